@@ -1,0 +1,4 @@
+import type { CliCommand } from '../command.ts';
+
+// Every `hinoko` sub-command, by name. A command lives in its own file beside this one.
+export const commands: Record<string, CliCommand> = {};

@@ -1,0 +1,67 @@
+import type { Logger } from '../logger.ts';
+import type { NormalizedMention, SourceType, Tombstone } from '../ingest/types.ts';
+
+/** A watch target as sources see it: what to search for. */
+export interface WatchTargetSpec {
+  id: string;
+  /** Facility or brand names, e.g. さくら内科クリニック, さくら内科. */
+  names: string[];
+  keywords: string[];
+  /** Accounts that belong to the facility on each network, e.g. { x: 'sakura_naika' }. */
+  handles: Record<string, string>;
+  /** Terms that mark a false match (another さくら内科 in another city). */
+  exclusions: string[];
+}
+
+/** What a collector may use: no database, no process.env. */
+export interface SourceRuntime {
+  /** fetch with timeouts; sources wrap it with their own retry/rate-limit handling. */
+  fetch: typeof fetch;
+  /** Resolves a credential by the name the config references; throws if it is not set. */
+  secret(name: string): string;
+  now(): Date;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  random(): number;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export interface CollectInput<C> {
+  config: C;
+  /** What the last committed page left, or null on the first run. */
+  cursor: unknown;
+  targets: WatchTargetSpec[];
+  runtime: SourceRuntime;
+}
+
+/**
+ * One page of results. The pipeline stores the mentions and tombstones and the cursor in one
+ * transaction, so the cursor must describe the position *after* this page: if the run crashes
+ * right after the commit, the next run resumes from here and neither loses nor repeats anything.
+ */
+export interface CollectPage {
+  mentions: NormalizedMention[];
+  tombstones?: Tombstone[];
+  cursor: unknown;
+}
+
+export interface SourceDefinition<C = unknown> {
+  type: SourceType;
+  /** Shown in the UI and CLI. */
+  label: string;
+  /** node-cron expression used when a source is added without one. */
+  defaultSchedule: string;
+  /** Validates a config on save; throws ValidationError naming the field. */
+  parseConfig(raw: unknown): C;
+  /** Names of the credentials (environment variables) this config references. */
+  secretNames(config: C): string[];
+  collect(input: CollectInput<C>): AsyncIterable<CollectPage>;
+}
+
+/** Raised by collectors when credentials are rejected: the source is marked unhealthy. */
+export class SourceAuthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SourceAuthError';
+  }
+}
