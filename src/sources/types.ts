@@ -55,7 +55,31 @@ export interface SourceDefinition<C = unknown> {
   parseConfig(raw: unknown): C;
   /** Names of the credentials (environment variables) this config references. */
   secretNames(config: C): string[];
-  collect(input: CollectInput<C>): AsyncIterable<CollectPage>;
+  /** Pull collection (absent for push-only sources such as LINE and file imports). */
+  collect?(input: CollectInput<C>): AsyncIterable<CollectPage>;
+  /** Push delivery (LINE, Facebook, Instagram): verified and parsed here, stored by the platform. */
+  webhook?: WebhookHandler<C>;
+}
+
+export interface WebhookRequest {
+  method: string;
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+  /** The exact bytes received: signatures are computed over these, never over re-serialised JSON. */
+  rawBody: Buffer;
+}
+
+export type WebhookResult =
+  /** A verification handshake (Facebook hub.challenge): answer with this body, store nothing. */
+  | { kind: 'challenge'; body: string }
+  /** Verified events to store durably before answering 200. */
+  | { kind: 'events'; page: Omit<CollectPage, 'cursor'>; eventIds: string[] }
+  | { kind: 'rejected'; status: 401 | 400 | 403; reason: string };
+
+export interface WebhookHandler<C> {
+  /** Verify the signature (constant-time) and parse. Must not throw on hostile input. */
+  handle(request: WebhookRequest, config: C, secret: (name: string) => string): WebhookResult;
 }
 
 /** Raised by collectors when credentials are rejected: the source is marked unhealthy. */
