@@ -1,0 +1,184 @@
+import path from 'node:path';
+import { ConfigError } from './errors.ts';
+
+// The only reader of process.env. Everything is validated once, at boot, with a message that
+// names the variable and says what is wrong; the result is frozen and passed down explicitly.
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type DemoMode = 'auto' | 'on' | 'off';
+
+export interface Config {
+  database: {
+    /** External Postgres; when null an embedded one is started in dataDir. */
+    url: string | null;
+    poolSize: number;
+    embeddedPort: number | null;
+  };
+  dataDir: string;
+  http: {
+    host: string;
+    port: number;
+    /** Preset API token; when null one is generated on first start and stored hashed. */
+    apiToken: string | null;
+    bodyLimitBytes: number;
+    webhookBodyLimitBytes: number;
+  };
+  ingest: {
+    maxTextChars: number;
+    batchSize: number;
+  };
+  analysis: {
+    lexiconExtraPath: string | undefined;
+  };
+  scheduler: {
+    enabled: boolean;
+  };
+  demo: {
+    mode: DemoMode;
+    seed: number;
+    /** Delay from service start to the demo flare-up episode. */
+    flareAfterMs: number;
+    /** Mean posts per hour in the quiet stream. */
+    postsPerHour: number;
+    /** node-cron schedule of the demo source. */
+    schedule: string;
+  };
+  logLevel: LogLevel;
+}
+
+type Env = Record<string, string | undefined>;
+
+const problems: string[] = [];
+
+function read(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return Number(raw);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+    return fallback;
+  }
+  return raw as T;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  problems.push(`${name} must be true or false, got "${raw}"`);
+  return fallback;
+}
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "90s", "3m", "1h", or plain milliseconds. */
+export function parseDuration(raw: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw);
+  if (!m) return null;
+  return Math.round(Number(m[1]) * durationUnits[m[2] ?? 'ms']!);
+}
+
+function duration(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const ms = parseDuration(raw);
+  if (ms === null) {
+    problems.push(`${name} must be a duration such as 90s, 3m or 1h, got "${raw}"`);
+    return fallback;
+  }
+  return ms;
+}
+
+function databaseUrl(env: Env): string | null {
+  const raw = read(env, 'DATABASE_URL');
+  if (raw === undefined) return null;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
+      problems.push(`DATABASE_URL must start with postgres:// or postgresql://, got "${u.protocol}//…"`);
+    }
+  } catch {
+    // Never echo the value: it may hold a password.
+    problems.push('DATABASE_URL is not a valid URL (expected postgres://user:password@host:5432/db)');
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  problems.length = 0;
+  const apiToken = read(env, 'HINOKO_API_TOKEN') ?? null;
+  if (apiToken !== null && apiToken.length < 24) {
+    problems.push('HINOKO_API_TOKEN must be at least 24 characters (or unset it to have one generated)');
+  }
+  const host = read(env, 'HOST') ?? '127.0.0.1';
+  const config: Config = {
+    database: {
+      url: databaseUrl(env),
+      poolSize: int(env, 'HINOKO_DB_POOL', 10, 1, 200),
+      embeddedPort: read(env, 'HINOKO_EMBEDDED_PG_PORT') === undefined
+        ? null : int(env, 'HINOKO_EMBEDDED_PG_PORT', 0, 1024, 65535),
+    },
+    dataDir: path.resolve(read(env, 'HINOKO_DATA_DIR') ?? '.hinoko'),
+    http: {
+      host,
+      port: int(env, 'PORT', 8787, 0, 65535),
+      apiToken,
+      bodyLimitBytes: int(env, 'HINOKO_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+      webhookBodyLimitBytes: int(env, 'HINOKO_WEBHOOK_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    },
+    ingest: {
+      maxTextChars: int(env, 'HINOKO_MAX_TEXT_CHARS', 10_000, 100, 1_000_000),
+      batchSize: int(env, 'HINOKO_INGEST_BATCH', 500, 1, 10_000),
+    },
+    analysis: {
+      lexiconExtraPath: read(env, 'HINOKO_LEXICON_EXTRA'),
+    },
+    scheduler: {
+      enabled: bool(env, 'HINOKO_SCHEDULER', true),
+    },
+    demo: {
+      mode: oneOf(env, 'HINOKO_DEMO', ['auto', 'on', 'off'] as const, 'auto'),
+      seed: int(env, 'HINOKO_DEMO_SEED', 20261125, 0, 2 ** 31 - 1),
+      flareAfterMs: duration(env, 'HINOKO_DEMO_FLARE_AFTER', 3 * 60_000),
+      postsPerHour: int(env, 'HINOKO_DEMO_POSTS_PER_HOUR', 30, 1, 100_000),
+      schedule: read(env, 'HINOKO_DEMO_SCHEDULE') ?? '*/10 * * * * *',
+    },
+    logLevel: oneOf(env, 'HINOKO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  };
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return Object.freeze(config);
+}
+
+const secretNamePattern = /^[A-Z][A-Z0-9_]{1,63}$/;
+// Credentials a source config may reference. The platform's own secrets are never handed out.
+const reservedNames = new Set(['DATABASE_URL', 'HINOKO_API_TOKEN', 'SMTP_URL']);
+
+/**
+ * Resolves a credential that a source config references by environment-variable name.
+ * Returns undefined when unset; the caller decides whether that is an error.
+ */
+export function readSecret(name: string, env: Env = process.env): string | undefined {
+  if (!secretNamePattern.test(name) || reservedNames.has(name)) return undefined;
+  return read(env, name);
+}
+
+export function isValidSecretName(name: string): boolean {
+  return secretNamePattern.test(name) && !reservedNames.has(name);
+}

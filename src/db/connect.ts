@@ -1,0 +1,37 @@
+import postgres from 'postgres';
+import { Kysely } from 'kysely';
+import { PostgresJSDialect } from 'kysely-postgres-js';
+import type { Database } from './schema.ts';
+
+export type Sql = postgres.Sql;
+export type Db = Kysely<Database>;
+
+export interface DbHandle {
+  sql: Sql;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * postgres.js for the hot paths (bulk ingest, advisory locks) and Kysely over the same pool for
+ * everything else. bigint columns come back as strings: ids leave the service as strings anyway,
+ * and counts are cast to int in the queries that produce them.
+ */
+export function connect(url: string, options: { max?: number; applicationName?: string } = {}): DbHandle {
+  const sql = postgres(url, {
+    max: options.max ?? 10,
+    onnotice: () => {},
+    connection: { application_name: options.applicationName ?? 'hinoko', TimeZone: 'UTC' },
+    // A dead server must not hang start-up or health checks forever.
+    connect_timeout: 10,
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+  return {
+    sql,
+    db,
+    async close() {
+      await db.destroy().catch(() => {});
+      await sql.end({ timeout: 5 }).catch(() => {});
+    },
+  };
+}

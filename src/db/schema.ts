@@ -1,0 +1,162 @@
+// Row types for the tables in sql/. Kept by hand beside the migrations that define them:
+// change both together.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T = unknown> = ColumnType<T, string | T, string | T>;
+type Id = ColumnType<string, never, never>;
+
+export interface OrganizationsTable {
+  id: Generated<string> & Id;
+  name: string;
+  slug: string;
+  is_demo: Generated<boolean>;
+  settings: Generated<Json<Record<string, unknown>>>;
+  created_at: Generated<Timestamp>;
+}
+
+export interface WatchTargetsTable {
+  org_id: string;
+  id: Generated<string> & Id;
+  name: string;
+  names: Generated<string[]>;
+  keywords: Generated<string[]>;
+  handles: Generated<Json<Record<string, string>>>;
+  exclusions: Generated<string[]>;
+  created_at: Generated<Timestamp>;
+}
+
+export type SourceHealth = 'unknown' | 'ok' | 'failing' | 'unhealthy';
+
+export interface SourcesTable {
+  org_id: string;
+  id: Generated<string> & Id;
+  type: string;
+  name: string;
+  config: Json<Record<string, unknown>>;
+  enabled: Generated<boolean>;
+  schedule: string;
+  health: Generated<SourceHealth>;
+  health_message: string | null;
+  last_run_at: Timestamp | null;
+  last_success_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface SourceCursorsTable {
+  org_id: string;
+  source_id: string;
+  cursor: Json | null;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface MentionsTable {
+  org_id: string;
+  id: Generated<string> & Id;
+  source_id: string;
+  watch_target_id: string | null;
+  external_id: string;
+  url: string | null;
+  author_id: string | null;
+  author_handle: string | null;
+  author_name: string | null;
+  text: string;
+  language: string | null;
+  posted_at: Timestamp;
+  collected_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+  likes: Generated<number>;
+  reposts: Generated<number>;
+  quotes: Generated<number>;
+  replies: Generated<number>;
+  views: string | null;
+  reply_to_external_id: string | null;
+  quote_of_external_id: string | null;
+  repost_of_external_id: string | null;
+  rating: number | null;
+  is_private: Generated<boolean>;
+  is_demo: Generated<boolean>;
+  raw: Json;
+  analysis: Json | null;
+  analysis_version: string | null;
+  sentiment_label: 'positive' | 'neutral' | 'negative' | null;
+  sentiment_score: number | null;
+  version: Generated<number>;
+  deleted_at: Timestamp | null;
+}
+
+export interface MentionVersionsTable {
+  org_id: string;
+  id: Generated<string> & Id;
+  mention_id: string;
+  version: number;
+  text: string;
+  raw: Json;
+  observed_at: Timestamp;
+  replaced_at: Generated<Timestamp>;
+}
+
+export interface MentionTombstonesTable {
+  org_id: string;
+  source_id: string;
+  external_id: string;
+  mention_id: string | null;
+  reason: 'deleted' | 'unsent' | 'hidden' | 'unavailable';
+  deleted_at: Timestamp;
+  recorded_at: Generated<Timestamp>;
+  raw: Json | null;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface CollectorRunsTable {
+  org_id: string;
+  id: Generated<string> & Id;
+  source_id: string;
+  scheduled_for: Timestamp | null;
+  trigger: 'schedule' | 'manual' | 'webhook';
+  instance_id: string;
+  status: RunStatus;
+  started_at: Generated<Timestamp>;
+  finished_at: Timestamp | null;
+  pages: Generated<number>;
+  fetched: Generated<number>;
+  inserted: Generated<number>;
+  updated: Generated<number>;
+  tombstoned: Generated<number>;
+  rejected: Generated<number>;
+  error: string | null;
+}
+
+export interface MentionCountsTable {
+  org_id: string;
+  watch_target_id: string | null;
+  bucket_start: Timestamp;
+  total: number;
+  negative: number;
+  positive: number;
+  reposts: string;
+  quotes: string;
+  replies: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<string> & Id;
+  label: string;
+  token_hash: Buffer;
+  created_at: Generated<Timestamp>;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  watch_targets: WatchTargetsTable;
+  sources: SourcesTable;
+  source_cursors: SourceCursorsTable;
+  mentions: MentionsTable;
+  mention_versions: MentionVersionsTable;
+  mention_tombstones: MentionTombstonesTable;
+  collector_runs: CollectorRunsTable;
+  mention_counts: MentionCountsTable;
+  api_tokens: ApiTokensTable;
+}
