@@ -1,0 +1,82 @@
+import type { Sql } from '../db/connect.ts';
+import type { Logger } from '../logger.ts';
+import { normaliseMention, type IngestLimits } from './normalise.ts';
+import { storePage, type AnalysedRow, type StorePageResult } from './store-page.ts';
+import type { MentionAnalyzer, NormalizedMention, StoredMention, Tombstone } from './types.ts';
+
+/** The detection stage: told about new mentions once their batch has committed. */
+export interface DetectionStage {
+  afterStore(orgId: string, mentions: StoredMention[]): Promise<void>;
+}
+
+export interface IngestDeps {
+  sql: Sql;
+  /** null stores mentions unanalysed (webhooks answer first; the backlog analyser catches up). */
+  analyzer: MentionAnalyzer | null;
+  detection: DetectionStage | null;
+  limits: IngestLimits;
+  now(): Date;
+  log: Logger;
+}
+
+export interface IngestInput {
+  orgId: string;
+  sourceId: string;
+  mentions: NormalizedMention[];
+  tombstones?: Tombstone[];
+  cursor?: { value: unknown };
+  /** Skip analysis even when an analyzer is configured (durable-first webhook path). */
+  deferAnalysis?: boolean;
+}
+
+export interface IngestResult extends StorePageResult {
+  rejected: { externalId: string; reason: string }[];
+}
+
+/**
+ * The one path every source's items take: normalise → analyse → dedupe and store (one
+ * transaction, cursor included) → hand the new mentions to detection after commit.
+ */
+export async function ingest(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
+  const rejected: IngestResult['rejected'] = [];
+  const rows: AnalysedRow[] = [];
+  const analyzer = input.deferAnalysis ? null : deps.analyzer;
+  for (const m of input.mentions) {
+    const n = normaliseMention(m, deps.limits);
+    if (!n.ok) {
+      rejected.push({ externalId: n.externalId, reason: n.reason });
+      continue;
+    }
+    let analysis = null;
+    if (analyzer) {
+      try {
+        analysis = analyzer.analyze(n.row.text, { rating: n.row.rating });
+      } catch (err) {
+        // A mention is never lost because analysis failed: it is stored unanalysed and the
+        // backlog analyser retries it.
+        deps.log.warn({ err, externalId: n.row.externalId }, 'analysis failed; storing unanalysed');
+      }
+    }
+    rows.push({ ...n.row, analysis, analysisVersion: analysis ? analyzer!.version : null });
+  }
+  if (rejected.length > 0) {
+    deps.log.warn({ sourceId: input.sourceId, rejected: rejected.slice(0, 20), count: rejected.length }, 'mentions rejected');
+  }
+  const stored = await storePage(deps.sql, {
+    orgId: input.orgId,
+    sourceId: input.sourceId,
+    rows,
+    tombstones: input.tombstones ?? [],
+    cursor: input.cursor,
+    now: deps.now(),
+  });
+  if (deps.detection && stored.inserted.length > 0) {
+    try {
+      await deps.detection.afterStore(input.orgId, stored.inserted);
+    } catch (err) {
+      // Detection reads the committed bucket counts, so a failure here delays it, loses nothing.
+      deps.log.error({ err, orgId: input.orgId }, 'detection after store failed');
+    }
+  }
+  return { ...stored, rejected };
+}

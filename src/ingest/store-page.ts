@@ -1,0 +1,291 @@
+import type { Sql } from '../db/connect.ts';
+import { bucketStart, type MentionRow } from './normalise.ts';
+import type { SentimentLabel, StoredMention, TextAnalysis, Tombstone } from './types.ts';
+
+export interface AnalysedRow extends MentionRow {
+  analysis: TextAnalysis | null;
+  analysisVersion: string | null;
+}
+
+export interface StorePageInput {
+  orgId: string;
+  sourceId: string;
+  rows: AnalysedRow[];
+  tombstones: Tombstone[];
+  /** Omitted for webhook deliveries and imports, which have no cursor. */
+  cursor?: { value: unknown };
+  now: Date;
+}
+
+export interface StorePageResult {
+  inserted: StoredMention[];
+  /** Text changed: the previous text was kept as a version. */
+  edited: number;
+  /** Same text, fresher engagement metrics. */
+  refreshed: number;
+  tombstoned: number;
+}
+
+interface ExistingRow {
+  id: string;
+  external_id: string;
+  text: string;
+  watch_target_id: string | null;
+  sentiment_label: SentimentLabel | null;
+  likes: number;
+  reposts: number;
+  quotes: number;
+  replies: number;
+}
+
+interface CountDelta {
+  targetId: string | null;
+  bucket: number;
+  total: number;
+  negative: number;
+  positive: number;
+  reposts: number;
+  quotes: number;
+  replies: number;
+}
+
+/** Accumulates per-bucket count changes for the org-wide row and the watch target's row. */
+class CountDeltas {
+  private readonly byKey = new Map<string, CountDelta>();
+
+  add(targetId: string | null, at: Date, d: Partial<Omit<CountDelta, 'targetId' | 'bucket'>>): void {
+    for (const t of targetId === null ? [null] : [null, targetId]) {
+      const bucket = bucketStart(at).getTime();
+      const key = `${t ?? ''}:${bucket}`;
+      let row = this.byKey.get(key);
+      if (!row) {
+        row = { targetId: t, bucket, total: 0, negative: 0, positive: 0, reposts: 0, quotes: 0, replies: 0 };
+        this.byKey.set(key, row);
+      }
+      row.total += d.total ?? 0;
+      row.negative += d.negative ?? 0;
+      row.positive += d.positive ?? 0;
+      row.reposts += d.reposts ?? 0;
+      row.quotes += d.quotes ?? 0;
+      row.replies += d.replies ?? 0;
+    }
+  }
+
+  rows(): CountDelta[] {
+    return [...this.byKey.values()].filter(
+      (r) => r.total || r.negative || r.positive || r.reposts || r.quotes || r.replies,
+    );
+  }
+}
+
+function labelCounts(label: SentimentLabel | null | undefined): { negative: number; positive: number } {
+  return { negative: label === 'negative' ? 1 : 0, positive: label === 'positive' ? 1 : 0 };
+}
+
+export async function applyCountDeltas(tx: Sql, orgId: string, deltas: CountDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  // Sorted so concurrent transactions lock bucket rows in the same order and cannot deadlock.
+  deltas.sort((a, b) => a.bucket - b.bucket || (a.targetId ?? '').localeCompare(b.targetId ?? ''));
+  await tx`
+    insert into mention_counts as c (org_id, watch_target_id, bucket_start, total, negative, positive, reposts, quotes, replies)
+    select ${orgId}::bigint, t.target, t.bucket, t.total, t.negative, t.positive, t.reposts, t.quotes, t.replies
+    from unnest(
+      ${deltas.map((d) => d.targetId)}::bigint[],
+      ${deltas.map((d) => new Date(d.bucket).toISOString())}::timestamptz[],
+      ${deltas.map((d) => d.total)}::int[],
+      ${deltas.map((d) => d.negative)}::int[],
+      ${deltas.map((d) => d.positive)}::int[],
+      ${deltas.map((d) => d.reposts)}::bigint[],
+      ${deltas.map((d) => d.quotes)}::bigint[],
+      ${deltas.map((d) => d.replies)}::bigint[]
+    ) as t(target, bucket, total, negative, positive, reposts, quotes, replies)
+    on conflict (org_id, watch_target_id, bucket_start) do update set
+      total = c.total + excluded.total,
+      negative = c.negative + excluded.negative,
+      positive = c.positive + excluded.positive,
+      reposts = c.reposts + excluded.reposts,
+      quotes = c.quotes + excluded.quotes,
+      replies = c.replies + excluded.replies`;
+}
+
+export { CountDeltas };
+
+/**
+ * Stores one page in one transaction: new mentions, edits (previous text kept as a version),
+ * refreshed metrics, tombstones, the bucket counts, and the source cursor. Either all of it
+ * commits or none of it does, so a crash between pages neither loses nor repeats anything.
+ */
+export async function storePage(sql: Sql, input: StorePageInput): Promise<StorePageResult> {
+  const { orgId, sourceId, now } = input;
+  // Last write wins when a page repeats an item (sources sometimes do across page edges).
+  const rows = [...new Map(input.rows.map((r) => [r.externalId, r])).values()];
+  return sql.begin(async (tx) => {
+    const existing = rows.length === 0 ? [] : await tx<ExistingRow[]>`
+      select id, external_id, text, watch_target_id, sentiment_label, likes, reposts, quotes, replies
+      from mentions
+      where org_id = ${orgId} and source_id = ${sourceId} and external_id = any(${rows.map((r) => r.externalId)}::text[])
+      for update`;
+    const byExternalId = new Map(existing.map((e) => [e.external_id, e]));
+    const fresh: AnalysedRow[] = [];
+    const edited: { row: AnalysedRow; prior: ExistingRow }[] = [];
+    const refreshed: { row: AnalysedRow; prior: ExistingRow }[] = [];
+    for (const row of rows) {
+      const prior = byExternalId.get(row.externalId);
+      if (!prior) fresh.push(row);
+      else if (prior.text !== row.text) edited.push({ row, prior });
+      else if (prior.likes !== row.likes || prior.reposts !== row.reposts || prior.quotes !== row.quotes || prior.replies !== row.replies) {
+        refreshed.push({ row, prior });
+      }
+    }
+    const deltas = new CountDeltas();
+    const inserted = await insertMentions(tx, orgId, sourceId, fresh, now);
+    for (const m of inserted) {
+      deltas.add(m.watchTargetId, m.postedAt, {
+        total: 1,
+        ...labelCounts(m.analysis?.sentiment.label),
+        reposts: m.metrics.reposts ?? 0,
+        quotes: m.metrics.quotes ?? 0,
+        replies: m.metrics.replies ?? 0,
+      });
+    }
+
+    if (edited.length > 0) {
+      const ids = edited.map((e) => e.prior.id);
+      await tx`
+        insert into mention_versions (org_id, mention_id, version, text, raw, observed_at)
+        select org_id, id, version, text, raw, updated_at from mentions
+        where org_id = ${orgId} and id = any(${ids}::bigint[])`;
+      await tx`
+        update mentions m set
+          text = u.text, raw = u.raw::jsonb, analysis = u.analysis::jsonb, analysis_version = u.analysis_version,
+          sentiment_label = u.label, sentiment_score = u.score,
+          likes = u.likes, reposts = u.reposts, quotes = u.quotes, replies = u.replies,
+          version = m.version + 1, updated_at = ${now}
+        from unnest(
+          ${ids}::bigint[], ${edited.map((e) => e.row.text)}::text[], ${edited.map((e) => e.row.rawJson)}::text[],
+          ${edited.map((e) => (e.row.analysis ? JSON.stringify(e.row.analysis) : null))}::text[],
+          ${edited.map((e) => e.row.analysisVersion)}::text[],
+          ${edited.map((e) => e.row.analysis?.sentiment.label ?? null)}::text[],
+          ${edited.map((e) => e.row.analysis?.sentiment.score ?? null)}::real[],
+          ${edited.map((e) => e.row.likes)}::int[], ${edited.map((e) => e.row.reposts)}::int[],
+          ${edited.map((e) => e.row.quotes)}::int[], ${edited.map((e) => e.row.replies)}::int[]
+        ) as u(id, text, raw, analysis, analysis_version, label, score, likes, reposts, quotes, replies)
+        where m.org_id = ${orgId} and m.id = u.id`;
+      for (const { row, prior } of edited) {
+        const before = labelCounts(prior.sentiment_label);
+        const after = labelCounts(row.analysis?.sentiment.label);
+        deltas.add(prior.watch_target_id, now, {
+          negative: after.negative - before.negative,
+          positive: after.positive - before.positive,
+          ...reachGrowth(prior, row),
+        });
+      }
+    }
+
+    if (refreshed.length > 0) {
+      await tx`
+        update mentions m set likes = u.likes, reposts = u.reposts, quotes = u.quotes, replies = u.replies, updated_at = ${now}
+        from unnest(
+          ${refreshed.map((r) => r.prior.id)}::bigint[],
+          ${refreshed.map((r) => r.row.likes)}::int[], ${refreshed.map((r) => r.row.reposts)}::int[],
+          ${refreshed.map((r) => r.row.quotes)}::int[], ${refreshed.map((r) => r.row.replies)}::int[]
+        ) as u(id, likes, reposts, quotes, replies)
+        where m.org_id = ${orgId} and m.id = u.id`;
+      // Engagement first seen now is counted in the current bucket: that is when it spread.
+      for (const { row, prior } of refreshed) deltas.add(prior.watch_target_id, now, reachGrowth(prior, row));
+    }
+
+    const tombstoned = await storeTombstones(tx, orgId, sourceId, input.tombstones);
+    await applyCountDeltas(tx, orgId, deltas.rows());
+
+    if (input.cursor) {
+      await tx`
+        insert into source_cursors (org_id, source_id, cursor, updated_at)
+        values (${orgId}, ${sourceId}, ${tx.json(input.cursor.value as never)}, ${now})
+        on conflict (org_id, source_id) do update set cursor = excluded.cursor, updated_at = excluded.updated_at`;
+    }
+    return { inserted, edited: edited.length, refreshed: refreshed.length, tombstoned };
+  });
+}
+
+function reachGrowth(prior: ExistingRow, row: MentionRow) {
+  return {
+    reposts: Math.max(0, row.reposts - prior.reposts),
+    quotes: Math.max(0, row.quotes - prior.quotes),
+    replies: Math.max(0, row.replies - prior.replies),
+  };
+}
+
+async function insertMentions(tx: Sql, orgId: string, sourceId: string, rows: AnalysedRow[], now: Date): Promise<StoredMention[]> {
+  if (rows.length === 0) return [];
+  const col = <T>(f: (r: AnalysedRow) => T) => rows.map(f);
+  // A concurrent instance may have inserted some of these since we looked: "do nothing" skips
+  // them, and only the rows we really inserted come back, so nothing is counted twice.
+  const result = await tx<{ id: string; external_id: string }[]>`
+    insert into mentions (
+      org_id, source_id, watch_target_id, external_id, url, author_id, author_handle, author_name, text, language,
+      posted_at, collected_at, updated_at, likes, reposts, quotes, replies, views,
+      reply_to_external_id, quote_of_external_id, repost_of_external_id, rating, is_private, is_demo, raw,
+      analysis, analysis_version, sentiment_label, sentiment_score)
+    select ${orgId}::bigint, ${sourceId}::bigint, u.target, u.external_id, u.url, u.author_id, u.author_handle, u.author_name,
+      u.text, u.language, u.posted_at, ${now}, ${now}, u.likes, u.reposts, u.quotes, u.replies, u.views,
+      u.reply_to, u.quote_of, u.repost_of, u.rating, u.is_private, u.is_demo, u.raw::jsonb,
+      u.analysis::jsonb, u.analysis_version, u.label, u.score
+    from unnest(
+      ${col((r) => r.watchTargetId)}::bigint[], ${col((r) => r.externalId)}::text[], ${col((r) => r.url)}::text[],
+      ${col((r) => r.authorId)}::text[], ${col((r) => r.authorHandle)}::text[], ${col((r) => r.authorName)}::text[],
+      ${col((r) => r.text)}::text[], ${col((r) => r.language)}::text[], ${col((r) => r.postedAt.toISOString())}::timestamptz[],
+      ${col((r) => r.likes)}::int[], ${col((r) => r.reposts)}::int[], ${col((r) => r.quotes)}::int[], ${col((r) => r.replies)}::int[],
+      ${col((r) => r.views)}::bigint[], ${col((r) => r.replyToExternalId)}::text[], ${col((r) => r.quoteOfExternalId)}::text[],
+      ${col((r) => r.repostOfExternalId)}::text[], ${col((r) => r.rating)}::smallint[], ${col((r) => r.isPrivate)}::boolean[],
+      ${col((r) => r.isDemo)}::boolean[], ${col((r) => r.rawJson)}::text[],
+      ${col((r) => (r.analysis ? JSON.stringify(r.analysis) : null))}::text[], ${col((r) => r.analysisVersion)}::text[],
+      ${col((r) => r.analysis?.sentiment.label ?? null)}::text[], ${col((r) => r.analysis?.sentiment.score ?? null)}::real[]
+    ) as u(target, external_id, url, author_id, author_handle, author_name, text, language, posted_at,
+           likes, reposts, quotes, replies, views, reply_to, quote_of, repost_of, rating, is_private, is_demo, raw,
+           analysis, analysis_version, label, score)
+    on conflict (org_id, source_id, external_id) do nothing
+    returning id, external_id`;
+  const byExternalId = new Map(rows.map((r) => [r.externalId, r]));
+  return result.map(({ id, external_id }) => {
+    const r = byExternalId.get(external_id)!;
+    return {
+      id,
+      orgId,
+      sourceId,
+      watchTargetId: r.watchTargetId,
+      postedAt: r.postedAt,
+      text: r.text,
+      metrics: { likes: r.likes, reposts: r.reposts, quotes: r.quotes, replies: r.replies },
+      analysis: r.analysis,
+    };
+  });
+}
+
+async function storeTombstones(tx: Sql, orgId: string, sourceId: string, tombstones: Tombstone[]): Promise<number> {
+  const valid = tombstones.filter(
+    (t) => typeof t.externalId === 'string' && t.externalId.length > 0 && t.externalId.length <= 512 && !Number.isNaN(t.deletedAt.getTime()),
+  );
+  if (valid.length === 0) return 0;
+  const rows = await tx<{ external_id: string }[]>`
+    insert into mention_tombstones (org_id, source_id, external_id, mention_id, reason, deleted_at, raw)
+    select ${orgId}::bigint, ${sourceId}::bigint, t.external_id,
+      (select m.id from mentions m where m.org_id = ${orgId} and m.source_id = ${sourceId} and m.external_id = t.external_id),
+      t.reason, t.deleted_at, t.raw::jsonb
+    from unnest(
+      ${valid.map((t) => t.externalId)}::text[], ${valid.map((t) => t.reason)}::text[],
+      ${valid.map((t) => t.deletedAt.toISOString())}::timestamptz[],
+      ${valid.map((t) => (t.raw === undefined ? null : JSON.stringify(t.raw).replace(/\\u0000/g, '\\\\u0000')))}::text[]
+    ) as t(external_id, reason, deleted_at, raw)
+    on conflict (org_id, source_id, external_id) do nothing
+    returning external_id`;
+  if (rows.length > 0) {
+    await tx`
+      update mentions set deleted_at = t.deleted_at
+      from mention_tombstones t
+      where mentions.org_id = ${orgId} and mentions.source_id = ${sourceId}
+        and t.org_id = mentions.org_id and t.source_id = mentions.source_id and t.external_id = mentions.external_id
+        and mentions.external_id = any(${rows.map((r) => r.external_id)}::text[]) and mentions.deleted_at is null`;
+  }
+  return rows.length;
+}

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { connect, type DbHandle } from '../../src/db/connect.ts';
+
+export interface TestDatabase extends DbHandle {
+  url: string;
+  name: string;
+  /** Drops the database (connections first). */
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+/** A fresh, migrated database of its own (a copy of the run's template). */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = inject('hinokoAdminUrl');
+  const template = inject('hinokoTemplateDb');
+  const name = `hinoko_t_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.unsafe(`create database "${name}" template "${template}"`);
+        break;
+      } catch (err) {
+        // Two files copying the template at the same instant can collide; a retry settles it.
+        if (attempt >= 20 || !/being accessed by other users/.test((err as Error).message)) throw err;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
+    }
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const url = withDatabase(adminUrl, name);
+  const handle = connect(url, { max: 10, applicationName: 'hinoko-test' });
+  return {
+    ...handle,
+    url,
+    name,
+    async drop() {
+      await handle.close();
+      const a = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists "${name}" with (force)`).catch(() => {});
+      await a.end({ timeout: 5 });
+    },
+  };
+}
