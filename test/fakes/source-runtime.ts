@@ -1,0 +1,87 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type { SourceRuntime } from '../../src/sources/types.ts';
+
+// An in-memory SourceRuntime for collector tests: a virtual clock that sleep() advances instantly
+// (every requested wait is recorded so tests can assert it), a seeded random source, secrets from
+// a plain map, and a logger whose lines are kept for assertions. fetch is the real one: collectors
+// are tested against real HTTP fakes on 127.0.0.1.
+
+export interface TestRuntime extends SourceRuntime {
+  /** Every sleep requested, in order, in ms. */
+  readonly sleeps: number[];
+  /** Parsed log lines (pino JSON). */
+  readonly logs: Record<string, unknown>[];
+  /** The virtual clock, shared with fakes so their reset headers agree with the collector. */
+  clock: VirtualClock;
+  abort(reason?: unknown): void;
+}
+
+export interface VirtualClock {
+  now(): Date;
+  advance(ms: number): void;
+}
+
+export function createVirtualClock(start = new Date('2026-11-25T09:00:00.000Z')): VirtualClock {
+  let t = start.getTime();
+  return {
+    now: () => new Date(t),
+    advance: (ms) => {
+      t += Math.max(0, ms);
+    },
+  };
+}
+
+/** Mulberry32: tiny, seedable, good enough for jitter and fault injection. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function createTestRuntime(options: {
+  secrets?: Record<string, string>;
+  clock?: VirtualClock;
+  random?: () => number;
+  fetch?: typeof fetch;
+} = {}): TestRuntime {
+  const clock = options.clock ?? createVirtualClock();
+  const sleeps: number[] = [];
+  const logs: Record<string, unknown>[] = [];
+  const controller = new AbortController();
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  const log = pino({ level: 'debug', base: undefined }, sink);
+  return {
+    fetch: options.fetch ?? globalThis.fetch,
+    secret(name) {
+      const value = options.secrets?.[name];
+      if (value === undefined) throw new Error(`secret ${name} is not set`);
+      return value;
+    },
+    now: () => clock.now(),
+    async sleep(ms) {
+      sleeps.push(ms);
+      clock.advance(ms);
+      await Promise.resolve();
+    },
+    random: options.random ?? seededRandom(1),
+    signal: controller.signal,
+    log,
+    sleeps,
+    logs,
+    clock,
+    abort: (reason) => controller.abort(reason),
+  };
+}
