@@ -1,8 +1,11 @@
 import type { SourceType } from '../ingest/types.ts';
+import { demoSource } from './demo/index.ts';
+import { importSource } from './import/index.ts';
 import type { SourceDefinition } from './types.ts';
 
-// Every source the service knows, by type. Partial while the collectors are being written; it
-// becomes a full Record<SourceType, …> once every type has its definition, so a new type will not
-// compile until it is registered here.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each entry has its own config type
-export const sourceRegistry: Partial<Record<SourceType, SourceDefinition<any>>> = {};
+// Every source kind, by type. Each SNS source adds one line here.
+// Partial while the collectors land; it becomes a full Record<SourceType, …> once every kind is wired.
+export const sourceRegistry: Partial<Record<SourceType, SourceDefinition<any>>> = {
+  demo: demoSource,
+  import: importSource,
+};
