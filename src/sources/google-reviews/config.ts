@@ -1,0 +1,72 @@
+import { ValidationError } from '../../errors.ts';
+import { configObject, envName, httpUrl, integerIn, isRecord } from '../config-fields.ts';
+
+export interface GoogleOAuthRefresh {
+  tokenUrl: string;
+  clientIdEnv: string;
+  clientSecretEnv: string;
+  refreshTokenEnv: string;
+}
+
+export interface GoogleReviewsConfig {
+  baseUrl: string;
+  locations: { name: string; ownerName: string | null }[];
+  /** A fixed access token (short-lived; for trials) or an OAuth refresh token (production). */
+  auth: { kind: 'access-token'; accessTokenEnv: string } | ({ kind: 'oauth' } & GoogleOAuthRefresh);
+  pageSize: number;
+  /** How often the whole listing is walked to find deleted reviews; 0 = never. */
+  fullListingEveryHours: number;
+  requestTimeoutMs: number;
+}
+
+export const googleApiBaseUrl = 'https://mybusiness.googleapis.com';
+export const googleTokenUrl = 'https://oauth2.googleapis.com/token';
+
+const locationPattern = /^accounts\/[A-Za-z0-9_-]{1,64}\/locations\/[A-Za-z0-9_-]{1,64}$/;
+
+export function parseGoogleReviewsConfig(input: unknown): GoogleReviewsConfig {
+  const raw = configObject(input);
+  if (!Array.isArray(raw.locations) || raw.locations.length === 0 || raw.locations.length > 100) {
+    throw new ValidationError('locations: 1〜100 件の拠点 (accounts/{a}/locations/{l}) を指定してください (1–100 locations)');
+  }
+  const locations = raw.locations.map((entry: unknown, i) => {
+    const name = typeof entry === 'string' ? entry : isRecord(entry) ? entry.name : undefined;
+    if (typeof name !== 'string' || !locationPattern.test(name)) {
+      throw new ValidationError(`locations[${i}]: accounts/{accountId}/locations/{locationId} の形式で (expected accounts/{a}/locations/{l})`);
+    }
+    const ownerName = isRecord(entry) ? entry.ownerName : undefined;
+    if (ownerName !== undefined && (typeof ownerName !== 'string' || ownerName.length > 200)) {
+      throw new ValidationError(`locations[${i}].ownerName: 200 文字以内の文字列 (string up to 200 chars)`);
+    }
+    return { name, ownerName: ownerName ?? null };
+  });
+  let auth: GoogleReviewsConfig['auth'];
+  if (isRecord(raw.oauth)) {
+    auth = {
+      kind: 'oauth',
+      tokenUrl: httpUrl(raw.oauth.tokenUrl, 'oauth.tokenUrl', googleTokenUrl),
+      clientIdEnv: envName(raw.oauth.clientIdEnv, 'oauth.clientIdEnv'),
+      clientSecretEnv: envName(raw.oauth.clientSecretEnv, 'oauth.clientSecretEnv'),
+      refreshTokenEnv: envName(raw.oauth.refreshTokenEnv, 'oauth.refreshTokenEnv'),
+    };
+  } else if (raw.accessTokenEnv !== undefined) {
+    auth = { kind: 'access-token', accessTokenEnv: envName(raw.accessTokenEnv, 'accessTokenEnv') };
+  } else {
+    throw new ValidationError('oauth: {clientIdEnv, clientSecretEnv, refreshTokenEnv} か accessTokenEnv を指定してください (credentials required)');
+  }
+  return {
+    baseUrl: httpUrl(raw.baseUrl, 'baseUrl', googleApiBaseUrl),
+    locations,
+    auth,
+    // The API's maximum page size (mybusiness v4 reviews.list).
+    pageSize: integerIn(raw.pageSize, 'pageSize', 1, 50, 50),
+    fullListingEveryHours: integerIn(raw.fullListingEveryHours, 'fullListingEveryHours', 0, 24 * 30, 24),
+    requestTimeoutMs: integerIn(raw.requestTimeoutMs, 'requestTimeoutMs', 100, 300_000, 30_000),
+  };
+}
+
+export function googleReviewsSecretNames(config: GoogleReviewsConfig): string[] {
+  return config.auth.kind === 'oauth'
+    ? [config.auth.clientIdEnv, config.auth.clientSecretEnv, config.auth.refreshTokenEnv]
+    : [config.auth.accessTokenEnv];
+}

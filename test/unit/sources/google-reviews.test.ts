@@ -1,0 +1,175 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../src/errors.ts';
+import type { NormalizedMention, Tombstone } from '../../../src/ingest/types.ts';
+import { googleReviewsSource, type GoogleReviewsConfig } from '../../../src/sources/google-reviews/index.ts';
+import { SourceAuthError, type CollectPage } from '../../../src/sources/types.ts';
+import { GoogleReviewsFake } from '../../fakes/google-reviews-fake.ts';
+import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+
+const loc = 'accounts/111/locations/222';
+let clock: VirtualClock;
+let fake: GoogleReviewsFake;
+let runtime: TestRuntime;
+
+beforeEach(async () => {
+  clock = createVirtualClock();
+  fake = await new GoogleReviewsFake({ now: () => clock.now().getTime() }).start();
+  runtime = createTestRuntime({
+    clock,
+    secrets: { G_CLIENT_ID: fake.clientId, G_CLIENT_SECRET: fake.clientSecret, G_REFRESH: fake.refreshToken, G_TOKEN: 'static-access-token' },
+  });
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+function config(extra: Record<string, unknown> = {}): GoogleReviewsConfig {
+  return googleReviewsSource.parseConfig({
+    baseUrl: fake.baseUrl,
+    locations: [{ name: loc, ownerName: 'さくら内科クリニック' }],
+    oauth: { tokenUrl: fake.tokenUrl, clientIdEnv: 'G_CLIENT_ID', clientSecretEnv: 'G_CLIENT_SECRET', refreshTokenEnv: 'G_REFRESH' },
+    requestTimeoutMs: 300,
+    ...extra,
+  });
+}
+
+async function run(cursor: unknown, cfg = config(), stopAfterPages = Infinity) {
+  const pages: CollectPage[] = [];
+  let error: unknown = null;
+  try {
+    for await (const page of googleReviewsSource.collect!({ config: cfg, cursor, targets: [{ id: 't1', names: ['さくら内科'], keywords: [], handles: { google_reviews: loc }, exclusions: [] }], runtime })) {
+      pages.push(page);
+      if (pages.length >= stopAfterPages) break;
+    }
+  } catch (e) {
+    error = e;
+  }
+  const mentions: NormalizedMention[] = pages.flatMap((p) => p.mentions);
+  const tombstones: Tombstone[] = pages.flatMap((p) => p.tombstones ?? []);
+  return { pages, mentions, tombstones, cursor: pages.at(-1)?.cursor ?? cursor, error };
+}
+
+function seed(count: number): void {
+  for (let i = 0; i < count; i += 1) {
+    fake.addReview(loc, { reviewId: `r${String(i).padStart(3, '0')}`, rating: ((i % 5) + 1) as 1, comment: `口コミ ${i}`, author: i % 7 === 0 ? null : `患者${i}`, at: new Date(Date.UTC(2026, 10, 1, 0, i)) });
+  }
+}
+
+describe('google reviews collector', () => {
+  it('walks every page on the first run, keeps ratings and the clinic replies, and leaves a since-cursor', async () => {
+    seed(120);
+    fake.reply(loc, 'r005', 'ご不便をおかけし申し訳ございません。', new Date(Date.UTC(2026, 10, 20)));
+    const result = await run(null);
+    expect(result.error).toBeNull();
+    expect(result.pages).toHaveLength(3);
+    const reviews = result.mentions.filter((m) => m.replyToExternalId == null);
+    expect(new Set(reviews.map((m) => m.externalId)).size).toBe(120);
+    const r3 = reviews.find((m) => m.externalId === 'r003');
+    expect(r3).toMatchObject({ rating: 4, text: '口コミ 3', authorName: '患者3', watchTargetId: 't1' });
+    expect(reviews.find((m) => m.externalId === 'r000')?.authorName).toBeNull(); // anonymous
+    const reply = result.mentions.find((m) => m.externalId === 'r005/reply');
+    expect(reply).toMatchObject({ replyToExternalId: 'r005', authorName: 'さくら内科クリニック', text: 'ご不便をおかけし申し訳ございません。' });
+    // Pages 1 and 2 keep the listing's page token; the last page closes it.
+    expect((result.pages[0]?.cursor as any).locations[loc].scan.pageToken).toBeTruthy();
+    expect((result.cursor as any).locations[loc]).toMatchObject({ scan: null, since: '2026-11-20T00:00:00.000Z' });
+    // OAuth: one token minted, sent on every API call.
+    expect(fake.http.answered('/token')).toHaveLength(1);
+    expect(fake.http.answered(`/v4/${loc}/reviews`).every((r) => r.headers.authorization === 'Bearer minted-access-token-1')).toBe(true);
+  });
+
+  it('on the next run fetches only what changed: edits arrive under the same id with the new text', async () => {
+    seed(120);
+    const first = await run(null);
+    fake.editReview(loc, 'r010', '対応が改善されました', new Date(Date.UTC(2026, 10, 22)), 4);
+    fake.addReview(loc, { reviewId: 'new1', rating: 1, comment: '待ち時間が長すぎる', author: '匿名希望', at: new Date(Date.UTC(2026, 10, 23)) });
+    const second = await run(first.cursor);
+    expect(second.error).toBeNull();
+    expect(second.mentions.map((m) => m.externalId).sort()).toEqual(['new1', 'r010', 'r119']);
+    expect(second.mentions.find((m) => m.externalId === 'r010')).toMatchObject({ text: '対応が改善されました', rating: 4 });
+    expect(fake.http.answered(`/v4/${loc}/reviews`).length).toBe(3 + 1);
+  });
+
+  it('resumes an interrupted listing from the stored page token without losing or repeating pages', async () => {
+    seed(120);
+    const partial = await run(null, config(), 1);
+    expect(partial.mentions).toHaveLength(50);
+    const rest = await run(partial.cursor);
+    const ids = [...partial.mentions, ...rest.mentions].map((m) => m.externalId);
+    expect(new Set(ids).size).toBe(120);
+    expect(ids).toHaveLength(120);
+  });
+
+  it('re-mints an expired access token once, and reports a revoked refresh token as an auth error', async () => {
+    seed(3);
+    const cfg = config();
+    const first = await run(null, cfg);
+    fake.expireAccessTokens();
+    fake.addReview(loc, { reviewId: 'late', rating: 2, at: new Date(Date.UTC(2026, 10, 24)) });
+    const second = await run(first.cursor, cfg);
+    expect(second.error).toBeNull();
+    expect(second.mentions.map((m) => m.externalId)).toContain('late');
+    fake.refreshToken = 'rotated';
+    fake.expireAccessTokens();
+    const third = await run(second.cursor, cfg);
+    expect(third.error).toBeInstanceOf(SourceAuthError);
+    expect(String(third.error)).not.toContain(fake.clientSecret);
+  });
+
+  it('waits out a 429, retries 5xx, timeouts and resets, and fails cleanly on oversized or malformed bodies', async () => {
+    seed(60);
+    fake.http.failNext('rate-limit');
+    fake.http.failNext('server-error');
+    fake.http.failNext('hang');
+    fake.http.failNext('reset');
+    const result = await run(null);
+    expect(result.error).toBeNull();
+    expect(new Set(result.mentions.map((m) => m.externalId)).size).toBe(60);
+    // Google's 429 names no reset time, so every wait is a capped, jittered backoff step.
+    expect(runtime.sleeps).toHaveLength(4);
+    expect(runtime.sleeps.every((ms, i) => ms >= 0 && ms < 1000 * 2 ** i)).toBe(true);
+    expect(fake.http.requests.filter((r) => r.fault !== null).map((r) => r.fault)).toEqual(['rate-limit', 'server-error', 'hang', 'reset']);
+
+    fake.http.failNext('oversized');
+    const big = await run(null);
+    expect(String(big.error)).toMatch(/too large|大きすぎ|over/);
+    expect(big.mentions).toHaveLength(0);
+    fake.http.failNext('malformed');
+    const bad = await run(null);
+    expect(String(bad.error)).toMatch(/JSON/);
+  });
+
+  it('skips a malformed review with a log line naming it, keeping the rest of the page', async () => {
+    seed(5);
+    fake.reviews(loc).push({ ...fake.reviews(loc)[0]!, reviewId: 'broken', createTime: 'yesterday', updateTime: '2026-11-30T00:00:00Z' });
+    const result = await run(null);
+    expect(result.mentions.map((m) => m.externalId)).not.toContain('broken');
+    expect(result.mentions.filter((m) => m.replyToExternalId == null)).toHaveLength(5);
+    expect(runtime.logs.some((l) => l.id === 'broken' && l.msg === 'skipping malformed review')).toBe(true);
+  });
+
+  it('turns a review missing from a full listing into a tombstone only after reviews.get says 404', async () => {
+    seed(70);
+    const first = await run(null);
+    fake.deleteReview(loc, 'r050');
+    clock.advance(25 * 3_600_000);
+    const second = await run(first.cursor);
+    expect(second.error).toBeNull();
+    expect(second.tombstones.map((t) => t.externalId)).toEqual(['r050']);
+    expect(fake.http.answered(`/v4/${loc}/reviews/r050`)).toHaveLength(1);
+    expect((second.cursor as any).locations[loc].known).not.toContain('r050');
+    // A later full listing does not tombstone it again.
+    clock.advance(25 * 3_600_000);
+    const third = await run(second.cursor);
+    expect(third.tombstones).toHaveLength(0);
+  });
+
+  it('validates its config, naming the field', () => {
+    expect(() => googleReviewsSource.parseConfig({ locations: ['locations/1'], accessTokenEnv: 'X' })).toThrow(/locations\[0\]/);
+    expect(() => googleReviewsSource.parseConfig({ locations: [loc] })).toThrow(ValidationError);
+    expect(() => googleReviewsSource.parseConfig({ locations: [loc], accessTokenEnv: 'ya29.secret value' })).toThrow(/accessTokenEnv/);
+    expect(() => googleReviewsSource.parseConfig({ locations: [loc], accessTokenEnv: 'T', pageSize: 500 })).toThrow(/pageSize/);
+    const ok = googleReviewsSource.parseConfig({ locations: [loc], accessTokenEnv: 'G_TOKEN' });
+    expect(ok.baseUrl).toBe('https://mybusiness.googleapis.com');
+    expect(googleReviewsSource.secretNames(ok)).toEqual(['G_TOKEN']);
+  });
+});
