@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { logger } from '../src/logger.ts';
 
 // Tests talk to a real Postgres: DATABASE_URL if set, else the server on 127.0.0.1:5432 if it
 // answers, else an embedded one. Each run migrates a template database once; every test file
@@ -27,6 +28,8 @@ function withDatabase(url: string, db: string): string {
   u.pathname = `/${db}`;
   return u.toString();
 }
+
+logger.level = process.env.HINOKO_TEST_LOG_LEVEL ?? 'silent';
 
 let embedded: EmbeddedServer | undefined;
 let embeddedDir: string | undefined;

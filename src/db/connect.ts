@@ -4,6 +4,8 @@ import { PostgresJSDialect } from 'kysely-postgres-js';
 import type { Database } from './schema.ts';
 
 export type Sql = postgres.Sql;
+/** The connection inside sql.begin(); same query API, different type in postgres.js. */
+export type Tx = postgres.TransactionSql;
 export type Db = Kysely<Database>;
 
 export interface DbHandle {

@@ -2,35 +2,39 @@
 // change both together.
 import type { ColumnType, Generated } from 'kysely';
 
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type Json<T = unknown> = ColumnType<T, string | T, string | T>;
-type Id = ColumnType<string, never, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** Has a database default: optional on insert. */
+type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
+/** jsonb: read as parsed JSON, written as JSON text. */
+type Json<T = unknown> = ColumnType<T, string, string>;
+type JsonDefault<T = unknown> = ColumnType<T, string | undefined, string>;
+
 
 export interface OrganizationsTable {
-  id: Generated<string> & Id;
+  id: Generated<string>;
   name: string;
   slug: string;
   is_demo: Generated<boolean>;
-  settings: Generated<Json<Record<string, unknown>>>;
-  created_at: Generated<Timestamp>;
+  settings: JsonDefault<Record<string, unknown>>;
+  created_at: TimestampDefault;
 }
 
 export interface WatchTargetsTable {
   org_id: string;
-  id: Generated<string> & Id;
+  id: Generated<string>;
   name: string;
   names: Generated<string[]>;
   keywords: Generated<string[]>;
-  handles: Generated<Json<Record<string, string>>>;
+  handles: JsonDefault<Record<string, string>>;
   exclusions: Generated<string[]>;
-  created_at: Generated<Timestamp>;
+  created_at: TimestampDefault;
 }
 
 export type SourceHealth = 'unknown' | 'ok' | 'failing' | 'unhealthy';
 
 export interface SourcesTable {
   org_id: string;
-  id: Generated<string> & Id;
+  id: Generated<string>;
   type: string;
   name: string;
   config: Json<Record<string, unknown>>;
@@ -40,20 +44,20 @@ export interface SourcesTable {
   health_message: string | null;
   last_run_at: Timestamp | null;
   last_success_at: Timestamp | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
 }
 
 export interface SourceCursorsTable {
   org_id: string;
   source_id: string;
   cursor: Json | null;
-  updated_at: Generated<Timestamp>;
+  updated_at: TimestampDefault;
 }
 
 export interface MentionsTable {
   org_id: string;
-  id: Generated<string> & Id;
+  id: Generated<string>;
   source_id: string;
   watch_target_id: string | null;
   external_id: string;
@@ -64,8 +68,8 @@ export interface MentionsTable {
   text: string;
   language: string | null;
   posted_at: Timestamp;
-  collected_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  collected_at: TimestampDefault;
+  updated_at: TimestampDefault;
   likes: Generated<number>;
   reposts: Generated<number>;
   quotes: Generated<number>;
@@ -88,13 +92,13 @@ export interface MentionsTable {
 
 export interface MentionVersionsTable {
   org_id: string;
-  id: Generated<string> & Id;
+  id: Generated<string>;
   mention_id: string;
   version: number;
   text: string;
   raw: Json;
   observed_at: Timestamp;
-  replaced_at: Generated<Timestamp>;
+  replaced_at: TimestampDefault;
 }
 
 export interface MentionTombstonesTable {
@@ -104,7 +108,7 @@ export interface MentionTombstonesTable {
   mention_id: string | null;
   reason: 'deleted' | 'unsent' | 'hidden' | 'unavailable';
   deleted_at: Timestamp;
-  recorded_at: Generated<Timestamp>;
+  recorded_at: TimestampDefault;
   raw: Json | null;
 }
 
@@ -112,13 +116,13 @@ export type RunStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
 
 export interface CollectorRunsTable {
   org_id: string;
-  id: Generated<string> & Id;
+  id: Generated<string>;
   source_id: string;
   scheduled_for: Timestamp | null;
   trigger: 'schedule' | 'manual' | 'webhook';
   instance_id: string;
   status: RunStatus;
-  started_at: Generated<Timestamp>;
+  started_at: TimestampDefault;
   finished_at: Timestamp | null;
   pages: Generated<number>;
   fetched: Generated<number>;
@@ -142,10 +146,10 @@ export interface MentionCountsTable {
 }
 
 export interface ApiTokensTable {
-  id: Generated<string> & Id;
+  id: Generated<string>;
   label: string;
   token_hash: Buffer;
-  created_at: Generated<Timestamp>;
+  created_at: TimestampDefault;
 }
 
 export interface Database {

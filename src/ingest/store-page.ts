@@ -1,4 +1,4 @@
-import type { Sql } from '../db/connect.ts';
+import type { Sql, Tx } from '../db/connect.ts';
 import { bucketStart, type MentionRow } from './normalise.ts';
 import type { SentimentLabel, StoredMention, TextAnalysis, Tombstone } from './types.ts';
 
@@ -82,7 +82,7 @@ function labelCounts(label: SentimentLabel | null | undefined): { negative: numb
   return { negative: label === 'negative' ? 1 : 0, positive: label === 'positive' ? 1 : 0 };
 }
 
-export async function applyCountDeltas(tx: Sql, orgId: string, deltas: CountDelta[]): Promise<void> {
+export async function applyCountDeltas(tx: Tx, orgId: string, deltas: CountDelta[]): Promise<void> {
   if (deltas.length === 0) return;
   // Sorted so concurrent transactions lock bucket rows in the same order and cannot deadlock.
   deltas.sort((a, b) => a.bucket - b.bucket || (a.targetId ?? '').localeCompare(b.targetId ?? ''));
@@ -208,6 +208,9 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
   });
 }
 
+// postgres.js tags a JS boolean array with the scalar boolean type; as text the server casts it.
+const pgBool = (b: boolean) => (b ? 't' : 'f');
+
 function reachGrowth(prior: ExistingRow, row: MentionRow) {
   return {
     reposts: Math.max(0, row.reposts - prior.reposts),
@@ -216,7 +219,7 @@ function reachGrowth(prior: ExistingRow, row: MentionRow) {
   };
 }
 
-async function insertMentions(tx: Sql, orgId: string, sourceId: string, rows: AnalysedRow[], now: Date): Promise<StoredMention[]> {
+async function insertMentions(tx: Tx, orgId: string, sourceId: string, rows: AnalysedRow[], now: Date): Promise<StoredMention[]> {
   if (rows.length === 0) return [];
   const col = <T>(f: (r: AnalysedRow) => T) => rows.map(f);
   // A concurrent instance may have inserted some of these since we looked: "do nothing" skips
@@ -237,8 +240,8 @@ async function insertMentions(tx: Sql, orgId: string, sourceId: string, rows: An
       ${col((r) => r.text)}::text[], ${col((r) => r.language)}::text[], ${col((r) => r.postedAt.toISOString())}::timestamptz[],
       ${col((r) => r.likes)}::int[], ${col((r) => r.reposts)}::int[], ${col((r) => r.quotes)}::int[], ${col((r) => r.replies)}::int[],
       ${col((r) => r.views)}::bigint[], ${col((r) => r.replyToExternalId)}::text[], ${col((r) => r.quoteOfExternalId)}::text[],
-      ${col((r) => r.repostOfExternalId)}::text[], ${col((r) => r.rating)}::smallint[], ${col((r) => r.isPrivate)}::boolean[],
-      ${col((r) => r.isDemo)}::boolean[], ${col((r) => r.rawJson)}::text[],
+      ${col((r) => r.repostOfExternalId)}::text[], ${col((r) => r.rating)}::smallint[], ${col((r) => pgBool(r.isPrivate))}::boolean[],
+      ${col((r) => pgBool(r.isDemo))}::boolean[], ${col((r) => r.rawJson)}::text[],
       ${col((r) => (r.analysis ? JSON.stringify(r.analysis) : null))}::text[], ${col((r) => r.analysisVersion)}::text[],
       ${col((r) => r.analysis?.sentiment.label ?? null)}::text[], ${col((r) => r.analysis?.sentiment.score ?? null)}::real[]
     ) as u(target, external_id, url, author_id, author_handle, author_name, text, language, posted_at,
@@ -262,7 +265,7 @@ async function insertMentions(tx: Sql, orgId: string, sourceId: string, rows: An
   });
 }
 
-async function storeTombstones(tx: Sql, orgId: string, sourceId: string, tombstones: Tombstone[]): Promise<number> {
+async function storeTombstones(tx: Tx, orgId: string, sourceId: string, tombstones: Tombstone[]): Promise<number> {
   const valid = tombstones.filter(
     (t) => typeof t.externalId === 'string' && t.externalId.length > 0 && t.externalId.length <= 512 && !Number.isNaN(t.deletedAt.getTime()),
   );

@@ -1,0 +1,184 @@
+import { readSecret } from '../config.ts';
+import type { AppContext } from '../context.ts';
+import { advisoryKey, lockNames } from '../db/locks.ts';
+import { AppError } from '../errors.ts';
+import { ingest } from '../ingest/pipeline.ts';
+import { SourceAuthError, type SourceRuntime, type WatchTargetSpec } from '../sources/types.ts';
+import { listWatchTargets } from '../organizations/organizations.ts';
+import { definitionFor, getSource, setSourceHealth } from './sources.ts';
+
+export interface RunRequest {
+  sourceId: string;
+  trigger: 'schedule' | 'manual';
+  /** The cron tick (schedule runs): claimed once across all instances. */
+  scheduledFor?: Date;
+}
+
+export type RunOutcome =
+  | { status: 'succeeded' | 'failed'; runId: string; pages: number; fetched: number; inserted: number; updated: number; tombstoned: number; rejected: number; error?: string }
+  /** Another run of this source is still going (here or on another instance). */
+  | { status: 'skipped'; runId: string | null; reason: string }
+  /** Another instance already claimed this cron tick. */
+  | { status: 'claimed-elsewhere' };
+
+/** Milliseconds a single HTTP request may take before the collector treats it as a timeout. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+function timedFetch(base: typeof fetch, shutdown: AbortSignal): typeof fetch {
+  return (input, init) => {
+    const signals = [AbortSignal.timeout(REQUEST_TIMEOUT_MS), shutdown];
+    if (init?.signal) signals.push(init.signal);
+    return base(input, { ...init, signal: AbortSignal.any(signals) });
+  };
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function runtimeFor(ctx: AppContext): SourceRuntime {
+  return {
+    fetch: timedFetch(ctx.fetch, ctx.shutdown),
+    secret(name: string) {
+      const value = readSecret(name);
+      if (value === undefined) throw new SourceAuthError(`認証情報の環境変数 ${name} が設定されていません (credential variable ${name} is not set)`);
+      return value;
+    },
+    now: ctx.now,
+    sleep: (ms, signal) => sleep(ms, signal ?? ctx.shutdown),
+    random: Math.random,
+    signal: ctx.shutdown,
+    log: ctx.log,
+  };
+}
+
+function errorMessage(err: unknown): string {
+  // Our own errors carry messages written for people; anything else is summarised, because a
+  // library error can quote a request (and with it a credential).
+  if (err instanceof AppError || err instanceof SourceAuthError) return err.message.slice(0, 1000);
+  if (err instanceof Error && err.name === 'TimeoutError') return 'request timed out';
+  if (err instanceof Error) return `${err.name}: ${err.message.replace(/(token|key|secret|password)=[^&\s]+/gi, '$1=[redacted]').slice(0, 500)}`;
+  return 'unknown error';
+}
+
+/**
+ * One collection run of one source: claim the tick (if scheduled), take the source's advisory
+ * lock so no two runs overlap on any instance, then store page by page. Each page commits with
+ * its cursor, so a crash mid-run resumes from the last committed page.
+ */
+export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOutcome> {
+  const source = await getSource(ctx, req.sourceId);
+  const def = definitionFor(ctx, source.type);
+  if (!def.collect) throw new AppError('bad_request', `source ${source.id} (${source.type}) receives data by push or import; it cannot be collected`);
+
+  let runId: string;
+  if (req.scheduledFor) {
+    const claimed = await ctx.sql<{ id: string }[]>`
+      insert into collector_runs (org_id, source_id, scheduled_for, trigger, instance_id, status)
+      values (${source.orgId}, ${source.id}, ${req.scheduledFor}, 'schedule', ${ctx.instanceId}, 'running')
+      on conflict (org_id, source_id, scheduled_for) do nothing
+      returning id`;
+    if (claimed.length === 0) return { status: 'claimed-elsewhere' };
+    runId = claimed[0]!.id;
+  } else {
+    const [row] = await ctx.sql<{ id: string }[]>`
+      insert into collector_runs (org_id, source_id, trigger, instance_id, status)
+      values (${source.orgId}, ${source.id}, ${req.trigger}, ${ctx.instanceId}, 'running')
+      returning id`;
+    runId = row!.id;
+  }
+
+  // A session-level advisory lock on a reserved connection: if this process dies, Postgres drops
+  // the connection and the lock with it, so a crash never leaves a source locked.
+  const conn = await ctx.sql.reserve();
+  const key = advisoryKey(lockNames.sourceRun(source.id));
+  try {
+    const [lock] = await conn<{ locked: boolean }[]>`select pg_try_advisory_lock(${key}::bigint) as locked`;
+    if (!lock?.locked) {
+      await ctx.sql`
+        update collector_runs set status = 'skipped', finished_at = now(), error = 'previous run still in progress'
+        where org_id = ${source.orgId} and id = ${runId}`;
+      return { status: 'skipped', runId, reason: 'previous run still in progress' };
+    }
+    try {
+      return await collectLocked(ctx, source, def, runId);
+    } finally {
+      await conn`select pg_advisory_unlock(${key}::bigint)`.catch(() => {});
+    }
+  } finally {
+    conn.release();
+  }
+}
+
+async function collectLocked(
+  ctx: AppContext,
+  source: Awaited<ReturnType<typeof getSource>>,
+  def: ReturnType<typeof definitionFor>,
+  runId: string,
+): Promise<RunOutcome> {
+  const totals = { pages: 0, fetched: 0, inserted: 0, updated: 0, tombstoned: 0, rejected: 0 };
+  const deps = {
+    sql: ctx.sql, analyzer: ctx.analyzer, detection: ctx.detection, now: ctx.now, log: ctx.log,
+    limits: { maxTextChars: ctx.config.ingest.maxTextChars, maxRawBytes: 512 * 1024 },
+  };
+  try {
+    const config = def.parseConfig(source.config);
+    const [cursorRow] = await ctx.sql<{ cursor: unknown }[]>`
+      select cursor from source_cursors where org_id = ${source.orgId} and source_id = ${source.id}`;
+    const targets: WatchTargetSpec[] = (await listWatchTargets(ctx.db, source.orgId)).map((t) => ({
+      id: t.id, names: t.names, keywords: t.keywords, handles: t.handles, exclusions: t.exclusions,
+    }));
+    const pages = def.collect!({ config, cursor: cursorRow?.cursor ?? null, targets, runtime: runtimeFor(ctx) });
+    for await (const page of pages) {
+      const batchSize = ctx.config.ingest.batchSize;
+      // Large pages are stored in slices; only the last slice carries the cursor, so the cursor
+      // never moves past rows that are not yet committed.
+      for (let i = 0; i < Math.max(page.mentions.length, 1); i += batchSize) {
+        const last = i + batchSize >= page.mentions.length;
+        const result = await ingest(deps, {
+          orgId: source.orgId,
+          sourceId: source.id,
+          mentions: page.mentions.slice(i, i + batchSize),
+          tombstones: last ? page.tombstones : [],
+          cursor: last ? { value: page.cursor } : undefined,
+        });
+        totals.inserted += result.inserted.length;
+        totals.updated += result.edited + result.refreshed;
+        totals.tombstoned += result.tombstoned;
+        totals.rejected += result.rejected.length;
+      }
+      totals.pages++;
+      totals.fetched += page.mentions.length;
+      await ctx.sql`
+        update collector_runs set pages = ${totals.pages}, fetched = ${totals.fetched}, inserted = ${totals.inserted},
+          updated = ${totals.updated}, tombstoned = ${totals.tombstoned}, rejected = ${totals.rejected}
+        where org_id = ${source.orgId} and id = ${runId}`;
+      if (ctx.shutdown.aborted) break;
+    }
+    await finishRun(ctx, source.orgId, runId, 'succeeded', null);
+    await setSourceHealth(ctx, source, 'ok', null, true);
+    return { status: 'succeeded', runId, ...totals };
+  } catch (err) {
+    const message = errorMessage(err);
+    const unhealthy = err instanceof SourceAuthError;
+    ctx.log.warn({ sourceId: source.id, type: source.type, error: message }, unhealthy ? 'source unhealthy' : 'collection run failed');
+    await finishRun(ctx, source.orgId, runId, 'failed', message);
+    await setSourceHealth(ctx, source, unhealthy ? 'unhealthy' : 'failing', message, false);
+    return { status: 'failed', runId, ...totals, error: message };
+  }
+}
+
+async function finishRun(ctx: AppContext, orgId: string, runId: string, status: 'succeeded' | 'failed', error: string | null) {
+  await ctx.sql`
+    update collector_runs set status = ${status}, finished_at = now(), error = ${error}
+    where org_id = ${orgId} and id = ${runId}`;
+}

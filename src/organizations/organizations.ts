@@ -1,0 +1,101 @@
+import type { Db } from '../db/connect.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { object, optionalBoolean, requiredString, stringArray } from '../validation.ts';
+
+export interface Organization {
+  id: string;
+  name: string;
+  slug: string;
+  isDemo: boolean;
+  createdAt: Date;
+}
+
+export interface WatchTarget {
+  id: string;
+  orgId: string;
+  name: string;
+  names: string[];
+  keywords: string[];
+  handles: Record<string, string>;
+  exclusions: string[];
+  createdAt: Date;
+}
+
+function toOrganization(r: { id: string; name: string; slug: string; is_demo: boolean; created_at: Date }): Organization {
+  return { id: r.id, name: r.name, slug: r.slug, isDemo: r.is_demo, createdAt: r.created_at };
+}
+
+export function parseOrganizationInput(body: unknown): { name: string; slug: string; isDemo: boolean } {
+  const o = object(body, ['name', 'slug', 'isDemo']);
+  return {
+    name: requiredString(o, 'name', { max: 200 }),
+    slug: requiredString(o, 'slug', { max: 64, pattern: /^[a-z0-9][a-z0-9-]{0,63}$/, patternHint: 'must be lower-case letters, digits and hyphens' }),
+    isDemo: optionalBoolean(o, 'isDemo') ?? false,
+  };
+}
+
+export async function createOrganization(db: Db, input: { name: string; slug: string; isDemo?: boolean }): Promise<Organization> {
+  const row = await db
+    .insertInto('organizations')
+    .values({ name: input.name, slug: input.slug, is_demo: input.isDemo ?? false })
+    .onConflict((oc) => oc.column('slug').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new ConflictError(`an organization with slug "${input.slug}" already exists`);
+  return toOrganization(row);
+}
+
+export async function listOrganizations(db: Db): Promise<Organization[]> {
+  const rows = await db.selectFrom('organizations').selectAll().orderBy('id').execute();
+  return rows.map(toOrganization);
+}
+
+export async function getOrganization(db: Db, orgId: string): Promise<Organization> {
+  const row = await db.selectFrom('organizations').selectAll().where('id', '=', orgId).executeTakeFirst();
+  if (!row) throw new NotFoundError(`organization ${orgId} not found`);
+  return toOrganization(row);
+}
+
+export function parseWatchTargetInput(body: unknown) {
+  const o = object(body, ['name', 'names', 'keywords', 'handles', 'exclusions']);
+  const handlesRaw = o.handles ?? {};
+  if (handlesRaw === null || typeof handlesRaw !== 'object' || Array.isArray(handlesRaw)) {
+    throw new ValidationError('handles must be an object such as {"x": "clinic_account"}');
+  }
+  const handles: Record<string, string> = {};
+  for (const [network, handle] of Object.entries(handlesRaw)) {
+    if (!/^[a-z_]{1,30}$/.test(network)) throw new ValidationError(`handles: "${network.slice(0, 30)}" is not a network name such as x or instagram`);
+    handles[network] = requiredString({ [`handles.${network}`]: handle }, `handles.${network}`, { max: 200 });
+  }
+  const name = requiredString(o, 'name', { max: 200 });
+  return {
+    name,
+    names: stringArray(o, 'names') ?? [name],
+    keywords: stringArray(o, 'keywords') ?? [],
+    handles,
+    exclusions: stringArray(o, 'exclusions') ?? [],
+  };
+}
+
+export async function createWatchTarget(
+  db: Db,
+  orgId: string,
+  input: { name: string; names: string[]; keywords: string[]; handles: Record<string, string>; exclusions: string[] },
+): Promise<WatchTarget> {
+  await getOrganization(db, orgId);
+  const row = await db
+    .insertInto('watch_targets')
+    .values({ org_id: orgId, name: input.name, names: input.names, keywords: input.keywords, handles: JSON.stringify(input.handles), exclusions: input.exclusions })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toWatchTarget(row);
+}
+
+function toWatchTarget(r: { id: string; org_id: string; name: string; names: string[]; keywords: string[]; handles: Record<string, string>; exclusions: string[]; created_at: Date }): WatchTarget {
+  return { id: r.id, orgId: r.org_id, name: r.name, names: r.names, keywords: r.keywords, handles: r.handles, exclusions: r.exclusions, createdAt: r.created_at };
+}
+
+export async function listWatchTargets(db: Db, orgId: string): Promise<WatchTarget[]> {
+  const rows = await db.selectFrom('watch_targets').selectAll().where('org_id', '=', orgId).orderBy('id').execute();
+  return rows.map(toWatchTarget);
+}

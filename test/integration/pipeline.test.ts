@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSource } from '../../src/collection/run-source.ts';
+import { ingest } from '../../src/ingest/pipeline.ts';
+import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
+import type { MentionAnalyzer } from '../../src/ingest/types.ts';
+import { logger } from '../../src/logger.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { listSource, makeOrg, makeSource, mentionFixture, testContext, withTestSource } from '../factories/index.ts';
+
+let db: TestDatabase;
+beforeAll(async () => { db = await createTestDatabase(); });
+afterAll(async () => { await db.drop(); });
+
+const negativeWhenAngry: MentionAnalyzer = {
+  version: 'test-1',
+  analyze: (text) => ({
+    sentiment: text.includes('最悪') ? { label: 'negative', score: -0.8 } : { label: 'neutral', score: 0 },
+    risks: [], pii: [], terms: [],
+  }),
+};
+
+function deps(ctx: ReturnType<typeof testContext>, analyzer: MentionAnalyzer | null = negativeWhenAngry) {
+  return { sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger };
+}
+
+describe('ingest pipeline', () => {
+  it('stores a page once however often it is delivered, and keeps edits as versions', async () => {
+    const ctx = testContext(db);
+    const { org } = await makeOrg(ctx);
+    const src = await makeSource(ctx, org.id);
+    const items = [1, 2, 3].map((i) => mentionFixture(i));
+    const first = await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: items });
+    const again = await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: items });
+    expect(first.inserted).toHaveLength(3);
+    expect(again.inserted).toHaveLength(0);
+
+    const edited = { ...items[0]!, text: '編集後: テスト内科は最悪' };
+    const third = await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: [edited] });
+    expect(third.edited).toBe(1);
+    const rows = await ctx.sql`select external_id, text, version, sentiment_label from mentions where org_id = ${org.id} order by external_id`;
+    expect(rows.map((r) => r.external_id)).toEqual(['m-1', 'm-2', 'm-3']);
+    expect(rows[0]).toMatchObject({ text: '編集後: テスト内科は最悪', version: 2, sentiment_label: 'negative' });
+    const versions = await ctx.sql`select version, text from mention_versions where org_id = ${org.id}`;
+    expect(versions).toEqual([{ version: 1, text: items[0]!.text }]);
+  });
+
+  it('keeps bucket counts equal to the stored mentions, including sentiment changes from edits', async () => {
+    const ctx = testContext(db);
+    const { org, target } = await makeOrg(ctx);
+    const src = await makeSource(ctx, org.id);
+    const items = Array.from({ length: 40 }, (_, i) => mentionFixture(i, { watchTargetId: target.id, text: i % 4 === 0 ? `最悪 ${i}` : `普通 ${i}` }));
+    await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: items });
+    await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: [{ ...items[1]!, text: '最悪になった' }] });
+    const counted = await ctx.sql`
+      select watch_target_id, sum(total)::int as total, sum(negative)::int as negative from mention_counts
+      where org_id = ${org.id} group by watch_target_id order by watch_target_id nulls first`;
+    expect(counted).toEqual([
+      { watch_target_id: null, total: 40, negative: 11 },
+      { watch_target_id: target.id, total: 40, negative: 11 },
+    ]);
+  });
+
+  it('rejects oversized, NUL-containing and malformed items with reasons and stores the rest', async () => {
+    const ctx = testContext(db);
+    const { org } = await makeOrg(ctx);
+    const src = await makeSource(ctx, org.id);
+    const result = await ingest(deps(ctx), {
+      orgId: org.id,
+      sourceId: src.id,
+      mentions: [
+        mentionFixture(1),
+        mentionFixture(2, { text: 'あ'.repeat(defaultIngestLimits.maxTextChars + 1) }),
+        mentionFixture(3, { text: 'bad \u0000 text' }),
+        mentionFixture(4, { text: 'lone \ud800 surrogate' }),
+        mentionFixture(5, { postedAt: new Date('nonsense') }),
+        mentionFixture(6, { externalId: '' }),
+        mentionFixture(7, { raw: { note: 'nul \u0000 inside raw is kept as an escape' }, url: 'javascript:alert(1)' }),
+      ],
+    });
+    expect(result.inserted.map((m) => m.text)).toEqual(['テスト内科の投稿 1', 'テスト内科の投稿 7']);
+    expect(result.rejected.map((r) => r.reason)).toEqual([
+      expect.stringContaining('over the limit'),
+      expect.stringContaining('NUL'),
+      expect.stringContaining('UTF-8'),
+      expect.stringContaining('posted_at'),
+      expect.stringContaining('external id'),
+    ]);
+    const [row] = await ctx.sql`select url, raw from mentions where org_id = ${org.id} and external_id = 'm-7'`;
+    expect(row!.url).toBeNull();
+    expect(row!.raw.note).toBe('nul \\u0000 inside raw is kept as an escape');
+  });
+
+  it('keeps deleted mentions as evidence with a tombstone', async () => {
+    const ctx = testContext(db);
+    const { org } = await makeOrg(ctx);
+    const src = await makeSource(ctx, org.id);
+    await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: [mentionFixture(1)] });
+    const t = { externalId: 'm-1', deletedAt: new Date('2026-11-02T00:00:00Z'), reason: 'deleted' as const };
+    const r1 = await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: [], tombstones: [t] });
+    const r2 = await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: [], tombstones: [t] });
+    expect([r1.tombstoned, r2.tombstoned]).toEqual([1, 0]);
+    const [row] = await ctx.sql`select text, deleted_at from mentions where org_id = ${org.id}`;
+    expect(row!.text).toBe('テスト内科の投稿 1');
+    expect(row!.deleted_at).toEqual(new Date('2026-11-02T00:00:00Z'));
+  });
+
+  it('moves the cursor with the rows: a run that failed midway resumes without loss or duplicates', async () => {
+    const base = testContext(db);
+    const { org } = await makeOrg(base);
+    const items = Array.from({ length: 95 }, (_, i) => mentionFixture(i));
+    let failAt: number | null = 50;
+    const flaky = listSource(items, {
+      pageSize: 10,
+      onPage: (offset) => {
+        if (failAt !== null && offset === failAt) throw new Error('connection reset by peer');
+      },
+    });
+    const ctx = withTestSource(base, flaky);
+    const src = await makeSource(ctx, org.id, 'rss');
+    const first = await runSource(ctx, { sourceId: src.id, trigger: 'manual' });
+    expect(first).toMatchObject({ status: 'failed', inserted: 50 });
+    failAt = null;
+    const second = await runSource(ctx, { sourceId: src.id, trigger: 'manual' });
+    expect(second).toMatchObject({ status: 'succeeded', inserted: 45, fetched: 45 });
+    const [{ n, distinct }] = await ctx.sql`select count(*)::int as n, count(distinct external_id)::int as distinct from mentions where org_id = ${org.id}` as never as [{ n: number; distinct: number }];
+    expect({ n, distinct }).toEqual({ n: 95, distinct: 95 });
+    const [health] = await ctx.sql`select health from sources where id = ${src.id}`;
+    expect(health!.health).toBe('ok');
+  });
+});
