@@ -1,0 +1,42 @@
+import { ValidationError } from '../../errors.ts';
+import { configObject, envName, httpUrl, integerIn, stringList } from '../config-fields.ts';
+
+export interface YouTubeConfig {
+  baseUrl: string;
+  apiKeyEnv: string;
+  /** Comment threads on one video each. */
+  videoIds: string[];
+  /** allThreadsRelatedToChannelId: every video of the channel and the channel's own comments. */
+  channelIds: string[];
+  pageSize: number;
+  /** Pages per feed per run, so one busy channel cannot spend the day's quota. */
+  maxPagesPerRun: number;
+  /** commentThreads embeds only some replies; fetch the rest with comments.list (1 quota unit a page). */
+  fetchAllReplies: boolean;
+  requestTimeoutMs: number;
+}
+
+export const youtubeApiBaseUrl = 'https://youtube.googleapis.com';
+
+export function parseYouTubeConfig(input: unknown): YouTubeConfig {
+  const raw = configObject(input);
+  const videoIds = stringList(raw.videoIds, 'videoIds', /^[A-Za-z0-9_-]{6,64}$/, 200);
+  const channelIds = stringList(raw.channelIds, 'channelIds', /^UC[A-Za-z0-9_-]{10,62}$/, 50);
+  if (videoIds.length + channelIds.length === 0) {
+    throw new ValidationError('videoIds: 動画 ID かチャンネル ID (channelIds, UC…) を 1 つ以上指定してください (at least one video or channel)');
+  }
+  if (raw.fetchAllReplies !== undefined && typeof raw.fetchAllReplies !== 'boolean') {
+    throw new ValidationError('fetchAllReplies: true か false (boolean)');
+  }
+  return {
+    baseUrl: httpUrl(raw.baseUrl, 'baseUrl', youtubeApiBaseUrl),
+    apiKeyEnv: envName(raw.apiKeyEnv, 'apiKeyEnv'),
+    videoIds,
+    channelIds,
+    // commentThreads.list allows maxResults 1–100.
+    pageSize: integerIn(raw.pageSize, 'pageSize', 1, 100, 100),
+    maxPagesPerRun: integerIn(raw.maxPagesPerRun, 'maxPagesPerRun', 1, 1000, 20),
+    fetchAllReplies: raw.fetchAllReplies ?? true,
+    requestTimeoutMs: integerIn(raw.requestTimeoutMs, 'requestTimeoutMs', 100, 300_000, 30_000),
+  };
+}

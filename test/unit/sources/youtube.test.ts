@@ -1,0 +1,146 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { NormalizedMention } from '../../../src/ingest/types.ts';
+import { SourceRateLimitedError } from '../../../src/sources/http.ts';
+import { nextPacificMidnight } from '../../../src/sources/youtube/client.ts';
+import { youtubeSource, type YouTubeConfig } from '../../../src/sources/youtube/index.ts';
+import { SourceAuthError, type CollectPage } from '../../../src/sources/types.ts';
+import { YouTubeFake } from '../../fakes/youtube-fake.ts';
+import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+
+const channel = 'UCsakuraNaikaClinic000001';
+let clock: VirtualClock;
+let fake: YouTubeFake;
+let runtime: TestRuntime;
+
+beforeEach(async () => {
+  clock = createVirtualClock(new Date('2026-11-25T09:00:00.000Z'));
+  fake = await new YouTubeFake({ now: () => clock.now().getTime() }).start();
+  runtime = createTestRuntime({ clock, secrets: { YT_KEY: fake.apiKey } });
+  fake.addVideo('vid00000001', channel);
+  fake.addVideo('vid00000002', channel);
+  fake.addVideo('other000001', 'UCsomebodyElse0000000001');
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+function config(extra: Record<string, unknown> = {}): YouTubeConfig {
+  return youtubeSource.parseConfig({ baseUrl: fake.baseUrl, apiKeyEnv: 'YT_KEY', channelIds: [channel], pageSize: 10, requestTimeoutMs: 300, ...extra });
+}
+
+async function run(cursor: unknown, cfg = config()) {
+  const pages: CollectPage[] = [];
+  let error: unknown = null;
+  try {
+    for await (const page of youtubeSource.collect!({ config: cfg, cursor, targets: [{ id: 't1', names: [], keywords: [], handles: { youtube: channel }, exclusions: [] }], runtime })) pages.push(page);
+  } catch (e) {
+    error = e;
+  }
+  const mentions: NormalizedMention[] = pages.flatMap((p) => p.mentions);
+  return { pages, mentions, cursor: pages.at(-1)?.cursor ?? cursor, error };
+}
+
+function minutes(n: number): Date {
+  return new Date(Date.UTC(2026, 10, 20, 0, n));
+}
+
+describe('youtube collector', () => {
+  it('collects every thread of the channel with all replies, plain text, and reply relations', async () => {
+    for (let i = 0; i < 25; i += 1) fake.comment(i % 2 === 0 ? 'vid00000001' : 'vid00000002', { text: `コメント${i} <script>&`, at: minutes(i), likes: i });
+    const busy = fake.comment('vid00000001', { text: '説明がなかった', at: minutes(30), author: '@kanja' });
+    for (let i = 0; i < 8; i += 1) fake.comment('vid00000001', { text: `返信${i}`, at: minutes(31 + i), replyTo: busy.id });
+    const unrelated = fake.comment('other000001', { text: '関係ない動画', at: minutes(5) });
+    const result = await run(null);
+    expect(result.error).toBeNull();
+    const ids = result.mentions.map((m) => m.externalId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(fake.allCommentIds().filter((id) => id !== unrelated.id).sort());
+    expect(ids).toHaveLength(26 + 8);
+    const top = result.mentions.find((m) => m.externalId === busy.id);
+    expect(top).toMatchObject({ text: '説明がなかった', authorHandle: 'kanja', authorName: '@kanja', watchTargetId: 't1', metrics: { likes: 0, replies: 8 } });
+    expect(top?.url).toBe(`https://www.youtube.com/watch?v=vid00000001&lc=${busy.id}`);
+    const replies = result.mentions.filter((m) => m.replyToExternalId === busy.id);
+    expect(replies).toHaveLength(8); // 5 embedded + 3 from comments.list
+    expect(fake.http.answered('/youtube/v3/comments')).toHaveLength(1);
+    expect(result.mentions.find((m) => m.text.startsWith('コメント3'))?.text).toBe('コメント3 <script>&');
+    // The API key never shows up in logs.
+    expect(JSON.stringify(runtime.logs)).not.toContain(fake.apiKey);
+  });
+
+  it('strips HTML from textDisplay when textOriginal is absent', async () => {
+    fake.sendTextOriginal = false;
+    fake.comment('vid00000001', { text: '待ち時間が\n長い & 最悪 <b>', at: minutes(1) });
+    const result = await run(null);
+    expect(result.mentions[0]?.text).toBe('待ち時間が\n長い & 最悪 <b>');
+  });
+
+  it('stops at threads it already has on the next run, and picks up edits', async () => {
+    for (let i = 0; i < 35; i += 1) fake.comment('vid00000001', { text: `c${i}`, at: minutes(i) });
+    const first = await run(null);
+    expect(first.mentions).toHaveLength(35);
+    expect(first.pages).toHaveLength(4);
+    const newer = fake.comment('vid00000002', { text: '新しいコメント', at: minutes(100) });
+    const before = fake.http.answered('/youtube/v3/commentThreads').length;
+    const second = await run(first.cursor);
+    expect(fake.http.answered('/youtube/v3/commentThreads').length - before).toBe(1);
+    expect(second.mentions.map((m) => m.externalId)).toContain(newer.id);
+    fake.edit(newer.id, '新しいコメント（編集済み）', minutes(101));
+    const third = await run(second.cursor);
+    expect(third.mentions.find((m) => m.externalId === newer.id)?.text).toBe('新しいコメント（編集済み）');
+  });
+
+  it('stops on quotaExceeded until midnight Pacific, records it in the cursor, and does not call the API meanwhile', async () => {
+    for (let i = 0; i < 15; i += 1) fake.comment('vid00000001', { text: `c${i}`, at: minutes(i) });
+    fake.quota = 1;
+    const first = await run(null);
+    expect(first.error).toBeInstanceOf(SourceRateLimitedError);
+    expect(first.error).not.toBeInstanceOf(SourceAuthError);
+    // 2026-11-25 09:00Z is 01:00 PST; the quota resets at 2026-11-26 00:00 PST = 08:00Z.
+    expect((first.cursor as { pausedUntil: string }).pausedUntil).toBe('2026-11-26T08:00:00.000Z');
+    expect(first.mentions).toHaveLength(10);
+    const calls = fake.http.requests.length;
+    const paused = await run(first.cursor);
+    expect(paused.error).toBeNull();
+    expect(fake.http.requests.length).toBe(calls);
+    clock.advance(24 * 3_600_000);
+    fake.quota = Number.POSITIVE_INFINITY;
+    const resumed = await run(paused.cursor);
+    expect(resumed.error).toBeNull();
+    expect(new Set([...first.mentions, ...resumed.mentions].map((m) => m.externalId)).size).toBe(15);
+  });
+
+  it('skips a video with comments disabled without failing the run; a bad key is an auth error', async () => {
+    fake.disabledVideos.add('vid00000002');
+    fake.comment('vid00000001', { text: 'ok', at: minutes(1) });
+    const result = await run(null, config({ channelIds: [], videoIds: ['vid00000002', 'vid00000001'] }));
+    expect(result.error).toBeNull();
+    expect(result.mentions.map((m) => m.text)).toEqual(['ok']);
+    fake.apiKey = 'rotated';
+    const denied = await run(null);
+    expect(denied.error).toBeInstanceOf(SourceAuthError);
+  });
+
+  it('retries 5xx, timeouts and resets; waits on rateLimitExceeded', async () => {
+    for (let i = 0; i < 12; i += 1) fake.comment('vid00000001', { text: `c${i}`, at: minutes(i) });
+    fake.http.failNext('unavailable');
+    fake.http.failNext('hang');
+    fake.http.failNext('reset');
+    fake.http.failNext('rate-limit');
+    const result = await run(null);
+    expect(result.error).toBeNull();
+    expect(result.mentions).toHaveLength(12);
+    expect(runtime.sleeps).toHaveLength(4);
+  });
+
+  it('computes midnight Pacific across daylight saving time', () => {
+    expect(nextPacificMidnight(new Date('2026-07-01T12:00:00Z')).toISOString()).toBe('2026-07-02T07:00:00.000Z');
+    expect(nextPacificMidnight(new Date('2026-11-25T07:59:00Z')).toISOString()).toBe('2026-11-25T08:00:00.000Z');
+    expect(nextPacificMidnight(new Date('2026-03-08T06:00:00Z')).toISOString()).toBe('2026-03-08T08:00:00.000Z');
+  });
+
+  it('validates its config', () => {
+    expect(() => youtubeSource.parseConfig({ apiKeyEnv: 'K' })).toThrow(/videoIds/);
+    expect(() => youtubeSource.parseConfig({ apiKeyEnv: 'K', channelIds: ['not-a-channel'] })).toThrow(/channelIds\[0\]/);
+    expect(() => youtubeSource.parseConfig({ channelIds: [channel] })).toThrow(/apiKeyEnv/);
+  });
+});
