@@ -1,0 +1,357 @@
+import type { SentimentLabel } from '../ingest/types.ts';
+import type { Lexicon } from './lexicon.ts';
+import { baseForm, type Token } from './tokenizer.ts';
+
+// Lexicon sentiment over kuromoji tokens. Japanese puts negation AFTER the evaluative word
+// (良く・ない, 丁寧・じゃ・なかっ・た), so negation is looked for in the few function words that
+// follow a hit; contrast markers (けど, が, しかし) shrink what came before, because the later
+// clause carries the writer's point.
+
+export interface SentimentResult {
+  label: SentimentLabel;
+  score: number;
+  /** Raw evidence sum before squashing, for tuning and debugging. */
+  raw: number;
+}
+
+export interface SentimentContext {
+  lexicon: Lexicon;
+  /** One regex over all symbol entries, longest first; global. */
+  symbolPattern: RegExp | null;
+  /** Raw-sum thresholds: above `positiveAt` is positive, below `negativeAt` negative. */
+  positiveAt: number;
+  negativeAt: number;
+}
+
+// Negation flips a positive word fully (良くない is plainly negative) but a negative word only
+// partly (悪くない, 問題ない are faint praise, not enthusiasm).
+const negatedPositiveFactor = -0.8;
+const negatedNegativeFactor = -0.5;
+// "If only it had …" (あれば良かった, あると嬉しい) is a complaint phrased with a positive word.
+const counterfactualFactor = -0.6;
+const conditionalFactor = 0.3;
+// A question (また行きたいか?) asserts little praise; its complaints (大丈夫なの?) still count.
+const questionFactor = 0.3;
+const excessFactor = 1.3;
+const excessDefault = -1;
+const repeatIntentValue = 1.5;
+const absenceValue = -0.8;
+const inabilityValue = -0.8;
+// A sentence opening with ただ / しかし, or trailing off after 〜ですが…, announces a reservation.
+const reservationValue = -0.7;
+// Tokens looked at after an evaluative word when searching for its negation.
+const negationWindow = 6;
+const maxPhraseTokens = 6;
+const englishNegationWindow = 3;
+
+const negationBridgeVerbs = new Set([
+  'ある', 'いる', 'する', 'できる', '出来る', 'なる', '言える', '思う', '感じる', '言う', 'くれる',
+  'もらう', 'おる', 'いう', 'られる', 'れる', 'せる', 'させる', 'てる',
+]);
+const bridgeConjunctives = new Set(['て', 'で', 'ば']);
+const counterfactualConditionals = new Set(['ば', 'と', 'たら', 'なら', 'だら']);
+const wishWords = new Set(['良い', 'いい', 'よい', '嬉しい', 'うれしい', '助かる', 'ありがたい', '有り難い']);
+// 〜た方が良い, 〜のが良い: advice, which in a review means something was wrong.
+const adviceHeads = new Set(['方', 'ほう']);
+const repeatMarkers = new Set(['また', '次回', '次', '今度', '再度', '是非', 'ぜひ', 'また今度']);
+// また利用します, 次回もお願いします: intent to come back is praise even without an adjective.
+const visitVerbs = new Set(['利用', '泊まる', '宿泊', '来る', '行く', '伺う', 'お願い', '来院', '受診', '通う', '予約', '参る', 'リピート']);
+// あまり綺麗じゃない: with these adverbs the negation may sit after a full verb (洗われてない).
+const negativePolarityItems = new Set(['あまり', 'あんまり', '全然', '決して', 'ちっとも', '少しも', '大して', 'さほど', 'それほど', 'そんなに', 'ろくに', 'ほとんど']);
+const absenceParticles = new Set(['が', 'は', 'も', 'すら', 'さえ']);
+const inabilityVerbs = new Set(['できる', '出来る', 'られる', 'れる', '入れる', '使える', '取れる']);
+
+function isSentenceEnd(t: Token): boolean {
+  return t.pos_detail_1 === '句点' || t.surface_form === '!' || t.surface_form === '?' || t.surface_form === '\n';
+}
+
+function isBoundary(t: Token): boolean {
+  return t.pos === '記号' || t.surface_form === '!' || t.surface_form === '?' || t.surface_form === '\n';
+}
+
+interface Hit {
+  end: number;
+  value: number;
+}
+
+/** Longest lexicon phrase starting at token i: earlier words as written, the last in base form. */
+function matchPolar(tokens: readonly Token[], i: number, lexicon: Lexicon): Hit | null {
+  let prefix = '';
+  let best: Hit | null = null;
+  const limit = Math.min(tokens.length, i + maxPhraseTokens);
+  for (let j = i; j < limit; j++) {
+    const t = tokens[j]!;
+    if (j > i && isBoundary(t)) break;
+    const viaBase = lexicon.polar.get(prefix + baseForm(t));
+    if (viaBase !== undefined) best = { end: j, value: viaBase };
+    else {
+      const viaSurface = lexicon.polar.get(prefix + t.surface_form);
+      if (viaSurface !== undefined) best = { end: j, value: viaSurface };
+    }
+    prefix += t.surface_form;
+    if (prefix.length >= lexicon.maxPolarChars) break;
+  }
+  return best;
+}
+
+function countNegations(tokens: readonly Token[], end: number, lexicon: Lexicon, bridgeAnyVerb = false): number {
+  let negations = 0;
+  const limit = Math.min(tokens.length, end + 1 + negationWindow);
+  for (let k = end + 1; k < limit; k++) {
+    const t = tokens[k]!;
+    const base = baseForm(t);
+    if ((t.pos === '助動詞' || t.pos === '形容詞') && (lexicon.negators.has(base) || lexicon.negators.has(t.surface_form))) {
+      negations++;
+      continue;
+    }
+    if (t.pos === '助動詞') continue;
+    if (t.pos === '助詞') {
+      if (t.pos_detail_1 === '接続助詞' && !bridgeConjunctives.has(base)) break;
+      continue;
+    }
+    if (t.pos_detail_1 === '非自立' || t.pos_detail_1 === '接尾') continue;
+    if (t.pos === '動詞' && base === 'なる') {
+      // 残念でなりません / 気になってならない intensify; they do not negate.
+      const prev = tokens[k - 1];
+      if (prev && (prev.surface_form === 'で' || prev.surface_form === 'て')) break;
+      continue;
+    }
+    if (t.pos === '動詞' && (bridgeAnyVerb || negationBridgeVerbs.has(base))) continue;
+    if (bridgeAnyVerb && t.pos_detail_1 === 'サ変接続') continue;
+    break;
+  }
+  return negations;
+}
+
+function isEvaluativeWord(t: Token): boolean {
+  return t.pos === '形容詞' || t.pos_detail_1 === '形容動詞語幹' || baseForm(t) === '助かる';
+}
+
+/**
+ * 1 = plain statement; counterfactualFactor = "if only it had been …" (あれば良かった, 直してくれたら
+ * 助かったのに); conditionalFactor = a hypothetical (あれば最高, 車なら問題なし) that asserts little.
+ */
+function conditionalFactorFor(tokens: readonly Token[], start: number, end: number): number {
+  // Only evaluative words: あれば泊まりたい is a plan, not a hypothetical judgement.
+  if (!isEvaluativeWord(tokens[end]!)) return 1;
+  const after = tokens[end + 1];
+  const past = after !== undefined && after.pos === '助動詞' && after.surface_form === 'た';
+  for (let k = end + 1; k < Math.min(tokens.length, end + 4); k++) {
+    const t = tokens[k]!;
+    if (t.surface_form === 'のに' && t.pos === '助詞') return counterfactualFactor;
+    if (t.pos !== '助動詞') break;
+  }
+  const before = tokens[start - 1];
+  if (!before || !counterfactualConditionals.has(before.surface_form)
+    || (before.pos_detail_1 !== '接続助詞' && before.pos !== '助動詞')) return 1;
+  // 〜とお得 / 〜と便利 is advice, not a condition, unless it is a wish (あると嬉しい).
+  if (before.surface_form === 'と' && !past && !wishWords.has(baseForm(tokens[end]!))) return 1;
+  return past ? counterfactualFactor : conditionalFactor;
+}
+
+function isAdvice(tokens: readonly Token[], start: number, end: number): boolean {
+  if (!wishWords.has(baseForm(tokens[end]!))) return false;
+  const particle = tokens[start - 1];
+  const head = tokens[start - 2];
+  if (!particle || !head || particle.surface_form !== 'が') return false;
+  return adviceHeads.has(head.surface_form) || (head.surface_form === 'の' && head.pos === '名詞');
+}
+
+function isContrast(t: Token, lexicon: Lexicon): number | undefined {
+  if (t.pos !== '接続詞' && t.pos_detail_1 !== '接続助詞') return undefined;
+  return lexicon.contrasts.get(t.surface_form);
+}
+
+/** Only symbols (…, !) follow: the clause after the contrast is left unsaid. */
+function endsAfter(tokens: readonly Token[], i: number): boolean {
+  for (let k = i + 1; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (isSentenceEnd(t)) return true;
+    if (!isBoundary(t) && t.pos !== '助詞' && t.pos !== '助動詞') return false;
+  }
+  return true;
+}
+
+function isNounForAbsence(t: Token): boolean {
+  if (t.pos !== '名詞') return false;
+  if (t.pos_detail_1 === '非自立' || t.pos_detail_1 === '数' || t.pos_detail_1 === '接尾') return false;
+  if (t.pos_detail_1 === '代名詞') return t.surface_form === '何';
+  return true;
+}
+
+/** 大浴場がない, 挨拶もない, 特徴なし: a missing thing is a complaint unless the lexicon says otherwise. */
+function isAbsent(tokens: readonly Token[], i: number, lexicon: Lexicon): boolean {
+  let k = i + 1;
+  const particle = tokens[k];
+  if (particle && particle.pos === '助詞' && absenceParticles.has(particle.surface_form)) k++;
+  const t = tokens[k];
+  if (!t) return false;
+  if ((t.pos === '形容詞' || t.pos === '助動詞') && lexicon.negators.has(baseForm(t))) return true;
+  return t.pos === '動詞' && baseForm(t) === 'ある' && countNegations(tokens, k, lexicon) % 2 === 1;
+}
+
+/** Evidence from the Japanese token stream. */
+function japaneseEvidence(tokens: readonly Token[], lexicon: Lexicon): number {
+  let sum = 0;
+  let pendingIntensity = 1;
+  let pendingTtl = 0;
+  let polarityItem = false;
+  let repeatMarker = false;
+  let repeatCounted = false;
+  let sentenceStart = true;
+  let lastHitEnd = -10;
+  let sentenceBase = 0;
+  let i = 0;
+  while (i < tokens.length) {
+    const t = tokens[i]!;
+    if (isBoundary(t)) {
+      pendingTtl = 0;
+      if (t.surface_form === '?' && sum > sentenceBase) sum = sentenceBase + (sum - sentenceBase) * questionFactor;
+      if (isSentenceEnd(t)) {
+        sentenceBase = sum;
+        repeatMarker = false;
+        repeatCounted = false;
+        polarityItem = false;
+        sentenceStart = true;
+      }
+      i++;
+      continue;
+    }
+    const atSentenceStart = sentenceStart;
+    sentenceStart = false;
+    const contrastWeight = isContrast(t, lexicon);
+    if (contrastWeight !== undefined) {
+      if (atSentenceStart && t.pos === '接続詞') sum += reservationValue;
+      else if (endsAfter(tokens, i)) sum = sum * contrastWeight + reservationValue;
+      else sum *= contrastWeight;
+      pendingTtl = 0;
+      polarityItem = false;
+      i++;
+      continue;
+    }
+    const base = baseForm(t);
+    if (repeatMarkers.has(base)) repeatMarker = true;
+    if (repeatMarker && !repeatCounted
+      && ((t.pos === '助動詞' && base === 'たい') || (t.pos !== '助動詞' && visitVerbs.has(base)))) {
+      sum += repeatIntentValue;
+      repeatCounted = true;
+    }
+    if (negativePolarityItems.has(base) && t.pos === '副詞') polarityItem = true;
+    const intensity = lexicon.intensifiers.get(t.surface_form) ?? lexicon.intensifiers.get(base);
+    const next = tokens[i + 1];
+    if (intensity !== undefined && next && next.pos !== '助動詞' && !isBoundary(next)) {
+      pendingIntensity = intensity;
+      pendingTtl = 3;
+      i++;
+      continue;
+    }
+    if (t.pos === '動詞' && base === 'すぎる' && i > 0 && tokens[i - 1]!.pos === '形容詞') {
+      // An adjective we have no polarity for, overdone: 〜すぎる is mostly a complaint.
+      sum += excessDefault * (pendingTtl > 0 ? pendingIntensity : 1);
+      pendingTtl = 0;
+      i++;
+      continue;
+    }
+    const hit = matchPolar(tokens, i, lexicon);
+    if (!hit || hit.value === 0) {
+      if (!hit && isNounForAbsence(t) && isAbsent(tokens, i, lexicon)) {
+        sum += absenceValue;
+        lastHitEnd = i;
+      } else if (!hit && i - lastHitEnd > 3 && inabilityVerbs.has(base)
+        && countNegations(tokens, i, lexicon) % 2 === 1) {
+        // とても食べられない, 乗ることが出来なかった: being unable to do something.
+        sum += inabilityValue;
+        lastHitEnd = i;
+      }
+      if (pendingTtl > 0) pendingTtl--;
+      i = hit ? hit.end + 1 : i + 1;
+      continue;
+    }
+    let value = hit.value;
+    if (pendingTtl > 0) {
+      value *= pendingIntensity;
+      pendingTtl = 0;
+    }
+    const after = tokens[hit.end + 1];
+    if (after && after.pos === '動詞' && baseForm(after) === 'すぎる') value *= excessFactor;
+    if (countNegations(tokens, hit.end, lexicon, polarityItem) % 2 === 1) {
+      value *= value > 0 ? negatedPositiveFactor : negatedNegativeFactor;
+    } else if (value > 0) {
+      value *= isAdvice(tokens, i, hit.end) ? counterfactualFactor : conditionalFactorFor(tokens, i, hit.end);
+    }
+    sum += value;
+    lastHitEnd = hit.end;
+    i = hit.end + 1;
+  }
+  return sum;
+}
+
+const englishWord = /[a-z]+(?:'[a-z]+)?/g;
+const hasEnglish = /[a-z]{2,}/i;
+
+/** English word order: negation and intensifiers come BEFORE the word. */
+function englishEvidence(text: string, lexicon: Lexicon): number {
+  if (!hasEnglish.test(text)) return 0;
+  const words = text.toLowerCase().match(englishWord);
+  if (!words) return 0;
+  let sum = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const contrast = lexicon.contrasts.get(w);
+    if (contrast !== undefined) {
+      sum *= contrast;
+      continue;
+    }
+    let value = lexicon.english.get(w);
+    if (value === undefined) continue;
+    let negated = false;
+    for (let k = Math.max(0, i - englishNegationWindow); k < i; k++) {
+      if (lexicon.englishNegators.has(words[k]!)) negated = !negated;
+    }
+    const intensity = i > 0 ? lexicon.englishIntensifiers.get(words[i - 1]!) : undefined;
+    if (intensity !== undefined) value *= intensity;
+    if (negated) value *= value > 0 ? negatedPositiveFactor : negatedNegativeFactor;
+    sum += value;
+  }
+  return sum;
+}
+
+function symbolEvidence(text: string, ctx: SentimentContext): number {
+  if (!ctx.symbolPattern) return 0;
+  let sum = 0;
+  for (const m of text.matchAll(ctx.symbolPattern)) sum += ctx.lexicon.symbols.get(m[0]) ?? 0;
+  return sum;
+}
+
+/** A star rating is strong evidence: 1★ and 5★ reviews rarely mean the opposite. */
+function ratingPrior(rating: number | null | undefined): number {
+  if (rating === null || rating === undefined || !Number.isFinite(rating)) return 0;
+  const clamped = Math.min(5, Math.max(1, rating));
+  return (clamped - 3) * 1.2;
+}
+
+export function scoreSentiment(
+  tokens: readonly Token[],
+  normalized: string,
+  ctx: SentimentContext,
+  rating?: number | null,
+): SentimentResult {
+  const raw = japaneseEvidence(tokens, ctx.lexicon)
+    + englishEvidence(normalized, ctx.lexicon)
+    + symbolEvidence(normalized, ctx)
+    + ratingPrior(rating);
+  const label: SentimentLabel = raw >= ctx.positiveAt ? 'positive' : raw <= ctx.negativeAt ? 'negative' : 'neutral';
+  // tanh keeps the score in (-1, 1) and makes one strong word about ±0.6.
+  const score = Math.round(Math.tanh(raw / 3) * 1000) / 1000;
+  return { label, score, raw };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function compileSymbolPattern(lexicon: Lexicon): RegExp | null {
+  const symbols = [...lexicon.symbols.keys()].sort((a, b) => b.length - a.length);
+  if (symbols.length === 0) return null;
+  return new RegExp(symbols.map(escapeRegExp).join('|'), 'gu');
+}
