@@ -1,4 +1,7 @@
 import type { CliCommand } from '../command.ts';
+import { detectCommand } from './detect.ts';
 
 // Every `hinoko` sub-command, by name. A command lives in its own file beside this one.
-export const commands: Record<string, CliCommand> = {};
+export const commands: Record<string, CliCommand> = {
+  detect: detectCommand,
+};

@@ -1,0 +1,152 @@
+// Every number the detectors and alert rules use, in one plain object per target (the lead
+// stores it beside the state). Time-based knobs are converted to buckets here, once, so the
+// same defaults serve 5-minute NAB series and hourly clinic streams.
+
+export const sensitivities = ['fewer', 'balanced', 'more'] as const;
+export type Sensitivity = (typeof sensitivities)[number];
+
+export interface DetectorSettings {
+  bucketMs: number;
+  sensitivity: Sensitivity;
+  /** Offset of the target's local time from UTC, for hour-of-day and day-of-week (JST = 540). */
+  utcOffsetMinutes: number;
+  thresholds: {
+    /** Combined score at which an episode opens (and a notification goes out). */
+    open: number;
+    /** Hysteresis: the episode stays active while the score is at least this. */
+    close: number;
+    /** A detector counts as "fired" in the explanation at this strength. */
+    fired: number;
+  };
+  floors: {
+    /** Fewer mentions than this in a bucket never make a volume alarm (0 → 2 is not news). */
+    minCount: number;
+    /** Fewer negative mentions than this never make a sentiment alarm. */
+    minNegative: number;
+    /** Less engagement than this on negative posts never makes a velocity alarm. */
+    minReach: number;
+  };
+  /** Surprise (−log10 tail probability) at which each detector's strength is 0.5. */
+  halfStrengthSurprise: { volume: number; sentiment: number; velocity: number };
+  volume: {
+    warmupBuckets: number;
+    levelHalfLifeBuckets: number;
+    trendHalfLifeBuckets: number;
+    /** Observations of one hour-of-day slot (resp. weekday slot) after which its weight halves. */
+    hourSlotHalfLife: number;
+    daySlotHalfLife: number;
+    /** Pseudo-count pulling each seasonal factor to 1 until the slot has seen real volume. */
+    seasonalPriorCount: number;
+    /** Expected count never goes below this (a silent target still may get a mention). */
+    minExpected: number;
+    /** Learning sees at most expected + this many standard deviations (or +1), so a spike does not become the new normal. */
+    clipSigmas: number;
+    dispersionPrior: number;
+    dispersionMin: number;
+    dispersionMax: number;
+    dispersionHalfLifeBuckets: number;
+    /** Surprise above which a bucket counts as an exceedance for tail calibration. */
+    tailThreshold: number;
+    tailHalfLifeBuckets: number;
+    /** Prior weight of the count model's own tail (in buckets) before the target's history speaks. */
+    tailPriorBuckets: number;
+    /** One exceedance never moves the tail estimate by more than this much surprise. */
+    tailExcessCap: number;
+  };
+  sentiment: {
+    baselineHalfLifeBuckets: number;
+    /** Short window over which a slow build-up of negative posts is also judged. */
+    recentHalfLifeBuckets: number;
+    priorShare: number;
+    priorWeight: number;
+    /** Beta concentration: how much the negative share varies from bucket to bucket when nothing is wrong. */
+    concentration: number;
+  };
+  velocity: { baselineHalfLifeBuckets: number; dispersion: number };
+  criticalTerms: {
+    /** A term seen again after this long counts as a first appearance again. */
+    rearmMs: number;
+    /** Terms remembered per target (oldest forgotten first): bounded state. */
+    memory: number;
+    strength: number;
+  };
+  episode: {
+    /** Buckets below the close threshold before an episode closes. */
+    quietBucketsToClose: number;
+    /** After closing, a new spike within this many buckets resumes the same episode. */
+    cooldownBuckets: number;
+    /** Severity from which a rise notifies again (escalation); lower rises update silently. */
+    escalateFromSeverity: number;
+  };
+}
+
+const hour = 3_600_000;
+const day = 24 * hour;
+
+function buckets(ms: number, bucketMs: number, min: number): number {
+  return Math.max(min, Math.round(ms / bucketMs));
+}
+
+const bySensitivity: Record<Sensitivity, { open: number; minCount: number; minNegative: number; minReach: number }> = {
+  fewer: { open: 0.7, minCount: 8, minNegative: 5, minReach: 50 },
+  balanced: { open: 0.55, minCount: 5, minNegative: 3, minReach: 20 },
+  more: { open: 0.45, minCount: 3, minNegative: 2, minReach: 10 },
+};
+
+export function defaultDetectorSettings(bucketMs: number, sensitivity: Sensitivity = 'balanced'): DetectorSettings {
+  if (!Number.isFinite(bucketMs) || bucketMs < 1000) throw new RangeError(`bucketMs must be at least 1000, got ${bucketMs}`);
+  const s = bySensitivity[sensitivity];
+  return {
+    bucketMs,
+    sensitivity,
+    utcOffsetMinutes: 540,
+    // Strength = surprise / (surprise + half); with half = 3, 'balanced' opens at surprise 3.7
+    // (tail probability ~2e-4) *after* the surprise is calibrated against the target's own
+    // bursts (volume-detector.ts), so bursty targets need far bigger spikes than the raw model.
+    thresholds: { open: s.open, close: 0.4, fired: 0.5 },
+    floors: { minCount: s.minCount, minNegative: s.minNegative, minReach: s.minReach },
+    halfStrengthSurprise: { volume: 3, sentiment: 3, velocity: 3 },
+    volume: {
+      warmupBuckets: Math.min(2000, buckets(day, bucketMs, 6)),
+      levelHalfLifeBuckets: buckets(12 * hour, bucketMs, 2),
+      trendHalfLifeBuckets: buckets(3 * day, bucketMs, 4),
+      hourSlotHalfLife: Math.max(2, (14 * day) / bucketMs / 24),
+      daySlotHalfLife: Math.max(2, (56 * day) / bucketMs / 7),
+      seasonalPriorCount: 10,
+      minExpected: 0.02,
+      clipSigmas: 3,
+      dispersionPrior: 0.1,
+      dispersionMin: 0.01,
+      dispersionMax: 5,
+      dispersionHalfLifeBuckets: buckets(3 * day, bucketMs, 4),
+      tailThreshold: 3,
+      tailHalfLifeBuckets: buckets(14 * day, bucketMs, 24),
+      tailPriorBuckets: 2000,
+      tailExcessCap: 100,
+    },
+    sentiment: {
+      baselineHalfLifeBuckets: buckets(14 * day, bucketMs, 4),
+      recentHalfLifeBuckets: buckets(3 * hour, bucketMs, 1),
+      priorShare: 0.2,
+      priorWeight: 10,
+      concentration: 30,
+    },
+    velocity: { baselineHalfLifeBuckets: buckets(7 * day, bucketMs, 4), dispersion: 1 },
+    criticalTerms: { rearmMs: 30 * day, memory: 64, strength: 0.95 },
+    episode: {
+      quietBucketsToClose: buckets(2 * hour, bucketMs, 2),
+      cooldownBuckets: buckets(24 * hour, bucketMs, 3),
+      escalateFromSeverity: 3,
+    },
+  };
+}
+
+/** Weight of the newest observation in an exponentially weighted mean with this half-life. */
+export function ewmaWeight(halfLife: number): number {
+  return 1 - Math.pow(0.5, 1 / Math.max(1e-9, halfLife));
+}
+
+/** Strength in [0, 1) from surprise: 0.5 at `half`, saturating smoothly. */
+export function strengthFromSurprise(surprise: number, half: number): number {
+  return surprise > 0 ? surprise / (surprise + half) : 0;
+}

@@ -1,0 +1,64 @@
+import type { DetectorReading } from './detector.ts';
+import type { DetectorSettings } from './settings.ts';
+import type { BucketSignal } from './signal.ts';
+
+// Severity and kind of one bucket, in terms a PR person can act on (README table):
+// 1 注意 unusual but small · 2 警戒 clear surge · 3 要対応 negative surge or spreading, or a new
+// critical term · 4 重大 large negative surge with spread, or critical term plus surge ·
+// 5 緊急 critical term, surge and spread together, or an enormous negative surge.
+
+export type AlertKind = 'crisis' | 'notice';
+
+export interface DetectorReadings {
+  volume: DetectorReading;
+  sentiment: DetectorReading;
+  velocity: DetectorReading;
+  criticalTerms: DetectorReading;
+}
+
+/** Noisy-OR: any one detector can carry the score; agreeing detectors push it towards 1. */
+export function combinedScore(readings: DetectorReadings): number {
+  let quiet = 1;
+  for (const r of Object.values(readings)) quiet *= 1 - Math.min(1, Math.max(0, r.strength));
+  const score = 1 - quiet;
+  return Math.round(score * 1e6) / 1e6;
+}
+
+/**
+ * Crisis unless the surge is visibly positive. Unknown sentiment (a plain volume series) counts
+ * as crisis: staying quiet about a possible 炎上 is the expensive mistake.
+ */
+export function alertKind(signal: BucketSignal, readings: DetectorReadings, baselineNegativeShare: number): AlertKind {
+  if (readings.criticalTerms.fired || readings.sentiment.fired || readings.velocity.fired) return 'crisis';
+  if (signal.negative === null || signal.count === 0) return 'crisis';
+  const negativeShare = signal.negative / signal.count;
+  const positiveShare = signal.positive === null ? null : signal.positive / signal.count;
+  const calm = negativeShare <= Math.max(0.3, baselineNegativeShare + 0.1);
+  return calm && (positiveShare === null || positiveShare >= negativeShare) ? 'notice' : 'crisis';
+}
+
+export function bucketSeverity(
+  score: number,
+  kind: AlertKind,
+  signal: BucketSignal,
+  readings: DetectorReadings,
+  settings: DetectorSettings,
+): number {
+  if (score < settings.thresholds.close) return 0;
+  const { minCount, minNegative } = settings.floors;
+  const ratio = signal.count / Math.max(readings.volume.expected, 1e-9);
+  const negatives = signal.negative ?? signal.count;
+  const surge = readings.volume.fired && ratio >= 3 && signal.count >= 2 * minCount;
+  const bigSurge = readings.volume.fired && ratio >= 10 && negatives >= 3 * minNegative;
+  const hugeSurge = readings.volume.fired && ratio >= 30 && negatives >= 10 * minCount;
+  const spreading = readings.velocity.fired;
+  const critical = readings.criticalTerms.fired;
+
+  let severity = 1;
+  if (surge || readings.sentiment.fired) severity = 2;
+  if (kind === 'notice') return Math.min(severity, 2);
+  if (bigSurge || spreading || critical) severity = 3;
+  if ((hugeSurge && spreading) || (critical && (surge || spreading)) || (hugeSurge && ratio >= 100)) severity = 4;
+  if ((critical && (bigSurge || hugeSurge) && spreading) || (hugeSurge && ratio >= 100 && spreading)) severity = 5;
+  return severity;
+}
