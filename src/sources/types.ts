@@ -74,8 +74,25 @@ export type WebhookResult =
   /** A verification handshake (Facebook hub.challenge): answer with this body, store nothing. */
   | { kind: 'challenge'; body: string }
   /** Verified events to store durably before answering 200. */
-  | { kind: 'events'; page: Omit<CollectPage, 'cursor'>; eventIds: string[] }
+  | { kind: 'events'; page: Omit<CollectPage, 'cursor'>; eventIds: string[]; activities?: SourceActivity[] }
   | { kind: 'rejected'; status: 401 | 400 | 403; reason: string };
+
+/**
+ * Something a platform reported that is not a post (LINE follow/unfollow, a sticker or photo
+ * message, an Instagram caption mention that has to be fetched). Kept as an event, never as a
+ * mention with made-up text. Unique on (source, eventId), so redeliveries are stored once.
+ */
+export interface SourceActivity {
+  eventId: string;
+  /** e.g. 'line.follow', 'line.unfollow', 'line.message.image', 'instagram.mention'. */
+  kind: string;
+  occurredAt: Date;
+  /** The platform's id for who did it (LINE userId), if any. */
+  actorId: string | null;
+  /** Private to the clinic (LINE): masked like private messages. */
+  isPrivate: boolean;
+  raw: unknown;
+}
 
 export interface WebhookHandler<C> {
   /** Verify the signature (constant-time) and parse. Must not throw on hostile input. */
