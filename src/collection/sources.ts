@@ -89,7 +89,7 @@ export async function addSource(ctx: AppContext, input: AddSourceInput): Promise
   const row = await ctx.db
     .insertInto('sources')
     .values({
-      org_id: input.orgId, type: input.type, name: input.name, config: JSON.stringify(input.config),
+      org_id: input.orgId, type: input.type, name: input.name, config: input.config,
       schedule, enabled: input.enabled ?? true,
     })
     .returningAll()
@@ -129,7 +129,7 @@ export async function updateSourceConfig(ctx: AppContext, sourceId: string, conf
   validateConfig(definitionFor(ctx, src.type), config);
   const row = await ctx.db
     .updateTable('sources')
-    .set({ config: JSON.stringify(config), updated_at: ctx.now(), health: 'unknown', health_message: null })
+    .set({ config, updated_at: ctx.now(), health: 'unknown', health_message: null })
     .where('org_id', '=', src.orgId)
     .where('id', '=', src.id)
     .returningAll()

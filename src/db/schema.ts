@@ -5,9 +5,9 @@ import type { ColumnType, Generated } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** Has a database default: optional on insert. */
 type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
-/** jsonb: read as parsed JSON, written as JSON text. */
-type Json<T = unknown> = ColumnType<T, string, string>;
-type JsonDefault<T = unknown> = ColumnType<T, string | undefined, string>;
+/** jsonb: postgres.js serialises objects itself; pre-stringified text would be stored as a JSON string. */
+type Json<T = unknown> = ColumnType<T, T, T>;
+type JsonDefault<T = unknown> = ColumnType<T, T | undefined, T>;
 
 
 export interface OrganizationsTable {

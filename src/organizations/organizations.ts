@@ -85,7 +85,7 @@ export async function createWatchTarget(
   await getOrganization(db, orgId);
   const row = await db
     .insertInto('watch_targets')
-    .values({ org_id: orgId, name: input.name, names: input.names, keywords: input.keywords, handles: JSON.stringify(input.handles), exclusions: input.exclusions })
+    .values({ org_id: orgId, name: input.name, names: input.names, keywords: input.keywords, handles: input.handles, exclusions: input.exclusions })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toWatchTarget(row);

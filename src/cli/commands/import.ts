@@ -1,0 +1,41 @@
+import { readFile, stat } from 'node:fs/promises';
+import { importMentions, MAX_IMPORT_BYTES } from '../../ingest/import-mentions.ts';
+import { UsageError } from '../../errors.ts';
+import { idString } from '../../validation.ts';
+import { stringOption, type CliCommand } from '../command.ts';
+import { withContext } from '../with-context.ts';
+
+export const importCommand: CliCommand = {
+  summary: '口コミサイト等のファイルを取り込み (import mentions from JSON lines or CSV)',
+  usage: 'hinoko import FILE --org ID [--portal NAME] [--source ID] [--format jsonl|csv]\n' +
+    '  fields: text, posted_at (required); id, author, author_handle, url, rating (1-5), likes, replies, language, reply_to',
+  options: { org: { type: 'string' }, portal: { type: 'string' }, source: { type: 'string' }, format: { type: 'string' } },
+  allowPositionals: true,
+  async run(args, io) {
+    const [file, ...extra] = args.positionals;
+    if (!file || extra.length > 0) throw new UsageError('give exactly one FILE');
+    const orgArg = stringOption(args, 'org');
+    if (!orgArg) throw new UsageError('--org ID is required');
+    const orgId = idString(orgArg, '--org');
+    const sourceArg = stringOption(args, 'source');
+    const format = stringOption(args, 'format') ?? (/\.csv$/i.test(file) ? 'csv' : 'jsonl');
+    if (format !== 'csv' && format !== 'jsonl') throw new UsageError('--format must be jsonl or csv');
+    const portal = stringOption(args, 'portal') ?? null;
+    if (portal !== null && !/^[\p{L}\p{N}._ -]{1,100}$/u.test(portal)) throw new UsageError('--portal must be a short name such as caloo');
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch {
+      throw new UsageError(`cannot read ${file}`);
+    }
+    if (size > MAX_IMPORT_BYTES) throw new UsageError(`${file} is over ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it`);
+    const content = await readFile(file);
+    const summary = await withContext((ctx) => importMentions(ctx, {
+      orgId, portal, format, content, sourceId: sourceArg === undefined ? undefined : idString(sourceArg, '--source'),
+    }), { stages: true });
+    for (const e of summary.errors.slice(0, 200)) io.stderr.write(`${file}:${e.line}: ${e.message}\n`);
+    if (summary.errors.length > 200) io.stderr.write(`… and ${summary.errors.length - 200} more errors\n`);
+    io.stdout.write(`imported ${summary.imported} new mention(s) into source ${summary.sourceId}; ${summary.alreadyPresent} already present; ${summary.errors.length} line(s) skipped\n`);
+    return summary.errors.length > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,58 @@
+import { addSource, listSources, setSourceEnabled } from '../../collection/sources.ts';
+import { UsageError, ValidationError } from '../../errors.ts';
+import { sourceTypes } from '../../ingest/types.ts';
+import { idString, oneOf } from '../../validation.ts';
+import { stringOption, type CliCommand } from '../command.ts';
+import { withContext } from '../with-context.ts';
+
+function parseConfigJson(raw: string | undefined): Record<string, unknown> {
+  if (raw === undefined) return {};
+  try {
+    const v = JSON.parse(raw);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error();
+    return v;
+  } catch {
+    throw new ValidationError('--config must be a JSON object, e.g. \'{"query":"さくら内科"}\'');
+  }
+}
+
+export const sourcesCommand: CliCommand = {
+  summary: '収集元の一覧・追加・有効化・無効化 (list, add, enable or disable sources)',
+  usage: 'hinoko sources list [--org ID]\n       hinoko sources add --org ID --type TYPE --name NAME [--config JSON] [--schedule CRON]\n       hinoko sources enable|disable ID',
+  options: { org: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, config: { type: 'string' }, schedule: { type: 'string' } },
+  allowPositionals: true,
+  async run(args, io) {
+    const [action, id, ...rest] = args.positionals;
+    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    const orgArg = stringOption(args, 'org');
+    const orgId = orgArg === undefined ? undefined : idString(orgArg, '--org');
+    switch (action) {
+      case 'list': {
+        const sources = await withContext((ctx) => listSources(ctx, { orgId }));
+        const lines = sources.map((s) =>
+          [s.id, s.orgId, s.type, s.enabled ? 'enabled' : 'disabled', s.health, s.schedule || '-', s.name, s.healthMessage ?? ''].join('\t'));
+        io.stdout.write(['id\torg\ttype\tstate\thealth\tschedule\tname\tproblem', ...lines].join('\n') + '\n');
+        return 0;
+      }
+      case 'add': {
+        if (!orgId) throw new UsageError('--org ID is required');
+        const type = oneOf(stringOption(args, 'type'), '--type', sourceTypes);
+        const name = stringOption(args, 'name');
+        if (!name) throw new UsageError('--name is required');
+        const config = parseConfigJson(stringOption(args, 'config'));
+        const s = await withContext((ctx) => addSource(ctx, { orgId, type, name, config, schedule: stringOption(args, 'schedule') }));
+        io.stdout.write(`added source ${s.id} (${s.type}, schedule "${s.schedule}")\n`);
+        return 0;
+      }
+      case 'enable':
+      case 'disable': {
+        if (!id) throw new UsageError(`usage: hinoko sources ${action} ID`);
+        const s = await withContext((ctx) => setSourceEnabled(ctx, idString(id, 'ID'), action === 'enable'));
+        io.stdout.write(`source ${s.id} ${s.enabled ? 'enabled' : 'disabled'}\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown action "${action ?? ''}"; use list, add, enable or disable`);
+    }
+  },
+};

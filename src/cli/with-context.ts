@@ -1,0 +1,25 @@
+import { loadConfig } from '../config.ts';
+import { createContext, type AppContext } from '../context.ts';
+import { openDatabase } from '../db/open.ts';
+import { logger } from '../logger.ts';
+import { loadPipelineStages } from '../pipeline-stages.ts';
+
+/** Opens the database (embedded unless DATABASE_URL), runs `fn`, and always shuts down. */
+export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, options: { stages?: boolean } = {}): Promise<T> {
+  const config = loadConfig();
+  logger.level = config.logLevel === 'info' ? 'warn' : config.logLevel;
+  const database = await openDatabase(config);
+  const shutdown = new AbortController();
+  const onSignal = () => shutdown.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const stages = options.stages ? await loadPipelineStages(config) : {};
+    const ctx = createContext({ config, sql: database.sql, db: database.db, shutdown: shutdown.signal, ...stages });
+    return await fn(ctx);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await database.shutdown();
+  }
+}

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
+import { verifyApiToken } from '../auth/api-token.ts';
+import type { AppContext } from '../context.ts';
+import { errorBody, handleError } from './errors.ts';
+import { apiRoutes } from './routes/api.ts';
+import { webRoutes, SESSION_COOKIE } from '../web/routes.tsx';
+
+const requestId: MiddlewareHandler = async (c, next) => {
+  const incoming = c.req.header('x-request-id');
+  const id = incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+  c.set('requestId' as never, id as never);
+  c.header('x-request-id', id);
+  await next();
+};
+
+export function bearerToken(header: string | undefined): string | null {
+  const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return m ? m[1]! : null;
+}
+
+export function createApp(ctx: AppContext) {
+  const app = new Hono();
+  app.onError(handleError(ctx.log));
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId' as never) as string | undefined), 404));
+  app.use('*', requestId);
+  app.use('*', secureHeaders({
+    contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] },
+  }));
+  app.use('*', bodyLimit({
+    maxSize: ctx.config.http.bodyLimitBytes,
+    onError: (c) => c.json(errorBody('payload_too_large', `request body is over ${ctx.config.http.bodyLimitBytes} bytes`, c.get('requestId' as never) as string | undefined), 413),
+  }));
+
+  app.get('/healthz', async (c) => {
+    try {
+      await ctx.sql`select 1`;
+      return c.json({ status: 'ok', database: 'ok', time: ctx.now().toISOString() });
+    } catch {
+      return c.json({ status: 'unavailable', database: 'unreachable', time: ctx.now().toISOString() }, 503);
+    }
+  });
+
+  app.use('/api/*', async (c, next) => {
+    // The API accepts the bearer token, or the web page's HttpOnly cookie for its own reads.
+    const token = bearerToken(c.req.header('authorization')) ?? (c.req.method === 'GET' ? getCookie(c, SESSION_COOKIE) : undefined);
+    if (!(await verifyApiToken(ctx, token))) {
+      c.header('www-authenticate', 'Bearer realm="hinoko"');
+      return c.json(errorBody('unauthorized', 'Authorization: Bearer <HINOKO_API_TOKEN> が必要です (a valid API token is required)', c.get('requestId' as never) as string | undefined), 401);
+    }
+    await next();
+  });
+  app.route('/api/v1', apiRoutes(ctx));
+  app.route('/', webRoutes(ctx));
+  return app;
+}

@@ -1,0 +1,36 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AppError, type ErrorCode } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+// The single code → status map. Every error leaves the service as {error:{code,message,requestId}}.
+export const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
+  bad_request: 400,
+  validation_failed: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  unavailable: 503,
+  config_invalid: 500,
+  internal: 500,
+};
+
+export function errorBody(code: ErrorCode, message: string, requestId: string | undefined) {
+  return { error: { code, message, requestId } };
+}
+
+export function handleError(log: Logger) {
+  return (err: Error, c: Context) => {
+    const requestId = c.get('requestId' as never) as string | undefined;
+    if (err instanceof AppError) {
+      return c.json(errorBody(err.code, err.message, requestId), statusByCode[err.code]);
+    }
+    // Unknown errors are logged in full and leave as a bare 500: no internals, no SQL, no stack.
+    log.error({ err, requestId, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody('internal', '内部エラーが発生しました (internal error)', requestId), 500);
+  };
+}

@@ -1,0 +1,100 @@
+import { Hono } from 'hono';
+import { runSource } from '../../collection/run-source.ts';
+import { addSource, getSource, listSources, parseAddSourceInput, setSourceEnabled, updateSourceConfig, type SourceRecord } from '../../collection/sources.ts';
+import type { AppContext } from '../../context.ts';
+import { NotFoundError } from '../../errors.ts';
+import { bucketSizes, countMentions, getMention, listMentions, type BucketSize } from '../../mentions/queries.ts';
+import {
+  createOrganization, createWatchTarget, getOrganization, listOrganizations, listWatchTargets,
+  parseOrganizationInput, parseWatchTargetInput,
+} from '../../organizations/organizations.ts';
+import { object, optionalBoolean, plainJsonObject } from '../../validation.ts';
+import { pathId, queryOf, readJson } from '../params.ts';
+
+function sourceJson(s: SourceRecord) {
+  return s;
+}
+
+/** The JSON API under /api/v1. Thin: parse, call one verb, map the result. */
+export function apiRoutes(ctx: AppContext) {
+  const api = new Hono();
+
+  api.get('/organizations', async (c) => c.json({ items: await listOrganizations(ctx.db) }));
+  api.post('/organizations', async (c) => c.json(await createOrganization(ctx.db, parseOrganizationInput(await readJson(c))), 201));
+  api.get('/organizations/:orgId', async (c) => c.json(await getOrganization(ctx.db, pathId(c, 'orgId'))));
+
+  api.get('/organizations/:orgId/watch-targets', async (c) => {
+    const orgId = pathId(c, 'orgId');
+    await getOrganization(ctx.db, orgId);
+    return c.json({ items: await listWatchTargets(ctx.db, orgId) });
+  });
+  api.post('/organizations/:orgId/watch-targets', async (c) =>
+    c.json(await createWatchTarget(ctx.db, pathId(c, 'orgId'), parseWatchTargetInput(await readJson(c))), 201));
+
+  api.get('/organizations/:orgId/sources', async (c) => {
+    const orgId = pathId(c, 'orgId');
+    await getOrganization(ctx.db, orgId);
+    return c.json({ items: (await listSources(ctx, { orgId })).map(sourceJson) });
+  });
+  api.post('/organizations/:orgId/sources', async (c) =>
+    c.json(sourceJson(await addSource(ctx, parseAddSourceInput(await readJson(c), pathId(c, 'orgId')))), 201));
+  api.get('/organizations/:orgId/sources/:sourceId', async (c) =>
+    c.json(sourceJson(await getSource(ctx, pathId(c, 'sourceId'), pathId(c, 'orgId')))));
+  api.patch('/organizations/:orgId/sources/:sourceId', async (c) => {
+    const orgId = pathId(c, 'orgId');
+    const sourceId = pathId(c, 'sourceId');
+    const o = object(await readJson(c), ['enabled', 'config']);
+    let result = await getSource(ctx, sourceId, orgId);
+    if (o.config !== undefined) result = await updateSourceConfig(ctx, sourceId, plainJsonObject(o.config, 'config'), orgId);
+    const enabled = optionalBoolean(o, 'enabled');
+    if (enabled !== undefined) result = await setSourceEnabled(ctx, sourceId, enabled, orgId);
+    return c.json(sourceJson(result));
+  });
+  api.post('/organizations/:orgId/sources/:sourceId/runs', async (c) => {
+    const src = await getSource(ctx, pathId(c, 'sourceId'), pathId(c, 'orgId'));
+    const outcome = await runSource(ctx, { sourceId: src.id, trigger: 'manual' });
+    return c.json(outcome, outcome.status === 'skipped' ? 409 : 200);
+  });
+  api.get('/organizations/:orgId/sources/:sourceId/runs', async (c) => {
+    const src = await getSource(ctx, pathId(c, 'sourceId'), pathId(c, 'orgId'));
+    const rows = await ctx.sql`
+      select id, trigger, status, started_at, finished_at, pages, fetched, inserted, updated, tombstoned, rejected, error
+      from collector_runs where org_id = ${src.orgId} and source_id = ${src.id}
+      order by started_at desc limit 50`;
+    return c.json({ items: rows });
+  });
+
+  api.get('/organizations/:orgId/mentions', async (c) => {
+    const orgId = pathId(c, 'orgId');
+    const q = queryOf(c, ['sourceId', 'watchTargetId', 'from', 'to', 'sentiment', 'q', 'limit', 'cursor']);
+    await getOrganization(ctx.db, orgId);
+    const page = await listMentions(ctx.sql, {
+      orgId,
+      sourceId: q.id('sourceId'),
+      watchTargetId: q.id('watchTargetId'),
+      from: q.time('from'),
+      to: q.time('to'),
+      sentiment: q.oneOf('sentiment', ['positive', 'neutral', 'negative'] as const),
+      q: q.string('q'),
+      limit: q.int('limit', 1, 200),
+      cursor: q.string('cursor', 200),
+    });
+    return c.json(page);
+  });
+  api.get('/organizations/:orgId/mentions/:mentionId', async (c) => {
+    const m = await getMention(ctx.sql, pathId(c, 'orgId'), pathId(c, 'mentionId'));
+    if (!m) throw new NotFoundError('mention not found');
+    return c.json(m);
+  });
+  api.get('/organizations/:orgId/mention-counts', async (c) => {
+    const orgId = pathId(c, 'orgId');
+    const q = queryOf(c, ['watchTargetId', 'from', 'to', 'bucket']);
+    const to = q.time('to') ?? ctx.now();
+    const from = q.time('from') ?? new Date(to.getTime() - 24 * 3_600_000);
+    const bucket: BucketSize = q.oneOf('bucket', Object.keys(bucketSizes) as BucketSize[]) ?? '1h';
+    await getOrganization(ctx.db, orgId);
+    return c.json({ bucket, from, to, items: await countMentions(ctx.sql, { orgId, watchTargetId: q.id('watchTargetId'), from, to, bucket }) });
+  });
+
+  return api;
+}

@@ -1,0 +1,81 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { ensureApiToken } from './auth/api-token.ts';
+import { ensureDemo } from './bootstrap/demo.ts';
+import { Scheduler } from './collection/scheduler.ts';
+import type { Config } from './config.ts';
+import { createContext, type AppContext } from './context.ts';
+import { openDatabase, type OpenDatabase } from './db/open.ts';
+import { createApp } from './http/app.ts';
+import { logger } from './logger.ts';
+import { loadPipelineStages } from './pipeline-stages.ts';
+
+export interface RunningService {
+  ctx: AppContext;
+  url: string;
+  stop(): Promise<void>;
+}
+
+function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<{ server: ServerType; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => resolve({ server, port: info.port }));
+    server.once('error', reject);
+  });
+}
+
+/**
+ * The composition root: config → database (embedded unless DATABASE_URL) → migrations →
+ * context → first-start bootstrap → HTTP + scheduler. stop() undoes it in reverse order.
+ */
+export async function startService(config: Readonly<Config>, out: NodeJS.WritableStream = process.stdout): Promise<RunningService> {
+  logger.level = config.logLevel;
+  const startedAt = new Date();
+  const shutdown = new AbortController();
+  let database: OpenDatabase | undefined;
+  try {
+    database = await openDatabase(config);
+    const stages = await loadPipelineStages(config);
+    const ctx = createContext({ config, sql: database.sql, db: database.db, shutdown: shutdown.signal, ...stages });
+
+    const token = await ensureApiToken(ctx);
+    if (token) {
+      out.write(
+        `\nAPIトークンを生成しました。この表示は一度だけです。安全な場所に保管してください。\n` +
+        `Generated an API token; it is shown only this once:\n\n    ${token}\n\n` +
+        `(Lost it? \`npx hinoko token --rotate\` issues a new one.)\n\n`,
+      );
+    }
+    const demo = await ensureDemo(ctx, startedAt);
+    if (demo.flareAt) {
+      logger.info({ orgId: demo.orgId, flareAt: demo.flareAt.toISOString() }, `デモ: 炎上エピソードは ${Math.round((demo.flareAt.getTime() - startedAt.getTime()) / 1000)} 秒後に始まります (demo flare-up scheduled)`);
+    }
+
+    const scheduler = new Scheduler(ctx);
+    if (config.scheduler.enabled) await scheduler.start();
+    const app = createApp(ctx);
+    const { server, port } = await listen(app, config.http.host, config.http.port);
+    const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
+    logger.info({ url, database: database.embedded ? 'embedded' : 'external' }, `Hinoko を起動しました (listening on ${url})`);
+
+    let stopping: Promise<void> | undefined;
+    const db = database;
+    return {
+      ctx,
+      url,
+      stop() {
+        stopping ??= (async () => {
+          logger.info('停止しています (shutting down)');
+          shutdown.abort();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await scheduler.stop();
+          await db.shutdown();
+          logger.info('停止しました (stopped)');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    shutdown.abort();
+    await database?.shutdown();
+    throw err;
+  }
+}
