@@ -33,18 +33,24 @@ export const sentimentDetector: Detector<SentimentState> = {
     const observedShare = n > 0 ? k / n : 0;
     let reading: DetectorReading = quietReading(observedShare, baseline);
     const bucketSurprise = k >= settings.floors.minNegative ? betaBinomialSurprise(k, n, alpha, beta) : 0;
-    const recentSurprise = recentNegative >= settings.floors.minNegative && k > 0
-      ? betaBinomialSurprise(recentNegative, recentTotal, alpha, beta) : 0;
+    // Whole counts for the tail, rounded so the share never rises by rounding alone (an empty
+    // bucket must not make the window look worse).
+    const recentCount = Math.floor(recentTotal);
+    const recentNegativeCount = recentTotal > 0 ? Math.floor((recentNegative * recentCount) / recentTotal) : 0;
+    const recentSurprise = recentNegativeCount >= settings.floors.minNegative
+      ? betaBinomialSurprise(recentNegativeCount, recentCount, alpha, beta) : 0;
     const surprise = Math.max(bucketSurprise, recentSurprise);
     if (surprise > 0) {
       const strength = strengthFromSurprise(surprise, settings.halfStrengthSurprise.sentiment);
       reading = { fired: strength >= settings.thresholds.fired, strength, surprise, observed: observedShare, expected: baseline };
     }
 
-    // A shift under way teaches the baseline a tenth as much and does not age it: a week-long
-    // 炎上 must not become the normal share.
-    const decay = reading.fired ? 1 : Math.pow(0.5, 1 / s.baselineHalfLifeBuckets);
-    const learn = reading.fired ? 0.1 : 1;
+    // While the share looks even mildly elevated the baseline learns a tenth as much and does
+    // not age: otherwise a complaint that builds over a week teaches the baseline faster than
+    // it shows up against it, and a week-long 炎上 becomes the normal share.
+    const elevated = surprise >= 1;
+    const decay = elevated ? 1 : Math.pow(0.5, 1 / s.baselineHalfLifeBuckets);
+    const learn = elevated ? 0.1 : 1;
     return {
       reading,
       state: {

@@ -31,6 +31,9 @@ export interface DetectorSettings {
   volume: {
     warmupBuckets: number;
     levelHalfLifeBuckets: number;
+    /** A slow level the expectation never falls below a share of: a week of 年末年始 closure must not make the first ordinary Monday look like a surge. */
+    longLevelHalfLifeBuckets: number;
+    longLevelFloorShare: number;
     trendHalfLifeBuckets: number;
     /** Observations of one hour-of-day slot (resp. weekday slot) after which its weight halves. */
     hourSlotHalfLife: number;
@@ -109,6 +112,8 @@ export function defaultDetectorSettings(bucketMs: number, sensitivity: Sensitivi
     volume: {
       warmupBuckets: Math.min(2000, buckets(day, bucketMs, 6)),
       levelHalfLifeBuckets: buckets(12 * hour, bucketMs, 2),
+      longLevelHalfLifeBuckets: buckets(14 * day, bucketMs, 14),
+      longLevelFloorShare: 0.5,
       trendHalfLifeBuckets: buckets(3 * day, bucketMs, 4),
       hourSlotHalfLife: Math.max(2, (14 * day) / bucketMs / 24),
       daySlotHalfLife: Math.max(2, (56 * day) / bucketMs / 7),
@@ -125,8 +130,8 @@ export function defaultDetectorSettings(bucketMs: number, sensitivity: Sensitivi
       tailExcessCap: 100,
     },
     sentiment: {
-      baselineHalfLifeBuckets: buckets(14 * day, bucketMs, 4),
-      recentHalfLifeBuckets: buckets(3 * hour, bucketMs, 1),
+      baselineHalfLifeBuckets: buckets(30 * day, bucketMs, 4),
+      recentHalfLifeBuckets: buckets(12 * hour, bucketMs, 1),
       priorShare: 0.2,
       priorWeight: 10,
       concentration: 30,

@@ -11,6 +11,7 @@ export interface VolumeState {
   seen: number;
   level: number;
   trend: number;
+  longLevel: number;
   /** Discounted sums per slot: observed counts and what the rest of the model expected there. */
   hourObserved: number[];
   hourExpected: number[];
@@ -61,13 +62,13 @@ export function expectedVolume(state: VolumeState, hourOfDay: number, dayOfWeek:
   const v = settings.volume;
   const hourFactor = seasonalFactor(state.hourObserved[hourOfDay] ?? 0, state.hourExpected[hourOfDay] ?? 0, v.seasonalPriorCount);
   const dayFactor = seasonalFactor(state.dayObserved[dayOfWeek] ?? 0, state.dayExpected[dayOfWeek] ?? 0, v.seasonalPriorCount);
-  const base = Math.max(0, state.level + state.trend);
+  const base = Math.max(0, state.level + state.trend, v.longLevelFloorShare * state.longLevel);
   return { mean: Math.max(v.minExpected, base * hourFactor * dayFactor), hourFactor, dayFactor, phi: dispersion(state, settings) };
 }
 
 export const volumeDetector: Detector<VolumeState> = {
   initial: () => ({
-    seen: 0, level: 0, trend: 0,
+    seen: 0, level: 0, trend: 0, longLevel: 0,
     hourObserved: new Array<number>(24).fill(0), hourExpected: new Array<number>(24).fill(0),
     dayObserved: new Array<number>(7).fill(0), dayExpected: new Array<number>(7).fill(0),
     excessVariance: 0, squaredMean: 0,
@@ -97,6 +98,8 @@ export const volumeDetector: Detector<VolumeState> = {
     const beta = ewmaWeight(v.trendHalfLifeBuckets);
     const forecast = state.level + state.trend;
     const level = Math.max(0, forecast + alpha * (clipped / seasonal - forecast));
+    const longAlpha = Math.max(ewmaWeight(v.longLevelHalfLifeBuckets), 1 / (state.seen + 1));
+    const longLevel = state.longLevel + longAlpha * (clipped / seasonal - state.longLevel);
     // Damped trend: a slow complaint build-up must stay visible to the sentiment detector, not be
     // absorbed into "normal" growth, so the trend is both slow to learn and quick to fade.
     const trend = state.seen === 0 ? 0 : 0.98 * ((1 - beta) * state.trend + beta * (level - state.level));
@@ -121,7 +124,7 @@ export const volumeDetector: Detector<VolumeState> = {
       reading,
       state: {
         seen: Math.min(state.seen + 1, 1e9),
-        level, trend, hourObserved, hourExpected, dayObserved, dayExpected,
+        level, trend, longLevel, hourObserved, hourExpected, dayObserved, dayExpected,
         excessVariance: (1 - w) * state.excessVariance + w * (residual * residual - mean),
         squaredMean: (1 - w) * state.squaredMean + w * mean * mean,
         tailBuckets: tailDecay * state.tailBuckets + 1,
