@@ -1,6 +1,7 @@
 import type { SourceType } from '../ingest/types.ts';
 import { demoSource } from './demo/index.ts';
 import { importSource } from './import/index.ts';
+import { lineSource } from './line/index.ts';
 import type { SourceDefinition } from './types.ts';
 import { xSource } from './x/index.ts';
 
@@ -10,4 +11,5 @@ export const sourceRegistry: Partial<Record<SourceType, SourceDefinition<any>>> 
   demo: demoSource,
   import: importSource,
   x: xSource,
+  line: lineSource,
 };

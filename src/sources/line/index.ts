@@ -1,0 +1,56 @@
+import { logger } from '../../logger.ts';
+import type { SourceDefinition, WebhookRequest, WebhookResult } from '../types.ts';
+import { parseLineConfig, type LineConfig } from './config.ts';
+import { parseLineEvents } from './map.ts';
+import { verifyLineSignature } from './signature.ts';
+
+export type { LineConfig } from './config.ts';
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function handleLineWebhook(request: WebhookRequest, config: LineConfig, secret: (name: string) => string): WebhookResult {
+  if (request.method !== 'POST') return { kind: 'rejected', status: 400, reason: 'LINE webhooks are POST requests' };
+  let channelSecret: string;
+  try {
+    channelSecret = secret(config.channelSecretEnv);
+  } catch {
+    // Without the secret nothing can be verified: refuse rather than accept unsigned data.
+    return { kind: 'rejected', status: 401, reason: 'channel secret is not configured' };
+  }
+  if (!verifyLineSignature(channelSecret, request.rawBody, request.headers['x-line-signature'])) {
+    return { kind: 'rejected', status: 401, reason: 'x-line-signature missing or wrong' };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(request.rawBody.toString('utf8'));
+  } catch {
+    return { kind: 'rejected', status: 400, reason: 'body is not JSON' };
+  }
+  if (!isRecord(body) || !Array.isArray(body.events)) return { kind: 'rejected', status: 400, reason: 'body has no events array' };
+  if (config.destination !== null && body.destination !== config.destination) {
+    return { kind: 'rejected', status: 403, reason: 'delivery is addressed to another LINE bot' };
+  }
+  // An empty events array is LINE's connection check: answered 200 with nothing to store.
+  const parsed = parseLineEvents(body.events);
+  if (parsed.skipped.length > 0) {
+    logger.warn({ source: 'line', skippedEventIndexes: parsed.skipped.slice(0, 50) }, 'skipped malformed LINE events');
+  }
+  return {
+    kind: 'events',
+    page: { mentions: parsed.mentions, tombstones: parsed.tombstones },
+    eventIds: parsed.eventIds,
+    activities: parsed.activities,
+  };
+}
+
+export const lineSource: SourceDefinition<LineConfig> = {
+  type: 'line',
+  label: 'LINE 公式アカウント',
+  // Push only: the schedule is unused, kept for the common source shape.
+  defaultSchedule: '0 * * * *',
+  parseConfig: parseLineConfig,
+  secretNames: (config) => [config.channelSecretEnv],
+  webhook: { handle: handleLineWebhook },
+};
