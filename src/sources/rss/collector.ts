@@ -1,0 +1,101 @@
+// One conditional GET per feed per run: If-None-Match / If-Modified-Since from the validators
+// the feed sent last time, so an unchanged feed costs a 304 and nothing else. Feeds re-list the
+// same items on every change; the platform's upsert on (source, externalId) makes that
+// harmless and turns edited items into versions. A broken feed does not stop the others; the
+// run reports it at the end.
+
+import type { NormalizedMention } from '../../ingest/types.ts';
+import { createHttpClient, SourceResponseError } from '../http.ts';
+import type { CollectInput, CollectPage } from '../types.ts';
+import type { RssConfig } from './config.ts';
+import { parseFeed } from './feed.ts';
+import { mapFeedItem, matchTarget } from './map.ts';
+
+export interface FeedState {
+  etag: string | null;
+  lastModified: string | null;
+}
+export interface RssCursor {
+  feeds: Record<string, FeedState>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+// Validators are echoed back in request headers: keep them short and free of line breaks.
+function validator(value: unknown): string | null {
+  return typeof value === 'string' && value.length <= 512 && !/[\r\n]/.test(value) ? value : null;
+}
+
+export function readRssCursor(raw: unknown): RssCursor {
+  const cursor: RssCursor = { feeds: {} };
+  if (!isRecord(raw) || !isRecord(raw.feeds)) return cursor;
+  for (const [url, value] of Object.entries(raw.feeds)) {
+    if (isRecord(value)) cursor.feeds[url] = { etag: validator(value.etag), lastModified: validator(value.lastModified) };
+  }
+  return cursor;
+}
+
+/** The encoding an XML declaration names, if any. */
+export function declaredEncoding(xml: string): string | null {
+  const match = /^\uFEFF?<\?xml[^>]*\sencoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']/.exec(xml);
+  return match?.[1]?.toLowerCase() ?? null;
+}
+
+export async function* collectRss(input: CollectInput<RssConfig>): AsyncIterable<CollectPage> {
+  const { config, runtime, targets } = input;
+  const previous = readRssCursor(input.cursor);
+  const state: RssCursor = { feeds: {} };
+  for (const feed of config.feeds) state.feeds[feed.url] = previous.feeds[feed.url] ?? { etag: null, lastModified: null };
+  const http = createHttpClient({ runtime, label: 'rss', timeoutMs: config.requestTimeoutMs, maxBodyBytes: config.maxBodyBytes });
+  const failures: { url: string; error: unknown }[] = [];
+
+  for (const feed of config.feeds) {
+    const known = state.feeds[feed.url] as FeedState;
+    try {
+      const response = await http.requestText(feed.url, {
+        headers: { accept: 'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1' },
+        ifNoneMatch: known.etag,
+        ifModifiedSince: known.lastModified,
+      });
+      if (response.notModified) continue;
+      const encoding = declaredEncoding(response.text);
+      if (encoding !== null && encoding !== 'utf-8' && encoding !== 'utf8' && encoding !== 'us-ascii') {
+        throw new SourceResponseError(`rss: ${encoding} のフィードには未対応です (feeds in ${encoding} are not supported yet; UTF-8 only) ${feed.url}`);
+      }
+      let parsed;
+      try {
+        parsed = parseFeed(response.text);
+      } catch (error) {
+        throw new SourceResponseError(`rss: フィードを解析できません (cannot parse feed: ${(error as Error).message}) ${feed.url}`);
+      }
+      for (const skip of parsed.skipped) runtime.log.warn({ source: 'rss', feed: feed.url, index: skip.index, reason: skip.reason }, 'skipping unreadable feed item');
+      const fetchedAt = runtime.now();
+      const mentions: NormalizedMention[] = [];
+      const ids = new Set<string>();
+      for (const item of parsed.items.slice(0, config.maxItemsPerFeed)) {
+        if (item.id === null) continue;
+        const haystack = `${item.title}\n${item.text}`;
+        const target = matchTarget(haystack, targets);
+        if (target === null && !feed.matchAll) continue;
+        const mention = mapFeedItem({ ...item, id: item.id }, feed.url, target?.id ?? null, fetchedAt);
+        // A feed listing one guid twice is malformed; the first wins so a page never carries duplicates.
+        if (ids.has(mention.externalId)) continue;
+        ids.add(mention.externalId);
+        mentions.push(mention);
+      }
+      state.feeds[feed.url] = { etag: validator(response.etag), lastModified: validator(response.lastModified) };
+      yield { mentions, cursor: structuredClone(state) };
+    } catch (error) {
+      if (runtime.signal.aborted) throw error;
+      runtime.log.warn({ source: 'rss', feed: feed.url, err: (error as Error).message }, 'feed failed; other feeds continue');
+      failures.push({ url: feed.url, error });
+    }
+  }
+  if (failures.length === 1 && config.feeds.length === 1) throw failures[0]?.error;
+  if (failures.length > 0) {
+    throw new SourceResponseError(
+      `rss: ${failures.length} 件のフィードで失敗しました (${failures.length} of ${config.feeds.length} feeds failed): ${failures.map((f) => `${f.url}: ${(f.error as Error).message}`).join('; ').slice(0, 2000)}`,
+    );
+  }
+}

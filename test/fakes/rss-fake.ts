@@ -1,0 +1,136 @@
+// Fake feed server: RSS 2.0 at /feed.xml and Atom at /atom.xml over the same items, with ETag
+// and Last-Modified validators, 304 on If-None-Match / If-Modified-Since, and a raw-body
+// override for hostile documents (DOCTYPE bombs, broken XML).
+
+import { createHash } from 'node:crypto';
+import { FaultyServer, type FakeRequest, type FakeResponse } from './faulty-server.ts';
+
+export interface FakeItem {
+  guid: string;
+  title: string;
+  /** HTML */
+  description: string;
+  link: string;
+  pubDate: Date | null;
+  author?: string;
+}
+
+function xmlEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export class RssFake {
+  readonly http: FaultyServer;
+  items: FakeItem[] = [];
+  /** Which validators the server sends (and honours). */
+  validators: 'both' | 'etag' | 'last-modified' | 'none' = 'both';
+  /** Served instead of the generated document, per path. */
+  readonly rawBodies = new Map<string, string>();
+  private changedAt: Date;
+  private readonly clock: () => number;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.clock = options.now ?? Date.now;
+    this.changedAt = new Date(this.clock());
+    this.http = new FaultyServer({
+      handle: (r) => this.handle(r),
+      rateLimited: (resetAt) => ({ status: 429, headers: { 'retry-after': String(Math.ceil((resetAt.getTime() - this.clock()) / 1000)), 'content-type': 'text/plain' }, body: 'Too Many Requests' }),
+      serverError: (status) => ({ status, headers: { 'content-type': 'text/html' }, body: '<h1>Service Unavailable</h1>' }),
+      now: this.clock,
+    });
+  }
+
+  async start(): Promise<this> {
+    await this.http.start();
+    return this;
+  }
+  close(): Promise<void> {
+    return this.http.close();
+  }
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+
+  /** Call after changing items so Last-Modified moves (HTTP dates have one-second resolution). */
+  touch(at: Date): void {
+    this.changedAt = at;
+  }
+
+  add(item: Omit<FakeItem, 'link'> & { link?: string }, at: Date): void {
+    this.items.unshift({ link: `https://news.example.jp/articles/${encodeURIComponent(item.guid)}`, ...item });
+    this.touch(at);
+  }
+
+  rss(): string {
+    const items = this.items.map((i) => `
+    <item>
+      <title>${xmlEscape(i.title)}</title>
+      <link>${xmlEscape(i.link)}</link>
+      <guid isPermaLink="false">${xmlEscape(i.guid)}</guid>
+      <description><![CDATA[${i.description}]]></description>
+      ${i.pubDate === null ? '' : `<pubDate>${i.pubDate.toUTCString()}</pubDate>`}
+      ${i.author === undefined ? '' : `<dc:creator>${xmlEscape(i.author)}</dc:creator>`}
+    </item>`).join('');
+    return `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+  <channel>
+    <title>地域ニュース</title>
+    <link>https://news.example.jp/</link>
+    <description>テスト用フィード</description>
+    <language>ja</language>${items}
+  </channel>
+</rss>`;
+  }
+
+  atom(): string {
+    const entries = this.items.map((i) => `
+  <entry>
+    <id>tag:news.example.jp,2026:${xmlEscape(i.guid)}</id>
+    <title type="html">${xmlEscape(i.title)}</title>
+    <link rel="alternate" href="${xmlEscape(i.link)}"/>
+    ${i.pubDate === null ? '' : `<published>${i.pubDate.toISOString()}</published><updated>${i.pubDate.toISOString()}</updated>`}
+    <content type="html">${xmlEscape(i.description)}</content>
+    ${i.author === undefined ? '' : `<author><name>${xmlEscape(i.author)}</name></author>`}
+  </entry>`).join('');
+    return `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ja">
+  <title>地域ニュース</title>
+  <id>tag:news.example.jp,2026:feed</id>
+  <updated>${this.changedAt.toISOString()}</updated>${entries}
+</feed>`;
+  }
+
+  private handle(request: FakeRequest): FakeResponse {
+    const path = request.url.pathname;
+    let body = this.rawBodies.get(path);
+    let type = 'application/xml; charset=utf-8';
+    if (body === undefined) {
+      if (path === '/feed.xml') {
+        body = this.rss();
+        type = 'application/rss+xml; charset=utf-8';
+      } else if (path === '/atom.xml') {
+        body = this.atom();
+        type = 'application/atom+xml; charset=utf-8';
+      } else {
+        return { status: 404, headers: { 'content-type': 'text/html' }, body: '<h1>Not Found</h1>' };
+      }
+    }
+    const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
+    const lastModified = new Date(Math.floor(this.changedAt.getTime() / 1000) * 1000).toUTCString();
+    const headers: Record<string, string> = { 'content-type': type };
+    const sendEtag = this.validators === 'both' || this.validators === 'etag';
+    const sendLastModified = this.validators === 'both' || this.validators === 'last-modified';
+    if (sendEtag) headers.etag = etag;
+    if (sendLastModified) headers['last-modified'] = lastModified;
+    const inm = request.headers['if-none-match'];
+    const ims = request.headers['if-modified-since'];
+    // RFC 9110 §13.1.3: If-None-Match takes precedence over If-Modified-Since.
+    if (sendEtag && typeof inm === 'string') {
+      if (inm.split(',').map((t) => t.trim()).includes(etag)) return { status: 304, headers };
+    } else if (sendLastModified && typeof ims === 'string') {
+      const since = Date.parse(ims);
+      if (!Number.isNaN(since) && Math.floor(this.changedAt.getTime() / 1000) * 1000 <= since) return { status: 304, headers };
+    }
+    return { status: 200, headers, body };
+  }
+}
