@@ -1,9 +1,14 @@
 import type { SourceType } from '../ingest/types.ts';
+import { blueskySource } from './bluesky/index.ts';
 import { demoSource } from './demo/index.ts';
+import { googleReviewsSource } from './google-reviews/index.ts';
 import { importSource } from './import/index.ts';
 import { lineSource } from './line/index.ts';
+import { mastodonSource } from './mastodon/index.ts';
+import { rssSource } from './rss/index.ts';
 import type { SourceDefinition } from './types.ts';
 import { xSource } from './x/index.ts';
+import { youtubeSource } from './youtube/index.ts';
 
 // Every source kind, by type. Each SNS source adds one line here.
 // Partial while the collectors land; it becomes a full Record<SourceType, …> once every kind is wired.
@@ -12,4 +17,9 @@ export const sourceRegistry: Partial<Record<SourceType, SourceDefinition<any>>> 
   import: importSource,
   x: xSource,
   line: lineSource,
+  google_reviews: googleReviewsSource,
+  youtube: youtubeSource,
+  bluesky: blueskySource,
+  mastodon: mastodonSource,
+  rss: rssSource,
 };
