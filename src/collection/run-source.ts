@@ -109,6 +109,12 @@ export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOu
         where org_id = ${source.orgId} and id = ${runId}`;
       return { status: 'skipped', runId, reason: 'previous run still in progress' };
     }
+    // Holding the lock proves no other run of this source is alive: any still marked running
+    // belonged to a process that died mid-run.
+    await ctx.sql`
+      update collector_runs set status = 'failed', finished_at = now(),
+        error = 'interrupted: the collecting process stopped before finishing'
+      where org_id = ${source.orgId} and source_id = ${source.id} and status = 'running' and id <> ${runId}`;
     try {
       return await collectLocked(ctx, source, def, runId);
     } finally {

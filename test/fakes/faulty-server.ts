@@ -176,3 +176,37 @@ export function decodeToken<T>(token: string): T | null {
     return null;
   }
 }
+
+/**
+ * Drives repeated collection runs the way the platform does — each page's mentions,
+ * tombstones and cursor applied together, a failed run keeping what it committed — and
+ * returns what a store keyed on externalId would hold. For randomized fault tests.
+ */
+export async function runCollections(options: {
+  runs: number;
+  collect(cursor: unknown): AsyncIterable<{ mentions: { externalId: string; text: string }[]; tombstones?: { externalId: string }[]; cursor: unknown }>;
+  /** Called before each run (add new posts, edit, delete …). */
+  between?(run: number): void;
+}): Promise<{ stored: Map<string, string>; tombstoned: Set<string>; cursor: unknown; failedRuns: number; deliveries: number }> {
+  const stored = new Map<string, string>();
+  const tombstoned = new Set<string>();
+  let cursor: unknown = null;
+  let failedRuns = 0;
+  let deliveries = 0;
+  for (let run = 0; run < options.runs; run += 1) {
+    options.between?.(run);
+    try {
+      for await (const page of options.collect(cursor)) {
+        for (const m of page.mentions) {
+          stored.set(m.externalId, m.text);
+          deliveries += 1;
+        }
+        for (const t of page.tombstones ?? []) tombstoned.add(t.externalId);
+        cursor = page.cursor;
+      }
+    } catch {
+      failedRuns += 1;
+    }
+  }
+  return { stored, tombstoned, cursor, failedRuns, deliveries };
+}

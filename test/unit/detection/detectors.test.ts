@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { criticalTermsDetector } from '../../../src/detection/critical-terms-detector.ts';
+import { sentimentDetector } from '../../../src/detection/sentiment-detector.ts';
+import { defaultDetectorSettings, emptyBucketSignal, type BucketSignal } from '../../../src/detection/index.ts';
+import { velocityDetector } from '../../../src/detection/velocity-detector.ts';
+import { volumeDetector, type VolumeState } from '../../../src/detection/volume-detector.ts';
+
+const settings = defaultDetectorSettings(3_600_000);
+const context = { hourOfDay: 10, dayOfWeek: 2 };
+const t0 = Date.UTC(2026, 0, 5);
+
+function bucket(i: number, over: Partial<BucketSignal> = {}): BucketSignal {
+  return { ...emptyBucketSignal(new Date(t0 + i * 3_600_000)), ...over };
+}
+
+function learnVolume(counts: number[]): VolumeState {
+  let state = volumeDetector.initial(settings);
+  counts.forEach((count, i) => {
+    state = volumeDetector.step(state, bucket(i, { count }), context, settings).state;
+  });
+  return state;
+}
+
+describe('volume detector', () => {
+  const steady = learnVolume(Array.from({ length: 300 }, (_, i) => (i % 7 === 0 ? 5 : 3)));
+
+  it('does not fire on ordinary counts and fires on 3 → 40', () => {
+    expect(volumeDetector.step(steady, bucket(301, { count: 5 }), context, settings).reading.fired).toBe(false);
+    const spike = volumeDetector.step(steady, bucket(301, { count: 40 }), context, settings).reading;
+    expect(spike.fired).toBe(true);
+    expect(spike.expected).toBeGreaterThan(2);
+    expect(spike.expected).toBeLessThan(5);
+  });
+
+  it('does not fire on 0 → 2 for a silent target (minimum-count floor)', () => {
+    const silent = learnVolume(new Array(300).fill(0));
+    expect(volumeDetector.step(silent, bucket(301, { count: 2 }), context, settings).reading.fired).toBe(false);
+    expect(volumeDetector.step(silent, bucket(301, { count: 30 }), context, settings).reading.fired).toBe(true);
+  });
+
+  it('stays silent during warm-up', () => {
+    const young = learnVolume([0, 0, 1]);
+    expect(volumeDetector.step(young, bucket(4, { count: 500 }), context, settings).reading.strength).toBe(0);
+  });
+
+  it('a spike does not become the new normal: learning is clipped', () => {
+    let state = steady;
+    state = volumeDetector.step(state, bucket(301, { count: 5000 }), context, settings).state;
+    expect(state.level).toBeLessThan(steady.level * 2 + 2);
+  });
+
+  it('judges a target with daily 20-fold bursts less harshly than a steady one (tail calibration)', () => {
+    const bursty = learnVolume(Array.from({ length: 24 * 30 }, (_, i) => (i % 24 === 12 ? 60 : 3)));
+    const calm = learnVolume(new Array(24 * 30).fill(3));
+    const onBursty = volumeDetector.step(bursty, bucket(24 * 30 + 1, { count: 60 }), context, settings).reading;
+    const onCalm = volumeDetector.step(calm, bucket(24 * 30 + 1, { count: 60 }), context, settings).reading;
+    expect(onBursty.surprise).toBeLessThan(onCalm.surprise);
+  });
+
+  it('never mutates the state it is given', () => {
+    const copy = JSON.stringify(steady);
+    volumeDetector.step(steady, bucket(301, { count: 99 }), context, settings);
+    expect(JSON.stringify(steady)).toBe(copy);
+  });
+});
+
+describe('sentiment detector', () => {
+  const base = sentimentDetector.initial(settings);
+
+  it('2 negatives of 3 is not a shift; 60 of 80 is', () => {
+    expect(sentimentDetector.step(base, bucket(0, { count: 3, negative: 2 }), context, settings).reading.fired).toBe(false);
+    expect(sentimentDetector.step(base, bucket(0, { count: 80, negative: 60 }), context, settings).reading.fired).toBe(true);
+  });
+
+  it('reads nothing when sentiment is unknown', () => {
+    const r = sentimentDetector.step(base, bucket(0, { count: 80, negative: null }), context, settings);
+    expect(r.reading.strength).toBe(0);
+    expect(r.state).toBe(base);
+  });
+
+  it('a sustained shift barely moves an established baseline', () => {
+    let state = base;
+    // 30 days of 3 mentions an hour, one negative in seven.
+    for (let i = 0; i < 24 * 30; i++) state = sentimentDetector.step(state, bucket(i, { count: 3, negative: i % 7 === 0 ? 3 : 0 }), context, settings).state;
+    for (let i = 0; i < 48; i++) state = sentimentDetector.step(state, bucket(i, { count: 20, negative: 16 }), context, settings).state;
+    const baseline = (state.negative + 0.2 * 10) / (state.total + 10);
+    expect(baseline).toBeLessThan(0.25);
+  });
+});
+
+describe('velocity detector', () => {
+  it('fires on a jump in engagement on negative posts, not on the usual trickle', () => {
+    let state = velocityDetector.initial(settings);
+    for (let i = 0; i < 100; i++) state = velocityDetector.step(state, bucket(i, { reach: { reposts: 2, quotes: 0, replies: 1 } }), context, settings).state;
+    expect(velocityDetector.step(state, bucket(100, { reach: { reposts: 4, quotes: 0, replies: 2 } }), context, settings).reading.fired).toBe(false);
+    expect(velocityDetector.step(state, bucket(100, { reach: { reposts: 800, quotes: 100, replies: 300 } }), context, settings).reading.fired).toBe(true);
+  });
+
+  it('counts falling engagement less than rising engagement', () => {
+    let state = velocityDetector.initial(settings);
+    for (let i = 0; i < 100; i++) state = velocityDetector.step(state, bucket(i, { reach: { reposts: 2, quotes: 0, replies: 1 } }), context, settings).state;
+    const rising = velocityDetector.step(state, bucket(100, { reach: { reposts: 100, quotes: 0, replies: 0 } }), context, settings);
+    const afterPeak = velocityDetector.step({ ...state, previous: 1000 }, bucket(100, { reach: { reposts: 100, quotes: 0, replies: 0 } }), context, settings);
+    expect(afterPeak.reading.strength).toBeLessThan(rising.reading.strength);
+    void rising.state;
+  });
+});
+
+describe('critical terms detector', () => {
+  it('fires on the first appearance only, and again after the re-arm period', () => {
+    let state = criticalTermsDetector.initial(settings);
+    let step = criticalTermsDetector.step(state, bucket(0, { criticalTerms: ['医療ミス'] }), context, settings);
+    expect(step.reading.fired).toBe(true);
+    state = step.state;
+    step = criticalTermsDetector.step(state, bucket(1, { criticalTerms: ['医療ミス'] }), context, settings);
+    expect(step.reading.fired).toBe(false);
+    step = criticalTermsDetector.step(step.state, bucket(2, { criticalTerms: ['医療ミス', '死亡'] }), context, settings);
+    expect(step.reading.fired).toBe(true);
+    expect(step.state.lastNew).toEqual(['死亡']);
+    const later = criticalTermsDetector.step(step.state, bucket(24 * 31, { criticalTerms: ['医療ミス'] }), context, settings);
+    expect(later.reading.fired).toBe(true);
+  });
+
+  it('keeps bounded memory and is safe with hostile term names', () => {
+    let state = criticalTermsDetector.initial(settings);
+    const terms = Array.from({ length: 20 }, (_, i) => `t${i}`);
+    for (let i = 0; i < 10; i++) {
+      state = criticalTermsDetector.step(state, bucket(i, { criticalTerms: terms.map((t) => `${t}-${i}`) }), context, settings).state;
+    }
+    expect(state.seen.length).toBe(settings.criticalTerms.memory);
+    const proto = criticalTermsDetector.step(state, bucket(11, { criticalTerms: ['__proto__', 'constructor'] }), context, settings);
+    expect(proto.reading.observed).toBe(2);
+    expect(JSON.parse(JSON.stringify(proto.state)).seen.length).toBe(settings.criticalTerms.memory);
+  });
+});

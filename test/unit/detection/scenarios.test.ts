@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { clinicRate, hourlyStream, hourMs, jst, poisson, replay } from './synthetic.ts';
+
+// Seeded synthetic clinics, hourly buckets, JST. Each scenario asserts the two numbers that
+// matter to the person on call: how many buckets after the onset the first notification comes,
+// and how many notifications arrive when nothing is wrong.
+
+const from = Date.UTC(2026, 8, 1, 15); // 2026-09-02 00:00 JST, a Wednesday
+const seeds = [1, 2, 3, 4, 5];
+
+describe('sparse clinic stream (0–5 mentions a day)', () => {
+  it('raises no alert over 90 quiet days', () => {
+    for (const seed of seeds) {
+      const stream = hourlyStream(seed, from, 90, (ms, _i, r) => ({ count: poisson(r, clinicRate(ms, 3)), negativeShare: 0.15 }));
+      expect(replay(stream).notifications, `seed ${seed}`).toEqual([]);
+    }
+  });
+
+  it('notifies a negative flare-up within 2 buckets of its onset, once, as a crisis', () => {
+    const onset = 50 * 24 + 10;
+    for (const seed of seeds) {
+      const stream = hourlyStream(seed, from, 60, (ms, i, r) => {
+        const k = i - onset;
+        if (k >= 0 && k < 24) return { count: poisson(r, [4, 10, 30, 60, 80][Math.min(k, 4)]!), negativeShare: 0.7, reachPerNegative: 5 };
+        return { count: poisson(r, clinicRate(ms, 3)), negativeShare: 0.15 };
+      });
+      const { results, notifications } = replay(stream);
+      const opens = notifications.filter((i) => results[i]!.alert!.action === 'open');
+      expect(opens, `seed ${seed}`).toHaveLength(1);
+      expect(opens[0]! - onset, `seed ${seed} delay`).toBeGreaterThanOrEqual(0);
+      expect(opens[0]! - onset, `seed ${seed} delay`).toBeLessThanOrEqual(2);
+      expect(results[opens[0]!]!.kind).toBe('crisis');
+      expect(results[opens[0]!]!.severity).toBeGreaterThanOrEqual(3);
+      // Escalations only, no second episode; nothing after the flare-up ends.
+      expect(notifications.filter((i) => i < onset || i > onset + 24 + 24)).toEqual([]);
+    }
+  });
+
+  it('a single post naming a critical term alerts even at low volume', () => {
+    const at = 40 * 24 + 14;
+    const stream = hourlyStream(3, from, 45, (ms, i, r) =>
+      i === at ? { count: 1, negativeShare: 1, criticalTerms: ['個人情報流出'] } : { count: poisson(r, clinicRate(ms, 3)), negativeShare: 0.15 });
+    const { results, notifications } = replay(stream);
+    expect(notifications).toEqual([at]);
+    expect(results[at]!).toMatchObject({ kind: 'crisis', severity: 3 });
+  });
+});
+
+describe('positive viral burst (a TV feature praising the clinic)', () => {
+  it('is reported as a notice, not a crisis, with low severity', () => {
+    const onset = 50 * 24 + 20;
+    for (const seed of seeds) {
+      const stream = hourlyStream(seed, from, 60, (ms, i, r) => {
+        const k = i - onset;
+        if (k >= 0 && k < 6) return { count: poisson(r, [20, 80, 150, 100, 50, 20][k]!), negativeShare: 0.05, positiveShare: 0.7 };
+        return { count: poisson(r, clinicRate(ms, 3)), negativeShare: 0.15 };
+      });
+      const { results, notifications } = replay(stream);
+      expect(notifications, `seed ${seed}`).toHaveLength(1);
+      expect(notifications[0]! - onset).toBeLessThanOrEqual(1);
+      expect(results[notifications[0]!]!.kind).toBe('notice');
+      expect(Math.max(...results.map((r) => r.severity))).toBeLessThanOrEqual(2);
+    }
+  });
+});
+
+describe('slow-burning complaint trend', () => {
+  it('is caught while it builds (within 11 days of a 10-day build-up) with at most 3 notifications in 20 days', () => {
+    const start = 40 * 24;
+    for (const seed of seeds) {
+      const stream = hourlyStream(seed, from, 60, (ms, i, r) => {
+        const day = (i - start) / 24;
+        const base = clinicRate(ms, 3);
+        if (day < 0) return { count: poisson(r, base), negativeShare: 0.15 };
+        const extra = base * Math.min(day, 10) * 0.8;
+        return { count: poisson(r, base + extra), negativeShare: Math.min(0.85, (0.15 * base + 0.9 * extra) / (base + extra)), reachPerNegative: 1 };
+      });
+      const { results, notifications } = replay(stream);
+      expect(notifications.filter((i) => i < start), `seed ${seed}`).toEqual([]);
+      expect(notifications.length, `seed ${seed}`).toBeGreaterThanOrEqual(1);
+      expect(notifications.length, `seed ${seed}`).toBeLessThanOrEqual(3);
+      expect((notifications[0]! - start) / 24, `seed ${seed} delay (days)`).toBeLessThanOrEqual(11);
+      expect(results[notifications[0]!]!.kind).toBe('crisis');
+    }
+  });
+});
+
+describe('weekends and 年末年始', () => {
+  it('a clinic closed at weekends and over the New Year raises no alert when it reopens', () => {
+    const novemberFirst = Date.UTC(2026, 10, 1, 15);
+    for (const seed of seeds) {
+      const stream = hourlyStream(seed, novemberFirst, 80, (ms, _i, r) => ({ count: poisson(r, clinicRate(ms, 10)), negativeShare: 0.15 }));
+      const { notifications } = replay(stream);
+      expect(notifications.map((i) => new Date(stream[i]!.start.getTime() + 9 * hourMs).toISOString()), `seed ${seed}`).toEqual([]);
+    }
+  });
+
+  it('still detects a flare-up on the first working day after the holidays', () => {
+    const novemberFirst = Date.UTC(2026, 10, 1, 15);
+    const stream = hourlyStream(9, novemberFirst, 70, (ms, _i, r) => {
+      const { month, date, hour } = jst(ms);
+      if (month === 1 && date === 4 && hour >= 11 && hour < 16) return { count: poisson(r, 60), negativeShare: 0.75, reachPerNegative: 3 };
+      return { count: poisson(r, clinicRate(ms, 10)), negativeShare: 0.15 };
+    });
+    const { results, notifications } = replay(stream);
+    const onset = stream.findIndex((s) => { const t = jst(s.start.getTime()); return t.month === 1 && t.date === 4 && t.hour === 11; });
+    expect(notifications[0]! - onset).toBeLessThanOrEqual(1);
+    expect(notifications[0]! - onset).toBeGreaterThanOrEqual(0);
+    expect(results[notifications[0]!]!.kind).toBe('crisis');
+  });
+});
+
+describe('sensitivity', () => {
+  it("'more' notifies at least as early as 'balanced', and 'fewer' never earlier", () => {
+    const onset = 30 * 24 + 10;
+    const stream = hourlyStream(4, from, 35, (ms, i, r) => {
+      const k = i - onset;
+      if (k >= 0 && k < 12) return { count: poisson(r, 3 + 4 * k), negativeShare: 0.6, reachPerNegative: 2 };
+      return { count: poisson(r, clinicRate(ms, 3)), negativeShare: 0.15 };
+    });
+    const first = (s: 'fewer' | 'balanced' | 'more') => replay(stream, hourMs, s).notifications[0] ?? Infinity;
+    expect(first('more')).toBeLessThanOrEqual(first('balanced'));
+    expect(first('balanced')).toBeLessThanOrEqual(first('fewer'));
+    expect(first('balanced')).toBeLessThan(onset + 6);
+  });
+});
