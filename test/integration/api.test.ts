@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureApiToken } from '../../src/auth/api-token.ts';
+import { loadConfig } from '../../src/config.ts';
+import { connect } from '../../src/db/connect.ts';
+import { createApp } from '../../src/http/app.ts';
+import { ingest } from '../../src/ingest/pipeline.ts';
+import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
+import { logger } from '../../src/logger.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { makeOrg, makeSource, mentionFixture, testContext } from '../factories/index.ts';
+
+let db: TestDatabase;
+let token: string;
+let ctx: ReturnType<typeof testContext>;
+let app: ReturnType<typeof createApp>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ctx = testContext(db);
+  token = (await ensureApiToken(ctx))!;
+  app = createApp(ctx);
+});
+afterAll(async () => { await db.drop(); });
+
+const auth = () => ({ authorization: `Bearer ${token}` });
+const json = (body: unknown, extra: Record<string, string> = {}) => ({
+  method: 'POST', headers: { ...auth(), 'content-type': 'application/json', ...extra }, body: JSON.stringify(body),
+});
+
+describe('health', () => {
+  it('answers 200 when the database answers', async () => {
+    const res = await app.request('/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', database: 'ok' });
+  });
+
+  it('answers 503 when the database does not', async () => {
+    const dead = connect('postgres://postgres@127.0.0.1:1/none');
+    const res = await createApp({ ...ctx, sql: dead.sql }).request('/healthz');
+    expect(res.status).toBe(503);
+    await dead.close();
+  });
+});
+
+describe('authentication', () => {
+  it('refuses the API without a token, with a wrong token, and accepts the generated one', async () => {
+    expect((await app.request('/api/v1/organizations')).status).toBe(401);
+    const wrong = await app.request('/api/v1/organizations', { headers: { authorization: 'Bearer hnk_wrong' } });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    expect((await app.request('/api/v1/organizations', { headers: auth() })).status).toBe(200);
+  });
+
+  it('generates the token only once', async () => {
+    expect(await ensureApiToken(ctx)).toBeNull();
+  });
+
+  it('accepts HINOKO_API_TOKEN from the environment instead', async () => {
+    const preset = 'a-preset-token-that-is-long-enough';
+    const envApp = createApp({ ...ctx, config: loadConfig({ HINOKO_API_TOKEN: preset }) });
+    expect((await envApp.request('/api/v1/organizations', { headers: { authorization: `Bearer ${preset}` } })).status).toBe(200);
+    expect((await envApp.request('/api/v1/organizations', { headers: auth() })).status).toBe(401);
+  });
+});
+
+describe('organizations and validation', () => {
+  it('creates an organization (201) and refuses a duplicate slug (409)', async () => {
+    const res = await app.request('/api/v1/organizations', json({ name: '東京ひかり病院', slug: 'hikari' }));
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ name: '東京ひかり病院', slug: 'hikari', isDemo: false });
+    const dup = await app.request('/api/v1/organizations', json({ name: 'x', slug: 'hikari' }));
+    expect(dup.status).toBe(409);
+  });
+
+  it('names the field that is wrong', async () => {
+    const bad = await app.request('/api/v1/organizations', json({ name: '', slug: 'Bad Slug!' }));
+    expect(bad.status).toBe(400);
+    const body = await bad.json();
+    expect(body.error.code).toBe('validation_failed');
+    expect(body.error.message).toContain('name');
+    const unknown = await app.request('/api/v1/organizations', json({ name: 'a', slug: 'a', admin: true }));
+    expect((await unknown.json()).error.message).toContain('"admin"');
+  });
+
+  it('refuses a non-JSON body (415), broken JSON (400) and an oversized body (413)', async () => {
+    const form = await app.request('/api/v1/organizations', { method: 'POST', headers: { ...auth(), 'content-type': 'text/plain' }, body: 'x' });
+    expect(form.status).toBe(415);
+    const broken = await app.request('/api/v1/organizations', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{"name":' });
+    expect(broken.status).toBe(400);
+    const big = await app.request('/api/v1/organizations', json({ name: 'x'.repeat(2 * 1024 * 1024), slug: 'big' }));
+    expect(big.status).toBe(413);
+    expect((await big.json()).error.code).toBe('payload_too_large');
+  });
+
+  it('answers unknown routes and ids with JSON 404s', async () => {
+    const res = await app.request('/api/v1/nothing-here', { headers: auth() });
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe('not_found');
+    expect((await app.request('/api/v1/organizations/999999', { headers: auth() })).status).toBe(404);
+    expect((await app.request('/api/v1/organizations/abc', { headers: auth() })).status).toBe(400);
+  });
+});
+
+describe('watch targets and sources', () => {
+  it('adds a watch target and a source; bad schedules and embedded secrets are refused', async () => {
+    const { org } = await makeOrg(ctx);
+    const wt = await app.request(`/api/v1/organizations/${org.id}/watch-targets`, json({ name: 'みどり歯科', names: ['みどり歯科', 'みどりデンタル'], exclusions: ['みどり歯科 大阪'] }));
+    expect(wt.status).toBe(201);
+    const src = await app.request(`/api/v1/organizations/${org.id}/sources`, json({ type: 'demo', name: 'demo', config: { seed: 3 } }));
+    expect(src.status).toBe(201);
+    const created = await src.json();
+    expect(created).toMatchObject({ type: 'demo', enabled: true, health: 'unknown' });
+    const badCron = await app.request(`/api/v1/organizations/${org.id}/sources`, json({ type: 'demo', name: 'd', schedule: 'every minute' }));
+    expect(badCron.status).toBe(400);
+    expect((await badCron.json()).error.message).toContain('cron');
+    const badType = await app.request(`/api/v1/organizations/${org.id}/sources`, json({ type: 'myspace', name: 'd' }));
+    expect(badType.status).toBe(400);
+    const disabled = await app.request(`/api/v1/organizations/${org.id}/sources/${created.id}`, {
+      method: 'PATCH', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ enabled: false }),
+    });
+    expect(await disabled.json()).toMatchObject({ enabled: false });
+    const other = await makeOrg(ctx);
+    // A source is only reachable under its own organization.
+    expect((await app.request(`/api/v1/organizations/${other.org.id}/sources/${created.id}`, { headers: auth() })).status).toBe(404);
+  });
+});
+
+describe('mentions', () => {
+  it('lists newest first with filters and cursor pagination, and counts per bucket', async () => {
+    const { org } = await makeOrg(ctx);
+    const src = await makeSource(ctx, org.id);
+    const analyzer = {
+      version: 't',
+      analyze: (text: string) => ({ sentiment: { label: text.includes('最悪') ? 'negative' as const : 'neutral' as const, score: 0 }, risks: [], pii: [], terms: [] }),
+    };
+    const items = Array.from({ length: 25 }, (_, i) => mentionFixture(i, { text: i % 5 === 0 ? `最悪 <script>alert(${i})</script>` : `普通 ${i}` }));
+    await ingest({ sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger }, { orgId: org.id, sourceId: src.id, mentions: items });
+
+    const page1 = await (await app.request(`/api/v1/organizations/${org.id}/mentions?limit=10`, { headers: auth() })).json();
+    expect(page1.items).toHaveLength(10);
+    expect(page1.items[0].externalId).toBe('m-24');
+    const page2 = await (await app.request(`/api/v1/organizations/${org.id}/mentions?limit=10&cursor=${page1.nextCursor}`, { headers: auth() })).json();
+    const page3 = await (await app.request(`/api/v1/organizations/${org.id}/mentions?limit=10&cursor=${page2.nextCursor}`, { headers: auth() })).json();
+    expect(page3.nextCursor).toBeNull();
+    const ids = [...page1.items, ...page2.items, ...page3.items].map((m: { externalId: string }) => m.externalId);
+    expect(new Set(ids).size).toBe(25);
+
+    const neg = await (await app.request(`/api/v1/organizations/${org.id}/mentions?sentiment=negative`, { headers: auth() })).json();
+    expect(neg.items.map((m: { externalId: string }) => m.externalId)).toEqual(['m-20', 'm-15', 'm-10', 'm-5', 'm-0']);
+    const q = await (await app.request(`/api/v1/organizations/${org.id}/mentions?q=${encodeURIComponent('普通 1')}`, { headers: auth() })).json();
+    expect(q.items.every((m: { text: string }) => m.text.startsWith('普通 1'))).toBe(true);
+    const ranged = await (await app.request(`/api/v1/organizations/${org.id}/mentions?from=2026-11-01T00:05:00Z&to=2026-11-01T00:10:00Z`, { headers: auth() })).json();
+    expect(ranged.items.map((m: { externalId: string }) => m.externalId)).toEqual(['m-9', 'm-8', 'm-7', 'm-6', 'm-5']);
+    expect((await app.request(`/api/v1/organizations/${org.id}/mentions?sentiment=angry`, { headers: auth() })).status).toBe(400);
+    expect((await app.request(`/api/v1/organizations/${org.id}/mentions?cursor=bogus`, { headers: auth() })).status).toBe(400);
+    expect((await app.request(`/api/v1/organizations/${org.id}/mentions?orgId=1`, { headers: auth() })).status).toBe(400);
+
+    const counts = await (await app.request(`/api/v1/organizations/${org.id}/mention-counts?from=2026-11-01T00:00:00Z&to=2026-11-01T01:00:00Z&bucket=15m`, { headers: auth() })).json();
+    expect(counts.items.map((b: { total: number }) => b.total)).toEqual([15, 10, 0, 0]);
+    expect(counts.items.map((b: { negative: number }) => b.negative)).toEqual([3, 2, 0, 0]);
+  });
+});
