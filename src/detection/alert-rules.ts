@@ -53,7 +53,8 @@ export function stepAlert(
   const episode = state.episode;
 
   if (!episode) {
-    if (score < open || severity < 1) return { state, alert: null };
+    const minSeverity = kind === 'notice' ? settings.episode.noticeFromSeverity : 1;
+    if (score < open || severity < minSeverity) return { state, alert: null };
     const last = state.lastClosed;
     if (last && nowMs - last.closedMs <= cooldownBuckets * settings.bucketMs) {
       const upgraded = last.kind === 'notice' && kind === 'crisis';

@@ -80,6 +80,8 @@ export interface DetectorSettings {
     cooldownBuckets: number;
     /** Severity from which a rise notifies again (escalation); lower rises update silently. */
     escalateFromSeverity: number;
+    /** Good news notifies only from this severity: a notice is worth an interruption only when it is a clear surge. */
+    noticeFromSeverity: number;
   };
 }
 
@@ -111,13 +113,13 @@ export function defaultDetectorSettings(bucketMs: number, sensitivity: Sensitivi
     halfStrengthSurprise: { volume: 3, sentiment: 3, velocity: 3 },
     volume: {
       warmupBuckets: Math.min(2000, buckets(day, bucketMs, 6)),
-      levelHalfLifeBuckets: buckets(12 * hour, bucketMs, 2),
+      levelHalfLifeBuckets: buckets(24 * hour, bucketMs, 2),
       longLevelHalfLifeBuckets: buckets(14 * day, bucketMs, 14),
       longLevelFloorShare: 0.5,
       trendHalfLifeBuckets: buckets(3 * day, bucketMs, 4),
       hourSlotHalfLife: Math.max(2, (14 * day) / bucketMs / 24),
       daySlotHalfLife: Math.max(2, (56 * day) / bucketMs / 7),
-      seasonalPriorCount: 10,
+      seasonalPriorCount: 3,
       minExpected: 0.02,
       clipSigmas: 3,
       dispersionPrior: 0.1,
@@ -142,6 +144,7 @@ export function defaultDetectorSettings(bucketMs: number, sensitivity: Sensitivi
       quietBucketsToClose: buckets(2 * hour, bucketMs, 2),
       cooldownBuckets: buckets(24 * hour, bucketMs, 3),
       escalateFromSeverity: 3,
+      noticeFromSeverity: 2,
     },
   };
 }

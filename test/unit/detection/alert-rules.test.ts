@@ -40,6 +40,12 @@ describe('alert rules', () => {
     expect(new Set(alerts.map((a) => a?.episodeId)).size).toBe(1);
   });
 
+  it('good news interrupts nobody until it is a clear surge (severity 2)', () => {
+    expect(run([{ score: 0.9, severity: 1, kind: 'notice' }])[0]).toBeNull();
+    expect(run([{ score: 0.9, severity: 1, kind: 'crisis' }])[0]?.action).toBe('open');
+    expect(run([{ score: 0.9, severity: 2, kind: 'notice' }])[0]?.action).toBe('open');
+  });
+
   it('a notice that turns negative escalates to a crisis', () => {
     const alerts = run([{ score: 0.9, severity: 2, kind: 'notice' }, { score: 0.9, severity: 2, kind: 'crisis' }]);
     expect(alerts[1]).toMatchObject({ action: 'escalate', kind: 'crisis', notify: true });

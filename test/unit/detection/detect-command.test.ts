@@ -1,0 +1,122 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/main.ts';
+import { detectSeries, formatVerdictCsv, parseSeriesTimestamp, parseVolumeCsv } from '../../../src/detection/index.ts';
+import { poisson, seededRandom } from './synthetic.ts';
+
+// A 5-minute series like NAB's, with daily rhythm and two bursts, built from a seed.
+function series(rows: number, withNegative = false): string {
+  const random = seededRandom(11);
+  const start = Date.UTC(2015, 1, 26, 21, 42, 53);
+  const lines = [withNegative ? 'timestamp,value,negative' : 'timestamp,value'];
+  for (let i = 0; i < rows; i++) {
+    const t = new Date(start + i * 300_000);
+    const daily = 20 + 15 * Math.sin((2 * Math.PI * i) / 288);
+    const burst = (i > 700 && i < 710) || (i > 1500 && i < 1503) ? 400 : 0;
+    const value = poisson(random, daily + burst);
+    const stamp = t.toISOString().replace('T', ' ').slice(0, 19);
+    lines.push(withNegative ? `${stamp},${value},${Math.round(value * (burst ? 0.8 : 0.1))}` : `${stamp},${value}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function cli(args: string[], stdinText: string) {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  stdin.end(stdinText);
+  const code = await runCli(['detect', ...args], { stdin, stdout, stderr });
+  return { code, out, err };
+}
+
+describe('hinoko detect', () => {
+  const text = series(2000);
+
+  it('writes one row per input row, in order, with the documented columns', async () => {
+    const { code, out } = await cli([], text);
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toBe('timestamp,anomaly_score,alert,severity,kind');
+    expect(lines).toHaveLength(2001);
+    const inputStamps = text.trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(inputStamps);
+    for (const l of lines.slice(1)) {
+      const [, score, alert, severity, kind] = l.split(',');
+      expect(Number(score)).toBeGreaterThanOrEqual(0);
+      expect(Number(score)).toBeLessThanOrEqual(1);
+      expect(['0', '1']).toContain(alert);
+      expect(Number(severity)).toBeGreaterThanOrEqual(0);
+      expect(Number(severity)).toBeLessThanOrEqual(5);
+      expect(['', 'crisis', 'notice']).toContain(kind);
+    }
+    // The injected burst after the one-day warm-up is notified.
+    const alerts = lines.slice(1).flatMap((l, i) => (l.split(',')[2] === '1' ? [i] : []));
+    expect(alerts.some((i) => i >= 700 && i <= 703)).toBe(true);
+  });
+
+  it('prefix property: the output for any prefix is the prefix of the output for the whole series', () => {
+    const rows = parseVolumeCsv(series(1600, true));
+    const whole = formatVerdictCsv(detectSeries(rows)).trim().split('\n');
+    for (const n of [1, 2, 3, 288, 701, 702, 705, 1000, 1501, 1599]) {
+      const part = formatVerdictCsv(detectSeries(rows.slice(0, n))).trim().split('\n');
+      expect(part, `prefix ${n}`).toEqual(whole.slice(0, n + 1));
+    }
+  });
+
+  it('reads --input FILE and accepts a negative column; a positive burst is a notice', async () => {
+    const fs = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hinoko-detect-'));
+    const random = seededRandom(5);
+    const lines = ['timestamp,value,negative'];
+    for (let i = 0; i < 600; i++) {
+      const v = i >= 400 && i < 404 ? 300 : poisson(random, 10);
+      lines.push(`${new Date(Date.UTC(2026, 0, 5) + i * 300_000).toISOString()},${v},${Math.round(v * 0.05)}`);
+    }
+    const file = path.join(dir, 'series.csv');
+    await fs.writeFile(file, lines.join('\n'));
+    const { code, out } = await cli(['--input', file], '');
+    expect(code).toBe(0);
+    const burst = out.trim().split('\n')[401]!.split(',');
+    expect(burst[2]).toBe('1');
+    expect(burst[4]).toBe('notice');
+    await fs.rm(dir, { recursive: true });
+  });
+
+  it('names the line of a malformed row and exits non-zero', async () => {
+    const cases: [string, RegExp][] = [
+      ['timestamp,value\n2015-01-01 00:00:00,3\n2015-01-01 00:05:00,abc\n', /line 3/],
+      ['timestamp,value\n2015-01-01 00:00:00,3\n2015-13-01 00:05:00,4\n', /line 3: bad timestamp/],
+      ['timestamp,value\n2015-01-01 00:05:00,3\n2015-01-01 00:00:00,4\n', /line 3: .*not after/],
+      ['timestamp,value\n2015-01-01 00:00:00,-1\n', /line 2/],
+      ['timestamp,value,negative\n2015-01-01 00:00:00,3,4\n', /line 2: negative/],
+      ['time,count\n2015-01-01 00:00:00,3\n', /line 1/],
+      ['timestamp,value\n2015-01-01 00:00:00\n', /line 2/],
+    ];
+    for (const [input, message] of cases) {
+      const { code, out, err } = await cli([], input);
+      expect(code, input).not.toBe(0);
+      expect(err, input).toMatch(message);
+      expect(out).toBe('');
+    }
+  });
+
+  it('rejects an unknown sensitivity', async () => {
+    const { code, err } = await cli(['--sensitivity', 'paranoid'], text);
+    expect(code).toBe(2);
+    expect(err).toMatch(/sensitivity/);
+  });
+
+  it('parses NAB, ISO and zoned timestamps as UTC instants', () => {
+    expect(parseSeriesTimestamp('2015-02-26 21:42:53')).toBe(Date.UTC(2015, 1, 26, 21, 42, 53));
+    expect(parseSeriesTimestamp('2015-02-26T21:42:53.000Z')).toBe(Date.UTC(2015, 1, 26, 21, 42, 53));
+    expect(parseSeriesTimestamp('2015-02-27T06:42:53+09:00')).toBe(Date.UTC(2015, 1, 26, 21, 42, 53));
+    expect(parseSeriesTimestamp('2015-02-30 00:00:00')).toBeNaN();
+    expect(parseSeriesTimestamp('yesterday')).toBeNaN();
+  });
+});
