@@ -64,11 +64,14 @@ class LexiconAnalyzer implements Analyzer {
     const normalized = normalizeText(original);
     // One tokenisation shared by sentiment, terms and names.
     const tokens = this.tokenizer.tokenize(normalized.text);
-    const sentiment = scoreSentiment(tokens, normalized.text, this.sentiment, hints?.rating);
+    const risks = detectRisks(normalized.text.toLowerCase(), this.risks);
+    let riskScore = 0;
+    for (const r of risks) riskScore += r.score;
+    const sentiment = scoreSentiment(tokens, normalized.text, this.sentiment, { rating: hints?.rating, riskScore });
     const folded = foldWidth(original);
     return {
       sentiment: { label: sentiment.label, score: sentiment.score },
-      risks: detectRisks(normalized.text.toLowerCase(), this.risks),
+      risks,
       pii: detectPiiSpans(original, folded, tokens, normalized.origin),
       terms: extractTerms(tokens, normalized.hashtags, this.stopwords),
     };

@@ -133,7 +133,7 @@ const honorifics = new Set(['さん', '様', 'さま', '君', 'くん', 'ちゃ�
 const titlesBefore = new Set(['先生', '医師', '院長', '看護師', '師長', 'ドクター', '受付', '担当']);
 
 function isKnownName(t: Token | undefined): boolean {
-  return t !== undefined && t.pos_detail_2 === '人名' && t.word_type === 'KNOWN';
+  return t !== undefined && t.pos_detail_1 === '固有名詞' && t.pos_detail_2 === '人名' && t.word_type === 'KNOWN';
 }
 
 /** Maps [start, end) in a derived text back to the original through its origin table. */

@@ -40,7 +40,7 @@ const inabilityValue = -0.8;
 // A sentence opening with ただ / しかし, or trailing off after 〜ですが…, announces a reservation.
 const reservationValue = -0.7;
 // Tokens looked at after an evaluative word when searching for its negation.
-const negationWindow = 6;
+const negationWindow = 9;
 const maxPhraseTokens = 6;
 const englishNegationWindow = 3;
 
@@ -58,11 +58,17 @@ const repeatMarkers = new Set(['また', '次回', '次', '今度', '再度', '�
 const visitVerbs = new Set(['利用', '泊まる', '宿泊', '来る', '行く', '伺う', 'お願い', '来院', '受診', '通う', '予約', '参る', 'リピート']);
 // あまり綺麗じゃない: with these adverbs the negation may sit after a full verb (洗われてない).
 const negativePolarityItems = new Set(['あまり', 'あんまり', '全然', '決して', 'ちっとも', '少しも', '大して', 'さほど', 'それほど', 'そんなに', 'ろくに', 'ほとんど']);
+// もう少し丁寧に診てほしかった: what follows is what was missing.
+const wishAdverbs = new Set(['もう少し', 'もうちょっと', 'もっと', 'せめて', 'もう少々']);
 const absenceParticles = new Set(['が', 'は', 'も', 'すら', 'さえ']);
 const inabilityVerbs = new Set(['できる', '出来る', 'られる', 'れる', '入れる', '使える', '取れる']);
 
 function isSentenceEnd(t: Token): boolean {
   return t.pos_detail_1 === '句点' || t.surface_form === '!' || t.surface_form === '?' || t.surface_form === '\n';
+}
+
+function isQuestionParticle(t: Token): boolean {
+  return t.pos === '助詞' && (t.surface_form === 'か' || t.surface_form === 'かな' || t.surface_form === 'の');
 }
 
 function isBoundary(t: Token): boolean {
@@ -82,12 +88,9 @@ function matchPolar(tokens: readonly Token[], i: number, lexicon: Lexicon): Hit 
   for (let j = i; j < limit; j++) {
     const t = tokens[j]!;
     if (j > i && isBoundary(t)) break;
-    const viaBase = lexicon.polar.get(prefix + baseForm(t));
-    if (viaBase !== undefined) best = { end: j, value: viaBase };
-    else {
-      const viaSurface = lexicon.polar.get(prefix + t.surface_form);
-      if (viaSurface !== undefined) best = { end: j, value: viaSurface };
-    }
+    // As written first: てください (a request) must not be read as its base てくださる (a favour).
+    const value = lexicon.polar.get(prefix + t.surface_form) ?? lexicon.polar.get(prefix + baseForm(t));
+    if (value !== undefined) best = { end: j, value };
     prefix += t.surface_form;
     if (prefix.length >= lexicon.maxPolarChars) break;
   }
@@ -96,6 +99,7 @@ function matchPolar(tokens: readonly Token[], i: number, lexicon: Lexicon): Hit 
 
 function countNegations(tokens: readonly Token[], end: number, lexicon: Lexicon, bridgeAnyVerb = false): number {
   let negations = 0;
+  let nounBridged = false;
   const limit = Math.min(tokens.length, end + 1 + negationWindow);
   for (let k = end + 1; k < limit; k++) {
     const t = tokens[k]!;
@@ -106,8 +110,19 @@ function countNegations(tokens: readonly Token[], end: number, lexicon: Lexicon,
     }
     if (t.pos === '助動詞') continue;
     if (t.pos === '助詞') {
+      // 不安しかない means "nothing but worry": exclusive, not negated.
+      if (t.surface_form === 'しか') return 0;
       if (t.pos_detail_1 === '接続助詞' && !bridgeConjunctives.has(base)) break;
       continue;
+    }
+    if (t.pos === '副詞' || t.pos_detail_1 === '副詞可能' || t.pos_detail_1 === '数') continue;
+    if (t.pos === '名詞' && !nounBridged) {
+      // 親切な対応ではなかった: the negation follows the noun the word describes.
+      const prev = tokens[k - 1];
+      if (prev && prev.pos === '助動詞' && prev.surface_form === 'な') {
+        nounBridged = true;
+        continue;
+      }
     }
     if (t.pos_detail_1 === '非自立' || t.pos_detail_1 === '接尾') continue;
     if (t.pos === '動詞' && base === 'なる') {
@@ -133,9 +148,13 @@ function isEvaluativeWord(t: Token): boolean {
  */
 function conditionalFactorFor(tokens: readonly Token[], start: number, end: number): number {
   // Only evaluative words: あれば泊まりたい is a plan, not a hypothetical judgement.
-  if (!isEvaluativeWord(tokens[end]!)) return 1;
+  let evaluative = false;
+  for (let k = start; k <= end; k++) if (isEvaluativeWord(tokens[k]!)) evaluative = true;
+  if (!evaluative) return 1;
+  const last = tokens[end]!;
   const after = tokens[end + 1];
-  const past = after !== undefined && after.pos === '助動詞' && after.surface_form === 'た';
+  const past = (last.pos === '助動詞' && last.surface_form === 'た')
+    || (after !== undefined && after.pos === '助動詞' && after.surface_form === 'た');
   for (let k = end + 1; k < Math.min(tokens.length, end + 4); k++) {
     const t = tokens[k]!;
     if (t.surface_form === 'のに' && t.pos === '助詞') return counterfactualFactor;
@@ -145,7 +164,7 @@ function conditionalFactorFor(tokens: readonly Token[], start: number, end: numb
   if (!before || !counterfactualConditionals.has(before.surface_form)
     || (before.pos_detail_1 !== '接続助詞' && before.pos !== '助動詞')) return 1;
   // 〜とお得 / 〜と便利 is advice, not a condition, unless it is a wish (あると嬉しい).
-  if (before.surface_form === 'と' && !past && !wishWords.has(baseForm(tokens[end]!))) return 1;
+  if (before.surface_form === 'と' && !past && !wishWords.has(baseForm(tokens[start]!))) return 1;
   return past ? counterfactualFactor : conditionalFactor;
 }
 
@@ -201,17 +220,20 @@ function japaneseEvidence(tokens: readonly Token[], lexicon: Lexicon): number {
   let sentenceStart = true;
   let lastHitEnd = -10;
   let sentenceBase = 0;
+  let wishPending = false;
   let i = 0;
   while (i < tokens.length) {
     const t = tokens[i]!;
     if (isBoundary(t)) {
       pendingTtl = 0;
-      if (t.surface_form === '?' && sum > sentenceBase) sum = sentenceBase + (sum - sentenceBase) * questionFactor;
+      const question = t.surface_form === '?' || (i > 0 && isQuestionParticle(tokens[i - 1]!));
+      if (question && isSentenceEnd(t) && sum > sentenceBase) sum = sentenceBase + (sum - sentenceBase) * questionFactor;
       if (isSentenceEnd(t)) {
         sentenceBase = sum;
         repeatMarker = false;
         repeatCounted = false;
         polarityItem = false;
+        wishPending = false;
         sentenceStart = true;
       }
       i++;
@@ -237,6 +259,7 @@ function japaneseEvidence(tokens: readonly Token[], lexicon: Lexicon): number {
       repeatCounted = true;
     }
     if (negativePolarityItems.has(base) && t.pos === '副詞') polarityItem = true;
+    if (wishAdverbs.has(t.surface_form)) wishPending = true;
     const intensity = lexicon.intensifiers.get(t.surface_form) ?? lexicon.intensifiers.get(base);
     const next = tokens[i + 1];
     if (intensity !== undefined && next && next.pos !== '助動詞' && !isBoundary(next)) {
@@ -277,12 +300,15 @@ function japaneseEvidence(tokens: readonly Token[], lexicon: Lexicon): number {
     if (countNegations(tokens, hit.end, lexicon, polarityItem) % 2 === 1) {
       value *= value > 0 ? negatedPositiveFactor : negatedNegativeFactor;
     } else if (value > 0) {
-      value *= isAdvice(tokens, i, hit.end) ? counterfactualFactor : conditionalFactorFor(tokens, i, hit.end);
+      value *= wishPending || isAdvice(tokens, i, hit.end) ? counterfactualFactor : conditionalFactorFor(tokens, i, hit.end);
+      wishPending = false;
     }
     sum += value;
     lastHitEnd = hit.end;
     i = hit.end + 1;
   }
+  const last = tokens[tokens.length - 1];
+  if (last && isQuestionParticle(last) && sum > sentenceBase) sum = sentenceBase + (sum - sentenceBase) * questionFactor;
   return sum;
 }
 
@@ -330,16 +356,29 @@ function ratingPrior(rating: number | null | undefined): number {
   return (clamped - 3) * 1.2;
 }
 
+export interface SentimentHints {
+  /** Review star rating 1–5. */
+  rating?: number | null;
+  /**
+   * Sum of the post's risk-category scores. Every category is a complaint or a threat, so a post
+   * that names one (死ね, 患者の写真を載せていた) leans negative even with no evaluative word.
+   */
+  riskScore?: number;
+}
+
+const riskEvidenceFactor = -1;
+
 export function scoreSentiment(
   tokens: readonly Token[],
   normalized: string,
   ctx: SentimentContext,
-  rating?: number | null,
+  hints: SentimentHints = {},
 ): SentimentResult {
   const raw = japaneseEvidence(tokens, ctx.lexicon)
     + englishEvidence(normalized, ctx.lexicon)
     + symbolEvidence(normalized, ctx)
-    + ratingPrior(rating);
+    + ratingPrior(hints.rating)
+    + riskEvidenceFactor * (hints.riskScore ?? 0);
   const label: SentimentLabel = raw >= ctx.positiveAt ? 'positive' : raw <= ctx.negativeAt ? 'negative' : 'neutral';
   // tanh keeps the score in (-1, 1) and makes one strong word about ±0.6.
   const score = Math.round(Math.tanh(raw / 3) * 1000) / 1000;
