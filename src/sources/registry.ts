@@ -2,6 +2,7 @@ import type { SourceType } from '../ingest/types.ts';
 import { blueskySource } from './bluesky/index.ts';
 import { demoSource } from './demo/index.ts';
 import { googleReviewsSource } from './google-reviews/index.ts';
+import { facebookSource } from './facebook/index.ts';
 import { importSource } from './import/index.ts';
 import { lineSource } from './line/index.ts';
 import { mastodonSource } from './mastodon/index.ts';
@@ -17,6 +18,7 @@ export const sourceRegistry: Partial<Record<SourceType, SourceDefinition<any>>> 
   import: importSource,
   x: xSource,
   line: lineSource,
+  facebook: facebookSource,
   google_reviews: googleReviewsSource,
   youtube: youtubeSource,
   bluesky: blueskySource,

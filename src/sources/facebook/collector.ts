@@ -1,0 +1,162 @@
+import type { NormalizedMention } from '../../ingest/types.ts';
+import type { CollectInput, CollectPage, SourceRuntime, WatchTargetSpec } from '../types.ts';
+import type { FacebookConfig } from './config.ts';
+import { createGraphClient, graphIdPattern, parseGraphTime } from './graph.ts';
+import { mapComment, mapPagePost } from './map.ts';
+
+// The Page feed (newest first, time-bounded with `since`) and then the comments and replies on the
+// Page's recent posts (filter=stream gives replies too, order=chronological). Both use the same
+// cursor discipline as every collector: while a traversal is unfinished the cursor holds the
+// `after` position and the newest time seen; `since` moves forward only when it ends. Graph's
+// `since` is inclusive to the second, so the boundary item can come again — harmless, the
+// pipeline upserts on the external id.
+
+interface Traversal {
+  /** Unix seconds: only items created at or after this are asked for. */
+  since: number | null;
+  pending: { after: string; newest: number | null } | null;
+}
+
+export interface FacebookCursor {
+  v: 1;
+  feed: Traversal;
+  /** Recent posts whose comments are followed: post id → created (unix s) and comment traversal. */
+  posts: Record<string, { createdAt: number; comments: Traversal }>;
+}
+
+const postFields = [
+  'id', 'message', 'created_time', 'updated_time', 'from', 'permalink_url', 'status_type', 'shares', 'is_hidden',
+  'reactions.limit(0).summary(true)', 'comments.limit(0).summary(true)',
+].join(',');
+const commentFields = ['id', 'message', 'created_time', 'from', 'parent{id}', 'like_count', 'comment_count', 'permalink_url', 'is_hidden'].join(',');
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseTraversal(v: unknown): Traversal {
+  if (!isRecord(v)) return { since: null, pending: null };
+  const since = typeof v.since === 'number' && Number.isSafeInteger(v.since) ? v.since : null;
+  const p = v.pending;
+  const pending = isRecord(p) && typeof p.after === 'string' && p.after.length <= 1024
+    ? { after: p.after, newest: typeof p.newest === 'number' && Number.isSafeInteger(p.newest) ? p.newest : null }
+    : null;
+  return { since, pending };
+}
+
+export function parseFacebookCursor(raw: unknown, log?: SourceRuntime['log']): FacebookCursor {
+  const fresh: FacebookCursor = { v: 1, feed: { since: null, pending: null }, posts: {} };
+  if (raw === null || raw === undefined) return fresh;
+  if (!isRecord(raw) || raw.v !== 1) {
+    log?.warn({ source: 'facebook' }, 'unrecognised cursor; starting fresh');
+    return fresh;
+  }
+  fresh.feed = parseTraversal(raw.feed);
+  if (isRecord(raw.posts)) {
+    for (const [id, p] of Object.entries(raw.posts)) {
+      if (graphIdPattern.test(id) && isRecord(p) && typeof p.createdAt === 'number') {
+        fresh.posts[id] = { createdAt: p.createdAt, comments: parseTraversal(p.comments) };
+      }
+    }
+  }
+  return fresh;
+}
+
+/** The watch target this Page belongs to: the one whose handles.facebook names it, else the only one. */
+export function targetForAccount(targets: WatchTargetSpec[], network: string, accountId: string): string | null {
+  const owner = targets.find((t) => t.handles[network] === accountId);
+  if (owner) return owner.id;
+  return targets.length === 1 ? targets[0]!.id : null;
+}
+
+function unixSeconds(d: Date): number {
+  return Math.floor(d.getTime() / 1000);
+}
+
+function itemId(item: unknown): string {
+  return isRecord(item) && typeof item.id === 'string' ? item.id.slice(0, 80) : '(no id)';
+}
+
+/** Moves a traversal on after one page: pending while there is more, `since` = newest at the end. */
+function advance(t: Traversal, after: string | null, newestOnPage: number | null): Traversal {
+  const newest = Math.max(t.pending?.newest ?? -1, newestOnPage ?? -1);
+  const newestOrNull = newest >= 0 ? newest : null;
+  if (after) return { since: t.since, pending: { after, newest: newestOrNull } };
+  return { since: newestOrNull !== null ? Math.max(newestOrNull, t.since ?? 0) : t.since, pending: null };
+}
+
+export async function* collectFacebook(input: CollectInput<FacebookConfig>): AsyncGenerator<CollectPage> {
+  const { config, runtime } = input;
+  const log = runtime.log;
+  const cursor = parseFacebookCursor(input.cursor, log);
+  const graph = createGraphClient(config, runtime, 'facebook');
+  const watchTargetId = targetForAccount(input.targets, 'facebook', config.pageId);
+  let budget = config.maxPagesPerRun;
+
+  const horizon = unixSeconds(runtime.now()) - config.commentsLookbackDays * 86_400;
+  const track = (mentions: NormalizedMention[]) => {
+    for (const m of mentions) {
+      if (!cursor.posts[m.externalId]) cursor.posts[m.externalId] = { createdAt: unixSeconds(m.postedAt), comments: { since: null, pending: null } };
+    }
+    const kept = Object.entries(cursor.posts)
+      .filter(([, p]) => p.createdAt >= horizon)
+      .sort((a, b) => b[1].createdAt - a[1].createdAt)
+      .slice(0, config.maxPostsForComments);
+    cursor.posts = Object.fromEntries(kept);
+  };
+  track([]);
+
+  // 1. The Page feed, newest first.
+  while (budget > 0) {
+    budget -= 1;
+    const params: Record<string, string> = { fields: postFields, limit: String(config.pageSize) };
+    if (cursor.feed.since !== null) params.since = String(cursor.feed.since);
+    const page = await graph.list(`${config.pageId}/feed`, params, cursor.feed.pending?.after ?? null);
+    const mentions: NormalizedMention[] = [];
+    let newest: number | null = null;
+    for (const item of page.data) {
+      const m = mapPagePost(item, watchTargetId);
+      if (!m) {
+        log.warn({ source: 'facebook', id: itemId(item) }, 'skipped a malformed post');
+        continue;
+      }
+      newest = Math.max(newest ?? 0, unixSeconds(m.postedAt));
+      mentions.push(m);
+    }
+    cursor.feed = advance(cursor.feed, page.after, newest);
+    track(mentions);
+    yield { mentions, cursor: structuredClone(cursor) };
+    if (!page.after) break;
+  }
+
+  // 2. Comments and replies on recent posts, oldest first within each post.
+  for (const postId of Object.keys(cursor.posts)) {
+    while (budget > 0) {
+      const post = cursor.posts[postId];
+      if (!post) break;
+      budget -= 1;
+      const params: Record<string, string> = {
+        fields: commentFields, filter: 'stream', order: 'chronological', limit: String(config.pageSize),
+      };
+      if (post.comments.since !== null) params.since = String(post.comments.since);
+      const page = await graph.list(`${postId}/comments`, params, post.comments.pending?.after ?? null);
+      const mentions: NormalizedMention[] = [];
+      let newest: number | null = null;
+      for (const item of page.data) {
+        const m = mapComment(item, postId, watchTargetId);
+        if (!m) {
+          log.warn({ source: 'facebook', id: itemId(item) }, 'skipped a malformed comment');
+          continue;
+        }
+        const t = parseGraphTime((item as Record<string, unknown>).created_time);
+        if (t) newest = Math.max(newest ?? 0, unixSeconds(t));
+        mentions.push(m);
+      }
+      post.comments = advance(post.comments, page.after, newest);
+      yield { mentions, cursor: structuredClone(cursor) };
+      if (!page.after) break;
+    }
+    if (budget <= 0) break;
+  }
+  if (budget <= 0) log.info({ source: 'facebook', maxPagesPerRun: config.maxPagesPerRun }, 'page budget used up; the next run continues from the cursor');
+}

@@ -1,0 +1,40 @@
+import { ValidationError } from '../../errors.ts';
+import { configObject, envName, httpUrl, integerIn, optionalEnvName } from '../config-fields.ts';
+import type { GraphAuthConfig } from './graph.ts';
+
+export interface FacebookConfig extends GraphAuthConfig {
+  pageId: string;
+  /** For webhooks: the value Meta echoes in hub.verify_token when subscribing. */
+  verifyTokenEnv: string | null;
+  pageSize: number;
+  /** Comments are re-read on posts this recent … */
+  commentsLookbackDays: number;
+  /** … up to this many of the newest posts. */
+  maxPostsForComments: number;
+  maxPagesPerRun: number;
+}
+
+export const graphApiBaseUrl = 'https://graph.facebook.com/v25.0';
+
+export function parseFacebookConfig(input: unknown): FacebookConfig {
+  const raw = configObject(input);
+  if (typeof raw.pageId !== 'string' || !/^[0-9]{1,40}$/.test(raw.pageId)) {
+    throw new ValidationError('pageId: Facebook ページの数字 ID (numeric Page id)');
+  }
+  return {
+    baseUrl: httpUrl(raw.baseUrl, 'baseUrl', graphApiBaseUrl),
+    pageId: raw.pageId,
+    accessTokenEnv: envName(raw.accessTokenEnv, 'accessTokenEnv'),
+    appSecretEnv: optionalEnvName(raw.appSecretEnv, 'appSecretEnv'),
+    verifyTokenEnv: optionalEnvName(raw.verifyTokenEnv, 'verifyTokenEnv'),
+    pageSize: integerIn(raw.pageSize, 'pageSize', 1, 100, 50),
+    commentsLookbackDays: integerIn(raw.commentsLookbackDays, 'commentsLookbackDays', 1, 90, 7),
+    maxPostsForComments: integerIn(raw.maxPostsForComments, 'maxPostsForComments', 0, 200, 25),
+    maxPagesPerRun: integerIn(raw.maxPagesPerRun, 'maxPagesPerRun', 1, 10_000, 100),
+    requestTimeoutMs: integerIn(raw.requestTimeoutMs, 'requestTimeoutMs', 50, 300_000, 30_000),
+  };
+}
+
+export function facebookSecretNames(config: FacebookConfig): string[] {
+  return [config.accessTokenEnv, config.appSecretEnv, config.verifyTokenEnv].filter((n): n is string => n !== null);
+}

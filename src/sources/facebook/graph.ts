@@ -1,0 +1,96 @@
+import { createHmac } from 'node:crypto';
+import { createHttpClient, SourceResponseError, type ErrorDisposition, type ErrorResponse, type HttpClient } from '../http.ts';
+import type { SourceRuntime } from '../types.ts';
+
+// The Meta Graph API client shared by the Facebook and Instagram sources (same host, auth, paging
+// and error envelope). Tokens travel as the access_token parameter, so every URL that reaches a log
+// or an error is redacted by http.ts, and paging follows the `after` cursor with a URL we build
+// ourselves: paging.next embeds the token, and storing it in a cursor would put it in the database.
+
+export interface GraphAuthConfig {
+  baseUrl: string;
+  accessTokenEnv: string;
+  /** When set, every call carries appsecret_proof (required if the app enforces it). */
+  appSecretEnv: string | null;
+  requestTimeoutMs: number;
+}
+
+export interface GraphPage {
+  data: unknown[];
+  /** The cursor for the next page, or null on the last one (paging.next absent). */
+  after: string | null;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// Error codes from Meta's "Handling Errors" reference and facebook-python-business-sdk.
+const throttleCodes = new Set([4, 17, 32, 341, 613]);
+const authCodes = new Set([102, 190]);
+
+export function classifyGraphError(response: ErrorResponse): ErrorDisposition | undefined {
+  const error = isRecord(response.json) && isRecord(response.json.error) ? response.json.error : null;
+  if (!error) return undefined;
+  const code = typeof error.code === 'number' ? error.code : -1;
+  if (authCodes.has(code)) return { kind: 'auth' };
+  // Permission errors (10, 200–299) need a person to grant access; retrying cannot fix them.
+  if (code === 10 || (code >= 200 && code <= 299)) return { kind: 'auth' };
+  // 80001–80014: business use case rate limits (pages, instagram, …).
+  if (throttleCodes.has(code) || (code >= 80_001 && code <= 80_014)) return { kind: 'throttled' };
+  if (code === 1 || code === 2 || error.is_transient === true) return { kind: 'transient' };
+  return response.status >= 500 ? { kind: 'transient' } : { kind: 'fatal' };
+}
+
+export interface GraphClient {
+  get(path: string, params?: Record<string, string>): Promise<Record<string, unknown>>;
+  list(path: string, params: Record<string, string>, after: string | null): Promise<GraphPage>;
+  http: HttpClient;
+}
+
+export function createGraphClient(config: GraphAuthConfig, runtime: SourceRuntime, label: string): GraphClient {
+  const token = runtime.secret(config.accessTokenEnv);
+  const proof = config.appSecretEnv ? createHmac('sha256', runtime.secret(config.appSecretEnv)).update(token).digest('hex') : null;
+  const http = createHttpClient({ runtime, label, timeoutMs: config.requestTimeoutMs, classifyError: classifyGraphError });
+
+  function url(path: string, params: Record<string, string>): URL {
+    // Ids come from the platform's own responses or validated config; encode anyway.
+    const u = new URL(`${config.baseUrl}/${path.split('/').map(encodeURIComponent).join('/')}`);
+    for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+    u.searchParams.set('access_token', token);
+    if (proof) u.searchParams.set('appsecret_proof', proof);
+    return u;
+  }
+
+  async function get(path: string, params: Record<string, string> = {}): Promise<Record<string, unknown>> {
+    const { body } = await http.requestJson(url(path, params));
+    if (!isRecord(body)) throw new SourceResponseError(`${label}: 応答がオブジェクトではありません (response is not an object)`);
+    return body;
+  }
+
+  async function list(path: string, params: Record<string, string>, after: string | null): Promise<GraphPage> {
+    const body = await get(path, after ? { ...params, after } : params);
+    if (!Array.isArray(body.data)) throw new SourceResponseError(`${label}: data が配列ではありません (data is not an array)`);
+    const paging = isRecord(body.paging) ? body.paging : {};
+    const cursors = isRecord(paging.cursors) ? paging.cursors : {};
+    const next = typeof paging.next === 'string' && paging.next.length > 0;
+    const cursor = typeof cursors.after === 'string' && cursors.after.length > 0 && cursors.after.length <= 1024 ? cursors.after : null;
+    // `after` is present even on the last page; only paging.next says there is more.
+    return { data: body.data, after: next ? cursor : null };
+  }
+
+  return { get, list, http };
+}
+
+/** Graph timestamps look like 2019-05-17T16:24:04+0000; webhooks send unix seconds. */
+export function parseGraphTime(v: unknown): Date | null {
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    const d = new Date(v > 1e12 ? v : v * 1000);
+    return Number.isNaN(d.getTime()) ? null : d;
+  }
+  if (typeof v !== 'string' || v.length > 40) return null;
+  const d = new Date(v.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export const graphIdPattern = /^[0-9]{1,40}(_[0-9]{1,40})?$/;

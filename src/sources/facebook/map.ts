@@ -1,0 +1,92 @@
+import type { MentionMetrics, NormalizedMention } from '../../ingest/types.ts';
+import { graphIdPattern, parseGraphTime } from './graph.ts';
+
+// Graph API Page posts and comments → mentions. Pure; a malformed item maps to null and the
+// collector logs and skips it.
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function count(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
+function summaryTotal(v: unknown): number | undefined {
+  return isRecord(v) && isRecord(v.summary) ? count(v.summary.total_count) : undefined;
+}
+
+function author(from: unknown): { id: string | null; name: string | null } {
+  if (!isRecord(from)) return { id: null, name: null };
+  return {
+    id: typeof from.id === 'string' && graphIdPattern.test(from.id) ? from.id : null,
+    name: typeof from.name === 'string' ? from.name.slice(0, 200) : null,
+  };
+}
+
+function httpsUrl(v: unknown): string | null {
+  if (typeof v !== 'string' || v.length > 2048) return null;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' ? u.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+function metrics(parts: Partial<Record<keyof MentionMetrics, number | undefined>>): MentionMetrics {
+  const m: MentionMetrics = {};
+  for (const [k, v] of Object.entries(parts)) if (v !== undefined) m[k as keyof MentionMetrics] = v;
+  return m;
+}
+
+export function mapPagePost(post: unknown, watchTargetId: string | null): NormalizedMention | null {
+  if (!isRecord(post) || typeof post.id !== 'string' || !graphIdPattern.test(post.id)) return null;
+  const postedAt = parseGraphTime(post.created_time);
+  if (!postedAt) return null;
+  if (post.message !== undefined && typeof post.message !== 'string') return null;
+  const from = author(post.from);
+  return {
+    externalId: post.id,
+    url: httpsUrl(post.permalink_url) ?? `https://www.facebook.com/${post.id}`,
+    authorId: from.id,
+    authorHandle: null,
+    authorName: from.name,
+    // Photo or link posts may have no message; the raw payload keeps what there is.
+    text: post.message ?? '',
+    language: null,
+    postedAt,
+    metrics: metrics({
+      likes: summaryTotal(post.reactions),
+      replies: summaryTotal(post.comments),
+      reposts: isRecord(post.shares) ? count(post.shares.count) : undefined,
+    }),
+    watchTargetId,
+    raw: post,
+  };
+}
+
+export function mapComment(comment: unknown, postId: string, watchTargetId: string | null): NormalizedMention | null {
+  if (!isRecord(comment) || typeof comment.id !== 'string' || !graphIdPattern.test(comment.id)) return null;
+  const postedAt = parseGraphTime(comment.created_time);
+  if (!postedAt) return null;
+  if (comment.message !== undefined && typeof comment.message !== 'string') return null;
+  const from = author(comment.from);
+  const parent = isRecord(comment.parent) && typeof comment.parent.id === 'string' && graphIdPattern.test(comment.parent.id)
+    ? comment.parent.id : null;
+  return {
+    externalId: comment.id,
+    url: httpsUrl(comment.permalink_url),
+    authorId: from.id,
+    authorHandle: null,
+    authorName: from.name,
+    text: comment.message ?? '',
+    language: null,
+    postedAt,
+    metrics: metrics({ likes: count(comment.like_count), replies: count(comment.comment_count) }),
+    // A top-level comment answers the post; a reply names its parent comment.
+    replyToExternalId: parent ?? postId,
+    watchTargetId,
+    raw: comment,
+  };
+}

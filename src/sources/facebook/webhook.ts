@@ -1,0 +1,97 @@
+import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
+import { logger } from '../../logger.ts';
+import type { WebhookRequest, WebhookResult } from '../types.ts';
+import type { FacebookConfig } from './config.ts';
+import { graphIdPattern, parseGraphTime } from './graph.ts';
+import { answerHubChallenge, resolveOptionalSecret, verifyMetaDelivery } from './webhook-security.ts';
+
+// Page webhooks, field "feed": {object: "page", entry: [{id, time, changes: [{field, value}]}]}.
+// value.item says what changed (status, photo, video, share, post, comment, reaction …) and
+// value.verb how (add, edited, remove, hide, unhide). Posts and comments become mentions (edits
+// are new text for the same id), remove and hide become tombstones; reactions are not posts and
+// are ignored (the next pull refreshes counts).
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const postItems = new Set(['status', 'photo', 'video', 'share', 'post', 'link', 'event']);
+
+export function parsePageChanges(body: Record<string, unknown>, pageId: string, watchTargetId: string | null): {
+  mentions: NormalizedMention[]; tombstones: Tombstone[]; eventIds: string[]; skipped: number;
+} {
+  const mentions: NormalizedMention[] = [];
+  const tombstones: Tombstone[] = [];
+  const eventIds: string[] = [];
+  let skipped = 0;
+  if (body.object !== 'page' || !Array.isArray(body.entry)) return { mentions, tombstones, eventIds, skipped };
+  for (const entry of body.entry.slice(0, 1000)) {
+    // A delivery for another Page of the same app is not this source's business.
+    if (!isRecord(entry) || entry.id !== pageId || !Array.isArray(entry.changes)) {
+      skipped += 1;
+      continue;
+    }
+    const entryTime = parseGraphTime(entry.time);
+    for (const change of entry.changes.slice(0, 1000)) {
+      if (!isRecord(change) || change.field !== 'feed' || !isRecord(change.value)) {
+        skipped += 1;
+        continue;
+      }
+      const v = change.value;
+      const item = typeof v.item === 'string' ? v.item : '';
+      const verb = typeof v.verb === 'string' ? v.verb : '';
+      const postId = typeof v.post_id === 'string' && graphIdPattern.test(v.post_id) ? v.post_id : null;
+      const commentId = typeof v.comment_id === 'string' && graphIdPattern.test(v.comment_id) ? v.comment_id : null;
+      const isComment = item === 'comment';
+      const id = isComment ? commentId : postItems.has(item) ? postId : null;
+      if (id === null) {
+        if (item !== 'reaction' && item !== 'like') skipped += 1;
+        continue;
+      }
+      const at = parseGraphTime(v.created_time) ?? entryTime;
+      if (!at) {
+        skipped += 1;
+        continue;
+      }
+      // Stable across Meta's retries of the same delivery, distinct for each edit.
+      const eventId = `facebook:${verb}:${id}:${entryTime ? entryTime.getTime() : at.getTime()}`;
+      if (verb === 'add' || verb === 'edited') {
+        if (v.message !== undefined && typeof v.message !== 'string') {
+          skipped += 1;
+          continue;
+        }
+        const from = isRecord(v.from) ? v.from : {};
+        const parentId = typeof v.parent_id === 'string' && graphIdPattern.test(v.parent_id) ? v.parent_id : null;
+        mentions.push({
+          externalId: id,
+          url: isComment ? null : `https://www.facebook.com/${id}`,
+          authorId: typeof from.id === 'string' && graphIdPattern.test(from.id) ? from.id : null,
+          authorHandle: null,
+          authorName: typeof from.name === 'string' ? from.name.slice(0, 200) : null,
+          text: typeof v.message === 'string' ? v.message : '',
+          language: null,
+          postedAt: at,
+          metrics: {},
+          replyToExternalId: isComment ? parentId ?? postId : null,
+          watchTargetId,
+          raw: change,
+        });
+      } else if (verb === 'remove' || verb === 'hide') {
+        tombstones.push({ externalId: id, deletedAt: entryTime ?? at, reason: verb === 'remove' ? 'deleted' : 'hidden', raw: change });
+      } else {
+        continue; // unhide and others: nothing to store
+      }
+      eventIds.push(eventId);
+    }
+  }
+  return { mentions, tombstones, eventIds, skipped };
+}
+
+export function handleFacebookWebhook(request: WebhookRequest, config: FacebookConfig, secret: (name: string) => string): WebhookResult {
+  if (request.method === 'GET') return answerHubChallenge(request, resolveOptionalSecret(config.verifyTokenEnv, secret));
+  const verified = verifyMetaDelivery(request, config.appSecretEnv, secret);
+  if (!verified.ok) return verified.result;
+  const parsed = parsePageChanges(verified.body, config.pageId, null);
+  if (parsed.skipped > 0) logger.warn({ source: 'facebook', skipped: parsed.skipped }, 'skipped webhook changes that are not posts or comments of this Page');
+  return { kind: 'events', page: { mentions: parsed.mentions, tombstones: parsed.tombstones }, eventIds: parsed.eventIds };
+}
