@@ -185,8 +185,8 @@ export function decodeToken<T>(token: string): T | null {
 export async function runCollections(options: {
   runs: number;
   collect(cursor: unknown): AsyncIterable<{ mentions: { externalId: string; text: string }[]; tombstones?: { externalId: string }[]; cursor: unknown }>;
-  /** Called before each run (add new posts, edit, delete …). */
-  between?(run: number): void;
+  /** Called before each run (add new posts, edit, delete …), with what is stored so far. */
+  between?(run: number, stored: ReadonlyMap<string, string>): void;
 }): Promise<{ stored: Map<string, string>; tombstoned: Set<string>; cursor: unknown; failedRuns: number; deliveries: number }> {
   const stored = new Map<string, string>();
   const tombstoned = new Set<string>();
@@ -194,7 +194,7 @@ export async function runCollections(options: {
   let failedRuns = 0;
   let deliveries = 0;
   for (let run = 0; run < options.runs; run += 1) {
-    options.between?.(run);
+    options.between?.(run, stored);
     try {
       for await (const page of options.collect(cursor)) {
         for (const m of page.mentions) {

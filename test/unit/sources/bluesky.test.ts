@@ -5,6 +5,7 @@ import { blueskySource, type BlueskyConfig } from '../../../src/sources/bluesky/
 import { mapPost } from '../../../src/sources/bluesky/map.ts';
 import { SourceAuthError, type CollectPage, type WatchTargetSpec } from '../../../src/sources/types.ts';
 import { BlueskyFake } from '../../fakes/bluesky-fake.ts';
+import { runCollections } from '../../fakes/faulty-server.ts';
 import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
 let clock: VirtualClock;
@@ -23,7 +24,7 @@ afterEach(async () => {
 });
 
 function config(extra: Record<string, unknown> = {}): BlueskyConfig {
-  return blueskySource.parseConfig({ baseUrl: fake.baseUrl, identifierEnv: 'BSKY_ID', appPasswordEnv: 'BSKY_PASS', pageSize: 10, requestTimeoutMs: 300, ...extra });
+  return blueskySource.parseConfig({ baseUrl: fake.baseUrl, identifierEnv: 'BSKY_ID', appPasswordEnv: 'BSKY_PASS', pageSize: 10, requestTimeoutMs: 1000, ...extra });
 }
 
 async function run(cursor: unknown, cfg = config()) {
@@ -128,6 +129,24 @@ describe('bluesky collector', () => {
     expect(mapPost(null, null)).toMatchObject({ ok: false });
     const ok = mapPost({ uri: 'at://did:plc:a/app.bsky.feed.post/abc', author: { did: 'did:plc:a', handle: 'handle.invalid' }, record: { text: 'x', createdAt: 'nonsense' }, indexedAt: '2026-01-01T00:00:00Z', likeCount: -5 }, null);
     expect(ok).toMatchObject({ ok: true, mention: { url: 'https://bsky.app/profile/did%3Aplc%3Aa/post/abc', metrics: {} } });
+  });
+
+  it('converges to exactly the matching posts under random faults and token expiry', async () => {
+    const expected = new Set<string>();
+    for (let i = 0; i < 45; i += 1) expected.add(fake.post({ text: `さくら内科 ${i}`, at: at(i) }).uri);
+    fake.http.setFaults({ rate: 0.3, seed: 5 });
+    const result = await runCollections({
+      runs: 45,
+      collect: (cursor) => blueskySource.collect!({ config: config({ requestTimeoutMs: 400 }), cursor, targets, runtime }),
+      between: (run) => {
+        if (run === 40) fake.http.setFaults({ rate: 0 });
+        if (run < 35) expected.add(fake.post({ text: `さくら内科 live${run}`, at: at(100 + run) }).uri);
+        if (run < 35) fake.post({ text: `無関係 ${run}`, at: at(100 + run) });
+        if (run % 9 === 0) fake.expireAccessTokens();
+      },
+    });
+    expect(result.failedRuns).toBeGreaterThan(0);
+    expect([...result.stored.keys()].sort()).toEqual([...expected].sort());
   });
 
   it('validates its config', () => {

@@ -3,6 +3,7 @@ import { ValidationError } from '../../../src/errors.ts';
 import type { NormalizedMention, Tombstone } from '../../../src/ingest/types.ts';
 import { googleReviewsSource, type GoogleReviewsConfig } from '../../../src/sources/google-reviews/index.ts';
 import { SourceAuthError, type CollectPage } from '../../../src/sources/types.ts';
+import { runCollections } from '../../fakes/faulty-server.ts';
 import { GoogleReviewsFake } from '../../fakes/google-reviews-fake.ts';
 import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
@@ -28,7 +29,7 @@ function config(extra: Record<string, unknown> = {}): GoogleReviewsConfig {
     baseUrl: fake.baseUrl,
     locations: [{ name: loc, ownerName: 'さくら内科クリニック' }],
     oauth: { tokenUrl: fake.tokenUrl, clientIdEnv: 'G_CLIENT_ID', clientSecretEnv: 'G_CLIENT_SECRET', refreshTokenEnv: 'G_REFRESH' },
-    requestTimeoutMs: 300,
+    requestTimeoutMs: 1000,
     ...extra,
   });
 }
@@ -161,6 +162,26 @@ describe('google reviews collector', () => {
     clock.advance(25 * 3_600_000);
     const third = await run(second.cursor);
     expect(third.tombstones).toHaveLength(0);
+  });
+
+  it('converges to exactly the fake\'s reviews under random 429s, 5xx, hangs, resets and bad bodies', async () => {
+    seed(130);
+    fake.http.setFaults({ rate: 0.3, seed: 7 });
+    const result = await runCollections({
+      runs: 45,
+      collect: (cursor) => googleReviewsSource.collect!({ config: config({ requestTimeoutMs: 400 }), cursor, targets: [], runtime }),
+      between: (run) => {
+        if (run === 40) fake.http.setFaults({ rate: 0 });
+        // Google stamps updateTime when a review is written, so it only moves forward.
+        const hour = (h: number) => new Date(Date.UTC(2026, 10, 21) + h * 3_600_000);
+        if (run < 35) fake.addReview(loc, { reviewId: `live${run}`, rating: 2, comment: `新着${run}`, at: hour(run) });
+        if (run < 35 && run % 5 === 0) fake.editReview(loc, `r${String(run).padStart(3, '0')}`, `編集${run}`, hour(run + 0.5));
+      },
+    });
+    expect(result.failedRuns).toBeGreaterThan(0);
+    expect(fake.http.requests.some((r) => r.fault === 'hang')).toBe(true);
+    expect([...result.stored.keys()].sort()).toEqual(fake.reviews(loc).map((r) => r.reviewId).sort());
+    for (const review of fake.reviews(loc)) expect(result.stored.get(review.reviewId)).toBe(review.comment ?? '');
   });
 
   it('validates its config, naming the field', () => {

@@ -4,6 +4,7 @@ import { newerId } from '../../../src/sources/mastodon/collector.ts';
 import { mastodonSource, type MastodonConfig } from '../../../src/sources/mastodon/index.ts';
 import { mapStatus } from '../../../src/sources/mastodon/map.ts';
 import { SourceAuthError, type CollectPage, type WatchTargetSpec } from '../../../src/sources/types.ts';
+import { runCollections } from '../../fakes/faulty-server.ts';
 import { MastodonFake } from '../../fakes/mastodon-fake.ts';
 import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
@@ -23,7 +24,7 @@ afterEach(async () => {
 });
 
 function config(extra: Record<string, unknown> = {}): MastodonConfig {
-  return mastodonSource.parseConfig({ baseUrl: fake.baseUrl, requestTimeoutMs: 300, ...extra });
+  return mastodonSource.parseConfig({ baseUrl: fake.baseUrl, requestTimeoutMs: 1000, ...extra });
 }
 
 async function run(cursor: unknown, cfg = config(), stopAfterPages = Infinity) {
@@ -128,6 +129,35 @@ describe('mastodon collector', () => {
     expect(mapStatus({ ...base, id: '../../etc' }, null)).toMatchObject({ ok: false });
     expect(mapStatus('nope', null)).toMatchObject({ ok: false });
     expect(newerId('999', '1000')).toBe('1000');
+  });
+
+  it('converges to exactly the hashtag\'s statuses under random faults, with edits and deletions applied', async () => {
+    seed(60);
+    fake.http.setFaults({ rate: 0.3, seed: 3 });
+    const deleted: string[] = [];
+    let edited = '';
+    const result = await runCollections({
+      runs: 45,
+      collect: (cursor) => mastodonSource.collect!({ config: config({ pageSize: 20, recheckLimit: 5, requestTimeoutMs: 400 }), cursor, targets, runtime }),
+      between: (run, stored) => {
+        if (run === 40) fake.http.setFaults({ rate: 0 });
+        if (run < 35) seed(3, 100 + run * 3);
+        if (run === 20) {
+          edited = fake.allIds(tag).at(-1)!;
+          fake.edit(edited, '訂正版', at(500));
+        }
+        if (run === 36) {
+          // The newest status already stored disappears; the recheck must notice.
+          const victim = fake.allIds(tag).filter((id) => stored.has(id)).at(-2)!;
+          deleted.push(victim);
+          fake.delete(victim);
+        }
+      },
+    });
+    expect(result.failedRuns).toBeGreaterThan(0);
+    expect([...result.stored.keys()].filter((id) => !deleted.includes(id)).sort()).toEqual(fake.allIds(tag).sort());
+    expect([...result.tombstoned]).toEqual(deleted);
+    expect(result.stored.get(edited)).toBe('訂正版 #さくら内科');
   });
 
   it('validates its config', () => {

@@ -5,6 +5,7 @@ import { htmlToText } from '../../../src/sources/rss/html-text.ts';
 import { rssSource, type RssConfig } from '../../../src/sources/rss/index.ts';
 import { parseXml, XmlParseError } from '../../../src/sources/rss/xml.ts';
 import type { CollectPage, WatchTargetSpec } from '../../../src/sources/types.ts';
+import { runCollections } from '../../fakes/faulty-server.ts';
 import { RssFake } from '../../fakes/rss-fake.ts';
 import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
@@ -28,7 +29,7 @@ afterEach(async () => {
 });
 
 function config(feeds: unknown[] = [`${fake.baseUrl}/feed.xml`], extra: Record<string, unknown> = {}): RssConfig {
-  return rssSource.parseConfig({ feeds, requestTimeoutMs: 300, ...extra });
+  return rssSource.parseConfig({ feeds, requestTimeoutMs: 1000, ...extra });
 }
 
 async function run(cursor: unknown, cfg = config()) {
@@ -112,6 +113,25 @@ describe('rss collector', () => {
     expect(ok.error).toBeNull();
     expect(runtime.sleeps[0]).toBe(15_000);
     expect(ok.mentions).toHaveLength(1);
+  });
+
+  it('converges to exactly the matching items under random faults', async () => {
+    fake.http.setFaults({ rate: 0.3, seed: 9 });
+    const feedUrl = `${fake.baseUrl}/feed.xml`;
+    const expected = new Set([`${feedUrl}#n1`]);
+    const result = await runCollections({
+      runs: 45,
+      collect: (cursor) => rssSource.collect!({ config: config(undefined, { requestTimeoutMs: 400 }), cursor, targets, runtime }),
+      between: (run) => {
+        if (run === 40) fake.http.setFaults({ rate: 0 });
+        if (run < 35 && run % 2 === 0) {
+          fake.add({ guid: `live${run}`, title: `さくら内科 続報${run}`, description: '', pubDate: new Date(Date.UTC(2026, 10, 24, 0, run)) }, new Date(Date.UTC(2026, 10, 24, 0, run)));
+          expected.add(`${feedUrl}#live${run}`);
+        }
+      },
+    });
+    expect(result.failedRuns).toBeGreaterThan(0);
+    expect([...result.stored.keys()].sort()).toEqual([...expected].sort());
   });
 
   it('validates its config', () => {

@@ -4,6 +4,7 @@ import { SourceRateLimitedError } from '../../../src/sources/http.ts';
 import { nextPacificMidnight } from '../../../src/sources/youtube/client.ts';
 import { youtubeSource, type YouTubeConfig } from '../../../src/sources/youtube/index.ts';
 import { SourceAuthError, type CollectPage } from '../../../src/sources/types.ts';
+import { runCollections } from '../../fakes/faulty-server.ts';
 import { YouTubeFake } from '../../fakes/youtube-fake.ts';
 import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
@@ -25,7 +26,7 @@ afterEach(async () => {
 });
 
 function config(extra: Record<string, unknown> = {}): YouTubeConfig {
-  return youtubeSource.parseConfig({ baseUrl: fake.baseUrl, apiKeyEnv: 'YT_KEY', channelIds: [channel], pageSize: 10, requestTimeoutMs: 300, ...extra });
+  return youtubeSource.parseConfig({ baseUrl: fake.baseUrl, apiKeyEnv: 'YT_KEY', channelIds: [channel], pageSize: 10, requestTimeoutMs: 1000, ...extra });
 }
 
 async function run(cursor: unknown, cfg = config()) {
@@ -136,6 +137,22 @@ describe('youtube collector', () => {
     expect(nextPacificMidnight(new Date('2026-07-01T12:00:00Z')).toISOString()).toBe('2026-07-02T07:00:00.000Z');
     expect(nextPacificMidnight(new Date('2026-11-25T07:59:00Z')).toISOString()).toBe('2026-11-25T08:00:00.000Z');
     expect(nextPacificMidnight(new Date('2026-03-08T06:00:00Z')).toISOString()).toBe('2026-03-08T08:00:00.000Z');
+  });
+
+  it('converges to exactly the fake\'s comments under random faults', async () => {
+    for (let i = 0; i < 40; i += 1) fake.comment('vid00000001', { text: `c${i}`, at: minutes(i) });
+    fake.http.setFaults({ rate: 0.3, seed: 11 });
+    const unrelated = fake.comment('other000001', { text: '別チャンネル', at: minutes(1) });
+    const result = await runCollections({
+      runs: 45,
+      collect: (cursor) => youtubeSource.collect!({ config: config({ requestTimeoutMs: 400 }), cursor, targets: [], runtime }),
+      between: (run) => {
+        if (run === 40) fake.http.setFaults({ rate: 0 });
+        if (run < 35) fake.comment(run % 2 === 0 ? 'vid00000001' : 'vid00000002', { text: `live${run}`, at: minutes(100 + run) });
+      },
+    });
+    expect(result.failedRuns).toBeGreaterThan(0);
+    expect([...result.stored.keys()].sort()).toEqual(fake.allCommentIds().filter((id) => id !== unrelated.id).sort());
   });
 
   it('validates its config', () => {
