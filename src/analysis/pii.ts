@@ -32,7 +32,9 @@ const prefectures = [
   '広島県', '山口県', '徳島県', '香川県', '愛媛県', '高知県', '福岡県', '佐賀県', '長崎県', '熊本県', '大分県',
   '宮崎県', '鹿児島県', '沖縄県',
 ];
-const cityChars = '[\\p{Script=Han}\\p{Script=Katakana}\\p{Script=Hiragana}ヶケ]';
+// Hiragana only in the few city names that have it; otherwise 住所は… would join the address.
+const cityName = '(?:さいたま|つくば|いわき|ひたちなか|あきる野|みどり|たつの|みよし|うきは|えびの|[\\p{Script=Han}\\p{Script=Katakana}ヶケ]{1,8}?)';
+const prefecturePattern = new RegExp(prefectures.join('|'));
 const blockChars = '[\\p{Script=Han}\\p{Script=Katakana}ヶケ]';
 const kanjiDigits = '[0-9一二三四五六七八九十]';
 
@@ -86,13 +88,13 @@ const rules: PiiRule[] = [
   },
   {
     type: 'postal_code',
-    regex: new RegExp(`(?<!\\d)〒?\\s?\\d{3}${dash}\\d{4}(?!\\d)|〒\\s?\\d{7}(?!\\d)`, 'g'),
+    regex: new RegExp(`(?<!\\d)(?:〒\\s?)?\\d{3}${dash}\\d{4}(?!\\d)|〒\\s?\\d{7}(?!\\d)`, 'g'),
     accept: (m, text, i) => m.includes('〒') || keywordNear(text, i, postalKeyword, 12),
   },
   {
     type: 'address',
     regex: new RegExp(
-      `(?:${prefectures.join('|')})?${cityChars}{1,8}?[市区町村郡]${blockChars}{0,12}?`
+      `(?:${prefectures.join('|')})?${cityName}[市区町村郡]${blockChars}{0,12}?`
       + `(?:${kanjiDigits}+丁目${dash}?)?\\d+(?:番地?|${dash})\\d+(?:号|${dash}\\d+(?:号)?)?`,
       'gu',
     ),
@@ -130,7 +132,8 @@ const rules: PiiRule[] = [
 ];
 
 const honorifics = new Set(['さん', '様', 'さま', '君', 'くん', 'ちゃん', '氏', '先生', '医師', '院長', '看護師', '師長', 'ドクター', '殿']);
-const titlesBefore = new Set(['先生', '医師', '院長', '看護師', '師長', 'ドクター', '受付', '担当']);
+// 看護師の高橋, 担当は鈴木: a staff title right before a surname.
+const titleBefore = /(?:先生|医師|院長|看護師|師長|ドクター|受付|担当|Dr\.?)(?:の|は|が)?$/;
 
 function isKnownName(t: Token | undefined): boolean {
   return t !== undefined && t.pos_detail_1 === '固有名詞' && t.pos_detail_2 === '人名' && t.word_type === 'KNOWN';
@@ -162,12 +165,9 @@ function detectNames(
     let j = i;
     while (isKnownName(tokens[j + 1])) j++;
     const next = tokens[j + 1];
-    const prev = tokens[i - 1];
-    const prev2 = tokens[i - 2];
     const fullName = j > i;
     const honorific = next !== undefined && honorifics.has(next.surface_form);
-    const titled = (prev !== undefined && titlesBefore.has(prev.surface_form))
-      || (prev?.surface_form === 'の' && prev2 !== undefined && titlesBefore.has(prev2.surface_form));
+    const titled = titleBefore.test(tokens.slice(Math.max(0, i - 4), i).map((x) => x.surface_form).join(''));
     if (fullName || honorific || titled) {
       const name = tokens.slice(i, j + 1).map((x) => x.surface_form).join('');
       if (!allow?.has(name) && !allow?.has(t.surface_form)) {
@@ -206,6 +206,11 @@ export function detectPiiSpans(
       if (rule.accept && !rule.accept(m[0], text, index)) continue;
       let start = index;
       let end = index + m[0].length;
+      if (rule.type === 'address') {
+        // The pattern starts at the leftmost kanji run; a prefecture inside marks the real start.
+        const prefecture = prefecturePattern.exec(m[0]);
+        if (prefecture && prefecture.index > 0) start = index + prefecture.index;
+      }
       if (rule.group !== undefined) {
         const g = m[rule.group];
         if (!g) continue;

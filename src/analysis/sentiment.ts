@@ -108,6 +108,12 @@ function countNegations(tokens: readonly Token[], end: number, lexicon: Lexicon,
       negations++;
       continue;
     }
+    if ((t.pos === '動詞' && base === 'なる') || (t.pos === '助動詞' && base === 'なり')) {
+      // 残念でなりません / 気になってならない intensify; they do not negate.
+      const prev = tokens[k - 1];
+      if (prev && (prev.surface_form === 'で' || prev.surface_form === 'て')) break;
+      continue;
+    }
     if (t.pos === '助動詞') continue;
     if (t.pos === '助詞') {
       // 不安しかない means "nothing but worry": exclusive, not negated.
@@ -125,12 +131,6 @@ function countNegations(tokens: readonly Token[], end: number, lexicon: Lexicon,
       }
     }
     if (t.pos_detail_1 === '非自立' || t.pos_detail_1 === '接尾') continue;
-    if (t.pos === '動詞' && base === 'なる') {
-      // 残念でなりません / 気になってならない intensify; they do not negate.
-      const prev = tokens[k - 1];
-      if (prev && (prev.surface_form === 'で' || prev.surface_form === 'て')) break;
-      continue;
-    }
     if (t.pos === '動詞' && (bridgeAnyVerb || negationBridgeVerbs.has(base))) continue;
     if (bridgeAnyVerb && t.pos_detail_1 === 'サ変接続') continue;
     break;

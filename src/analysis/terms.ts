@@ -26,8 +26,10 @@ function startsCompound(t: Token): boolean {
   return true;
 }
 
+const laughter = /^[wｗ]+$/i;
+
 function continuesCompound(t: Token): boolean {
-  if (t.pos !== '名詞') return false;
+  if (t.pos !== '名詞' || laughter.test(t.surface_form)) return false;
   const d1 = t.pos_detail_1;
   if (d1 === '非自立' || d1 === '代名詞' || d1 === '数' || d1 === '特殊' || t.pos_detail_2 === '人名') return false;
   // 接尾 such as 感 (清潔感), 師 (看護師), 科 (皮膚科) belong to the compound.
@@ -36,13 +38,14 @@ function continuesCompound(t: Token): boolean {
 
 const numberLike = /^[0-9０-９一二三四五六七八九十百千万億兆.,]+$/;
 const singleKana = /^[\u3040-\u30ffー]$/;
-const symbolOnly = /^[^\p{L}\p{N}]+$/u;
+// Letters, digits, the long-vowel mark and middle dot only: kaomoji fragments like (t_t are not terms.
+const notTermChar = /[^\p{L}\p{N}ー・]/u;
 const asciiShort = /^[a-z0-9]{1,2}$/i;
 
 function acceptable(term: string, stopwords: ReadonlySet<string>): boolean {
   if (term.length > maxTermChars || term.length < 1) return false;
-  if (numberLike.test(term) || singleKana.test(term) || symbolOnly.test(term) || asciiShort.test(term)) return false;
-  if (/^[wｗ]+$/i.test(term)) return false;
+  if (numberLike.test(term) || singleKana.test(term) || notTermChar.test(term) || asciiShort.test(term)) return false;
+  if (laughter.test(term)) return false;
   return !stopwords.has(term);
 }
 
