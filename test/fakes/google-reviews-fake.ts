@@ -93,6 +93,11 @@ export class GoogleReviewsFake {
     review.updateTime = at.toISOString();
   }
 
+  /** reviews.deleteReply. Whether Google moves updateTime here is undocumented; the fake does not (the harder case). */
+  deleteReply(location: string, reviewId: string): void {
+    delete this.find(location, reviewId).reviewReply;
+  }
+
   deleteReview(location: string, reviewId: string): void {
     const list = this.reviews(location);
     const index = list.findIndex((r) => r.reviewId === reviewId);

@@ -9,7 +9,7 @@ import { SourceHttpError } from '../http.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
 import { GoogleReviewsClient } from './client.ts';
 import type { GoogleReviewsConfig } from './config.ts';
-import { mapReview } from './map.ts';
+import { mapReview, replyExternalId } from './map.ts';
 
 export interface LocationCursor {
   /** updateTime (ISO) of the newest review already stored. */
@@ -18,6 +18,8 @@ export interface LocationCursor {
   scan: { pageToken: string; newest: string | null; full: boolean; seen: string[] } | null;
   /** reviewIds known to exist, compared against the next full listing. */
   known: string[];
+  /** reviewIds whose clinic reply is stored, so a withdrawn reply becomes a tombstone. */
+  replied: string[];
   lastFullListingAt: string | null;
 }
 
@@ -55,6 +57,7 @@ export function readCursor(raw: unknown): GoogleReviewsCursor {
       since: typeof value.since === 'string' ? value.since : null,
       scan,
       known: stringArray(value.known),
+      replied: stringArray(value.replied),
       lastFullListingAt: typeof value.lastFullListingAt === 'string' ? value.lastFullListingAt : null,
     };
   }
@@ -78,7 +81,7 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
   // Locations removed from the config drop out of the cursor.
   const state: GoogleReviewsCursor = { locations: {} };
   for (const location of config.locations) {
-    state.locations[location.name] = cursor.locations[location.name] ?? { since: null, scan: null, known: [], lastFullListingAt: null };
+    state.locations[location.name] = cursor.locations[location.name] ?? { since: null, scan: null, known: [], replied: [], lastFullListingAt: null };
   }
   const snapshot = (): GoogleReviewsCursor => structuredClone(state);
 
@@ -105,6 +108,7 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
       }
 
       const mentions: NormalizedMention[] = [];
+      const tombstones: Tombstone[] = [];
       let reachedKnown = false;
       for (const review of page.reviews) {
         const mapped = mapReview(review, context);
@@ -116,12 +120,21 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
         scan.newest = later(scan.newest, updated);
         if (scan.full) scan.seen.push(mapped.reviewId);
         // `>=`: a review updated in the same millisecond as the last one stored comes again;
-        // the platform's upsert makes that harmless, while `>` could lose it.
+        // the platform's upsert makes that harmless, while `>` could lose it. A full listing
+        // passes everything on: whether a reply moves a review's updateTime is not documented,
+        // and re-delivered unchanged reviews cost the platform nothing.
         if (loc.since !== null && Date.parse(updated) < Date.parse(loc.since)) {
           reachedKnown = true;
-          continue;
+          if (!scan.full) continue;
         }
         mentions.push(...mapped.mentions);
+        const hasReply = mapped.mentions.length > 1;
+        const hadReply = loc.replied.includes(mapped.reviewId);
+        if (hasReply && !hadReply) loc.replied.push(mapped.reviewId);
+        if (!hasReply && hadReply) {
+          loc.replied = loc.replied.filter((id) => id !== mapped.reviewId);
+          tombstones.push({ externalId: replyExternalId(mapped.reviewId), deletedAt: runtime.now(), reason: 'deleted', raw: { location: location.name, reviewId: mapped.reviewId, reviewReply: null } });
+        }
       }
       if (!scan.full) {
         for (const m of mentions) if (m.replyToExternalId == null) loc.known.push(m.externalId);
@@ -131,12 +144,11 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
       if (more) {
         scan.pageToken = page.nextPageToken as string;
         loc.scan = scan;
-        yield { mentions, cursor: snapshot() };
+        yield { mentions, tombstones, cursor: snapshot() };
         continue;
       }
 
       // Listing finished: fold it into the location's cursor.
-      const tombstones: Tombstone[] = [];
       if (scan.full) {
         const seen = new Set(scan.seen);
         const complete = page.totalReviewCount === null || page.totalReviewCount === seen.size;
@@ -156,6 +168,7 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
             // 'unavailable', not 'deleted': a 404 looks the same whether the reviewer deleted
             // the review or Google removed it.
             tombstones.push({ externalId: reviewId, deletedAt: runtime.now(), reason: 'unavailable', raw: { location: location.name, reviewId, status: 404 } });
+            loc.replied = loc.replied.filter((id) => id !== reviewId);
           }
         } else {
           runtime.log.info({ source: 'google_reviews', location: location.name, listed: seen.size, total: page.totalReviewCount },
@@ -167,6 +180,7 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
       }
       loc.known = [...new Set(loc.known)];
       if (loc.known.length > maxKnownReviews) loc.known = loc.known.slice(-maxKnownReviews);
+      if (loc.replied.length > maxKnownReviews) loc.replied = loc.replied.slice(-maxKnownReviews);
       loc.since = later(loc.since, scan.newest);
       loc.scan = null;
       yield { mentions, tombstones, cursor: snapshot() };

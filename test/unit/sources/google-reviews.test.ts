@@ -164,6 +164,24 @@ describe('google reviews collector', () => {
     expect(third.tombstones).toHaveLength(0);
   });
 
+  it('tombstones a withdrawn clinic reply at the next full listing even when updateTime did not move', async () => {
+    seed(10);
+    fake.reply(loc, 'r003', '貴重なご意見ありがとうございます', new Date(Date.UTC(2026, 10, 2)));
+    fake.addReview(loc, { reviewId: 'newest', rating: 5, comment: '良い', at: new Date(Date.UTC(2026, 10, 3)) });
+    const first = await run(null);
+    expect(first.mentions.map((m) => m.externalId)).toContain('r003/reply');
+    fake.deleteReply(loc, 'r003');
+    // An incremental run stops above r003 (older than the newest stored review): not seen yet.
+    const incremental = await run(first.cursor);
+    expect(incremental.tombstones).toHaveLength(0);
+    clock.advance(25 * 3_600_000);
+    const full = await run(incremental.cursor);
+    expect(full.tombstones.map((t) => [t.externalId, t.reason])).toEqual([['r003/reply', 'deleted']]);
+    expect(full.mentions.filter((m) => m.replyToExternalId == null)).toHaveLength(11);
+    clock.advance(25 * 3_600_000);
+    expect((await run(full.cursor)).tombstones).toHaveLength(0);
+  });
+
   it('converges to exactly the fake\'s reviews under random 429s, 5xx, hangs, resets and bad bodies', async () => {
     seed(130);
     fake.http.setFaults({ rate: 0.3, seed: 7 });
