@@ -4,6 +4,7 @@ import { demoSource } from './demo/index.ts';
 import { googleReviewsSource } from './google-reviews/index.ts';
 import { facebookSource } from './facebook/index.ts';
 import { importSource } from './import/index.ts';
+import { instagramSource } from './instagram/index.ts';
 import { lineSource } from './line/index.ts';
 import { mastodonSource } from './mastodon/index.ts';
 import { rssSource } from './rss/index.ts';
@@ -19,6 +20,7 @@ export const sourceRegistry: Partial<Record<SourceType, SourceDefinition<any>>> 
   x: xSource,
   line: lineSource,
   facebook: facebookSource,
+  instagram: instagramSource,
   google_reviews: googleReviewsSource,
   youtube: youtubeSource,
   bluesky: blueskySource,

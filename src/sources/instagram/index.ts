@@ -1,0 +1,17 @@
+import type { SourceDefinition } from '../types.ts';
+import { collectInstagram } from './collector.ts';
+import { instagramSecretNames, parseInstagramConfig, type InstagramConfig } from './config.ts';
+import { handleInstagramWebhook } from './webhook.ts';
+
+export type { InstagramConfig } from './config.ts';
+
+export const instagramSource: SourceDefinition<InstagramConfig> = {
+  type: 'instagram',
+  label: 'Instagram',
+  // recent_media only covers 24 hours; every 30 minutes keeps well inside that with few calls.
+  defaultSchedule: '*/30 * * * *',
+  parseConfig: parseInstagramConfig,
+  secretNames: instagramSecretNames,
+  collect: collectInstagram,
+  webhook: { handle: handleInstagramWebhook },
+};

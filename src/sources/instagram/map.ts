@@ -1,0 +1,82 @@
+import type { MentionMetrics, NormalizedMention } from '../../ingest/types.ts';
+import { graphIdPattern, parseGraphTime } from '../facebook/graph.ts';
+
+// Instagram media and comments → mentions. Pure; malformed items map to null.
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function count(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+}
+
+const usernamePattern = /^[A-Za-z0-9._]{1,30}$/;
+
+function username(v: unknown): string | null {
+  return typeof v === 'string' && usernamePattern.test(v) ? v : null;
+}
+
+function instagramUrl(v: unknown): string | null {
+  if (typeof v !== 'string' || v.length > 2048) return null;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' ? u.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+function metrics(likes: number | undefined, replies: number | undefined): MentionMetrics {
+  const m: MentionMetrics = {};
+  if (likes !== undefined) m.likes = likes;
+  if (replies !== undefined) m.replies = replies;
+  return m;
+}
+
+/** A media object (tagged media, hashtag results, the account's own posts). */
+export function mapMedia(media: unknown, watchTargetId: string | null): NormalizedMention | null {
+  if (!isRecord(media) || typeof media.id !== 'string' || !graphIdPattern.test(media.id)) return null;
+  const postedAt = parseGraphTime(media.timestamp);
+  if (!postedAt) return null;
+  if (media.caption !== undefined && typeof media.caption !== 'string') return null;
+  const handle = username(media.username);
+  return {
+    externalId: media.id,
+    url: instagramUrl(media.permalink),
+    authorId: isRecord(media.owner) && typeof media.owner.id === 'string' && graphIdPattern.test(media.owner.id) ? media.owner.id : null,
+    authorHandle: handle,
+    authorName: null,
+    // Image-only posts have no caption; the raw payload keeps the rest.
+    text: media.caption ?? '',
+    language: null,
+    postedAt,
+    metrics: metrics(count(media.like_count), count(media.comments_count)),
+    watchTargetId,
+    raw: media,
+  };
+}
+
+export function mapIgComment(comment: unknown, mediaId: string, watchTargetId: string | null): NormalizedMention | null {
+  if (!isRecord(comment) || typeof comment.id !== 'string' || !graphIdPattern.test(comment.id)) return null;
+  const postedAt = parseGraphTime(comment.timestamp);
+  if (!postedAt || typeof comment.text !== 'string') return null;
+  const from = isRecord(comment.from) ? comment.from : {};
+  const parent = typeof comment.parent_id === 'string' && graphIdPattern.test(comment.parent_id) ? comment.parent_id : null;
+  // The nested replies edge does not repeat the raw replies; keep the comment itself only.
+  const { replies: _replies, ...raw } = comment;
+  return {
+    externalId: comment.id,
+    url: null,
+    authorId: typeof from.id === 'string' && graphIdPattern.test(from.id) ? from.id : null,
+    authorHandle: username(comment.username) ?? username(from.username),
+    authorName: null,
+    text: comment.text,
+    language: null,
+    postedAt,
+    metrics: metrics(count(comment.like_count), undefined),
+    replyToExternalId: parent ?? mediaId,
+    watchTargetId,
+    raw,
+  };
+}
