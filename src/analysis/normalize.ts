@@ -75,6 +75,23 @@ function isWordChar(c: number): boolean {
 }
 
 /**
+ * kuromoji throws on NUL and on unpaired surrogates (hostile or truncated input); they carry no
+ * meaning, so they become spaces, one for one, which keeps the offset map intact.
+ */
+function isUnsafeForTokenizer(s: string, i: number, c: number): boolean {
+  if (c === 0 || c === 0xfffe || c === 0xffff) return true;
+  if (c >= 0xd800 && c <= 0xdbff) {
+    const next = s.charCodeAt(i + 1);
+    return !(next >= 0xdc00 && next <= 0xdfff);
+  }
+  if (c >= 0xdc00 && c <= 0xdfff) {
+    const prev = s.charCodeAt(i - 1);
+    return !(prev >= 0xd800 && prev <= 0xdbff);
+  }
+  return false;
+}
+
+/**
  * Normalises a post for tokenising. Runs of three or more identical characters keep one
  * (ｗｗｗ → w, ーーー → ー, ！！！ → !) except digits, which are data (1000円).
  */
@@ -109,12 +126,12 @@ export function normalizeText(original: string): NormalizedText {
     if (!isDigit(c) && i + 2 < src.length && src.charCodeAt(i + 1) === c && src.charCodeAt(i + 2) === c) {
       let j = i + 3;
       while (j < src.length && src.charCodeAt(j) === c) j++;
-      out.push(c);
+      out.push(isUnsafeForTokenizer(src, i, c) ? 0x20 : c);
       origin.push(folded.origin[i]!);
       i = j;
       continue;
     }
-    out.push(c);
+    out.push(isUnsafeForTokenizer(src, i, c) ? 0x20 : c);
     origin.push(folded.origin[i]!);
     i++;
   }
