@@ -94,6 +94,14 @@ export class YouTubeFake {
     return comment;
   }
 
+  /** Deletes a comment (a top-level one takes its thread and replies with it). */
+  remove(commentId: string): void {
+    for (const video of this.videos.values()) {
+      video.threads = video.threads.filter((t) => t.top.id !== commentId);
+      for (const thread of video.threads) thread.replies = thread.replies.filter((r) => r.id !== commentId);
+    }
+  }
+
   edit(commentId: string, text: string, at: Date): void {
     for (const video of this.videos.values()) {
       for (const thread of video.threads) {
@@ -168,8 +176,14 @@ export class YouTubeFake {
     if (!parts.includes('snippet')) return youtubeError(400, 'missingRequiredParameter', 'global', 'No filter selected. Expected one of: part');
     const videoId = params.get('videoId');
     const channelId = params.get('allThreadsRelatedToChannelId');
+    const ids = params.get('id');
     let threads: FakeThread[];
-    if (videoId !== null) {
+    if (ids !== null) {
+      // id: comma-separated, at most 50; maxResults is not allowed with it; unknown ids are left out.
+      const wanted = ids.split(',');
+      if (wanted.length > 50 || params.has('maxResults')) return youtubeError(400, 'invalidParameter', 'youtube.parameter', 'Invalid combination with id');
+      threads = [...this.videos.values()].flatMap((v) => v.threads).filter((t) => wanted.includes(t.top.id));
+    } else if (videoId !== null) {
       const video = this.videos.get(videoId);
       if (video === undefined) return youtubeError(404, 'videoNotFound', 'youtube.commentThread', 'The video identified by the videoId parameter could not be found.');
       if (this.disabledVideos.has(videoId)) {

@@ -101,6 +101,11 @@ export class YouTubeClient {
     });
   }
 
+  /** Up to 50 threads by id (maxResults and order are not allowed with id). Missing ids are gone. */
+  threadsById(ids: string[]): Promise<YouTubeListPage> {
+    return this.list('commentThreads', { part: 'snippet,replies', id: ids.join(',') });
+  }
+
   replies(parentId: string, pageToken: string | null): Promise<YouTubeListPage> {
     return this.list('comments', { part: 'snippet', parentId, maxResults: '100', ...(pageToken === null ? {} : { pageToken }) });
   }

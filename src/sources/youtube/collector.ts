@@ -1,9 +1,11 @@
-// Comment threads per video and per channel, newest thread first (order=time). A run pages
-// until it reaches threads older than the newest one it already has, or its page budget; an
-// unfinished walk is kept in the cursor and continued by the next run. Replies beyond the
-// handful commentThreads embeds are fetched with comments.list.
+// Comment threads per video and per channel, newest thread first (order=time, which orders by
+// when a thread was started). A run pages until it reaches threads older than the newest one it
+// already has, or its page budget; an unfinished walk is kept in the cursor and continued by the
+// next run. Replies beyond the handful commentThreads embeds are fetched with comments.list.
+// Because a new reply does not move its thread up, recent threads are re-read by id each run:
+// that is where new replies, edits and deleted comments show up.
 
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
 import { SourceHttpError, SourceRateLimitedError } from '../http.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
 import { YouTubeClient } from './client.ts';
@@ -16,8 +18,17 @@ export interface FeedCursor {
   scan: { pageToken: string; newest: string | null } | null;
 }
 
+/** A recent thread as last seen: a change in either count means something to collect. */
+export interface WatchedThread {
+  id: string;
+  postedAt: string;
+  replies: number;
+  updatedAt: string | null;
+}
+
 export interface YouTubeCursor {
   feeds: Record<string, FeedCursor>;
+  watched: WatchedThread[];
   /** The daily quota ran out: no requests before this instant (next midnight Pacific). */
   pausedUntil: string | null;
 }
@@ -28,12 +39,17 @@ interface Feed {
   channelId?: string;
 }
 
+/** commentThreads.list accepts up to 50 ids per call. */
+const idsPerCall = 50;
+/** Bound on watched threads: 10 quota units a run at most. */
+const maxWatched = 500;
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function readYouTubeCursor(raw: unknown): YouTubeCursor {
-  const cursor: YouTubeCursor = { feeds: {}, pausedUntil: null };
+  const cursor: YouTubeCursor = { feeds: {}, watched: [], pausedUntil: null };
   if (!isRecord(raw)) return cursor;
   if (typeof raw.pausedUntil === 'string' && !Number.isNaN(Date.parse(raw.pausedUntil))) cursor.pausedUntil = raw.pausedUntil;
   if (isRecord(raw.feeds)) {
@@ -45,6 +61,12 @@ export function readYouTubeCursor(raw: unknown): YouTubeCursor {
           ? { pageToken: value.scan.pageToken, newest: typeof value.scan.newest === 'string' ? value.scan.newest : null }
           : null,
       };
+    }
+  }
+  if (Array.isArray(raw.watched)) {
+    for (const w of raw.watched) {
+      if (!isRecord(w) || typeof w.id !== 'string' || typeof w.postedAt !== 'string' || typeof w.replies !== 'number') continue;
+      cursor.watched.push({ id: w.id, postedAt: w.postedAt, replies: w.replies, updatedAt: typeof w.updatedAt === 'string' ? w.updatedAt : null });
     }
   }
   return cursor;
@@ -72,74 +94,128 @@ export async function* collectYouTube(input: CollectInput<YouTubeConfig>): Async
     ...config.channelIds.map((channelId) => ({ key: `channel:${channelId}`, channelId })),
     ...config.videoIds.map((videoId) => ({ key: `video:${videoId}`, videoId })),
   ];
-  const state: YouTubeCursor = { feeds: {}, pausedUntil: null };
+  const state: YouTubeCursor = { feeds: {}, watched: previous.watched, pausedUntil: null };
   for (const feed of feeds) state.feeds[feed.key] = previous.feeds[feed.key] ?? { since: null, scan: null };
-  const snapshot = (): YouTubeCursor => structuredClone(state);
+  // What the platform has committed so far: a quota stop records its pause on top of this, never
+  // on half-updated state (thread counts bumped for a page that was not delivered would hide
+  // those replies for good).
+  let committed: YouTubeCursor = structuredClone(state);
+  const snapshot = (): YouTubeCursor => {
+    committed = structuredClone(state);
+    return structuredClone(committed);
+  };
   const client = new YouTubeClient(config, runtime);
+  const freshThisRun = new Set<string>();
 
-  for (const feed of feeds) {
-    const cursor = state.feeds[feed.key] as FeedCursor;
-    let scan = cursor.scan ?? { pageToken: '', newest: null };
-    let pages = 0;
-    for (;;) {
-      let mentions: NormalizedMention[];
-      let next: string | null;
-      let reachedKnown = false;
-      try {
-        const page = await client.threads(feed, scan.pageToken === '' ? null : scan.pageToken);
-        next = page.nextPageToken;
-        const byId = new Map<string, NormalizedMention>();
-        for (const thread of page.items) {
-          const channelId = isRecord(thread) && isRecord(thread.snippet) ? thread.snippet.channelId : undefined;
-          const watchTargetId = targetFor(channelId ?? feed.channelId, targets);
-          const mapped = mapThread(thread, watchTargetId);
-          for (const skip of mapped.skipped) runtime.log.warn({ source: 'youtube', feed: feed.key, id: skip.id, reason: skip.reason }, 'skipping malformed comment');
-          for (const m of mapped.mentions) byId.set(m.externalId, m);
-          if (mapped.publishedAt !== null) {
-            scan.newest = later(scan.newest, mapped.publishedAt.toISOString());
-            if (cursor.since !== null && mapped.publishedAt.getTime() < Date.parse(cursor.since)) reachedKnown = true;
-          }
-          if (config.fetchAllReplies && mapped.missingReplies > 0 && mapped.threadId !== null) {
-            for await (const reply of allReplies(client, mapped.threadId)) {
-              const r = mapComment(reply, { videoId: isRecord(thread) && isRecord(thread.snippet) && typeof thread.snippet.videoId === 'string' ? thread.snippet.videoId : null, channelId: null, watchTargetId });
-              if (r.ok) byId.set(r.mention.externalId, r.mention);
-              else runtime.log.warn({ source: 'youtube', feed: feed.key, id: r.id, reason: r.reason }, 'skipping malformed reply');
-            }
-          }
+  /** Maps threads (with every reply) and notes them for watching. */
+  async function threadMentions(items: unknown[], feedKey: string, fallbackChannel: string | undefined): Promise<{ mentions: NormalizedMention[]; oldest: Date | null; newest: Date | null; returned: Set<string> }> {
+    const byId = new Map<string, NormalizedMention>();
+    let oldest: Date | null = null;
+    let newest: Date | null = null;
+    const returned = new Set<string>();
+    for (const thread of items) {
+      const snippet = isRecord(thread) && isRecord(thread.snippet) ? thread.snippet : null;
+      const watchTargetId = targetFor(snippet?.channelId ?? fallbackChannel, targets);
+      const mapped = mapThread(thread, watchTargetId);
+      for (const skip of mapped.skipped) runtime.log.warn({ source: 'youtube', feed: feedKey, id: skip.id, reason: skip.reason }, 'skipping malformed comment');
+      for (const m of mapped.mentions) byId.set(m.externalId, m);
+      if (mapped.threadId !== null) returned.add(mapped.threadId);
+      if (mapped.publishedAt !== null) {
+        if (oldest === null || mapped.publishedAt < oldest) oldest = mapped.publishedAt;
+        if (newest === null || mapped.publishedAt > newest) newest = mapped.publishedAt;
+      }
+      if (config.fetchAllReplies && mapped.missingReplies > 0 && mapped.threadId !== null) {
+        const videoId = typeof snippet?.videoId === 'string' ? snippet.videoId : null;
+        for await (const reply of allReplies(client, mapped.threadId)) {
+          const r = mapComment(reply, { videoId, channelId: null, watchTargetId });
+          if (r.ok) byId.set(r.mention.externalId, r.mention);
+          else runtime.log.warn({ source: 'youtube', feed: feedKey, id: r.id, reason: r.reason }, 'skipping malformed reply');
         }
-        mentions = [...byId.values()];
-      } catch (error) {
-        if (error instanceof SourceRateLimitedError) {
-          // Record the pause so the next scheduled runs do not spend requests on certain 403s.
-          state.pausedUntil = (error.retryAt ?? new Date(runtime.now().getTime() + 3_600_000)).toISOString();
-          yield { mentions: [], cursor: snapshot() };
+      }
+      if (config.watchThreadsDays > 0 && mapped.threadId !== null && mapped.publishedAt !== null) {
+        freshThisRun.add(mapped.threadId);
+        state.watched = state.watched.filter((w) => w.id !== mapped.threadId);
+        state.watched.push({ id: mapped.threadId, postedAt: mapped.publishedAt.toISOString(), replies: mapped.totalReplyCount, updatedAt: mapped.updatedAt });
+      }
+    }
+    return { mentions: [...byId.values()], oldest, newest, returned };
+  }
+
+  try {
+    for (const feed of feeds) {
+      const cursor = state.feeds[feed.key] as FeedCursor;
+      let scan = cursor.scan ?? { pageToken: '', newest: null };
+      let pages = 0;
+      for (;;) {
+        let page;
+        try {
+          page = await client.threads(feed, scan.pageToken === '' ? null : scan.pageToken);
+        } catch (error) {
+          if (error instanceof SourceHttpError && error.status !== null && error.status >= 400 && error.status < 500) {
+            if (scan.pageToken !== '' && error.status === 400) {
+              runtime.log.warn({ source: 'youtube', feed: feed.key }, 'stored page token rejected; restarting the walk');
+              scan = { pageToken: '', newest: null };
+              continue;
+            }
+            // Comments disabled, video deleted, channel gone: this feed has nothing to give; the others still do.
+            runtime.log.warn({ source: 'youtube', feed: feed.key, status: error.status, err: error.message }, 'feed unavailable; skipped this run');
+            break;
+          }
           throw error;
         }
-        if (error instanceof SourceHttpError && error.status !== null && error.status >= 400 && error.status < 500) {
-          if (scan.pageToken !== '' && error.status === 400) {
-            runtime.log.warn({ source: 'youtube', feed: feed.key }, 'stored page token rejected; restarting the walk');
-            scan = { pageToken: '', newest: null };
-            continue;
-          }
-          // Comments disabled, video deleted, channel gone: this feed has nothing to give; the others still do.
-          runtime.log.warn({ source: 'youtube', feed: feed.key, status: error.status, err: error.message }, 'feed unavailable; skipped this run');
-          break;
+        const { mentions, oldest, newest } = await threadMentions(page.items, feed.key, feed.channelId);
+        if (newest !== null) scan.newest = later(scan.newest, newest.toISOString());
+        const reachedKnown = cursor.since !== null && oldest !== null && oldest.getTime() < Date.parse(cursor.since);
+        pages += 1;
+        if (page.nextPageToken !== null && !reachedKnown) {
+          scan.pageToken = page.nextPageToken;
+          cursor.scan = scan;
+          yield { mentions, cursor: snapshot() };
+          if (pages >= config.maxPagesPerRun) break; // the walk continues next run
+          continue;
         }
-        throw error;
-      }
-      pages += 1;
-      if (next !== null && !reachedKnown) {
-        scan.pageToken = next;
-        cursor.scan = scan;
+        cursor.since = later(cursor.since, scan.newest);
+        cursor.scan = null;
         yield { mentions, cursor: snapshot() };
-        if (pages >= config.maxPagesPerRun) break; // the walk continues next run
-        continue;
+        break;
       }
-      cursor.since = later(cursor.since, scan.newest);
-      cursor.scan = null;
-      yield { mentions, cursor: snapshot() };
-      break;
     }
+
+    if (config.watchThreadsDays > 0) {
+      const horizon = runtime.now().getTime() - config.watchThreadsDays * 86_400_000;
+      state.watched = state.watched
+        .filter((w) => Date.parse(w.postedAt) >= horizon)
+        .sort((a, b) => Date.parse(b.postedAt) - Date.parse(a.postedAt))
+        .slice(0, maxWatched);
+      const due = state.watched.filter((w) => !freshThisRun.has(w.id));
+      for (let i = 0; i < due.length; i += idsPerCall) {
+        const batch = due.slice(i, i + idsPerCall);
+        const page = await client.threadsById(batch.map((w) => w.id));
+        const before = new Map(batch.map((w) => [w.id, w]));
+        const { mentions, returned } = await threadMentions(page.items, 'watch', undefined);
+        // Only threads that changed are passed on; the rest were stored as they are.
+        const changed = new Set([...returned].filter((id) => {
+          const now = state.watched.find((w) => w.id === id);
+          const was = before.get(id);
+          return now !== undefined && was !== undefined && (now.replies !== was.replies || now.updatedAt !== was.updatedAt);
+        }));
+        const tombstones: Tombstone[] = batch
+          .filter((w) => !returned.has(w.id))
+          .map((w) => ({ externalId: w.id, deletedAt: runtime.now(), reason: 'unavailable' as const, raw: { threadId: w.id, missingFromIdLookup: true } }));
+        const gone = new Set(tombstones.map((t) => t.externalId));
+        state.watched = state.watched.filter((w) => !gone.has(w.id));
+        const passed = mentions.filter((m) => changed.has(m.externalId) || (m.replyToExternalId != null && changed.has(m.replyToExternalId)));
+        if (passed.length > 0 || tombstones.length > 0) yield { mentions: passed, tombstones, cursor: snapshot() };
+      }
+    }
+  } catch (error) {
+    if (error instanceof SourceRateLimitedError) {
+      // Record the pause so the next scheduled runs do not spend requests on certain 403s.
+      const paused = structuredClone(committed);
+      paused.pausedUntil = (error.retryAt ?? new Date(runtime.now().getTime() + 3_600_000)).toISOString();
+      yield { mentions: [], cursor: paused };
+    }
+    throw error;
   }
 }
 

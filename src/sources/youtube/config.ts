@@ -13,6 +13,12 @@ export interface YouTubeConfig {
   maxPagesPerRun: number;
   /** commentThreads embeds only some replies; fetch the rest with comments.list (1 quota unit a page). */
   fetchAllReplies: boolean;
+  /**
+   * order=time lists threads by when they were started, so a new reply to an older thread
+   * never reaches the top. Threads started this many days ago or less are re-read by id each
+   * run (50 per quota unit) to catch new replies, edits and deletions; 0 = off.
+   */
+  watchThreadsDays: number;
   requestTimeoutMs: number;
 }
 
@@ -37,6 +43,7 @@ export function parseYouTubeConfig(input: unknown): YouTubeConfig {
     pageSize: integerIn(raw.pageSize, 'pageSize', 1, 100, 100),
     maxPagesPerRun: integerIn(raw.maxPagesPerRun, 'maxPagesPerRun', 1, 1000, 20),
     fetchAllReplies: raw.fetchAllReplies ?? true,
+    watchThreadsDays: integerIn(raw.watchThreadsDays, 'watchThreadsDays', 0, 90, 7),
     requestTimeoutMs: integerIn(raw.requestTimeoutMs, 'requestTimeoutMs', 100, 300_000, 30_000),
   };
 }

@@ -81,11 +81,14 @@ export interface ThreadMapResult {
   /** Replies the thread has beyond the subset embedded in it (fetch them with comments.list). */
   missingReplies: number;
   publishedAt: Date | null;
+  /** What changes when the thread gets a reply or its comment is edited. */
+  totalReplyCount: number;
+  updatedAt: string | null;
 }
 
 /** One `CommentThread`: its top-level comment and the replies embedded with it. */
 export function mapThread(thread: unknown, watchTargetId: string | null): ThreadMapResult {
-  const result: ThreadMapResult = { mentions: [], skipped: [], threadId: null, missingReplies: 0, publishedAt: null };
+  const result: ThreadMapResult = { mentions: [], skipped: [], threadId: null, missingReplies: 0, publishedAt: null, totalReplyCount: 0, updatedAt: null };
   if (!isRecord(thread) || !isRecord(thread.snippet)) {
     result.skipped.push({ id: isRecord(thread) ? optionalString(thread.id) : null, reason: 'thread without snippet' });
     return result;
@@ -98,6 +101,9 @@ export function mapThread(thread: unknown, watchTargetId: string | null): Thread
     watchTargetId,
   };
   const totalReplyCount = count(snippet.totalReplyCount) ?? 0;
+  result.totalReplyCount = totalReplyCount;
+  const topSnippet = isRecord(snippet.topLevelComment) && isRecord(snippet.topLevelComment.snippet) ? snippet.topLevelComment.snippet : null;
+  result.updatedAt = optionalString(topSnippet?.updatedAt) ?? optionalString(topSnippet?.publishedAt);
   const top = mapComment(snippet.topLevelComment, { ...context, totalReplyCount });
   if (top.ok) {
     result.mentions.push(top.mention);

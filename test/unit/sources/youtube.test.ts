@@ -81,9 +81,10 @@ describe('youtube collector', () => {
     expect(first.mentions).toHaveLength(35);
     expect(first.pages).toHaveLength(4);
     const newer = fake.comment('vid00000002', { text: '新しいコメント', at: minutes(100) });
-    const before = fake.http.answered('/youtube/v3/commentThreads').length;
+    const listings = () => fake.http.answered('/youtube/v3/commentThreads').filter((r) => r.query.id === undefined).length;
+    const before = listings();
     const second = await run(first.cursor);
-    expect(fake.http.answered('/youtube/v3/commentThreads').length - before).toBe(1);
+    expect(listings() - before).toBe(1);
     expect(second.mentions.map((m) => m.externalId)).toContain(newer.id);
     fake.edit(newer.id, '新しいコメント（編集済み）', minutes(101));
     const third = await run(second.cursor);
@@ -137,6 +138,52 @@ describe('youtube collector', () => {
     expect(nextPacificMidnight(new Date('2026-07-01T12:00:00Z')).toISOString()).toBe('2026-07-02T07:00:00.000Z');
     expect(nextPacificMidnight(new Date('2026-11-25T07:59:00Z')).toISOString()).toBe('2026-11-25T08:00:00.000Z');
     expect(nextPacificMidnight(new Date('2026-03-08T06:00:00Z')).toISOString()).toBe('2026-03-08T08:00:00.000Z');
+  });
+
+  it('re-reads recent threads by id: a new reply to an older thread, an edit and a deleted thread are all caught', async () => {
+    const threads = Array.from({ length: 30 }, (_, i) => fake.comment('vid00000001', { text: `t${i}`, at: minutes(i) }));
+    const first = await run(null);
+    expect(first.mentions).toHaveLength(30);
+    const oldThread = threads[2]!;
+    const reply = fake.comment('vid00000001', { text: '今さらですが同意します', at: minutes(200), replyTo: oldThread.id });
+    fake.edit(threads[3]!.id, 't3（追記）', minutes(201));
+    fake.remove(threads[4]!.id);
+    const second = await run(first.cursor);
+    expect(second.error).toBeNull();
+    // The listing's first page comes again (harmless); the watch page carries exactly the changes.
+    const watchPage = second.pages.at(-1)!;
+    expect(watchPage.mentions.map((m) => m.externalId).sort()).toEqual([oldThread.id, reply.id, threads[3]!.id].sort());
+    expect(watchPage.mentions.find((m) => m.externalId === threads[3]!.id)?.text).toBe('t3（追記）');
+    expect(watchPage.tombstones?.map((t) => t.externalId)).toEqual([threads[4]!.id]);
+    expect(second.mentions.some((m) => m.externalId === threads[5]!.id)).toBe(false);
+    // 29 watched threads: one id lookup.
+    expect(fake.http.answered('/youtube/v3/commentThreads').filter((r) => r.query.id !== undefined)).toHaveLength(1);
+    const third = await run(second.cursor);
+    expect(third.pages.flatMap((p) => p.tombstones ?? [])).toHaveLength(0);
+    expect(third.mentions.every((m) => !threads.slice(0, 20).some((t) => t.id === m.externalId))).toBe(true);
+    // Older than watchThreadsDays: no longer re-read.
+    clock.advance(8 * 86_400_000);
+    const calls = fake.http.requests.length;
+    await run(third.cursor);
+    expect(fake.http.answered('/youtube/v3/commentThreads').slice(-1)[0]?.query.id).toBeUndefined();
+    expect(fake.http.requests.length - calls).toBe(1);
+  });
+
+  it('loses nothing when the quota runs out between the listing and the thread re-read', async () => {
+    const threads = Array.from({ length: 12 }, (_, i) => fake.comment('vid00000001', { text: `t${i}`, at: minutes(i) }));
+    const first = await run(null);
+    // Six replies: the id lookup sees the new count, then comments.list (for the sixth) hits the quota.
+    for (let i = 0; i < 5; i += 1) fake.comment('vid00000001', { text: `返信${i}`, at: minutes(290 + i), replyTo: threads[0]!.id });
+    const reply = fake.comment('vid00000001', { text: '遅れて返信', at: minutes(300), replyTo: threads[0]!.id });
+    fake.quota = 2;
+    const stopped = await run(first.cursor);
+    expect(stopped.error).toBeInstanceOf(SourceRateLimitedError);
+    expect(stopped.mentions.map((m) => m.externalId)).not.toContain(reply.id);
+    fake.quota = Number.POSITIVE_INFINITY;
+    clock.advance(24 * 3_600_000);
+    const resumed = await run(stopped.cursor);
+    expect(resumed.mentions.map((m) => m.externalId)).toContain(reply.id);
+    expect(resumed.mentions.filter((m) => m.replyToExternalId === threads[0]!.id)).toHaveLength(6);
   });
 
   it('converges to exactly the fake\'s comments under random faults', async () => {
