@@ -80,6 +80,9 @@ export class XFake {
   private readonly random: () => number;
   private readonly clock: () => Date;
   private nextSeq = 1n;
+  /** Bumped by every change through the methods below; search results are cached per version. */
+  private version = 0;
+  private readonly matchCache = new Map<string, { version: number; list: FakeTweet[] }>();
   private windows = new Map<string, { resetAt: number; used: number }>();
   private oversizedBody: Buffer | null = null;
   faultRate: number;
@@ -151,6 +154,7 @@ export class XFake {
     };
     if (input.referenced) tweet.referenced_tweets = input.referenced;
     this.tweets.set(id, tweet);
+    this.version += 1;
     return tweet;
   }
 
@@ -167,6 +171,7 @@ export class XFake {
       if (version) version.edit_history_tweet_ids = history;
     }
     this.tweets.set(newId, edited);
+    this.version += 1;
     return edited;
   }
 
@@ -174,6 +179,7 @@ export class XFake {
     const t = this.tweets.get(id);
     if (!t) return;
     for (const v of t.edit_history_tweet_ids) this.deleted.add(v);
+    this.version += 1;
   }
 
   /** Latest versions that search can return, newest first. */
@@ -331,11 +337,30 @@ export class XFake {
         return;
       }
     }
-    const q = parseFakeQuery(query);
-    const all = this.searchable().filter((t) =>
-      this.matches(t, q)
-      && (sinceId === null || compareIds(t.id, sinceId) > 0)
-      && (untilId === null || compareIds(t.id, untilId) < 0));
+    // Matches newest first, cached per query until the data changes: benchmarks page through
+    // 100,000 posts and must measure the collector, not this fake.
+    let cached = this.matchCache.get(query);
+    if (!cached || cached.version !== this.version) {
+      const q = parseFakeQuery(query);
+      cached = { version: this.version, list: this.searchable().filter((t) => this.matches(t, q)) };
+      this.matchCache.set(query, cached);
+    }
+    const list = cached.list;
+    // First index whose id is below untilId (list is sorted by id, descending).
+    let lo = 0;
+    if (untilId !== null) {
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (compareIds(list[mid]!.id, untilId) >= 0) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    const all: FakeTweet[] = [];
+    for (let i = lo; i < list.length && all.length <= maxResults; i += 1) {
+      if (sinceId !== null && compareIds(list[i]!.id, sinceId) <= 0) break;
+      all.push(list[i]!);
+    }
     const page = all.slice(0, maxResults);
     const more = all.length > maxResults;
     const body: Record<string, unknown> = {

@@ -15,8 +15,8 @@ export interface XStreamCursor {
   pending: { nextToken: string; newestId: string | null } | null;
 }
 
-/** [externalId, tweet id last seen, postedAt ms, watchTargetId] */
-export type XRecentEntry = [string, string, number, string | null];
+/** [externalId, tweet id last seen, postedAt ms, watchTargetId, last checked ms (0 = never)] */
+export type XRecentEntry = [string, string, number, string | null, number];
 
 export interface XCursor {
   v: 1;
@@ -25,7 +25,10 @@ export interface XCursor {
   recent: XRecentEntry[];
 }
 
-const maxRecent = 1_000;
+// The cursor is stored with every page, so the deletion-check list is kept short: the newest
+// posts (twice what one run checks), which is where a regretted post is deleted.
+const recentPerCheck = 2;
+const maxRecentStored = 2_000;
 const lookupBatch = 100; // GET /2/tweets accepts up to 100 ids
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -50,9 +53,9 @@ export function parseXCursor(raw: unknown, log?: SourceRuntime['log']): XCursor 
     fresh.streams[key] = { sinceId, pending };
   }
   if (Array.isArray(raw.recent)) {
-    for (const e of raw.recent.slice(-maxRecent)) {
+    for (const e of raw.recent.slice(-maxRecentStored)) {
       if (Array.isArray(e) && typeof e[0] === 'string' && isTweetId(e[1]) && typeof e[2] === 'number') {
-        fresh.recent.push([e[0], e[1], e[2], typeof e[3] === 'string' ? e[3] : null]);
+        fresh.recent.push([e[0], e[1], e[2], typeof e[3] === 'string' ? e[3] : null, typeof e[4] === 'number' ? e[4] : 0]);
       }
     }
   }
@@ -115,11 +118,14 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
     for (const m of mentions) {
       const latest = (m.raw as { tweet?: { id?: unknown } }).tweet?.id;
       if (!isTweetId(latest)) continue;
-      byId.delete(m.externalId);
-      byId.set(m.externalId, [m.externalId, latest, m.postedAt.getTime(), m.watchTargetId ?? null]);
+      byId.set(m.externalId, [m.externalId, latest, m.postedAt.getTime(), m.watchTargetId ?? null, byId.get(m.externalId)?.[4] ?? 0]);
     }
     const horizon = runtime.now().getTime() - config.deletionCheckHours * 3_600_000;
-    cursor.recent = [...byId.values()].filter((e) => e[2] >= horizon).slice(-maxRecent);
+    // The newest posts by time: a traversal delivers newest first, so insertion order is not it.
+    cursor.recent = [...byId.values()]
+      .filter((e) => e[2] >= horizon)
+      .sort((a, b) => a[2] - b[2])
+      .slice(-config.deletionCheckIds * recentPerCheck);
   };
 
   if (config.deletionCheckIds > 0) {
@@ -172,9 +178,9 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
 }
 
 /**
- * Re-looks-up the oldest-checked recent posts. Posts X no longer returns become tombstones (what
- * was said stays stored as evidence); posts still there come back as mentions, refreshing their
- * metrics. Checked entries rotate to the back so every recent post gets its turn.
+ * Re-looks-up the least recently checked of the recent posts. Posts X no longer returns become
+ * tombstones (what was said stays stored as evidence); posts still there come back as mentions,
+ * refreshing their metrics.
  */
 async function checkDeletions(
   client: XClient,
@@ -185,7 +191,7 @@ async function checkDeletions(
 ): Promise<CollectPage | null> {
   const horizon = runtime.now().getTime() - config.deletionCheckHours * 3_600_000;
   cursor.recent = cursor.recent.filter((e) => e[2] >= horizon);
-  const batch = cursor.recent.slice(0, config.deletionCheckIds);
+  const batch = [...cursor.recent].sort((a, b) => a[4] - b[4] || b[2] - a[2]).slice(0, config.deletionCheckIds);
   if (batch.length === 0) return null;
   const byTweetId = new Map(batch.map((e) => [e[1], e] as const));
   const mentions: NormalizedMention[] = [];
@@ -209,10 +215,10 @@ async function checkDeletions(
       tombstones.push({ externalId: entry[0], deletedAt: runtime.now(), reason: g.reason, raw: g.raw });
     }
   }
+  const checkedAt = runtime.now().getTime();
   const checked = new Set(batch.map((e) => e[0]));
-  cursor.recent = [
-    ...cursor.recent.filter((e) => !checked.has(e[0])),
-    ...batch.filter((e) => !goneIds.has(e[0])),
-  ];
+  cursor.recent = cursor.recent
+    .filter((e) => !goneIds.has(e[0]))
+    .map((e): XRecentEntry => (checked.has(e[0]) ? [e[0], e[1], e[2], e[3], checkedAt] : e));
   return { mentions, tombstones, cursor: snapshot(cursor) };
 }

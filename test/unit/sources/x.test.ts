@@ -228,6 +228,18 @@ describe('X collection against the fake', () => {
     expect(recent).not.toContain(b!.id);
   });
 
+  it('spreads deletion checks over runs, least recently checked first', async () => {
+    const [a, b] = seed(2);
+    const cfg = config({ deletionCheckIds: 1 });
+    const first = await run(cfg, null, runtime());
+    const lookups = () => fake.requests.filter((u) => u.pathname === '/2/tweets').map((u) => u.searchParams.get('ids'));
+    clock.advance(1000);
+    const second = await run(cfg, first.cursor, runtime());
+    clock.advance(1000);
+    await run(cfg, second.cursor, runtime());
+    expect(lookups()).toEqual([b!.id, a!.id]);
+  });
+
   it('collects exactly the fake set despite random faults across many runs', async () => {
     await fake.close();
     fake = new XFake({ now: clock.now, faultRate: 0.3, faultSeed: 42, faultKinds: ['rate-limit', 'server-error', 'unavailable', 'reset', 'malformed'] });
