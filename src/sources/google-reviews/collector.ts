@@ -27,8 +27,9 @@ export interface GoogleReviewsCursor {
   locations: Record<string, LocationCursor>;
 }
 
-/** Past this many known reviews per location, deletion detection is skipped (cursor size). */
-export const maxKnownReviews = 20_000;
+/** Known review ids kept per location (the cursor is rewritten with every page; a clinic with more
+ * reviews than this loses deletion detection for its oldest ones). */
+export const maxKnownReviews = 5_000;
 /** reviews.get confirmations per run; the rest wait for the next full listing. */
 export const maxDeletionChecks = 50;
 
@@ -137,7 +138,8 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
         }
       }
       if (!scan.full) {
-        for (const m of mentions) if (m.replyToExternalId == null) loc.known.push(m.externalId);
+        // Newest first, like a full listing, so the cap below drops the oldest.
+        loc.known = [...mentions.filter((m) => m.replyToExternalId == null).map((m) => m.externalId), ...loc.known];
       }
 
       const more = page.nextPageToken !== null && (scan.full || !reachedKnown);
@@ -179,7 +181,7 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
         loc.lastFullListingAt = now.toISOString();
       }
       loc.known = [...new Set(loc.known)];
-      if (loc.known.length > maxKnownReviews) loc.known = loc.known.slice(-maxKnownReviews);
+      if (loc.known.length > maxKnownReviews) loc.known = loc.known.slice(0, maxKnownReviews);
       if (loc.replied.length > maxKnownReviews) loc.replied = loc.replied.slice(-maxKnownReviews);
       loc.since = later(loc.since, scan.newest);
       loc.scan = null;
