@@ -201,7 +201,8 @@ export class XFake {
   /** What a complete, fault-free collection of this query should yield, by stable (original) id. */
   expectedIds(query: string): string[] {
     const q = parseFakeQuery(query);
-    return this.searchable().filter((t) => this.matches(t, q)).map((t) => t.edit_history_tweet_ids[0]!).sort(compareIds);
+    const weekAgo = this.clock().getTime() - 7 * 86_400_000;
+    return this.searchable().filter((t) => this.matches(t, q) && Date.parse(t.created_at) >= weekAgo).map((t) => t.edit_history_tweet_ids[0]!).sort(compareIds);
   }
 
   private rateHeaders(bucket: string): { headers: Record<string, string>; exhausted: boolean } {
@@ -328,6 +329,15 @@ export class XFake {
       this.invalid(res, rate, 'since_id', 'The `since_id` query parameter value is not valid');
       return;
     }
+    if (sinceId !== null) {
+      // Recent search reaches back 7 days; X refuses a since_id older than that.
+      const since = this.tweets.get(sinceId);
+      const weekAgo = this.clock().getTime() - 7 * 86_400_000;
+      if (since && Date.parse(since.created_at) < weekAgo) {
+        this.invalid(res, rate, 'since_id', `Invalid 'since_id':'${sinceId}'. 'since_id' must be a tweet id created after ${new Date(weekAgo).toISOString()}.`);
+        return;
+      }
+    }
     const token = url.searchParams.get('next_token') ?? url.searchParams.get('pagination_token');
     let untilId: string | null = null;
     if (token !== null) {
@@ -357,8 +367,10 @@ export class XFake {
       }
     }
     const all: FakeTweet[] = [];
+    const weekAgo = this.clock().getTime() - 7 * 86_400_000;
     for (let i = lo; i < list.length && all.length <= maxResults; i += 1) {
       if (sinceId !== null && compareIds(list[i]!.id, sinceId) <= 0) break;
+      if (Date.parse(list[i]!.created_at) < weekAgo) continue; // recent search: the last 7 days
       all.push(list[i]!);
     }
     const page = all.slice(0, maxResults);

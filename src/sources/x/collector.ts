@@ -1,6 +1,7 @@
 import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
 import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
-import { createXClient, type XClient } from './client.ts';
+import { SourceHttpError } from '../http.ts';
+import { createXClient, type XClient, type XSearchPage } from './client.ts';
 import type { XConfig } from './config.ts';
 import { compareTweetIds, isTweetId, mapTweet, stableTweetId, usersById } from './map.ts';
 import { buildXQueries, queryKey } from './query.ts';
@@ -78,6 +79,19 @@ function itemId(item: unknown): string {
 
 const problemPrefix = 'https://api.twitter.com/2/problems/';
 
+/** For a 400 invalid-request that names since_id or next_token/pagination_token, that name. */
+export function rejectedParameter(error: unknown): 'since_id' | 'next_token' | null {
+  if (!(error instanceof SourceHttpError) || error.status !== 400) return null;
+  const body = isRecord(error.details) ? error.details.body : null;
+  const errors = isRecord(body) && Array.isArray(body.errors) ? body.errors : [];
+  for (const e of errors) {
+    const params = isRecord(e) && isRecord(e.parameters) ? Object.keys(e.parameters) : [];
+    if (params.includes('since_id')) return 'since_id';
+    if (params.includes('next_token') || params.includes('pagination_token')) return 'next_token';
+  }
+  return null;
+}
+
 /** Partial errors that say a post is gone: the tweet id and why. */
 function goneFromErrors(errors: Record<string, unknown>[]): { id: string; reason: Tombstone['reason']; raw: unknown }[] {
   const gone: { id: string; reason: Tombstone['reason']; raw: unknown }[] = [];
@@ -137,12 +151,26 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
     let state = cursor.streams[stream.key] ?? { sinceId: null, pending: null };
     while (budget > 0) {
       budget -= 1;
-      const result = await client.searchRecent({
-        query: stream.query,
-        sinceId: state.sinceId,
-        nextToken: state.pending?.nextToken ?? null,
-        maxResults: config.maxResults,
-      });
+      let result: XSearchPage;
+      try {
+        result = await client.searchRecent({
+          query: stream.query,
+          sinceId: state.sinceId,
+          nextToken: state.pending?.nextToken ?? null,
+          maxResults: config.maxResults,
+        });
+      } catch (error) {
+        // Recent search only reaches back 7 days: after a long pause X refuses the stored
+        // since_id (or an expired next_token). Without this the source would stay stuck on the
+        // same 400 forever; instead the stream restarts from what search can still see, which
+        // re-delivers at most 7 days of posts (harmless: the pipeline upserts).
+        const param = rejectedParameter(error);
+        if (param === null || (param === 'since_id' && state.sinceId === null) || (param !== 'since_id' && state.pending === null)) throw error;
+        log.warn({ source: 'x', stream: stream.key, parameter: param }, 'X refused the stored position; restarting this query stream');
+        state = param === 'since_id' ? { sinceId: null, pending: null } : { sinceId: state.sinceId, pending: null };
+        budget += 1;
+        continue;
+      }
       const users = usersById(result.includes);
       const mentions: NormalizedMention[] = [];
       let newestOnPage: string | null = result.meta.newestId;

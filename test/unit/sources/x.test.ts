@@ -228,6 +228,21 @@ describe('X collection against the fake', () => {
     expect(recent).not.toContain(b!.id);
   });
 
+  it('restarts a query stream whose since_id has fallen out of the 7-day window', async () => {
+    seed(5);
+    const rt = runtime();
+    const first = await run(config(), null, rt);
+    clock.advance(8 * 86_400_000);
+    const fresh = seed(3, (i) => `さくら内科 一週間後 ${i}`);
+    const later = await run(config(), first.cursor, rt);
+    expect(later.error).toBeNull();
+    // Only the last 7 days are searchable again: the new posts, nothing older.
+    expect(later.ids).toEqual(fresh.map((t) => t.id).reverse());
+    expect(rt.logs.some((l) => String(l.msg).includes('restarting'))).toBe(true);
+    const sinceIds = fake.requests.slice(1).map((u) => u.searchParams.get('since_id'));
+    expect(sinceIds).toEqual([first.ids[0], null]);
+  });
+
   it('spreads deletion checks over runs, least recently checked first', async () => {
     const [a, b] = seed(2);
     const cfg = config({ deletionCheckIds: 1 });
