@@ -24,8 +24,8 @@ export class RssFake {
   items: FakeItem[] = [];
   /** Which validators the server sends (and honours). */
   validators: 'both' | 'etag' | 'last-modified' | 'none' = 'both';
-  /** Served instead of the generated document, per path. */
-  readonly rawBodies = new Map<string, string>();
+  /** Served instead of the generated document, per path (bytes for non-UTF-8 feeds). */
+  readonly rawBodies = new Map<string, string | Buffer>();
   private changedAt: Date;
   private readonly clock: () => number;
 
@@ -115,6 +115,7 @@ export class RssFake {
         return { status: 404, headers: { 'content-type': 'text/html' }, body: '<h1>Not Found</h1>' };
       }
     }
+    if (Buffer.isBuffer(body)) type = 'application/xml';
     const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
     const lastModified = new Date(Math.floor(this.changedAt.getTime() / 1000) * 1000).toUTCString();
     const headers: Record<string, string> = { 'content-type': type };
@@ -133,4 +134,36 @@ export class RssFake {
     }
     return { status: 200, headers, body };
   }
+}
+
+/**
+ * Encodes text as Shift_JIS or EUC-JP (Node has decoders but no encoders for them), by
+ * inverting the decoder over every two-byte sequence. For serving legacy-encoded feeds.
+ */
+export function encodeJapanese(text: string, encoding: 'shift_jis' | 'euc-jp'): Buffer {
+  const decoder = new TextDecoder(encoding);
+  const table = new Map<string, number[]>();
+  const leads = encoding === 'shift_jis' ? [[0x81, 0x9f], [0xe0, 0xfc]] : [[0xa1, 0xfe]];
+  const trails = encoding === 'shift_jis' ? [[0x40, 0x7e], [0x80, 0xfc]] : [[0xa1, 0xfe]];
+  for (const [leadFrom, leadTo] of leads as [number, number][]) {
+    for (let lead = leadFrom; lead <= leadTo; lead += 1) {
+      for (const [trailFrom, trailTo] of trails as [number, number][]) {
+        for (let trail = trailFrom; trail <= trailTo; trail += 1) {
+          const ch = decoder.decode(Uint8Array.of(lead, trail));
+          if (ch.length === 1 && ch !== '\ufffd' && !table.has(ch)) table.set(ch, [lead, trail]);
+        }
+      }
+    }
+  }
+  const bytes: number[] = [];
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number;
+    if (code < 0x80) bytes.push(code);
+    else {
+      const pair = table.get(ch);
+      if (pair === undefined) throw new Error(`cannot encode ${ch} as ${encoding}`);
+      bytes.push(...pair);
+    }
+  }
+  return Buffer.from(bytes);
 }

@@ -9,6 +9,7 @@ import { createHttpClient, SourceResponseError } from '../http.ts';
 import type { CollectInput, CollectPage } from '../types.ts';
 import type { RssConfig } from './config.ts';
 import { parseFeed } from './feed.ts';
+import { declaredCharset, decoderFor, fetchBytes, isUtf8 } from './fetch-bytes.ts';
 import { mapFeedItem, matchTarget } from './map.ts';
 
 export interface FeedState {
@@ -36,11 +37,7 @@ export function readRssCursor(raw: unknown): RssCursor {
   return cursor;
 }
 
-/** The encoding an XML declaration names, if any. */
-export function declaredEncoding(xml: string): string | null {
-  const match = /^\uFEFF?<\?xml[^>]*\sencoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']/.exec(xml);
-  return match?.[1]?.toLowerCase() ?? null;
-}
+const feedAccept = 'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1';
 
 export async function* collectRss(input: CollectInput<RssConfig>): AsyncIterable<CollectPage> {
   const { config, runtime, targets } = input;
@@ -54,18 +51,21 @@ export async function* collectRss(input: CollectInput<RssConfig>): AsyncIterable
     const known = state.feeds[feed.url] as FeedState;
     try {
       const response = await http.requestText(feed.url, {
-        headers: { accept: 'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1' },
+        headers: { accept: feedAccept },
         ifNoneMatch: known.etag,
         ifModifiedSince: known.lastModified,
       });
       if (response.notModified) continue;
-      const encoding = declaredEncoding(response.text);
-      if (encoding !== null && encoding !== 'utf-8' && encoding !== 'utf8' && encoding !== 'us-ascii') {
-        throw new SourceResponseError(`rss: ${encoding} のフィードには未対応です (feeds in ${encoding} are not supported yet; UTF-8 only) ${feed.url}`);
+      let xml = response.text;
+      const charset = declaredCharset(response.headers.get('content-type'), xml.slice(0, 512));
+      if (!isUtf8(charset)) {
+        const decoder = decoderFor(charset as string);
+        if (decoder === null) throw new SourceResponseError(`rss: 文字コード ${charset} は読めません (unknown charset ${charset}) ${feed.url}`);
+        xml = decoder.decode(await fetchBytes(runtime, feed.url, { timeoutMs: config.requestTimeoutMs, maxBytes: config.maxBodyBytes, accept: feedAccept }));
       }
       let parsed;
       try {
-        parsed = parseFeed(response.text);
+        parsed = parseFeed(xml);
       } catch (error) {
         throw new SourceResponseError(`rss: フィードを解析できません (cannot parse feed: ${(error as Error).message}) ${feed.url}`);
       }

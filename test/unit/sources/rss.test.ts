@@ -6,7 +6,7 @@ import { rssSource, type RssConfig } from '../../../src/sources/rss/index.ts';
 import { parseXml, XmlParseError } from '../../../src/sources/rss/xml.ts';
 import type { CollectPage, WatchTargetSpec } from '../../../src/sources/types.ts';
 import { runCollections } from '../../fakes/faulty-server.ts';
-import { RssFake } from '../../fakes/rss-fake.ts';
+import { encodeJapanese, RssFake } from '../../fakes/rss-fake.ts';
 import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
 let clock: VirtualClock;
@@ -103,8 +103,8 @@ describe('rss collector', () => {
   it('fails cleanly on broken XML, non-UTF-8 feeds and oversized bodies; retries 503 and waits for Retry-After', async () => {
     fake.rawBodies.set('/broken.xml', '<rss><channel><item><title>x</title></channel></rss>');
     expect(String((await run(null, config([`${fake.baseUrl}/broken.xml`]))).error)).toMatch(/cannot parse feed/);
-    fake.rawBodies.set('/sjis.xml', '<?xml version="1.0" encoding="Shift_JIS"?><rss><channel></channel></rss>');
-    expect(String((await run(null, config([`${fake.baseUrl}/sjis.xml`]))).error)).toMatch(/shift_jis/);
+    fake.rawBodies.set('/koi.xml', '<?xml version="1.0" encoding="x-unknown-charset"?><rss><channel></channel></rss>');
+    expect(String((await run(null, config([`${fake.baseUrl}/koi.xml`]))).error)).toMatch(/unknown charset x-unknown-charset/);
     fake.http.failNext('oversized');
     expect(String((await run(null)).error)).toMatch(/bytes/);
     fake.http.failNext('rate-limit');
@@ -113,6 +113,16 @@ describe('rss collector', () => {
     expect(ok.error).toBeNull();
     expect(runtime.sleeps[0]).toBe(15_000);
     expect(ok.mentions).toHaveLength(1);
+  });
+
+  it('decodes Shift_JIS and EUC-JP feeds from their bytes', async () => {
+    const doc = (encoding: string) => `<?xml version="1.0" encoding="${encoding}"?><rss version="2.0"><channel><title>地域</title>
+<item><title>さくら内科の口コミが炎上</title><guid>https://old.example.jp/${encoding}/1</guid><description>&lt;p&gt;ひどい対応&lt;/p&gt;</description></item></channel></rss>`;
+    fake.rawBodies.set('/sjis.xml', encodeJapanese(doc('Shift_JIS'), 'shift_jis'));
+    fake.rawBodies.set('/euc.xml', encodeJapanese(doc('EUC-JP'), 'euc-jp'));
+    const result = await run(null, config([`${fake.baseUrl}/sjis.xml`, `${fake.baseUrl}/euc.xml`]));
+    expect(result.error).toBeNull();
+    expect(result.mentions.map((m) => m.text)).toEqual(['さくら内科の口コミが炎上\nひどい対応', 'さくら内科の口コミが炎上\nひどい対応']);
   });
 
   it('converges to exactly the matching items under random faults', async () => {
