@@ -19,8 +19,8 @@ export interface LexiconEntry {
 export interface Lexicon {
   /** Japanese words and phrases; keys NFKC-normalised, last word in dictionary form. */
   polar: Map<string, number>;
-  /** Longest polar phrase in characters, to bound phrase look-ups. */
-  maxPolarChars: number;
+  /** Every proper prefix of a polar key, so a phrase look-up stops as soon as nothing can match. */
+  polarPrefixes: Set<string>;
   /** Emoji, emoticons, kaomoji. */
   symbols: Map<string, number>;
   english: Map<string, number>;
@@ -95,7 +95,7 @@ export function readLexiconFile(file: string): string {
 /** Later entries override earlier ones, so a user's extra file can re-weight our words. */
 export function buildLexicon(entries: readonly LexiconEntry[]): Lexicon {
   const lexicon: Lexicon = {
-    polar: new Map(), maxPolarChars: 1, symbols: new Map(), english: new Map(),
+    polar: new Map(), polarPrefixes: new Set(), symbols: new Map(), english: new Map(),
     intensifiers: new Map(), englishIntensifiers: new Map(), negators: new Set(),
     englishNegators: new Set(), contrasts: new Map(),
   };
@@ -103,7 +103,7 @@ export function buildLexicon(entries: readonly LexiconEntry[]): Lexicon {
     switch (e.kind) {
       case 'polar':
         lexicon.polar.set(e.term, e.value);
-        lexicon.maxPolarChars = Math.max(lexicon.maxPolarChars, e.term.length);
+        for (let n = 1; n < e.term.length; n++) lexicon.polarPrefixes.add(e.term.slice(0, n));
         break;
       case 'symbol': lexicon.symbols.set(e.term, e.value); break;
       case 'en': lexicon.english.set(e.term, e.value); break;

@@ -92,7 +92,7 @@ function matchPolar(tokens: readonly Token[], i: number, lexicon: Lexicon): Hit 
     const value = lexicon.polar.get(prefix + t.surface_form) ?? lexicon.polar.get(prefix + baseForm(t));
     if (value !== undefined) best = { end: j, value };
     prefix += t.surface_form;
-    if (prefix.length >= lexicon.maxPolarChars) break;
+    if (!lexicon.polarPrefixes.has(prefix)) break;
   }
   return best;
 }
