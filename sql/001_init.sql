@@ -90,7 +90,6 @@ create table mentions (
   version               integer not null default 1,
   deleted_at            timestamptz,
   primary key (org_id, id),
-  unique (id),
   -- Dedupe key: re-collecting an item updates it instead of storing it twice.
   unique (org_id, source_id, external_id),
   foreign key (org_id, source_id) references sources (org_id, id) on delete cascade
@@ -101,8 +100,6 @@ create index mentions_org_posted_idx on mentions (org_id, posted_at desc, id des
 create index mentions_org_source_posted_idx on mentions (org_id, source_id, posted_at desc, id desc);
 -- The same list filtered by sentiment (the dashboard's「ネガティブのみ」).
 create index mentions_org_sentiment_posted_idx on mentions (org_id, sentiment_label, posted_at desc, id desc);
--- Re-analysis finds rows analysed with an older lexicon.
-create index mentions_analysis_version_idx on mentions (org_id, analysis_version, id);
 
 -- Earlier texts of edited mentions: version n holds the text as it was before edit n+1.
 create table mention_versions (

@@ -120,25 +120,29 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
   // Last write wins when a page repeats an item (sources sometimes do across page edges).
   const rows = [...new Map(input.rows.map((r) => [r.externalId, r])).values()];
   return sql.begin(async (tx) => {
-    const existing = rows.length === 0 ? [] : await tx<ExistingRow[]>`
+    // Insert first: on a normal page most items are new, and "on conflict do nothing" returns
+    // exactly the rows this transaction created, even against a concurrent instance. Only the
+    // items that already existed are read back (locked) to find edits and fresher metrics.
+    const deltas = new CountDeltas();
+    const inserted = await insertMentions(tx, orgId, sourceId, rows, now);
+    const insertedIds = new Set(inserted.map((m) => m.externalId));
+    const seen = rows.filter((r) => !insertedIds.has(r.externalId));
+    const existing = seen.length === 0 ? [] : await tx<ExistingRow[]>`
       select id, external_id, text, watch_target_id, sentiment_label, likes, reposts, quotes, replies
       from mentions
-      where org_id = ${orgId} and source_id = ${sourceId} and external_id = any(${rows.map((r) => r.externalId)}::text[])
+      where org_id = ${orgId} and source_id = ${sourceId} and external_id = any(${seen.map((r) => r.externalId)}::text[])
       for update`;
     const byExternalId = new Map(existing.map((e) => [e.external_id, e]));
-    const fresh: AnalysedRow[] = [];
     const edited: { row: AnalysedRow; prior: ExistingRow }[] = [];
     const refreshed: { row: AnalysedRow; prior: ExistingRow }[] = [];
-    for (const row of rows) {
+    for (const row of seen) {
       const prior = byExternalId.get(row.externalId);
-      if (!prior) fresh.push(row);
-      else if (prior.text !== row.text) edited.push({ row, prior });
+      if (!prior) continue;
+      if (prior.text !== row.text) edited.push({ row, prior });
       else if (prior.likes !== row.likes || prior.reposts !== row.reposts || prior.quotes !== row.quotes || prior.replies !== row.replies) {
         refreshed.push({ row, prior });
       }
     }
-    const deltas = new CountDeltas();
-    const inserted = await insertMentions(tx, orgId, sourceId, fresh, now);
     for (const m of inserted) {
       deltas.add(m.watchTargetId, m.postedAt, {
         total: 1,
@@ -254,6 +258,7 @@ async function insertMentions(tx: Tx, orgId: string, sourceId: string, rows: Ana
     const r = byExternalId.get(external_id)!;
     return {
       id,
+      externalId: external_id,
       orgId,
       sourceId,
       watchTargetId: r.watchTargetId,

@@ -72,6 +72,7 @@ export interface MentionAnalyzer {
 /** A mention as stored, handed to detection after its batch commits. */
 export interface StoredMention {
   id: string;
+  externalId: string;
   orgId: string;
   sourceId: string;
   watchTargetId: string | null;

@@ -4,7 +4,7 @@ import { ingest } from '../../src/ingest/pipeline.ts';
 import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
 import type { MentionAnalyzer } from '../../src/ingest/types.ts';
 import { logger } from '../../src/logger.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 import { listSource, makeOrg, makeSource, mentionFixture, testContext, withTestSource } from '../factories/index.ts';
 
 let db: TestDatabase;
@@ -122,7 +122,7 @@ describe('ingest pipeline', () => {
     failAt = null;
     const second = await runSource(ctx, { sourceId: src.id, trigger: 'manual' });
     expect(second).toMatchObject({ status: 'succeeded', inserted: 45, fetched: 45 });
-    const [{ n, distinct }] = await ctx.sql`select count(*)::int as n, count(distinct external_id)::int as distinct from mentions where org_id = ${org.id}` as never as [{ n: number; distinct: number }];
+    const { n, distinct } = one(await ctx.sql`select count(*)::int as n, count(distinct external_id)::int as distinct from mentions where org_id = ${org.id}`);
     expect({ n, distinct }).toEqual({ n: 95, distinct: 95 });
     const [health] = await ctx.sql`select health from sources where id = ${src.id}`;
     expect(health!.health).toBe('ok');

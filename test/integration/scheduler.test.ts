@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/collection/scheduler.ts';
 import { newInstanceId } from '../../src/context.ts';
 import type { CollectPage, SourceDefinition } from '../../src/sources/types.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 import { makeOrg, makeSource, mentionFixture, testContext, withTestSource } from '../factories/index.ts';
 
 let db: TestDatabase;
@@ -47,7 +47,7 @@ describe('scheduler', () => {
     const outcomes = [...s1.outcomes, ...s2.outcomes];
     expect(outcomes.filter((o) => o.outcome.status === 'succeeded')).toHaveLength(runs.length);
     expect(outcomes.filter((o) => o.outcome.status === 'claimed-elsewhere')).toHaveLength(runs.length);
-    const [{ count }] = await a.sql`select count(*)::int as count from mentions where org_id = ${org.id}` as never as [{ count: number }];
+    const { count } = one(await a.sql`select count(*)::int as count from mentions where org_id = ${org.id}`);
     expect(count).toBe(runs.length);
   });
 

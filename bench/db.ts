@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { connect, type DbHandle } from '../src/db/connect.ts';
+import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { logger } from '../src/logger.ts';
+
+// Benchmarks run against a fresh database of their own: DATABASE_URL's server if set, else the
+// local server at 127.0.0.1:5432, else an embedded one. It is dropped afterwards.
+
+function withDb(url: string, db: string) {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+export async function benchDatabase(): Promise<DbHandle & { where: string; dispose(): Promise<void> }> {
+  logger.level = 'warn';
+  let admin = process.env.DATABASE_URL;
+  let where = 'DATABASE_URL';
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (!admin) {
+    const local = 'postgres://postgres@127.0.0.1:5432/postgres';
+    const probe = postgres(local, { max: 1, connect_timeout: 3, onnotice: () => {} });
+    const ok = await probe`select 1`.then(() => true, () => false);
+    await probe.end();
+    if (ok) {
+      admin = local;
+      where = 'local Postgres 127.0.0.1:5432';
+    } else {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-bench-pg-'));
+      const pg = await startEmbeddedPostgres(dir);
+      admin = withDb(pg.url, 'postgres');
+      where = 'embedded Postgres';
+      stopEmbedded = async () => { await pg.stop(); rmSync(dir, { recursive: true, force: true }); };
+    }
+  }
+  const name = `hinoko_bench_${randomBytes(4).toString('hex')}`;
+  const a = postgres(admin, { max: 1, onnotice: () => {} });
+  await a.unsafe(`create database "${name}"`);
+  const handle = connect(withDb(admin, name), { max: 10, applicationName: 'hinoko-bench' });
+  await migrate(handle.sql);
+  return {
+    ...handle,
+    where,
+    async dispose() {
+      await handle.close();
+      await a.unsafe(`drop database if exists "${name}" with (force)`);
+      await a.end();
+      await stopEmbedded?.();
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
