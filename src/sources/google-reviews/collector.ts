@@ -93,6 +93,7 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
     const fullDue = config.fullListingEveryHours > 0
       && (loc.lastFullListingAt === null || now.getTime() - Date.parse(loc.lastFullListingAt) >= config.fullListingEveryHours * 3_600_000);
     let scan = loc.scan ?? { pageToken: '', newest: null, full: fullDue, seen: [] };
+    let pages = 0;
 
     for (;;) {
       let page;
@@ -143,10 +144,12 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
       }
 
       const more = page.nextPageToken !== null && (scan.full || !reachedKnown);
+      pages += 1;
       if (more) {
         scan.pageToken = page.nextPageToken as string;
         loc.scan = scan;
         yield { mentions, tombstones, cursor: snapshot() };
+        if (pages >= config.maxPagesPerRun) break; // the listing continues next run
         continue;
       }
 

@@ -14,6 +14,8 @@ export interface GoogleReviewsConfig {
   /** A fixed access token (short-lived; for trials) or an OAuth refresh token (production). */
   auth: { kind: 'access-token'; accessTokenEnv: string } | ({ kind: 'oauth' } & GoogleOAuthRefresh);
   pageSize: number;
+  /** Pages per location per run; a longer listing continues next run (bounds a looping page token). */
+  maxPagesPerRun: number;
   /** How often the whole listing is walked to find deleted reviews; 0 = never. */
   fullListingEveryHours: number;
   requestTimeoutMs: number;
@@ -60,6 +62,7 @@ export function parseGoogleReviewsConfig(input: unknown): GoogleReviewsConfig {
     auth,
     // The API's maximum page size (mybusiness v4 reviews.list).
     pageSize: integerIn(raw.pageSize, 'pageSize', 1, 50, 50),
+    maxPagesPerRun: integerIn(raw.maxPagesPerRun, 'maxPagesPerRun', 1, 1000, 100),
     fullListingEveryHours: integerIn(raw.fullListingEveryHours, 'fullListingEveryHours', 0, 24 * 30, 24),
     requestTimeoutMs: integerIn(raw.requestTimeoutMs, 'requestTimeoutMs', 100, 300_000, 30_000),
   };

@@ -100,6 +100,16 @@ describe('google reviews collector', () => {
     expect(ids).toHaveLength(120);
   });
 
+  it('stops at maxPagesPerRun and continues the same listing next run', async () => {
+    seed(120);
+    const first = await run(null, config({ maxPagesPerRun: 1 }));
+    expect(first.mentions).toHaveLength(50);
+    const second = await run(first.cursor, config({ maxPagesPerRun: 1 }));
+    const third = await run(second.cursor, config({ maxPagesPerRun: 1 }));
+    expect(new Set([...first.mentions, ...second.mentions, ...third.mentions].map((m) => m.externalId)).size).toBe(120);
+    expect((third.cursor as any).locations[loc].scan).toBeNull();
+  });
+
   it('re-mints an expired access token once, and reports a revoked refresh token as an auth error', async () => {
     seed(3);
     const cfg = config();
