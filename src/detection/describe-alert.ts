@@ -64,7 +64,8 @@ export function describeAlert(result: DetectionResult): string {
   if (level) parts.push(`【深刻度${result.severity} ${level.ja}${kindJa ? `・${kindJa}` : ''}】`);
 
   const ratio = e.volume.expected > 0 ? e.volume.observed / e.volume.expected : 0;
-  const ratioText = ratio >= 1.5 ? `（${ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1)}倍）` : '';
+  // Against an expectation below one post, "250倍" says more about the division than the clinic.
+  const ratioText = ratio >= 1.5 && e.volume.expected >= 1 ? `（${ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1)}倍）` : '';
   parts.push(`通常 ${bucketLengthJa(e.bucketMs)}あたり${approx(e.volume.expected)}のところ ${count(e.volume.observed)}件${ratioText}。`);
 
   if (e.negativeShare.observed !== null && e.volume.observed > 0) {
