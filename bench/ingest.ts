@@ -33,7 +33,7 @@ try {
     stored += r.inserted.length;
   }
   const seconds = (performance.now() - started) / 1000;
-  const [{ n }] = await db.sql<{ n: number }[]>`select count(*)::int as n from mentions`;
+  const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from mentions`)[0]!.n;
   if (n !== total || stored !== total) throw new Error(`stored ${stored}/${n}, expected ${total}`);
   console.log(`bench:ingest on ${db.where}: ${total.toLocaleString()} mentions in batches of ${batch} — ${seconds.toFixed(2)} s, ${Math.round(total / seconds).toLocaleString()} mentions/s (analysis off; bucket counts and cursor included)`);
 } finally {

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { createOrganization, createWatchTarget } from '../organizations/organizations.ts';
 import { addSource } from '../collection/sources.ts';
-import { generateSlot, SLOT_MS, type DemoConfig } from '../sources/demo/index.ts';
+import { activity, generateSlot, SLOT_MS, type DemoConfig } from '../sources/demo/index.ts';
 import { defaultIngestLimits, normaliseMention } from './normalise.ts';
 import { storePage, type AnalysedRow } from './store-page.ts';
 import type { SentimentLabel, TextAnalysis } from './types.ts';
@@ -41,8 +41,12 @@ export async function seedMentions(
   const source = await addSource(ctx, { orgId, type: 'import', name: `seed ${Date.now().toString(36)}`, config: { portal: 'seed' } });
   const end = Math.floor(ctx.now().getTime() / SLOT_MS);
   const slots = (days * 86_400_000) / SLOT_MS;
+  // The generator follows a JST day/week profile; scale so the mean rate yields `count` (plus a
+  // margin, since generation stops at exactly `count`).
+  let weekActivity = 0;
+  for (let h = 0; h < 168; h++) weekActivity += activity(new Date(h * 3_600_000));
   const cfg: DemoConfig = {
-    seed: opts.seed ?? 7, postsPerHour: (opts.count / (days * 24)) * 1.02, flareAt: null, scenario: 'staff-post', backfillHours: 0, watchTargetId: targetId,
+    seed: opts.seed ?? 7, postsPerHour: (opts.count / (days * 24) / (weekActivity / 168)) * 1.05, flareAt: null, scenario: 'staff-post', backfillHours: 0, watchTargetId: targetId,
   };
   const batchSize = opts.batchSize ?? 5000;
   const started = performance.now();

@@ -1,0 +1,66 @@
+// npm run bench:api — with 1,000,000 mentions seeded in one org, time the API's mention list
+// (newest first, filtered) and the per-bucket count query end to end through the hono app.
+import { ensureApiToken } from '../src/auth/api-token.ts';
+import { loadConfig } from '../src/config.ts';
+import { createContext } from '../src/context.ts';
+import { createApp } from '../src/http/app.ts';
+import { seedMentions } from '../src/ingest/seed.ts';
+import { benchDatabase, percentile } from './db.ts';
+
+const count = Number(process.argv[2] ?? 1_000_000);
+const runs = Number(process.argv[3] ?? 200);
+const db = await benchDatabase();
+try {
+  const ctx = createContext({ config: loadConfig({}), sql: db.sql, db: db.db });
+  const seeded = await seedMentions(ctx, {
+    count, days: 30, onProgress: (n) => process.stderr.write(`\rseeding ${n.toLocaleString()} / ${count.toLocaleString()}`),
+  });
+  process.stderr.write('\n');
+  await db.sql`vacuum analyze`;
+  const token = (await ensureApiToken(ctx))!;
+  const app = createApp(ctx);
+  const org = seeded.orgId;
+  const now = Date.now();
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const cases: [string, () => string][] = [
+    ['list newest 50', () => `/api/v1/organizations/${org}/mentions?limit=50`],
+    ['list negative', () => `/api/v1/organizations/${org}/mentions?sentiment=negative&limit=50`],
+    ['list by source', () => `/api/v1/organizations/${org}/mentions?sourceId=${seeded.sourceId}&limit=50`],
+    ['list time range (random day)', () => {
+      const from = now - Math.floor(Math.random() * 29) * 86_400_000 - 86_400_000;
+      return `/api/v1/organizations/${org}/mentions?from=${iso(from)}&to=${iso(from + 86_400_000)}&limit=50`;
+    }],
+    ['list negative in range', () => {
+      const from = now - Math.floor(Math.random() * 29) * 86_400_000 - 86_400_000;
+      return `/api/v1/organizations/${org}/mentions?sentiment=negative&from=${iso(from)}&to=${iso(from + 86_400_000)}&limit=50`;
+    }],
+    ['list page 20 (keyset)', () => `/api/v1/organizations/${org}/mentions?limit=50&cursor=${deepCursor}`],
+    ['counts 5m × 24h', () => `/api/v1/organizations/${org}/mention-counts?bucket=5m&from=${iso(now - 86_400_000)}&to=${iso(now)}`],
+    ['counts 1h × 7d', () => `/api/v1/organizations/${org}/mention-counts?bucket=1h&from=${iso(now - 7 * 86_400_000)}&to=${iso(now)}`],
+    ['counts 1d × 30d', () => `/api/v1/organizations/${org}/mention-counts?bucket=1d&from=${iso(now - 30 * 86_400_000)}&to=${iso(now)}`],
+  ];
+  let deepCursor = '';
+  {
+    let cursor = '';
+    for (let i = 0; i < 19; i++) {
+      const res = await app.request(`/api/v1/organizations/${org}/mentions?limit=50${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+      cursor = (await res.json() as { nextCursor: string }).nextCursor;
+    }
+    deepCursor = cursor;
+  }
+  console.log(`bench:api on ${db.where}: ${seeded.inserted.toLocaleString()} mentions in one org (seeded in ${seeded.seconds.toFixed(1)} s, ${Math.round(seeded.inserted / seeded.seconds).toLocaleString()}/s); ${runs} requests per case through the hono app (auth + query + JSON)`);
+  for (const [name, path] of cases) {
+    const times: number[] = [];
+    for (let i = 0; i < runs + 10; i++) {
+      const t = performance.now();
+      const res = await app.request(path(), { headers: { authorization: `Bearer ${token}` } });
+      if (res.status !== 200) throw new Error(`${name}: HTTP ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+      if (i >= 10) times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`  ${name.padEnd(30)} p50 ${percentile(times, 50).toFixed(1).padStart(6)} ms   p95 ${percentile(times, 95).toFixed(1).padStart(6)} ms`);
+  }
+} finally {
+  await db.dispose();
+}
