@@ -210,8 +210,18 @@ function isAbsent(tokens: readonly Token[], i: number, lexicon: Lexicon): boolea
 }
 
 /** Evidence from the Japanese token stream. */
-function japaneseEvidence(tokens: readonly Token[], lexicon: Lexicon): number {
+interface Evidence {
+  sum: number;
+  /** Positive evidence before contrast weighting, for the irony check. */
+  positive: number;
+  /** Negative evidence that comes after the first praise (狭いけど最高 is not irony). */
+  negativeAfterPraise: number;
+}
+
+function japaneseEvidence(tokens: readonly Token[], lexicon: Lexicon): Evidence {
   let sum = 0;
+  let positive = 0;
+  let negativeAfterPraise = 0;
   let pendingIntensity = 1;
   let pendingTtl = 0;
   let polarityItem = false;
@@ -304,12 +314,14 @@ function japaneseEvidence(tokens: readonly Token[], lexicon: Lexicon): number {
       wishPending = false;
     }
     sum += value;
+    if (value > 0) positive += value;
+    else if (positive > 0) negativeAfterPraise += value;
     lastHitEnd = hit.end;
     i = hit.end + 1;
   }
   const last = tokens[tokens.length - 1];
   if (last && isQuestionParticle(last) && sum > sentenceBase) sum = sentenceBase + (sum - sentenceBase) * questionFactor;
-  return sum;
+  return { sum, positive, negativeAfterPraise };
 }
 
 const englishWord = /[a-z]+(?:'[a-z]+)?/g;
@@ -367,6 +379,16 @@ export interface SentimentHints {
 }
 
 const riskEvidenceFactor = -1;
+// (棒) marks deadpan; 笑, w, 草, (怒) mark irony only when the post also complains.
+const deadpanMarker = /\(棒\)|\(皮肉\)|\(棒読み\)/;
+const ironyMarker = /\((?:笑|怒|苦笑|呆)\)|(?<![a-z])w{1,2}(?![a-z])|草(?:$|\s|[。!])|ですこと|ですねえ|(?:とか|なんて)(?:$|\s|[。!])/i;
+const ironicPraiseFactor = 0.2;
+const deadpanFactor = 0.5;
+const ironyNeedsComplaint = -0.6;
+
+function isIronic(text: string, complaint: number): boolean {
+  return complaint <= ironyNeedsComplaint && ironyMarker.test(text);
+}
 
 export function scoreSentiment(
   tokens: readonly Token[],
@@ -374,11 +396,20 @@ export function scoreSentiment(
   ctx: SentimentContext,
   hints: SentimentHints = {},
 ): SentimentResult {
-  const raw = japaneseEvidence(tokens, ctx.lexicon)
+  const japanese = japaneseEvidence(tokens, ctx.lexicon);
+  const riskEvidence = riskEvidenceFactor * (hints.riskScore ?? 0);
+  let raw = japanese.sum
     + englishEvidence(normalized, ctx.lexicon)
     + symbolEvidence(normalized, ctx)
     + ratingPrior(hints.rating)
-    + riskEvidenceFactor * (hints.riskScore ?? 0);
+    + riskEvidence;
+  if (japanese.positive > 0 && deadpanMarker.test(normalized)) {
+    // 完璧な対応(棒): the writer says the praise means its opposite.
+    raw -= japanese.positive * (1 + deadpanFactor);
+  } else if (japanese.positive > 0 && isIronic(normalized, japanese.negativeAfterPraise + riskEvidence)) {
+    // さすが神対応ですね(笑) 3時間待ち: praise next to a real complaint and a wink is sarcasm.
+    raw -= japanese.positive * (1 - ironicPraiseFactor);
+  }
   const label: SentimentLabel = raw >= ctx.positiveAt ? 'positive' : raw <= ctx.negativeAt ? 'negative' : 'neutral';
   // tanh keeps the score in (-1, 1) and makes one strong word about ±0.6.
   const score = Math.round(Math.tanh(raw / 3) * 1000) / 1000;

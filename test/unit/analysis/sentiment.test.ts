@@ -72,6 +72,15 @@ describe('sentiment', () => {
     expect(label('診察待ち(T_T)')).toBe('negative');
   });
 
+  it('reads praise next to a complaint and an ironic marker as sarcasm', () => {
+    expect(label('最高の受付でしたね、ずっと無視されてましたけど')).toBe('negative');
+    expect(label('さすがですね、また誤診ですか')).toBe('negative');
+    expect(label('完璧な対応、ほんと感動しました(棒)')).toBe('negative');
+    // A wink alone, without a complaint, is just a friendly post.
+    expect(label('先生最高でしたw')).toBe('positive');
+    expect(label('ちょっと狭いけど最高でした(笑)')).toBe('positive');
+  });
+
   it('knows net slang', () => {
     expect(label('受付さん神対応')).toBe('positive');
     expect(label('塩対応でした')).toBe('negative');
