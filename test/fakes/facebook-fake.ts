@@ -183,7 +183,7 @@ export class GraphFake {
         return;
       case 'oversized':
         this.oversizedBody ??= Buffer.alloc(11 * 1024 * 1024, 0x20);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(this.oversizedBody);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(this.oversizedBody.length) }).end(this.oversizedBody);
         return;
     }
   }

@@ -157,6 +157,16 @@ export class InstagramFake extends GraphFake {
     return c;
   }
 
+  /**
+   * Every id a complete collection should hold: tagged media, own media, their comments and
+   * replies, and hashtag media still inside recent_media's 24 hours.
+   */
+  allIds(): string[] {
+    const dayAgo = this.clock().getTime() - 86_400_000;
+    const hashtag = [...this.hashtagMedia.values()].flat().filter((m) => Date.parse(m.timestamp.replace(/\+0000$/, 'Z')) >= dayAgo);
+    return [...new Set([...this.taggedMedia, ...this.ownMedia, ...this.comments, ...hashtag].map((x) => x.id))].sort();
+  }
+
   /** A webhook delivery as Meta sends it for this account. */
   delivery(changes: { field: string; value: unknown }[], secret?: string): { rawBody: Buffer; headers: Record<string, string> } {
     return this.signedDelivery({ object: 'instagram', entry: [{ id: this.igUserId, time: Math.floor(this.clock().getTime() / 1000), changes }] }, secret);

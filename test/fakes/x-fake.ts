@@ -276,7 +276,8 @@ export class XFake {
         return;
       case 'oversized': {
         this.oversizedBody ??= Buffer.alloc(11 * 1024 * 1024, 0x20);
-        res.writeHead(200, { 'content-type': 'application/json', ...rate });
+        // Declared up front, as a real server would: the client must refuse it before reading.
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(this.oversizedBody.length), ...rate });
         res.end(this.oversizedBody);
         return;
       }

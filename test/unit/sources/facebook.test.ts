@@ -27,7 +27,7 @@ afterEach(async () => {
 function config(extra: Record<string, unknown> = {}): FacebookConfig {
   return parseFacebookConfig({
     baseUrl: fake.baseUrl, pageId: '1234567890', accessTokenEnv: 'FB_PAGE_TOKEN', appSecretEnv: 'FB_APP_SECRET',
-    verifyTokenEnv: 'FB_VERIFY_TOKEN', pageSize: 25, requestTimeoutMs: 200, ...extra,
+    verifyTokenEnv: 'FB_VERIFY_TOKEN', pageSize: 25, requestTimeoutMs: 1000, ...extra,
   });
 }
 function runtime(overrides: Partial<typeof secrets> = {}, random?: () => number): TestRuntime {
@@ -122,6 +122,33 @@ describe('Facebook collection against the fake', () => {
     // code 4 with X-App-Usage at 100 %: 5-minute pause; code 80001 with 2 minutes to regain access.
     // Then 0.5 × 2^n s on attempts n = 2, 3, 4.
     expect(rt.sleeps).toEqual([300_000, 120_000, 2_000, 4_000, 8_000]);
+  });
+
+  it('converges to exactly the fake set under random throttling, 5xx, resets and bad bodies', async () => {
+    await fake.close();
+    fake = new FacebookFake('1234567890', {
+      now: clock.now, appSecret: 'app-secret', faultRate: 0.3, faultSeed: 5,
+      faultKinds: ['throttle', 'buc-throttle', 'server-error', 'transient', 'reset', 'malformed'],
+    });
+    await fake.start();
+    const seen = new Set<string>();
+    let cursor: unknown = null;
+    let failures = 0;
+    for (let runNo = 0; runNo < 30; runNo += 1) {
+      clock.advance(60_000);
+      const post = fake.addPost(`お知らせ ${runNo}`);
+      for (let j = 0; j < 7; j += 1) fake.addComment(fake.posts[j % fake.posts.length]!.id, `コメント ${runNo}-${j}`);
+      fake.addComment(post.id, `返信 ${runNo}`, { parentId: fake.addComment(post.id, `親 ${runNo}`).id });
+      const result = await run(config({ pageSize: 5 }), cursor, runtime({}, () => 0.5));
+      if (result.error) failures += 1;
+      for (const id of result.ids) seen.add(id);
+      cursor = result.cursor;
+    }
+    fake.faultRate = 0;
+    const final = await run(config({ pageSize: 5 }), cursor, runtime());
+    for (const id of final.ids) seen.add(id);
+    expect([...seen].sort()).toEqual(fake.allIds());
+    expect(failures).toBeGreaterThan(0);
   });
 
   it('treats an expired token (code 190) as an auth error without retrying', async () => {

@@ -52,7 +52,7 @@ const reset: Step = (req) => req.socket.destroy();
 const hang: Step = () => {};
 
 function client(runtime: TestRuntime, extra: Partial<Parameters<typeof createHttpClient>[0]> = {}) {
-  return createHttpClient({ runtime, label: 'test', timeoutMs: 300, backoffBaseMs: 1000, backoffCapMs: 8000, ...extra });
+  return createHttpClient({ runtime, label: 'test', timeoutMs: 1000, backoffBaseMs: 1000, backoffCapMs: 8000, ...extra });
 }
 const nowSec = (rt: TestRuntime) => Math.floor(rt.now().getTime() / 1000);
 

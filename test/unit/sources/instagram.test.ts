@@ -25,7 +25,7 @@ afterEach(async () => {
 function config(extra: Record<string, unknown> = {}): InstagramConfig {
   return parseInstagramConfig({
     baseUrl: fake.baseUrl, igUserId, accessTokenEnv: 'IG_TOKEN', appSecretEnv: 'IG_APP_SECRET', verifyTokenEnv: 'IG_VERIFY',
-    requestTimeoutMs: 200, pageSize: 25, ...extra,
+    requestTimeoutMs: 1000, pageSize: 25, ...extra,
   });
 }
 function runtime(random?: () => number): TestRuntime {
@@ -65,6 +65,7 @@ describe('Instagram collection against the fake', () => {
     expect(result.error).toBeNull();
     const expected = [...tagged, ...own, top, ...replies, ...others, ...hashtag].map((x) => x.id).sort();
     expect([...new Set(result.ids)].sort()).toEqual(expected);
+    expect(fake.allIds()).toEqual(expected);
     for (const p of result.pages) expect(new Set(p.mentions.map((m) => m.externalId)).size).toBe(p.mentions.length);
     const reply = result.pages.flatMap((p) => p.mentions).find((m) => m.externalId === replies[4]!.id);
     expect(reply).toMatchObject({ replyToExternalId: top.id, authorHandle: 'patient_b' });

@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 function config(extra: Record<string, unknown> = {}): XConfig {
-  return parseXConfig({ baseUrl: fake.baseUrl, bearerTokenEnv: 'X_BEARER_TOKEN', requestTimeoutMs: 200, deletionCheckIds: 0, ...extra });
+  return parseXConfig({ baseUrl: fake.baseUrl, bearerTokenEnv: 'X_BEARER_TOKEN', requestTimeoutMs: 1000, deletionCheckIds: 0, ...extra });
 }
 function runtime(token = fake.token, random?: () => number): TestRuntime {
   return createTestRuntime({ clock, secrets: { X_BEARER_TOKEN: token }, ...(random ? { random } : {}) });
