@@ -53,9 +53,9 @@ const counterfactualConditionals = new Set(['ば', 'と', 'たら', 'なら', '�
 const wishWords = new Set(['良い', 'いい', 'よい', '嬉しい', 'うれしい', '助かる', 'ありがたい', '有り難い']);
 // 〜た方が良い, 〜のが良い: advice, which in a review means something was wrong.
 const adviceHeads = new Set(['方', 'ほう']);
-const repeatMarkers = new Set(['また', '次回', '次', '今度', '再度', '是非', 'ぜひ', 'また今度']);
+const repeatMarkers = new Set(['また', '又', '次回', '次', '今度', '再度', '是非', 'ぜひ', '今後', 'これから', '何度', '機会', '毎年', '毎回']);
 // また利用します, 次回もお願いします: intent to come back is praise even without an adjective.
-const visitVerbs = new Set(['利用', '泊まる', '宿泊', '来る', '行く', '伺う', 'お願い', '来院', '受診', '通う', '予約', '参る', 'リピート']);
+const visitVerbs = new Set(['利用', '泊まる', '宿泊', '来る', '行く', '伺う', 'お願い', '来院', '受診', '通う', '予約', '参る', 'リピート', 'よろしく', '宜しく']);
 // あまり綺麗じゃない: with these adverbs the negation may sit after a full verb (洗われてない).
 const negativePolarityItems = new Set(['あまり', 'あんまり', '全然', '決して', 'ちっとも', '少しも', '大して', 'さほど', 'それほど', 'そんなに', 'ろくに', 'ほとんど']);
 // もう少し丁寧に診てほしかった: what follows is what was missing.
