@@ -38,7 +38,7 @@ export class InstagramFake extends GraphFake {
   readonly taggedMedia: FakeMedia[] = [];
   readonly hashtagMedia = new Map<string, FakeMedia[]>(); // hashtag name → media
   readonly comments: FakeIgComment[] = [];
-  /** Unique hashtags queried through ig_hashtag_search, with times (ms). */
+  /** Hashtags queried through ig_hashtag_search, each with the start of its 7-day window (ms). */
   readonly hashtagQueries: { tag: string; at: number }[] = [];
   hashtagLimitErrors = 0;
   private readonly hashtagSessions = new Map<string, number>();
@@ -77,9 +77,16 @@ export class InstagramFake extends GraphFake {
         // Code and subcode unverified (CONTRACTS.md gives none); the collector must never see it.
         throw graphError(400, 24, '(#24) You have reached the maximum number of unique hashtags that can be queried in a 7 day period', { error_subcode: 2207051 });
       }
-      this.hashtagQueries.push({ tag, at: now });
+      // A repeat inside the window neither counts again nor restarts the tag's 7 days.
+      if (!inWindow.has(tag)) this.hashtagQueries.push({ tag, at: now });
       if (!this.hashtagMedia.has(tag)) return { data: [] };
       return { data: [{ id: hashtagIdOf(tag) }] };
+    });
+    this.route(/^\/(\d+)\/recently_searched_hashtags$/, (_url, m) => {
+      if (m[1] !== this.igUserId) throw graphError(400, 100, 'Unsupported get request.', { error_subcode: 33 });
+      const now = this.clock().getTime();
+      const tags = new Set(this.hashtagQueries.filter((q) => q.at > now - 7 * 86_400_000).map((q) => q.tag));
+      return { data: [...tags].map((t) => ({ id: hashtagIdOf(t) })) };
     });
     this.route(/^\/(\d+)\/recent_media$/, (url, m) => {
       const tag = [...this.hashtagMedia.keys()].find((t) => hashtagIdOf(t) === m[1]);

@@ -1,6 +1,7 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
 import { targetForAccount } from '../facebook/collector.ts';
 import { createGraphClient, graphIdPattern, type GraphClient } from '../facebook/graph.ts';
+import { SourceHttpError, SourceResponseError } from '../http.ts';
 import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
 import { hashtagLimit, hashtagWindowMs, type InstagramConfig } from './config.ts';
 import { mapIgComment, mapMedia } from './map.ts';
@@ -21,7 +22,7 @@ export interface InstagramCursor {
   /** Own media followed for comments: id → created (ms) and comments_count at the last full read. */
   media: Record<string, { createdAt: number; commentsRead: number | null }>;
   hashtagIds: Record<string, string>;
-  /** Hashtag → last time it was queried (ms). */
+  /** Hashtag → first query of its current 7-day window (ms). */
   hashtagUses: Record<string, number>;
 }
 
@@ -119,17 +120,24 @@ export async function* collectInstagram(input: CollectInput<InstagramConfig>): A
   }
 
   // 3. Hashtags.
+  // The platform's own list of this week's hashtags also counts searches made by other tools on
+  // the same account, which our cursor cannot know about.
+  const platformIds = config.hashtags.length > 0 && spend() ? await recentlySearchedHashtags(graph, config.igUserId, log) : [];
   for (const tag of config.hashtags) {
     if (budget <= 0) break;
     const now = runtime.now().getTime();
-    const active = hashtagsInWindow(cursor.hashtagUses, now);
-    if (!active.includes(tag) && active.length >= hashtagLimit) {
-      log.warn({ source: 'instagram', hashtag: tag, inWindow: active.length }, 'hashtag skipped: 30 unique hashtags already used in the last 7 days');
+    const inWindow = new Set(hashtagsInWindow(cursor.hashtagUses, now));
+    const idToTag = new Map(Object.entries(cursor.hashtagIds).map(([t, id]) => [id, t] as const));
+    for (const id of platformIds) inWindow.add(idToTag.get(id) ?? `id:${id}`);
+    if (!inWindow.has(tag) && inWindow.size >= hashtagLimit) {
+      log.warn({ source: 'instagram', hashtag: tag, inWindow: inWindow.size }, 'hashtag skipped: 30 unique hashtags already used in the last 7 days');
       continue;
     }
-    // Record the use and commit it before spending it.
+    // Record the use and commit it before spending it. A hashtag's 7 days run from its first
+    // query; repeating it inside that window neither counts again nor restarts the timer
+    // (Instagram "Hashtag Search", Limitations).
     for (const [t, at] of Object.entries(cursor.hashtagUses)) if (at <= now - hashtagWindowMs) delete cursor.hashtagUses[t];
-    cursor.hashtagUses[tag] = now;
+    cursor.hashtagUses[tag] ??= now;
     yield page([]);
 
     let hashtagId = cursor.hashtagIds[tag];
@@ -158,6 +166,21 @@ export async function* collectInstagram(input: CollectInput<InstagramConfig>): A
     }
   }
   if (budget <= 0) log.info({ source: 'instagram', maxPagesPerRun: config.maxPagesPerRun }, 'page budget used up; the next run continues');
+}
+
+/** GET /{ig-user-id}/recently_searched_hashtags: ids of the hashtags searched this week. */
+async function recentlySearchedHashtags(graph: GraphClient, igUserId: string, log: SourceRuntime['log']): Promise<string[]> {
+  try {
+    const body = await graph.get(`${igUserId}/recently_searched_hashtags`, { limit: '30' });
+    const data = Array.isArray(body.data) ? body.data : [];
+    return data.flatMap((d) => (isRecord(d) && typeof d.id === 'string' && graphIdPattern.test(d.id) ? [d.id] : []));
+  } catch (error) {
+    // Auth and rate-limit errors end the run as everywhere else; anything else only costs us
+    // the extra safety, so our own record decides alone.
+    if (!(error instanceof SourceHttpError) && !(error instanceof SourceResponseError)) throw error;
+    log.warn({ source: 'instagram', err: (error as Error).message }, 'could not read recently_searched_hashtags; using our own record');
+    return [];
+  }
 }
 
 async function* collectOwnMediaComments(

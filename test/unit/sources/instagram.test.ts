@@ -117,6 +117,17 @@ describe('Instagram collection against the fake', () => {
     expect(fake.hashtagLimitErrors).toBe(0);
   });
 
+  it('counts hashtags another tool searched on the same account this week', async () => {
+    for (let i = 0; i < 25; i += 1) fake.hashtagQueries.push({ tag: `elsewhere${i}`, at: clock.now().getTime() - 86_400_000 });
+    const ours = Array.from({ length: 10 }, (_, i) => `ours${i}`);
+    for (const t of ours) fake.addHashtagMedia(t, `#${t}`);
+    const rt = runtime();
+    await run(config({ hashtags: ours, maxMediaForComments: 0 }), null, rt);
+    expect(fake.hashtagLimitErrors).toBe(0);
+    expect(fake.hashtagQueries.filter((q) => q.tag.startsWith('ours')).map((q) => q.tag)).toEqual(ours.slice(0, 5));
+    expect(rt.logs.filter((l) => String(l.msg).includes('30 unique hashtags'))).toHaveLength(5);
+  });
+
   it('retries Graph throttling and transient errors; an expired token is an auth error', async () => {
     fake.addTaggedMedia('x');
     fake.injectFaults('transient', 'reset', 'server-error');
