@@ -197,7 +197,8 @@ export class YouTubeFake {
     }
     // order=time: newest thread first.
     threads.sort((a, b) => b.top.publishedAt.localeCompare(a.top.publishedAt) || b.top.id.localeCompare(a.top.id));
-    const paged = this.pageOf(threads, params, 20);
+    // An id lookup answers every thread asked for, in one response.
+    const paged = ids !== null ? { page: threads, next: null } : this.pageOf(threads, params, 20);
     if ('status' in paged) return paged;
     return json(200, {
       kind: 'youtube#commentThreadListResponse',

@@ -199,8 +199,15 @@ export async function* collectYouTube(input: CollectInput<YouTubeConfig>): Async
           const was = before.get(id);
           return now !== undefined && was !== undefined && (now.replies !== was.replies || now.updatedAt !== was.updatedAt);
         }));
-        const tombstones: Tombstone[] = batch
-          .filter((w) => !returned.has(w.id))
+        // A thread missing from the answer is asked for once more on its own before it counts as
+        // deleted: one quota unit against a false tombstone.
+        let missing = batch.filter((w) => !returned.has(w.id));
+        if (missing.length > 0) {
+          const again = await client.threadsById(missing.map((w) => w.id));
+          const back = new Set(again.items.map((t) => (isRecord(t) && typeof t.id === 'string' ? t.id : '')));
+          missing = missing.filter((w) => !back.has(w.id));
+        }
+        const tombstones: Tombstone[] = missing
           .map((w) => ({ externalId: w.id, deletedAt: runtime.now(), reason: 'unavailable' as const, raw: { threadId: w.id, missingFromIdLookup: true } }));
         const gone = new Set(tombstones.map((t) => t.externalId));
         state.watched = state.watched.filter((w) => !gone.has(w.id));
