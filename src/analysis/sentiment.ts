@@ -104,7 +104,9 @@ function countNegations(tokens: readonly Token[], end: number, lexicon: Lexicon,
   for (let k = end + 1; k < limit; k++) {
     const t = tokens[k]!;
     const base = baseForm(t);
-    if ((t.pos === '助動詞' || t.pos === '形容詞') && (lexicon.negators.has(base) || lexicon.negators.has(t.surface_form))) {
+    // 清潔感に欠ける: 欠ける after に negates what it follows, like ない.
+    const negatingVerb = t.pos === '動詞' && tokens[k - 1]?.surface_form === 'に';
+    if ((t.pos === '助動詞' || t.pos === '形容詞' || negatingVerb) && (lexicon.negators.has(base) || lexicon.negators.has(t.surface_form))) {
       negations++;
       continue;
     }
@@ -159,6 +161,13 @@ function conditionalFactorFor(tokens: readonly Token[], start: number, end: numb
     const t = tokens[k]!;
     if (t.surface_form === 'のに' && t.pos === '助詞') return counterfactualFactor;
     if (t.pos !== '助動詞') break;
+  }
+  // しっかりしてほしい, 丁寧にやってほしかった: asking for the quality says it was missing.
+  for (let k = end + 1; k < Math.min(tokens.length, end + 5); k++) {
+    const t = tokens[k]!;
+    const b = baseForm(t);
+    if (b === 'ほしい' || b === '欲しい') return counterfactualFactor;
+    if (isBoundary(t) || (t.pos !== '助詞' && t.pos !== '動詞' && t.pos !== '助動詞')) break;
   }
   const before = tokens[start - 1];
   if (!before || !counterfactualConditionals.has(before.surface_form)
