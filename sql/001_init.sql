@@ -130,6 +130,22 @@ create table mention_tombstones (
   foreign key (org_id, source_id) references sources (org_id, id) on delete cascade
 );
 
+-- Platform events that are not posts (LINE follow/unfollow, media messages, Instagram mentions
+-- to fetch). Unique on the platform's event id, so webhook redeliveries are stored once.
+create table source_activities (
+  org_id       bigint not null,
+  source_id    bigint not null,
+  event_id     text not null check (length(event_id) between 1 and 512),
+  kind         text not null,
+  occurred_at  timestamptz not null,
+  actor_id     text,
+  is_private   boolean not null default false,
+  raw          jsonb,
+  received_at  timestamptz not null default now(),
+  primary key (org_id, source_id, event_id),
+  foreign key (org_id, source_id) references sources (org_id, id) on delete cascade
+);
+
 create table collector_runs (
   org_id         bigint not null,
   id             bigint generated always as identity,

@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { createContext, type AppContext } from './context.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
 import { createApp } from './http/app.ts';
+import { AnalysisBacklog } from './ingest/analysis-backlog.ts';
 import { logger } from './logger.ts';
 import { loadPipelineStages } from './pipeline-stages.ts';
 
@@ -51,7 +52,9 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
 
     const scheduler = new Scheduler(ctx);
     if (config.scheduler.enabled) await scheduler.start();
-    const app = createApp(ctx);
+    const backlog = new AnalysisBacklog(ctx);
+    backlog.start();
+    const app = createApp(ctx, { onWebhookStored: () => backlog.kick() });
     const { server, port } = await listen(app, config.http.host, config.http.port);
     const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
     logger.info({ url, database: database.embedded ? 'embedded' : 'external' }, `Hinoko を起動しました (listening on ${url})`);
@@ -67,6 +70,7 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
           shutdown.abort();
           await new Promise<void>((resolve) => server.close(() => resolve()));
           await scheduler.stop();
+          await backlog.stop();
           await db.shutdown();
           logger.info('停止しました (stopped)');
         })();

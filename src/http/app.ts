@@ -7,6 +7,8 @@ import { verifyApiToken } from '../auth/api-token.ts';
 import type { AppContext } from '../context.ts';
 import { errorBody, handleError } from './errors.ts';
 import { apiRoutes } from './routes/api.ts';
+import { pathId } from './params.ts';
+import { receiveWebhook } from '../collection/receive-webhook.ts';
 import { webRoutes, SESSION_COOKIE } from '../web/routes.tsx';
 
 const requestId: MiddlewareHandler = async (c, next) => {
@@ -22,7 +24,7 @@ export function bearerToken(header: string | undefined): string | null {
   return m ? m[1]! : null;
 }
 
-export function createApp(ctx: AppContext) {
+export function createApp(ctx: AppContext, options: { onWebhookStored?: () => void } = {}) {
   const app = new Hono();
   app.onError(handleError(ctx.log));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId' as never) as string | undefined), 404));
@@ -30,10 +32,25 @@ export function createApp(ctx: AppContext) {
   app.use('*', secureHeaders({
     contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] },
   }));
-  app.use('*', bodyLimit({
-    maxSize: ctx.config.http.bodyLimitBytes,
-    onError: (c) => c.json(errorBody('payload_too_large', `request body is over ${ctx.config.http.bodyLimitBytes} bytes`, c.get('requestId' as never) as string | undefined), 413),
-  }));
+  const limit = (maxSize: number) => bodyLimit({
+    maxSize,
+    onError: (c) => c.json(errorBody('payload_too_large', `request body is over ${maxSize} bytes`, c.get('requestId' as never) as string | undefined), 413),
+  });
+  app.use('/api/*', limit(ctx.config.http.bodyLimitBytes));
+  app.use('/login', limit(16 * 1024));
+  app.use('/logout', limit(16 * 1024));
+  app.use('/webhooks/*', limit(ctx.config.http.webhookBodyLimitBytes));
+
+  app.on(['GET', 'POST'], '/webhooks/:sourceId', async (c) => {
+    const reply = await receiveWebhook(ctx, pathId(c, 'sourceId'), {
+      method: c.req.method,
+      headers: Object.fromEntries([...c.req.raw.headers].map(([k, v]) => [k.toLowerCase(), v])),
+      query: c.req.query(),
+      rawBody: Buffer.from(await c.req.arrayBuffer()),
+    });
+    if (reply.status === 200) options.onWebhookStored?.();
+    return reply.contentType === 'text/plain' ? c.text(reply.body, 200) : c.json(reply.body, reply.status);
+  });
 
   app.get('/healthz', async (c) => {
     try {

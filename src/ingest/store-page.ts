@@ -31,6 +31,7 @@ interface ExistingRow {
   external_id: string;
   text: string;
   watch_target_id: string | null;
+  posted_at: Date;
   sentiment_label: SentimentLabel | null;
   likes: number;
   reposts: number;
@@ -128,7 +129,7 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
     const insertedIds = new Set(inserted.map((m) => m.externalId));
     const seen = rows.filter((r) => !insertedIds.has(r.externalId));
     const existing = seen.length === 0 ? [] : await tx<ExistingRow[]>`
-      select id, external_id, text, watch_target_id, sentiment_label, likes, reposts, quotes, replies
+      select id, external_id, text, watch_target_id, posted_at, sentiment_label, likes, reposts, quotes, replies
       from mentions
       where org_id = ${orgId} and source_id = ${sourceId} and external_id = any(${seen.map((r) => r.externalId)}::text[])
       for update`;
@@ -178,11 +179,9 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
       for (const { row, prior } of edited) {
         const before = labelCounts(prior.sentiment_label);
         const after = labelCounts(row.analysis?.sentiment.label);
-        deltas.add(prior.watch_target_id, now, {
-          negative: after.negative - before.negative,
-          positive: after.positive - before.positive,
-          ...reachGrowth(prior, row),
-        });
+        // Sentiment is counted where the post's total is (its own bucket); spread, when seen.
+        deltas.add(prior.watch_target_id, prior.posted_at, { negative: after.negative - before.negative, positive: after.positive - before.positive });
+        deltas.add(prior.watch_target_id, now, reachGrowth(prior, row));
       }
     }
 
@@ -212,7 +211,8 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
   });
 }
 
-// postgres.js tags a JS boolean array with the scalar boolean type; as text the server casts it.
+// postgres.js tags a JS boolean array with the scalar boolean type, and its bool serialiser turns
+// anything but `true` into 'f': send text and let the server cast text[] to boolean[].
 const pgBool = (b: boolean) => (b ? 't' : 'f');
 
 function reachGrowth(prior: ExistingRow, row: MentionRow) {
@@ -244,8 +244,8 @@ async function insertMentions(tx: Tx, orgId: string, sourceId: string, rows: Ana
       ${col((r) => r.text)}::text[], ${col((r) => r.language)}::text[], ${col((r) => r.postedAt.toISOString())}::timestamptz[],
       ${col((r) => r.likes)}::int[], ${col((r) => r.reposts)}::int[], ${col((r) => r.quotes)}::int[], ${col((r) => r.replies)}::int[],
       ${col((r) => r.views)}::bigint[], ${col((r) => r.replyToExternalId)}::text[], ${col((r) => r.quoteOfExternalId)}::text[],
-      ${col((r) => r.repostOfExternalId)}::text[], ${col((r) => r.rating)}::smallint[], ${col((r) => pgBool(r.isPrivate))}::boolean[],
-      ${col((r) => pgBool(r.isDemo))}::boolean[], ${col((r) => r.rawJson)}::text[],
+      ${col((r) => r.repostOfExternalId)}::text[], ${col((r) => r.rating)}::smallint[], ${col((r) => pgBool(r.isPrivate))}::text[]::boolean[],
+      ${col((r) => pgBool(r.isDemo))}::text[]::boolean[], ${col((r) => r.rawJson)}::text[],
       ${col((r) => (r.analysis ? JSON.stringify(r.analysis) : null))}::text[], ${col((r) => r.analysisVersion)}::text[],
       ${col((r) => r.analysis?.sentiment.label ?? null)}::text[], ${col((r) => r.analysis?.sentiment.score ?? null)}::real[]
     ) as u(target, external_id, url, author_id, author_handle, author_name, text, language, posted_at,

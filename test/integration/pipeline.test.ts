@@ -90,6 +90,21 @@ describe('ingest pipeline', () => {
     expect(row!.raw.note).toBe('nul \\u0000 inside raw is kept as an escape');
   });
 
+  it('stores the private and demo flags as given', async () => {
+    const ctx = testContext(db);
+    const { org } = await makeOrg(ctx);
+    const src = await makeSource(ctx, org.id);
+    await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: [
+      mentionFixture(1, { isPrivate: true, isDemo: false }), mentionFixture(2, { isPrivate: false, isDemo: true }), mentionFixture(3),
+    ] });
+    const rows = await ctx.sql`select external_id, is_private, is_demo from mentions where org_id = ${org.id} order by external_id`;
+    expect(rows).toEqual([
+      { external_id: 'm-1', is_private: true, is_demo: false },
+      { external_id: 'm-2', is_private: false, is_demo: true },
+      { external_id: 'm-3', is_private: false, is_demo: false },
+    ]);
+  });
+
   it('keeps deleted mentions as evidence with a tombstone', async () => {
     const ctx = testContext(db);
     const { org } = await makeOrg(ctx);

@@ -3,6 +3,7 @@ import { analyzeCommand } from './analyze.ts';
 import { collectCommand } from './collect.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
+import { reanalyzeCommand } from './reanalyze.ts';
 import { seedCommand } from './seed.ts';
 import { sourcesCommand } from './sources.ts';
 import { startCommand } from './start.ts';
@@ -18,6 +19,7 @@ export const commands: Record<string, CliCommand> = {
   sources: sourcesCommand,
   import: importCommand,
   seed: seedCommand,
+  reanalyze: reanalyzeCommand,
   token: tokenCommand,
   detect: detectCommand,
 };

@@ -1,0 +1,99 @@
+import type { AppContext } from '../context.ts';
+import type { SentimentLabel, TextAnalysis } from './types.ts';
+import { applyCountDeltas, CountDeltas } from './store-page.ts';
+
+export interface AnalyzeStoredOptions {
+  orgId?: string;
+  sourceId?: string;
+  /** 'missing': never analysed (webhook deliveries). 'stale': analysed with another lexicon version, or never. */
+  mode: 'missing' | 'stale';
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+interface PendingRow {
+  org_id: string;
+  id: string;
+  text: string;
+  rating: number | null;
+  watch_target_id: string | null;
+  posted_at: Date;
+  sentiment_label: SentimentLabel | null;
+  analysis_version: string | null;
+}
+
+/**
+ * Analyses stored mentions in batches: the backlog left by webhooks (analysed after the 200) and
+ * re-analysis after a lexicon change. Resumable by construction — it selects rows whose version
+ * is not the current one, so a stopped run picks up where it was — and race-safe: an update only
+ * lands if the row still has the version it was read with. Bucket sentiment counts follow.
+ */
+export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions): Promise<{ analysed: number }> {
+  const analyzer = ctx.analyzer;
+  if (!analyzer) return { analysed: 0 };
+  const batchSize = opts.batchSize ?? 500;
+  const version = analyzer.version;
+  const orgIds = opts.orgId
+    ? [opts.orgId]
+    : (await ctx.sql<{ id: string }[]>`select id from organizations order by id`).map((r) => r.id);
+  const pending = (org: string) => opts.mode === 'missing'
+    ? ctx.sql`m.org_id = ${org} and m.analysis is null`
+    : ctx.sql`m.org_id = ${org} and m.analysis_version is distinct from ${version}`;
+  let total = 0;
+  if (opts.onProgress) {
+    for (const org of orgIds) {
+      const [row] = await ctx.sql<{ n: number }[]>`
+        select count(*)::int as n from mentions m where ${pending(org)} ${opts.sourceId ? ctx.sql`and m.source_id = ${opts.sourceId}` : ctx.sql``}`;
+      total += row!.n;
+    }
+  }
+  let done = 0;
+  for (const org of orgIds) {
+    let afterId = '0';
+    while (!ctx.shutdown.aborted) {
+      const rows = await ctx.sql<PendingRow[]>`
+        select m.org_id, m.id, m.text, m.rating, m.watch_target_id, m.posted_at, m.sentiment_label, m.analysis_version
+        from mentions m
+        where ${pending(org)} ${opts.sourceId ? ctx.sql`and m.source_id = ${opts.sourceId}` : ctx.sql``} and m.id > ${afterId}
+        order by m.id limit ${batchSize}`;
+      if (rows.length === 0) break;
+      afterId = rows[rows.length - 1]!.id;
+      const results: { row: PendingRow; analysis: TextAnalysis }[] = [];
+      for (const row of rows) {
+        try {
+          results.push({ row, analysis: analyzer.analyze(row.text, { rating: row.rating }) });
+        } catch (err) {
+          ctx.log.warn({ err, mentionId: row.id }, 'analysis failed; left for the next pass');
+        }
+      }
+      await ctx.sql.begin(async (tx) => {
+        const updated = await tx<{ id: string }[]>`
+          update mentions m set analysis = u.analysis::jsonb, analysis_version = ${version},
+            sentiment_label = u.label, sentiment_score = u.score
+          from unnest(
+            ${results.map((r) => r.row.id)}::bigint[], ${results.map((r) => JSON.stringify(r.analysis))}::text[],
+            ${results.map((r) => r.analysis.sentiment.label)}::text[], ${results.map((r) => r.analysis.sentiment.score)}::real[],
+            ${results.map((r) => r.row.analysis_version)}::text[]
+          ) as u(id, analysis, label, score, old_version)
+          where m.org_id = ${org} and m.id = u.id and m.analysis_version is not distinct from u.old_version
+          returning m.id`;
+        const landed = new Set(updated.map((u) => u.id));
+        const deltas = new CountDeltas();
+        for (const { row, analysis } of results) {
+          if (!landed.has(row.id)) continue;
+          const before = row.sentiment_label;
+          const after = analysis.sentiment.label;
+          if (before === after) continue;
+          deltas.add(row.watch_target_id, row.posted_at, {
+            negative: (after === 'negative' ? 1 : 0) - (before === 'negative' ? 1 : 0),
+            positive: (after === 'positive' ? 1 : 0) - (before === 'positive' ? 1 : 0),
+          });
+        }
+        await applyCountDeltas(tx, org, deltas.rows());
+      });
+      done += rows.length;
+      opts.onProgress?.(done, total);
+    }
+  }
+  return { analysed: done };
+}

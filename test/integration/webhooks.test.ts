@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAnalyzer } from '../../src/analysis/index.ts';
+import { addSource, setSourceEnabled } from '../../src/collection/sources.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createApp } from '../../src/http/app.ts';
+import { analyzeStored } from '../../src/ingest/analyze-stored.ts';
+import { LineFake } from '../fakes/line-fake.ts';
+import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
+import { makeOrg, testContext } from '../factories/index.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  process.env.HINOKO_TEST_LINE_SECRET = 'line-test-secret';
+});
+afterAll(async () => { await db.drop(); });
+
+describe('LINE webhook', () => {
+  it('stores signed deliveries once, privately, answers 200 after the insert and analyses afterwards', async () => {
+    const ctx = testContext(db, { analyzer: await loadAnalyzer() });
+    const app = createApp(ctx);
+    const { org } = await makeOrg(ctx);
+    const line = new LineFake();
+    const src = await addSource(ctx, { orgId: org.id, type: 'line', name: 'LINE公式', config: { channelSecretEnv: 'HINOKO_TEST_LINE_SECRET', destination: line.destination } });
+    const post = (d: { body: string; headers: Record<string, string> }) =>
+      app.request(`/webhooks/${src.id}`, { method: 'POST', headers: d.headers, body: d.body });
+
+    const message = line.textMessage('U1', '予約の時間を変更したいです。電話 090-1234-5678 です');
+    const follow = line.follow('U2');
+    const first = await post(line.delivery([message, follow]));
+    expect(first.status).toBe(200);
+    const again = await post(line.delivery(line.redelivery([message, follow])));
+    expect(again.status).toBe(200);
+
+    const rows = await ctx.sql`select text, is_private, analysis from mentions where org_id = ${org.id}`;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ is_private: true, analysis: null });
+    const acts = await ctx.sql`select kind from source_activities where org_id = ${org.id}`;
+    expect(acts.map((a) => a.kind)).toEqual(['line.follow']);
+
+    await analyzeStored(ctx, { mode: 'missing', orgId: org.id });
+    const analysed = one(await ctx.sql`select analysis from mentions where org_id = ${org.id}`);
+    expect(analysed.analysis.pii.map((p: { type: string }) => p.type)).toContain('phone');
+
+    const messageId = (message.message as { id: string }).id;
+    expect((await post(line.delivery([line.unsend('U1', messageId)]))).status).toBe(200);
+    const unsent = one(await ctx.sql`select text, deleted_at from mentions where org_id = ${org.id}`);
+    expect(unsent.deleted_at).not.toBeNull();
+    expect(unsent.text).toContain('予約の時間を変更したい');
+    const tomb = one(await ctx.sql`select reason from mention_tombstones where org_id = ${org.id}`);
+    expect(tomb.reason).toBe('unsent');
+  });
+
+  it('refuses bad or missing signatures (401) and oversized bodies (413), storing nothing', async () => {
+    const ctx = testContext(db);
+    const app = createApp(ctx);
+    const { org } = await makeOrg(ctx);
+    const line = new LineFake();
+    const src = await addSource(ctx, { orgId: org.id, type: 'line', name: 'LINE', config: { channelSecretEnv: 'HINOKO_TEST_LINE_SECRET' } });
+    const forged = line.delivery([line.textMessage('U1', 'なりすまし')], { secret: 'wrong-secret' });
+    expect((await app.request(`/webhooks/${src.id}`, { method: 'POST', headers: forged.headers, body: forged.body })).status).toBe(401);
+    const unsigned = line.delivery([line.textMessage('U1', '署名なし')]);
+    const { 'x-line-signature': _, ...noSig } = unsigned.headers;
+    expect((await app.request(`/webhooks/${src.id}`, { method: 'POST', headers: noSig, body: unsigned.body })).status).toBe(401);
+    const huge = line.delivery([line.textMessage('U1', 'あ'.repeat(600_000))]);
+    const small = createApp({ ...ctx, config: loadConfig({ HINOKO_WEBHOOK_BODY_LIMIT_BYTES: '65536' }) });
+    expect((await small.request(`/webhooks/${src.id}`, { method: 'POST', headers: huge.headers, body: huge.body })).status).toBe(413);
+    const rows = await ctx.sql`select 1 from mentions where org_id = ${org.id}`;
+    expect(rows).toHaveLength(0);
+  });
+
+  it('answers 404 for unknown, disabled and pull-only sources', async () => {
+    const ctx = testContext(db);
+    const app = createApp(ctx);
+    const { org } = await makeOrg(ctx);
+    const line = new LineFake();
+    const src = await addSource(ctx, { orgId: org.id, type: 'line', name: 'LINE', config: { channelSecretEnv: 'HINOKO_TEST_LINE_SECRET' } });
+    await setSourceEnabled(ctx, src.id, false);
+    const d = line.delivery([line.textMessage('U1', 'x')]);
+    expect((await app.request(`/webhooks/${src.id}`, { method: 'POST', headers: d.headers, body: d.body })).status).toBe(404);
+    expect((await app.request('/webhooks/999999', { method: 'POST', headers: d.headers, body: d.body })).status).toBe(404);
+    const demo = await addSource(ctx, { orgId: org.id, type: 'demo', name: 'demo', config: {} });
+    expect((await app.request(`/webhooks/${demo.id}`, { method: 'POST', headers: d.headers, body: d.body })).status).toBe(404);
+  });
+});
