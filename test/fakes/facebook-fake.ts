@@ -317,6 +317,26 @@ export class FacebookFake extends GraphFake {
     return comment;
   }
 
+  /** Edits keep the id; Graph reports the new message (and updated_time for posts). */
+  editPost(postId: string, message: string): void {
+    const post = this.posts.find((p) => p.id === postId);
+    if (!post) throw new Error(`no post ${postId}`);
+    post.message = message;
+    post.updated_time = graphTime(this.clock());
+  }
+
+  editComment(commentId: string, message: string): void {
+    const comment = [...this.comments.values()].flat().find((c) => c.id === commentId);
+    if (!comment) throw new Error(`no comment ${commentId}`);
+    comment.message = message;
+  }
+
+  deletePost(postId: string): void {
+    const i = this.posts.findIndex((p) => p.id === postId);
+    if (i >= 0) this.posts.splice(i, 1);
+    this.comments.delete(postId);
+  }
+
   deleteComment(commentId: string): void {
     for (const [postId, list] of this.comments) this.comments.set(postId, list.filter((c) => c.id !== commentId));
   }

@@ -147,10 +147,14 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
     if (page) yield page;
   }
 
-  for (const stream of streams) {
+  for (const [index, stream] of streams.entries()) {
     let state = cursor.streams[stream.key] ?? { sinceId: null, pending: null };
-    while (budget > 0) {
+    // A fair share of what is left, so one target's backlog (a first 7-day backfill, a flare-up)
+    // cannot starve the others run after run; what a stream does not use passes on.
+    let allowance = Math.ceil(budget / (streams.length - index));
+    while (budget > 0 && allowance > 0) {
       budget -= 1;
+      allowance -= 1;
       let result: XSearchPage;
       try {
         result = await client.searchRecent({
@@ -169,6 +173,7 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
         log.warn({ source: 'x', stream: stream.key, parameter: param }, 'X refused the stored position; restarting this query stream');
         state = param === 'since_id' ? { sinceId: null, pending: null } : { sinceId: state.sinceId, pending: null };
         budget += 1;
+        allowance += 1;
         continue;
       }
       const users = usersById(result.includes);
@@ -198,10 +203,7 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
       yield { mentions, tombstones, cursor: snapshot(cursor) };
       if (!result.meta.nextToken) break;
     }
-    if (budget <= 0) {
-      log.info({ source: 'x', maxPagesPerRun: config.maxPagesPerRun }, 'page budget used up; the next run continues from the cursor');
-      break;
-    }
+    if (state.pending) log.info({ source: 'x', stream: stream.key }, 'page budget for this query used up; the next run continues from the cursor');
   }
 }
 

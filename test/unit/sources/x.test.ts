@@ -243,6 +243,18 @@ describe('X collection against the fake', () => {
     expect(sinceIds).toEqual([first.ids[0], null]);
   });
 
+  it('shares the page budget fairly between targets', async () => {
+    const other: WatchTargetSpec = { id: 't2', names: ['みどり歯科'], keywords: [], handles: {}, exclusions: [] };
+    seed(500);
+    const mine = seed(20, (i) => `みどり歯科 ${i}`);
+    const result = await run(config({ maxPagesPerRun: 4, maxResults: 10 }), null, runtime(), [target, other]);
+    expect(result.error).toBeNull();
+    // Two pages each: the backlog of the first target does not take the second one's turn.
+    expect(result.pages).toHaveLength(4);
+    expect(result.pages.slice(2).flatMap((p) => p.mentions.map((m) => m.externalId)).sort()).toEqual(mine.map((t) => t.id).sort());
+    expect(Object.values((result.cursor as XCursor).streams).map((s) => s.pending === null)).toEqual([false, true]);
+  });
+
   it('spreads deletion checks over runs, least recently checked first', async () => {
     const [a, b] = seed(2);
     const cfg = config({ deletionCheckIds: 1 });
