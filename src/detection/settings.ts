@@ -55,6 +55,8 @@ export interface DetectorSettings {
     tailPriorBuckets: number;
     /** One exceedance never moves the tail estimate by more than this much surprise. */
     tailExcessCap: number;
+    /** Half-life of the short window that catches sustained rises no single bucket shows. */
+    windowHalfLifeBuckets: number;
   };
   sentiment: {
     baselineHalfLifeBuckets: number;
@@ -130,6 +132,7 @@ export function defaultDetectorSettings(bucketMs: number, sensitivity: Sensitivi
       tailHalfLifeBuckets: buckets(14 * day, bucketMs, 24),
       tailPriorBuckets: 2000,
       tailExcessCap: 100,
+      windowHalfLifeBuckets: Math.max(1, (2 * hour) / bucketMs),
     },
     sentiment: {
       baselineHalfLifeBuckets: buckets(30 * day, bucketMs, 4),

@@ -4,7 +4,9 @@ import { ewmaWeight, strengthFromSurprise, type DetectorSettings } from './setti
 
 // Mention volume against a seasonal expectation: level (with a damped trend) × hour-of-day
 // factor × day-of-week factor, all learned online, judged by a negative-binomial tail so that
-// sparse streams (0–5 a day) and busy ones (thousands an hour) use one rule.
+// sparse streams (0–5 a day) and busy ones (thousands an hour) use one rule. Judged twice — on
+// the bucket and on a short window (sustained rises) — and each verdict is calibrated against
+// the target's own history of bursts.
 
 export interface VolumeState {
   /** Buckets learned from (capped; only warm-up needs it). */
@@ -24,6 +26,23 @@ export interface VolumeState {
   tailBuckets: number;
   tailExceedances: number;
   tailExcess: number;
+  /**
+   * The same judgement over a short discounted window (observed and expected sums) with its own
+   * dispersion and tail: three times normal for three hours is news even when no single bucket
+   * stands out.
+   */
+  windowObserved: number;
+  windowExpected: number;
+  windowExcessVariance: number;
+  windowSquaredMean: number;
+  windowTailExceedances: number;
+  windowTailExcess: number;
+}
+
+export interface TailHistory {
+  buckets: number;
+  exceedances: number;
+  excess: number;
 }
 
 /**
@@ -32,14 +51,14 @@ export interface VolumeState {
  * bursts 20-fold every day is judged against that, a quiet clinic keeps the model's verdict.
  * Calibration only ever lowers the surprise — never more trigger-happy than the count model.
  */
-export function calibratedSurprise(raw: number, state: VolumeState, settings: DetectorSettings): number {
+export function calibratedSurprise(raw: number, tail: TailHistory, settings: DetectorSettings): number {
   const v = settings.volume;
   if (raw <= v.tailThreshold) return raw;
   const modelRate = Math.pow(10, -v.tailThreshold);
   const modelExcess = 1 / Math.LN10;
-  const rate = (state.tailExceedances + modelRate * v.tailPriorBuckets) / (state.tailBuckets + v.tailPriorBuckets);
+  const rate = (tail.exceedances + modelRate * v.tailPriorBuckets) / (tail.buckets + v.tailPriorBuckets);
   const priorExceedances = 2;
-  const meanExcess = (state.tailExcess + modelExcess * priorExceedances) / (state.tailExceedances + priorExceedances);
+  const meanExcess = (tail.excess + modelExcess * priorExceedances) / (tail.exceedances + priorExceedances);
   const calibrated = -Math.log10(Math.max(rate, modelRate)) + (raw - v.tailThreshold) / (Math.max(meanExcess, modelExcess) * Math.LN10);
   return Math.min(raw, calibrated);
 }
@@ -48,13 +67,19 @@ function seasonalFactor(observed: number, expected: number, prior: number): numb
   return (observed + prior) / (expected + prior);
 }
 
-function dispersion(state: VolumeState, settings: DetectorSettings): number {
+function dispersion(
+  state: VolumeState,
+  settings: DetectorSettings,
+  excessVariance = state.excessVariance,
+  squaredMean = state.squaredMean,
+  floorScale = 1,
+): number {
   const v = settings.volume;
   // Shrink the estimate to the prior until a few days of buckets have been seen.
   const evidence = state.seen / (state.seen + v.dispersionHalfLifeBuckets);
-  const raw = state.squaredMean > 0 ? state.excessVariance / state.squaredMean : v.dispersionPrior;
+  const raw = squaredMean > 0 ? excessVariance / squaredMean : v.dispersionPrior;
   const phi = evidence * raw + (1 - evidence) * v.dispersionPrior;
-  return Math.min(v.dispersionMax, Math.max(v.dispersionMin, phi));
+  return Math.min(v.dispersionMax, Math.max(v.dispersionMin * floorScale, phi));
 }
 
 /** Expected count for a bucket at this calendar position, before seeing it. */
@@ -73,6 +98,8 @@ export const volumeDetector: Detector<VolumeState> = {
     dayObserved: new Array<number>(7).fill(0), dayExpected: new Array<number>(7).fill(0),
     excessVariance: 0, squaredMean: 0,
     tailBuckets: 0, tailExceedances: 0, tailExcess: 0,
+    windowObserved: 0, windowExpected: 0, windowExcessVariance: 0, windowSquaredMean: 0,
+    windowTailExceedances: 0, windowTailExcess: 0,
   }),
 
   step(state, signal, { hourOfDay, dayOfWeek }, settings) {
@@ -82,11 +109,20 @@ export const volumeDetector: Detector<VolumeState> = {
     const sd = Math.sqrt(mean + phi * mean * mean);
 
     const rawSurprise = x > mean ? countSurprise(x, mean, phi) : 0;
+    const windowDecay = Math.pow(0.5, 1 / v.windowHalfLifeBuckets);
+    const windowObserved = windowDecay * state.windowObserved + x;
+    const windowExpected = windowDecay * state.windowExpected + mean;
+    // A window sums ~1/(1 − decay) buckets, so its floor on relative variance is that much lower.
+    const windowPhi = dispersion(state, settings, state.windowExcessVariance, state.windowSquaredMean, 1 - windowDecay);
+    const windowRaw = windowObserved > windowExpected ? countSurprise(Math.floor(windowObserved), windowExpected, windowPhi) : 0;
     let reading: DetectorReading;
     if (state.seen < v.warmupBuckets || x < settings.floors.minCount || x <= mean) {
       reading = { fired: false, strength: 0, surprise: 0, observed: x, expected: mean };
     } else {
-      const surprise = calibratedSurprise(rawSurprise, state, settings);
+      const surprise = Math.max(
+        calibratedSurprise(rawSurprise, { buckets: state.tailBuckets, exceedances: state.tailExceedances, excess: state.tailExcess }, settings),
+        calibratedSurprise(windowRaw, { buckets: state.tailBuckets, exceedances: state.windowTailExceedances, excess: state.windowTailExcess }, settings),
+      );
       const strength = strengthFromSurprise(surprise, settings.halfStrengthSurprise.volume);
       reading = { fired: strength >= settings.thresholds.fired, strength, surprise, observed: x, expected: mean };
     }
@@ -94,7 +130,10 @@ export const volumeDetector: Detector<VolumeState> = {
     // Learn from a clipped count: a flare-up must not become the new normal within hours.
     const clipped = Math.min(x, mean + Math.max(1, v.clipSigmas * sd));
     const seasonal = Math.max(1e-6, hourFactor * dayFactor);
-    const alpha = Math.max(ewmaWeight(v.levelHalfLifeBuckets), 1 / (state.seen + 1));
+    // While the recent window looks anomalous the level learns a tenth as fast: a rise that lasts
+    // hours must not be absorbed before it has been judged.
+    const windowAnomalous = windowRaw > v.tailThreshold && state.seen >= v.warmupBuckets;
+    const alpha = Math.max(ewmaWeight(v.levelHalfLifeBuckets) * (windowAnomalous ? 0.1 : 1), 1 / (state.seen + 1));
     const beta = ewmaWeight(v.trendHalfLifeBuckets);
     const forecast = state.level + state.trend;
     const level = Math.max(0, forecast + alpha * (clipped / seasonal - forecast));
@@ -120,6 +159,8 @@ export const volumeDetector: Detector<VolumeState> = {
     const residual = clipped - mean;
     const tailDecay = Math.pow(0.5, 1 / v.tailHalfLifeBuckets);
     const exceeded = rawSurprise > v.tailThreshold && state.seen >= v.warmupBuckets;
+    // The window's variance is learned from a clipped residual, or one spike would inflate it for days.
+    const windowResidual = Math.min(windowObserved - windowExpected, v.clipSigmas * Math.sqrt(windowExpected + windowPhi * windowExpected * windowExpected));
     return {
       reading,
       state: {
@@ -130,6 +171,14 @@ export const volumeDetector: Detector<VolumeState> = {
         tailBuckets: tailDecay * state.tailBuckets + 1,
         tailExceedances: tailDecay * state.tailExceedances + (exceeded ? 1 : 0),
         tailExcess: tailDecay * state.tailExcess + (exceeded ? Math.min(v.tailExcessCap, rawSurprise - v.tailThreshold) : 0),
+        windowObserved,
+        windowExpected,
+        windowExcessVariance: (1 - w) * state.windowExcessVariance + w * (windowResidual * windowResidual - windowExpected),
+        windowSquaredMean: (1 - w) * state.windowSquaredMean + w * windowExpected * windowExpected,
+        // Consecutive windows overlap, so one excursion exceeds for many buckets in a row: each
+        // counts as 1/(window length) of an event (declustering), or the tail looks far fatter than it is.
+        windowTailExceedances: tailDecay * state.windowTailExceedances + (windowAnomalous ? 1 - windowDecay : 0),
+        windowTailExcess: tailDecay * state.windowTailExcess + (windowAnomalous ? (1 - windowDecay) * Math.min(v.tailExcessCap, windowRaw - v.tailThreshold) : 0),
       },
     };
   },

@@ -6,7 +6,7 @@ let n = 0;
 function mention(text: string, analysis: Partial<TextAnalysis> | null, metrics: StoredMention['metrics'] = {}): StoredMention {
   n++;
   return {
-    id: `m${n}`, orgId: 'org', sourceId: 'src', watchTargetId: 't', postedAt: new Date(), text, metrics,
+    id: `m${n}`, externalId: `x${n}`, orgId: 'org', sourceId: 'src', watchTargetId: 't', postedAt: new Date(), text, metrics,
     analysis: analysis && { sentiment: { label: 'neutral', score: 0 }, risks: [], pii: [], terms: [], ...analysis },
   };
 }

@@ -4,6 +4,7 @@ import { sentimentDetector } from '../../../src/detection/sentiment-detector.ts'
 import { defaultDetectorSettings, emptyBucketSignal, type BucketSignal } from '../../../src/detection/index.ts';
 import { velocityDetector } from '../../../src/detection/velocity-detector.ts';
 import { volumeDetector, type VolumeState } from '../../../src/detection/volume-detector.ts';
+import { poisson, seededRandom } from './synthetic.ts';
 
 const settings = defaultDetectorSettings(3_600_000);
 const context = { hourOfDay: 10, dayOfWeek: 2 };
@@ -55,6 +56,31 @@ describe('volume detector', () => {
     const onBursty = volumeDetector.step(bursty, bucket(24 * 30 + 1, { count: 60 }), context, settings).reading;
     const onCalm = volumeDetector.step(calm, bucket(24 * 30 + 1, { count: 60 }), context, settings).reading;
     expect(onBursty.surprise).toBeLessThan(onCalm.surprise);
+  });
+
+  it('catches a sustained rise no single bucket shows (the short window), and only through it', () => {
+    // ~1 post per 5 minutes with an isolated burst of ~14 in 1% of buckets: single buckets of 5
+    // are routine here. Then 5 per bucket for four hours: only the window sees it.
+    const fiveMinutes = defaultDetectorSettings(300_000);
+    const noWindow = { ...fiveMinutes, volume: { ...fiveMinutes.volume, windowHalfLifeBuckets: 1e-6 } };
+    const random = seededRandom(5);
+    const history = 288 * 7;
+    const quiet = () => poisson(random, 1) + (random() < 0.01 ? 8 + poisson(random, 6) : 0);
+    const counts = [...Array.from({ length: history }, quiet), ...Array.from({ length: 48 }, () => poisson(random, 5))];
+    const firstAlarm = (s: typeof fiveMinutes) => {
+      let state = volumeDetector.initial(s);
+      let first = -1;
+      counts.forEach((count, i) => {
+        const step = volumeDetector.step(state, { ...emptyBucketSignal(new Date(t0 + i * 300_000)), count }, context, s);
+        state = step.state;
+        if (first < 0 && i >= history && step.reading.strength >= s.thresholds.open) first = i - history;
+      });
+      return first;
+    };
+    const withWindow = firstAlarm(fiveMinutes);
+    expect(withWindow).toBeGreaterThanOrEqual(0);
+    expect(withWindow).toBeLessThanOrEqual(24);
+    expect(firstAlarm(noWindow)).toBe(-1);
   });
 
   it('never mutates the state it is given', () => {
