@@ -95,7 +95,9 @@ const rules: PiiRule[] = [
     type: 'address',
     regex: new RegExp(
       `(?:${prefectures.join('|')})?${cityName}[市区町村郡]${blockChars}{0,12}?`
-      + `(?:${kanjiDigits}+丁目${dash}?)?\\d+(?:番地?|${dash})\\d+(?:号|${dash}\\d+(?:号)?)?`,
+      // Street detail is what makes it PII: 2-8-1, 3番5号, or at least 二丁目.
+      + `(?:${kanjiDigits}+丁目(?:${dash}?\\d+(?:番地?|${dash})\\d+(?:号|${dash}\\d+号?)?|${dash}?\\d+番地?)?`
+      + `|\\d+(?:番地?|${dash})\\d+(?:号|${dash}\\d+号?)?)`,
       'gu',
     ),
   },
@@ -197,8 +199,9 @@ export function detectPiiSpans(
   const text = folded.text;
   const candidates: PiiSpan[] = [];
   const hasDigit = /\d/.test(text);
+  const hasBlock = hasDigit || text.includes('丁目');
   for (const rule of rules) {
-    if (!hasDigit && rule.type !== 'email') continue;
+    if (!hasDigit && rule.type !== 'email' && !(rule.type === 'address' && hasBlock)) continue;
     if (rule.type === 'email' && !text.includes('@')) continue;
     rule.regex.lastIndex = 0;
     for (const m of text.matchAll(rule.regex)) {

@@ -32,6 +32,9 @@ describe('PII detection', () => {
     expect(found('番号 160-0023 です')).toEqual([]);
     expect(found('東京都新宿区西新宿2-8-1に住む')).toEqual([['address', '東京都新宿区西新宿2-8-1']]);
     expect(found('大阪市北区梅田3丁目1-1です')).toEqual([['address', '大阪市北区梅田3丁目1-1']]);
+    expect(found('住所は新宿区西新宿二丁目です')).toEqual([['address', '新宿区西新宿二丁目']]);
+    expect(found('横浜市中区山下町3番5号')).toEqual([['address', '横浜市中区山下町3番5号']]);
+    expect(found('新宿区に住んでます')).toEqual([]);
   });
 
   it('does not call a prefecture or a match score an address', () => {
