@@ -44,13 +44,10 @@ export function verifyMetaDelivery(
   secret: (name: string) => string,
 ): { ok: true; body: Record<string, unknown> } | { ok: false; result: WebhookResult } {
   if (request.method !== 'POST') return { ok: false, result: { kind: 'rejected', status: 400, reason: 'expected POST' } };
-  let appSecret: string | null = null;
-  try {
-    appSecret = appSecretEnv ? secret(appSecretEnv) : null;
-  } catch {
-    appSecret = null;
-  }
-  if (!appSecret) return { ok: false, result: { kind: 'rejected', status: 401, reason: 'app secret is not configured' } };
+  // No appSecretEnv in the config: nothing can be verified, so nothing is accepted. A configured
+  // but unset secret makes secret() throw, and the platform marks the source unhealthy.
+  if (!appSecretEnv) return { ok: false, result: { kind: 'rejected', status: 401, reason: 'appSecretEnv is not configured for this source' } };
+  const appSecret = secret(appSecretEnv);
   if (!verifyHubSignature(appSecret, request.rawBody, request.headers['x-hub-signature-256'])) {
     return { ok: false, result: { kind: 'rejected', status: 401, reason: 'X-Hub-Signature-256 missing or wrong' } };
   }
@@ -66,11 +63,7 @@ export function verifyMetaDelivery(
   return { ok: true, body: body as Record<string, unknown> };
 }
 
+/** The secret when the config names one (secret() throws if it is unset), else null. */
 export function resolveOptionalSecret(name: string | null, secret: (name: string) => string): string | null {
-  if (!name) return null;
-  try {
-    return secret(name);
-  } catch {
-    return null;
-  }
+  return name ? secret(name) : null;
 }

@@ -206,6 +206,14 @@ describe('Facebook webhook', () => {
     expect(handle({ rawBody: delivery.rawBody, headers: { 'x-hub-signature-256': 'sha256=zz' } })).toMatchObject({ kind: 'rejected', status: 401 });
   });
 
+  it('refuses deliveries it cannot verify; an unset secret is the server\'s problem, not the sender\'s', () => {
+    const delivery = fake.feedDelivery([]);
+    const noSecretConfigured = parseFacebookConfig({ pageId: '1234567890', accessTokenEnv: 'FB_PAGE_TOKEN' });
+    const req = { method: 'POST', headers: delivery.headers, query: {}, rawBody: delivery.rawBody };
+    expect(facebookSource.webhook!.handle(req, noSecretConfigured, secret)).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(() => facebookSource.webhook!.handle(req, cfg(), () => { throw new Error('FB_APP_SECRET unset'); })).toThrow('unset');
+  });
+
   it('turns comment add/edit into mentions and remove/hide into tombstones, with stable event ids', () => {
     const from = { id: '555', name: '山田' };
     const changes = [

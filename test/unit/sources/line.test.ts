@@ -101,8 +101,8 @@ describe('LINE webhook', () => {
     expect(handle(request(good, { headers: {} }))).toMatchObject({ kind: 'rejected', status: 401 });
     // One byte changed after signing.
     expect(handle(request(good, { rawBody: Buffer.from(good.body.replace('"x"', '"y"')) }))).toMatchObject({ kind: 'rejected', status: 401 });
-    // Secret not configured: refuse, never accept unsigned.
-    expect(lineSource.webhook!.handle(request(good), config, () => { throw new Error('unset'); })).toMatchObject({ kind: 'rejected', status: 401 });
+    // Secret not set on the server: secret() throws and the platform marks the source unhealthy.
+    expect(() => lineSource.webhook!.handle(request(good), config, () => { throw new Error('unset'); })).toThrow('unset');
   });
 
   it('survives hostile bodies: signed garbage, wrong shapes, malformed events', () => {
