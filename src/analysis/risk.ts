@@ -27,16 +27,13 @@ export interface RiskMatch {
 export interface RiskRules {
   categories: readonly string[];
   minimumWeight: number;
-  termPattern: RegExp | null;
+  /** First character → terms starting with it, longest first. */
+  termsByFirstChar: Map<string, string[]>;
   termTargets: Map<string, { category: number; weight: number }[]>;
   patterns: { category: number; weight: number; regex: RegExp }[];
 }
 
 const maxTermsPerCategory = 10;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 function validWeight(w: unknown): w is number {
   return typeof w === 'number' && Number.isFinite(w) && w > 0 && w <= 5;
@@ -70,18 +67,25 @@ export function compileRiskRules(data: RiskCategoryData, source = 'risk-categori
       }
     }
   });
-  // Longest first, so 晒してやる wins over 晒し and the right weight is counted.
-  const alternatives = [...termTargets.keys()]
-    .sort((a, b) => b.length - a.length)
-    .map((t) => (/^[a-z]/.test(t) ? `\\b${escapeRegExp(t)}` : escapeRegExp(t)));
+  // Longest first, so 晒してやる wins over 晒し and the right weight is counted. Indexed by first
+  // character: most positions in a post start no term, and a Map miss is cheaper than a regex
+  // alternation of hundreds of terms.
+  const termsByFirstChar = new Map<string, string[]>();
+  for (const term of [...termTargets.keys()].sort((a, b) => b.length - a.length)) {
+    const list = termsByFirstChar.get(term[0]!) ?? [];
+    list.push(term);
+    termsByFirstChar.set(term[0]!, list);
+  }
   return {
     categories: data.categories.map((c) => c.category),
     minimumWeight: data.minimumWeight,
-    termPattern: alternatives.length ? new RegExp(alternatives.join('|'), 'g') : null,
+    termsByFirstChar,
     termTargets,
     patterns,
   };
 }
+
+const asciiWordChar = /[a-z0-9]/;
 
 /** `lowered` is the normalised text in lower case. Results are sorted by score, highest first. */
 export function detectRisks(lowered: string, rules: RiskRules): RiskMatch[] {
@@ -93,10 +97,20 @@ export function detectRisks(lowered: string, rules: RiskRules): RiskMatch[] {
     seen.add(term);
     sums[category]! += weight;
   };
-  if (rules.termPattern) {
-    for (const m of lowered.matchAll(rules.termPattern)) {
-      for (const target of rules.termTargets.get(m[0]) ?? []) note(target.category, target.weight, m[0]);
+  let i = 0;
+  while (i < lowered.length) {
+    const candidates = rules.termsByFirstChar.get(lowered[i]!);
+    let matched: string | undefined;
+    // ASCII terms (rude, sue) count only at a word start: not inside "pursue".
+    if (candidates && !(i > 0 && asciiWordChar.test(lowered[i]!) && asciiWordChar.test(lowered[i - 1]!))) {
+      matched = candidates.find((term) => lowered.startsWith(term, i));
     }
+    if (matched === undefined) {
+      i++;
+      continue;
+    }
+    for (const target of rules.termTargets.get(matched)!) note(target.category, target.weight, matched);
+    i += matched.length;
   }
   for (const p of rules.patterns) {
     const m = p.regex.exec(lowered);
