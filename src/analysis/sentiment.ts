@@ -32,6 +32,7 @@ const counterfactualFactor = -0.6;
 const conditionalFactor = 0.3;
 // A question (また行きたいか?) asserts little praise; its complaints (大丈夫なの?) still count.
 const questionFactor = 0.3;
+// 〜すぎる overdoes whatever it follows; after an adjective we do not know it is mostly a complaint.
 const excessFactor = 1.3;
 const excessDefault = -1;
 const repeatIntentValue = 1.5;
@@ -53,8 +54,8 @@ const counterfactualConditionals = new Set(['ば', 'と', 'たら', 'なら', '�
 const wishWords = new Set(['良い', 'いい', 'よい', '嬉しい', 'うれしい', '助かる', 'ありがたい', '有り難い']);
 // 〜た方が良い, 〜のが良い: advice, which in a review means something was wrong.
 const adviceHeads = new Set(['方', 'ほう']);
-const repeatMarkers = new Set(['また', '又', '次回', '次', '今度', '再度', '是非', 'ぜひ', '今後', 'これから', '何度', '機会', '毎年', '毎回']);
 // また利用します, 次回もお願いします: intent to come back is praise even without an adjective.
+const repeatMarkers = new Set(['また', '又', '次回', '次', '今度', '再度', '是非', 'ぜひ', '今後', 'これから', '何度', '機会', '毎年', '毎回']);
 const visitVerbs = new Set(['利用', '泊まる', '宿泊', '来る', '行く', '伺う', 'お願い', '来院', '受診', '通う', '予約', '参る', 'リピート', 'よろしく', '宜しく']);
 // あまり綺麗じゃない: with these adverbs the negation may sit after a full verb (洗われてない).
 const negativePolarityItems = new Set(['あまり', 'あんまり', '全然', '決して', 'ちっとも', '少しも', '大して', 'さほど', 'それほど', 'そんなに', 'ろくに', 'ほとんど']);
