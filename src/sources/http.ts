@@ -294,8 +294,16 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         case 'fatal':
           throw new SourceHttpError(`${label}: リクエストが拒否されました (${lastProblem}) ${safeUrl}`, status, { body: json ?? text.slice(0, 500) });
         case 'throttled': {
-          if (attempt + 1 >= maxAttempts) break;
           const now = runtime.now().getTime();
+          if (attempt + 1 >= maxAttempts) {
+            // Still refused after the whole budget: the run ends as rate limited (not as broken),
+            // saying when to come back if the platform said.
+            const until = Math.max(blockedUntil ?? 0, disposition.waitMs !== undefined ? now + disposition.waitMs : 0);
+            throw new SourceRateLimitedError(
+              `${label}: ${maxAttempts} 回続けてレート制限されました (still rate limited after ${maxAttempts} attempts): ${lastProblem}`,
+              until > now ? new Date(until) : null,
+            );
+          }
           if (disposition.waitMs !== undefined) {
             windows.set(bucket, { blockedUntil: Math.max(blockedUntil ?? 0, now + disposition.waitMs) });
           }

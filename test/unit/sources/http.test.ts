@@ -139,6 +139,15 @@ describe('requestJson', () => {
     expect(rt2.sleeps).toEqual([30_000]);
   });
 
+  it('ends as rate limited, not broken, when every attempt is throttled', async () => {
+    const rt = createTestRuntime({ random: () => 0.5 });
+    steps = Array.from({ length: 3 }, () => json(429, { error: 'Too many requests' }));
+    const err = await client(rt, { maxAttempts: 3 }).requestJson(`${base}/q`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceRateLimitedError);
+    expect(rt.sleeps).toEqual([500, 1000]);
+    expect(seen).toHaveLength(3);
+  });
+
   it('ends the run with SourceRateLimitedError when the reset is too far away', async () => {
     const rt = createTestRuntime();
     const resetAt = nowSec(rt) + 3600;
