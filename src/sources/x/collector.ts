@@ -3,7 +3,7 @@ import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
 import { SourceHttpError } from '../http.ts';
 import { createXClient, type XClient, type XSearchPage } from './client.ts';
 import type { XConfig } from './config.ts';
-import { compareTweetIds, isTweetId, mapTweet, stableTweetId, usersById } from './map.ts';
+import { compareTweetIds, isTweetId, mapTweet, referencedById, stableTweetId, usersById } from './map.ts';
 import { buildXQueries, queryKey } from './query.ts';
 
 // Recent search, newest first. Per query stream the cursor keeps since_id, and while a traversal
@@ -177,10 +177,11 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
         continue;
       }
       const users = usersById(result.includes);
+      const referenced = referencedById(result.includes);
       const mentions: NormalizedMention[] = [];
       let newestOnPage: string | null = result.meta.newestId;
       for (const item of result.data) {
-        const mention = mapTweet(item, users, stream.targetId);
+        const mention = mapTweet(item, users, stream.targetId, referenced);
         if (!mention) {
           log.warn({ source: 'x', id: itemId(item) }, 'skipped a malformed post');
           continue;

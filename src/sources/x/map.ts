@@ -78,6 +78,7 @@ export function mapTweet(
   tweet: unknown,
   users: ReadonlyMap<string, XUser>,
   watchTargetId: string | null,
+  referencedPosts: ReadonlyMap<string, unknown> = new Map(),
 ): NormalizedMention | null {
   if (!isRecord(tweet)) return null;
   const externalId = stableTweetId(tweet);
@@ -94,10 +95,14 @@ export function mapTweet(
   let replyTo: string | null = null;
   let quoteOf: string | null = null;
   let repostOf: string | null = null;
+  // The quoted or replied-to post as X sent it in includes: a quote's meaning depends on it.
+  const referenced: unknown[] = [];
   const refs = tweet.referenced_tweets ?? tweet.referenced_posts;
   if (Array.isArray(refs)) {
     for (const ref of refs) {
       if (!isRecord(ref) || !isTweetId(ref.id)) continue;
+      const included = referencedPosts.get(ref.id);
+      if (included !== undefined && referenced.length < 5) referenced.push(included);
       if (ref.type === 'replied_to') replyTo ??= ref.id;
       else if (ref.type === 'quoted') quoteOf ??= ref.id;
       else if (ref.type === 'retweeted') repostOf ??= ref.id;
@@ -118,8 +123,18 @@ export function mapTweet(
     quoteOfExternalId: quoteOf,
     repostOfExternalId: repostOf,
     watchTargetId,
-    raw: author ? { tweet, author } : { tweet },
+    raw: { tweet, ...(author ? { author } : {}), ...(referenced.length > 0 ? { referenced } : {}) },
   };
+}
+
+/** includes.tweets (includes.posts in newer spec revisions) by id. */
+export function referencedById(includes: unknown): Map<string, unknown> {
+  const posts = new Map<string, unknown>();
+  if (!isRecord(includes)) return posts;
+  const list = includes.tweets ?? includes.posts;
+  if (!Array.isArray(list)) return posts;
+  for (const p of list) if (isRecord(p) && isTweetId(p.id)) posts.set(p.id, p);
+  return posts;
 }
 
 /** includes.users as a map; malformed entries are ignored (the post just lacks author details). */

@@ -209,11 +209,13 @@ describe('X collection against the fake', () => {
   it('keeps edits as new text for the same id and turns deletions into tombstones', async () => {
     const [a, b] = seed(2);
     const referenced = fake.addTweet({ text: '元の投稿' });
-    fake.addTweet({ text: 'さくら内科 引用', referenced: [{ type: 'quoted', id: referenced.id }] });
+    const quote = fake.addTweet({ text: 'さくら内科 引用', referenced: [{ type: 'quoted', id: referenced.id }] });
     const rt = runtime();
     const cfg = config({ deletionCheckIds: 100 });
     const first = await run(cfg, null, rt);
     expect(first.ids).toHaveLength(3);
+    const quoted = first.pages.flatMap((p) => p.mentions).find((m) => m.externalId === quote.id);
+    expect(quoted).toMatchObject({ quoteOfExternalId: referenced.id, raw: { referenced: [expect.objectContaining({ text: '元の投稿' })] } });
 
     const edited = fake.editTweet(a!.id, 'さくら内科 追記: 対応がひどかった');
     fake.deleteTweet(b!.id);
