@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { MentionAnalyzer, TextAnalysis } from '../ingest/types.ts';
 import { buildLexicon, parseLexicon, readLexiconFile, type Lexicon } from './lexicon.ts';
-import { foldWidth, normalizeText } from './normalize.ts';
+import { normalizeText } from './normalize.ts';
 import { detectPiiSpans, type PiiOptions, type PiiSpan } from './pii.ts';
 import { compileRiskRules, detectRisks, type RiskCategoryData, type RiskRules } from './risk.ts';
 import { compileSymbolPattern, scoreSentiment, type SentimentContext } from './sentiment.ts';
@@ -68,11 +68,10 @@ class LexiconAnalyzer implements Analyzer {
     let riskScore = 0;
     for (const r of risks) riskScore += r.score;
     const sentiment = scoreSentiment(tokens, normalized.text, this.sentiment, { rating: hints?.rating, riskScore });
-    const folded = foldWidth(original);
     return {
       sentiment: { label: sentiment.label, score: sentiment.score },
       risks,
-      pii: detectPiiSpans(original, folded, tokens, normalized.origin),
+      pii: detectPiiSpans(original, normalized.folded, tokens, normalized.origin),
       terms: extractTerms(tokens, normalized.hashtags, this.stopwords),
     };
   }
@@ -81,7 +80,7 @@ class LexiconAnalyzer implements Analyzer {
     const original = typeof text === 'string' ? truncate(text) : '';
     const normalized = normalizeText(original);
     const tokens = this.tokenizer.tokenize(normalized.text);
-    return detectPiiSpans(original, foldWidth(original), tokens, normalized.origin, options);
+    return detectPiiSpans(original, normalized.folded, tokens, normalized.origin, options);
   }
 }
 

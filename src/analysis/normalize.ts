@@ -9,6 +9,8 @@ export interface NormalizedText {
   origin: Int32Array;
   /** Hashtag bodies (without '#'), NFKC-normalised, in order of appearance, deduplicated. */
   hashtags: string[];
+  /** The intermediate width-folded text (for PII patterns), so it is computed once. */
+  folded: WidthFolded;
 }
 
 export interface WidthFolded {
@@ -141,7 +143,7 @@ export function normalizeText(original: string): NormalizedText {
   const originArr = new Int32Array(text.length + 1);
   for (let k = 0; k < origin.length; k++) originArr[k] = origin[k]!;
   originArr[text.length] = original.length;
-  return { text, origin: originArr, hashtags: extractHashtags(text) };
+  return { text, origin: originArr, hashtags: extractHashtags(text), folded };
 }
 
 function extractHashtags(text: string): string[] {
