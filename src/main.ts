@@ -36,6 +36,7 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     database = await openDatabase(config);
     const stages = await loadPipelineStages(config);
     const ctx = createContext({ config, sql: database.sql, db: database.db, shutdown: shutdown.signal, ...stages });
+    const detection = stages.detection.bind(ctx);
 
     const token = await ensureApiToken(ctx);
     if (token) {
@@ -54,6 +55,7 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     if (config.scheduler.enabled) await scheduler.start();
     const backlog = new AnalysisBacklog(ctx);
     backlog.start();
+    detection.start();
     const app = createApp(ctx, { onWebhookStored: () => backlog.kick() });
     const { server, port } = await listen(app, config.http.host, config.http.port);
     const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
@@ -71,6 +73,7 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
           await new Promise<void>((resolve) => server.close(() => resolve()));
           await scheduler.stop();
           await backlog.stop();
+          await detection.stop();
           await db.shutdown();
           logger.info('停止しました (stopped)');
         })();

@@ -14,9 +14,15 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, option
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const stages = options.stages ? await loadPipelineStages(config) : {};
+    const stages = options.stages ? await loadPipelineStages(config) : null;
     const ctx = createContext({ config, sql: database.sql, db: database.db, shutdown: shutdown.signal, ...stages });
-    return await fn(ctx);
+    stages?.detection.bind(ctx);
+    try {
+      return await fn(ctx);
+    } finally {
+      // Detection passes kicked by stored batches finish before the database closes.
+      await stages?.detection.drain();
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -152,7 +152,61 @@ export interface ApiTokensTable {
   created_at: TimestampDefault;
 }
 
+export interface DetectorStatesTable {
+  org_id: string;
+  watch_target_id: string | null;
+  bucket_ms: number;
+  state: Json;
+  last_bucket_start: Timestamp | null;
+  updated_at: TimestampDefault;
+}
+
+export interface AlertsTable {
+  org_id: string;
+  id: Generated<string>;
+  watch_target_id: string | null;
+  episode_id: string;
+  kind: 'crisis' | 'notice';
+  status: 'open' | 'closed';
+  severity: number;
+  peak_score: number;
+  opened_at: Timestamp;
+  updated_at: Timestamp;
+  closed_at: Timestamp | null;
+  summary_ja: string;
+  explanation: Json;
+}
+
+export interface AlertEventsTable {
+  org_id: string;
+  id: Generated<string>;
+  alert_id: string;
+  action: 'open' | 'escalate' | 'reopen' | 'update' | 'close';
+  notify: boolean;
+  severity: number;
+  score: number;
+  bucket_start: Timestamp;
+  summary_ja: string;
+  created_at: TimestampDefault;
+}
+
+export interface SourceActivitiesTable {
+  org_id: string;
+  source_id: string;
+  event_id: string;
+  kind: string;
+  occurred_at: Timestamp;
+  actor_id: string | null;
+  is_private: Generated<boolean>;
+  raw: Json | null;
+  received_at: TimestampDefault;
+}
+
 export interface Database {
+  detector_states: DetectorStatesTable;
+  alerts: AlertsTable;
+  alert_events: AlertEventsTable;
+  source_activities: SourceActivitiesTable;
   organizations: OrganizationsTable;
   watch_targets: WatchTargetsTable;
   sources: SourcesTable;

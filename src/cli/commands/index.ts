@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command.ts';
 import { analyzeCommand } from './analyze.ts';
+import { backtestCommand } from './backtest.ts';
 import { collectCommand } from './collect.ts';
 import { importCommand } from './import.ts';
 import { migrateCommand } from './migrate.ts';
@@ -20,6 +21,7 @@ export const commands: Record<string, CliCommand> = {
   import: importCommand,
   seed: seedCommand,
   reanalyze: reanalyzeCommand,
+  backtest: backtestCommand,
   token: tokenCommand,
   detect: detectCommand,
 };

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { getAlert, listAlerts } from '../../alerts/queries.ts';
 import { runSource } from '../../collection/run-source.ts';
 import { addSource, getSource, listSources, parseAddSourceInput, setSourceEnabled, updateSourceConfig, type SourceRecord } from '../../collection/sources.ts';
 import type { AppContext } from '../../context.ts';
@@ -94,6 +95,22 @@ export function apiRoutes(ctx: AppContext) {
     const bucket: BucketSize = q.oneOf('bucket', Object.keys(bucketSizes) as BucketSize[]) ?? '1h';
     await getOrganization(ctx.db, orgId);
     return c.json({ bucket, from, to, items: await countMentions(ctx.sql, { orgId, watchTargetId: q.id('watchTargetId'), from, to, bucket }) });
+  });
+
+  api.get('/organizations/:orgId/alerts', async (c) => {
+    const orgId = pathId(c, 'orgId');
+    const q = queryOf(c, ['status', 'kind', 'limit']);
+    await getOrganization(ctx.db, orgId);
+    return c.json({
+      items: await listAlerts(ctx.sql, {
+        orgId, status: q.oneOf('status', ['open', 'closed'] as const), kind: q.oneOf('kind', ['crisis', 'notice'] as const), limit: q.int('limit', 1, 200),
+      }),
+    });
+  });
+  api.get('/organizations/:orgId/alerts/:alertId', async (c) => {
+    const alert = await getAlert(ctx.sql, pathId(c, 'orgId'), pathId(c, 'alertId'));
+    if (!alert) throw new NotFoundError('alert not found');
+    return c.json(alert);
   });
 
   return api;

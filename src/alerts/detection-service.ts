@@ -1,0 +1,70 @@
+import type { AppContext } from '../context.ts';
+import type { DetectionStage } from '../ingest/pipeline.ts';
+import type { StoredMention } from '../ingest/types.ts';
+import { detectOrg, type AlertChange } from './run-detection.ts';
+
+/**
+ * Runs detection after each stored batch (per org, single-flight: a batch arriving mid-pass
+ * schedules one more pass) and on a timer, so quiet buckets are stepped too — silence after a
+ * spike is what closes an episode.
+ */
+export class DetectionService implements DetectionStage {
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private ctx: AppContext | undefined;
+
+  constructor(private readonly onChange: (change: AlertChange) => void = () => {}) {}
+
+  /** The service needs the context it is part of; main.ts binds it once the context exists. */
+  bind(ctx: AppContext): this {
+    this.ctx = ctx;
+    return this;
+  }
+
+  async afterStore(orgId: string, _mentions: StoredMention[]): Promise<void> {
+    this.kick(orgId);
+  }
+
+  start(intervalMs = 60_000): void {
+    const tick = async () => {
+      if (!this.ctx) return;
+      const orgs = await this.ctx.sql<{ id: string }[]>`select id from organizations order by id`.catch(() => []);
+      for (const o of orgs) this.kick(o.id);
+    };
+    this.timer = setInterval(() => void tick(), intervalMs);
+    this.timer.unref();
+    void tick();
+  }
+
+  kick(orgId: string): void {
+    const ctx = this.ctx;
+    if (!ctx || ctx.shutdown.aborted) return;
+    if (this.running.has(orgId)) {
+      this.again.add(orgId);
+      return;
+    }
+    const run = detectOrg(ctx, orgId)
+      .then((changes) => {
+        for (const c of changes) {
+          ctx.log.info({ orgId, alertId: c.alertId, action: c.action, severity: c.severity, kind: c.kind }, c.summary);
+          this.onChange(c);
+        }
+      })
+      .catch((err) => ctx.log.error({ err, orgId }, 'detection pass failed'))
+      .finally(() => {
+        this.running.delete(orgId);
+        if (this.again.delete(orgId)) this.kick(orgId);
+      });
+    this.running.set(orgId, run);
+  }
+
+  async drain(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.drain();
+  }
+}

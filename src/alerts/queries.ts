@@ -1,0 +1,51 @@
+import type { Sql } from '../db/connect.ts';
+
+export interface AlertView {
+  id: string;
+  orgId: string;
+  watchTargetId: string | null;
+  episodeId: string;
+  kind: 'crisis' | 'notice';
+  status: 'open' | 'closed';
+  severity: number;
+  peakScore: number;
+  openedAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+  summary: string;
+  explanation: unknown;
+}
+
+type AlertRow = {
+  id: string; org_id: string; watch_target_id: string | null; episode_id: string; kind: 'crisis' | 'notice';
+  status: 'open' | 'closed'; severity: number; peak_score: number; opened_at: Date; updated_at: Date; closed_at: Date | null;
+  summary_ja: string; explanation: unknown;
+};
+
+function toView(r: AlertRow): AlertView {
+  return {
+    id: r.id, orgId: r.org_id, watchTargetId: r.watch_target_id, episodeId: r.episode_id, kind: r.kind, status: r.status,
+    severity: r.severity, peakScore: r.peak_score, openedAt: r.opened_at, updatedAt: r.updated_at, closedAt: r.closed_at,
+    summary: r.summary_ja, explanation: r.explanation,
+  };
+}
+
+export async function listAlerts(sql: Sql, f: { orgId: string; status?: 'open' | 'closed'; kind?: 'crisis' | 'notice'; limit?: number }): Promise<AlertView[]> {
+  const rows = await sql<AlertRow[]>`
+    select * from alerts
+    where org_id = ${f.orgId}
+      ${f.status ? sql`and status = ${f.status}` : sql``}
+      ${f.kind ? sql`and kind = ${f.kind}` : sql``}
+    order by opened_at desc, id desc
+    limit ${Math.min(Math.max(f.limit ?? 50, 1), 200)}`;
+  return rows.map(toView);
+}
+
+export async function getAlert(sql: Sql, orgId: string, id: string) {
+  const [row] = await sql<AlertRow[]>`select * from alerts where org_id = ${orgId} and id = ${id}`;
+  if (!row) return null;
+  const events = await sql`
+    select action, notify, severity, score, bucket_start, summary_ja as summary, created_at
+    from alert_events where org_id = ${orgId} and alert_id = ${id} order by id`;
+  return { ...toView(row), events };
+}

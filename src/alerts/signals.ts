@@ -1,0 +1,82 @@
+import type { Sql } from '../db/connect.ts';
+import { buildBucketSignal, type BucketSignal } from '../detection/index.ts';
+import type { StoredMention, TextAnalysis } from '../ingest/types.ts';
+
+/** Detection runs on the same 5-minute buckets as the counts table. */
+export const DETECTION_BUCKET_MS = 5 * 60_000;
+
+interface SignalRow {
+  id: string;
+  posted_at: Date;
+  text: string;
+  likes: number;
+  reposts: number;
+  quotes: number;
+  replies: number;
+  is_private: boolean;
+  sentiment: TextAnalysis['sentiment'] | null;
+  risks: TextAnalysis['risks'] | null;
+  terms: string[] | null;
+}
+
+/**
+ * One signal per bucket in [from, to) for the org (watchTargetId null) or one target, empty
+ * buckets included. Private messages count, but their text never becomes an alert sample.
+ */
+export async function loadBucketSignals(
+  sql: Sql,
+  q: { orgId: string; watchTargetId: string | null; from: Date; to: Date; institutionNames: string[] },
+): Promise<BucketSignal[]> {
+  const rows = await sql<SignalRow[]>`
+    select id, posted_at, left(text, 280) as text, likes, reposts, quotes, replies, is_private,
+      analysis -> 'sentiment' as sentiment, analysis -> 'risks' as risks, analysis -> 'terms' as terms
+    from mentions
+    where org_id = ${q.orgId}
+      ${q.watchTargetId ? sql`and watch_target_id = ${q.watchTargetId}` : sql``}
+      and posted_at >= ${q.from} and posted_at < ${q.to}
+    order by posted_at`;
+  const byBucket = new Map<number, StoredMention[]>();
+  for (const r of rows) {
+    const b = Math.floor(r.posted_at.getTime() / DETECTION_BUCKET_MS) * DETECTION_BUCKET_MS;
+    let list = byBucket.get(b);
+    if (!list) byBucket.set(b, (list = []));
+    list.push({
+      id: r.id,
+      externalId: '',
+      orgId: q.orgId,
+      sourceId: '',
+      watchTargetId: q.watchTargetId,
+      postedAt: r.posted_at,
+      text: r.is_private ? '（非公開メッセージ）' : r.text,
+      metrics: { likes: r.likes, reposts: r.reposts, quotes: r.quotes, replies: r.replies },
+      analysis: r.sentiment ? { sentiment: r.sentiment, risks: r.risks ?? [], pii: [], terms: r.terms ?? [] } : null,
+    });
+  }
+  const signals: BucketSignal[] = [];
+  for (let t = q.from.getTime(); t < q.to.getTime(); t += DETECTION_BUCKET_MS) {
+    signals.push(buildBucketSignal(new Date(t), byBucket.get(t) ?? [], { institutionNames: q.institutionNames }));
+  }
+  return signals;
+}
+
+/** Term counts per hour over a range, for the emerging-terms part of an alert's explanation. */
+export async function hourlyTermCounts(
+  sql: Sql,
+  q: { orgId: string; watchTargetId: string | null; from: Date; to: Date },
+): Promise<Map<number, Map<string, number>>> {
+  const rows = await sql<{ hour: Date; term: string; n: number }[]>`
+    select date_bin('1 hour', m.posted_at, timestamptz '2000-01-01T00:00:00Z') as hour, t.term, count(*)::int as n
+    from mentions m, jsonb_array_elements_text(coalesce(m.analysis -> 'terms', '[]'::jsonb)) as t(term)
+    where m.org_id = ${q.orgId}
+      ${q.watchTargetId ? sql`and m.watch_target_id = ${q.watchTargetId}` : sql``}
+      and m.posted_at >= ${q.from} and m.posted_at < ${q.to}
+    group by 1, 2`;
+  const out = new Map<number, Map<string, number>>();
+  for (const r of rows) {
+    const h = r.hour.getTime();
+    let m = out.get(h);
+    if (!m) out.set(h, (m = new Map()));
+    m.set(r.term, r.n);
+  }
+  return out;
+}
