@@ -137,6 +137,13 @@ export class InstagramFake extends GraphFake {
     return m;
   }
 
+  /** Deleted or archived: gone from every listing, its comments with it. */
+  removeOwnMedia(mediaId: string): void {
+    const i = this.ownMedia.findIndex((m) => m.id === mediaId);
+    if (i >= 0) this.ownMedia.splice(i, 1);
+    for (let j = this.comments.length - 1; j >= 0; j -= 1) if (this.comments[j]!.mediaId === mediaId) this.comments.splice(j, 1);
+  }
+
   addTaggedMedia(caption: string, username = 'patient_a', at?: Date): FakeMedia {
     const m = this.media(caption, username, at);
     this.taggedMedia.push(m);

@@ -1,7 +1,8 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
 import type { CollectInput, CollectPage, SourceRuntime, WatchTargetSpec } from '../types.ts';
 import type { FacebookConfig } from './config.ts';
-import { createGraphClient, graphIdPattern, parseGraphTime } from './graph.ts';
+import { SourceHttpError } from '../http.ts';
+import { createGraphClient, graphIdPattern, isMissingObject, parseGraphTime, type GraphPage } from './graph.ts';
 import { mapComment, mapPagePost } from './map.ts';
 
 // The Page feed (newest first, time-bounded with `since`) and then the comments and replies on the
@@ -139,7 +140,23 @@ export async function* collectFacebook(input: CollectInput<FacebookConfig>): Asy
         fields: commentFields, filter: 'stream', order: 'chronological', limit: String(config.pageSize),
       };
       if (post.comments.since !== null) params.since = String(post.comments.since);
-      const page = await graph.list(`${postId}/comments`, params, post.comments.pending?.after ?? null);
+      let page: GraphPage;
+      try {
+        page = await graph.list(`${postId}/comments`, params, post.comments.pending?.after ?? null);
+      } catch (error) {
+        // A followed post that was deleted (or hidden from us) answers code 100 / subcode 33.
+        // That is news, not a failure: tombstone it and stop following it, or every later run
+        // would fail on it until it aged out of the look-back window.
+        if (!isMissingObject(error)) throw error;
+        delete cursor.posts[postId];
+        log.info({ source: 'facebook', postId }, 'a followed post no longer exists; stored as deleted');
+        yield {
+          mentions: [],
+          tombstones: [{ externalId: postId, deletedAt: runtime.now(), reason: 'deleted', raw: (error as SourceHttpError).details }],
+          cursor: structuredClone(cursor),
+        };
+        break;
+      }
       const mentions: NormalizedMention[] = [];
       let newest: number | null = null;
       for (const item of page.data) {

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { createHttpClient, SourceResponseError, type ErrorDisposition, type ErrorResponse, type HttpClient } from '../http.ts';
+import { createHttpClient, SourceHttpError, SourceResponseError, type ErrorDisposition, type ErrorResponse, type HttpClient } from '../http.ts';
 import type { SourceRuntime } from '../types.ts';
 
 // The Meta Graph API client shared by the Facebook and Instagram sources (same host, auth, paging
@@ -91,6 +91,18 @@ export function parseGraphTime(v: unknown): Date | null {
   if (typeof v !== 'string' || v.length > 40) return null;
   const d = new Date(v.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/**
+ * True for Graph's "Unsupported get request. Object … does not exist" (code 100, subcode 33): the
+ * object was deleted, or this token may no longer see it.
+ */
+export function isMissingObject(error: unknown): boolean {
+  if (!(error instanceof SourceHttpError) || error.status !== 400) return false;
+  const details = isRecord(error.details) ? error.details : {};
+  const body = isRecord(details.body) ? details.body : {};
+  const e = isRecord(body.error) ? body.error : {};
+  return e.code === 100 && e.error_subcode === 33;
 }
 
 export const graphIdPattern = /^[0-9]{1,40}(_[0-9]{1,40})?$/;

@@ -1,6 +1,6 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
 import { targetForAccount } from '../facebook/collector.ts';
-import { createGraphClient, graphIdPattern, type GraphClient } from '../facebook/graph.ts';
+import { createGraphClient, graphIdPattern, isMissingObject, type GraphClient, type GraphPage } from '../facebook/graph.ts';
 import { SourceHttpError, SourceResponseError } from '../http.ts';
 import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
 import { hashtagLimit, hashtagWindowMs, type InstagramConfig } from './config.ts';
@@ -212,11 +212,21 @@ async function* collectOwnMediaComments(
     if (pastHorizon || result.after === null) break;
     after = result.after;
   }
+  // A media we followed that is newer than the oldest one listed now should have been listed: it
+  // was deleted or archived. Which of the two the API does not say, hence 'unavailable'.
+  const listed = new Set(recent.map((r) => r.mention.externalId));
+  const oldestListed = recent.length > 0 ? Math.min(...recent.map((r) => r.mention.postedAt.getTime())) : Infinity;
+  const vanished = Object.entries(cursor.media)
+    .filter(([id, m]) => !listed.has(id) && m.createdAt >= horizon && m.createdAt > oldestListed)
+    .map(([id]) => id);
   cursor.media = Object.fromEntries(recent.map((r) => [r.mention.externalId, {
     createdAt: r.mention.postedAt.getTime(), commentsRead: cursor.media[r.mention.externalId]?.commentsRead ?? null,
   }]));
   // The account's own posts are stored too: comments reply to them, and their counts are reach.
-  yield page(recent.map((r) => r.mention));
+  yield {
+    ...page(recent.map((r) => r.mention)),
+    tombstones: vanished.map((externalId) => ({ externalId, deletedAt: runtime.now(), reason: 'unavailable' as const })),
+  };
 
   for (const { mention, comments } of recent) {
     const state = cursor.media[mention.externalId];
@@ -225,9 +235,19 @@ async function* collectOwnMediaComments(
     let commentsAfter: string | null = null;
     let complete = false;
     while (spend()) {
-      const result = await graph.list(`${mediaId}/comments`, {
-        fields: `${commentFields},replies{${commentFields}}`, limit: String(config.pageSize),
-      }, commentsAfter);
+      let result: GraphPage;
+      try {
+        result = await graph.list(`${mediaId}/comments`, {
+          fields: `${commentFields},replies{${commentFields}}`, limit: String(config.pageSize),
+        }, commentsAfter);
+      } catch (error) {
+        // Deleted between the media listing and this request: a tombstone, not a failed run.
+        if (!isMissingObject(error)) throw error;
+        delete cursor.media[mediaId];
+        yield { mentions: [], tombstones: [{ externalId: mediaId, deletedAt: runtime.now(), reason: 'deleted' }], cursor: structuredClone(cursor) };
+        complete = true;
+        break;
+      }
       const mentions: NormalizedMention[] = [];
       const moreReplies: string[] = [];
       for (const item of result.data) {

@@ -104,6 +104,21 @@ describe('Facebook collection against the fake', () => {
     expect(feedRequests.at(-1)?.searchParams.get('since')).toBe(String(Date.parse('2026-11-25T09:00:00Z') / 1000 - 60));
   });
 
+  it('tombstones a followed post that was deleted instead of failing on it every run', async () => {
+    const kept = fake.addPost('残る投稿', { at: new Date(clock.now().getTime() - 120_000) });
+    const gone = fake.addPost('消される投稿', { at: new Date(clock.now().getTime() - 60_000) });
+    fake.addComment(gone.id, '炎上コメント');
+    const first = await run(config(), null, runtime());
+    expect(Object.keys(first.cursor!.posts).sort()).toEqual([kept.id, gone.id].sort());
+    fake.deletePost(gone.id);
+    const later = fake.addComment(kept.id, 'まだ読める');
+    const second = await run(config(), first.cursor, runtime());
+    expect(second.error).toBeNull();
+    expect(second.pages.flatMap((p) => p.tombstones ?? []).map((t) => [t.externalId, t.reason])).toEqual([[gone.id, 'deleted']]);
+    expect(second.ids).toContain(later.id);
+    expect(Object.keys(second.cursor!.posts)).toEqual([kept.id]);
+  });
+
   it('resumes from the last committed page after a crash without losing anything', async () => {
     seedPage();
     const full = await run(config(), null, runtime());

@@ -93,6 +93,18 @@ describe('Instagram collection against the fake', () => {
     expect(second.ids).toEqual(expect.arrayContaining([newTag.id, newComment.id]));
   });
 
+  it('notices own media that vanished from the listing', async () => {
+    const old = fake.addOwnMedia('古い投稿', minutesAgo(90));
+    const gone = fake.addOwnMedia('問題の投稿', minutesAgo(60));
+    fake.addOwnMedia('新しい投稿', minutesAgo(30));
+    const first = await run(config(), null);
+    fake.removeOwnMedia(gone.id);
+    const second = await run(config(), first.cursor);
+    expect(second.pages.flatMap((p) => p.tombstones ?? []).map((t) => [t.externalId, t.reason])).toEqual([[gone.id, 'unavailable']]);
+    expect(Object.keys(second.cursor!.media)).not.toContain(gone.id);
+    expect(Object.keys(second.cursor!.media)).toContain(old.id);
+  });
+
   it('never exceeds 30 unique hashtags in 7 days, and commits each use before spending it', async () => {
     const tagsA = Array.from({ length: 20 }, (_, i) => `tag_a${i}`);
     const tagsB = Array.from({ length: 20 }, (_, i) => `tag_b${i}`);
