@@ -23,6 +23,8 @@ export interface FacebookCursor {
   feed: Traversal;
   /** Recent posts whose comments are followed: post id → created (unix s) and comment traversal. */
   posts: Record<string, { createdAt: number; comments: Traversal }>;
+  /** When the followed posts and their comments were last read in full (ms), for edits. */
+  lastFullRead: number | null;
 }
 
 const postFields = [
@@ -46,13 +48,14 @@ function parseTraversal(v: unknown): Traversal {
 }
 
 export function parseFacebookCursor(raw: unknown, log?: SourceRuntime['log']): FacebookCursor {
-  const fresh: FacebookCursor = { v: 1, feed: { since: null, pending: null }, posts: {} };
+  const fresh: FacebookCursor = { v: 1, feed: { since: null, pending: null }, posts: {}, lastFullRead: null };
   if (raw === null || raw === undefined) return fresh;
   if (!isRecord(raw) || raw.v !== 1) {
     log?.warn({ source: 'facebook' }, 'unrecognised cursor; starting fresh');
     return fresh;
   }
   fresh.feed = parseTraversal(raw.feed);
+  fresh.lastFullRead = typeof raw.lastFullRead === 'number' && Number.isSafeInteger(raw.lastFullRead) ? raw.lastFullRead : null;
   if (isRecord(raw.posts)) {
     for (const [id, p] of Object.entries(raw.posts)) {
       if (graphIdPattern.test(id) && isRecord(p) && typeof p.createdAt === 'number') {
@@ -106,6 +109,21 @@ export async function* collectFacebook(input: CollectInput<FacebookConfig>): Asy
     cursor.posts = Object.fromEntries(kept);
   };
   track([]);
+
+  // `since` only finds new items; edits to older posts and comments (new text, same id) are found
+  // by reading the followed window in full now and then. The pipeline keeps changed text as a new
+  // version and ignores what did not change, so a full read costs requests, not duplicates.
+  const nowMs = runtime.now().getTime();
+  const idle = cursor.feed.pending === null && Object.values(cursor.posts).every((p) => p.comments.pending === null);
+  // A first run reads everything anyway, so it counts as a full read.
+  if (cursor.lastFullRead === null) cursor.lastFullRead = nowMs;
+  else if (config.fullReadEveryHours > 0 && idle && cursor.feed.since !== null
+    && nowMs - cursor.lastFullRead >= config.fullReadEveryHours * 3_600_000) {
+    cursor.lastFullRead = nowMs;
+    cursor.feed = { since: Math.min(cursor.feed.since, horizon), pending: null };
+    for (const post of Object.values(cursor.posts)) post.comments = { since: null, pending: null };
+    log.info({ source: 'facebook' }, 'reading the followed posts and comments in full to find edits');
+  }
 
   // 1. The Page feed, newest first.
   while (budget > 0) {

@@ -12,6 +12,8 @@ export interface FacebookConfig extends GraphAuthConfig {
   /** … up to this many of the newest posts. */
   maxPostsForComments: number;
   maxPagesPerRun: number;
+  /** How often followed posts and comments are re-read in full to pick up edits (0 = never). */
+  fullReadEveryHours: number;
 }
 
 export const graphApiBaseUrl = 'https://graph.facebook.com/v25.0';
@@ -31,6 +33,7 @@ export function parseFacebookConfig(input: unknown): FacebookConfig {
     commentsLookbackDays: integerIn(raw.commentsLookbackDays, 'commentsLookbackDays', 1, 90, 7),
     maxPostsForComments: integerIn(raw.maxPostsForComments, 'maxPostsForComments', 0, 200, 25),
     maxPagesPerRun: integerIn(raw.maxPagesPerRun, 'maxPagesPerRun', 1, 10_000, 100),
+    fullReadEveryHours: integerIn(raw.fullReadEveryHours, 'fullReadEveryHours', 0, 24 * 7, 6),
     requestTimeoutMs: integerIn(raw.requestTimeoutMs, 'requestTimeoutMs', 50, 300_000, 30_000),
   };
 }

@@ -104,6 +104,27 @@ describe('Facebook collection against the fake', () => {
     expect(feedRequests.at(-1)?.searchParams.get('since')).toBe(String(Date.parse('2026-11-25T09:00:00Z') / 1000 - 60));
   });
 
+  it('re-reads the followed window now and then, so edited posts and comments come back as new text', async () => {
+    const post = fake.addPost('診療時間のお知らせ', { at: new Date(clock.now().getTime() - 120_000) });
+    fake.addPost('別のお知らせ', { at: new Date(clock.now().getTime() - 60_000) });
+    const comment = fake.addComment(post.id, '対応が遅い', { at: new Date(clock.now().getTime() - 30_000) });
+    fake.addComment(post.id, '同感です'); // the newest: the inclusive `since` boundary falls here
+    const cfg = config({ fullReadEveryHours: 6 });
+    const first = await run(cfg, null, runtime());
+    clock.advance(3_600_000);
+    fake.editComment(comment.id, '対応が遅い（追記: 2時間待ち）');
+    fake.editPost(post.id, '診療時間のお知らせ（訂正）');
+    const soon = await run(cfg, first.cursor, runtime());
+    // The first run set the watermark; an hour later nothing is due yet.
+    expect(soon.pages.flatMap((p) => p.mentions).some((m) => m.text.includes('追記'))).toBe(false);
+    clock.advance(6 * 3_600_000);
+    const due = await run(cfg, soon.cursor, runtime());
+    const texts = due.pages.flatMap((p) => p.mentions).map((m) => [m.externalId, m.text]);
+    expect(texts).toEqual(expect.arrayContaining([[comment.id, '対応が遅い（追記: 2時間待ち）'], [post.id, '診療時間のお知らせ（訂正）']]));
+    expect(due.cursor!.feed.since).toBe(soon.cursor!.feed.since);
+    expect(due.cursor!.posts[post.id]!.comments).toEqual(soon.cursor!.posts[post.id]!.comments);
+  });
+
   it('tombstones a followed post that was deleted instead of failing on it every run', async () => {
     const kept = fake.addPost('残る投稿', { at: new Date(clock.now().getTime() - 120_000) });
     const gone = fake.addPost('消される投稿', { at: new Date(clock.now().getTime() - 60_000) });
