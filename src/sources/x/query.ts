@@ -18,7 +18,6 @@ export interface XQueryPlan {
 const handlePattern = /^[A-Za-z0-9_]{1,15}$/;
 
 export function cleanTerm(term: string): string {
-  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
   return term.replace(/["\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
