@@ -7,7 +7,7 @@ import { hashtagLimit, hashtagWindowMs, type InstagramConfig } from './config.ts
 import { mapIgComment, mapMedia } from './map.ts';
 
 // Three feeds, in this order each run:
-// 1. media the account is tagged in (/tags), newest first, read down to the newest one already seen;
+// 1. media the account is tagged in (/tags), read until a page has nothing newer than before;
 // 2. the account's recent media and, for each whose comments_count changed since the last full
 //    read, all its comments and replies (the comments edge has no `since`; an unchanged count
 //    means nothing to read);
@@ -105,7 +105,10 @@ export async function* collectInstagram(input: CollectInput<InstagramConfig>): A
     const mentions = mapAll(result.data, (i) => mapMedia(i, watchTargetId), 'tagged media');
     const pageNewest = mentions.reduce<number | null>((n, m) => Math.max(n ?? 0, m.postedAt.getTime()), null);
     const newest = Math.max(cursor.tags.pending?.newest ?? -1, pageNewest ?? -1);
-    const reachedSeen = cursor.tags.newest !== null && mentions.some((m) => m.postedAt.getTime() <= cursor.tags.newest!);
+    // Meta does not document the order of /tags (newest first in practice). Stopping only at a
+    // page with nothing newer than the watermark costs one extra page when it is newest first and
+    // loses nothing when it is not.
+    const reachedSeen = cursor.tags.newest !== null && mentions.length > 0 && mentions.every((m) => m.postedAt.getTime() <= cursor.tags.newest!);
     const more = result.after !== null && !reachedSeen;
     cursor.tags = more
       ? { newest: cursor.tags.newest, pending: { after: result.after!, newest: newest >= 0 ? newest : null } }

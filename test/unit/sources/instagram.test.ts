@@ -74,7 +74,7 @@ describe('Instagram collection against the fake', () => {
     expect(JSON.stringify(result.pages.map((p) => p.cursor))).not.toContain('graph-test-token');
   });
 
-  it('on the next run reads tags down to the newest seen and comments only where the count changed', async () => {
+  it('on the next run reads tags until a page brings nothing new, and comments only where the count changed', async () => {
     Array.from({ length: 60 }, (_, i) => fake.addTaggedMedia(`tag ${i}`, 'patient_a', minutesAgo(100 - i)));
     const own = [fake.addOwnMedia('a', minutesAgo(50)), fake.addOwnMedia('b', minutesAgo(40))];
     fake.addComment(own[0]!.id, 'first');
@@ -88,7 +88,8 @@ describe('Instagram collection against the fake', () => {
     const before = fake.requests.length;
     const second = await run(config(), first.cursor);
     const later = fake.requests.slice(before).map((u) => u.pathname.replace(/^\/v25\.0/, ''));
-    expect(later.filter((p) => p.endsWith('/tags'))).toHaveLength(1);
+    // Page 1 holds the new tag, page 2 nothing new: stop there, not at page 3 of 3.
+    expect(later.filter((p) => p.endsWith('/tags'))).toHaveLength(2);
     expect(later.filter((p) => p.endsWith('/comments'))).toEqual([`/${own[1]!.id}/comments`]);
     expect(second.ids).toEqual(expect.arrayContaining([newTag.id, newComment.id]));
   });
