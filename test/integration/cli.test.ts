@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { makeOrg, testContext } from '../factories/index.ts';
+
+const bin = fileURLToPath(new URL('../../bin/hinoko.mjs', import.meta.url));
+let db: TestDatabase;
+beforeAll(async () => { db = await createTestDatabase(); });
+afterAll(async () => { await db.drop(); });
+
+function hinoko(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: db.url, HINOKO_LOG_LEVEL: 'error', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdin.end(stdin ?? '');
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('hinoko CLI', () => {
+  it('prints help listing every command', async () => {
+    const r = await hinoko(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['start', 'migrate', 'collect', 'import', 'sources', 'seed', 'analyze', 'detect', 'reanalyze', 'backtest']) expect(r.stdout).toContain(c);
+  });
+
+  it('answers user mistakes with one line and a non-zero status, never a stack trace', async () => {
+    const cases = [
+      await hinoko(['frobnicate']),
+      await hinoko(['sources', 'add', '--type', 'x']),
+      await hinoko(['sources', 'add', '--org', '1', '--type', 'myspace', '--name', 'n']),
+      await hinoko(['import']),
+      await hinoko(['seed', '--mentions', 'lots']),
+      await hinoko(['migrate'], { PORT: 'eighty' }),
+      await hinoko(['collect', '--bogus']),
+    ];
+    for (const r of cases) {
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stderr.trim().length).toBeGreaterThan(0);
+    }
+    expect(cases[5]!.stderr).toContain('PORT must be an integer');
+  });
+
+  it('migrates, manages sources and imports a file, reporting bad lines by number', async () => {
+    expect((await hinoko(['migrate'])).stdout).toContain('up to date');
+    const { org } = await makeOrg(testContext(db));
+    const added = await hinoko(['sources', 'add', '--org', org.id, '--type', 'demo', '--name', 'デモ', '--config', '{"postsPerHour":5,"backfillHours":1}']);
+    expect(added.code).toBe(0);
+    const id = /added source (\d+)/.exec(added.stdout)![1]!;
+    expect((await hinoko(['sources', 'disable', id])).stdout).toContain('disabled');
+    const list = await hinoko(['sources', 'list', '--org', org.id]);
+    expect(list.stdout).toMatch(new RegExp(`${id}\\t${org.id}\\tdemo\\tdisabled`));
+
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-import-'));
+    const file = path.join(dir, 'caloo.csv');
+    writeFileSync(file, 'id,text,posted_at,rating\nr1,"待ち時間が長かったが、先生は丁寧",2026-11-01T10:00:00+09:00,4\nr2,日付がない,,3\nr3,とても良い,2026-11-02T10:00:00+09:00,5\n');
+    const first = await hinoko(['import', file, '--org', org.id, '--portal', 'caloo']);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain(`${file}:3: posted_at is missing`);
+    expect(first.stdout).toContain('imported 2 new mention(s)');
+    const again = await hinoko(['import', file, '--org', org.id, '--portal', 'caloo']);
+    expect(again.stdout).toContain('imported 0 new mention(s)');
+    expect(again.stdout).toContain('2 already present');
+    const rows = await db.sql`select external_id, rating, sentiment_label from mentions where org_id = ${org.id} order by external_id`;
+    expect(rows.map((r) => [r.external_id, r.rating])).toEqual([['r1', 4], ['r3', 5]]);
+    // Imported mentions are analysed on the way in.
+    expect(rows.every((r) => r.sentiment_label !== null)).toBe(true);
+  }, 60_000);
+});
+
+describe('hinoko start on an embedded Postgres', () => {
+  it('starts with the demo, serves, stops cleanly on SIGTERM, and reuses its data directory', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-start-'));
+    const start = () => new Promise<{ code: number | null; stdout: string; health: number; orgs: unknown }>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, 'start'], {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HINOKO_DATA_DIR: dataDir, PORT: '0', HINOKO_LOG_LEVEL: 'info', HINOKO_SCHEDULER: 'false' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let health = 0;
+      let orgs: unknown = null;
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no start within 60 s:\n${stdout}`)); }, 60_000);
+      child.stdout.on('data', async (d) => {
+        stdout += d;
+        const m = /火の粉 Hinoko: (http:\/\/[^/\s]+)\//.exec(stdout);
+        if (m && health === 0) {
+          health = -1;
+          const token = /hnk_[A-Za-z0-9_-]+/.exec(stdout)?.[0];
+          health = (await fetch(`${m[1]}/healthz`)).status;
+          if (token) orgs = await (await fetch(`${m[1]}/api/v1/organizations`, { headers: { authorization: `Bearer ${token}` } })).json();
+          child.kill('SIGTERM');
+        }
+      });
+      child.stderr.on('data', (d) => { stdout += d; });
+      child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, health, orgs }); });
+    });
+
+    const first = await start();
+    expect(first.health).toBe(200);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('APIトークンを生成しました');
+    expect((first.orgs as { items: { name: string; isDemo: boolean }[] }).items).toEqual([expect.objectContaining({ name: 'さくら内科クリニック（デモ）', isDemo: true })]);
+    expect(first.stdout).toContain('停止しました');
+    // A clean stop leaves no server behind holding the data directory.
+    expect(() => readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toThrow();
+
+    const second = await start();
+    expect(second.code).toBe(0);
+    expect(second.health).toBe(200);
+    expect(second.stdout).not.toContain('APIトークンを生成しました');
+  }, 150_000);
+});

@@ -1,0 +1,15 @@
+import { logger } from '../../src/logger.ts';
+import type { SourceRuntime } from '../../src/sources/types.ts';
+
+/** A runtime for pure collector tests: no network, instant sleeps, a fixed clock. */
+export function inMemoryRuntime(now: () => Date): SourceRuntime {
+  return {
+    fetch: () => Promise.reject(new Error('no network in this test')),
+    secret: (name) => { throw new Error(`no secret ${name} in this test`); },
+    now,
+    sleep: async () => {},
+    random: () => 0.5,
+    signal: new AbortController().signal,
+    log: logger,
+  };
+}

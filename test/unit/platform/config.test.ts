@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { isValidSecretName, loadConfig, parseDuration, readSecret } from '../../../src/config.ts';
+
+describe('configuration', () => {
+  it('has defaults that run the demo on an embedded Postgres', () => {
+    const c = loadConfig({});
+    expect(c.database.url).toBeNull();
+    expect(c.http).toMatchObject({ host: '127.0.0.1', port: 8787, apiToken: null });
+    expect(c.demo).toMatchObject({ mode: 'auto', flareAfterMs: 180_000 });
+    expect(c.dataDir.endsWith('.hinoko')).toBe(true);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('names every variable that is wrong, and never echoes a database URL', () => {
+    let message = '';
+    try {
+      loadConfig({ PORT: 'eighty', HINOKO_DEMO: 'maybe', HINOKO_DEMO_FLARE_AFTER: 'soon', DATABASE_URL: 'mysql://root:hunter2@db/x', HINOKO_API_TOKEN: 'short' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('PORT must be an integer');
+    expect(message).toContain('HINOKO_DEMO must be one of auto, on, off');
+    expect(message).toContain('HINOKO_DEMO_FLARE_AFTER must be a duration');
+    expect(message).toContain('DATABASE_URL must start with postgres://');
+    expect(message).toContain('HINOKO_API_TOKEN must be at least 24 characters');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('3m')).toBe(180_000);
+    expect(parseDuration('1.5h')).toBe(5_400_000);
+    expect(parseDuration('250')).toBe(250);
+    expect(parseDuration('3 minutes')).toBeNull();
+  });
+
+  it('hands sources only credentials they reference by a proper name, never the platform\'s own', () => {
+    const env = { X_BEARER_TOKEN: 'abc', DATABASE_URL: 'postgres://u:p@h/db', HINOKO_API_TOKEN: 'x'.repeat(30) };
+    expect(readSecret('X_BEARER_TOKEN', env)).toBe('abc');
+    expect(readSecret('DATABASE_URL', env)).toBeUndefined();
+    expect(readSecret('HINOKO_API_TOKEN', env)).toBeUndefined();
+    expect(isValidSecretName('sk-live-1234')).toBe(false);
+  });
+});
