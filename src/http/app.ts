@@ -30,6 +30,7 @@ export function createApp(ctx: AppContext, options: { onWebhookStored?: () => vo
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId' as never) as string | undefined), 404));
   app.use('*', requestId);
   app.use('*', secureHeaders({
+    referrerPolicy: 'same-origin',
     contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] },
   }));
   const limit = (maxSize: number) => bodyLimit({

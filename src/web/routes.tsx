@@ -9,11 +9,17 @@ import { DashboardPage, EmptyPage, LoginPage } from './views.tsx';
 
 export const SESSION_COOKIE = 'hinoko_token';
 
-/** Cookie-authenticated writes (login, logout) must come from our own pages. */
+/**
+ * Cookie-authenticated writes (login, logout) must come from our own pages. Browsers say so in
+ * Sec-Fetch-Site; older ones in Origin (which is "null" under a no-referrer policy, so it alone
+ * cannot be trusted to be present). A request with neither did not come from a browser page.
+ */
 function sameOrigin(req: Request): boolean {
+  const site = req.headers.get('sec-fetch-site');
+  if (site) return site === 'same-origin';
   const origin = req.headers.get('origin');
-  if (!origin) return req.headers.get('sec-fetch-site') === 'same-origin' || !req.headers.get('sec-fetch-site');
-  return origin === new URL(req.url).origin;
+  if (origin && origin !== 'null') return origin === new URL(req.url).origin;
+  return origin === null;
 }
 
 export function webRoutes(ctx: AppContext) {

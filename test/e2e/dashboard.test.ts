@@ -1,0 +1,95 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureApiToken } from '../../src/auth/api-token.ts';
+import { createApp } from '../../src/http/app.ts';
+import { ingest } from '../../src/ingest/pipeline.ts';
+import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
+import { logger } from '../../src/logger.ts';
+import { createOrganization } from '../../src/organizations/organizations.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { makeSource, mentionFixture, testContext } from '../factories/index.ts';
+
+// The dashboard in a real headless Chromium (Debian's package): login, data, escaping.
+const chromiumPath = '/usr/bin/chromium';
+let db: TestDatabase;
+let server: ServerType;
+let base: string;
+let token: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath)) throw new Error('Debian chromium is required for page tests: apt-get install chromium (.ci/run installs it)');
+  db = await createTestDatabase();
+  const ctx = testContext(db);
+  token = (await ensureApiToken(ctx))!;
+  const org = await createOrganization(ctx.db, { name: 'さくら内科クリニック（デモ）', slug: 'page-demo', isDemo: true });
+  const src = await makeSource(ctx, org.id, 'import');
+  const now = Date.now();
+  const analyzer = {
+    version: 't',
+    analyze: (text: string) => ({ sentiment: { label: text.includes('最悪') ? 'negative' as const : 'positive' as const, score: 0 }, risks: [], pii: [], terms: [] }),
+  };
+  await ingest({ sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger }, {
+    orgId: org.id, sourceId: src.id, mentions: [
+      mentionFixture(1, { postedAt: new Date(now - 3_600_000), text: '先生の説明が丁寧でした', isDemo: true }),
+      mentionFixture(2, { postedAt: new Date(now - 1_800_000), text: '最悪 <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">', isDemo: true }),
+      mentionFixture(3, { postedAt: new Date(now - 600_000), text: '予約の相談です 090-1111-2222', isPrivate: true }),
+    ],
+  });
+  server = serve({ fetch: createApp(ctx).fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise((r) => server.once('listening', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  await db?.drop();
+});
+
+describe('dashboard page', () => {
+  it('asks for the token, refuses a wrong one, then shows the latest mentions and the volume chart', async () => {
+    const page = await browser.newPage({ locale: 'ja-JP' });
+    await page.goto(base + '/');
+    await expect(page.locator('input[name=token]').isVisible()).resolves.toBe(true);
+    await page.fill('input[name=token]', 'hnk_wrong');
+    await page.click('button[type=submit]');
+    await expect(page.locator('.error').textContent()).resolves.toContain('トークンが正しくありません');
+
+    await page.fill('input[name=token]', token);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('table');
+    const body = await page.locator('body').innerText();
+    expect(body).toContain('さくら内科クリニック（デモ）');
+    expect(body).toContain('先生の説明が丁寧でした');
+    expect(body).toContain('デモ');
+    expect(body).toContain('ネガティブ');
+    // A stranger's markup is shown as text and never runs.
+    expect(body).toContain('<script>window.__pwned = 1</script>');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('td.text img').count()).toBe(0);
+    // A private message's text is not on the dashboard.
+    expect(body).not.toContain('090-1111-2222');
+    expect(body).toContain('非公開メッセージ');
+    expect(await page.locator('svg rect').count()).toBeGreaterThan(90);
+    // The session cookie is HttpOnly: page scripts cannot read the token.
+    expect(await page.evaluate(() => document.cookie)).not.toContain('hinoko_token');
+    await page.screenshot({ path: '/tmp/hinoko-dashboard.png', fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  it('refuses a login posted from another site', async () => {
+    const res = await fetch(base + '/login', {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body: `token=${token}`,
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('set-cookie')).toBeNull();
+  });
+});
