@@ -11,7 +11,6 @@ export interface CliIo {
 
 /** One `hinoko` sub-command. `run` returns the exit status; user mistakes throw UsageError. */
 export interface CliCommand {
-  summary: string;
   usage: string;
   options?: CliOptions;
   allowPositionals?: boolean;

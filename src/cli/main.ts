@@ -24,16 +24,17 @@ export async function runCli(argv: string[], io: CliIo = process): Promise<numbe
     io.stdout.write(helpText() + '\n');
     return name ? 0 : 2;
   }
-  const command = commands[name];
-  if (!command) {
+  const entry = commands[name];
+  if (!entry) {
     io.stderr.write(`hinoko: unknown command "${name}" (see hinoko --help)\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${command.summary}\nusage: ${command.usage}\n`);
-    return 0;
-  }
   try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(`${entry.summary}\nusage: ${command.usage}\n`);
+      return 0;
+    }
     const args = parseCommandArgs(command, rest);
     return await command.run(args, io);
   } catch (err) {

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';

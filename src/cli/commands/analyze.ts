@@ -26,7 +26,6 @@ function describeProblem(line: string): { id: string | number; text: string } | 
 }
 
 export const analyzeCommand: CliCommand = {
-  summary: 'テキスト解析 (感情・リスク・個人情報) を JSON Lines で実行 (analyse JSON lines from stdin)',
   usage: 'hinoko analyze [--lexicon FILE] < posts.jsonl   (each line {"id","text"}; writes {"id","sentiment","risks","pii"})',
   options: { lexicon: { type: 'string' } },
   async run(args, io) {

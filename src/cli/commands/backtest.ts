@@ -7,7 +7,6 @@ import { stringOption, type CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
 
 export const backtestCommand: CliCommand = {
-  summary: '保存済みの投稿で検知を再現 (replay stored mentions through detection; lists alerts that would have fired)',
   usage: 'hinoko backtest --org ID --from ISO --to ISO [--sensitivity fewer|balanced|more]',
   options: { org: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, sensitivity: { type: 'string' } },
   async run(args, io) {

@@ -7,7 +7,6 @@ import { stringOption, type CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
 
 export const collectCommand: CliCommand = {
-  summary: '収集を実行 (collect: --once runs every enabled source once; without it, runs the scheduler in the foreground)',
   usage: 'hinoko collect [--once] [--source ID]',
   options: { once: { type: 'boolean' }, source: { type: 'string' } },
   async run(args, io) {

@@ -22,7 +22,6 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 export const detectCommand: CliCommand = {
-  summary: '時系列CSVで炎上検知を実行 (run flare-up detection over a timestamp,value[,negative] CSV)',
   usage: 'hinoko detect [--input FILE] [--sensitivity fewer|balanced|more]  (CSV on stdin if no --input)',
   options: {
     input: { type: 'string' },

@@ -6,7 +6,6 @@ import { stringOption, type CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
 
 export const importCommand: CliCommand = {
-  summary: '口コミサイト等のファイルを取り込み (import mentions from JSON lines or CSV)',
   usage: 'hinoko import FILE --org ID [--portal NAME] [--source ID] [--format jsonl|csv]\n' +
     '  fields: text, posted_at (required); id, author, author_handle, url, rating (1-5), likes, replies, language, reply_to',
   options: { org: { type: 'string' }, portal: { type: 'string' }, source: { type: 'string' }, format: { type: 'string' } },

@@ -1,27 +1,22 @@
 import type { CliCommand } from '../command.ts';
-import { analyzeCommand } from './analyze.ts';
-import { backtestCommand } from './backtest.ts';
-import { collectCommand } from './collect.ts';
-import { importCommand } from './import.ts';
-import { migrateCommand } from './migrate.ts';
-import { reanalyzeCommand } from './reanalyze.ts';
-import { seedCommand } from './seed.ts';
-import { sourcesCommand } from './sources.ts';
-import { startCommand } from './start.ts';
-import { tokenCommand } from './token.ts';
-import { detectCommand } from './detect.ts';
 
-// Every `hinoko` sub-command, by name. A command lives in its own file beside this one.
-export const commands: Record<string, CliCommand> = {
-  analyze: analyzeCommand,
-  start: startCommand,
-  migrate: migrateCommand,
-  collect: collectCommand,
-  sources: sourcesCommand,
-  import: importCommand,
-  seed: seedCommand,
-  reanalyze: reanalyzeCommand,
-  backtest: backtestCommand,
-  token: tokenCommand,
-  detect: detectCommand,
+// Every `hinoko` sub-command, by name. A command lives in its own file beside this one and is
+// imported only when run: `hinoko detect` must not pay for the database, hono and kuromoji.
+export interface CommandEntry {
+  summary: string;
+  load(): Promise<CliCommand>;
+}
+
+export const commands: Record<string, CommandEntry> = {
+  start: { summary: 'サービスを起動 (start the service: HTTP API, dashboard, scheduler)', load: async () => (await import('./start.ts')).startCommand },
+  migrate: { summary: 'データベースのマイグレーションを適用 (apply pending SQL migrations)', load: async () => (await import('./migrate.ts')).migrateCommand },
+  collect: { summary: '収集を実行 (collect: --once runs every enabled source once; without it, runs the scheduler in the foreground)', load: async () => (await import('./collect.ts')).collectCommand },
+  sources: { summary: '収集元の一覧・追加・有効化・無効化 (list, add, enable or disable sources)', load: async () => (await import('./sources.ts')).sourcesCommand },
+  import: { summary: '口コミサイト等のファイルを取り込み (import mentions from JSON lines or CSV)', load: async () => (await import('./import.ts')).importCommand },
+  analyze: { summary: 'テキスト解析 (感情・リスク・個人情報) を JSON Lines で実行 (analyse JSON lines from stdin)', load: async () => (await import('./analyze.ts')).analyzeCommand },
+  reanalyze: { summary: '保存済みの投稿を再分析 (re-analyse stored mentions after a lexicon change; resumable)', load: async () => (await import('./reanalyze.ts')).reanalyzeCommand },
+  detect: { summary: '時系列CSVで炎上検知を実行 (run flare-up detection over a timestamp,value[,negative] CSV)', load: async () => (await import('./detect.ts')).detectCommand },
+  backtest: { summary: '保存済みの投稿で検知を再現 (replay stored mentions through detection; lists alerts that would have fired)', load: async () => (await import('./backtest.ts')).backtestCommand },
+  seed: { summary: 'ベンチマーク用の合成データを投入 (bulk synthetic mentions for benchmarks)', load: async () => (await import('./seed.ts')).seedCommand },
+  token: { summary: 'APIトークンを再発行 (issue a new API token; the old one stops working)', load: async () => (await import('./token.ts')).tokenCommand },
 };

@@ -5,7 +5,6 @@ import { logger } from '../../logger.ts';
 import type { CliCommand } from '../command.ts';
 
 export const migrateCommand: CliCommand = {
-  summary: 'データベースのマイグレーションを適用 (apply pending SQL migrations)',
   usage: 'hinoko migrate',
   async run(_args, io) {
     const config = loadConfig();

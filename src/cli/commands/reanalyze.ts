@@ -11,7 +11,6 @@ function bar(done: number, total: number): string {
 }
 
 export const reanalyzeCommand: CliCommand = {
-  summary: '保存済みの投稿を再分析 (re-analyse stored mentions after a lexicon change; resumable)',
   usage: 'hinoko reanalyze [--org ID]',
   options: { org: { type: 'string' } },
   async run(args, io) {

@@ -5,7 +5,6 @@ import { intOption, stringOption, type CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
 
 export const seedCommand: CliCommand = {
-  summary: 'ベンチマーク用の合成データを投入 (bulk synthetic mentions for benchmarks)',
   usage: 'hinoko seed --mentions N [--days D] [--org ID]',
   options: { mentions: { type: 'string' }, days: { type: 'string' }, org: { type: 'string' } },
   async run(args, io) {

@@ -17,7 +17,6 @@ function parseConfigJson(raw: string | undefined): Record<string, unknown> {
 }
 
 export const sourcesCommand: CliCommand = {
-  summary: '収集元の一覧・追加・有効化・無効化 (list, add, enable or disable sources)',
   usage: 'hinoko sources list [--org ID]\n       hinoko sources add --org ID --type TYPE --name NAME [--config JSON] [--schedule CRON]\n       hinoko sources enable|disable ID',
   options: { org: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, config: { type: 'string' }, schedule: { type: 'string' } },
   allowPositionals: true,

@@ -3,7 +3,6 @@ import { startService } from '../../main.ts';
 import type { CliCommand } from '../command.ts';
 
 export const startCommand: CliCommand = {
-  summary: 'サービスを起動 (start the service: HTTP API, dashboard, scheduler)',
   usage: 'hinoko start',
   async run(_args, io) {
     const service = await startService(loadConfig(), io.stdout);

@@ -4,7 +4,6 @@ import type { CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
 
 export const tokenCommand: CliCommand = {
-  summary: 'APIトークンを再発行 (issue a new API token; the old one stops working)',
   usage: 'hinoko token --rotate',
   options: { rotate: { type: 'boolean' } },
   async run(args, io) {
