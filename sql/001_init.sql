@@ -185,7 +185,12 @@ create table mention_counts (
   positive         integer not null default 0,
   reposts          bigint not null default 0,
   quotes           bigint not null default 0,
-  replies          bigint not null default 0
+  replies          bigint not null default 0,
+  -- Engagement gained by negative posts, counted in the bucket it was first seen: the diffusion
+  -- the velocity detector watches.
+  negative_reposts bigint not null default 0,
+  negative_quotes  bigint not null default 0,
+  negative_replies bigint not null default 0
 );
 -- Serves the per-bucket count query (org, target, time range) and the upsert's conflict target.
 create unique index mention_counts_key on mention_counts (org_id, watch_target_id, bucket_start) nulls not distinct;

@@ -52,9 +52,19 @@ export async function loadBucketSignals(
       analysis: r.sentiment ? { sentiment: r.sentiment, risks: r.risks ?? [], pii: [], terms: r.terms ?? [] } : null,
     });
   }
+  // Diffusion is the engagement negative posts *gained* in a bucket (kept by the ingest path as
+  // deltas when metrics refresh), not the running totals of the posts written in it.
+  const reachRows = await sql<{ bucket_start: Date; reposts: string; quotes: string; replies: string }[]>`
+    select bucket_start, negative_reposts as reposts, negative_quotes as quotes, negative_replies as replies
+    from mention_counts
+    where org_id = ${q.orgId} and watch_target_id is not distinct from ${q.watchTargetId}
+      and bucket_start >= ${q.from} and bucket_start < ${q.to}`;
+  const reachByBucket = new Map(reachRows.map((r) => [r.bucket_start.getTime(), { reposts: Number(r.reposts), quotes: Number(r.quotes), replies: Number(r.replies) }]));
   const signals: BucketSignal[] = [];
   for (let t = q.from.getTime(); t < q.to.getTime(); t += DETECTION_BUCKET_MS) {
-    signals.push(buildBucketSignal(new Date(t), byBucket.get(t) ?? [], { institutionNames: q.institutionNames }));
+    const signal = buildBucketSignal(new Date(t), byBucket.get(t) ?? [], { institutionNames: q.institutionNames });
+    signal.reach = reachByBucket.get(t) ?? { reposts: 0, quotes: 0, replies: 0 };
+    signals.push(signal);
   }
   return signals;
 }

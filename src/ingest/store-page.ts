@@ -48,7 +48,12 @@ interface CountDelta {
   reposts: number;
   quotes: number;
   replies: number;
+  negativeReposts: number;
+  negativeQuotes: number;
+  negativeReplies: number;
 }
+
+const countFields = ['total', 'negative', 'positive', 'reposts', 'quotes', 'replies', 'negativeReposts', 'negativeQuotes', 'negativeReplies'] as const;
 
 /** Accumulates per-bucket count changes for the org-wide row and the watch target's row. */
 class CountDeltas {
@@ -60,22 +65,23 @@ class CountDeltas {
       const key = `${t ?? ''}:${bucket}`;
       let row = this.byKey.get(key);
       if (!row) {
-        row = { targetId: t, bucket, total: 0, negative: 0, positive: 0, reposts: 0, quotes: 0, replies: 0 };
+        row = { targetId: t, bucket, total: 0, negative: 0, positive: 0, reposts: 0, quotes: 0, replies: 0, negativeReposts: 0, negativeQuotes: 0, negativeReplies: 0 };
         this.byKey.set(key, row);
       }
-      row.total += d.total ?? 0;
-      row.negative += d.negative ?? 0;
-      row.positive += d.positive ?? 0;
-      row.reposts += d.reposts ?? 0;
-      row.quotes += d.quotes ?? 0;
-      row.replies += d.replies ?? 0;
+      for (const f of countFields) row[f] += d[f] ?? 0;
     }
   }
 
+  /** Engagement growth, also counted as negative reach when the post is negative. */
+  addReach(targetId: string | null, at: Date, growth: { reposts: number; quotes: number; replies: number }, negative: boolean): void {
+    this.add(targetId, at, {
+      ...growth,
+      ...(negative ? { negativeReposts: growth.reposts, negativeQuotes: growth.quotes, negativeReplies: growth.replies } : {}),
+    });
+  }
+
   rows(): CountDelta[] {
-    return [...this.byKey.values()].filter(
-      (r) => r.total || r.negative || r.positive || r.reposts || r.quotes || r.replies,
-    );
+    return [...this.byKey.values()].filter((r) => countFields.some((f) => r[f] !== 0));
   }
 }
 
@@ -88,8 +94,9 @@ export async function applyCountDeltas(tx: Tx, orgId: string, deltas: CountDelta
   // Sorted so concurrent transactions lock bucket rows in the same order and cannot deadlock.
   deltas.sort((a, b) => a.bucket - b.bucket || (a.targetId ?? '').localeCompare(b.targetId ?? ''));
   await tx`
-    insert into mention_counts as c (org_id, watch_target_id, bucket_start, total, negative, positive, reposts, quotes, replies)
-    select ${orgId}::bigint, t.target, t.bucket, t.total, t.negative, t.positive, t.reposts, t.quotes, t.replies
+    insert into mention_counts as c (org_id, watch_target_id, bucket_start, total, negative, positive, reposts, quotes, replies,
+      negative_reposts, negative_quotes, negative_replies)
+    select ${orgId}::bigint, t.target, t.bucket, t.total, t.negative, t.positive, t.reposts, t.quotes, t.replies, t.nr, t.nq, t.nrp
     from unnest(
       ${deltas.map((d) => d.targetId)}::bigint[],
       ${deltas.map((d) => new Date(d.bucket).toISOString())}::timestamptz[],
@@ -98,15 +105,21 @@ export async function applyCountDeltas(tx: Tx, orgId: string, deltas: CountDelta
       ${deltas.map((d) => d.positive)}::int[],
       ${deltas.map((d) => d.reposts)}::bigint[],
       ${deltas.map((d) => d.quotes)}::bigint[],
-      ${deltas.map((d) => d.replies)}::bigint[]
-    ) as t(target, bucket, total, negative, positive, reposts, quotes, replies)
+      ${deltas.map((d) => d.replies)}::bigint[],
+      ${deltas.map((d) => d.negativeReposts)}::bigint[],
+      ${deltas.map((d) => d.negativeQuotes)}::bigint[],
+      ${deltas.map((d) => d.negativeReplies)}::bigint[]
+    ) as t(target, bucket, total, negative, positive, reposts, quotes, replies, nr, nq, nrp)
     on conflict (org_id, watch_target_id, bucket_start) do update set
       total = c.total + excluded.total,
       negative = c.negative + excluded.negative,
       positive = c.positive + excluded.positive,
       reposts = c.reposts + excluded.reposts,
       quotes = c.quotes + excluded.quotes,
-      replies = c.replies + excluded.replies`;
+      replies = c.replies + excluded.replies,
+      negative_reposts = c.negative_reposts + excluded.negative_reposts,
+      negative_quotes = c.negative_quotes + excluded.negative_quotes,
+      negative_replies = c.negative_replies + excluded.negative_replies`;
 }
 
 export { CountDeltas };
@@ -145,13 +158,9 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
       }
     }
     for (const m of inserted) {
-      deltas.add(m.watchTargetId, m.postedAt, {
-        total: 1,
-        ...labelCounts(m.analysis?.sentiment.label),
-        reposts: m.metrics.reposts ?? 0,
-        quotes: m.metrics.quotes ?? 0,
-        replies: m.metrics.replies ?? 0,
-      });
+      deltas.add(m.watchTargetId, m.postedAt, { total: 1, ...labelCounts(m.analysis?.sentiment.label) });
+      const reach = { reposts: m.metrics.reposts ?? 0, quotes: m.metrics.quotes ?? 0, replies: m.metrics.replies ?? 0 };
+      deltas.addReach(m.watchTargetId, m.postedAt, reach, m.analysis?.sentiment.label === 'negative');
     }
 
     if (edited.length > 0) {
@@ -181,7 +190,7 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
         const after = labelCounts(row.analysis?.sentiment.label);
         // Sentiment is counted where the post's total is (its own bucket); spread, when seen.
         deltas.add(prior.watch_target_id, prior.posted_at, { negative: after.negative - before.negative, positive: after.positive - before.positive });
-        deltas.add(prior.watch_target_id, now, reachGrowth(prior, row));
+        deltas.addReach(prior.watch_target_id, now, reachGrowth(prior, row), row.analysis?.sentiment.label === 'negative');
       }
     }
 
@@ -195,7 +204,9 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
         ) as u(id, likes, reposts, quotes, replies)
         where m.org_id = ${orgId} and m.id = u.id`;
       // Engagement first seen now is counted in the current bucket: that is when it spread.
-      for (const { row, prior } of refreshed) deltas.add(prior.watch_target_id, now, reachGrowth(prior, row));
+      for (const { row, prior } of refreshed) {
+        deltas.addReach(prior.watch_target_id, now, reachGrowth(prior, row), prior.sentiment_label === 'negative');
+      }
     }
 
     const tombstoned = await storeTombstones(tx, orgId, sourceId, input.tombstones);

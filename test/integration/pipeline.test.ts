@@ -90,6 +90,27 @@ describe('ingest pipeline', () => {
     expect(row!.raw.note).toBe('nul \\u0000 inside raw is kept as an escape');
   });
 
+  it('counts engagement gained by negative posts in the bucket where it is seen (diffusion)', async () => {
+    const ctx = testContext(db);
+    const { org } = await makeOrg(ctx);
+    const src = await makeSource(ctx, org.id);
+    const posted = new Date('2026-11-01T00:00:00Z');
+    const angry = mentionFixture(1, { text: '最悪', postedAt: posted, metrics: { reposts: 3, quotes: 1, replies: 2 } });
+    const calm = mentionFixture(2, { text: '普通', postedAt: posted, metrics: { reposts: 5, quotes: 0, replies: 0 } });
+    await ingest({ ...deps(ctx), now: () => new Date('2026-11-01T00:01:00Z') }, { orgId: org.id, sourceId: src.id, mentions: [angry, calm] });
+    const later = new Date('2026-11-01T02:00:00Z');
+    await ingest({ ...deps(ctx), now: () => later }, { orgId: org.id, sourceId: src.id, mentions: [
+      { ...angry, metrics: { reposts: 40, quotes: 5, replies: 12 } }, { ...calm, metrics: { reposts: 9, quotes: 0, replies: 0 } },
+    ] });
+    const rows = await ctx.sql`
+      select bucket_start, reposts::int, negative_reposts::int, negative_quotes::int, negative_replies::int
+      from mention_counts where org_id = ${org.id} and watch_target_id is null order by bucket_start`;
+    expect(rows).toEqual([
+      { bucket_start: posted, reposts: 8, negative_reposts: 3, negative_quotes: 1, negative_replies: 2 },
+      { bucket_start: later, reposts: 41, negative_reposts: 37, negative_quotes: 4, negative_replies: 10 },
+    ]);
+  });
+
   it('stores the private and demo flags as given', async () => {
     const ctx = testContext(db);
     const { org } = await makeOrg(ctx);
