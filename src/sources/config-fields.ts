@@ -1,14 +1,11 @@
 import { ValidationError } from '../errors.ts';
+import { isRecord } from './payload.ts';
 
 // Field readers for source configs (collectors-B's sources use them; any source may). Each
 // throws ValidationError naming the field, in Japanese first, so `hinoko sources add` and the
 // API can show the message as is.
 
 const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function configObject(raw: unknown): Record<string, unknown> {
   if (!isRecord(raw)) throw new ValidationError('config: オブジェクトが必要です (must be an object)');

@@ -6,15 +6,12 @@
 
 import { createHttpClient, SourceHttpError, SourceResponseError, type ErrorClassifier, type HttpClient } from '../http.ts';
 import { SourceAuthError, type SourceRuntime } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import type { BlueskyConfig } from './config.ts';
 
 interface Session {
   accessJwt: string;
   refreshJwt: string;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // Process memory only. Keyed by server and identifier so two sources on one account share it.

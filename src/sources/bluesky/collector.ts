@@ -7,6 +7,7 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
 import { SourceHttpError } from '../http.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import { BlueskyClient } from './client.ts';
 import type { BlueskyConfig } from './config.ts';
 import { mapPost } from './map.ts';
@@ -23,10 +24,6 @@ interface SearchTerm {
   q: string;
   watchTargetId: string | null;
   exclusions: string[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function normalise(text: string): string {

@@ -3,25 +3,11 @@
 // posts only — reposts are separate app.bsky.feed.repost records it never lists.
 
 import type { NormalizedMention } from '../../ingest/types.ts';
+import { count, definedMetrics, isRecord, optionalString, parseTime } from '../payload.ts';
 
 export type PostMapResult =
   | { ok: true; mention: NormalizedMention; sortAt: Date }
   | { ok: false; id: string | null; reason: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function optionalString(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-function count(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
-}
-function parseTime(value: unknown): Date | null {
-  if (typeof value !== 'string' || value.length > 64) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms);
-}
 
 const postUriPattern = /^at:\/\/([^/\s]{1,2048})\/app\.bsky\.feed\.post\/([A-Za-z0-9._~:-]{1,512})$/;
 
@@ -81,12 +67,7 @@ export function mapPost(post: unknown, watchTargetId: string | null): PostMapRes
       text: record.text,
       language: langs[0] ?? null,
       postedAt,
-      metrics: {
-        ...(likes === undefined ? {} : { likes }),
-        ...(reposts === undefined ? {} : { reposts }),
-        ...(replies === undefined ? {} : { replies }),
-        ...(quotes === undefined ? {} : { quotes }),
-      },
+      metrics: definedMetrics({ likes, reposts, replies, quotes }),
       replyToExternalId: reply,
       quoteOfExternalId: quotedPostUri(record.embed),
       watchTargetId,

@@ -1,5 +1,6 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
 import type { CollectInput, CollectPage, SourceRuntime, WatchTargetSpec } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import type { FacebookConfig } from './config.ts';
 import { SourceHttpError } from '../http.ts';
 import { createGraphClient, graphIdPattern, isMissingObject, parseGraphTime, type GraphPage } from './graph.ts';
@@ -32,10 +33,6 @@ const postFields = [
   'reactions.limit(0).summary(true)', 'comments.limit(0).summary(true)',
 ].join(',');
 const commentFields = ['id', 'message', 'created_time', 'from', 'parent{id}', 'like_count', 'comment_count', 'permalink_url', 'is_hidden'].join(',');
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function parseTraversal(v: unknown): Traversal {
   if (!isRecord(v)) return { since: null, pending: null };

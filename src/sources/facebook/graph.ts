@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createHttpClient, SourceHttpError, SourceResponseError, type ErrorDisposition, type ErrorResponse, type HttpClient } from '../http.ts';
 import type { SourceRuntime } from '../types.ts';
+import { isRecord } from '../payload.ts';
 
 // The Meta Graph API client shared by the Facebook and Instagram sources (same host, auth, paging
 // and error envelope). Tokens travel as the access_token parameter, so every URL that reaches a log
@@ -19,10 +20,6 @@ export interface GraphPage {
   data: unknown[];
   /** The cursor for the next page, or null on the last one (paging.next absent). */
   after: string | null;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 // Error codes from Meta's "Handling Errors" reference and facebook-python-business-sdk.

@@ -1,16 +1,9 @@
-import type { MentionMetrics, NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../ingest/types.ts';
+import { count, definedMetrics, httpsUrl, isRecord } from '../payload.ts';
 import { graphIdPattern, parseGraphTime } from './graph.ts';
 
 // Graph API Page posts and comments → mentions. Pure; a malformed item maps to null and the
 // collector logs and skips it.
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function count(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
-}
 
 function summaryTotal(v: unknown): number | undefined {
   return isRecord(v) && isRecord(v.summary) ? count(v.summary.total_count) : undefined;
@@ -22,22 +15,6 @@ function author(from: unknown): { id: string | null; name: string | null } {
     id: typeof from.id === 'string' && graphIdPattern.test(from.id) ? from.id : null,
     name: typeof from.name === 'string' ? from.name.slice(0, 200) : null,
   };
-}
-
-function httpsUrl(v: unknown): string | null {
-  if (typeof v !== 'string' || v.length > 2048) return null;
-  try {
-    const u = new URL(v);
-    return u.protocol === 'https:' ? u.toString() : null;
-  } catch {
-    return null;
-  }
-}
-
-function metrics(parts: Partial<Record<keyof MentionMetrics, number | undefined>>): MentionMetrics {
-  const m: MentionMetrics = {};
-  for (const [k, v] of Object.entries(parts)) if (v !== undefined) m[k as keyof MentionMetrics] = v;
-  return m;
 }
 
 export function mapPagePost(post: unknown, watchTargetId: string | null): NormalizedMention | null {
@@ -56,7 +33,7 @@ export function mapPagePost(post: unknown, watchTargetId: string | null): Normal
     text: post.message ?? '',
     language: null,
     postedAt,
-    metrics: metrics({
+    metrics: definedMetrics({
       likes: summaryTotal(post.reactions),
       replies: summaryTotal(post.comments),
       reposts: isRecord(post.shares) ? count(post.shares.count) : undefined,
@@ -83,7 +60,7 @@ export function mapComment(comment: unknown, postId: string, watchTargetId: stri
     text: comment.message ?? '',
     language: null,
     postedAt,
-    metrics: metrics({ likes: count(comment.like_count), replies: count(comment.comment_count) }),
+    metrics: definedMetrics({ likes: count(comment.like_count), replies: count(comment.comment_count) }),
     // A top-level comment answers the post; a reply names its parent comment.
     replyToExternalId: parent ?? postId,
     watchTargetId,

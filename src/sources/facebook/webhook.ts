@@ -1,6 +1,7 @@
 import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
 import { logger } from '../../logger.ts';
 import type { WebhookRequest, WebhookResult } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import type { FacebookConfig } from './config.ts';
 import { graphIdPattern, parseGraphTime } from './graph.ts';
 import { answerHubChallenge, resolveOptionalSecret, verifyMetaDelivery } from './webhook-security.ts';
@@ -10,10 +11,6 @@ import { answerHubChallenge, resolveOptionalSecret, verifyMetaDelivery } from '.
 // value.verb how (add, edited, remove, hide, unhide). Posts and comments become mentions (edits
 // are new text for the same id), remove and hide become tombstones; reactions are not posts and
 // are ignored (the next pull refreshes counts).
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const postItems = new Set(['status', 'photo', 'video', 'share', 'post', 'link', 'event']);
 

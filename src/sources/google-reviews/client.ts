@@ -3,16 +3,13 @@
 
 import { createHttpClient, SourceHttpError, SourceResponseError, type ErrorClassifier, type HttpClient } from '../http.ts';
 import { SourceAuthError, type SourceRuntime } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import type { GoogleReviewsConfig } from './config.ts';
 
 export interface ListReviewsPage {
   reviews: unknown[];
   nextPageToken: string | null;
   totalReviewCount: number | null;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Google's error body is `{error:{code,message,status}}`. */

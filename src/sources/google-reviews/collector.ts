@@ -7,6 +7,7 @@
 import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
 import { SourceHttpError } from '../http.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import { GoogleReviewsClient } from './client.ts';
 import type { GoogleReviewsConfig } from './config.ts';
 import { mapReview, replyExternalId } from './map.ts';
@@ -33,9 +34,6 @@ export const maxKnownReviews = 5_000;
 /** reviews.get confirmations per run; the rest wait for the next full listing. */
 export const maxDeletionChecks = 50;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 function stringArray(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

@@ -1,5 +1,6 @@
 import { ValidationError } from '../../errors.ts';
-import { configObject, envName, httpUrl, integerIn, isRecord } from '../config-fields.ts';
+import { configObject, envName, httpUrl, integerIn } from '../config-fields.ts';
+import { isRecord } from '../payload.ts';
 
 export interface GoogleOAuthRefresh {
   tokenUrl: string;

@@ -4,6 +4,7 @@
 // review: it is what the clinic said in public, and a crisis timeline needs it.
 
 import type { NormalizedMention } from '../../ingest/types.ts';
+import { isRecord, parseTime } from '../payload.ts';
 
 const starRatings: Record<string, number> = { ONE: 1, TWO: 2, THREE: 3, FOUR: 4, FIVE: 5 };
 
@@ -19,16 +20,9 @@ export type ReviewMapResult =
   | { ok: true; mentions: NormalizedMention[]; reviewId: string; updateTime: Date }
   | { ok: false; id: string | null; reason: string };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function optionalString(value: unknown): string | null {
+// Unlike payload.ts's optionalString, '' stays '': this source has always stored it as sent.
+function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
-}
-export function parseGoogleTime(value: unknown): Date | null {
-  if (typeof value !== 'string' || value.length > 64) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms);
 }
 
 export function replyExternalId(reviewId: string): string {
@@ -39,11 +33,11 @@ export function mapReview(review: unknown, location: ReviewLocation): ReviewMapR
   if (!isRecord(review)) return { ok: false, id: null, reason: 'review is not an object' };
   const reviewId = review.reviewId;
   if (typeof reviewId !== 'string' || reviewId === '' || reviewId.length > 512) {
-    return { ok: false, id: optionalString(review.name), reason: 'reviewId missing or invalid' };
+    return { ok: false, id: stringOrNull(review.name), reason: 'reviewId missing or invalid' };
   }
-  const createTime = parseGoogleTime(review.createTime);
+  const createTime = parseTime(review.createTime);
   if (createTime === null) return { ok: false, id: reviewId, reason: 'createTime missing or invalid' };
-  const updateTime = parseGoogleTime(review.updateTime) ?? createTime;
+  const updateTime = parseTime(review.updateTime) ?? createTime;
   if (review.comment !== undefined && typeof review.comment !== 'string') {
     return { ok: false, id: reviewId, reason: 'comment is not a string' };
   }
@@ -56,7 +50,7 @@ export function mapReview(review: unknown, location: ReviewLocation): ReviewMapR
     url: null,
     authorId: null,
     authorHandle: null,
-    authorName: anonymous ? null : optionalString(reviewer.displayName),
+    authorName: anonymous ? null : stringOrNull(reviewer.displayName),
     // A rating without a comment is still a review: stored with empty text, the rating carries it.
     text: typeof review.comment === 'string' ? review.comment : '',
     language: null,
@@ -77,11 +71,11 @@ export function mapReview(review: unknown, location: ReviewLocation): ReviewMapR
       authorName: location.ownerName,
       text: reply.comment,
       language: null,
-      postedAt: parseGoogleTime(reply.updateTime) ?? updateTime,
+      postedAt: parseTime(reply.updateTime) ?? updateTime,
       metrics: {},
       replyToExternalId: reviewId,
       watchTargetId: location.watchTargetId,
-      raw: { reviewId, reviewName: optionalString(review.name), reviewReply: reply },
+      raw: { reviewId, reviewName: stringOrNull(review.name), reviewReply: reply },
     });
   }
   return { ok: true, mentions, reviewId, updateTime };

@@ -3,6 +3,7 @@ import { targetForAccount } from '../facebook/collector.ts';
 import { createGraphClient, graphIdPattern, isMissingObject, type GraphClient, type GraphPage } from '../facebook/graph.ts';
 import { SourceHttpError, SourceResponseError } from '../http.ts';
 import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import { hashtagLimit, hashtagWindowMs, type InstagramConfig } from './config.ts';
 import { mapIgComment, mapMedia } from './map.ts';
 
@@ -29,10 +30,6 @@ export interface InstagramCursor {
 const mediaFields = 'id,caption,timestamp,permalink,media_type,like_count,comments_count,username';
 const commentFields = 'id,text,timestamp,username,from,like_count,hidden,parent_id';
 const hashtagMediaFields = 'id,caption,permalink,timestamp,media_type,like_count,comments_count';
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
 

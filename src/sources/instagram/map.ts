@@ -1,37 +1,13 @@
-import type { MentionMetrics, NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../ingest/types.ts';
 import { graphIdPattern, parseGraphTime } from '../facebook/graph.ts';
+import { count, definedMetrics, httpsUrl, isRecord } from '../payload.ts';
 
 // Instagram media and comments → mentions. Pure; malformed items map to null.
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function count(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
-}
 
 const usernamePattern = /^[A-Za-z0-9._]{1,30}$/;
 
 function username(v: unknown): string | null {
   return typeof v === 'string' && usernamePattern.test(v) ? v : null;
-}
-
-function instagramUrl(v: unknown): string | null {
-  if (typeof v !== 'string' || v.length > 2048) return null;
-  try {
-    const u = new URL(v);
-    return u.protocol === 'https:' ? u.toString() : null;
-  } catch {
-    return null;
-  }
-}
-
-function metrics(likes: number | undefined, replies: number | undefined): MentionMetrics {
-  const m: MentionMetrics = {};
-  if (likes !== undefined) m.likes = likes;
-  if (replies !== undefined) m.replies = replies;
-  return m;
 }
 
 /** A media object (tagged media, hashtag results, the account's own posts). */
@@ -43,7 +19,7 @@ export function mapMedia(media: unknown, watchTargetId: string | null): Normaliz
   const handle = username(media.username);
   return {
     externalId: media.id,
-    url: instagramUrl(media.permalink),
+    url: httpsUrl(media.permalink),
     authorId: isRecord(media.owner) && typeof media.owner.id === 'string' && graphIdPattern.test(media.owner.id) ? media.owner.id : null,
     authorHandle: handle,
     authorName: null,
@@ -51,7 +27,7 @@ export function mapMedia(media: unknown, watchTargetId: string | null): Normaliz
     text: media.caption ?? '',
     language: null,
     postedAt,
-    metrics: metrics(count(media.like_count), count(media.comments_count)),
+    metrics: definedMetrics({ likes: count(media.like_count), replies: count(media.comments_count) }),
     watchTargetId,
     raw: media,
   };
@@ -74,7 +50,7 @@ export function mapIgComment(comment: unknown, mediaId: string, watchTargetId: s
     text: comment.text,
     language: null,
     postedAt,
-    metrics: metrics(count(comment.like_count), undefined),
+    metrics: definedMetrics({ likes: count(comment.like_count) }),
     replyToExternalId: parent ?? mediaId,
     watchTargetId,
     raw,

@@ -3,16 +3,13 @@ import { logger } from '../../logger.ts';
 import { graphIdPattern, parseGraphTime } from '../facebook/graph.ts';
 import { answerHubChallenge, resolveOptionalSecret, verifyMetaDelivery } from '../facebook/webhook-security.ts';
 import type { SourceActivity, WebhookRequest, WebhookResult } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import type { InstagramConfig } from './config.ts';
 
 // Instagram webhooks: {object: "instagram", entry: [{id: <ig-user-id>, time, changes: [{field, value}]}]}.
 // Some deliveries put field/value on the entry itself; both are read. "comments" carry the
 // comment (a mention); "mentions" only name the media or comment where the account was
 // @mentioned, without text — an activity to fetch, never a mention with empty text.
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const usernamePattern = /^[A-Za-z0-9._]{1,30}$/;
 

@@ -1,14 +1,11 @@
 import { logger } from '../../logger.ts';
 import type { SourceDefinition, WebhookRequest, WebhookResult } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import { parseLineConfig, type LineConfig } from './config.ts';
 import { parseLineEvents } from './map.ts';
 import { verifyLineSignature } from './signature.ts';
 
 export type { LineConfig } from './config.ts';
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function handleLineWebhook(request: WebhookRequest, config: LineConfig, secret: (name: string) => string): WebhookResult {
   if (request.method !== 'POST') return { kind: 'rejected', status: 400, reason: 'LINE webhooks are POST requests' };

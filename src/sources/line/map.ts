@@ -1,5 +1,6 @@
 import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
 import type { SourceActivity } from '../types.ts';
+import { isRecord } from '../payload.ts';
 
 // LINE webhook events → what Hinoko stores. Pure. Text messages are mentions (private: they are
 // patients writing to the clinic), unsend is a tombstone that keeps the text as evidence, and
@@ -18,10 +19,6 @@ export interface LineParseResult {
 // ULID (Crockford base32, 26 characters): LINE's webhookEventId.
 const ulidPattern = /^[0-9A-HJKMNP-TV-Z]{26}$/i;
 const idPattern = /^[A-Za-z0-9_-]{1,64}$/;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * replyToken and markAsReadToken let whoever holds them act as the clinic's account for a short

@@ -6,6 +6,7 @@
 
 import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import { MastodonClient, type TimelinePage } from './client.ts';
 import { hashtagPattern, type MastodonConfig } from './config.ts';
 import { mapStatus } from './map.ts';
@@ -29,9 +30,6 @@ export interface MastodonCursor {
 /** Bound on the statuses remembered for rechecks, so the cursor stays small. */
 const maxRecent = 1000;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 function idOrNull(value: unknown): string | null {
   return typeof value === 'string' && /^[0-9A-Za-z_-]{1,64}$/.test(value) ? value : null;
 }

@@ -3,25 +3,12 @@
 
 import type { NormalizedMention } from '../../ingest/types.ts';
 import { htmlToText } from '../rss/html-text.ts';
+import { count, definedMetrics, isRecord, optionalString, parseTime } from '../payload.ts';
 
 export type StatusMapResult =
   | { ok: true; mention: NormalizedMention }
   | { ok: false; id: string | null; reason: string };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function optionalString(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-function count(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
-}
-function parseTime(value: unknown): Date | null {
-  if (typeof value !== 'string' || value.length > 64) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms);
-}
 const statusIdPattern = /^[0-9A-Za-z_-]{1,64}$/;
 function statusId(value: unknown): string | null {
   return typeof value === 'string' && statusIdPattern.test(value) ? value : null;
@@ -61,12 +48,7 @@ export function mapStatus(status: unknown, watchTargetId: string | null): Status
       text: statusText(shown),
       language: optionalString(shown.language),
       postedAt: createdAt,
-      metrics: {
-        ...(likes === undefined ? {} : { likes }),
-        ...(reposts === undefined ? {} : { reposts }),
-        ...(replies === undefined ? {} : { replies }),
-        ...(quotes === undefined ? {} : { quotes }),
-      },
+      metrics: definedMetrics({ likes, reposts, replies, quotes }),
       replyToExternalId: statusId(status.in_reply_to_id),
       quoteOfExternalId: quote,
       repostOfExternalId: reblog === null ? null : statusId(reblog.id),

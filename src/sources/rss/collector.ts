@@ -7,6 +7,7 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
 import { createHttpClient, SourceResponseError } from '../http.ts';
 import type { CollectInput, CollectPage } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import type { RssConfig } from './config.ts';
 import { parseFeed } from './feed.ts';
 import { declaredCharset, decoderFor, fetchBytes, isUtf8 } from './fetch-bytes.ts';
@@ -20,9 +21,6 @@ export interface RssCursor {
   feeds: Record<string, FeedState>;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 // Validators are echoed back in request headers: keep them short and free of line breaks.
 function validator(value: unknown): string | null {
   return typeof value === 'string' && value.length <= 512 && !/[\r\n]/.test(value) ? value : null;

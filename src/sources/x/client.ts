@@ -1,5 +1,6 @@
 import { createHttpClient, SourceResponseError, type ErrorDisposition, type ErrorResponse, type HttpClient } from '../http.ts';
 import type { SourceRuntime } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import type { XConfig } from './config.ts';
 
 // X API v2 over the shared HTTP layer: Bearer auth, X's problem types mapped to what the
@@ -25,10 +26,6 @@ export interface XLookupResult {
   data: unknown[];
   includes: unknown;
   errors: Record<string, unknown>[];
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const problemPrefix = 'https://api.twitter.com/2/problems/';

@@ -1,6 +1,7 @@
 import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
 import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
 import { SourceHttpError } from '../http.ts';
+import { isRecord } from '../payload.ts';
 import { createXClient, type XClient, type XSearchPage } from './client.ts';
 import type { XConfig } from './config.ts';
 import { compareTweetIds, isTweetId, mapTweet, referencedById, stableTweetId, usersById } from './map.ts';
@@ -31,10 +32,6 @@ export interface XCursor {
 const recentPerCheck = 2;
 const maxRecentStored = 2_000;
 const lookupBatch = 100; // GET /2/tweets accepts up to 100 ids
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A stored cursor, or a fresh one if it is missing or not ours (never a crash on a bad row). */
 export function parseXCursor(raw: unknown, log?: SourceRuntime['log']): XCursor {

@@ -1,4 +1,5 @@
 import type { MentionMetrics, NormalizedMention } from '../../ingest/types.ts';
+import { count, definedMetrics, isRecord } from '../payload.ts';
 
 // X API v2 payloads → mentions. Pure. Every field is checked: a post that does not have the
 // contract's shape is rejected (null) and the collector logs and skips it.
@@ -12,10 +13,6 @@ export interface XUser {
 
 const tweetIdPattern = /^[0-9]{1,19}$/;
 const usernamePattern = /^[A-Za-z0-9_]{1,15}$/;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function isTweetId(v: unknown): v is string {
   return typeof v === 'string' && tweetIdPattern.test(v);
@@ -35,24 +32,15 @@ export function parseUser(v: unknown): XUser | null {
   };
 }
 
-function count(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
-}
-
 function metricsOf(v: unknown): MentionMetrics {
   if (!isRecord(v)) return {};
-  const m: MentionMetrics = {};
-  const likes = count(v.like_count);
-  const reposts = count(v.retweet_count);
-  const quotes = count(v.quote_count);
-  const replies = count(v.reply_count);
-  const views = count(v.impression_count);
-  if (likes !== undefined) m.likes = likes;
-  if (reposts !== undefined) m.reposts = reposts;
-  if (quotes !== undefined) m.quotes = quotes;
-  if (replies !== undefined) m.replies = replies;
-  if (views !== undefined) m.views = views;
-  return m;
+  return definedMetrics({
+    likes: count(v.like_count),
+    reposts: count(v.retweet_count),
+    quotes: count(v.quote_count),
+    replies: count(v.reply_count),
+    views: count(v.impression_count),
+  });
 }
 
 function languageOf(v: unknown): string | null {

@@ -3,11 +3,8 @@
 
 import { createHttpClient, SourceResponseError, type ErrorClassifier, type HttpClient } from '../http.ts';
 import type { SourceRuntime } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import type { YouTubeConfig } from './config.ts';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const pacificParts = new Intl.DateTimeFormat('en-US', {
   timeZone: 'America/Los_Angeles', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23',

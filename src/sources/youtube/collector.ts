@@ -8,6 +8,7 @@
 import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
 import { SourceHttpError, SourceRateLimitedError } from '../http.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
+import { isRecord } from '../payload.ts';
 import { YouTubeClient } from './client.ts';
 import type { YouTubeConfig } from './config.ts';
 import { mapComment, mapThread } from './map.ts';
@@ -43,10 +44,6 @@ interface Feed {
 const idsPerCall = 50;
 /** Bound on watched threads: 10 quota units a run at most. */
 const maxWatched = 500;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function readYouTubeCursor(raw: unknown): YouTubeCursor {
   const cursor: YouTubeCursor = { feeds: {}, watched: [], pausedUntil: null };

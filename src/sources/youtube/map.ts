@@ -3,25 +3,11 @@
 
 import type { NormalizedMention } from '../../ingest/types.ts';
 import { htmlToText } from '../rss/html-text.ts';
+import { count, definedMetrics, isRecord, optionalString, parseTime } from '../payload.ts';
 
 export type CommentMapResult =
   | { ok: true; mention: NormalizedMention }
   | { ok: false; id: string | null; reason: string };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function optionalString(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-function count(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
-}
-function parseTime(value: unknown): Date | null {
-  if (typeof value !== 'string' || value.length > 64) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : new Date(ms);
-}
 
 export function commentUrl(videoId: string | null, channelId: string | null, commentId: string): string | null {
   if (videoId !== null) return `https://www.youtube.com/watch?v=${encodeURIComponent(videoId)}&lc=${encodeURIComponent(commentId)}`;
@@ -63,10 +49,7 @@ export function mapComment(
       text,
       language: null,
       postedAt: publishedAt,
-      metrics: {
-        ...(likes === undefined ? {} : { likes }),
-        ...(context.totalReplyCount === undefined ? {} : { replies: context.totalReplyCount }),
-      },
+      metrics: definedMetrics({ likes, replies: context.totalReplyCount }),
       replyToExternalId: parentId,
       watchTargetId: context.watchTargetId,
       raw: comment,
