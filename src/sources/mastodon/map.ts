@@ -2,7 +2,7 @@
 // (spoiler_text) is part of what the author said, so it leads the text.
 
 import type { NormalizedMention } from '../../ingest/types.ts';
-import { htmlToText } from '../rss/html-text.ts';
+import { htmlToText } from '../html-text.ts';
 import { count, definedMetrics, isRecord, optionalString, parseTime } from '../payload.ts';
 
 export type StatusMapResult =

@@ -1,7 +1,7 @@
 // RSS 2.0, RSS 1.0 (RDF — still common on Japanese blogs and news sites) and Atom 1.0, read
 // into one item shape. Pure: bytes in, items out; the collector decides what to keep.
 
-import { htmlToText } from './html-text.ts';
+import { htmlToText } from '../html-text.ts';
 import { childElements, firstChild, innerXml, localName, parseXml, textContent, type XmlElement } from './xml.ts';
 
 export type FeedFormat = 'rss' | 'rdf' | 'atom';

@@ -3,7 +3,7 @@
 // happen), decodes only the five predefined entities and character references, and caps depth
 // and node count so a hostile feed costs bounded memory.
 
-import { decodeEntities } from './html-text.ts';
+import { decodeEntities } from '../html-text.ts';
 
 export interface XmlElement {
   /** Qualified name as written, e.g. `item`, `content:encoded`, `atom:link`. */

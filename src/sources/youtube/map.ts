@@ -2,7 +2,7 @@
 // is HTML (links, <br>, entities) and is used only when textOriginal is absent.
 
 import type { NormalizedMention } from '../../ingest/types.ts';
-import { htmlToText } from '../rss/html-text.ts';
+import { htmlToText } from '../html-text.ts';
 import { count, definedMetrics, isRecord, optionalString, parseTime } from '../payload.ts';
 
 export type CommentMapResult =

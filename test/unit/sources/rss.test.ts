@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NormalizedMention } from '../../../src/ingest/types.ts';
 import { parseFeed } from '../../../src/sources/rss/feed.ts';
-import { htmlToText } from '../../../src/sources/rss/html-text.ts';
+import { htmlToText } from '../../../src/sources/html-text.ts';
 import { rssSource, type RssConfig } from '../../../src/sources/rss/index.ts';
 import { parseXml, XmlParseError } from '../../../src/sources/rss/xml.ts';
 import type { CollectPage, WatchTargetSpec } from '../../../src/sources/types.ts';
