@@ -2,7 +2,7 @@
 // app.bsky.feed.searchPosts per shared/api-contracts/bluesky/lexicons, with RateLimit-* headers,
 // XRPC error bodies ({error, message}) and token expiry knobs.
 
-import { decodeToken, encodeToken, FaultyServer, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
+import { decodeToken, encodeToken, FaultyServer, FaultyServerFake, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
 
 export interface FakePost {
   uri: string;
@@ -21,7 +21,7 @@ function xrpcError(status: number, error: string, message: string, headers: Reco
   return json(status, { error, message }, headers);
 }
 
-export class BlueskyFake {
+export class BlueskyFake extends FaultyServerFake {
   readonly http: FaultyServer;
   identifier = 'hinoko-monitor.bsky.social';
   password = 'abcd-efgh-ijkl-mnop';
@@ -37,6 +37,7 @@ export class BlueskyFake {
   private readonly clock: () => number;
 
   constructor(options: { now?: () => number } = {}) {
+    super();
     this.clock = options.now ?? Date.now;
     this.http = new FaultyServer({
       handle: (r) => this.handle(r),
@@ -44,17 +45,6 @@ export class BlueskyFake {
       serverError: (status) => xrpcError(status, status === 503 ? 'UpstreamFailure' : 'InternalServerError', 'Internal Server Error'),
       now: this.clock,
     });
-  }
-
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-  close(): Promise<void> {
-    return this.http.close();
-  }
-  get baseUrl(): string {
-    return this.http.baseUrl;
   }
 
   private rateHeaders(remaining: number, resetAt: Date): Record<string, string> {

@@ -210,3 +210,22 @@ export async function runCollections(options: {
   }
   return { stored, tombstoned, cursor, failedRuns, deliveries };
 }
+
+/**
+ * The lifecycle every fake built on FaultyServer exposes the same way. `http` stays public so a
+ * test scripts faults and reads the request log through it.
+ */
+export abstract class FaultyServerFake {
+  abstract readonly http: FaultyServer;
+
+  async start(): Promise<this> {
+    await this.http.start();
+    return this;
+  }
+  close(): Promise<void> {
+    return this.http.close();
+  }
+  get baseUrl(): string {
+    return this.http.baseUrl;
+  }
+}

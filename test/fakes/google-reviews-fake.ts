@@ -1,7 +1,7 @@
 // Fake Business Profile API (mybusiness v4 reviews.list / reviews.get) plus Google's OAuth
 // token endpoint, speaking the contract in shared/api-contracts (google/mybusiness-v4-reviews).
 
-import { decodeToken, encodeToken, FaultyServer, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
+import { decodeToken, encodeToken, FaultyServer, FaultyServerFake, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
 
 export interface FakeReview {
   name: string;
@@ -20,7 +20,7 @@ function googleError(code: number, status: string, message: string): FakeRespons
   return json(code, { error: { code, message, status } });
 }
 
-export class GoogleReviewsFake {
+export class GoogleReviewsFake extends FaultyServerFake {
   readonly http: FaultyServer;
   /** Access tokens the API accepts; the token endpoint mints new ones. */
   validTokens = new Set<string>(['static-access-token']);
@@ -32,6 +32,7 @@ export class GoogleReviewsFake {
   private clock: () => number;
 
   constructor(options: { now?: () => number } = {}) {
+    super();
     this.clock = options.now ?? Date.now;
     this.http = new FaultyServer({
       handle: (r) => this.handle(r),
@@ -40,17 +41,6 @@ export class GoogleReviewsFake {
       faultable: (r) => r.url.pathname !== '/token',
       now: this.clock,
     });
-  }
-
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-  close(): Promise<void> {
-    return this.http.close();
-  }
-  get baseUrl(): string {
-    return this.http.baseUrl;
   }
   get tokenUrl(): string {
     return `${this.http.baseUrl}/token`;

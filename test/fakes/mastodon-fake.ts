@@ -2,7 +2,7 @@
 // Link-header paging (no Link on an empty page), /api/v1/statuses/:id, X-RateLimit-* headers
 // with an ISO 8601 reset, per the Mastodon API docs summarised in shared/api-contracts.
 
-import { FaultyServer, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
+import { FaultyServer, FaultyServerFake, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
 
 export interface FakeStatus {
   id: string;
@@ -22,7 +22,7 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-export class MastodonFake {
+export class MastodonFake extends FaultyServerFake {
   readonly http: FaultyServer;
   /** When set, timelines answer 401 without this bearer token (instances with public preview off). */
   requiredToken: string | null = null;
@@ -32,6 +32,7 @@ export class MastodonFake {
   private readonly clock: () => number;
 
   constructor(options: { now?: () => number } = {}) {
+    super();
     this.clock = options.now ?? Date.now;
     this.http = new FaultyServer({
       handle: (r) => this.handle(r),
@@ -39,17 +40,6 @@ export class MastodonFake {
       serverError: (status) => ({ status, headers: { 'content-type': 'text/html' }, body: '<html><body>We\'re sorry, but something went wrong.</body></html>' }),
       now: this.clock,
     });
-  }
-
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-  close(): Promise<void> {
-    return this.http.close();
-  }
-  get baseUrl(): string {
-    return this.http.baseUrl;
   }
 
   private rateHeaders(remaining: number, resetAt: Date): Record<string, string> {

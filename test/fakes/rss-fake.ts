@@ -3,7 +3,7 @@
 // override for hostile documents (DOCTYPE bombs, broken XML).
 
 import { createHash } from 'node:crypto';
-import { FaultyServer, type FakeRequest, type FakeResponse } from './faulty-server.ts';
+import { FaultyServer, FaultyServerFake, type FakeRequest, type FakeResponse } from './faulty-server.ts';
 
 export interface FakeItem {
   guid: string;
@@ -19,7 +19,7 @@ function xmlEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-export class RssFake {
+export class RssFake extends FaultyServerFake {
   readonly http: FaultyServer;
   items: FakeItem[] = [];
   /** Which validators the server sends (and honours). */
@@ -30,6 +30,7 @@ export class RssFake {
   private readonly clock: () => number;
 
   constructor(options: { now?: () => number } = {}) {
+    super();
     this.clock = options.now ?? Date.now;
     this.changedAt = new Date(this.clock());
     this.http = new FaultyServer({
@@ -38,17 +39,6 @@ export class RssFake {
       serverError: (status) => ({ status, headers: { 'content-type': 'text/html' }, body: '<h1>Service Unavailable</h1>' }),
       now: this.clock,
     });
-  }
-
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-  close(): Promise<void> {
-    return this.http.close();
-  }
-  get baseUrl(): string {
-    return this.http.baseUrl;
   }
 
   /** Call after changing items so Last-Modified moves (HTTP dates have one-second resolution). */

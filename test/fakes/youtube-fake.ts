@@ -2,7 +2,7 @@
 // comments.list (parentId), API-key auth, daily quota (403 quotaExceeded), comments disabled
 // (403 commentsDisabled), per shared/api-contracts/google/youtube-v3-commentThreads.
 
-import { decodeToken, encodeToken, FaultyServer, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
+import { decodeToken, encodeToken, FaultyServer, FaultyServerFake, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
 
 export interface FakeComment {
   id: string;
@@ -33,7 +33,7 @@ function escapeHtml(text: string): string {
 /** How many replies commentThreads embeds; the rest come from comments.list. */
 export const embeddedReplies = 5;
 
-export class YouTubeFake {
+export class YouTubeFake extends FaultyServerFake {
   readonly http: FaultyServer;
   apiKey = 'yt-key-1';
   /** Remaining quota units; each list call costs 1. */
@@ -45,23 +45,13 @@ export class YouTubeFake {
   private nextId = 1;
 
   constructor(options: { now?: () => number } = {}) {
+    super();
     this.http = new FaultyServer({
       handle: (r) => this.handle(r),
       rateLimited: () => youtubeError(429, 'rateLimitExceeded', 'youtube.quota', 'The request cannot be completed because you have exceeded your quota.'),
       serverError: (status) => youtubeError(status, 'backendError', 'global', 'Backend Error'),
       ...(options.now === undefined ? {} : { now: options.now }),
     });
-  }
-
-  async start(): Promise<this> {
-    await this.http.start();
-    return this;
-  }
-  close(): Promise<void> {
-    return this.http.close();
-  }
-  get baseUrl(): string {
-    return this.http.baseUrl;
   }
 
   addVideo(videoId: string, channelId: string): void {
