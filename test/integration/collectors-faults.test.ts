@@ -4,7 +4,7 @@ import { addSource } from '../../src/collection/sources.ts';
 import type { AppContext } from '../../src/context.ts';
 import { seededRandom } from '../fakes/source-runtime.ts';
 import { MastodonFake } from '../fakes/mastodon-fake.ts';
-import { XFake, type FakeTweet } from '../fakes/x-fake.ts';
+import { XFake, compareIds, type FakeTweet } from '../fakes/x-fake.ts';
 import { makeOrg, testContext, unique } from '../factories/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -65,6 +65,39 @@ function tally(outcomes: RunOutcome[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const o of outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1;
   return counts;
+}
+
+/** A post as the fake holds it now: every text it has had (oldest first) and whether it is gone. */
+interface FakeTruth { externalId: string; history: string[]; deleted: boolean; editedAfterStored: boolean }
+
+/**
+ * The store equals the fake: the same posts, each once, with the current text (a deleted post
+ * keeps the text it had), deleted ones marked and tombstoned, and earlier texts kept as versions
+ * in order. A post edited twice between two successful runs only shows its latest text, so the
+ * versions are a subsequence of the history, starting with the text first stored.
+ */
+async function expectStoreEqualsFake(ctx: AppContext, orgId: string, sourceId: string, truth: FakeTruth[]): Promise<void> {
+  const byId = (a: { external_id: string }, b: { external_id: string }) => (a.external_id < b.external_id ? -1 : a.external_id > b.external_id ? 1 : 0);
+  const expected = truth.map((t) => ({ external_id: t.externalId, text: t.history.at(-1)!, deleted: t.deleted })).sort(byId);
+  const rows = await storedRows(ctx, orgId, sourceId);
+  expect(rows.map(({ external_id, text, deleted }) => ({ external_id, text, deleted }))).toEqual(expected);
+  expect(await tombstoned(ctx, orgId, sourceId)).toEqual(truth.filter((t) => t.deleted).map((t) => t.externalId).sort());
+  const versions = await versionsByExternalId(ctx, orgId, sourceId);
+  const truthById = new Map(truth.map((t) => [t.externalId, t]));
+  for (const row of rows) {
+    const t = truthById.get(row.external_id)!;
+    const kept = versions.get(row.external_id) ?? [];
+    expect(row.version).toBe(kept.length + 1);
+    expect(isSubsequence(kept, t.history.slice(0, -1))).toBe(true);
+    if (t.editedAfterStored) expect(kept[0]).toBe(t.history[0]);
+    else expect(kept).toEqual([]);
+  }
+}
+
+async function expectRunRecords(ctx: AppContext, orgId: string, sourceId: string, outcomes: RunOutcome[]): Promise<void> {
+  const rows = await ctx.sql<{ status: string; n: number }[]>`
+    select status, count(*)::int as n from collector_runs where org_id = ${orgId} and source_id = ${sourceId} group by status`;
+  expect(Object.fromEntries(rows.map((r) => [r.status, r.n]))).toEqual(tally(outcomes));
 }
 
 describe('collectors under random faults, through runSource into Postgres', () => {
@@ -141,25 +174,12 @@ describe('collectors under random faults, through runSource into Postgres', () =
         if (!t.text.includes('テスト内科') || t.edit_history_tweet_ids.at(-1) !== t.id) continue;
         latest.set(t.edit_history_tweet_ids[0]!, t);
       }
-      const expected = [...latest.entries()]
-        .map(([id, t]) => ({ external_id: id, text: t.text, deleted: fake.deleted.has(t.id) }))
-        .sort((a, b) => (a.external_id < b.external_id ? -1 : a.external_id > b.external_id ? 1 : 0));
-      const rows = await storedRows(ctx, org.id, source.id);
-      expect(rows.map(({ external_id, text, deleted }) => ({ external_id, text, deleted }))).toEqual(expected);
-      expect(await tombstoned(ctx, org.id, source.id)).toEqual([...deletedOriginals].sort());
-
-      // Edits: every earlier text kept as a version, in order, and the version number agrees.
-      const versions = await versionsByExternalId(ctx, org.id, source.id);
-      for (const row of rows) {
-        const t = latest.get(row.external_id)!;
-        const history = t.edit_history_tweet_ids.map((id) => fake.tweets.get(id)!.text);
-        const kept = versions.get(row.external_id) ?? [];
-        expect(row.version).toBe(kept.length + 1);
-        expect(isSubsequence(kept, history.slice(0, -1))).toBe(true);
-        // Edited only after it was stored: the text as first collected is among the versions.
-        if (editedOriginals.has(row.external_id)) expect(kept[0]).toBe(history[0]);
-        else expect(kept).toEqual([]);
-      }
+      await expectStoreEqualsFake(ctx, org.id, source.id, [...latest.entries()].map(([id, t]) => ({
+        externalId: id,
+        history: t.edit_history_tweet_ids.map((v) => fake.tweets.get(v)!.text),
+        deleted: fake.deleted.has(t.id),
+        editedAfterStored: editedOriginals.has(id),
+      })));
 
       // The proof only proves something if the faults happened and runs really failed.
       const counts = tally(outcomes);
@@ -168,12 +188,81 @@ describe('collectors under random faults, through runSource into Postgres', () =
       for (const kind of ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset', 'malformed']) expect(fake.faultsServed[kind] ?? 0).toBeGreaterThan(0);
       expect(editedOriginals.size).toBeGreaterThan(10);
       expect(deletedOriginals.size).toBeGreaterThan(5);
-      expect(expected.length).toBeGreaterThan(200);
-      const runRows = await ctx.sql<{ status: string; n: number }[]>`
-        select status, count(*)::int as n from collector_runs where org_id = ${org.id} and source_id = ${source.id} group by status`;
-      expect(Object.fromEntries(runRows.map((r) => [r.status, r.n]))).toEqual(counts);
+      expect(latest.size).toBeGreaterThan(200);
+      await expectRunRecords(ctx, org.id, source.id, outcomes);
     } finally {
       delete process.env[tokenEnv];
+      await fake.close();
+    }
+  }, 120_000);
+
+  it('Mastodon: 200 faulty runs while statuses appear, are edited and deleted; the store equals the fake exactly', async () => {
+    const ctx = testContext(db);
+    const { org } = await makeOrg(ctx);
+    const tag = 'テスト内科';
+    // The fake's clock runs 14.95 s behind ours: its 429s announce a reset 15 s ahead on its
+    // clock (as an ISO instant, as Mastodon does), which is 50 ms ahead on ours — a real wait,
+    // just short.
+    const fake = await new MastodonFake({ now: () => Date.now() - 14_950 }).start();
+    fake.http.setFaults({ rate: 0.04, seed: 9, kinds: ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset', 'malformed'] });
+    try {
+      const source = await addSource(ctx, {
+        orgId: org.id, type: 'mastodon', name: unique('m'),
+        config: { baseUrl: fake.baseUrl, hashtags: [tag], hashtagsFromTargets: false, pageSize: 10, backfillPages: 100, maxPagesPerRun: 5, recheckLimit: 8, requestTimeoutMs: 150 },
+      });
+      const rnd = seededRandom(13);
+      // What the fake holds, as the collector will render it: the status text, then its hashtag.
+      const truth = new Map<string, { history: string[]; deleted: boolean; editedAfterStored: boolean }>();
+      const rendered = (text: string) => `${text} #${tag}`;
+      let n = 0;
+      const post = () => {
+        n += 1;
+        const text = `テスト内科の受付の対応について ${n}`;
+        const status = fake.post({ text, tags: [tag], at: new Date(), user: `kanja${n % 3}` });
+        truth.set(status.id, { history: [rendered(text)], deleted: false, editedAfterStored: false });
+      };
+      for (let i = 0; i < 25; i += 1) post();
+
+      const outcomes: RunOutcome[] = [];
+      let edits = 0;
+      let deletions = 0;
+      const runs = 200;
+      for (let run = 0; run < runs; run += 1) {
+        const stored = new Map((await storedRows(ctx, org.id, source.id)).filter((r) => !r.deleted).map((r) => [r.external_id, r.text]));
+        // The collector re-reads the newest statuses it has (recheckLimit) for edits and
+        // deletions; changes are made to the newest two stored, well inside that window.
+        const newest = fake.allIds(tag).filter((id) => stored.has(id)).sort(compareIds).slice(-2);
+        if (rnd() < 0.5) post();
+        const current = newest.filter((id) => stored.get(id) === truth.get(id)!.history.at(-1));
+        if (current.length > 0 && rnd() < 0.1) {
+          const id = current[Math.floor(rnd() * current.length)]!;
+          fake.delete(id);
+          truth.get(id)!.deleted = true;
+          deletions += 1;
+        } else if (newest.length > 0 && rnd() < 0.25) {
+          const id = newest[Math.floor(rnd() * newest.length)]!;
+          const text = `テスト内科の受付の対応について（訂正${run}）`;
+          fake.edit(id, text, new Date());
+          const t = truth.get(id)!;
+          t.history.push(rendered(text));
+          t.editedAfterStored = true;
+          edits += 1;
+        }
+        outcomes.push(await runSource(ctx, { sourceId: source.id, trigger: 'manual' }));
+      }
+      fake.http.setFaults({ rate: 0 });
+      for (let i = 0; i < 3; i += 1) outcomes.push(await runSource(ctx, { sourceId: source.id, trigger: 'manual' }));
+
+      await expectStoreEqualsFake(ctx, org.id, source.id, [...truth.entries()].map(([externalId, t]) => ({ externalId, ...t })));
+      const counts = tally(outcomes);
+      expect(counts.failed ?? 0).toBeGreaterThan(0);
+      expect(counts.succeeded ?? 0).toBeGreaterThan(runs / 2);
+      const served = new Set(fake.http.requests.map((r) => r.fault));
+      for (const kind of ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset', 'malformed'] as const) expect(served.has(kind)).toBe(true);
+      expect(edits).toBeGreaterThan(10);
+      expect(deletions).toBeGreaterThan(5);
+      await expectRunRecords(ctx, org.id, source.id, outcomes);
+    } finally {
       await fake.close();
     }
   }, 120_000);
