@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { seededRandom } from './source-runtime.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ScriptedFaultServer } from './scripted-fault-server.ts';
 
 // A fake Meta Graph API on 127.0.0.1 (the contract in shared/api-contracts/CONTRACTS.md, from
 // Meta's SDK source and docs): access_token auth with optional appsecret_proof, the
@@ -42,23 +41,18 @@ export function graphTime(d: Date): string {
 
 type Route = (url: URL, match: RegExpExecArray) => unknown;
 
-export class GraphFake {
-  readonly requests: URL[] = [];
-  readonly faultsServed: Record<string, number> = {};
-  baseUrl = '';
-  faultRate: number;
+export class GraphFake extends ScriptedFaultServer<GraphFaultKind> {
   protected readonly clock: () => Date;
-  private readonly random: () => number;
-  private readonly scripted: GraphFaultKind[] = [];
   private readonly routes: { pattern: RegExp; handler: Route }[] = [];
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  private oversizedBody: Buffer | null = null;
 
   constructor(protected readonly options: GraphFakeOptions = {}) {
+    super({
+      rate: options.faultRate,
+      seed: options.faultSeed ?? 11,
+      kinds: options.faultKinds ?? ['throttle', 'server-error', 'transient', 'hang', 'reset'],
+      basePath: '/v25.0',
+    });
     this.clock = options.now ?? (() => new Date());
-    this.random = seededRandom(options.faultSeed ?? 11);
-    this.faultRate = options.faultRate ?? 0;
   }
 
   get token(): string {
@@ -67,26 +61,6 @@ export class GraphFake {
 
   protected route(pattern: RegExp, handler: Route): void {
     this.routes.push({ pattern, handler });
-  }
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v25.0`;
-    return this.baseUrl;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise((resolve) => this.server?.close(resolve) ?? resolve(undefined));
-  }
-
-  injectFaults(...kinds: GraphFaultKind[]): void {
-    this.scripted.push(...kinds);
   }
 
   /** A webhook delivery signed like Meta signs it (both the SHA-256 and the legacy SHA-1 header). */
@@ -142,16 +116,6 @@ export class GraphFake {
     }).end(json);
   }
 
-  private pickFault(): GraphFaultKind | null {
-    const next = this.scripted.shift();
-    if (next) return next;
-    if (this.faultRate > 0 && this.random() < this.faultRate) {
-      const kinds = this.options.faultKinds ?? ['throttle', 'server-error', 'transient', 'hang', 'reset'];
-      return kinds[Math.floor(this.random() * kinds.length)] ?? null;
-    }
-    return null;
-  }
-
   private serveFault(kind: GraphFaultKind, req: IncomingMessage, res: ServerResponse): void {
     this.faultsServed[kind] = (this.faultsServed[kind] ?? 0) + 1;
     const fail = (e: GraphError) => this.send(res, e.status, e.body, e.headers);
@@ -181,14 +145,15 @@ export class GraphFake {
       case 'malformed':
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[{"id":"1_2","message":"trunc');
         return;
-      case 'oversized':
-        this.oversizedBody ??= Buffer.alloc(11 * 1024 * 1024, 0x20);
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(this.oversizedBody.length) }).end(this.oversizedBody);
+      case 'oversized': {
+        const body = this.oversizedBody();
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) }).end(body);
         return;
+      }
     }
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     this.requests.push(url);
     const token = url.searchParams.get('access_token');

@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { seededRandom } from './source-runtime.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ScriptedFaultServer } from './scripted-fault-server.ts';
 
 // A fake X API v2 on 127.0.0.1 that speaks the contract in shared/api-contracts (search/recent
 // subset of X's OpenAPI): Bearer auth, query/since_id/next_token/max_results, newest-first paging
@@ -66,57 +65,26 @@ export function parseFakeQuery(query: string): ParsedQuery {
   return { include, exclude, lang, noRetweets: /(?:^|\s)-is:retweet\b/.test(query) };
 }
 
-export class XFake {
+export class XFake extends ScriptedFaultServer<XFaultKind> {
   readonly tweets = new Map<string, FakeTweet>();
   readonly users = new Map<string, FakeUser>();
   /** Ids of versions superseded by an edit: still found by lookup, no longer by search. */
   readonly superseded = new Set<string>();
   readonly deleted = new Set<string>();
-  readonly requests: URL[] = [];
-  readonly faultsServed: Record<string, number> = {};
-  private server: Server | null = null;
-  private readonly sockets = new Set<import('node:net').Socket>();
-  private readonly scripted: XFaultKind[] = [];
-  private readonly random: () => number;
   private readonly clock: () => Date;
   private nextSeq = 1n;
   /** Bumped by every change through the methods below; search results are cached per version. */
   private version = 0;
   private readonly matchCache = new Map<string, { version: number; list: FakeTweet[] }>();
   private windows = new Map<string, { resetAt: number; used: number }>();
-  private oversizedBody: Buffer | null = null;
-  faultRate: number;
-  baseUrl = '';
 
   constructor(private readonly options: XFakeOptions = {}) {
-    this.random = seededRandom(options.faultSeed ?? 7);
+    super({ rate: options.faultRate, seed: options.faultSeed ?? 7, kinds: options.faultKinds ?? ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset'] });
     this.clock = options.now ?? (() => new Date());
-    this.faultRate = options.faultRate ?? 0;
   }
 
   get token(): string {
     return this.options.token ?? 'x-test-token';
-  }
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    this.server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.baseUrl;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise((resolve) => this.server?.close(resolve) ?? resolve(undefined));
-  }
-
-  /** The next requests get these faults, in order, before any random ones. */
-  injectFaults(...kinds: XFaultKind[]): void {
-    this.scripted.push(...kinds);
   }
 
   addUser(user: Partial<FakeUser> & { username: string }): FakeUser {
@@ -231,16 +199,6 @@ export class XFake {
     res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(json)), ...headers }).end(json);
   }
 
-  private pickFault(): XFaultKind | null {
-    const next = this.scripted.shift();
-    if (next) return next;
-    if (this.faultRate > 0 && this.random() < this.faultRate) {
-      const kinds = this.options.faultKinds ?? ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset'];
-      return kinds[Math.floor(this.random() * kinds.length)] ?? null;
-    }
-    return null;
-  }
-
   private serveFault(kind: XFaultKind, req: IncomingMessage, res: ServerResponse, rate: Record<string, string>): void {
     this.faultsServed[kind] = (this.faultsServed[kind] ?? 0) + 1;
     const reset = Math.ceil(this.clock().getTime() / 1000) + (this.options.faultResetSeconds ?? 60);
@@ -275,16 +233,16 @@ export class XFake {
         res.writeHead(200, { 'content-type': 'application/json', ...rate }).end('{"data":[{"id":"1","text":"trunc');
         return;
       case 'oversized': {
-        this.oversizedBody ??= Buffer.alloc(11 * 1024 * 1024, 0x20);
+        const body = this.oversizedBody();
         // Declared up front, as a real server would: the client must refuse it before reading.
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(this.oversizedBody.length), ...rate });
-        res.end(this.oversizedBody);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length), ...rate });
+        res.end(body);
         return;
       }
     }
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     this.requests.push(url);
     const bucket = url.pathname === '/2/tweets/search/recent' ? 'search' : 'lookup';
