@@ -43,6 +43,18 @@ export interface Config {
     /** node-cron schedule of the demo source. */
     schedule: string;
   };
+  /** Alert e-mail (src/alerting). */
+  mail: {
+    /** smtp:// or smtps:// with optional user:password; when null mails become .eml previews in dataDir/mail-preview. */
+    smtpUrl: string | null;
+    /** From: address ("Name <addr>" or a bare address). */
+    from: string;
+    /** Base URL for links in mails (the dashboard), no trailing slash. */
+    publicUrl: string;
+    maxAttempts: number;
+    /** How often the mailer looks for due rows besides being woken by new ones. */
+    pollMs: number;
+  };
   logLevel: LogLevel;
 }
 
@@ -119,6 +131,47 @@ function databaseUrl(env: Env): string | null {
   return raw;
 }
 
+function smtpUrl(env: Env): string | null {
+  const raw = read(env, 'SMTP_URL');
+  if (raw === undefined) return null;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') problems.push(`SMTP_URL must start with smtp:// or smtps://, got "${u.protocol}//…"`);
+    else if (!u.hostname) problems.push('SMTP_URL has no host (expected smtp://user:password@mail.example.jp:587)');
+  } catch {
+    // Never echo the value: it may hold a password.
+    problems.push('SMTP_URL is not a valid URL (expected smtp://user:password@mail.example.jp:587)');
+  }
+  return raw;
+}
+
+// A bare address or "Display Name <address>"; no CR/LF or other control characters, since the
+// value becomes the From: header of every alert mail.
+const mailFromPattern = /^(?:[^<>\p{Cc}]{1,100} )?<?[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?>?$/u;
+
+function mailFrom(env: Env): string {
+  const raw = read(env, 'HINOKO_MAIL_FROM');
+  if (raw === undefined) return '火の粉 Hinoko <hinoko@localhost>';
+  const bracketed = raw.includes('<');
+  if (!mailFromPattern.test(raw) || bracketed !== raw.endsWith('>')) {
+    problems.push(`HINOKO_MAIL_FROM must be an address such as alerts@clinic.example.jp or "火の粉 <alerts@clinic.example.jp>"`);
+  }
+  return raw;
+}
+
+function publicUrl(env: Env, host: string, port: number): string {
+  const raw = read(env, 'HINOKO_PUBLIC_URL');
+  if (raw === undefined) return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+    if (u.search || u.hash || u.username || u.password) throw new Error('extras');
+  } catch {
+    problems.push(`HINOKO_PUBLIC_URL must be an http(s) URL without query or credentials, such as https://hinoko.clinic.example.jp, got "${raw.slice(0, 100)}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   problems.length = 0;
   const apiToken = read(env, 'HINOKO_API_TOKEN') ?? null;
@@ -158,8 +211,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       postsPerHour: int(env, 'HINOKO_DEMO_POSTS_PER_HOUR', 30, 1, 100_000),
       schedule: read(env, 'HINOKO_DEMO_SCHEDULE') ?? '*/10 * * * * *',
     },
+    mail: {
+      smtpUrl: smtpUrl(env),
+      from: mailFrom(env),
+      publicUrl: '',
+      maxAttempts: int(env, 'HINOKO_MAIL_MAX_ATTEMPTS', 20, 1, 1000),
+      pollMs: duration(env, 'HINOKO_MAIL_POLL', 5_000),
+    },
     logLevel: oneOf(env, 'HINOKO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   };
+  config.mail.publicUrl = publicUrl(env, host, config.http.port);
+  if (config.mail.pollMs < 100) problems.push('HINOKO_MAIL_POLL must be at least 100ms');
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }

@@ -1,4 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
+import { defaultRetryPolicy } from './alerting/backoff.ts';
+import { Mailer } from './alerting/mailer.ts';
+import { transportFor } from './alerting/transports.ts';
 import { ensureApiToken } from './auth/api-token.ts';
 import { ensureDemo } from './bootstrap/demo.ts';
 import { Scheduler } from './collection/scheduler.ts';
@@ -56,6 +59,17 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     const backlog = new AnalysisBacklog(ctx);
     backlog.start();
     detection.start();
+    // Alert e-mail: sends outbox rows after detection commits them (SMTP, or .eml previews).
+    const mailer = new Mailer(ctx, {
+      transport: transportFor({ smtpUrl: config.mail.smtpUrl, dataDir: config.dataDir }),
+      from: config.mail.from,
+      retry: { ...defaultRetryPolicy, maxAttempts: config.mail.maxAttempts },
+      pollMs: config.mail.pollMs,
+    });
+    await mailer.start();
+    logger.info({ via: mailer.transportKind }, mailer.transportKind === 'smtp'
+      ? 'アラートメールは SMTP で送信します (alert mail via SMTP)'
+      : 'SMTP_URL が未設定のため、アラートメールはデータディレクトリの mail-preview/ に保存します (alert mail previews only)');
     const app = createApp(ctx, { onWebhookStored: () => backlog.kick() });
     const { server, port } = await listen(app, config.http.host, config.http.port);
     const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
@@ -74,6 +88,7 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
           await scheduler.stop();
           await backlog.stop();
           await detection.stop();
+          await mailer.stop();
           await db.shutdown();
           logger.info('停止しました (stopped)');
         })();

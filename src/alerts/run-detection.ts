@@ -1,4 +1,5 @@
 import { rankEmergingTerms, type EmergingTerm } from '../analysis/index.ts';
+import { enqueueAlertMails, type MailEnqueueConfig } from '../alerting/enqueue-alert-mails.ts';
 import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import {
@@ -72,7 +73,9 @@ async function emergingTermsAt(sql: Sql, series: Series, bucketStart: Date): Pro
   return rankEmergingTerms({ current, baseline, limit: 10 });
 }
 
-async function applyDecision(tx: Tx, sql: Sql, series: Series, signal: BucketSignal, result: DetectionResult): Promise<AlertChange | null> {
+async function applyDecision(
+  tx: Tx, sql: Sql, series: Series, signal: BucketSignal, result: DetectionResult, mail: MailEnqueueConfig,
+): Promise<AlertChange | null> {
   const decision = result.alert;
   if (!decision) return null;
   const summary = describeAlert(result);
@@ -104,9 +107,18 @@ async function applyDecision(tx: Tx, sql: Sql, series: Series, signal: BucketSig
     if (!row) return null;
     alertId = row.id;
   }
-  await tx`
+  const [event] = await tx<{ id: string }[]>`
     insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
-    values (${series.orgId}, ${alertId}, ${decision.action}, ${decision.notify}, ${Math.max(1, decision.severity)}, ${result.score}, ${at}, ${summary})`;
+    values (${series.orgId}, ${alertId}, ${decision.action}, ${decision.notify}, ${Math.max(1, decision.severity)}, ${result.score}, ${at}, ${summary})
+    returning id`;
+  // Alert e-mail (src/alerting): the outbox rows commit with the event or not at all; the
+  // mailer sends them after commit.
+  if (decision.notify) {
+    await enqueueAlertMails(tx, mail, {
+      orgId: series.orgId, watchTargetId: series.watchTargetId, alertId, alertEventId: event!.id, action: decision.action,
+      kind: decision.kind, severity: Math.max(1, decision.severity), summary, explanation, at,
+    });
+  }
   return {
     orgId: series.orgId, watchTargetId: series.watchTargetId, alertId, action: decision.action, notify: decision.notify,
     severity: decision.severity, kind: decision.kind, summary,
@@ -149,7 +161,7 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date): 
       for (const signal of signals) {
         const step = stepDetector(state, signal, settings);
         state = step.state;
-        const change = await applyDecision(tx, ctx.sql, series, signal, step.result);
+        const change = await applyDecision(tx, ctx.sql, series, signal, step.result, ctx.config.mail);
         if (change) changes.push(change);
       }
       await tx`

@@ -202,7 +202,32 @@ export interface SourceActivitiesTable {
   received_at: TimestampDefault;
 }
 
+// sql/003_alerting.sql
+export interface MailOutboxTable {
+  org_id: string;
+  id: Generated<string>;
+  dedupe_key: string;
+  alert_id: string | null;
+  alert_event_id: string | null;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  message_id: string;
+  status: ColumnType<'pending' | 'sending' | 'sent' | 'failed', 'pending' | 'sending' | 'sent' | 'failed' | undefined, 'pending' | 'sending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: TimestampDefault;
+  locked_by: string | null;
+  locked_until: Date | null;
+  last_error: string | null;
+  created_at: TimestampDefault;
+  sent_at: Date | null;
+  delivered_via: 'smtp' | 'preview' | null;
+  delivery_detail: string | null;
+}
+
 export interface Database {
+  mail_outbox: MailOutboxTable;
   detector_states: DetectorStatesTable;
   alerts: AlertsTable;
   alert_events: AlertEventsTable;

@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import { listOutbox, outboxStatuses } from '../../alerting/outbox-queries.ts';
+import { getAlertingSettings, parseAlertingPatch, updateAlertingSettings } from '../../alerting/settings.ts';
 import { getAlert, listAlerts } from '../../alerts/queries.ts';
 import { runSource } from '../../collection/run-source.ts';
 import { addSource, getSource, listSources, parseAddSourceInput, setSourceEnabled, updateSourceConfig, type SourceRecord } from '../../collection/sources.ts';
@@ -22,7 +24,20 @@ export function apiRoutes(ctx: AppContext) {
 
   api.get('/organizations', async (c) => c.json({ items: await listOrganizations(ctx.db) }));
   api.post('/organizations', async (c) => c.json(await createOrganization(ctx.db, parseOrganizationInput(await readJson(c))), 201));
-  api.get('/organizations/:orgId', async (c) => c.json(await getOrganization(ctx.db, pathId(c, 'orgId'))));
+  api.get('/organizations/:orgId', async (c) => {
+    const org = await getOrganization(ctx.db, pathId(c, 'orgId'));
+    return c.json({ ...org, settings: { alerting: await getAlertingSettings(ctx.sql, org.id) } });
+  });
+  api.patch('/organizations/:orgId/alerting', async (c) => {
+    const orgId = pathId(c, 'orgId');
+    return c.json(await updateAlertingSettings(ctx.sql, orgId, parseAlertingPatch(await readJson(c))));
+  });
+  api.get('/organizations/:orgId/mail-outbox', async (c) => {
+    const orgId = pathId(c, 'orgId');
+    const q = queryOf(c, ['status', 'alertId', 'limit']);
+    await getOrganization(ctx.db, orgId);
+    return c.json({ items: await listOutbox(ctx.sql, { orgId, status: q.oneOf('status', outboxStatuses), alertId: q.id('alertId'), limit: q.int('limit', 1, 200) }) });
+  });
 
   api.get('/organizations/:orgId/watch-targets', async (c) => {
     const orgId = pathId(c, 'orgId');

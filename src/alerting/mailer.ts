@@ -1,0 +1,198 @@
+import type { Sql } from '../db/connect.ts';
+import type { Logger } from '../logger.ts';
+import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.ts';
+import { OUTBOX_CHANNEL } from './enqueue-alert-mails.ts';
+import { PermanentDeliveryError, type MailTransport } from './transports.ts';
+
+// The outbox worker. Delivery is at-least-once with a lease, made as close to exactly-once as
+// SMTP allows:
+// - a claim is one UPDATE over rows picked FOR UPDATE SKIP LOCKED, so two instances never hold
+//   the same row, and nothing is sent inside a transaction;
+// - a row whose claimant died is due again when its lease ends (next_attempt_at = lease end);
+// - the honest limit: a crash (or a lost connection) after the SMTP server accepted the mail
+//   but before our "sent" commit sends it once more. That copy carries the same Message-ID
+//   (derived from the dedupe key), so receivers and their filters can drop it.
+
+export interface MailerDeps {
+  sql: Sql;
+  log: Logger;
+  /** Names this worker in locked_by. */
+  instanceId: string;
+}
+
+export interface MailerOptions {
+  transport: MailTransport;
+  from: string;
+  retry?: RetryPolicy;
+  /** How long a claimed row is ours; must exceed the transport's worst-case send time. */
+  leaseMs?: number;
+  batchSize?: number;
+  /** Mails in flight at once per worker. */
+  concurrency?: number;
+  pollMs?: number;
+  random?: () => number;
+}
+
+export interface OutboxRow {
+  org_id: string;
+  id: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  message_id: string;
+  attempts: number;
+}
+
+export interface DrainSummary {
+  sent: number;
+  retried: number;
+  failed: number;
+}
+
+export class Mailer {
+  private readonly retry: RetryPolicy;
+  private readonly leaseMs: number;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly pollMs: number;
+  private readonly random: () => number;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+
+  constructor(private readonly deps: MailerDeps, private readonly options: MailerOptions) {
+    this.retry = options.retry ?? defaultRetryPolicy;
+    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+    this.batchSize = options.batchSize ?? 20;
+    this.concurrency = options.concurrency ?? 4;
+    this.pollMs = options.pollMs ?? 5_000;
+    this.random = options.random ?? Math.random;
+  }
+
+  get transportKind() {
+    return this.options.transport.kind;
+  }
+
+  /** Claims up to one batch of due rows for this worker. */
+  async claim(): Promise<OutboxRow[]> {
+    // Cross-tenant on purpose: the worker serves every org; each row keeps its org_id.
+    return this.deps.sql<OutboxRow[]>`
+      update mail_outbox o set
+        status = 'sending',
+        locked_by = ${this.deps.instanceId},
+        locked_until = clock_timestamp() + ${this.leaseMs} * interval '1 millisecond',
+        next_attempt_at = clock_timestamp() + ${this.leaseMs} * interval '1 millisecond',
+        attempts = o.attempts + 1
+      where o.id in (
+        select id from mail_outbox
+        where status in ('pending', 'sending') and next_attempt_at <= clock_timestamp()
+        order by next_attempt_at, id
+        limit ${this.batchSize}
+        for update skip locked)
+      returning o.org_id, o.id, o.to_address, o.subject, o.text_body, o.html_body, o.message_id, o.attempts`;
+  }
+
+  private async deliver(row: OutboxRow): Promise<'sent' | 'retried' | 'failed'> {
+    const { sql, instanceId, log } = this.deps;
+    if (row.attempts > this.retry.maxAttempts) {
+      // Claimed again and again without an outcome: every claimant died mid-send.
+      await sql`
+        update mail_outbox set status = 'failed', locked_by = null, locked_until = null,
+          last_error = ${`gave up: ${this.retry.maxAttempts} attempts without an outcome (worker lost its lease)`}
+        where org_id = ${row.org_id} and id = ${row.id} and status = 'sending' and locked_by = ${instanceId}`;
+      log.error({ orgId: row.org_id, outboxId: row.id }, 'アラートメールの送信を断念しました (alert mail given up)');
+      return 'failed';
+    }
+    try {
+      const receipt = await this.options.transport.send({
+        outboxId: row.id, orgId: row.org_id, from: this.options.from, to: row.to_address, subject: row.subject,
+        text: row.text_body, html: row.html_body, messageId: row.message_id,
+      });
+      // Not fenced on locked_by: the mail did go out, whoever holds the lease now.
+      await sql`
+        update mail_outbox set status = 'sent', sent_at = clock_timestamp(), delivered_via = ${this.options.transport.kind},
+          delivery_detail = ${receipt.detail}, last_error = null, locked_by = null, locked_until = null
+        where org_id = ${row.org_id} and id = ${row.id} and status = 'sending'`;
+      log.info({ orgId: row.org_id, outboxId: row.id, via: this.options.transport.kind }, 'アラートメールを送信しました (alert mail sent)');
+      return 'sent';
+    } catch (err) {
+      const permanent = err instanceof PermanentDeliveryError;
+      const giveUp = permanent || row.attempts >= this.retry.maxAttempts;
+      const delay = retryDelayMs(row.attempts, this.retry, this.random());
+      const error = (err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err)).slice(0, 1000);
+      await sql`
+        update mail_outbox set
+          status = ${giveUp ? 'failed' : 'pending'},
+          next_attempt_at = clock_timestamp() + ${delay} * interval '1 millisecond',
+          last_error = ${error}, locked_by = null, locked_until = null
+        where org_id = ${row.org_id} and id = ${row.id} and status = 'sending' and locked_by = ${instanceId}`;
+      (giveUp ? log.error : log.warn).call(log, { orgId: row.org_id, outboxId: row.id, attempts: row.attempts, err: error, retryInMs: giveUp ? null : delay },
+        giveUp ? 'アラートメールを送信できませんでした (alert mail failed)' : 'アラートメール送信を再試行します (alert mail will be retried)');
+      return giveUp ? 'failed' : 'retried';
+    }
+  }
+
+  /**
+   * Sends everything due now, batch after batch, and returns what happened. Rows that fail are
+   * rescheduled for later and not retried within this call. Safe to run on several instances.
+   */
+  async processDue(): Promise<DrainSummary> {
+    const summary: DrainSummary = { sent: 0, retried: 0, failed: 0 };
+    while (!this.stopped) {
+      const rows = await this.claim();
+      if (rows.length === 0) break;
+      let next = 0;
+      const lanes = Array.from({ length: Math.min(this.concurrency, rows.length) }, async () => {
+        while (next < rows.length) {
+          const row = rows[next++]!;
+          summary[await this.deliver(row)]++;
+        }
+      });
+      await Promise.all(lanes);
+    }
+    return summary;
+  }
+
+  /** Runs processDue now, or once more after the current run (single-flight). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.processDue()
+      .then(() => undefined)
+      .catch((err) => this.deps.log.error({ err }, 'mail outbox pass failed'))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Wakes on every commit that enqueued mail (LISTEN) and polls for retries and expired leases. */
+  async start(): Promise<void> {
+    const listening = await this.deps.sql.listen(OUTBOX_CHANNEL, () => this.kick());
+    this.unlisten = () => listening.unlisten();
+    this.timer = setInterval(() => this.kick(), this.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async drain(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.unlisten?.().catch(() => {});
+    await this.drain();
+    this.options.transport.close();
+  }
+}

@@ -1,0 +1,106 @@
+import type { Sql } from '../db/connect.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { object, optionalBoolean } from '../validation.ts';
+
+// Who gets alert e-mail, per org, until users and on-call schedules exist (issue 6 items 1 and 5):
+// organizations.settings.alerting = { recipients, minSeverity, notices }.
+
+export interface AlertingSettings {
+  recipients: string[];
+  /** Crisis alerts at or above this severity are mailed (opening, and escalation past it). */
+  minSeverity: 1 | 2 | 3 | 4 | 5;
+  /** Notices (a positive surge) are mailed only when the org opted in. */
+  notices: boolean;
+}
+
+export const defaultAlertingSettings: AlertingSettings = Object.freeze({ recipients: [], minSeverity: 3, notices: false }) as AlertingSettings;
+
+export const MAX_RECIPIENTS = 20;
+
+// A deliberately narrow addr-spec: dot-atoms only, no quoted local parts, no comments, no
+// display names, no whitespace or control characters. Anything that reaches the To: header
+// must not be able to carry a CR/LF or a second address.
+const localPart = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const domainPart = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]{0,61}[A-Za-z0-9]$/;
+
+/** The address normalised (domain lower-cased), or null when it is not a plain address. */
+export function normalizeEmailAddress(raw: string): string | null {
+  if (raw.length > 254) return null;
+  const at = raw.lastIndexOf('@');
+  if (at <= 0 || at !== raw.indexOf('@')) return null;
+  const local = raw.slice(0, at);
+  const domain = raw.slice(at + 1);
+  if (local.length > 64 || !localPart.test(local) || !domainPart.test(domain)) return null;
+  return `${local}@${domain.toLowerCase()}`;
+}
+
+function parseRecipients(v: unknown): string[] {
+  if (!Array.isArray(v)) throw new ValidationError('recipients must be an array of e-mail addresses');
+  if (v.length > MAX_RECIPIENTS) throw new ValidationError(`recipients may have at most ${MAX_RECIPIENTS} addresses`);
+  const out: string[] = [];
+  const seen = new Set<string>();
+  v.forEach((item, i) => {
+    const address = typeof item === 'string' ? normalizeEmailAddress(item) : null;
+    if (address === null) {
+      throw new ValidationError(`recipients[${i}] must be a plain e-mail address such as pr@clinic.example.jp`);
+    }
+    const key = address.toLowerCase();
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(address);
+    }
+  });
+  return out;
+}
+
+function parseMinSeverity(v: unknown): AlertingSettings['minSeverity'] {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 5) throw new ValidationError('minSeverity must be an integer from 1 to 5');
+  return v as AlertingSettings['minSeverity'];
+}
+
+/** A PATCH body: any of the three fields, nothing else. */
+export function parseAlertingPatch(body: unknown): Partial<AlertingSettings> {
+  const o = object(body, ['recipients', 'minSeverity', 'notices']);
+  const patch: Partial<AlertingSettings> = {};
+  if (o.recipients !== undefined) patch.recipients = parseRecipients(o.recipients);
+  if (o.minSeverity !== undefined) patch.minSeverity = parseMinSeverity(o.minSeverity);
+  const notices = optionalBoolean(o, 'notices');
+  if (notices !== undefined) patch.notices = notices;
+  if (Object.keys(patch).length === 0) throw new ValidationError('give at least one of recipients, minSeverity, notices');
+  return patch;
+}
+
+/**
+ * The settings as stored, read defensively: a hand-edited or older settings document falls
+ * back field by field to the defaults and drops addresses that are not plain addresses, rather
+ * than failing the detection transaction that reads it.
+ */
+export function alertingSettingsOf(orgSettings: unknown): AlertingSettings {
+  const raw = orgSettings && typeof orgSettings === 'object' ? (orgSettings as { alerting?: unknown }).alerting : undefined;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ...defaultAlertingSettings, recipients: [] };
+  const a = raw as Record<string, unknown>;
+  const recipients = Array.isArray(a.recipients)
+    ? [...new Set(a.recipients.slice(0, MAX_RECIPIENTS).flatMap((r) => (typeof r === 'string' ? [normalizeEmailAddress(r)] : [])).filter((r): r is string => r !== null))]
+    : [];
+  const minSeverity = typeof a.minSeverity === 'number' && Number.isInteger(a.minSeverity) && a.minSeverity >= 1 && a.minSeverity <= 5
+    ? (a.minSeverity as AlertingSettings['minSeverity']) : defaultAlertingSettings.minSeverity;
+  return { recipients, minSeverity, notices: a.notices === true };
+}
+
+export async function getAlertingSettings(sql: Sql, orgId: string): Promise<AlertingSettings> {
+  const [row] = await sql<{ settings: unknown }[]>`select settings from organizations where id = ${orgId}`;
+  if (!row) throw new NotFoundError(`organization ${orgId} not found`);
+  return alertingSettingsOf(row.settings);
+}
+
+/** Merges the patch into the stored settings in one statement, so concurrent patches of different fields both land. */
+export async function updateAlertingSettings(sql: Sql, orgId: string, patch: Partial<AlertingSettings>): Promise<AlertingSettings> {
+  const [row] = await sql<{ settings: unknown }[]>`
+    update organizations
+    set settings = settings || jsonb_build_object('alerting',
+      case when jsonb_typeof(settings -> 'alerting') = 'object' then settings -> 'alerting' else '{}'::jsonb end || ${sql.json(patch as never)}::jsonb)
+    where id = ${orgId}
+    returning settings`;
+  if (!row) throw new NotFoundError(`organization ${orgId} not found`);
+  return alertingSettingsOf(row.settings);
+}

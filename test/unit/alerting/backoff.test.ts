@@ -1,0 +1,18 @@
+import { expect, it } from 'vitest';
+import { retryDelayMs } from '../../../src/alerting/backoff.ts';
+
+const policy = { baseMs: 1000, capMs: 60_000, maxAttempts: 10 };
+
+it('doubles from the base, stays within half to all of the step, and never passes the cap', () => {
+  expect(retryDelayMs(1, policy, 0)).toBe(500);
+  expect(retryDelayMs(1, policy, 0.999999)).toBe(1000);
+  expect(retryDelayMs(3, policy, 0)).toBe(2000);
+  expect(retryDelayMs(3, policy, 0.5)).toBe(3000);
+  for (const attempts of [7, 8, 50, 10_000]) {
+    expect(retryDelayMs(attempts, policy, 0.999999)).toBe(60_000);
+    expect(retryDelayMs(attempts, policy, 0)).toBe(30_000);
+  }
+  // Odd inputs do not produce zero or NaN.
+  expect(retryDelayMs(0, policy, -1)).toBe(500);
+  expect(retryDelayMs(2, policy, 7)).toBeLessThanOrEqual(2000);
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { alertSubject, composeAlertMail, escapeHtml, formatJst, headerSafe, type AlertMailInput } from '../../../src/alerting/compose-alert-mail.ts';
+
+const hostile = `<script>alert("x")</script> & 'quoted' <img src=x onerror=alert(1)>`;
+
+function input(overrides: Partial<AlertMailInput> = {}): AlertMailInput {
+  return {
+    orgId: '7', orgName: 'さくら医療法人', targetName: 'さくら内科クリニック', alertId: '42', action: 'open', kind: 'crisis', severity: 4,
+    summary: '【深刻度4 重大・炎上の疑い】通常 5分あたり約2件のところ 38件（19倍）。',
+    explanation: {
+      bucketMs: 300_000,
+      volume: { observed: 38, expected: 2, ratio: 19 },
+      negativeShare: { observed: 0.82, baseline: 0.12, negative: 31 },
+      reach: { observed: 120, expected: 3.2 },
+      fired: ['volume', 'sentiment'],
+      detectors: { volume: { strength: 0.97 }, sentiment: { strength: 0.8 } },
+      criticalTerms: { new: ['医療ミス'], all: ['医療ミス'] },
+      riskCategories: [{ category: '医療過誤・誤診', count: 12 }],
+      emergingTerms: [{ term: '誤診', count: 20, baselineMean: 0.1 }, { term: hostile, count: 3, baselineMean: 0 }],
+      topTerms: [{ term: '誤診' }],
+      samples: [
+        { id: '1', text: `${hostile}\r\nBcc: victim@example.com`, url: 'javascript:alert(1)', engagement: 50 },
+        { id: '2', text: '受付の対応がひどい', url: 'https://x.example/status/2?a=1&b="2"', engagement: 10 },
+      ],
+    },
+    at: new Date('2026-11-20T01:05:00Z'),
+    dashboardUrl: 'https://hinoko.example.jp/',
+    ...overrides,
+  };
+}
+
+describe('alert mail', () => {
+  it('puts severity, its Japanese level and the target in the subject', () => {
+    expect(composeAlertMail(input()).subject).toBe('【火の粉・深刻度4 重大】さくら内科クリニックで炎上の疑い');
+    expect(alertSubject({ ...input(), targetName: null, action: 'escalate', severity: 5 })).toBe('【火の粉・深刻度5 緊急】さくら医療法人で炎上の疑い（深刻度が上がりました）');
+    expect(alertSubject({ ...input(), kind: 'notice', severity: 2 })).toBe('【火の粉・深刻度2 警戒】さくら内科クリニックで好意的な話題が急増');
+  });
+
+  it('never lets CR/LF or control characters from names into the subject, and caps its length', () => {
+    const subject = alertSubject({ ...input(), targetName: 'さくら\r\nBcc: victim@example.com\u0000\u2028' + 'あ'.repeat(500) });
+    expect(subject).not.toMatch(/[\r\n\u0000\u2028]/);
+    expect([...subject].length).toBeLessThanOrEqual(200);
+    expect(subject.startsWith('【火の粉・深刻度4 重大】さくら Bcc: victim@example.com')).toBe(true);
+    expect(headerSafe('a\r\n\tb')).toBe('a b');
+  });
+
+  it('escapes every post text and term in HTML and drops non-http links', () => {
+    const { html, text } = composeAlertMail(input());
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('javascript:');
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39;');
+    expect(html).toContain('href="https://x.example/status/2?a=1&amp;b=%222%22"');
+    // The plain-text part keeps the post as written (a mail client shows text as text).
+    expect(text).toContain('<script>alert("x")</script>');
+    expect(text).not.toContain('javascript:');
+    expect(text).not.toContain('\r');
+  });
+
+  it('explains baseline against observed, detectors, terms, risks and samples, with JST times and a dashboard link', () => {
+    const { text, html } = composeAlertMail(input());
+    expect(text).toContain('投稿量: 38件（19倍）／通常 5分あたり約2件');
+    expect(text).toContain('否定的投稿の割合: 82%（通常 12%）');
+    expect(text).toContain('反応した検知器: 投稿量 97%、否定割合 80%');
+    expect(text).toContain('重大ワードの初出: 医療ミス');
+    expect(text).toContain('リスク分類: 医療過誤・誤診(12)');
+    expect(text).toMatch(/増えている語: 誤診、/);
+    expect(text).toContain('検知時刻: 2026/11/20 10:05 (JST)');
+    expect(text).toContain('ダッシュボード: https://hinoko.example.jp/?org=7');
+    expect(html).toContain('href="https://hinoko.example.jp/?org=7"');
+    expect(text).toContain('経営層・広報・法務');
+  });
+
+  it('survives an explanation that is not what it should be', () => {
+    for (const explanation of [null, 'x', [], { volume: 'x', samples: 'no', fired: [1, null], riskCategories: [null] }]) {
+      const mail = composeAlertMail(input({ explanation }));
+      expect(mail.subject).toContain('深刻度4');
+      expect(mail.text).toContain('■ 概要');
+    }
+  });
+
+  it('formats times in Asia/Tokyo and escapes the five HTML specials', () => {
+    expect(formatJst(new Date('2026-12-31T15:30:00Z'))).toBe('2027/01/01 00:30 (JST)');
+    expect(escapeHtml(`<>&"'`)).toBe('&lt;&gt;&amp;&quot;&#39;');
+  });
+});
