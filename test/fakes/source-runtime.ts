@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { SourceRuntime } from '../../src/sources/types.ts';
+import type { CollectPage, SourceRuntime } from '../../src/sources/types.ts';
 
 // An in-memory SourceRuntime for collector tests: a virtual clock that sleep() advances instantly
 // (every requested wait is recorded so tests can assert it), a seeded random source, secrets from
@@ -84,4 +84,26 @@ export function createTestRuntime(options: {
     clock,
     abort: (reason) => controller.abort(reason),
   };
+}
+
+/**
+ * Drains one collector run the way runSource does: page by page, keeping the pages that came
+ * before a failure, so a test can assert on what was delivered and on the error together.
+ */
+export async function drainCollector(
+  start: () => AsyncIterable<CollectPage>,
+  options: { stopAfterPages?: number; onPage?: (page: CollectPage) => void } = {},
+): Promise<{ pages: CollectPage[]; error: unknown }> {
+  const pages: CollectPage[] = [];
+  let error: unknown = null;
+  try {
+    for await (const page of start()) {
+      pages.push(page);
+      options.onPage?.(page);
+      if (pages.length >= (options.stopAfterPages ?? Infinity)) break;
+    }
+  } catch (e) {
+    error = e;
+  }
+  return { pages, error };
 }

@@ -3,10 +3,10 @@ import type { NormalizedMention } from '../../../src/ingest/types.ts';
 import { clearBlueskySessions } from '../../../src/sources/bluesky/client.ts';
 import { blueskySource, type BlueskyConfig } from '../../../src/sources/bluesky/index.ts';
 import { mapPost } from '../../../src/sources/bluesky/map.ts';
-import { SourceAuthError, type CollectPage, type WatchTargetSpec } from '../../../src/sources/types.ts';
+import { SourceAuthError, type WatchTargetSpec } from '../../../src/sources/types.ts';
 import { BlueskyFake } from '../../fakes/bluesky-fake.ts';
 import { runCollections } from '../../fakes/faulty-server.ts';
-import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+import { createTestRuntime, createVirtualClock, drainCollector, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
 let clock: VirtualClock;
 let fake: BlueskyFake;
@@ -28,13 +28,7 @@ function config(extra: Record<string, unknown> = {}): BlueskyConfig {
 }
 
 async function run(cursor: unknown, cfg = config()) {
-  const pages: CollectPage[] = [];
-  let error: unknown = null;
-  try {
-    for await (const page of blueskySource.collect!({ config: cfg, cursor, targets, runtime })) pages.push(page);
-  } catch (e) {
-    error = e;
-  }
+  const { pages, error } = await drainCollector(() => blueskySource.collect!({ config: cfg, cursor, targets, runtime }));
   const mentions: NormalizedMention[] = pages.flatMap((p) => p.mentions);
   return { pages, mentions, cursor: pages.at(-1)?.cursor ?? cursor, error };
 }

@@ -5,10 +5,10 @@ import type { FacebookCursor } from '../../../src/sources/facebook/collector.ts'
 import { facebookSource } from '../../../src/sources/facebook/index.ts';
 import { mapComment, mapPagePost } from '../../../src/sources/facebook/map.ts';
 import { verifyHubSignature } from '../../../src/sources/facebook/webhook-security.ts';
-import type { CollectPage, WatchTargetSpec, WebhookRequest, WebhookResult } from '../../../src/sources/types.ts';
+import type { WatchTargetSpec, WebhookRequest, WebhookResult } from '../../../src/sources/types.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
 import { FacebookFake } from '../../fakes/facebook-fake.ts';
-import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+import { createTestRuntime, createVirtualClock, drainCollector, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
 const target: WatchTargetSpec = { id: 't1', names: ['さくら内科'], keywords: [], handles: { facebook: '1234567890' }, exclusions: [] };
 const secrets = { FB_PAGE_TOKEN: 'graph-test-token', FB_APP_SECRET: 'app-secret', FB_VERIFY_TOKEN: 'verify-me' };
@@ -34,13 +34,7 @@ function runtime(overrides: Partial<typeof secrets> = {}, random?: () => number)
   return createTestRuntime({ clock, secrets: { ...secrets, ...overrides }, ...(random ? { random } : {}) });
 }
 async function run(cfg: FacebookConfig, cursor: unknown, rt: TestRuntime) {
-  const pages: CollectPage[] = [];
-  let error: unknown = null;
-  try {
-    for await (const page of facebookSource.collect!({ config: cfg, cursor, targets: [target], runtime: rt })) pages.push(page);
-  } catch (e) {
-    error = e;
-  }
+  const { pages, error } = await drainCollector(() => facebookSource.collect!({ config: cfg, cursor, targets: [target], runtime: rt }));
   return {
     pages, error,
     cursor: (pages.length > 0 ? pages[pages.length - 1]!.cursor : cursor) as FacebookCursor | null,

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/errors.ts';
 import type { NormalizedMention, Tombstone } from '../../../src/ingest/types.ts';
 import { googleReviewsSource, type GoogleReviewsConfig } from '../../../src/sources/google-reviews/index.ts';
-import { SourceAuthError, type CollectPage } from '../../../src/sources/types.ts';
+import { SourceAuthError } from '../../../src/sources/types.ts';
 import { runCollections } from '../../fakes/faulty-server.ts';
 import { GoogleReviewsFake } from '../../fakes/google-reviews-fake.ts';
-import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+import { createTestRuntime, createVirtualClock, drainCollector, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
 const loc = 'accounts/111/locations/222';
 let clock: VirtualClock;
@@ -35,16 +35,10 @@ function config(extra: Record<string, unknown> = {}): GoogleReviewsConfig {
 }
 
 async function run(cursor: unknown, cfg = config(), stopAfterPages = Infinity) {
-  const pages: CollectPage[] = [];
-  let error: unknown = null;
-  try {
-    for await (const page of googleReviewsSource.collect!({ config: cfg, cursor, targets: [{ id: 't1', names: ['さくら内科'], keywords: [], handles: { google_reviews: loc }, exclusions: [] }], runtime })) {
-      pages.push(page);
-      if (pages.length >= stopAfterPages) break;
-    }
-  } catch (e) {
-    error = e;
-  }
+  const { pages, error } = await drainCollector(
+    () => googleReviewsSource.collect!({ config: cfg, cursor, targets: [{ id: 't1', names: ['さくら内科'], keywords: [], handles: { google_reviews: loc }, exclusions: [] }], runtime }),
+    { stopAfterPages },
+  );
   const mentions: NormalizedMention[] = pages.flatMap((p) => p.mentions);
   const tombstones: Tombstone[] = pages.flatMap((p) => p.tombstones ?? []);
   return { pages, mentions, tombstones, cursor: pages.at(-1)?.cursor ?? cursor, error };

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseInstagramConfig, type InstagramConfig } from '../../../src/sources/instagram/config.ts';
 import type { InstagramCursor } from '../../../src/sources/instagram/collector.ts';
 import { instagramSource } from '../../../src/sources/instagram/index.ts';
-import type { CollectPage, WatchTargetSpec, WebhookRequest, WebhookResult } from '../../../src/sources/types.ts';
+import type { WatchTargetSpec, WebhookRequest, WebhookResult } from '../../../src/sources/types.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
 import { InstagramFake } from '../../fakes/instagram-fake.ts';
-import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+import { createTestRuntime, createVirtualClock, drainCollector, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
 const igUserId = '17841400000000001';
 const target: WatchTargetSpec = { id: 't1', names: ['さくら内科'], keywords: [], handles: { instagram: igUserId }, exclusions: [] };
@@ -32,17 +32,11 @@ function runtime(random?: () => number): TestRuntime {
   return createTestRuntime({ clock, secrets, ...(random ? { random } : {}) });
 }
 async function run(cfg: InstagramConfig, cursor: unknown, rt = runtime()) {
-  const pages: CollectPage[] = [];
   const queriesAtPage: number[] = [];
-  let error: unknown = null;
-  try {
-    for await (const page of instagramSource.collect!({ config: cfg, cursor, targets: [target], runtime: rt })) {
-      pages.push(page);
-      queriesAtPage.push(fake.hashtagQueries.length);
-    }
-  } catch (e) {
-    error = e;
-  }
+  const { pages, error } = await drainCollector(
+    () => instagramSource.collect!({ config: cfg, cursor, targets: [target], runtime: rt }),
+    { onPage: () => queriesAtPage.push(fake.hashtagQueries.length) },
+  );
   return {
     pages, error, queriesAtPage,
     cursor: (pages.length > 0 ? pages[pages.length - 1]!.cursor : cursor) as InstagramCursor | null,

@@ -3,10 +3,10 @@ import type { NormalizedMention, Tombstone } from '../../../src/ingest/types.ts'
 import { newerId } from '../../../src/sources/mastodon/collector.ts';
 import { mastodonSource, type MastodonConfig } from '../../../src/sources/mastodon/index.ts';
 import { mapStatus } from '../../../src/sources/mastodon/map.ts';
-import { SourceAuthError, type CollectPage, type WatchTargetSpec } from '../../../src/sources/types.ts';
+import { SourceAuthError, type WatchTargetSpec } from '../../../src/sources/types.ts';
 import { runCollections } from '../../fakes/faulty-server.ts';
 import { MastodonFake } from '../../fakes/mastodon-fake.ts';
-import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+import { createTestRuntime, createVirtualClock, drainCollector, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
 let clock: VirtualClock;
 let fake: MastodonFake;
@@ -28,16 +28,7 @@ function config(extra: Record<string, unknown> = {}): MastodonConfig {
 }
 
 async function run(cursor: unknown, cfg = config(), stopAfterPages = Infinity) {
-  const pages: CollectPage[] = [];
-  let error: unknown = null;
-  try {
-    for await (const page of mastodonSource.collect!({ config: cfg, cursor, targets, runtime })) {
-      pages.push(page);
-      if (pages.length >= stopAfterPages) break;
-    }
-  } catch (e) {
-    error = e;
-  }
+  const { pages, error } = await drainCollector(() => mastodonSource.collect!({ config: cfg, cursor, targets, runtime }), { stopAfterPages });
   const mentions: NormalizedMention[] = pages.flatMap((p) => p.mentions);
   const tombstones: Tombstone[] = pages.flatMap((p) => p.tombstones ?? []);
   return { pages, mentions, tombstones, cursor: pages.at(-1)?.cursor ?? cursor, error };

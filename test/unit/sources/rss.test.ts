@@ -4,10 +4,10 @@ import { parseFeed } from '../../../src/sources/rss/feed.ts';
 import { htmlToText } from '../../../src/sources/html-text.ts';
 import { rssSource, type RssConfig } from '../../../src/sources/rss/index.ts';
 import { parseXml, XmlParseError } from '../../../src/sources/rss/xml.ts';
-import type { CollectPage, WatchTargetSpec } from '../../../src/sources/types.ts';
+import type { WatchTargetSpec } from '../../../src/sources/types.ts';
 import { runCollections } from '../../fakes/faulty-server.ts';
 import { encodeJapanese, RssFake } from '../../fakes/rss-fake.ts';
-import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+import { createTestRuntime, createVirtualClock, drainCollector, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
 let clock: VirtualClock;
 let fake: RssFake;
@@ -33,13 +33,7 @@ function config(feeds: unknown[] = [`${fake.baseUrl}/feed.xml`], extra: Record<s
 }
 
 async function run(cursor: unknown, cfg = config()) {
-  const pages: CollectPage[] = [];
-  let error: unknown = null;
-  try {
-    for await (const page of rssSource.collect!({ config: cfg, cursor, targets, runtime })) pages.push(page);
-  } catch (e) {
-    error = e;
-  }
+  const { pages, error } = await drainCollector(() => rssSource.collect!({ config: cfg, cursor, targets, runtime }));
   const mentions: NormalizedMention[] = pages.flatMap((p) => p.mentions);
   return { pages, mentions, cursor: pages.at(-1)?.cursor ?? cursor, error };
 }

@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/errors.ts';
 import { SourceRateLimitedError, SourceResponseError } from '../../../src/sources/http.ts';
-import type { CollectPage, WatchTargetSpec } from '../../../src/sources/types.ts';
+import type { WatchTargetSpec } from '../../../src/sources/types.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
 import { parseXConfig, type XConfig } from '../../../src/sources/x/config.ts';
 import type { XCursor } from '../../../src/sources/x/collector.ts';
 import { xSource } from '../../../src/sources/x/index.ts';
 import { mapTweet } from '../../../src/sources/x/map.ts';
 import { buildXQueries } from '../../../src/sources/x/query.ts';
-import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+import { createTestRuntime, createVirtualClock, drainCollector, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 import { XFake } from '../../fakes/x-fake.ts';
 
 const target: WatchTargetSpec = {
@@ -38,13 +38,7 @@ function runtime(token = fake.token, random?: () => number): TestRuntime {
 }
 
 async function run(cfg: XConfig, cursor: unknown, rt: TestRuntime, targets = [target]) {
-  const pages: CollectPage[] = [];
-  let error: unknown = null;
-  try {
-    for await (const page of xSource.collect!({ config: cfg, cursor, targets, runtime: rt })) pages.push(page);
-  } catch (e) {
-    error = e;
-  }
+  const { pages, error } = await drainCollector(() => xSource.collect!({ config: cfg, cursor, targets, runtime: rt }));
   const last = pages.length > 0 ? pages[pages.length - 1]!.cursor : cursor;
   return { pages, error, cursor: last as XCursor | null, ids: pages.flatMap((p) => p.mentions.map((m) => m.externalId)) };
 }

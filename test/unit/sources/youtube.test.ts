@@ -3,10 +3,10 @@ import type { NormalizedMention } from '../../../src/ingest/types.ts';
 import { SourceRateLimitedError } from '../../../src/sources/http.ts';
 import { nextPacificMidnight } from '../../../src/sources/youtube/client.ts';
 import { youtubeSource, type YouTubeConfig } from '../../../src/sources/youtube/index.ts';
-import { SourceAuthError, type CollectPage } from '../../../src/sources/types.ts';
+import { SourceAuthError } from '../../../src/sources/types.ts';
 import { runCollections } from '../../fakes/faulty-server.ts';
 import { YouTubeFake } from '../../fakes/youtube-fake.ts';
-import { createTestRuntime, createVirtualClock, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+import { createTestRuntime, createVirtualClock, drainCollector, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
 const channel = 'UCsakuraNaikaClinic000001';
 let clock: VirtualClock;
@@ -30,13 +30,7 @@ function config(extra: Record<string, unknown> = {}): YouTubeConfig {
 }
 
 async function run(cursor: unknown, cfg = config()) {
-  const pages: CollectPage[] = [];
-  let error: unknown = null;
-  try {
-    for await (const page of youtubeSource.collect!({ config: cfg, cursor, targets: [{ id: 't1', names: [], keywords: [], handles: { youtube: channel }, exclusions: [] }], runtime })) pages.push(page);
-  } catch (e) {
-    error = e;
-  }
+  const { pages, error } = await drainCollector(() => youtubeSource.collect!({ config: cfg, cursor, targets: [{ id: 't1', names: [], keywords: [], handles: { youtube: channel }, exclusions: [] }], runtime }));
   const mentions: NormalizedMention[] = pages.flatMap((p) => p.mentions);
   return { pages, mentions, cursor: pages.at(-1)?.cursor ?? cursor, error };
 }
