@@ -49,6 +49,12 @@ export function integerIn(value: unknown, field: string, min: number, max: numbe
   return value;
 }
 
+export function booleanOr(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ValidationError(`${field}: true か false (boolean)`);
+  return value;
+}
+
 export function stringList(value: unknown, field: string, pattern: RegExp, maxItems: number): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.length > maxItems) throw new ValidationError(`${field}: ${maxItems} 件以内の配列 (array of at most ${maxItems})`);

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors.ts';
-import { configObject, httpUrl, integerIn, optionalEnvName } from '../config-fields.ts';
+import { booleanOr, configObject, httpUrl, integerIn, optionalEnvName } from '../config-fields.ts';
 
 export interface MastodonConfig {
   /** The instance, e.g. https://mastodon.social or https://mstdn.jp. */
@@ -33,13 +33,11 @@ export function parseMastodonConfig(input: unknown): MastodonConfig {
     if (!hashtagPattern.test(tag)) throw new ValidationError(`hashtags[${i}]: ハッシュタグとして使えない文字があります (letters, digits and _ only)`);
     return tag;
   });
-  if (raw.hashtagsFromTargets !== undefined && typeof raw.hashtagsFromTargets !== 'boolean') {
-    throw new ValidationError('hashtagsFromTargets: true か false (boolean)');
-  }
+  const hashtagsFromTargets = booleanOr(raw.hashtagsFromTargets, 'hashtagsFromTargets', true);
   return {
     baseUrl: httpUrl(raw.baseUrl, 'baseUrl', mastodonBaseUrl),
     hashtags: tags,
-    hashtagsFromTargets: raw.hashtagsFromTargets ?? true,
+    hashtagsFromTargets,
     accessTokenEnv: optionalEnvName(raw.accessTokenEnv, 'accessTokenEnv'),
     // Mastodon caps timeline pages at 40.
     pageSize: integerIn(raw.pageSize, 'pageSize', 1, 40, 40),

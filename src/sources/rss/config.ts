@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors.ts';
-import { configObject, httpUrl, integerIn } from '../config-fields.ts';
+import { booleanOr, configObject, httpUrl, integerIn } from '../config-fields.ts';
 import { isRecord } from '../payload.ts';
 
 export interface RssFeedConfig {
@@ -29,9 +29,8 @@ export function parseRssConfig(input: unknown): RssConfig {
     const url = httpUrl(typeof entry === 'string' ? entry : isRecord(entry) ? entry.url : null, `feeds[${i}].url`, '');
     if (seen.has(url)) throw new ValidationError(`feeds[${i}].url: 重複しています (duplicate feed)`);
     seen.add(url);
-    const matchAll = isRecord(entry) ? entry.matchAll : undefined;
-    if (matchAll !== undefined && typeof matchAll !== 'boolean') throw new ValidationError(`feeds[${i}].matchAll: true か false (boolean)`);
-    return { url, matchAll: matchAll ?? false };
+    const matchAll = booleanOr(isRecord(entry) ? entry.matchAll : undefined, `feeds[${i}].matchAll`, false);
+    return { url, matchAll };
   });
   return {
     feeds,

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors.ts';
-import { configObject, envName, httpUrl, integerIn, stringList } from '../config-fields.ts';
+import { booleanOr, configObject, envName, httpUrl, integerIn, stringList } from '../config-fields.ts';
 
 export interface YouTubeConfig {
   baseUrl: string;
@@ -31,9 +31,7 @@ export function parseYouTubeConfig(input: unknown): YouTubeConfig {
   if (videoIds.length + channelIds.length === 0) {
     throw new ValidationError('videoIds: 動画 ID かチャンネル ID (channelIds, UC…) を 1 つ以上指定してください (at least one video or channel)');
   }
-  if (raw.fetchAllReplies !== undefined && typeof raw.fetchAllReplies !== 'boolean') {
-    throw new ValidationError('fetchAllReplies: true か false (boolean)');
-  }
+  const fetchAllReplies = booleanOr(raw.fetchAllReplies, 'fetchAllReplies', true);
   return {
     baseUrl: httpUrl(raw.baseUrl, 'baseUrl', youtubeApiBaseUrl),
     apiKeyEnv: envName(raw.apiKeyEnv, 'apiKeyEnv'),
@@ -42,7 +40,7 @@ export function parseYouTubeConfig(input: unknown): YouTubeConfig {
     // commentThreads.list allows maxResults 1–100.
     pageSize: integerIn(raw.pageSize, 'pageSize', 1, 100, 100),
     maxPagesPerRun: integerIn(raw.maxPagesPerRun, 'maxPagesPerRun', 1, 1000, 20),
-    fetchAllReplies: raw.fetchAllReplies ?? true,
+    fetchAllReplies,
     watchThreadsDays: integerIn(raw.watchThreadsDays, 'watchThreadsDays', 0, 90, 7),
     requestTimeoutMs: integerIn(raw.requestTimeoutMs, 'requestTimeoutMs', 100, 300_000, 30_000),
   };
