@@ -1,6 +1,7 @@
 import type { MentionMetrics } from '../ingest/types.ts';
 
-// Readers for untrusted platform payloads, shared by every source's map, client and collector.
+// Readers for untrusted platform payloads (and the cursors built from them), shared by every
+// source's map, client and collector.
 // Each returns null (or undefined) instead of throwing: a stranger's malformed post must cost
 // one skipped item, never the page.
 
@@ -11,6 +12,11 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 /** A non-empty string, or null: platforms send '' where they mean "absent". */
 export function optionalString(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** Any string, '' included, or null. */
+export function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
 
 /** A counter (likes, replies …): a non-negative safe integer, or undefined so it is left out. */
@@ -41,4 +47,16 @@ export function definedMetrics(parts: { [K in keyof MentionMetrics]?: number | u
   const metrics: MentionMetrics = {};
   for (const [key, value] of Object.entries(parts)) if (value !== undefined) metrics[key as keyof MentionMetrics] = value;
   return metrics;
+}
+
+/** The later of two ISO timestamps; null means "none yet". */
+export function laterTime(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Date.parse(a) >= Date.parse(b) ? a : b;
+}
+
+/** An item's id for the log line that says it was skipped: capped, since a stranger wrote it. */
+export function idForLog(item: unknown, maxLength: number): string {
+  return isRecord(item) && typeof item.id === 'string' ? item.id.slice(0, maxLength) : '(no id)';
 }

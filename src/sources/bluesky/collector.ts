@@ -7,7 +7,7 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
 import { SourceHttpError } from '../http.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
-import { isRecord } from '../payload.ts';
+import { isRecord, laterTime } from '../payload.ts';
 import { BlueskyClient } from './client.ts';
 import type { BlueskyConfig } from './config.ts';
 import { mapPost } from './map.ts';
@@ -60,12 +60,6 @@ export function readBlueskyCursor(raw: unknown): BlueskyCursor {
   return cursor;
 }
 
-function later(a: string | null, b: string | null): string | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Date.parse(a) >= Date.parse(b) ? a : b;
-}
-
 export async function* collectBluesky(input: CollectInput<BlueskyConfig>): AsyncIterable<CollectPage> {
   const { config, runtime } = input;
   const terms = searchTerms(input.targets, config.queries);
@@ -105,7 +99,7 @@ export async function* collectBluesky(input: CollectInput<BlueskyConfig>): Async
           runtime.log.warn({ source: 'bluesky', q: term.q, id: mapped.id, reason: mapped.reason }, 'skipping malformed post');
           continue;
         }
-        scan.newest = later(scan.newest, mapped.sortAt.toISOString());
+        scan.newest = laterTime(scan.newest, mapped.sortAt.toISOString());
         const text = normalise(mapped.mention.text);
         if (term.exclusions.some((x) => x !== '' && text.includes(x))) continue;
         mentions.push(mapped.mention);
@@ -118,7 +112,7 @@ export async function* collectBluesky(input: CollectInput<BlueskyConfig>): Async
         if (pages >= config.maxPagesPerRun) break; // continued next run
         continue;
       }
-      cursor.since = later(cursor.since, scan.newest);
+      cursor.since = laterTime(cursor.since, scan.newest);
       cursor.scan = null;
       yield { mentions, cursor: snapshot() };
       break;

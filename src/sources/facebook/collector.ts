@@ -1,6 +1,6 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
 import type { CollectInput, CollectPage, SourceRuntime, WatchTargetSpec } from '../types.ts';
-import { isRecord } from '../payload.ts';
+import { idForLog, isRecord } from '../payload.ts';
 import type { FacebookConfig } from './config.ts';
 import { SourceHttpError } from '../http.ts';
 import { createGraphClient, graphIdPattern, isMissingObject, parseGraphTime, type GraphPage } from './graph.ts';
@@ -74,10 +74,6 @@ function unixSeconds(d: Date): number {
   return Math.floor(d.getTime() / 1000);
 }
 
-function itemId(item: unknown): string {
-  return isRecord(item) && typeof item.id === 'string' ? item.id.slice(0, 80) : '(no id)';
-}
-
 /** Moves a traversal on after one page: pending while there is more, `since` = newest at the end. */
 function advance(t: Traversal, after: string | null, newestOnPage: number | null): Traversal {
   const newest = Math.max(t.pending?.newest ?? -1, newestOnPage ?? -1);
@@ -133,7 +129,7 @@ export async function* collectFacebook(input: CollectInput<FacebookConfig>): Asy
     for (const item of page.data) {
       const m = mapPagePost(item, watchTargetId);
       if (!m) {
-        log.warn({ source: 'facebook', id: itemId(item) }, 'skipped a malformed post');
+        log.warn({ source: 'facebook', id: idForLog(item, 80) }, 'skipped a malformed post');
         continue;
       }
       newest = Math.max(newest ?? 0, unixSeconds(m.postedAt));
@@ -177,7 +173,7 @@ export async function* collectFacebook(input: CollectInput<FacebookConfig>): Asy
       for (const item of page.data) {
         const m = mapComment(item, postId, watchTargetId);
         if (!m) {
-          log.warn({ source: 'facebook', id: itemId(item) }, 'skipped a malformed comment');
+          log.warn({ source: 'facebook', id: idForLog(item, 80) }, 'skipped a malformed comment');
           continue;
         }
         const t = parseGraphTime((item as Record<string, unknown>).created_time);

@@ -7,7 +7,7 @@
 import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
 import { SourceHttpError } from '../http.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
-import { isRecord } from '../payload.ts';
+import { isRecord, laterTime } from '../payload.ts';
 import { GoogleReviewsClient } from './client.ts';
 import type { GoogleReviewsConfig } from './config.ts';
 import { mapReview, replyExternalId } from './map.ts';
@@ -67,12 +67,6 @@ function targetFor(location: string, targets: WatchTargetSpec[]): string | null 
   return targets.find((t) => t.handles.google_reviews === location || t.handles.google === location)?.id ?? null;
 }
 
-function later(a: string | null, b: string | null): string | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Date.parse(a) >= Date.parse(b) ? a : b;
-}
-
 export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsConfig>): AsyncIterable<CollectPage> {
   const { config, runtime, targets } = input;
   const client = new GoogleReviewsClient(config, runtime);
@@ -117,7 +111,7 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
           continue;
         }
         const updated = mapped.updateTime.toISOString();
-        scan.newest = later(scan.newest, updated);
+        scan.newest = laterTime(scan.newest, updated);
         if (scan.full) scan.seen.push(mapped.reviewId);
         // `>=`: a review updated in the same millisecond as the last one stored comes again;
         // the platform's upsert makes that harmless, while `>` could lose it. A full listing
@@ -184,7 +178,7 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
       loc.known = [...new Set(loc.known)];
       if (loc.known.length > maxKnownReviews) loc.known = loc.known.slice(0, maxKnownReviews);
       if (loc.replied.length > maxKnownReviews) loc.replied = loc.replied.slice(-maxKnownReviews);
-      loc.since = later(loc.since, scan.newest);
+      loc.since = laterTime(loc.since, scan.newest);
       loc.scan = null;
       yield { mentions, tombstones, cursor: snapshot() };
       break;

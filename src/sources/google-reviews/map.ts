@@ -4,7 +4,7 @@
 // review: it is what the clinic said in public, and a crisis timeline needs it.
 
 import type { NormalizedMention } from '../../ingest/types.ts';
-import { isRecord, parseTime } from '../payload.ts';
+import { isRecord, parseTime, stringOrNull } from '../payload.ts';
 
 const starRatings: Record<string, number> = { ONE: 1, TWO: 2, THREE: 3, FOUR: 4, FIVE: 5 };
 
@@ -20,10 +20,6 @@ export type ReviewMapResult =
   | { ok: true; mentions: NormalizedMention[]; reviewId: string; updateTime: Date }
   | { ok: false; id: string | null; reason: string };
 
-// Unlike payload.ts's optionalString, '' stays '': this source has always stored it as sent.
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
 
 export function replyExternalId(reviewId: string): string {
   return `${reviewId}/reply`;

@@ -3,7 +3,7 @@ import { targetForAccount } from '../facebook/collector.ts';
 import { createGraphClient, graphIdPattern, isMissingObject, type GraphClient, type GraphPage } from '../facebook/graph.ts';
 import { SourceHttpError, SourceResponseError } from '../http.ts';
 import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
-import { isRecord } from '../payload.ts';
+import { idForLog, isRecord } from '../payload.ts';
 import { hashtagLimit, hashtagWindowMs, type InstagramConfig } from './config.ts';
 import { mapIgComment, mapMedia } from './map.ts';
 
@@ -66,10 +66,6 @@ export function hashtagsInWindow(uses: Record<string, number>, now: number): str
   return Object.entries(uses).filter(([, at]) => at > now - hashtagWindowMs).map(([tag]) => tag);
 }
 
-function itemId(item: unknown): string {
-  return isRecord(item) && typeof item.id === 'string' ? item.id.slice(0, 80) : '(no id)';
-}
-
 export async function* collectInstagram(input: CollectInput<InstagramConfig>): AsyncGenerator<CollectPage> {
   const { config, runtime } = input;
   const log = runtime.log;
@@ -91,7 +87,7 @@ export async function* collectInstagram(input: CollectInput<InstagramConfig>): A
     for (const item of items) {
       const m = map(item);
       if (m) out.push(m);
-      else log.warn({ source: 'instagram', id: itemId(item) }, `skipped a malformed ${what}`);
+      else log.warn({ source: 'instagram', id: idForLog(item, 80) }, `skipped a malformed ${what}`);
     }
     return out;
   };
@@ -253,7 +249,7 @@ async function* collectOwnMediaComments(
       for (const item of result.data) {
         const c = mapIgComment(item, mediaId, watchTargetId);
         if (!c) {
-          runtime.log.warn({ source: 'instagram', id: itemId(item) }, 'skipped a malformed comment');
+          runtime.log.warn({ source: 'instagram', id: idForLog(item, 80) }, 'skipped a malformed comment');
           continue;
         }
         mentions.push(c);

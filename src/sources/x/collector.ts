@@ -1,7 +1,7 @@
 import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
 import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
 import { SourceHttpError } from '../http.ts';
-import { isRecord } from '../payload.ts';
+import { idForLog, isRecord } from '../payload.ts';
 import { createXClient, type XClient, type XSearchPage } from './client.ts';
 import type { XConfig } from './config.ts';
 import { compareTweetIds, isTweetId, mapTweet, referencedById, stableTweetId, usersById } from './map.ts';
@@ -68,10 +68,6 @@ function maxId(a: string | null, b: string | null): string | null {
 
 function snapshot(cursor: XCursor): XCursor {
   return structuredClone(cursor);
-}
-
-function itemId(item: unknown): string {
-  return isRecord(item) && typeof item.id === 'string' ? item.id.slice(0, 40) : '(no id)';
 }
 
 const problemPrefix = 'https://api.twitter.com/2/problems/';
@@ -180,7 +176,7 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
       for (const item of result.data) {
         const mention = mapTweet(item, users, stream.targetId, referenced);
         if (!mention) {
-          log.warn({ source: 'x', id: itemId(item) }, 'skipped a malformed post');
+          log.warn({ source: 'x', id: idForLog(item, 40) }, 'skipped a malformed post');
           continue;
         }
         newestOnPage = maxId(newestOnPage, (item as { id: string }).id);

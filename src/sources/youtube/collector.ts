@@ -8,7 +8,7 @@
 import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
 import { SourceHttpError, SourceRateLimitedError } from '../http.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
-import { isRecord } from '../payload.ts';
+import { isRecord, laterTime } from '../payload.ts';
 import { YouTubeClient } from './client.ts';
 import type { YouTubeConfig } from './config.ts';
 import { mapComment, mapThread } from './map.ts';
@@ -67,12 +67,6 @@ export function readYouTubeCursor(raw: unknown): YouTubeCursor {
     }
   }
   return cursor;
-}
-
-function later(a: string | null, b: string | null): string | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return Date.parse(a) >= Date.parse(b) ? a : b;
 }
 
 function targetFor(channelId: unknown, targets: WatchTargetSpec[]): string | null {
@@ -161,7 +155,7 @@ export async function* collectYouTube(input: CollectInput<YouTubeConfig>): Async
           throw error;
         }
         const { mentions, oldest, newest } = await threadMentions(page.items, feed.key, feed.channelId);
-        if (newest !== null) scan.newest = later(scan.newest, newest.toISOString());
+        if (newest !== null) scan.newest = laterTime(scan.newest, newest.toISOString());
         const reachedKnown = cursor.since !== null && oldest !== null && oldest.getTime() < Date.parse(cursor.since);
         pages += 1;
         if (page.nextPageToken !== null && !reachedKnown) {
@@ -171,7 +165,7 @@ export async function* collectYouTube(input: CollectInput<YouTubeConfig>): Async
           if (pages >= config.maxPagesPerRun) break; // the walk continues next run
           continue;
         }
-        cursor.since = later(cursor.since, scan.newest);
+        cursor.since = laterTime(cursor.since, scan.newest);
         cursor.scan = null;
         yield { mentions, cursor: snapshot() };
         break;
