@@ -420,9 +420,9 @@ async function attemptOnce(
   }
 }
 
-/** Reads the body as UTF-8, or returns null as soon as it passes the cap (without buffering the rest). */
-async function readCapped(response: Response, maxBytes: number): Promise<string | null> {
-  if (!response.body) return '';
+/** Reads the body, or returns null as soon as it passes the cap (without buffering the rest). */
+export async function readCappedBytes(response: Response, maxBytes: number): Promise<Buffer | null> {
+  if (!response.body) return Buffer.alloc(0);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -436,7 +436,12 @@ async function readCapped(response: Response, maxBytes: number): Promise<string 
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks, total).toString('utf8');
+  return Buffer.concat(chunks, total);
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<string | null> {
+  const bytes = await readCappedBytes(response, maxBytes);
+  return bytes === null ? null : bytes.toString('utf8');
 }
 
 function describeNetworkError(error: unknown, signal: AbortSignal | null | undefined): string {

@@ -3,7 +3,7 @@
 // same timeout and size cap — the retrying request just succeeded) and decodes them itself.
 
 import { TextDecoder } from 'node:util';
-import { SourceResponseError } from '../http.ts';
+import { readCappedBytes, SourceResponseError } from '../http.ts';
 import type { SourceRuntime } from '../types.ts';
 
 /** A TextDecoder for a charset label, or null when the label is unknown. */
@@ -41,19 +41,7 @@ export async function fetchBytes(runtime: SourceRuntime, url: string, options: {
     await response.body?.cancel().catch(() => {});
     throw new SourceResponseError(`rss: フィードの再取得が HTTP ${response.status} でした (re-read answered HTTP ${response.status}) ${url}`);
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body?.getReader();
-  if (reader === undefined) return Buffer.alloc(0);
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > options.maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new SourceResponseError(`rss: 応答が大きすぎます (response body over ${options.maxBytes} bytes) ${url}`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
+  const bytes = await readCappedBytes(response, options.maxBytes);
+  if (bytes === null) throw new SourceResponseError(`rss: 応答が大きすぎます (response body over ${options.maxBytes} bytes) ${url}`);
+  return bytes;
 }
