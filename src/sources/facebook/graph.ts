@@ -103,3 +103,8 @@ export function isMissingObject(error: unknown): boolean {
 }
 
 export const graphIdPattern = /^[0-9]{1,40}(_[0-9]{1,40})?$/;
+
+/** A Graph object id: digits, or page-scoped `<page>_<post>`. */
+export function isGraphId(value: unknown): value is string {
+  return typeof value === 'string' && graphIdPattern.test(value);
+}

@@ -1,6 +1,6 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
 import { count, definedMetrics, httpsUrl, isRecord } from '../payload.ts';
-import { graphIdPattern, parseGraphTime } from './graph.ts';
+import { isGraphId, parseGraphTime } from './graph.ts';
 
 // Graph API Page posts and comments → mentions. Pure; a malformed item maps to null and the
 // collector logs and skips it.
@@ -12,13 +12,13 @@ function summaryTotal(v: unknown): number | undefined {
 function author(from: unknown): { id: string | null; name: string | null } {
   if (!isRecord(from)) return { id: null, name: null };
   return {
-    id: typeof from.id === 'string' && graphIdPattern.test(from.id) ? from.id : null,
+    id: isGraphId(from.id) ? from.id : null,
     name: typeof from.name === 'string' ? from.name.slice(0, 200) : null,
   };
 }
 
 export function mapPagePost(post: unknown, watchTargetId: string | null): NormalizedMention | null {
-  if (!isRecord(post) || typeof post.id !== 'string' || !graphIdPattern.test(post.id)) return null;
+  if (!isRecord(post) || !isGraphId(post.id)) return null;
   const postedAt = parseGraphTime(post.created_time);
   if (!postedAt) return null;
   if (post.message !== undefined && typeof post.message !== 'string') return null;
@@ -44,12 +44,12 @@ export function mapPagePost(post: unknown, watchTargetId: string | null): Normal
 }
 
 export function mapComment(comment: unknown, postId: string, watchTargetId: string | null): NormalizedMention | null {
-  if (!isRecord(comment) || typeof comment.id !== 'string' || !graphIdPattern.test(comment.id)) return null;
+  if (!isRecord(comment) || !isGraphId(comment.id)) return null;
   const postedAt = parseGraphTime(comment.created_time);
   if (!postedAt) return null;
   if (comment.message !== undefined && typeof comment.message !== 'string') return null;
   const from = author(comment.from);
-  const parent = isRecord(comment.parent) && typeof comment.parent.id === 'string' && graphIdPattern.test(comment.parent.id)
+  const parent = isRecord(comment.parent) && isGraphId(comment.parent.id)
     ? comment.parent.id : null;
   return {
     externalId: comment.id,

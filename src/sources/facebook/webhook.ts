@@ -3,7 +3,7 @@ import { logger } from '../../logger.ts';
 import type { WebhookRequest, WebhookResult } from '../types.ts';
 import { isRecord } from '../payload.ts';
 import type { FacebookConfig } from './config.ts';
-import { graphIdPattern, parseGraphTime } from './graph.ts';
+import { isGraphId, parseGraphTime } from './graph.ts';
 import { answerHubChallenge, resolveOptionalSecret, verifyMetaDelivery } from './webhook-security.ts';
 
 // Page webhooks, field "feed": {object: "page", entry: [{id, time, changes: [{field, value}]}]}.
@@ -37,8 +37,8 @@ export function parsePageChanges(body: Record<string, unknown>, pageId: string, 
       const v = change.value;
       const item = typeof v.item === 'string' ? v.item : '';
       const verb = typeof v.verb === 'string' ? v.verb : '';
-      const postId = typeof v.post_id === 'string' && graphIdPattern.test(v.post_id) ? v.post_id : null;
-      const commentId = typeof v.comment_id === 'string' && graphIdPattern.test(v.comment_id) ? v.comment_id : null;
+      const postId = isGraphId(v.post_id) ? v.post_id : null;
+      const commentId = isGraphId(v.comment_id) ? v.comment_id : null;
       const isComment = item === 'comment';
       const id = isComment ? commentId : postItems.has(item) ? postId : null;
       if (id === null) {
@@ -58,11 +58,11 @@ export function parsePageChanges(body: Record<string, unknown>, pageId: string, 
           continue;
         }
         const from = isRecord(v.from) ? v.from : {};
-        const parentId = typeof v.parent_id === 'string' && graphIdPattern.test(v.parent_id) ? v.parent_id : null;
+        const parentId = isGraphId(v.parent_id) ? v.parent_id : null;
         mentions.push({
           externalId: id,
           url: isComment ? null : `https://www.facebook.com/${id}`,
-          authorId: typeof from.id === 'string' && graphIdPattern.test(from.id) ? from.id : null,
+          authorId: isGraphId(from.id) ? from.id : null,
           authorHandle: null,
           authorName: typeof from.name === 'string' ? from.name.slice(0, 200) : null,
           text: typeof v.message === 'string' ? v.message : '',

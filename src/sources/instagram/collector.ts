@@ -1,6 +1,6 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
 import { targetForAccount } from '../facebook/collector.ts';
-import { createGraphClient, graphIdPattern, isMissingObject, type GraphClient, type GraphPage } from '../facebook/graph.ts';
+import { createGraphClient, graphIdPattern, isGraphId, isMissingObject, type GraphClient, type GraphPage } from '../facebook/graph.ts';
 import { SourceHttpError, SourceResponseError } from '../http.ts';
 import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
 import { idForLog, isRecord } from '../payload.ts';
@@ -53,7 +53,7 @@ export function parseInstagramCursor(raw: unknown, log?: SourceRuntime['log']): 
     }
   }
   if (isRecord(raw.hashtagIds)) {
-    for (const [tag, id] of Object.entries(raw.hashtagIds)) if (typeof id === 'string' && graphIdPattern.test(id)) fresh.hashtagIds[tag] = id;
+    for (const [tag, id] of Object.entries(raw.hashtagIds)) if (isGraphId(id)) fresh.hashtagIds[tag] = id;
   }
   if (isRecord(raw.hashtagUses)) {
     for (const [tag, at] of Object.entries(raw.hashtagUses)) if (num(at) !== null) fresh.hashtagUses[tag] = num(at)!;
@@ -141,7 +141,7 @@ export async function* collectInstagram(input: CollectInput<InstagramConfig>): A
       if (!spend()) break;
       const found = await graph.get('ig_hashtag_search', { user_id: config.igUserId, q: tag });
       const first = Array.isArray(found.data) ? found.data[0] : undefined;
-      if (!isRecord(first) || typeof first.id !== 'string' || !graphIdPattern.test(first.id)) {
+      if (!isRecord(first) || !isGraphId(first.id)) {
         log.warn({ source: 'instagram', hashtag: tag }, 'hashtag not found');
         continue;
       }
@@ -169,7 +169,7 @@ async function recentlySearchedHashtags(graph: GraphClient, igUserId: string, lo
   try {
     const body = await graph.get(`${igUserId}/recently_searched_hashtags`, { limit: '30' });
     const data = Array.isArray(body.data) ? body.data : [];
-    return data.flatMap((d) => (isRecord(d) && typeof d.id === 'string' && graphIdPattern.test(d.id) ? [d.id] : []));
+    return data.flatMap((d) => (isRecord(d) && isGraphId(d.id) ? [d.id] : []));
   } catch (error) {
     // Auth and rate-limit errors end the run as everywhere else; anything else only costs us
     // the extra safety, so our own record decides alone.

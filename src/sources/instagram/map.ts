@@ -1,5 +1,5 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
-import { graphIdPattern, parseGraphTime } from '../facebook/graph.ts';
+import { isGraphId, parseGraphTime } from '../facebook/graph.ts';
 import { count, definedMetrics, httpsUrl, isRecord } from '../payload.ts';
 
 // Instagram media and comments → mentions. Pure; malformed items map to null.
@@ -12,7 +12,7 @@ function username(v: unknown): string | null {
 
 /** A media object (tagged media, hashtag results, the account's own posts). */
 export function mapMedia(media: unknown, watchTargetId: string | null): NormalizedMention | null {
-  if (!isRecord(media) || typeof media.id !== 'string' || !graphIdPattern.test(media.id)) return null;
+  if (!isRecord(media) || !isGraphId(media.id)) return null;
   const postedAt = parseGraphTime(media.timestamp);
   if (!postedAt) return null;
   if (media.caption !== undefined && typeof media.caption !== 'string') return null;
@@ -20,7 +20,7 @@ export function mapMedia(media: unknown, watchTargetId: string | null): Normaliz
   return {
     externalId: media.id,
     url: httpsUrl(media.permalink),
-    authorId: isRecord(media.owner) && typeof media.owner.id === 'string' && graphIdPattern.test(media.owner.id) ? media.owner.id : null,
+    authorId: isRecord(media.owner) && isGraphId(media.owner.id) ? media.owner.id : null,
     authorHandle: handle,
     authorName: null,
     // Image-only posts have no caption; the raw payload keeps the rest.
@@ -34,17 +34,17 @@ export function mapMedia(media: unknown, watchTargetId: string | null): Normaliz
 }
 
 export function mapIgComment(comment: unknown, mediaId: string, watchTargetId: string | null): NormalizedMention | null {
-  if (!isRecord(comment) || typeof comment.id !== 'string' || !graphIdPattern.test(comment.id)) return null;
+  if (!isRecord(comment) || !isGraphId(comment.id)) return null;
   const postedAt = parseGraphTime(comment.timestamp);
   if (!postedAt || typeof comment.text !== 'string') return null;
   const from = isRecord(comment.from) ? comment.from : {};
-  const parent = typeof comment.parent_id === 'string' && graphIdPattern.test(comment.parent_id) ? comment.parent_id : null;
+  const parent = isGraphId(comment.parent_id) ? comment.parent_id : null;
   // The nested replies edge does not repeat the raw replies; keep the comment itself only.
   const { replies: _replies, ...raw } = comment;
   return {
     externalId: comment.id,
     url: null,
-    authorId: typeof from.id === 'string' && graphIdPattern.test(from.id) ? from.id : null,
+    authorId: isGraphId(from.id) ? from.id : null,
     authorHandle: username(comment.username) ?? username(from.username),
     authorName: null,
     text: comment.text,

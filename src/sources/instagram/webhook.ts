@@ -1,6 +1,6 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
 import { logger } from '../../logger.ts';
-import { graphIdPattern, parseGraphTime } from '../facebook/graph.ts';
+import { isGraphId, parseGraphTime } from '../facebook/graph.ts';
 import { answerHubChallenge, resolveOptionalSecret, verifyMetaDelivery } from '../facebook/webhook-security.ts';
 import type { SourceActivity, WebhookRequest, WebhookResult } from '../types.ts';
 import { isRecord } from '../payload.ts';
@@ -39,16 +39,16 @@ export function handleInstagramWebhook(request: WebhookRequest, config: Instagra
         if (change.field === 'comments' || change.field === 'live_comments') {
           const from = isRecord(v.from) ? v.from : {};
           const media = isRecord(v.media) ? v.media : {};
-          const mediaId = typeof media.id === 'string' && graphIdPattern.test(media.id) ? media.id : null;
-          const parentId = typeof v.parent_id === 'string' && graphIdPattern.test(v.parent_id) ? v.parent_id : null;
-          if (typeof v.id !== 'string' || !graphIdPattern.test(v.id) || typeof v.text !== 'string') {
+          const mediaId = isGraphId(media.id) ? media.id : null;
+          const parentId = isGraphId(v.parent_id) ? v.parent_id : null;
+          if (!isGraphId(v.id) || typeof v.text !== 'string') {
             skipped += 1;
             continue;
           }
           mentions.push({
             externalId: v.id,
             url: null,
-            authorId: typeof from.id === 'string' && graphIdPattern.test(from.id) ? from.id : null,
+            authorId: isGraphId(from.id) ? from.id : null,
             authorHandle: typeof from.username === 'string' && usernamePattern.test(from.username) ? from.username : null,
             authorName: null,
             text: v.text,
@@ -61,8 +61,8 @@ export function handleInstagramWebhook(request: WebhookRequest, config: Instagra
           // Instagram comments cannot be edited, so the comment id identifies the event.
           eventIds.push(`instagram:comment:${v.id}`);
         } else if (change.field === 'mentions') {
-          const mediaId = typeof v.media_id === 'string' && graphIdPattern.test(v.media_id) ? v.media_id : null;
-          const commentId = typeof v.comment_id === 'string' && graphIdPattern.test(v.comment_id) ? v.comment_id : null;
+          const mediaId = isGraphId(v.media_id) ? v.media_id : null;
+          const commentId = isGraphId(v.comment_id) ? v.comment_id : null;
           if (!mediaId) {
             skipped += 1;
             continue;
