@@ -161,6 +161,11 @@ export class FaultyServer {
   }
 }
 
+/** Escapes text for HTML or XML the way the platforms' own serialisers do (&, <, >, "). */
+export function escapeMarkup(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): FakeResponse {
   return { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
 }

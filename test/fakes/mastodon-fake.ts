@@ -2,7 +2,7 @@
 // Link-header paging (no Link on an empty page), /api/v1/statuses/:id, X-RateLimit-* headers
 // with an ISO 8601 reset, per the Mastodon API docs summarised in shared/api-contracts.
 
-import { FaultyServer, FaultyServerFake, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
+import { escapeMarkup, FaultyServer, FaultyServerFake, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
 
 export interface FakeStatus {
   id: string;
@@ -16,10 +16,6 @@ export interface FakeStatus {
   tags: string[];
   account: { id: string; username: string; acct: string; display_name: string };
   favourites_count: number;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 export class MastodonFake extends FaultyServerFake {
@@ -71,8 +67,8 @@ export class MastodonFake extends FaultyServerFake {
   }
 
   private render(status: FakeStatus): string {
-    const tags = status.tags.map((t) => ` <a href="https://mstdn.example/tags/${encodeURIComponent(t)}" class="mention hashtag" rel="tag">#<span>${escapeHtml(t)}</span></a>`).join('');
-    return `<p>${escapeHtml(status.text).replace(/\n/g, '<br />')}${tags}</p>`;
+    const tags = status.tags.map((t) => ` <a href="https://mstdn.example/tags/${encodeURIComponent(t)}" class="mention hashtag" rel="tag">#<span>${escapeMarkup(t)}</span></a>`).join('');
+    return `<p>${escapeMarkup(status.text).replace(/\n/g, '<br />')}${tags}</p>`;
   }
 
   edit(id: string, text: string, at: Date): void {

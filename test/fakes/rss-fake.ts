@@ -3,7 +3,7 @@
 // override for hostile documents (DOCTYPE bombs, broken XML).
 
 import { createHash } from 'node:crypto';
-import { FaultyServer, FaultyServerFake, type FakeRequest, type FakeResponse } from './faulty-server.ts';
+import { escapeMarkup, FaultyServer, FaultyServerFake, type FakeRequest, type FakeResponse } from './faulty-server.ts';
 
 export interface FakeItem {
   guid: string;
@@ -13,10 +13,6 @@ export interface FakeItem {
   link: string;
   pubDate: Date | null;
   author?: string;
-}
-
-function xmlEscape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 export class RssFake extends FaultyServerFake {
@@ -54,12 +50,12 @@ export class RssFake extends FaultyServerFake {
   rss(): string {
     const items = this.items.map((i) => `
     <item>
-      <title>${xmlEscape(i.title)}</title>
-      <link>${xmlEscape(i.link)}</link>
-      <guid isPermaLink="false">${xmlEscape(i.guid)}</guid>
+      <title>${escapeMarkup(i.title)}</title>
+      <link>${escapeMarkup(i.link)}</link>
+      <guid isPermaLink="false">${escapeMarkup(i.guid)}</guid>
       <description><![CDATA[${i.description}]]></description>
       ${i.pubDate === null ? '' : `<pubDate>${i.pubDate.toUTCString()}</pubDate>`}
-      ${i.author === undefined ? '' : `<dc:creator>${xmlEscape(i.author)}</dc:creator>`}
+      ${i.author === undefined ? '' : `<dc:creator>${escapeMarkup(i.author)}</dc:creator>`}
     </item>`).join('');
     return `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/">
@@ -75,12 +71,12 @@ export class RssFake extends FaultyServerFake {
   atom(): string {
     const entries = this.items.map((i) => `
   <entry>
-    <id>tag:news.example.jp,2026:${xmlEscape(i.guid)}</id>
-    <title type="html">${xmlEscape(i.title)}</title>
-    <link rel="alternate" href="${xmlEscape(i.link)}"/>
+    <id>tag:news.example.jp,2026:${escapeMarkup(i.guid)}</id>
+    <title type="html">${escapeMarkup(i.title)}</title>
+    <link rel="alternate" href="${escapeMarkup(i.link)}"/>
     ${i.pubDate === null ? '' : `<published>${i.pubDate.toISOString()}</published><updated>${i.pubDate.toISOString()}</updated>`}
-    <content type="html">${xmlEscape(i.description)}</content>
-    ${i.author === undefined ? '' : `<author><name>${xmlEscape(i.author)}</name></author>`}
+    <content type="html">${escapeMarkup(i.description)}</content>
+    ${i.author === undefined ? '' : `<author><name>${escapeMarkup(i.author)}</name></author>`}
   </entry>`).join('');
     return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ja">

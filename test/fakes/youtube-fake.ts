@@ -2,7 +2,7 @@
 // comments.list (parentId), API-key auth, daily quota (403 quotaExceeded), comments disabled
 // (403 commentsDisabled), per shared/api-contracts/google/youtube-v3-commentThreads.
 
-import { decodeToken, encodeToken, FaultyServer, FaultyServerFake, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
+import { decodeToken, encodeToken, escapeMarkup, FaultyServer, FaultyServerFake, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
 
 export interface FakeComment {
   id: string;
@@ -27,7 +27,7 @@ function youtubeError(code: number, reason: string, domain: string, message: str
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/\n/g, '<br>');
+  return escapeMarkup(text).replace(/'/g, '&#39;').replace(/\n/g, '<br>');
 }
 
 /** How many replies commentThreads embeds; the rest come from comments.list. */
