@@ -27,6 +27,11 @@ export interface VolumeState {
   tailExceedances: number;
   tailExcess: number;
   /**
+   * Largest excess of the exceedance run the previous bucket belonged to, −1 when it was not an
+   * exceedance (absent in state saved before runs were tracked: treated as −1).
+   */
+  tailRunExcess?: number;
+  /**
    * The same judgement over a short discounted window (observed and expected sums) with its own
    * dispersion and tail: three times normal for three hours is news even when no single bucket
    * stands out.
@@ -53,10 +58,14 @@ export interface TailHistory {
  */
 export function calibratedSurprise(raw: number, tail: TailHistory, settings: DetectorSettings): number {
   const v = settings.volume;
-  if (raw <= v.tailThreshold) return raw;
+  if (raw <= 0) return 0;
   const modelRate = Math.pow(10, -v.tailThreshold);
   const modelExcess = 1 / Math.LN10;
   const rate = (tail.exceedances + modelRate * v.tailPriorBuckets) / (tail.buckets + v.tailPriorBuckets);
+  // Below the threshold the target's history says only how far off the model's tail is at the
+  // threshold itself; scale every tail probability by that factor, so the verdict is continuous
+  // and monotone in the raw surprise (a raw 2.9 must never look more alarming than a raw 3.5).
+  if (raw <= v.tailThreshold) return Math.max(0, raw - Math.max(0, Math.log10(rate / modelRate)));
   const priorExceedances = 2;
   const meanExcess = (tail.excess + modelExcess * priorExceedances) / (tail.exceedances + priorExceedances);
   const calibrated = -Math.log10(Math.max(rate, modelRate)) + (raw - v.tailThreshold) / (Math.max(meanExcess, modelExcess) * Math.LN10);
@@ -97,7 +106,7 @@ export const volumeDetector: Detector<VolumeState> = {
     hourObserved: new Array<number>(24).fill(0), hourExpected: new Array<number>(24).fill(0),
     dayObserved: new Array<number>(7).fill(0), dayExpected: new Array<number>(7).fill(0),
     excessVariance: 0, squaredMean: 0,
-    tailBuckets: 0, tailExceedances: 0, tailExcess: 0,
+    tailBuckets: 0, tailExceedances: 0, tailExcess: 0, tailRunExcess: -1,
     windowObserved: 0, windowExpected: 0, windowExcessVariance: 0, windowSquaredMean: 0,
     windowTailExceedances: 0, windowTailExcess: 0,
   }),
@@ -159,6 +168,14 @@ export const volumeDetector: Detector<VolumeState> = {
     const residual = clipped - mean;
     const tailDecay = Math.pow(0.5, 1 / v.tailHalfLifeBuckets);
     const exceeded = rawSurprise > v.tailThreshold && state.seen >= v.warmupBuckets;
+    // Runs declustering (as peaks-over-threshold requires): consecutive exceedances are one burst,
+    // counted once and represented by its largest excess. Counting every bucket of a burst makes
+    // the tail look many times fatter than it is on fine buckets (a 30-minute burst is six
+    // 5-minute exceedances but one hourly one), which silently deafens the detector to the next.
+    const excess = exceeded ? Math.min(v.tailExcessCap, rawSurprise - v.tailThreshold) : 0;
+    const runExcess = state.tailRunExcess ?? -1;
+    const newRun = exceeded && runExcess < 0;
+    const excessGain = !exceeded ? 0 : newRun ? excess : Math.max(0, excess - runExcess);
     // The window's variance is learned from a clipped residual, or one spike would inflate it for days.
     const windowResidual = Math.min(windowObserved - windowExpected, v.clipSigmas * Math.sqrt(windowExpected + windowPhi * windowExpected * windowExpected));
     return {
@@ -169,8 +186,9 @@ export const volumeDetector: Detector<VolumeState> = {
         excessVariance: (1 - w) * state.excessVariance + w * (residual * residual - mean),
         squaredMean: (1 - w) * state.squaredMean + w * mean * mean,
         tailBuckets: tailDecay * state.tailBuckets + 1,
-        tailExceedances: tailDecay * state.tailExceedances + (exceeded ? 1 : 0),
-        tailExcess: tailDecay * state.tailExcess + (exceeded ? Math.min(v.tailExcessCap, rawSurprise - v.tailThreshold) : 0),
+        tailExceedances: tailDecay * state.tailExceedances + (newRun ? 1 : 0),
+        tailExcess: tailDecay * state.tailExcess + excessGain,
+        tailRunExcess: exceeded ? Math.max(excess, runExcess) : -1,
         windowObserved,
         windowExpected,
         windowExcessVariance: (1 - w) * state.windowExcessVariance + w * (windowResidual * windowResidual - windowExpected),

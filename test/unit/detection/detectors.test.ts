@@ -3,7 +3,7 @@ import { criticalTermsDetector } from '../../../src/detection/critical-terms-det
 import { sentimentDetector } from '../../../src/detection/sentiment-detector.ts';
 import { defaultDetectorSettings, emptyBucketSignal, type BucketSignal } from '../../../src/detection/index.ts';
 import { velocityDetector } from '../../../src/detection/velocity-detector.ts';
-import { volumeDetector, type VolumeState } from '../../../src/detection/volume-detector.ts';
+import { calibratedSurprise, volumeDetector, type VolumeState } from '../../../src/detection/volume-detector.ts';
 import { poisson, seededRandom } from './synthetic.ts';
 
 const settings = defaultDetectorSettings(3_600_000);
@@ -81,6 +81,49 @@ describe('volume detector', () => {
     expect(withWindow).toBeGreaterThanOrEqual(0);
     expect(withWindow).toBeLessThanOrEqual(24);
     expect(firstAlarm(noWindow)).toBe(-1);
+  });
+
+  it('tail calibration is monotone and continuous: a raw 2.9 never looks worse than a raw 3.5', () => {
+    // A target whose history exceeds the model's threshold ten times as often as the model says.
+    const u = settings.volume.tailThreshold;
+    const bursty = { buckets: 10_000, exceedances: 10_000 * 10 * Math.pow(10, -u), excess: 10_000 * 10 * Math.pow(10, -u) * 2 };
+    const calm = { buckets: 10_000, exceedances: 0, excess: 0 };
+    let previous = 0;
+    for (let raw = 0; raw <= 12; raw += 0.05) {
+      const c = calibratedSurprise(raw, bursty, settings);
+      expect(c).toBeLessThanOrEqual(raw + 1e-12);
+      expect(c).toBeGreaterThanOrEqual(previous - 1e-9);
+      previous = c;
+    }
+    expect(calibratedSurprise(u - 1e-9, bursty, settings)).toBeCloseTo(calibratedSurprise(u + 1e-9, bursty, settings), 6);
+    expect(calibratedSurprise(2.9, bursty, settings)).toBeLessThan(calibratedSurprise(3.5, bursty, settings));
+    // Below the threshold the bursty history lowers the verdict by the factor it measured (×10,
+    // shrunk a little towards the model by the prior); a calm history keeps the model's verdict.
+    const lowered = 2.5 - calibratedSurprise(2.5, bursty, settings);
+    expect(lowered).toBeGreaterThan(0.9);
+    expect(lowered).toBeLessThanOrEqual(1);
+    expect(calibratedSurprise(2.5, calm, settings)).toBe(2.5);
+  });
+
+  it('tail calibration counts a burst once, however many buckets it spans (runs declustering)', () => {
+    // Five-minute buckets, ~20 a bucket, and one burst a day: 30 minutes long on one target, a
+    // single bucket on the other. Both have seen seven bursts, not 7 versus 42.
+    const fiveMinutes = defaultDetectorSettings(300_000);
+    const random = seededRandom(11);
+    const days = 7;
+    const learn = (burstBuckets: number) => {
+      let state = volumeDetector.initial(fiveMinutes);
+      for (let i = 0; i < 288 * (days + 1); i++) {
+        const inBurst = i >= 288 && i % 288 >= 150 && i % 288 < 150 + burstBuckets;
+        const count = inBurst ? 400 : poisson(random, 20);
+        state = volumeDetector.step(state, { ...emptyBucketSignal(new Date(t0 + i * 300_000)), count }, context, fiveMinutes).state;
+      }
+      return state;
+    };
+    const long = learn(6);
+    const short = learn(1);
+    expect(short.tailExceedances).toBeGreaterThan(days * 0.8);
+    expect(long.tailExceedances).toBeLessThan(short.tailExceedances * 1.3);
   });
 
   it('never mutates the state it is given', () => {
