@@ -38,6 +38,7 @@ export function parseFacebookConfig(input: unknown): FacebookConfig {
   };
 }
 
-export function facebookSecretNames(config: FacebookConfig): string[] {
+/** The credentials a Meta source (Facebook or Instagram) names: token, app secret, verify token. */
+export function metaSecretNames(config: GraphAuthConfig & { verifyTokenEnv: string | null }): string[] {
   return [config.accessTokenEnv, config.appSecretEnv, config.verifyTokenEnv].filter((n): n is string => n !== null);
 }

@@ -59,7 +59,3 @@ export function parseInstagramConfig(input: unknown): InstagramConfig {
     requestTimeoutMs: integerIn(raw.requestTimeoutMs, 'requestTimeoutMs', 50, 300_000, 30_000),
   };
 }
-
-export function instagramSecretNames(config: InstagramConfig): string[] {
-  return [config.accessTokenEnv, config.appSecretEnv, config.verifyTokenEnv].filter((n): n is string => n !== null);
-}

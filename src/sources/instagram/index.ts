@@ -1,6 +1,7 @@
+import { metaSecretNames } from '../facebook/config.ts';
 import type { SourceDefinition } from '../types.ts';
 import { collectInstagram } from './collector.ts';
-import { instagramSecretNames, parseInstagramConfig, type InstagramConfig } from './config.ts';
+import { parseInstagramConfig, type InstagramConfig } from './config.ts';
 import { handleInstagramWebhook } from './webhook.ts';
 
 export type { InstagramConfig } from './config.ts';
@@ -11,7 +12,7 @@ export const instagramSource: SourceDefinition<InstagramConfig> = {
   // recent_media only covers 24 hours; every 30 minutes keeps well inside that with few calls.
   defaultSchedule: '*/30 * * * *',
   parseConfig: parseInstagramConfig,
-  secretNames: instagramSecretNames,
+  secretNames: metaSecretNames,
   collect: collectInstagram,
   webhook: { handle: handleInstagramWebhook },
 };
