@@ -59,6 +59,8 @@ export interface SmtpTransportOptions {
   /** Per-step socket timeouts; together they must stay well under the mailer's lease. */
   connectionTimeoutMs?: number;
   socketTimeoutMs?: number;
+  /** Pooled SMTP connections; match the mailer's concurrency. */
+  maxConnections?: number;
 }
 
 export function createSmtpTransport(smtpUrl: string, options: SmtpTransportOptions = {}): MailTransport {
@@ -69,9 +71,13 @@ export function createSmtpTransport(smtpUrl: string, options: SmtpTransportOptio
     port: u.port ? Number(u.port) : secure ? 465 : 587,
     secure,
     auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
-    // One connection per mail: alerts are few, and a pooled connection that went stale in an
-    // outage is one more state to get wrong. Bounded timeouts keep a send inside its lease.
-    pool: false,
+    // Pooled: servers make every new connection wait (greeting delay against early talkers —
+    // 100 ms in smtp-server, seconds in postscreen — plus TLS), which dominated a burst's latency
+    // when each mail opened its own. A pooled connection that died in an outage fails its send,
+    // and the outbox retries it. Bounded timeouts keep a send inside its lease.
+    pool: true,
+    maxConnections: options.maxConnections ?? 4,
+    maxMessages: 100,
     connectionTimeout: options.connectionTimeoutMs ?? 15_000,
     greetingTimeout: options.connectionTimeoutMs ?? 15_000,
     socketTimeout: options.socketTimeoutMs ?? 30_000,
