@@ -52,3 +52,5 @@ create table alert_events (
   foreign key (org_id, alert_id) references alerts (org_id, id) on delete cascade
 );
 create index alert_events_alert_idx on alert_events (org_id, alert_id, id);
+-- One event per alert, action and bucket: replaying history (a rebuild) adds nothing twice.
+create unique index alert_events_once on alert_events (org_id, alert_id, action, bucket_start);

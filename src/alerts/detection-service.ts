@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.ts';
 import type { DetectionStage } from '../ingest/pipeline.ts';
 import type { StoredMention } from '../ingest/types.ts';
-import { detectOrg, type AlertChange } from './run-detection.ts';
+import { detectOrg, resetSeriesAfterLateData, type AlertChange } from './run-detection.ts';
 
 /**
  * Runs detection after each stored batch (per org, single-flight: a batch arriving mid-pass
@@ -22,7 +22,11 @@ export class DetectionService implements DetectionStage {
     return this;
   }
 
-  async afterStore(orgId: string, _mentions: StoredMention[]): Promise<void> {
+  async afterStore(orgId: string, mentions: StoredMention[]): Promise<void> {
+    if (this.ctx) {
+      const reset = await resetSeriesAfterLateData(this.ctx, orgId, mentions);
+      if (reset.length > 0) this.ctx.log.info({ orgId, series: reset }, 'late data: detection series will be rebuilt from history');
+    }
     this.kick(orgId);
   }
 

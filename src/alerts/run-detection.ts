@@ -14,6 +14,12 @@ export const SETTLE_MS = 60_000;
 const MAX_HISTORY_MS = 28 * 86_400_000;
 /** Buckets stepped per transaction, so a long catch-up commits as it goes. */
 const CHUNK_BUCKETS = 288;
+/**
+ * Only decisions about recent buckets notify anyone. Catching up on history (a new source's
+ * backfill, a rebuild after late data, a restart after downtime) records alerts but pages nobody
+ * about something that is over.
+ */
+export const NOTIFY_WINDOW_MS = 60 * 60_000;
 
 export interface Series {
   orgId: string;
@@ -107,13 +113,15 @@ async function applyDecision(
     if (!row) return null;
     alertId = row.id;
   }
+  // A rebuild replays history: the same event is recorded once (and mailed at most once).
   const [event] = await tx<{ id: string }[]>`
     insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
     values (${series.orgId}, ${alertId}, ${decision.action}, ${decision.notify}, ${Math.max(1, decision.severity)}, ${result.score}, ${at}, ${summary})
+    on conflict (org_id, alert_id, action, bucket_start) do nothing
     returning id`;
   // Alert e-mail (src/alerting): the outbox rows commit with the event or not at all; the
   // mailer sends them after commit.
-  if (decision.notify) {
+  if (decision.notify && event) {
     await enqueueAlertMails(tx, mail, {
       orgId: series.orgId, watchTargetId: series.watchTargetId, alertId, alertEventId: event!.id, action: decision.action,
       kind: decision.kind, severity: Math.max(1, decision.severity), summary, explanation, at,
@@ -161,7 +169,9 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date): 
       for (const signal of signals) {
         const step = stepDetector(state, signal, settings);
         state = step.state;
-        const change = await applyDecision(tx, ctx.sql, series, signal, step.result, ctx.config.mail);
+        const recent = now.getTime() - signal.start.getTime() <= NOTIFY_WINDOW_MS;
+        const result = recent || !step.result.alert ? step.result : { ...step.result, alert: { ...step.result.alert, notify: false } };
+        const change = await applyDecision(tx, ctx.sql, series, signal, result, ctx.config.mail);
         if (change) changes.push(change);
       }
       await tx`
@@ -173,6 +183,43 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date): 
   }
   return changes;
 }
+
+/**
+ * Mentions stored for buckets a series has already stepped (a new source's backfill, a delayed
+ * feed) arrive too late for streaming detection. A trickle is ignored; when they are a material
+ * part of that stretch of history, the series is rebuilt from its data on the next pass, so its
+ * baseline is learned from what really happened rather than from the empty buckets it saw.
+ */
+export async function resetSeriesAfterLateData(ctx: AppContext, orgId: string, mentions: { watchTargetId: string | null; postedAt: Date }[]): Promise<(string | null)[]> {
+  if (mentions.length < LATE_MIN_COUNT) return [];
+  const states = await ctx.sql<{ watch_target_id: string | null; last_bucket_start: Date | null }[]>`
+    select watch_target_id, last_bucket_start from detector_states where org_id = ${orgId}`;
+  const reset: (string | null)[] = [];
+  for (const st of states) {
+    if (!st.last_bucket_start) continue;
+    const end = st.last_bucket_start.getTime() + DETECTION_BUCKET_MS;
+    // Minutes of collection delay are normal and handled by the settle time; only history counts.
+    const late = mentions.filter((m) => (st.watch_target_id === null || m.watchTargetId === st.watch_target_id) && m.postedAt.getTime() < end - LATE_HORIZON_MS);
+    if (late.length < LATE_MIN_COUNT) continue;
+    const from = Math.floor(Math.min(...late.map((m) => m.postedAt.getTime())) / DETECTION_BUCKET_MS) * DETECTION_BUCKET_MS;
+    const [row] = await ctx.sql<{ total: number }[]>`
+      select coalesce(sum(total), 0)::int as total from mention_counts
+      where org_id = ${orgId} and watch_target_id is not distinct from ${st.watch_target_id}
+        and bucket_start >= ${new Date(from)} and bucket_start < ${new Date(end)}`;
+    const before = row!.total - late.length;
+    if (late.length < LATE_SHARE * Math.max(before, 1)) continue;
+    await ctx.sql`
+      delete from detector_states
+      where org_id = ${orgId} and watch_target_id is not distinct from ${st.watch_target_id}
+        and last_bucket_start = ${st.last_bucket_start}`;
+    reset.push(st.watch_target_id);
+  }
+  return reset;
+}
+
+const LATE_MIN_COUNT = 10;
+const LATE_SHARE = 0.2;
+const LATE_HORIZON_MS = 30 * 60_000;
 
 export async function detectOrg(ctx: AppContext, orgId: string, now = ctx.now()): Promise<AlertChange[]> {
   const changes: AlertChange[] = [];
