@@ -53,9 +53,9 @@ function fill(template: string, rng: Rng): string {
   return template.replace(/\{(\w+)\}/g, (_, key: string) => pick(rng, slots[key] ?? ['']));
 }
 
-function engagement(rng: Rng, scale: number) {
+function engagement(rng: Rng, scale: number, spread = 1.1) {
   // Most posts get nothing; a few travel. Log-normal matches that long tail.
-  const reach = Math.exp(gaussian(rng) * 1.1) * scale;
+  const reach = Math.exp(gaussian(rng) * spread) * scale;
   return {
     likes: Math.floor(reach * (1 + rng() * 2)),
     reposts: Math.floor(reach * rng() * 0.6),
@@ -101,7 +101,8 @@ export function generateSlot(cfg: DemoConfig, slot: number): NormalizedMention[]
   for (let i = 0; i < n; i++) {
     const category = weighted(rng, quietMix);
     const text = fill(pick(rng, quietTemplates[category]), rng);
-    out.push(mention(`demo-${slot}-${i}`, t0 + Math.floor(rng() * SLOT_MS), text, rng, cfg, { kind: category }));
+    // An everyday post about a local clinic is seen by a few followers and rarely shared.
+    out.push(mention(`demo-${slot}-${i}`, t0 + Math.floor(rng() * SLOT_MS), text, rng, cfg, { kind: category, metrics: engagement(rng, 0.5, 0.8) }));
   }
   if (cfg.flareAt) out.push(...flareSlot(cfg, slot, Date.parse(cfg.flareAt)));
   return out;
