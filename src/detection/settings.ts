@@ -55,8 +55,6 @@ export interface DetectorSettings {
     tailPriorBuckets: number;
     /** One exceedance never moves the tail estimate by more than this much surprise. */
     tailExcessCap: number;
-    /** Largest generalised-Pareto shape the tail fit may use (below 0.5 its variance exists). */
-    tailMaxShape: number;
     /** Half-life of the short window that catches sustained rises no single bucket shows. */
     windowHalfLifeBuckets: number;
   };
@@ -134,7 +132,6 @@ export function defaultDetectorSettings(bucketMs: number, sensitivity: Sensitivi
       tailHalfLifeBuckets: buckets(14 * day, bucketMs, 24),
       tailPriorBuckets: 2000,
       tailExcessCap: 100,
-      tailMaxShape: 0.45,
       windowHalfLifeBuckets: Math.max(1, (2 * hour) / bucketMs),
     },
     sentiment: {

@@ -26,8 +26,6 @@ export interface VolumeState {
   tailBuckets: number;
   tailExceedances: number;
   tailExcess: number;
-  /** Discounted sum of squared excesses (absent in older state: 0, which means an exponential tail). */
-  tailExcessSquared?: number;
   /**
    * Largest excess of the exceedance run the previous bucket belonged to, −1 when it was not an
    * exceedance (absent in state saved before runs were tracked: treated as −1).
@@ -44,19 +42,17 @@ export interface VolumeState {
   windowSquaredMean: number;
   windowTailExceedances: number;
   windowTailExcess: number;
-  windowTailExcessSquared?: number;
 }
 
 export interface TailHistory {
   buckets: number;
   exceedances: number;
   excess: number;
-  excessSquared?: number;
 }
 
 /**
  * Calibrates the count model's surprise against this target's own history of bursts
- * (peaks over threshold with a generalised Pareto tail, as in streaming EVT / SPOT): a series that
+ * (peaks over threshold with an exponential tail, as in streaming EVT / SPOT): a series that
  * bursts 20-fold every day is judged against that, a quiet clinic keeps the model's verdict.
  * Calibration only ever lowers the surprise — never more trigger-happy than the count model.
  */
@@ -70,20 +66,9 @@ export function calibratedSurprise(raw: number, tail: TailHistory, settings: Det
   // threshold itself; scale every tail probability by that factor, so the verdict is continuous
   // and monotone in the raw surprise (a raw 2.9 must never look more alarming than a raw 3.5).
   if (raw <= v.tailThreshold) return Math.max(0, raw - Math.max(0, Math.log10(rate / modelRate)));
-  // Excesses over the threshold follow a generalised Pareto tail (Pickands–Balkema–de Haan);
-  // its shape is fitted by the method of moments from the discounted history, shrunk towards the
-  // count model's own exponential tail. Bursty series have heavy tails (shape > 0): there an
-  // exponential fit calls a big-but-routine burst far rarer than it is.
   const priorExceedances = 2;
-  const n = tail.exceedances + priorExceedances;
-  const meanExcess = Math.max(modelExcess, (tail.excess + modelExcess * priorExceedances) / n);
-  const meanSquare = ((tail.excessSquared ?? 0) + 2 * modelExcess * modelExcess * priorExceedances) / n;
-  const variance = Math.max(1e-12, meanSquare - meanExcess * meanExcess);
-  const shape = Math.min(v.tailMaxShape, Math.max(0, 0.5 * (1 - (meanExcess * meanExcess) / variance)));
-  const scale = meanExcess * (1 - shape);
-  const excess = raw - v.tailThreshold;
-  const log10Survival = shape < 1e-6 ? -excess / (scale * Math.LN10) : -Math.log10(1 + (shape * excess) / scale) / shape;
-  const calibrated = -Math.log10(Math.max(rate, modelRate)) - log10Survival;
+  const meanExcess = (tail.excess + modelExcess * priorExceedances) / (tail.exceedances + priorExceedances);
+  const calibrated = -Math.log10(Math.max(rate, modelRate)) + (raw - v.tailThreshold) / (Math.max(meanExcess, modelExcess) * Math.LN10);
   return Math.min(raw, calibrated);
 }
 
@@ -121,9 +106,9 @@ export const volumeDetector: Detector<VolumeState> = {
     hourObserved: new Array<number>(24).fill(0), hourExpected: new Array<number>(24).fill(0),
     dayObserved: new Array<number>(7).fill(0), dayExpected: new Array<number>(7).fill(0),
     excessVariance: 0, squaredMean: 0,
-    tailBuckets: 0, tailExceedances: 0, tailExcess: 0, tailExcessSquared: 0, tailRunExcess: -1,
+    tailBuckets: 0, tailExceedances: 0, tailExcess: 0, tailRunExcess: -1,
     windowObserved: 0, windowExpected: 0, windowExcessVariance: 0, windowSquaredMean: 0,
-    windowTailExceedances: 0, windowTailExcess: 0, windowTailExcessSquared: 0,
+    windowTailExceedances: 0, windowTailExcess: 0,
   }),
 
   step(state, signal, { hourOfDay, dayOfWeek }, settings) {
@@ -144,8 +129,8 @@ export const volumeDetector: Detector<VolumeState> = {
       reading = { fired: false, strength: 0, surprise: 0, observed: x, expected: mean };
     } else {
       const surprise = Math.max(
-        calibratedSurprise(rawSurprise, { buckets: state.tailBuckets, exceedances: state.tailExceedances, excess: state.tailExcess, excessSquared: state.tailExcessSquared ?? 0 }, settings),
-        calibratedSurprise(windowRaw, { buckets: state.tailBuckets, exceedances: state.windowTailExceedances, excess: state.windowTailExcess, excessSquared: state.windowTailExcessSquared ?? 0 }, settings),
+        calibratedSurprise(rawSurprise, { buckets: state.tailBuckets, exceedances: state.tailExceedances, excess: state.tailExcess }, settings),
+        calibratedSurprise(windowRaw, { buckets: state.tailBuckets, exceedances: state.windowTailExceedances, excess: state.windowTailExcess }, settings),
       );
       const strength = strengthFromSurprise(surprise, settings.halfStrengthSurprise.volume);
       reading = { fired: strength >= settings.thresholds.fired, strength, surprise, observed: x, expected: mean };
@@ -191,8 +176,6 @@ export const volumeDetector: Detector<VolumeState> = {
     const runExcess = state.tailRunExcess ?? -1;
     const newRun = exceeded && runExcess < 0;
     const excessGain = !exceeded ? 0 : newRun ? excess : Math.max(0, excess - runExcess);
-    const squaredGain = !exceeded ? 0 : newRun ? excess * excess : Math.max(0, excess * excess - runExcess * runExcess);
-    const windowExcess = windowAnomalous ? Math.min(v.tailExcessCap, windowRaw - v.tailThreshold) : 0;
     // The window's variance is learned from a clipped residual, or one spike would inflate it for days.
     const windowResidual = Math.min(windowObserved - windowExpected, v.clipSigmas * Math.sqrt(windowExpected + windowPhi * windowExpected * windowExpected));
     return {
@@ -205,7 +188,6 @@ export const volumeDetector: Detector<VolumeState> = {
         tailBuckets: tailDecay * state.tailBuckets + 1,
         tailExceedances: tailDecay * state.tailExceedances + (newRun ? 1 : 0),
         tailExcess: tailDecay * state.tailExcess + excessGain,
-        tailExcessSquared: tailDecay * (state.tailExcessSquared ?? 0) + squaredGain,
         tailRunExcess: exceeded ? Math.max(excess, runExcess) : -1,
         windowObserved,
         windowExpected,
@@ -214,8 +196,7 @@ export const volumeDetector: Detector<VolumeState> = {
         // Consecutive windows overlap, so one excursion exceeds for many buckets in a row: each
         // counts as 1/(window length) of an event (declustering), or the tail looks far fatter than it is.
         windowTailExceedances: tailDecay * state.windowTailExceedances + (windowAnomalous ? 1 - windowDecay : 0),
-        windowTailExcess: tailDecay * state.windowTailExcess + (1 - windowDecay) * windowExcess,
-        windowTailExcessSquared: tailDecay * (state.windowTailExcessSquared ?? 0) + (1 - windowDecay) * windowExcess * windowExcess,
+        windowTailExcess: tailDecay * state.windowTailExcess + (windowAnomalous ? (1 - windowDecay) * Math.min(v.tailExcessCap, windowRaw - v.tailThreshold) : 0),
       },
     };
   },
