@@ -12,6 +12,13 @@ import { PermanentDeliveryError, type MailTransport } from './transports.ts';
 // - the honest limit: a crash (or a lost connection) after the SMTP server accepted the mail
 //   but before our "sent" commit sends it once more. That copy carries the same Message-ID
 //   (derived from the dedupe key), so receivers and their filters can drop it.
+//
+// Status transitions (each one conditional on the current status, so a late writer changes nothing):
+//   pending → sending            claim (attempts + 1, lease)
+//   sending → sending            claim by another worker after the lease ended
+//   sending → sent               the transport accepted it
+//   sending → pending            temporary failure, retried after backoff
+//   sending → failed             5xx refusal, or attempts exhausted
 
 export interface MailerDeps {
   sql: Sql;
