@@ -85,7 +85,9 @@ async function storeAlertEvent(orgId: string, opts: { severity?: number; kind?: 
     const action = opts.action ?? 'open';
     const [e] = await tx<{ id: string }[]>`
       insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
-      values (${orgId}, ${alertId}, ${action}, true, ${severity}, 0.9, ${at}, 'x') returning id`;
+      values (${orgId}, ${alertId}, ${action}, true, ${severity}, 0.9, ${at}, 'x')
+      on conflict (org_id, alert_id, action, bucket_start) do update set summary_ja = excluded.summary_ja
+      returning id`;
     const queued = await enqueueAlertMails(tx, mailConfig, {
       orgId, watchTargetId: opts.watchTargetId ?? null, alertId, alertEventId: e!.id, action, kind, severity,
       summary: '【深刻度4 重大・炎上の疑い】通常 5分あたり約2件のところ 40件（20倍）。', explanation, at,
