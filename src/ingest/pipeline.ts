@@ -33,15 +33,17 @@ export interface IngestResult extends StorePageResult {
   rejected: { externalId: string; reason: string }[];
 }
 
-/**
- * The one path every source's items take: normalise → analyse → dedupe and store (one
- * transaction, cursor included) → hand the new mentions to detection after commit.
- */
-export async function ingest(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
+export interface PreparedBatch {
+  rows: AnalysedRow[];
+  rejected: IngestResult['rejected'];
+}
+
+/** Normalise and analyse (CPU only, no I/O): split from storing so the two can overlap. */
+export function prepareBatch(deps: Pick<IngestDeps, 'analyzer' | 'limits' | 'log'>, mentions: NormalizedMention[], deferAnalysis = false): PreparedBatch {
   const rejected: IngestResult['rejected'] = [];
   const rows: AnalysedRow[] = [];
-  const analyzer = input.deferAnalysis ? null : deps.analyzer;
-  for (const m of input.mentions) {
+  const analyzer = deferAnalysis ? null : deps.analyzer;
+  for (const m of mentions) {
     const n = normaliseMention(m, deps.limits);
     if (!n.ok) {
       rejected.push({ externalId: n.externalId, reason: n.reason });
@@ -59,13 +61,18 @@ export async function ingest(deps: IngestDeps, input: IngestInput): Promise<Inge
     }
     rows.push({ ...n.row, analysis, analysisVersion: analysis ? analyzer!.version : null });
   }
-  if (rejected.length > 0) {
-    deps.log.warn({ sourceId: input.sourceId, rejected: rejected.slice(0, 20), count: rejected.length }, 'mentions rejected');
+  return { rows, rejected };
+}
+
+/** Store a prepared batch in one transaction (cursor included), then hand it to detection. */
+export async function storeBatch(deps: IngestDeps, input: Omit<IngestInput, 'mentions' | 'deferAnalysis'>, batch: PreparedBatch): Promise<IngestResult> {
+  if (batch.rejected.length > 0) {
+    deps.log.warn({ sourceId: input.sourceId, rejected: batch.rejected.slice(0, 20), count: batch.rejected.length }, 'mentions rejected');
   }
   const stored = await storePage(deps.sql, {
     orgId: input.orgId,
     sourceId: input.sourceId,
-    rows,
+    rows: batch.rows,
     tombstones: input.tombstones ?? [],
     cursor: input.cursor,
     now: deps.now(),
@@ -78,5 +85,13 @@ export async function ingest(deps: IngestDeps, input: IngestInput): Promise<Inge
       deps.log.error({ err, orgId: input.orgId }, 'detection after store failed');
     }
   }
-  return { ...stored, rejected };
+  return { ...stored, rejected: batch.rejected };
+}
+
+/**
+ * The one path every source's items take: normalise → analyse → dedupe and store (one
+ * transaction, cursor included) → hand the new mentions to detection after commit.
+ */
+export async function ingest(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
+  return storeBatch(deps, input, prepareBatch(deps, input.mentions, input.deferAnalysis));
 }
