@@ -27,11 +27,6 @@ export interface VolumeState {
   tailExceedances: number;
   tailExcess: number;
   /**
-   * Largest excess of the exceedance run the previous bucket belonged to, −1 when it was not an
-   * exceedance (absent in state saved before runs were tracked: treated as −1).
-   */
-  tailRunExcess?: number;
-  /**
    * The same judgement over a short discounted window (observed and expected sums) with its own
    * dispersion and tail: three times normal for three hours is news even when no single bucket
    * stands out.
@@ -106,7 +101,7 @@ export const volumeDetector: Detector<VolumeState> = {
     hourObserved: new Array<number>(24).fill(0), hourExpected: new Array<number>(24).fill(0),
     dayObserved: new Array<number>(7).fill(0), dayExpected: new Array<number>(7).fill(0),
     excessVariance: 0, squaredMean: 0,
-    tailBuckets: 0, tailExceedances: 0, tailExcess: 0, tailRunExcess: -1,
+    tailBuckets: 0, tailExceedances: 0, tailExcess: 0,
     windowObserved: 0, windowExpected: 0, windowExcessVariance: 0, windowSquaredMean: 0,
     windowTailExceedances: 0, windowTailExcess: 0,
   }),
@@ -168,14 +163,6 @@ export const volumeDetector: Detector<VolumeState> = {
     const residual = clipped - mean;
     const tailDecay = Math.pow(0.5, 1 / v.tailHalfLifeBuckets);
     const exceeded = rawSurprise > v.tailThreshold && state.seen >= v.warmupBuckets;
-    // Runs declustering (as peaks-over-threshold requires): consecutive exceedances are one burst,
-    // counted once and represented by its largest excess. Counting every bucket of a burst makes
-    // the tail look many times fatter than it is on fine buckets (a 30-minute burst is six
-    // 5-minute exceedances but one hourly one), which silently deafens the detector to the next.
-    const excess = exceeded ? Math.min(v.tailExcessCap, rawSurprise - v.tailThreshold) : 0;
-    const runExcess = state.tailRunExcess ?? -1;
-    const newRun = exceeded && runExcess < 0;
-    const excessGain = !exceeded ? 0 : newRun ? excess : Math.max(0, excess - runExcess);
     // The window's variance is learned from a clipped residual, or one spike would inflate it for days.
     const windowResidual = Math.min(windowObserved - windowExpected, v.clipSigmas * Math.sqrt(windowExpected + windowPhi * windowExpected * windowExpected));
     return {
@@ -186,9 +173,10 @@ export const volumeDetector: Detector<VolumeState> = {
         excessVariance: (1 - w) * state.excessVariance + w * (residual * residual - mean),
         squaredMean: (1 - w) * state.squaredMean + w * mean * mean,
         tailBuckets: tailDecay * state.tailBuckets + 1,
-        tailExceedances: tailDecay * state.tailExceedances + (newRun ? 1 : 0),
-        tailExcess: tailDecay * state.tailExcess + excessGain,
-        tailRunExcess: exceeded ? Math.max(excess, runExcess) : -1,
+        // Every exceeding bucket counts, bursts are not declustered: each bucket of a burst is
+        // another chance to alert, so the rate that bounds false alerts is the per-bucket one.
+        tailExceedances: tailDecay * state.tailExceedances + (exceeded ? 1 : 0),
+        tailExcess: tailDecay * state.tailExcess + (exceeded ? Math.min(v.tailExcessCap, rawSurprise - v.tailThreshold) : 0),
         windowObserved,
         windowExpected,
         windowExcessVariance: (1 - w) * state.windowExcessVariance + w * (windowResidual * windowResidual - windowExpected),

@@ -105,27 +105,6 @@ describe('volume detector', () => {
     expect(calibratedSurprise(2.5, calm, settings)).toBe(2.5);
   });
 
-  it('tail calibration counts a burst once, however many buckets it spans (runs declustering)', () => {
-    // Five-minute buckets, ~20 a bucket, and one burst a day: 30 minutes long on one target, a
-    // single bucket on the other. Both have seen seven bursts, not 7 versus 42.
-    const fiveMinutes = defaultDetectorSettings(300_000);
-    const random = seededRandom(11);
-    const days = 7;
-    const learn = (burstBuckets: number) => {
-      let state = volumeDetector.initial(fiveMinutes);
-      for (let i = 0; i < 288 * (days + 1); i++) {
-        const inBurst = i >= 288 && i % 288 >= 150 && i % 288 < 150 + burstBuckets;
-        const count = inBurst ? 400 : poisson(random, 20);
-        state = volumeDetector.step(state, { ...emptyBucketSignal(new Date(t0 + i * 300_000)), count }, context, fiveMinutes).state;
-      }
-      return state;
-    };
-    const long = learn(6);
-    const short = learn(1);
-    expect(short.tailExceedances).toBeGreaterThan(days * 0.8);
-    expect(long.tailExceedances).toBeLessThan(short.tailExceedances * 1.3);
-  });
-
   it('never mutates the state it is given', () => {
     const copy = JSON.stringify(steady);
     volumeDetector.step(steady, bucket(301, { count: 99 }), context, settings);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clinicRate, hourlyStream, hourMs, jst, poisson, replay } from './synthetic.ts';
+import { emptyBucketSignal, type BucketSignal } from '../../../src/detection/index.ts';
+import { clinicRate, hourlyStream, hourMs, jst, poisson, replay, seededRandom } from './synthetic.ts';
 
 // Seeded synthetic clinics, hourly buckets, JST. Each scenario asserts the two numbers that
 // matter to the person on call: how many buckets after the onset the first notification comes,
@@ -122,5 +123,62 @@ describe('sensitivity', () => {
     expect(first('more')).toBeLessThanOrEqual(first('balanced'));
     expect(first('balanced')).toBeLessThanOrEqual(first('fewer'));
     expect(first('balanced')).toBeLessThan(onset + 6);
+  });
+});
+
+describe('busy 5-minute stream with routine bursts (volume only, like a brand on Twitter)', () => {
+  // ~30 posts per 5 minutes with a daily cycle, and about one routine burst a day (2–6× for
+  // 10–35 minutes): a retweet wave, not a flare-up. Sentiment unknown. Three weeks after a week
+  // of learning; the tail calibration must keep these from becoming daily alerts.
+  const fiveMinutes = 300_000;
+  const perDay = 288;
+  function busyStream(seed: number, flareAt = -1): { signals: BucketSignal[]; bursts: number } {
+    const random = seededRandom(seed);
+    const signals: BucketSignal[] = [];
+    let burstLeft = 0;
+    let burstSize = 1;
+    let bursts = 0;
+    for (let i = 0; i < perDay * 28; i++) {
+      const hour = (i / 12) % 24;
+      let mean = 30 * (0.4 + 0.96 * Math.max(0, Math.sin(((hour - 6) / 24) * 2 * Math.PI)));
+      if (burstLeft === 0 && random() < 0.004) {
+        burstLeft = 2 + Math.floor(random() * 6);
+        burstSize = 2 + random() * 4;
+        if (i >= perDay * 7) bursts++;
+      }
+      if (burstLeft > 0) {
+        mean *= burstSize;
+        burstLeft--;
+      }
+      if (flareAt >= 0 && i >= flareAt && i < flareAt + 36) mean *= 15;
+      signals.push({ ...emptyBucketSignal(new Date(from + i * fiveMinutes)), count: poisson(random, mean) });
+    }
+    return { signals, bursts };
+  }
+
+  it('routine bursts rarely notify: a handful in three weeks, far fewer than the bursts', () => {
+    const totals = { balanced: 0, more: 0 };
+    let bursts = 0;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const stream = busyStream(seed);
+      bursts += stream.bursts;
+      for (const s of ['balanced', 'more'] as const) {
+        totals[s] += replay(stream.signals, fiveMinutes, s).notifications.filter((i) => i >= perDay * 7).length;
+      }
+    }
+    expect(bursts).toBeGreaterThan(80);
+    expect(totals.balanced).toBeLessThanOrEqual(12);
+    expect(totals.more).toBeLessThanOrEqual(24);
+    expect(totals.more).toBeGreaterThanOrEqual(totals.balanced);
+  });
+
+  it('a real 15-fold surge for three hours is notified within 2 buckets', () => {
+    const onset = perDay * 20 + 150;
+    for (const seed of [1, 2, 3]) {
+      const { notifications } = replay(busyStream(seed, onset).signals, fiveMinutes);
+      const first = notifications.find((i) => i >= onset);
+      expect(first, `seed ${seed}`).toBeDefined();
+      expect(first! - onset, `seed ${seed} delay`).toBeLessThanOrEqual(2);
+    }
   });
 });
