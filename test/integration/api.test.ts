@@ -160,3 +160,37 @@ describe('mentions', () => {
     expect(counts.items.map((b: { negative: number }) => b.negative)).toEqual([3, 2, 0, 0]);
   });
 });
+
+describe('emerging terms', () => {
+  it('lists the terms rising in a window against the windows before it, with counts', async () => {
+    const { org } = await makeOrg(ctx);
+    const src = await makeSource(ctx, org.id);
+    const analyzer = {
+      version: 't',
+      analyze: (text: string) => ({ sentiment: { label: 'neutral' as const, score: 0 }, risks: [], pii: [], terms: text.split(' ') }),
+    };
+    const hour = Date.parse('2026-11-20T00:00:00Z');
+    const mentions = [];
+    let i = 0;
+    // Seven quiet hours: 受付 once an hour, 駐車場 now and then.
+    for (let h = 0; h < 7; h++) {
+      mentions.push(mentionFixture(i++, { text: '受付 予約', postedAt: new Date(hour + h * 3_600_000 + 60_000) }));
+      if (h % 3 === 0) mentions.push(mentionFixture(i++, { text: '駐車場', postedAt: new Date(hour + h * 3_600_000 + 120_000) }));
+    }
+    // The eighth hour: 受付 everywhere, 駐車場 twice.
+    for (let k = 0; k < 15; k++) mentions.push(mentionFixture(i++, { text: '受付 態度', postedAt: new Date(hour + 7 * 3_600_000 + k * 60_000) }));
+    for (let k = 0; k < 2; k++) mentions.push(mentionFixture(i++, { text: '駐車場', postedAt: new Date(hour + 7 * 3_600_000 + 30 * 60_000 + k) }));
+    await ingest({ sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger }, { orgId: org.id, sourceId: src.id, mentions });
+    const from = new Date(hour + 7 * 3_600_000).toISOString();
+    const to = new Date(hour + 8 * 3_600_000).toISOString();
+    const res = await app.request(`/api/v1/organizations/${org.id}/emerging-terms?from=${from}&to=${to}`, { headers: auth() });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    const terms = body.items.map((t: { term: string }) => t.term);
+    expect(terms).toContain('受付');
+    expect(terms).toContain('態度');
+    expect(terms).not.toContain('駐車場');
+    expect(body.items.find((t: { term: string }) => t.term === '受付')).toMatchObject({ count: 15, baselineMean: 1 });
+    expect((await app.request(`/api/v1/organizations/${org.id}/emerging-terms?from=${to}&to=${from}`, { headers: auth() })).status).toBe(400);
+  });
+});

@@ -6,6 +6,7 @@ import { runSource } from '../../collection/run-source.ts';
 import { addSource, getSource, listSources, parseAddSourceInput, setSourceEnabled, updateSourceConfig, type SourceRecord } from '../../collection/sources.ts';
 import type { AppContext } from '../../context.ts';
 import { NotFoundError } from '../../errors.ts';
+import { emergingTerms } from '../../mentions/emerging-terms.ts';
 import { bucketSizes, countMentions, getMention, listMentions, type BucketSize } from '../../mentions/queries.ts';
 import {
   createOrganization, createWatchTarget, getOrganization, listOrganizations, listWatchTargets,
@@ -110,6 +111,18 @@ export function apiRoutes(ctx: AppContext) {
     const bucket: BucketSize = q.oneOf('bucket', Object.keys(bucketSizes) as BucketSize[]) ?? '1h';
     await getOrganization(ctx.db, orgId);
     return c.json({ bucket, from, to, items: await countMentions(ctx.sql, { orgId, watchTargetId: q.id('watchTargetId'), from, to, bucket }) });
+  });
+
+  api.get('/organizations/:orgId/emerging-terms', async (c) => {
+    const orgId = pathId(c, 'orgId');
+    const q = queryOf(c, ['watchTargetId', 'from', 'to', 'baselineWindows', 'limit']);
+    const to = q.time('to') ?? ctx.now();
+    const from = q.time('from') ?? new Date(to.getTime() - 3_600_000);
+    await getOrganization(ctx.db, orgId);
+    const result = await emergingTerms(ctx.sql, {
+      orgId, watchTargetId: q.id('watchTargetId'), from, to, baselineWindows: q.int('baselineWindows', 1, 28), limit: q.int('limit', 1, 100),
+    });
+    return c.json({ from, to, ...result });
   });
 
   api.get('/organizations/:orgId/alerts', async (c) => {
