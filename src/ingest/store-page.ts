@@ -129,86 +129,110 @@ export { CountDeltas };
  * refreshed metrics, tombstones, the bucket counts, and the source cursor. Either all of it
  * commits or none of it does, so a crash between pages neither loses nor repeats anything.
  */
+/** Inserts, edits and metric refreshes for rows with distinct external ids, inside `tx`. */
+async function storeRows(
+  tx: Tx,
+  { orgId, sourceId, now, rows, deltas }: { orgId: string; sourceId: string; now: Date; rows: AnalysedRow[]; deltas: CountDeltas },
+): Promise<{ inserted: StoredMention[]; edited: number; refreshed: number }> {
+  // Insert first: on a normal page most items are new, and "on conflict do nothing" returns
+  // exactly the rows this transaction created, even against a concurrent instance. Only the
+  // items that already existed are read back (locked) to find edits and fresher metrics.
+  const inserted = await insertMentions(tx, orgId, sourceId, rows, now);
+  const insertedIds = new Set(inserted.map((m) => m.externalId));
+  const seen = rows.filter((r) => !insertedIds.has(r.externalId));
+  const existing = seen.length === 0 ? [] : await tx<ExistingRow[]>`
+    select id, external_id, text, watch_target_id, posted_at, sentiment_label, likes, reposts, quotes, replies
+    from mentions
+    where org_id = ${orgId} and source_id = ${sourceId} and external_id = any(${seen.map((r) => r.externalId)}::text[])
+    for update`;
+  const byExternalId = new Map(existing.map((e) => [e.external_id, e]));
+  const edited: { row: AnalysedRow; prior: ExistingRow }[] = [];
+  const refreshed: { row: AnalysedRow; prior: ExistingRow }[] = [];
+  for (const row of seen) {
+    const prior = byExternalId.get(row.externalId);
+    if (!prior) continue;
+    if (prior.text !== row.text) edited.push({ row, prior });
+    else if (prior.likes !== row.likes || prior.reposts !== row.reposts || prior.quotes !== row.quotes || prior.replies !== row.replies) {
+      refreshed.push({ row, prior });
+    }
+  }
+  for (const m of inserted) {
+    deltas.add(m.watchTargetId, m.postedAt, { total: 1, ...labelCounts(m.analysis?.sentiment.label) });
+    const reach = { reposts: m.metrics.reposts ?? 0, quotes: m.metrics.quotes ?? 0, replies: m.metrics.replies ?? 0 };
+    deltas.addReach(m.watchTargetId, m.postedAt, reach, m.analysis?.sentiment.label === 'negative');
+  }
+
+  if (edited.length > 0) {
+    const ids = edited.map((e) => e.prior.id);
+    await tx`
+      insert into mention_versions (org_id, mention_id, version, text, raw, observed_at)
+      select org_id, id, version, text, raw, updated_at from mentions
+      where org_id = ${orgId} and id = any(${ids}::bigint[])`;
+    await tx`
+      update mentions m set
+        text = u.text, raw = u.raw::jsonb, analysis = u.analysis::jsonb, analysis_version = u.analysis_version,
+        sentiment_label = u.label, sentiment_score = u.score,
+        likes = u.likes, reposts = u.reposts, quotes = u.quotes, replies = u.replies,
+        version = m.version + 1, updated_at = ${now}
+      from unnest(
+        ${ids}::bigint[], ${edited.map((e) => e.row.text)}::text[], ${edited.map((e) => e.row.rawJson)}::text[],
+        ${edited.map((e) => (e.row.analysis ? JSON.stringify(e.row.analysis) : null))}::text[],
+        ${edited.map((e) => e.row.analysisVersion)}::text[],
+        ${edited.map((e) => e.row.analysis?.sentiment.label ?? null)}::text[],
+        ${edited.map((e) => e.row.analysis?.sentiment.score ?? null)}::real[],
+        ${edited.map((e) => e.row.likes)}::int[], ${edited.map((e) => e.row.reposts)}::int[],
+        ${edited.map((e) => e.row.quotes)}::int[], ${edited.map((e) => e.row.replies)}::int[]
+      ) as u(id, text, raw, analysis, analysis_version, label, score, likes, reposts, quotes, replies)
+      where m.org_id = ${orgId} and m.id = u.id`;
+    for (const { row, prior } of edited) {
+      const before = labelCounts(prior.sentiment_label);
+      const after = labelCounts(row.analysis?.sentiment.label);
+      // Sentiment is counted where the post's total is (its own bucket); spread, when seen.
+      deltas.add(prior.watch_target_id, prior.posted_at, { negative: after.negative - before.negative, positive: after.positive - before.positive });
+      deltas.addReach(prior.watch_target_id, now, reachGrowth(prior, row), row.analysis?.sentiment.label === 'negative');
+    }
+  }
+
+  if (refreshed.length > 0) {
+    await tx`
+      update mentions m set likes = u.likes, reposts = u.reposts, quotes = u.quotes, replies = u.replies, updated_at = ${now}
+      from unnest(
+        ${refreshed.map((r) => r.prior.id)}::bigint[],
+        ${refreshed.map((r) => r.row.likes)}::int[], ${refreshed.map((r) => r.row.reposts)}::int[],
+        ${refreshed.map((r) => r.row.quotes)}::int[], ${refreshed.map((r) => r.row.replies)}::int[]
+      ) as u(id, likes, reposts, quotes, replies)
+      where m.org_id = ${orgId} and m.id = u.id`;
+    // Engagement first seen now is counted in the current bucket: that is when it spread.
+    for (const { row, prior } of refreshed) {
+      deltas.addReach(prior.watch_target_id, now, reachGrowth(prior, row), prior.sentiment_label === 'negative');
+    }
+  }
+  return { inserted, edited: edited.length, refreshed: refreshed.length };
+}
+
 export async function storePage(sql: Sql, input: StorePageInput): Promise<StorePageResult> {
   const { orgId, sourceId, now } = input;
-  // Last write wins when a page repeats an item (sources sometimes do across page edges).
-  const rows = [...new Map(input.rows.map((r) => [r.externalId, r])).values()];
+  // A page may carry one item several times (a webhook delivering a comment and then its edit,
+  // an item repeated across a page edge). Each repetition is applied in order, so an edit inside
+  // one page still keeps the earlier text as a version.
+  const generations: AnalysedRow[][] = [];
+  const occurrences = new Map<string, number>();
+  for (const r of input.rows) {
+    const k = occurrences.get(r.externalId) ?? 0;
+    occurrences.set(r.externalId, k + 1);
+    (generations[k] ??= []).push(r);
+  }
   return sql.begin(async (tx) => {
-    // Insert first: on a normal page most items are new, and "on conflict do nothing" returns
-    // exactly the rows this transaction created, even against a concurrent instance. Only the
-    // items that already existed are read back (locked) to find edits and fresher metrics.
     const deltas = new CountDeltas();
-    const inserted = await insertMentions(tx, orgId, sourceId, rows, now);
-    const insertedIds = new Set(inserted.map((m) => m.externalId));
-    const seen = rows.filter((r) => !insertedIds.has(r.externalId));
-    const existing = seen.length === 0 ? [] : await tx<ExistingRow[]>`
-      select id, external_id, text, watch_target_id, posted_at, sentiment_label, likes, reposts, quotes, replies
-      from mentions
-      where org_id = ${orgId} and source_id = ${sourceId} and external_id = any(${seen.map((r) => r.externalId)}::text[])
-      for update`;
-    const byExternalId = new Map(existing.map((e) => [e.external_id, e]));
-    const edited: { row: AnalysedRow; prior: ExistingRow }[] = [];
-    const refreshed: { row: AnalysedRow; prior: ExistingRow }[] = [];
-    for (const row of seen) {
-      const prior = byExternalId.get(row.externalId);
-      if (!prior) continue;
-      if (prior.text !== row.text) edited.push({ row, prior });
-      else if (prior.likes !== row.likes || prior.reposts !== row.reposts || prior.quotes !== row.quotes || prior.replies !== row.replies) {
-        refreshed.push({ row, prior });
-      }
+    const inserted: StoredMention[] = [];
+    let editedCount = 0;
+    let refreshedCount = 0;
+    for (const rows of generations) {
+      const r = await storeRows(tx, { orgId, sourceId, now, rows, deltas });
+      inserted.push(...r.inserted);
+      editedCount += r.edited;
+      refreshedCount += r.refreshed;
     }
-    for (const m of inserted) {
-      deltas.add(m.watchTargetId, m.postedAt, { total: 1, ...labelCounts(m.analysis?.sentiment.label) });
-      const reach = { reposts: m.metrics.reposts ?? 0, quotes: m.metrics.quotes ?? 0, replies: m.metrics.replies ?? 0 };
-      deltas.addReach(m.watchTargetId, m.postedAt, reach, m.analysis?.sentiment.label === 'negative');
-    }
-
-    if (edited.length > 0) {
-      const ids = edited.map((e) => e.prior.id);
-      await tx`
-        insert into mention_versions (org_id, mention_id, version, text, raw, observed_at)
-        select org_id, id, version, text, raw, updated_at from mentions
-        where org_id = ${orgId} and id = any(${ids}::bigint[])`;
-      await tx`
-        update mentions m set
-          text = u.text, raw = u.raw::jsonb, analysis = u.analysis::jsonb, analysis_version = u.analysis_version,
-          sentiment_label = u.label, sentiment_score = u.score,
-          likes = u.likes, reposts = u.reposts, quotes = u.quotes, replies = u.replies,
-          version = m.version + 1, updated_at = ${now}
-        from unnest(
-          ${ids}::bigint[], ${edited.map((e) => e.row.text)}::text[], ${edited.map((e) => e.row.rawJson)}::text[],
-          ${edited.map((e) => (e.row.analysis ? JSON.stringify(e.row.analysis) : null))}::text[],
-          ${edited.map((e) => e.row.analysisVersion)}::text[],
-          ${edited.map((e) => e.row.analysis?.sentiment.label ?? null)}::text[],
-          ${edited.map((e) => e.row.analysis?.sentiment.score ?? null)}::real[],
-          ${edited.map((e) => e.row.likes)}::int[], ${edited.map((e) => e.row.reposts)}::int[],
-          ${edited.map((e) => e.row.quotes)}::int[], ${edited.map((e) => e.row.replies)}::int[]
-        ) as u(id, text, raw, analysis, analysis_version, label, score, likes, reposts, quotes, replies)
-        where m.org_id = ${orgId} and m.id = u.id`;
-      for (const { row, prior } of edited) {
-        const before = labelCounts(prior.sentiment_label);
-        const after = labelCounts(row.analysis?.sentiment.label);
-        // Sentiment is counted where the post's total is (its own bucket); spread, when seen.
-        deltas.add(prior.watch_target_id, prior.posted_at, { negative: after.negative - before.negative, positive: after.positive - before.positive });
-        deltas.addReach(prior.watch_target_id, now, reachGrowth(prior, row), row.analysis?.sentiment.label === 'negative');
-      }
-    }
-
-    if (refreshed.length > 0) {
-      await tx`
-        update mentions m set likes = u.likes, reposts = u.reposts, quotes = u.quotes, replies = u.replies, updated_at = ${now}
-        from unnest(
-          ${refreshed.map((r) => r.prior.id)}::bigint[],
-          ${refreshed.map((r) => r.row.likes)}::int[], ${refreshed.map((r) => r.row.reposts)}::int[],
-          ${refreshed.map((r) => r.row.quotes)}::int[], ${refreshed.map((r) => r.row.replies)}::int[]
-        ) as u(id, likes, reposts, quotes, replies)
-        where m.org_id = ${orgId} and m.id = u.id`;
-      // Engagement first seen now is counted in the current bucket: that is when it spread.
-      for (const { row, prior } of refreshed) {
-        deltas.addReach(prior.watch_target_id, now, reachGrowth(prior, row), prior.sentiment_label === 'negative');
-      }
-    }
-
     const tombstoned = await storeTombstones(tx, orgId, sourceId, input.tombstones);
     await applyCountDeltas(tx, orgId, deltas.rows());
 
@@ -218,7 +242,7 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
         values (${orgId}, ${sourceId}, ${tx.json(input.cursor.value as never)}, ${now})
         on conflict (org_id, source_id) do update set cursor = excluded.cursor, updated_at = excluded.updated_at`;
     }
-    return { inserted, edited: edited.length, refreshed: refreshed.length, tombstoned };
+    return { inserted, edited: editedCount, refreshed: refreshedCount, tombstoned };
   });
 }
 

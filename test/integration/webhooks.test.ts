@@ -4,6 +4,7 @@ import { addSource, setSourceEnabled } from '../../src/collection/sources.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/app.ts';
 import { analyzeStored } from '../../src/ingest/analyze-stored.ts';
+import { FacebookFake } from '../fakes/facebook-fake.ts';
 import { LineFake } from '../fakes/line-fake.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 import { makeOrg, testContext } from '../factories/index.ts';
@@ -81,5 +82,40 @@ describe('LINE webhook', () => {
     expect((await app.request('/webhooks/999999', { method: 'POST', headers: d.headers, body: d.body })).status).toBe(404);
     const demo = await addSource(ctx, { orgId: org.id, type: 'demo', name: 'demo', config: {} });
     expect((await app.request(`/webhooks/${demo.id}`, { method: 'POST', headers: d.headers, body: d.body })).status).toBe(404);
+  });
+});
+
+describe('Facebook webhook', () => {
+  it('answers the subscription handshake, stores a signed delivery, and keeps an edit in the same delivery as a version', async () => {
+    process.env.HINOKO_TEST_FB_TOKEN = 'graph-test-token';
+    process.env.HINOKO_TEST_FB_SECRET = 'app-secret';
+    process.env.HINOKO_TEST_FB_VERIFY = 'verify-me';
+    const ctx = testContext(db);
+    const app = createApp(ctx);
+    const { org } = await makeOrg(ctx);
+    const src = await addSource(ctx, {
+      orgId: org.id, type: 'facebook', name: 'Facebookページ',
+      config: { pageId: '1234567890', accessTokenEnv: 'HINOKO_TEST_FB_TOKEN', appSecretEnv: 'HINOKO_TEST_FB_SECRET', verifyTokenEnv: 'HINOKO_TEST_FB_VERIFY' },
+    });
+    const hello = await app.request(`/webhooks/${src.id}?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444`);
+    expect(hello.status).toBe(200);
+    expect(await hello.text()).toBe('1158201444');
+    expect((await app.request(`/webhooks/${src.id}?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1`)).status).toBe(403);
+
+    const fake = new FacebookFake('1234567890', { appSecret: 'app-secret' });
+    const from = { id: '555', name: '患者A' };
+    const delivery = fake.feedDelivery([
+      { from, post_id: '1234567890_1', comment_id: '1_10', parent_id: '1234567890_1', created_time: 1764057600, item: 'comment', verb: 'add', message: '受付が不親切' },
+      { from, post_id: '1234567890_1', comment_id: '1_10', parent_id: '1234567890_1', created_time: 1764057600, item: 'comment', verb: 'edited', message: '受付が不親切でした（追記）' },
+    ]);
+    const res = await app.request(`/webhooks/${src.id}`, { method: 'POST', headers: delivery.headers, body: delivery.rawBody });
+    expect(res.status).toBe(200);
+    const m = one(await ctx.sql`select id, text, version from mentions where org_id = ${org.id}`);
+    expect(m).toMatchObject({ text: '受付が不親切でした（追記）', version: 2 });
+    const versions = await ctx.sql`select version, text from mention_versions where mention_id = ${m.id}`;
+    expect(versions).toEqual([{ version: 1, text: '受付が不親切' }]);
+    const forged = fake.feedDelivery([{ from, post_id: '1234567890_1', comment_id: '1_11', created_time: 1764057601, item: 'comment', verb: 'add', message: '偽' }], 'not-the-secret');
+    expect((await app.request(`/webhooks/${src.id}`, { method: 'POST', headers: forged.headers, body: forged.rawBody })).status).toBe(401);
+    expect(await ctx.sql`select 1 from mentions where org_id = ${org.id}`).toHaveLength(1);
   });
 });
