@@ -40,3 +40,6 @@ create unique index mail_outbox_dedupe_key on mail_outbox (org_id, dedupe_key);
 create index mail_outbox_due_idx on mail_outbox (next_attempt_at, id) where status in ('pending', 'sending');
 -- GET /api/v1/organizations/:orgId/mail-outbox, newest first.
 create index mail_outbox_org_created_idx on mail_outbox (org_id, created_at desc, id desc);
+-- An alert's mails: GET …/mail-outbox?alertId=, "mailed before?" when an alert escalates, and
+-- the cascade when an alert is deleted.
+create index mail_outbox_alert_idx on mail_outbox (org_id, alert_id);

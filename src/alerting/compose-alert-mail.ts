@@ -12,6 +12,7 @@ export interface AlertMailInput {
   /** The watch target's name, or null for the org as a whole. */
   targetName: string | null;
   alertId: string;
+  /** 'escalate' only when the recipients were already mailed about this alert; else it reads as news. */
   action: 'open' | 'escalate' | string;
   kind: 'crisis' | 'notice' | string;
   severity: number;
@@ -65,6 +66,14 @@ export function formatJst(d: Date): string {
   return Number.isNaN(d.getTime()) ? '不明' : `${jstFormat.format(d)} (JST)`;
 }
 
+const jstTime = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hour12: false });
+
+/** The bucket that raised the alert: 2026/11/20 10:05〜10:10 (JST). */
+export function formatJstWindow(start: Date, lengthMs: number | null): string {
+  if (Number.isNaN(start.getTime()) || !lengthMs || lengthMs <= 0) return formatJst(start);
+  return `${jstFormat.format(start)}〜${jstTime.format(new Date(start.getTime() + lengthMs))} (JST)`;
+}
+
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
@@ -96,6 +105,7 @@ const detectorNames: Record<string, string> = { volume: '投稿量', sentiment: 
 
 interface MailFacts {
   bucket: string | null;
+  bucketMs: number | null;
   observed: number | null;
   expected: number | null;
   negativeObserved: number | null;
@@ -126,6 +136,7 @@ function factsOf(explanation: unknown): MailFacts {
   const terms = [...new Set([...emerging, ...top].filter((t): t is string => t !== null))].slice(0, MAX_TERMS);
   return {
     bucket: bucketMs !== null && bucketMs > 0 ? bucketLengthJa(bucketMs) : null,
+    bucketMs: bucketMs !== null && bucketMs > 0 && bucketMs <= 86_400_000 ? bucketMs : null,
     observed: num(volume.observed),
     expected: num(volume.expected),
     negativeObserved: num(negative.observed),
@@ -201,7 +212,7 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
   const links = alertLinks(input);
   const where = bodySafe(input.targetName ? `${input.orgName}／${input.targetName}` : input.orgName, 400);
   const summary = bodySafe(input.summary, 2000);
-  const when = formatJst(input.at);
+  const when = formatJstWindow(input.at, facts.bucketMs);
   const headline = input.action === 'escalate' ? '炎上の疑いのある投稿の深刻度が上がりました。' : input.kind === 'notice'
     ? '好意的な話題の急増を検知しました。' : '炎上の疑いのある投稿の急増を検知しました。';
 
@@ -210,15 +221,13 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
     '',
     `対象: ${where}`,
     `深刻度: ${Math.round(input.severity)} ${level.ja} (${level.en})`,
-    `検知時刻: ${when}`,
+    `検知した時間帯: ${when}`,
     '',
     `■ 対応の目安`,
     level.meaningJa,
     '',
-    `■ 概要`,
-    summary,
-    '',
-    ...(lines.length > 0 ? ['■ 根拠（通常との比較）', ...lines.map((l) => `${l.label}: ${l.value}`), ''] : []),
+    // The detailed lines say what the one-line summary says; it stands in when they are missing.
+    ...(lines.length > 0 ? ['■ 根拠（通常との比較）', ...lines.map((l) => `${l.label}: ${l.value}`), ''] : ['■ 概要', summary, '']),
     ...(facts.samples.length > 0 ? [
       '■ 投稿の例（原文のまま・未確認の情報を含みます）',
       ...facts.samples.flatMap((s, i) => [
@@ -244,16 +253,15 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
 <table cellpadding="4" style="border-collapse: collapse">
 <tr><th align="left">対象</th><td>${e(where)}</td></tr>
 <tr><th align="left">深刻度</th><td><strong>${e(`${Math.round(input.severity)} ${level.ja}`)}</strong> (${e(level.en)})</td></tr>
-<tr><th align="left">検知時刻</th><td>${e(when)}</td></tr>
+<tr><th align="left">検知した時間帯</th><td>${e(when)}</td></tr>
 </table>
 <h3>対応の目安</h3>
 <p>${e(level.meaningJa)}</p>
-<h3>概要</h3>
-<p>${e(summary).replace(/\n/g, '<br>')}</p>
 ${lines.length > 0 ? `<h3>根拠（通常との比較）</h3>
 <table cellpadding="4" style="border-collapse: collapse">
 ${lines.map((l) => `<tr><th align="left">${e(l.label)}</th><td>${e(l.value)}</td></tr>`).join('\n')}
-</table>` : ''}
+</table>` : `<h3>概要</h3>
+<p>${e(summary).replace(/\n/g, '<br>')}</p>`}
 ${facts.samples.length > 0 ? `<h3>投稿の例（原文のまま・未確認の情報を含みます）</h3>
 <ol>
 ${facts.samples.map((s) => `<li><blockquote style="margin: 0 0 0.5em; white-space: pre-wrap">${e(s.text)}</blockquote>${s.url ? `<a href="${e(s.url)}">${e(s.url)}</a>` : ''}</li>`).join('\n')}

@@ -67,8 +67,11 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
     const [t] = await tx<{ name: string }[]>`select name from watch_targets where org_id = ${event.orgId} and id = ${event.watchTargetId}`;
     targetName = t?.name ?? null;
   }
+  // An alert that opened below the threshold and escalated past it is news to the recipients:
+  // "深刻度が上がりました" only when they were mailed about it before.
+  const [before] = await tx`select 1 from mail_outbox where org_id = ${event.orgId} and alert_id = ${event.alertId} limit 1`;
   const mail = composeAlertMail({
-    orgId: event.orgId, orgName: org.name, targetName, alertId: event.alertId, action: event.action, kind: event.kind,
+    orgId: event.orgId, orgName: org.name, targetName, alertId: event.alertId, action: before ? event.action : 'open', kind: event.kind,
     severity: event.severity, summary: event.summary, explanation: event.explanation, at: event.at, dashboardUrl: config.publicUrl,
   });
   const rows = settings.recipients.map((to) => {

@@ -102,7 +102,7 @@ async function orgWithRecipients(recipients: string[], extra: { minSeverity?: 1 
   return { orgId: org.id, target };
 }
 
-const rowsOf = (orgId: string) => ctx.sql<{ id: string; status: string; attempts: number; to_address: string; message_id: string; last_error: string | null; delivery_detail: string | null; html_body: string }[]>`
+const rowsOf = (orgId: string) => ctx.sql<{ id: string; subject: string; status: string; attempts: number; to_address: string; message_id: string; last_error: string | null; delivery_detail: string | null; html_body: string }[]>`
   select * from mail_outbox where org_id = ${orgId} order by id`;
 
 const receivedFor = (orgId: string) => smtp.received.filter((m) => new RegExp(`^X-Hinoko-Outbox-Id: ${orgId}-`, 'mi').test(m.headers));
@@ -158,6 +158,20 @@ describe('alert mail outbox', () => {
     expect(receivedFor(orgId)).toHaveLength(1);
   });
 
+  it('an alert that opened below the threshold reads as news when it escalates past it; a second escalation says it rose', async () => {
+    const { orgId } = await orgWithRecipients(['oncall@clinic.example.jp'], { minSeverity: 3 });
+    const opened = await storeAlertEvent(orgId, { severity: 2 });
+    expect(opened.queued).toBe(0);
+    await storeAlertEvent(orgId, { alertId: opened.alertId, action: 'escalate', severity: 3 });
+    await storeAlertEvent(orgId, { alertId: opened.alertId, action: 'escalate', severity: 5 });
+    expect((await rowsOf(orgId)).map((r) => r.subject)).toEqual([
+      '【火の粉・深刻度3 要対応】さくら医療法人で炎上の疑い',
+      '【火の粉・深刻度5 緊急】さくら医療法人で炎上の疑い（深刻度が上がりました）',
+    ]);
+    expect(await mailer(smtpTransport()).processDue()).toEqual({ sent: 2, retried: 0, failed: 0 });
+    expect(receivedFor(orgId).map((m) => m.subject).sort()).toEqual((await rowsOf(orgId)).map((r) => r.subject).sort());
+  });
+
   it('marks a mail failed on a permanent 5xx refusal instead of retrying forever', async () => {
     const { orgId } = await orgWithRecipients(['nobody@clinic.example.jp']);
     await storeAlertEvent(orgId);
@@ -198,7 +212,7 @@ describe('alert mail outbox', () => {
 
   it('keeps hostile text out of headers and markup', async () => {
     const { orgId } = await orgWithRecipients(['oncall@clinic.example.jp']);
-    const target = await createWatchTarget(ctx.db, orgId, {
+    const target = await createWatchTarget(ctx, orgId, {
       name: 'さくら内科\r\nBcc: victim@evil.example\r\nX-Injected: 1', names: ['さくら'], keywords: [], handles: {}, exclusions: [],
     });
     await storeAlertEvent(orgId, { watchTargetId: target.id });

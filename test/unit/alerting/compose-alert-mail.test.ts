@@ -65,7 +65,8 @@ describe('alert mail', () => {
     expect(text).toContain('重大ワードの初出: 医療ミス');
     expect(text).toContain('リスク分類: 医療過誤・誤診(12)');
     expect(text).toMatch(/増えている語: 誤診、/);
-    expect(text).toContain('検知時刻: 2026/11/20 10:05 (JST)');
+    expect(text).toContain('検知した時間帯: 2026/11/20 10:05〜10:10 (JST)');
+    expect(text).not.toContain('■ 概要');
     expect(text).toContain('ダッシュボード: https://hinoko.example.jp/?org=7');
     expect(html).toContain('href="https://hinoko.example.jp/?org=7"');
     expect(text).toContain('経営層・広報・法務');
@@ -75,7 +76,9 @@ describe('alert mail', () => {
     for (const explanation of [null, 'x', [], { volume: 'x', samples: 'no', fired: [1, null], riskCategories: [null] }]) {
       const mail = composeAlertMail(input({ explanation }));
       expect(mail.subject).toContain('深刻度4');
+      // Without usable facts, detection's own one-line summary stands in.
       expect(mail.text).toContain('■ 概要');
+      expect(mail.text).toContain('通常 5分あたり約2件のところ 38件');
     }
   });
 
