@@ -37,7 +37,7 @@ const db = await benchDatabase();
 const smtp = await startSmtpFake();
 logger.level = 'warn';
 try {
-  const org = await createOrganization(db.db, { name: 'ベンチ医療法人', slug: `bench-${randomBytes(3).toString('hex')}` });
+  const org = await createOrganization(db, { name: 'ベンチ医療法人', slug: `bench-${randomBytes(3).toString('hex')}` });
   await updateAlertingSettings(db.sql, org.id, { recipients });
   const mailer = new Mailer({ sql: db.sql, log: logger, instanceId: 'bench' }, {
     transport: createSmtpTransport(smtp.url), from: '火の粉 <alerts@hinoko.example.jp>',

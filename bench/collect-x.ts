@@ -70,8 +70,8 @@ async function benchRunSource(): Promise<void> {
     const analyzer = analysisOn ? await loadAnalyzer() : null;
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     const ctx = createContext({ config: loadConfig({}), sql: db.sql, db: db.db, analyzer, log: pino({ level: 'silent' }) });
-    const org = await createOrganization(db.db, { name: 'bench', slug: 'bench' });
-    await createWatchTarget(db.db, org.id, { name: clinic, names: [clinic], keywords: [], handles: {}, exclusions: [] });
+    const org = await createOrganization(db, { name: 'bench', slug: 'bench' });
+    await createWatchTarget(db, org.id, { name: clinic, names: [clinic], keywords: [], handles: {}, exclusions: [] });
     const source = await addSource(ctx, {
       orgId: org.id, type: 'x', name: 'bench x',
       config: { baseUrl: fake.baseUrl, bearerTokenEnv: tokenEnv, maxResults: perPage, maxPagesPerRun: 10_000 },

@@ -13,7 +13,7 @@ const batch = Number(process.argv[3] ?? 5_000);
 const db = await benchDatabase();
 try {
   const ctx = createContext({ config: loadConfig({}), sql: db.sql, db: db.db });
-  const org = await createOrganization(db.db, { name: 'bench', slug: 'bench' });
+  const org = await createOrganization(db, { name: 'bench', slug: 'bench' });
   const source = await addSource(ctx, { orgId: org.id, type: 'import', name: 'bench', config: {} });
   // Rows are generated and normalised before the clock starts: this measures storing.
   const rows: AnalysedRow[] = [];

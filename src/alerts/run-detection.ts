@@ -1,5 +1,6 @@
 import { rankEmergingTerms, type EmergingTerm } from '../analysis/index.ts';
 import { enqueueAlertMails, type MailEnqueueConfig } from '../alerting/enqueue-alert-mails.ts';
+import { recordAudit, systemActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import {
@@ -121,6 +122,12 @@ async function applyDecision(
     returning id`;
   // Alert e-mail (src/alerting): the outbox rows commit with the event or not at all; the
   // mailer sends them after commit.
+  if (event) {
+    await recordAudit(tx, systemActor, {
+      orgId: series.orgId, action: `alert.${decision.action}`, targetType: 'alert', targetId: alertId,
+      after: { episodeId: decision.episodeId, kind: decision.kind, severity: decision.severity, score: result.score, bucketStart: at, notify: decision.notify, summary },
+    });
+  }
   if (decision.notify && event) {
     await enqueueAlertMails(tx, mail, {
       orgId: series.orgId, watchTargetId: series.watchTargetId, alertId, alertEventId: event!.id, action: decision.action,

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { recordAudit, systemActor, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { advisoryKey, lockNames } from '../db/locks.ts';
 
@@ -26,16 +27,18 @@ export async function ensureApiToken(ctx: AppContext): Promise<string | null> {
     if (existing) return null;
     const token = generateToken();
     await tx`insert into api_tokens (label, token_hash) values ('generated on first start', ${hash(token)})`;
+    await recordAudit(tx, systemActor, { orgId: null, action: 'api_token.generate', targetType: 'api_token' });
     return token;
   });
 }
 
 /** Replaces every stored token with a new one (for a lost token). */
-export async function rotateApiToken(ctx: AppContext): Promise<string> {
+export async function rotateApiToken(ctx: AppContext, actor: AuditActor): Promise<string> {
   const token = generateToken();
   await ctx.sql.begin(async (tx) => {
     await tx`delete from api_tokens`;
     await tx`insert into api_tokens (label, token_hash) values ('rotated', ${hash(token)})`;
+    await recordAudit(tx, actor, { orgId: null, action: 'api_token.rotate', targetType: 'api_token' });
   });
   return token;
 }

@@ -28,8 +28,8 @@ export async function ensureDemo(ctx: AppContext, startedAt: Date): Promise<Demo
     }
     const [anyOrg] = await conn`select 1 from organizations limit 1`;
     if (anyOrg && mode === 'auto') return { action: 'none' };
-    const org = await createOrganization(ctx.db, { name: demoClinic.orgName, slug: demoClinic.orgSlug, isDemo: true });
-    const target = await createWatchTarget(ctx.db, org.id, {
+    const org = await createOrganization(ctx, { name: demoClinic.orgName, slug: demoClinic.orgSlug, isDemo: true });
+    const target = await createWatchTarget(ctx, org.id, {
       name: demoClinic.name, names: [...demoClinic.names], keywords: [...demoClinic.keywords],
       handles: { ...demoClinic.handles }, exclusions: [...demoClinic.exclusions],
     });

@@ -1,8 +1,21 @@
+import os from 'node:os';
+import type { AuditActor } from '../audit/record.ts';
 import { loadConfig } from '../config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { openDatabase } from '../db/open.ts';
 import { logger } from '../logger.ts';
 import { loadPipelineStages } from '../pipeline-stages.ts';
+
+/** The audit actor for changes made from the command line. */
+export function cliActor(): AuditActor {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep 'unknown'
+  }
+  return { type: 'cli', id: `${user}@${os.hostname()}` };
+}
 
 /** Opens the database (embedded unless DATABASE_URL), runs `fn`, and always shuts down. */
 export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, options: { stages?: boolean } = {}): Promise<T> {

@@ -1,6 +1,8 @@
 import cron from 'node-cron';
 import { isValidSecretName } from '../config.ts';
+import { recordAudit, systemActor, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
+import type { Tx } from '../db/connect.ts';
 import type { SourceHealth } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { sourceTypes, type SourceType } from '../ingest/types.ts';
@@ -79,22 +81,22 @@ function validateConfig(def: SourceDefinition<any>, config: Record<string, unkno
   }
 }
 
-export async function addSource(ctx: AppContext, input: AddSourceInput): Promise<SourceRecord> {
+export async function addSource(ctx: AppContext, input: AddSourceInput, actor: AuditActor = systemActor): Promise<SourceRecord> {
   const def = definitionFor(ctx, input.type);
   validateConfig(def, input.config);
   const schedule = input.schedule ?? def.defaultSchedule;
   if (def.collect) checkSchedule(schedule);
   const org = await ctx.db.selectFrom('organizations').select('id').where('id', '=', input.orgId).executeTakeFirst();
   if (!org) throw new NotFoundError(`organization ${input.orgId} not found`);
-  const row = await ctx.db
-    .insertInto('sources')
-    .values({
-      org_id: input.orgId, type: input.type, name: input.name, config: input.config,
-      schedule, enabled: input.enabled ?? true,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toRecord(row);
+  return ctx.sql.begin(async (tx) => {
+    const [row] = await tx<SourceRow[]>`
+      insert into sources (org_id, type, name, config, schedule, enabled)
+      values (${input.orgId}, ${input.type}, ${input.name}, ${tx.json(input.config as never)}, ${schedule}, ${input.enabled ?? true})
+      returning *`;
+    const source = toRecord(row!);
+    await recordAudit(tx, actor, { orgId: source.orgId, action: 'source.add', targetType: 'source', targetId: source.id, after: source });
+    return source;
+  }) as Promise<SourceRecord>;
 }
 
 export async function listSources(ctx: AppContext, filter: { orgId?: string; enabledOnly?: boolean } = {}): Promise<SourceRecord[]> {
@@ -112,29 +114,39 @@ export async function getSource(ctx: AppContext, sourceId: string, orgId?: strin
   return toRecord(row);
 }
 
-export async function setSourceEnabled(ctx: AppContext, sourceId: string, enabled: boolean, orgId?: string): Promise<SourceRecord> {
+/** One audited change of a source row: the before and after images land in the audit log. */
+async function changeSource(
+  ctx: AppContext, sourceId: string, orgId: string | undefined, actor: AuditActor, action: string,
+  set: (tx: Tx, src: SourceRecord) => Promise<SourceRow[]>,
+): Promise<SourceRecord> {
   const src = await getSource(ctx, sourceId, orgId);
-  const row = await ctx.db
-    .updateTable('sources')
-    .set({ enabled, updated_at: ctx.now(), ...(enabled ? { health: 'unknown' as const, health_message: null } : {}) })
-    .where('org_id', '=', src.orgId)
-    .where('id', '=', src.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toRecord(row);
+  return ctx.sql.begin(async (tx) => {
+    const [row] = await set(tx, src);
+    if (!row) throw new NotFoundError(`source ${sourceId} not found`);
+    const after = toRecord(row);
+    await recordAudit(tx, actor, { orgId: src.orgId, action, targetType: 'source', targetId: src.id, before: src, after });
+    return after;
+  }) as Promise<SourceRecord>;
 }
 
-export async function updateSourceConfig(ctx: AppContext, sourceId: string, config: Record<string, unknown>, orgId?: string): Promise<SourceRecord> {
-  const src = await getSource(ctx, sourceId, orgId);
-  validateConfig(definitionFor(ctx, src.type), config);
-  const row = await ctx.db
-    .updateTable('sources')
-    .set({ config, updated_at: ctx.now(), health: 'unknown', health_message: null })
-    .where('org_id', '=', src.orgId)
-    .where('id', '=', src.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toRecord(row);
+export function setSourceEnabled(ctx: AppContext, sourceId: string, enabled: boolean, orgId?: string, actor: AuditActor = systemActor): Promise<SourceRecord> {
+  // Re-enabling clears an "unhealthy" verdict: the operator says the problem is fixed.
+  return changeSource(ctx, sourceId, orgId, actor, enabled ? 'source.enable' : 'source.disable', (tx, src) => tx<SourceRow[]>`
+    update sources set enabled = ${enabled}, updated_at = ${ctx.now()},
+      health = case when ${enabled} then 'unknown' else health end,
+      health_message = case when ${enabled} then null else health_message end
+    where org_id = ${src.orgId} and id = ${src.id}
+    returning *`);
+}
+
+export function updateSourceConfig(ctx: AppContext, sourceId: string, config: Record<string, unknown>, orgId?: string, actor: AuditActor = systemActor): Promise<SourceRecord> {
+  return changeSource(ctx, sourceId, orgId, actor, 'source.configure', async (tx, src) => {
+    validateConfig(definitionFor(ctx, src.type), config);
+    return tx<SourceRow[]>`
+      update sources set config = ${tx.json(config as never)}, updated_at = ${ctx.now()}, health = 'unknown', health_message = null
+      where org_id = ${src.orgId} and id = ${src.id}
+      returning *`;
+  });
 }
 
 export async function setSourceHealth(ctx: AppContext, src: { orgId: string; id: string }, health: SourceHealth, message: string | null, success: boolean): Promise<void> {

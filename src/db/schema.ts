@@ -226,7 +226,27 @@ export interface MailOutboxTable {
   delivery_detail: string | null;
 }
 
+export interface AuditLogTable {
+  id: Generated<string>;
+  chain: string;
+  seq: string;
+  org_id: string | null;
+  at: Timestamp;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  before: Json | null;
+  after: Json | null;
+  request_id: string | null;
+  source_ip: string | null;
+  prev_hash: Buffer | null;
+  hash: Buffer;
+}
+
 export interface Database {
+  audit_log: AuditLogTable;
   mail_outbox: MailOutboxTable;
   detector_states: DetectorStatesTable;
   alerts: AlertsTable;

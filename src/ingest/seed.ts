@@ -34,9 +34,9 @@ export async function seedMentions(
   let orgId = opts.orgId;
   let targetId: string | null = null;
   if (!orgId) {
-    const org = await createOrganization(ctx.db, { name: `ベンチマーク用 ${new Date().toISOString()}`, slug: `bench-${Date.now().toString(36)}`, isDemo: true });
+    const org = await createOrganization(ctx, { name: `ベンチマーク用 ${new Date().toISOString()}`, slug: `bench-${Date.now().toString(36)}`, isDemo: true });
     orgId = org.id;
-    targetId = (await createWatchTarget(ctx.db, orgId, { name: 'さくら内科クリニック', names: ['さくら内科クリニック'], keywords: [], handles: {}, exclusions: [] })).id;
+    targetId = (await createWatchTarget(ctx, orgId, { name: 'さくら内科クリニック', names: ['さくら内科クリニック'], keywords: [], handles: {}, exclusions: [] })).id;
   }
   const source = await addSource(ctx, { orgId, type: 'import', name: `seed ${Date.now().toString(36)}`, config: { portal: 'seed' } });
   const end = Math.floor(ctx.now().getTime() / SLOT_MS);

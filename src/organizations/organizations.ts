@@ -1,4 +1,5 @@
-import type { Db } from '../db/connect.ts';
+import { recordAudit, systemActor, type AuditActor } from '../audit/record.ts';
+import type { Db, Sql } from '../db/connect.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { object, optionalBoolean, requiredString, stringArray } from '../validation.ts';
 
@@ -34,15 +35,21 @@ export function parseOrganizationInput(body: unknown): { name: string; slug: str
   };
 }
 
-export async function createOrganization(db: Db, input: { name: string; slug: string; isDemo?: boolean }): Promise<Organization> {
-  const row = await db
-    .insertInto('organizations')
-    .values({ name: input.name, slug: input.slug, is_demo: input.isDemo ?? false })
-    .onConflict((oc) => oc.column('slug').doNothing())
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) throw new ConflictError(`an organization with slug "${input.slug}" already exists`);
-  return toOrganization(row);
+export async function createOrganization(
+  ctx: { sql: Sql },
+  input: { name: string; slug: string; isDemo?: boolean },
+  actor: AuditActor = systemActor,
+): Promise<Organization> {
+  return ctx.sql.begin(async (tx) => {
+    const [row] = await tx<{ id: string; name: string; slug: string; is_demo: boolean; created_at: Date }[]>`
+      insert into organizations (name, slug, is_demo) values (${input.name}, ${input.slug}, ${input.isDemo ?? false})
+      on conflict (slug) do nothing
+      returning id, name, slug, is_demo, created_at`;
+    if (!row) throw new ConflictError(`an organization with slug "${input.slug}" already exists`);
+    const org = toOrganization(row);
+    await recordAudit(tx, actor, { orgId: org.id, action: 'organization.create', targetType: 'organization', targetId: org.id, after: org });
+    return org;
+  }) as Promise<Organization>;
 }
 
 export async function listOrganizations(db: Db): Promise<Organization[]> {
@@ -78,17 +85,21 @@ export function parseWatchTargetInput(body: unknown) {
 }
 
 export async function createWatchTarget(
-  db: Db,
+  ctx: { sql: Sql; db: Db },
   orgId: string,
   input: { name: string; names: string[]; keywords: string[]; handles: Record<string, string>; exclusions: string[] },
+  actor: AuditActor = systemActor,
 ): Promise<WatchTarget> {
-  await getOrganization(db, orgId);
-  const row = await db
-    .insertInto('watch_targets')
-    .values({ org_id: orgId, name: input.name, names: input.names, keywords: input.keywords, handles: input.handles, exclusions: input.exclusions })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toWatchTarget(row);
+  await getOrganization(ctx.db, orgId);
+  return ctx.sql.begin(async (tx) => {
+    const [row] = await tx<{ id: string; org_id: string; name: string; names: string[]; keywords: string[]; handles: Record<string, string>; exclusions: string[]; created_at: Date }[]>`
+      insert into watch_targets (org_id, name, names, keywords, handles, exclusions)
+      values (${orgId}, ${input.name}, ${input.names}, ${input.keywords}, ${tx.json(input.handles)}, ${input.exclusions})
+      returning *`;
+    const target = toWatchTarget(row!);
+    await recordAudit(tx, actor, { orgId, action: 'watch_target.create', targetType: 'watch_target', targetId: target.id, after: target });
+    return target;
+  }) as Promise<WatchTarget>;
 }
 
 function toWatchTarget(r: { id: string; org_id: string; name: string; names: string[]; keywords: string[]; handles: Record<string, string>; exclusions: string[]; created_at: Date }): WatchTarget {

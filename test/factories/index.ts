@@ -18,8 +18,8 @@ export function testContext(db: TestDatabase, overrides: Partial<AppContext> = {
 }
 
 export async function makeOrg(ctx: AppContext, name = 'テスト病院') {
-  const org = await createOrganization(ctx.db, { name, slug: unique('org') });
-  const target = await createWatchTarget(ctx.db, org.id, {
+  const org = await createOrganization(ctx, { name, slug: unique('org') });
+  const target = await createWatchTarget(ctx, org.id, {
     name: 'テスト内科', names: ['テスト内科', 'テストクリニック'], keywords: [], handles: {}, exclusions: [],
   });
   return { org, target };

@@ -31,7 +31,7 @@ describe('hinoko CLI', () => {
   it('prints help listing every command', async () => {
     const r = await hinoko(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['start', 'migrate', 'collect', 'import', 'sources', 'seed', 'analyze', 'detect', 'reanalyze', 'backtest']) expect(r.stdout).toContain(c);
+    for (const c of ['start', 'migrate', 'collect', 'import', 'sources', 'seed', 'analyze', 'detect', 'reanalyze', 'backtest', 'audit']) expect(r.stdout).toContain(c);
   });
 
   it('answers user mistakes with one line and a non-zero status, never a stack trace', async () => {
@@ -54,6 +54,9 @@ describe('hinoko CLI', () => {
 
   it('migrates, manages sources and imports a file, reporting bad lines by number', async () => {
     expect((await hinoko(['migrate'])).stdout).toContain('up to date');
+    const audit = await hinoko(['audit', 'verify']);
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toContain('audit log intact');
     const { org } = await makeOrg(testContext(db));
     const added = await hinoko(['sources', 'add', '--org', org.id, '--type', 'demo', '--name', 'デモ', '--config', '{"postsPerHour":5,"backfillHours":1}']);
     expect(added.code).toBe(0);

@@ -3,7 +3,7 @@ import { UsageError, ValidationError } from '../../errors.ts';
 import { sourceTypes } from '../../ingest/types.ts';
 import { idString, oneOf } from '../../validation.ts';
 import { stringOption, type CliCommand } from '../command.ts';
-import { withContext } from '../with-context.ts';
+import { cliActor, withContext } from '../with-context.ts';
 
 function parseConfigJson(raw: string | undefined): Record<string, unknown> {
   if (raw === undefined) return {};
@@ -39,14 +39,14 @@ export const sourcesCommand: CliCommand = {
         const name = stringOption(args, 'name');
         if (!name) throw new UsageError('--name is required');
         const config = parseConfigJson(stringOption(args, 'config'));
-        const s = await withContext((ctx) => addSource(ctx, { orgId, type, name, config, schedule: stringOption(args, 'schedule') }));
+        const s = await withContext((ctx) => addSource(ctx, { orgId, type, name, config, schedule: stringOption(args, 'schedule') }, cliActor()));
         io.stdout.write(`added source ${s.id} (${s.type}, schedule "${s.schedule}")\n`);
         return 0;
       }
       case 'enable':
       case 'disable': {
         if (!id) throw new UsageError(`usage: hinoko sources ${action} ID`);
-        const s = await withContext((ctx) => setSourceEnabled(ctx, idString(id, 'ID'), action === 'enable'));
+        const s = await withContext((ctx) => setSourceEnabled(ctx, idString(id, 'ID'), action === 'enable', undefined, cliActor()));
         io.stdout.write(`source ${s.id} ${s.enabled ? 'enabled' : 'disabled'}\n`);
         return 0;
       }

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { listOutbox, outboxStatuses } from '../../alerting/outbox-queries.ts';
 import { getAlertingSettings, parseAlertingPatch, updateAlertingSettings } from '../../alerting/settings.ts';
 import { getAlert, listAlerts } from '../../alerts/queries.ts';
+import { recordAudit, type AuditActor } from '../../audit/record.ts';
 import { runSource } from '../../collection/run-source.ts';
 import { addSource, getSource, listSources, parseAddSourceInput, setSourceEnabled, updateSourceConfig, type SourceRecord } from '../../collection/sources.ts';
 import type { AppContext } from '../../context.ts';
@@ -13,10 +14,16 @@ import {
   parseOrganizationInput, parseWatchTargetInput,
 } from '../../organizations/organizations.ts';
 import { object, optionalBoolean, plainJsonObject } from '../../validation.ts';
+import { requestActor } from '../actor.ts';
 import { pathId, queryOf, readJson } from '../params.ts';
 
 function sourceJson(s: SourceRecord) {
   return s;
+}
+
+/** Private messages (LINE) are patients' words to the clinic: every view of their text is on record. */
+async function logPrivateView(ctx: AppContext, actor: AuditActor, orgId: string, mentionIds: string[]): Promise<void> {
+  await ctx.sql.begin((tx) => recordAudit(tx, actor, { orgId, action: 'mention.view_private', targetType: 'mention', targetId: mentionIds.join(',').slice(0, 2000), after: { mentionIds } }));
 }
 
 /** The JSON API under /api/v1. Thin: parse, call one verb, map the result. */
@@ -24,7 +31,7 @@ export function apiRoutes(ctx: AppContext) {
   const api = new Hono();
 
   api.get('/organizations', async (c) => c.json({ items: await listOrganizations(ctx.db) }));
-  api.post('/organizations', async (c) => c.json(await createOrganization(ctx.db, parseOrganizationInput(await readJson(c))), 201));
+  api.post('/organizations', async (c) => c.json(await createOrganization(ctx, parseOrganizationInput(await readJson(c)), requestActor(c)), 201));
   api.get('/organizations/:orgId', async (c) => {
     const org = await getOrganization(ctx.db, pathId(c, 'orgId'));
     return c.json({ ...org, settings: { alerting: await getAlertingSettings(ctx.sql, org.id) } });
@@ -46,7 +53,7 @@ export function apiRoutes(ctx: AppContext) {
     return c.json({ items: await listWatchTargets(ctx.db, orgId) });
   });
   api.post('/organizations/:orgId/watch-targets', async (c) =>
-    c.json(await createWatchTarget(ctx.db, pathId(c, 'orgId'), parseWatchTargetInput(await readJson(c))), 201));
+    c.json(await createWatchTarget(ctx, pathId(c, 'orgId'), parseWatchTargetInput(await readJson(c)), requestActor(c)), 201));
 
   api.get('/organizations/:orgId/sources', async (c) => {
     const orgId = pathId(c, 'orgId');
@@ -54,7 +61,7 @@ export function apiRoutes(ctx: AppContext) {
     return c.json({ items: (await listSources(ctx, { orgId })).map(sourceJson) });
   });
   api.post('/organizations/:orgId/sources', async (c) =>
-    c.json(sourceJson(await addSource(ctx, parseAddSourceInput(await readJson(c), pathId(c, 'orgId')))), 201));
+    c.json(sourceJson(await addSource(ctx, parseAddSourceInput(await readJson(c), pathId(c, 'orgId')), requestActor(c))), 201));
   api.get('/organizations/:orgId/sources/:sourceId', async (c) =>
     c.json(sourceJson(await getSource(ctx, pathId(c, 'sourceId'), pathId(c, 'orgId')))));
   api.patch('/organizations/:orgId/sources/:sourceId', async (c) => {
@@ -62,9 +69,9 @@ export function apiRoutes(ctx: AppContext) {
     const sourceId = pathId(c, 'sourceId');
     const o = object(await readJson(c), ['enabled', 'config']);
     let result = await getSource(ctx, sourceId, orgId);
-    if (o.config !== undefined) result = await updateSourceConfig(ctx, sourceId, plainJsonObject(o.config, 'config'), orgId);
+    if (o.config !== undefined) result = await updateSourceConfig(ctx, sourceId, plainJsonObject(o.config, 'config'), orgId, requestActor(c));
     const enabled = optionalBoolean(o, 'enabled');
-    if (enabled !== undefined) result = await setSourceEnabled(ctx, sourceId, enabled, orgId);
+    if (enabled !== undefined) result = await setSourceEnabled(ctx, sourceId, enabled, orgId, requestActor(c));
     return c.json(sourceJson(result));
   });
   api.post('/organizations/:orgId/sources/:sourceId/runs', async (c) => {
@@ -96,11 +103,14 @@ export function apiRoutes(ctx: AppContext) {
       limit: q.int('limit', 1, 200),
       cursor: q.string('cursor', 200),
     });
+    const privateIds = page.items.filter((m) => m.isPrivate).map((m) => m.id);
+    if (privateIds.length > 0) await logPrivateView(ctx, requestActor(c), orgId, privateIds);
     return c.json(page);
   });
   api.get('/organizations/:orgId/mentions/:mentionId', async (c) => {
     const m = await getMention(ctx.sql, pathId(c, 'orgId'), pathId(c, 'mentionId'));
     if (!m) throw new NotFoundError('mention not found');
+    if (m.isPrivate) await logPrivateView(ctx, requestActor(c), m.orgId, [m.id]);
     return c.json(m);
   });
   api.get('/organizations/:orgId/mention-counts', async (c) => {

@@ -1,0 +1,85 @@
+import type { Sql, Tx } from '../db/connect.ts';
+import { advisoryKey } from '../db/locks.ts';
+import { auditHash, verifyChain, type AuditFields, type ChainBreak, type StoredAuditRow } from './chain.ts';
+
+/** Who did it. Routes fill it from the request; the CLI and the system from themselves. */
+export interface AuditActor {
+  type: 'api_token' | 'cli' | 'system' | 'webhook' | 'user';
+  id: string | null;
+  requestId?: string | null;
+  sourceIp?: string | null;
+}
+
+export interface AuditEntry {
+  orgId: string | null;
+  action: string;
+  targetType?: string | null;
+  targetId?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+export const systemActor: AuditActor = { type: 'system', id: 'hinoko' };
+
+/**
+ * Appends one row to its organization's chain. Call it inside the transaction of the change it
+ * records, so the change and its audit row commit together or not at all. Chains are serialised
+ * by a transaction-scoped advisory lock: concurrent writers queue instead of forking the chain.
+ */
+export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, at = new Date()): Promise<void> {
+  const chain = entry.orgId ?? 'platform';
+  await tx`select pg_advisory_xact_lock(${advisoryKey(`audit:${chain}`)}::bigint)`;
+  const [last] = await tx<{ seq: string; hash: Buffer }[]>`
+    select seq, hash from audit_log where chain = ${chain} order by seq desc limit 1`;
+  // Stored as it will be read back (jsonb), so the hash covers exactly what verify sees.
+  const asJson = (v: unknown) => (v === undefined || v === null ? null : JSON.parse(JSON.stringify(v)));
+  const fields: AuditFields = {
+    chain, seq: Number(last?.seq ?? 0) + 1, orgId: entry.orgId, at, actorType: actor.type, actorId: actor.id,
+    action: entry.action, targetType: entry.targetType ?? null, targetId: entry.targetId ?? null,
+    before: asJson(entry.before), after: asJson(entry.after), requestId: actor.requestId ?? null, sourceIp: actor.sourceIp ?? null,
+  };
+  const prev = last ? Buffer.from(last.hash) : null;
+  const hash = auditHash(prev, fields);
+  await tx`
+    insert into audit_log (chain, seq, org_id, at, actor_type, actor_id, action, target_type, target_id, before, after,
+      request_id, source_ip, prev_hash, hash)
+    values (${chain}, ${fields.seq}, ${fields.orgId}, ${at}, ${fields.actorType}, ${fields.actorId}, ${fields.action},
+      ${fields.targetType}, ${fields.targetId}, ${fields.before === null ? null : tx.json(fields.before as never)},
+      ${fields.after === null ? null : tx.json(fields.after as never)}, ${fields.requestId}, ${fields.sourceIp}, ${prev}, ${hash})`;
+}
+
+/** In a transaction of its own, for changes that are a single statement. */
+export function withAudit<T>(sql: Sql, actor: AuditActor, change: (tx: Tx) => Promise<{ result: T; audit: AuditEntry }>): Promise<T> {
+  return sql.begin(async (tx) => {
+    const { result, audit } = await change(tx);
+    await recordAudit(tx, actor, audit);
+    return result;
+  }) as Promise<T>;
+}
+
+interface AuditRowOut {
+  id: string; chain: string; seq: string; org_id: string | null; at: Date; actor_type: string; actor_id: string | null;
+  action: string; target_type: string | null; target_id: string | null; before: unknown; after: unknown;
+  request_id: string | null; source_ip: string | null; prev_hash: Buffer | null; hash: Buffer;
+}
+
+/** Checks every chain (or one organization's); names the first broken link of each broken chain. */
+export async function verifyAudit(sql: Sql, orgId?: string): Promise<{ chains: number; rows: number; breaks: (ChainBreak & { chain: string })[] }> {
+  const chains = orgId
+    ? [orgId]
+    : (await sql<{ chain: string }[]>`select distinct chain from audit_log order by chain`).map((r) => r.chain);
+  const breaks: (ChainBreak & { chain: string })[] = [];
+  let rows = 0;
+  for (const chain of chains) {
+    const stored = await sql<AuditRowOut[]>`select * from audit_log where chain = ${chain} order by seq`;
+    rows += stored.length;
+    const asRows: StoredAuditRow[] = stored.map((r) => ({
+      id: r.id, chain: r.chain, seq: Number(r.seq), orgId: r.org_id, at: r.at, actorType: r.actor_type, actorId: r.actor_id,
+      action: r.action, targetType: r.target_type, targetId: r.target_id, before: r.before, after: r.after,
+      requestId: r.request_id, sourceIp: r.source_ip, prevHash: r.prev_hash ? Buffer.from(r.prev_hash) : null, hash: Buffer.from(r.hash),
+    }));
+    const broken = verifyChain(asRows);
+    if (broken) breaks.push({ chain, ...broken });
+  }
+  return { chains: chains.length, rows, breaks };
+}
