@@ -194,3 +194,21 @@ describe('emerging terms', () => {
     expect((await app.request(`/api/v1/organizations/${org.id}/emerging-terms?from=${to}&to=${from}`, { headers: auth() })).status).toBe(400);
   });
 });
+
+describe('detection settings', () => {
+  it('reads and changes the organization\'s sensitivity, validated and audited', async () => {
+    const { org } = await makeOrg(ctx);
+    const url = `/api/v1/organizations/${org.id}/detection`;
+    expect(await (await app.request(url, { headers: auth() })).json()).toEqual({ sensitivity: 'balanced' });
+    const patch = (body: unknown) => app.request(url, { method: 'PATCH', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await patch({ sensitivity: 'fewer' })).status).toBe(200);
+    expect(await (await app.request(url, { headers: auth() })).json()).toEqual({ sensitivity: 'fewer' });
+    const bad = await patch({ sensitivity: 'paranoid' });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.message).toContain('sensitivity');
+    const audit = await ctx.sql`select before, after from audit_log where chain = ${org.id} and action = 'detection.configure'`;
+    expect(audit).toEqual([{ before: { sensitivity: 'balanced' }, after: { sensitivity: 'fewer' } }]);
+    const { detectionSettingsFor } = await import('../../src/alerts/run-detection.ts');
+    expect((await detectionSettingsFor(ctx.sql, org.id)).sensitivity).toBe('fewer');
+  });
+});

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { listOutbox, outboxStatuses } from '../../alerting/outbox-queries.ts';
 import { getAlertingSettings, parseAlertingPatch, updateAlertingSettings } from '../../alerting/settings.ts';
 import { getAlert, listAlerts } from '../../alerts/queries.ts';
+import { getDetectionSettings, parseDetectionPatch, setDetectionSettings } from '../../alerts/settings.ts';
 import { recordAudit, type AuditActor } from '../../audit/record.ts';
 import { runSource } from '../../collection/run-source.ts';
 import { addSource, getSource, listSources, parseAddSourceInput, setSourceEnabled, updateSourceConfig, type SourceRecord } from '../../collection/sources.ts';
@@ -134,6 +135,10 @@ export function apiRoutes(ctx: AppContext) {
     });
     return c.json({ from, to, ...result });
   });
+
+  api.get('/organizations/:orgId/detection', async (c) => c.json(await getDetectionSettings(ctx.sql, pathId(c, 'orgId'))));
+  api.patch('/organizations/:orgId/detection', async (c) =>
+    c.json(await setDetectionSettings(ctx.sql, pathId(c, 'orgId'), parseDetectionPatch(await readJson(c)), requestActor(c))));
 
   api.get('/organizations/:orgId/alerts', async (c) => {
     const orgId = pathId(c, 'orgId');
