@@ -210,6 +210,25 @@ describe('alert mail outbox', () => {
     expect(receivedFor(orgId)).toHaveLength(1);
   });
 
+  it('the honest limit: a crash after the server accepted but before "sent" committed sends again — with the same Message-ID', async () => {
+    const { orgId } = await orgWithRecipients(['oncall@clinic.example.jp']);
+    await storeAlertEvent(orgId);
+    const crashed = mailer(smtpTransport(), { instanceId: 'crashed', leaseMs: 300 });
+    const [row] = await crashed.claim();
+    // The crashed worker got as far as the SMTP server's 250, then died before its update.
+    const direct = smtpTransport();
+    transports.push(direct);
+    await direct.send({
+      outboxId: row!.id, orgId, from: mailConfig.from, to: row!.to_address, subject: row!.subject, text: row!.text_body, html: row!.html_body, messageId: row!.message_id,
+    });
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await mailer(smtpTransport()).processDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
+    const got = receivedFor(orgId);
+    expect(got).toHaveLength(2);
+    expect(got[0]!.messageId).toBe(row!.message_id);
+    expect(got[1]!.messageId).toBe(row!.message_id);
+  });
+
   it('keeps hostile text out of headers and markup', async () => {
     const { orgId } = await orgWithRecipients(['oncall@clinic.example.jp']);
     const target = await createWatchTarget(ctx, orgId, {
