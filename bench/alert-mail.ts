@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { enqueueAlertMails } from '../src/alerting/enqueue-alert-mails.ts';
 import { Mailer } from '../src/alerting/mailer.ts';
 import { updateAlertingSettings } from '../src/alerting/settings.ts';
+import { systemActor } from '../src/audit/record.ts';
 import { createSmtpTransport } from '../src/alerting/transports.ts';
 import { logger } from '../src/logger.ts';
 import { createOrganization } from '../src/organizations/organizations.ts';
@@ -38,7 +39,7 @@ const smtp = await startSmtpFake();
 logger.level = 'warn';
 try {
   const org = await createOrganization(db, { name: 'ベンチ医療法人', slug: `bench-${randomBytes(3).toString('hex')}` });
-  await updateAlertingSettings(db.sql, org.id, { recipients });
+  await updateAlertingSettings(db.sql, org.id, { recipients }, systemActor);
   const mailer = new Mailer({ sql: db.sql, log: logger, instanceId: 'bench' }, {
     transport: createSmtpTransport(smtp.url), from: '火の粉 <alerts@hinoko.example.jp>',
   });

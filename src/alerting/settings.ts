@@ -1,3 +1,4 @@
+import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { Sql } from '../db/connect.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { object, optionalBoolean } from '../validation.ts';
@@ -93,14 +94,24 @@ export async function getAlertingSettings(sql: Sql, orgId: string): Promise<Aler
   return alertingSettingsOf(row.settings);
 }
 
-/** Merges the patch into the stored settings in one statement, so concurrent patches of different fields both land. */
-export async function updateAlertingSettings(sql: Sql, orgId: string, patch: Partial<AlertingSettings>): Promise<AlertingSettings> {
-  const [row] = await sql<{ settings: unknown }[]>`
-    update organizations
-    set settings = settings || jsonb_build_object('alerting',
-      case when jsonb_typeof(settings -> 'alerting') = 'object' then settings -> 'alerting' else '{}'::jsonb end || ${sql.json(patch as never)}::jsonb)
-    where id = ${orgId}
-    returning settings`;
-  if (!row) throw new NotFoundError(`organization ${orgId} not found`);
-  return alertingSettingsOf(row.settings);
+/**
+ * Merges the patch into the stored settings (fields not in the patch keep their values) and
+ * records who changed what in the audit log, in one transaction.
+ */
+export async function updateAlertingSettings(sql: Sql, orgId: string, patch: Partial<AlertingSettings>, actor: AuditActor): Promise<AlertingSettings> {
+  return sql.begin(async (tx) => {
+    const [current] = await tx<{ settings: unknown }[]>`select settings from organizations where id = ${orgId} for update`;
+    if (!current) throw new NotFoundError(`organization ${orgId} not found`);
+    const [row] = await tx<{ settings: unknown }[]>`
+      update organizations
+      set settings = settings || jsonb_build_object('alerting',
+        case when jsonb_typeof(settings -> 'alerting') = 'object' then settings -> 'alerting' else '{}'::jsonb end || ${tx.json(patch as never)}::jsonb)
+      where id = ${orgId}
+      returning settings`;
+    const after = alertingSettingsOf(row!.settings);
+    await recordAudit(tx, actor, {
+      orgId, action: 'alerting.configure', targetType: 'organization', targetId: orgId, before: alertingSettingsOf(current.settings), after,
+    });
+    return after;
+  }) as Promise<AlertingSettings>;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Mailer } from '../../src/alerting/mailer.ts';
 import { updateAlertingSettings } from '../../src/alerting/settings.ts';
+import { systemActor } from '../../src/audit/record.ts';
 import { createSmtpTransport } from '../../src/alerting/transports.ts';
 import { listAlerts } from '../../src/alerts/queries.ts';
 import { detectOrg } from '../../src/alerts/run-detection.ts';
@@ -29,7 +30,7 @@ it('demo flare-up → crisis alert → one mail per recipient received by the SM
   const demo = await ensureDemo(ctx, start);
   const orgId = demo.orgId!;
   const recipients = ['oncall@sakura.example.jp', 'director@sakura.example.jp'];
-  await updateAlertingSettings(ctx.sql, orgId, { recipients, minSeverity: 3 });
+  await updateAlertingSettings(ctx.sql, orgId, { recipients, minSeverity: 3 }, systemActor);
   const [src] = await ctx.sql<{ id: string }[]>`select id from sources where org_id = ${orgId} and type = 'demo'`;
 
   // The mailer runs as in the service: woken by the outbox NOTIFY when detection commits.

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { enqueueAlertMails } from '../../src/alerting/enqueue-alert-mails.ts';
 import { Mailer } from '../../src/alerting/mailer.ts';
 import { updateAlertingSettings } from '../../src/alerting/settings.ts';
+import { systemActor } from '../../src/audit/record.ts';
 import { createPreviewTransport, createSmtpTransport, type MailTransport } from '../../src/alerting/transports.ts';
 import { ensureApiToken } from '../../src/auth/api-token.ts';
 import type { AppContext } from '../../src/context.ts';
@@ -98,7 +99,7 @@ async function storeAlertEvent(orgId: string, opts: { severity?: number; kind?: 
 
 async function orgWithRecipients(recipients: string[], extra: { minSeverity?: 1 | 2 | 3 | 4 | 5; notices?: boolean } = {}) {
   const { org, target } = await makeOrg(ctx, 'さくら医療法人');
-  await updateAlertingSettings(ctx.sql, org.id, { recipients, ...extra });
+  await updateAlertingSettings(ctx.sql, org.id, { recipients, ...extra }, systemActor);
   return { orgId: org.id, target };
 }
 
@@ -288,6 +289,13 @@ describe('API', () => {
     });
     const orgJson = await (await app.request(`/api/v1/organizations/${org.id}`, { headers: auth() })).json();
     expect(orgJson.settings.alerting).toEqual({ recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: true });
+    // Both changes are on the audit log, with what was there before.
+    const audit = await ctx.sql<{ actor_type: string; before: unknown; after: unknown }[]>`
+      select actor_type, before, after from audit_log where org_id = ${org.id} and action = 'alerting.configure' order by seq`;
+    expect(audit).toEqual([
+      { actor_type: 'api_token', before: { recipients: [], minSeverity: 3, notices: false }, after: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: false } },
+      { actor_type: 'api_token', before: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: false }, after: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: true } },
+    ]);
   });
 
   it('refuses bad settings with a 400 naming the field, unknown orgs with 404, and requests without a token', async () => {

@@ -39,7 +39,7 @@ export function apiRoutes(ctx: AppContext) {
   });
   api.patch('/organizations/:orgId/alerting', async (c) => {
     const orgId = pathId(c, 'orgId');
-    return c.json(await updateAlertingSettings(ctx.sql, orgId, parseAlertingPatch(await readJson(c))));
+    return c.json(await updateAlertingSettings(ctx.sql, orgId, parseAlertingPatch(await readJson(c)), requestActor(c)));
   });
   api.get('/organizations/:orgId/mail-outbox', async (c) => {
     const orgId = pathId(c, 'orgId');
