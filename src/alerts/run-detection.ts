@@ -1,6 +1,7 @@
 import { rankEmergingTerms, type EmergingTerm } from '../analysis/index.ts';
 import { enqueueAlertMails, type MailEnqueueConfig } from '../alerting/enqueue-alert-mails.ts';
 import { recordAudit, systemActor } from '../audit/record.ts';
+import { incidentForAlertChange } from '../incidents/auto-open-incident.ts';
 import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import {
@@ -127,6 +128,9 @@ async function applyDecision(
       orgId: series.orgId, action: `alert.${decision.action}`, targetType: 'alert', targetId: alertId,
       after: { episodeId: decision.episodeId, kind: decision.kind, severity: decision.severity, score: result.score, bucketStart: at, notify: decision.notify, summary },
     });
+    // Incidents (src/incidents): a crisis alert at the org's threshold opens or joins an incident
+    // in this same transaction, so an alert never exists without the incident it should have.
+    await incidentForAlertChange(tx, { orgId: series.orgId, alertId, action: decision.action, notify: decision.notify, at });
   }
   if (decision.notify && event) {
     await enqueueAlertMails(tx, mail, {

@@ -8,6 +8,7 @@ import { runSource } from '../../collection/run-source.ts';
 import { addSource, getSource, listSources, parseAddSourceInput, setSourceEnabled, updateSourceConfig, type SourceRecord } from '../../collection/sources.ts';
 import type { AppContext } from '../../context.ts';
 import { NotFoundError } from '../../errors.ts';
+import { incidentRoutes } from '../../incidents/routes.ts';
 import { emergingTerms } from '../../mentions/emerging-terms.ts';
 import { bucketSizes, countMentions, getMention, listMentions, type BucketSize } from '../../mentions/queries.ts';
 import {
@@ -155,6 +156,9 @@ export function apiRoutes(ctx: AppContext) {
     if (!alert) throw new NotFoundError('alert not found');
     return c.json(alert);
   });
+
+  // Incidents, tasks and playbooks (src/incidents/routes.ts).
+  api.route('/', incidentRoutes(ctx));
 
   return api;
 }

@@ -1,0 +1,19 @@
+import { recordAudit, type AuditActor } from '../audit/record.ts';
+import type { AppContext } from '../context.ts';
+import { object, requiredString } from '../validation.ts';
+import { appendEvent, findIncident } from './queries.ts';
+
+export function parseNoteInput(body: unknown): { text: string } {
+  return { text: requiredString(object(body, ['text']), 'text', { max: 4000 }) };
+}
+
+/** A note on the timeline (the scribe's record). Allowed in every status: notes after closing are history too. */
+export async function addNote(ctx: AppContext, orgId: string, incidentId: string, input: { text: string }, actor: AuditActor): Promise<{ ok: true }> {
+  const at = ctx.now();
+  await ctx.sql.begin(async (tx) => {
+    await findIncident(tx, orgId, incidentId);
+    await appendEvent(tx, { orgId, incidentId, at, kind: 'note', actor, data: { text: input.text } });
+    await recordAudit(tx, actor, { orgId, action: 'incident.note', targetType: 'incident', targetId: incidentId, after: { length: input.text.length } }, at);
+  });
+  return { ok: true };
+}

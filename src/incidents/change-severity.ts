@@ -1,0 +1,38 @@
+import { recordAudit, type AuditActor } from '../audit/record.ts';
+import type { AppContext } from '../context.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+import { object, requiredString } from '../validation.ts';
+import { addMatchingTasks, appendEvent, findIncident, incidentView, type IncidentRow, type IncidentView } from './queries.ts';
+
+export interface SeverityInput { severity: number; reason: string }
+
+export function parseSeverityInput(body: unknown): SeverityInput {
+  const o = object(body, ['severity', 'reason']);
+  const s = o.severity;
+  if (typeof s !== 'number' || !Number.isInteger(s) || s < 1 || s > 5) throw new ValidationError('severity must be an integer 1–5');
+  return { severity: s, reason: requiredString(o, 'reason', { max: 2000 }) };
+}
+
+/**
+ * Sets the severity by hand, with a reason. Raising it adds the higher level's playbook steps;
+ * lowering keeps tasks already made (work people may have started is not withdrawn).
+ */
+export async function changeSeverity(ctx: AppContext, orgId: string, incidentId: string, input: SeverityInput, actor: AuditActor): Promise<IncidentView> {
+  const at = ctx.now();
+  return ctx.sql.begin(async (tx) => {
+    const current = await findIncident(tx, orgId, incidentId);
+    if (current.severity === input.severity) throw new ConflictError(`深刻度はすでに ${input.severity} です (severity is already ${input.severity})`);
+    const [row] = await tx<IncidentRow[]>`
+      update incidents set severity = ${input.severity}, updated_at = ${at}
+      where org_id = ${orgId} and id = ${incidentId} and severity = ${current.severity} and status in ('triage', 'active', 'stable')
+      returning *`;
+    if (!row) throw new ConflictError('終了したインシデント、または他の操作で変更されました (incident is over or changed concurrently)');
+    await appendEvent(tx, { orgId, incidentId, at, kind: 'severity_changed', actor, data: { from: current.severity, to: input.severity, reason: input.reason } });
+    if (input.severity > current.severity) await addMatchingTasks(tx, row, actor, at);
+    await recordAudit(tx, actor, {
+      orgId, action: 'incident.severity', targetType: 'incident', targetId: incidentId,
+      before: { severity: current.severity }, after: { severity: input.severity, reason: input.reason },
+    }, at);
+    return incidentView(row);
+  }) as Promise<IncidentView>;
+}

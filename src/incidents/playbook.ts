@@ -1,0 +1,87 @@
+import { ValidationError } from '../errors.ts';
+import { object, oneOf, requiredString, stringArray } from '../validation.ts';
+import defaults from './default-playbook.json' with { type: 'json' };
+import { roleNames, type RoleName } from './lifecycle.ts';
+
+// Playbooks are data: an ordered list of steps, each with an owner role, a due offset from
+// detection, a checklist and the conditions under which it applies. Pure: parsing and matching.
+
+export interface PlaybookStep {
+  /** Stable within a playbook: a step becomes a task once per incident, keyed by this. */
+  key: string;
+  title: string;
+  ownerRole: RoleName;
+  dueOffsetMinutes: number;
+  checklist: string[];
+  when: { minSeverity?: number; riskCategories?: string[] };
+}
+
+export interface Playbook {
+  /** 0 is the shipped default; an org's own versions count from 1. */
+  version: number;
+  steps: PlaybookStep[];
+}
+
+const MAX_STEPS = 50;
+const MAX_OFFSET_MINUTES = 90 * 24 * 60;
+
+/** Validates a playbook's steps (API input or the shipped file); throws a ValidationError naming the field. */
+export function parsePlaybookSteps(input: unknown): PlaybookStep[] {
+  if (!Array.isArray(input)) throw new ValidationError('steps must be an array');
+  if (input.length < 1 || input.length > MAX_STEPS) throw new ValidationError(`steps must have 1–${MAX_STEPS} items`);
+  const steps = input.map((raw, i): PlaybookStep => {
+    const at = `steps[${i}]`;
+    const o = object(raw, ['key', 'title', 'ownerRole', 'dueOffsetMinutes', 'checklist', 'when'], at);
+    const key = requiredString(o, 'key', { max: 60, pattern: /^[a-z0-9][a-z0-9-]*$/, patternHint: 'must be lower-case letters, digits and hyphens' });
+    const title = requiredString(o, 'title', { max: 200 });
+    const ownerRole = oneOf(o.ownerRole, `${at}.ownerRole`, roleNames);
+    const offset = o.dueOffsetMinutes;
+    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET_MINUTES) {
+      throw new ValidationError(`${at}.dueOffsetMinutes must be an integer 0–${MAX_OFFSET_MINUTES}`);
+    }
+    const checklist = stringArray(o, 'checklist', { max: 500, maxItems: 30 }) ?? [];
+    const w = object(o.when ?? {}, ['minSeverity', 'riskCategories'], `${at}.when`);
+    const when: PlaybookStep['when'] = {};
+    if (w.minSeverity !== undefined) {
+      if (typeof w.minSeverity !== 'number' || !Number.isInteger(w.minSeverity) || w.minSeverity < 1 || w.minSeverity > 5) {
+        throw new ValidationError(`${at}.when.minSeverity must be an integer 1–5`);
+      }
+      when.minSeverity = w.minSeverity;
+    }
+    const categories = stringArray(w, 'riskCategories', { max: 100, maxItems: 20 });
+    if (categories && categories.length > 0) when.riskCategories = categories;
+    return { key, title, ownerRole, dueOffsetMinutes: offset, checklist, when };
+  });
+  const keys = steps.map((s) => s.key);
+  const dup = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (dup) throw new ValidationError(`steps: key "${dup}" appears twice`);
+  return steps;
+}
+
+export const defaultPlaybook: Playbook = Object.freeze({ version: 0, steps: parsePlaybookSteps(defaults.steps) });
+
+/** The steps that apply to an incident of this severity and these risk categories. */
+export function matchingSteps(playbook: Playbook, facts: { severity: number; riskCategories: readonly string[] }): PlaybookStep[] {
+  return playbook.steps.filter((s) => {
+    if (s.when.minSeverity !== undefined && facts.severity < s.when.minSeverity) return false;
+    if (s.when.riskCategories && !s.when.riskCategories.some((c) => facts.riskCategories.includes(c))) return false;
+    return true;
+  });
+}
+
+export interface PlannedTask {
+  stepKey: string;
+  title: string;
+  ownerRole: RoleName;
+  dueAt: Date;
+  checklist: string[];
+}
+
+/** Tasks for the matching steps that are not tasks yet (`existing` step keys), due from detection. */
+export function plannedTasks(
+  playbook: Playbook, facts: { severity: number; riskCategories: readonly string[]; detectedAt: Date }, existing: ReadonlySet<string>,
+): PlannedTask[] {
+  return matchingSteps(playbook, facts)
+    .filter((s) => !existing.has(s.key))
+    .map((s) => ({ stepKey: s.key, title: s.title, ownerRole: s.ownerRole, dueAt: new Date(facts.detectedAt.getTime() + s.dueOffsetMinutes * 60_000), checklist: s.checklist }));
+}

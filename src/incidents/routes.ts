@@ -1,0 +1,53 @@
+import { Hono, type Context } from 'hono';
+import type { AppContext } from '../context.ts';
+import { requestActor } from '../http/actor.ts';
+import { pathId, queryOf, readJson } from '../http/params.ts';
+import { getOrganization } from '../organizations/organizations.ts';
+import { addNote, parseNoteInput } from './add-note.ts';
+import { assignRoles, parseRolesInput } from './assign-roles.ts';
+import { changeSeverity, parseSeverityInput } from './change-severity.ts';
+import { incidentStatuses } from './lifecycle.ts';
+import { promoteAlert } from './promote-alert.ts';
+import { currentPlaybook, getIncident, listIncidents, listOverdueTasks } from './queries.ts';
+import { parsePlaybookInput, savePlaybook } from './save-playbook.ts';
+import { parseTransitionInput, transitionIncident } from './transition-incident.ts';
+import { parseTaskInput, updateTask } from './update-task.ts';
+
+/** Incidents, their tasks and the org's playbook under /api/v1/organizations/:orgId. Thin: parse, one verb, map. */
+export function incidentRoutes(ctx: AppContext) {
+  const r = new Hono();
+  const base = '/organizations/:orgId';
+  const org = async (c: Context) => {
+    const orgId = pathId(c, 'orgId');
+    await getOrganization(ctx.db, orgId);
+    return orgId;
+  };
+
+  r.get(`${base}/incidents`, async (c) => {
+    const q = queryOf(c, ['status', 'limit']);
+    const orgId = await org(c);
+    return c.json({ items: await listIncidents(ctx.sql, { orgId, status: q.oneOf('status', incidentStatuses), limit: q.int('limit', 1, 200) }) });
+  });
+  r.get(`${base}/incidents/:incidentId`, async (c) => c.json(await getIncident(ctx.sql, await org(c), pathId(c, 'incidentId'))));
+  r.post(`${base}/incidents/:incidentId/transitions`, async (c) =>
+    c.json(await transitionIncident(ctx, await org(c), pathId(c, 'incidentId'), parseTransitionInput(await readJson(c)), requestActor(c))));
+  r.post(`${base}/incidents/:incidentId/severity`, async (c) =>
+    c.json(await changeSeverity(ctx, await org(c), pathId(c, 'incidentId'), parseSeverityInput(await readJson(c)), requestActor(c))));
+  r.patch(`${base}/incidents/:incidentId/roles`, async (c) =>
+    c.json(await assignRoles(ctx, await org(c), pathId(c, 'incidentId'), parseRolesInput(await readJson(c)), requestActor(c))));
+  r.post(`${base}/incidents/:incidentId/notes`, async (c) =>
+    c.json(await addNote(ctx, await org(c), pathId(c, 'incidentId'), parseNoteInput(await readJson(c)), requestActor(c)), 201));
+  r.patch(`${base}/incidents/:incidentId/tasks/:taskId`, async (c) =>
+    c.json(await updateTask(ctx, await org(c), pathId(c, 'incidentId'), pathId(c, 'taskId'), parseTaskInput(await readJson(c)), requestActor(c))));
+  r.get(`${base}/incident-tasks/overdue`, async (c) => {
+    queryOf(c, []);
+    return c.json({ items: await listOverdueTasks(ctx.sql, await org(c), ctx.now()) });
+  });
+  r.post(`${base}/alerts/:alertId/incident`, async (c) => c.json(await promoteAlert(ctx, await org(c), pathId(c, 'alertId'), requestActor(c)), 201));
+  r.get(`${base}/playbook`, async (c) => c.json(await currentPlaybook(ctx.sql, await org(c))));
+  r.put(`${base}/playbook`, async (c) => {
+    const orgId = await org(c);
+    return c.json(await savePlaybook(ctx, orgId, parsePlaybookInput(await readJson(c)), requestActor(c)));
+  });
+  return r;
+}

@@ -1,0 +1,29 @@
+import { recordAudit, type AuditActor } from '../audit/record.ts';
+import type { AppContext } from '../context.ts';
+import { advisoryKey } from '../db/locks.ts';
+import { object } from '../validation.ts';
+import { parsePlaybookSteps, type Playbook, type PlaybookStep } from './playbook.ts';
+
+export function parsePlaybookInput(body: unknown): { steps: PlaybookStep[] } {
+  const o = object(body, ['steps']);
+  return { steps: parsePlaybookSteps(o.steps) };
+}
+
+/**
+ * Saves the org's playbook as a new version. Incidents keep the version they opened with, so an
+ * edit never rewrites the plan of an incident in progress.
+ */
+export async function savePlaybook(ctx: AppContext, orgId: string, input: { steps: PlaybookStep[] }, actor: AuditActor): Promise<Playbook> {
+  return ctx.sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${advisoryKey(`playbook:${orgId}`)}::bigint)`;
+    const [row] = await tx<{ version: number }[]>`
+      insert into playbook_versions (org_id, version, steps, created_by)
+      select ${orgId}, coalesce(max(version), 0) + 1, ${tx.json(input.steps as never)}, ${`${actor.type}:${actor.id ?? ''}`}
+      from playbook_versions where org_id = ${orgId}
+      returning version`;
+    await recordAudit(tx, actor, {
+      orgId, action: 'playbook.save', targetType: 'playbook', targetId: String(row!.version), after: { version: row!.version, steps: input.steps.map((s) => s.key) },
+    }, ctx.now());
+    return { version: row!.version, steps: input.steps };
+  }) as Promise<Playbook>;
+}

@@ -1,0 +1,44 @@
+import { recordAudit, type AuditActor } from '../audit/record.ts';
+import type { AppContext } from '../context.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { object, oneOf, optionalString } from '../validation.ts';
+import { appendEvent } from './queries.ts';
+
+export const taskStatuses = ['open', 'done', 'skipped'] as const;
+export type TaskStatus = (typeof taskStatuses)[number];
+
+export function parseTaskInput(body: unknown): { status: TaskStatus; note?: string } {
+  const o = object(body, ['status', 'note']);
+  return { status: oneOf(o.status, 'status', taskStatuses), note: optionalString(o, 'note', { max: 2000 }) };
+}
+
+/**
+ * Marks a task done, skipped or open again, with who and when. Conditional on the status read,
+ * so two people ticking the same task get one success and one 409. Finishing the official
+ * statement step stamps the incident's first public response if it has none.
+ */
+export async function updateTask(
+  ctx: AppContext, orgId: string, incidentId: string, taskId: string, input: { status: TaskStatus; note?: string }, actor: AuditActor,
+) {
+  const at = ctx.now();
+  return ctx.sql.begin(async (tx) => {
+    const [task] = await tx<{ id: string; status: TaskStatus; step_key: string }[]>`
+      select id, status, step_key from incident_tasks where org_id = ${orgId} and incident_id = ${incidentId} and id = ${taskId}`;
+    if (!task) throw new NotFoundError('タスクが見つかりません (task not found)');
+    if (task.status === input.status) throw new ConflictError(`タスクはすでに ${input.status} です (task is already ${input.status})`);
+    const who = input.status === 'open' ? null : `${actor.type}:${actor.id ?? ''}`;
+    const [row] = await tx`
+      update incident_tasks set status = ${input.status}, done_by = ${who}, done_at = ${input.status === 'open' ? null : at}
+      where org_id = ${orgId} and id = ${taskId} and status = ${task.status}
+      returning id, step_key as "stepKey", title, owner_role as "ownerRole", due_at as "dueAt", checklist, status, done_by as "doneBy", done_at as "doneAt"`;
+    if (!row) throw new ConflictError('タスクは他の操作で変更されました (task changed concurrently)');
+    if (input.status === 'done' && task.step_key === 'official-statement') {
+      await tx`update incidents set first_response_at = ${at} where org_id = ${orgId} and id = ${incidentId} and first_response_at is null`;
+    }
+    await appendEvent(tx, { orgId, incidentId, at, kind: 'task_updated', actor, data: { taskId, stepKey: task.step_key, from: task.status, to: input.status, note: input.note ?? null } });
+    await recordAudit(tx, actor, {
+      orgId, action: 'incident.task', targetType: 'incident_task', targetId: taskId, before: { status: task.status }, after: { status: input.status, note: input.note ?? null },
+    }, at);
+    return row;
+  });
+}
