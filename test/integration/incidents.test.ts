@@ -1,0 +1,262 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAudit } from '../../src/audit/record.ts';
+import { ensureApiToken } from '../../src/auth/api-token.ts';
+import { createApp } from '../../src/http/app.ts';
+import { incidentForAlertChange } from '../../src/incidents/auto-open-incident.ts';
+import { getIncident } from '../../src/incidents/queries.ts';
+import { transitionIncident } from '../../src/incidents/transition-incident.ts';
+import { makeOrg, testContext, unique } from '../factories/index.ts';
+import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
+
+let db: TestDatabase;
+let ctx: ReturnType<typeof testContext>;
+let app: ReturnType<typeof createApp>;
+let token: string;
+let now = new Date('2026-11-25T03:00:00Z');
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ctx = testContext(db, { now: () => now });
+  token = (await ensureApiToken(ctx))!;
+  app = createApp(ctx);
+});
+afterAll(async () => { await db.drop(); });
+
+const auth = () => ({ authorization: `Bearer ${token}` });
+const send = (method: string, path: string, body?: unknown) =>
+  app.request(path, { method, headers: { ...auth(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+
+async function makeAlert(orgId: string, a: { kind?: 'crisis' | 'notice'; severity: number; risks?: string[]; openedAt?: Date }) {
+  const openedAt = a.openedAt ?? new Date(now.getTime() - 10 * 60_000);
+  const explanation = { riskCategories: (a.risks ?? []).map((category) => ({ category, count: 3 })) };
+  const [row] = await ctx.sql<{ id: string }[]>`
+    insert into alerts (org_id, watch_target_id, episode_id, kind, status, severity, peak_score, opened_at, updated_at, summary_ja, explanation)
+    values (${orgId}, null, ${unique('ep')}, ${a.kind ?? 'crisis'}, 'open', ${a.severity}, 1, ${openedAt}, ${openedAt}, ${'炎上の疑い (深刻度 ' + a.severity + ')'}, ${ctx.sql.json(explanation)})
+    returning id`;
+  return { id: row!.id, openedAt };
+}
+
+/** What the detection pass does after recording an alert event. */
+const detectionSees = (orgId: string, alertId: string, action = 'open', notify = true) =>
+  ctx.sql.begin((tx) => incidentForAlertChange(tx, { orgId, alertId, action, notify, at: now }));
+
+const taskKeys = async (orgId: string, incidentId: string) =>
+  (await ctx.sql<{ step_key: string }[]>`select step_key from incident_tasks where org_id = ${orgId} and incident_id = ${incidentId} order by step_key`).map((r) => r.step_key);
+
+describe('auto-open and attach', () => {
+  it('a crisis alert at the threshold opens one incident with the matching tasks; a replay opens nothing more', async () => {
+    const { org } = await makeOrg(ctx);
+    const alert = await makeAlert(org.id, { severity: 3 });
+    const first = await detectionSees(org.id, alert.id);
+    expect(first).toMatchObject({ action: 'opened' });
+    const incidentId = first!.incidentId;
+    expect(await taskKeys(org.id, incidentId)).toEqual(['fact-check', 'internal-escalation', 'official-statement', 'post-deletion', 'prevention']);
+    const esc = one(await ctx.sql<{ due_at: Date; owner_role: string }[]>`select due_at, owner_role from incident_tasks where incident_id = ${incidentId} and step_key = 'internal-escalation'`);
+    expect(esc.due_at.getTime()).toBe(alert.openedAt.getTime() + 3_600_000);
+    expect(esc.owner_role).toBe('oncall_manager');
+
+    const events = async () => one(await ctx.sql<{ n: number }[]>`select count(*)::int as n from incident_events where incident_id = ${incidentId}`).n;
+    const before = await events();
+    expect(await detectionSees(org.id, alert.id, 'update')).toMatchObject({ action: 'updated', incidentId });
+    expect(await detectionSees(org.id, alert.id, 'open')).toMatchObject({ action: 'updated', incidentId });
+    expect(one(await ctx.sql<{ n: number }[]>`select count(*)::int as n from incidents where org_id = ${org.id}`).n).toBe(1);
+    expect(await events()).toBe(before);
+  });
+
+  it('below the threshold nothing opens; the org threshold is a setting; a notice never auto-opens', async () => {
+    const { org } = await makeOrg(ctx);
+    const low = await makeAlert(org.id, { severity: 2 });
+    expect(await detectionSees(org.id, low.id)).toBeNull();
+    const notice = await makeAlert(org.id, { kind: 'notice', severity: 5 });
+    expect(await detectionSees(org.id, notice.id)).toBeNull();
+    await ctx.sql`update organizations set settings = settings || '{"incidents":{"autoOpenSeverity":2}}'::jsonb where id = ${org.id}`;
+    expect(await detectionSees(org.id, low.id)).toMatchObject({ action: 'opened' });
+  });
+
+  it('history caught up on (notify false) opens no incident', async () => {
+    const { org } = await makeOrg(ctx);
+    const old = await makeAlert(org.id, { severity: 5, openedAt: new Date(now.getTime() - 3 * 86_400_000) });
+    expect(await detectionSees(org.id, old.id, 'open', false)).toBeNull();
+  });
+
+  it('a further alert within the window attaches, raises severity and adds the new steps once', async () => {
+    const { org } = await makeOrg(ctx);
+    const a = await makeAlert(org.id, { severity: 3 });
+    const { incidentId } = (await detectionSees(org.id, a.id))!;
+    const b = await makeAlert(org.id, { severity: 4, risks: ['医療過誤・誤診'] });
+    expect(await detectionSees(org.id, b.id)).toMatchObject({ action: 'attached', incidentId });
+    const detail = await getIncident(ctx.sql, org.id, incidentId);
+    expect(detail.severity).toBe(4);
+    expect(detail.riskCategories).toEqual(['医療過誤・誤診']);
+    expect(detail.alerts.map((x) => x.id).sort()).toEqual([a.id, b.id].sort());
+    expect(await taskKeys(org.id, incidentId)).toEqual(
+      ['fact-check', 'internal-escalation', 'legal-review', 'media-response', 'medical-safety', 'official-statement', 'post-deletion', 'prevention']);
+    expect(detail.timeline.map((e) => e.kind)).toEqual(['opened', 'tasks_added', 'alert_attached', 'severity_changed', 'tasks_added']);
+    // Severity 5 by hand: no step has minSeverity 5, so nothing is added twice.
+    const res = await send('POST', `/api/v1/organizations/${org.id}/incidents/${incidentId}/severity`, { severity: 5, reason: 'テレビ報道' });
+    expect(res.status).toBe(200);
+    expect((await taskKeys(org.id, incidentId)).length).toBe(8);
+    // An alert outside the window (another day's flare-up) opens its own incident.
+    now = new Date(now.getTime() + 2 * 86_400_000);
+    const c = await makeAlert(org.id, { severity: 3 });
+    const third = await detectionSees(org.id, c.id);
+    expect(third).toMatchObject({ action: 'opened' });
+    expect(third!.incidentId).not.toBe(incidentId);
+  });
+
+  it('個人情報 and 職員の不適切投稿 alerts instantiate their special steps', async () => {
+    const { org } = await makeOrg(ctx);
+    const a = await makeAlert(org.id, { severity: 3, risks: ['個人情報・プライバシー', '職員の不適切投稿'] });
+    const { incidentId } = (await detectionSees(org.id, a.id))!;
+    const keys = await taskKeys(org.id, incidentId);
+    expect(keys).toContain('authority-report');
+    expect(keys).toContain('staff-accounts');
+    expect(keys).not.toContain('medical-safety');
+  });
+
+  it('two series of one flare-up racing open one incident', async () => {
+    const { org } = await makeOrg(ctx);
+    const a = await makeAlert(org.id, { severity: 3 });
+    const b = await makeAlert(org.id, { severity: 3 });
+    const [x, y] = await Promise.all([detectionSees(org.id, a.id), detectionSees(org.id, b.id)]);
+    expect(x!.incidentId).toBe(y!.incidentId);
+    expect([x!.action, y!.action].sort()).toEqual(['attached', 'opened']);
+  });
+});
+
+describe('lifecycle through the API', () => {
+  async function openIncident() {
+    const { org } = await makeOrg(ctx);
+    const alert = await makeAlert(org.id, { severity: 3 });
+    const { incidentId } = (await detectionSees(org.id, alert.id))!;
+    return { orgId: org.id, incidentId, base: `/api/v1/organizations/${org.id}/incidents/${incidentId}` };
+  }
+
+  it('walks triage → active → stable → resolved → closed → reopened, stamping times, on the timeline and the audit log', async () => {
+    const { orgId, incidentId, base } = await openIncident();
+    const go = (to: string, extra: Record<string, unknown> = {}) => send('POST', `${base}/transitions`, { to, ...extra });
+    expect((await go('active')).status).toBe(200);
+    now = new Date(now.getTime() + 60_000);
+    expect((await go('stable')).status).toBe(200);
+    expect((await go('resolved')).status).toBe(200);
+    const closed = await go('closed');
+    expect(closed.status).toBe(200);
+    const body = await closed.json();
+    expect(body.status).toBe('closed');
+    for (const f of ['acknowledgedAt', 'mitigatedAt', 'resolvedAt', 'closedAt']) expect(body[f]).not.toBeNull();
+    expect((await go('active')).status).toBe(400); // reopen needs a reason
+    const reopened = await go('active', { reason: '再燃' });
+    expect(reopened.status).toBe(200);
+    expect(await reopened.json()).toMatchObject({ status: 'active', resolvedAt: null, closedAt: null });
+    const detail = await (await send('GET', base)).json();
+    expect(detail.timeline.filter((e: { kind: string }) => e.kind === 'status_changed').map((e: { data: { to: string } }) => e.data.to))
+      .toEqual(['active', 'stable', 'resolved', 'closed', 'active']);
+    expect(detail.tasks.length).toBe(5);
+    const audited = await ctx.sql<{ action: string }[]>`select action from audit_log where org_id = ${orgId} and target_type = 'incident' and target_id = ${incidentId} order by seq`;
+    expect(audited.map((r) => r.action)).toEqual(['incident.open', 'incident.acknowledge', 'incident.mitigate', 'incident.resolve', 'incident.close', 'incident.reopen']);
+    expect((await verifyAudit(ctx.sql, orgId)).breaks).toEqual([]);
+  });
+
+  it('refuses forbidden moves (409), bad input (400), times before detection (400), other tenants (404), no token (401)', async () => {
+    const { orgId, base } = await openIncident();
+    const r1 = await send('POST', `${base}/transitions`, { to: 'closed' });
+    expect(r1.status).toBe(409);
+    expect((await r1.json()).error.code).toBe('conflict');
+    expect((await send('POST', `${base}/transitions`, { to: 'done' })).status).toBe(400);
+    expect((await send('POST', `${base}/transitions`, { to: 'active', extra: 1 })).status).toBe(400);
+    const early = await send('POST', `${base}/transitions`, { to: 'active', at: '2020-01-01T00:00:00Z' });
+    expect(early.status).toBe(400);
+    expect((await early.json()).error.message).toMatch(/acknowledgedAt/);
+    expect((await send('POST', `${base}/severity`, { severity: 4 })).status).toBe(400); // reason is mandatory
+    expect((await send('POST', `${base}/severity`, { severity: 9, reason: 'x' })).status).toBe(400);
+    const { org: other } = await makeOrg(ctx);
+    expect((await send('GET', base.replace(`/organizations/${orgId}/`, `/organizations/${other.id}/`))).status).toBe(404);
+    expect((await app.request(base)).status).toBe(401);
+  });
+
+  it('of two concurrent transitions one wins and the other gets a conflict', async () => {
+    const { orgId, incidentId } = await openIncident();
+    const actor = { type: 'cli' as const, id: 'test' };
+    const results = await Promise.allSettled([
+      transitionIncident(ctx, orgId, incidentId, { to: 'active' }, actor),
+      transitionIncident(ctx, orgId, incidentId, { to: 'cancelled', reason: '誤検知' }, actor),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(lost.reason.code).toBe('conflict');
+    const events = await ctx.sql`select 1 from incident_events where incident_id = ${incidentId} and kind = 'status_changed'`;
+    expect(events).toHaveLength(1);
+  });
+
+  it('roles, notes and tasks: done with who and when, once; the statement stamps the first response; overdue tasks are listed', async () => {
+    const { orgId, base } = await openIncident();
+    const roles = await send('PATCH', `${base}/roles`, { commander: 'oncall_manager', communicationsLead: 'pr_staff', scribe: 'pr_staff' });
+    expect(roles.status).toBe(200);
+    expect((await roles.json()).roles).toEqual({ commander: 'oncall_manager', communicationsLead: 'pr_staff', scribe: 'pr_staff' });
+    expect((await send('PATCH', `${base}/roles`, { commander: 'ceo' })).status).toBe(400);
+    expect((await send('POST', `${base}/notes`, { text: '院長に報告済み' })).status).toBe(201);
+    expect((await send('POST', `${base}/notes`, { text: 'x'.repeat(4001) })).status).toBe(400);
+    const detail = await (await send('GET', base)).json();
+    const statement = detail.tasks.find((t: { stepKey: string }) => t.stepKey === 'official-statement');
+    const done = await send('PATCH', `${base}/tasks/${statement.id}`, { status: 'done' });
+    expect(done.status).toBe(200);
+    expect(await done.json()).toMatchObject({ status: 'done', doneBy: 'api_token:platform-token' });
+    expect((await send('PATCH', `${base}/tasks/${statement.id}`, { status: 'done' })).status).toBe(409);
+    expect((await send('PATCH', `${base}/tasks/${statement.id}`, { status: 'finished' })).status).toBe(400);
+    const after = await (await send('GET', base)).json();
+    expect(after.firstResponseAt).not.toBeNull();
+    expect(after.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['roles_changed', 'note', 'task_updated']));
+
+    const overdue = async () => (await (await send('GET', `/api/v1/organizations/${orgId}/incident-tasks/overdue`)).json()).items as { stepKey: string }[];
+    expect((await overdue()).map((t) => t.stepKey)).not.toContain('internal-escalation');
+    const saved = now;
+    now = new Date(now.getTime() + 2 * 3_600_000);
+    const late = (await overdue()).map((t) => t.stepKey);
+    now = saved;
+    expect(late).toContain('internal-escalation'); // due 1 h after detection
+    expect(late).not.toContain('official-statement'); // done
+  });
+
+  it('the timeline is append-only', async () => {
+    const { incidentId } = await openIncident();
+    await expect(ctx.sql`update incident_events set data = '{}' where incident_id = ${incidentId}`).rejects.toThrow(/append-only/);
+    await expect(ctx.sql`delete from incident_events where incident_id = ${incidentId}`).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('playbooks and promotion through the API', () => {
+  it('GET serves the shipped default; PUT adds versions; new incidents use the newest; bad steps are refused', async () => {
+    const { org } = await makeOrg(ctx);
+    const path = `/api/v1/organizations/${org.id}/playbook`;
+    const def = await (await send('GET', path)).json();
+    expect(def.version).toBe(0);
+    expect(def.steps.map((s: { title: string }) => s.title)).toContain('院内エスカレーション');
+    const step = { key: 'call-director', title: '院長へ電話', ownerRole: 'oncall_manager', dueOffsetMinutes: 15, checklist: ['電話する'], when: {} };
+    const v1 = await send('PUT', path, { steps: [step] });
+    expect(v1.status).toBe(200);
+    expect((await v1.json()).version).toBe(1);
+    expect((await (await send('PUT', path, { steps: [step, { ...step, key: 'press', when: { minSeverity: 4 } }] })).json()).version).toBe(2);
+    expect((await send('PUT', path, { steps: [{ ...step, ownerRole: 'ceo' }] })).status).toBe(400);
+    expect((await (await send('GET', path)).json()).version).toBe(2);
+
+    const alert = await makeAlert(org.id, { severity: 3 });
+    const { incidentId } = (await detectionSees(org.id, alert.id))!;
+    expect(await taskKeys(org.id, incidentId)).toEqual(['call-director']);
+  });
+
+  it('a low alert is promoted by hand once', async () => {
+    const { org } = await makeOrg(ctx);
+    const alert = await makeAlert(org.id, { kind: 'notice', severity: 1 });
+    const path = `/api/v1/organizations/${org.id}/alerts/${alert.id}/incident`;
+    const res = await send('POST', path);
+    expect(res.status).toBe(201);
+    const inc = await res.json();
+    expect(inc).toMatchObject({ status: 'triage', severity: 1 });
+    expect((await send('POST', path)).status).toBe(409);
+    const { org: other } = await makeOrg(ctx);
+    expect((await send('POST', `/api/v1/organizations/${other.id}/alerts/${alert.id}/incident`)).status).toBe(404);
+    const list = await (await send('GET', `/api/v1/organizations/${org.id}/incidents?status=triage`)).json();
+    expect(list.items.map((i: { id: string }) => i.id)).toEqual([inc.id]);
+    expect((await send('GET', `/api/v1/organizations/${org.id}/incidents?status=nope`)).status).toBe(400);
+  });
+});
