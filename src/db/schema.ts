@@ -245,6 +245,73 @@ export interface AuditLogTable {
   hash: Buffer;
 }
 
+// sql/005_incidents.sql. The incidents code queries through postgres.js with its own row types
+// (src/incidents/queries.ts); these keep Kysely in step with the tables.
+type RoleName = 'pr_staff' | 'oncall_manager' | 'director' | 'admin';
+
+export interface PlaybookVersionsTable {
+  org_id: string;
+  version: number;
+  steps: Json;
+  created_at: TimestampDefault;
+  created_by: string | null;
+}
+
+export interface IncidentsTable {
+  org_id: string;
+  id: Generated<string>;
+  title: string;
+  status: 'triage' | 'active' | 'stable' | 'resolved' | 'closed' | 'cancelled';
+  severity: number;
+  risk_categories: Generated<string[]>;
+  playbook_version: number;
+  commander_role: RoleName | null;
+  communications_role: RoleName | null;
+  scribe_role: RoleName | null;
+  detected_at: Timestamp;
+  acknowledged_at: Timestamp | null;
+  first_response_at: Timestamp | null;
+  mitigated_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface IncidentAlertsTable {
+  org_id: string;
+  alert_id: string;
+  incident_id: string;
+  attached_at: Timestamp;
+}
+
+export interface IncidentTasksTable {
+  org_id: string;
+  id: Generated<string>;
+  incident_id: string;
+  step_key: string;
+  title: string;
+  owner_role: RoleName;
+  due_at: Timestamp;
+  checklist: JsonDefault<string[]>;
+  status: Generated<'open' | 'done' | 'skipped'>;
+  done_by: string | null;
+  done_at: Timestamp | null;
+  created_at: TimestampDefault;
+}
+
+/** Append-only: a trigger refuses UPDATE and DELETE. */
+export interface IncidentEventsTable {
+  org_id: string;
+  id: Generated<string>;
+  incident_id: string;
+  at: Timestamp;
+  kind: string;
+  actor_type: string;
+  actor_id: string | null;
+  data: JsonDefault<Record<string, unknown>>;
+}
+
 export interface Database {
   audit_log: AuditLogTable;
   mail_outbox: MailOutboxTable;
@@ -262,4 +329,9 @@ export interface Database {
   collector_runs: CollectorRunsTable;
   mention_counts: MentionCountsTable;
   api_tokens: ApiTokensTable;
+  playbook_versions: PlaybookVersionsTable;
+  incidents: IncidentsTable;
+  incident_alerts: IncidentAlertsTable;
+  incident_tasks: IncidentTasksTable;
+  incident_events: IncidentEventsTable;
 }
