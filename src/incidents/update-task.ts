@@ -15,7 +15,8 @@ export function parseTaskInput(body: unknown): { status: TaskStatus; note?: stri
 /**
  * Marks a task done, skipped or open again, with who and when. Conditional on the status read,
  * so two people ticking the same task get one success and one 409. Finishing the official
- * statement step stamps the incident's first public response if it has none.
+ * statement step stamps the incident's first public response if it has none (and is still open:
+ * a statement ticked off after closing would put the first response after the close).
  */
 export async function updateTask(
   ctx: AppContext, orgId: string, incidentId: string, taskId: string, input: { status: TaskStatus; note?: string }, actor: AuditActor,
@@ -33,7 +34,8 @@ export async function updateTask(
       returning id, step_key as "stepKey", title, owner_role as "ownerRole", due_at as "dueAt", checklist, status, done_by as "doneBy", done_at as "doneAt"`;
     if (!row) throw new ConflictError('タスクは他の操作で変更されました (task changed concurrently)');
     if (input.status === 'done' && task.step_key === 'official-statement') {
-      await tx`update incidents set first_response_at = ${at} where org_id = ${orgId} and id = ${incidentId} and first_response_at is null`;
+      await tx`update incidents set first_response_at = ${at} where org_id = ${orgId} and id = ${incidentId} and first_response_at is null
+        and status in ('triage', 'active', 'stable')`;
     }
     await appendEvent(tx, { orgId, incidentId, at, kind: 'task_updated', actor, data: { taskId, stepKey: task.step_key, from: task.status, to: input.status, note: input.note ?? null } });
     await recordAudit(tx, actor, {

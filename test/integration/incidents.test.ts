@@ -222,6 +222,12 @@ describe('lifecycle through the API', () => {
     await expect(ctx.sql`update incident_events set data = '{}' where incident_id = ${incidentId}`).rejects.toThrow(/append-only/);
     await expect(ctx.sql`delete from incident_events where incident_id = ${incidentId}`).rejects.toThrow(/append-only/);
   });
+
+  it('deleting the organization still removes its incidents and their timeline', async () => {
+    const { orgId, incidentId } = await openIncident();
+    await ctx.sql`delete from organizations where id = ${orgId}`;
+    expect(await ctx.sql`select 1 from incident_events where incident_id = ${incidentId}`).toHaveLength(0);
+  });
 });
 
 describe('playbooks and promotion through the API', () => {
