@@ -13,7 +13,7 @@ export async function addNote(ctx: AppContext, orgId: string, incidentId: string
   await ctx.sql.begin(async (tx) => {
     await findIncident(tx, orgId, incidentId);
     await appendEvent(tx, { orgId, incidentId, at, kind: 'note', actor, data: { text: input.text } });
-    await recordAudit(tx, actor, { orgId, action: 'incident.note', targetType: 'incident', targetId: incidentId, after: { length: input.text.length } }, at);
+    await recordAudit(tx, actor, { orgId, action: 'incident.note', targetType: 'incident', targetId: incidentId, after: { length: input.text.length } });
   });
   return { ok: true };
 }

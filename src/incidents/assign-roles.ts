@@ -33,7 +33,7 @@ export async function assignRoles(ctx: AppContext, orgId: string, incidentId: st
     const before = incidentView(current).roles;
     const after = incidentView(row!).roles;
     await appendEvent(tx, { orgId, incidentId, at, kind: 'roles_changed', actor, data: { before, after } });
-    await recordAudit(tx, actor, { orgId, action: 'incident.roles', targetType: 'incident', targetId: incidentId, before, after }, at);
+    await recordAudit(tx, actor, { orgId, action: 'incident.roles', targetType: 'incident', targetId: incidentId, before, after });
     return incidentView(row!);
   }) as Promise<IncidentView>;
 }

@@ -1,5 +1,6 @@
 import { systemActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
+import { openStatuses } from './lifecycle.ts';
 import { appendEvent, type IncidentRow } from './queries.ts';
 import { attachAlert, attachedIncidentId, loadAlertFacts, lockOrgIncidents, openIncidentForAlert, widenIncident } from './open-incident.ts';
 
@@ -34,13 +35,13 @@ export async function incidentForAlertChange(tx: Tx, change: AlertChangeForIncid
   const alert = await loadAlertFacts(tx, change.orgId, change.alertId);
   const already = await attachedIncidentId(tx, change.orgId, change.alertId);
   if (already) {
-    const [incident] = await tx<IncidentRow[]>`
-      select * from incidents where org_id = ${change.orgId} and id = ${already} and status in ('triage', 'active', 'stable') for update`;
-    if (!incident) return null;
+    const [incident] = await tx<IncidentRow[]>`select * from incidents where org_id = ${change.orgId} and id = ${already} for update`;
+    // On the timeline even when the incident is over: a second wave is what someone reopens it for.
     if (change.action === 'escalate' || change.action === 'reopen') {
       await appendEvent(tx, { orgId: change.orgId, incidentId: already, at: change.at, kind: 'alert_updated', actor: systemActor, data: { alertId: alert.id, action: change.action, severity: alert.severity } });
     }
-    await widenIncident(tx, systemActor, incident, alert, change.at);
+    // Severity and tasks follow the alert only while people are working on the incident.
+    if (incident && openStatuses.includes(incident.status)) await widenIncident(tx, systemActor, incident, alert, change.at);
     return { incidentId: already, action: 'updated' };
   }
   if (alert.kind !== 'crisis' || alert.severity < (await autoOpenSeverityOf(tx, change.orgId))) return null;

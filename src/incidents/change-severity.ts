@@ -32,7 +32,7 @@ export async function changeSeverity(ctx: AppContext, orgId: string, incidentId:
     await recordAudit(tx, actor, {
       orgId, action: 'incident.severity', targetType: 'incident', targetId: incidentId,
       before: { severity: current.severity }, after: { severity: input.severity, reason: input.reason },
-    }, at);
+    });
     return incidentView(row);
   }) as Promise<IncidentView>;
 }

@@ -59,7 +59,7 @@ export async function openIncidentForAlert(tx: Tx, actor: AuditActor, alert: Ale
   await recordAudit(tx, actor, {
     orgId: alert.orgId, action: 'incident.open', targetType: 'incident', targetId: incident!.id,
     after: { how, alertId: alert.id, severity: alert.severity, riskCategories: alert.riskCategories, tasks },
-  }, at);
+  });
   return incident!;
 }
 
@@ -73,7 +73,7 @@ export async function attachAlert(tx: Tx, actor: AuditActor, incident: IncidentR
     on conflict (org_id, alert_id) do nothing`;
   await appendEvent(tx, { orgId: alert.orgId, incidentId: incident.id, at, kind: 'alert_attached', actor, data: { alertId: alert.id, severity: alert.severity } });
   const updated = await widenIncident(tx, actor, incident, alert, at);
-  await recordAudit(tx, actor, { orgId: alert.orgId, action: 'incident.attach_alert', targetType: 'incident', targetId: incident.id, after: { alertId: alert.id } }, at);
+  await recordAudit(tx, actor, { orgId: alert.orgId, action: 'incident.attach_alert', targetType: 'incident', targetId: incident.id, after: { alertId: alert.id } });
   return updated;
 }
 
@@ -93,7 +93,7 @@ export async function widenIncident(tx: Tx, actor: AuditActor, incident: Inciden
     await recordAudit(tx, actor, {
       orgId: incident.org_id, action: 'incident.severity', targetType: 'incident', targetId: incident.id,
       before: { severity: incident.severity }, after: { severity: updated!.severity, alertId: alert.id },
-    }, at);
+    });
   }
   await addMatchingTasks(tx, updated!, actor, at);
   return updated!;

@@ -23,7 +23,7 @@ export async function savePlaybook(ctx: AppContext, orgId: string, input: { step
       returning version`;
     await recordAudit(tx, actor, {
       orgId, action: 'playbook.save', targetType: 'playbook', targetId: String(row!.version), after: { version: row!.version, steps: input.steps.map((s) => s.key) },
-    }, ctx.now());
+    });
     return { version: row!.version, steps: input.steps };
   }) as Promise<Playbook>;
 }

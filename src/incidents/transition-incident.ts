@@ -47,7 +47,7 @@ export async function transitionIncident(ctx: AppContext, orgId: string, inciden
     await recordAudit(tx, actor, {
       orgId, action: `incident.${t.name}`, targetType: 'incident', targetId: incidentId,
       before: { status: current.status }, after: { status: input.to, reason: input.reason ?? null },
-    }, now);
+    });
     return incidentView(row);
   }) as Promise<IncidentView>;
 }

@@ -40,7 +40,7 @@ export async function updateTask(
     await appendEvent(tx, { orgId, incidentId, at, kind: 'task_updated', actor, data: { taskId, stepKey: task.step_key, from: task.status, to: input.status, note: input.note ?? null } });
     await recordAudit(tx, actor, {
       orgId, action: 'incident.task', targetType: 'incident_task', targetId: taskId, before: { status: task.status }, after: { status: input.status, note: input.note ?? null },
-    }, at);
+    });
     return row;
   });
 }

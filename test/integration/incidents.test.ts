@@ -104,6 +104,21 @@ describe('auto-open and attach', () => {
     expect(third!.incidentId).not.toBe(incidentId);
   });
 
+  it('an alert of a resolved incident escalating lands on its timeline but opens nothing and changes nothing', async () => {
+    const { org } = await makeOrg(ctx);
+    const a = await makeAlert(org.id, { severity: 3 });
+    const { incidentId } = (await detectionSees(org.id, a.id))!;
+    const actor = { type: 'cli' as const, id: 'test' };
+    await transitionIncident(ctx, org.id, incidentId, { to: 'active' }, actor);
+    await transitionIncident(ctx, org.id, incidentId, { to: 'resolved' }, actor);
+    await ctx.sql`update alerts set severity = 5 where id = ${a.id}`;
+    expect(await detectionSees(org.id, a.id, 'escalate')).toMatchObject({ action: 'updated', incidentId });
+    const detail = await getIncident(ctx.sql, org.id, incidentId);
+    expect(detail).toMatchObject({ status: 'resolved', severity: 3 });
+    expect(detail.timeline.at(-1)).toMatchObject({ kind: 'alert_updated', data: { action: 'escalate', severity: 5 } });
+    expect(await ctx.sql`select 1 from incidents where org_id = ${org.id}`).toHaveLength(1);
+  });
+
   it('個人情報 and 職員の不適切投稿 alerts instantiate their special steps', async () => {
     const { org } = await makeOrg(ctx);
     const a = await makeAlert(org.id, { severity: 3, risks: ['個人情報・プライバシー', '職員の不適切投稿'] });
