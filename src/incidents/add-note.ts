@@ -1,6 +1,7 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { object, requiredString } from '../validation.ts';
+import { lockAuditChain } from './open-incident.ts';
 import { appendEvent, findIncident } from './queries.ts';
 
 export function parseNoteInput(body: unknown): { text: string } {
@@ -12,6 +13,7 @@ export async function addNote(ctx: AppContext, orgId: string, incidentId: string
   const at = ctx.now();
   await ctx.sql.begin(async (tx) => {
     await findIncident(tx, orgId, incidentId);
+    await lockAuditChain(tx, orgId);
     await appendEvent(tx, { orgId, incidentId, at, kind: 'note', actor, data: { text: input.text } });
     await recordAudit(tx, actor, { orgId, action: 'incident.note', targetType: 'incident', targetId: incidentId, after: { length: input.text.length } });
   });

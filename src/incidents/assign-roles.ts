@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { ValidationError } from '../errors.ts';
 import { object, oneOf } from '../validation.ts';
 import { roleNames, type RoleName } from './lifecycle.ts';
+import { lockAuditChain } from './open-incident.ts';
 import { appendEvent, findIncident, incidentView, type IncidentRow, type IncidentView } from './queries.ts';
 
 const incidentRoles = { commander: 'commander_role', communicationsLead: 'communications_role', scribe: 'scribe_role' } as const;
@@ -24,6 +25,7 @@ export function parseRolesInput(body: unknown): RolesInput {
 export async function assignRoles(ctx: AppContext, orgId: string, incidentId: string, input: RolesInput, actor: AuditActor): Promise<IncidentView> {
   const at = ctx.now();
   return ctx.sql.begin(async (tx) => {
+    await lockAuditChain(tx, orgId);
     const current = await findIncident(tx, orgId, incidentId);
     const col = (k: IncidentRole) => (k in input ? input[k] ?? null : current[incidentRoles[k]]);
     const [row] = await tx<IncidentRow[]>`

@@ -35,7 +35,7 @@ export async function incidentForAlertChange(tx: Tx, change: AlertChangeForIncid
   const alert = await loadAlertFacts(tx, change.orgId, change.alertId);
   const already = await attachedIncidentId(tx, change.orgId, change.alertId);
   if (already) {
-    const [incident] = await tx<IncidentRow[]>`select * from incidents where org_id = ${change.orgId} and id = ${already} for update`;
+    const [incident] = await tx<IncidentRow[]>`select * from incidents where org_id = ${change.orgId} and id = ${already} for no key update`;
     // On the timeline even when the incident is over: a second wave is what someone reopens it for.
     if (change.action === 'escalate' || change.action === 'reopen') {
       await appendEvent(tx, { orgId: change.orgId, incidentId: already, at: change.at, kind: 'alert_updated', actor: systemActor, data: { alertId: alert.id, action: change.action, severity: alert.severity } });
@@ -48,7 +48,7 @@ export async function incidentForAlertChange(tx: Tx, change: AlertChangeForIncid
   const [open] = await tx<IncidentRow[]>`
     select * from incidents
     where org_id = ${change.orgId} and status in ('triage', 'active', 'stable') and detected_at >= ${new Date(alert.openedAt.getTime() - DEDUPE_WINDOW_MS)}
-    order by detected_at desc, id desc limit 1 for update`;
+    order by detected_at desc, id desc limit 1 for no key update`;
   if (open) {
     await attachAlert(tx, systemActor, open, alert, change.at);
     return { incidentId: open.id, action: 'attached' };

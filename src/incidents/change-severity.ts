@@ -2,6 +2,7 @@ import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { object, requiredString } from '../validation.ts';
+import { lockAuditChain } from './open-incident.ts';
 import { addMatchingTasks, appendEvent, findIncident, incidentView, type IncidentRow, type IncidentView } from './queries.ts';
 
 export interface SeverityInput { severity: number; reason: string }
@@ -22,6 +23,7 @@ export async function changeSeverity(ctx: AppContext, orgId: string, incidentId:
   return ctx.sql.begin(async (tx) => {
     const current = await findIncident(tx, orgId, incidentId);
     if (current.severity === input.severity) throw new ConflictError(`深刻度はすでに ${input.severity} です (severity is already ${input.severity})`);
+    await lockAuditChain(tx, orgId);
     const [row] = await tx<IncidentRow[]>`
       update incidents set severity = ${input.severity}, updated_at = ${at}
       where org_id = ${orgId} and id = ${incidentId} and severity = ${current.severity} and status in ('triage', 'active', 'stable')

@@ -32,8 +32,19 @@ export function riskCategoriesOf(explanation: unknown): string[] {
   return [...new Set(list.map((r) => (r as { category?: unknown })?.category).filter((c): c is string => typeof c === 'string' && c.length <= 100))];
 }
 
+/**
+ * Lock order for every incident write: the org's audit chain first, then incident rows. The
+ * detection pass reaches incidents holding the audit lock (it has just audited the alert); a verb
+ * that locked an incident row and then waited for the audit lock would deadlock against it. Same
+ * key as recordAudit (src/audit/record.ts); transaction-scoped locks are re-entrant.
+ */
+export async function lockAuditChain(tx: Tx, orgId: string): Promise<void> {
+  await tx`select pg_advisory_xact_lock(${advisoryKey(`audit:${orgId}`)}::bigint)`;
+}
+
 /** Serialises incident creation per org: two series of one flare-up must not open two incidents. */
 export async function lockOrgIncidents(tx: Tx, orgId: string): Promise<void> {
+  await lockAuditChain(tx, orgId);
   await tx`select pg_advisory_xact_lock(${advisoryKey(`incidents:${orgId}`)}::bigint)`;
 }
 

@@ -2,6 +2,7 @@ import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { findTransition, incidentStatuses, stampsAfter, timestampViolations, type IncidentStatus } from './lifecycle.ts';
+import { lockAuditChain } from './open-incident.ts';
 import { appendEvent, findIncident, incidentView, timestampsOf, type IncidentRow, type IncidentView } from './queries.ts';
 import { isoTime, object, oneOf, optionalString } from '../validation.ts';
 
@@ -36,6 +37,8 @@ export async function transitionIncident(ctx: AppContext, orgId: string, inciden
     const next = stampsAfter(timestampsOf(current), t, at);
     const problems = timestampViolations(next, now);
     if (problems.length > 0) throw new ValidationError(problems.join('; '), { problems });
+    // After the unlocked read, so the conditional update below still decides races (see lockAuditChain).
+    await lockAuditChain(tx, orgId);
     const [row] = await tx<IncidentRow[]>`
       update incidents set status = ${input.to}, acknowledged_at = ${next.acknowledgedAt}, mitigated_at = ${next.mitigatedAt},
         resolved_at = ${next.resolvedAt}, closed_at = ${next.closedAt}, updated_at = ${now}

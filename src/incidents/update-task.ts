@@ -2,6 +2,7 @@ import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { object, oneOf, optionalString } from '../validation.ts';
+import { lockAuditChain } from './open-incident.ts';
 import { appendEvent } from './queries.ts';
 
 export const taskStatuses = ['open', 'done', 'skipped'] as const;
@@ -27,6 +28,7 @@ export async function updateTask(
       select id, status, step_key from incident_tasks where org_id = ${orgId} and incident_id = ${incidentId} and id = ${taskId}`;
     if (!task) throw new NotFoundError('タスクが見つかりません (task not found)');
     if (task.status === input.status) throw new ConflictError(`タスクはすでに ${input.status} です (task is already ${input.status})`);
+    await lockAuditChain(tx, orgId);
     const who = input.status === 'open' ? null : `${actor.type}:${actor.id ?? ''}`;
     const [row] = await tx`
       update incident_tasks set status = ${input.status}, done_by = ${who}, done_at = ${input.status === 'open' ? null : at}

@@ -232,6 +232,24 @@ describe('lifecycle through the API', () => {
     expect(late).not.toContain('official-statement'); // done
   });
 
+  it('people working on an incident while detection attaches alerts to it do not deadlock', async () => {
+    const { orgId, incidentId } = await openIncident();
+    const actor = { type: 'cli' as const, id: 'test' };
+    const { addNote } = await import('../../src/incidents/add-note.ts');
+    const { assignRoles } = await import('../../src/incidents/assign-roles.ts');
+    for (let round = 0; round < 5; round++) {
+      const alerts = await Promise.all([makeAlert(orgId, { severity: 4 }), makeAlert(orgId, { severity: 5 })]);
+      const results = await Promise.allSettled([
+        ...alerts.map((a) => detectionSees(orgId, a.id)),
+        addNote(ctx, orgId, incidentId, { text: `round ${round}` }, actor),
+        assignRoles(ctx, orgId, incidentId, { scribe: round % 2 ? 'pr_staff' : 'admin' }, actor),
+        addNote(ctx, orgId, incidentId, { text: `round ${round} again` }, actor),
+      ]);
+      expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    }
+    expect((await verifyAudit(ctx.sql, orgId)).breaks).toEqual([]);
+  });
+
   it('the timeline is append-only', async () => {
     const { incidentId } = await openIncident();
     await expect(ctx.sql`update incident_events set data = '{}' where incident_id = ${incidentId}`).rejects.toThrow(/append-only/);
