@@ -30,32 +30,40 @@ export function parsePlaybookSteps(input: unknown): PlaybookStep[] {
   if (!Array.isArray(input)) throw new ValidationError('steps must be an array');
   if (input.length < 1 || input.length > MAX_STEPS) throw new ValidationError(`steps must have 1–${MAX_STEPS} items`);
   const steps = input.map((raw, i): PlaybookStep => {
-    const at = `steps[${i}]`;
-    const o = object(raw, ['key', 'title', 'ownerRole', 'dueOffsetMinutes', 'checklist', 'when'], at);
-    const key = requiredString(o, 'key', { max: 60, pattern: /^[a-z0-9][a-z0-9-]*$/, patternHint: 'must be lower-case letters, digits and hyphens' });
-    const title = requiredString(o, 'title', { max: 200 });
-    const ownerRole = oneOf(o.ownerRole, `${at}.ownerRole`, roleNames);
-    const offset = o.dueOffsetMinutes;
-    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET_MINUTES) {
-      throw new ValidationError(`${at}.dueOffsetMinutes must be an integer 0–${MAX_OFFSET_MINUTES}`);
+    try {
+      return parseStep(raw, `steps[${i}]`);
+    } catch (err) {
+      if (err instanceof ValidationError && !err.message.startsWith('steps[')) throw new ValidationError(`steps[${i}].${err.message}`);
+      throw err;
     }
-    const checklist = stringArray(o, 'checklist', { max: 500, maxItems: 30 }) ?? [];
-    const w = object(o.when ?? {}, ['minSeverity', 'riskCategories'], `${at}.when`);
-    const when: PlaybookStep['when'] = {};
-    if (w.minSeverity !== undefined) {
-      if (typeof w.minSeverity !== 'number' || !Number.isInteger(w.minSeverity) || w.minSeverity < 1 || w.minSeverity > 5) {
-        throw new ValidationError(`${at}.when.minSeverity must be an integer 1–5`);
-      }
-      when.minSeverity = w.minSeverity;
-    }
-    const categories = stringArray(w, 'riskCategories', { max: 100, maxItems: 20 });
-    if (categories && categories.length > 0) when.riskCategories = categories;
-    return { key, title, ownerRole, dueOffsetMinutes: offset, checklist, when };
   });
   const keys = steps.map((s) => s.key);
   const dup = keys.find((k, i) => keys.indexOf(k) !== i);
   if (dup) throw new ValidationError(`steps: key "${dup}" appears twice`);
   return steps;
+}
+
+function parseStep(raw: unknown, at: string): PlaybookStep {
+  const o = object(raw, ['key', 'title', 'ownerRole', 'dueOffsetMinutes', 'checklist', 'when'], at);
+  const key = requiredString(o, 'key', { max: 60, pattern: /^[a-z0-9][a-z0-9-]*$/, patternHint: 'must be lower-case letters, digits and hyphens' });
+  const title = requiredString(o, 'title', { max: 200 });
+  const ownerRole = oneOf(o.ownerRole, `${at}.ownerRole`, roleNames);
+  const offset = o.dueOffsetMinutes;
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET_MINUTES) {
+    throw new ValidationError(`${at}.dueOffsetMinutes must be an integer 0–${MAX_OFFSET_MINUTES}`);
+  }
+  const checklist = stringArray(o, 'checklist', { max: 500, maxItems: 30 }) ?? [];
+  const w = object(o.when ?? {}, ['minSeverity', 'riskCategories'], `${at}.when`);
+  const when: PlaybookStep['when'] = {};
+  if (w.minSeverity !== undefined) {
+    if (typeof w.minSeverity !== 'number' || !Number.isInteger(w.minSeverity) || w.minSeverity < 1 || w.minSeverity > 5) {
+      throw new ValidationError(`${at}.when.minSeverity must be an integer 1–5`);
+    }
+    when.minSeverity = w.minSeverity;
+  }
+  const categories = stringArray(w, 'riskCategories', { max: 100, maxItems: 20 });
+  if (categories && categories.length > 0) when.riskCategories = categories;
+  return { key, title, ownerRole, dueOffsetMinutes: offset, checklist, when };
 }
 
 export const defaultPlaybook: Playbook = Object.freeze({ version: 0, steps: parsePlaybookSteps(defaults.steps) });

@@ -8,7 +8,8 @@ import { assignRoles, parseRolesInput } from './assign-roles.ts';
 import { changeSeverity, parseSeverityInput } from './change-severity.ts';
 import { incidentStatuses } from './lifecycle.ts';
 import { promoteAlert } from './promote-alert.ts';
-import { currentPlaybook, getIncident, listIncidents, listOverdueTasks } from './queries.ts';
+import { currentPlaybook, getIncident, listIncidents, listOverdueTasks, playbookVersion } from './queries.ts';
+import { NotFoundError } from '../errors.ts';
 import { parsePlaybookInput, savePlaybook } from './save-playbook.ts';
 import { parseTransitionInput, transitionIncident } from './transition-incident.ts';
 import { parseTaskInput, updateTask } from './update-task.ts';
@@ -44,7 +45,15 @@ export function incidentRoutes(ctx: AppContext) {
     return c.json({ items: await listOverdueTasks(ctx.sql, await org(c), ctx.now()) });
   });
   r.post(`${base}/alerts/:alertId/incident`, async (c) => c.json(await promoteAlert(ctx, await org(c), pathId(c, 'alertId'), requestActor(c)), 201));
-  r.get(`${base}/playbook`, async (c) => c.json(await currentPlaybook(ctx.sql, await org(c))));
+  r.get(`${base}/playbook`, async (c) => {
+    const q = queryOf(c, ['version']);
+    const orgId = await org(c);
+    const version = q.int('version', 0, 1_000_000);
+    if (version === undefined) return c.json(await currentPlaybook(ctx.sql, orgId));
+    const found = await playbookVersion(ctx.sql, orgId, version);
+    if (found.version !== version) throw new NotFoundError('その版のプレイブックはありません (no such playbook version)');
+    return c.json(found);
+  });
   r.put(`${base}/playbook`, async (c) => {
     const orgId = await org(c);
     return c.json(await savePlaybook(ctx, orgId, parsePlaybookInput(await readJson(c)), requestActor(c)));

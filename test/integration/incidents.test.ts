@@ -263,6 +263,22 @@ describe('lifecycle through the API', () => {
   });
 });
 
+describe('authorization', () => {
+  it('every incident route refuses a request without the token', async () => {
+    const { org } = await makeOrg(ctx);
+    const o = `/api/v1/organizations/${org.id}`;
+    const routes: [string, string][] = [
+      ['GET', `${o}/incidents`], ['GET', `${o}/incidents/1`], ['POST', `${o}/incidents/1/transitions`], ['POST', `${o}/incidents/1/severity`],
+      ['PATCH', `${o}/incidents/1/roles`], ['POST', `${o}/incidents/1/notes`], ['PATCH', `${o}/incidents/1/tasks/1`],
+      ['GET', `${o}/incident-tasks/overdue`], ['POST', `${o}/alerts/1/incident`], ['GET', `${o}/playbook`], ['PUT', `${o}/playbook`],
+    ];
+    for (const [method, path] of routes) {
+      const res = await app.request(path, { method, headers: { 'content-type': 'application/json', authorization: 'Bearer wrong-token-wrong-token-wrong' }, body: method === 'GET' ? undefined : '{}' });
+      expect([method, path, res.status]).toEqual([method, path, 401]);
+    }
+  });
+});
+
 describe('playbooks and promotion through the API', () => {
   it('GET serves the shipped default; PUT adds versions; new incidents use the newest; bad steps are refused', async () => {
     const { org } = await makeOrg(ctx);
@@ -277,6 +293,11 @@ describe('playbooks and promotion through the API', () => {
     expect((await (await send('PUT', path, { steps: [step, { ...step, key: 'press', when: { minSeverity: 4 } }] })).json()).version).toBe(2);
     expect((await send('PUT', path, { steps: [{ ...step, ownerRole: 'ceo' }] })).status).toBe(400);
     expect((await (await send('GET', path)).json()).version).toBe(2);
+    expect((await (await send('GET', `${path}?version=1`)).json()).steps).toHaveLength(1);
+    expect((await (await send('GET', `${path}?version=0`)).json()).steps.length).toBe(def.steps.length);
+    expect((await send('GET', `${path}?version=3`)).status).toBe(404);
+    const bad = await send('PUT', path, { steps: [step, { ...step, key: 'x', title: 5 }] });
+    expect((await bad.json()).error.message).toMatch(/^steps\[1\]\.title/);
 
     const alert = await makeAlert(org.id, { severity: 3 });
     const { incidentId } = (await detectionSees(org.id, alert.id))!;
