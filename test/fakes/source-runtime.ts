@@ -32,17 +32,9 @@ export function createVirtualClock(start = new Date('2026-11-25T09:00:00.000Z'))
   };
 }
 
-/** Mulberry32: tiny, seedable, good enough for jitter and fault injection. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as seededRandom } from '../../src/random.ts';
+
+export { seededRandom };
 
 export function createTestRuntime(options: {
   secrets?: Record<string, string>;

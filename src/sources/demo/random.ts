@@ -2,19 +2,9 @@
 // (seed, slot), so the same slot always yields the same posts however often, and on however many
 // instances, the collector runs: the demo is idempotent like a real API.
 
-export type Rng = () => number;
+import { mulberry32, type Rng } from '../../random.ts';
 
-/** mulberry32: small, fast, good enough for synthetic text. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Rng };
 
 export function slotRng(seed: number, slot: number, salt = 0): Rng {
   // Mix the three integers so neighbouring slots do not get correlated streams.

@@ -5,16 +5,9 @@ import {
 
 // Seeded synthetic streams for scenario tests: deterministic, so a failure reproduces exactly.
 
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as seededRandom } from '../../../src/random.ts';
+
+export { seededRandom };
 
 export function poisson(random: () => number, mean: number): number {
   if (mean <= 0) return 0;
