@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ensureApiToken } from '../../src/auth/api-token.ts';
+import { runSource } from '../../src/collection/run-source.ts';
+import { Scheduler } from '../../src/collection/scheduler.ts';
+import { addSource, updateSourceConfig } from '../../src/collection/sources.ts';
+import { createApp } from '../../src/http/app.ts';
+import { XFake } from '../fakes/x-fake.ts';
+import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
+import { makeOrg, testContext, unique } from '../factories/index.ts';
+
+let db: TestDatabase;
+let x: XFake;
+const tokenEnv = `HINOKO_TEST_XH_${unique('h').slice(2).toUpperCase()}`;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  x = new XFake();
+  await x.start();
+});
+afterAll(async () => {
+  delete process.env[tokenEnv];
+  await x.close();
+  await db.drop();
+});
+
+it('refused credentials mark the source unhealthy (API and scheduler see it) instead of hammering the API; a config change re-arms it', async () => {
+  const ctx = testContext(db);
+  const { org } = await makeOrg(ctx);
+  x.addTweet({ text: 'テスト内科の待ち時間が長い' });
+  process.env[tokenEnv] = 'a-revoked-token';
+  const src = await addSource(ctx, { orgId: org.id, type: 'x', name: 'X', config: { baseUrl: x.baseUrl, bearerTokenEnv: tokenEnv, requestTimeoutMs: 2000 }, schedule: '* * * * * *' });
+
+  const outcome = await runSource(ctx, { sourceId: src.id, trigger: 'manual' });
+  expect(outcome.status).toBe('failed');
+  const row = one(await ctx.sql`select health, health_message from sources where id = ${src.id}`);
+  expect(row.health).toBe('unhealthy');
+  expect(row.health_message).not.toContain('a-revoked-token');
+
+  const token = (await ensureApiToken(ctx))!;
+  const api = await (await createApp(ctx).request(`/api/v1/organizations/${org.id}/sources/${src.id}`, { headers: { authorization: `Bearer ${token}` } })).json();
+  expect(api).toMatchObject({ health: 'unhealthy' });
+  expect(JSON.stringify(api)).not.toContain('a-revoked-token');
+
+  // The scheduler leaves an unhealthy source alone: no requests reach the platform.
+  const before = x.requests.length;
+  const scheduler = new Scheduler(ctx);
+  await scheduler.start();
+  await new Promise((r) => setTimeout(r, 2500));
+  await scheduler.stop();
+  expect(x.requests.length).toBe(before);
+
+  // Fixing the credentials (a config change) re-arms it, and the next run succeeds.
+  process.env[tokenEnv] = x.token;
+  await updateSourceConfig(ctx, src.id, { ...src.config });
+  expect(await runSource(ctx, { sourceId: src.id, trigger: 'manual' })).toMatchObject({ status: 'succeeded', inserted: 1 });
+  expect(one(await ctx.sql`select health from sources where id = ${src.id}`).health).toBe('ok');
+});
