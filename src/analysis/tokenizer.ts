@@ -182,12 +182,14 @@ function prefixSearch(trie: DoubleArrayTrie, key: string): { k: string; v?: numb
 }
 
 /**
- * Two measured hot spots of kuromoji 0.1.2, removed without changing a single token (checked
- * by test/unit/analysis/tokenizer.test.ts against an unpatched tokenizer):
+ * Three measured hot spots of kuromoji, removed without changing a single token (checked by
+ * test/unit/analysis/tokenizer.test.ts against an unpatched tokenizer). This reaches into
+ * kuromoji's internals, so package.json pins it to 0.1.2, its last release.
  * - the lattice builder's trie lookup encoded the whole rest of the sentence into a fresh buffer
  *   at every character (a quarter of the time in a profile): replaced by prefixSearch above;
  * - every token decoded and split its feature line from the dictionary buffer again: now once per entry;
  * - the lattice was built in quadratic time: buildLattice above.
+ * Together: tokenising 100-character posts went from ~2,400 to ~8,000 per second on one core.
  */
 export function speedUp(tokenizer: Tokenizer): Tokenizer {
   const internals = tokenizer as unknown as KuromojiInternals;
