@@ -86,6 +86,8 @@ const ViterbiNode = requireKuromoji('kuromoji/src/viterbi/ViterbiNode.js') as ne
  * Quirks kept on purpose so the tokens stay identical: an unknown word of one character has length
  * 1 even when it is a surrogate pair, a grouped one has its UTF-16 length.
  */
+const classCache = new Map<number, CharClass>();
+
 function buildLattice(b: LatticeBuilder, sentence: string): unknown {
   const lattice = new ViterbiLattice();
   const starts: number[] = [];
@@ -97,7 +99,16 @@ function buildLattice(b: LatticeBuilder, sentence: string): unknown {
   const n = starts.length;
   const charAt = (k: number) => sentence.slice(starts[k], k + 1 < n ? starts[k + 1] : undefined);
   const classes = new Array<CharClass>(n);
-  for (let k = 0; k < n; k++) classes[k] = b.unknown_dictionary.lookup(charAt(k));
+  for (let k = 0; k < n; k++) {
+    // A character's class depends on the character alone: looked up once per distinct character.
+    const code = sentence.codePointAt(starts[k]!)!;
+    let cls = classCache.get(code);
+    if (cls === undefined) {
+      cls = b.unknown_dictionary.lookup(charAt(k));
+      classCache.set(code, cls);
+    }
+    classes[k] = cls;
+  }
   const runEnd = new Array<number>(n);
   for (let k = n - 1; k >= 0; k--) {
     runEnd[k] = k + 1 < n && classes[k + 1]!.class_name === classes[k]!.class_name ? runEnd[k + 1]! : k + 1;
@@ -105,7 +116,7 @@ function buildLattice(b: LatticeBuilder, sentence: string): unknown {
   const known = b.token_info_dictionary;
   const unknown = b.unknown_dictionary;
   for (let pos = 0; pos < n; pos++) {
-    const vocabulary = b.trie.commonPrefixSearch(sentence.slice(starts[pos]));
+    const vocabulary = prefixSearch(b.trie, sentence, starts[pos]);
     for (const word of vocabulary) {
       for (const id of known.target_map[word.v!]!) {
         const tokenInfoId = typeof id === 'number' ? id : parseInt(id, 10);
@@ -142,11 +153,11 @@ const TERMINAL = 0;
  * byte the trie does not know. The original UTF-8-encodes the whole key into a new buffer first,
  * and kuromoji calls it with the whole rest of the sentence at every character.
  */
-function prefixSearch(trie: DoubleArrayTrie, key: string): { k: string; v?: number }[] {
+function prefixSearch(trie: DoubleArrayTrie, key: string, from = 0): { k: string; v?: number }[] {
   const result: { k: string; v?: number }[] = [];
   const bytes = [0, 0, 0, 0];
   let parent = ROOT;
-  for (let i = 0; i < key.length; ) {
+  for (let i = from; i < key.length; ) {
     let cp = key.charCodeAt(i);
     let next = i + 1;
     if (cp >= 0xd800 && cp <= 0xdbff) {
@@ -174,7 +185,7 @@ function prefixSearch(trie: DoubleArrayTrie, key: string): { k: string; v?: numb
     const end = trie.traverse(parent, TERMINAL);
     if (end !== NOT_FOUND) {
       const base = trie.bc.getBase(end);
-      result.push(base <= 0 ? { v: -base - 1, k: key.slice(0, next) } : { k: key.slice(0, next) });
+      result.push(base <= 0 ? { v: -base - 1, k: key.slice(from, next) } : { k: key.slice(from, next) });
     }
     i = next;
   }
