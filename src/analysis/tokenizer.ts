@@ -88,6 +88,23 @@ const ViterbiNode = requireKuromoji('kuromoji/src/viterbi/ViterbiNode.js') as ne
  */
 const classCache = new Map<number, CharClass>();
 
+interface Entry { id: number; left: number; right: number; cost: number }
+const entryCache = new Map<number, Entry[]>();
+
+/** The dictionary entries (homographs) of one trie word, decoded from the dictionary buffer once. */
+function entriesOf(dictionary: WordDictionary, trieId: number): Entry[] {
+  let entries = entryCache.get(trieId);
+  if (entries === undefined) {
+    const d = dictionary.dictionary;
+    entries = dictionary.target_map[trieId]!.map((raw) => {
+      const id = typeof raw === 'number' ? raw : parseInt(raw, 10);
+      return { id, left: d.getShort(id), right: d.getShort(id + 2), cost: d.getShort(id + 4) };
+    });
+    entryCache.set(trieId, entries);
+  }
+  return entries;
+}
+
 function buildLattice(b: LatticeBuilder, sentence: string): unknown {
   const lattice = new ViterbiLattice();
   const starts: number[] = [];
@@ -118,10 +135,8 @@ function buildLattice(b: LatticeBuilder, sentence: string): unknown {
   for (let pos = 0; pos < n; pos++) {
     const vocabulary = prefixSearch(b.trie, sentence, starts[pos]);
     for (const word of vocabulary) {
-      for (const id of known.target_map[word.v!]!) {
-        const tokenInfoId = typeof id === 'number' ? id : parseInt(id, 10);
-        const d = known.dictionary;
-        lattice.append(new ViterbiNode(tokenInfoId, d.getShort(tokenInfoId + 4), pos + 1, word.k.length, 'KNOWN', d.getShort(tokenInfoId), d.getShort(tokenInfoId + 2), word.k));
+      for (const e of entriesOf(known, word.v!)) {
+        lattice.append(new ViterbiNode(e.id, e.cost, pos + 1, word.k.length, 'KNOWN', e.left, e.right, word.k));
       }
     }
     const head = classes[pos]!;
