@@ -62,11 +62,68 @@ interface LatticeNode {
   type: string;
   start_pos: number;
   surface_form: string;
+  left_id: number;
+  right_id: number;
+  cost: number;
+  shortest_cost: number;
+  prev: LatticeNode | null;
+}
+
+interface Lattice {
+  nodes_end_at: (LatticeNode[] | undefined)[];
+  eos_pos: number;
+}
+
+interface ConnectionCosts {
+  buffer: Int16Array;
+  backward_dimension: number;
+}
+
+/**
+ * kuromoji's Viterbi search with the connection-cost lookup inlined (it was a method call with a
+ * bounds check per edge). Same algorithm, same tie-breaking, and the same quirk: the best
+ * predecessor is carried over from the previous node when none improves on Number.MAX_VALUE.
+ */
+function viterbiSearch(costs: ConnectionCosts, lattice: Lattice): LatticeNode[] {
+  const table = costs.buffer;
+  const dim = costs.backward_dimension;
+  let shortestPrev: LatticeNode | null | undefined;
+  for (let i = 1; i <= lattice.eos_pos; i++) {
+    const nodes = lattice.nodes_end_at[i];
+    if (nodes == null) continue;
+    for (let j = 0; j < nodes.length; j++) {
+      const node = nodes[j]!;
+      let cost = Number.MAX_VALUE;
+      const prevNodes = lattice.nodes_end_at[node.start_pos - 1];
+      if (prevNodes == null) continue;
+      const left = node.left_id + 2;
+      for (let k = 0; k < prevNodes.length; k++) {
+        const prev = prevNodes[k]!;
+        const c = prev.shortest_cost + table[prev.right_id * dim + left]! + node.cost;
+        if (c < cost) {
+          shortestPrev = prev;
+          cost = c;
+        }
+      }
+      node.prev = shortestPrev ?? null;
+      node.shortest_cost = cost;
+    }
+  }
+  const path: LatticeNode[] = [];
+  const ends = lattice.nodes_end_at;
+  let back = ends[ends.length - 1]![0]!.prev;
+  if (back == null) return [];
+  while (back.type !== 'BOS') {
+    path.push(back);
+    if (back.prev == null) return [];
+    back = back.prev;
+  }
+  return path.reverse();
 }
 
 interface KuromojiInternals {
   viterbi_builder: LatticeBuilder;
-  viterbi_searcher: { search(lattice: unknown): LatticeNode[] };
+  viterbi_searcher: { search(lattice: unknown): LatticeNode[]; connection_costs: ConnectionCosts };
   token_info_dictionary: WordDictionary;
   unknown_dictionary: WordDictionary;
   tokenizeForSentence(sentence: string, tokens?: Token[]): Token[];
@@ -220,6 +277,7 @@ function prefixSearch(trie: DoubleArrayTrie, key: string, from = 0): { k: string
 export function speedUp(tokenizer: Tokenizer): Tokenizer {
   const internals = tokenizer as unknown as KuromojiInternals;
   const builder = internals.viterbi_builder;
+  const costs = internals.viterbi_searcher.connection_costs;
   const trie = builder.trie;
   trie.commonPrefixSearch = (key: string) => prefixSearch(trie, key);
   builder.build = (sentence: string) => buildLattice(builder, sentence);
@@ -240,7 +298,7 @@ export function speedUp(tokenizer: Tokenizer): Tokenizer {
   const unknownFeatures = featureCache(internals.unknown_dictionary);
   // Same tokens, same fields in the same order, as kuromoji's tokenizeForSentence + IpadicFormatter.
   internals.tokenizeForSentence = (sentence: string, tokens: Token[] = []) => {
-    const path = internals.viterbi_searcher.search(builder.build(sentence));
+    const path = viterbiSearch(costs, builder.build(sentence) as Lattice);
     const lastPos = tokens.length > 0 ? tokens[tokens.length - 1]!.word_position : 0;
     for (const node of path) {
       const position = lastPos + node.start_pos;
