@@ -48,15 +48,6 @@ export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, 
       ${fields.after === null ? null : tx.json(fields.after as never)}, ${fields.requestId}, ${fields.sourceIp}, ${prev}, ${hash})`;
 }
 
-/** In a transaction of its own, for changes that are a single statement. */
-export function withAudit<T>(sql: Sql, actor: AuditActor, change: (tx: Tx) => Promise<{ result: T; audit: AuditEntry }>): Promise<T> {
-  return sql.begin(async (tx) => {
-    const { result, audit } = await change(tx);
-    await recordAudit(tx, actor, audit);
-    return result;
-  }) as Promise<T>;
-}
-
 interface AuditRowOut {
   id: string; chain: string; seq: string; org_id: string | null; at: Date; actor_type: string; actor_id: string | null;
   action: string; target_type: string | null; target_id: string | null; before: unknown; after: unknown;
