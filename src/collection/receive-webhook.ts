@@ -1,7 +1,7 @@
 import { readSecret } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { AppError, NotFoundError } from '../errors.ts';
-import { ingest } from '../ingest/pipeline.ts';
+import { ingest, ingestDepsFrom } from '../ingest/pipeline.ts';
 import type { SourceActivity, WebhookRequest } from '../sources/types.ts';
 import { definitionFor, getSource, setSourceHealth } from './sources.ts';
 
@@ -45,7 +45,7 @@ export async function receiveWebhook(ctx: AppContext, sourceId: string, request:
   }
   const activities = await storeActivities(ctx, source.orgId, source.id, result.activities ?? []);
   const stored = await ingest(
-    { sql: ctx.sql, analyzer: null, detection: ctx.detection, now: ctx.now, log: ctx.log, limits: { maxTextChars: ctx.config.ingest.maxTextChars, maxRawBytes: 512 * 1024 } },
+    ingestDepsFrom(ctx, { deferAnalysis: true }),
     { orgId: source.orgId, sourceId: source.id, mentions: result.page.mentions, tombstones: result.page.tombstones, deferAnalysis: true },
   );
   return {

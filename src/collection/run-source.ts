@@ -2,7 +2,7 @@ import { readSecret } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { advisoryKey, lockNames } from '../db/locks.ts';
 import { AppError } from '../errors.ts';
-import { prepareBatch, storeBatch, type PreparedBatch } from '../ingest/pipeline.ts';
+import { ingestDepsFrom, prepareBatch, storeBatch, type PreparedBatch } from '../ingest/pipeline.ts';
 import { SourceAuthError, type SourceRuntime, type WatchTargetSpec } from '../sources/types.ts';
 import { listWatchTargets } from '../organizations/organizations.ts';
 import { definitionFor, getSource, setSourceHealth } from './sources.ts';
@@ -132,10 +132,7 @@ async function collectLocked(
   runId: string,
 ): Promise<RunOutcome> {
   const totals = { pages: 0, fetched: 0, inserted: 0, updated: 0, tombstoned: 0, rejected: 0 };
-  const deps = {
-    sql: ctx.sql, analyzer: ctx.analyzer, detection: ctx.detection, now: ctx.now, log: ctx.log,
-    limits: { maxTextChars: ctx.config.ingest.maxTextChars, maxRawBytes: 512 * 1024 },
-  };
+  const deps = ingestDepsFrom(ctx);
   let committing: Promise<void> | null = null;
   try {
     const config = def.parseConfig(source.config);

@@ -2,7 +2,7 @@ import { addSource, getSource } from '../collection/sources.ts';
 import type { AppContext } from '../context.ts';
 import { ValidationError } from '../errors.ts';
 import { parseImport, type ImportRecordError } from './import-file.ts';
-import { ingest } from './pipeline.ts';
+import { ingest, ingestDepsFrom } from './pipeline.ts';
 import type { NormalizedMention } from './types.ts';
 
 export const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
@@ -68,10 +68,7 @@ export async function importMentions(ctx: AppContext, input: ImportInput): Promi
     : await importSourceFor(ctx, input.orgId, input.portal);
   const { text, errors } = decodeLines(input.content, input.format);
   const summary: ImportSummary = { sourceId, records: 0, imported: 0, alreadyPresent: 0, errors: [...errors] };
-  const deps = {
-    sql: ctx.sql, analyzer: ctx.analyzer, detection: ctx.detection, now: ctx.now, log: ctx.log,
-    limits: { maxTextChars: ctx.config.ingest.maxTextChars, maxRawBytes: 512 * 1024 },
-  };
+  const deps = ingestDepsFrom(ctx);
   let batch: { line: number; mention: NormalizedMention }[] = [];
   const flush = async () => {
     if (batch.length === 0) return;

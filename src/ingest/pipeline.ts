@@ -1,6 +1,6 @@
 import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../logger.ts';
-import { normaliseMention, type IngestLimits } from './normalise.ts';
+import { defaultIngestLimits, normaliseMention, type IngestLimits } from './normalise.ts';
 import { storePage, type AnalysedRow, type StorePageResult } from './store-page.ts';
 import type { MentionAnalyzer, NormalizedMention, StoredMention, Tombstone } from './types.ts';
 
@@ -17,6 +17,21 @@ export interface IngestDeps {
   limits: IngestLimits;
   now(): Date;
   log: Logger;
+}
+
+/** The pipeline's dependencies from the service context; `deferAnalysis` for durable-first paths. */
+export function ingestDepsFrom(
+  ctx: Omit<IngestDeps, 'limits'> & { config: { ingest: { maxTextChars: number } } },
+  options: { deferAnalysis?: boolean } = {},
+): IngestDeps {
+  return {
+    sql: ctx.sql,
+    analyzer: options.deferAnalysis ? null : ctx.analyzer,
+    detection: ctx.detection,
+    now: ctx.now,
+    log: ctx.log,
+    limits: { ...defaultIngestLimits, maxTextChars: ctx.config.ingest.maxTextChars },
+  };
 }
 
 export interface IngestInput {

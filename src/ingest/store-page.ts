@@ -56,7 +56,7 @@ interface CountDelta {
 const countFields = ['total', 'negative', 'positive', 'reposts', 'quotes', 'replies', 'negativeReposts', 'negativeQuotes', 'negativeReplies'] as const;
 
 /** Accumulates per-bucket count changes for the org-wide row and the watch target's row. */
-class CountDeltas {
+export class CountDeltas {
   private readonly byKey = new Map<string, CountDelta>();
 
   add(targetId: string | null, at: Date, d: Partial<Omit<CountDelta, 'targetId' | 'bucket'>>): void {
@@ -122,7 +122,6 @@ export async function applyCountDeltas(tx: Tx, orgId: string, deltas: CountDelta
       negative_replies = c.negative_replies + excluded.negative_replies`;
 }
 
-export { CountDeltas };
 
 /**
  * Stores one page in one transaction: new mentions, edits (previous text kept as a version),
