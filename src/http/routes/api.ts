@@ -9,6 +9,9 @@ import { addSource, getSource, listSources, parseAddSourceInput, setSourceEnable
 import type { AppContext } from '../../context.ts';
 import { NotFoundError } from '../../errors.ts';
 import { incidentRoutes } from '../../incidents/routes.ts';
+import { oncallRoutes } from '../../oncall/routes.ts';
+import { postmortemRoutes } from '../../postmortems/routes.ts';
+import { statementRoutes } from '../../statements/routes.ts';
 import { emergingTerms } from '../../mentions/emerging-terms.ts';
 import { bucketSizes, countMentions, getMention, listMentions, type BucketSize } from '../../mentions/queries.ts';
 import {
@@ -159,6 +162,9 @@ export function apiRoutes(ctx: AppContext) {
 
   // Incidents, tasks and playbooks (src/incidents/routes.ts).
   api.route('/', incidentRoutes(ctx));
+  api.route('/', statementRoutes(ctx));
+  api.route('/', oncallRoutes(ctx));
+  api.route('/', postmortemRoutes(ctx));
 
   return api;
 }
