@@ -9,6 +9,8 @@ import { addSource, getSource, listSources, parseAddSourceInput, setSourceEnable
 import type { AppContext } from '../../context.ts';
 import { NotFoundError } from '../../errors.ts';
 import { incidentRoutes } from '../../incidents/routes.ts';
+import packageJson from '../../../package.json' with { type: 'json' };
+import { buildOpenApiDocument } from '../../openapi/document.ts';
 import { oncallRoutes } from '../../oncall/routes.ts';
 import { postmortemRoutes } from '../../postmortems/routes.ts';
 import { statementRoutes } from '../../statements/routes.ts';
@@ -34,6 +36,9 @@ async function logPrivateView(ctx: AppContext, actor: AuditActor, orgId: string,
 /** The JSON API under /api/v1. Thin: parse, call one verb, map the result. */
 export function apiRoutes(ctx: AppContext) {
   const api = new Hono();
+  const openapi = buildOpenApiDocument({ version: packageJson.version });
+
+  api.get('/openapi.json', (c) => c.json(openapi));
 
   api.get('/organizations', async (c) => c.json({ items: await listOrganizations(ctx.db) }));
   api.post('/organizations', async (c) => c.json(await createOrganization(ctx, parseOrganizationInput(await readJson(c)), requestActor(c)), 201));
