@@ -1,3 +1,4 @@
+import { maskPii, type PiiSpan } from '../analysis/pii.ts';
 import type { Sql } from '../db/connect.ts';
 import { buildBucketSignal, type BucketSignal } from '../detection/index.ts';
 import type { StoredMention, TextAnalysis } from '../ingest/types.ts';
@@ -17,19 +18,21 @@ interface SignalRow {
   sentiment: TextAnalysis['sentiment'] | null;
   risks: TextAnalysis['risks'] | null;
   terms: string[] | null;
+  pii: PiiSpan[] | null;
 }
 
 /**
  * One signal per bucket in [from, to) for the org (watchTargetId null) or one target, empty
- * buckets included. Private messages count, but their text never becomes an alert sample.
+ * buckets included. Private messages count, but their text never becomes an alert sample; PII in
+ * sample texts is masked.
  */
 export async function loadBucketSignals(
   sql: Sql,
   q: { orgId: string; watchTargetId: string | null; from: Date; to: Date; institutionNames: string[] },
 ): Promise<BucketSignal[]> {
   const rows = await sql<SignalRow[]>`
-    select id, posted_at, left(text, 280) as text, likes, reposts, quotes, replies, is_private,
-      analysis -> 'sentiment' as sentiment, analysis -> 'risks' as risks, analysis -> 'terms' as terms
+    select id, posted_at, text, likes, reposts, quotes, replies, is_private,
+      analysis -> 'sentiment' as sentiment, analysis -> 'risks' as risks, analysis -> 'terms' as terms, analysis -> 'pii' as pii
     from mentions
     where org_id = ${q.orgId}
       ${q.watchTargetId ? sql`and watch_target_id = ${q.watchTargetId}` : sql``}
@@ -47,7 +50,9 @@ export async function loadBucketSignals(
       sourceId: '',
       watchTargetId: q.watchTargetId,
       postedAt: r.posted_at,
-      text: r.is_private ? '（非公開メッセージ）' : r.text,
+      // Samples travel into alert e-mail and the alert API: PII is masked before it leaves (the
+      // offsets refer to the whole text, so mask first, then shorten).
+      text: r.is_private ? '（非公開メッセージ）' : maskPii(r.text, r.pii ?? []).slice(0, 280),
       metrics: { likes: r.likes, reposts: r.reposts, quotes: r.quotes, replies: r.replies },
       analysis: r.sentiment ? { sentiment: r.sentiment, risks: r.risks ?? [], pii: [], terms: r.terms ?? [] } : null,
     });
