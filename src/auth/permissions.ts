@@ -1,0 +1,147 @@
+// The ONE role × action table. Every route under /api/v1 names an action in `routeActions`; the
+// middleware in src/http/app.ts looks the matched route up here and refuses (fail closed) what is
+// missing. test/integration/route-matrix.test.ts walks every registered route with every role.
+
+export const roles = ['pr_staff', 'oncall_manager', 'director', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+/**
+ * What a per-user API token may be allowed to do. A scope only narrows: a token never does more
+ * than its user's role allows, whatever scopes it carries.
+ */
+export const tokenScopes = ['read', 'read_pii', 'write', 'approve', 'manage'] as const;
+export type TokenScope = (typeof tokenScopes)[number];
+
+const everyone: readonly Role[] = roles;
+const managers: readonly Role[] = ['oncall_manager', 'director', 'admin'];
+const directors: readonly Role[] = ['director', 'admin'];
+const admins: readonly Role[] = ['admin'];
+
+type ActionRule = { roles: readonly Role[]; scope: TokenScope | null };
+
+/**
+ * Actions with the roles that may do them and the token scope they need (null: any token of the
+ * user, e.g. reading who you are). Roles are cumulative by design — pr_staff ⊂ oncall_manager ⊂
+ * director ⊂ admin — but each row lists them so a reviewer reads one line, not a hierarchy.
+ */
+export const actions = {
+  // platform
+  'api.docs': { roles: everyone, scope: 'read' },
+  'account.self': { roles: everyone, scope: null },
+  'organizations.read': { roles: everyone, scope: 'read' },
+  'organizations.create': { roles: admins, scope: 'manage' },
+  'settings.read': { roles: everyone, scope: 'read' },
+  'settings.manage': { roles: admins, scope: 'manage' },
+  'sources.read': { roles: everyone, scope: 'read' },
+  'sources.manage': { roles: admins, scope: 'manage' },
+  'mentions.read': { roles: everyone, scope: 'read' },
+  'mentions.read_pii': { roles: managers, scope: 'read_pii' },
+  'alerts.read': { roles: everyone, scope: 'read' },
+  'alerting.read': { roles: managers, scope: 'read' },
+  'audit.read': { roles: admins, scope: 'read' },
+  // people
+  'users.read': { roles: everyone, scope: 'read' },
+  'users.manage': { roles: admins, scope: 'manage' },
+  // Own tokens and password; the verb also checks that the target user is the caller (or an admin).
+  'account.credentials': { roles: everyone, scope: 'manage' },
+  // incidents
+  'incidents.read': { roles: everyone, scope: 'read' },
+  'incidents.work': { roles: everyone, scope: 'write' },
+  'incidents.manage': { roles: managers, scope: 'write' },
+  'playbooks.read': { roles: everyone, scope: 'read' },
+  'playbooks.manage': { roles: directors, scope: 'manage' },
+  // statements
+  'statements.read': { roles: everyone, scope: 'read' },
+  'statements.write': { roles: everyone, scope: 'write' },
+  'statements.approve': { roles: managers, scope: 'approve' },
+  // oncall
+  'oncall.read': { roles: everyone, scope: 'read' },
+  'oncall.manage': { roles: managers, scope: 'write' },
+  'oncall.acknowledge': { roles: managers, scope: 'write' },
+  // postmortems
+  'postmortems.read': { roles: everyone, scope: 'read' },
+  'postmortems.write': { roles: managers, scope: 'write' },
+  'postmortems.approve': { roles: directors, scope: 'approve' },
+  'reports.read': { roles: directors, scope: 'read' },
+} as const satisfies Record<string, ActionRule>;
+export type Action = keyof typeof actions;
+
+/** Reached without credentials (logging in). Everything else needs a session or a token. */
+export const publicAction = 'public' as const;
+
+/**
+ * 'METHOD path as registered (with the /api/v1 prefix)' → action. A route absent from here is
+ * refused with 403 for everyone, and the route-matrix test fails until it is added.
+ */
+export const routeActions: Record<string, Action | typeof publicAction> = {
+  // auth and people
+  'POST /api/v1/auth/login': publicAction,
+  'POST /api/v1/auth/logout': 'account.self',
+  'GET /api/v1/auth/me': 'account.self',
+  'GET /api/v1/organizations/:orgId/users': 'users.read',
+  'POST /api/v1/organizations/:orgId/users': 'users.manage',
+  'GET /api/v1/organizations/:orgId/users/:userId': 'users.read',
+  'PATCH /api/v1/organizations/:orgId/users/:userId': 'users.manage',
+  'POST /api/v1/organizations/:orgId/users/:userId/password': 'account.credentials',
+  'GET /api/v1/organizations/:orgId/users/:userId/tokens': 'account.credentials',
+  'POST /api/v1/organizations/:orgId/users/:userId/tokens': 'account.credentials',
+  'DELETE /api/v1/organizations/:orgId/users/:userId/tokens/:tokenId': 'account.credentials',
+
+  // platform
+  'GET /api/v1/openapi.json': 'api.docs',
+  'GET /api/v1/organizations': 'organizations.read',
+  'POST /api/v1/organizations': 'organizations.create',
+  'GET /api/v1/organizations/:orgId': 'organizations.read',
+  'PATCH /api/v1/organizations/:orgId/alerting': 'settings.manage',
+  'GET /api/v1/organizations/:orgId/mail-outbox': 'alerting.read',
+  'GET /api/v1/organizations/:orgId/watch-targets': 'settings.read',
+  'POST /api/v1/organizations/:orgId/watch-targets': 'settings.manage',
+  'GET /api/v1/organizations/:orgId/sources': 'sources.read',
+  'POST /api/v1/organizations/:orgId/sources': 'sources.manage',
+  'GET /api/v1/organizations/:orgId/sources/:sourceId': 'sources.read',
+  'PATCH /api/v1/organizations/:orgId/sources/:sourceId': 'sources.manage',
+  'POST /api/v1/organizations/:orgId/sources/:sourceId/runs': 'sources.manage',
+  'GET /api/v1/organizations/:orgId/sources/:sourceId/runs': 'sources.read',
+  'GET /api/v1/organizations/:orgId/mentions': 'mentions.read',
+  'GET /api/v1/organizations/:orgId/mentions/:mentionId': 'mentions.read',
+  'GET /api/v1/organizations/:orgId/mention-counts': 'mentions.read',
+  'GET /api/v1/organizations/:orgId/emerging-terms': 'mentions.read',
+  'GET /api/v1/organizations/:orgId/detection': 'settings.read',
+  'PATCH /api/v1/organizations/:orgId/detection': 'settings.manage',
+  'GET /api/v1/organizations/:orgId/alerts': 'alerts.read',
+  'GET /api/v1/organizations/:orgId/alerts/:alertId': 'alerts.read',
+
+  // incidents
+  'GET /api/v1/organizations/:orgId/incidents': 'incidents.read',
+  'GET /api/v1/organizations/:orgId/incidents/:incidentId': 'incidents.read',
+  'POST /api/v1/organizations/:orgId/incidents/:incidentId/transitions': 'incidents.manage',
+  'POST /api/v1/organizations/:orgId/incidents/:incidentId/severity': 'incidents.manage',
+  'PATCH /api/v1/organizations/:orgId/incidents/:incidentId/roles': 'incidents.manage',
+  'POST /api/v1/organizations/:orgId/incidents/:incidentId/notes': 'incidents.work',
+  'PATCH /api/v1/organizations/:orgId/incidents/:incidentId/tasks/:taskId': 'incidents.work',
+  'GET /api/v1/organizations/:orgId/incident-tasks/overdue': 'incidents.read',
+  'POST /api/v1/organizations/:orgId/alerts/:alertId/incident': 'incidents.manage',
+  'GET /api/v1/organizations/:orgId/playbook': 'playbooks.read',
+  'PUT /api/v1/organizations/:orgId/playbook': 'playbooks.manage',
+
+  // statements
+
+  // oncall
+
+  // postmortems
+
+};
+
+/** Whether `role` may do `action` (tokens additionally need the action's scope: see `scopeAllows`). */
+export function roleAllows(role: Role, action: Action): boolean {
+  return (actions[action].roles as readonly Role[]).includes(role);
+}
+
+export function scopeAllows(scopes: readonly TokenScope[] | null, action: Action): boolean {
+  const needed = actions[action].scope;
+  return scopes === null || needed === null || scopes.includes(needed);
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (roles as readonly string[]).includes(value);
+}
