@@ -67,6 +67,19 @@ describe('hinoko detect', () => {
     }
   });
 
+  it('applies a settings adjustment to the inferred bucket length (what the accuracy bench varies)', () => {
+    const rows = parseVolumeCsv(series(1600));
+    const seen: number[] = [];
+    const unreachable = detectSeries(rows, 'balanced', (s) => {
+      seen.push(s.bucketMs);
+      return { ...s, thresholds: { ...s.thresholds, open: 1.01 } };
+    });
+    expect(seen).toEqual([300_000]);
+    expect(unreachable.filter((v) => v.alert === 1)).toEqual([]);
+    expect(detectSeries(rows, 'balanced', (s) => s)).toEqual(detectSeries(rows));
+    expect(detectSeries(rows).some((v) => v.alert === 1)).toBe(true);
+  });
+
   it('reads --input FILE and accepts a negative column; a positive burst is a notice', async () => {
     const fs = await import('node:fs/promises');
     const os = await import('node:os');
