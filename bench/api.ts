@@ -1,6 +1,8 @@
 // npm run bench:api — with 1,000,000 mentions seeded in one org, time the API's mention list
 // (newest first, filtered) and the per-bucket count query end to end through the hono app.
-import { ensureApiToken } from '../src/auth/api-token.ts';
+import { systemActor } from '../src/audit/record.ts';
+import { createUser } from '../src/auth/create-user.ts';
+import { createUserToken } from '../src/auth/user-tokens.ts';
 import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/context.ts';
 import { createApp } from '../src/http/app.ts';
@@ -17,9 +19,10 @@ try {
   });
   process.stderr.write('\n');
   await db.sql`vacuum analyze`;
-  const token = (await ensureApiToken(ctx))!;
   const app = createApp(ctx);
   const org = seeded.orgId;
+  const { user } = await createUser(ctx, org, { name: 'bench', email: `bench-${Date.now()}@example.com`, role: 'pr_staff' }, systemActor);
+  const { token } = await createUserToken(ctx, org, user.id, { label: 'bench', scopes: ['read'], expiresAt: null }, systemActor);
   const now = Date.now();
   const iso = (ms: number) => new Date(ms).toISOString();
   const cases: [string, () => string][] = [

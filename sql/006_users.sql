@@ -20,6 +20,56 @@ create table users (
 create unique index users_email_idx on users (lower(email));
 create index users_org_role_idx on users (org_id, role) where disabled_at is null;
 
+-- Login sessions (cookie). The cookie carries a random 32-byte id; only its SHA-256 is stored, so a
+-- leaked table does not hand out sessions. Idle expiry is last_seen_at + the configured idle time;
+-- expires_at is the absolute end.
+create table sessions (
+  id_hash       bytea primary key,
+  org_id        bigint not null,
+  user_id       bigint not null,
+  csrf_token    text not null,
+  created_at    timestamptz not null,
+  last_seen_at  timestamptz not null,
+  expires_at    timestamptz not null,
+  source_ip     text,
+  foreign key (org_id, user_id) references users (org_id, id) on delete cascade
+);
+-- Serves logout-everywhere (password reset, disable) by user.
+create index sessions_user_idx on sessions (user_id);
+-- Serves the purge of expired sessions.
+create index sessions_expires_idx on sessions (expires_at);
+
+-- Per-user API tokens. Only the SHA-256 of the token is stored; the token is shown once.
+create table user_tokens (
+  org_id        bigint not null,
+  id            bigint generated always as identity,
+  user_id       bigint not null,
+  label         text not null check (length(label) between 1 and 100),
+  token_hash    bytea not null unique,
+  scopes        text[] not null check (scopes <@ array['read', 'read_pii', 'write', 'approve', 'manage']::text[]),
+  created_at    timestamptz not null,
+  expires_at    timestamptz,
+  last_used_at  timestamptz,
+  primary key (org_id, id),
+  unique (id),
+  foreign key (org_id, user_id) references users (org_id, id) on delete cascade
+);
+-- Serves the token list of a user.
+create index user_tokens_user_idx on user_tokens (org_id, user_id);
+
+-- Failed-login counters, one row per key ('account:<email>' or 'ip:<address>'), in Postgres so a
+-- lockout holds across instances. A fixed window: the first failure opens it, later failures in it
+-- count up; reaching the limit sets locked_until.
+create table login_throttle (
+  key           text primary key,
+  window_start  timestamptz not null,
+  failures      integer not null,
+  locked_until  timestamptz
+);
+
+-- The platform's single API token is replaced by per-user tokens.
+drop table api_tokens;
+
 alter table incident_events drop constraint incident_events_kind_check;
 alter table incident_events add constraint incident_events_kind_check check (kind in (
   'opened', 'alert_attached', 'alert_updated', 'status_changed', 'severity_changed', 'tasks_added', 'task_updated',

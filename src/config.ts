@@ -18,8 +18,6 @@ export interface Config {
   http: {
     host: string;
     port: number;
-    /** Preset API token; when null one is generated on first start and stored hashed. */
-    apiToken: string | null;
     bodyLimitBytes: number;
     webhookBodyLimitBytes: number;
   };
@@ -54,6 +52,21 @@ export interface Config {
     maxAttempts: number;
     /** How often the mailer looks for due rows besides being woken by new ones. */
     pollMs: number;
+  };
+  /** Users, sessions and login throttling (src/auth). */
+  auth: {
+    /** A session ends after this long without a request… */
+    sessionIdleMs: number;
+    /** …and at the latest this long after login. */
+    sessionMaxMs: number;
+    /** Failed logins for one account within lockWindowMs that lock it for lockMs. */
+    maxFailures: number;
+    lockWindowMs: number;
+    lockMs: number;
+    /** Failed logins from one address within lockWindowMs before it gets 429 until the window ends. */
+    maxFailuresPerIp: number;
+    /** scrypt cost as log2(N); 17 is OWASP's minimum recommendation for scrypt with r=8, p=1. */
+    scryptLogN: number;
   };
   logLevel: LogLevel;
 }
@@ -174,9 +187,8 @@ function publicUrl(env: Env, host: string, port: number): string {
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   problems.length = 0;
-  const apiToken = read(env, 'HINOKO_API_TOKEN') ?? null;
-  if (apiToken !== null && apiToken.length < 24) {
-    problems.push('HINOKO_API_TOKEN must be at least 24 characters (or unset it to have one generated)');
+  if (read(env, 'HINOKO_API_TOKEN') !== undefined) {
+    problems.push('HINOKO_API_TOKEN is no longer used: create users with `hinoko users add` and per-user tokens with `hinoko users token`');
   }
   const host = read(env, 'HOST') ?? '127.0.0.1';
   const config: Config = {
@@ -190,7 +202,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     http: {
       host,
       port: int(env, 'PORT', 8787, 0, 65535),
-      apiToken,
       bodyLimitBytes: int(env, 'HINOKO_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
       webhookBodyLimitBytes: int(env, 'HINOKO_WEBHOOK_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     },
@@ -218,10 +229,22 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxAttempts: int(env, 'HINOKO_MAIL_MAX_ATTEMPTS', 20, 1, 1000),
       pollMs: duration(env, 'HINOKO_MAIL_POLL', 5_000),
     },
+    auth: {
+      sessionIdleMs: duration(env, 'HINOKO_SESSION_IDLE', 2 * 3_600_000),
+      sessionMaxMs: duration(env, 'HINOKO_SESSION_MAX', 12 * 3_600_000),
+      maxFailures: int(env, 'HINOKO_LOGIN_MAX_FAILURES', 5, 1, 1000),
+      lockWindowMs: duration(env, 'HINOKO_LOGIN_WINDOW', 15 * 60_000),
+      lockMs: duration(env, 'HINOKO_LOGIN_LOCK', 15 * 60_000),
+      maxFailuresPerIp: int(env, 'HINOKO_LOGIN_MAX_FAILURES_PER_IP', 50, 1, 100_000),
+      scryptLogN: int(env, 'HINOKO_SCRYPT_LOG_N', 17, 14, 20),
+    },
     logLevel: oneOf(env, 'HINOKO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   };
   config.mail.publicUrl = publicUrl(env, host, config.http.port);
   if (config.mail.pollMs < 100) problems.push('HINOKO_MAIL_POLL must be at least 100ms');
+  if (config.auth.sessionIdleMs < 60_000) problems.push('HINOKO_SESSION_IDLE must be at least 1m');
+  if (config.auth.sessionMaxMs < config.auth.sessionIdleMs) problems.push('HINOKO_SESSION_MAX must not be shorter than HINOKO_SESSION_IDLE');
+  if (config.auth.lockWindowMs < 1000 || config.auth.lockMs < 1000) problems.push('HINOKO_LOGIN_WINDOW and HINOKO_LOGIN_LOCK must be at least 1s');
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }

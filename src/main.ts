@@ -2,7 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { defaultRetryPolicy } from './alerting/backoff.ts';
 import { Mailer } from './alerting/mailer.ts';
 import { transportFor } from './alerting/transports.ts';
-import { ensureApiToken } from './auth/api-token.ts';
+import { ensureBootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ensureDemo } from './bootstrap/demo.ts';
 import { Scheduler } from './collection/scheduler.ts';
 import type { Config } from './config.ts';
@@ -41,15 +41,18 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     const ctx = createContext({ config, sql: database.sql, db: database.db, shutdown: shutdown.signal, ...stages });
     const detection = stages.detection.bind(ctx);
 
-    const token = await ensureApiToken(ctx);
-    if (token) {
-      out.write(
-        `\nAPIトークンを生成しました。この表示は一度だけです。安全な場所に保管してください。\n` +
-        `Generated an API token; it is shown only this once:\n\n    ${token}\n\n` +
-        `(Lost it? \`npx hinoko token --rotate\` issues a new one.)\n\n`,
-      );
-    }
     const demo = await ensureDemo(ctx, startedAt);
+    const admin = demo.orgId ? await ensureBootstrapAdmin(ctx, demo.orgId) : null;
+    if (admin) {
+      out.write(
+        `\n管理者を作成しました。パスワードの表示はこの一度だけです。安全な場所に保管してください。\n` +
+        `Created the first admin; the password is shown only this once:\n\n` +
+        `    email:    ${admin.email}\n    password: ${admin.password}\n\n` +
+        `(Lost it? \`npx hinoko users add --org ORG --role admin --email …\` adds another admin.)\n\n`,
+      );
+    } else if ((await ctx.sql`select 1 from users limit 1`).length === 0) {
+      logger.warn('利用者がいません。`npx hinoko users add --org <slug> --org-name <名前> --role admin --email <メール> --name <氏名>` で管理者を作成してください (no users yet: create an admin with `hinoko users add`)');
+    }
     if (demo.flareAt) {
       logger.info({ orgId: demo.orgId, flareAt: demo.flareAt.toISOString() }, `デモ: 炎上エピソードは ${Math.round((demo.flareAt.getTime() - startedAt.getTime()) / 1000)} 秒後に始まります (demo flare-up scheduled)`);
     }

@@ -26,7 +26,6 @@ type ActionRule = { roles: readonly Role[]; scope: TokenScope | null };
  */
 export const actions = {
   // platform
-  'api.docs': { roles: everyone, scope: 'read' },
   'account.self': { roles: everyone, scope: null },
   'organizations.read': { roles: everyone, scope: 'read' },
   'organizations.create': { roles: admins, scope: 'manage' },
@@ -88,7 +87,7 @@ export const routeActions: Record<string, Action | typeof publicAction> = {
   'DELETE /api/v1/organizations/:orgId/users/:userId/tokens/:tokenId': 'account.credentials',
 
   // platform
-  'GET /api/v1/openapi.json': 'api.docs',
+  'GET /api/v1/openapi.json': publicAction,
   'GET /api/v1/organizations': 'organizations.read',
   'POST /api/v1/organizations': 'organizations.create',
   'GET /api/v1/organizations/:orgId': 'organizations.read',

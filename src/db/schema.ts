@@ -145,11 +145,47 @@ export interface MentionCountsTable {
   replies: string;
 }
 
-export interface ApiTokensTable {
+// 006_users.sql
+export interface UsersTable {
+  org_id: string;
   id: Generated<string>;
+  name: string;
+  email: string;
+  role: 'pr_staff' | 'oncall_manager' | 'director' | 'admin';
+  password_hash: string | null;
+  disabled_at: Timestamp | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+export interface SessionsTable {
+  id_hash: Buffer;
+  org_id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  source_ip: string | null;
+}
+
+export interface UserTokensTable {
+  org_id: string;
+  id: Generated<string>;
+  user_id: string;
   label: string;
   token_hash: Buffer;
-  created_at: TimestampDefault;
+  scopes: ('read' | 'read_pii' | 'write' | 'approve' | 'manage')[];
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  window_start: Timestamp;
+  failures: number;
+  locked_until: Timestamp | null;
 }
 
 export interface DetectorStatesTable {
@@ -328,7 +364,10 @@ export interface Database {
   mention_tombstones: MentionTombstonesTable;
   collector_runs: CollectorRunsTable;
   mention_counts: MentionCountsTable;
-  api_tokens: ApiTokensTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  user_tokens: UserTokensTable;
+  login_throttle: LoginThrottleTable;
   playbook_versions: PlaybookVersionsTable;
   incidents: IncidentsTable;
   incident_alerts: IncidentAlertsTable;

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { getCookie } from 'hono/cookie';
 import { secureHeaders } from 'hono/secure-headers';
-import { verifyApiToken } from '../auth/api-token.ts';
+import { authorizeApi } from '../auth/middleware.ts';
+import { authRoutes } from '../auth/routes.ts';
 import type { AppContext } from '../context.ts';
 import { errorBody, handleError } from './errors.ts';
 import { apiRoutes } from './routes/api.ts';
 import { pathId } from './params.ts';
 import { receiveWebhook } from '../collection/receive-webhook.ts';
-import { webRoutes, SESSION_COOKIE } from '../web/routes.tsx';
+import { webRoutes } from '../web/routes.tsx';
 
 const requestId: MiddlewareHandler = async (c, next) => {
   const incoming = c.req.header('x-request-id');
@@ -18,11 +18,6 @@ const requestId: MiddlewareHandler = async (c, next) => {
   c.header('x-request-id', id);
   await next();
 };
-
-export function bearerToken(header: string | undefined): string | null {
-  const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  return m ? m[1]! : null;
-}
 
 export function createApp(ctx: AppContext, options: { onWebhookStored?: () => void } = {}) {
   const app = new Hono();
@@ -62,15 +57,9 @@ export function createApp(ctx: AppContext, options: { onWebhookStored?: () => vo
     }
   });
 
-  app.use('/api/*', async (c, next) => {
-    // The API accepts the bearer token, or the web page's HttpOnly cookie for its own reads.
-    const token = bearerToken(c.req.header('authorization')) ?? (c.req.method === 'GET' ? getCookie(c, SESSION_COOKIE) : undefined);
-    if (!(await verifyApiToken(ctx, token))) {
-      c.header('www-authenticate', 'Bearer realm="hinoko"');
-      return c.json(errorBody('unauthorized', 'Authorization: Bearer <HINOKO_API_TOKEN> が必要です (a valid API token is required)', c.get('requestId' as never) as string | undefined), 401);
-    }
-    await next();
-  });
+  // Every /api route is authorised by the one role × action table (src/auth/permissions.ts).
+  app.use('/api/*', authorizeApi(ctx));
+  app.route('/api/v1', authRoutes(ctx));
   app.route('/api/v1', apiRoutes(ctx));
   app.route('/', webRoutes(ctx));
   return app;

@@ -1,3 +1,4 @@
+import { authOperations } from '../auth/operations.ts';
 import { incidentStatuses } from '../incidents/lifecycle.ts';
 import { sourceTypes } from '../ingest/types.ts';
 import { bucketSizes } from '../mentions/queries.ts';
@@ -160,4 +161,4 @@ const incidents: Operation[] = [
   },
 ];
 
-export const operations: Operation[] = [...platform, ...sources, ...mentions, ...alerts, ...incidents];
+export const operations: Operation[] = [...authOperations, ...platform, ...sources, ...mentions, ...alerts, ...incidents];

@@ -1,58 +1,65 @@
 /** @jsxImportSource hono/jsx */
-import { Hono } from 'hono';
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { verifyApiToken } from '../auth/api-token.ts';
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie } from 'hono/cookie';
+import { sessionAuth, sessionCookie } from '../auth/credentials.ts';
+import { csrfPasses, sameOrigin } from '../auth/csrf.ts';
+import { InvalidCredentialsError, RateLimitedError } from '../auth/errors.ts';
+import { logout } from '../auth/login.ts';
+import { loginWithCookie } from '../auth/routes.ts';
 import type { AppContext } from '../context.ts';
+import { requestActor, setRequestAuth } from '../http/actor.ts';
 import { countMentions, listMentions } from '../mentions/queries.ts';
-import { listOrganizations } from '../organizations/organizations.ts';
-import { DashboardPage, EmptyPage, LoginPage } from './views.tsx';
+import { getOrganization } from '../organizations/organizations.ts';
+import { DashboardPage, LoginPage } from './views.tsx';
 
-export const SESSION_COOKIE = 'hinoko_token';
-
-/**
- * Cookie-authenticated writes (login, logout) must come from our own pages. Browsers say so in
- * Sec-Fetch-Site; older ones in Origin (which is "null" under a no-referrer policy, so it alone
- * cannot be trusted to be present). A request with neither did not come from a browser page.
- */
-function sameOrigin(req: Request): boolean {
-  const site = req.headers.get('sec-fetch-site');
-  if (site) return site === 'same-origin';
-  const origin = req.headers.get('origin');
-  if (origin && origin !== 'null') return origin === new URL(req.url).origin;
-  return origin === null;
-}
+const formField = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '');
 
 export function webRoutes(ctx: AppContext) {
   const web = new Hono();
+  const session = (c: Context) => sessionAuth(ctx, getCookie(c, sessionCookie));
 
   web.get('/', async (c) => {
-    if (!(await verifyApiToken(ctx, getCookie(c, SESSION_COOKIE)))) return c.html(<LoginPage />);
-    const orgs = await listOrganizations(ctx.db);
-    if (orgs.length === 0) return c.html(<EmptyPage />);
-    const wanted = c.req.query('org');
-    const org = orgs.find((o) => o.id === wanted) ?? orgs[0]!;
+    const auth = await session(c);
+    if (!auth) return c.html(<LoginPage />);
+    // A user sees their own organization only.
+    const org = await getOrganization(ctx.db, auth.orgId);
     const now = ctx.now();
     const [buckets, page] = await Promise.all([
       countMentions(ctx.sql, { orgId: org.id, from: new Date(now.getTime() - 24 * 3_600_000), to: now, bucket: '15m' }),
       listMentions(ctx.sql, { orgId: org.id, limit: 50 }),
     ]);
-    return c.html(<DashboardPage orgs={orgs} org={org} buckets={buckets} mentions={page.items} now={now} />);
+    return c.html(<DashboardPage orgs={[org]} org={org} buckets={buckets} mentions={page.items} now={now} csrfToken={auth.csrfToken!} />);
   });
 
+  // Login CSRF (a cross-site form logging the victim into the attacker's account) is refused by
+  // the same-origin check; there is no session yet to carry a token.
   web.post('/login', async (c) => {
     if (!sameOrigin(c.req.raw)) return c.html(<LoginPage error="不正なリクエストです (cross-site request refused)" />, 403);
     const form = await c.req.parseBody();
-    const token = typeof form.token === 'string' ? form.token.trim() : '';
-    if (!(await verifyApiToken(ctx, token))) return c.html(<LoginPage error="トークンが正しくありません (invalid token)" />, 401);
-    setCookie(c, SESSION_COOKIE, token, {
-      httpOnly: true, sameSite: 'Strict', path: '/', secure: new URL(c.req.url).protocol === 'https:', maxAge: 7 * 24 * 3600,
-    });
+    const email = formField(form, 'email').trim();
+    const password = formField(form, 'password');
+    if (!email || !password || email.length > 254 || password.length > 512) {
+      return c.html(<LoginPage error="メールアドレスとパスワードを入力してください (enter your e-mail and password)" email={email.slice(0, 254)} />, 400);
+    }
+    try {
+      await loginWithCookie(ctx, c, email, password);
+    } catch (err) {
+      if (err instanceof InvalidCredentialsError) return c.html(<LoginPage error={err.message} email={email} />, 401);
+      if (err instanceof RateLimitedError) return c.html(<LoginPage error={err.message} email={email} />, 429);
+      throw err;
+    }
     return c.redirect('/', 303);
   });
 
-  web.post('/logout', (c) => {
-    if (!sameOrigin(c.req.raw)) return c.text('cross-site request refused', 403);
-    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+  web.post('/logout', async (c) => {
+    const auth = await session(c);
+    if (auth) {
+      const form = await c.req.parseBody();
+      if (!csrfPasses(c.req.raw, auth, formField(form, '_csrf'))) return c.text('cross-site request refused', 403);
+      setRequestAuth(c, auth);
+      await logout(ctx, auth, requestActor(c));
+    }
+    deleteCookie(c, sessionCookie, { path: '/' });
     return c.redirect('/', 303);
   });
 

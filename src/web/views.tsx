@@ -36,15 +36,16 @@ export function Layout(props: { title: string; children: Child; refreshSeconds?:
   );
 }
 
-export function LoginPage(props: { error?: string }) {
+export function LoginPage(props: { error?: string; email?: string }) {
   return (
     <Layout title="ログイン — Hinoko">
       <div class="login card">
         <h2>火の粉 Hinoko</h2>
-        <p>APIトークンを入力してください。<br /><span class="muted">Enter the API token printed on first start (or HINOKO_API_TOKEN).</span></p>
+        <p>メールアドレスとパスワードでログインしてください。<br /><span class="muted">Log in with your e-mail and password (the first admin's are printed on first start).</span></p>
         {props.error ? <p class="error">{props.error}</p> : null}
         <form method="post" action="/login">
-          <input type="password" name="token" autocomplete="current-password" required style="width:100%" aria-label="APIトークン" />
+          <p><label>メールアドレス (e-mail)<br /><input type="email" name="email" value={props.email ?? ''} autocomplete="username" required maxlength={254} style="width:100%" /></label></p>
+          <p><label>パスワード (password)<br /><input type="password" name="password" autocomplete="current-password" required maxlength={512} style="width:100%" /></label></p>
           <p><button type="submit">ログイン (Log in)</button></p>
         </form>
       </div>
@@ -98,6 +99,7 @@ export function DashboardPage(props: {
   buckets: CountBucket[];
   mentions: MentionView[];
   now: Date;
+  csrfToken: string;
 }) {
   const total = props.buckets.reduce((s, b) => s + b.total, 0);
   const negative = props.buckets.reduce((s, b) => s + b.negative, 0);
@@ -113,7 +115,7 @@ export function DashboardPage(props: {
           </select>
           <button type="submit">表示</button>
         </form>
-        <form class="inline" method="post" action="/logout"><button type="submit">ログアウト</button></form>
+        <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value={props.csrfToken} /><button type="submit">ログアウト</button></form>
       </header>
       <main>
         {props.org.isDemo ? (
@@ -134,17 +136,6 @@ export function DashboardPage(props: {
           {props.mentions.length === 0 ? <p class="muted">まだ投稿がありません。(No mentions yet.)</p> : null}
         </div>
       </main>
-    </Layout>
-  );
-}
-
-export function EmptyPage() {
-  return (
-    <Layout title="Hinoko">
-      <div class="login card">
-        <h2>組織がありません</h2>
-        <p>API (<code>POST /api/v1/organizations</code>) で組織を作成するか、<code>HINOKO_DEMO=on</code> でデモを有効にしてください。</p>
-      </div>
     </Layout>
   );
 }

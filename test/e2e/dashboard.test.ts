@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureApiToken } from '../../src/auth/api-token.ts';
+import { systemActor } from '../../src/audit/record.ts';
+import { createUser } from '../../src/auth/create-user.ts';
 import { createApp } from '../../src/http/app.ts';
 import { ingest } from '../../src/ingest/pipeline.ts';
 import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
@@ -17,15 +18,16 @@ const chromiumPath = '/usr/bin/chromium';
 let db: TestDatabase;
 let server: ServerType;
 let base: string;
-let token: string;
+const email = 'koho@page-demo.example.jp';
+const password = '雨の日は図書館で静かに本を読む';
 let browser: Browser;
 
 beforeAll(async () => {
   if (!existsSync(chromiumPath)) throw new Error('Debian chromium is required for page tests: apt-get install chromium (.ci/run installs it)');
   db = await createTestDatabase();
   const ctx = testContext(db);
-  token = (await ensureApiToken(ctx))!;
   const org = await createOrganization(ctx, { name: 'さくら内科クリニック（デモ）', slug: 'page-demo', isDemo: true });
+  await createUser(ctx, org.id, { name: '広報 花子', email, role: 'pr_staff', password }, systemActor);
   const src = await makeSource(ctx, org.id, 'import');
   const now = Date.now();
   const analyzer = {
@@ -55,15 +57,16 @@ afterAll(async () => {
 });
 
 describe('dashboard page', () => {
-  it('asks for the token, refuses a wrong one, then shows the latest mentions and the volume chart', async () => {
+  it('asks for e-mail and password, refuses a wrong password, then shows the latest mentions and the volume chart', async () => {
     const page = await browser.newPage({ locale: 'ja-JP' });
     await page.goto(base + '/');
-    await expect(page.locator('input[name=token]').isVisible()).resolves.toBe(true);
-    await page.fill('input[name=token]', 'hnk_wrong');
+    await expect(page.locator('input[name=email]').isVisible()).resolves.toBe(true);
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', 'a-wrong-password-of-some-length');
     await page.click('button[type=submit]');
-    await expect(page.locator('.error').textContent()).resolves.toContain('トークンが正しくありません');
+    await expect(page.locator('.error').textContent()).resolves.toContain('メールアドレスまたはパスワードが正しくありません');
 
-    await page.fill('input[name=token]', token);
+    await page.fill('input[name=password]', password);
     await page.click('button[type=submit]');
     await page.waitForSelector('table');
     const body = await page.locator('body').innerText();
@@ -79,15 +82,15 @@ describe('dashboard page', () => {
     expect(body).not.toContain('090-1111-2222');
     expect(body).toContain('非公開メッセージ');
     expect(await page.locator('svg rect').count()).toBeGreaterThan(90);
-    // The session cookie is HttpOnly: page scripts cannot read the token.
-    expect(await page.evaluate('document.cookie')).not.toContain('hinoko_token');
+    // The session cookie is HttpOnly: page scripts cannot read it.
+    expect(await page.evaluate('document.cookie')).not.toContain('hinoko_session');
     await page.screenshot({ path: '/tmp/hinoko-dashboard.png', fullPage: true });
     await page.close();
   }, 60_000);
 
   it('refuses a login posted from another site', async () => {
     const res = await fetch(base + '/login', {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body: `token=${token}`,
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body: new URLSearchParams({ email, password }).toString(),
     });
     expect(res.status).toBe(403);
     expect(res.headers.get('set-cookie')).toBeNull();

@@ -7,13 +7,13 @@ import { Mailer } from '../../src/alerting/mailer.ts';
 import { updateAlertingSettings } from '../../src/alerting/settings.ts';
 import { systemActor } from '../../src/audit/record.ts';
 import { createPreviewTransport, createSmtpTransport, type MailTransport } from '../../src/alerting/transports.ts';
-import { ensureApiToken } from '../../src/auth/api-token.ts';
 import type { AppContext } from '../../src/context.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createWatchTarget } from '../../src/organizations/organizations.ts';
 import { startSmtpFake, type SmtpFake } from '../fakes/smtp-fake.ts';
 import { makeOrg, testContext, unique } from '../factories/index.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
+import { testToken } from '../support/api-auth.ts';
 
 let db: TestDatabase;
 let ctx: AppContext;
@@ -23,9 +23,10 @@ beforeAll(async () => {
   db = await createTestDatabase();
   ctx = testContext(db);
   smtp = await startSmtpFake();
-  token = (await ensureApiToken(ctx))!;
 });
+// An admin of the organization the test works in (signIn).
 const auth = () => ({ authorization: `Bearer ${token}` });
+const signIn = async (orgId: string) => { ({ token } = await testToken(ctx, { orgId })); };
 afterAll(async () => {
   await smtp.close().catch(() => {});
   await db.drop();
@@ -261,6 +262,7 @@ describe('without SMTP: previews', () => {
       expect(eml).toMatch(/^Subject: =\?UTF-8\?/m);
       expect(eml).toContain(`Message-ID: ${rows.find((r) => files[0] === `${orgId}-${r.id}.eml`)!.message_id}`);
 
+      await signIn(orgId);
       const res = await createApp(ctx).request(`/api/v1/organizations/${orgId}/mail-outbox?status=sent`, { headers: auth() });
       expect(res.status).toBe(200);
       const body = await res.json();
@@ -276,6 +278,7 @@ describe('without SMTP: previews', () => {
 describe('API', () => {
   it('PATCH /organizations/:id/alerting stores validated settings and the org JSON shows them', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const app = createApp(ctx);
     const res = await app.request(`/api/v1/organizations/${org.id}/alerting`, {
       method: 'PATCH', headers: { ...auth(), 'content-type': 'application/json' },
@@ -293,13 +296,14 @@ describe('API', () => {
     const audit = await ctx.sql<{ actor_type: string; before: unknown; after: unknown }[]>`
       select actor_type, before, after from audit_log where org_id = ${org.id} and action = 'alerting.configure' order by seq`;
     expect(audit).toEqual([
-      { actor_type: 'api_token', before: { recipients: [], minSeverity: 3, notices: false }, after: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: false } },
-      { actor_type: 'api_token', before: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: false }, after: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: true } },
+      { actor_type: 'user', before: { recipients: [], minSeverity: 3, notices: false }, after: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: false } },
+      { actor_type: 'user', before: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: false }, after: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: true } },
     ]);
   });
 
   it('refuses bad settings with a 400 naming the field, unknown orgs with 404, and requests without a token', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const app = createApp(ctx);
     const patch = (body: unknown, orgId = org.id, headers: Record<string, string> = auth()) => app.request(`/api/v1/organizations/${orgId}/alerting`, {
       method: 'PATCH', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body),

@@ -1,28 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureApiToken } from '../../src/auth/api-token.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { connect } from '../../src/db/connect.ts';
 import { createApp } from '../../src/http/app.ts';
 import { ingest } from '../../src/ingest/pipeline.ts';
 import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
 import { logger } from '../../src/logger.ts';
+import { authHeaders } from '../support/api-auth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { makeOrg, makeSource, mentionFixture, testContext } from '../factories/index.ts';
 
 let db: TestDatabase;
-let token: string;
+let platform: Record<string, string>;
+let current: Record<string, string>;
 let ctx: ReturnType<typeof testContext>;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   ctx = testContext(db);
-  token = (await ensureApiToken(ctx))!;
+  platform = await authHeaders(ctx);
   app = createApp(ctx);
 });
 afterAll(async () => { await db.drop(); });
+// Each test acts as an admin: of an organization of its own by default, of `org` after signIn(org.id).
+beforeEach(() => { current = platform; });
 
-const auth = () => ({ authorization: `Bearer ${token}` });
+const auth = () => current;
+const signIn = async (orgId: string) => { current = await authHeaders(ctx, { orgId }); };
 const json = (body: unknown, extra: Record<string, string> = {}) => ({
   method: 'POST', headers: { ...auth(), 'content-type': 'application/json', ...extra }, body: JSON.stringify(body),
 });
@@ -43,7 +47,7 @@ describe('health', () => {
 });
 
 describe('authentication', () => {
-  it('refuses the API without a token, with a wrong token, and accepts the generated one', async () => {
+  it('refuses the API without a token, with a wrong token, and accepts a user\'s token', async () => {
     expect((await app.request('/api/v1/organizations')).status).toBe(401);
     const wrong = await app.request('/api/v1/organizations', { headers: { authorization: 'Bearer hnk_wrong' } });
     expect(wrong.status).toBe(401);
@@ -51,15 +55,8 @@ describe('authentication', () => {
     expect((await app.request('/api/v1/organizations', { headers: auth() })).status).toBe(200);
   });
 
-  it('generates the token only once', async () => {
-    expect(await ensureApiToken(ctx)).toBeNull();
-  });
-
-  it('accepts HINOKO_API_TOKEN from the environment instead', async () => {
-    const preset = 'a-preset-token-that-is-long-enough';
-    const envApp = createApp({ ...ctx, config: loadConfig({ HINOKO_API_TOKEN: preset }) });
-    expect((await envApp.request('/api/v1/organizations', { headers: { authorization: `Bearer ${preset}` } })).status).toBe(200);
-    expect((await envApp.request('/api/v1/organizations', { headers: auth() })).status).toBe(401);
+  it('refuses the retired platform token setting at boot, pointing at users', () => {
+    expect(() => loadConfig({ HINOKO_API_TOKEN: 'a-preset-token-that-is-long-enough' })).toThrow(/hinoko users add/);
   });
 });
 
@@ -104,6 +101,7 @@ describe('organizations and validation', () => {
 describe('watch targets and sources', () => {
   it('adds a watch target and a source; bad schedules and embedded secrets are refused', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const wt = await app.request(`/api/v1/organizations/${org.id}/watch-targets`, json({ name: 'みどり歯科', names: ['みどり歯科', 'みどりデンタル'], exclusions: ['みどり歯科 大阪'] }));
     expect(wt.status).toBe(201);
     const src = await app.request(`/api/v1/organizations/${org.id}/sources`, json({ type: 'demo', name: 'demo', config: { seed: 3 } }));
@@ -128,6 +126,7 @@ describe('watch targets and sources', () => {
 describe('mentions', () => {
   it('lists newest first with filters and cursor pagination, and counts per bucket', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const src = await makeSource(ctx, org.id);
     const analyzer = {
       version: 't',
@@ -164,6 +163,7 @@ describe('mentions', () => {
 describe('emerging terms', () => {
   it('lists the terms rising in a window against the windows before it, with counts', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const src = await makeSource(ctx, org.id);
     const analyzer = {
       version: 't',
@@ -198,6 +198,7 @@ describe('emerging terms', () => {
 describe('detection settings', () => {
   it('reads and changes the organization\'s sensitivity, validated and audited', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const url = `/api/v1/organizations/${org.id}/detection`;
     expect(await (await app.request(url, { headers: auth() })).json()).toEqual({ sensitivity: 'balanced' });
     const patch = (body: unknown) => app.request(url, { method: 'PATCH', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify(body) });

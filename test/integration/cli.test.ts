@@ -82,6 +82,35 @@ describe('hinoko CLI', () => {
   }, 60_000);
 });
 
+describe('hinoko users', () => {
+  it('adds an admin (password from stdin, or generated and printed once), lists, issues a token, disables', async () => {
+    const { org } = await makeOrg(testContext(db));
+    const weak = await hinoko(['users', 'add', '--org', org.slug, '--role', 'admin', '--email', 'kanri@clinic.example.jp', '--name', '管理 太郎', '--password-stdin'], {}, 'password12345678\n');
+    expect(weak.code).not.toBe(0);
+    expect(weak.stderr).toMatch(/password/);
+    const added = await hinoko(['users', 'add', '--org', org.slug, '--role', 'admin', '--email', 'kanri@clinic.example.jp', '--name', '管理 太郎', '--password-stdin'], {}, '雨の日は図書館で静かに本を読む\n');
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).not.toContain('shown only this once');
+    const userId = /added user (\d+)/.exec(added.stdout)![1]!;
+    const generated = await hinoko(['users', 'add', '--org', org.id, '--role', 'pr_staff', '--email', 'koho@clinic.example.jp', '--name', '広報 花子']);
+    expect(generated.stdout).toMatch(/password \(shown only this once\): \S{20}/);
+    const fresh = await hinoko(['users', 'add', '--org', 'new-clinic', '--org-name', '新しい医院', '--role', 'admin', '--email', 'admin@new-clinic.example.jp', '--name', '院長']);
+    expect(fresh.stdout).toMatch(/to organization \d+ \(new-clinic\)/);
+    const list = await hinoko(['users', 'list', '--org', org.slug]);
+    expect(list.stdout).toMatch(new RegExp(`${userId}\tadmin\tactive\tkanri@clinic.example.jp`));
+    const token = await hinoko(['users', 'token', userId, '--label', 'CI', '--scopes', 'read']);
+    expect(token.stdout).toMatch(/^hnk_\S+\n$/);
+    const scopes = await db.sql`select scopes from user_tokens where user_id = ${userId}`;
+    expect(scopes.map((r) => r.scopes)).toEqual([['read']]);
+    // The only admin cannot be disabled; a second one can be.
+    expect((await hinoko(['users', 'disable', userId])).stderr).toContain('last active admin');
+    const password = await hinoko(['users', 'password', userId]);
+    expect(password.stdout).toMatch(/password \(shown only this once\): \S{20}/);
+    expect((await db.sql`select action from audit_log where chain = ${org.id} and action like 'user%' order by seq`).map((r) => r.action))
+      .toEqual(['user.create', 'user.create', 'user_token.create', 'user.password_reset']);
+  }, 60_000);
+});
+
 describe('hinoko start on an embedded Postgres', () => {
   it('starts with the demo, serves, stops cleanly on SIGTERM, and reuses its data directory', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-start-'));
@@ -99,9 +128,15 @@ describe('hinoko start on an embedded Postgres', () => {
         const m = /火の粉 Hinoko: (http:\/\/[^/\s]+)\//.exec(stdout);
         if (m && health === 0) {
           health = -1;
-          const token = /hnk_[A-Za-z0-9_-]+/.exec(stdout)?.[0];
+          const email = /email:\s+(\S+)/.exec(stdout)?.[1];
+          const password = /password:\s+(\S+)/.exec(stdout)?.[1];
           health = (await fetch(`${m[1]}/healthz`)).status;
-          if (token) orgs = await (await fetch(`${m[1]}/api/v1/organizations`, { headers: { authorization: `Bearer ${token}` } })).json();
+          if (email && password) {
+            // The printed first admin logs in; the session cookie reads the API.
+            const login = await fetch(`${m[1]}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+            const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+            orgs = await (await fetch(`${m[1]}/api/v1/organizations`, { headers: { cookie } })).json();
+          }
           child.kill('SIGTERM');
         }
       });
@@ -112,7 +147,7 @@ describe('hinoko start on an embedded Postgres', () => {
     const first = await start();
     expect(first.health, first.stdout).toBe(200);
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('APIトークンを生成しました');
+    expect(first.stdout).toContain('管理者を作成しました');
     expect((first.orgs as { items: { name: string; isDemo: boolean }[] }).items).toEqual([expect.objectContaining({ name: 'さくら内科クリニック（デモ）', isDemo: true })]);
     expect(first.stdout).toContain('停止しました');
     // A clean stop leaves no server behind holding the data directory.
@@ -121,6 +156,6 @@ describe('hinoko start on an embedded Postgres', () => {
     const second = await start();
     expect(second.code).toBe(0);
     expect(second.health).toBe(200);
-    expect(second.stdout).not.toContain('APIトークンを生成しました');
+    expect(second.stdout).not.toContain('管理者を作成しました');
   }, 150_000);
 });

@@ -6,7 +6,7 @@ import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { ensureDemo } from '../../src/bootstrap/demo.ts';
 import { runSource } from '../../src/collection/run-source.ts';
 import { createApp } from '../../src/http/app.ts';
-import { ensureApiToken } from '../../src/auth/api-token.ts';
+import { authHeaders } from '../support/api-auth.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 import { testContext } from '../factories/index.ts';
 
@@ -59,8 +59,7 @@ it('demo flare-up: a quiet week asks nobody to act; the flare-up opens one crisi
   expect(detail!.events[0]).toMatchObject({ action: 'open', notify: true });
 
   // Served by the API.
-  const token = (await ensureApiToken(ctx))!;
-  const res = await createApp(ctx).request(`/api/v1/organizations/${orgId}/alerts?kind=crisis`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await createApp(ctx).request(`/api/v1/organizations/${orgId}/alerts?kind=crisis`, { headers: await authHeaders(ctx, { orgId: orgId }) });
   expect(res.status).toBe(200);
   expect((await res.json()).items.length).toBe((await listAlerts(ctx.sql, { orgId, kind: 'crisis' })).length);
 

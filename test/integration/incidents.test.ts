@@ -1,28 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/record.ts';
-import { ensureApiToken } from '../../src/auth/api-token.ts';
 import { createApp } from '../../src/http/app.ts';
 import { incidentForAlertChange } from '../../src/incidents/auto-open-incident.ts';
 import { getIncident } from '../../src/incidents/queries.ts';
 import { transitionIncident } from '../../src/incidents/transition-incident.ts';
 import { makeOrg, testContext, unique } from '../factories/index.ts';
+import { testToken } from '../support/api-auth.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
 let ctx: ReturnType<typeof testContext>;
 let app: ReturnType<typeof createApp>;
+// The admin of the organization the test made last (signIn after makeOrg).
 let token: string;
+let userId: string;
 let now = new Date('2026-11-25T03:00:00Z');
 
 beforeAll(async () => {
   db = await createTestDatabase();
   ctx = testContext(db, { now: () => now });
-  token = (await ensureApiToken(ctx))!;
   app = createApp(ctx);
 });
 afterAll(async () => { await db.drop(); });
 
 const auth = () => ({ authorization: `Bearer ${token}` });
+const signIn = async (orgId: string) => { ({ token, userId } = await testToken(ctx, { orgId })); };
 const send = (method: string, path: string, body?: unknown) =>
   app.request(path, { method, headers: { ...auth(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
 
@@ -46,6 +48,7 @@ const taskKeys = async (orgId: string, incidentId: string) =>
 describe('auto-open and attach', () => {
   it('a crisis alert at the threshold opens one incident with the matching tasks; a replay opens nothing more', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const alert = await makeAlert(org.id, { severity: 3 });
     const first = await detectionSees(org.id, alert.id);
     expect(first).toMatchObject({ action: 'opened' });
@@ -65,6 +68,7 @@ describe('auto-open and attach', () => {
 
   it('below the threshold nothing opens; the org threshold is a setting; a notice never auto-opens', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const low = await makeAlert(org.id, { severity: 2 });
     expect(await detectionSees(org.id, low.id)).toBeNull();
     const notice = await makeAlert(org.id, { kind: 'notice', severity: 5 });
@@ -75,12 +79,14 @@ describe('auto-open and attach', () => {
 
   it('history caught up on (notify false) opens no incident', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const old = await makeAlert(org.id, { severity: 5, openedAt: new Date(now.getTime() - 3 * 86_400_000) });
     expect(await detectionSees(org.id, old.id, 'open', false)).toBeNull();
   });
 
   it('a further alert within the window attaches, raises severity and adds the new steps once', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const a = await makeAlert(org.id, { severity: 3 });
     const { incidentId } = (await detectionSees(org.id, a.id))!;
     const b = await makeAlert(org.id, { severity: 4, risks: ['医療過誤・誤診'] });
@@ -106,6 +112,7 @@ describe('auto-open and attach', () => {
 
   it('an alert of a resolved incident escalating lands on its timeline but opens nothing and changes nothing', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const a = await makeAlert(org.id, { severity: 3 });
     const { incidentId } = (await detectionSees(org.id, a.id))!;
     const actor = { type: 'cli' as const, id: 'test' };
@@ -121,6 +128,7 @@ describe('auto-open and attach', () => {
 
   it('個人情報 and 職員の不適切投稿 alerts instantiate their special steps', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const a = await makeAlert(org.id, { severity: 3, risks: ['個人情報・プライバシー', '職員の不適切投稿'] });
     const { incidentId } = (await detectionSees(org.id, a.id))!;
     const keys = await taskKeys(org.id, incidentId);
@@ -131,6 +139,7 @@ describe('auto-open and attach', () => {
 
   it('two series of one flare-up racing open one incident', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const a = await makeAlert(org.id, { severity: 3 });
     const b = await makeAlert(org.id, { severity: 3 });
     const [x, y] = await Promise.all([detectionSees(org.id, a.id), detectionSees(org.id, b.id)]);
@@ -142,6 +151,7 @@ describe('auto-open and attach', () => {
 describe('lifecycle through the API', () => {
   async function openIncident() {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const alert = await makeAlert(org.id, { severity: 3 });
     const { incidentId } = (await detectionSees(org.id, alert.id))!;
     return { orgId: org.id, incidentId, base: `/api/v1/organizations/${org.id}/incidents/${incidentId}` };
@@ -215,7 +225,7 @@ describe('lifecycle through the API', () => {
     const statement = detail.tasks.find((t: { stepKey: string }) => t.stepKey === 'official-statement');
     const done = await send('PATCH', `${base}/tasks/${statement.id}`, { status: 'done' });
     expect(done.status).toBe(200);
-    expect(await done.json()).toMatchObject({ status: 'done', doneBy: 'api_token:platform-token' });
+    expect(await done.json()).toMatchObject({ status: 'done', doneBy: `user:${userId}` });
     expect((await send('PATCH', `${base}/tasks/${statement.id}`, { status: 'done' })).status).toBe(409);
     expect((await send('PATCH', `${base}/tasks/${statement.id}`, { status: 'finished' })).status).toBe(400);
     const after = await (await send('GET', base)).json();
@@ -264,8 +274,9 @@ describe('lifecycle through the API', () => {
 });
 
 describe('authorization', () => {
-  it('every incident route refuses a request without the token', async () => {
+  it('every incident route refuses a request without a valid token', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const o = `/api/v1/organizations/${org.id}`;
     const routes: [string, string][] = [
       ['GET', `${o}/incidents`], ['GET', `${o}/incidents/1`], ['POST', `${o}/incidents/1/transitions`], ['POST', `${o}/incidents/1/severity`],
@@ -282,6 +293,7 @@ describe('authorization', () => {
 describe('playbooks and promotion through the API', () => {
   it('GET serves the shipped default; PUT adds versions; new incidents use the newest; bad steps are refused', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const path = `/api/v1/organizations/${org.id}/playbook`;
     const def = await (await send('GET', path)).json();
     expect(def.version).toBe(0);
@@ -306,6 +318,7 @@ describe('playbooks and promotion through the API', () => {
 
   it('a low alert is promoted by hand once', async () => {
     const { org } = await makeOrg(ctx);
+    await signIn(org.id);
     const alert = await makeAlert(org.id, { kind: 'notice', severity: 1 });
     const path = `/api/v1/organizations/${org.id}/alerts/${alert.id}/incident`;
     const res = await send('POST', path);

@@ -31,7 +31,7 @@ it('applies every migration once on an empty database, even when two instances s
   const tables = await sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`;
   expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining([
     'organizations', 'watch_targets', 'sources', 'source_cursors', 'mentions', 'mention_versions',
-    'mention_tombstones', 'collector_runs', 'mention_counts', 'api_tokens',
+    'mention_tombstones', 'collector_runs', 'mention_counts', 'users', 'sessions', 'user_tokens', 'login_throttle',
   ]));
 });
 

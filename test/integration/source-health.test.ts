@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ensureApiToken } from '../../src/auth/api-token.ts';
+import { authHeaders } from '../support/api-auth.ts';
 import { runSource } from '../../src/collection/run-source.ts';
 import { Scheduler } from '../../src/collection/scheduler.ts';
 import { addSource, updateSourceConfig } from '../../src/collection/sources.ts';
@@ -35,8 +35,7 @@ it('refused credentials mark the source unhealthy (API and scheduler see it) ins
   expect(row.health).toBe('unhealthy');
   expect(row.health_message).not.toContain('a-revoked-token');
 
-  const token = (await ensureApiToken(ctx))!;
-  const api = await (await createApp(ctx).request(`/api/v1/organizations/${org.id}/sources/${src.id}`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const api = await (await createApp(ctx).request(`/api/v1/organizations/${org.id}/sources/${src.id}`, { headers: await authHeaders(ctx, { orgId: org.id }) })).json();
   expect(api).toMatchObject({ health: 'unhealthy' });
   expect(JSON.stringify(api)).not.toContain('a-revoked-token');
 

@@ -19,5 +19,5 @@ export const commands: Record<string, CommandEntry> = {
   backtest: { summary: '保存済みの投稿で検知を再現 (replay stored mentions through detection; lists alerts that would have fired)', load: async () => (await import('./backtest.ts')).backtestCommand },
   seed: { summary: 'ベンチマーク用の合成データを投入 (bulk synthetic mentions for benchmarks)', load: async () => (await import('./seed.ts')).seedCommand },
   audit: { summary: '監査ログの改ざん検査 (verify the tamper-evident audit log)', load: async () => (await import('./audit.ts')).auditCommand },
-  token: { summary: 'APIトークンを再発行 (issue a new API token; the old one stops working)', load: async () => (await import('./token.ts')).tokenCommand },
+  users: { summary: '利用者の追加・一覧・無効化・パスワード再設定・API トークン発行 (add, list, disable users; reset passwords; issue API tokens)', load: async () => (await import('./users.ts')).usersCommand },
 };

@@ -17,11 +17,11 @@ import { statementRoutes } from '../../statements/routes.ts';
 import { emergingTerms } from '../../mentions/emerging-terms.ts';
 import { bucketSizes, countMentions, getMention, listMentions, type BucketSize } from '../../mentions/queries.ts';
 import {
-  createOrganization, createWatchTarget, getOrganization, listOrganizations, listWatchTargets,
+  createOrganization, createWatchTarget, getOrganization, listWatchTargets,
   parseOrganizationInput, parseWatchTargetInput,
 } from '../../organizations/organizations.ts';
 import { object, optionalBoolean, plainJsonObject } from '../../validation.ts';
-import { requestActor } from '../actor.ts';
+import { requestActor, requestAuth } from '../actor.ts';
 import { pathId, queryOf, readJson } from '../params.ts';
 
 function sourceJson(s: SourceRecord) {
@@ -40,7 +40,8 @@ export function apiRoutes(ctx: AppContext) {
 
   api.get('/openapi.json', (c) => c.json(openapi));
 
-  api.get('/organizations', async (c) => c.json({ items: await listOrganizations(ctx.db) }));
+  // A user sees their own organization only (src/auth/middleware.ts 404s the others' paths).
+  api.get('/organizations', async (c) => c.json({ items: [await getOrganization(ctx.db, requestAuth(c).orgId)] }));
   api.post('/organizations', async (c) => c.json(await createOrganization(ctx, parseOrganizationInput(await readJson(c)), requestActor(c)), 201));
   api.get('/organizations/:orgId', async (c) => {
     const org = await getOrganization(ctx.db, pathId(c, 'orgId'));

@@ -5,7 +5,8 @@ describe('configuration', () => {
   it('has defaults that run the demo on an embedded Postgres', () => {
     const c = loadConfig({});
     expect(c.database.url).toBeNull();
-    expect(c.http).toMatchObject({ host: '127.0.0.1', port: 8787, apiToken: null });
+    expect(c.http).toMatchObject({ host: '127.0.0.1', port: 8787 });
+    expect(c.auth).toMatchObject({ sessionIdleMs: 7_200_000, sessionMaxMs: 43_200_000, maxFailures: 5, lockWindowMs: 900_000, lockMs: 900_000, scryptLogN: 17 });
     expect(c.demo).toMatchObject({ mode: 'auto', flareAfterMs: 180_000 });
     expect(c.dataDir.endsWith('.hinoko')).toBe(true);
     expect(Object.isFrozen(c)).toBe(true);
@@ -22,8 +23,13 @@ describe('configuration', () => {
     expect(message).toContain('HINOKO_DEMO must be one of auto, on, off');
     expect(message).toContain('HINOKO_DEMO_FLARE_AFTER must be a duration');
     expect(message).toContain('DATABASE_URL must start with postgres://');
-    expect(message).toContain('HINOKO_API_TOKEN must be at least 24 characters');
+    expect(message).toContain('HINOKO_API_TOKEN is no longer used');
     expect(message).not.toContain('hunter2');
+  });
+
+  it('refuses auth settings that contradict each other', () => {
+    expect(() => loadConfig({ HINOKO_SESSION_IDLE: '8h', HINOKO_SESSION_MAX: '1h' })).toThrow(/HINOKO_SESSION_MAX/);
+    expect(() => loadConfig({ HINOKO_SCRYPT_LOG_N: '10' })).toThrow(/HINOKO_SCRYPT_LOG_N/);
   });
 
   it('parses durations', () => {

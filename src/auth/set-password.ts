@@ -1,0 +1,47 @@
+import { recordAudit, type AuditActor } from '../audit/record.ts';
+import type { AppContext } from '../context.ts';
+import { ValidationError } from '../errors.ts';
+import { object, optionalString } from '../validation.ts';
+import { endSessions, type Auth } from './credentials.ts';
+import { ForbiddenError } from './errors.ts';
+import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import { getUserRow } from './users.ts';
+
+export interface PasswordInput { currentPassword?: string; newPassword?: string }
+
+export function parsePasswordInput(body: unknown): PasswordInput {
+  const o = object(body, ['currentPassword', 'newPassword']);
+  return { currentPassword: optionalString(o, 'currentPassword', { max: 1000 }), newPassword: optionalString(o, 'newPassword', { max: 1000 }) };
+}
+
+/**
+ * A user changes their own password (the current one is required), or an admin resets someone
+ * else's (a new one given, or generated and returned once). Every other session of the user ends.
+ */
+export async function setPassword(
+  ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, auth: Auth, orgId: string, userId: string, input: PasswordInput, actor: AuditActor,
+): Promise<{ generatedPassword?: string }> {
+  const self = auth.userId === userId;
+  if (!self && auth.role !== 'admin') throw new ForbiddenError();
+  const user = await getUserRow(ctx.sql, orgId, userId);
+  if (self) {
+    if (!input.newPassword) throw new ValidationError('newPassword is required');
+    if (!input.currentPassword || !user.password_hash || !(await verifyPassword(input.currentPassword, user.password_hash))) {
+      throw new ValidationError('currentPassword: 現在のパスワードが正しくありません (the current password is wrong)');
+    }
+  }
+  const generated = input.newPassword === undefined ? generatePassword() : undefined;
+  const password = input.newPassword ?? generated!;
+  const [org] = await ctx.sql<{ name: string; slug: string }[]>`select name, slug from organizations where id = ${orgId}`;
+  const problem = passwordProblem(password, { email: user.email, name: user.name, orgName: org?.name, orgSlug: org?.slug });
+  if (problem) throw new ValidationError(`newPassword: ${problem}`);
+  const hash = await hashPassword(password, ctx.config.auth.scryptLogN);
+  const now = ctx.now();
+  await ctx.sql.begin(async (tx) => {
+    await getUserRow(tx, orgId, userId, true);
+    await tx`update users set password_hash = ${hash}, updated_at = ${now} where org_id = ${orgId} and id = ${userId}`;
+    const ended = await endSessions(tx, orgId, userId, self ? auth.sessionHash : undefined);
+    await recordAudit(tx, actor, { orgId, action: self ? 'user.password_change' : 'user.password_reset', targetType: 'user', targetId: userId, after: { endedSessions: ended } }, now);
+  });
+  return generated ? { generatedPassword: generated } : {};
+}

@@ -1,0 +1,102 @@
+import type { Sql, Tx } from '../db/connect.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { object, oneOf, optionalBoolean, optionalString, requiredString, type Fields } from '../validation.ts';
+import { roles, type Role } from './permissions.ts';
+
+export interface User {
+  id: string;
+  orgId: string;
+  name: string;
+  email: string;
+  role: Role;
+  hasPassword: boolean;
+  disabledAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UserRow {
+  id: string;
+  org_id: string;
+  name: string;
+  email: string;
+  role: Role;
+  password_hash: string | null;
+  disabled_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function toUser(r: UserRow): User {
+  return {
+    id: r.id, orgId: r.org_id, name: r.name, email: r.email, role: r.role, hasPassword: r.password_hash !== null,
+    disabledAt: r.disabled_at, createdAt: r.created_at, updatedAt: r.updated_at,
+  };
+}
+
+// Local part kept as typed (it may be case-sensitive in theory); the domain is lower-cased. The
+// unique index is on lower(email), so two spellings of one mailbox cannot both exist.
+const emailPattern = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+export function normalizeEmail(raw: string, field = 'email'): string {
+  const v = raw.trim();
+  if (v.length > 254 || !emailPattern.test(v)) throw new ValidationError(`${field} はメールアドレスの形式ではありません (must be an e-mail address such as tanaka@clinic.example.jp)`);
+  const at = v.lastIndexOf('@');
+  return `${v.slice(0, at)}@${v.slice(at + 1).toLowerCase()}`;
+}
+
+export function parseName(o: Fields, required: boolean): string | undefined {
+  const name = required ? requiredString(o, 'name', { max: 100 }) : optionalString(o, 'name', { max: 100 });
+  if (name !== undefined && name.trim() === '') throw new ValidationError('name must not be blank');
+  return name?.trim();
+}
+
+export interface NewUserInput { name: string; email: string; role: Role; password?: string }
+
+export function parseNewUserInput(body: unknown): NewUserInput {
+  const o = object(body, ['name', 'email', 'role', 'password']);
+  return {
+    name: parseName(o, true)!,
+    email: normalizeEmail(requiredString(o, 'email', { max: 254 })),
+    role: oneOf(o.role, 'role', roles),
+    password: optionalString(o, 'password', { max: 1000 }),
+  };
+}
+
+export interface UserPatch { name?: string; role?: Role; disabled?: boolean }
+
+export function parseUserPatch(body: unknown): UserPatch {
+  const o = object(body, ['name', 'role', 'disabled']);
+  const patch: UserPatch = {
+    name: parseName(o, false),
+    role: o.role === undefined ? undefined : oneOf(o.role, 'role', roles),
+    disabled: optionalBoolean(o, 'disabled'),
+  };
+  if (Object.values(patch).every((v) => v === undefined)) throw new ValidationError('body: give at least one of name, role, disabled');
+  return patch;
+}
+
+export async function listUsers(sql: Sql, orgId: string): Promise<User[]> {
+  const rows = await sql<UserRow[]>`select * from users where org_id = ${orgId} order by id`;
+  return rows.map(toUser);
+}
+
+export async function getUserRow(sql: Sql | Tx, orgId: string, userId: string, forUpdate = false): Promise<UserRow> {
+  const [row] = forUpdate
+    ? await sql<UserRow[]>`select * from users where org_id = ${orgId} and id = ${userId} for no key update`
+    : await sql<UserRow[]>`select * from users where org_id = ${orgId} and id = ${userId}`;
+  if (!row) throw new NotFoundError('利用者が見つかりません (user not found)');
+  return row;
+}
+
+export async function getUser(sql: Sql, orgId: string, userId: string): Promise<User> {
+  return toUser(await getUserRow(sql, orgId, userId));
+}
+
+/** Resolves --org for the CLI: a decimal id or a slug. */
+export async function findOrganization(sql: Sql, idOrSlug: string): Promise<{ id: string; name: string; slug: string } | null> {
+  const [row] = /^\d{1,19}$/.test(idOrSlug)
+    ? await sql<{ id: string; name: string; slug: string }[]>`select id, name, slug from organizations where id = ${idOrSlug}`
+    : await sql<{ id: string; name: string; slug: string }[]>`select id, name, slug from organizations where slug = ${idOrSlug}`;
+  return row ?? null;
+}
