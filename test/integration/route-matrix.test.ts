@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actions, publicAction, roleAllows, roles, routeActions, type Role } from '../../src/auth/permissions.ts';
+import { secretHash, tokenPrefix, newSecret } from '../../src/auth/credentials.ts';
+import { createApp } from '../../src/http/app.ts';
+import { makeOrg, testContext } from '../factories/index.ts';
+import { testToken } from '../support/api-auth.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+// GENERATED from the app itself: every route the app registers under /api, sent by every role,
+// must answer 403 exactly when the one table (src/auth/permissions.ts) forbids it — and never
+// 401/403 when it allows it (validation errors and 404s for the made-up ids are fine).
+
+let db: TestDatabase;
+let ctx: ReturnType<typeof testContext>;
+let app: ReturnType<typeof createApp>;
+let orgId: string;
+const callers = {} as Record<Role, { token: string; userId: string }>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ctx = testContext(db);
+  app = createApp(ctx);
+  orgId = (await makeOrg(ctx)).org.id;
+  for (const role of roles) callers[role] = await testToken(ctx, { orgId, role });
+});
+afterAll(async () => { await db.drop(); });
+
+const registered = () => {
+  const keys = new Set<string>();
+  for (const r of app.routes) if (r.method !== 'ALL' && r.path.startsWith('/api/')) keys.add(`${r.method} ${r.path}`);
+  return [...keys].sort();
+};
+
+/**
+ * A concrete URL for a registered path: the caller's org and own user id, and an id nothing has
+ * for every other parameter (so an allowed DELETE cannot remove the callers' own tokens).
+ */
+const urlFor = (path: string, userId: string) =>
+  path.replace(/:([A-Za-z]\w*)/g, (_, name: string) => (name === 'orgId' ? orgId : name === 'userId' ? userId : '999999999'));
+
+const send = (key: string, token: string, userId: string) => {
+  const [method, path] = key.split(' ') as [string, string];
+  return app.request(urlFor(path, userId), {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
+    body: method === 'GET' || method === 'HEAD' ? undefined : '{}',
+  });
+};
+
+describe('the role × route matrix', () => {
+  it('lists every registered /api route in the permission table, and nothing the app does not serve', () => {
+    const served = registered();
+    expect(served.length).toBeGreaterThan(40);
+    expect(served.filter((k) => !(k in routeActions))).toEqual([]);
+    expect(Object.keys(routeActions).filter((k) => !served.includes(k))).toEqual([]);
+  });
+
+  it('every role gets 403 exactly where the table forbids the route', async () => {
+    const wrong: string[] = [];
+    for (const key of registered()) {
+      const action = routeActions[key];
+      if (action === undefined) continue; // reported by the test above
+      for (const role of roles) {
+        const res = await send(key, callers[role].token, callers[role].userId);
+        const allowed = action === publicAction || roleAllows(role, action);
+        const ok = allowed ? res.status !== 401 && res.status !== 403 : res.status === 403;
+        if (!ok) wrong.push(`${role} ${key} → ${res.status} (table: ${allowed ? 'allowed' : 'forbidden'})`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('a token gets 403 where its scopes do not cover the action, whatever its role allows', async () => {
+    const admin = callers.admin;
+    const readOnly = `${tokenPrefix}${newSecret()}`;
+    await ctx.sql`insert into user_tokens (org_id, user_id, label, token_hash, scopes, created_at) values (${orgId}, ${admin.userId}, 'read only', ${secretHash(readOnly)}, ${['read']}, now())`;
+    const wrong: string[] = [];
+    for (const key of registered()) {
+      const action = routeActions[key];
+      if (action === undefined || action === publicAction) continue;
+      const scope = actions[action].scope;
+      const allowed = scope === null || scope === 'read';
+      const res = await send(key, readOnly, admin.userId);
+      if (allowed ? res.status === 401 || res.status === 403 : res.status !== 403) wrong.push(`${key} → ${res.status} (scope ${scope})`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('refuses (fail closed) a route that is registered but missing from the table', async () => {
+    const extra = createApp(ctx);
+    extra.get('/api/v1/organizations/:orgId/unlisted', (c) => c.json({ leaked: true }));
+    const res = await extra.request(`/api/v1/organizations/${orgId}/unlisted`, { headers: { authorization: `Bearer ${callers.admin.token}` } });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: 'forbidden' } });
+  });
+
+  it('another organization\'s paths are 404 for every role, whatever the route', async () => {
+    const other = (await makeOrg(ctx)).org.id;
+    const wrong: string[] = [];
+    for (const key of registered().filter((k) => k.includes('/organizations/:orgId'))) {
+      const [method, path] = key.split(' ') as [string, string];
+      for (const role of roles) {
+        const url = urlFor(path, callers[role].userId).replace(`/organizations/${orgId}`, `/organizations/${other}`);
+        const res = await app.request(url, {
+          method, headers: { authorization: `Bearer ${callers[role].token}`, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}',
+        });
+        if (res.status !== 404) wrong.push(`${role} ${key} → ${res.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
