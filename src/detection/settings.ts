@@ -66,6 +66,13 @@ export interface DetectorSettings {
     priorWeight: number;
     /** Beta concentration: how much the negative share varies from bucket to bucket when nothing is wrong. */
     concentration: number;
+    /** The shift the CUSUM looks for: odds of a post being negative this many times the baseline's (0.15 → 0.41). */
+    cusumOddsRatio: number;
+    /**
+     * The CUSUM stops adding above this surprise, so that once a long complaint is over about forty
+     * ordinary posts bring it back under the close threshold (two weeks at 3 a day, hours when busy).
+     */
+    cusumCapSurprise: number;
   };
   velocity: { baselineHalfLifeBuckets: number; dispersion: number };
   criticalTerms: {
@@ -140,6 +147,8 @@ export function defaultDetectorSettings(bucketMs: number, sensitivity: Sensitivi
       priorShare: 0.2,
       priorWeight: 10,
       concentration: 30,
+      cusumOddsRatio: 4,
+      cusumCapSurprise: 5,
     },
     velocity: { baselineHalfLifeBuckets: buckets(7 * day, bucketMs, 4), dispersion: 1 },
     criticalTerms: { rearmMs: 30 * day, memory: 64, strength: 0.95 },

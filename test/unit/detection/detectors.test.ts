@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { criticalTermsDetector } from '../../../src/detection/critical-terms-detector.ts';
-import { sentimentDetector } from '../../../src/detection/sentiment-detector.ts';
+import { sentimentDetector, shareShiftLogLikelihoodRatio } from '../../../src/detection/sentiment-detector.ts';
 import { defaultDetectorSettings, emptyBucketSignal, type BucketSignal } from '../../../src/detection/index.ts';
 import { velocityDetector } from '../../../src/detection/velocity-detector.ts';
 import { calibratedSurprise, volumeDetector, type VolumeState } from '../../../src/detection/volume-detector.ts';
@@ -133,6 +133,43 @@ describe('sentiment detector', () => {
     for (let i = 0; i < 48; i++) state = sentimentDetector.step(state, bucket(i, { count: 20, negative: 16 }), context, settings).state;
     const baseline = (state.negative + 0.2 * 10) / (state.total + 10);
     expect(baseline).toBeLessThan(0.25);
+  });
+});
+
+describe('sentiment CUSUM', () => {
+  it('the evidence of a post is positive when it is negative, negative otherwise, and an empty bucket is none', () => {
+    expect(shareShiftLogLikelihoodRatio(1, 1, 0.15, settings)).toBeCloseTo(Math.log(0.4138 / 0.15), 2);
+    expect(shareShiftLogLikelihoodRatio(0, 1, 0.15, settings)).toBeLessThan(0);
+    expect(shareShiftLogLikelihoodRatio(0, 0, 0.15, settings)).toBe(0);
+    // Beta-binomial: the 40th negative post of one bucket proves less than 40 separate ones.
+    expect(shareShiftLogLikelihoodRatio(40, 40, 0.15, settings)).toBeLessThan(40 * shareShiftLogLikelihoodRatio(1, 1, 0.15, settings));
+  });
+
+  it('adds up a share that is high for days, one post at a time, and is capped', () => {
+    let state = sentimentDetector.initial(settings);
+    // A month of 3 posts a day, one in seven negative: the CUSUM keeps returning to 0.
+    for (let i = 0; i < 24 * 30; i++) {
+      state = sentimentDetector.step(state, bucket(i, i % 8 === 0 ? { count: 1, negative: i % 56 === 0 ? 1 : 0 } : {}), context, settings).state;
+    }
+    expect(state.cusum).toBeLessThan(3);
+    // Then one post every 4 hours, two in three negative: never more than one post a bucket.
+    let firstFired = -1;
+    for (let i = 0; i < 24 * 10; i++) {
+      const at = 24 * 30 + i;
+      const step = sentimentDetector.step(state, bucket(at, i % 4 === 0 ? { count: 1, negative: i % 12 === 8 ? 0 : 1 } : {}), context, settings);
+      state = step.state;
+      expect(step.reading.surprise).toBeLessThanOrEqual(settings.sentiment.cusumCapSurprise + 1e-9);
+      if (firstFired < 0 && step.reading.fired) firstFired = i;
+    }
+    expect(firstFired).toBeGreaterThan(0);
+    expect(firstFired / 24).toBeLessThan(3);
+  });
+
+  it('loads a state saved before the CUSUM existed', () => {
+    const old = { negative: 10, total: 60, recentNegative: 1, recentTotal: 4 };
+    const step = sentimentDetector.step(old, bucket(0, { count: 2, negative: 2 }), context, settings);
+    expect(Number.isFinite(step.state.cusum)).toBe(true);
+    expect(step.state.cusum).toBeGreaterThan(0);
   });
 });
 

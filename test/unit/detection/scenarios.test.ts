@@ -86,6 +86,56 @@ describe('slow-burning complaint trend', () => {
   });
 });
 
+describe('complaint trend measured by the CUSUM of negative posts', () => {
+  // The same build-up as above (and one at half the pace): the negative share runs high from the
+  // first day, but a 3-a-day clinic gets only a handful of posts a day, so no single bucket or
+  // half-day window proves it. The CUSUM adds up the evidence of every post.
+  function trend(seed: number, start: number, perDay: number) {
+    return hourlyStream(seed, from, 60, (ms, i, r) => {
+      const day = (i - start) / 24;
+      const base = clinicRate(ms, 3);
+      if (day < 0) return { count: poisson(r, base), negativeShare: 0.15 };
+      const extra = base * Math.min(day, 10) * perDay;
+      return { count: poisson(r, base + extra), negativeShare: Math.min(0.85, (0.15 * base + 0.9 * extra) / (base + extra)), reachPerNegative: 1 };
+    });
+  }
+
+  it('notifies once, within 4½ days of the start of the build-up (it took 8–11 before)', () => {
+    const start = 40 * 24;
+    for (const seed of seeds) {
+      const { results, notifications } = replay(trend(seed, start, 0.8));
+      expect(notifications, `seed ${seed}`).toHaveLength(1);
+      expect((notifications[0]! - start) / 24, `seed ${seed} delay (days)`).toBeLessThanOrEqual(4.5);
+      expect(results[notifications[0]!]!.kind).toBe('crisis');
+      expect(results[notifications[0]!]!.detectors.sentiment.fired).toBe(true);
+    }
+  });
+
+  it('catches a build-up at half that pace too, within 8 days (before, most were never caught)', () => {
+    const start = 40 * 24;
+    for (const seed of seeds) {
+      const { notifications } = replay(trend(seed, start, 0.4));
+      expect(notifications.filter((i) => i < start), `seed ${seed}`).toEqual([]);
+      expect(notifications.length, `seed ${seed}`).toBeGreaterThanOrEqual(1);
+      expect((notifications[0]! - start) / 24, `seed ${seed} delay (days)`).toBeLessThanOrEqual(8);
+    }
+  });
+
+  it('stays quiet when the negative share swings from day to day (5–30 %) without a trend', () => {
+    for (const perDay of [3, 10]) {
+      for (const seed of seeds) {
+        const shares = seededRandom(seed * 7919);
+        let share = 0.15;
+        const stream = hourlyStream(seed, from, 90, (ms, i, r) => {
+          if (i % 24 === 0) share = 0.05 + 0.25 * shares();
+          return { count: poisson(r, clinicRate(ms, perDay)), negativeShare: share };
+        });
+        expect(replay(stream).notifications, `${perDay}/day seed ${seed}`).toEqual([]);
+      }
+    }
+  });
+});
+
 describe('weekends and 年末年始', () => {
   it('a clinic closed at weekends and over the New Year raises no alert when it reopens', () => {
     const novemberFirst = Date.UTC(2026, 10, 1, 15);
