@@ -1,5 +1,5 @@
 import type { DetectorReading } from './detector.ts';
-import type { DetectorSettings } from './settings.ts';
+import { strengthFromSurprise, type DetectorSettings } from './settings.ts';
 import type { BucketSignal } from './signal.ts';
 
 // Severity and kind of one bucket, in terms a PR person can act on (README table):
@@ -9,6 +9,10 @@ import type { BucketSignal } from './signal.ts';
 
 export type AlertKind = 'crisis' | 'notice';
 
+// Strengths are turned back into surprises on one common scale to be combined (the default
+// half-way point of settings.ts); a single detector's strength passes through unchanged.
+const halfStrength = 3;
+
 export interface DetectorReadings {
   volume: DetectorReading;
   sentiment: DetectorReading;
@@ -16,12 +20,25 @@ export interface DetectorReadings {
   criticalTerms: DetectorReading;
 }
 
-/** Noisy-OR: any one detector can carry the score; agreeing detectors push it towards 1. */
+/**
+ * The strongest single detector, or the two strongest together, whichever says more. Two
+ * detectors agree by Fisher's method on their surprises (tail probabilities multiplied, judged
+ * as the chi-square with 4 degrees of freedom they would follow by chance): a few more posts than
+ * usual with a few of them negative is not twice the evidence of either. (A noisy-OR of the
+ * strengths counted it as such: a 5-post hour with 2 negatives made 0.46 and 0.31 into 0.63.)
+ */
 export function combinedScore(readings: DetectorReadings): number {
-  let quiet = 1;
-  for (const r of Object.values(readings)) quiet *= 1 - Math.min(1, Math.max(0, r.strength));
-  const score = 1 - quiet;
-  return Math.round(score * 1e6) / 1e6;
+  const surprises = Object.values(readings)
+    .map((r) => {
+      const s = Math.min(0.999999, Math.max(0, r.strength));
+      return (halfStrength * s) / (1 - s);
+    })
+    .sort((a, b) => b - a);
+  const [first = 0, second = 0] = surprises;
+  const sum = first + second;
+  const pair = sum > 0 ? sum - Math.log10(1 + Math.LN10 * sum) : 0;
+  const surprise = Math.max(first, pair);
+  return Math.round(strengthFromSurprise(surprise, halfStrength) * 1e6) / 1e6;
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { criticalTermsDetector } from '../../../src/detection/critical-terms-detector.ts';
 import { sentimentDetector, shareShiftLogLikelihoodRatio } from '../../../src/detection/sentiment-detector.ts';
 import { defaultDetectorSettings, emptyBucketSignal, type BucketSignal } from '../../../src/detection/index.ts';
+import { combinedScore } from '../../../src/detection/severity.ts';
 import { velocityDetector } from '../../../src/detection/velocity-detector.ts';
 import { calibratedSurprise, volumeDetector, type VolumeState } from '../../../src/detection/volume-detector.ts';
 import { poisson, seededRandom } from './synthetic.ts';
@@ -170,6 +171,28 @@ describe('sentiment CUSUM', () => {
     const step = sentimentDetector.step(old, bucket(0, { count: 2, negative: 2 }), context, settings);
     expect(Number.isFinite(step.state.cusum)).toBe(true);
     expect(step.state.cusum).toBeGreaterThan(0);
+  });
+});
+
+describe('combined score', () => {
+  const reading = (strength: number) => ({ fired: strength >= 0.5, strength, surprise: 0, observed: 0, expected: 0 });
+  const readings = (volume: number, sentiment = 0, velocity = 0, criticalTerms = 0) => ({
+    volume: reading(volume), sentiment: reading(sentiment), velocity: reading(velocity), criticalTerms: reading(criticalTerms),
+  });
+
+  it('passes one detector through unchanged', () => {
+    for (const s of [0, 0.2, 0.55, 0.9, 0.95]) expect(combinedScore(readings(s))).toBeCloseTo(s, 5);
+    expect(combinedScore(readings(0, 0, 0, 0.95))).toBeCloseTo(0.95, 5);
+  });
+
+  it('two weak detectors do not make a strong one; two at the open threshold make more than it', () => {
+    // Surprises 2.55 and 1.35: together a tail probability of ~1e-2.9, not the 0.63 a noisy-OR gave.
+    const weak = combinedScore(readings(0.46, 0.31));
+    expect(weak).toBeGreaterThan(0.46);
+    expect(weak).toBeLessThan(settings.thresholds.open);
+    const open = settings.thresholds.open;
+    expect(combinedScore(readings(open, open))).toBeGreaterThan(open + 0.05);
+    expect(combinedScore(readings(0.3, 0.3, 0.3))).toBe(combinedScore(readings(0.3, 0.3)));
   });
 });
 

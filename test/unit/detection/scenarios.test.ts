@@ -47,6 +47,22 @@ describe('sparse clinic stream (0–5 mentions a day)', () => {
   });
 });
 
+describe('busier clinic streams (30 and 100 mentions a day)', () => {
+  it('raise at most one alert in 450 quiet days each: a few more posts with a few negatives is not a flare-up', () => {
+    // With a noisy-OR of strengths these streams raised 7 and 21: an hour of 5 posts (0.8
+    // expected) with 2 negatives turned volume 0.46 and sentiment 0.31 into 0.63. What remains
+    // is the volume test's own rate (a tail probability of ~1e-4 an hour: one in a year or so).
+    for (const perDay of [30, 100]) {
+      let alerts = 0;
+      for (const seed of seeds) {
+        const stream = hourlyStream(seed, from, 90, (ms, _i, r) => ({ count: poisson(r, clinicRate(ms, perDay)), negativeShare: 0.15 }));
+        alerts += replay(stream).notifications.length;
+      }
+      expect(alerts, `${perDay}/day`).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
 describe('positive viral burst (a TV feature praising the clinic)', () => {
   it('is reported as a notice, not a crisis, with low severity', () => {
     const onset = 50 * 24 + 20;
