@@ -66,6 +66,8 @@ create table login_throttle (
   failures      integer not null,
   locked_until  timestamptz
 );
+-- Serves the sweep of finished windows (src/auth/login.ts), so keys of one-off typos do not pile up.
+create index login_throttle_window_idx on login_throttle (window_start);
 
 -- The platform's single API token is replaced by per-user tokens.
 drop table api_tokens;

@@ -78,6 +78,8 @@ export async function login(ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, inp
     const reason = !row ? 'unknown_email' : accountLocked ? 'locked' : row.disabled_at ? 'disabled' : !row.password_hash ? 'no_password' : 'wrong_password';
     const orgId = row?.org_id ?? null;
     await ctx.sql.begin(async (tx) => {
+      // Finished windows without a running lock carry no information any more.
+      await tx`delete from login_throttle where window_start < ${new Date(now.getTime() - auth.lockWindowMs)} and (locked_until is null or locked_until < ${now})`;
       const lockedNow = reason === 'locked' ? false : await countFailure(tx, account, now, auth.lockWindowMs, auth.lockMs);
       const ipLockedNow = await countFailure(tx, address, now, auth.lockWindowMs, auth.lockMs);
       // The e-mail as typed is recorded (it is how an attack on an account shows); the password never is.
