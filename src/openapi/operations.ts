@@ -2,6 +2,7 @@ import { authOperations } from '../auth/operations.ts';
 import { incidentStatuses } from '../incidents/lifecycle.ts';
 import { sourceTypes } from '../ingest/types.ts';
 import { bucketSizes } from '../mentions/queries.ts';
+import { statementOperations } from '../statements/operations.ts';
 import { arr, bool, id, int, itemsOf, obj, oneOfValues, ref, str, time, type Schema } from './schema.ts';
 
 // Every operation under /api/v1, as the routes register them (Hono path syntax). Grouped by
@@ -161,4 +162,4 @@ const incidents: Operation[] = [
   },
 ];
 
-export const operations: Operation[] = [...authOperations, ...platform, ...sources, ...mentions, ...alerts, ...incidents];
+export const operations: Operation[] = [...authOperations, ...platform, ...sources, ...mentions, ...alerts, ...incidents, ...statementOperations];

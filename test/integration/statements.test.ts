@@ -3,6 +3,7 @@ import type { AuditActor } from '../../src/audit/record.ts';
 import { verifyAudit } from '../../src/audit/record.ts';
 import type { AppError } from '../../src/errors.ts';
 import { createApp } from '../../src/http/app.ts';
+import { buildOpenApiDocument, openapiPath } from '../../src/openapi/document.ts';
 import { approveStatement } from '../../src/statements/approve-statement.ts';
 import { checkStoredStatement } from '../../src/statements/check-statement.ts';
 import { createStatement } from '../../src/statements/create-statement.ts';
@@ -15,6 +16,7 @@ import { withdrawStatement } from '../../src/statements/withdraw-statement.ts';
 import { makeOrg, testContext } from '../factories/index.ts';
 import { authHeaders, testToken } from '../support/api-auth.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
+import { schemaErrors } from '../support/json-schema.ts';
 
 let db: TestDatabase;
 let ctx: ReturnType<typeof testContext>;
@@ -360,5 +362,42 @@ describe('API', () => {
     expect((await send(otherStaff, 'GET', `/organizations/${orgId}/incidents/${incidentId}/statements/${s.id}`)).status).toBe(404);
     expect((await send(staff, 'GET', `${base}/999999999`)).status).toBe(404);
     expect((await send(staff, 'GET', `/organizations/${orgId}/incidents/999999999/statements`)).status).toBe(404);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  const doc = buildOpenApiDocument({ version: 'test' });
+  type Op = { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> };
+  const okSchema = (path: string, method: string) => {
+    const op = (doc.paths as Record<string, Record<string, Op>>)[openapiPath(path)]?.[method];
+    expect(op, `${method} ${path} is documented`).toBeDefined();
+    return Object.entries(op!.responses).find(([status]) => status.startsWith('2'))![1].content!['application/json']!.schema;
+  };
+
+  it('documents every statement route, and real answers match it', async () => {
+    const statementRoutes = app.routes.filter((r) => r.method !== 'ALL' && /statement/.test(r.path));
+    expect(statementRoutes.length).toBe(12);
+    for (const r of statementRoutes) okSchema(r.path.slice('/api/v1'.length), r.method.toLowerCase());
+
+    const { orgId, incidentId } = await setup();
+    const headers = await authHeaders(ctx, { orgId, role: 'admin' });
+    const json = { ...headers, 'content-type': 'application/json' };
+    const base = `/organizations/${orgId}/incidents/${incidentId}/statements`;
+    const answers: [string, string, Response][] = [];
+    const created = await app.request(`/api/v1${base}`, { method: 'POST', headers: json, body: JSON.stringify({ kind: 'holding' }) });
+    const s = await created.clone().json();
+    answers.push([base, 'post', created]);
+    answers.push([`${base}/:statementId`, 'get', await app.request(`/api/v1${base}/${s.id}`, { headers })]);
+    answers.push([base, 'get', await app.request(`/api/v1${base}`, { headers })]);
+    answers.push([`${base}/:statementId/check`, 'post', await app.request(`/api/v1${base}/${s.id}/check`, { method: 'POST', headers })]);
+    answers.push([`/organizations/${orgId}/statement-templates`, 'get', await app.request(`/api/v1/organizations/${orgId}/statement-templates`, { headers })]);
+    answers.push([`/organizations/${orgId}/statement-checks`, 'post', await app.request(`/api/v1/organizations/${orgId}/statement-checks`, {
+      method: 'POST', headers: json, body: JSON.stringify({ kind: 'apology', text: '誤解を招く表現がありました。' }),
+    })]);
+    for (const [path, method, res] of answers) {
+      expect(res.status, path).toBeLessThan(300);
+      const template = path.replace(orgId, ':orgId').replace(`/incidents/${incidentId}/`, '/incidents/:incidentId/');
+      expect(schemaErrors(await res.json(), okSchema(template, method), doc), `${method} ${path}`).toEqual([]);
+    }
   });
 });
