@@ -46,21 +46,18 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-const dummyHashes = new Map<number, Promise<string>>();
-
 /**
  * Spends the same time as checking a real password. Called when there is no account (or it is
- * locked or disabled), so response times do not tell which e-mail addresses exist.
+ * locked or disabled), so response times do not tell which e-mail addresses exist. The "hash" is
+ * random bytes: verifying against it costs one scrypt with the configured parameters, like a real one.
  */
 export async function dummyVerify(password: string, logN: number): Promise<false> {
-  let hash = dummyHashes.get(logN);
-  if (!hash) {
-    hash = hashPassword(randomBytes(16).toString('hex'), logN);
-    dummyHashes.set(logN, hash);
-  }
-  await verifyPassword(password, await hash);
+  await verifyPassword(password, ['scrypt', logN, scryptR, scryptP, dummySalt, dummyKey].join('$'));
   return false;
 }
+
+const dummySalt = randomBytes(16).toString('base64url');
+const dummyKey = randomBytes(keyLength).toString('base64url');
 
 const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
