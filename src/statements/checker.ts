@@ -138,17 +138,27 @@ const causeOrPrevention = /原因|再発防止|防止策|対策|改善|見直し
 const apologyWord = /申し訳|お詫び|おわび|謝罪|陳謝/;
 const nextUpdate = /判明し次第|改めて(?:ご報告|お知らせ|ご説明|公表)|続報|追って(?:ご報告|お知らせ)|あらためて(?:ご報告|お知らせ)/;
 
-// 守秘義務. A clinical event: a visit, consultation, treatment, prescription, test, surgery,
-// admission (or being 当院の患者). A specific person: someone named or addressed with an
-// honorific, the poster, "the patient concerned". Tying the two in one sentence confirms that
-// person is or was a patient. In a reply to a review the reader IS the specific person, so any
-// clinical event that happened (past or ongoing) confirms it.
-const careStem = '(?:通院|受診|来院|入院|退院|診察|診療|治療|処方|投薬|手術|検査|施術|お越し|ご利用|かかられ|通われ|診させ|担当医|主治医)';
+// 守秘義務. An encounter: a visit, consultation, treatment, prescription, test, surgery, admission,
+// and the ordinary parts of a visit (予約, 受付, 会計, 待ち時間, 相談, the staff who looked after
+// someone), or being 当院の患者. A specific person: someone named or addressed with an honorific,
+// the poster, "the patient concerned". Tying the two in one sentence confirms that person is or
+// was a patient. In a reply to a review the reader IS the specific person, so any encounter that
+// happened (past or ongoing) confirms it — "お会計の際にご不便を" as much as "処方した".
+const careStem = '(?:通院|受診|来院|入院|退院|通所|入所|診察|診療|治療|処方|投薬|投与|手術|検査|施術|処置|接種|健診|検診|点滴|注射|採血|抜歯|出産|分娩|リハビリ|透析|麻酔'
+  + '|レントゲン|CT|MRI|エコー|内視鏡|胃カメラ|ワクチン|健康診断|人間ドック'
+  + '|お薬|ご?相談|ご?予約|お?会計|受付|お待たせ|お越し|ご利用|かかられ|通われ|診させ|担当|主治医'
+  // What the clinic did for the reader: ご説明した, お伝えした, お出しした, ご案内した.
+  + '|ご説明|お伝え|お出し|ご案内)';
 const careStemPattern = new RegExp(careStem, 'g');
-// After the stem, within the same clause: it happened (た, 際, 時, 結果, 中 …). The た of いただく
-// (ご来院いただければ: an invitation) and いたします (a promise) is not a past tense; いただき is
-// (ご来院いただき、ありがとう…).
-const happenedAfterStem = /^[^。、\n]{0,12}?(?:た(?![だし])|際|時|ところ|当日|歴|中|後|の件|結果|内容|いただき(?!たい|ます))/;
+// Right after the stem, within the clause: it happened (した, 入院中, 受診歴, 検査結果, の件,
+// お待たせしてしまい, ご来院いただき), close to the stem so the verb is the encounter's. The た of
+// いただく (ご来院いただければ: an invitation), of いたします (a promise) and of 〜たら (a condition)
+// is not a past tense.
+const happenedAfterStem = /^[^。、\n]{0,8}?(?:た(?![だしら])|歴|中|の件|結果|内容|てしまい|いただき(?!たい|ます))/;
+// 際 / 時 / ところ / 後 / 当日 name an occasion; it is a past one only if the sentence is in the past
+// (診察の際に説明が不足しておりました), not an instruction (ご来院の際はマスクを…). 時間 is not 時.
+const occasionAfterStem = /^[^。、\n]{0,6}?(?:際|時(?!間|期)|ところ|後|当日)/;
+const pastSentence = /(?:ました|でした|あった|だった|た)(?![だしいら])/;
 // Before the stem: a dated or referenced encounter (11月20日の手術, 前回の診察).
 const happenedBeforeStem = /(?:\d{1,2}月\d{1,2}日|先日|昨日|前回|当日|その際|以前)(?:の|に|は)?[^。、\n]{0,4}$/;
 const patientOfUs = /(?:当院|弊院|当クリニック|当病院|当医院)の(?:患者|利用者|受診者)(?:で(?:あ|し|いらっしゃ|ござい)|さん|様|さま|として)/g;
@@ -184,12 +194,20 @@ function careEvents(sentence: string): { start: number; end: number }[] {
   careStemPattern.lastIndex = 0;
   for (const m of sentence.matchAll(careStemPattern)) {
     const rest = sentence.slice(m.index + m[0].length);
-    const after = happenedAfterStem.exec(rest);
+    const after = happenedAfterStem.exec(rest) ?? (pastSentence.test(sentence) ? occasionAfterStem.exec(rest) : null);
     if (after) out.push({ start: m.index, end: m.index + m[0].length + after[0].length });
     else if (happenedBeforeStem.test(sentence.slice(Math.max(0, m.index - 12), m.index))) out.push({ start: m.index, end: m.index + m[0].length });
   }
   for (const m of sentence.matchAll(patientOfUs)) out.push({ start: m.index, end: m.index + m[0].length });
-  return out;
+  // 採血を担当した: two stems, one encounter. Overlapping or touching spans become one finding.
+  out.sort((a, b) => a.start - b.start);
+  const merged: { start: number; end: number }[] = [];
+  for (const e of out) {
+    const last = merged[merged.length - 1];
+    if (last && e.start <= last.end) last.end = Math.max(last.end, e.end);
+    else merged.push({ ...e });
+  }
+  return merged;
 }
 
 function visibleLength(text: string): number {

@@ -385,7 +385,7 @@ describe('the OpenAPI document', () => {
     const base = `/organizations/${orgId}/incidents/${incidentId}/statements`;
     const answers: [string, string, Response][] = [];
     const created = await app.request(`/api/v1${base}`, { method: 'POST', headers: json, body: JSON.stringify({ kind: 'holding' }) });
-    const s = await created.clone().json();
+    const s = (await created.clone().json()) as { id: string };
     answers.push([base, 'post', created]);
     answers.push([`${base}/:statementId`, 'get', await app.request(`/api/v1${base}/${s.id}`, { headers })]);
     answers.push([base, 'get', await app.request(`/api/v1${base}`, { headers })]);

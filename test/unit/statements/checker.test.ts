@@ -180,3 +180,30 @@ describe('one finding per phrase', () => {
     expect(rulesOf('断じてそのような事実はございません。判明し次第ご報告します。')).toEqual(['categorical_denial']);
   });
 });
+
+describe('守秘義務 in replies to reviews: a wider set of encounters and of general sentences', () => {
+  // Ordinary parts of a visit confirm it as much as a diagnosis does.
+  const encounters = [
+    'お子様の予防接種の際は大変失礼いたしました。', 'お薬をお出しした件について', '担当した医師に確認いたしました。', 'ご家族の入院中の対応について',
+    'ご予約いただいた際の説明が不十分でした。', '長時間お待たせしてしまい申し訳ございません。', '点滴の際に痛みがあったとのこと', 'お会計の際にご不便をおかけしました。',
+    '採血を担当した看護師', '前回ご相談いただいた内容について', 'レントゲンを撮影した際の対応について', '以前お越しいただいた時に',
+    'ワクチンを打った後の副反応について', '健康診断の結果をお伝えした際',
+  ];
+  // Hours, invitations, instructions and policy say nothing about the reader.
+  const general = [
+    '診療時間は9時から18時です。', '当院では丁寧な説明を心がけております。', '治療方針については医師にご相談ください。', '入院設備はございません。',
+    '今後の受診についてはお電話でご予約ください。', 'ご来院の際はマスクの着用をお願いします。', 'スタッフ一同、より良い診療に努めてまいります。',
+    '担当者より改めてご連絡いたします。', 'レントゲン設備を備えております。', '初めての方もお気軽にお越しください。', 'ワクチン接種の予約は電話で承ります。',
+    '受付は8時半からです。', '検査機器を新しくしました。', 'お手数ですが、受付までご連絡いただけましたら、直接お話を伺います。',
+  ];
+
+  it.each(encounters)('confirms: %s', (text) => {
+    expect(rulesOf(text, 'review_reply')).toContain('confirms_patient');
+  });
+  it.each(general)('general: %s', (text) => {
+    expect(rulesOf(text, 'review_reply')).toEqual([]);
+  });
+  it('two stems of one encounter are one finding', () => {
+    expect(checkStatement('採血を担当した看護師', 'review_reply').map((f) => f.excerpt)).toEqual(['採血を担当した']);
+  });
+});
