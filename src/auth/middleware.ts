@@ -8,7 +8,8 @@ import { errorBody } from '../http/errors.ts';
 import { sessionAuth, sessionCookie, tokenAuth } from './credentials.ts';
 import { csrfPasses } from './csrf.ts';
 import { ForbiddenError } from './errors.ts';
-import { publicAction, roleAllows, routeActions, scopeAllows } from './permissions.ts';
+import { authorize } from './authorize.ts';
+import { publicAction, roleAllows, routeActions } from './permissions.ts';
 
 export function bearerToken(header: string | undefined): string | null {
   const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
@@ -57,9 +58,7 @@ export function authorizeApi(ctx: AppContext): MiddlewareHandler {
       throw new ForbiddenError('CSRF トークンがないか、別のサイトからのリクエストです (missing x-csrf-token or cross-site request)');
     }
     if (!roleAllows(auth.role, action)) throw new ForbiddenError();
-    if (auth.via === 'token' && !scopeAllows(auth.scopes, action)) {
-      throw new ForbiddenError(`このトークンには ${action} に必要なスコープがありません (token scope does not allow ${action})`);
-    }
+    authorize(auth, action, `このトークンには ${action} に必要なスコープがありません (token scope does not allow ${action})`);
     await next();
   };
 }

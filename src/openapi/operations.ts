@@ -82,17 +82,18 @@ const sources: Operation[] = [
   { id: 'listSourceRuns', method: 'get', path: `${org}/sources/:sourceId/runs`, tag: 'sources', summary: '直近の収集実行 (the last 50 runs)', ok: { schema: itemsOf(ref('SourceRun')) } },
 ];
 
+const revealPii = oneOfValues(['true', 'false'], { description: '個人情報を伏せずに表示 (mentions.read_pii: oncall_manager 以上・read_pii スコープ); 監査ログに記録' });
 const mentions: Operation[] = [
   {
     id: 'listMentions', method: 'get', path: `${org}/mentions`, tag: 'mentions', summary: '投稿の一覧 (mentions, newest first, keyset cursor)',
-    description: '非公開メッセージの閲覧は監査ログに記録されます (views of private messages are audited).',
+    description: '非公開メッセージの閲覧は監査ログに記録されます (views of private messages are audited). 検出された個人情報は伏せ字 (piiMasked); revealPii=true で当番責任者以上に表示し、監査ログに記録 (PII is masked unless revealed, audited).',
     query: {
       sourceId: id(), watchTargetId: id(), from: time(), to: time(), sentiment: oneOfValues(['positive', 'neutral', 'negative']),
-      q: str({ maxLength: 200, description: '本文の部分一致' }), limit: limit(), cursor: str({ maxLength: 200 }),
+      q: str({ maxLength: 200, description: '本文の部分一致' }), limit: limit(), cursor: str({ maxLength: 200 }), revealPii,
     },
     ok: { schema: ref('MentionPage') },
   },
-  { id: 'getMention', method: 'get', path: `${org}/mentions/:mentionId`, tag: 'mentions', summary: '投稿 (a mention)', ok: { schema: ref('Mention') } },
+  { id: 'getMention', method: 'get', path: `${org}/mentions/:mentionId`, tag: 'mentions', summary: '投稿 (a mention)', query: { revealPii }, ok: { schema: ref('Mention') } },
   {
     id: 'countMentions', method: 'get', path: `${org}/mention-counts`, tag: 'mentions', summary: '時間帯ごとの件数 (counts per bucket)',
     query: { watchTargetId: id(), from: time(), to: time(), bucket: oneOfValues(Object.keys(bucketSizes)) },

@@ -8,6 +8,7 @@ import { logout } from '../auth/login.ts';
 import { loginWithCookie } from '../auth/routes.ts';
 import type { AppContext } from '../context.ts';
 import { requestActor, setRequestAuth } from '../http/actor.ts';
+import { presentMention } from '../mentions/privacy.ts';
 import { countMentions, listMentions } from '../mentions/queries.ts';
 import { getOrganization } from '../organizations/organizations.ts';
 import { DashboardPage, LoginPage } from './views.tsx';
@@ -28,7 +29,9 @@ export function webRoutes(ctx: AppContext) {
       countMentions(ctx.sql, { orgId: org.id, from: new Date(now.getTime() - 24 * 3_600_000), to: now, bucket: '15m' }),
       listMentions(ctx.sql, { orgId: org.id, limit: 50 }),
     ]);
-    return c.html(<DashboardPage orgs={[org]} org={org} buckets={buckets} mentions={page.items} now={now} csrfToken={auth.csrfToken!} />);
+    // The dashboard never reveals detected personal data; the API does, on request, for those allowed.
+    const mentions = page.items.map((m) => presentMention(m, { revealPii: false }));
+    return c.html(<DashboardPage orgs={[org]} org={org} buckets={buckets} mentions={mentions} now={now} csrfToken={auth.csrfToken!} />);
   });
 
   // Login CSRF (a cross-site form logging the victim into the attacker's account) is refused by

@@ -3,8 +3,11 @@ import { systemActor } from '../../src/audit/record.ts';
 import { createUser } from '../../src/auth/create-user.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/app.ts';
-import { makeOrg, testContext, unique } from '../factories/index.ts';
-import { authHeaders } from '../support/api-auth.ts';
+import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
+import { ingest } from '../../src/ingest/pipeline.ts';
+import { logger } from '../../src/logger.ts';
+import { makeOrg, makeSource, mentionFixture, testContext, unique } from '../factories/index.ts';
+import { authHeaders, testToken } from '../support/api-auth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
@@ -294,6 +297,38 @@ describe('users and tokens', () => {
     expect((await req(`/api/v1/organizations/${other.id}`, { cookie: s.cookie })).status).toBe(404);
     expect((await req(`/api/v1/organizations/${other.id}/users`, { cookie: s.cookie })).status).toBe(404);
     expect((await req(`/api/v1/organizations/${other.id}/users`, { body: { name: 'x', email: 'x@evil.example.jp', role: 'admin' }, cookie: s.cookie, csrf: s.csrf })).status).toBe(404);
+  });
+});
+
+describe('personal data in mentions', () => {
+  it('is masked for everyone; revealPii=true shows it to oncall_manager and up (with the read_pii scope), audited; pr_staff gets 403', async () => {
+    const { org } = await makeOrg(ctx);
+    const src = await makeSource(ctx, org.id);
+    const text = '山田花子さんが誤診された 090-1234-5678';
+    const analyzer = {
+      version: 't',
+      analyze: (t: string) => ({
+        sentiment: { label: 'negative' as const, score: -0.8 }, risks: [], terms: ['誤診'],
+        pii: t.includes('090') ? [{ type: 'person_name' as const, start: 0, end: 4 }, { type: 'phone' as const, start: t.indexOf('090'), end: t.length }] : [],
+      }),
+    };
+    await ingest({ sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger }, { orgId: org.id, sourceId: src.id, mentions: [mentionFixture(1, { text })] });
+    const list = `/api/v1/organizations/${org.id}/mentions`;
+    const staff = await authHeaders(ctx, { orgId: org.id, role: 'pr_staff' });
+    const manager = await testToken(ctx, { orgId: org.id, role: 'oncall_manager' });
+    const masked = await (await app.request(list, { headers: staff })).json();
+    expect(masked.items[0]).toMatchObject({ text: '[氏名]さんが誤診された [電話番号]', piiMasked: true, piiTypes: ['person_name', 'phone'] });
+    expect((await app.request(`${list}?revealPii=true`, { headers: staff })).status).toBe(403);
+    const id = masked.items[0].id;
+    expect((await app.request(`${list}/${id}?revealPii=true`, { headers: staff })).status).toBe(403);
+    const shown = await (await req(`${list}?revealPii=true`, { token: manager.token })).json();
+    expect(shown.items[0]).toMatchObject({ text, piiMasked: false });
+    expect((await (await req(`${list}/${id}?revealPii=true`, { token: manager.token })).json()).text).toBe(text);
+    // A manager's token without the read_pii scope cannot reveal.
+    const readOnly = await req(`/api/v1/organizations/${org.id}/users/${manager.userId}/tokens`, { body: { label: 'r', scopes: ['read', 'manage'] }, token: manager.token });
+    expect((await req(`${list}?revealPii=true`, { token: (await readOnly.json()).token })).status).toBe(403);
+    const views = await ctx.sql`select actor_id, after from audit_log where chain = ${org.id} and action = 'mention.view_pii' order by seq`;
+    expect(views.map((v) => [v.actor_id, v.after.mentionIds])).toEqual([[manager.userId, [id]], [manager.userId, [id]]]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { listOutbox, outboxStatuses } from '../../alerting/outbox-queries.ts';
 import { getAlertingSettings, parseAlertingPatch, updateAlertingSettings } from '../../alerting/settings.ts';
 import { getAlert, listAlerts } from '../../alerts/queries.ts';
@@ -14,7 +14,9 @@ import { buildOpenApiDocument } from '../../openapi/document.ts';
 import { oncallRoutes } from '../../oncall/routes.ts';
 import { postmortemRoutes } from '../../postmortems/routes.ts';
 import { statementRoutes } from '../../statements/routes.ts';
+import { authorize } from '../../auth/authorize.ts';
 import { emergingTerms } from '../../mentions/emerging-terms.ts';
+import { presentMention, revealedPiiIds } from '../../mentions/privacy.ts';
 import { bucketSizes, countMentions, getMention, listMentions, type BucketSize } from '../../mentions/queries.ts';
 import {
   createOrganization, createWatchTarget, getOrganization, listWatchTargets,
@@ -31,6 +33,17 @@ function sourceJson(s: SourceRecord) {
 /** Private messages (LINE) are patients' words to the clinic: every view of their text is on record. */
 async function logPrivateView(ctx: AppContext, actor: AuditActor, orgId: string, mentionIds: string[]): Promise<void> {
   await ctx.sql.begin((tx) => recordAudit(tx, actor, { orgId, action: 'mention.view_private', targetType: 'mention', targetId: mentionIds.join(',').slice(0, 2000), after: { mentionIds } }));
+}
+
+/** Detected PII is shown unmasked only on request (`revealPii=true`), only to whom the table allows it; every such view is on record. */
+function revealPii(c: Context, requested: 'true' | 'false' | undefined): boolean {
+  if (requested !== 'true') return false;
+  authorize(requestAuth(c), 'mentions.read_pii', '個人情報を伏せずに表示する権限がありません (your role or token may not reveal personal data)');
+  return true;
+}
+
+async function logPiiView(ctx: AppContext, actor: AuditActor, orgId: string, mentionIds: string[]): Promise<void> {
+  await ctx.sql.begin((tx) => recordAudit(tx, actor, { orgId, action: 'mention.view_pii', targetType: 'mention', targetId: mentionIds.join(',').slice(0, 2000), after: { mentionIds } }));
 }
 
 /** The JSON API under /api/v1. Thin: parse, call one verb, map the result. */
@@ -101,7 +114,8 @@ export function apiRoutes(ctx: AppContext) {
 
   api.get('/organizations/:orgId/mentions', async (c) => {
     const orgId = pathId(c, 'orgId');
-    const q = queryOf(c, ['sourceId', 'watchTargetId', 'from', 'to', 'sentiment', 'q', 'limit', 'cursor']);
+    const q = queryOf(c, ['sourceId', 'watchTargetId', 'from', 'to', 'sentiment', 'q', 'limit', 'cursor', 'revealPii']);
+    const reveal = revealPii(c, q.oneOf('revealPii', ['true', 'false'] as const));
     await getOrganization(ctx.db, orgId);
     const page = await listMentions(ctx.sql, {
       orgId,
@@ -116,13 +130,19 @@ export function apiRoutes(ctx: AppContext) {
     });
     const privateIds = page.items.filter((m) => m.isPrivate).map((m) => m.id);
     if (privateIds.length > 0) await logPrivateView(ctx, requestActor(c), orgId, privateIds);
-    return c.json(page);
+    const items = page.items.map((m) => presentMention(m, { revealPii: reveal }));
+    const piiIds = revealedPiiIds(items, reveal);
+    if (piiIds.length > 0) await logPiiView(ctx, requestActor(c), orgId, piiIds);
+    return c.json({ ...page, items });
   });
   api.get('/organizations/:orgId/mentions/:mentionId', async (c) => {
+    const reveal = revealPii(c, queryOf(c, ['revealPii']).oneOf('revealPii', ['true', 'false'] as const));
     const m = await getMention(ctx.sql, pathId(c, 'orgId'), pathId(c, 'mentionId'));
     if (!m) throw new NotFoundError('mention not found');
     if (m.isPrivate) await logPrivateView(ctx, requestActor(c), m.orgId, [m.id]);
-    return c.json(m);
+    const shown = presentMention(m, { revealPii: reveal });
+    if (revealedPiiIds([shown], reveal).length > 0) await logPiiView(ctx, requestActor(c), m.orgId, [m.id]);
+    return c.json(shown);
   });
   api.get('/organizations/:orgId/mention-counts', async (c) => {
     const orgId = pathId(c, 'orgId');
