@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyBucketSignal, type BucketSignal } from '../../../src/detection/index.ts';
-import { clinicRate, hourlyStream, hourMs, jst, poisson, replay, seededRandom } from './synthetic.ts';
+import { clinicRate, hourlyStream, hourMs, jst, poisson, replay, seededRandom, signalFor } from './synthetic.ts';
 
 // Seeded synthetic clinics, hourly buckets, JST. Each scenario asserts the two numbers that
 // matter to the person on call: how many buckets after the onset the first notification comes,
@@ -134,6 +134,28 @@ describe('complaint trend measured by the CUSUM of negative posts', () => {
       expect(notifications.filter((i) => i < start), `seed ${seed}`).toEqual([]);
       expect(notifications.length, `seed ${seed}`).toBeGreaterThanOrEqual(1);
       expect((notifications[0]! - start) / 24, `seed ${seed} delay (days)`).toBeLessThanOrEqual(8);
+    }
+  });
+
+  it('at the 5-minute buckets the product steps, too: once, within 5 days (before: after 7.6–9.5 days or never)', () => {
+    const fiveMinutes = 300_000;
+    const start = 30 * 288;
+    for (const seed of seeds) {
+      const random = seededRandom(seed);
+      const signals = Array.from({ length: 45 * 288 }, (_, i) => {
+        const ms = from + i * fiveMinutes;
+        const day = (i - start) / 288;
+        const base = clinicRate(ms, 3) / 12;
+        const extra = day < 0 ? 0 : base * Math.min(day, 10) * 0.8;
+        return signalFor(random, ms, {
+          count: poisson(random, base + extra),
+          negativeShare: Math.min(0.85, (0.15 * base + 0.9 * extra) / (base + extra)), reachPerNegative: 1,
+        });
+      });
+      const { notifications } = replay(signals, fiveMinutes);
+      expect(notifications, `seed ${seed}`).toHaveLength(1);
+      expect((notifications[0]! - start) / 288, `seed ${seed} delay (days)`).toBeGreaterThanOrEqual(0);
+      expect((notifications[0]! - start) / 288, `seed ${seed} delay (days)`).toBeLessThanOrEqual(5);
     }
   });
 
