@@ -37,7 +37,7 @@ create table statements (
   unique (id),
   foreign key (org_id, incident_id) references incidents (org_id, id) on delete cascade,
   -- Four eyes: whoever approved is not who wrote it (editors are checked by the verb, from versions).
-  check (approved_by is null or approved_by <> author_id),
+  check (approved_by is null or (approved_by <> author_id and approved_by is distinct from submitted_by)),
   check ((approved_by is null) = (approved_at is null)),
   check (status not in ('approved', 'published') or approved_at is not null),
   check (status <> 'published' or published_at is not null),

@@ -96,6 +96,9 @@ export async function approveStatement(
       update statements set status = 'approved', approved_by = ${approver}, approved_at = ${now},
         overrides = ${tx.json(overrides as never)}, findings = ${tx.json(findings as never)}, checked_at = ${now}, updated_at = ${now}
       where org_id = ${orgId} and id = ${statementId} and status = 'in_review' and version = ${input.version}
+        -- The same submission that was read: a reject and resubmit in between (perhaps by the
+        -- approver, who would then be the submitter) makes this a conflict.
+        and date_trunc('milliseconds', submitted_at) = ${read.submitted_at} and submitted_by = ${read.submitted_by}
       returning *`;
     if (!row) throw new ConflictError('声明文は他の操作で変更されました (statement changed concurrently; reload and retry)');
     const summary = findingsSummary(findings);

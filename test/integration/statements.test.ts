@@ -401,3 +401,15 @@ describe('the OpenAPI document', () => {
     }
   });
 });
+
+describe('four eyes across a resubmission', () => {
+  it('whoever resubmitted a rejected statement cannot approve it, and an approval read before a resubmission conflicts', async () => {
+    const { orgId, incidentId } = await setup();
+    const s = await inReview(orgId, incidentId);
+    await rejectStatement(ctx, orgId, incidentId, s.id, { reason: '確認のため' }, approver);
+    await submitStatement(ctx, orgId, incidentId, s.id, approver);
+    await rejects(approveStatement(ctx, orgId, incidentId, s.id, { version: 1, overrides: [] }, approver), 'forbidden');
+    await expect(ctx.sql`update statements set status = 'approved', approved_by = submitted_by, approved_at = now() where id = ${s.id}`).rejects.toThrow(/check/);
+    expect((await approveStatement(ctx, orgId, incidentId, s.id, { version: 1, overrides: [] }, approver2)).status).toBe('approved');
+  });
+});
