@@ -54,7 +54,7 @@ export function authorizeApi(ctx: AppContext): MiddlewareHandler {
       ctx.log.error({ route: key }, 'route missing from the permission table (src/auth/permissions.ts); refused');
       throw new ForbiddenError('この API は権限表に登録されていません (route not in the permission table)');
     }
-    if (!csrfPasses(c.req.raw, auth, c.req.header('x-csrf-token'))) {
+    if (!csrfPasses(c.req.raw, auth, c.req.header('x-csrf-token'), ctx.config.mail.publicUrl)) {
       throw new ForbiddenError('CSRF トークンがないか、別のサイトからのリクエストです (missing x-csrf-token or cross-site request)');
     }
     if (!roleAllows(auth.role, action)) throw new ForbiddenError();

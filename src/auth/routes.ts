@@ -12,10 +12,10 @@ import { updateUser } from './update-user.ts';
 import { assertSelfOrAdmin, createUserToken, listUserTokens, parseNewTokenInput, revokeUserToken } from './user-tokens.ts';
 import { getUser, listUsers, parseNewUserInput, parseUserPatch } from './users.ts';
 
-export function sessionCookieOptions(c: Context, maxAgeMs: number) {
-  return {
-    httpOnly: true, sameSite: 'Strict' as const, path: '/', secure: new URL(c.req.url).protocol === 'https:', maxAge: Math.floor(maxAgeMs / 1000),
-  };
+/** Secure when the request or the configured public URL (a TLS-terminating proxy in front) is https. */
+function sessionCookieOptions(c: Context, ctx: AppContext) {
+  const secure = new URL(c.req.url).protocol === 'https:' || ctx.config.mail.publicUrl.startsWith('https:');
+  return { httpOnly: true, sameSite: 'Strict' as const, path: '/', secure, maxAge: Math.floor(ctx.config.auth.sessionMaxMs / 1000) };
 }
 
 /** Login for the web page and the API: the same verb, throttling and audit. */
@@ -25,7 +25,7 @@ export async function loginWithCookie(ctx: AppContext, c: Context, email: string
     const result = await login(ctx, { email, password }, { requestId: (c.get('requestId' as never) as string | undefined) ?? null, sourceIp: requestSourceIp(c) });
     // A cookie the browser brought along is never promoted (no fixation): the session is new and the old one ends.
     if (previous && previous.length <= 200) await ctx.sql`delete from sessions where id_hash = ${secretHash(previous)}`;
-    setCookie(c, sessionCookie, result.session.id, sessionCookieOptions(c, ctx.config.auth.sessionMaxMs));
+    setCookie(c, sessionCookie, result.session.id, sessionCookieOptions(c, ctx));
     return result;
   } catch (err) {
     if (err instanceof RateLimitedError) c.header('retry-after', String(err.retryAfterSeconds));

@@ -37,7 +37,7 @@ export function webRoutes(ctx: AppContext) {
   // Login CSRF (a cross-site form logging the victim into the attacker's account) is refused by
   // the same-origin check; there is no session yet to carry a token.
   web.post('/login', async (c) => {
-    if (!sameOrigin(c.req.raw)) return c.html(<LoginPage error="不正なリクエストです (cross-site request refused)" />, 403);
+    if (!sameOrigin(c.req.raw, ctx.config.mail.publicUrl)) return c.html(<LoginPage error="不正なリクエストです (cross-site request refused)" />, 403);
     const form = await c.req.parseBody();
     const email = formField(form, 'email').trim();
     const password = formField(form, 'password');
@@ -58,7 +58,7 @@ export function webRoutes(ctx: AppContext) {
     const auth = await session(c);
     if (auth) {
       const form = await c.req.parseBody();
-      if (!csrfPasses(c.req.raw, auth, formField(form, '_csrf'))) return c.text('cross-site request refused', 403);
+      if (!csrfPasses(c.req.raw, auth, formField(form, '_csrf'), ctx.config.mail.publicUrl)) return c.text('cross-site request refused', 403);
       setRequestAuth(c, auth);
       await logout(ctx, auth, requestActor(c));
     }

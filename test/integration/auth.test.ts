@@ -152,6 +152,24 @@ describe('CSRF', () => {
   });
 });
 
+describe('behind a TLS-terminating proxy (HINOKO_PUBLIC_URL)', () => {
+  it('marks the cookie Secure and accepts the public origin for cookie writes', async () => {
+    const config = loadConfig({ HINOKO_DATA_DIR: '/nonexistent-test-dir', HINOKO_SCRYPT_LOG_N: '14', HINOKO_PUBLIC_URL: 'https://hinoko.clinic.example.jp' });
+    const proxied = createApp({ ...ctx, config });
+    const { org } = await makeOrg(ctx);
+    const u = await makeUser(org.id, 'admin');
+    const res = await proxied.request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: u.email, password }) });
+    expect(res.headers.get('set-cookie')).toMatch(/; Secure/);
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const { csrfToken } = await res.json();
+    const write = (origin: string) => proxied.request(`/api/v1/organizations/${org.id}/watch-targets`, {
+      method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken, origin }, body: JSON.stringify({ name: origin }),
+    });
+    expect((await write('https://hinoko.clinic.example.jp')).status).toBe(201);
+    expect((await write('https://evil.example')).status).toBe(403);
+  });
+});
+
 describe('lockout and rate limiting', () => {
   it('locks an account after 5 failures in the window (from any address), with the same answer as a wrong password, and audits it once', async () => {
     const { org } = await makeOrg(ctx);
