@@ -144,12 +144,12 @@ const nextUpdate = /判明し次第|改めて(?:ご報告|お知らせ|ご説明
 // the poster, "the patient concerned". Tying the two in one sentence confirms that person is or
 // was a patient. In a reply to a review the reader IS the specific person, so any encounter that
 // happened (past or ongoing) confirms it — "お会計の際にご不便を" as much as "処方した".
-const careStem = '(?:通院|受診|来院|入院|退院|通所|入所|診察|診療|治療|処方|投薬|投与|手術|検査|施術|処置|接種|健診|検診|点滴|注射|採血|抜歯|出産|分娩|リハビリ|透析|麻酔'
-  + '|レントゲン|CT|MRI|エコー|内視鏡|胃カメラ|ワクチン|健康診断|人間ドック'
-  + '|お薬|ご?相談|ご?予約|お?会計|受付|お待たせ|お越し|ご利用|かかられ|通われ|診させ|担当|主治医'
-  // What the clinic did for the reader: ご説明した, お伝えした, お出しした, ご案内した.
-  + '|ご説明|お伝え|お出し|ご案内)';
-const careStemPattern = new RegExp(careStem, 'g');
+const clinicalStem = '(?:通院|受診|来院|入院|退院|通所|入所|診察|診療|治療|処方|投薬|投与|手術|検査|施術|処置|接種|健診|検診|点滴|注射|採血|抜歯|出産|分娩|リハビリ|透析|麻酔'
+  + '|レントゲン|CT|MRI|エコー|内視鏡|胃カメラ|ワクチン|健康診断|人間ドック|お薬|かかられ|通われ|診させ|主治医)';
+// The rest of a visit, and what the clinic did for the reader (ご説明した, お出しした). Only about
+// someone specific do these confirm anything; in a statement about "what happened" they are prose.
+const visitStem = '(?:ご?相談|ご?予約|お?会計|受付|お待たせ|お越し|ご利用|担当|ご説明|お伝え|お出し|ご案内)';
+const encounterPatterns = [{ re: new RegExp(clinicalStem, 'g'), clinical: true }, { re: new RegExp(visitStem, 'g'), clinical: false }];
 // Right after the stem, within the clause: it happened (した, 入院中, 受診歴, 検査結果, の件,
 // お待たせしてしまい, ご来院いただき), close to the stem so the verb is the encounter's. The た of
 // いただく (ご来院いただければ: an invitation), of いたします (a promise) and of 〜たら (a condition)
@@ -167,7 +167,7 @@ const specificRef = /投稿者|ご投稿(?:者|いただいた方|された方|�
 // Name-like run before an honorific. 様 also ends ordinary words (同様, 模様 …) and 皆様 / 患者様 /
 // お客様 are everyone, not someone: those are generic unless marked specific (当該患者様).
 const honorific = /([\p{Script=Han}\p{Script=Katakana}ー〇○◯×＊*A-Za-z]{1,8})(様|さま|さん|氏|殿)(?![々子式相態名堂方])/gu;
-const genericBeforeHonorific = /(?:^|[^当該])(?:皆|患者|客|利用者|関係者|各位|地域|保護者|家族|来院者|同|模|仕|多|異|一|有|両|神|王|如何|皆さ)$/;
+const genericBeforeHonorific = /(?:^|[^当該])(?:皆|患者|客|子|利用者|関係者|各位|地域|保護者|家族|来院者|同|模|仕|多|異|一|有|両|神|王|如何|皆さ)$/;
 
 interface Sentence { start: number; end: number; text: string }
 
@@ -188,24 +188,30 @@ function hasSpecificPerson(sentence: string): boolean {
   return false;
 }
 
-/** Clinical events in a sentence that happened (not "we provide 診療" but "診察の際", "受診された"). */
-function careEvents(sentence: string): { start: number; end: number }[] {
-  const out: { start: number; end: number }[] = [];
-  careStemPattern.lastIndex = 0;
-  for (const m of sentence.matchAll(careStemPattern)) {
-    const rest = sentence.slice(m.index + m[0].length);
-    const after = happenedAfterStem.exec(rest) ?? (pastSentence.test(sentence) ? occasionAfterStem.exec(rest) : null);
-    if (after) out.push({ start: m.index, end: m.index + m[0].length + after[0].length });
-    else if (happenedBeforeStem.test(sentence.slice(Math.max(0, m.index - 12), m.index))) out.push({ start: m.index, end: m.index + m[0].length });
+interface Encounter { start: number; end: number; clinical: boolean }
+
+/** Encounters in a sentence that happened (not "we provide 診療" but "診察の際", "受診された"). */
+function encountersIn(sentence: string): Encounter[] {
+  const out: Encounter[] = [];
+  for (const { re, clinical } of encounterPatterns) {
+    re.lastIndex = 0;
+    for (const m of sentence.matchAll(re)) {
+      const rest = sentence.slice(m.index + m[0].length);
+      const after = happenedAfterStem.exec(rest) ?? (pastSentence.test(sentence) ? occasionAfterStem.exec(rest) : null);
+      if (after) out.push({ start: m.index, end: m.index + m[0].length + after[0].length, clinical });
+      else if (happenedBeforeStem.test(sentence.slice(Math.max(0, m.index - 12), m.index))) out.push({ start: m.index, end: m.index + m[0].length, clinical });
+    }
   }
-  for (const m of sentence.matchAll(patientOfUs)) out.push({ start: m.index, end: m.index + m[0].length });
+  for (const m of sentence.matchAll(patientOfUs)) out.push({ start: m.index, end: m.index + m[0].length, clinical: true });
   // 採血を担当した: two stems, one encounter. Overlapping or touching spans become one finding.
   out.sort((a, b) => a.start - b.start);
-  const merged: { start: number; end: number }[] = [];
+  const merged: Encounter[] = [];
   for (const e of out) {
     const last = merged[merged.length - 1];
-    if (last && e.start <= last.end) last.end = Math.max(last.end, e.end);
-    else merged.push({ ...e });
+    if (last && e.start <= last.end) {
+      last.end = Math.max(last.end, e.end);
+      last.clinical ||= e.clinical;
+    } else merged.push({ ...e });
   }
   return merged;
 }
@@ -275,12 +281,12 @@ export function checkStatement(text: string, kind: StatementKind, options: Check
   }
 
   for (const s of sentencesOf(t)) {
-    const events = careEvents(s.text);
-    if (events.length === 0) continue;
+    const encounters = encountersIn(s.text);
+    if (encounters.length === 0) continue;
     const specific = kind === 'review_reply' || hasSpecificPerson(s.text);
-    for (const e of events) {
+    for (const e of encounters) {
       if (specific) add('confirms_patient', 'block', s.start + e.start, s.start + e.end);
-      else add('care_event', 'warn', s.start + e.start, s.start + e.end);
+      else if (e.clinical) add('care_event', 'warn', s.start + e.start, s.start + e.end);
     }
   }
   each(careRecords, (m) => add('care_details', 'block', m.index, m.index + m[0].length));

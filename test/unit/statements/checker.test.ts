@@ -207,3 +207,12 @@ describe('守秘義務 in replies to reviews: a wider set of encounters and of g
     expect(checkStatement('採血を担当した看護師', 'review_reply').map((f) => f.excerpt)).toEqual(['採血を担当した']);
   });
 });
+
+describe('visits in public statements', () => {
+  it('the parts of a visit confirm only about someone specific; clinical events without a person are a warning', () => {
+    expect(rulesOf('経緯をご説明いたしました。判明し次第ご報告します。')).toEqual([]);
+    expect(rulesOf('お子様連れの方は受付でお申し出ください。判明し次第ご報告します。')).toEqual([]);
+    expect(rulesOf('投稿者様を受付でお待たせしたことは事実です。判明し次第ご報告します。')).toEqual(['confirms_patient']);
+    expect(rulesOf('お子様の予防接種の際に説明が不足しておりました。判明し次第ご報告します。')).toEqual(['care_event']);
+  });
+});
