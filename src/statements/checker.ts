@@ -131,9 +131,9 @@ const demandUnderstanding = /ご理解(?:を)?(?:いただきたい|頂きたい
 const butAfter = /とはいえ|とは言え|とは申せ|そうは言っても|そうはいっても/g;
 const commotion = /(?:世間|皆様|皆さま|みなさま|社会)?をお騒がせ/g;
 
-// What happened: a date or time, or words that report a finding. An account needs these AND a
-// cause or a prevention measure.
-const whatHappened = /\d{1,2}月\d{1,2}日|\d{1,2}時|午前|午後|\d{4}年|令和|昨日|本日|先日|経緯|判明|発生|起き|生じ|事案|確認したところ|調査の結果|行いました|行っておりました/;
+// What happened: words that report an event or a finding (a date alone — 本日は… — is not an
+// account). An apology's account needs these AND a cause or a prevention measure.
+const whatHappened = /経緯|判明(?!し次第)|発生|起き|生じ|事案|確認したところ|調査の結果|行いました|行っておりました|があったこと|がありました/;
 const causeOrPrevention = /原因|再発防止|防止策|対策|改善|見直し|徹底|研修|指導/;
 const apologyWord = /申し訳|お詫び|おわび|謝罪|陳謝/;
 const nextUpdate = /判明し次第|改めて(?:ご報告|お知らせ|ご説明|公表)|続報|追って(?:ご報告|お知らせ)|あらためて(?:ご報告|お知らせ)/;

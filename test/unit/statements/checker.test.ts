@@ -216,3 +216,11 @@ describe('visits in public statements', () => {
     expect(rulesOf('お子様の予防接種の際に説明が不足しておりました。判明し次第ご報告します。')).toEqual(['care_event']);
   });
 });
+
+describe('what counts as an account', () => {
+  it('a date is not an account of what happened; an event is', () => {
+    expect(rulesOf('本日はご不快な思いをおかけし、申し訳ございません。判明し次第ご報告します。')).toContain('discomfort_without_account');
+    expect(rulesOf('11月20日はご不快な思いをおかけしました。判明し次第ご報告します。')).toContain('discomfort_without_account');
+    expect(rulesOf('受付で職員の不適切な発言があったことを確認しました。ご不快な思いをおかけし、申し訳ございません。判明し次第ご報告します。')).not.toContain('discomfort_without_account');
+  });
+});
