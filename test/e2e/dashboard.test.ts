@@ -85,6 +85,11 @@ describe('dashboard page', () => {
     // The session cookie is HttpOnly: page scripts cannot read it.
     expect(await page.evaluate('document.cookie')).not.toContain('hinoko_session');
     await page.screenshot({ path: '/tmp/hinoko-dashboard.png', fullPage: true });
+    // Logging out (the form carries the CSRF token) ends the session: back to the login form.
+    await page.click('text=ログアウト');
+    await page.waitForSelector('input[name=password]');
+    await page.goto(base + '/');
+    await expect(page.locator('input[name=email]').isVisible()).resolves.toBe(true);
     await page.close();
   }, 60_000);
 
