@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/audit/record.ts';
+import { ensureBootstrapAdmin } from '../../src/auth/bootstrap-admin.ts';
 import { createUser } from '../../src/auth/create-user.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/app.ts';
@@ -347,6 +348,18 @@ describe('personal data in mentions', () => {
     expect((await req(`${list}?revealPii=true`, { token: (await readOnly.json()).token })).status).toBe(403);
     const views = await ctx.sql`select actor_id, after from audit_log where chain = ${org.id} and action = 'mention.view_pii' order by seq`;
     expect(views.map((v) => [v.actor_id, v.after.mentionIds])).toEqual([[manager.userId, [id]], [manager.userId, [id]]]);
+  });
+});
+
+describe('first start', () => {
+  it('gives the organization one admin with a printed password, once, even when two instances start together', async () => {
+    const { org } = await makeOrg(ctx);
+    const results = await Promise.all([ensureBootstrapAdmin(ctx, org.id), ensureBootstrapAdmin(ctx, org.id)]);
+    const created = results.filter((r) => r !== null);
+    expect(created).toHaveLength(1);
+    expect(await ctx.sql`select role from users where org_id = ${org.id}`).toEqual([{ role: 'admin' }]);
+    expect((await login(created[0]!.email, created[0]!.password, '192.0.2.200')).res.status).toBe(200);
+    expect(await ensureBootstrapAdmin(ctx, org.id)).toBeNull();
   });
 });
 
