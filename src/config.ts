@@ -20,6 +20,8 @@ export interface Config {
     port: number;
     bodyLimitBytes: number;
     webhookBodyLimitBytes: number;
+    /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry (the proxy's own). */
+    trustProxy: boolean;
   };
   ingest: {
     maxTextChars: number;
@@ -204,6 +206,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       port: int(env, 'PORT', 8787, 0, 65535),
       bodyLimitBytes: int(env, 'HINOKO_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
       webhookBodyLimitBytes: int(env, 'HINOKO_WEBHOOK_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+      trustProxy: bool(env, 'HINOKO_TRUST_PROXY', false),
     },
     ingest: {
       maxTextChars: int(env, 'HINOKO_MAX_TEXT_CHARS', 10_000, 100, 1_000_000),

@@ -23,13 +23,32 @@ export function requestAuth(c: Context): Auth {
   return auth;
 }
 
-export function requestSourceIp(c: Context): string | null {
+/**
+ * The client's address: the socket's peer, or — with HINOKO_TRUST_PROXY behind a reverse proxy —
+ * the last X-Forwarded-For entry, the one our proxy appended (earlier entries are client-supplied).
+ */
+export function resolveSourceIp(c: Context, trustProxy: boolean): string | null {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+    if (forwarded && forwarded.length <= 64) return forwarded;
+  }
   try {
     return getConnInfo(c).remote.address ?? null;
   } catch {
     // Requests made in-process (tests, app.request) have no socket.
     return null;
   }
+}
+
+const sourceIpKey = 'sourceIp' as never;
+
+export function setRequestSourceIp(c: Context, ip: string | null): void {
+  c.set(sourceIpKey, ip as never);
+}
+
+export function requestSourceIp(c: Context): string | null {
+  const set = c.get(sourceIpKey) as string | null | undefined;
+  return set === undefined ? resolveSourceIp(c, false) : set;
 }
 
 /** The audit actor of a request: the user (id as a string), its request id and peer address. */

@@ -5,6 +5,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { authorizeApi } from '../auth/middleware.ts';
 import { authRoutes } from '../auth/routes.ts';
 import type { AppContext } from '../context.ts';
+import { resolveSourceIp, setRequestSourceIp } from './actor.ts';
 import { errorBody, handleError } from './errors.ts';
 import { apiRoutes } from './routes/api.ts';
 import { pathId } from './params.ts';
@@ -24,6 +25,10 @@ export function createApp(ctx: AppContext, options: { onWebhookStored?: () => vo
   app.onError(handleError(ctx.log));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId' as never) as string | undefined), 404));
   app.use('*', requestId);
+  app.use('*', async (c, next) => {
+    setRequestSourceIp(c, resolveSourceIp(c, ctx.config.http.trustProxy));
+    await next();
+  });
   app.use('*', secureHeaders({
     referrerPolicy: 'same-origin',
     contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] },

@@ -206,6 +206,24 @@ describe('lockout and rate limiting', () => {
   });
 });
 
+describe('client address behind a reverse proxy', () => {
+  it('counts failures per X-Forwarded-For client only with HINOKO_TRUST_PROXY; otherwise the header is ignored', async () => {
+    const attempt = (a: ReturnType<typeof createApp>, forwardedFor: string) => a.request('/api/v1/auth/login', {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ email: 'nobody@proxy.example.jp', password: 'a-guessed-password' }),
+    }, { incoming: { socket: { remoteAddress: '10.9.9.9', remotePort: 1, remoteFamily: 'IPv4' } } });
+    const trusting = createApp({ ...ctx, config: loadConfig({ HINOKO_DATA_DIR: '/nonexistent-test-dir', HINOKO_SCRYPT_LOG_N: '14', HINOKO_LOGIN_MAX_FAILURES_PER_IP: '8', HINOKO_TRUST_PROXY: 'true' }) });
+    // A client cannot pick its address: only the last entry (the proxy's) counts.
+    for (let i = 0; i < 8; i++) expect((await attempt(trusting, `1.2.3.${i}, 198.18.0.1`)).status).toBe(401);
+    expect((await attempt(trusting, '198.18.0.1')).status).toBe(429);
+    expect((await attempt(trusting, '198.18.0.2')).status).toBe(401);
+    const rows = await ctx.sql`select key from login_throttle where key like 'ip:%' and key in ('ip:198.18.0.1', 'ip:198.18.0.2', 'ip:10.9.9.9')`;
+    expect(rows.map((r) => r.key).sort()).toEqual(['ip:198.18.0.1', 'ip:198.18.0.2']);
+    // Without the setting the socket's address counts, whatever the header says.
+    expect((await attempt(app, '198.18.0.1')).status).toBe(401);
+    expect((await ctx.sql`select 1 from login_throttle where key = 'ip:10.9.9.9'`).length).toBe(1);
+  });
+});
+
 describe('users and tokens', () => {
   it('admins add users (password rules enforced, generated password shown once), pr_staff may not', async () => {
     const { org } = await makeOrg(ctx);
