@@ -55,6 +55,15 @@ export interface Config {
     /** How often the mailer looks for due rows besides being woken by new ones. */
     pollMs: number;
   };
+  /** On-call escalation and acknowledgement links (src/oncall). */
+  oncall: {
+    /** HMAC key for ack links; null: one is generated once and kept in the database (app_secrets). */
+    secret: string | null;
+    /** How long an acknowledgement link in a mail stays valid. */
+    ackLinkTtlMs: number;
+    /** How often the escalation worker looks for due levels and overdue tasks besides being woken. */
+    pollMs: number;
+  };
   /** Users, sessions and login throttling (src/auth). */
   auth: {
     /** A session ends after this long without a request… */
@@ -232,6 +241,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       maxAttempts: int(env, 'HINOKO_MAIL_MAX_ATTEMPTS', 20, 1, 1000),
       pollMs: duration(env, 'HINOKO_MAIL_POLL', 5_000),
     },
+    oncall: {
+      secret: read(env, 'HINOKO_SECRET') ?? null,
+      ackLinkTtlMs: duration(env, 'HINOKO_ACK_LINK_TTL', 24 * 3_600_000),
+      pollMs: duration(env, 'HINOKO_ESCALATION_POLL', 15_000),
+    },
     auth: {
       sessionIdleMs: duration(env, 'HINOKO_SESSION_IDLE', 2 * 3_600_000),
       sessionMaxMs: duration(env, 'HINOKO_SESSION_MAX', 12 * 3_600_000),
@@ -245,6 +259,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   };
   config.mail.publicUrl = publicUrl(env, host, config.http.port);
   if (config.mail.pollMs < 100) problems.push('HINOKO_MAIL_POLL must be at least 100ms');
+  if (config.oncall.secret !== null && config.oncall.secret.length < 32) problems.push('HINOKO_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)');
+  if (config.oncall.ackLinkTtlMs < 60_000) problems.push('HINOKO_ACK_LINK_TTL must be at least 1m');
+  if (config.oncall.pollMs < 100) problems.push('HINOKO_ESCALATION_POLL must be at least 100ms');
   if (config.auth.sessionIdleMs < 60_000) problems.push('HINOKO_SESSION_IDLE must be at least 1m');
   if (config.auth.sessionMaxMs < config.auth.sessionIdleMs) problems.push('HINOKO_SESSION_MAX must not be shorter than HINOKO_SESSION_IDLE');
   if (config.auth.lockWindowMs < 1000 || config.auth.lockMs < 1000) problems.push('HINOKO_LOGIN_WINDOW and HINOKO_LOGIN_LOCK must be at least 1s');
@@ -256,7 +273,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 
 const secretNamePattern = /^[A-Z][A-Z0-9_]{1,63}$/;
 // Credentials a source config may reference. The platform's own secrets are never handed out.
-const reservedNames = new Set(['DATABASE_URL', 'HINOKO_API_TOKEN', 'SMTP_URL']);
+const reservedNames = new Set(['DATABASE_URL', 'HINOKO_API_TOKEN', 'SMTP_URL', 'HINOKO_SECRET']);
 
 /**
  * Resolves a credential that a source config references by environment-variable name.

@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { defaultRetryPolicy } from './alerting/backoff.ts';
 import { Mailer } from './alerting/mailer.ts';
+import { EscalationWorker } from './oncall/escalation-worker.ts';
 import { transportFor } from './alerting/transports.ts';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ensureDemo } from './bootstrap/demo.ts';
@@ -70,6 +71,8 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
       pollMs: config.mail.pollMs,
     });
     await mailer.start();
+    const escalation = new EscalationWorker(ctx);
+    await escalation.start();
     logger.info({ via: mailer.transportKind }, mailer.transportKind === 'smtp'
       ? 'アラートメールは SMTP で送信します (alert mail via SMTP)'
       : 'SMTP_URL が未設定のため、アラートメールはデータディレクトリの mail-preview/ に保存します (alert mail previews only)');
@@ -91,6 +94,7 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
           await scheduler.stop();
           await backlog.stop();
           await detection.stop();
+          await escalation.stop();
           await mailer.stop();
           await db.shutdown();
           logger.info('停止しました (stopped)');

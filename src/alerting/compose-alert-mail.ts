@@ -24,6 +24,10 @@ export interface AlertMailInput {
   at: Date;
   /** Base URL of the dashboard, without a trailing slash. */
   dashboardUrl: string;
+  /** This recipient's acknowledgement link (opens a confirm page), when the mail is about an incident. */
+  ackUrl?: string | null;
+  /** A line above the headline, e.g. which escalation level this page is. */
+  note?: string | null;
 }
 
 export interface ComposedMail {
@@ -216,9 +220,13 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
   const headline = input.action === 'escalate' ? '炎上の疑いのある投稿の深刻度が上がりました。' : input.kind === 'notice'
     ? '好意的な話題の急増を検知しました。' : '炎上の疑いのある投稿の急増を検知しました。';
 
+  const ack = input.ackUrl ?? null;
+  const note = input.note ? bodySafe(input.note, 400) : null;
   const text = [
+    ...(note ? [note, ''] : []),
     headline,
     '',
+    ...(ack ? ['■ 受領確認（対応を引き受ける / acknowledge）', '下のリンクを開き、確認画面のボタンを押すとエスカレーションが止まります。', ack, ''] : []),
     `対象: ${where}`,
     `深刻度: ${Math.round(input.severity)} ${level.ja} (${level.en})`,
     `検知した時間帯: ${when}`,
@@ -249,7 +257,9 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
   const html = `<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>${e(subject)}</title></head>
 <body style="font-family: 'Hiragino Sans', 'Noto Sans JP', Meiryo, sans-serif; color: #222; line-height: 1.6">
-<p style="font-size: 1.1em"><strong>${e(headline)}</strong></p>
+${note ? `<p>${e(note)}</p>\n` : ''}<p style="font-size: 1.1em"><strong>${e(headline)}</strong></p>
+${ack ? `<p><a href="${e(ack)}" style="display: inline-block; padding: 0.5em 1em; background: #b71c1c; color: #fff; text-decoration: none">受領確認（対応を引き受ける）</a><br>
+<small>リンク先の確認画面でボタンを押すとエスカレーションが止まります (acknowledge: opens a confirmation page)。</small></p>` : ''}
 <table cellpadding="4" style="border-collapse: collapse">
 <tr><th align="left">対象</th><td>${e(where)}</td></tr>
 <tr><th align="left">深刻度</th><td><strong>${e(`${Math.round(input.severity)} ${level.ja}`)}</strong> (${e(level.en)})</td></tr>

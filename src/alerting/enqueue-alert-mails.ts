@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Tx } from '../db/connect.ts';
 import { logger } from '../logger.ts';
 import { composeAlertMail } from './compose-alert-mail.ts';
+import { enqueueIncidentMails, pagedRecipients, type IncidentMailConfig } from './enqueue-incident-mails.ts';
 import { alertingSettingsOf, type AlertingSettings } from './settings.ts';
 
 /** postgres NOTIFY channel: delivered on commit, wakes every mailer instance. */
@@ -24,6 +25,8 @@ export interface AlertMailEvent {
 export interface MailEnqueueConfig {
   from: string;
   publicUrl: string;
+  /** With it, mail about an alert that belongs to an incident is threaded and carries ack links. */
+  incident?: IncidentMailConfig;
 }
 
 /** Whether an event that asked to notify is mailed under these settings. */
@@ -51,29 +54,68 @@ export function messageIdFor(orgId: string, dedupeKey: string, from: string): st
 /**
  * Writes one outbox row per recipient, inside the caller's transaction (the one that stores the
  * alert event), so the mail exists if and only if the event does. Sends nothing.
+ *
+ * Grouping (issue 6 item 6): an alert attached to an incident is news about that incident. Its
+ * mails go in the incident's thread (In-Reply-To/References its first mail) with ack links, and
+ * when the incident is under an escalation policy they go only to the people already paged for
+ * it — an update never pages the whole policy again. Without a policy the static recipients are
+ * the one level, so they are the paged people.
  */
 export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event: AlertMailEvent): Promise<number> {
   const [org] = await tx<{ name: string; settings: unknown }[]>`select name, settings from organizations where id = ${event.orgId}`;
   if (!org) return 0;
   const settings = alertingSettingsOf(org.settings);
+  const [link] = config.incident
+    ? await tx<{ incident_id: string; escalation: string | null; acknowledged: boolean }[]>`
+      select ia.incident_id, e.status as escalation, i.acknowledged_at is not null as acknowledged
+      from incident_alerts ia join incidents i on i.org_id = ia.org_id and i.id = ia.incident_id
+      left join incident_escalations e on e.org_id = ia.org_id and e.incident_id = ia.incident_id
+      where ia.org_id = ${event.orgId} and ia.alert_id = ${event.alertId}`
+    : [];
+  if (link?.escalation && config.incident && (event.kind === 'notice' ? settings.notices : event.severity >= settings.minSeverity)) {
+    const targetName = await targetNameOf(tx, event);
+    const mail = (ackUrl: string | null) => composeAlertMail({
+      orgId: event.orgId, orgName: org.name, targetName, alertId: event.alertId, action: event.action === 'open' ? 'open' : 'escalate', kind: event.kind,
+      severity: event.severity, summary: event.summary, explanation: event.explanation, at: event.at, dashboardUrl: config.publicUrl, ackUrl,
+      note: '【続報】対応中のインシデントに関する更新です。',
+    });
+    const sent = await enqueueIncidentMails(tx, config.incident, {
+      orgId: event.orgId, incidentId: link.incident_id, alertId: event.alertId, alertEventId: event.alertEventId,
+      recipients: await pagedRecipients(tx, event.orgId, link.incident_id),
+      dedupePrefix: dedupeKeyFor(event, '').replace(/:to:$/, ''), withAck: !link.acknowledged, compose: mail,
+      purpose: { purpose: 'alert_update', alertId: event.alertId, action: event.action, severity: event.severity },
+    });
+    return sent.length;
+  }
   if (!shouldMail(event, settings)) {
     if (settings.recipients.length === 0 && event.kind === 'crisis' && event.severity >= settings.minSeverity) {
       logger.warn({ orgId: event.orgId, alertId: event.alertId }, '通知先が未設定のためアラートメールを送りません (no alert recipients configured)');
     }
     return 0;
   }
-  let targetName: string | null = null;
-  if (event.watchTargetId !== null) {
-    const [t] = await tx<{ name: string }[]>`select name from watch_targets where org_id = ${event.orgId} and id = ${event.watchTargetId}`;
-    targetName = t?.name ?? null;
-  }
+  const targetName = await targetNameOf(tx, event);
   // An alert that opened below the threshold and escalated past it is news to the recipients:
   // "深刻度が上がりました" only when they were mailed about it before.
   const [before] = await tx`select 1 from mail_outbox where org_id = ${event.orgId} and alert_id = ${event.alertId} limit 1`;
-  const mail = composeAlertMail({
+  const input = {
     orgId: event.orgId, orgName: org.name, targetName, alertId: event.alertId, action: before ? event.action : 'open', kind: event.kind,
     severity: event.severity, summary: event.summary, explanation: event.explanation, at: event.at, dashboardUrl: config.publicUrl,
-  });
+  };
+  if (link && config.incident) {
+    // No policy: the static recipients are the single level, paged with ack links in the incident's thread.
+    const users = await tx<{ id: string; email: string }[]>`
+      select id, email from users where org_id = ${event.orgId} and disabled_at is null and lower(email) in ${tx(settings.recipients.map((r) => r.toLowerCase()))}`;
+    const byEmail = new Map(users.map((u) => [u.email.toLowerCase(), u.id]));
+    const sent = await enqueueIncidentMails(tx, config.incident, {
+      orgId: event.orgId, incidentId: link.incident_id, alertId: event.alertId, alertEventId: event.alertEventId,
+      recipients: settings.recipients.map((address) => ({ address, userId: byEmail.get(address.toLowerCase()) ?? null })),
+      dedupePrefix: dedupeKeyFor(event, '').replace(/:to:$/, ''), withAck: !link.acknowledged,
+      compose: (ackUrl) => composeAlertMail({ ...input, ackUrl }),
+      purpose: { purpose: 'alert', alertId: event.alertId, action: event.action, severity: event.severity },
+    });
+    return sent.length;
+  }
+  const mail = composeAlertMail(input);
   const rows = settings.recipients.map((to) => {
     const dedupeKey = dedupeKeyFor(event, to);
     return {
@@ -87,4 +129,10 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
     returning id`;
   if (inserted.length > 0) await tx`select pg_notify(${OUTBOX_CHANNEL}, ${event.orgId})`;
   return inserted.length;
+}
+
+async function targetNameOf(tx: Tx, event: Pick<AlertMailEvent, 'orgId' | 'watchTargetId'>): Promise<string | null> {
+  if (event.watchTargetId === null) return null;
+  const [t] = await tx<{ name: string }[]>`select name from watch_targets where org_id = ${event.orgId} and id = ${event.watchTargetId}`;
+  return t?.name ?? null;
 }

@@ -1,4 +1,6 @@
+import { systemActor } from '../audit/record.ts';
 import type { Sql } from '../db/connect.ts';
+import { appendOncallEvent } from '../oncall/timeline.ts';
 import type { Logger } from '../logger.ts';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.ts';
 import { OUTBOX_CHANNEL } from './enqueue-alert-mails.ts';
@@ -49,6 +51,7 @@ export interface OutboxRow {
   html_body: string;
   message_id: string;
   attempts: number;
+  thread_root: string | null;
 }
 
 export interface DrainSummary {
@@ -99,7 +102,7 @@ export class Mailer {
         order by next_attempt_at, id
         limit ${this.batchSize}
         for update skip locked)
-      returning o.org_id, o.id, o.to_address, o.subject, o.text_body, o.html_body, o.message_id, o.attempts`;
+      returning o.org_id, o.id, o.to_address, o.subject, o.text_body, o.html_body, o.message_id, o.attempts, o.thread_root`;
   }
 
   private async deliver(row: OutboxRow): Promise<'sent' | 'retried' | 'failed'> {
@@ -116,13 +119,23 @@ export class Mailer {
     try {
       const receipt = await this.options.transport.send({
         outboxId: row.id, orgId: row.org_id, from: this.options.from, to: row.to_address, subject: row.subject,
-        text: row.text_body, html: row.html_body, messageId: row.message_id,
+        text: row.text_body, html: row.html_body, messageId: row.message_id, threadRoot: row.thread_root,
       });
-      // Not fenced on locked_by: the mail did go out, whoever holds the lease now.
-      await sql`
-        update mail_outbox set status = 'sent', sent_at = clock_timestamp(), delivered_via = ${this.options.transport.kind},
-          delivery_detail = ${receipt.detail}, last_error = null, locked_by = null, locked_until = null
-        where org_id = ${row.org_id} and id = ${row.id} and status = 'sending'`;
+      // Not fenced on locked_by: the mail did go out, whoever holds the lease now. The incident's
+      // timeline learns it in the same transaction, so 'mail_sent' appears once, with the row.
+      await sql.begin(async (tx) => {
+        const [sent] = await tx<{ incident_id: string | null; sent_at: Date }[]>`
+          update mail_outbox set status = 'sent', sent_at = clock_timestamp(), delivered_via = ${this.options.transport.kind},
+            delivery_detail = ${receipt.detail}, last_error = null, locked_by = null, locked_until = null
+          where org_id = ${row.org_id} and id = ${row.id} and status = 'sending'
+          returning incident_id, sent_at`;
+        if (sent?.incident_id) {
+          await appendOncallEvent(tx, {
+            orgId: row.org_id, incidentId: sent.incident_id, at: sent.sent_at, kind: 'mail_sent', actor: systemActor,
+            data: { outboxId: row.id, to: row.to_address, via: this.options.transport.kind },
+          });
+        }
+      });
       log.info({ orgId: row.org_id, outboxId: row.id, via: this.options.transport.kind }, 'アラートメールを送信しました (alert mail sent)');
       return 'sent';
     } catch (err) {
@@ -130,12 +143,21 @@ export class Mailer {
       const giveUp = permanent || row.attempts >= this.retry.maxAttempts;
       const delay = retryDelayMs(row.attempts, this.retry, this.random());
       const error = (err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err)).slice(0, 1000);
-      await sql`
-        update mail_outbox set
-          status = ${giveUp ? 'failed' : 'pending'},
-          next_attempt_at = clock_timestamp() + ${delay} * interval '1 millisecond',
-          last_error = ${error}, locked_by = null, locked_until = null
-        where org_id = ${row.org_id} and id = ${row.id} and status = 'sending' and locked_by = ${instanceId}`;
+      await sql.begin(async (tx) => {
+        const [moved] = await tx<{ incident_id: string | null; at: Date }[]>`
+          update mail_outbox set
+            status = ${giveUp ? 'failed' : 'pending'},
+            next_attempt_at = clock_timestamp() + ${delay} * interval '1 millisecond',
+            last_error = ${error}, locked_by = null, locked_until = null
+          where org_id = ${row.org_id} and id = ${row.id} and status = 'sending' and locked_by = ${instanceId}
+          returning incident_id, clock_timestamp() as at`;
+        if (giveUp && moved?.incident_id) {
+          await appendOncallEvent(tx, {
+            orgId: row.org_id, incidentId: moved.incident_id, at: moved.at, kind: 'mail_failed', actor: systemActor,
+            data: { outboxId: row.id, to: row.to_address, error },
+          });
+        }
+      });
       (giveUp ? log.error : log.warn).call(log, { orgId: row.org_id, outboxId: row.id, attempts: row.attempts, err: error, retryInMs: giveUp ? null : delay },
         giveUp ? 'アラートメールを送信できませんでした (alert mail failed)' : 'アラートメール送信を再試行します (alert mail will be retried)');
       return giveUp ? 'failed' : 'retried';

@@ -16,6 +16,8 @@ export interface OutgoingMail {
   html: string;
   /** Message-ID header (with angle brackets), stable per outbox row. */
   messageId: string;
+  /** Message-ID of the first mail about the same incident: In-Reply-To and References, one thread. */
+  threadRoot?: string | null;
 }
 
 export interface DeliveryReceipt {
@@ -42,6 +44,7 @@ function message(mail: OutgoingMail) {
     text: mail.text,
     html: mail.html,
     messageId: mail.messageId,
+    ...(mail.threadRoot && mail.threadRoot !== mail.messageId ? { inReplyTo: mail.threadRoot, references: [mail.threadRoot] } : {}),
     headers: {
       // RFC 3834: tells vacation responders not to answer an automatic alert.
       'Auto-Submitted': 'auto-generated',

@@ -1,5 +1,6 @@
 import { rankEmergingTerms, type EmergingTerm } from '../analysis/index.ts';
 import { enqueueAlertMails, type MailEnqueueConfig } from '../alerting/enqueue-alert-mails.ts';
+import { startEscalation } from '../oncall/escalation.ts';
 import { recordAudit, systemActor } from '../audit/record.ts';
 import { incidentForAlertChange } from '../incidents/auto-open-incident.ts';
 import type { AppContext } from '../context.ts';
@@ -115,6 +116,7 @@ async function applyDecision(
     if (!row) return null;
     alertId = row.id;
   }
+  let incident: Awaited<ReturnType<typeof incidentForAlertChange>> = null;
   // A rebuild replays history: the same event is recorded once (and mailed at most once).
   const [event] = await tx<{ id: string }[]>`
     insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
@@ -130,9 +132,12 @@ async function applyDecision(
     });
     // Incidents (src/incidents): a crisis alert at the org's threshold opens or joins an incident
     // in this same transaction, so an alert never exists without the incident it should have.
-    await incidentForAlertChange(tx, { orgId: series.orgId, alertId, action: decision.action, notify: decision.notify, at });
+    incident = await incidentForAlertChange(tx, { orgId: series.orgId, alertId, action: decision.action, notify: decision.notify, at });
   }
-  if (decision.notify && event) {
+  // An incident just opened under an escalation policy pages its level 1 (src/oncall); otherwise
+  // the alert is mailed as before (threaded into its incident when it has one).
+  const escalated = incident?.action === 'opened' && mail.incident ? await startEscalation(tx, mail.incident, series.orgId, incident.incidentId) : false;
+  if (decision.notify && event && !escalated) {
     await enqueueAlertMails(tx, mail, {
       orgId: series.orgId, watchTargetId: series.watchTargetId, alertId, alertEventId: event!.id, action: decision.action,
       kind: decision.kind, severity: Math.max(1, decision.severity), summary, explanation, at,
@@ -182,7 +187,10 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date): 
         state = step.state;
         const recent = now.getTime() - signal.start.getTime() <= NOTIFY_WINDOW_MS;
         const result = recent || !step.result.alert ? step.result : { ...step.result, alert: { ...step.result.alert, notify: false } };
-        const change = await applyDecision(tx, ctx.sql, series, signal, result, ctx.config.mail);
+        const change = await applyDecision(tx, ctx.sql, series, signal, result, {
+          ...ctx.config.mail,
+          incident: { ...ctx.config.mail, sql: ctx.sql, secret: ctx.config.oncall.secret, ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs, now },
+        });
         if (change) changes.push(change);
       }
       await tx`

@@ -11,6 +11,7 @@ import { apiRoutes } from './routes/api.ts';
 import { pathId } from './params.ts';
 import { receiveWebhook } from '../collection/receive-webhook.ts';
 import { webRoutes } from '../web/routes.tsx';
+import { ackPages } from '../oncall/ack-pages.ts';
 
 const requestId: MiddlewareHandler = async (c, next) => {
   const incoming = c.req.header('x-request-id');
@@ -66,6 +67,8 @@ export function createApp(ctx: AppContext, options: { onWebhookStored?: () => vo
   app.use('/api/*', authorizeApi(ctx));
   app.route('/api/v1', authRoutes(ctx));
   app.route('/api/v1', apiRoutes(ctx));
+  app.use('/ack/*', limit(16 * 1024));
+  app.route('/', ackPages(ctx));
   app.route('/', webRoutes(ctx));
   return app;
 }

@@ -2,6 +2,7 @@ import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
 import { advisoryKey } from '../db/locks.ts';
 import { NotFoundError } from '../errors.ts';
+import { assignOncallTasks } from '../oncall/overdue-tasks.ts';
 import { addMatchingTasks, appendEvent, currentPlaybook, type IncidentRow } from './queries.ts';
 
 // Opening an incident from an alert, and attaching further alerts to it. Both run inside the
@@ -67,6 +68,7 @@ export async function openIncidentForAlert(tx: Tx, actor: AuditActor, alert: Ale
     data: { how, alertId: alert.id, severity: alert.severity, riskCategories: alert.riskCategories, playbookVersion: playbook.version },
   });
   const tasks = await addMatchingTasks(tx, incident!, actor, at);
+  await assignOncallTasks(tx, alert.orgId, incident!.id, at);
   await recordAudit(tx, actor, {
     orgId: alert.orgId, action: 'incident.open', targetType: 'incident', targetId: incident!.id,
     after: { how, alertId: alert.id, severity: alert.severity, riskCategories: alert.riskCategories, tasks },
@@ -107,5 +109,6 @@ export async function widenIncident(tx: Tx, actor: AuditActor, incident: Inciden
     });
   }
   await addMatchingTasks(tx, updated!, actor, at);
+  await assignOncallTasks(tx, incident.org_id, incident.id, at);
   return updated!;
 }

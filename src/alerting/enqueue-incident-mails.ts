@@ -1,0 +1,102 @@
+import { systemActor } from '../audit/record.ts';
+import type { Sql, Tx } from '../db/connect.ts';
+import { newNonce, signAckToken } from '../oncall/ack-token.ts';
+import type { Recipient } from '../oncall/policy.ts';
+import { ackKey } from '../oncall/secret.ts';
+import { appendOncallEvent } from '../oncall/timeline.ts';
+import type { ComposedMail } from './compose-alert-mail.ts';
+import { messageIdFor, OUTBOX_CHANNEL } from './enqueue-alert-mails.ts';
+
+// Mail about an incident: one outbox row per recipient, each with its own single-use
+// acknowledgement link, all in one thread (In-Reply-To/References the incident's first mail),
+// and a 'mail_queued' row on the timeline — inside the caller's transaction.
+
+export interface IncidentMailConfig {
+  from: string;
+  publicUrl: string;
+  /** The pool (not the transaction): the HMAC key is created outside it. */
+  sql: Sql;
+  secret: string | null;
+  ackLinkTtlMs: number;
+  now: Date;
+}
+
+export interface IncidentMailRequest {
+  orgId: string;
+  incidentId: string;
+  alertId?: string | null;
+  alertEventId?: string | null;
+  recipients: Recipient[];
+  /** Stable per "news": the recipient's address is appended. */
+  dedupePrefix: string;
+  /** Give the recipient an acknowledgement link (not once the incident is acknowledged). */
+  withAck: boolean;
+  compose(ackUrl: string | null): ComposedMail;
+  /** Why this mail, for the timeline: 'page' (level n), 'alert_update', 'task_overdue', 'alert'. */
+  purpose: Record<string, unknown>;
+}
+
+export function recipientKey(r: Recipient): string {
+  return r.userId !== null ? `user:${r.userId}` : `address:${r.address.toLowerCase()}`;
+}
+
+export async function threadRootOf(tx: Tx, orgId: string, incidentId: string): Promise<string | null> {
+  const [row] = await tx<{ message_id: string }[]>`
+    select message_id from mail_outbox where org_id = ${orgId} and incident_id = ${incidentId} order by id limit 1`;
+  return row?.message_id ?? null;
+}
+
+/** Queues the mails not queued before (dedupe key); returns the addresses queued now. */
+export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, req: IncidentMailRequest): Promise<string[]> {
+  if (req.recipients.length === 0) return [];
+  const keyed = req.recipients.map((r) => ({ r, dedupeKey: `${req.dedupePrefix}:to:${r.address.toLowerCase()}` }));
+  const existing = new Set((await tx<{ dedupe_key: string }[]>`
+    select dedupe_key from mail_outbox where org_id = ${req.orgId} and dedupe_key in ${tx(keyed.map((k) => k.dedupeKey))}`).map((r) => r.dedupe_key));
+  const fresh = keyed.filter((k) => !existing.has(k.dedupeKey));
+  if (fresh.length === 0) return [];
+  const root = await threadRootOf(tx, req.orgId, req.incidentId);
+  const key = req.withAck ? await ackKey(config.sql, config.secret) : null;
+  const base = config.publicUrl.replace(/\/+$/, '');
+  const rows = [];
+  for (const { r, dedupeKey } of fresh) {
+    let ackUrl: string | null = null;
+    if (key) {
+      const nonce = newNonce();
+      const expiresAt = new Date(config.now.getTime() + config.ackLinkTtlMs);
+      await tx`
+        insert into ack_links (nonce, org_id, incident_id, recipient, expires_at, created_at)
+        values (${nonce}, ${req.orgId}, ${req.incidentId}, ${recipientKey(r)}, ${expiresAt}, ${config.now})`;
+      ackUrl = `${base}/ack/${signAckToken(key, { orgId: req.orgId, incidentId: req.incidentId, nonce, expiresAt })}`;
+    }
+    const mail = req.compose(ackUrl);
+    rows.push({
+      org_id: req.orgId, dedupe_key: dedupeKey, alert_id: req.alertId ?? null, alert_event_id: req.alertEventId ?? null,
+      incident_id: req.incidentId, thread_root: root, to_address: r.address, subject: mail.subject, text_body: mail.text,
+      html_body: mail.html, message_id: messageIdFor(req.orgId, dedupeKey, config.from),
+    });
+  }
+  const inserted = await tx<{ id: string; to_address: string }[]>`
+    insert into mail_outbox ${tx(rows)}
+    on conflict (org_id, dedupe_key) do nothing
+    returning id, to_address`;
+  if (inserted.length === 0) return [];
+  await appendOncallEvent(tx, {
+    orgId: req.orgId, incidentId: req.incidentId, at: config.now, kind: 'mail_queued', actor: systemActor,
+    data: { ...req.purpose, to: inserted.map((r) => r.to_address), outboxIds: inserted.map((r) => r.id) },
+  });
+  await tx`select pg_notify(${OUTBOX_CHANNEL}, ${req.orgId})`;
+  return inserted.map((r) => r.to_address);
+}
+
+/** Addresses already mailed about the incident (paged or updated): who follow-ups go to. */
+export async function pagedRecipients(tx: Tx, orgId: string, incidentId: string): Promise<Recipient[]> {
+  const rows = await tx<{ to_address: string; recipient: string | null }[]>`
+    select distinct on (lower(o.to_address)) o.to_address, null::text as recipient
+    from mail_outbox o
+    where o.org_id = ${orgId} and o.incident_id = ${incidentId} and o.dedupe_key like 'page:%'
+    order by lower(o.to_address)`;
+  const users = await tx<{ id: string; email: string }[]>`
+    select id, email from users where org_id = ${orgId} and lower(email) in ${tx(rows.length ? rows.map((r) => r.to_address.toLowerCase()) : [''])}`;
+  const byEmail = new Map(users.map((u) => [u.email.toLowerCase(), u.id]));
+  return rows.map((r) => ({ address: r.to_address, userId: byEmail.get(r.to_address.toLowerCase()) ?? null }));
+}

@@ -1,0 +1,124 @@
+import { composeAlertMail, type ComposedMail } from '../alerting/compose-alert-mail.ts';
+import { enqueueIncidentMails, type IncidentMailConfig } from '../alerting/enqueue-incident-mails.ts';
+import { recordAudit, systemActor } from '../audit/record.ts';
+import type { Sql, Tx } from '../db/connect.ts';
+import { lockAuditChain } from '../incidents/open-incident.ts';
+import { policyOf, resolveTargets, type Level } from './policy.ts';
+import { appendOncallEvent } from './timeline.ts';
+
+/** postgres NOTIFY channel: an escalation started or changed; wakes every worker. */
+export const ESCALATION_CHANNEL = 'hinoko_escalation';
+
+/** The next step after (round, level) timed out, or null when the policy is exhausted. */
+export function nextStep(levels: number, repeat: number, round: number, level: number): { round: number; level: number } | null {
+  if (level < levels) return { round, level: level + 1 };
+  if (round < repeat) return { round: round + 1, level: 1 };
+  return null;
+}
+
+/** The mail for a page about an incident: its most severe alert's explanation, the incident's severity. */
+export async function incidentPageComposer(tx: Tx, orgId: string, incidentId: string, publicUrl: string, note: string | null): Promise<(ackUrl: string | null) => ComposedMail> {
+  const [row] = await tx<{ org_name: string; severity: number; title: string; detected_at: Date; alert_id: string | null; kind: string | null;
+    summary_ja: string | null; explanation: unknown; opened_at: Date | null; target_name: string | null }[]>`
+    select o.name as org_name, i.severity, i.title, i.detected_at, a.id as alert_id, a.kind, a.summary_ja, a.explanation, a.opened_at, w.name as target_name
+    from incidents i join organizations o on o.id = i.org_id
+    left join lateral (
+      select a.* from incident_alerts ia join alerts a on a.org_id = ia.org_id and a.id = ia.alert_id
+      where ia.org_id = i.org_id and ia.incident_id = i.id order by a.severity desc, a.id desc limit 1) a on true
+    left join watch_targets w on w.org_id = a.org_id and w.id = a.watch_target_id
+    where i.org_id = ${orgId} and i.id = ${incidentId}`;
+  const r = row!;
+  return (ackUrl) => composeAlertMail({
+    orgId, orgName: r.org_name, targetName: r.target_name, alertId: r.alert_id ?? '', action: 'open', kind: r.kind ?? 'crisis',
+    severity: r.severity, summary: r.summary_ja ?? r.title, explanation: r.explanation ?? {}, at: r.opened_at ?? r.detected_at,
+    dashboardUrl: publicUrl, ackUrl, note,
+  });
+}
+
+function levelNote(round: number, level: number, levels: number): string {
+  const where = levels > 1 ? `エスカレーション第${level}段階` : '第1報';
+  return round > 1 ? `【${where}・${round}巡目】まだ誰も受領確認していません。` : level > 1 ? `【${where}】前の段階の担当者から受領確認がありません。` : `【${where}】`;
+}
+
+async function pageLevel(tx: Tx, cfg: IncidentMailConfig, orgId: string, incidentId: string, levels: Level[], round: number, level: number): Promise<string[]> {
+  const recipients = await resolveTargets(tx, orgId, levels[level - 1]!.targets, cfg.now);
+  const compose = await incidentPageComposer(tx, orgId, incidentId, cfg.publicUrl, levelNote(round, level, levels.length));
+  return enqueueIncidentMails(tx, cfg, {
+    orgId, incidentId, recipients, dedupePrefix: `page:${incidentId}:r${round}:l${level}`, withAck: true, compose,
+    purpose: { purpose: 'page', round, level },
+  });
+}
+
+/**
+ * Called in the transaction that opened the incident: with an escalation policy, level 1 is
+ * paged now and the escalation waits for its timeout. Returns false when the org has no policy
+ * (the caller mails the static recipients instead). Idempotent per incident.
+ */
+export async function startEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: string, incidentId: string): Promise<boolean> {
+  const policy = await policyOf(tx, orgId);
+  if (!policy) return false;
+  const [row] = await tx<{ incident_id: string }[]>`
+    insert into incident_escalations (org_id, incident_id, levels, repeat, round, level, status, next_at, created_at)
+    values (${orgId}, ${incidentId}, ${tx.json(policy.levels as never)}, ${policy.repeat}, 1, 1, 'active',
+      ${new Date(cfg.now.getTime() + policy.levels[0]!.timeoutMinutes * 60_000)}, ${cfg.now})
+    on conflict (org_id, incident_id) do nothing
+    returning incident_id`;
+  if (!row) return true;
+  const to = await pageLevel(tx, cfg, orgId, incidentId, policy.levels, 1, 1);
+  await appendOncallEvent(tx, { orgId, incidentId, at: cfg.now, kind: 'escalated', actor: systemActor, data: { round: 1, level: 1, to } });
+  await recordAudit(tx, systemActor, { orgId, action: 'incident.escalate', targetType: 'incident', targetId: incidentId, after: { round: 1, level: 1, to } }, cfg.now);
+  await tx`select pg_notify(${ESCALATION_CHANNEL}, ${orgId})`;
+  return true;
+}
+
+interface EscalationRow {
+  org_id: string; incident_id: string; levels: Level[]; repeat: number; round: number; level: number; next_at: Date;
+  incident_status: string; acknowledged_at: Date | null;
+}
+
+/** Escalations whose level has timed out at `now`, across orgs (the worker's scan; not locked). */
+export async function dueEscalations(sql: Sql, now: Date, limit = 50): Promise<{ org_id: string; incident_id: string }[]> {
+  return sql<{ org_id: string; incident_id: string }[]>`
+    select org_id, incident_id from incident_escalations where status = 'active' and next_at <= ${now} order by next_at limit ${limit}`;
+}
+
+/**
+ * Advances one escalation if its level has timed out at `cfg.now`: pages the next level, or
+ * marks it exhausted. Lock order as every incident write: the org's audit chain first, then the
+ * row (FOR UPDATE SKIP LOCKED), and the move is an update conditional on (round, level, status):
+ * two workers never page the same level, and the outbox dedupe key would drop a repeat anyway.
+ * Returns whether a level was paged.
+ */
+export async function advanceEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: string, incidentId: string): Promise<boolean> {
+  await lockAuditChain(tx, orgId);
+  const [e] = await tx<EscalationRow[]>`
+    select e.org_id, e.incident_id, e.levels, e.repeat, e.round, e.level, e.next_at, i.status as incident_status, i.acknowledged_at
+    from incident_escalations e join incidents i on i.org_id = e.org_id and i.id = e.incident_id
+    where e.org_id = ${orgId} and e.incident_id = ${incidentId} and e.status = 'active' and e.next_at <= ${cfg.now}
+    for update of e skip locked`;
+  if (!e) return false;
+  if (e.acknowledged_at !== null || !['triage', 'active', 'stable'].includes(e.incident_status)) {
+    await tx`update incident_escalations set status = ${e.acknowledged_at ? 'acknowledged' : 'closed'}, next_at = null
+      where org_id = ${orgId} and incident_id = ${incidentId} and status = 'active'`;
+    return false;
+  }
+  const step = nextStep(e.levels.length, e.repeat, e.round, e.level);
+  if (!step) {
+    const [done] = await tx`update incident_escalations set status = 'exhausted', next_at = null
+      where org_id = ${orgId} and incident_id = ${incidentId} and status = 'active' and round = ${e.round} and level = ${e.level} returning 1`;
+    if (done) {
+      await recordAudit(tx, systemActor, { orgId, action: 'incident.escalation_exhausted', targetType: 'incident', targetId: incidentId, after: { rounds: e.repeat } }, cfg.now);
+    }
+    return false;
+  }
+  const nextAt = new Date(cfg.now.getTime() + e.levels[step.level - 1]!.timeoutMinutes * 60_000);
+  const [moved] = await tx`
+    update incident_escalations set round = ${step.round}, level = ${step.level}, next_at = ${nextAt}
+    where org_id = ${orgId} and incident_id = ${incidentId} and status = 'active' and round = ${e.round} and level = ${e.level}
+    returning 1`;
+  if (!moved) return false;
+  const to = await pageLevel(tx, cfg, orgId, incidentId, e.levels, step.round, step.level);
+  await appendOncallEvent(tx, { orgId, incidentId, at: cfg.now, kind: 'escalated', actor: systemActor, data: { ...step, to } });
+  await recordAudit(tx, systemActor, { orgId, action: 'incident.escalate', targetType: 'incident', targetId: incidentId, after: { ...step, to } }, cfg.now);
+  return true;
+}
