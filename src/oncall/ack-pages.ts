@@ -22,7 +22,7 @@ ${body}
 
 function refused(c: Context, err: AckLinkError) {
   const detail = {
-    forged: 'リンクが正しくありません。メールに記載されたリンクをそのまま開いてください。(This link is not valid.)',
+    forged: 'このリンクは無効です。メールに記載されたリンクをそのまま開いてください。(This link is not valid.)',
     expired: 'このリンクは有効期限が切れています。ダッシュボードから受領確認してください。(This link has expired; acknowledge from the dashboard.)',
     used: 'このリンクはすでに使用されました。受領確認は記録済みです。(This link has already been used.)',
   }[err.reason];
