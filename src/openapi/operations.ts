@@ -3,6 +3,7 @@ import { incidentStatuses } from '../incidents/lifecycle.ts';
 import { sourceTypes } from '../ingest/types.ts';
 import { bucketSizes } from '../mentions/queries.ts';
 import { statementOperations } from '../statements/operations.ts';
+import { oncallOperations } from '../oncall/operations.ts';
 import { arr, bool, id, int, itemsOf, obj, oneOfValues, ref, str, time, type Schema } from './schema.ts';
 
 // Every operation under /api/v1, as the routes register them (Hono path syntax). Grouped by
@@ -163,4 +164,4 @@ const incidents: Operation[] = [
   },
 ];
 
-export const operations: Operation[] = [...authOperations, ...platform, ...sources, ...mentions, ...alerts, ...incidents, ...statementOperations];
+export const operations: Operation[] = [...authOperations, ...platform, ...sources, ...mentions, ...alerts, ...incidents, ...statementOperations, ...oncallOperations];
