@@ -54,7 +54,8 @@ export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, r
     select dedupe_key from mail_outbox where org_id = ${req.orgId} and dedupe_key in ${tx(keyed.map((k) => k.dedupeKey))}`).map((r) => r.dedupe_key));
   const fresh = keyed.filter((k) => !existing.has(k.dedupeKey));
   if (fresh.length === 0) return [];
-  const root = await threadRootOf(tx, req.orgId, req.incidentId);
+  // The incident's first mail is the thread's root; in the very first batch, its first row.
+  const root = (await threadRootOf(tx, req.orgId, req.incidentId)) ?? messageIdFor(req.orgId, fresh[0]!.dedupeKey, config.from);
   const key = req.withAck ? await ackKey(config.sql, config.secret) : null;
   const base = config.publicUrl.replace(/\/+$/, '');
   const rows = [];
@@ -69,10 +70,11 @@ export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, r
       ackUrl = `${base}/ack/${signAckToken(key, { orgId: req.orgId, incidentId: req.incidentId, nonce, expiresAt })}`;
     }
     const mail = req.compose(ackUrl);
+    const messageId = messageIdFor(req.orgId, dedupeKey, config.from);
     rows.push({
       org_id: req.orgId, dedupe_key: dedupeKey, alert_id: req.alertId ?? null, alert_event_id: req.alertEventId ?? null,
-      incident_id: req.incidentId, thread_root: root, to_address: r.address, subject: mail.subject, text_body: mail.text,
-      html_body: mail.html, message_id: messageIdFor(req.orgId, dedupeKey, config.from),
+      incident_id: req.incidentId, thread_root: messageId === root ? null : root, to_address: r.address, subject: mail.subject, text_body: mail.text,
+      html_body: mail.html, message_id: messageId,
     });
   }
   const inserted = await tx<{ id: string; to_address: string }[]>`
