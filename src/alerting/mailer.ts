@@ -109,10 +109,16 @@ export class Mailer {
     const { sql, instanceId, log } = this.deps;
     if (row.attempts > this.retry.maxAttempts) {
       // Claimed again and again without an outcome: every claimant died mid-send.
-      await sql`
-        update mail_outbox set status = 'failed', locked_by = null, locked_until = null,
-          last_error = ${`gave up: ${this.retry.maxAttempts} attempts without an outcome (worker lost its lease)`}
-        where org_id = ${row.org_id} and id = ${row.id} and status = 'sending' and locked_by = ${instanceId}`;
+      const error = `gave up: ${this.retry.maxAttempts} attempts without an outcome (worker lost its lease)`;
+      await sql.begin(async (tx) => {
+        const [failed] = await tx<{ incident_id: string | null; at: Date }[]>`
+          update mail_outbox set status = 'failed', locked_by = null, locked_until = null, last_error = ${error}
+          where org_id = ${row.org_id} and id = ${row.id} and status = 'sending' and locked_by = ${instanceId}
+          returning incident_id, clock_timestamp() as at`;
+        if (failed?.incident_id) {
+          await appendOncallEvent(tx, { orgId: row.org_id, incidentId: failed.incident_id, at: failed.at, kind: 'mail_failed', actor: systemActor, data: { outboxId: row.id, to: row.to_address, error } });
+        }
+      });
       log.error({ orgId: row.org_id, outboxId: row.id }, 'アラートメールの送信を断念しました (alert mail given up)');
       return 'failed';
     }
