@@ -1,25 +1,46 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
+import type { Tx } from '../db/connect.ts';
 import { ValidationError } from '../errors.ts';
-import { object, oneOf } from '../validation.ts';
+import { idString, object, oneOf } from '../validation.ts';
 import { roleNames, type RoleName } from './lifecycle.ts';
 import { lockAuditChain } from './open-incident.ts';
 import { appendEvent, findIncident, incidentView, type IncidentRow, type IncidentView } from './queries.ts';
 
+// Roles on an incident: which role fills it (commander: 'oncall_manager') and, once someone is
+// named, which person (commanderId: a user of the same organization who is not disabled).
 const incidentRoles = { commander: 'commander_role', communicationsLead: 'communications_role', scribe: 'scribe_role' } as const;
+const incidentPeople = { commanderId: 'commander_id', communicationsLeadId: 'communications_id', scribeId: 'scribe_id' } as const;
 type IncidentRole = keyof typeof incidentRoles;
-/** null unassigns. Role names stand in for people until users exist (issue 6 item 1). */
-export type RolesInput = Partial<Record<IncidentRole, RoleName | null>>;
+type IncidentPerson = keyof typeof incidentPeople;
+/** null unassigns. */
+export type RolesInput = Partial<Record<IncidentRole, RoleName | null>> & Partial<Record<IncidentPerson, string | null>>;
 
 export function parseRolesInput(body: unknown): RolesInput {
-  const o = object(body, Object.keys(incidentRoles));
+  const o = object(body, [...Object.keys(incidentRoles), ...Object.keys(incidentPeople)]);
   const out: RolesInput = {};
   for (const k of Object.keys(incidentRoles) as IncidentRole[]) {
     if (o[k] === undefined) continue;
     out[k] = o[k] === null ? null : oneOf(o[k], k, roleNames);
   }
-  if (Object.keys(out).length === 0) throw new ValidationError('give at least one of commander, communicationsLead, scribe');
+  for (const k of Object.keys(incidentPeople) as IncidentPerson[]) {
+    if (o[k] === undefined) continue;
+    out[k] = o[k] === null ? null : idString(o[k], k);
+  }
+  if (Object.keys(out).length === 0) {
+    throw new ValidationError('give at least one of commander, communicationsLead, scribe, commanderId, communicationsLeadId, scribeId');
+  }
   return out;
+}
+
+/** Refuses ids that are not active users of the organization (the foreign key alone would accept a disabled one). */
+async function checkPeople(tx: Tx, orgId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await tx<{ id: string }[]>`select id from users where org_id = ${orgId} and id in ${tx(ids)} and disabled_at is null`;
+  const missing = ids.filter((id) => !found.some((u) => u.id === id));
+  if (missing.length > 0) {
+    throw new ValidationError(`この組織の有効なユーザーではありません (not an active user of this organization): ${missing.join(', ')}`);
+  }
 }
 
 export async function assignRoles(ctx: AppContext, orgId: string, incidentId: string, input: RolesInput, actor: AuditActor): Promise<IncidentView> {
@@ -27,13 +48,17 @@ export async function assignRoles(ctx: AppContext, orgId: string, incidentId: st
   return ctx.sql.begin(async (tx) => {
     await lockAuditChain(tx, orgId);
     const current = await findIncident(tx, orgId, incidentId);
+    await checkPeople(tx, orgId, [...new Set((Object.keys(incidentPeople) as IncidentPerson[]).map((k) => input[k]).filter((v): v is string => typeof v === 'string'))]);
     const col = (k: IncidentRole) => (k in input ? input[k] ?? null : current[incidentRoles[k]]);
+    const person = (k: IncidentPerson) => (k in input ? input[k] ?? null : current[incidentPeople[k]]);
     const [row] = await tx<IncidentRow[]>`
       update incidents set commander_role = ${col('commander')}, communications_role = ${col('communicationsLead')},
-        scribe_role = ${col('scribe')}, updated_at = ${at}
+        scribe_role = ${col('scribe')}, commander_id = ${person('commanderId')}, communications_id = ${person('communicationsLeadId')},
+        scribe_id = ${person('scribeId')}, updated_at = ${at}
       where org_id = ${orgId} and id = ${incidentId} returning *`;
-    const before = incidentView(current).roles;
-    const after = incidentView(row!).roles;
+    const view = (r: IncidentRow) => ({ ...incidentView(r).roles, people: incidentView(r).people });
+    const before = view(current);
+    const after = view(row!);
     await appendEvent(tx, { orgId, incidentId, at, kind: 'roles_changed', actor, data: { before, after } });
     await recordAudit(tx, actor, { orgId, action: 'incident.roles', targetType: 'incident', targetId: incidentId, before, after });
     return incidentView(row!);

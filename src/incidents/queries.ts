@@ -11,6 +11,7 @@ type Q = Sql | Tx;
 export interface IncidentRow {
   org_id: string; id: string; title: string; status: IncidentStatus; severity: number; risk_categories: string[];
   playbook_version: number; commander_role: RoleName | null; communications_role: RoleName | null; scribe_role: RoleName | null;
+  commander_id: string | null; communications_id: string | null; scribe_id: string | null;
   detected_at: Date; acknowledged_at: Date | null; first_response_at: Date | null; mitigated_at: Date | null;
   resolved_at: Date | null; closed_at: Date | null; created_at: Date; updated_at: Date;
 }
@@ -20,6 +21,8 @@ export function incidentView(r: IncidentRow) {
     id: r.id, orgId: r.org_id, title: r.title, status: r.status, severity: r.severity, riskCategories: r.risk_categories,
     playbookVersion: r.playbook_version,
     roles: { commander: r.commander_role, communicationsLead: r.communications_role, scribe: r.scribe_role },
+    /** The users holding the roles (ids; null: nobody named yet). */
+    people: { commander: r.commander_id, communicationsLead: r.communications_id, scribe: r.scribe_id },
     detectedAt: r.detected_at, acknowledgedAt: r.acknowledged_at, firstResponseAt: r.first_response_at,
     mitigatedAt: r.mitigated_at, resolvedAt: r.resolved_at, closedAt: r.closed_at, createdAt: r.created_at, updatedAt: r.updated_at,
   };
@@ -40,7 +43,8 @@ export async function findIncident(q: Q, orgId: string, id: string): Promise<Inc
 }
 
 export type IncidentEventKind =
-  | 'opened' | 'alert_attached' | 'alert_updated' | 'status_changed' | 'severity_changed' | 'tasks_added' | 'task_updated' | 'roles_changed' | 'note';
+  | 'opened' | 'alert_attached' | 'alert_updated' | 'status_changed' | 'severity_changed' | 'tasks_added' | 'task_updated' | 'roles_changed' | 'note'
+  | 'postmortem_drafted' | 'postmortem_edited' | 'postmortem_approved';
 
 export async function appendEvent(
   tx: Tx, e: { orgId: string; incidentId: string; at: Date; kind: IncidentEventKind; actor: AuditActor; data: Record<string, unknown> },

@@ -2,6 +2,7 @@ import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { findTransition, incidentStatuses, stampsAfter, timestampViolations, type IncidentStatus } from './lifecycle.ts';
+import { draftPostmortem } from '../postmortems/draft-postmortem.ts';
 import { lockAuditChain } from './open-incident.ts';
 import { appendEvent, findIncident, incidentView, timestampsOf, type IncidentRow, type IncidentView } from './queries.ts';
 import { isoTime, object, oneOf, optionalString } from '../validation.ts';
@@ -47,6 +48,8 @@ export async function transitionIncident(ctx: AppContext, orgId: string, inciden
     if (!row) throw new ConflictError('インシデントは他の操作で変更されました (incident changed concurrently; reload and retry)');
     const data = { from: current.status, to: input.to, transition: t.name, reason: input.reason ?? null };
     await appendEvent(tx, { orgId, incidentId, at, kind: 'status_changed', actor, data });
+    // The post-mortem draft commits with the resolution; resolving again after a reopen refreshes it (not once approved).
+    if (input.to === 'resolved') await draftPostmortem(tx, row, actor, now);
     await recordAudit(tx, actor, {
       orgId, action: `incident.${t.name}`, targetType: 'incident', targetId: incidentId,
       before: { status: current.status }, after: { status: input.to, reason: input.reason ?? null },

@@ -1,0 +1,40 @@
+import { recordAudit, type AuditActor } from '../audit/record.ts';
+import type { AppContext } from '../context.ts';
+import { ConflictError, ValidationError } from '../errors.ts';
+import { lockAuditChain } from '../incidents/open-incident.ts';
+import { appendEvent } from '../incidents/queries.ts';
+import { object } from '../validation.ts';
+import { actorRef, getPostmortem, requirePostmortem, type PostmortemRow, type PostmortemView } from './queries.ts';
+
+export function parseApprovePostmortemInput(body: unknown): { version: number } {
+  const o = object(body, ['version']);
+  if (typeof o.version !== 'number' || !Number.isSafeInteger(o.version) || o.version < 1) throw new ValidationError('version (the version you read) is required');
+  return { version: o.version };
+}
+
+/**
+ * A director approves the version they read. Who may approve is the route table's business
+ * (postmortems.approve); the verb records who did, and refuses a version that changed since.
+ */
+export async function approvePostmortem(ctx: AppContext, orgId: string, incidentId: string, input: { version: number }, actor: AuditActor): Promise<PostmortemView> {
+  const at = ctx.now();
+  return ctx.sql.begin(async (tx) => {
+    await lockAuditChain(tx, orgId);
+    const current = await requirePostmortem(tx, orgId, incidentId);
+    if (current.status === 'approved') throw new ConflictError('ポストモーテムはすでに承認されています (already approved)');
+    if (current.version !== input.version) {
+      throw new ConflictError(`承認しようとした版 ${input.version} は最新ではありません（現在 ${current.version}） (stale version)`);
+    }
+    const [row] = await tx<PostmortemRow[]>`
+      update postmortems set status = 'approved', approved_by = ${actorRef(actor)}, approved_at = ${at}, approved_version = version, updated_at = ${at}
+      where org_id = ${orgId} and incident_id = ${incidentId} and status = 'draft' and version = ${input.version}
+      returning *`;
+    if (!row) throw new ConflictError('ポストモーテムは他の操作で変更されました (post-mortem changed concurrently; reload and retry)');
+    await appendEvent(tx, { orgId, incidentId, at, kind: 'postmortem_approved', actor, data: { version: row.version } });
+    await recordAudit(tx, actor, {
+      orgId, action: 'postmortem.approve', targetType: 'postmortem', targetId: incidentId,
+      before: { status: 'draft', version: current.version }, after: { status: 'approved', version: row.version, approvedBy: row.approved_by },
+    }, at);
+    return getPostmortem(tx, orgId, incidentId);
+  }) as Promise<PostmortemView>;
+}

@@ -1,0 +1,64 @@
+import type { AuditActor } from '../audit/record.ts';
+import type { Sql, Tx } from '../db/connect.ts';
+import { NotFoundError } from '../errors.ts';
+import type { PostmortemFacts } from './facts.ts';
+
+// The post-mortems repository: rows in, plain views out. Verbs own the transactions.
+
+type Q = Sql | Tx;
+
+export const proseFields = ['summary', 'wentWell', 'wentBadly'] as const;
+export type ProseField = (typeof proseFields)[number];
+
+export interface PostmortemRow {
+  org_id: string; incident_id: string; status: 'draft' | 'approved'; version: number; facts: PostmortemFacts;
+  summary: string; went_well: string; went_badly: string; edited_fields: ProseField[];
+  generated_at: Date; created_at: Date; updated_at: Date; updated_by: string | null;
+  approved_by: string | null; approved_at: Date | null; approved_version: number | null;
+}
+
+export interface ActionItem {
+  taskId: string; key: string; title: string; ownerRole: string; assigneeId: string | null; assigneeName: string | null;
+  dueAt: Date; status: 'open' | 'done' | 'skipped'; doneAt: Date | null;
+}
+
+export function postmortemView(r: PostmortemRow, actionItems: ActionItem[]) {
+  return {
+    incidentId: r.incident_id, orgId: r.org_id, status: r.status, version: r.version,
+    summary: r.summary, wentWell: r.went_well, wentBadly: r.went_badly, editedFields: r.edited_fields,
+    facts: r.facts, actionItems,
+    generatedAt: r.generated_at, createdAt: r.created_at, updatedAt: r.updated_at, updatedBy: r.updated_by,
+    approvedBy: r.approved_by, approvedAt: r.approved_at, approvedVersion: r.approved_version,
+  };
+}
+export type PostmortemView = ReturnType<typeof postmortemView>;
+
+export const actorRef = (a: AuditActor) => `${a.type}:${a.id ?? ''}`;
+
+export async function findPostmortem(q: Q, orgId: string, incidentId: string): Promise<PostmortemRow | null> {
+  const [row] = await q<PostmortemRow[]>`select * from postmortems where org_id = ${orgId} and incident_id = ${incidentId}`;
+  return row ?? null;
+}
+
+export async function requirePostmortem(q: Q, orgId: string, incidentId: string): Promise<PostmortemRow> {
+  const row = await findPostmortem(q, orgId, incidentId);
+  if (!row) throw new NotFoundError('ポストモーテムはまだありません。インシデントの解決時に作成されます (no post-mortem yet; one is drafted when the incident resolves)');
+  return row;
+}
+
+export async function listActionItems(q: Q, orgId: string, incidentId: string): Promise<ActionItem[]> {
+  const rows = await q<{ id: string; step_key: string; title: string; owner_role: string; assignee_id: string | null; name: string | null; due_at: Date; status: ActionItem['status']; done_at: Date | null }[]>`
+    select t.id, t.step_key, t.title, t.owner_role, t.assignee_id, u.name, t.due_at, t.status, t.done_at
+    from incident_tasks t left join users u on u.org_id = t.org_id and u.id = t.assignee_id
+    where t.org_id = ${orgId} and t.incident_id = ${incidentId} and t.step_key like 'action:%'
+    order by (substring(t.step_key from 8))::int`;
+  return rows.map((r) => ({
+    taskId: r.id, key: r.step_key, title: r.title, ownerRole: r.owner_role, assigneeId: r.assignee_id, assigneeName: r.name,
+    dueAt: r.due_at, status: r.status, doneAt: r.done_at,
+  }));
+}
+
+export async function getPostmortem(q: Q, orgId: string, incidentId: string): Promise<PostmortemView> {
+  const row = await requirePostmortem(q, orgId, incidentId);
+  return postmortemView(row, await listActionItems(q, orgId, incidentId));
+}
