@@ -1,6 +1,8 @@
 import { composeAlertMail, type ComposedMail } from '../alerting/compose-alert-mail.ts';
 import { enqueueIncidentMails, type IncidentMailConfig } from '../alerting/enqueue-incident-mails.ts';
+import { alertingSettingsOf } from '../alerting/settings.ts';
 import { recordAudit, systemActor } from '../audit/record.ts';
+import { logger } from '../logger.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import { lockAuditChain } from '../incidents/open-incident.ts';
 import { policyOf, resolveTargets, type Level } from './policy.ts';
@@ -41,7 +43,14 @@ function levelNote(round: number, level: number, levels: number): string {
 }
 
 async function pageLevel(tx: Tx, cfg: IncidentMailConfig, orgId: string, incidentId: string, levels: Level[], round: number, level: number): Promise<string[]> {
-  const recipients = await resolveTargets(tx, orgId, levels[level - 1]!.targets, cfg.now);
+  let recipients = await resolveTargets(tx, orgId, levels[level - 1]!.targets, cfg.now);
+  if (recipients.length === 0) {
+    // Nobody on call (an empty rotation, a disabled user): a page must not vanish, so it goes to
+    // the organisation's static recipients instead.
+    const [org] = await tx<{ settings: unknown }[]>`select settings from organizations where id = ${orgId}`;
+    recipients = alertingSettingsOf(org?.settings).recipients.map((address) => ({ address, userId: null }));
+    logger.warn({ orgId, incidentId, round, level, fallback: recipients.length }, 'エスカレーション先が見つからないため通知先設定に送ります (no one to page at this level: static recipients instead)');
+  }
   const compose = await incidentPageComposer(tx, orgId, incidentId, cfg.publicUrl, levelNote(round, level, levels.length));
   return enqueueIncidentMails(tx, cfg, {
     orgId, incidentId, recipients, dedupePrefix: `page:${incidentId}:r${round}:l${level}`, withAck: true, compose,

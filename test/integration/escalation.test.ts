@@ -303,3 +303,12 @@ it('overdue tasks mail their assignee (the on-call user for on-call tasks) or th
   const events = await ctx.sql`select 1 from incident_events where org_id = ${orgId} and incident_id = ${incidentId} and kind = 'task_overdue'`;
   expect(events).toHaveLength(due.length);
 });
+
+it('a level that resolves to nobody (the on-call user disabled) pages the static recipients instead of vanishing', async () => {
+  now = new Date('2026-12-01T01:00:00Z');
+  const { orgId, a } = await setup();
+  await ctx.sql`update users set disabled_at = now() where org_id = ${orgId} and id = ${a.id}`;
+  await ctx.sql`update organizations set settings = jsonb_set(settings, '{alerting}', ${ctx.sql.json({ recipients: ['fallback@clinic.example.jp'] })}) where id = ${orgId}`;
+  const incidentId = await openIncident(orgId);
+  expect((await pages(orgId, incidentId)).map((p) => p.to_address)).toEqual(['fallback@clinic.example.jp']);
+});
