@@ -152,7 +152,14 @@ export const routeActions: Record<string, Action | typeof publicAction> = {
   // The ack pages (/ack/:token) are outside /api: public, the signed single-use token is the credential.
 
   // postmortems
-
+  'GET /api/v1/organizations/:orgId/incidents/:incidentId/postmortem': 'postmortems.read',
+  'PATCH /api/v1/organizations/:orgId/incidents/:incidentId/postmortem': 'postmortems.write',
+  'POST /api/v1/organizations/:orgId/incidents/:incidentId/postmortem/regenerate': 'postmortems.write',
+  'POST /api/v1/organizations/:orgId/incidents/:incidentId/postmortem/approve': 'postmortems.approve',
+  'GET /api/v1/organizations/:orgId/incidents/:incidentId/postmortem.md': 'postmortems.read',
+  'GET /api/v1/organizations/:orgId/incidents/:incidentId/postmortem.html': 'postmortems.read',
+  'GET /api/v1/organizations/:orgId/reports/incidents': 'postmortems.read',
+  'GET /api/v1/organizations/:orgId/reports/incidents.html': 'postmortems.read',
 };
 
 /** Whether `role` may do `action` (tokens additionally need the action's scope: see `scopeAllows`). */

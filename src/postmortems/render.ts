@@ -1,0 +1,166 @@
+import { escapeHtml, formatJst } from '../alerting/compose-alert-mail.ts';
+import type { PostmortemFacts } from './facts.ts';
+import { formatDuration, metricLabels, metricNames, type DeadlineOutcome } from './metrics.ts';
+import type { PostmortemView } from './queries.ts';
+
+// The post-mortem as Markdown and as a print-ready HTML page: Japanese, JST times, no external
+// assets. Everything from posts, statements, notes and edited prose is hostile text: escaped for
+// the format it lands in, and links are never built from it.
+
+const when = (iso: string | null) => (iso ? formatJst(new Date(iso)) : '—');
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+
+const eventLabels: Record<string, string> = {
+  opened: 'インシデント開始', alert_attached: 'アラート追加', alert_updated: 'アラート更新', status_changed: '状態変更',
+  severity_changed: '深刻度変更', tasks_added: 'タスク追加', task_updated: 'タスク更新', roles_changed: '役割変更', note: 'メモ',
+  mail_queued: 'メール送信予約', mail_sent: 'メール送信', mail_failed: 'メール送信失敗', acknowledged: '受領', escalated: 'エスカレーション',
+  task_overdue: 'タスク期限超過', statement_drafted: '声明文作成', statement_edited: '声明文編集', statement_checked: '声明文チェック',
+  statement_submitted: '声明文提出', statement_approved: '声明文承認', statement_rejected: '声明文差し戻し', statement_published: '声明文公開',
+  statement_withdrawn: '声明文取り下げ',
+};
+const outcomeLabels: Record<DeadlineOutcome, string> = { met: '期限内 (met)', late: '期限超過で完了 (late)', missed: '未完了・期限超過 (missed)', skipped: '省略 (skipped)', open: '未完了 (open)' };
+const statusLabels: Record<string, string> = { draft: '下書き (draft)', approved: '承認済み (approved)' };
+
+/** One line about a timeline event; plain text, escaped by the caller for its format. */
+export function describeEvent(e: PostmortemFacts['timeline'][number]): string {
+  const d = e.data ?? {};
+  const s = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+  const label = eventLabels[e.kind] ?? e.kind;
+  switch (e.kind) {
+    case 'status_changed': return `${label}: ${s(d.from)} → ${s(d.to)}${d.reason ? `（${s(d.reason)}）` : ''}`;
+    case 'severity_changed': return `${label}: ${s(d.from)} → ${s(d.to)}${d.reason ? `（${s(d.reason)}）` : ''}`;
+    case 'note': return `${label}: ${s(d.text)}`;
+    case 'task_updated': return `${label}: ${s(d.stepKey)} ${s(d.from)} → ${s(d.to)}`;
+    case 'alert_attached': case 'opened': return `${label}${d.alertId ? `（アラート #${s(d.alertId)}）` : ''}`;
+    default: return d.title ? `${label}: ${s(d.title)}` : label;
+  }
+}
+
+/** Markdown-inert text: CommonMark punctuation backslash-escaped, HTML characters as entities, one line. */
+export function mdInline(text: string): string {
+  return text
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+    .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
+    .replace(/[\\`*_{}[\]()#+\-!|~]/g, (c) => `\\${c}`);
+}
+
+/** Multi-line prose: each line inert, line breaks kept as hard breaks. */
+function mdBlock(text: string): string {
+  return text.replace(/\r\n?/g, '\n').split('\n').map((l) => mdInline(l)).join('  \n');
+}
+
+function metricRows(f: PostmortemFacts): [string, string][] {
+  return metricNames.map((m) => [metricLabels[m], f.metrics[m] === null ? '—（該当なし）' : formatDuration(f.metrics[m])]);
+}
+
+function impactRows(f: PostmortemFacts): [string, string][] {
+  const i = f.impact;
+  return [
+    ['エピソード (episode)', `${when(f.episode.start)} 〜 ${when(f.episode.end)}（${formatDuration(i.durationMs)}）`],
+    ['最初の否定的投稿 (first negative post)', when(f.episode.firstNegativeAt)],
+    ['最初のアラート (first alert)', when(f.episode.firstAlertAt)],
+    ['投稿数 / 否定的 (mentions / negative)', `${i.mentions}件 / ${i.negative}件（否定割合 ${pct(i.negativeShare)}）`],
+    ['ピーク (peak volume per hour)', i.peakVolume ? `${i.peakVolume.count}件/時（${when(i.peakVolume.bucketStart)}〜）` : '—'],
+    ['投稿者数 (unique authors)', `${i.uniqueAuthors}人（否定的な投稿者 ${i.negativeAuthors}人）`],
+    ['反応数 (reach: likes+reposts+quotes+replies)', `${i.reach.engagement}${i.reach.views === null ? '' : `（表示回数 ${i.reach.views}）`}`],
+    ['平常時の否定割合 (baseline share)', `${pct(f.baseline.share)}（${when(f.baseline.from)} 〜 ${when(f.baseline.to)}）`],
+    ['回復 (back within the baseline band)', f.recovery.recoveredAt ? when(f.recovery.recoveredAt) : '記録期間内に回復せず (not reached)'],
+  ];
+}
+
+const definitions = [
+  '時間は1時間単位の集計（日本時間）。平常時: 最初のアラートの48時間前までの7日間。',
+  'エピソード開始: 否定的投稿数が平常時の毎時平均 λ に対して λ+2√λ を超えた時間帯の連続（1時間の途切れは許容）の最初の時間。',
+  '平常の範囲: 投稿 n 件の時間帯で否定割合 ≤ p0 + 2√(p0(1−p0)/n)（p0 は平常時の否定割合）。回復時間はピーク（否定的投稿が最多の時間帯）からその範囲に戻り続けた最初の時間帯まで。',
+  '未発生の出来事（公式発表なし等）の指標は 0 ではなく「—」。',
+];
+
+export function renderMarkdown(pm: PostmortemView, orgName: string): string {
+  const f = pm.facts;
+  const lines: string[] = [];
+  const table = (rows: [string, string][]) => {
+    lines.push('| 項目 | 値 |', '|---|---|');
+    for (const [k, v] of rows) lines.push(`| ${mdInline(k)} | ${mdInline(v)} |`);
+    lines.push('');
+  };
+  lines.push(`# ポストモーテム: ${mdInline(f.incident.title)}`, '');
+  lines.push(`${mdInline(orgName)} ・ インシデント \\#${f.incident.id} ・ 深刻度 ${f.incident.severity} ・ ${mdInline(statusLabels[pm.status] ?? pm.status)} ・ 第${pm.version}版`, '');
+  if (pm.approvedAt) lines.push(`承認: ${mdInline(pm.approvedBy ?? '')} ${mdInline(formatJst(new Date(pm.approvedAt)))}`, '');
+  lines.push('## 概要 (summary)', '', mdBlock(pm.summary), '');
+  lines.push('## 指標 (metrics)', '');
+  table(metricRows(f));
+  lines.push('## 影響 (impact)', '');
+  table(impactRows(f));
+  lines.push('## 経緯 (timeline)', '');
+  for (const e of f.timeline) lines.push(`- ${mdInline(when(e.at))} ${mdInline(describeEvent(e))}`);
+  lines.push('');
+  lines.push('## タスクの期限 (playbook deadlines)', '');
+  lines.push('| タスク | 期限 | 完了 | 結果 |', '|---|---|---|---|');
+  for (const d of f.deadlines) lines.push(`| ${mdInline(d.title)} | ${mdInline(when(d.dueAt))} | ${mdInline(when(d.doneAt))} | ${mdInline(outcomeLabels[d.outcome])} |`);
+  lines.push('');
+  lines.push('## うまくいったこと (what went well)', '', mdBlock(pm.wentWell), '');
+  lines.push('## うまくいかなかったこと (what went badly)', '', mdBlock(pm.wentBadly), '');
+  lines.push('## アクション項目 (action items)', '');
+  if (pm.actionItems.length === 0) lines.push('（なし）');
+  for (const a of pm.actionItems) {
+    lines.push(`- ${mdInline(a.title)} — 担当: ${mdInline(a.assigneeName ?? a.ownerRole)} ・ 期限 ${mdInline(formatJst(new Date(a.dueAt)))} ・ ${mdInline(a.status)}`);
+  }
+  lines.push('');
+  lines.push('## 使用した声明文 (statements)', '');
+  if (f.statements.length === 0) lines.push('（なし）');
+  for (const s of f.statements) {
+    lines.push(`### ${mdInline(s.title)}`, '', `${mdInline(s.kind)} ・ ${mdInline(s.status)} ・ 承認 ${mdInline(when(s.approvedAt))} ・ 公開 ${mdInline(when(s.publishedAt))}`, '');
+    lines.push(mdBlock(s.body), '');
+  }
+  lines.push('## 主な否定的投稿 (key negative posts)', '');
+  if (f.keyPosts.length === 0) lines.push('（なし）');
+  for (const p of f.keyPosts) lines.push(`- ${mdInline(when(p.postedAt))} ${mdInline(p.author)}（反応 ${p.engagement}）: ${mdInline(p.text)}`);
+  lines.push('', '## 定義 (definitions)', '');
+  for (const d of definitions) lines.push(`- ${mdInline(d)}`);
+  lines.push('', `生成: ${mdInline(when(f.generatedAt))}`, '');
+  return lines.join('\n');
+}
+
+const h = escapeHtml;
+const multiline = (s: string) => h(s).replace(/\r\n?|\n/g, '<br>');
+
+/** Print CSS shared by the post-mortem and the report pages: A4, no external assets. */
+export const printCss = `
+body{font-family:"Hiragino Kaku Gothic ProN","Noto Sans JP","Yu Gothic",sans-serif;color:#111;margin:2rem auto;max-width:60rem;line-height:1.6;padding:0 1rem}
+h1{font-size:1.5rem;border-bottom:2px solid #111}h2{font-size:1.15rem;margin-top:1.6rem;border-left:4px solid #c33;padding-left:.5rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left;vertical-align:top}
+th{background:#f2f2f2}.kv th{width:35%}.meta{color:#444}.badge{display:inline-block;padding:0 .4rem;border:1px solid #555;border-radius:3px}
+.statement{border:1px solid #ccc;padding:.5rem;margin:.5rem 0}.small{font-size:.85rem;color:#444}
+@media print{body{margin:0;max-width:none}h2{break-after:avoid}table,.statement,li{break-inside:avoid}a{color:inherit;text-decoration:none}@page{size:A4;margin:15mm}}
+`;
+
+export function htmlPage(title: string, body: string): string {
+  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">`
+    + `<title>${h(title)}</title><style>${printCss}</style></head><body>${body}</body></html>`;
+}
+
+export function renderHtml(pm: PostmortemView, orgName: string): string {
+  const f = pm.facts;
+  const table = (rows: [string, string][]) => `<table class="kv">${rows.map(([k, v]) => `<tr><th>${h(k)}</th><td>${h(v)}</td></tr>`).join('')}</table>`;
+  const parts: string[] = [];
+  parts.push(`<h1>ポストモーテム: ${h(f.incident.title)}</h1>`);
+  parts.push(`<p class="meta">${h(orgName)} ・ インシデント #${h(f.incident.id)} ・ 深刻度 ${f.incident.severity} ・ <span class="badge">${h(statusLabels[pm.status] ?? pm.status)}</span> ・ 第${pm.version}版`
+    + `${pm.approvedAt ? ` ・ 承認 ${h(pm.approvedBy ?? '')} ${h(formatJst(new Date(pm.approvedAt)))}` : ''}</p>`);
+  parts.push(`<h2>概要 (summary)</h2><p>${multiline(pm.summary)}</p>`);
+  parts.push(`<h2>指標 (metrics)</h2>${table(metricRows(f))}`);
+  parts.push(`<h2>影響 (impact)</h2>${table(impactRows(f))}`);
+  parts.push(`<h2>経緯 (timeline)</h2><ul>${f.timeline.map((e) => `<li>${h(when(e.at))} ${h(describeEvent(e))}</li>`).join('')}</ul>`);
+  parts.push(`<h2>タスクの期限 (playbook deadlines)</h2><table><tr><th>タスク</th><th>期限</th><th>完了</th><th>結果</th></tr>`
+    + f.deadlines.map((d) => `<tr><td>${h(d.title)}</td><td>${h(when(d.dueAt))}</td><td>${h(when(d.doneAt))}</td><td>${h(outcomeLabels[d.outcome])}</td></tr>`).join('') + '</table>');
+  parts.push(`<h2>うまくいったこと (what went well)</h2><p>${multiline(pm.wentWell)}</p>`);
+  parts.push(`<h2>うまくいかなかったこと (what went badly)</h2><p>${multiline(pm.wentBadly)}</p>`);
+  parts.push(`<h2>アクション項目 (action items)</h2>${pm.actionItems.length === 0 ? '<p>（なし）</p>' : `<ul>${pm.actionItems.map((a) =>
+    `<li>${h(a.title)} — 担当: ${h(a.assigneeName ?? a.ownerRole)} ・ 期限 ${h(formatJst(new Date(a.dueAt)))} ・ ${h(a.status)}</li>`).join('')}</ul>`}`);
+  parts.push(`<h2>使用した声明文 (statements)</h2>${f.statements.length === 0 ? '<p>（なし）</p>' : f.statements.map((s) =>
+    `<div class="statement"><strong>${h(s.title)}</strong><div class="small">${h(s.kind)} ・ ${h(s.status)} ・ 承認 ${h(when(s.approvedAt))} ・ 公開 ${h(when(s.publishedAt))}</div><p>${multiline(s.body)}</p></div>`).join('')}`);
+  parts.push(`<h2>主な否定的投稿 (key negative posts)</h2>${f.keyPosts.length === 0 ? '<p>（なし）</p>' : `<ul>${f.keyPosts.map((p) =>
+    `<li>${h(when(p.postedAt))} ${h(p.author)}（反応 ${p.engagement}）: ${h(p.text)}</li>`).join('')}</ul>`}`);
+  parts.push(`<h2>定義 (definitions)</h2><ul class="small">${definitions.map((d) => `<li>${h(d)}</li>`).join('')}</ul>`);
+  parts.push(`<p class="small">生成: ${h(when(f.generatedAt))}</p>`);
+  return htmlPage(`ポストモーテム: ${f.incident.title}`, parts.join('\n'));
+}
