@@ -3,7 +3,7 @@ import type { Sql, Tx } from '../db/connect.ts';
 import { newNonce, signAckToken } from '../oncall/ack-token.ts';
 import type { Recipient } from '../oncall/policy.ts';
 import { ackKey } from '../oncall/secret.ts';
-import { appendOncallEvent } from '../oncall/timeline.ts';
+import { appendEvent } from '../incidents/queries.ts';
 import type { ComposedMail } from './compose-alert-mail.ts';
 import { messageIdFor, OUTBOX_CHANNEL } from './enqueue-alert-mails.ts';
 
@@ -82,7 +82,7 @@ export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, r
     on conflict (org_id, dedupe_key) do nothing
     returning id, to_address`;
   if (inserted.length === 0) return [];
-  await appendOncallEvent(tx, {
+  await appendEvent(tx, {
     orgId: req.orgId, incidentId: req.incidentId, at: config.now, kind: 'mail_queued', actor: systemActor,
     data: { ...req.purpose, to: inserted.map((r) => r.to_address), outboxIds: inserted.map((r) => r.id) },
   });

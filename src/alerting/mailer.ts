@@ -1,10 +1,11 @@
 import { systemActor } from '../audit/record.ts';
 import type { Sql } from '../db/connect.ts';
-import { appendOncallEvent } from '../oncall/timeline.ts';
+import { appendEvent } from '../incidents/queries.ts';
 import type { Logger } from '../logger.ts';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.ts';
 import { OUTBOX_CHANNEL } from './enqueue-alert-mails.ts';
 import { PermanentDeliveryError, type MailTransport } from './transports.ts';
+import { WakeLoop } from './wake-loop.ts';
 
 // The outbox worker. Delivery is at-least-once with a lease, made as close to exactly-once as
 // SMTP allows:
@@ -67,11 +68,7 @@ export class Mailer {
   private readonly concurrency: number;
   private readonly pollMs: number;
   private readonly random: () => number;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
-  private unlisten: (() => Promise<void>) | undefined;
+  private readonly loop: WakeLoop;
 
   constructor(private readonly deps: MailerDeps, private readonly options: MailerOptions) {
     this.retry = options.retry ?? defaultRetryPolicy;
@@ -80,6 +77,7 @@ export class Mailer {
     this.concurrency = options.concurrency ?? 4;
     this.pollMs = options.pollMs ?? 5_000;
     this.random = options.random ?? Math.random;
+    this.loop = new WakeLoop({ sql: deps.sql, log: deps.log, channel: OUTBOX_CHANNEL, pollMs: this.pollMs, what: 'mail outbox', pass: () => this.processDue() });
   }
 
   get transportKind() {
@@ -116,7 +114,7 @@ export class Mailer {
           where org_id = ${row.org_id} and id = ${row.id} and status = 'sending' and locked_by = ${instanceId}
           returning incident_id, clock_timestamp() as at`;
         if (failed?.incident_id) {
-          await appendOncallEvent(tx, { orgId: row.org_id, incidentId: failed.incident_id, at: failed.at, kind: 'mail_failed', actor: systemActor, data: { outboxId: row.id, to: row.to_address, error } });
+          await appendEvent(tx, { orgId: row.org_id, incidentId: failed.incident_id, at: failed.at, kind: 'mail_failed', actor: systemActor, data: { outboxId: row.id, to: row.to_address, error } });
         }
       });
       log.error({ orgId: row.org_id, outboxId: row.id }, 'アラートメールの送信を断念しました (alert mail given up)');
@@ -136,7 +134,7 @@ export class Mailer {
           where org_id = ${row.org_id} and id = ${row.id} and status = 'sending'
           returning incident_id, sent_at`;
         if (sent?.incident_id) {
-          await appendOncallEvent(tx, {
+          await appendEvent(tx, {
             orgId: row.org_id, incidentId: sent.incident_id, at: sent.sent_at, kind: 'mail_sent', actor: systemActor,
             data: { outboxId: row.id, to: row.to_address, via: this.options.transport.kind },
           });
@@ -158,7 +156,7 @@ export class Mailer {
           where org_id = ${row.org_id} and id = ${row.id} and status = 'sending' and locked_by = ${instanceId}
           returning incident_id, clock_timestamp() as at`;
         if (giveUp && moved?.incident_id) {
-          await appendOncallEvent(tx, {
+          await appendEvent(tx, {
             orgId: row.org_id, incidentId: moved.incident_id, at: moved.at, kind: 'mail_failed', actor: systemActor,
             data: { outboxId: row.id, to: row.to_address, error },
           });
@@ -176,7 +174,7 @@ export class Mailer {
    */
   async processDue(): Promise<DrainSummary> {
     const summary: DrainSummary = { sent: 0, retried: 0, failed: 0 };
-    while (!this.stopped) {
+    while (!this.loop.stopped) {
       const rows = await this.claim();
       if (rows.length === 0) break;
       let next = 0;
@@ -193,41 +191,20 @@ export class Mailer {
 
   /** Runs processDue now, or once more after the current run (single-flight). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.processDue()
-      .then(() => undefined)
-      .catch((err) => this.deps.log.error({ err }, 'mail outbox pass failed'))
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.loop.kick();
   }
 
   /** Wakes on every commit that enqueued mail (LISTEN) and polls for retries and expired leases. */
   async start(): Promise<void> {
-    const listening = await this.deps.sql.listen(OUTBOX_CHANNEL, () => this.kick());
-    this.unlisten = () => listening.unlisten();
-    this.timer = setInterval(() => this.kick(), this.pollMs);
-    this.timer.unref();
-    this.kick();
+    await this.loop.start();
   }
 
   async drain(): Promise<void> {
-    while (this.running) await this.running;
+    await this.loop.drain();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.unlisten?.().catch(() => {});
-    await this.drain();
+    await this.loop.stop();
     this.options.transport.close();
   }
 }

@@ -44,7 +44,8 @@ export async function findIncident(q: Q, orgId: string, id: string): Promise<Inc
 
 export type IncidentEventKind =
   | 'opened' | 'alert_attached' | 'alert_updated' | 'status_changed' | 'severity_changed' | 'tasks_added' | 'task_updated' | 'roles_changed' | 'note'
-  | 'postmortem_drafted' | 'postmortem_edited' | 'postmortem_approved';
+  | 'postmortem_drafted' | 'postmortem_edited' | 'postmortem_approved'
+  | 'mail_queued' | 'mail_sent' | 'mail_failed' | 'acknowledged' | 'escalated' | 'task_overdue';
 
 export async function appendEvent(
   tx: Tx, e: { orgId: string; incidentId: string; at: Date; kind: IncidentEventKind; actor: AuditActor; data: Record<string, unknown> },

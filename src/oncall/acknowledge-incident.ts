@@ -5,7 +5,7 @@ import { AppError, NotFoundError } from '../errors.ts';
 import { lockAuditChain } from '../incidents/open-incident.ts';
 import { verifyAckToken } from './ack-token.ts';
 import { ackKey } from './secret.ts';
-import { appendOncallEvent } from './timeline.ts';
+import { appendEvent } from '../incidents/queries.ts';
 
 // Acknowledging an incident: stamps acknowledged_at if unset, stops its escalation, and records
 // who on the timeline and in the audit log — from the mail's link (POST of the confirm page) or
@@ -34,7 +34,7 @@ async function acknowledge(tx: Tx, orgId: string, incidentId: string, by: string
   await tx`update incident_escalations set status = 'acknowledged', next_at = null
     where org_id = ${orgId} and incident_id = ${incidentId} and status = 'active'`;
   const first = Boolean(updated);
-  await appendOncallEvent(tx, { orgId, incidentId, at, kind: 'acknowledged', actor, data: { by, via, first } });
+  await appendEvent(tx, { orgId, incidentId, at, kind: 'acknowledged', actor, data: { by, via, first } });
   await recordAudit(tx, actor, {
     orgId, action: 'incident.acknowledge', targetType: 'incident', targetId: incidentId,
     before: { acknowledgedAt: before.acknowledged_at }, after: { acknowledgedAt: updated?.acknowledged_at ?? before.acknowledged_at, by, via },

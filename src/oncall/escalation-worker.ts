@@ -1,4 +1,5 @@
 import type { IncidentMailConfig } from '../alerting/enqueue-incident-mails.ts';
+import { WakeLoop } from '../alerting/wake-loop.ts';
 import type { AppContext } from '../context.ts';
 import { advanceEscalation, dueEscalations, ESCALATION_CHANNEL } from './escalation.ts';
 import { notifyOverdueTask, overdueTasks } from './overdue-tasks.ts';
@@ -14,13 +15,11 @@ export interface EscalationSummary {
 }
 
 export class EscalationWorker {
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
-  private unlisten: (() => Promise<void>) | undefined;
+  private readonly loop: WakeLoop;
 
-  constructor(private readonly ctx: AppContext, private readonly pollMs = ctx.config.oncall.pollMs) {}
+  constructor(private readonly ctx: AppContext, pollMs = ctx.config.oncall.pollMs) {
+    this.loop = new WakeLoop({ sql: ctx.sql, log: ctx.log, channel: ESCALATION_CHANNEL, pollMs, what: 'escalation', pass: () => this.processAll() });
+  }
 
   private mailConfig(now: Date): IncidentMailConfig {
     const { config, sql } = this.ctx;
@@ -33,51 +32,26 @@ export class EscalationWorker {
     const cfg = this.mailConfig(now);
     const summary: EscalationSummary = { paged: 0, overdue: 0 };
     for (const e of await dueEscalations(this.ctx.sql, now)) {
-      if (this.stopped) break;
+      if (this.loop.stopped) break;
       if (await this.ctx.sql.begin((tx) => advanceEscalation(tx, cfg, e.org_id, e.incident_id))) summary.paged++;
     }
     for (const t of await overdueTasks(this.ctx.sql, now)) {
-      if (this.stopped) break;
+      if (this.loop.stopped) break;
       const to = await this.ctx.sql.begin((tx) => notifyOverdueTask(tx, cfg, t.org_id, t.id));
       if (to.length > 0) summary.overdue++;
     }
     return summary;
   }
 
-  kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.processAll()
-      .then(() => undefined)
-      .catch((err) => this.ctx.log.error({ err }, 'escalation pass failed'))
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+  start(): Promise<void> {
+    return this.loop.start();
   }
 
-  async start(): Promise<void> {
-    const listening = await this.ctx.sql.listen(ESCALATION_CHANNEL, () => this.kick());
-    this.unlisten = () => listening.unlisten();
-    this.timer = setInterval(() => this.kick(), this.pollMs);
-    this.timer.unref();
-    this.kick();
+  drain(): Promise<void> {
+    return this.loop.drain();
   }
 
-  async drain(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.unlisten?.().catch(() => {});
-    await this.drain();
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

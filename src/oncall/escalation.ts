@@ -6,7 +6,7 @@ import { logger } from '../logger.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import { lockAuditChain } from '../incidents/open-incident.ts';
 import { policyOf, resolveTargets, type Level } from './policy.ts';
-import { appendOncallEvent } from './timeline.ts';
+import { appendEvent } from '../incidents/queries.ts';
 
 /** postgres NOTIFY channel: an escalation started or changed; wakes every worker. */
 export const ESCALATION_CHANNEL = 'hinoko_escalation';
@@ -74,7 +74,7 @@ export async function startEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: st
     returning incident_id`;
   if (!row) return true;
   const to = await pageLevel(tx, cfg, orgId, incidentId, policy.levels, 1, 1);
-  await appendOncallEvent(tx, { orgId, incidentId, at: cfg.now, kind: 'escalated', actor: systemActor, data: { round: 1, level: 1, to } });
+  await appendEvent(tx, { orgId, incidentId, at: cfg.now, kind: 'escalated', actor: systemActor, data: { round: 1, level: 1, to } });
   await recordAudit(tx, systemActor, { orgId, action: 'incident.escalate', targetType: 'incident', targetId: incidentId, after: { round: 1, level: 1, to } }, cfg.now);
   await tx`select pg_notify(${ESCALATION_CHANNEL}, ${orgId})`;
   return true;
@@ -127,7 +127,7 @@ export async function advanceEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: 
     returning 1`;
   if (!moved) return false;
   const to = await pageLevel(tx, cfg, orgId, incidentId, e.levels, step.round, step.level);
-  await appendOncallEvent(tx, { orgId, incidentId, at: cfg.now, kind: 'escalated', actor: systemActor, data: { ...step, to } });
+  await appendEvent(tx, { orgId, incidentId, at: cfg.now, kind: 'escalated', actor: systemActor, data: { ...step, to } });
   await recordAudit(tx, systemActor, { orgId, action: 'incident.escalate', targetType: 'incident', targetId: incidentId, after: { ...step, to } }, cfg.now);
   return true;
 }

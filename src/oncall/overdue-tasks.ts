@@ -5,7 +5,7 @@ import type { Sql, Tx } from '../db/connect.ts';
 import { lockAuditChain } from '../incidents/open-incident.ts';
 import type { Recipient } from './policy.ts';
 import { oncallUser } from './policy.ts';
-import { appendOncallEvent } from './timeline.ts';
+import { appendEvent } from '../incidents/queries.ts';
 
 // Overdue incident tasks mail their owner once: the assignee, or (none, or disabled) every active
 // user with the task's owner role. overdue_notified_at is set in the same transaction that queues
@@ -59,7 +59,7 @@ export async function notifyOverdueTask(tx: Tx, cfg: IncidentMailConfig, orgId: 
 `,
     }),
   });
-  await appendOncallEvent(tx, { orgId, incidentId: task.incident_id, at: cfg.now, kind: 'task_overdue', actor: systemActor, data: { taskId: task.id, title: task.title, dueAt: task.due_at, to } });
+  await appendEvent(tx, { orgId, incidentId: task.incident_id, at: cfg.now, kind: 'task_overdue', actor: systemActor, data: { taskId: task.id, title: task.title, dueAt: task.due_at, to } });
   await recordAudit(tx, systemActor, { orgId, action: 'incident.task_overdue', targetType: 'incident_task', targetId: task.id, after: { to } }, cfg.now);
   return to;
 }
