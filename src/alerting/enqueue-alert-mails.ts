@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Tx } from '../db/connect.ts';
 import { logger } from '../logger.ts';
 import { composeAlertMail } from './compose-alert-mail.ts';
-import { enqueueIncidentMails, pagedRecipients, type IncidentMailConfig } from './enqueue-incident-mails.ts';
+import { asRecipients, enqueueIncidentMails, pagedRecipients, type IncidentMailConfig } from './enqueue-incident-mails.ts';
 import { alertingSettingsOf, type AlertingSettings } from './settings.ts';
 
 /** postgres NOTIFY channel: delivered on commit, wakes every mailer instance. */
@@ -103,12 +103,9 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
   };
   if (link && config.incident) {
     // No policy: the static recipients are the single level, paged with ack links in the incident's thread.
-    const users = await tx<{ id: string; email: string }[]>`
-      select id, email from users where org_id = ${event.orgId} and disabled_at is null and lower(email) in ${tx(settings.recipients.map((r) => r.toLowerCase()))}`;
-    const byEmail = new Map(users.map((u) => [u.email.toLowerCase(), u.id]));
     const sent = await enqueueIncidentMails(tx, config.incident, {
       orgId: event.orgId, incidentId: link.incident_id, alertId: event.alertId, alertEventId: event.alertEventId,
-      recipients: settings.recipients.map((address) => ({ address, userId: byEmail.get(address.toLowerCase()) ?? null })),
+      recipients: await asRecipients(tx, event.orgId, settings.recipients),
       dedupePrefix: dedupeKeyFor(event, '').replace(/:to:$/, ''), withAck: !link.acknowledged,
       compose: (ackUrl) => composeAlertMail({ ...input, ackUrl }),
       purpose: { purpose: 'alert', alertId: event.alertId, action: event.action, severity: event.severity },

@@ -90,15 +90,20 @@ export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, r
   return inserted.map((r) => r.to_address);
 }
 
-/** Addresses already mailed about the incident (paged or updated): who follow-ups go to. */
-export async function pagedRecipients(tx: Tx, orgId: string, incidentId: string): Promise<Recipient[]> {
-  const rows = await tx<{ to_address: string; recipient: string | null }[]>`
-    select distinct on (lower(o.to_address)) o.to_address, null::text as recipient
-    from mail_outbox o
-    where o.org_id = ${orgId} and o.incident_id = ${incidentId} and o.dedupe_key like 'page:%'
-    order by lower(o.to_address)`;
+/** Addresses as recipients, with the active user behind each (for "who acknowledged"), if any. */
+export async function asRecipients(tx: Tx, orgId: string, addresses: string[]): Promise<Recipient[]> {
+  if (addresses.length === 0) return [];
   const users = await tx<{ id: string; email: string }[]>`
-    select id, email from users where org_id = ${orgId} and lower(email) in ${tx(rows.length ? rows.map((r) => r.to_address.toLowerCase()) : [''])}`;
+    select id, email from users where org_id = ${orgId} and disabled_at is null and lower(email) in ${tx(addresses.map((a) => a.toLowerCase()))}`;
   const byEmail = new Map(users.map((u) => [u.email.toLowerCase(), u.id]));
-  return rows.map((r) => ({ address: r.to_address, userId: byEmail.get(r.to_address.toLowerCase()) ?? null }));
+  return addresses.map((address) => ({ address, userId: byEmail.get(address.toLowerCase()) ?? null }));
+}
+
+/** Addresses already paged about the incident: who follow-ups go to. */
+export async function pagedRecipients(tx: Tx, orgId: string, incidentId: string): Promise<Recipient[]> {
+  const rows = await tx<{ to_address: string }[]>`
+    select distinct on (lower(to_address)) to_address from mail_outbox
+    where org_id = ${orgId} and incident_id = ${incidentId} and dedupe_key like 'page:%'
+    order by lower(to_address)`;
+  return asRecipients(tx, orgId, rows.map((r) => r.to_address));
 }
