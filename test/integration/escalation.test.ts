@@ -312,3 +312,18 @@ it('a level that resolves to nobody (the on-call user disabled) pages the static
   const incidentId = await openIncident(orgId);
   expect((await pages(orgId, incidentId)).map((p) => p.to_address)).toEqual(['fallback@clinic.example.jp']);
 });
+
+it('a plain-address recipient acknowledges through their link: recorded as that address', async () => {
+  now = new Date('2026-12-02T01:00:00Z');
+  const { orgId } = await setup();
+  const incidentId = await openIncident(orgId);
+  now = minutes(10);
+  await new EscalationWorker(ctx).processAll();
+  const jimu = (await pages(orgId, incidentId)).find((p) => p.to_address === 'jimu@clinic.example.jp')!;
+  now = minutes(1);
+  const res = await createApp(ctx).request(`/ack/${tokenOf(jimu.text_body)}`, { method: 'POST' });
+  expect(res.status).toBe(200);
+  const [event] = await ctx.sql<{ actor_type: string; actor_id: string; data: { by: string } }[]>`
+    select actor_type, actor_id, data from incident_events where org_id = ${orgId} and incident_id = ${incidentId} and kind = 'acknowledged'`;
+  expect(event).toMatchObject({ actor_type: 'system', actor_id: 'ack-link:jimu@clinic.example.jp', data: { by: 'address:jimu@clinic.example.jp' } });
+});
