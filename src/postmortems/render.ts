@@ -36,12 +36,18 @@ export function describeEvent(e: PostmortemFacts['timeline'][number]): string {
   }
 }
 
-/** Markdown-inert text: CommonMark punctuation backslash-escaped, HTML characters as entities, one line. */
+/**
+ * Markdown-inert text on one line: link, emphasis, code and table punctuation backslash-escaped
+ * (an escaped `[` cannot open a link, so `](javascript:` is plain text), HTML characters as entities.
+ */
 export function mdInline(text: string): string {
   return text
     .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
     .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
-    .replace(/[\\`*_{}[\]()#+\-!|~]/g, (c) => `\\${c}`);
+    .replace(/[\\`*_{}[\]|~]/g, (c) => `\\${c}`)
+    // What only means something at the start of a line: headings, list items, quotes, setext underlines.
+    .replace(/^(\s*)([#+\-=])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
 }
 
 /** Multi-line prose: each line inert, line breaks kept as hard breaks. */

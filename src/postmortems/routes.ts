@@ -10,12 +10,9 @@ import { getPostmortem } from './queries.ts';
 import { renderHtml, renderMarkdown } from './render.ts';
 import { incidentReport, renderReportHtml, reportRange } from './report.ts';
 
-// Pages built from hostile text: nothing may load or run, whatever slipped through escaping.
-const pageHeaders = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'no-store',
-};
+// Exports hold post texts and internal notes: not kept by shared caches. The app-wide secure
+// headers (src/http/app.ts) give the pages a CSP without inline scripts and nosniff.
+const pageHeaders = { 'cache-control': 'private, no-store' };
 
 /** Post-mortems and the org report under /api/v1/organizations/:orgId. Thin: parse, one verb, map. */
 export function postmortemRoutes(ctx: AppContext) {

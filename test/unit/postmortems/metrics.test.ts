@@ -169,5 +169,9 @@ describe('Markdown escaping', () => {
     expect(out).not.toMatch(/(^|[^\\])\|/);
     expect(out).not.toContain('\n');
     expect(out).toContain('&lt;script&gt;');
+    expect(mdInline('# 見出し')).toBe('\\# 見出し');
+    expect(mdInline('- 項目')).toBe('\\- 項目');
+    expect(mdInline('1. 番号')).toBe('1\\. 番号');
+    expect(mdInline('10:05 (JST)')).toBe('10:05 (JST)');
   });
 });
