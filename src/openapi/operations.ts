@@ -4,6 +4,7 @@ import { sourceTypes } from '../ingest/types.ts';
 import { bucketSizes } from '../mentions/queries.ts';
 import { statementOperations } from '../statements/operations.ts';
 import { oncallOperations } from '../oncall/operations.ts';
+import { postmortemOperations } from '../postmortems/operations.ts';
 import { arr, bool, id, int, itemsOf, obj, oneOfValues, ref, str, time, type Schema } from './schema.ts';
 
 // Every operation under /api/v1, as the routes register them (Hono path syntax). Grouped by
@@ -139,7 +140,7 @@ const incidents: Operation[] = [
   },
   {
     id: 'assignIncidentRoles', method: 'patch', path: `${org}/incidents/:incidentId/roles`, tag: 'incidents', summary: '指揮者・広報責任者・記録係を割り当て',
-    body: { type: 'object', description: 'commander / communicationsLead / scribe (null で解除)', minProperties: 1 }, ok: { schema: ref('Incident') },
+    body: { type: 'object', description: 'commander / communicationsLead / scribe: 役割名; commanderId / communicationsLeadId / scribeId: 同じ組織の有効なユーザー ID (null で解除)', minProperties: 1 }, ok: { schema: ref('Incident') },
   },
   {
     id: 'addIncidentNote', method: 'post', path: `${org}/incidents/:incidentId/notes`, tag: 'incidents', summary: 'タイムラインにメモ (add a note)',
@@ -164,4 +165,4 @@ const incidents: Operation[] = [
   },
 ];
 
-export const operations: Operation[] = [...authOperations, ...platform, ...sources, ...mentions, ...alerts, ...incidents, ...statementOperations, ...oncallOperations];
+export const operations: Operation[] = [...authOperations, ...platform, ...sources, ...mentions, ...alerts, ...incidents, ...statementOperations, ...oncallOperations, ...postmortemOperations];

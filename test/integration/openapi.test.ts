@@ -67,6 +67,13 @@ describe('real responses match the document', () => {
     const promoted = await app.request(`/api/v1/organizations/${org.id}/alerts/${alert.id}/incident`, { method: 'POST', headers: await authHeaders(ctx, { orgId: org.id, role: 'admin' }) });
     expect(promoted.status).toBe(201);
     const incident = await promoted.json() as { id: string };
+    // Resolved, so it has a post-mortem draft to answer GET …/postmortem with.
+    for (const to of ['active', 'resolved']) {
+      const moved = await app.request(`/api/v1/organizations/${org.id}/incidents/${incident.id}/transitions`, {
+        method: 'POST', headers: { ...await authHeaders(ctx, { orgId: org.id, role: 'admin' }), 'content-type': 'application/json' }, body: JSON.stringify({ to }),
+      });
+      expect(moved.status).toBe(200);
+    }
     const ids: Record<string, string> = { orgId: org.id, sourceId: src.id, mentionId: mention.id, alertId: alert.id, incidentId: incident.id };
     const headers = await authHeaders(ctx, { orgId: org.id, role: 'admin' });
     let checked = 0;
