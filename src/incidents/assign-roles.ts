@@ -34,7 +34,7 @@ export function parseRolesInput(body: unknown): RolesInput {
 }
 
 /** Refuses ids that are not active users of the organization (the foreign key alone would accept a disabled one). */
-async function checkPeople(tx: Tx, orgId: string, ids: string[]): Promise<void> {
+export async function requireActiveUsers(tx: Tx, orgId: string, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   const found = await tx<{ id: string }[]>`select id from users where org_id = ${orgId} and id in ${tx(ids)} and disabled_at is null`;
   const missing = ids.filter((id) => !found.some((u) => u.id === id));
@@ -48,7 +48,7 @@ export async function assignRoles(ctx: AppContext, orgId: string, incidentId: st
   return ctx.sql.begin(async (tx) => {
     await lockAuditChain(tx, orgId);
     const current = await findIncident(tx, orgId, incidentId);
-    await checkPeople(tx, orgId, [...new Set((Object.keys(incidentPeople) as IncidentPerson[]).map((k) => input[k]).filter((v): v is string => typeof v === 'string'))]);
+    await requireActiveUsers(tx, orgId, [...new Set((Object.keys(incidentPeople) as IncidentPerson[]).map((k) => input[k]).filter((v): v is string => typeof v === 'string'))]);
     const col = (k: IncidentRole) => (k in input ? input[k] ?? null : current[incidentRoles[k]]);
     const person = (k: IncidentPerson) => (k in input ? input[k] ?? null : current[incidentPeople[k]]);
     const [row] = await tx<IncidentRow[]>`

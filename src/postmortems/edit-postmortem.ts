@@ -2,6 +2,7 @@ import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
+import { requireActiveUsers } from '../incidents/assign-roles.ts';
 import { roleNames, type RoleName } from '../incidents/lifecycle.ts';
 import { lockAuditChain } from '../incidents/open-incident.ts';
 import { appendEvent, findIncident } from '../incidents/queries.ts';
@@ -102,12 +103,7 @@ async function saveActionItems(tx: Tx, orgId: string, incidentId: string, items:
   for (const item of items) {
     if (item.key && !known.has(item.key)) throw new ValidationError(`アクション項目 ${item.key} はありません (no such action item)`);
   }
-  const assignees = [...new Set(items.map((i) => i.assigneeId).filter((v): v is string => v !== null))];
-  if (assignees.length > 0) {
-    const found = await tx<{ id: string }[]>`select id from users where org_id = ${orgId} and id in ${tx(assignees)} and disabled_at is null`;
-    const missing = assignees.filter((id) => !found.some((u) => u.id === id));
-    if (missing.length > 0) throw new ValidationError(`この組織の有効なユーザーではありません (not an active user of this organization): ${missing.join(', ')}`);
-  }
+  await requireActiveUsers(tx, orgId, [...new Set(items.map((i) => i.assigneeId).filter((v): v is string => v !== null))]);
   const incident = await findIncident(tx, orgId, incidentId);
   let next = Math.max(0, ...existing.map((e) => Number(e.key.slice('action:'.length)))) + 1;
   const created: string[] = [];
