@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditActor } from '../../src/audit/record.ts';
 import { verifyAudit } from '../../src/audit/record.ts';
 import { createApp } from '../../src/http/app.ts';
+import { addNote } from '../../src/incidents/add-note.ts';
 import { promoteAlert } from '../../src/incidents/promote-alert.ts';
 import { transitionIncident } from '../../src/incidents/transition-incident.ts';
 import { updateTask } from '../../src/incidents/update-task.ts';
@@ -121,6 +122,8 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     await updateTask(ctx, orgId, incidentId, task('fact-check'), { status: 'done' }, user(manager));
     now = utc('2026-11-20T05:00:00Z');
     await updateTask(ctx, orgId, incidentId, task('internal-escalation'), { status: 'done' }, user(manager));
+    now = utc('2026-11-20T06:00:00Z');
+    await addNote(ctx, orgId, incidentId, { text: '<img src=x onerror=alert(1)> [メモ](javascript:void(0))' }, user(manager));
     now = utc('2026-11-20T07:10:00Z');
     const s = await createStatement(ctx, orgId, incidentId, { kind: 'apology', ...goodApology, title: hostile.slice(0, 100) }, user(author));
     await submitStatement(ctx, orgId, incidentId, s.id, user(author));
@@ -205,9 +208,15 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     expect(page).not.toContain('<script>');
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page).toContain('さくら&lt;内科&gt;クリニック');
-    expect(page).not.toMatch(/href=|src=|@import|url\(/);
+    // No external assets and no live links: no tag carries href or src.
+    expect(page).not.toMatch(/<[^>]*\s(href|src)=/i);
+    expect(page).not.toMatch(/@import|url\(/);
     expect(page).toContain('@media print');
     expect(page).toContain('2026/11/20 10:10 (JST)');
+    expect(page).not.toContain('<img');
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(text).not.toContain('<img');
+    expect(text).toContain('\\[メモ\\](javascript:void(0))');
   });
 
   it('edits need the version read: a stale version is a 409; action items become tasks with owners', async () => {
