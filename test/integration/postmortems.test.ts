@@ -307,6 +307,12 @@ describe('reopen before approval refreshes the draft', () => {
     expect(second.version).toBe(3);
     expect(second.summary).toBe('人が書いた概要');
     expect(second.facts.metrics.timeToResolveMs).toBe(4 * HOUR);
+
+    // Two editors who read the same version at once: one wins, the other gets a conflict.
+    const results = await Promise.allSettled(['A', 'B'].map((who) => editPostmortem(ctx, org.id, id, { version: 3, wentBadly: who }, user(mgr))));
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.code).toBe('conflict');
+    expect((await getPostmortem(ctx.sql, org.id, id)).version).toBe(4);
   });
 });
 
