@@ -17,6 +17,8 @@ export function parseApprovePostmortemInput(body: unknown): { version: number } 
  * (postmortems.approve); the verb records who did, and refuses a version that changed since.
  */
 export async function approvePostmortem(ctx: AppContext, orgId: string, incidentId: string, input: { version: number }, actor: AuditActor): Promise<PostmortemView> {
+  // A signature is a person's: the CLI, the system or a webhook cannot approve.
+  if (actor.type !== 'user' || !actor.id) throw new ValidationError('ポストモーテムの承認はログインした利用者のみが行えます (only a logged-in user can approve)');
   const at = ctx.now();
   return ctx.sql.begin(async (tx) => {
     await lockAuditChain(tx, orgId);

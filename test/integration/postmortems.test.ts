@@ -303,6 +303,8 @@ describe('reopen before approval refreshes the draft', () => {
     await transitionIncident(ctx, org.id, id, { to: 'active', reason: '再燃' }, user(mgr));
     now = utc('2026-11-21T02:00:00Z');
     await transitionIncident(ctx, org.id, id, { to: 'resolved' }, user(mgr));
+    const { approvePostmortem } = await import('../../src/postmortems/approve-postmortem.ts');
+    await expect(approvePostmortem(ctx, org.id, id, { version: 2 }, { type: 'system', id: 'hinoko' })).rejects.toMatchObject({ code: 'validation_failed' });
     const second = await getPostmortem(ctx.sql, org.id, id);
     expect(second.version).toBe(3);
     expect(second.summary).toBe('人が書いた概要');
