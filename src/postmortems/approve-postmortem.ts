@@ -4,12 +4,10 @@ import { ConflictError, ValidationError } from '../errors.ts';
 import { lockAuditChain } from '../incidents/open-incident.ts';
 import { appendEvent } from '../incidents/queries.ts';
 import { object } from '../validation.ts';
-import { actorRef, getPostmortem, requirePostmortem, type PostmortemRow, type PostmortemView } from './queries.ts';
+import { actorRef, getPostmortem, requireDraftAt, versionRead, type PostmortemRow, type PostmortemView } from './queries.ts';
 
 export function parseApprovePostmortemInput(body: unknown): { version: number } {
-  const o = object(body, ['version']);
-  if (typeof o.version !== 'number' || !Number.isSafeInteger(o.version) || o.version < 1) throw new ValidationError('version (the version you read) is required');
-  return { version: o.version };
+  return { version: versionRead(object(body, ['version'])) };
 }
 
 /**
@@ -22,11 +20,7 @@ export async function approvePostmortem(ctx: AppContext, orgId: string, incident
   const at = ctx.now();
   return ctx.sql.begin(async (tx) => {
     await lockAuditChain(tx, orgId);
-    const current = await requirePostmortem(tx, orgId, incidentId);
-    if (current.status === 'approved') throw new ConflictError('ポストモーテムはすでに承認されています (already approved)');
-    if (current.version !== input.version) {
-      throw new ConflictError(`承認しようとした版 ${input.version} は最新ではありません（現在 ${current.version}） (stale version)`);
-    }
+    const current = await requireDraftAt(tx, orgId, incidentId, input.version);
     const [row] = await tx<PostmortemRow[]>`
       update postmortems set status = 'approved', approved_by = ${actorRef(actor)}, approved_at = ${at}, approved_version = version, updated_at = ${at}
       where org_id = ${orgId} and incident_id = ${incidentId} and status = 'draft' and version = ${input.version}

@@ -7,7 +7,7 @@ import { roleNames, type RoleName } from '../incidents/lifecycle.ts';
 import { lockAuditChain } from '../incidents/open-incident.ts';
 import { appendEvent, findIncident } from '../incidents/queries.ts';
 import { idString, isoTime, object, oneOf, optionalString, requiredString } from '../validation.ts';
-import { actorRef, getPostmortem, listActionItems, proseFields, requirePostmortem, type PostmortemRow, type PostmortemView, type ProseField } from './queries.ts';
+import { actorRef, getPostmortem, listActionItems, proseFields, requireDraftAt, versionRead, type PostmortemRow, type PostmortemView, type ProseField } from './queries.ts';
 
 export interface ActionItemInput {
   /** 'action:<n>' of an existing item; absent for a new one. */
@@ -34,8 +34,7 @@ const MAX_ACTION_ITEMS = 50;
 
 export function parseEditPostmortemInput(body: unknown): EditPostmortemInput {
   const o = object(body, ['version', ...proseFields, 'actionItems']);
-  if (typeof o.version !== 'number' || !Number.isSafeInteger(o.version) || o.version < 1) throw new ValidationError('version (the version you read) is required');
-  const out: EditPostmortemInput = { version: o.version };
+  const out: EditPostmortemInput = { version: versionRead(o) };
   for (const f of proseFields) {
     const v = optionalString(o, f, { min: 0, max: 20000 });
     if (v !== undefined) out[f] = v;
@@ -66,11 +65,7 @@ export async function editPostmortem(ctx: AppContext, orgId: string, incidentId:
   const at = ctx.now();
   return ctx.sql.begin(async (tx) => {
     await lockAuditChain(tx, orgId);
-    const current = await requirePostmortem(tx, orgId, incidentId);
-    if (current.status === 'approved') throw new ConflictError('承認済みのポストモーテムは編集できません (an approved post-mortem is final)');
-    if (current.version !== input.version) {
-      throw new ConflictError(`ポストモーテムは他の人が更新しました（現在の版 ${current.version}）。読み直してください (stale version ${input.version}; current is ${current.version})`);
-    }
+    const current = await requireDraftAt(tx, orgId, incidentId, input.version);
     const changed = proseFields.filter((f) => input[f] !== undefined);
     const edited = [...new Set([...current.edited_fields, ...changed])];
     const value = (f: ProseField) => input[f] ?? proseOf(current, f);

@@ -1,6 +1,6 @@
 import type { AuditActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
-import { NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { PostmortemFacts } from './facts.ts';
 
 // The post-mortems repository: rows in, plain views out. Verbs own the transactions.
@@ -44,6 +44,25 @@ export async function requirePostmortem(q: Q, orgId: string, incidentId: string)
   const row = await findPostmortem(q, orgId, incidentId);
   if (!row) throw new NotFoundError('ポストモーテムはまだありません。インシデントの解決時に作成されます (no post-mortem yet; one is drafted when the incident resolves)');
   return row;
+}
+
+/**
+ * The draft as the caller read it: refuses an approved post-mortem (final) and a version that
+ * changed since it was read (409, reload). Callers re-check in their conditional update.
+ */
+export async function requireDraftAt(q: Q, orgId: string, incidentId: string, version: number): Promise<PostmortemRow> {
+  const current = await requirePostmortem(q, orgId, incidentId);
+  if (current.status === 'approved') throw new ConflictError('承認済みのポストモーテムは変更できません (an approved post-mortem is final)');
+  if (current.version !== version) {
+    throw new ConflictError(`ポストモーテムは他の人が更新しました（現在の版 ${current.version}）。読み直してください (stale version ${version}; current is ${current.version})`);
+  }
+  return current;
+}
+
+/** The `version` field of an edit or approval body: the version the caller read. */
+export function versionRead(o: Record<string, unknown>): number {
+  if (typeof o.version !== 'number' || !Number.isSafeInteger(o.version) || o.version < 1) throw new ValidationError('version (the version you read) is required');
+  return o.version;
 }
 
 export async function listActionItems(q: Q, orgId: string, incidentId: string): Promise<ActionItem[]> {
