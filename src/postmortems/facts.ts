@@ -1,3 +1,4 @@
+import { DETECTION_BUCKET_MS } from '../alerts/signals.ts';
 import { maskPii } from '../analysis/pii.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { IncidentRow } from '../incidents/queries.ts';
@@ -24,7 +25,7 @@ export interface PostmortemFacts {
     people: { commander: Person | null; communicationsLead: Person | null; scribe: Person | null };
   };
   alerts: { id: string; severity: number; openedAt: string; summary: string }[];
-  episode: { start: string; firstAlertAt: string; firstNegativeAt: string | null; end: string; dataEnd: string; bucketMinutes: number };
+  episode: { start: string; firstAlertAt: string; alertRaisedAt: string; firstNegativeAt: string | null; end: string; dataEnd: string; bucketMinutes: number };
   baseline: { from: string; to: string; total: number; negative: number; share: number | null; negativePerHour: number; bandZ: number };
   impact: {
     mentions: number; negative: number; negativeShare: number | null; uniqueAuthors: number; negativeAuthors: number;
@@ -50,6 +51,9 @@ export async function gatherFacts(q: Q, incident: IncidentRow, now: Date): Promi
     select a.id, a.severity, a.opened_at, a.summary_ja from incident_alerts ia join alerts a on a.org_id = ia.org_id and a.id = ia.alert_id
     where ia.org_id = ${orgId} and ia.incident_id = ${incident.id} order by a.opened_at, a.id`;
   const firstAlertAt = alerts[0]?.opened_at ?? incident.detected_at;
+  // An alert is stored at the start of the 5-minute window that raised it; it could be raised only
+  // once that window was over, so time to detect counts to the window's end.
+  const alertRaisedAt = alerts[0] ? new Date(firstAlertAt.getTime() + DETECTION_BUCKET_MS) : incident.detected_at;
   const resolvedAt = incident.resolved_at ?? now;
   const dataEnd = new Date(Math.min(now.getTime(), resolvedAt.getTime() + FOLLOW_AFTER_RESOLVE_MS));
   const window = baselineWindow(firstAlertAt);
@@ -63,7 +67,7 @@ export async function gatherFacts(q: Q, incident: IncidentRow, now: Date): Promi
   const start = episodeStart(hours, baseline, firstAlertAt);
   const [first] = await q<{ posted_at: Date }[]>`
     select posted_at from mentions where org_id = ${orgId} and sentiment_label = 'negative'
-      and posted_at >= ${start} and posted_at <= ${firstAlertAt}
+      and posted_at >= ${start} and posted_at < ${alertRaisedAt}
     order by posted_at limit 1`;
   const episodeHours = hours.filter((h) => h.start >= start);
   const recovery = sentimentRecovery(episodeHours, baseline.share);
@@ -107,7 +111,7 @@ export async function gatherFacts(q: Q, incident: IncidentRow, now: Date): Promi
     },
     alerts: alerts.map((a) => ({ id: a.id, severity: a.severity, openedAt: a.opened_at.toISOString(), summary: a.summary_ja })),
     episode: {
-      start: start.toISOString(), firstAlertAt: firstAlertAt.toISOString(), firstNegativeAt: iso(first?.posted_at),
+      start: start.toISOString(), firstAlertAt: firstAlertAt.toISOString(), alertRaisedAt: alertRaisedAt.toISOString(), firstNegativeAt: iso(first?.posted_at),
       end: resolvedAt.toISOString(), dataEnd: dataEnd.toISOString(), bucketMinutes: 60,
     },
     baseline: { from: baseline.from.toISOString(), to: baseline.to.toISOString(), total: baseline.total, negative: baseline.negative, share: baseline.share, negativePerHour: baseline.negativePerHour, bandZ: BAND_Z },
@@ -120,7 +124,7 @@ export async function gatherFacts(q: Q, incident: IncidentRow, now: Date): Promi
     },
     recovery: { peakAt: iso(recovery.peakAt), peakNegative: recovery.peakNegative, recoveredAt: iso(recovery.recoveredAt) },
     metrics: responseMetrics({
-      firstNegativeAt: first?.posted_at ?? null, firstAlertAt, detectedAt: incident.detected_at, acknowledgedAt: incident.acknowledged_at,
+      firstNegativeAt: first?.posted_at ?? null, firstAlertAt: alertRaisedAt, detectedAt: incident.detected_at, acknowledgedAt: incident.acknowledged_at,
       firstResponseAt: incident.first_response_at, resolvedAt: incident.resolved_at, recovery,
     }),
     deadlines: deadlines.map((d) => ({ ...d, dueAt: d.dueAt.toISOString(), doneAt: iso(d.doneAt) })),

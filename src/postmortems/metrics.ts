@@ -1,3 +1,5 @@
+import { countSurprise } from '../detection/count-tails.ts';
+
 // Post-mortem metrics as pure functions over plain data: hourly buckets, incident timestamps and
 // tasks in, numbers out. No database, so each definition is unit-tested on constructed timelines.
 //
@@ -5,10 +7,15 @@
 // - Buckets are one hour (UTC hours are JST hours: the offset is a whole 9 h).
 // - Baseline: the 7 days ending LOOKBACK (48 h) before the first alert's hour. Its negative share
 //   p0 and its negative posts per hour λ describe "normal" before the episode began.
-// - An hour is elevated when its negative posts exceed λ + 2√λ (a Poisson upper band); the episode
-//   starts at the first hour of the run of elevated hours that leads up to the first alert's hour,
-//   tolerating one quiet hour inside the run, and never earlier than LOOKBACK before the alert.
-//   The first negative post of the episode is the earliest negative post from that hour on.
+// - An hour is elevated when its negative posts would happen less than 1 % of the time under the
+//   baseline (Poisson tail, p < 0.01). The expected count is the baseline's for the same hour of day
+//   (clinics are busy at 9 and quiet at 3), shrunk toward the flat hourly rate by two days' weight so
+//   a week of sparse data does not make every empty hour-of-day a zero. The episode starts at the
+//   first hour of the run of elevated hours that leads up to the first alert's hour, tolerating one
+//   quiet hour inside the run, and never earlier than LOOKBACK before the alert.
+// - The first alert counts from the end of the 5-minute window that raised it (the moment its data
+//   was complete); the first negative post of the episode is the earliest negative post from the
+//   episode's first hour up to then. Time to detect is the gap between the two.
 // - Baseline band of the negative share for an hour with n posts: p0 ± 2·√(p0(1−p0)/n) (a binomial
 //   band, so an hour with 3 posts may wander further than one with 300). An hour with no posts is
 //   within the band: nobody said anything negative.
@@ -36,6 +43,8 @@ export interface Baseline {
   /** Negative share over the baseline; null when nobody posted in it. */
   share: number | null;
   negativePerHour: number;
+  /** Negative posts expected in each UTC hour of day (index 0–23), shrunk toward negativePerHour. */
+  negativeByHourOfDay: number[];
 }
 
 export const floorHour = (d: Date) => new Date(Math.floor(d.getTime() / HOUR_MS) * HOUR_MS);
@@ -45,17 +54,26 @@ export function baselineWindow(firstAlertAt: Date): { from: Date; to: Date } {
   return { from: new Date(to.getTime() - BASELINE_MS), to };
 }
 
+/** Weight, in days, of the flat hourly rate in each hour-of-day's expectation. */
+const HOUR_OF_DAY_PRIOR_DAYS = 2;
+const ELEVATED_SURPRISE = 2; // p < 0.01
+
 export function baselineOf(buckets: readonly Bucket[], window: { from: Date; to: Date }): Baseline {
   let total = 0;
   let negative = 0;
+  const byHourOfDay = new Array<number>(24).fill(0);
   for (const b of buckets) {
     if (b.start >= window.from && b.start < window.to) {
       total += b.total;
       negative += b.negative;
+      byHourOfDay[b.start.getUTCHours()]! += b.negative;
     }
   }
   const hours = (window.to.getTime() - window.from.getTime()) / HOUR_MS;
-  return { ...window, total, negative, share: total > 0 ? negative / total : null, negativePerHour: hours > 0 ? negative / hours : 0 };
+  const negativePerHour = hours > 0 ? negative / hours : 0;
+  const days = hours / 24;
+  const negativeByHourOfDay = byHourOfDay.map((n) => (n + HOUR_OF_DAY_PRIOR_DAYS * negativePerHour) / (days + HOUR_OF_DAY_PRIOR_DAYS));
+  return { ...window, total, negative, share: total > 0 ? negative / total : null, negativePerHour, negativeByHourOfDay };
 }
 
 /** Hourly buckets from `from` up to `to`, empty hours filled in (the store has rows only where posts came). */
@@ -71,15 +89,19 @@ export function hourly(buckets: readonly Bucket[], from: Date, to: Date): Bucket
   return out;
 }
 
-export const elevatedThreshold = (negativePerHour: number) => negativePerHour + BAND_Z * Math.sqrt(negativePerHour);
+/** Whether an hour's negative posts are surprising for its hour of day (see the definitions above). */
+export function isElevated(hour: Bucket, baseline: Baseline): boolean {
+  // With no negatives in the baseline at all, a floor of one a week keeps a single post unremarkable.
+  const expected = Math.max(baseline.negativeByHourOfDay[hour.start.getUTCHours()] ?? baseline.negativePerHour, 1 / (7 * 24));
+  return countSurprise(hour.negative, expected, 0) >= ELEVATED_SURPRISE;
+}
 
 /** Start of the episode's first hour (see the definitions above). */
 export function episodeStart(hours: readonly Bucket[], baseline: Baseline, firstAlertAt: Date): Date {
   const alertHour = floorHour(firstAlertAt).getTime();
   const earliest = alertHour - LOOKBACK_MS;
-  const limit = elevatedThreshold(baseline.negativePerHour);
   const byHour = new Map(hours.map((b) => [b.start.getTime(), b]));
-  const elevated = (h: number) => (byHour.get(h)?.negative ?? 0) > limit;
+  const elevated = (h: number) => isElevated(byHour.get(h) ?? { start: new Date(h), total: 0, negative: 0 }, baseline);
   let start = alertHour;
   for (let h = alertHour - HOUR_MS; h >= earliest; h -= HOUR_MS) {
     if (elevated(h)) start = h;

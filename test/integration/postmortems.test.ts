@@ -141,7 +141,7 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     expect(resolved.status).toBe(200);
   });
 
-  it('metrics: detect 2h10m (01:10 → 03:20), acknowledge 15 min, first statement 4 h, resolve 8h40m, recovery 4 h (03:00 → 07:00)', async () => {
+  it('metrics: detect 2h15m (01:10 → 03:25, the end of the alert\'s 5-minute window), acknowledge 15 min, first statement 4 h, resolve 8h40m, recovery 4 h (03:00 → 07:00)', async () => {
     const res = await send('GET', `${base}/postmortem`, 'pr_staff');
     expect(res.status).toBe(200);
     const pm = await res.json();
@@ -150,7 +150,7 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     expect(pm.facts.episode.start).toBe('2026-11-20T01:00:00.000Z');
     expect(pm.facts.episode.firstNegativeAt).toBe('2026-11-20T01:10:00.000Z');
     expect(pm.facts.metrics).toEqual({
-      timeToDetectMs: 2 * HOUR + 10 * MIN,
+      timeToDetectMs: 2 * HOUR + 15 * MIN,
       timeToAcknowledgeMs: 15 * MIN,
       timeToFirstStatementMs: 4 * HOUR,
       timeToResolveMs: 8 * HOUR + 40 * MIN,

@@ -54,6 +54,21 @@ describe('baseline and episode start', () => {
     expect(episodeStart(hourly(buckets, at(52), at(300)), baselineOf(buckets, baselineWindow(alertAt)), alertAt)).toEqual(at(52));
   });
 
+  it('judges an hour against the same hour of day: a clinic\'s busy morning is not an episode, the same count at night is', () => {
+    // A week where 00:00–01:00 UTC (09 JST) always has 4 negatives and every other hour none.
+    const rows: Bucket[] = [];
+    const alertAt = at(24 * 10 + 1); // 01:00 UTC on day 10
+    for (let hh = 24 * 10 + 1 - 48 - 168; hh < 24 * 10 + 1; hh++) rows.push(b(hh, 8, at(hh).getUTCHours() === 0 ? 4 : 0));
+    const base = baselineOf(rows, baselineWindow(alertAt));
+    const hours = hourly(rows, at(0), at(24 * 10 + 2));
+    // The 00:00 hour right before the alert had its usual 4: the episode is the alert's own hour.
+    expect(episodeStart(hours, base, alertAt)).toEqual(at(24 * 10 + 1));
+    // The same 4 negatives at 22:00–23:00 UTC (07 JST), where none are usual, start the episode there.
+    const night = rows.map((r) => (r.start.getTime() === at(24 * 10 - 1).getTime() ? { ...r, negative: 4 } : r));
+    const nightAlert = at(24 * 10);
+    expect(episodeStart(hourly(night, at(0), at(24 * 10 + 2)), baselineOf(night, baselineWindow(nightAlert)), nightAlert)).toEqual(at(24 * 10 - 1));
+  });
+
   it('hourly sums 5-minute rows and fills empty hours', () => {
     const rows = [{ start: new Date(at(1).getTime() + 5 * 60_000), total: 2, negative: 1 }, { start: new Date(at(1).getTime() + 55 * 60_000), total: 3, negative: 0 }];
     expect(hourly(rows, at(0), at(3))).toEqual([b(0, 0, 0), b(1, 5, 1), b(2, 0, 0)]);
