@@ -119,3 +119,16 @@ export async function startSmtpFake(): Promise<SmtpFake> {
   await fake.start();
   return fake;
 }
+
+/** The text/plain part of a nodemailer multipart/alternative message. */
+export function decodeTextPart(raw: string): string {
+  const m = /Content-Type: text\/plain; charset=utf-8\r?\nContent-Transfer-Encoding: (\S+)\r?\n\r?\n([\s\S]*?)\r?\n--/i.exec(raw);
+  if (!m) throw new Error('no text part');
+  const [, encoding, content] = m;
+  if (encoding!.toLowerCase() === 'base64') return Buffer.from(content!.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (encoding!.toLowerCase() === 'quoted-printable') {
+    const bytes = content!.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return content!;
+}

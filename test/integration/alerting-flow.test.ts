@@ -8,7 +8,7 @@ import { detectOrg } from '../../src/alerts/run-detection.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { ensureDemo } from '../../src/bootstrap/demo.ts';
 import { runSource } from '../../src/collection/run-source.ts';
-import { startSmtpFake, type SmtpFake } from '../fakes/smtp-fake.ts';
+import { decodeTextPart, startSmtpFake, type SmtpFake } from '../fakes/smtp-fake.ts';
 import { testContext } from '../factories/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -81,16 +81,3 @@ it('demo flare-up → crisis alert → one mail per recipient received by the SM
   expect(body).toContain('(JST)');
   expect(body).toContain(`?org=${orgId}`);
 }, 120_000);
-
-/** The text/plain part of a nodemailer multipart/alternative message. */
-function decodeTextPart(raw: string): string {
-  const m = /Content-Type: text\/plain; charset=utf-8\r?\nContent-Transfer-Encoding: (\S+)\r?\n\r?\n([\s\S]*?)\r?\n--/i.exec(raw);
-  if (!m) throw new Error('no text part');
-  const [, encoding, content] = m;
-  if (encoding!.toLowerCase() === 'base64') return Buffer.from(content!.replace(/\s+/g, ''), 'base64').toString('utf8');
-  if (encoding!.toLowerCase() === 'quoted-printable') {
-    const bytes = content!.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-    return Buffer.from(bytes, 'latin1').toString('utf8');
-  }
-  return content!;
-}
