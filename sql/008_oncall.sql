@@ -88,6 +88,10 @@ alter table mail_outbox add column incident_id bigint;
 alter table mail_outbox add column thread_root text;
 -- An incident's mails (timeline, "who was paged", follow-ups to the paged only).
 create index mail_outbox_incident_idx on mail_outbox (org_id, incident_id) where incident_id is not null;
+-- Delivery outcomes reach the audit log after the fact (src/alerting/audit-deliveries.ts): the
+-- mailer never waits on an org's audit chain between the SMTP server's answer and its own commit.
+alter table mail_outbox add column audited_at timestamptz;
+create index mail_outbox_unaudited_idx on mail_outbox (org_id, id) where audited_at is null and status in ('sent', 'failed');
 
 alter table incident_tasks add column assignee_id bigint;
 alter table incident_tasks add constraint incident_tasks_assignee_fk foreign key (org_id, assignee_id) references users (org_id, id) on delete set null (assignee_id);

@@ -1,6 +1,7 @@
 import { systemActor } from '../audit/record.ts';
 import type { Sql } from '../db/connect.ts';
 import { appendEvent } from '../incidents/queries.ts';
+import { auditDeliveries } from './audit-deliveries.ts';
 import type { Logger } from '../logger.ts';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.ts';
 import { OUTBOX_CHANNEL } from './enqueue-alert-mails.ts';
@@ -69,6 +70,8 @@ export class Mailer {
   private readonly pollMs: number;
   private readonly random: () => number;
   private readonly loop: WakeLoop;
+  /** The first pass also audits what an earlier process delivered but did not get to audit. */
+  private auditedOnce = false;
 
   constructor(private readonly deps: MailerDeps, private readonly options: MailerOptions) {
     this.retry = options.retry ?? defaultRetryPolicy;
@@ -185,6 +188,11 @@ export class Mailer {
         }
       });
       await Promise.all(lanes);
+    }
+    if (summary.sent + summary.failed > 0 || !this.auditedOnce) {
+      // After the mails are out, never before: the audit chain may be busy with detection.
+      await auditDeliveries(this.deps.sql);
+      this.auditedOnce = true;
     }
     return summary;
   }

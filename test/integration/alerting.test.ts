@@ -1,3 +1,4 @@
+import { verifyAudit } from '../../src/audit/record.ts';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -181,6 +182,8 @@ describe('alert mail outbox', () => {
     expect(await mailer(smtpTransport()).processDue()).toEqual({ sent: 0, retried: 0, failed: 1 });
     expect(one(await rowsOf(orgId))).toMatchObject({ status: 'failed', attempts: 1 });
     expect(one(await rowsOf(orgId)).last_error).toMatch(/550/);
+    const [audit] = await ctx.sql<{ after: { error: string } }[]>`select after from audit_log where org_id = ${orgId} and action = 'mail.failed'`;
+    expect(audit?.after.error).toMatch(/550/);
   });
 
   it('two mailer workers on one database send each mail once', async () => {
@@ -197,6 +200,11 @@ describe('alert mail outbox', () => {
     expect(got).toHaveLength(60);
     expect(new Set(got.map((g) => g.messageId)).size).toBe(60);
     expect((await rowsOf(orgId)).every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+    // Each delivery is on the audit log once, though two workers swept at the same time.
+    const audited = await ctx.sql<{ target_id: string }[]>`select target_id from audit_log where org_id = ${orgId} and action = 'mail.sent'`;
+    expect(audited).toHaveLength(60);
+    expect(new Set(audited.map((a) => a.target_id)).size).toBe(60);
+    expect((await verifyAudit(ctx.sql, orgId)).breaks).toEqual([]);
   });
 
   it('retries a row whose worker died after claiming it, once its lease is over', async () => {
