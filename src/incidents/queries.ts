@@ -97,7 +97,7 @@ export async function addMatchingTasks(tx: Tx, incident: IncidentRow, actor: Aud
 
 const taskColumns = (sql: Q) => sql`
   id, incident_id as "incidentId", step_key as "stepKey", title, owner_role as "ownerRole", due_at as "dueAt",
-  checklist, status, done_by as "doneBy", done_at as "doneAt"`;
+  checklist, status, assignee_id as "assigneeId", done_by as "doneBy", done_at as "doneAt"`;
 
 export async function listIncidents(sql: Sql, f: { orgId: string; status?: IncidentStatus; limit?: number }) {
   const rows = await sql<IncidentRow[]>`

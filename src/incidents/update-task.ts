@@ -33,7 +33,8 @@ export async function updateTask(
     const [row] = await tx`
       update incident_tasks set status = ${input.status}, done_by = ${who}, done_at = ${input.status === 'open' ? null : at}
       where org_id = ${orgId} and id = ${taskId} and status = ${task.status}
-      returning id, step_key as "stepKey", title, owner_role as "ownerRole", due_at as "dueAt", checklist, status, done_by as "doneBy", done_at as "doneAt"`;
+      returning id, incident_id as "incidentId", step_key as "stepKey", title, owner_role as "ownerRole", due_at as "dueAt", checklist, status,
+        assignee_id as "assigneeId", done_by as "doneBy", done_at as "doneAt"`;
     if (!row) throw new ConflictError('タスクは他の操作で変更されました (task changed concurrently)');
     if (input.status === 'done' && task.step_key === 'official-statement') {
       await tx`update incidents set first_response_at = ${at} where org_id = ${orgId} and id = ${incidentId} and first_response_at is null

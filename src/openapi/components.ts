@@ -68,7 +68,7 @@ export const components: Record<string, Schema> = {
   }),
   Task: obj({
     id: id(), incidentId: id(), stepKey: str(), title: str(), ownerRole: role, dueAt: time(), checklist: arr(str()),
-    status: oneOfValues(['open', 'done', 'skipped']), doneBy: nullable(str()), doneAt: nullable(time()),
+    status: oneOfValues(['open', 'done', 'skipped']), assigneeId: nullable(id('担当者 (user id); 当番責任者の手順は作成時の当番に割り当て')), doneBy: nullable(str()), doneAt: nullable(time()),
   }),
   TimelineEvent: obj({ id: id(), at: time(), kind: str(), actorType: str(), actorId: nullable(str()), data: { type: 'object' } }),
   IncidentDetail: {

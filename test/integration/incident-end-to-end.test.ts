@@ -12,6 +12,7 @@ import { decodeTextPart, startSmtpFake, type SmtpFake } from '../fakes/smtp-fake
 import { testContext } from '../factories/index.ts';
 import { authHeaders } from '../support/api-auth.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
+import { contractErrors } from '../support/openapi-contract.ts';
 
 // The whole story of issue 6, through the public surfaces only: the demo stream flares up,
 // detection raises an alert and opens an incident, the on-call manager (a real user who logs in
@@ -46,7 +47,10 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
     });
     const text = await res.text();
     if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
+    const json = text ? JSON.parse(text) : null;
+    // Every answer on the way is held to the OpenAPI document.
+    expect(contractErrors(method, `/api/v1/organizations/${orgId}${path}`, res.status, json)).toEqual([]);
+    return json;
   };
 
   // People: the admin adds an on-call manager with a password; she logs in like on the web page.
