@@ -80,6 +80,6 @@ alter table incident_events add constraint incident_events_kind_check check (kin
   'mail_queued', 'mail_sent', 'mail_failed', 'acknowledged', 'escalated', 'task_overdue',
   -- statements
   'statement_drafted', 'statement_edited', 'statement_checked', 'statement_submitted', 'statement_approved',
-  'statement_rejected', 'statement_published',
+  'statement_rejected', 'statement_published', 'statement_withdrawn',
   -- post-mortems
   'postmortem_drafted', 'postmortem_edited', 'postmortem_approved'));

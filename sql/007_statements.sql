@@ -59,17 +59,3 @@ create table statement_versions (
   primary key (org_id, statement_id, version),
   foreign key (org_id, statement_id) references statements (org_id, id) on delete cascade
 );
-
--- Withdrawing a statement is on the timeline too. The list is 006's plus 'statement_withdrawn';
--- a later migration that rewrites this constraint must keep it.
-alter table incident_events drop constraint incident_events_kind_check;
-alter table incident_events add constraint incident_events_kind_check check (kind in (
-  'opened', 'alert_attached', 'alert_updated', 'status_changed', 'severity_changed', 'tasks_added', 'task_updated',
-  'roles_changed', 'note',
-  -- on-call mail and escalation
-  'mail_queued', 'mail_sent', 'mail_failed', 'acknowledged', 'escalated', 'task_overdue',
-  -- statements
-  'statement_drafted', 'statement_edited', 'statement_checked', 'statement_submitted', 'statement_approved',
-  'statement_rejected', 'statement_published', 'statement_withdrawn',
-  -- post-mortems
-  'postmortem_drafted', 'postmortem_edited', 'postmortem_approved'));

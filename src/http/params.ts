@@ -1,5 +1,7 @@
 import type { Context } from 'hono';
+import type { AppContext } from '../context.ts';
 import { AppError, ValidationError } from '../errors.ts';
+import { getOrganization } from '../organizations/organizations.ts';
 import { idString, isoTime, oneOf } from '../validation.ts';
 
 /** Parses a JSON body strictly: JSON content type, valid JSON, else a clear 4xx. */
@@ -64,4 +66,11 @@ export function queryOf(c: Context, names: readonly string[]) {
 
 export function pathId(c: Context, name: string): string {
   return idString(c.req.param(name), name);
+}
+
+/** The path's :orgId, once the organization is known to exist (404 otherwise). */
+export async function orgIdParam(ctx: Pick<AppContext, 'db'>, c: Context): Promise<string> {
+  const orgId = pathId(c, 'orgId');
+  await getOrganization(ctx.db, orgId);
+  return orgId;
 }

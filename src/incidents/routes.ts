@@ -1,8 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { AppContext } from '../context.ts';
 import { requestActor } from '../http/actor.ts';
-import { pathId, queryOf, readJson } from '../http/params.ts';
-import { getOrganization } from '../organizations/organizations.ts';
+import { orgIdParam, pathId, queryOf, readJson } from '../http/params.ts';
 import { addNote, parseNoteInput } from './add-note.ts';
 import { assignRoles, parseRolesInput } from './assign-roles.ts';
 import { changeSeverity, parseSeverityInput } from './change-severity.ts';
@@ -18,11 +17,7 @@ import { parseTaskInput, updateTask } from './update-task.ts';
 export function incidentRoutes(ctx: AppContext) {
   const r = new Hono();
   const base = '/organizations/:orgId';
-  const org = async (c: Context) => {
-    const orgId = pathId(c, 'orgId');
-    await getOrganization(ctx.db, orgId);
-    return orgId;
-  };
+  const org = (c: Context) => orgIdParam(ctx, c);
 
   r.get(`${base}/incidents`, async (c) => {
     const q = queryOf(c, ['status', 'limit']);

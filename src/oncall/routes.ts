@@ -2,8 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { AppContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { requestActor } from '../http/actor.ts';
-import { pathId, queryOf, readJson } from '../http/params.ts';
-import { getOrganization } from '../organizations/organizations.ts';
+import { orgIdParam, pathId, queryOf, readJson } from '../http/params.ts';
 import { acknowledgeIncident } from './acknowledge-incident.ts';
 import { addOverride, parseOverrideInput } from './add-override.ts';
 import { assignTask, parseAssigneeInput } from './assign-task.ts';
@@ -16,11 +15,7 @@ import { whoIsOnCall } from './schedule.ts';
 export function oncallRoutes(ctx: AppContext) {
   const r = new Hono();
   const base = '/organizations/:orgId';
-  const org = async (c: Context) => {
-    const orgId = pathId(c, 'orgId');
-    await getOrganization(ctx.db, orgId);
-    return orgId;
-  };
+  const org = (c: Context) => orgIdParam(ctx, c);
 
   r.get(`${base}/oncall/schedules`, async (c) => {
     const orgId = await org(c);

@@ -1,9 +1,8 @@
 import { Hono, type Context } from 'hono';
 import type { AppContext } from '../context.ts';
 import { requestActor } from '../http/actor.ts';
-import { pathId, queryOf, readJson } from '../http/params.ts';
+import { orgIdParam, pathId, queryOf, readJson } from '../http/params.ts';
 import { findIncident } from '../incidents/queries.ts';
-import { getOrganization } from '../organizations/organizations.ts';
 import { object } from '../validation.ts';
 import { approveStatement, parseApproveStatementInput } from './approve-statement.ts';
 import { checkStoredStatement, checkText, parseCheckTextInput } from './check-statement.ts';
@@ -22,11 +21,7 @@ export function statementRoutes(ctx: AppContext) {
   const r = new Hono();
   const base = '/organizations/:orgId';
   const one = `${base}/incidents/:incidentId/statements/:statementId`;
-  const org = async (c: Context) => {
-    const orgId = pathId(c, 'orgId');
-    await getOrganization(ctx.db, orgId);
-    return orgId;
-  };
+  const org = (c: Context) => orgIdParam(ctx, c);
   const ids = async (c: Context) => [await org(c), pathId(c, 'incidentId'), pathId(c, 'statementId')] as const;
   // POSTs that take nothing or only optional fields: no body at all, or a JSON object.
   const optionalJson = async (c: Context): Promise<unknown> =>
