@@ -2,9 +2,10 @@ import { serve, type ServerType } from '@hono/node-server';
 import { defaultRetryPolicy } from './alerting/backoff.ts';
 import { Mailer } from './alerting/mailer.ts';
 import { EscalationWorker } from './oncall/escalation-worker.ts';
-import { transportFor } from './alerting/transports.ts';
+import { previewDir, transportFor } from './alerting/transports.ts';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ensureDemo } from './bootstrap/demo.ts';
+import { setUpDemoOncall } from './bootstrap/demo-oncall.ts';
 import { Scheduler } from './collection/scheduler.ts';
 import type { Config } from './config.ts';
 import { createContext, type AppContext } from './context.ts';
@@ -44,12 +45,15 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
 
     const demo = await ensureDemo(ctx, startedAt);
     const admin = demo.orgId ? await ensureBootstrapAdmin(ctx, demo.orgId) : null;
-    if (admin) {
+    if (admin && demo.orgId) {
+      await setUpDemoOncall(ctx, demo.orgId, admin.userId, startedAt);
       out.write(
         `\n管理者を作成しました。パスワードの表示はこの一度だけです。安全な場所に保管してください。\n` +
         `Created the first admin; the password is shown only this once:\n\n` +
         `    email:    ${admin.email}\n    password: ${admin.password}\n\n` +
-        `(Lost it? \`npx hinoko users add --org ORG --role admin --email …\` adds another admin.)\n\n`,
+        `(Lost it? \`npx hinoko users add --org ORG --role admin --email …\` adds another admin.)\n` +
+        `デモでは この管理者が当番です: 炎上するとメールが届きます${config.mail.smtpUrl ? '' : ` (SMTP_URL 未設定のため ${previewDir(config.dataDir)} に .eml として保存)`}。\n` +
+        `In the demo this admin is on call and is paged when the flare-up starts.\n\n`,
       );
     } else if ((await ctx.sql`select 1 from users limit 1`).length === 0) {
       logger.warn('利用者がいません。`npx hinoko users add --org <slug> --org-name <名前> --role admin --email <メール> --name <氏名>` で管理者を作成してください (no users yet: create an admin with `hinoko users add`)');

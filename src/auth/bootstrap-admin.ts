@@ -5,10 +5,10 @@ import { generatePassword, hashPassword } from './passwords.ts';
 
 /**
  * First start: the organization (the demo clinic) gets an admin with a generated password, once.
- * Returns the e-mail and password to print, or null when the org already has users. Two
+ * Returns the new user's id, e-mail and password to print, or null when the org already has users. Two
  * instances starting together serialise on the bootstrap lock, so only one creates (and prints).
  */
-export async function ensureBootstrapAdmin(ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, orgId: string): Promise<{ email: string; password: string } | null> {
+export async function ensureBootstrapAdmin(ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, orgId: string): Promise<{ userId: string; email: string; password: string } | null> {
   const [existing] = await ctx.sql`select 1 from users where org_id = ${orgId} limit 1`;
   if (existing) return null;
   const [org] = await ctx.sql<{ slug: string }[]>`select slug from organizations where id = ${orgId}`;
@@ -27,6 +27,6 @@ export async function ensureBootstrapAdmin(ctx: Pick<AppContext, 'sql' | 'config
       on conflict do nothing returning id`;
     if (!row) return null;
     await recordAudit(tx, systemActor, { orgId, action: 'user.create', targetType: 'user', targetId: row.id, after: { name: '管理者 (admin)', email, role: 'admin', bootstrap: true } }, now);
-    return { email, password };
-  }) as Promise<{ email: string; password: string } | null>;
+    return { userId: row.id, email, password };
+  }) as Promise<{ userId: string; email: string; password: string } | null>;
 }
