@@ -91,6 +91,9 @@ create index mail_outbox_incident_idx on mail_outbox (org_id, incident_id) where
 -- Delivery outcomes reach the audit log after the fact (src/alerting/audit-deliveries.ts): the
 -- mailer never waits on an org's audit chain between the SMTP server's answer and its own commit.
 alter table mail_outbox add column audited_at timestamptz;
+-- The severity a mail about an incident stated: a later alert about the same incident is mailed
+-- only when it states more (src/alerting/enqueue-alert-mails.ts, the grouping rule).
+alter table mail_outbox add column severity smallint;
 create index mail_outbox_unaudited_idx on mail_outbox (org_id, id) where audited_at is null and status in ('sent', 'failed');
 
 alter table incident_tasks add column assignee_id bigint;

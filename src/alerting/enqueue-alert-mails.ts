@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Tx } from '../db/connect.ts';
 import { logger } from '../logger.ts';
 import { composeAlertMail } from './compose-alert-mail.ts';
-import { asRecipients, enqueueIncidentMails, pagedRecipients, type IncidentMailConfig } from './enqueue-incident-mails.ts';
+import { asRecipients, enqueueIncidentMails, pagedRecipients, severityTold, type IncidentMailConfig } from './enqueue-incident-mails.ts';
 import { alertingSettingsOf, type AlertingSettings } from './settings.ts';
 
 /** postgres NOTIFY channel: delivered on commit, wakes every mailer instance. */
@@ -72,6 +72,13 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
       left join incident_escalations e on e.org_id = ia.org_id and e.incident_id = ia.incident_id
       where ia.org_id = ${event.orgId} and ia.alert_id = ${event.alertId}`
     : [];
+  // Grouping: about an incident, an alert is news only when it states a higher severity than the
+  // incident's mails so far. Another series joining at the same level (the org-wide count and a
+  // watch target's count rising in the same bucket) is on the timeline, not in another mail.
+  if (link && config.incident) {
+    const told = await severityTold(tx, event.orgId, link.incident_id);
+    if (told !== null && event.severity <= told) return 0;
+  }
   if (link?.escalation && config.incident && (event.kind === 'notice' ? settings.notices : event.severity >= settings.minSeverity)) {
     const targetName = await targetNameOf(tx, event);
     const mail = (ackUrl: string | null) => composeAlertMail({
@@ -83,7 +90,7 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
       orgId: event.orgId, incidentId: link.incident_id, alertId: event.alertId, alertEventId: event.alertEventId,
       recipients: await pagedRecipients(tx, event.orgId, link.incident_id),
       dedupePrefix: dedupeKeyFor(event, '').replace(/:to:$/, ''), withAck: !link.acknowledged, compose: mail,
-      purpose: { purpose: 'alert_update', alertId: event.alertId, action: event.action, severity: event.severity },
+      purpose: { purpose: 'alert_update', alertId: event.alertId, action: event.action, severity: event.severity }, severity: event.severity,
     });
     return sent.length;
   }
@@ -108,7 +115,7 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
       recipients: await asRecipients(tx, event.orgId, settings.recipients),
       dedupePrefix: dedupeKeyFor(event, '').replace(/:to:$/, ''), withAck: !link.acknowledged,
       compose: (ackUrl) => composeAlertMail({ ...input, ackUrl }),
-      purpose: { purpose: 'alert', alertId: event.alertId, action: event.action, severity: event.severity },
+      purpose: { purpose: 'alert', alertId: event.alertId, action: event.action, severity: event.severity }, severity: event.severity,
     });
     return sent.length;
   }

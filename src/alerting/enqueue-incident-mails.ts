@@ -29,6 +29,8 @@ export interface IncidentMailRequest {
   recipients: Recipient[];
   /** Stable per "news": the recipient's address is appended. */
   dedupePrefix: string;
+  /** The severity the mail states (pages and alert mails); null for mail that states none (overdue tasks). */
+  severity: number | null;
   /** Give the recipient an acknowledgement link (not once the incident is acknowledged). */
   withAck: boolean;
   compose(ackUrl: string | null): ComposedMail;
@@ -73,7 +75,7 @@ export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, r
     const messageId = messageIdFor(req.orgId, dedupeKey, config.from);
     rows.push({
       org_id: req.orgId, dedupe_key: dedupeKey, alert_id: req.alertId ?? null, alert_event_id: req.alertEventId ?? null,
-      incident_id: req.incidentId, thread_root: messageId === root ? null : root, to_address: r.address, subject: mail.subject, text_body: mail.text,
+      incident_id: req.incidentId, severity: req.severity, thread_root: messageId === root ? null : root, to_address: r.address, subject: mail.subject, text_body: mail.text,
       html_body: mail.html, message_id: messageId,
     });
   }
@@ -88,6 +90,13 @@ export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, r
   });
   await tx`select pg_notify(${OUTBOX_CHANNEL}, ${req.orgId})`;
   return inserted.map((r) => r.to_address);
+}
+
+/** The highest severity any mail about the incident has stated so far (null: none has). */
+export async function severityTold(tx: Tx, orgId: string, incidentId: string): Promise<number | null> {
+  const [row] = await tx<{ told: number | null }[]>`
+    select max(severity)::int as told from mail_outbox where org_id = ${orgId} and incident_id = ${incidentId}`;
+  return row?.told ?? null;
 }
 
 /** Addresses as recipients, with the active user behind each (for "who acknowledged"), if any. */

@@ -52,8 +52,9 @@ async function pageLevel(tx: Tx, cfg: IncidentMailConfig, orgId: string, inciden
     logger.warn({ orgId, incidentId, round, level, fallback: recipients.length }, 'エスカレーション先が見つからないため通知先設定に送ります (no one to page at this level: static recipients instead)');
   }
   const compose = await incidentPageComposer(tx, orgId, incidentId, cfg.publicUrl, levelNote(round, level, levels.length));
+  const [incident] = await tx<{ severity: number }[]>`select severity from incidents where org_id = ${orgId} and id = ${incidentId}`;
   return enqueueIncidentMails(tx, cfg, {
-    orgId, incidentId, recipients, dedupePrefix: `page:${incidentId}:r${round}:l${level}`, withAck: true, compose,
+    orgId, incidentId, recipients, dedupePrefix: `page:${incidentId}:r${round}:l${level}`, withAck: true, compose, severity: incident?.severity ?? null,
     purpose: { purpose: 'page', round, level },
   });
 }

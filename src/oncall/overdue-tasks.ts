@@ -41,6 +41,7 @@ export async function notifyOverdueTask(tx: Tx, cfg: IncidentMailConfig, orgId: 
   const link = `${base}/?org=${encodeURIComponent(orgId)}`;
   const subject = `【火の粉・深刻度${task.severity} 期限超過】` + headerSafe(`${task.title}（${task.incident_title}）`, 150);
   const to = await enqueueIncidentMails(tx, cfg, {
+    severity: null,
     orgId, incidentId: task.incident_id, recipients, dedupePrefix: `task-overdue:${task.id}`, withAck: false,
     purpose: { purpose: 'task_overdue', taskId: task.id },
     compose: () => ({

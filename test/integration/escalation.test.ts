@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { enqueueAlertMails } from '../../src/alerting/enqueue-alert-mails.ts';
 import type { IncidentMailConfig } from '../../src/alerting/enqueue-incident-mails.ts';
 import { Mailer } from '../../src/alerting/mailer.ts';
 import { createSmtpTransport } from '../../src/alerting/transports.ts';
@@ -326,4 +327,36 @@ it('a plain-address recipient acknowledges through their link: recorded as that 
   const [event] = await ctx.sql<{ actor_type: string; actor_id: string; data: { by: string } }[]>`
     select actor_type, actor_id, data from incident_events where org_id = ${orgId} and incident_id = ${incidentId} and kind = 'acknowledged'`;
   expect(event).toMatchObject({ actor_type: 'system', actor_id: 'ack-link:jimu@clinic.example.jp', data: { by: 'address:jimu@clinic.example.jp' } });
+});
+
+it('grouping: another series of the same flare-up joining at the same severity is not another mail; a higher severity goes to the paged only', async () => {
+  now = new Date('2026-12-01T01:00:00Z');
+  const { orgId, a } = await setup();
+  // The paged person is on the static list too; someone else on it must not hear about this incident.
+  await ctx.sql`update organizations set settings = jsonb_set(settings, '{alerting}', ${ctx.sql.json({ recipients: ['all@clinic.example.jp', a.email], minSeverity: 3 })}) where id = ${orgId}`;
+  const incidentId = await openIncident(orgId);
+  expect((await pages(orgId, incidentId)).map((p) => p.to_address)).toEqual([a.email]);
+  /** A watch target's alert joining the incident, as detection records it and mails it. */
+  const targetAlert = async (severity: number, action: 'open' | 'escalate', alertId?: string) => ctx.sql.begin(async (tx) => {
+    const [row] = alertId
+      ? await tx<{ id: string }[]>`update alerts set severity = ${severity} where org_id = ${orgId} and id = ${alertId} returning id`
+      : await tx<{ id: string }[]>`
+        insert into alerts (org_id, episode_id, kind, status, severity, peak_score, opened_at, updated_at, summary_ja, explanation)
+        values (${orgId}, ${unique('ep')}, 'crisis', 'open', ${severity}, 0.9, ${now}, ${now}, '対象の急増', '{}') returning id`;
+    await incidentForAlertChange(tx, { orgId, alertId: row!.id, action, notify: true, at: now });
+    const [ev] = await tx<{ id: string }[]>`
+      insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
+      values (${orgId}, ${row!.id}, ${action}, true, ${severity}, 0.9, ${now}, 'x') returning id`;
+    const queued = await enqueueAlertMails(tx, { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, incident: mailCfg() }, {
+      orgId, watchTargetId: null, alertId: row!.id, alertEventId: ev!.id, action, kind: 'crisis', severity, summary: '対象の急増', explanation: {}, at: now,
+    });
+    return { alertId: row!.id, queued };
+  });
+  const joined = await targetAlert(4, 'open');
+  expect(joined.queued).toBe(0);
+  now = minutes(5);
+  const risen = await targetAlert(5, 'escalate', joined.alertId);
+  expect(risen.queued).toBe(1);
+  const rows = await ctx.sql<{ to_address: string; severity: number }[]>`select to_address, severity from mail_outbox where org_id = ${orgId} order by id`;
+  expect(rows).toEqual([{ to_address: a.email, severity: 4 }, { to_address: a.email, severity: 5 }]);
 });
