@@ -5,6 +5,9 @@ import type { MentionView } from './queries.ts';
 // patient, their phone number or their illness; the stored text stays whole as evidence, and
 // the view masks what the PII detector found unless the caller may see it and asked to.
 
+/** Shown instead of a post that has not been checked for PII yet. */
+export const PENDING_TEXT = '（解析待ち: 個人情報の確認が済むまで本文を伏せています / withheld until checked for personal data）';
+
 export interface PresentedMention extends MentionView {
   /** True when PII was found and the text (and any private message) is shown masked. */
   piiMasked: boolean;
@@ -13,6 +16,9 @@ export interface PresentedMention extends MentionView {
 }
 
 export function presentMention(m: MentionView, options: { revealPii: boolean }): PresentedMention {
+  // Not analysed yet (a webhook delivery waits seconds for the backlog sweep): nobody has looked
+  // for PII in it, so only those who may see PII see the text until the analysis is in.
+  if (m.analysis === null && !options.revealPii) return { ...m, text: PENDING_TEXT, piiMasked: true, piiTypes: [] };
   const pii = m.analysis?.pii ?? [];
   const piiTypes = [...new Set(pii.map((p) => p.type))];
   if (pii.length === 0 || options.revealPii) return { ...m, piiMasked: false, piiTypes };
@@ -28,5 +34,5 @@ export function presentMention(m: MentionView, options: { revealPii: boolean }):
 
 /** The ids whose PII a caller actually saw unmasked: what the audit log records. */
 export function revealedPiiIds(items: readonly PresentedMention[], revealPii: boolean): string[] {
-  return revealPii ? items.filter((m) => m.piiTypes.length > 0).map((m) => m.id) : [];
+  return revealPii ? items.filter((m) => m.piiTypes.length > 0 || m.analysis === null).map((m) => m.id) : [];
 }

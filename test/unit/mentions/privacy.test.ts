@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { presentMention, revealedPiiIds } from '../../../src/mentions/privacy.ts';
+import { PENDING_TEXT, presentMention, revealedPiiIds } from '../../../src/mentions/privacy.ts';
 import type { MentionView } from '../../../src/mentions/queries.ts';
 
 const text = '山田花子さんが誤診された 090-1234-5678';
@@ -34,9 +34,19 @@ describe('presentMention', () => {
     expect(revealedPiiIds([shown, clean], false)).toEqual([]);
   });
 
-  it('leaves a post without PII (or not yet analysed) as it is', () => {
-    const unanalysed = presentMention({ ...base, analysis: null }, { revealPii: false });
-    expect(unanalysed.text).toBe(text);
-    expect(unanalysed.piiMasked).toBe(false);
+  it('leaves a post without PII as it is', () => {
+    const clean = presentMention({ ...base, text: 'とても親切でした', analysis: { ...base.analysis!, pii: [], terms: [] } }, { revealPii: false });
+    expect(clean.text).toBe('とても親切でした');
+    expect(clean.piiMasked).toBe(false);
+  });
+
+  it('withholds a post nobody has checked for PII yet, except from those who may see PII (and that view is audited)', () => {
+    const pending = presentMention({ ...base, analysis: null }, { revealPii: false });
+    expect(pending.text).toBe(PENDING_TEXT);
+    expect(pending.piiMasked).toBe(true);
+    expect(JSON.stringify(pending)).not.toContain('090-1234');
+    const revealed = presentMention({ ...base, analysis: null }, { revealPii: true });
+    expect(revealed.text).toBe(text);
+    expect(revealedPiiIds([revealed], true)).toEqual(['1']);
   });
 });
