@@ -1,4 +1,5 @@
 import { bucketLengthJa, severityLevels } from '../detection/describe-alert.ts';
+import { escapeHtml, formatJstWindow } from '../display.ts';
 
 // The crisis alert e-mail, Japanese first, as plain text and HTML. Pure: the same input always
 // gives the same mail, so the outbox row can be written inside the detection transaction.
@@ -42,10 +43,6 @@ const MAX_SAMPLE_CHARS = 280;
 const MAX_TERMS = 10;
 const MAX_TERM_CHARS = 40;
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
 /** One line with no control characters (CR/LF would start a new header), at most `max` characters. */
 export function headerSafe(s: string, max = MAX_SUBJECT_CHARS): string {
   // \p{Cc} covers C0, DEL and C1; U+2028/2029 are line breaks to some clients too.
@@ -59,23 +56,6 @@ function bodySafe(s: string, max: number): string {
   const clean = s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
   const chars = [...clean];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
-}
-
-const jstFormat = new Intl.DateTimeFormat('ja-JP', {
-  timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
-});
-
-/** 2026/11/20 10:05 (JST) */
-export function formatJst(d: Date): string {
-  return Number.isNaN(d.getTime()) ? '不明' : `${jstFormat.format(d)} (JST)`;
-}
-
-const jstTime = new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hour12: false });
-
-/** The bucket that raised the alert: 2026/11/20 10:05〜10:10 (JST). */
-export function formatJstWindow(start: Date, lengthMs: number | null): string {
-  if (Number.isNaN(start.getTime()) || !lengthMs || lengthMs <= 0) return formatJst(start);
-  return `${jstFormat.format(start)}〜${jstTime.format(new Date(start.getTime() + lengthMs))} (JST)`;
 }
 
 function num(v: unknown): number | null {

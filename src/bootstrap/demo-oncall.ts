@@ -1,5 +1,6 @@
 import { systemActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
+import { jstCalendarDay } from '../display.ts';
 import { savePolicy } from '../oncall/save-policy.ts';
 import { saveSchedule } from '../oncall/save-schedule.ts';
 
@@ -14,7 +15,7 @@ export async function setUpDemoOncall(ctx: AppContext, orgId: string, adminId: s
   if (!org) return;
   // The rotation starts the JST day before, so its first 09:00 hand-off has already happened
   // whatever the hour of the first start: someone is on call from the first minute.
-  const jstDate = new Date(startedAt.getTime() + 9 * 3_600_000 - 86_400_000).toISOString().slice(0, 10);
+  const jstDate = jstCalendarDay(new Date(startedAt.getTime() - 86_400_000));
   const schedule = await saveSchedule(ctx, orgId, null, {
     name: 'デモ当番 (demo on-call)',
     definition: { rotation: { userIds: [adminId], lengthDays: 7, handoffTime: '09:00', startDate: jstDate }, restDayRotation: null },

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { escapeHtml, formatJst } from '../alerting/compose-alert-mail.ts';
+import { escapeHtml, formatJst } from '../display.ts';
 import type { AppContext } from '../context.ts';
 import { requestSourceIp } from '../http/actor.ts';
 import { acknowledgeByLink, AckLinkError, inspectAckLink } from './acknowledge-incident.ts';

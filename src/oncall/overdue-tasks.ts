@@ -1,8 +1,8 @@
-import { escapeHtml, formatJst, headerSafe } from '../alerting/compose-alert-mail.ts';
+import { headerSafe } from '../alerting/compose-alert-mail.ts';
+import { escapeHtml, formatJst } from '../display.ts';
 import { enqueueIncidentMails, type IncidentMailConfig } from '../alerting/enqueue-incident-mails.ts';
-import { recordAudit, systemActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, systemActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
-import { lockAuditChain } from '../incidents/open-incident.ts';
 import type { Recipient } from './policy.ts';
 import { oncallUser } from './policy.ts';
 import { appendEvent } from '../incidents/queries.ts';

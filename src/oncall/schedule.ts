@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors.ts';
 import { object } from '../validation.ts';
 import { isRestDay } from './holidays.ts';
+import { JST_OFFSET_MS } from '../display.ts';
 
 // Who is on call: a pure function over a schedule and an instant. Schedules think in Japan time
 // (Asia/Tokyo has had no DST since 1951, so +09:00 is exact).
@@ -11,7 +12,6 @@ import { isRestDay } from './holidays.ts';
 // hand-off time: with a 09:00 hand-off, 08:59 on New Year's Day still belongs to 31 December.
 // Overrides (user, from–to) beat both; the latest-created override wins where they overlap.
 
-const JST_MS = 9 * 3_600_000;
 const DAY_MS = 86_400_000;
 
 export interface Rotation {
@@ -53,7 +53,7 @@ function handoffMinutes(r: Rotation): number {
 
 /** The JST civil date whose on-call day contains `at`, for a hand-off at `minutes` past midnight. */
 function onCallDay(at: Date, minutes: number): { day: string; startMs: number } {
-  const local = at.getTime() + JST_MS - minutes * 60_000;
+  const local = at.getTime() + JST_OFFSET_MS - minutes * 60_000;
   const dayStartLocal = Math.floor(local / DAY_MS) * DAY_MS;
   return { day: new Date(dayStartLocal).toISOString().slice(0, 10), startMs: dayStartLocal };
 }

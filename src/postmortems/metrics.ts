@@ -1,4 +1,5 @@
 import { countSurprise } from '../detection/count-tails.ts';
+import { JST_OFFSET_MS } from '../display.ts';
 
 // Post-mortem metrics as pure functions over plain data: hourly buckets, incident timestamps and
 // tasks in, numbers out. No database, so each definition is unit-tested on constructed timelines.
@@ -237,7 +238,6 @@ export function median(values: readonly (number | null)[]): number | null {
   return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
-const JST_OFFSET_MS = 9 * HOUR_MS;
 /** '2026-11': the month the instant falls in, in Japan. */
 export function jstMonth(d: Date): string {
   return new Date(d.getTime() + JST_OFFSET_MS).toISOString().slice(0, 7);

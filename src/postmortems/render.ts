@@ -1,4 +1,4 @@
-import { escapeHtml, formatJst } from '../alerting/compose-alert-mail.ts';
+import { escapeHtml, formatJst } from '../display.ts';
 import type { PostmortemFacts } from './facts.ts';
 import { formatDuration, metricLabels, metricNames, type DeadlineOutcome } from './metrics.ts';
 import type { PostmortemView } from './queries.ts';

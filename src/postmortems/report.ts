@@ -1,4 +1,4 @@
-import { escapeHtml, formatJst } from '../alerting/compose-alert-mail.ts';
+import { escapeHtml, formatJst } from '../display.ts';
 import type { Sql } from '../db/connect.ts';
 import { ValidationError } from '../errors.ts';
 import type { PostmortemFacts } from './facts.ts';

@@ -2,7 +2,8 @@
 import type { Child } from 'hono/jsx';
 import type { CountBucket, MentionView } from '../mentions/queries.ts';
 import type { Organization } from '../organizations/organizations.ts';
-import { formatJst, formatJstTime, sentimentLabels, sourceLabels } from './format.ts';
+import { formatJstDateTime, formatJstTime } from '../display.ts';
+import { sentimentLabels, sourceLabels } from './format.ts';
 
 // Views take plain props and never touch the database. Everything a stranger wrote reaches the
 // page through JSX text nodes, which hono/jsx escapes.
@@ -68,7 +69,7 @@ function VolumeChart(props: { buckets: CountBucket[] }) {
       {props.buckets.map((b, i) => (
         <g>
           <rect x={pad + i * bw} y={y(b.total)} width={Math.max(bw - 1, 1)} height={h - pad - y(b.total)} fill="#9bb7d4">
-            <title>{`${formatJst(b.start)} 合計${b.total}件 / ネガティブ${b.negative}件`}</title>
+            <title>{`${formatJstDateTime(b.start)} 合計${b.total}件 / ネガティブ${b.negative}件`}</title>
           </rect>
           <rect x={pad + i * bw} y={y(b.negative)} width={Math.max(bw - 1, 1)} height={h - pad - y(b.negative)} fill="#d9534f" />
           {i % Math.ceil(n / 8) === 0 ? <text x={pad + i * bw} y={h - 8} font-size="11" fill="#555">{formatJstTime(b.start)}</text> : null}
@@ -83,7 +84,7 @@ function MentionRow(props: { m: MentionView }) {
   const label = m.sentiment?.label;
   return (
     <tr>
-      <td class="muted">{formatJst(m.postedAt)}</td>
+      <td class="muted">{formatJstDateTime(m.postedAt)}</td>
       <td>{sourceLabels[m.sourceType] ?? m.sourceType}{m.isDemo ? <> <span class="badge demo">デモ</span></> : null}</td>
       <td>{m.author.name ?? m.author.handle ?? '—'}<div class="muted">{m.author.handle ? `@${m.author.handle}` : ''}</div></td>
       <td class="text">{m.isPrivate ? '（非公開メッセージ — 権限のある担当者のみ閲覧できます）' : m.text}{m.deletedAt ? <div class="muted">削除済み（証拠として保存）</div> : null}</td>
@@ -124,7 +125,7 @@ export function DashboardPage(props: {
         ) : null}
         <div class="card">
           <h2 style="margin-top:0">過去24時間の投稿数 <span class="muted">(15分ごと・赤はネガティブ)</span></h2>
-          <p>合計 <b>{total}</b> 件 / ネガティブ <b>{negative}</b> 件 <span class="muted">— {formatJst(props.now)} 時点 (JST)</span></p>
+          <p>合計 <b>{total}</b> 件 / ネガティブ <b>{negative}</b> 件 <span class="muted">— {formatJstDateTime(props.now)} 時点 (JST)</span></p>
           <VolumeChart buckets={props.buckets} />
         </div>
         <div class="card">

@@ -2,7 +2,7 @@ import { backtest } from '../../alerts/backtest.ts';
 import { sensitivities } from '../../detection/index.ts';
 import { UsageError } from '../../errors.ts';
 import { idString, isoTime, oneOf } from '../../validation.ts';
-import { formatJst } from '../../web/format.ts';
+import { formatJstDateTime } from '../../display.ts';
 import { stringOption, type CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
 
@@ -22,9 +22,9 @@ export const backtestCommand: CliCommand = {
     };
     if (q.to <= q.from) throw new UsageError('--to must be after --from');
     const result = await withContext((ctx) => backtest(ctx, q));
-    io.stdout.write(`sensitivity ${result.sensitivity}: ${result.alerts.length} notification(s) between ${formatJst(q.from)} and ${formatJst(q.to)} JST (${result.buckets.toLocaleString()} buckets replayed)\n`);
+    io.stdout.write(`sensitivity ${result.sensitivity}: ${result.alerts.length} notification(s) between ${formatJstDateTime(q.from)} and ${formatJstDateTime(q.to)} JST (${result.buckets.toLocaleString()} buckets replayed)\n`);
     for (const a of result.alerts) {
-      io.stdout.write(`${formatJst(a.bucketStart)}\t${a.watchTargetId ? `target ${a.watchTargetId}` : 'org'}\t${a.action}\tseverity ${a.severity}\t${a.kind}\t${a.summary}\n`);
+      io.stdout.write(`${formatJstDateTime(a.bucketStart)}\t${a.watchTargetId ? `target ${a.watchTargetId}` : 'org'}\t${a.action}\tseverity ${a.severity}\t${a.kind}\t${a.summary}\n`);
     }
     return 0;
   },

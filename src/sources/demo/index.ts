@@ -3,6 +3,7 @@ import type { NormalizedMention } from '../../ingest/types.ts';
 import type { CollectPage, SourceDefinition } from '../types.ts';
 import { gaussian, pick, poisson, slotRng, weighted, type Rng } from './random.ts';
 import { demoClinic, flareScenarios, quietMix, quietTemplates, slots, type FlareScenario } from './templates.ts';
+import { JST_OFFSET_MS } from '../../display.ts';
 
 // The built-in demo source: a realistic, seeded stream of Japanese posts about a fictional clinic,
 // with one flare-up episode at a configured time. Generated per 10-second slot from (seed, slot),
@@ -35,10 +36,9 @@ const hourProfile = [
 ];
 // Sunday (clinic closed) is quieter; Saturday morning is busy.
 const dayProfile = [0.6, 1.1, 1.0, 1.0, 0.95, 1.05, 1.0];
-const JST_MS = 9 * 3_600_000;
 
 export function activity(t: Date): number {
-  const jst = new Date(t.getTime() + JST_MS);
+  const jst = new Date(t.getTime() + JST_OFFSET_MS);
   return hourProfile[jst.getUTCHours()]! * dayProfile[jst.getUTCDay()]!;
 }
 

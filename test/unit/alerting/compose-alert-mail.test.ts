@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alertSubject, composeAlertMail, escapeHtml, formatJst, headerSafe, type AlertMailInput } from '../../../src/alerting/compose-alert-mail.ts';
+import { alertSubject, composeAlertMail, headerSafe, type AlertMailInput } from '../../../src/alerting/compose-alert-mail.ts';
+import { escapeHtml, formatJst } from '../../../src/display.ts';
 
 const hostile = `<script>alert("x")</script> & 'quoted' <img src=x onerror=alert(1)>`;
 
