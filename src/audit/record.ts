@@ -22,13 +22,23 @@ export interface AuditEntry {
 export const systemActor: AuditActor = { type: 'system', id: 'hinoko' };
 
 /**
+ * Takes the audit chain's lock (an org id, or 'platform') for the rest of the transaction.
+ * recordAudit takes it anyway; verbs that write incidents take it FIRST, because the detection
+ * pass reaches incident rows already holding it (it has just audited the alert): a verb that locked
+ * an incident row and then waited for this lock would deadlock against it. Re-entrant.
+ */
+export async function lockAuditChain(tx: Tx, chain: string): Promise<void> {
+  await tx`select pg_advisory_xact_lock(${advisoryKey(`audit:${chain}`)}::bigint)`;
+}
+
+/**
  * Appends one row to its organization's chain. Call it inside the transaction of the change it
  * records, so the change and its audit row commit together or not at all. Chains are serialised
  * by a transaction-scoped advisory lock: concurrent writers queue instead of forking the chain.
  */
 export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, at = new Date()): Promise<void> {
   const chain = entry.orgId ?? 'platform';
-  await tx`select pg_advisory_xact_lock(${advisoryKey(`audit:${chain}`)}::bigint)`;
+  await lockAuditChain(tx, chain);
   const [last] = await tx<{ seq: string; hash: Buffer }[]>`
     select seq, hash from audit_log where chain = ${chain} order by seq desc limit 1`;
   // Stored as it will be read back (jsonb), so the hash covers exactly what verify sees.

@@ -1,7 +1,6 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { object, requiredString } from '../validation.ts';
-import { lockAuditChain } from './open-incident.ts';
 import { appendEvent, findIncident } from './queries.ts';
 
 export function parseNoteInput(body: unknown): { text: string } {

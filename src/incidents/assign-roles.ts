@@ -1,10 +1,9 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { ValidationError } from '../errors.ts';
 import { idString, object, oneOf } from '../validation.ts';
 import { roleNames, type RoleName } from './lifecycle.ts';
-import { lockAuditChain } from './open-incident.ts';
 import { appendEvent, findIncident, incidentView, type IncidentRow, type IncidentView } from './queries.ts';
 
 // Roles on an incident: which role fills it (commander: 'oncall_manager') and, once someone is

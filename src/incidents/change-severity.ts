@@ -1,8 +1,7 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { object, requiredString } from '../validation.ts';
-import { lockAuditChain } from './open-incident.ts';
 import { addMatchingTasks, appendEvent, findIncident, incidentView, type IncidentRow, type IncidentView } from './queries.ts';
 
 export interface SeverityInput { severity: number; reason: string }

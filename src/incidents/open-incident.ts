@@ -1,4 +1,4 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
 import { advisoryKey } from '../db/locks.ts';
 import { NotFoundError } from '../errors.ts';
@@ -31,16 +31,6 @@ export function riskCategoriesOf(explanation: unknown): string[] {
   const list = (explanation as { riskCategories?: unknown } | null)?.riskCategories;
   if (!Array.isArray(list)) return [];
   return [...new Set(list.map((r) => (r as { category?: unknown })?.category).filter((c): c is string => typeof c === 'string' && c.length <= 100))];
-}
-
-/**
- * Lock order for every incident write: the org's audit chain first, then incident rows. The
- * detection pass reaches incidents holding the audit lock (it has just audited the alert); a verb
- * that locked an incident row and then waited for the audit lock would deadlock against it. Same
- * key as recordAudit (src/audit/record.ts); transaction-scoped locks are re-entrant.
- */
-export async function lockAuditChain(tx: Tx, orgId: string): Promise<void> {
-  await tx`select pg_advisory_xact_lock(${advisoryKey(`audit:${orgId}`)}::bigint)`;
 }
 
 /** Serialises incident creation per org: two series of one flare-up must not open two incidents. */

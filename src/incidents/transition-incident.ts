@@ -1,9 +1,8 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { findTransition, incidentStatuses, stampsAfter, timestampViolations, type IncidentStatus } from './lifecycle.ts';
 import { draftPostmortem } from '../postmortems/draft-postmortem.ts';
-import { lockAuditChain } from './open-incident.ts';
 import { appendEvent, findIncident, incidentView, timestampsOf, type IncidentRow, type IncidentView } from './queries.ts';
 import { isoTime, object, oneOf, optionalString } from '../validation.ts';
 

@@ -1,8 +1,7 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { object, oneOf, optionalString } from '../validation.ts';
-import { lockAuditChain } from './open-incident.ts';
 import { appendEvent } from './queries.ts';
 
 export const taskStatuses = ['open', 'done', 'skipped'] as const;

@@ -1,8 +1,7 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { AppError, NotFoundError } from '../errors.ts';
-import { lockAuditChain } from '../incidents/open-incident.ts';
 import { verifyAckToken } from './ack-token.ts';
 import { ackKey } from './secret.ts';
 import { appendEvent } from '../incidents/queries.ts';

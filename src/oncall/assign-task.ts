@@ -1,7 +1,6 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { lockAuditChain } from '../incidents/open-incident.ts';
 import { appendEvent } from '../incidents/queries.ts';
 import { idString, object } from '../validation.ts';
 

@@ -1,10 +1,9 @@
 import { composeAlertMail, type ComposedMail } from '../alerting/compose-alert-mail.ts';
 import { enqueueIncidentMails, type IncidentMailConfig } from '../alerting/enqueue-incident-mails.ts';
 import { alertingSettingsOf } from '../alerting/settings.ts';
-import { recordAudit, systemActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, systemActor } from '../audit/record.ts';
 import { logger } from '../logger.ts';
 import type { Sql, Tx } from '../db/connect.ts';
-import { lockAuditChain } from '../incidents/open-incident.ts';
 import { policyOf, resolveTargets, type Level } from './policy.ts';
 import { appendEvent } from '../incidents/queries.ts';
 

@@ -1,7 +1,6 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { lockAuditChain } from '../incidents/open-incident.ts';
 import { appendEvent } from '../incidents/queries.ts';
 import { object } from '../validation.ts';
 import { actorRef, getPostmortem, requireDraftAt, versionRead, type PostmortemRow, type PostmortemView } from './queries.ts';

@@ -1,8 +1,7 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { ConflictError } from '../errors.ts';
-import { lockAuditChain } from '../incidents/open-incident.ts';
 import { appendEvent, findIncident, type IncidentRow } from '../incidents/queries.ts';
 import { gatherFacts, seedProse } from './facts.ts';
 import { actorRef, findPostmortem, getPostmortem, type PostmortemRow, type PostmortemView } from './queries.ts';

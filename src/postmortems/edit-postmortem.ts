@@ -1,10 +1,9 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { requireActiveUsers } from '../incidents/assign-roles.ts';
 import { roleNames, type RoleName } from '../incidents/lifecycle.ts';
-import { lockAuditChain } from '../incidents/open-incident.ts';
 import { appendEvent, findIncident } from '../incidents/queries.ts';
 import { idString, isoTime, object, oneOf, optionalString, requiredString } from '../validation.ts';
 import { actorRef, getPostmortem, listActionItems, proseFields, requireDraftAt, versionRead, type PostmortemRow, type PostmortemView, type ProseField } from './queries.ts';

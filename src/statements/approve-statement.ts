@@ -1,7 +1,6 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { AppError, ConflictError, ValidationError } from '../errors.ts';
-import { lockAuditChain } from '../incidents/open-incident.ts';
 import { object, requiredString } from '../validation.ts';
 import { findStatementTransition } from './lifecycle.ts';
 import {

@@ -1,7 +1,6 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
-import { lockAuditChain } from '../incidents/open-incident.ts';
 import { findIncident } from '../incidents/queries.ts';
 import { getOrganization } from '../organizations/organizations.ts';
 import { object, oneOf, optionalString } from '../validation.ts';

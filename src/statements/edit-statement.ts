@@ -1,7 +1,6 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { lockAuditChain } from '../incidents/open-incident.ts';
 import { object, optionalString } from '../validation.ts';
 import { maxBodyChars, maxTitleChars } from './create-statement.ts';
 import { editableStatuses } from './lifecycle.ts';

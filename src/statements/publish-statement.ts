@@ -1,8 +1,7 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { timestampViolations } from '../incidents/lifecycle.ts';
-import { lockAuditChain } from '../incidents/open-incident.ts';
 import { findIncident, timestampsOf } from '../incidents/queries.ts';
 import { isoTime, object } from '../validation.ts';
 import { findStatementTransition } from './lifecycle.ts';

@@ -1,7 +1,6 @@
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { lockAuditChain } from '../incidents/open-incident.ts';
 import { findStatementTransition } from './lifecycle.ts';
 import { actorKey, appendStatementEvent, findStatement, findingsSummary, statementView, textDigest, type StatementRow, type StatementView } from './queries.ts';
 import { checkDocument, type StatementFinding } from './run-checker.ts';
