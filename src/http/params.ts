@@ -1,7 +1,5 @@
 import type { Context } from 'hono';
-import type { AppContext } from '../context.ts';
 import { AppError, ValidationError } from '../errors.ts';
-import { getOrganization } from '../organizations/organizations.ts';
 import { idString, isoTime, oneOf } from '../validation.ts';
 
 /** Parses a JSON body strictly: JSON content type, valid JSON, else a clear 4xx. */
@@ -68,9 +66,10 @@ export function pathId(c: Context, name: string): string {
   return idString(c.req.param(name), name);
 }
 
-/** The path's :orgId, once the organization is known to exist (404 otherwise). */
-export async function orgIdParam(ctx: Pick<AppContext, 'db'>, c: Context): Promise<string> {
-  const orgId = pathId(c, 'orgId');
-  await getOrganization(ctx.db, orgId);
-  return orgId;
+/**
+ * The path's :orgId. Always the caller's own organization — the auth middleware (src/auth/middleware.ts)
+ * answers 404 for any other before a handler runs — so it exists and needs no lookup here.
+ */
+export function orgIdParam(c: Context): string {
+  return pathId(c, 'orgId');
 }

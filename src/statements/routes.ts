@@ -21,8 +21,7 @@ export function statementRoutes(ctx: AppContext) {
   const r = new Hono();
   const base = '/organizations/:orgId';
   const one = `${base}/incidents/:incidentId/statements/:statementId`;
-  const org = (c: Context) => orgIdParam(ctx, c);
-  const ids = async (c: Context) => [await org(c), pathId(c, 'incidentId'), pathId(c, 'statementId')] as const;
+  const ids = async (c: Context) => [orgIdParam(c), pathId(c, 'incidentId'), pathId(c, 'statementId')] as const;
   // POSTs that take nothing or only optional fields: no body at all, or a JSON object.
   const optionalJson = async (c: Context): Promise<unknown> =>
     (!c.req.header('content-type') && (await c.req.text()) === '' ? {} : readJson(c));
@@ -32,23 +31,23 @@ export function statementRoutes(ctx: AppContext) {
 
   r.get(`${base}/statement-templates`, async (c) => {
     queryOf(c, []);
-    await org(c);
+    orgIdParam(c);
     return c.json({ items: statementTemplates });
   });
   r.post(`${base}/statement-checks`, async (c) => {
-    await org(c);
+    orgIdParam(c);
     return c.json(await checkText(parseCheckTextInput(await readJson(c))));
   });
 
   r.get(`${base}/incidents/:incidentId/statements`, async (c) => {
     const q = queryOf(c, ['status', 'kind']);
-    const orgId = await org(c);
+    const orgId = orgIdParam(c);
     const incidentId = pathId(c, 'incidentId');
     await findIncident(ctx.sql, orgId, incidentId);
     return c.json({ items: await listStatements(ctx.sql, orgId, incidentId, { status: q.oneOf('status', statementStatuses), kind: q.oneOf('kind', statementKinds) }) });
   });
   r.post(`${base}/incidents/:incidentId/statements`, async (c) => {
-    const orgId = await org(c);
+    const orgId = orgIdParam(c);
     return c.json(await createStatement(ctx, orgId, pathId(c, 'incidentId'), parseCreateStatementInput(await readJson(c)), requestActor(c)), 201);
   });
   r.get(one, async (c) => {

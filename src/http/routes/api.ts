@@ -67,13 +67,11 @@ export function apiRoutes(ctx: AppContext) {
   api.get('/organizations/:orgId/mail-outbox', async (c) => {
     const orgId = pathId(c, 'orgId');
     const q = queryOf(c, ['status', 'alertId', 'limit']);
-    await getOrganization(ctx.db, orgId);
     return c.json({ items: await listOutbox(ctx.sql, { orgId, status: q.oneOf('status', outboxStatuses), alertId: q.id('alertId'), limit: q.int('limit', 1, 200) }) });
   });
 
   api.get('/organizations/:orgId/watch-targets', async (c) => {
     const orgId = pathId(c, 'orgId');
-    await getOrganization(ctx.db, orgId);
     return c.json({ items: await listWatchTargets(ctx.db, orgId) });
   });
   api.post('/organizations/:orgId/watch-targets', async (c) =>
@@ -81,7 +79,6 @@ export function apiRoutes(ctx: AppContext) {
 
   api.get('/organizations/:orgId/sources', async (c) => {
     const orgId = pathId(c, 'orgId');
-    await getOrganization(ctx.db, orgId);
     return c.json({ items: (await listSources(ctx, { orgId })).map(sourceJson) });
   });
   api.post('/organizations/:orgId/sources', async (c) =>
@@ -116,7 +113,6 @@ export function apiRoutes(ctx: AppContext) {
     const orgId = pathId(c, 'orgId');
     const q = queryOf(c, ['sourceId', 'watchTargetId', 'from', 'to', 'sentiment', 'q', 'limit', 'cursor', 'revealPii']);
     const reveal = revealPii(c, q.oneOf('revealPii', ['true', 'false'] as const));
-    await getOrganization(ctx.db, orgId);
     const page = await listMentions(ctx.sql, {
       orgId,
       sourceId: q.id('sourceId'),
@@ -150,7 +146,6 @@ export function apiRoutes(ctx: AppContext) {
     const to = q.time('to') ?? ctx.now();
     const from = q.time('from') ?? new Date(to.getTime() - 24 * 3_600_000);
     const bucket: BucketSize = q.oneOf('bucket', Object.keys(bucketSizes) as BucketSize[]) ?? '1h';
-    await getOrganization(ctx.db, orgId);
     return c.json({ bucket, from, to, items: await countMentions(ctx.sql, { orgId, watchTargetId: q.id('watchTargetId'), from, to, bucket }) });
   });
 
@@ -159,7 +154,6 @@ export function apiRoutes(ctx: AppContext) {
     const q = queryOf(c, ['watchTargetId', 'from', 'to', 'baselineWindows', 'limit']);
     const to = q.time('to') ?? ctx.now();
     const from = q.time('from') ?? new Date(to.getTime() - 3_600_000);
-    await getOrganization(ctx.db, orgId);
     const result = await emergingTerms(ctx.sql, {
       orgId, watchTargetId: q.id('watchTargetId'), from, to, baselineWindows: q.int('baselineWindows', 1, 28), limit: q.int('limit', 1, 100),
     });
@@ -173,7 +167,6 @@ export function apiRoutes(ctx: AppContext) {
   api.get('/organizations/:orgId/alerts', async (c) => {
     const orgId = pathId(c, 'orgId');
     const q = queryOf(c, ['status', 'kind', 'limit']);
-    await getOrganization(ctx.db, orgId);
     return c.json({
       items: await listAlerts(ctx.sql, {
         orgId, status: q.oneOf('status', ['open', 'closed'] as const), kind: q.oneOf('kind', ['crisis', 'notice'] as const), limit: q.int('limit', 1, 200),
