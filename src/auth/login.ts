@@ -8,6 +8,9 @@ import { InvalidCredentialsError, RateLimitedError } from './errors.ts';
 import { dummyVerify, passwordMaxLength, verifyPassword } from './passwords.ts';
 import { toUser, type User, type UserRow } from './users.ts';
 
+// Password login: throttled per e-mail and per address in Postgres (so the limits hold across
+// instances), one answer for every failure, a fresh session on success, every attempt audited.
+
 export interface LoginInput { email: string; password: string }
 
 export function parseLoginInput(body: unknown): LoginInput {

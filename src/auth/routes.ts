@@ -12,6 +12,8 @@ import { updateUser } from './update-user.ts';
 import { assertSelfOrAdmin, createUserToken, listUserTokens, parseNewTokenInput, revokeUserToken } from './user-tokens.ts';
 import { getUser, listUsers, parseNewUserInput, parseUserPatch } from './users.ts';
 
+// /api/v1/auth (login, logout, me) and the users and tokens routes. Thin: parse, one verb, map.
+
 /** Secure when the request or the configured public URL (a TLS-terminating proxy in front) is https. */
 function sessionCookieOptions(c: Context, ctx: AppContext) {
   const secure = new URL(c.req.url).protocol === 'https:' || ctx.config.mail.publicUrl.startsWith('https:');

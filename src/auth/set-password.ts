@@ -7,6 +7,9 @@ import { ForbiddenError } from './errors.ts';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { getUserRow } from './users.ts';
 
+// Changing a password: your own (with the current one) or, as an admin, someone else's (reset).
+// Either way the user's other sessions end.
+
 export interface PasswordInput { currentPassword?: string; newPassword?: string }
 
 export function parsePasswordInput(body: unknown): PasswordInput {

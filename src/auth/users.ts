@@ -3,6 +3,8 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 import { object, oneOf, optionalBoolean, optionalString, requiredString, type Fields } from '../validation.ts';
 import { roles, type Role } from './permissions.ts';
 
+// The users repository: rows in, plain views out (never the password hash). Verbs own transactions.
+
 export interface User {
   id: string;
   orgId: string;

@@ -4,6 +4,9 @@ import type { AuditActor } from '../audit/record.ts';
 import type { Auth } from '../auth/credentials.ts';
 import { UnauthorizedError } from '../errors.ts';
 
+// Who is asking, per request: the authenticated user the auth middleware attached, the client
+// address, and the audit actor verbs record.
+
 const authKey = 'auth' as never;
 
 export function setRequestAuth(c: Context, auth: Auth): void {

@@ -3,6 +3,8 @@ import type { AppContext } from '../context.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { idString, isoTime, object } from '../validation.ts';
 
+// Schedule overrides: someone covers a stretch of a rotation.
+
 export function parseOverrideInput(body: unknown): { userId: string; startsAt: Date; endsAt: Date } {
   const o = object(body, ['userId', 'startsAt', 'endsAt']);
   const input = { userId: idString(typeof o.userId === 'number' ? String(o.userId) : o.userId, 'userId'), startsAt: isoTime(o.startsAt, 'startsAt'), endsAt: isoTime(o.endsAt, 'endsAt') };

@@ -4,6 +4,8 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 import { appendEvent } from '../incidents/queries.ts';
 import { idString, object } from '../validation.ts';
 
+// Task assignees: who a task's overdue mail goes to.
+
 export function parseAssigneeInput(body: unknown): { assigneeId: string | null } {
   const o = object(body, ['assigneeId']);
   if (o.assigneeId === null) return { assigneeId: null };

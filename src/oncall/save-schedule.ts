@@ -5,6 +5,8 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 import { object, requiredString } from '../validation.ts';
 import { parseScheduleDefinition, type ScheduleDefinition } from './schedule.ts';
 
+// On-call schedules: create or replace a rotation (and its rest-day rotation), audited.
+
 export function parseScheduleInput(body: unknown): { name: string; definition: ScheduleDefinition } {
   const o = object(body, ['name', 'rotation', 'restDayRotation']);
   return { name: requiredString(o, 'name', { max: 100 }), definition: parseScheduleDefinition({ rotation: o.rotation, restDayRotation: o.restDayRotation }) };

@@ -11,6 +11,8 @@ import { idString, oneOf } from '../../validation.ts';
 import { stringOption, type CliCommand } from '../command.ts';
 import { cliActor, withContext } from '../with-context.ts';
 
+// `hinoko users`: add (the bootstrap admin), list, disable, enable, password, token.
+
 async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
