@@ -7,8 +7,8 @@
 // The gap between the two figures is what fitting the knobs to the benchmark is worth; the
 // estimate is what to expect on series nobody looked at.
 //
-// usage: npx tsx bench/nab-accuracy.ts [--data DIR] [--windows FILE] [--details] [--no-loo]
-//                                      [--knobs open,window,level,clip,cooldown]   (default: all five)
+// usage: npm run bench:nab -- [--data DIR] [--windows FILE] [--details] [--no-loo]
+//                              [--knobs open,window,level,clip,cooldown]   (default: all five)
 //   defaults: ../shared/eval/nab/series and ../shared/eval/nab/windows.json (outside the repo:
 //   evaluation data is read, never copied; this script writes nothing).
 // Scoring is the standard profile at threshold 0.5, ported from ../shared/tools/nab-score.mjs
