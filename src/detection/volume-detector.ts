@@ -134,10 +134,13 @@ export const volumeDetector: Detector<VolumeState> = {
     // Learn from a clipped count: a flare-up must not become the new normal within hours.
     const clipped = Math.min(x, mean + Math.max(1, v.clipSigmas * sd));
     const seasonal = Math.max(1e-6, hourFactor * dayFactor);
-    // While the recent window looks anomalous the level learns a tenth as fast: a rise that lasts
-    // hours must not be absorbed before it has been judged.
+    // While the recent window looks anomalous the level and the dispersion learn a tenth as fast:
+    // a rise that lasts hours must not be absorbed before it has been judged, nor teach the model
+    // that counts swing that widely (three hours of a 15-fold surge would otherwise quintuple the
+    // dispersion and leave the target deaf to a second wave days later).
     const windowAnomalous = windowRaw > v.tailThreshold && state.seen >= v.warmupBuckets;
-    const alpha = Math.max(ewmaWeight(v.levelHalfLifeBuckets) * (windowAnomalous ? 0.1 : 1), 1 / (state.seen + 1));
+    const learningRate = windowAnomalous ? 0.1 : 1;
+    const alpha = Math.max(ewmaWeight(v.levelHalfLifeBuckets) * learningRate, 1 / (state.seen + 1));
     const beta = ewmaWeight(v.trendHalfLifeBuckets);
     const forecast = state.level + state.trend;
     const level = Math.max(0, forecast + alpha * (clipped / seasonal - forecast));
@@ -159,7 +162,7 @@ export const volumeDetector: Detector<VolumeState> = {
       dayObserved[dayOfWeek] = dayDecay * (dayObserved[dayOfWeek] ?? 0) + clipped;
       dayExpected[dayOfWeek] = dayDecay * (dayExpected[dayOfWeek] ?? 0) + forecast * hourFactor;
     }
-    const w = ewmaWeight(v.dispersionHalfLifeBuckets);
+    const w = ewmaWeight(v.dispersionHalfLifeBuckets) * learningRate;
     const residual = clipped - mean;
     const tailDecay = Math.pow(0.5, 1 / v.tailHalfLifeBuckets);
     const exceeded = rawSurprise > v.tailThreshold && state.seen >= v.warmupBuckets;

@@ -220,7 +220,8 @@ describe('busy 5-minute stream with routine bursts (volume only, like a brand on
   // of learning; the tail calibration must keep these from becoming daily alerts.
   const fiveMinutes = 300_000;
   const perDay = 288;
-  function busyStream(seed: number, flareAt = -1): { signals: BucketSignal[]; bursts: number } {
+  interface Surge { at: number; buckets: number; factor: number }
+  function busyStream(seed: number, surges: Surge[] = []): { signals: BucketSignal[]; bursts: number } {
     const random = seededRandom(seed);
     const signals: BucketSignal[] = [];
     let burstLeft = 0;
@@ -238,8 +239,8 @@ describe('busy 5-minute stream with routine bursts (volume only, like a brand on
         mean *= burstSize;
         burstLeft--;
       }
-      if (flareAt >= 0 && i >= flareAt && i < flareAt + 36) mean *= 15;
-      signals.push({ ...emptyBucketSignal(new Date(from + i * fiveMinutes)), count: poisson(random, mean) });
+      for (const surge of surges) if (i >= surge.at && i < surge.at + surge.buckets) mean *= surge.factor;
+      signals.push({ ...emptyBucketSignal(new Date(from + i * fiveMinutes)), count: poisson(random, mean), negative: null, positive: null });
     }
     return { signals, bursts };
   }
@@ -254,19 +255,56 @@ describe('busy 5-minute stream with routine bursts (volume only, like a brand on
         totals[s] += replay(stream.signals, fiveMinutes, s).notifications.filter((i) => i >= perDay * 7).length;
       }
     }
+    // Measured: balanced 6, more 30 of 114 bursts. (The stream's posts were all neutral until
+    // 2026-11-26, which made bursts notices that notify only from severity 2; 'more' then stayed
+    // under 24. Sentiment unknown, as here, is judged as a possible crisis.)
     expect(bursts).toBeGreaterThan(80);
     expect(totals.balanced).toBeLessThanOrEqual(12);
-    expect(totals.more).toBeLessThanOrEqual(24);
+    expect(totals.more).toBeLessThanOrEqual(36);
+    expect(totals.more).toBeLessThan(bursts / 3);
     expect(totals.more).toBeGreaterThanOrEqual(totals.balanced);
   });
 
   it('a real 15-fold surge for three hours is notified within 2 buckets', () => {
     const onset = perDay * 20 + 150;
     for (const seed of [1, 2, 3]) {
-      const { notifications } = replay(busyStream(seed, onset).signals, fiveMinutes);
+      const { notifications } = replay(busyStream(seed, [{ at: onset, buckets: 36, factor: 15 }]).signals, fiveMinutes);
       const first = notifications.find((i) => i >= onset);
       expect(first, `seed ${seed}`).toBeDefined();
       expect(first! - onset, `seed ${seed} delay`).toBeLessThanOrEqual(2);
+    }
+  });
+
+  // A flare-up teaches the model how widely this target's counts swing; learned at full speed,
+  // three hours of a 15-fold surge quintupled the dispersion and a second wave went unnoticed.
+  function waveDelays(seed: number, waves: Surge[]): (number | null)[] {
+    const { notifications } = replay(busyStream(seed, waves).signals, fiveMinutes);
+    return waves.map((w) => {
+      const first = notifications.find((i) => i >= w.at && i < w.at + w.buckets);
+      return first === undefined ? null : first - w.at;
+    });
+  }
+
+  it('a flare-up returning five days later is notified again, each wave within 2 hours (before: 2 of 5 second waves and 3 of 5 third waves never)', () => {
+    const waves = [10, 15, 20].map((day) => ({ at: perDay * day + 150, buckets: 36, factor: 15 }));
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const [first, ...later] = waveDelays(seed, waves);
+      expect(first, `seed ${seed} first wave`).not.toBeNull();
+      expect(first!, `seed ${seed} first wave`).toBeLessThanOrEqual(2);
+      for (const delay of later) {
+        expect(delay, `seed ${seed} later wave`).not.toBeNull();
+        expect(delay!, `seed ${seed} later wave`).toBeLessThanOrEqual(24);
+      }
+    }
+  });
+
+  it('one-hour 30-fold waves three days apart are each notified within 40 minutes (before: 4 of 5 fourth waves never)', () => {
+    const waves = [10, 13, 16, 19].map((day) => ({ at: perDay * day + 150, buckets: 12, factor: 30 }));
+    for (const seed of [1, 2, 3, 4, 5]) {
+      for (const delay of waveDelays(seed, waves)) {
+        expect(delay, `seed ${seed}`).not.toBeNull();
+        expect(delay!, `seed ${seed}`).toBeLessThanOrEqual(8);
+      }
     }
   });
 });
