@@ -51,7 +51,9 @@ export class DetectionService implements DetectionStage {
     const run = detectOrg(ctx, orgId)
       .then((changes) => {
         for (const c of changes) {
-          ctx.log.info({ orgId, alertId: c.alertId, action: c.action, severity: c.severity, kind: c.kind }, c.summary);
+          // Only what notifies someone is news in the log; silent updates (every bucket of an
+          // episode, a replay of history) would bury it.
+          ctx.log[c.notify ? 'info' : 'debug']({ orgId, alertId: c.alertId, action: c.action, severity: c.severity, kind: c.kind }, c.summary);
           this.onChange(c);
         }
       })
