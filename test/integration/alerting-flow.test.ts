@@ -1,55 +1,31 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Mailer } from '../../src/alerting/mailer.ts';
+import { expect, it } from 'vitest';
 import { updateAlertingSettings } from '../../src/alerting/settings.ts';
 import { systemActor } from '../../src/audit/record.ts';
-import { createSmtpTransport } from '../../src/alerting/transports.ts';
 import { listAlerts } from '../../src/alerts/queries.ts';
 import { detectOrg } from '../../src/alerts/run-detection.ts';
-import { loadAnalyzer } from '../../src/analysis/index.ts';
-import { ensureDemo } from '../../src/bootstrap/demo.ts';
-import { runSource } from '../../src/collection/run-source.ts';
-import { decodeTextPart, startSmtpFake, type SmtpFake } from '../fakes/smtp-fake.ts';
-import { testContext } from '../factories/index.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { decodeTextPart } from '../fakes/smtp-fake.ts';
+import { demoMailer, openDemoClinic, runDemoAt, useDatabaseAndSmtp } from '../support/demo-flow.ts';
 
-let db: TestDatabase;
-let smtp: SmtpFake;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  smtp = await startSmtpFake();
-});
-afterAll(async () => {
-  await smtp.close();
-  await db.drop();
-});
+const env = useDatabaseAndSmtp();
 
 it('demo flare-up → crisis alert → one mail per recipient received by the SMTP server, with the explanation', async () => {
+  const { smtp } = env;
   const start = new Date('2026-11-20T01:00:00Z'); // 10:00 JST
-  let now = start;
-  const ctx = testContext(db, { analyzer: await loadAnalyzer(), now: () => now });
-  const demo = await ensureDemo(ctx, start);
-  const orgId = demo.orgId!;
+  const clinic = await openDemoClinic(env.db, start);
+  const { ctx, orgId, clock } = clinic;
   const recipients = ['oncall@sakura.example.jp', 'director@sakura.example.jp'];
   await updateAlertingSettings(ctx.sql, orgId, { recipients, minSeverity: 3 }, systemActor);
-  const [src] = await ctx.sql<{ id: string }[]>`select id from sources where org_id = ${orgId} and type = 'demo'`;
 
   // The mailer runs as in the service: woken by the outbox NOTIFY when detection commits.
-  const mailer = new Mailer({ sql: ctx.sql, log: ctx.log, instanceId: 'flow' }, {
-    transport: createSmtpTransport(smtp.url), from: '火の粉 <alerts@hinoko.example.jp>', pollMs: 200,
-  });
+  const mailer = demoMailer(ctx, smtp, 'flow', 200);
   await mailer.start();
   try {
-    await runSource(ctx, { sourceId: src!.id, trigger: 'manual' });
-    await detectOrg(ctx, orgId, now);
+    await runDemoAt(clinic, start);
     await mailer.drain();
     // A quiet week: nothing at 要対応 or above, so nobody is mailed.
     expect(smtp.received).toEqual([]);
 
-    for (let minute = 1; minute <= 40; minute++) {
-      now = new Date(start.getTime() + minute * 60_000);
-      await runSource(ctx, { sourceId: src!.id, trigger: 'manual' });
-      await detectOrg(ctx, orgId, now);
-    }
+    for (let minute = 1; minute <= 40; minute++) await runDemoAt(clinic, new Date(start.getTime() + minute * 60_000));
     const crisis = (await listAlerts(ctx.sql, { orgId, kind: 'crisis' })).filter((a) => a.severity >= 3);
     expect(crisis.length).toBeGreaterThanOrEqual(1);
     // Each notifying crisis event is news, except about an incident whose mails already stated
@@ -70,7 +46,7 @@ it('demo flare-up → crisis alert → one mail per recipient received by the SM
     expect(expected).toBeGreaterThanOrEqual(2);
     await smtp.waitFor(expected, 10_000);
     // Re-running detection at the same time adds no events and so no mail.
-    await detectOrg(ctx, orgId, now);
+    await detectOrg(ctx, orgId, clock.now);
     await new Promise((r) => setTimeout(r, 300));
     await mailer.drain();
   } finally {

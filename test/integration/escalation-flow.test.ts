@@ -1,35 +1,17 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Mailer } from '../../src/alerting/mailer.ts';
+import { expect, it } from 'vitest';
 import { updateAlertingSettings } from '../../src/alerting/settings.ts';
-import { createSmtpTransport } from '../../src/alerting/transports.ts';
-import { detectOrg } from '../../src/alerts/run-detection.ts';
-import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { systemActor } from '../../src/audit/record.ts';
-import { ensureDemo } from '../../src/bootstrap/demo.ts';
-import { runSource } from '../../src/collection/run-source.ts';
 import { createApp } from '../../src/http/app.ts';
 import { EscalationWorker } from '../../src/oncall/escalation-worker.ts';
-import { startSmtpFake, type SmtpFake } from '../fakes/smtp-fake.ts';
-import { testContext } from '../factories/index.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { demoMailer, openDemoClinic, runDemoAt, useDatabaseAndSmtp } from '../support/demo-flow.ts';
 
-let db: TestDatabase;
-let smtp: SmtpFake;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  smtp = await startSmtpFake();
-});
-afterAll(async () => {
-  await smtp.close();
-  await db.drop();
-});
+const env = useDatabaseAndSmtp();
 
 it('demo flare-up under a policy → level 1 paged by the detection pass → mail received → acknowledged through the link → no level 2; updates only to the paged', async () => {
+  const { smtp } = env;
   const start = new Date('2026-11-20T01:00:00Z');
-  let now = start;
-  const ctx = testContext(db, { analyzer: await loadAnalyzer(), now: () => now });
-  const demo = await ensureDemo(ctx, start);
-  const orgId = demo.orgId!;
+  const clinic = await openDemoClinic(env.db, start);
+  const { ctx, orgId, clock } = clinic;
   // The static list would mail these two; under the policy only the on-call user is paged first.
   await updateAlertingSettings(ctx.sql, orgId, { recipients: ['all@sakura.example.jp', 'director@sakura.example.jp'], minSeverity: 3 }, systemActor);
   const [u] = await ctx.sql<{ id: string; email: string }[]>`
@@ -41,17 +23,10 @@ it('demo flare-up under a policy → level 1 paged by the detection pass → mai
     { timeoutMinutes: 15, targets: [{ type: 'schedule', scheduleId: s!.id }] },
     { timeoutMinutes: 15, targets: [{ type: 'address', address: 'director@sakura.example.jp' }] },
   ])}, 1)`;
-  const [src] = await ctx.sql<{ id: string }[]>`select id from sources where org_id = ${orgId} and type = 'demo'`;
-  const mailer = new Mailer({ sql: ctx.sql, log: ctx.log, instanceId: 'flow' }, { transport: createSmtpTransport(smtp.url), from: ctx.config.mail.from, pollMs: 200 });
+  const mailer = demoMailer(ctx, smtp, 'flow', 200);
   await mailer.start();
   try {
-    await runSource(ctx, { sourceId: src!.id, trigger: 'manual' });
-    await detectOrg(ctx, orgId, now);
-    for (let minute = 1; minute <= 25; minute++) {
-      now = new Date(start.getTime() + minute * 60_000);
-      await runSource(ctx, { sourceId: src!.id, trigger: 'manual' });
-      await detectOrg(ctx, orgId, now);
-    }
+    for (let minute = 0; minute <= 25; minute++) await runDemoAt(clinic, new Date(start.getTime() + minute * 60_000));
     await smtp.waitFor(1, 10_000);
     await new Promise((r) => setTimeout(r, 300));
     await mailer.drain();
@@ -74,7 +49,7 @@ it('demo flare-up under a policy → level 1 paged by the detection pass → mai
   expect((await app.request(`/ack/${token}`)).status).toBe(200);
   expect((await ctx.sql`select acknowledged_at from incidents where org_id = ${orgId}`)[0]!.acknowledged_at).toBeNull();
   expect((await app.request(`/ack/${token}`, { method: 'POST' })).status).toBe(200);
-  now = new Date(now.getTime() + 60 * 60_000);
+  clock.now = new Date(clock.now.getTime() + 60 * 60_000);
   expect((await new EscalationWorker(ctx).processAll()).paged).toBe(0);
   expect(await ctx.sql`select 1 from mail_outbox where org_id = ${orgId} and to_address = 'director@sakura.example.jp'`).toHaveLength(0);
   const kinds = (await ctx.sql<{ kind: string }[]>`select distinct kind from incident_events where org_id = ${orgId} and incident_id = ${incident!.id}`).map((k) => k.kind);

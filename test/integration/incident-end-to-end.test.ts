@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { Mailer } from '../../src/alerting/mailer.ts';
-import { createSmtpTransport } from '../../src/alerting/transports.ts';
-import { detectOrg } from '../../src/alerts/run-detection.ts';
-import { loadAnalyzer } from '../../src/analysis/index.ts';
+import { expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/record.ts';
-import { ensureDemo } from '../../src/bootstrap/demo.ts';
-import { runSource } from '../../src/collection/run-source.ts';
 import { createApp } from '../../src/http/app.ts';
 import { EscalationWorker } from '../../src/oncall/escalation-worker.ts';
-import { decodeTextPart, startSmtpFake, type SmtpFake } from '../fakes/smtp-fake.ts';
-import { testContext } from '../factories/index.ts';
+import { decodeTextPart } from '../fakes/smtp-fake.ts';
 import { authHeaders } from '../support/api-auth.ts';
-import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
+import { one } from '../support/db.ts';
+import { demoMailer, openDemoClinic, runDemoAt, useDatabaseAndSmtp } from '../support/demo-flow.ts';
 import { contractErrors } from '../support/openapi-contract.ts';
 
 // The whole story of issue 6, through the public surfaces only: the demo stream flares up,
@@ -20,25 +14,16 @@ import { contractErrors } from '../support/openapi-contract.ts';
 // that mail, the team works the playbook's tasks and publishes an approved statement, resolves the
 // incident, and the director approves a post-mortem whose metrics match what happened.
 
-let db: TestDatabase;
-let smtp: SmtpFake;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  smtp = await startSmtpFake();
-});
-afterAll(async () => {
-  await smtp.close();
-  await db.drop();
-});
+const env = useDatabaseAndSmtp();
 
 const MIN = 60_000;
 
 it('demo flare-up → alert → incident → page received over SMTP → acknowledged via the link → tasks → statement → resolved → post-mortem with the right metrics', async () => {
   const start = new Date('2026-11-20T01:00:00Z'); // 10:00 JST, a Friday
-  let now = start;
-  const ctx = testContext(db, { analyzer: await loadAnalyzer(), now: () => now });
+  const { smtp } = env;
+  const clinic = await openDemoClinic(env.db, start);
+  const { ctx, orgId, clock } = clinic;
   const app = createApp(ctx);
-  const orgId = (await ensureDemo(ctx, start)).orgId!;
 
   const call = async (method: string, path: string, auth: Record<string, string>, body?: unknown) => {
     const res = await app.request(`/api/v1/organizations/${orgId}${path}`, {
@@ -81,16 +66,13 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
   });
 
   // The demo stream runs minute by minute; the flare-up starts a few minutes in.
-  const mailer = new Mailer({ sql: ctx.sql, log: ctx.log, instanceId: 'e2e' }, { transport: createSmtpTransport(smtp.url), from: ctx.config.mail.from, pollMs: 100 });
+  const mailer = demoMailer(ctx, smtp, 'e2e', 100);
   const escalation = new EscalationWorker(ctx);
-  const [src] = await ctx.sql<{ id: string }[]>`select id from sources where org_id = ${orgId} and type = 'demo'`;
   await mailer.start();
   let incidentId: string | null = null;
   try {
     for (let minute = 0; minute <= 40 && incidentId === null; minute++) {
-      now = new Date(start.getTime() + minute * MIN);
-      await runSource(ctx, { sourceId: src!.id, trigger: 'manual' });
-      await detectOrg(ctx, orgId, now);
+      await runDemoAt(clinic, new Date(start.getTime() + minute * MIN));
       const [opened] = await ctx.sql<{ id: string }[]>`select id from incidents where org_id = ${orgId}`;
       incidentId = opened?.id ?? null;
     }
@@ -117,20 +99,20 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
   expect(link).not.toBeNull();
 
   // Twelve minutes after detection she opens the link: a confirm page, nothing acknowledged yet.
-  now = new Date(detectedAt.getTime() + 12 * MIN);
+  clock.now = new Date(detectedAt.getTime() + 12 * MIN);
   const confirm = await app.request(`/ack/${link![1]}`);
   expect(confirm.status).toBe(200);
   expect(await confirm.text()).toContain('<form');
   expect((await call('GET', `/incidents/${incidentId}`, prStaff)).acknowledgedAt).toBeNull();
   expect((await app.request(`/ack/${link![1]}`, { method: 'POST' })).status).toBe(200);
-  expect(new Date((await call('GET', `/incidents/${incidentId}`, prStaff)).acknowledgedAt).getTime()).toBe(now.getTime());
+  expect(new Date((await call('GET', `/incidents/${incidentId}`, prStaff)).acknowledgedAt).getTime()).toBe(clock.now.getTime());
   // Spent: the link works once; and level 2 is never paged, even long after its timeout.
   expect((await app.request(`/ack/${link![1]}`, { method: 'POST' })).status).toBe(409);
-  now = new Date(detectedAt.getTime() + 90 * MIN);
+  clock.now = new Date(detectedAt.getTime() + 90 * MIN);
   expect((await escalation.processAll()).paged).toBe(0);
 
   // She takes command; PR staff draft the holding statement from the template, she approves it.
-  now = new Date(detectedAt.getTime() + 20 * MIN);
+  clock.now = new Date(detectedAt.getTime() + 20 * MIN);
   await call('POST', `/incidents/${incidentId}/transitions`, session, { to: 'active' });
   await call('PATCH', `/incidents/${incidentId}/roles`, session, { commanderId: hanako.id });
   const draft = await call('POST', `/incidents/${incidentId}/statements`, prStaff, { kind: 'holding' });
@@ -142,16 +124,16 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
     version: submitted.version ?? edited.version,
     overrides: blocking.map((f: { id: string }) => ({ findingId: f.id, reason: '院長・法務と確認済み' })),
   });
-  now = new Date(detectedAt.getTime() + 95 * MIN);
+  clock.now = new Date(detectedAt.getTime() + 95 * MIN);
   await call('POST', `/incidents/${incidentId}/statements/${draft.id}/publish`, session, {});
-  const firstStatementAt = now;
+  const firstStatementAt = clock.now;
 
   // Every task is worked: done by whoever owns it (PR staff may tick tasks too).
-  now = new Date(detectedAt.getTime() + 3 * 60 * MIN);
+  clock.now = new Date(detectedAt.getTime() + 3 * 60 * MIN);
   for (const task of (await call('GET', `/incidents/${incidentId}`, prStaff)).tasks) {
     if (task.status === 'open') await call('PATCH', `/incidents/${incidentId}/tasks/${task.id}`, prStaff, { status: 'done', note: '対応済み' });
   }
-  now = new Date(detectedAt.getTime() + 6 * 60 * MIN);
+  clock.now = new Date(detectedAt.getTime() + 6 * 60 * MIN);
   // Hours later her session has idled out: she logs in again.
   expect((await app.request(`/api/v1/organizations/${orgId}/incidents/${incidentId}`, { headers: session })).status).toBe(401);
   session = await logIn();
