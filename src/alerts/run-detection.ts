@@ -1,3 +1,7 @@
+// The detection pass: steps each series of an org (org-wide, and each watch target) through its
+// settled buckets with the pure detectors of src/detection, and stores what they decide — alert,
+// alert event, audit row, incident, outbox mail — in the transaction that saves their state.
+
 import { rankEmergingTerms, type EmergingTerm } from '../analysis/index.ts';
 import { enqueueAlertMails, type MailEnqueueConfig } from '../alerting/enqueue-alert-mails.ts';
 import { startEscalation } from '../oncall/escalation.ts';
