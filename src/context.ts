@@ -5,6 +5,7 @@ import type { Db, Sql } from './db/connect.ts';
 import type { DetectionStage } from './ingest/pipeline.ts';
 import type { MentionAnalyzer } from './ingest/types.ts';
 import { logger, type Logger } from './logger.ts';
+import { ephemeralServerKeys, type ServerKeys } from './secrets/server-keys.ts';
 import { sourceRegistry } from './sources/registry.ts';
 import type { SourceDefinition } from './sources/types.ts';
 
@@ -21,6 +22,8 @@ export interface AppContext {
   now(): Date;
   fetch: typeof fetch;
   log: Logger;
+  /** Keys derived from the server secret (never stored in the database). */
+  keys: ServerKeys;
   /** Aborted on shutdown: collectors stop between pages. */
   shutdown: AbortSignal;
 }
@@ -29,8 +32,13 @@ export function newInstanceId(): string {
   return `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
+/**
+ * main.ts and the CLI pass the keys loaded from the server secret; tests may leave them out and get
+ * random ones, which is right for anything that lives only as long as the test.
+ */
 export function createContext(parts: Pick<AppContext, 'config' | 'sql' | 'db'> & Partial<AppContext>): AppContext {
   return {
+    keys: parts.keys ?? ephemeralServerKeys(),
     analyzer: null,
     detection: null,
     sources: sourceRegistry,

@@ -14,6 +14,8 @@ import { createApp } from './http/app.ts';
 import { AnalysisBacklog } from './ingest/analysis-backlog.ts';
 import { logger } from './logger.ts';
 import { loadPipelineStages } from './pipeline-stages.ts';
+import { checkServerKeyFingerprint } from './secrets/check-fingerprint.ts';
+import { loadServerKeys } from './secrets/server-keys.ts';
 
 export interface RunningService {
   ctx: AppContext;
@@ -40,7 +42,9 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
   try {
     database = await openDatabase(config);
     const stages = await loadPipelineStages(config);
-    const ctx = createContext({ config, sql: database.sql, db: database.db, shutdown: shutdown.signal, ...stages });
+    const keys = loadServerKeys(config);
+    await checkServerKeyFingerprint(database.sql, keys);
+    const ctx = createContext({ config, sql: database.sql, db: database.db, keys, shutdown: shutdown.signal, ...stages });
     const detection = stages.detection.bind(ctx);
 
     const demo = await ensureDemo(ctx, startedAt);

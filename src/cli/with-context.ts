@@ -5,6 +5,8 @@ import { createContext, type AppContext } from '../context.ts';
 import { openDatabase } from '../db/open.ts';
 import { logger } from '../logger.ts';
 import { loadPipelineStages } from '../pipeline-stages.ts';
+import { checkServerKeyFingerprint } from '../secrets/check-fingerprint.ts';
+import { loadServerKeys } from '../secrets/server-keys.ts';
 
 /** The audit actor for changes made from the command line. */
 export function cliActor(): AuditActor {
@@ -28,7 +30,9 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, option
   process.once('SIGTERM', onSignal);
   try {
     const stages = options.stages ? await loadPipelineStages(config) : null;
-    const ctx = createContext({ config, sql: database.sql, db: database.db, shutdown: shutdown.signal, ...stages });
+    const keys = loadServerKeys(config);
+    await checkServerKeyFingerprint(database.sql, keys);
+    const ctx = createContext({ config, sql: database.sql, db: database.db, keys, shutdown: shutdown.signal, ...stages });
     stages?.detection.bind(ctx);
     try {
       return await fn(ctx);
