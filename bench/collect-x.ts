@@ -29,7 +29,6 @@ const [totalArg, perPageArg] = args.filter((a) => !a.startsWith('--'));
 const total = Number(totalArg ?? 100_000);
 const perPage = Number(perPageArg ?? 100);
 const clinic = 'さくら内科クリニック';
-const tokenEnv = 'HINOKO_BENCH_X_TOKEN';
 
 // Posts of the kinds a clinic sees, so analysis works on realistic text (sentiment words, risk
 // vocabulary, numbers, a name now and then), not on one repeated sentence.
@@ -64,17 +63,19 @@ try {
 
 async function benchRunSource(): Promise<void> {
   const db = await benchDatabase();
-  process.env[tokenEnv] = fake.token;
   try {
     const loadStarted = performance.now();
     const analyzer = analysisOn ? await loadAnalyzer() : null;
     const loadSeconds = (performance.now() - loadStarted) / 1000;
-    const ctx = createContext({ config: loadConfig({}), sql: db.sql, db: db.db, analyzer, log: pino({ level: 'silent' }) });
+    // The fake listens on 127.0.0.1: the operator's allow list and URL override say so.
+    const config = loadConfig({ HINOKO_OUTBOUND_ALLOW: '127.0.0.1', HINOKO_SOURCE_URL_OVERRIDES: 'x' });
+    const ctx = createContext({ config, sql: db.sql, db: db.db, analyzer, log: pino({ level: 'silent' }) });
     const org = await createOrganization(db, { name: 'bench', slug: 'bench' });
     await createWatchTarget(db, org.id, { name: clinic, names: [clinic], keywords: [], handles: {}, exclusions: [] });
     const source = await addSource(ctx, {
       orgId: org.id, type: 'x', name: 'bench x',
-      config: { baseUrl: fake.baseUrl, bearerTokenEnv: tokenEnv, maxResults: perPage, maxPagesPerRun: 10_000 },
+      config: { baseUrl: fake.baseUrl, maxResults: perPage, maxPagesPerRun: 10_000 },
+      credentials: { bearerToken: fake.token },
     });
 
     const started = performance.now();
@@ -92,17 +93,17 @@ async function benchRunSource(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    delete process.env[tokenEnv];
     await db.dispose();
   }
 }
 
 async function benchSource(): Promise<void> {
   const target: WatchTargetSpec = { id: 'bench', names: [clinic], keywords: [], handles: {}, exclusions: [] };
-  const config = parseXConfig({ baseUrl: fake.baseUrl, bearerTokenEnv: tokenEnv, maxResults: perPage, maxPagesPerRun: 10_000 });
+  const config = parseXConfig({ baseUrl: fake.baseUrl, maxResults: perPage, maxPagesPerRun: 10_000 });
   const runtime: SourceRuntime = {
     fetch: globalThis.fetch,
     secret: () => fake.token,
+    hasSecret: () => true,
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ConfigError } from './errors.ts';
+import { parseAllowEntry } from './outbound/addresses.ts';
 
 // The only reader of process.env. Everything is validated once, at boot, with a message that
 // names the variable and says what is wrong; the result is frozen and passed down explicitly.
@@ -29,6 +30,21 @@ export interface Config {
   };
   analysis: {
     lexiconExtraPath: string | undefined;
+  };
+  /** Sources' credentials and the URLs they may use (src/collection, src/outbound). */
+  sources: {
+    /**
+     * Environment variables a source may name instead of a stored credential, as patterns:
+     * `{org}` stands for the organisation's id (and must be followed by `_`, so org 1 never matches org 12's names) and a trailing `*` for any rest, e.g.
+     * `HINOKO_ORG_{org}_*`. Empty (the default): no source may read the server's environment.
+     */
+    credentialEnvPatterns: string[];
+    /** Source types whose platform API URLs (baseUrl, oauth.tokenUrl) may differ from the platform's; `*` for all. */
+    urlOverrideTypes: string[];
+  };
+  outbound: {
+    /** Internal addresses (CIDR) that collectors and feeds may reach nevertheless, e.g. a self-hosted fake. */
+    allowAddresses: string[];
   };
   scheduler: {
     enabled: boolean;
@@ -118,6 +134,16 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   problems.push(`${name} must be true or false, got "${raw}"`);
   return fallback;
+}
+
+/** A comma-separated list; every entry must pass `valid`. */
+function list(env: Env, name: string, valid: (v: string) => boolean, what: string): string[] {
+  const raw = read(env, name);
+  if (raw === undefined) return [];
+  const entries = raw.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const bad = entries.find((v) => !valid(v));
+  if (bad !== undefined) problems.push(`${name} ${what}, got "${bad.slice(0, 100)}"`);
+  return entries;
 }
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -224,6 +250,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     analysis: {
       lexiconExtraPath: read(env, 'HINOKO_LEXICON_EXTRA'),
     },
+    sources: {
+      credentialEnvPatterns: list(env, 'HINOKO_SOURCE_CREDENTIAL_ENV', (v) => credentialEnvPattern.test(v) && !reservedNames.has(v),
+        'must be environment-variable name patterns such as HINOKO_ORG_{org}_* (A–Z, 0–9, _, {org}, a trailing *)'),
+      urlOverrideTypes: list(env, 'HINOKO_SOURCE_URL_OVERRIDES', (v) => v === '*' || /^[a-z_]{1,40}$/.test(v), 'must be source types such as x,youtube, or *'),
+    },
+    outbound: {
+      allowAddresses: list(env, 'HINOKO_OUTBOUND_ALLOW', (v) => parseAllowEntry(v) !== null, 'must be IP addresses or CIDR ranges such as 127.0.0.1 or 10.0.0.0/8'),
+    },
     scheduler: {
       enabled: bool(env, 'HINOKO_SCHEDULER', true),
     },
@@ -271,19 +305,33 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   return Object.freeze(config);
 }
 
-const secretNamePattern = /^[A-Z][A-Z0-9_]{1,63}$/;
-// Credentials a source config may reference. The platform's own secrets are never handed out.
-const reservedNames = new Set(['DATABASE_URL', 'HINOKO_API_TOKEN', 'SMTP_URL', 'HINOKO_SECRET']);
+const credentialEnvPattern = /^[A-Z][A-Z0-9_]{0,62}(?:\{org\}_[A-Z0-9_]{0,40})?\*?$/;
+// The platform's own secrets are never a source's credential, whatever the patterns say.
+const reservedNames = new Set(['DATABASE_URL', 'HINOKO_API_TOKEN', 'SMTP_URL', 'HINOKO_SECRET', 'HINOKO_MIGRATION_DATABASE_URL']);
 
-/**
- * Resolves a credential that a source config references by environment-variable name.
- * Returns undefined when unset; the caller decides whether that is an error.
- */
-export function readSecret(name: string, env: Env = process.env): string | undefined {
-  if (!secretNamePattern.test(name) || reservedNames.has(name)) return undefined;
-  return read(env, name);
+/** Whether the operator lets organisation `orgId`'s sources read environment variable `name`. */
+export function credentialEnvAllowed(config: Pick<Config, 'sources'>, orgId: string, name: string): boolean {
+  if (!/^[A-Z][A-Z0-9_]{1,127}$/.test(name) || reservedNames.has(name)) return false;
+  return config.sources.credentialEnvPatterns.some((pattern) => {
+    const concrete = pattern.replace('{org}', orgId);
+    return concrete.endsWith('*') ? name.startsWith(concrete.slice(0, -1)) : name === concrete;
+  });
 }
 
-export function isValidSecretName(name: string): boolean {
-  return secretNamePattern.test(name) && !reservedNames.has(name);
+/**
+ * The value of an environment variable a source names, only when the operator allows that name
+ * for the source's organisation; undefined otherwise or when unset.
+ */
+export function readCredentialEnv(config: Pick<Config, 'sources'>, orgId: string, name: string, env: Env = process.env): string | undefined {
+  return credentialEnvAllowed(config, orgId, name) ? read(env, name) : undefined;
+}
+
+/**
+ * An environment variable named by a source saved before credentials were sealed per source
+ * (issue 11): read once, at boot, to move its value into that source's sealed store
+ * (src/collection/seal-env-credentials.ts). The platform's own secrets are still never read.
+ */
+export function readLegacyCredentialEnv(name: string, env: Env = process.env): string | undefined {
+  if (!/^[A-Z][A-Z0-9_]{1,127}$/.test(name) || reservedNames.has(name)) return undefined;
+  return read(env, name);
 }

@@ -7,6 +7,7 @@ import { ensureBootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ensureDemo } from './bootstrap/demo.ts';
 import { setUpDemoOncall } from './bootstrap/demo-oncall.ts';
 import { Scheduler } from './collection/scheduler.ts';
+import { sealEnvCredentials } from './collection/seal-env-credentials.ts';
 import type { Config } from './config.ts';
 import { createContext, type AppContext } from './context.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
@@ -47,6 +48,7 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     const ctx = createContext({ config, sql: database.sql, db: database.db, keys, shutdown: shutdown.signal, ...stages });
     const detection = stages.detection.bind(ctx);
 
+    await sealEnvCredentials(ctx);
     const demo = await ensureDemo(ctx, startedAt);
     const admin = demo.orgId ? await ensureBootstrapAdmin(ctx, demo.orgId) : null;
     if (admin && demo.orgId) {

@@ -1,4 +1,5 @@
-import { addSource, updateSourceConfig } from '../collection/sources.ts';
+import { addSource } from '../collection/sources.ts';
+import { updateSource } from '../collection/update-source.ts';
 import type { AppContext } from '../context.ts';
 import { advisoryKey, lockNames } from '../db/locks.ts';
 import { createOrganization, createWatchTarget } from '../organizations/organizations.ts';
@@ -23,7 +24,7 @@ export async function ensureDemo(ctx: AppContext, startedAt: Date): Promise<Demo
       select s.id, s.org_id, s.config from sources s join organizations o on o.id = s.org_id
       where s.type = 'demo' and o.is_demo order by s.id limit 1`;
     if (demoSource) {
-      await updateSourceConfig(ctx, demoSource.id, { ...demoSource.config, flareAt: flareAt.toISOString() }, demoSource.org_id);
+      await updateSource(ctx, demoSource.id, demoSource.org_id, { config: { ...demoSource.config, flareAt: flareAt.toISOString() } });
       return { action: 'rescheduled', orgId: demoSource.org_id, flareAt };
     }
     const [anyOrg] = await conn`select 1 from organizations limit 1`;

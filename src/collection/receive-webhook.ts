@@ -1,16 +1,15 @@
-import { readSecret } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { ingest, ingestDepsFrom } from '../ingest/pipeline.ts';
 import type { SourceActivity, WebhookRequest } from '../sources/types.ts';
+import { resolveSecrets } from './source-credentials.ts';
 import { definitionFor, getSource, setSourceHealth } from './sources.ts';
+import { SourceAuthError } from '../sources/types.ts';
 
 export type WebhookReply =
   | { status: 200; contentType: 'text/plain'; body: string }
   | { status: 200; contentType: 'application/json'; body: { received: number; stored: number; activities: number } }
   | { status: 400 | 401 | 403; contentType: 'application/json'; body: { error: { code: string; message: string } } };
-
-class MissingSecretError extends Error {}
 
 /**
  * A push delivery (LINE, Facebook, Instagram). The signature is checked over the raw bytes before
@@ -24,17 +23,16 @@ export async function receiveWebhook(ctx: AppContext, sourceId: string, request:
   // Unknown, disabled and pull-only sources look the same from outside: nothing to probe.
   if (!source || !source.enabled || !def?.webhook) throw new NotFoundError('no webhook here');
   const config = definitionFor(ctx, source.type).parseConfig(source.config);
+  const secrets = await resolveSecrets(ctx.sql, ctx.keys, ctx.config, def, source, config);
   let result;
   try {
-    result = def.webhook.handle(request, config, (name: string) => {
-      const v = readSecret(name);
-      if (v === undefined) throw new MissingSecretError(name);
-      return v;
-    });
+    result = def.webhook.handle(request, config, secrets);
   } catch (err) {
-    if (err instanceof MissingSecretError) {
-      await setSourceHealth(ctx, source, 'unhealthy', `認証情報の環境変数 ${err.message} が設定されていないため署名を検証できません (webhook secret not set)`, false);
-      throw new AppError('unavailable', 'webhook secret is not configured on this server');
+    // A missing or unreadable secret is the clinic's setup, not the sender's fault; nothing
+    // unverified is stored, and the source shows why.
+    if (err instanceof SourceAuthError) {
+      await setSourceHealth(ctx, source, 'unhealthy', `${err.message} — 署名を検証できません (cannot verify webhook signatures)`, false);
+      throw new AppError('unavailable', 'webhook secret is not configured for this source');
     }
     throw err;
   }

@@ -1,11 +1,13 @@
-import { readSecret } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { advisoryKey, lockNames } from '../db/locks.ts';
 import { AppError } from '../errors.ts';
 import { ingestDepsFrom, prepareBatch, storeBatch, type PreparedBatch } from '../ingest/pipeline.ts';
-import { SourceAuthError, type SourceRuntime, type WatchTargetSpec } from '../sources/types.ts';
+import { AddressAllowList } from '../outbound/addresses.ts';
+import { guardedAgent, guardFetch, OutboundRefusedError } from '../outbound/guarded-fetch.ts';
+import { SourceAuthError, type SourceDefinition, type SourceRuntime, type WatchTargetSpec } from '../sources/types.ts';
+import { resolveSecrets } from './source-credentials.ts';
 import { listWatchTargets } from '../organizations/organizations.ts';
-import { definitionFor, getSource, setSourceHealth } from './sources.ts';
+import { definitionFor, getSource, setSourceHealth, validateConfig } from './sources.ts';
 
 export interface RunRequest {
   sourceId: string;
@@ -45,14 +47,22 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function runtimeFor(ctx: AppContext): SourceRuntime {
+/**
+ * What one run of one source may use: its own credentials, and a fetch that goes through the
+ * outbound guard (no internal addresses, credentials only to the platform's origins).
+ */
+async function runtimeFor(
+  ctx: AppContext, source: { orgId: string; id: string }, def: SourceDefinition<any>, config: unknown,
+): Promise<SourceRuntime & { close(): Promise<void> }> {
+  const secrets = await resolveSecrets(ctx.sql, ctx.keys, ctx.config, def, source, config);
+  const allow = new AddressAllowList(ctx.config.outbound.allowAddresses);
+  const agent = guardedAgent(allow);
+  const guarded = guardFetch(ctx.fetch, { allow, agent, credentialOrigins: def.endpoints(config).credentialOrigins, credentials: secrets.handedOut });
   return {
-    fetch: timedFetch(ctx.fetch, ctx.shutdown),
-    secret(name: string) {
-      const value = readSecret(name);
-      if (value === undefined) throw new SourceAuthError(`認証情報の環境変数 ${name} が設定されていません (credential variable ${name} is not set)`);
-      return value;
-    },
+    fetch: timedFetch(guarded, ctx.shutdown),
+    secret: secrets.secret,
+    hasSecret: secrets.hasSecret,
+    close: () => agent.close(),
     now: ctx.now,
     sleep: (ms, signal) => sleep(ms, signal ?? ctx.shutdown),
     random: Math.random,
@@ -62,12 +72,12 @@ function runtimeFor(ctx: AppContext): SourceRuntime {
 }
 
 function errorMessage(err: unknown): string {
-  // Our own errors carry messages written for people; anything else is summarised, because a
-  // library error can quote a request (and with it a credential).
-  if (err instanceof AppError || err instanceof SourceAuthError) return err.message.slice(0, 1000);
+  // Our own errors carry messages written for people (and the guard's say nothing of what is
+  // inside); anything else is summarised without its text, because a library error can quote a
+  // request (and with it a credential) or tell an internal socket failure from a parse error.
+  if (err instanceof AppError || err instanceof SourceAuthError || err instanceof OutboundRefusedError) return err.message.slice(0, 1000);
   if (err instanceof Error && err.name === 'TimeoutError') return 'request timed out';
-  if (err instanceof Error) return `${err.name}: ${err.message.replace(/(token|key|secret|password)=[^&\s]+/gi, '$1=[redacted]').slice(0, 500)}`;
-  return 'unknown error';
+  return '収集中に予期しないエラーが発生しました (unexpected error during collection; details are in the server log)';
 }
 
 /**
@@ -134,14 +144,17 @@ async function collectLocked(
   const totals = { pages: 0, fetched: 0, inserted: 0, updated: 0, tombstoned: 0, rejected: 0 };
   const deps = ingestDepsFrom(ctx);
   let committing: Promise<void> | null = null;
+  let runtime: Awaited<ReturnType<typeof runtimeFor>> | null = null;
   try {
-    const config = def.parseConfig(source.config);
+    // Checked again at each run: the operator's rules may have tightened since the config was saved.
+    const config = validateConfig(ctx, def, source.orgId, source.config);
     const [cursorRow] = await ctx.sql<{ cursor: unknown }[]>`
       select cursor from source_cursors where org_id = ${source.orgId} and source_id = ${source.id}`;
     const targets: WatchTargetSpec[] = (await listWatchTargets(ctx.db, source.orgId)).map((t) => ({
       id: t.id, names: t.names, keywords: t.keywords, handles: t.handles, exclusions: t.exclusions,
     }));
-    const pages = def.collect!({ config, cursor: cursorRow?.cursor ?? null, targets, runtime: runtimeFor(ctx) });
+    runtime = await runtimeFor(ctx, source, def, config);
+    const pages = def.collect!({ config, cursor: cursorRow?.cursor ?? null, targets, runtime });
     // Pages are analysed while the previous page's transaction commits (kuromoji in this process,
     // the insert in Postgres's): on two cores the run takes the longer of the two, not their sum.
     // Commits stay strictly in page order, so the cursor never passes uncommitted rows.
@@ -185,11 +198,14 @@ async function collectLocked(
     // The page already handed to the database finishes (or fails) before the run is closed.
     await committing?.catch(() => {});
     const message = errorMessage(err);
+    if (message !== (err as Error)?.message) ctx.log.warn({ sourceId: source.id, err }, 'collection error (detail for the operator)');
     const unhealthy = err instanceof SourceAuthError;
     ctx.log.warn({ sourceId: source.id, type: source.type, error: message }, unhealthy ? 'source unhealthy' : 'collection run failed');
     await finishRun(ctx, source.orgId, runId, 'failed', message);
     await setSourceHealth(ctx, source, unhealthy ? 'unhealthy' : 'failing', message, false);
     return { status: 'failed', runId, ...totals, error: message };
+  } finally {
+    await runtime?.close().catch(() => {});
   }
 }
 

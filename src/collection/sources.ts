@@ -1,21 +1,26 @@
 import cron from 'node-cron';
-import { isValidSecretName } from '../config.ts';
 import { recordAudit, systemActor, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import type { Tx } from '../db/connect.ts';
+import type { Sql, Tx } from '../db/connect.ts';
 import type { SourceHealth } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { sourceTypes, type SourceType } from '../ingest/types.ts';
 import type { SourceDefinition } from '../sources/types.ts';
 import { idString, object, oneOf, optionalBoolean, optionalString, plainJsonObject, requiredString } from '../validation.ts';
+import {
+  checkCredentialEnvNames, credentialStates, parseCredentialsInput, storedCredentialNames, writeCredentials,
+  type CredentialInput, type CredentialState,
+} from './source-credentials.ts';
 
 export interface SourceRecord {
   id: string;
   orgId: string;
   type: SourceType;
   name: string;
-  /** The stored config. Holds only the *names* of credentials, never their values. */
+  /** The stored config. Never holds a credential (those are sealed apart and write-only). */
   config: Record<string, unknown>;
+  /** Each credential the type uses: whether it is set, never its value. */
+  credentials: CredentialState[];
   enabled: boolean;
   schedule: string;
   health: SourceHealth;
@@ -30,9 +35,19 @@ type SourceRow = {
   health: SourceHealth; health_message: string | null; last_run_at: Date | null; last_success_at: Date | null; created_at: Date;
 };
 
-function toRecord(r: SourceRow): SourceRecord {
+function toRecord(ctx: Pick<AppContext, 'sources' | 'config'>, r: SourceRow, stored: Set<string> | undefined): SourceRecord {
+  const def = ctx.sources[r.type];
+  let credentials: CredentialState[] = [];
+  if (def) {
+    try {
+      credentials = credentialStates(ctx.config, def, r.org_id, def.parseConfig(r.config), stored ?? new Set());
+    } catch {
+      // A config saved under older rules that no longer parses: the run reports it; list what is stored.
+      credentials = [...(stored ?? [])].map((name) => ({ name, label: name, required: false, set: true, via: 'stored' as const }));
+    }
+  }
   return {
-    id: r.id, orgId: r.org_id, type: r.type as SourceType, name: r.name, config: r.config, enabled: r.enabled,
+    id: r.id, orgId: r.org_id, type: r.type as SourceType, name: r.name, config: r.config, credentials, enabled: r.enabled,
     schedule: r.schedule, health: r.health, healthMessage: r.health_message, lastRunAt: r.last_run_at,
     lastSuccessAt: r.last_success_at, createdAt: r.created_at,
   };
@@ -51,10 +66,12 @@ export interface AddSourceInput {
   config: Record<string, unknown>;
   schedule?: string;
   enabled?: boolean;
+  /** Unvalidated until the type is known: parsed against its slots in addSource. */
+  credentials?: unknown;
 }
 
 export function parseAddSourceInput(body: unknown, orgId?: string): AddSourceInput {
-  const o = object(body, ['orgId', 'type', 'name', 'config', 'schedule', 'enabled']);
+  const o = object(body, ['orgId', 'type', 'name', 'config', 'schedule', 'enabled', 'credentials']);
   return {
     orgId: orgId ?? idString(o.orgId, 'orgId'),
     type: oneOf(o.type, 'type', sourceTypes),
@@ -62,6 +79,7 @@ export function parseAddSourceInput(body: unknown, orgId?: string): AddSourceInp
     config: o.config === undefined ? {} : plainJsonObject(o.config, 'config'),
     schedule: optionalString(o, 'schedule', { max: 100 }),
     enabled: optionalBoolean(o, 'enabled'),
+    credentials: o.credentials,
   };
 }
 
@@ -71,19 +89,40 @@ function checkSchedule(schedule: string): void {
   }
 }
 
-/** Validates the config with the source's own rules and checks that credentials are referenced, not embedded. */
-function validateConfig(def: SourceDefinition<any>, config: Record<string, unknown>): void {
+/** Whether the operator lets this type's platform URLs differ from the platform's own. */
+export function urlOverrideAllowed(config: AppContext['config'], type: string): boolean {
+  return config.sources.urlOverrideTypes.includes('*') || config.sources.urlOverrideTypes.includes(type);
+}
+
+/**
+ * Validates a config with the source's own rules, then the server's: platform URLs stay the
+ * platform's unless the operator allows otherwise, and environment variables are named only where
+ * the operator allows them for this organisation. Returns the parsed config.
+ */
+export function validateConfig(ctx: Pick<AppContext, 'config'>, def: SourceDefinition<any>, orgId: string, config: Record<string, unknown>): unknown {
   const parsed = def.parseConfig(config);
-  for (const name of def.secretNames(parsed)) {
-    if (!isValidSecretName(name)) {
-      throw new ValidationError(`credential reference "${String(name).slice(0, 40)}" must be the NAME of an environment variable (A–Z, 0–9, _), not the secret itself`);
+  if (!urlOverrideAllowed(ctx.config, def.type)) {
+    for (const u of def.endpoints(parsed).operatorUrls) {
+      if (u.url !== u.defaultUrl) {
+        throw new ValidationError(`${u.field}: このサーバーでは ${def.type} の接続先を変更できません (this server does not allow ${def.type} sources to use another API URL than ${u.defaultUrl})`);
+      }
     }
   }
+  checkCredentialEnvNames(ctx.config, def, orgId, parsed);
+  return parsed;
+}
+
+/** The records with their credential states, one query for all of them. */
+async function withCredentials(ctx: AppContext, rows: SourceRow[], sql: Sql | Tx = ctx.sql): Promise<SourceRecord[]> {
+  if (rows.length === 0) return [];
+  const stored = await storedCredentialNames(sql, { sourceIds: rows.map((r) => r.id) });
+  return rows.map((r) => toRecord(ctx, r, stored.get(r.id)));
 }
 
 export async function addSource(ctx: AppContext, input: AddSourceInput, actor: AuditActor = systemActor): Promise<SourceRecord> {
   const def = definitionFor(ctx, input.type);
-  validateConfig(def, input.config);
+  validateConfig(ctx, def, input.orgId, input.config);
+  const credentials = input.credentials === undefined ? {} : parseCredentialsInput(input.credentials, def);
   const schedule = input.schedule ?? def.defaultSchedule;
   if (def.collect) checkSchedule(schedule);
   const org = await ctx.db.selectFrom('organizations').select('id').where('id', '=', input.orgId).executeTakeFirst();
@@ -93,9 +132,11 @@ export async function addSource(ctx: AppContext, input: AddSourceInput, actor: A
       insert into sources (org_id, type, name, config, schedule, enabled)
       values (${input.orgId}, ${input.type}, ${input.name}, ${tx.json(input.config as never)}, ${schedule}, ${input.enabled ?? true})
       returning *`;
-    const source = toRecord(row!);
-    await recordAudit(tx, actor, { orgId: source.orgId, action: 'source.add', targetType: 'source', targetId: source.id, after: source });
-    return source;
+    const set = await writeCredentials(tx, ctx.keys, { orgId: row!.org_id, id: row!.id }, credentials, ctx.now());
+    const [source] = await withCredentials(ctx, [row!], tx);
+    // The audit row names the credentials set, never their values.
+    await recordAudit(tx, actor, { orgId: source!.orgId, action: 'source.add', targetType: 'source', targetId: source!.id, after: { ...source, credentialsSet: set } });
+    return source!;
   }) as Promise<SourceRecord>;
 }
 
@@ -103,7 +144,7 @@ export async function listSources(ctx: AppContext, filter: { orgId?: string; ena
   let q = ctx.db.selectFrom('sources').selectAll();
   if (filter.orgId) q = q.where('org_id', '=', filter.orgId);
   if (filter.enabledOnly) q = q.where('enabled', '=', true);
-  return (await q.orderBy('org_id').orderBy('id').execute()).map(toRecord);
+  return withCredentials(ctx, (await q.orderBy('org_id').orderBy('id').execute()) as SourceRow[]);
 }
 
 export async function getSource(ctx: AppContext, sourceId: string, orgId?: string): Promise<SourceRecord> {
@@ -111,42 +152,7 @@ export async function getSource(ctx: AppContext, sourceId: string, orgId?: strin
   if (orgId) q = q.where('org_id', '=', orgId);
   const row = await q.executeTakeFirst();
   if (!row) throw new NotFoundError(`source ${sourceId} not found`);
-  return toRecord(row);
-}
-
-/** One audited change of a source row: the before and after images land in the audit log. */
-async function changeSource(
-  ctx: AppContext, sourceId: string, orgId: string | undefined, actor: AuditActor, action: string,
-  set: (tx: Tx, src: SourceRecord) => Promise<SourceRow[]>,
-): Promise<SourceRecord> {
-  const src = await getSource(ctx, sourceId, orgId);
-  return ctx.sql.begin(async (tx) => {
-    const [row] = await set(tx, src);
-    if (!row) throw new NotFoundError(`source ${sourceId} not found`);
-    const after = toRecord(row);
-    await recordAudit(tx, actor, { orgId: src.orgId, action, targetType: 'source', targetId: src.id, before: src, after });
-    return after;
-  }) as Promise<SourceRecord>;
-}
-
-export function setSourceEnabled(ctx: AppContext, sourceId: string, enabled: boolean, orgId?: string, actor: AuditActor = systemActor): Promise<SourceRecord> {
-  // Re-enabling clears an "unhealthy" verdict: the operator says the problem is fixed.
-  return changeSource(ctx, sourceId, orgId, actor, enabled ? 'source.enable' : 'source.disable', (tx, src) => tx<SourceRow[]>`
-    update sources set enabled = ${enabled}, updated_at = ${ctx.now()},
-      health = case when ${enabled} then 'unknown' else health end,
-      health_message = case when ${enabled} then null else health_message end
-    where org_id = ${src.orgId} and id = ${src.id}
-    returning *`);
-}
-
-export function updateSourceConfig(ctx: AppContext, sourceId: string, config: Record<string, unknown>, orgId?: string, actor: AuditActor = systemActor): Promise<SourceRecord> {
-  return changeSource(ctx, sourceId, orgId, actor, 'source.configure', async (tx, src) => {
-    validateConfig(definitionFor(ctx, src.type), config);
-    return tx<SourceRow[]>`
-      update sources set config = ${tx.json(config as never)}, updated_at = ${ctx.now()}, health = 'unknown', health_message = null
-      where org_id = ${src.orgId} and id = ${src.id}
-      returning *`;
-  });
+  return (await withCredentials(ctx, [row as SourceRow]))[0]!;
 }
 
 export async function setSourceHealth(ctx: AppContext, src: { orgId: string; id: string }, health: SourceHealth, message: string | null, success: boolean): Promise<void> {

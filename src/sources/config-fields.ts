@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.ts';
 import { isRecord } from './payload.ts';
+import type { CredentialSlot } from './types.ts';
 
 // Field readers for source configs (collectors-B's sources use them; any source may). Each
 // throws ValidationError naming the field, in Japanese first, so `hinoko sources add` and the
@@ -62,4 +63,18 @@ export function stringList(value: unknown, field: string, pattern: RegExp, maxIt
     if (typeof v !== 'string' || !pattern.test(v)) throw new ValidationError(`${field}[${i}]: 形式が正しくありません (invalid value)`);
     return v;
   });
+}
+
+/** The origin (scheme://host:port) of a URL the config already validated. */
+export function originOf(url: string): string {
+  return new URL(url).origin;
+}
+
+/**
+ * A credential slot whose config field may name an environment variable: `accessToken` is read
+ * from the source's sealed credentials, or from the variable that `accessTokenEnv` names when the
+ * operator allows that name.
+ */
+export function slot<C>(name: string, label: string, envName: (config: C) => string | null): CredentialSlot<C> {
+  return { name, label, envField: `${name}Env`, envName };
 }

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.ts';
+import { OutboundRefusedError } from '../outbound/guarded-fetch.ts';
 import { SourceAuthError, type SourceRuntime } from './types.ts';
 
 // The one HTTP path every collector takes to a platform API. It owns the behaviour every source
@@ -250,7 +251,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (outcome.kind === 'network') {
         lastProblem = outcome.problem;
         lastStatus = null;
-        runtime.log.warn({ source: label, url: safeUrl, attempt: attempt + 1, problem: outcome.problem }, 'source request failed; will retry');
+        runtime.log.warn({ source: label, url: safeUrl, attempt: attempt + 1, problem: outcome.problem, code: outcome.code }, 'source request failed; will retry');
         if (attempt + 1 < maxAttempts) await wait(backoffMs(attempt), 'backoff');
         continue;
       }
@@ -392,7 +393,7 @@ function throwIfAborted(signal: AbortSignal): void {
 type Attempt =
   | { kind: 'response'; status: number; headers: Headers; text: string }
   | { kind: 'too-large'; status: number; bytes: number }
-  | { kind: 'network'; problem: string };
+  | { kind: 'network'; problem: string; code?: string };
 
 async function attemptOnce(
   fetchFn: typeof fetch,
@@ -404,7 +405,10 @@ async function attemptOnce(
   try {
     response = await fetchFn(url, init);
   } catch (error) {
-    return { kind: 'network', problem: describeNetworkError(error, init.signal) };
+    // The outbound guard's refusal is final: retrying an internal address changes nothing.
+    const refused = refusal(error);
+    if (refused) throw refused;
+    return { kind: 'network', problem: describeNetworkError(error, init.signal), code: networkErrorCode(error) };
   }
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBodyBytes) {
@@ -416,7 +420,7 @@ async function attemptOnce(
     if (body === null) return { kind: 'too-large', status: response.status, bytes: maxBodyBytes };
     return { kind: 'response', status: response.status, headers: response.headers, text: body };
   } catch (error) {
-    return { kind: 'network', problem: describeNetworkError(error, init.signal) };
+    return { kind: 'network', problem: describeNetworkError(error, init.signal), code: networkErrorCode(error) };
   }
 }
 
@@ -444,17 +448,29 @@ async function readCapped(response: Response, maxBytes: number): Promise<string 
   return bytes === null ? null : bytes.toString('utf8');
 }
 
+function refusal(error: unknown): OutboundRefusedError | null {
+  if (error instanceof OutboundRefusedError) return error;
+  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+  return cause instanceof OutboundRefusedError ? cause : null;
+}
+
+/**
+ * The same words for every failure to connect: these messages reach the organisation's users in
+ * run errors, and "refused" against "reset" against "no such host" would map the inside of the
+ * network for whoever chose the URL. The code goes to the operator's log with the request.
+ */
 function describeNetworkError(error: unknown, signal: AbortSignal | null | undefined): string {
   if (signal?.aborted) {
     const reason: unknown = signal.reason;
     if (reason instanceof TimeoutError) return reason.message;
   }
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : '';
-    return code ? `${error.message} (${code})` : error.message;
-  }
-  return 'network error';
+  return '接続できませんでした (could not connect or the connection failed)';
+}
+
+/** The error code of a failed request, for the operator's log. */
+function networkErrorCode(error: unknown): string | undefined {
+  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+  return cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
 }
 
 function tryParseJson(text: string): unknown {

@@ -13,12 +13,21 @@ export interface WatchTargetSpec {
   exclusions: string[];
 }
 
+/**
+ * A source's credentials by slot name ('bearerToken', 'appPassword'…). The platform resolves them
+ * from the source's own sealed credentials (or an environment variable the operator allowed);
+ * a source never learns where they came from.
+ */
+export interface SourceSecrets {
+  /** The credential in this slot; throws SourceAuthError when it is not set. */
+  secret(name: string): string;
+  hasSecret(name: string): boolean;
+}
+
 /** What a collector may use: no database, no process.env. */
-export interface SourceRuntime {
+export interface SourceRuntime extends SourceSecrets {
   /** fetch with timeouts; sources wrap it with their own retry/rate-limit handling. */
   fetch: typeof fetch;
-  /** Resolves a credential by the name the config references; throws if it is not set. */
-  secret(name: string): string;
   now(): Date;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   random(): number;
@@ -53,12 +62,36 @@ export interface SourceDefinition<C = unknown> {
   defaultSchedule: string;
   /** Validates a config on save; throws ValidationError naming the field. */
   parseConfig(raw: unknown): C;
-  /** Names of the credentials (environment variables) this config references. */
-  secretNames(config: C): string[];
+  /** The credentials this type uses (entered per source, write-only). */
+  credentials: CredentialSlot<C>[];
+  /** Which slots a config cannot run without (Google's OAuth needs three, its token mode one). */
+  requiredCredentials(config: C): string[];
+  /**
+   * Where this source's requests go. Credentials are sent only to `credentialOrigins`; the URLs in
+   * `operatorUrls` are the platform's own API and may differ from their defaults only where the
+   * operator allows (HINOKO_SOURCE_URL_OVERRIDES), since an org admin could otherwise point a
+   * platform token at a host of their own.
+   */
+  endpoints(config: C): SourceEndpoints;
   /** Pull collection (absent for push-only sources such as LINE and file imports). */
   collect?(input: CollectInput<C>): AsyncIterable<CollectPage>;
   /** Push delivery (LINE, Facebook, Instagram): verified and parsed here, stored by the platform. */
   webhook?: WebhookHandler<C>;
+}
+
+export interface CredentialSlot<C> {
+  /** lowerCamel, unique within the type: 'bearerToken'. */
+  name: string;
+  /** Shown in pages and the CLI, Japanese first. */
+  label: string;
+  /** The config field that may name an environment variable instead (operator-allowed names only). */
+  envField: string;
+  envName(config: C): string | null;
+}
+
+export interface SourceEndpoints {
+  credentialOrigins: string[];
+  operatorUrls: { field: string; url: string; defaultUrl: string }[];
 }
 
 export interface WebhookRequest {
@@ -96,7 +129,7 @@ export interface SourceActivity {
 
 export interface WebhookHandler<C> {
   /** Verify the signature (constant-time) and parse. Must not throw on hostile input. */
-  handle(request: WebhookRequest, config: C, secret: (name: string) => string): WebhookResult;
+  handle(request: WebhookRequest, config: C, secrets: SourceSecrets): WebhookResult;
 }
 
 /** Raised by collectors when credentials are rejected: the source is marked unhealthy. */

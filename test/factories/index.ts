@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config.ts';
 import { createContext, type AppContext } from '../../src/context.ts';
+import { ephemeralServerKeys } from '../../src/secrets/server-keys.ts';
 import { addSource } from '../../src/collection/sources.ts';
 import type { NormalizedMention } from '../../src/ingest/types.ts';
 import { createOrganization, createWatchTarget } from '../../src/organizations/organizations.ts';
@@ -12,9 +13,15 @@ export function unique(prefix = 'x'): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
+// One server secret per test file: several contexts on one database are several instances of one
+// deployment (they share HINOKO_SECRET), so each opens what another sealed.
+const testKeys = ephemeralServerKeys();
+
 export function testContext(db: TestDatabase, overrides: Partial<AppContext> = {}): AppContext {
-  const config = loadConfig({ HINOKO_DATA_DIR: '/nonexistent-test-dir' });
-  return createContext({ config, sql: db.sql, db: db.db, ...overrides });
+  // The platform fakes listen on 127.0.0.1: tests are the operator who allows that (the guard's
+  // own tests use testConfig without it).
+  const config = loadConfig({ HINOKO_DATA_DIR: '/nonexistent-test-dir', HINOKO_OUTBOUND_ALLOW: '127.0.0.0/8,::1', HINOKO_SOURCE_URL_OVERRIDES: '*' });
+  return createContext({ config, sql: db.sql, db: db.db, keys: testKeys, ...overrides });
 }
 
 export async function makeOrg(ctx: AppContext, name = 'テスト病院') {
@@ -52,7 +59,7 @@ export function listSource(items: NormalizedMention[], options: { pageSize?: num
     label: 'test list source',
     defaultSchedule: '* * * * * *',
     parseConfig: () => ({}),
-    secretNames: () => [],
+    credentials: [], requiredCredentials: () => [], endpoints: () => ({ credentialOrigins: [], operatorUrls: [] }),
     async *collect({ cursor, runtime }): AsyncIterable<CollectPage> {
       let offset = typeof cursor === 'object' && cursor && 'offset' in cursor ? Number((cursor as { offset: number }).offset) : 0;
       while (offset < items.length) {

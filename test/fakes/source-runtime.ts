@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { CollectPage, SourceRuntime } from '../../src/sources/types.ts';
+import { SourceAuthError, type CollectPage, type SourceRuntime, type SourceSecrets } from '../../src/sources/types.ts';
 
 // An in-memory SourceRuntime for collector tests: a virtual clock that sleep() advances instantly
 // (every requested wait is recorded so tests can assert it), a seeded random source, secrets from
@@ -59,9 +59,10 @@ export function createTestRuntime(options: {
     fetch: options.fetch ?? globalThis.fetch,
     secret(name) {
       const value = options.secrets?.[name];
-      if (value === undefined) throw new Error(`secret ${name} is not set`);
+      if (value === undefined) throw new SourceAuthError(`secret ${name} is not set`);
       return value;
     },
+    hasSecret: (name) => options.secrets?.[name] !== undefined,
     now: () => clock.now(),
     async sleep(ms) {
       sleeps.push(ms);
@@ -98,4 +99,16 @@ export async function drainCollector(
     error = e;
   }
   return { pages, error };
+}
+
+/** Source secrets from a plain map, for webhook handlers tested without a runtime. */
+export function secretsFrom(map: Record<string, string>): SourceSecrets {
+  return {
+    secret(name) {
+      const value = map[name];
+      if (value === undefined) throw new SourceAuthError(`secret ${name} is not set`);
+      return value;
+    },
+    hasSecret: (name) => map[name] !== undefined,
+  };
 }

@@ -147,12 +147,11 @@ describe.concurrent('collectors under random faults, through runSource into Post
       rateLimit: { limit: 100_000, windowSeconds: 900 },
     });
     await fake.start();
-    const tokenEnv = `HINOKO_TEST_X_${unique('t').slice(2).toUpperCase()}`;
-    process.env[tokenEnv] = fake.token;
     try {
       const source = await addSource(ctx, {
         orgId: org.id, type: 'x', name: unique('x'),
-        config: { baseUrl: fake.baseUrl, bearerTokenEnv: tokenEnv, maxResults: 10, maxPagesPerRun: 5, deletionCheckIds: 50, requestTimeoutMs: 150 },
+        config: { baseUrl: fake.baseUrl, maxResults: 10, maxPagesPerRun: 5, deletionCheckIds: 50, requestTimeoutMs: 150 },
+        credentials: { bearerToken: fake.token },
       });
       const rnd = seededRandom(11);
       const author = fake.addUser({ username: 'kanja_1', name: '患者1' });
@@ -223,7 +222,6 @@ describe.concurrent('collectors under random faults, through runSource into Post
       expect(latest.size).toBeGreaterThan(200);
       await expectRunRecords(ctx, org.id, source.id, outcomes);
     } finally {
-      delete process.env[tokenEnv];
       await fake.close();
     }
   }, 120_000);
@@ -310,14 +308,11 @@ describe.concurrent('collectors under random faults, through runSource into Post
     // Resets in whole epoch seconds, 15 s ahead on the fake's clock: the next second on ours.
     const fake = await new BlueskyFake({ now: () => Date.now() - 15_000 }).start();
     fake.http.setFaults({ rate: 0.06, seed: 21, kinds: faultMix });
-    const idEnv = `HINOKO_TEST_BSKY_ID_${unique('b').slice(2).toUpperCase()}`;
-    const passEnv = `HINOKO_TEST_BSKY_PASS_${unique('b').slice(2).toUpperCase()}`;
-    process.env[idEnv] = fake.identifier;
-    process.env[passEnv] = fake.password;
     try {
       const source = await addSource(ctx, {
         orgId: org.id, type: 'bluesky', name: unique('b'),
-        config: { baseUrl: fake.baseUrl, identifierEnv: idEnv, appPasswordEnv: passEnv, pageSize: 10, maxPagesPerRun: 5, requestTimeoutMs: 150 },
+        config: { baseUrl: fake.baseUrl, pageSize: 10, maxPagesPerRun: 5, requestTimeoutMs: 150 },
+        credentials: { identifier: fake.identifier, appPassword: fake.password },
       });
       const rnd = seededRandom(23);
       const truth: FakeTruth[] = [];
@@ -338,8 +333,6 @@ describe.concurrent('collectors under random faults, through runSource into Post
       expect(fake.refreshSessionCalls + fake.createSessionCalls).toBeGreaterThan(1);
       await expectRunRecords(ctx, org.id, source.id, outcomes);
     } finally {
-      delete process.env[idEnv];
-      delete process.env[passEnv];
       await fake.close();
     }
   }, 120_000);
@@ -351,17 +344,14 @@ describe.concurrent('collectors under random faults, through runSource into Post
     const fake = await new GoogleReviewsFake().start();
     fake.http.setFaults({ rate: 0.06, seed: 31, kinds: faultMix });
     const loc = 'accounts/111/locations/222';
-    const envs = { id: `HINOKO_TEST_G_ID_${unique('g').slice(2).toUpperCase()}`, secret: `HINOKO_TEST_G_SECRET_${unique('g').slice(2).toUpperCase()}`, refresh: `HINOKO_TEST_G_REFRESH_${unique('g').slice(2).toUpperCase()}` };
-    process.env[envs.id] = fake.clientId;
-    process.env[envs.secret] = fake.clientSecret;
-    process.env[envs.refresh] = fake.refreshToken;
     try {
       const source = await addSource(ctx, {
         orgId: org.id, type: 'google_reviews', name: unique('g'),
         config: {
           baseUrl: fake.baseUrl, locations: [{ name: loc, ownerName: 'テスト内科' }], pageSize: 10, maxPagesPerRun: 5, requestTimeoutMs: 150,
-          oauth: { tokenUrl: fake.tokenUrl, clientIdEnv: envs.id, clientSecretEnv: envs.secret, refreshTokenEnv: envs.refresh },
+          oauth: { tokenUrl: fake.tokenUrl },
         },
+        credentials: { clientId: fake.clientId, clientSecret: fake.clientSecret, refreshToken: fake.refreshToken },
       });
       const rnd = seededRandom(33);
       const truth = new Map<string, FakeTruth>();
@@ -398,7 +388,6 @@ describe.concurrent('collectors under random faults, through runSource into Post
       expect(edits).toBeGreaterThan(10);
       await expectRunRecords(ctx, org.id, source.id, outcomes);
     } finally {
-      for (const name of Object.values(envs)) delete process.env[name];
       await fake.close();
     }
   }, 120_000);
@@ -445,12 +434,11 @@ describe.concurrent('collectors under random faults, through runSource into Post
     fake.addVideo('vid00000001', channel);
     fake.addVideo('vid00000002', channel);
     fake.addVideo('other000001', 'UCsomebodyElse0000000001');
-    const keyEnv = `HINOKO_TEST_YT_${unique('y').slice(2).toUpperCase()}`;
-    process.env[keyEnv] = fake.apiKey;
     try {
       const source = await addSource(ctx, {
         orgId: org.id, type: 'youtube', name: unique('y'),
-        config: { baseUrl: fake.baseUrl, apiKeyEnv: keyEnv, channelIds: [channel], pageSize: 10, maxPagesPerRun: 10, requestTimeoutMs: 150 },
+        config: { baseUrl: fake.baseUrl, channelIds: [channel], pageSize: 10, maxPagesPerRun: 10, requestTimeoutMs: 150 },
+        credentials: { apiKey: fake.apiKey },
       });
       const rnd = seededRandom(53);
       const truth: FakeTruth[] = [];
@@ -476,7 +464,6 @@ describe.concurrent('collectors under random faults, through runSource into Post
       expectFaultsMattered(outcomes, fake.http.requests.map((r) => r.fault), faultMix);
       await expectRunRecords(ctx, org.id, source.id, outcomes);
     } finally {
-      delete process.env[keyEnv];
       await fake.close();
     }
   }, 120_000);

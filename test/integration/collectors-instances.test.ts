@@ -17,7 +17,6 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 let db: TestDatabase;
 let x: XFake;
 let mastodon: MastodonFake;
-const tokenEnv = `HINOKO_TEST_X_${unique('i').slice(2).toUpperCase()}`;
 const tag = 'テスト内科';
 
 beforeAll(async () => {
@@ -25,10 +24,8 @@ beforeAll(async () => {
   x = new XFake({ rateLimit: { limit: 100_000, windowSeconds: 900 } });
   await x.start();
   mastodon = await new MastodonFake().start();
-  process.env[tokenEnv] = x.token;
 });
 afterAll(async () => {
-  delete process.env[tokenEnv];
   await x.close();
   await mastodon.close();
   await db.drop();
@@ -64,7 +61,8 @@ function publish(count: number): void {
 async function addSources(ctx: AppContext, orgId: string, schedule?: string): Promise<{ xSource: SourceRecord; mastodonSource: SourceRecord }> {
   const xSource = await addSource(ctx, {
     orgId, type: 'x', name: unique('x'), ...(schedule ? { schedule } : {}),
-    config: { baseUrl: x.baseUrl, bearerTokenEnv: tokenEnv, maxResults: 10, maxPagesPerRun: 100, deletionCheckIds: 0 },
+    config: { baseUrl: x.baseUrl, maxResults: 10, maxPagesPerRun: 100, deletionCheckIds: 0 },
+    credentials: { bearerToken: x.token },
   });
   const mastodonSource = await addSource(ctx, {
     orgId, type: 'mastodon', name: unique('m'), ...(schedule ? { schedule } : {}),

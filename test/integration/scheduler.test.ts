@@ -13,7 +13,7 @@ afterAll(async () => { await db.drop(); });
 function recordingSource(intervals: { start: number; end: number }[], runMs: number): SourceDefinition<Record<string, never>> {
   let n = 0;
   return {
-    type: 'rss', label: 'recording', defaultSchedule: '* * * * * *', parseConfig: () => ({}), secretNames: () => [],
+    type: 'rss', label: 'recording', defaultSchedule: '* * * * * *', parseConfig: () => ({}), credentials: [], requiredCredentials: () => [], endpoints: () => ({ credentialOrigins: [], operatorUrls: [] }),
     async *collect({ runtime }): AsyncIterable<CollectPage> {
       const start = Date.now();
       await runtime.sleep(runMs);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { authHeaders } from '../support/api-auth.ts';
 import { runSource } from '../../src/collection/run-source.ts';
 import { Scheduler } from '../../src/collection/scheduler.ts';
-import { addSource, updateSourceConfig } from '../../src/collection/sources.ts';
+import { addSource } from '../../src/collection/sources.ts';
+import { updateSource } from '../../src/collection/update-source.ts';
 import { createApp } from '../../src/http/app.ts';
 import { XFake } from '../fakes/x-fake.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
@@ -10,14 +11,12 @@ import { makeOrg, testContext, unique } from '../factories/index.ts';
 
 let db: TestDatabase;
 let x: XFake;
-const tokenEnv = `HINOKO_TEST_XH_${unique('h').slice(2).toUpperCase()}`;
 beforeAll(async () => {
   db = await createTestDatabase();
   x = new XFake();
   await x.start();
 });
 afterAll(async () => {
-  delete process.env[tokenEnv];
   await x.close();
   await db.drop();
 });
@@ -26,8 +25,9 @@ it('refused credentials mark the source unhealthy (API and scheduler see it) ins
   const ctx = testContext(db);
   const { org } = await makeOrg(ctx);
   x.addTweet({ text: 'テスト内科の待ち時間が長い' });
-  process.env[tokenEnv] = 'a-revoked-token';
-  const src = await addSource(ctx, { orgId: org.id, type: 'x', name: 'X', config: { baseUrl: x.baseUrl, bearerTokenEnv: tokenEnv, requestTimeoutMs: 2000 }, schedule: '* * * * * *' });
+  const src = await addSource(ctx, {
+    orgId: org.id, type: 'x', name: 'X', config: { baseUrl: x.baseUrl, requestTimeoutMs: 2000 }, credentials: { bearerToken: 'a-revoked-token' }, schedule: '* * * * * *',
+  });
 
   const outcome = await runSource(ctx, { sourceId: src.id, trigger: 'manual' });
   expect(outcome.status).toBe('failed');
@@ -47,9 +47,8 @@ it('refused credentials mark the source unhealthy (API and scheduler see it) ins
   await scheduler.stop();
   expect(x.requests.length).toBe(before);
 
-  // Fixing the credentials (a config change) re-arms it, and the next run succeeds.
-  process.env[tokenEnv] = x.token;
-  await updateSourceConfig(ctx, src.id, { ...src.config });
+  // Entering the right credential re-arms it, and the next run succeeds.
+  await updateSource(ctx, src.id, org.id, { credentials: { bearerToken: x.token } });
   expect(await runSource(ctx, { sourceId: src.id, trigger: 'manual' })).toMatchObject({ status: 'succeeded', inserted: 1 });
   expect(one(await ctx.sql`select health from sources where id = ${src.id}`).health).toBe('ok');
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
-import { addSource, setSourceEnabled } from '../../src/collection/sources.ts';
+import { addSource } from '../../src/collection/sources.ts';
+import { updateSource } from '../../src/collection/update-source.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/app.ts';
 import { analyzeStored } from '../../src/ingest/analyze-stored.ts';
@@ -12,7 +13,6 @@ import { makeOrg, testContext } from '../factories/index.ts';
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
-  process.env.HINOKO_TEST_LINE_SECRET = 'line-test-secret';
 });
 afterAll(async () => { await db.drop(); });
 
@@ -22,7 +22,7 @@ describe('LINE webhook', () => {
     const app = createApp(ctx);
     const { org } = await makeOrg(ctx);
     const line = new LineFake();
-    const src = await addSource(ctx, { orgId: org.id, type: 'line', name: 'LINE公式', config: { channelSecretEnv: 'HINOKO_TEST_LINE_SECRET', destination: line.destination } });
+    const src = await addSource(ctx, { orgId: org.id, type: 'line', name: 'LINE公式', config: { destination: line.destination }, credentials: { channelSecret: 'line-test-secret' } });
     const post = (d: { body: string; headers: Record<string, string> }) =>
       app.request(`/webhooks/${src.id}`, { method: 'POST', headers: d.headers, body: d.body });
 
@@ -57,7 +57,7 @@ describe('LINE webhook', () => {
     const app = createApp(ctx);
     const { org } = await makeOrg(ctx);
     const line = new LineFake();
-    const src = await addSource(ctx, { orgId: org.id, type: 'line', name: 'LINE', config: { channelSecretEnv: 'HINOKO_TEST_LINE_SECRET' } });
+    const src = await addSource(ctx, { orgId: org.id, type: 'line', name: 'LINE', config: {}, credentials: { channelSecret: 'line-test-secret' } });
     const forged = line.delivery([line.textMessage('U1', 'なりすまし')], { secret: 'wrong-secret' });
     expect((await app.request(`/webhooks/${src.id}`, { method: 'POST', headers: forged.headers, body: forged.body })).status).toBe(401);
     const unsigned = line.delivery([line.textMessage('U1', '署名なし')]);
@@ -75,8 +75,8 @@ describe('LINE webhook', () => {
     const app = createApp(ctx);
     const { org } = await makeOrg(ctx);
     const line = new LineFake();
-    const src = await addSource(ctx, { orgId: org.id, type: 'line', name: 'LINE', config: { channelSecretEnv: 'HINOKO_TEST_LINE_SECRET' } });
-    await setSourceEnabled(ctx, src.id, false);
+    const src = await addSource(ctx, { orgId: org.id, type: 'line', name: 'LINE', config: {}, credentials: { channelSecret: 'line-test-secret' } });
+    await updateSource(ctx, src.id, undefined, { enabled: false });
     const d = line.delivery([line.textMessage('U1', 'x')]);
     expect((await app.request(`/webhooks/${src.id}`, { method: 'POST', headers: d.headers, body: d.body })).status).toBe(404);
     expect((await app.request('/webhooks/999999', { method: 'POST', headers: d.headers, body: d.body })).status).toBe(404);
@@ -87,15 +87,13 @@ describe('LINE webhook', () => {
 
 describe('Facebook webhook', () => {
   it('answers the subscription handshake, stores a signed delivery, and keeps an edit in the same delivery as a version', async () => {
-    process.env.HINOKO_TEST_FB_TOKEN = 'graph-test-token';
-    process.env.HINOKO_TEST_FB_SECRET = 'app-secret';
-    process.env.HINOKO_TEST_FB_VERIFY = 'verify-me';
     const ctx = testContext(db);
     const app = createApp(ctx);
     const { org } = await makeOrg(ctx);
     const src = await addSource(ctx, {
       orgId: org.id, type: 'facebook', name: 'Facebookページ',
-      config: { pageId: '1234567890', accessTokenEnv: 'HINOKO_TEST_FB_TOKEN', appSecretEnv: 'HINOKO_TEST_FB_SECRET', verifyTokenEnv: 'HINOKO_TEST_FB_VERIFY' },
+      config: { pageId: '1234567890' },
+      credentials: { accessToken: 'graph-test-token', appSecret: 'app-secret', verifyToken: 'verify-me' },
     });
     const hello = await app.request(`/webhooks/${src.id}?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444`);
     expect(hello.status).toBe(200);

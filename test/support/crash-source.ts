@@ -11,7 +11,7 @@ export function crashItems(): NormalizedMention[] {
 /** Pages of 10 with a pause before each, resuming from an offset cursor. */
 export function slowListSource(items: NormalizedMention[], pauseMs: number): SourceDefinition<Record<string, never>> {
   return {
-    type: 'rss', label: 'slow list', defaultSchedule: '* * * * *', parseConfig: () => ({}), secretNames: () => [],
+    type: 'rss', label: 'slow list', defaultSchedule: '* * * * *', parseConfig: () => ({}), credentials: [], requiredCredentials: () => [], endpoints: () => ({ credentialOrigins: [], operatorUrls: [] }),
     async *collect({ cursor }): AsyncIterable<CollectPage> {
       let offset = cursor && typeof cursor === 'object' ? Number((cursor as { offset: number }).offset) : 0;
       while (offset < items.length) {

@@ -6,6 +6,7 @@ export function inMemoryRuntime(now: () => Date): SourceRuntime {
   return {
     fetch: () => Promise.reject(new Error('no network in this test')),
     secret: (name) => { throw new Error(`no secret ${name} in this test`); },
+    hasSecret: () => false,
     now,
     sleep: async () => {},
     random: () => 0.5,

@@ -1,4 +1,5 @@
-import { addSource, listSources, setSourceEnabled } from '../../collection/sources.ts';
+import { addSource, listSources } from '../../collection/sources.ts';
+import { updateSource } from '../../collection/update-source.ts';
 import { UsageError, ValidationError } from '../../errors.ts';
 import { sourceTypes } from '../../ingest/types.ts';
 import { idString, oneOf } from '../../validation.ts';
@@ -46,7 +47,7 @@ export const sourcesCommand: CliCommand = {
       case 'enable':
       case 'disable': {
         if (!id) throw new UsageError(`usage: hinoko sources ${action} ID`);
-        const s = await withContext((ctx) => setSourceEnabled(ctx, idString(id, 'ID'), action === 'enable', undefined, cliActor()));
+        const s = await withContext((ctx) => updateSource(ctx, idString(id, 'ID'), undefined, { enabled: action === 'enable' }, cliActor()));
         io.stdout.write(`source ${s.id} ${s.enabled ? 'enabled' : 'disabled'}\n`);
         return 0;
       }

@@ -5,7 +5,8 @@ import { getAlert, listAlerts } from '../../alerts/queries.ts';
 import { getDetectionSettings, parseDetectionPatch, setDetectionSettings } from '../../alerts/settings.ts';
 import { recordAudit, type AuditActor } from '../../audit/record.ts';
 import { runSource } from '../../collection/run-source.ts';
-import { addSource, getSource, listSources, parseAddSourceInput, setSourceEnabled, updateSourceConfig, type SourceRecord } from '../../collection/sources.ts';
+import { addSource, getSource, listSources, parseAddSourceInput, type SourceRecord } from '../../collection/sources.ts';
+import { parseUpdateSourceInput, updateSource } from '../../collection/update-source.ts';
 import type { AppContext } from '../../context.ts';
 import { NotFoundError } from '../../errors.ts';
 import { incidentRoutes } from '../../incidents/routes.ts';
@@ -22,7 +23,6 @@ import {
   createOrganization, createWatchTarget, getOrganization, listWatchTargets,
   parseOrganizationInput, parseWatchTargetInput,
 } from '../../organizations/organizations.ts';
-import { object, optionalBoolean, plainJsonObject } from '../../validation.ts';
 import { requestActor, requestAuth } from '../actor.ts';
 import { pathId, queryOf, readJson } from '../params.ts';
 
@@ -88,12 +88,7 @@ export function apiRoutes(ctx: AppContext) {
   api.patch('/organizations/:orgId/sources/:sourceId', async (c) => {
     const orgId = pathId(c, 'orgId');
     const sourceId = pathId(c, 'sourceId');
-    const o = object(await readJson(c), ['enabled', 'config']);
-    let result = await getSource(ctx, sourceId, orgId);
-    if (o.config !== undefined) result = await updateSourceConfig(ctx, sourceId, plainJsonObject(o.config, 'config'), orgId, requestActor(c));
-    const enabled = optionalBoolean(o, 'enabled');
-    if (enabled !== undefined) result = await setSourceEnabled(ctx, sourceId, enabled, orgId, requestActor(c));
-    return c.json(sourceJson(result));
+    return c.json(sourceJson(await updateSource(ctx, sourceId, orgId, parseUpdateSourceInput(await readJson(c)), requestActor(c))));
   });
   api.post('/organizations/:orgId/sources/:sourceId/runs', async (c) => {
     const src = await getSource(ctx, pathId(c, 'sourceId'), pathId(c, 'orgId'));

@@ -61,7 +61,7 @@ export class BlueskyClient {
 
   constructor(private readonly config: BlueskyConfig, private readonly runtime: SourceRuntime) {
     this.http = createHttpClient({ runtime, label: 'bluesky', timeoutMs: config.requestTimeoutMs, classifyError: classify });
-    this.key = `${config.baseUrl}\n${runtime.secret(config.identifierEnv)}`;
+    this.key = `${config.baseUrl}\n${runtime.secret('identifier')}`;
   }
 
   private xrpc(method: string): string {
@@ -72,7 +72,7 @@ export class BlueskyClient {
     const response = await this.http.requestJson(this.xrpc('com.atproto.server.createSession'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ identifier: this.runtime.secret(this.config.identifierEnv), password: this.runtime.secret(this.config.appPasswordEnv) }),
+      body: JSON.stringify({ identifier: this.runtime.secret('identifier'), password: this.runtime.secret('appPassword') }),
       rateLimitBucket: 'session',
     });
     const session = readSession(response.body);

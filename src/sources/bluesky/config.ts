@@ -1,11 +1,11 @@
 import { ValidationError } from '../../errors.ts';
-import { configObject, envName, httpUrl, integerIn, stringList } from '../config-fields.ts';
+import { configObject, httpUrl, integerIn, optionalEnvName, stringList } from '../config-fields.ts';
 
 export interface BlueskyConfig {
   /** The account's PDS; it serves the session and proxies app.bsky.* to the AppView. */
   baseUrl: string;
-  identifierEnv: string;
-  appPasswordEnv: string;
+  identifierEnv: string | null;
+  appPasswordEnv: string | null;
   /** Extra search queries besides the watch targets' names and keywords. */
   queries: string[];
   /** Only posts in this language (e.g. ja), or all when null. */
@@ -25,8 +25,8 @@ export function parseBlueskyConfig(input: unknown): BlueskyConfig {
   }
   return {
     baseUrl: httpUrl(raw.baseUrl, 'baseUrl', blueskyBaseUrl),
-    identifierEnv: envName(raw.identifierEnv, 'identifierEnv'),
-    appPasswordEnv: envName(raw.appPasswordEnv, 'appPasswordEnv'),
+    identifierEnv: optionalEnvName(raw.identifierEnv, 'identifierEnv'),
+    appPasswordEnv: optionalEnvName(raw.appPasswordEnv, 'appPasswordEnv'),
     queries: stringList(raw.queries, 'queries', /^[^\u0000-\u001f]{1,256}$/, 50),
     lang: typeof lang === 'string' ? lang : null,
     // searchPosts allows limit 1–100.

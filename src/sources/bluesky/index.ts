@@ -1,6 +1,7 @@
 import type { SourceDefinition } from '../types.ts';
 import { collectBluesky } from './collector.ts';
-import { parseBlueskyConfig, type BlueskyConfig } from './config.ts';
+import { originOf, slot } from '../config-fields.ts';
+import { blueskyBaseUrl, parseBlueskyConfig, type BlueskyConfig } from './config.ts';
 
 export type { BlueskyConfig } from './config.ts';
 
@@ -10,6 +11,11 @@ export const blueskySource: SourceDefinition<BlueskyConfig> = {
   // Search is cheap (3,000 requests per 5 minutes per account); sessions are reused across runs.
   defaultSchedule: '*/5 * * * *',
   parseConfig: parseBlueskyConfig,
-  secretNames: (config) => [config.identifierEnv, config.appPasswordEnv],
+  credentials: [
+    slot('identifier', 'ハンドルまたはメール (handle or e-mail)', (c) => c.identifierEnv),
+    slot('appPassword', 'アプリパスワード (app password)', (c) => c.appPasswordEnv),
+  ],
+  requiredCredentials: () => ['identifier', 'appPassword'],
+  endpoints: (c) => ({ credentialOrigins: [originOf(c.baseUrl)], operatorUrls: [{ field: 'baseUrl', url: c.baseUrl, defaultUrl: blueskyBaseUrl }] }),
   collect: collectBluesky,
 };

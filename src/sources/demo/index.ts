@@ -184,7 +184,9 @@ export const demoSource: SourceDefinition<DemoConfig> = {
   label: 'デモ (demo stream)',
   defaultSchedule: '*/10 * * * * *',
   parseConfig: parseDemoConfig,
-  secretNames: () => [],
+  credentials: [],
+  requiredCredentials: () => [],
+  endpoints: () => ({ credentialOrigins: [], operatorUrls: [] }),
   async *collect({ config, cursor, runtime }): AsyncIterable<CollectPage> {
     // Only whole slots are generated, so a slot is never emitted half-filled.
     const end = Math.floor(runtime.now().getTime() / SLOT_MS);

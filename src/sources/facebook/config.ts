@@ -1,5 +1,6 @@
 import { ValidationError } from '../../errors.ts';
-import { configObject, envName, httpUrl, integerIn, optionalEnvName } from '../config-fields.ts';
+import { configObject, httpUrl, integerIn, optionalEnvName, originOf, slot } from '../config-fields.ts';
+import type { CredentialSlot, SourceEndpoints } from '../types.ts';
 import type { GraphAuthConfig } from './graph.ts';
 
 export interface FacebookConfig extends GraphAuthConfig {
@@ -26,7 +27,7 @@ export function parseFacebookConfig(input: unknown): FacebookConfig {
   return {
     baseUrl: httpUrl(raw.baseUrl, 'baseUrl', graphApiBaseUrl),
     pageId: raw.pageId,
-    accessTokenEnv: envName(raw.accessTokenEnv, 'accessTokenEnv'),
+    accessTokenEnv: optionalEnvName(raw.accessTokenEnv, 'accessTokenEnv'),
     appSecretEnv: optionalEnvName(raw.appSecretEnv, 'appSecretEnv'),
     verifyTokenEnv: optionalEnvName(raw.verifyTokenEnv, 'verifyTokenEnv'),
     pageSize: integerIn(raw.pageSize, 'pageSize', 1, 100, 50),
@@ -38,7 +39,16 @@ export function parseFacebookConfig(input: unknown): FacebookConfig {
   };
 }
 
-/** The credentials a Meta source (Facebook or Instagram) names: token, app secret, verify token. */
-export function metaSecretNames(config: GraphAuthConfig & { verifyTokenEnv: string | null }): string[] {
-  return [config.accessTokenEnv, config.appSecretEnv, config.verifyTokenEnv].filter((n): n is string => n !== null);
+/** The credentials of a Meta source (Facebook or Instagram): page token, app secret, verify token. */
+export function metaCredentials<C extends GraphAuthConfig & { verifyTokenEnv: string | null }>(): CredentialSlot<C>[] {
+  return [
+    slot<C>('accessToken', 'ページアクセストークン (page access token)', (c) => c.accessTokenEnv),
+    slot<C>('appSecret', 'アプリシークレット (app secret: signs webhooks and API calls)', (c) => c.appSecretEnv),
+    slot<C>('verifyToken', 'Webhook 確認トークン (webhook verify token)', (c) => c.verifyTokenEnv),
+  ];
+}
+
+/** Meta's Graph API is one platform: its token goes to the Graph host and nowhere else. */
+export function metaEndpoints(config: GraphAuthConfig): SourceEndpoints {
+  return { credentialOrigins: [originOf(config.baseUrl)], operatorUrls: [{ field: 'baseUrl', url: config.baseUrl, defaultUrl: graphApiBaseUrl }] };
 }

@@ -10,8 +10,7 @@ import { isRecord } from '../payload.ts';
 
 export interface GraphAuthConfig {
   baseUrl: string;
-  accessTokenEnv: string;
-  /** When set, every call carries appsecret_proof (required if the app enforces it). */
+  accessTokenEnv: string | null;
   appSecretEnv: string | null;
   requestTimeoutMs: number;
 }
@@ -46,8 +45,9 @@ export interface GraphClient {
 }
 
 export function createGraphClient(config: GraphAuthConfig, runtime: SourceRuntime, label: string): GraphClient {
-  const token = runtime.secret(config.accessTokenEnv);
-  const proof = config.appSecretEnv ? createHmac('sha256', runtime.secret(config.appSecretEnv)).update(token).digest('hex') : null;
+  const token = runtime.secret('accessToken');
+  // With an app secret set, every call carries appsecret_proof (required if the app enforces it).
+  const proof = runtime.hasSecret('appSecret') ? createHmac('sha256', runtime.secret('appSecret')).update(token).digest('hex') : null;
   const http = createHttpClient({ runtime, label, timeoutMs: config.requestTimeoutMs, classifyError: classifyGraphError });
 
   function url(path: string, params: Record<string, string>): URL {

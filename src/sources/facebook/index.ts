@@ -1,6 +1,6 @@
 import type { SourceDefinition } from '../types.ts';
 import { collectFacebook } from './collector.ts';
-import { metaSecretNames, parseFacebookConfig, type FacebookConfig } from './config.ts';
+import { metaCredentials, metaEndpoints, parseFacebookConfig, type FacebookConfig } from './config.ts';
 import { handleFacebookWebhook } from './webhook.ts';
 
 export type { FacebookConfig } from './config.ts';
@@ -11,7 +11,9 @@ export const facebookSource: SourceDefinition<FacebookConfig> = {
   // Webhooks deliver in near real time; the pull every 15 minutes fills gaps and refreshes counts.
   defaultSchedule: '*/15 * * * *',
   parseConfig: parseFacebookConfig,
-  secretNames: metaSecretNames,
+  credentials: metaCredentials<FacebookConfig>(),
+  requiredCredentials: () => ['accessToken'],
+  endpoints: metaEndpoints,
   collect: collectFacebook,
   webhook: { handle: handleFacebookWebhook },
 };

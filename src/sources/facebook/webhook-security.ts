@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { WebhookRequest, WebhookResult } from '../types.ts';
+import type { SourceSecrets, WebhookRequest, WebhookResult } from '../types.ts';
 
 // What Meta webhooks (Facebook Pages and Instagram) share: the subscription handshake and the
 // X-Hub-Signature-256 check. Meta still sends the legacy SHA-1 X-Hub-Signature beside it; it is
@@ -40,14 +40,12 @@ export function answerHubChallenge(request: WebhookRequest, verifyToken: string 
 /** Verifies a POST and parses its JSON, or says why not. Never throws. */
 export function verifyMetaDelivery(
   request: WebhookRequest,
-  appSecretEnv: string | null,
-  secret: (name: string) => string,
+  secrets: SourceSecrets,
 ): { ok: true; body: Record<string, unknown> } | { ok: false; result: WebhookResult } {
   if (request.method !== 'POST') return { ok: false, result: { kind: 'rejected', status: 400, reason: 'expected POST' } };
-  // No appSecretEnv in the config: nothing can be verified, so nothing is accepted. A configured
-  // but unset secret makes secret() throw, and the platform marks the source unhealthy.
-  if (!appSecretEnv) return { ok: false, result: { kind: 'rejected', status: 401, reason: 'appSecretEnv is not configured for this source' } };
-  const appSecret = secret(appSecretEnv);
+  // No app secret for this source: nothing can be verified, so nothing is accepted.
+  if (!secrets.hasSecret('appSecret')) return { ok: false, result: { kind: 'rejected', status: 401, reason: 'no app secret is set for this source' } };
+  const appSecret = secrets.secret('appSecret');
   if (!verifyHubSignature(appSecret, request.rawBody, request.headers['x-hub-signature-256'])) {
     return { ok: false, result: { kind: 'rejected', status: 401, reason: 'X-Hub-Signature-256 missing or wrong' } };
   }
@@ -63,7 +61,7 @@ export function verifyMetaDelivery(
   return { ok: true, body: body as Record<string, unknown> };
 }
 
-/** The secret when the config names one (secret() throws if it is unset), else null. */
-export function resolveOptionalSecret(name: string | null, secret: (name: string) => string): string | null {
-  return name ? secret(name) : null;
+/** The credential when the source has one, else null. */
+export function optionalSecret(secrets: SourceSecrets, name: string): string | null {
+  return secrets.hasSecret(name) ? secrets.secret(name) : null;
 }

@@ -1,10 +1,10 @@
 import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
 import { logger } from '../../logger.ts';
-import type { WebhookRequest, WebhookResult } from '../types.ts';
+import type { SourceSecrets, WebhookRequest, WebhookResult } from '../types.ts';
 import { isRecord } from '../payload.ts';
 import type { FacebookConfig } from './config.ts';
 import { isGraphId, parseGraphTime } from './graph.ts';
-import { answerHubChallenge, resolveOptionalSecret, verifyMetaDelivery } from './webhook-security.ts';
+import { answerHubChallenge, optionalSecret, verifyMetaDelivery } from './webhook-security.ts';
 
 // Page webhooks, field "feed": {object: "page", entry: [{id, time, changes: [{field, value}]}]}.
 // value.item says what changed (status, photo, video, share, post, comment, reaction …) and
@@ -84,9 +84,9 @@ export function parsePageChanges(body: Record<string, unknown>, pageId: string, 
   return { mentions, tombstones, eventIds, skipped };
 }
 
-export function handleFacebookWebhook(request: WebhookRequest, config: FacebookConfig, secret: (name: string) => string): WebhookResult {
-  if (request.method === 'GET') return answerHubChallenge(request, resolveOptionalSecret(config.verifyTokenEnv, secret));
-  const verified = verifyMetaDelivery(request, config.appSecretEnv, secret);
+export function handleFacebookWebhook(request: WebhookRequest, config: FacebookConfig, secrets: SourceSecrets): WebhookResult {
+  if (request.method === 'GET') return answerHubChallenge(request, optionalSecret(secrets, 'verifyToken'));
+  const verified = verifyMetaDelivery(request, secrets);
   if (!verified.ok) return verified.result;
   const parsed = parsePageChanges(verified.body, config.pageId, null);
   if (parsed.skipped > 0) logger.warn({ source: 'facebook', skipped: parsed.skipped }, 'skipped webhook changes that are not posts or comments of this Page');

@@ -44,14 +44,14 @@ export class GoogleReviewsClient {
     if (this.accessToken !== null) return this.accessToken;
     const auth = this.config.auth;
     if (auth.kind === 'access-token') {
-      this.accessToken = this.runtime.secret(auth.accessTokenEnv);
+      this.accessToken = this.runtime.secret('accessToken');
       return this.accessToken;
     }
     const form = new URLSearchParams({
       grant_type: 'refresh_token',
-      client_id: this.runtime.secret(auth.clientIdEnv),
-      client_secret: this.runtime.secret(auth.clientSecretEnv),
-      refresh_token: this.runtime.secret(auth.refreshTokenEnv),
+      client_id: this.runtime.secret('clientId'),
+      client_secret: this.runtime.secret('clientSecret'),
+      refresh_token: this.runtime.secret('refreshToken'),
     });
     const response = await this.tokenHttp.requestJson(auth.tokenUrl, {
       method: 'POST',

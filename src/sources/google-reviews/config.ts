@@ -1,19 +1,19 @@
 import { ValidationError } from '../../errors.ts';
-import { configObject, envName, httpUrl, integerIn } from '../config-fields.ts';
+import { configObject, httpUrl, integerIn, optionalEnvName } from '../config-fields.ts';
 import { isRecord } from '../payload.ts';
 
 export interface GoogleOAuthRefresh {
   tokenUrl: string;
-  clientIdEnv: string;
-  clientSecretEnv: string;
-  refreshTokenEnv: string;
+  clientIdEnv: string | null;
+  clientSecretEnv: string | null;
+  refreshTokenEnv: string | null;
 }
 
 export interface GoogleReviewsConfig {
   baseUrl: string;
   locations: { name: string; ownerName: string | null }[];
   /** A fixed access token (short-lived; for trials) or an OAuth refresh token (production). */
-  auth: { kind: 'access-token'; accessTokenEnv: string } | ({ kind: 'oauth' } & GoogleOAuthRefresh);
+  auth: { kind: 'access-token'; accessTokenEnv: string | null } | ({ kind: 'oauth' } & GoogleOAuthRefresh);
   pageSize: number;
   /** Pages per location per run; a longer listing continues next run (bounds a looping page token). */
   maxPagesPerRun: number;
@@ -48,14 +48,15 @@ export function parseGoogleReviewsConfig(input: unknown): GoogleReviewsConfig {
     auth = {
       kind: 'oauth',
       tokenUrl: httpUrl(raw.oauth.tokenUrl, 'oauth.tokenUrl', googleTokenUrl),
-      clientIdEnv: envName(raw.oauth.clientIdEnv, 'oauth.clientIdEnv'),
-      clientSecretEnv: envName(raw.oauth.clientSecretEnv, 'oauth.clientSecretEnv'),
-      refreshTokenEnv: envName(raw.oauth.refreshTokenEnv, 'oauth.refreshTokenEnv'),
+      clientIdEnv: optionalEnvName(raw.oauth.clientIdEnv, 'oauth.clientIdEnv'),
+      clientSecretEnv: optionalEnvName(raw.oauth.clientSecretEnv, 'oauth.clientSecretEnv'),
+      refreshTokenEnv: optionalEnvName(raw.oauth.refreshTokenEnv, 'oauth.refreshTokenEnv'),
     };
-  } else if (raw.accessTokenEnv !== undefined) {
-    auth = { kind: 'access-token', accessTokenEnv: envName(raw.accessTokenEnv, 'accessTokenEnv') };
+  } else if (raw.oauth !== undefined) {
+    throw new ValidationError('oauth: オブジェクトで指定してください (an object, e.g. {} to use an OAuth refresh token)');
   } else {
-    throw new ValidationError('oauth: {clientIdEnv, clientSecretEnv, refreshTokenEnv} か accessTokenEnv を指定してください (credentials required)');
+    // No "oauth" object: a fixed access token (short-lived; for trials).
+    auth = { kind: 'access-token', accessTokenEnv: optionalEnvName(raw.accessTokenEnv, 'accessTokenEnv') };
   }
   return {
     baseUrl: httpUrl(raw.baseUrl, 'baseUrl', googleApiBaseUrl),
@@ -69,8 +70,7 @@ export function parseGoogleReviewsConfig(input: unknown): GoogleReviewsConfig {
   };
 }
 
-export function googleReviewsSecretNames(config: GoogleReviewsConfig): string[] {
-  return config.auth.kind === 'oauth'
-    ? [config.auth.clientIdEnv, config.auth.clientSecretEnv, config.auth.refreshTokenEnv]
-    : [config.auth.accessTokenEnv];
+/** Which credential slots the chosen auth mode needs. */
+export function googleReviewsRequiredCredentials(config: GoogleReviewsConfig): string[] {
+  return config.auth.kind === 'oauth' ? ['clientId', 'clientSecret', 'refreshToken'] : ['accessToken'];
 }

@@ -21,5 +21,7 @@ export const importSource: SourceDefinition<ImportConfig> = {
     }
     return { portal: portal as string | null };
   },
-  secretNames: () => [],
+  credentials: [],
+  requiredCredentials: () => [],
+  endpoints: () => ({ credentialOrigins: [], operatorUrls: [] }),
 };

@@ -46,7 +46,7 @@ export function parseInstagramConfig(input: unknown): InstagramConfig {
   return {
     baseUrl: httpUrl(raw.baseUrl, 'baseUrl', graphApiBaseUrl),
     igUserId: raw.igUserId,
-    accessTokenEnv: envName(raw.accessTokenEnv, 'accessTokenEnv'),
+    accessTokenEnv: optionalEnvName(raw.accessTokenEnv, 'accessTokenEnv'),
     appSecretEnv: optionalEnvName(raw.appSecretEnv, 'appSecretEnv'),
     verifyTokenEnv: optionalEnvName(raw.verifyTokenEnv, 'verifyTokenEnv'),
     hashtags,

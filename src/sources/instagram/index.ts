@@ -1,4 +1,4 @@
-import { metaSecretNames } from '../facebook/config.ts';
+import { metaCredentials, metaEndpoints } from '../facebook/config.ts';
 import type { SourceDefinition } from '../types.ts';
 import { collectInstagram } from './collector.ts';
 import { parseInstagramConfig, type InstagramConfig } from './config.ts';
@@ -12,7 +12,9 @@ export const instagramSource: SourceDefinition<InstagramConfig> = {
   // recent_media only covers 24 hours; every 30 minutes keeps well inside that with few calls.
   defaultSchedule: '*/30 * * * *',
   parseConfig: parseInstagramConfig,
-  secretNames: metaSecretNames,
+  credentials: metaCredentials<InstagramConfig>(),
+  requiredCredentials: () => ['accessToken'],
+  endpoints: metaEndpoints,
   collect: collectInstagram,
   webhook: { handle: handleInstagramWebhook },
 };

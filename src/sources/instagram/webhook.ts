@@ -1,8 +1,8 @@
 import type { NormalizedMention } from '../../ingest/types.ts';
 import { logger } from '../../logger.ts';
 import { isGraphId, parseGraphTime } from '../facebook/graph.ts';
-import { answerHubChallenge, resolveOptionalSecret, verifyMetaDelivery } from '../facebook/webhook-security.ts';
-import type { SourceActivity, WebhookRequest, WebhookResult } from '../types.ts';
+import { answerHubChallenge, optionalSecret, verifyMetaDelivery } from '../facebook/webhook-security.ts';
+import type { SourceActivity, SourceSecrets, WebhookRequest, WebhookResult } from '../types.ts';
 import { isRecord } from '../payload.ts';
 import type { InstagramConfig } from './config.ts';
 
@@ -13,9 +13,9 @@ import type { InstagramConfig } from './config.ts';
 
 const usernamePattern = /^[A-Za-z0-9._]{1,30}$/;
 
-export function handleInstagramWebhook(request: WebhookRequest, config: InstagramConfig, secret: (name: string) => string): WebhookResult {
-  if (request.method === 'GET') return answerHubChallenge(request, resolveOptionalSecret(config.verifyTokenEnv, secret));
-  const verified = verifyMetaDelivery(request, config.appSecretEnv, secret);
+export function handleInstagramWebhook(request: WebhookRequest, config: InstagramConfig, secrets: SourceSecrets): WebhookResult {
+  if (request.method === 'GET') return answerHubChallenge(request, optionalSecret(secrets, 'verifyToken'));
+  const verified = verifyMetaDelivery(request, secrets);
   if (!verified.ok) return verified.result;
   const body = verified.body;
   const mentions: NormalizedMention[] = [];

@@ -1,9 +1,9 @@
 import { ValidationError } from '../../errors.ts';
-import { configObject, envName } from '../config-fields.ts';
+import { configObject, optionalEnvName } from '../config-fields.ts';
 
 export interface LineConfig {
   /** Name of the environment variable holding the channel secret (signs webhooks). */
-  channelSecretEnv: string;
+  channelSecretEnv: string | null;
   /**
    * The official account's bot user id (U + 32 hex). When set, deliveries addressed to another
    * bot are refused even if signed, so one channel secret cannot feed events into another source.
@@ -20,5 +20,5 @@ export function parseLineConfig(input: unknown): LineConfig {
     }
     destination = raw.destination;
   }
-  return { channelSecretEnv: envName(raw.channelSecretEnv, 'channelSecretEnv'), destination };
+  return { channelSecretEnv: optionalEnvName(raw.channelSecretEnv, 'channelSecretEnv'), destination };
 }

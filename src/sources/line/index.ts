@@ -1,5 +1,6 @@
 import { logger } from '../../logger.ts';
-import type { SourceDefinition, WebhookRequest, WebhookResult } from '../types.ts';
+import type { SourceDefinition, SourceSecrets, WebhookRequest, WebhookResult } from '../types.ts';
+import { slot } from '../config-fields.ts';
 import { isRecord } from '../payload.ts';
 import { parseLineConfig, type LineConfig } from './config.ts';
 import { parseLineEvents } from './map.ts';
@@ -7,11 +8,11 @@ import { verifyLineSignature } from './signature.ts';
 
 export type { LineConfig } from './config.ts';
 
-export function handleLineWebhook(request: WebhookRequest, config: LineConfig, secret: (name: string) => string): WebhookResult {
+export function handleLineWebhook(request: WebhookRequest, config: LineConfig, secrets: SourceSecrets): WebhookResult {
   if (request.method !== 'POST') return { kind: 'rejected', status: 400, reason: 'LINE webhooks are POST requests' };
   // A missing secret is the server's misconfiguration, not the sender's fault: secret() throws and
   // the platform marks the source unhealthy; nothing unsigned is ever accepted.
-  const channelSecret = secret(config.channelSecretEnv);
+  const channelSecret = secrets.secret('channelSecret');
   if (!verifyLineSignature(channelSecret, request.rawBody, request.headers['x-line-signature'])) {
     return { kind: 'rejected', status: 401, reason: 'x-line-signature missing or wrong' };
   }
@@ -44,6 +45,9 @@ export const lineSource: SourceDefinition<LineConfig> = {
   // Push only: the schedule is unused, kept for the common source shape.
   defaultSchedule: '0 * * * *',
   parseConfig: parseLineConfig,
-  secretNames: (config) => [config.channelSecretEnv],
+  credentials: [slot('channelSecret', 'チャネルシークレット (channel secret)', (c) => c.channelSecretEnv)],
+  requiredCredentials: () => ['channelSecret'],
+  // Push only: nothing is fetched, so no credential leaves the server.
+  endpoints: () => ({ credentialOrigins: [], operatorUrls: [] }),
   webhook: { handle: handleLineWebhook },
 };

@@ -30,7 +30,7 @@ export class MastodonClient {
   }
 
   private headers(): Record<string, string> {
-    return this.config.accessTokenEnv === null ? {} : { authorization: `Bearer ${this.runtime.secret(this.config.accessTokenEnv)}` };
+    return this.runtime.hasSecret('accessToken') ? { authorization: `Bearer ${this.runtime.secret('accessToken')}` } : {};
   }
 
   async tagTimeline(tag: string, params: { maxId?: string; minId?: string }): Promise<TimelinePage> {

@@ -3,6 +3,7 @@
 // same timeout and size cap — the retrying request just succeeded) and decodes them itself.
 
 import { TextDecoder } from 'node:util';
+import { OutboundRefusedError } from '../../outbound/guarded-fetch.ts';
 import { readCappedBytes, SourceResponseError } from '../http.ts';
 import type { SourceRuntime } from '../types.ts';
 
@@ -35,7 +36,9 @@ export async function fetchBytes(runtime: SourceRuntime, url: string, options: {
   try {
     response = await runtime.fetch(url, { headers: { accept: options.accept }, signal });
   } catch (error) {
-    throw new SourceResponseError(`rss: フィードを再取得できません (re-reading the feed failed: ${(error as Error).message}) ${url}`);
+    if (error instanceof OutboundRefusedError || (error as { cause?: unknown })?.cause instanceof OutboundRefusedError) throw error;
+    // Same words for every failure (see describeNetworkError in ../http.ts).
+    throw new SourceResponseError(`rss: フィードを再取得できません (re-reading the feed failed: could not connect) ${url}`);
   }
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => {});

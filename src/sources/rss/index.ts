@@ -10,6 +10,9 @@ export const rssSource: SourceDefinition<RssConfig> = {
   // Conditional GET makes an unchanged feed nearly free; news sites update every few minutes.
   defaultSchedule: '*/10 * * * *',
   parseConfig: parseRssConfig,
-  secretNames: () => [],
+  credentials: [],
+  requiredCredentials: () => [],
+  // Feeds are the org's choice of URL; the outbound guard keeps them off internal addresses.
+  endpoints: () => ({ credentialOrigins: [], operatorUrls: [] }),
   collect: collectRss,
 };

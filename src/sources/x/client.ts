@@ -54,7 +54,7 @@ export function createXClient(config: XConfig, runtime: SourceRuntime): XClient 
   const http = createHttpClient({
     runtime,
     label: 'x',
-    headers: { authorization: `Bearer ${runtime.secret(config.bearerTokenEnv)}` },
+    headers: { authorization: `Bearer ${runtime.secret('bearerToken')}` },
     timeoutMs: config.requestTimeoutMs,
     classifyError: classifyXError,
   });

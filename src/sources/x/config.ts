@@ -1,10 +1,10 @@
 import { ValidationError } from '../../errors.ts';
-import { configObject, envName, httpUrl, integerIn } from '../config-fields.ts';
+import { configObject, httpUrl, integerIn, optionalEnvName } from '../config-fields.ts';
 
 export interface XConfig {
   baseUrl: string;
   /** Name of the environment variable holding the app's Bearer token. */
-  bearerTokenEnv: string;
+  bearerTokenEnv: string | null;
   /** Restrict search to one language (X's lang: operator), e.g. 'ja'; null for all. */
   lang: string | null;
   excludeRetweets: boolean;
@@ -37,7 +37,7 @@ export function parseXConfig(input: unknown): XConfig {
   }
   return {
     baseUrl: httpUrl(raw.baseUrl, 'baseUrl', xApiBaseUrl),
-    bearerTokenEnv: envName(raw.bearerTokenEnv, 'bearerTokenEnv'),
+    bearerTokenEnv: optionalEnvName(raw.bearerTokenEnv, 'bearerTokenEnv'),
     lang,
     excludeRetweets: raw.excludeRetweets ?? false,
     maxQueryLength: integerIn(raw.maxQueryLength, 'maxQueryLength', 64, 4096, 512),

@@ -1,6 +1,7 @@
 import type { SourceDefinition } from '../types.ts';
 import { collectX } from './collector.ts';
-import { parseXConfig, type XConfig } from './config.ts';
+import { originOf, slot } from '../config-fields.ts';
+import { parseXConfig, xApiBaseUrl, type XConfig } from './config.ts';
 
 export type { XConfig } from './config.ts';
 
@@ -11,6 +12,8 @@ export const xSource: SourceDefinition<XConfig> = {
   // paging through a burst.
   defaultSchedule: '*/5 * * * *',
   parseConfig: parseXConfig,
-  secretNames: (config) => [config.bearerTokenEnv],
+  credentials: [slot('bearerToken', 'Bearer トークン (app-only bearer token)', (c) => c.bearerTokenEnv)],
+  requiredCredentials: () => ['bearerToken'],
+  endpoints: (c) => ({ credentialOrigins: [originOf(c.baseUrl)], operatorUrls: [{ field: 'baseUrl', url: c.baseUrl, defaultUrl: xApiBaseUrl }] }),
   collect: collectX,
 };

@@ -81,7 +81,7 @@ export class YouTubeClient {
     const url = new URL(`${this.config.baseUrl}/youtube/v3/${path}`);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     // The key is a query parameter by Google's design; http.ts redacts `key` from logs and errors.
-    url.searchParams.set('key', this.runtime.secret(this.config.apiKeyEnv));
+    url.searchParams.set('key', this.runtime.secret('apiKey'));
     const { body } = await this.http.requestJson(url);
     if (!isRecord(body) || !Array.isArray(body.items)) throw new SourceResponseError(`youtube: ${path} の応答に items がありません (response without items)`);
     const next = body.nextPageToken;

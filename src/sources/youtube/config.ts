@@ -1,9 +1,9 @@
 import { ValidationError } from '../../errors.ts';
-import { booleanOr, configObject, envName, httpUrl, integerIn, stringList } from '../config-fields.ts';
+import { booleanOr, configObject, httpUrl, integerIn, optionalEnvName, stringList } from '../config-fields.ts';
 
 export interface YouTubeConfig {
   baseUrl: string;
-  apiKeyEnv: string;
+  apiKeyEnv: string | null;
   /** Comment threads on one video each. */
   videoIds: string[];
   /** allThreadsRelatedToChannelId: every video of the channel and the channel's own comments. */
@@ -34,7 +34,7 @@ export function parseYouTubeConfig(input: unknown): YouTubeConfig {
   const fetchAllReplies = booleanOr(raw.fetchAllReplies, 'fetchAllReplies', true);
   return {
     baseUrl: httpUrl(raw.baseUrl, 'baseUrl', youtubeApiBaseUrl),
-    apiKeyEnv: envName(raw.apiKeyEnv, 'apiKeyEnv'),
+    apiKeyEnv: optionalEnvName(raw.apiKeyEnv, 'apiKeyEnv'),
     videoIds,
     channelIds,
     // commentThreads.list allows maxResults 1–100.

@@ -1,6 +1,7 @@
 import type { SourceDefinition } from '../types.ts';
 import { collectYouTube } from './collector.ts';
-import { parseYouTubeConfig, type YouTubeConfig } from './config.ts';
+import { originOf, slot } from '../config-fields.ts';
+import { parseYouTubeConfig, youtubeApiBaseUrl, type YouTubeConfig } from './config.ts';
 
 export type { YouTubeConfig } from './config.ts';
 
@@ -11,6 +12,8 @@ export const youtubeSource: SourceDefinition<YouTubeConfig> = {
   // for several channels with reply pages.
   defaultSchedule: '*/15 * * * *',
   parseConfig: parseYouTubeConfig,
-  secretNames: (config) => [config.apiKeyEnv],
+  credentials: [slot('apiKey', 'API キー (Data API v3 key)', (c) => c.apiKeyEnv)],
+  requiredCredentials: () => ['apiKey'],
+  endpoints: (c) => ({ credentialOrigins: [originOf(c.baseUrl)], operatorUrls: [{ field: 'baseUrl', url: c.baseUrl, defaultUrl: youtubeApiBaseUrl }] }),
   collect: collectYouTube,
 };

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { loadConfig, readSecret } from '../../../src/config.ts';
+import { loadConfig, readCredentialEnv } from '../../../src/config.ts';
 
 it('on-call settings: defaults, durations, a short secret refused without echoing it, the secret never handed to sources', () => {
   expect(loadConfig({}).oncall).toEqual({ secret: null, ackLinkTtlMs: 24 * 3_600_000, pollMs: 15_000 });
@@ -13,5 +13,6 @@ it('on-call settings: defaults, durations, a short secret refused without echoin
     expect((err as Error).message).not.toContain('short-secret-value');
   }
   expect(() => loadConfig({ HINOKO_ACK_LINK_TTL: '10s' })).toThrow(/HINOKO_ACK_LINK_TTL/);
-  expect(readSecret('HINOKO_SECRET', { HINOKO_SECRET: key })).toBeUndefined();
+  const config = loadConfig({ HINOKO_SOURCE_CREDENTIAL_ENV: 'HINOKO_*' });
+  expect(readCredentialEnv(config, '1', 'HINOKO_SECRET', { HINOKO_SECRET: key })).toBeUndefined();
 });

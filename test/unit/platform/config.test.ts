@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidSecretName, loadConfig, parseDuration, readSecret } from '../../../src/config.ts';
+import { credentialEnvAllowed, loadConfig, parseDuration, readCredentialEnv } from '../../../src/config.ts';
 
 describe('configuration', () => {
   it('has defaults that run the demo on an embedded Postgres', () => {
@@ -40,11 +40,21 @@ describe('configuration', () => {
     expect(parseDuration('3 minutes')).toBeNull();
   });
 
-  it('hands sources only credentials they reference by a proper name, never the platform\'s own', () => {
-    const env = { X_BEARER_TOKEN: 'abc', DATABASE_URL: 'postgres://u:p@h/db', HINOKO_API_TOKEN: 'x'.repeat(30) };
-    expect(readSecret('X_BEARER_TOKEN', env)).toBe('abc');
-    expect(readSecret('DATABASE_URL', env)).toBeUndefined();
-    expect(readSecret('HINOKO_API_TOKEN', env)).toBeUndefined();
-    expect(isValidSecretName('sk-live-1234')).toBe(false);
+  it('lets sources read no environment variable unless the operator allows the name for their organisation', () => {
+    const env = { X_BEARER_TOKEN: 'abc', HINOKO_ORG_1_X: 'one', HINOKO_ORG_12_X: 'twelve', DATABASE_URL: 'postgres://u:p@h/db', PATH: '/usr/bin' };
+    const closed = loadConfig({});
+    expect(closed.sources.credentialEnvPatterns).toEqual([]);
+    for (const name of ['X_BEARER_TOKEN', 'PATH', 'HINOKO_ORG_1_X']) expect(readCredentialEnv(closed, '1', name, env)).toBeUndefined();
+    const open = loadConfig({ HINOKO_SOURCE_CREDENTIAL_ENV: 'HINOKO_ORG_{org}_*, SHARED_YOUTUBE_KEY' });
+    expect(readCredentialEnv(open, '1', 'HINOKO_ORG_1_X', env)).toBe('one');
+    // Org 1 never reaches org 12's names, nor org 12 org 1's.
+    expect(readCredentialEnv(open, '1', 'HINOKO_ORG_12_X', env)).toBeUndefined();
+    expect(readCredentialEnv(open, '12', 'HINOKO_ORG_1_X', env)).toBeUndefined();
+    expect(credentialEnvAllowed(open, '5', 'SHARED_YOUTUBE_KEY')).toBe(true);
+    expect(credentialEnvAllowed(open, '5', 'PATH')).toBe(false);
+    // The platform's own secrets are never a source's, whatever the patterns say.
+    expect(readCredentialEnv(loadConfig({ HINOKO_SOURCE_CREDENTIAL_ENV: 'DATABASE_*' }), '1', 'DATABASE_URL', env)).toBeUndefined();
+    expect(() => loadConfig({ HINOKO_SOURCE_CREDENTIAL_ENV: 'ORG{org}*' })).toThrow(/HINOKO_SOURCE_CREDENTIAL_ENV/);
+    expect(() => loadConfig({ HINOKO_OUTBOUND_ALLOW: '127.0.0.1,localhost' })).toThrow(/HINOKO_OUTBOUND_ALLOW.*localhost/);
   });
 });

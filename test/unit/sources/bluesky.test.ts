@@ -17,7 +17,7 @@ beforeEach(async () => {
   clearBlueskySessions();
   clock = createVirtualClock(new Date('2026-11-25T09:00:00.000Z'));
   fake = await new BlueskyFake({ now: () => clock.now().getTime() }).start();
-  runtime = createTestRuntime({ clock, secrets: { BSKY_ID: fake.identifier, BSKY_PASS: fake.password } });
+  runtime = createTestRuntime({ clock, secrets: { identifier: fake.identifier, appPassword: fake.password } });
 });
 afterEach(async () => {
   await fake.close();
@@ -144,7 +144,8 @@ describe('bluesky collector', () => {
   });
 
   it('validates its config', () => {
-    expect(() => blueskySource.parseConfig({ identifierEnv: 'A' })).toThrow(/appPasswordEnv/);
+    expect(() => blueskySource.parseConfig({ identifierEnv: 'A', appPasswordEnv: 'has space' })).toThrow(/appPasswordEnv/);
+    expect(blueskySource.requiredCredentials(blueskySource.parseConfig({}))).toEqual(['identifier', 'appPassword']);
     expect(() => blueskySource.parseConfig({ identifierEnv: 'A', appPasswordEnv: 'B', lang: 'japanese!' })).toThrow(/lang/);
     expect(blueskySource.parseConfig({ identifierEnv: 'A', appPasswordEnv: 'B' }).baseUrl).toBe('https://bsky.social');
   });

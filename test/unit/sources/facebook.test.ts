@@ -8,10 +8,10 @@ import { verifyHubSignature } from '../../../src/sources/facebook/webhook-securi
 import type { WatchTargetSpec, WebhookRequest, WebhookResult } from '../../../src/sources/types.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
 import { FacebookFake } from '../../fakes/facebook-fake.ts';
-import { createTestRuntime, createVirtualClock, drainCollector, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+import { createTestRuntime, createVirtualClock, drainCollector, secretsFrom, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
 const target: WatchTargetSpec = { id: 't1', names: ['さくら内科'], keywords: [], handles: { facebook: '1234567890' }, exclusions: [] };
-const secrets = { FB_PAGE_TOKEN: 'graph-test-token', FB_APP_SECRET: 'app-secret', FB_VERIFY_TOKEN: 'verify-me' };
+const secrets = { accessToken: 'graph-test-token', appSecret: 'app-secret', verifyToken: 'verify-me' };
 
 let clock: VirtualClock;
 let fake: FacebookFake;
@@ -209,11 +209,7 @@ describe('Facebook collection against the fake', () => {
 
 describe('Facebook webhook', () => {
   const cfg = () => config();
-  const secret = (name: string) => {
-    const v = (secrets as Record<string, string>)[name];
-    if (v === undefined) throw new Error('unset');
-    return v;
-  };
+  const secret = secretsFrom(secrets);
   const handle = (req: Partial<WebhookRequest>): WebhookResult =>
     facebookSource.webhook!.handle({ method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0), ...req }, cfg(), secret);
 
@@ -238,10 +234,9 @@ describe('Facebook webhook', () => {
 
   it('refuses deliveries it cannot verify; an unset secret is the server\'s problem, not the sender\'s', () => {
     const delivery = fake.feedDelivery([]);
-    const noSecretConfigured = parseFacebookConfig({ pageId: '1234567890', accessTokenEnv: 'FB_PAGE_TOKEN' });
     const req = { method: 'POST', headers: delivery.headers, query: {}, rawBody: delivery.rawBody };
-    expect(facebookSource.webhook!.handle(req, noSecretConfigured, secret)).toMatchObject({ kind: 'rejected', status: 401 });
-    expect(() => facebookSource.webhook!.handle(req, cfg(), () => { throw new Error('FB_APP_SECRET unset'); })).toThrow('unset');
+    // No app secret for this source: nothing can be verified, so nothing is accepted.
+    expect(facebookSource.webhook!.handle(req, cfg(), secretsFrom({ accessToken: 'graph-test-token' }))).toMatchObject({ kind: 'rejected', status: 401 });
   });
 
   it('turns comment add/edit into mentions and remove/hide into tombstones, with stable event ids', () => {
@@ -287,6 +282,8 @@ describe('Facebook config', () => {
     expect(() => parseFacebookConfig({ pageId: '1', accessTokenEnv: 'has space' })).toThrow(ValidationError);
     const c = parseFacebookConfig({ pageId: '1', accessTokenEnv: 'A', appSecretEnv: 'B' });
     expect(c.baseUrl).toBe('https://graph.facebook.com/v25.0');
-    expect(facebookSource.secretNames(c)).toEqual(['A', 'B']);
+    expect(facebookSource.credentials.map((s) => [s.name, s.envName(c)])).toEqual([['accessToken', 'A'], ['appSecret', 'B'], ['verifyToken', null]]);
+    expect(facebookSource.requiredCredentials(c)).toEqual(['accessToken']);
+    expect(facebookSource.endpoints(c).credentialOrigins).toEqual(['https://graph.facebook.com']);
   });
 });

@@ -17,7 +17,7 @@ beforeEach(async () => {
   fake = await new GoogleReviewsFake({ now: () => clock.now().getTime() }).start();
   runtime = createTestRuntime({
     clock,
-    secrets: { G_CLIENT_ID: fake.clientId, G_CLIENT_SECRET: fake.clientSecret, G_REFRESH: fake.refreshToken, G_TOKEN: 'static-access-token' },
+    secrets: { clientId: fake.clientId, clientSecret: fake.clientSecret, refreshToken: fake.refreshToken, accessToken: 'static-access-token' },
   });
 });
 afterEach(async () => {
@@ -208,11 +208,16 @@ describe('google reviews collector', () => {
 
   it('validates its config, naming the field', () => {
     expect(() => googleReviewsSource.parseConfig({ locations: ['locations/1'], accessTokenEnv: 'X' })).toThrow(/locations\[0\]/);
-    expect(() => googleReviewsSource.parseConfig({ locations: [loc] })).toThrow(ValidationError);
+    expect(() => googleReviewsSource.parseConfig({ locations: [loc], oauth: 'yes' })).toThrow(/oauth/);
     expect(() => googleReviewsSource.parseConfig({ locations: [loc], accessTokenEnv: 'ya29.secret value' })).toThrow(/accessTokenEnv/);
     expect(() => googleReviewsSource.parseConfig({ locations: [loc], accessTokenEnv: 'T', pageSize: 500 })).toThrow(/pageSize/);
     const ok = googleReviewsSource.parseConfig({ locations: [loc], accessTokenEnv: 'G_TOKEN' });
     expect(ok.baseUrl).toBe('https://mybusiness.googleapis.com');
-    expect(googleReviewsSource.secretNames(ok)).toEqual(['G_TOKEN']);
+    expect(googleReviewsSource.requiredCredentials(ok)).toEqual(['accessToken']);
+    expect(googleReviewsSource.credentials.find((s) => s.name === 'accessToken')!.envName(ok)).toBe('G_TOKEN');
+    const oauth = googleReviewsSource.parseConfig({ locations: [loc], oauth: {} });
+    expect(googleReviewsSource.requiredCredentials(oauth)).toEqual(['clientId', 'clientSecret', 'refreshToken']);
+    // The refresh token goes to the token endpoint too, and nowhere else.
+    expect(googleReviewsSource.endpoints(oauth).credentialOrigins).toEqual(['https://mybusiness.googleapis.com', 'https://oauth2.googleapis.com']);
   });
 });

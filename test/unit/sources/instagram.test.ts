@@ -5,11 +5,11 @@ import { instagramSource } from '../../../src/sources/instagram/index.ts';
 import type { WatchTargetSpec, WebhookRequest, WebhookResult } from '../../../src/sources/types.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
 import { InstagramFake } from '../../fakes/instagram-fake.ts';
-import { createTestRuntime, createVirtualClock, drainCollector, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+import { createTestRuntime, createVirtualClock, drainCollector, secretsFrom, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
 
 const igUserId = '17841400000000001';
 const target: WatchTargetSpec = { id: 't1', names: ['さくら内科'], keywords: [], handles: { instagram: igUserId }, exclusions: [] };
-const secrets: Record<string, string> = { IG_TOKEN: 'graph-test-token', IG_APP_SECRET: 'app-secret', IG_VERIFY: 'verify-me' };
+const secrets: Record<string, string> = { accessToken: 'graph-test-token', appSecret: 'app-secret', verifyToken: 'verify-me' };
 
 let clock: VirtualClock;
 let fake: InstagramFake;
@@ -148,11 +148,7 @@ describe('Instagram collection against the fake', () => {
 });
 
 describe('Instagram webhook', () => {
-  const secret = (name: string) => {
-    const v = secrets[name];
-    if (v === undefined) throw new Error('unset');
-    return v;
-  };
+  const secret = secretsFrom(secrets);
   const handle = (req: Partial<WebhookRequest>): WebhookResult =>
     instagramSource.webhook!.handle({ method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0), ...req }, config(), secret);
 

@@ -5,14 +5,11 @@ import { parseLineConfig } from '../../../src/sources/line/config.ts';
 import { lineSignature, verifyLineSignature } from '../../../src/sources/line/signature.ts';
 import type { WebhookRequest, WebhookResult } from '../../../src/sources/types.ts';
 import { LineFake, type LineDelivery } from '../../fakes/line-fake.ts';
+import { secretsFrom } from '../../fakes/source-runtime.ts';
 
-const secrets: Record<string, string> = { LINE_CHANNEL_SECRET: 'line-test-secret' };
-const secret = (name: string) => {
-  const v = secrets[name];
-  if (v === undefined) throw new Error(`unset ${name}`);
-  return v;
-};
-const config = parseLineConfig({ channelSecretEnv: 'LINE_CHANNEL_SECRET' });
+const secrets: Record<string, string> = { channelSecret: 'line-test-secret' };
+const secret = secretsFrom(secrets);
+const config = parseLineConfig({});
 const line = new LineFake('line-test-secret');
 
 function request(delivery: LineDelivery, overrides: Partial<WebhookRequest> = {}): WebhookRequest {
@@ -101,8 +98,8 @@ describe('LINE webhook', () => {
     expect(handle(request(good, { headers: {} }))).toMatchObject({ kind: 'rejected', status: 401 });
     // One byte changed after signing.
     expect(handle(request(good, { rawBody: Buffer.from(good.body.replace('"x"', '"y"')) }))).toMatchObject({ kind: 'rejected', status: 401 });
-    // Secret not set on the server: secret() throws and the platform marks the source unhealthy.
-    expect(() => lineSource.webhook!.handle(request(good), config, () => { throw new Error('unset'); })).toThrow('unset');
+    // No secret for this source: secret() throws and the platform marks the source unhealthy.
+    expect(() => lineSource.webhook!.handle(request(good), config, secretsFrom({}))).toThrow(/channelSecret/);
   });
 
   it('survives hostile bodies: signed garbage, wrong shapes, malformed events', () => {
@@ -125,9 +122,11 @@ describe('LINE webhook', () => {
   });
 
   it('validates config naming the field', () => {
-    expect(() => parseLineConfig({})).toThrow(/channelSecretEnv/);
+    expect(() => parseLineConfig({ channelSecretEnv: 'not a name' })).toThrow(/channelSecretEnv/);
     expect(() => parseLineConfig({ channelSecretEnv: 'A', destination: 'bot' })).toThrow(ValidationError);
-    expect(lineSource.secretNames(config)).toEqual(['LINE_CHANNEL_SECRET']);
+    expect(lineSource.credentials.map((s) => s.name)).toEqual(['channelSecret']);
+    expect(lineSource.requiredCredentials(config)).toEqual(['channelSecret']);
+    expect(lineSource.credentials[0]!.envName(parseLineConfig({ channelSecretEnv: 'HINOKO_ORG_1_LINE' }))).toBe('HINOKO_ORG_1_LINE');
     expect(lineSource.collect).toBeUndefined();
   });
 });

@@ -17,7 +17,7 @@ const targets: WatchTargetSpec[] = [{ id: 't1', names: ['さくら内科'], keyw
 beforeEach(async () => {
   clock = createVirtualClock(new Date('2026-11-25T09:00:00.000Z'));
   fake = await new MastodonFake({ now: () => clock.now().getTime() }).start();
-  runtime = createTestRuntime({ clock, secrets: { MSTDN_TOKEN: 'tok-1' } });
+  runtime = createTestRuntime({ clock });
 });
 afterEach(async () => {
   await fake.close();
@@ -106,7 +106,8 @@ describe('mastodon collector', () => {
     seed(3);
     fake.requiredToken = 'tok-1';
     expect((await run(null)).error).toBeInstanceOf(SourceAuthError);
-    const ok = await run(null, config({ accessTokenEnv: 'MSTDN_TOKEN' }));
+    runtime = createTestRuntime({ clock, secrets: { accessToken: 'tok-1' } });
+    const ok = await run(null);
     expect(ok.error).toBeNull();
     expect(ok.mentions).toHaveLength(3);
   });

@@ -34,7 +34,7 @@ function config(extra: Record<string, unknown> = {}): XConfig {
   return parseXConfig({ baseUrl: fake.baseUrl, bearerTokenEnv: 'X_BEARER_TOKEN', requestTimeoutMs: 1000, deletionCheckIds: 0, ...extra });
 }
 function runtime(token = fake.token, random?: () => number): TestRuntime {
-  return createTestRuntime({ clock, secrets: { X_BEARER_TOKEN: token }, ...(random ? { random } : {}) });
+  return createTestRuntime({ clock, secrets: { bearerToken: token }, ...(random ? { random } : {}) });
 }
 
 async function run(cfg: XConfig, cursor: unknown, rt: TestRuntime, targets = [target]) {
@@ -96,11 +96,12 @@ describe('X mapping', () => {
 
 describe('X config', () => {
   it('names the bad field', () => {
-    expect(() => parseXConfig({})).toThrow(ValidationError);
+    expect(() => parseXConfig({ bearerTokenEnv: 'not a name' })).toThrow(ValidationError);
     expect(() => parseXConfig({ bearerTokenEnv: 'X' , maxResults: 5 })).toThrow(/maxResults/);
     expect(() => parseXConfig({ bearerTokenEnv: 'X', baseUrl: 'ftp://a' })).toThrow(/baseUrl/);
     expect(parseXConfig({ bearerTokenEnv: 'X' }).baseUrl).toBe('https://api.x.com');
-    expect(xSource.secretNames(parseXConfig({ bearerTokenEnv: 'X_TOKEN' }))).toEqual(['X_TOKEN']);
+    expect(xSource.credentials.map((s) => s.name)).toEqual(['bearerToken']);
+    expect(xSource.endpoints(parseXConfig({})).operatorUrls).toEqual([{ field: 'baseUrl', url: 'https://api.x.com', defaultUrl: 'https://api.x.com' }]);
   });
 });
 

@@ -16,7 +16,7 @@ let runtime: TestRuntime;
 beforeEach(async () => {
   clock = createVirtualClock(new Date('2026-11-25T09:00:00.000Z'));
   fake = await new YouTubeFake({ now: () => clock.now().getTime() }).start();
-  runtime = createTestRuntime({ clock, secrets: { YT_KEY: fake.apiKey } });
+  runtime = createTestRuntime({ clock, secrets: { apiKey: fake.apiKey } });
   fake.addVideo('vid00000001', channel);
   fake.addVideo('vid00000002', channel);
   fake.addVideo('other000001', 'UCsomebodyElse0000000001');
@@ -204,6 +204,7 @@ describe('youtube collector', () => {
   it('validates its config', () => {
     expect(() => youtubeSource.parseConfig({ apiKeyEnv: 'K' })).toThrow(/videoIds/);
     expect(() => youtubeSource.parseConfig({ apiKeyEnv: 'K', channelIds: ['not-a-channel'] })).toThrow(/channelIds\[0\]/);
-    expect(() => youtubeSource.parseConfig({ channelIds: [channel] })).toThrow(/apiKeyEnv/);
+    expect(() => youtubeSource.parseConfig({ channelIds: [channel], apiKeyEnv: 'ya29.key value' })).toThrow(/apiKeyEnv/);
+    expect(youtubeSource.requiredCredentials(youtubeSource.parseConfig({ channelIds: [channel] }))).toEqual(['apiKey']);
   });
 });
