@@ -24,7 +24,11 @@ export const components: Record<string, Schema> = {
   }),
   Source: obj({
     id: id(), orgId: id(), type: oneOfValues(sourceTypes), name: str(),
-    config: { type: 'object', description: '収集元の設定。認証情報は名前だけを持ち、値は持たない (credential names only)' },
+    config: { type: 'object', description: '収集元の設定。認証情報は含まない (never holds a credential)' },
+    credentials: {
+      type: 'array', description: 'この種類の収集元が使う認証情報と、設定済みかどうか (whether each credential is set; never its value)',
+      items: obj({ name: str(), label: str(), required: bool(), set: bool(), via: nullable(oneOfValues(['stored', 'environment'])) }),
+    },
     enabled: bool(), schedule: str({ description: 'cron 式' }), health: str(), healthMessage: nullable(str()),
     lastRunAt: nullable(time()), lastSuccessAt: nullable(time()), createdAt: time(),
   }),

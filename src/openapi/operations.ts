@@ -64,18 +64,25 @@ const platform: Operation[] = [
   },
 ];
 
+const credentialsBody = {
+  type: 'object',
+  description: '資格情報の種類ごとの値。null で消去 (values by slot, e.g. {"bearerToken": "…"}; null clears). Write-only.',
+  additionalProperties: { type: ['string', 'null'], minLength: 1, maxLength: 4096 },
+};
+
 const sources: Operation[] = [
   { id: 'listSources', method: 'get', path: `${org}/sources`, tag: 'sources', summary: '収集元の一覧と状態 (sources and their health)', ok: { schema: itemsOf(ref('Source')) } },
   {
     id: 'addSource', method: 'post', path: `${org}/sources`, tag: 'sources', summary: '収集元を追加 (add a source)',
-    description: '認証情報は値ではなく環境変数名で指定します (credentials are referenced by name, never embedded).',
-    body: obj({ type: oneOfValues(sourceTypes), name: str({ maxLength: 200 }), 'config?': { type: 'object' }, 'schedule?': str({ maxLength: 100 }), 'enabled?': bool(), 'orgId?': id() }, { closed: true }),
+    description: '認証情報は credentials に入力します。暗号化して保存され、二度と返されません (credentials are sealed at rest and never returned; the answer says only whether each is set).',
+    body: obj({ type: oneOfValues(sourceTypes), name: str({ maxLength: 200 }), 'config?': { type: 'object' }, 'credentials?': credentialsBody, 'schedule?': str({ maxLength: 100 }), 'enabled?': bool(), 'orgId?': id() }, { closed: true }),
     ok: { status: 201, schema: ref('Source') }, errors: conflict,
   },
   { id: 'getSource', method: 'get', path: `${org}/sources/:sourceId`, tag: 'sources', summary: '収集元 (a source)', ok: { schema: ref('Source') } },
   {
     id: 'updateSource', method: 'patch', path: `${org}/sources/:sourceId`, tag: 'sources', summary: '収集元の有効化・設定変更 (enable, disable, reconfigure)',
-    body: obj({ 'enabled?': bool(), 'config?': { type: 'object' } }, { closed: true }), ok: { schema: ref('Source') },
+    description: '接続先 (baseUrl など) を変えると、同じ要求で入力し直さない限り保存済みの認証情報は消去されます (moving a source to another host clears its stored credentials unless they are entered again in the same request).',
+    body: obj({ 'enabled?': bool(), 'config?': { type: 'object' }, 'credentials?': credentialsBody }, { closed: true }), ok: { schema: ref('Source') },
   },
   {
     id: 'runSource', method: 'post', path: `${org}/sources/:sourceId/runs`, tag: 'sources', summary: '今すぐ収集 (collect now)',

@@ -15,7 +15,7 @@ afterAll(async () => { await db.drop(); });
 function hinoko(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: db.url, HINOKO_LOG_LEVEL: 'error', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: db.url, HINOKO_SECRET: 'cli-test-server-secret-0123456789abcdef', HINOKO_LOG_LEVEL: 'error', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -64,6 +64,18 @@ describe('hinoko CLI', () => {
     expect((await hinoko(['sources', 'disable', id])).stdout).toContain('disabled');
     const list = await hinoko(['sources', 'list', '--org', org.id]);
     expect(list.stdout).toMatch(new RegExp(`${id}\\t${org.id}\\tdemo\\tdisabled`));
+
+    // A credential goes in on standard input and is shown only as set.
+    const x = await hinoko(['sources', 'add', '--org', org.id, '--type', 'x', '--name', 'X']);
+    const xId = /added source (\d+)/.exec(x.stdout)![1]!;
+    expect((await hinoko(['sources', 'list', '--org', org.id])).stdout).toContain('bearerToken:missing');
+    const set = await hinoko(['sources', 'credential', xId, 'bearerToken'], {}, 'AAAA-cli-bearer-token\n');
+    expect(set.stdout).toContain('bearerToken 設定済み (set)');
+    const listed = await hinoko(['sources', 'list', '--org', org.id]);
+    expect(listed.stdout).toMatch(new RegExp(`${xId}\\t.*\\tbearerToken\\t`));
+    expect(listed.stdout).not.toContain('AAAA-cli-bearer-token');
+    expect((await hinoko(['sources', 'credential', xId, 'apiKey'], {}, 'v')).code).not.toBe(0);
+    expect((await hinoko(['sources', 'credential', xId, 'bearerToken', '--clear'])).stdout).toContain('未設定');
 
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-import-'));
     const file = path.join(dir, 'caloo.csv');

@@ -17,21 +17,41 @@ function parseConfigJson(raw: string | undefined): Record<string, unknown> {
   }
 }
 
+async function readValue(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
 export const sourcesCommand: CliCommand = {
-  usage: 'hinoko sources list [--org ID]\n       hinoko sources add --org ID --type TYPE --name NAME [--config JSON] [--schedule CRON]\n       hinoko sources enable|disable ID',
-  options: { org: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, config: { type: 'string' }, schedule: { type: 'string' } },
+  usage: 'hinoko sources list [--org ID]\n       hinoko sources add --org ID --type TYPE --name NAME [--config JSON] [--schedule CRON]\n       hinoko sources enable|disable ID\n'
+    + '       hinoko sources credential ID NAME [--clear]   (the value is read from standard input, never from the command line)',
+  options: { org: { type: 'string' }, type: { type: 'string' }, name: { type: 'string' }, config: { type: 'string' }, schedule: { type: 'string' }, clear: { type: 'boolean' } },
   allowPositionals: true,
   async run(args, io) {
     const [action, id, ...rest] = args.positionals;
+    if (action === 'credential') {
+      // A value on the command line would land in shell history and `ps`; stdin does not.
+      const [slot, ...extra] = rest;
+      if (!id || !slot || extra.length > 0) throw new UsageError('usage: hinoko sources credential ID NAME [--clear]  (value on standard input)');
+      const value = args.values.clear ? null : await readValue(io.stdin);
+      if (value === '') throw new UsageError('no value on standard input (use --clear to remove the credential)');
+      const s = await withContext((ctx) => updateSource(ctx, idString(id, 'ID'), undefined, { credentials: { [slot]: value } }, cliActor()));
+      const state = s.credentials.find((c) => c.name === slot);
+      io.stdout.write(`source ${s.id}: ${slot} ${state?.set ? '設定済み (set)' : '未設定 (not set)'}\n`);
+      return 0;
+    }
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
     const orgArg = stringOption(args, 'org');
     const orgId = orgArg === undefined ? undefined : idString(orgArg, '--org');
     switch (action) {
       case 'list': {
         const sources = await withContext((ctx) => listSources(ctx, { orgId }));
+        const credentials = (s: (typeof sources)[number]) =>
+          s.credentials.map((c) => `${c.name}${c.set ? '' : c.required ? ':missing' : ':unset'}`).join(',') || '-';
         const lines = sources.map((s) =>
-          [s.id, s.orgId, s.type, s.enabled ? 'enabled' : 'disabled', s.health, s.schedule || '-', s.name, s.healthMessage ?? ''].join('\t'));
-        io.stdout.write(['id\torg\ttype\tstate\thealth\tschedule\tname\tproblem', ...lines].join('\n') + '\n');
+          [s.id, s.orgId, s.type, s.enabled ? 'enabled' : 'disabled', s.health, s.schedule || '-', s.name, credentials(s), s.healthMessage ?? ''].join('\t'));
+        io.stdout.write(['id\torg\ttype\tstate\thealth\tschedule\tname\tcredentials\tproblem', ...lines].join('\n') + '\n');
         return 0;
       }
       case 'add': {
@@ -52,7 +72,7 @@ export const sourcesCommand: CliCommand = {
         return 0;
       }
       default:
-        throw new UsageError(`unknown action "${action ?? ''}"; use list, add, enable or disable`);
+        throw new UsageError(`unknown action "${action ?? ''}"; use list, add, enable, disable or credential`);
     }
   },
 };
