@@ -84,6 +84,8 @@ export async function hourlyTermCounts(
     from mentions m, jsonb_array_elements_text(coalesce(m.analysis -> 'terms', '[]'::jsonb)) as t(term)
     where m.org_id = ${q.orgId}
       ${q.watchTargetId ? sql`and m.watch_target_id = ${q.watchTargetId}` : sql``}
+      -- An alert's terms are mailed and shown to every role: private messages' words stay out.
+      and not m.is_private
       and m.posted_at >= ${q.from} and m.posted_at < ${q.to}
     group by 1, 2`;
   const out = new Map<number, Map<string, number>>();

@@ -111,7 +111,8 @@ const mentions: Operation[] = [
   {
     id: 'emergingTerms', method: 'get', path: `${org}/emerging-terms`, tag: 'mentions', summary: '急増している語 (emerging terms)',
     query: { watchTargetId: id(), from: time(), to: time(), baselineWindows: int({ minimum: 1, maximum: 28 }), limit: limit(100) },
-    ok: { schema: obj({ from: time(), to: time(), baselineWindows: int(), items: arr(ref('EmergingTerm')) }) },
+    description: '非公開メッセージ (LINE) の語は、個人情報を閲覧できる役割にだけ含まれ、その閲覧は監査ログに残ります (private messages count only for roles that may see personal data, and that view is audited).',
+    ok: { schema: obj({ from: time(), to: time(), baselineWindows: int(), includesPrivateMessages: bool(), items: arr(ref('EmergingTerm')) }) },
   },
 ];
 

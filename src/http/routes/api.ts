@@ -15,7 +15,7 @@ import { buildOpenApiDocument } from '../../openapi/document.ts';
 import { oncallRoutes } from '../../oncall/routes.ts';
 import { postmortemRoutes } from '../../postmortems/routes.ts';
 import { statementRoutes } from '../../statements/routes.ts';
-import { authorize } from '../../auth/authorize.ts';
+import { authorize, may } from '../../auth/authorize.ts';
 import { emergingTerms } from '../../mentions/emerging-terms.ts';
 import { presentMention, revealedPiiIds } from '../../mentions/privacy.ts';
 import { bucketSizes, countMentions, getMention, listMentions, type BucketSize } from '../../mentions/queries.ts';
@@ -149,10 +149,17 @@ export function apiRoutes(ctx: AppContext) {
     const q = queryOf(c, ['watchTargetId', 'from', 'to', 'baselineWindows', 'limit']);
     const to = q.time('to') ?? ctx.now();
     const from = q.time('from') ?? new Date(to.getTime() - 3_600_000);
-    const result = await emergingTerms(ctx.sql, {
-      orgId, watchTargetId: q.id('watchTargetId'), from, to, baselineWindows: q.int('baselineWindows', 1, 28), limit: q.int('limit', 1, 100),
+    const includePrivate = may(requestAuth(c), 'mentions.read_pii');
+    const { privateMessages, ...result } = await emergingTerms(ctx.sql, {
+      orgId, watchTargetId: q.id('watchTargetId'), from, to, baselineWindows: q.int('baselineWindows', 1, 28), limit: q.int('limit', 1, 100), includePrivate,
     });
-    return c.json({ from, to, ...result });
+    if (privateMessages > 0) {
+      await ctx.sql.begin((tx) => recordAudit(tx, requestActor(c), {
+        orgId, action: 'mention.view_private_terms', targetType: 'organization', targetId: orgId,
+        after: { from: from.toISOString(), to: to.toISOString(), watchTargetId: q.id('watchTargetId') ?? null, privateMessages },
+      }));
+    }
+    return c.json({ from, to, ...result, includesPrivateMessages: includePrivate });
   });
 
   api.get('/organizations/:orgId/detection', async (c) => c.json(await getDetectionSettings(ctx.sql, pathId(c, 'orgId'))));
