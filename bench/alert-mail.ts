@@ -15,9 +15,11 @@ import { logger } from '../src/logger.ts';
 import { createOrganization } from '../src/organizations/organizations.ts';
 import { startSmtpFake } from '../test/fakes/smtp-fake.ts';
 import { benchDatabase } from './db.ts';
+import { ephemeralServerKeys } from '../src/secrets/server-keys.ts';
 
 const alerts = Math.max(50, Number(process.argv[2] ?? 60) || 60);
 const recipients = ['oncall@bench.example.jp', 'director@bench.example.jp'];
+const benchAckKey = ephemeralServerKeys().ackLinks;
 
 const explanation = {
   bucketMs: 300_000,
@@ -88,7 +90,7 @@ try {
         values (${policyOrg.id}, ${randomBytes(6).toString('hex')}, 'crisis', 'open', 4, 0.9, ${at}, ${at}, '【深刻度4 重大・炎上の疑い】', ${tx.json(explanation)})
         returning id`;
       const opened = await incidentForAlertChange(tx, { orgId: policyOrg.id, alertId: a!.id, action: 'open', notify: true, at });
-      await startEscalation(tx, { from: '火の粉 <alerts@hinoko.example.jp>', publicUrl: 'http://127.0.0.1:8787', sql: db.sql, secret: null, ackLinkTtlMs: 86_400_000, now: at }, policyOrg.id, opened!.incidentId);
+      await startEscalation(tx, { from: '火の粉 <alerts@hinoko.example.jp>', publicUrl: 'http://127.0.0.1:8787', ackKey: benchAckKey, ackLinkTtlMs: 86_400_000, now: at }, policyOrg.id, opened!.incidentId);
       return tx<{ message_id: string }[]>`select message_id from mail_outbox where org_id = ${policyOrg.id} and incident_id = ${opened!.incidentId}`;
     });
     return { storedAt: Date.now(), messageIds: ids.map((r) => r.message_id) };

@@ -73,7 +73,7 @@ export interface Config {
   };
   /** On-call escalation and acknowledgement links (src/oncall). */
   oncall: {
-    /** HMAC key for ack links; null: one is generated once and kept in the database (app_secrets). */
+    /** HINOKO_SECRET, the server secret (src/secrets/server-keys.ts); null: generated once in the data directory. */
     secret: string | null;
     /** How long an acknowledgement link in a mail stays valid. */
     ackLinkTtlMs: number;

@@ -2,7 +2,6 @@ import { systemActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import { newNonce, signAckToken } from '../oncall/ack-token.ts';
 import type { Recipient } from '../oncall/policy.ts';
-import { ackKey } from '../oncall/secret.ts';
 import { appendEvent } from '../incidents/queries.ts';
 import type { ComposedMail } from './compose-alert-mail.ts';
 import { messageIdFor, OUTBOX_CHANNEL } from './enqueue-alert-mails.ts';
@@ -14,9 +13,8 @@ import { messageIdFor, OUTBOX_CHANNEL } from './enqueue-alert-mails.ts';
 export interface IncidentMailConfig {
   from: string;
   publicUrl: string;
-  /** The pool (not the transaction): the HMAC key is created outside it. */
-  sql: Sql;
-  secret: string | null;
+  /** Signs acknowledgement links (ServerKeys.ackLinks: from the server secret, never the database). */
+  ackKey: Buffer;
   ackLinkTtlMs: number;
   now: Date;
 }
@@ -58,7 +56,7 @@ export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, r
   if (fresh.length === 0) return [];
   // The incident's first mail is the thread's root; in the very first batch, its first row.
   const root = (await threadRootOf(tx, req.orgId, req.incidentId)) ?? messageIdFor(req.orgId, fresh[0]!.dedupeKey, config.from);
-  const key = req.withAck ? await ackKey(config.sql, config.secret) : null;
+  const key = req.withAck ? config.ackKey : null;
   const base = config.publicUrl.replace(/\/+$/, '');
   const rows = [];
   for (const { r, dedupeKey } of fresh) {

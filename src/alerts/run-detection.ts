@@ -193,7 +193,7 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date): 
         const result = recent || !step.result.alert ? step.result : { ...step.result, alert: { ...step.result.alert, notify: false } };
         const change = await applyDecision(tx, ctx.sql, series, signal, result, {
           ...ctx.config.mail,
-          incident: { ...ctx.config.mail, sql: ctx.sql, secret: ctx.config.oncall.secret, ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs, now },
+          incident: { ...ctx.config.mail, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs, now },
         });
         if (change) changes.push(change);
       }

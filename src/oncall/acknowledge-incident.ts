@@ -3,7 +3,6 @@ import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { verifyAckToken } from './ack-token.ts';
-import { ackKey } from './secret.ts';
 import { appendEvent } from '../incidents/queries.ts';
 
 // Acknowledging an incident: stamps acknowledged_at if unset, stops its escalation, and records
@@ -59,7 +58,7 @@ export class AckLinkError extends AppError {
 /** GET: checks a link without changing anything (mail scanners follow links). */
 export async function inspectAckLink(ctx: AppContext, token: string): Promise<{ orgId: string; incidentId: string; title: string; severity: number; acknowledgedAt: Date | null; expiresAt: Date }> {
   const now = ctx.now();
-  const verdict = verifyAckToken(await ackKey(ctx.sql, ctx.config.oncall.secret), token, now);
+  const verdict = verifyAckToken(ctx.keys.ackLinks, token, now);
   if (!verdict.ok) throw new AckLinkError(verdict.reason);
   const { orgId, incidentId, nonce } = verdict.claims;
   const [row] = await ctx.sql<{ used_at: Date | null; expires_at: Date; title: string; severity: number; acknowledged_at: Date | null }[]>`
@@ -75,7 +74,7 @@ export async function inspectAckLink(ctx: AppContext, token: string): Promise<{ 
 /** POST: spends the link (once) and acknowledges as its recipient. */
 export async function acknowledgeByLink(ctx: AppContext, token: string, request: { requestId?: string | null; sourceIp?: string | null }): Promise<AckResult> {
   const now = ctx.now();
-  const verdict = verifyAckToken(await ackKey(ctx.sql, ctx.config.oncall.secret), token, now);
+  const verdict = verifyAckToken(ctx.keys.ackLinks, token, now);
   if (!verdict.ok) throw new AckLinkError(verdict.reason);
   const { orgId, incidentId, nonce } = verdict.claims;
   return ctx.sql.begin(async (tx) => {

@@ -22,8 +22,8 @@ export class EscalationWorker {
   }
 
   private mailConfig(now: Date): IncidentMailConfig {
-    const { config, sql } = this.ctx;
-    return { from: config.mail.from, publicUrl: config.mail.publicUrl, sql, secret: config.oncall.secret, ackLinkTtlMs: config.oncall.ackLinkTtlMs, now };
+    const { config, keys } = this.ctx;
+    return { from: config.mail.from, publicUrl: config.mail.publicUrl, ackKey: keys.ackLinks, ackLinkTtlMs: config.oncall.ackLinkTtlMs, now };
   }
 
   /** Everything due at ctx.now(), once. */

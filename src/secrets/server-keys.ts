@@ -16,6 +16,8 @@ export interface ServerKeys {
   credentials: Buffer;
   /** HMAC-SHA256 key for the audit log's chain-head checkpoints. */
   auditCheckpoints: Buffer;
+  /** HMAC-SHA256 key for the acknowledgement links in on-call mails (src/oncall/ack-token.ts). */
+  ackLinks: Buffer;
   /**
    * A public fingerprint of the secret (not of a key), kept in the database at first use so a
    * start with a different secret is refused before it writes anything unreadable.
@@ -33,6 +35,7 @@ export function deriveServerKeys(secret: Buffer, origin: string): ServerKeys {
   return {
     credentials: derive('hinoko source credentials v1'),
     auditCheckpoints: derive('hinoko audit checkpoints v1'),
+    ackLinks: derive('hinoko ack links v1'),
     fingerprint: createHmac('sha256', derive('hinoko fingerprint v1')).update('fingerprint').digest('hex').slice(0, 16),
     origin,
   };

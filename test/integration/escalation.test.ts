@@ -62,7 +62,7 @@ async function setup(policy: { timeouts?: [number, number]; repeat?: number } = 
 }
 
 function mailCfg(): IncidentMailConfig {
-  return { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, sql: ctx.sql, secret: null, ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs, now };
+  return { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs, now };
 }
 
 /** What the detection pass does for a crisis alert that opens an incident (src/alerts/run-detection.ts). */

@@ -107,7 +107,7 @@ async function openIncident(orgId: string, escalate = true): Promise<string> {
       values (${orgId}, ${unique('ep')}, 'crisis', 'open', 4, 0.9, ${now}, ${now}, '炎上の疑い', ${tx.json({})}) returning id`;
     const opened = await incidentForAlertChange(tx, { orgId, alertId: a!.id, action: 'open', notify: true, at: now });
     if (escalate) {
-      await startEscalation(tx, { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, sql: ctx.sql, secret: null, ackLinkTtlMs: 3_600_000, now }, orgId, opened!.incidentId);
+      await startEscalation(tx, { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: 3_600_000, now }, orgId, opened!.incidentId);
     }
     return opened!.incidentId;
   });
@@ -119,7 +119,7 @@ async function alertUpdate(orgId: string, incidentId: string, severity: number, 
     const [e] = await tx<{ id: string }[]>`
       insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
       values (${orgId}, ${ia!.alert_id}, 'escalate', true, ${severity}, 0.95, ${bucket}, 'x') returning id`;
-    return enqueueAlertMails(tx, { ...ctx.config.mail, incident: { ...ctx.config.mail, sql: ctx.sql, secret: null, ackLinkTtlMs: 3_600_000, now } }, {
+    return enqueueAlertMails(tx, { ...ctx.config.mail, incident: { ...ctx.config.mail, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: 3_600_000, now } }, {
       orgId, watchTargetId: null, alertId: ia!.alert_id, alertEventId: e!.id, action: 'escalate', kind: 'crisis', severity, summary: '深刻度が上がりました', explanation: {}, at: bucket,
     });
   });
