@@ -47,3 +47,10 @@ export function intOption(args: ParsedArgs, name: string, fallback?: number): nu
   if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
   return Number(v);
 }
+
+/** All of standard input, without its final newline: how secrets reach the CLI (never argv, which `ps` and shell history keep). */
+export async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}

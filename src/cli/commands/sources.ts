@@ -3,7 +3,7 @@ import { updateSource } from '../../collection/update-source.ts';
 import { UsageError, ValidationError } from '../../errors.ts';
 import { sourceTypes } from '../../ingest/types.ts';
 import { idString, oneOf } from '../../validation.ts';
-import { stringOption, type CliCommand } from '../command.ts';
+import { readStdin, stringOption, type CliCommand } from '../command.ts';
 import { cliActor, withContext } from '../with-context.ts';
 
 function parseConfigJson(raw: string | undefined): Record<string, unknown> {
@@ -17,12 +17,6 @@ function parseConfigJson(raw: string | undefined): Record<string, unknown> {
   }
 }
 
-async function readValue(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
-
 export const sourcesCommand: CliCommand = {
   usage: 'hinoko sources list [--org ID]\n       hinoko sources add --org ID --type TYPE --name NAME [--config JSON] [--schedule CRON]\n       hinoko sources enable|disable ID\n'
     + '       hinoko sources credential ID NAME [--clear]   (the value is read from standard input, never from the command line)',
@@ -34,7 +28,7 @@ export const sourcesCommand: CliCommand = {
       // A value on the command line would land in shell history and `ps`; stdin does not.
       const [slot, ...extra] = rest;
       if (!id || !slot || extra.length > 0) throw new UsageError('usage: hinoko sources credential ID NAME [--clear]  (value on standard input)');
-      const value = args.values.clear ? null : await readValue(io.stdin);
+      const value = args.values.clear ? null : await readStdin(io.stdin);
       if (value === '') throw new UsageError('no value on standard input (use --clear to remove the credential)');
       const s = await withContext((ctx) => updateSource(ctx, idString(id, 'ID'), undefined, { credentials: { [slot]: value } }, cliActor()));
       const state = s.credentials.find((c) => c.name === slot);

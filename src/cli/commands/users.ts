@@ -8,16 +8,10 @@ import type { AppContext } from '../../context.ts';
 import { NotFoundError, UsageError } from '../../errors.ts';
 import { createOrganization } from '../../organizations/organizations.ts';
 import { idString, oneOf } from '../../validation.ts';
-import { stringOption, type CliCommand } from '../command.ts';
+import { readStdin, stringOption, type CliCommand } from '../command.ts';
 import { cliActor, withContext } from '../with-context.ts';
 
 // `hinoko users`: add (the bootstrap admin), list, disable, enable, password, token.
-
-async function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-}
 
 async function orgOf(ctx: AppContext, idOrSlug: string) {
   const org = await findOrganization(ctx.sql, idOrSlug);
