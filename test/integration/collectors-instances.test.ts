@@ -116,8 +116,10 @@ describe('two instances on one database', () => {
       const pause = seededRandom(seed);
       for (let i = 0; i < rounds; i += 1) {
         // Uneven pauses, like two processes' timers: otherwise whichever instance wins the
-        // first lock keeps winning and the other only ever skips.
-        await new Promise((r) => setTimeout(r, Math.floor(pause() * 40)));
+        // first lock keeps winning and the other only ever skips. The range must exceed a run's
+        // length (a few tens of ms, more on a loaded machine), or the loser keeps arriving while
+        // the winner still holds the lock.
+        await new Promise((r) => setTimeout(r, Math.floor(pause() * 150)));
         if (i % 3 === 0) publish(7);
         const [ox, om] = await Promise.all([
           runSource(ctx, { sourceId: xSource.id, trigger: 'manual' }),
