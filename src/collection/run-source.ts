@@ -62,7 +62,8 @@ async function runtimeFor(
     fetch: timedFetch(guarded, ctx.shutdown),
     secret: secrets.secret,
     hasSecret: secrets.hasSecret,
-    close: () => agent.close(),
+    // destroy, not close: a body nobody read must not keep the run (and a shutdown) waiting.
+    close: () => agent.destroy(),
     now: ctx.now,
     sleep: (ms, signal) => sleep(ms, signal ?? ctx.shutdown),
     random: Math.random,
