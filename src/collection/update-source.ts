@@ -43,25 +43,29 @@ export async function updateSource(
   const parsed = input.config === undefined ? undefined : validateConfig(ctx, def, before.orgId, input.config);
   const credentials = input.credentials === undefined ? {} : parseCredentialsInput(input.credentials, def);
 
-  let destinationChanged = false;
-  if (parsed !== undefined) {
-    let oldOrigins: string[] | null = null;
-    try {
-      oldOrigins = def.endpoints(def.parseConfig(before.config)).credentialOrigins;
-    } catch {
-      // The old config no longer parses: treat its destination as unknown, hence changed.
-    }
-    destinationChanged = oldOrigins === null || !sameOrigins(oldOrigins, def.endpoints(parsed).credentialOrigins);
-  }
-
   await ctx.sql.begin(async (tx) => {
     const now = ctx.now();
+    // The row as it is now, locked: a concurrent PATCH that moved the source first is what this
+    // one compares its destination with.
+    const [current] = await tx<{ config: Record<string, unknown>; enabled: boolean }[]>`
+      select config, enabled from sources where org_id = ${before.orgId} and id = ${before.id} for update`;
+    if (!current) throw new NotFoundError(`source ${before.id} not found`);
+    let destinationChanged = false;
+    if (parsed !== undefined) {
+      let oldOrigins: string[] | null = null;
+      try {
+        oldOrigins = def.endpoints(def.parseConfig(current.config)).credentialOrigins;
+      } catch {
+        // The old config no longer parses: treat its destination as unknown, hence changed.
+      }
+      destinationChanged = oldOrigins === null || !sameOrigins(oldOrigins, def.endpoints(parsed).credentialOrigins);
+    }
     const configChanged = input.config !== undefined;
     const credentialsChanged = Object.keys(credentials).length > 0;
     const [row] = await tx<{ id: string }[]>`
       update sources set
-        config = ${configChanged ? tx.json(input.config as never) : tx.json(before.config as never)},
-        enabled = ${input.enabled ?? before.enabled},
+        config = ${configChanged ? tx.json(input.config as never) : tx.json(current.config as never)},
+        enabled = ${input.enabled ?? current.enabled},
         updated_at = ${now},
         -- A new config or credentials, or re-enabling, clears the last verdict: the operator says
         -- the problem is fixed, and the next run tells.
@@ -77,14 +81,14 @@ export async function updateSource(
     if (configChanged || credentialsChanged) {
       await recordAudit(tx, actor, {
         orgId: before.orgId, action: 'source.configure', targetType: 'source', targetId: before.id,
-        before: { config: before.config, credentials: before.credentials },
-        after: { config: input.config ?? before.config, credentialsSet: set.filter((n) => credentials[n] !== null), credentialsCleared: [...cleared, ...set.filter((n) => credentials[n] === null)] },
+        before: { config: current.config, credentials: before.credentials },
+        after: { config: input.config ?? current.config, credentialsSet: set.filter((n) => credentials[n] !== null), credentialsCleared: [...cleared, ...set.filter((n) => credentials[n] === null)] },
       });
     }
-    if (input.enabled !== undefined && input.enabled !== before.enabled) {
+    if (input.enabled !== undefined && input.enabled !== current.enabled) {
       await recordAudit(tx, actor, {
         orgId: before.orgId, action: input.enabled ? 'source.enable' : 'source.disable', targetType: 'source', targetId: before.id,
-        before: { enabled: before.enabled }, after: { enabled: input.enabled },
+        before: { enabled: current.enabled }, after: { enabled: input.enabled },
       });
     }
   });
