@@ -11,6 +11,9 @@ export type WebhookReply =
   | { status: 200; contentType: 'application/json'; body: { received: number; stored: number; activities: number } }
   | { status: 400 | 401 | 403; contentType: 'application/json'; body: { error: { code: string; message: string } } };
 
+// The same status → code pairs as every other answer (src/http/errors.ts).
+const rejectionCodes = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden' } as const;
+
 /**
  * A push delivery (LINE, Facebook, Instagram). The signature is checked over the raw bytes before
  * anything is stored; verified events are stored durably (mentions and activities are both
@@ -39,7 +42,7 @@ export async function receiveWebhook(ctx: AppContext, sourceId: string, request:
   if (result.kind === 'challenge') return { status: 200, contentType: 'text/plain', body: result.body };
   if (result.kind === 'rejected') {
     ctx.log.warn({ sourceId, status: result.status, reason: result.reason }, 'webhook rejected');
-    return { status: result.status, contentType: 'application/json', body: { error: { code: result.status === 401 ? 'unauthorized' : 'bad_request', message: result.reason } } };
+    return { status: result.status, contentType: 'application/json', body: { error: { code: rejectionCodes[result.status], message: result.reason } } };
   }
   const activities = await storeActivities(ctx, source.orgId, source.id, result.activities ?? []);
   const stored = await ingest(

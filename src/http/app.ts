@@ -21,6 +21,28 @@ const requestId: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
+/**
+ * Answers carry posts and personal data: no cache (a shared proxy, the browser's back button on a
+ * shared ward PC) keeps them unless a route says otherwise. JSON escapes <, > and & so no answer
+ * can be sniffed or pasted into a page as markup; in JSON text those characters stand only inside
+ * strings, where \u003c means the same.
+ */
+const privateAnswers: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
+  if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(c.res.headers.get('content-type') ?? '')) {
+    const text = await c.res.text();
+    if (/[<>&\u2028\u2029]/.test(text)) {
+      const escaped = text.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      const headers = new Headers(c.res.headers);
+      headers.delete('content-length');
+      c.res = new Response(escaped, { status: c.res.status, statusText: c.res.statusText, headers });
+    } else {
+      c.res = new Response(text, c.res);
+    }
+  }
+};
+
 export function createApp(ctx: AppContext, options: { onWebhookStored?: () => void } = {}) {
   const app = new Hono();
   app.onError(handleError(ctx.log));
@@ -32,8 +54,13 @@ export function createApp(ctx: AppContext, options: { onWebhookStored?: () => vo
   });
   app.use('*', secureHeaders({
     referrerPolicy: 'same-origin',
-    contentSecurityPolicy: { defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"] },
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"],
+      // No page of ours is framed (clickjacking), posts nowhere else, or re-bases its links.
+      frameAncestors: ["'none'"], formAction: ["'self'"], baseUri: ["'none'"],
+    },
   }));
+  app.use('*', privateAnswers);
   const limit = (maxSize: number) => bodyLimit({
     maxSize,
     onError: (c) => c.json(errorBody('payload_too_large', `request body is over ${maxSize} bytes`, c.get('requestId' as never) as string | undefined), 413),
@@ -51,7 +78,10 @@ export function createApp(ctx: AppContext, options: { onWebhookStored?: () => vo
       rawBody: Buffer.from(await c.req.arrayBuffer()),
     });
     if (reply.status === 200) options.onWebhookStored?.();
-    return reply.contentType === 'text/plain' ? c.text(reply.body, 200) : c.json(reply.body, reply.status);
+    if (reply.contentType === 'text/plain') return c.text(reply.body, 200);
+    // Refusals carry the request id like every other error, so the platform's retry log and ours meet.
+    const body = 'error' in reply.body ? { error: { ...reply.body.error, requestId: c.get('requestId' as never) as string | undefined } } : reply.body;
+    return c.json(body, reply.status);
   });
 
   app.get('/healthz', async (c) => {
