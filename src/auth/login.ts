@@ -24,32 +24,36 @@ export function parseLoginInput(body: unknown): LoginInput {
 
 type ThrottleKey = { key: string; max: number };
 
-/** Reads a key's lock; locked_until in the future means refuse. */
-async function lockedUntil(sql: Sql, key: string, now: Date): Promise<Date | null> {
-  const [row] = await sql<{ locked_until: Date | null }[]>`select locked_until from login_throttle where key = ${key}`;
-  return row?.locked_until && row.locked_until > now ? row.locked_until : null;
-}
-
 /**
- * Counts one failure against a key in a fixed window and locks the key when the count reaches
- * its limit. One upsert, so instances counting at once never lose a failure. Returns true when
- * this failure is the one that locked it.
+ * Takes one attempt slot for a key *before* the password is checked, in one upsert, so parallel
+ * attempts cannot all read "not locked" and then all be checked: of N attempts at once, at most
+ * `max` in a window get a slot; the rest are refused without a check. Returns the refusal's end
+ * when there is no slot (locked, or the window's slots are taken), else null.
+ * (The column is named failures from when only failures were counted: every checked attempt
+ * holds a slot now, and a success gives its slot back.)
  */
-async function countFailure(tx: Tx, { key, max }: ThrottleKey, now: Date, windowMs: number, lockMs: number): Promise<boolean> {
+async function takeSlot(sql: Sql, { key, max }: ThrottleKey, now: Date, windowMs: number): Promise<Date | null> {
   const windowStart = new Date(now.getTime() - windowMs);
-  const lockEnd = new Date(now.getTime() + lockMs);
-  const [row] = await tx<{ locked_until: Date | null }[]>`
+  const [row] = await sql<{ failures: number; window_start: Date; locked_until: Date | null }[]>`
     insert into login_throttle as t (key, window_start, failures, locked_until)
-    values (${key}, ${now}, 1, ${max <= 1 ? lockEnd : null})
+    values (${key}, ${now}, 1, null)
     on conflict (key) do update set
       window_start = case when t.window_start > ${windowStart} then t.window_start else ${now} end,
       failures = case when t.window_start > ${windowStart} then t.failures + 1 else 1 end,
-      locked_until = case
-        when (case when t.window_start > ${windowStart} then t.failures + 1 else 1 end) >= ${max}
-          and (t.locked_until is null or t.locked_until <= ${now}) then ${lockEnd}
-        else t.locked_until end
-    returning locked_until`;
-  return row?.locked_until?.getTime() === lockEnd.getTime();
+      locked_until = case when t.locked_until > ${now} then t.locked_until else null end
+    returning failures, window_start, locked_until`;
+  if (row!.locked_until) return row!.locked_until;
+  if (row!.failures > max) return new Date(row!.window_start.getTime() + windowMs);
+  return null;
+}
+
+/** After a failed check: a key whose window holds `max` attempts locks for lockMs. Returns true when this call locked it. */
+async function lockIfSpent(tx: Tx, { key, max }: ThrottleKey, now: Date, lockMs: number): Promise<boolean> {
+  const locked = await tx`
+    update login_throttle set locked_until = ${new Date(now.getTime() + lockMs)}
+    where key = ${key} and failures >= ${max} and (locked_until is null or locked_until <= ${now})
+    returning key`;
+  return locked.length > 0;
 }
 
 export interface LoginMeta { requestId: string | null; sourceIp: string | null }
@@ -57,9 +61,10 @@ export interface LoginMeta { requestId: string | null; sourceIp: string | null }
 /**
  * Password login. Every failure — unknown e-mail, wrong password, no password set, disabled or
  * locked account — throws the same InvalidCredentialsError after the same scrypt work, so neither
- * the answer nor its timing says whether an account exists. Failures count per account and per
- * address in Postgres (so the limits hold across instances): an account locks after
- * maxFailures, an address gets 429 with Retry-After after maxFailuresPerIp.
+ * the answer nor its timing says whether an account exists. Each attempt takes a slot per account
+ * and per address in Postgres before any password is checked (so the limits hold across instances
+ * and under concurrency): an account locks after maxFailures, an address gets 429 with
+ * Retry-After after maxFailuresPerIp.
  */
 export async function login(ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, input: LoginInput, meta: LoginMeta): Promise<{ user: User; session: NewSession }> {
   const { auth } = ctx.config;
@@ -67,24 +72,28 @@ export async function login(ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, inp
   const email = input.email.toLowerCase();
   const account: ThrottleKey = { key: `account:${email}`, max: auth.maxFailures };
   const address: ThrottleKey = { key: `ip:${meta.sourceIp ?? 'unknown'}`, max: auth.maxFailuresPerIp };
-
-  const ipLock = await lockedUntil(ctx.sql, address.key, now);
-  if (ipLock) throw new RateLimitedError((ipLock.getTime() - now.getTime()) / 1000);
-
-  const [row] = await ctx.sql<UserRow[]>`select * from users where lower(email) = ${email}`;
-  const accountLocked = (await lockedUntil(ctx.sql, account.key, now)) !== null;
-  const usable = row && row.password_hash && row.disabled_at === null && !accountLocked;
-  const ok = usable ? await verifyPassword(input.password, row.password_hash!) : await dummyVerify(input.password, auth.scryptLogN);
   const actor = (userId: string | null): AuditActor => ({ type: 'user', id: userId, requestId: meta.requestId, sourceIp: meta.sourceIp });
 
+  // Finished windows without a running lock carry no information any more.
+  await ctx.sql`delete from login_throttle where window_start < ${new Date(now.getTime() - auth.lockWindowMs)} and (locked_until is null or locked_until < ${now})`;
+  const ipRefusedUntil = await takeSlot(ctx.sql, address, now, auth.lockWindowMs);
+  if (ipRefusedUntil) {
+    // The slot was not ours to keep: give it back so the count stays the number of attempts checked.
+    await ctx.sql`update login_throttle set failures = greatest(failures - 1, 0) where key = ${address.key} and locked_until is null`;
+    throw new RateLimitedError((ipRefusedUntil.getTime() - now.getTime()) / 1000);
+  }
+  const accountRefused = (await takeSlot(ctx.sql, account, now, auth.lockWindowMs)) !== null;
+
+  const [row] = await ctx.sql<UserRow[]>`select * from users where lower(email) = ${email}`;
+  const usable = row && row.password_hash && row.disabled_at === null && !accountRefused;
+  const ok = usable ? await verifyPassword(input.password, row.password_hash!) : await dummyVerify(input.password, auth.scryptLogN);
+
   if (!ok) {
-    const reason = !row ? 'unknown_email' : accountLocked ? 'locked' : row.disabled_at ? 'disabled' : !row.password_hash ? 'no_password' : 'wrong_password';
+    const reason = !row ? 'unknown_email' : accountRefused ? 'locked' : row.disabled_at ? 'disabled' : !row.password_hash ? 'no_password' : 'wrong_password';
     const orgId = row?.org_id ?? null;
     await ctx.sql.begin(async (tx) => {
-      // Finished windows without a running lock carry no information any more.
-      await tx`delete from login_throttle where window_start < ${new Date(now.getTime() - auth.lockWindowMs)} and (locked_until is null or locked_until < ${now})`;
-      const lockedNow = reason === 'locked' ? false : await countFailure(tx, account, now, auth.lockWindowMs, auth.lockMs);
-      const ipLockedNow = await countFailure(tx, address, now, auth.lockWindowMs, auth.lockMs);
+      const lockedNow = reason === 'locked' ? false : await lockIfSpent(tx, account, now, auth.lockMs);
+      const ipLockedNow = await lockIfSpent(tx, address, now, auth.lockMs);
       // The e-mail as typed is recorded (it is how an attack on an account shows); the password never is.
       await recordAudit(tx, actor(row?.id ?? null), { orgId, action: 'auth.login_failed', targetType: 'user', targetId: row?.id ?? null, after: { email, reason } }, now);
       if (lockedNow) {
@@ -98,7 +107,10 @@ export async function login(ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, inp
   }
 
   return ctx.sql.begin(async (tx) => {
+    // A success clears the account's count and gives the address its slot back: only failures
+    // should bring either to its limit.
     await tx`delete from login_throttle where key = ${account.key}`;
+    await tx`update login_throttle set failures = greatest(failures - 1, 0) where key = ${address.key}`;
     const session = await createSession(tx, ctx, { id: row!.id, orgId: row!.org_id }, now, meta.sourceIp);
     await recordAudit(tx, actor(row!.id), { orgId: row!.org_id, action: 'auth.login', targetType: 'user', targetId: row!.id }, now);
     return { user: toUser(row!), session };
