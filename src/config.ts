@@ -94,6 +94,8 @@ export interface Config {
     maxFailuresPerIp: number;
     /** scrypt cost as log2(N); 17 is OWASP's minimum recommendation for scrypt with r=8, p=1. */
     scryptLogN: number;
+    /** Setting a password or creating a user needs a session whose login is at most this old. */
+    recentLoginMs: number;
   };
   logLevel: LogLevel;
 }
@@ -288,6 +290,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       lockMs: duration(env, 'HINOKO_LOGIN_LOCK', 15 * 60_000),
       maxFailuresPerIp: int(env, 'HINOKO_LOGIN_MAX_FAILURES_PER_IP', 50, 1, 100_000),
       scryptLogN: int(env, 'HINOKO_SCRYPT_LOG_N', 17, 14, 20),
+      recentLoginMs: duration(env, 'HINOKO_RECENT_LOGIN', 15 * 60_000),
     },
     logLevel: oneOf(env, 'HINOKO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   };
@@ -298,6 +301,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (config.oncall.pollMs < 100) problems.push('HINOKO_ESCALATION_POLL must be at least 100ms');
   if (config.auth.sessionIdleMs < 60_000) problems.push('HINOKO_SESSION_IDLE must be at least 1m');
   if (config.auth.sessionMaxMs < config.auth.sessionIdleMs) problems.push('HINOKO_SESSION_MAX must not be shorter than HINOKO_SESSION_IDLE');
+  if (config.auth.recentLoginMs < 60_000) problems.push('HINOKO_RECENT_LOGIN must be at least 1m');
   if (config.auth.lockWindowMs < 1000 || config.auth.lockMs < 1000) problems.push('HINOKO_LOGIN_WINDOW and HINOKO_LOGIN_LOCK must be at least 1s');
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);

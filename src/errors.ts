@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'validation_failed'
   | 'unauthorized'
   | 'forbidden'
+  /** Allowed to the role, but only right after an interactive login (src/auth/recent-login.ts). */
+  | 'reauth_required'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'

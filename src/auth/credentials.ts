@@ -34,6 +34,8 @@ export interface Auth {
   /** Session only: the token the page must echo in x-csrf-token (or _csrf) on writes. */
   csrfToken?: string;
   sessionHash?: Buffer;
+  /** Session only: when the person typed their password for it (src/auth/recent-login.ts). */
+  loggedInAt?: Date;
   tokenId?: string;
 }
 
@@ -71,15 +73,15 @@ export async function sessionAuth(ctx: Pick<AppContext, 'sql' | 'config' | 'now'
   const now = ctx.now();
   const hash = secretHash(cookie);
   const idleSince = new Date(now.getTime() - ctx.config.auth.sessionIdleMs);
-  const [row] = await ctx.sql<{ user_id: string; org_id: string; role: Role; csrf_token: string; last_seen_at: Date }[]>`
-    select s.user_id, s.org_id, u.role, s.csrf_token, s.last_seen_at
+  const [row] = await ctx.sql<{ user_id: string; org_id: string; role: Role; csrf_token: string; last_seen_at: Date; created_at: Date }[]>`
+    select s.user_id, s.org_id, u.role, s.csrf_token, s.last_seen_at, s.created_at
     from sessions s join users u on u.org_id = s.org_id and u.id = s.user_id
     where s.id_hash = ${hash} and s.expires_at > ${now} and s.last_seen_at > ${idleSince} and u.disabled_at is null`;
   if (!row) return null;
   if (now.getTime() - row.last_seen_at.getTime() > touchEveryMs) {
     await ctx.sql`update sessions set last_seen_at = ${now} where id_hash = ${hash}`;
   }
-  return { userId: row.user_id, orgId: row.org_id, role: row.role, via: 'session', scopes: [...tokenScopes], csrfToken: row.csrf_token, sessionHash: hash };
+  return { userId: row.user_id, orgId: row.org_id, role: row.role, via: 'session', scopes: [...tokenScopes], csrfToken: row.csrf_token, sessionHash: hash, loggedInAt: row.created_at };
 }
 
 /** The user behind a bearer token, or null (unknown, expired, user disabled). */

@@ -2,7 +2,7 @@ import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import { ValidationError } from '../errors.ts';
-import { object, requiredString } from '../validation.ts';
+import { object, optionalString, requiredString } from '../validation.ts';
 import { createSession, type NewSession } from './credentials.ts';
 import { InvalidCredentialsError, RateLimitedError } from './errors.ts';
 import { dummyVerify, passwordMaxLength, verifyPassword } from './passwords.ts';
@@ -11,16 +11,26 @@ import { toUser, type User, type UserRow } from './users.ts';
 // Password login: throttled per e-mail and per address in Postgres (so the limits hold across
 // instances), one answer for every failure, a fresh session on success, every attempt audited.
 
-export interface LoginInput { email: string; password: string }
+export interface LoginInput {
+  email: string;
+  password: string;
+  /** The organisation's slug: needed only by someone whose e-mail and password open accounts in two. */
+  organization?: string;
+}
 
 export function parseLoginInput(body: unknown): LoginInput {
-  const o = object(body, ['email', 'password']);
+  const o = object(body, ['email', 'password', 'organization']);
   const email = requiredString(o, 'email', { max: 254 }).trim();
   // Longer than any password we accept: refuse before spending scrypt on a megabyte.
   const password = requiredString(o, 'password', { max: passwordMaxLength * 4 });
   if (email === '') throw new ValidationError('email is required');
-  return { email, password };
+  const organization = optionalString(o, 'organization', { max: 100 });
+  return { email, password, ...(organization ? { organization } : {}) };
 }
+
+// One person rarely holds accounts in more than a couple of organisations; the cap bounds the
+// scrypt work a login can cause.
+const MAX_ACCOUNTS_PER_EMAIL = 5;
 
 type ThrottleKey = { key: string; max: number };
 
@@ -84,12 +94,26 @@ export async function login(ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, inp
   }
   const accountRefused = (await takeSlot(ctx.sql, account, now, auth.lockWindowMs)) !== null;
 
-  const [row] = await ctx.sql<UserRow[]>`select * from users where lower(email) = ${email}`;
-  const usable = row && row.password_hash && row.disabled_at === null && !accountRefused;
-  const ok = usable ? await verifyPassword(input.password, row.password_hash!) : await dummyVerify(input.password, auth.scryptLogN);
+  const rows = await ctx.sql<UserRow[]>`
+    select u.* from users u
+    where lower(u.email) = ${email}
+      ${input.organization ? ctx.sql`and u.org_id = (select id from organizations where slug = ${input.organization})` : ctx.sql``}
+    order by u.id limit ${MAX_ACCOUNTS_PER_EMAIL}`;
+  const usable = accountRefused ? [] : rows.filter((r) => r.password_hash && r.disabled_at === null);
+  const matches: UserRow[] = [];
+  for (const candidate of usable) if (await verifyPassword(input.password, candidate.password_hash!)) matches.push(candidate);
+  if (usable.length === 0) await dummyVerify(input.password, auth.scryptLogN);
+  if (matches.length > 1) {
+    // Only someone who knows the password of both accounts gets here; the answer tells them nothing new.
+    await ctx.sql`update login_throttle set failures = greatest(failures - 1, 0) where key in (${account.key}, ${address.key})`;
+    throw new ValidationError('organization: このメールアドレスとパスワードは複数の組織で使われています。組織 (organization) を指定してください (these credentials open accounts in several organisations: give the organization slug)');
+  }
+  const row: UserRow | undefined = matches[0] ?? (rows.length === 1 ? rows[0] : undefined);
+  const ok = matches.length === 1;
 
   if (!ok) {
-    const reason = !row ? 'unknown_email' : accountRefused ? 'locked' : row.disabled_at ? 'disabled' : !row.password_hash ? 'no_password' : 'wrong_password';
+    const reason = accountRefused ? 'locked' : rows.length === 0 ? 'unknown_email' : !row ? 'wrong_password'
+      : row.disabled_at ? 'disabled' : !row.password_hash ? 'no_password' : 'wrong_password';
     const orgId = row?.org_id ?? null;
     await ctx.sql.begin(async (tx) => {
       const lockedNow = reason === 'locked' ? false : await lockIfSpent(tx, account, now, auth.lockMs);

@@ -158,8 +158,8 @@ export const routeActions: Record<string, Action | typeof publicAction> = {
   'POST /api/v1/organizations/:orgId/incidents/:incidentId/postmortem/approve': 'postmortems.approve',
   'GET /api/v1/organizations/:orgId/incidents/:incidentId/postmortem.md': 'postmortems.read',
   'GET /api/v1/organizations/:orgId/incidents/:incidentId/postmortem.html': 'postmortems.read',
-  'GET /api/v1/organizations/:orgId/reports/incidents': 'postmortems.read',
-  'GET /api/v1/organizations/:orgId/reports/incidents.html': 'postmortems.read',
+  'GET /api/v1/organizations/:orgId/reports/incidents': 'reports.read',
+  'GET /api/v1/organizations/:orgId/reports/incidents.html': 'reports.read',
 };
 
 /** Whether `role` may do `action` (tokens additionally need the action's scope: see `scopeAllows`). */

@@ -6,7 +6,8 @@ import { pathId, queryOf, readJson } from '../http/params.ts';
 import { createUser } from './create-user.ts';
 import { secretHash, sessionCookie } from './credentials.ts';
 import { ForbiddenError, RateLimitedError } from './errors.ts';
-import { login, logout, parseLoginInput } from './login.ts';
+import { login, logout, parseLoginInput, type LoginInput } from './login.ts';
+import { requireRecentLogin } from './recent-login.ts';
 import { parsePasswordInput, setPassword } from './set-password.ts';
 import { updateUser } from './update-user.ts';
 import { assertSelfOrAdmin, createUserToken, listUserTokens, parseNewTokenInput, revokeUserToken } from './user-tokens.ts';
@@ -21,10 +22,10 @@ function sessionCookieOptions(c: Context, ctx: AppContext) {
 }
 
 /** Login for the web page and the API: the same verb, throttling and audit. */
-export async function loginWithCookie(ctx: AppContext, c: Context, email: string, password: string) {
+export async function loginWithCookie(ctx: AppContext, c: Context, input: LoginInput) {
   try {
     const previous = getCookie(c, sessionCookie);
-    const result = await login(ctx, { email, password }, { requestId: (c.get('requestId' as never) as string | undefined) ?? null, sourceIp: requestSourceIp(c) });
+    const result = await login(ctx, input, { requestId: (c.get('requestId' as never) as string | undefined) ?? null, sourceIp: requestSourceIp(c) });
     // A cookie the browser brought along is never promoted (no fixation): the session is new and the old one ends.
     if (previous && previous.length <= 200) await ctx.sql`delete from sessions where id_hash = ${secretHash(previous)}`;
     setCookie(c, sessionCookie, result.session.id, sessionCookieOptions(c, ctx));
@@ -42,7 +43,7 @@ export function authRoutes(ctx: AppContext) {
 
   r.post('/auth/login', async (c) => {
     const input = parseLoginInput(await readJson(c));
-    const { user, session } = await loginWithCookie(ctx, c, input.email, input.password);
+    const { user, session } = await loginWithCookie(ctx, c, input);
     return c.json({ user, csrfToken: session.csrfToken, expiresAt: session.expiresAt });
   });
   r.post('/auth/logout', async (c) => {
@@ -60,7 +61,9 @@ export function authRoutes(ctx: AppContext) {
     return c.json({ items: await listUsers(ctx.sql, pathId(c, 'orgId')) });
   });
   r.post(users, async (c) => {
-    const result = await createUser(ctx, pathId(c, 'orgId'), parseNewUserInput(await readJson(c)), requestActor(c));
+    const input = parseNewUserInput(await readJson(c));
+    requireRecentLogin(ctx, requestAuth(c));
+    const result = await createUser(ctx, pathId(c, 'orgId'), input, requestActor(c));
     return c.json({ ...result.user, ...(result.initialPassword ? { initialPassword: result.initialPassword } : {}) }, 201);
   });
   r.get(`${users}/:userId`, async (c) => c.json(await getUser(ctx.sql, pathId(c, 'orgId'), pathId(c, 'userId'))));

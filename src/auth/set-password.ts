@@ -5,10 +5,13 @@ import { object, optionalString } from '../validation.ts';
 import { endSessions, type Auth } from './credentials.ts';
 import { ForbiddenError } from './errors.ts';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import { requireRecentLogin } from './recent-login.ts';
+import { revokeAllTokens } from './user-tokens.ts';
 import { getUserRow } from './users.ts';
 
 // Changing a password: your own (with the current one) or, as an admin, someone else's (reset).
-// Either way the user's other sessions end.
+// Either way the user's other sessions end and their API tokens are revoked, and either way it
+// takes a recent interactive login (src/auth/recent-login.ts).
 
 export interface PasswordInput { currentPassword?: string; newPassword?: string }
 
@@ -27,8 +30,10 @@ export async function setPassword(
   const self = auth.userId === userId;
   if (!self && auth.role !== 'admin') throw new ForbiddenError();
   const user = await getUserRow(ctx.sql, orgId, userId);
+  if (self && !input.newPassword) throw new ValidationError('newPassword is required');
+  // The operator at the server's shell (`hinoko users password`) is trusted as such; everyone else signs in afresh.
+  if (actor.type !== 'cli') requireRecentLogin(ctx, auth);
   if (self) {
-    if (!input.newPassword) throw new ValidationError('newPassword is required');
     if (!input.currentPassword || !user.password_hash || !(await verifyPassword(input.currentPassword, user.password_hash))) {
       throw new ValidationError('currentPassword: 現在のパスワードが正しくありません (the current password is wrong)');
     }
@@ -44,7 +49,9 @@ export async function setPassword(
     await getUserRow(tx, orgId, userId, true);
     await tx`update users set password_hash = ${hash}, updated_at = ${now} where org_id = ${orgId} and id = ${userId}`;
     const ended = await endSessions(tx, orgId, userId, self ? auth.sessionHash : undefined);
-    await recordAudit(tx, actor, { orgId, action: self ? 'user.password_change' : 'user.password_reset', targetType: 'user', targetId: userId, after: { endedSessions: ended } }, now);
+    // Tokens were issued under the old password: whoever might hold one loses it with the password.
+    const revokedTokens = await revokeAllTokens(tx, orgId, userId);
+    await recordAudit(tx, actor, { orgId, action: self ? 'user.password_change' : 'user.password_reset', targetType: 'user', targetId: userId, after: { endedSessions: ended, revokedTokens } }, now);
   });
   return generated ? { generatedPassword: generated } : {};
 }

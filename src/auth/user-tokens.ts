@@ -1,6 +1,6 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import type { Sql } from '../db/connect.ts';
+import type { Sql, Tx } from '../db/connect.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { isoTime, object, oneOf, requiredString } from '../validation.ts';
 import { newSecret, secretHash, tokenPrefix, type Auth } from './credentials.ts';
@@ -83,4 +83,10 @@ export async function revokeUserToken(ctx: Pick<AppContext, 'sql' | 'now'>, orgI
     if (!row) throw new NotFoundError('トークンが見つかりません (token not found)');
     await recordAudit(tx, actor, { orgId, action: 'user_token.revoke', targetType: 'user_token', targetId: row.id, before: { userId, label: row.label, scopes: row.scopes } }, ctx.now());
   });
+}
+
+/** Deletes every API token of a user inside the caller's transaction; returns how many. */
+export async function revokeAllTokens(tx: Tx, orgId: string, userId: string): Promise<number> {
+  const gone = await tx`delete from user_tokens where org_id = ${orgId} and user_id = ${userId} returning id`;
+  return gone.length;
 }

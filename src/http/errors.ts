@@ -9,6 +9,7 @@ export const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
   validation_failed: 400,
   unauthorized: 401,
   forbidden: 403,
+  reauth_required: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

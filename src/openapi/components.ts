@@ -10,7 +10,7 @@ const severity = int({ minimum: 1, maximum: 5, description: '深刻度 1–5 (RE
 export const components: Record<string, Schema> = {
   Error: obj({
     error: obj({
-      code: oneOfValues(['bad_request', 'validation_failed', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'payload_too_large',
+      code: oneOfValues(['bad_request', 'validation_failed', 'unauthorized', 'forbidden', 'reauth_required', 'not_found', 'conflict', 'payload_too_large',
         'unsupported_media_type', 'rate_limited', 'unavailable', 'config_invalid', 'internal']),
       message: str({ description: '日本語 (English) のメッセージ。どの項目が悪いかを示す' }),
       'requestId?': str(),

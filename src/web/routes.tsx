@@ -45,7 +45,7 @@ export function webRoutes(ctx: AppContext) {
       return c.html(<LoginPage error="メールアドレスとパスワードを入力してください (enter your e-mail and password)" email={email.slice(0, 254)} />, 400);
     }
     try {
-      await loginWithCookie(ctx, c, email, password);
+      await loginWithCookie(ctx, c, { email, password });
     } catch (err) {
       if (err instanceof InvalidCredentialsError) return c.html(<LoginPage error={err.message} email={email} />, 401);
       if (err instanceof RateLimitedError) return c.html(<LoginPage error={err.message} email={email} />, 429);

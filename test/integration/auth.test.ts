@@ -227,10 +227,13 @@ describe('client address behind a reverse proxy', () => {
 describe('users and tokens', () => {
   it('admins add users (password rules enforced, generated password shown once), pr_staff may not', async () => {
     const { org } = await makeOrg(ctx);
-    const admin = await authHeaders(ctx, { orgId: org.id, role: 'admin' });
+    // Creating a user takes an interactive login (a token is refused: account-security.test.ts).
+    const adminSession = await login((await makeUser(org.id, 'admin')).email);
+    const admin = { cookie: adminSession.cookie, 'x-csrf-token': adminSession.csrf, origin: 'http://localhost' };
     const staff = await authHeaders(ctx, { orgId: org.id, role: 'pr_staff' });
     const url = `/api/v1/organizations/${org.id}/users`;
-    const post = (headers: Record<string, string>, body: unknown) => app.request(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (headers: Record<string, string>, body: unknown) => app.request(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      { incoming: { socket: { remoteAddress: '192.0.2.1', remotePort: 1, remoteFamily: 'IPv4' } } });
     const email = `${unique('n')}@clinic.example.jp`;
     const weak = await post(admin, { name: '山田 太郎', email, role: 'pr_staff', password: 'password12345678' });
     expect(weak.status).toBe(400);
@@ -286,8 +289,8 @@ describe('users and tokens', () => {
     expect((await req('/api/v1/auth/me', { cookie: laptop.cookie })).status).toBe(200);
     expect((await req('/api/v1/auth/me', { cookie: phone.cookie })).status).toBe(401);
     expect((await login(a.email, next)).res.status).toBe(200);
-    const admin = await authHeaders(ctx, { orgId: org.id, role: 'admin' });
-    const reset = await app.request(url(a.id), { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{}' });
+    const admin = await login((await makeUser(org.id, 'admin')).email);
+    const reset = await req(url(a.id), { body: {}, cookie: admin.cookie, csrf: admin.csrf });
     const { generatedPassword } = await reset.json();
     expect(generatedPassword).toMatch(/^\S{20}$/);
     expect((await login(a.email, generatedPassword)).res.status).toBe(200);

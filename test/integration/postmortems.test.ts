@@ -366,7 +366,7 @@ describe('org report', () => {
     await ins('2026-11-13T00:00:00Z', 5, 'cancelled');
     now = utc('2026-11-25T00:00:00Z');
     const q = `from=${encodeURIComponent('2026-10-01T00:00:00+09:00')}&to=${encodeURIComponent('2026-12-01T00:00:00+09:00')}`;
-    const headers = await authHeaders(ctx, { orgId: org.id, role: 'pr_staff' });
+    const headers = await authHeaders(ctx, { orgId: org.id, role: 'director' });
     const res = await app.request(`/api/v1/organizations/${org.id}/reports/incidents?${q}`, { headers });
     expect(res.status).toBe(200);
     const report = await res.json();
