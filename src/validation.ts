@@ -2,6 +2,30 @@ import { ValidationError } from './errors.ts';
 
 // Strict input validation for API bodies, query strings and CLI input. Every error names the
 // field and what is wrong; unknown fields are refused so a typo never silently does nothing.
+// The bounds every input shares live here, once: Postgres refuses what lies beyond them (a year
+// past 9999, an id past bigint, a NUL in text), and a refusal there is a 500 where a 400 is due.
+
+/** Times a person can mean: from the Unix epoch to the last year Postgres and ISO 8601 both write with four digits. */
+export const MIN_TIME = Date.UTC(1970, 0, 1);
+export const MAX_TIME = Date.UTC(10000, 0, 1) - 1;
+/** Ids are Postgres bigint identities: 1 … 2^63−1. */
+export const MAX_ID = 9223372036854775807n;
+/** Text a field may not hold: NUL (Postgres text cannot) and the C0/C1 controls but tab, LF and CR. */
+const forbiddenChars = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/** Whether a string is safe to store and show: well-formed UTF-16 and no forbidden control characters. */
+export function isCleanText(v: string): boolean {
+  return v.isWellFormed() && !forbiddenChars.test(v);
+}
+
+export function timeInRange(d: Date): boolean {
+  const t = d.getTime();
+  return !Number.isNaN(t) && t >= MIN_TIME && t <= MAX_TIME;
+}
+
+export function idInRange(text: string): boolean {
+  return /^[1-9]\d{0,18}$/.test(text) && BigInt(text) <= MAX_ID;
+}
 
 export type Fields = Record<string, unknown>;
 
@@ -25,7 +49,7 @@ interface StringRule {
 
 function checkString(v: unknown, field: string, rule: StringRule): string {
   if (typeof v !== 'string') throw new ValidationError(`${field} must be a string`);
-  if (!v.isWellFormed() || v.includes('\u0000')) throw new ValidationError(`${field} contains invalid characters`);
+  if (!isCleanText(v)) throw new ValidationError(`${field}: 使えない文字 (制御文字など) が含まれています (contains control or invalid characters)`);
   const min = rule.min ?? 1;
   const max = rule.max ?? 1000;
   if (v.length < min || v.length > max) throw new ValidationError(`${field} must be ${min}–${max} characters long`);
@@ -68,15 +92,25 @@ export function oneOf<T extends string>(v: unknown, field: string, allowed: read
 
 export function idString(v: unknown, field: string): string {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return String(v);
-  if (typeof v !== 'string' || !/^[1-9]\d{0,17}$/.test(v)) throw new ValidationError(`${field} must be an id (a positive integer)`);
+  if (typeof v !== 'string' || !idInRange(v)) throw new ValidationError(`${field} must be an id (a positive integer up to ${MAX_ID})`);
   return v;
 }
 
+// A date, optionally a time (seconds and fraction optional) and a zone. Date.parse alone would
+// also take "1", "June 5" or "+275760-09-13".
+const isoPattern = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
 export function isoTime(v: unknown, field: string): Date {
-  if (typeof v !== 'string' || v.length > 40 || Number.isNaN(Date.parse(v))) {
+  const d = typeof v === 'string' && v.length <= 40 && isoPattern.test(v) ? new Date(v) : null;
+  // new Date('2026-02-30') is 2 March: a day the calendar does not have is refused, not moved.
+  const [y, m, day] = typeof v === 'string' ? v.slice(0, 10).split('-').map(Number) as [number, number, number] : [0, 0, 0];
+  const calendar = new Date(Date.UTC(2000, m - 1, day));
+  calendar.setUTCFullYear(y);
+  if (!d || Number.isNaN(d.getTime()) || calendar.getUTCMonth() !== m - 1 || calendar.getUTCDate() !== day) {
     throw new ValidationError(`${field} must be an ISO 8601 time such as 2026-11-25T09:00:00+09:00`);
   }
-  return new Date(v);
+  if (!timeInRange(d)) throw new ValidationError(`${field}: 1970年から9999年までの日時を指定してください (must be between 1970 and 9999)`);
+  return d;
 }
 
 export function plainJsonObject(v: unknown, field: string, maxBytes = 64 * 1024): Record<string, unknown> {

@@ -8,6 +8,7 @@ import type { AppContext } from '../context.ts';
 import { resolveSourceIp, setRequestSourceIp } from './actor.ts';
 import { errorBody, handleError } from './errors.ts';
 import { apiRoutes } from './routes/api.ts';
+import { conformToOperation } from './operation-guard.ts';
 import { pathId } from './params.ts';
 import { receiveWebhook } from '../collection/receive-webhook.ts';
 import { webRoutes } from '../web/routes.tsx';
@@ -95,6 +96,7 @@ export function createApp(ctx: AppContext, options: { onWebhookStored?: () => vo
 
   // Every /api route is authorised by the one role × action table (src/auth/permissions.ts).
   app.use('/api/*', authorizeApi(ctx));
+  app.use('/api/*', conformToOperation);
   app.route('/api/v1', authRoutes(ctx));
   app.route('/api/v1', apiRoutes(ctx));
   app.use('/ack/*', limit(16 * 1024));

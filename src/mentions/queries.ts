@@ -1,5 +1,6 @@
 import type { Sql } from '../db/connect.ts';
 import { ValidationError } from '../errors.ts';
+import { idInRange, timeInRange } from '../validation.ts';
 import type { SentimentLabel, TextAnalysis } from '../ingest/types.ts';
 
 export interface MentionView {
@@ -55,7 +56,7 @@ export function encodeCursor(postedAt: Date, id: string): string {
 export function decodeCursor(cursor: string): { postedAt: Date; id: string } {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const [at, id] = text.split('|');
-  if (!at || !id || !/^\d{1,19}$/.test(id) || Number.isNaN(Date.parse(at))) throw new ValidationError('cursor is not valid');
+  if (!at || !id || !idInRange(id) || !timeInRange(new Date(at))) throw new ValidationError('cursor is not valid');
   return { postedAt: new Date(at), id };
 }
 
