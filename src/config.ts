@@ -46,6 +46,11 @@ export interface Config {
     /** Internal addresses (CIDR) that collectors and feeds may reach nevertheless, e.g. a self-hosted fake. */
     allowAddresses: string[];
   };
+  /** The audit log's checkpoints (src/audit/checkpoint-store.ts). */
+  audit: {
+    /** How often chain heads that moved are checkpointed: the window in which a cut at a chain's end goes unseen. */
+    checkpointMs: number;
+  };
   scheduler: {
     enabled: boolean;
   };
@@ -257,6 +262,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         'must be environment-variable name patterns such as HINOKO_ORG_{org}_* (A–Z, 0–9, _, {org}, a trailing *)'),
       urlOverrideTypes: list(env, 'HINOKO_SOURCE_URL_OVERRIDES', (v) => v === '*' || /^[a-z_]{1,40}$/.test(v), 'must be source types such as x,youtube, or *'),
     },
+    audit: {
+      checkpointMs: duration(env, 'HINOKO_AUDIT_CHECKPOINT', 60_000),
+    },
     outbound: {
       allowAddresses: list(env, 'HINOKO_OUTBOUND_ALLOW', (v) => parseAllowEntry(v) !== null, 'must be IP addresses or CIDR ranges such as 127.0.0.1 or 10.0.0.0/8'),
     },
@@ -301,6 +309,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (config.oncall.pollMs < 100) problems.push('HINOKO_ESCALATION_POLL must be at least 100ms');
   if (config.auth.sessionIdleMs < 60_000) problems.push('HINOKO_SESSION_IDLE must be at least 1m');
   if (config.auth.sessionMaxMs < config.auth.sessionIdleMs) problems.push('HINOKO_SESSION_MAX must not be shorter than HINOKO_SESSION_IDLE');
+  if (config.audit.checkpointMs < 1000) problems.push('HINOKO_AUDIT_CHECKPOINT must be at least 1s');
   if (config.auth.recentLoginMs < 60_000) problems.push('HINOKO_RECENT_LOGIN must be at least 1m');
   if (config.auth.lockWindowMs < 1000 || config.auth.lockMs < 1000) problems.push('HINOKO_LOGIN_WINDOW and HINOKO_LOGIN_LOCK must be at least 1s');
   if (problems.length > 0) {

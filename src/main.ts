@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { defaultRetryPolicy } from './alerting/backoff.ts';
 import { Mailer } from './alerting/mailer.ts';
+import { AuditCheckpointer } from './audit/checkpointer.ts';
 import { EscalationWorker } from './oncall/escalation-worker.ts';
 import { previewDir, transportFor } from './alerting/transports.ts';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.ts';
@@ -83,6 +84,8 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     await mailer.start();
     const escalation = new EscalationWorker(ctx);
     await escalation.start();
+    const checkpointer = new AuditCheckpointer(ctx);
+    checkpointer.start();
     logger.info({ via: mailer.transportKind }, mailer.transportKind === 'smtp'
       ? 'アラートメールは SMTP で送信します (alert mail via SMTP)'
       : 'SMTP_URL が未設定のため、アラートメールはデータディレクトリの mail-preview/ に保存します (alert mail previews only)');
@@ -106,6 +109,7 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
           await detection.stop();
           await escalation.stop();
           await mailer.stop();
+          await checkpointer.stop();
           await db.shutdown();
           logger.info('停止しました (stopped)');
         })();

@@ -1,6 +1,8 @@
 import type { Sql, Tx } from '../db/connect.ts';
 import { advisoryKey } from '../db/locks.ts';
 import { auditHash, verifyChain, type AuditFields, type ChainBreak, type StoredAuditRow } from './chain.ts';
+import { latestByChain } from './checkpoint.ts';
+import type { CheckpointRead } from './checkpoint-store.ts';
 
 /** Who did it. Routes fill it from the request; the CLI and the system from themselves. */
 export interface AuditActor {
@@ -64,13 +66,36 @@ interface AuditRowOut {
   request_id: string | null; source_ip: string | null; prev_hash: Buffer | null; hash: Buffer;
 }
 
-/** Checks every chain (or one organization's); names the first broken link of each broken chain. */
-export async function verifyAudit(sql: Sql, orgId?: string): Promise<{ chains: number; rows: number; breaks: (ChainBreak & { chain: string })[] }> {
+/**
+ * Checks every chain (or one organization's) and names the first problem of each:
+ * - the hash chain itself (an edited, removed or reordered row; chain.ts);
+ * - every organization's chain exists and starts at its creation record, so deleting all of an
+ *   organization's rows, or its first ones, is found;
+ * - with checkpoints (checkpoint-store.ts): each chain still reaches its latest checkpoint with the
+ *   same hash, so rows cut from the end or a chain rebuilt consistently are found; a checkpoint
+ *   line whose MAC does not verify is reported as forged.
+ * Rows appended after the last checkpoint can still be cut unseen: the checkpoint interval is the
+ * window (README, "Security").
+ */
+export async function verifyAudit(
+  sql: Sql, orgId?: string, options: { checkpoints?: CheckpointRead } = {},
+): Promise<{ chains: number; rows: number; breaks: (ChainBreak & { chain: string })[]; checkpointsChecked: number }> {
+  const orgs = (await sql<{ id: string }[]>`
+    select id::text as id from organizations where (${orgId ?? null}::bigint is null or id = ${orgId ?? null}::bigint) order by id`).map((r) => r.id);
+  const checkpoints = latestByChain(options.checkpoints?.valid ?? []);
   const chains = orgId
     ? [orgId]
-    : (await sql<{ chain: string }[]>`select distinct chain from audit_log order by chain`).map((r) => r.chain);
+    : [...new Set([
+      ...(await sql<{ chain: string }[]>`select distinct chain from audit_log order by chain`).map((r) => r.chain),
+      ...orgs,
+      ...checkpoints.keys(),
+    ])].sort();
   const breaks: (ChainBreak & { chain: string })[] = [];
+  for (const line of options.checkpoints?.invalidLines ?? []) {
+    breaks.push({ chain: 'checkpoints', seq: line, id: null, reason: `checkpoint line ${line} does not verify: forged, edited, or written under another server secret` });
+  }
   let rows = 0;
+  let checkpointsChecked = 0;
   for (const chain of chains) {
     const stored = await sql<AuditRowOut[]>`select * from audit_log where chain = ${chain} order by seq`;
     rows += stored.length;
@@ -80,7 +105,30 @@ export async function verifyAudit(sql: Sql, orgId?: string): Promise<{ chains: n
       requestId: r.request_id, sourceIp: r.source_ip, prevHash: r.prev_hash ? Buffer.from(r.prev_hash) : null, hash: Buffer.from(r.hash),
     }));
     const broken = verifyChain(asRows);
-    if (broken) breaks.push({ chain, ...broken });
+    if (broken) {
+      breaks.push({ chain, ...broken });
+      continue;
+    }
+    if (orgs.includes(chain)) {
+      if (asRows.length === 0) {
+        breaks.push({ chain, seq: 1, id: null, reason: 'the organization exists but its chain has no rows: every row was deleted' });
+        continue;
+      }
+      if (asRows[0]!.action !== 'organization.create') {
+        breaks.push({ chain, seq: 1, id: asRows[0]!.id, reason: 'the chain does not start at the organization\'s creation record: its first rows were removed' });
+        continue;
+      }
+    }
+    const cp = checkpoints.get(chain);
+    if (cp) {
+      checkpointsChecked++;
+      const row = asRows.find((r) => r.seq === cp.seq);
+      if (!row) {
+        breaks.push({ chain, seq: cp.seq, id: null, reason: `row ${cp.seq} is missing, though checkpointed at ${cp.at}: rows were cut from the end of the chain (it now ends at ${asRows.at(-1)?.seq ?? 0})` });
+      } else if (row.hash.toString('hex') !== cp.hash) {
+        breaks.push({ chain, seq: cp.seq, id: row.id, reason: `row ${cp.seq} differs from its checkpoint of ${cp.at}: the chain was rebuilt` });
+      }
+    }
   }
-  return { chains: chains.length, rows, breaks };
+  return { chains: chains.length, rows, breaks, checkpointsChecked };
 }

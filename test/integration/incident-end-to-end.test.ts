@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { verifyAudit } from '../../src/audit/record.ts';
+import { systemActor, verifyAudit } from '../../src/audit/record.ts';
+import { createUser } from '../../src/auth/create-user.ts';
 import { createApp } from '../../src/http/app.ts';
 import { EscalationWorker } from '../../src/oncall/escalation-worker.ts';
 import { decodeTextPart } from '../fakes/smtp-fake.ts';
@@ -38,18 +39,21 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
     return json;
   };
 
-  // People: the admin adds an on-call manager with a password; she logs in like on the web page.
+  // People: the admin, just logged in (adding a user with a password takes that), adds an on-call
+  // manager; she logs in like on the web page.
   const admin = await authHeaders(ctx, { orgId, role: 'admin' });
   const password = 'さくら当番の長い合言葉は冬の夜空';
-  const hanako = await call('POST', '/users', admin, { name: '当番 花子', email: 'hanako@sakura.example.jp', role: 'oncall_manager', password });
-  const logIn = async () => {
+  const logIn = async (email: string, pw = password) => {
     const res = await app.request('/api/v1/auth/login', {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'hanako@sakura.example.jp', password }),
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: pw }),
     });
     expect(res.status).toBe(200);
     return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]!, 'x-csrf-token': (await res.json()).csrfToken as string };
   };
-  let session = await logIn();
+  await createUser(ctx, orgId, { name: '管理 一郎', email: 'kanri@sakura.example.jp', role: 'admin', password: `${password}と管理` }, systemActor);
+  const adminSession = await logIn('kanri@sakura.example.jp', `${password}と管理`);
+  const hanako = await call('POST', '/users', adminSession, { name: '当番 花子', email: 'hanako@sakura.example.jp', role: 'oncall_manager', password });
+  let session = await logIn('hanako@sakura.example.jp');
   const prStaff = await authHeaders(ctx, { orgId, role: 'pr_staff' });
   const director = await authHeaders(ctx, { orgId, role: 'director' });
 
@@ -136,7 +140,7 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
   clock.now = new Date(detectedAt.getTime() + 6 * 60 * MIN);
   // Hours later her session has idled out: she logs in again.
   expect((await app.request(`/api/v1/organizations/${orgId}/incidents/${incidentId}`, { headers: session })).status).toBe(401);
-  session = await logIn();
+  session = await logIn('hanako@sakura.example.jp');
   const resolved = await call('POST', `/incidents/${incidentId}/transitions`, session, { to: 'resolved' });
   expect(resolved.status).toBe('resolved');
 
