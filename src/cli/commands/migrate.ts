@@ -1,6 +1,5 @@
 import { loadConfig } from '../../config.ts';
 import { openDatabase } from '../../db/open.ts';
-import { migrate } from '../../db/migrate.ts';
 import { logger } from '../../logger.ts';
 import type { CliCommand } from '../command.ts';
 
@@ -9,10 +8,10 @@ export const migrateCommand: CliCommand = {
   async run(_args, io) {
     const config = loadConfig();
     logger.level = 'warn';
-    const db = await openDatabase(config, { migrate: false });
+    // Migrations run as the owner (embedded superuser or HINOKO_MIGRATION_DATABASE_URL), inside openDatabase.
+    const db = await openDatabase(config);
     try {
-      const applied = await migrate(db.sql);
-      io.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      io.stdout.write(db.applied.length ? `applied: ${db.applied.join(', ')}\n` : 'database is up to date\n');
       return 0;
     } finally {
       await db.shutdown();
