@@ -18,7 +18,8 @@ export const authOperations: Operation[] = [
   {
     id: 'login', method: 'post', path: '/auth/login', tag: 'auth', auth: 'public',
     summary: 'ログイン (password login: sets the HttpOnly session cookie, returns the CSRF token for writes)',
-    body: obj({ email: str({ maxLength: 254 }), password: str({ maxLength: 512 }) }, { closed: true }),
+    description: '同じメールアドレスとパスワードで複数の組織の利用者がいるときだけ organization (組織のスラッグ) が必要です (organization is needed only when one e-mail and password open accounts in several organisations).',
+    body: obj({ email: str({ maxLength: 254 }), password: str({ maxLength: 512 }), 'organization?': str({ maxLength: 100 }) }, { closed: true }),
     ok: { schema: obj({ user, csrfToken: str(), expiresAt: time() }) }, errors: throttled,
   },
   { id: 'logout', method: 'post', path: '/auth/logout', tag: 'auth', summary: 'ログアウト (end this session)', ok: { status: 204, schema: null } },
@@ -30,7 +31,8 @@ export const authOperations: Operation[] = [
   {
     id: 'createUser', method: 'post', path: users, tag: 'users', summary: '利用者を追加 (add a user; without a password one is generated and returned once)',
     body: obj({ name: str({ maxLength: 100 }), email: str({ format: 'email', maxLength: 254 }), role: ref('Role'), 'password?': password }, { closed: true }),
-    ok: { status: 201, schema: { allOf: [user, obj({ 'initialPassword?': str() })] } }, errors: { 409: 'メールアドレスが登録済み (e-mail already registered)' },
+    description: '15 分以内にログインしたセッションからのみ (needs a login from the last HINOKO_RECENT_LOGIN, never an API token: 403 reauth_required). メールアドレスは組織ごとに一意です (e-mails are unique per organisation).',
+    ok: { status: 201, schema: { allOf: [user, obj({ 'initialPassword?': str() })] } }, errors: { 409: 'この組織にメールアドレスが登録済み (e-mail already registered in this organisation)' },
   },
   { id: 'getUser', method: 'get', path: `${users}/:userId`, tag: 'users', summary: '利用者 (a user)', ok: { schema: user } },
   {
@@ -41,6 +43,8 @@ export const authOperations: Operation[] = [
   {
     id: 'setUserPassword', method: 'post', path: `${users}/:userId/password`, tag: 'users',
     summary: 'パスワード変更 (own: currentPassword + newPassword) / 再設定 (admin: newPassword, or none to generate one)',
+    description: '15 分以内にログインしたセッションからのみ。API トークンでは 403 reauth_required。利用者の API トークンはすべて失効します (needs a login from the last HINOKO_RECENT_LOGIN, never a token; revokes the user\'s tokens).',
+    errors: { 403: '権限がない、または再ログインが必要 (reauth_required)' },
     body: obj({ 'currentPassword?': str({ maxLength: 1000 }), 'newPassword?': password }, { closed: true }),
     ok: { schema: obj({ ok: bool(), 'generatedPassword?': str() }) },
   },
