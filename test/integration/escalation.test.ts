@@ -258,7 +258,19 @@ it('pages and follow-ups reach the SMTP server once each, through an outage, in 
     await smtp.stop(); // outage: level 2 is queued while the server is down
     now = minutes(10);
     expect((await new EscalationWorker(ctx).processAll()).paged).toBe(1);
-    await new Promise((r) => setTimeout(r, 400));
+    // The server comes back only once every level-2 mail has met the outage (a fixed pause here
+    // lost the race on a busy machine: the mailer had not tried yet, and the mails went out on
+    // their first attempt).
+    const until = Date.now() + 15_000;
+    for (;;) {
+      // Back to pending after a claim: that attempt failed against the stopped server.
+      const [pending] = await ctx.sql<{ untried: number; queued: number }[]>`
+        select count(*) filter (where not (status = 'pending' and attempts >= 1))::int as untried, count(*)::int as queued
+        from mail_outbox where org_id = ${orgId} and status <> 'sent'`;
+      if (pending!.queued > 0 && pending!.untried === 0) break;
+      if (Date.now() > until) throw new Error('the level-2 mails were never tried during the outage');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await smtp.start();
     await waitMine(3);
     await new Promise((r) => setTimeout(r, 300));
