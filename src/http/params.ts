@@ -71,12 +71,8 @@ const allowed = (c: Context, names: readonly string[]) => {
 };
 
 export function queryOf(c: Context, names: readonly string[]) {
+  // Repeated and undecodable parameters are refused before any handler (src/http/operation-guard.ts).
   allowed(c, names);
-  // Repeated parameters (?limit=1&limit=2) would be read as the first by one layer and the last by
-  // another; refuse them.
-  for (const [k, vs] of Object.entries(c.req.queries())) {
-    if (vs.length > 1) throw new ValidationError(`query parameter "${k.slice(0, 40)}" is given more than once`);
-  }
   const q = c.req.query();
   return {
     id(name: string, required = false): string | undefined {
