@@ -4,17 +4,32 @@ import type { StoredMention } from '../ingest/types.ts';
 import { detectOrg, resetSeriesAfterLateData, type AlertChange } from './run-detection.ts';
 
 /**
+ * Passes running at once: each holds one pool connection while it works, and the mailer, the
+ * collectors and the API need theirs too. Half the pool (at least one, at most four: detection is
+ * CPU-bound beyond that on a small machine) keeps every org's pass moving with any number of orgs.
+ */
+export function detectionConcurrency(poolSize: number): number {
+  return Math.max(1, Math.min(4, Math.floor(poolSize / 2)));
+}
+
+/**
  * Runs detection after each stored batch (per org, single-flight: a batch arriving mid-pass
  * schedules one more pass) and on a timer, so quiet buckets are stepped too — silence after a
- * spike is what closes an episode.
+ * spike is what closes an episode. Orgs wait in a queue for one of a bounded number of slots.
  */
 export class DetectionService implements DetectionStage {
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** Orgs waiting for a slot, in the order they asked; a Set so an org waits once. */
+  private readonly queued = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private ctx: AppContext | undefined;
 
   constructor(private readonly onChange: (change: AlertChange) => void = () => {}) {}
+
+  private get limit(): number {
+    return detectionConcurrency(this.ctx?.config.database.poolSize ?? 2);
+  }
 
   /** The service needs the context it is part of; main.ts binds it once the context exists. */
   bind(ctx: AppContext): this {
@@ -48,6 +63,10 @@ export class DetectionService implements DetectionStage {
       this.again.add(orgId);
       return;
     }
+    if (this.running.size >= this.limit) {
+      this.queued.add(orgId);
+      return;
+    }
     const run = detectOrg(ctx, orgId)
       .then((changes) => {
         for (const c of changes) {
@@ -60,9 +79,19 @@ export class DetectionService implements DetectionStage {
       .catch((err) => ctx.log.error({ err, orgId }, 'detection pass failed'))
       .finally(() => {
         this.running.delete(orgId);
-        if (this.again.delete(orgId)) this.kick(orgId);
+        if (this.again.delete(orgId)) this.queued.add(orgId);
+        this.next();
       });
     this.running.set(orgId, run);
+  }
+
+  /** Starts waiting orgs while slots are free. */
+  private next(): void {
+    for (const orgId of this.queued) {
+      if (this.running.size >= this.limit || this.ctx?.shutdown.aborted) return;
+      this.queued.delete(orgId);
+      this.kick(orgId);
+    }
   }
 
   async drain(): Promise<void> {

@@ -12,21 +12,27 @@ export interface AlertView {
   openedAt: Date;
   updatedAt: Date;
   closedAt: Date | null;
+  /** Describes the peak, the same moment as severity. */
   summary: string;
+  /** The latest decision: its severity and summary describe the same bucket. */
+  latest: { severity: number; summary: string; at: Date };
   explanation: unknown;
 }
 
 type AlertRow = {
   id: string; org_id: string; watch_target_id: string | null; episode_id: string; kind: 'crisis' | 'notice';
   status: 'open' | 'closed'; severity: number; peak_score: number; opened_at: Date; updated_at: Date; closed_at: Date | null;
-  summary_ja: string; explanation: unknown;
+  summary_ja: string; explanation: unknown; latest_severity: number | null; latest_summary_ja: string | null; latest_at: Date | null;
 };
 
 function toView(r: AlertRow): AlertView {
   return {
     id: r.id, orgId: r.org_id, watchTargetId: r.watch_target_id, episodeId: r.episode_id, kind: r.kind, status: r.status,
     severity: r.severity, peakScore: r.peak_score, openedAt: r.opened_at, updatedAt: r.updated_at, closedAt: r.closed_at,
-    summary: r.summary_ja, explanation: r.explanation,
+    summary: r.summary_ja,
+    // Rows from before the latest_* columns (or written by hand) have only their peak.
+    latest: { severity: r.latest_severity ?? r.severity, summary: r.latest_summary_ja ?? r.summary_ja, at: r.latest_at ?? r.updated_at },
+    explanation: r.explanation,
   };
 }
 

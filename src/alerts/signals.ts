@@ -1,5 +1,5 @@
 import { maskPii, type PiiSpan } from '../analysis/pii.ts';
-import type { Sql } from '../db/connect.ts';
+import type { Queryable } from '../db/connect.ts';
 import { buildBucketSignal, type BucketSignal } from '../detection/index.ts';
 import type { StoredMention, TextAnalysis } from '../ingest/types.ts';
 
@@ -27,7 +27,7 @@ interface SignalRow {
  * sample texts is masked.
  */
 export async function loadBucketSignals(
-  sql: Sql,
+  sql: Queryable,
   q: { orgId: string; watchTargetId: string | null; from: Date; to: Date; institutionNames: string[] },
 ): Promise<BucketSignal[]> {
   const rows = await sql<SignalRow[]>`
@@ -76,7 +76,7 @@ export async function loadBucketSignals(
 
 /** Term counts per hour over a range, for the emerging-terms part of an alert's explanation. */
 export async function hourlyTermCounts(
-  sql: Sql,
+  sql: Queryable,
   q: { orgId: string; watchTargetId: string | null; from: Date; to: Date },
 ): Promise<Map<number, Map<string, number>>> {
   const rows = await sql<{ hour: Date; term: string; n: number }[]>`

@@ -6,6 +6,8 @@ import type { Database } from './schema.ts';
 export type Sql = postgres.Sql;
 /** The connection inside sql.begin(); same query API, different type in postgres.js. */
 export type Tx = postgres.TransactionSql;
+/** Either: for reads that run inside or outside a transaction. Inside one, pass the tx, never the pool. */
+export type Queryable = Sql | Tx;
 export type Db = Kysely<Database>;
 
 export interface DbHandle {

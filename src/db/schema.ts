@@ -209,8 +209,12 @@ export interface AlertsTable {
   opened_at: Timestamp;
   updated_at: Timestamp;
   closed_at: Timestamp | null;
+  /** At the peak (with severity). */
   summary_ja: string;
   explanation: Json;
+  latest_severity: number | null;
+  latest_summary_ja: string | null;
+  latest_at: Timestamp | null;
 }
 
 export interface AlertEventsTable {

@@ -54,7 +54,8 @@ export const components: Record<string, Schema> = {
   Alert: obj({
     id: id(), orgId: id(), watchTargetId: nullable(id()), episodeId: str(), kind: oneOfValues(['crisis', 'notice']),
     status: oneOfValues(['open', 'closed']), severity, peakScore: num({ minimum: 0, maximum: 1 }), openedAt: time(), updatedAt: time(),
-    closedAt: nullable(time()), summary: str(),
+    closedAt: nullable(time()), summary: str({ description: 'ピーク時の要約 (severity と同じ時点) — the summary at the peak, the moment severity describes' }),
+    latest: obj({ severity, summary: str(), at: time() }, { description: '最新の判定 (深刻度と要約は同じ時点) — the latest decision' }),
     explanation: { type: 'object', description: '基準値と観測値、発火した検知器と強さ、急増語、リスク区分、反響の大きい投稿' },
   }),
   DetectionSettings: obj({ sensitivity: oneOfValues(['fewer', 'balanced', 'more']) }),
