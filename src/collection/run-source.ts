@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
-import { advisoryKey, lockNames } from '../db/locks.ts';
+import { lockNames } from '../db/locks.ts';
+import { tryLease } from '../db/leases.ts';
 import { AppError } from '../errors.ts';
 import { ingestDepsFrom, prepareBatch, storeBatch, type PreparedBatch } from '../ingest/pipeline.ts';
 import { AddressAllowList } from '../outbound/addresses.ts';
@@ -108,33 +109,32 @@ export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOu
     runId = row!.id;
   }
 
-  // A session-level advisory lock on a reserved connection: if this process dies, Postgres drops
-  // the connection and the lock with it, so a crash never leaves a source locked.
-  const conn = await ctx.sql.reserve();
-  const key = advisoryKey(lockNames.sourceRun(source.id));
+  // A lease (src/db/leases.ts), not a session lock: it needs no reserved connection, so the
+  // database going away mid-run fails the run instead of the process. A holder that dies is
+  // replaced at once on this host and after the lease's minute elsewhere.
+  const lease = await tryLease(ctx.sql, lockNames.sourceRun(source.id), ctx.instanceId, { ttlMs: SOURCE_LEASE_MS, log: ctx.log });
+  if (!lease) {
+    await ctx.sql`
+      update collector_runs set status = 'skipped', finished_at = now(), error = 'previous run still in progress'
+      where org_id = ${source.orgId} and id = ${runId}`;
+    return { status: 'skipped', runId, reason: 'previous run still in progress' };
+  }
   try {
-    const [lock] = await conn<{ locked: boolean }[]>`select pg_try_advisory_lock(${key}::bigint) as locked`;
-    if (!lock?.locked) {
-      await ctx.sql`
-        update collector_runs set status = 'skipped', finished_at = now(), error = 'previous run still in progress'
-        where org_id = ${source.orgId} and id = ${runId}`;
-      return { status: 'skipped', runId, reason: 'previous run still in progress' };
-    }
-    // Holding the lock proves no other run of this source is alive: any still marked running
+    // Holding the lease proves no other run of this source is alive: any still marked running
     // belonged to a process that died mid-run.
     await ctx.sql`
       update collector_runs set status = 'failed', finished_at = now(),
         error = 'interrupted: the collecting process stopped before finishing'
       where org_id = ${source.orgId} and source_id = ${source.id} and status = 'running' and id <> ${runId}`;
-    try {
-      return await collectLocked(ctx, source, def, runId);
-    } finally {
-      await conn`select pg_advisory_unlock(${key}::bigint)`.catch(() => {});
-    }
+    // A lost lease stops the run like a shutdown does: at its next page.
+    return await collectLocked({ ...ctx, shutdown: AbortSignal.any([ctx.shutdown, lease.lost]) }, source, def, runId);
   } finally {
-    conn.release();
+    await lease.release();
   }
 }
+
+/** How long a source's run lease lives unrenewed (renewed every third of it). */
+export const SOURCE_LEASE_MS = 60_000;
 
 async function collectLocked(
   ctx: AppContext,

@@ -6,7 +6,7 @@ import { definitionFor, listSources, type SourceRecord } from './sources.ts';
 /**
  * Runs every enabled source on its own cron schedule. Safe with several instances on one
  * database: each tick is claimed by one insert (collector_runs is unique on the tick), and a
- * per-source advisory lock keeps runs from overlapping when one outlasts its interval.
+ * per-source lease (src/db/leases.ts) keeps runs from overlapping when one outlasts its interval.
  * Sources are re-read periodically, so adding, disabling or re-scheduling one needs no restart.
  */
 export class Scheduler {
@@ -46,7 +46,7 @@ export class Scheduler {
       if (this.tasks.has(s.id)) continue;
       const task = cron.schedule(s.schedule, (tick) => this.fire(s.id, tick.date), {
         name: `source-${s.id}`,
-        // The advisory lock is the real guard (across instances); this only saves a wasted claim.
+        // The lease is the real guard (across instances); this only saves a wasted claim.
         noOverlap: true,
         timezone: 'Asia/Tokyo',
       });

@@ -35,51 +35,50 @@ export async function readMigrations(dir = sqlDir): Promise<MigrationFile[]> {
 
 /**
  * Applies pending migrations in order, each in its own transaction together with its record in
- * schema_migrations. An advisory lock held for the whole run makes concurrent starts safe: the
- * second instance waits, then finds nothing left to do.
+ * schema_migrations. Each transaction first takes a transaction-scoped advisory lock and checks
+ * the record again, so concurrent starts are safe: the second instance waits, then finds nothing
+ * left to do. (No session lock: that would need a reserved connection, see src/db/leases.ts.)
  */
 export async function migrate(sql: Sql, dir = sqlDir): Promise<string[]> {
   const migrations = await readMigrations(dir);
-  const conn = await sql.reserve();
   const key = advisoryKey(lockNames.migrate);
-  try {
-    await conn`select pg_advisory_lock(${key}::bigint)`;
-    await conn`
+  const applied = await sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${key}::bigint)`;
+    await tx`
       create table if not exists schema_migrations (
         version     integer primary key,
         name        text not null,
         checksum    text not null,
         applied_at  timestamptz not null default now()
       )`;
-    const applied = new Map(
-      (await conn<{ version: number; checksum: string; name: string }[]>`select version, name, checksum from schema_migrations`)
+    return new Map(
+      (await tx<{ version: number; checksum: string; name: string }[]>`select version, name, checksum from schema_migrations`)
         .map((r) => [r.version, r]),
     );
-    const done: string[] = [];
-    for (const m of migrations) {
-      const prior = applied.get(m.version);
-      if (prior) {
-        if (prior.checksum !== m.checksum) {
-          // Landed migrations are never edited: a changed file means the schema and the code disagree.
-          throw new AppError('internal', `migration ${m.name} was changed after it was applied; add a new migration instead`);
-        }
-        continue;
+  });
+  const done: string[] = [];
+  for (const m of migrations) {
+    const prior = applied.get(m.version);
+    if (prior) {
+      if (prior.checksum !== m.checksum) {
+        // Landed migrations are never edited: a changed file means the schema and the code disagree.
+        throw new AppError('internal', `migration ${m.name} was changed after it was applied; add a new migration instead`);
       }
-      await conn.unsafe('begin');
-      try {
-        await conn.unsafe(m.sql);
-        await conn`insert into schema_migrations (version, name, checksum) values (${m.version}, ${m.name}, ${m.checksum})`;
-        await conn.unsafe('commit');
-      } catch (err) {
-        await conn.unsafe('rollback');
-        throw new AppError('internal', `migration ${m.name} failed: ${(err as Error).message}`);
-      }
-      logger.info({ migration: m.name }, 'migration applied');
-      done.push(m.name);
+      continue;
     }
-    return done;
-  } finally {
-    await conn`select pg_advisory_unlock(${key}::bigint)`.catch(() => {});
-    conn.release();
+    const ran = await sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${key}::bigint)`;
+      const [again] = await tx`select 1 from schema_migrations where version = ${m.version}`;
+      if (again) return false; // another instance applied it while we waited
+      await tx.unsafe(m.sql);
+      await tx`insert into schema_migrations (version, name, checksum) values (${m.version}, ${m.name}, ${m.checksum})`;
+      return true;
+    }).catch((err: Error) => {
+      throw new AppError('internal', `migration ${m.name} failed: ${err.message}`);
+    });
+    if (!ran) continue;
+    logger.info({ migration: m.name }, 'migration applied');
+    done.push(m.name);
   }
+  return done;
 }

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import { advisoryKey } from '../db/locks.ts';
+import { tryLease } from '../db/leases.ts';
 import { analyzeStored } from './analyze-stored.ts';
 
 /**
@@ -35,20 +35,16 @@ export class AnalysisBacklog {
   }
 
   private async sweep(): Promise<void> {
-    const conn = await this.ctx.sql.reserve();
-    const key = advisoryKey('analysis-backlog');
     try {
-      const [lock] = await conn<{ ok: boolean }[]>`select pg_try_advisory_lock(${key}::bigint) as ok`;
-      if (!lock?.ok) return;
+      const lease = await tryLease(this.ctx.sql, 'analysis-backlog', this.ctx.instanceId, { ttlMs: 60_000, log: this.ctx.log });
+      if (!lease) return;
       try {
-        await analyzeStored(this.ctx, { mode: 'missing' });
+        await analyzeStored({ ...this.ctx, shutdown: AbortSignal.any([this.ctx.shutdown, lease.lost]) }, { mode: 'missing' });
       } finally {
-        await conn`select pg_advisory_unlock(${key}::bigint)`.catch(() => {});
+        await lease.release();
       }
     } catch (err) {
       this.ctx.log.error({ err }, 'analysis backlog sweep failed');
-    } finally {
-      conn.release();
     }
   }
 

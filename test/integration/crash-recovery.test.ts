@@ -43,8 +43,8 @@ it('a collector killed with SIGKILL mid-run loses nothing and stores nothing twi
   expect({ n, distinct }).toEqual({ n: 300, distinct: 300 });
   const { total } = one(await ctx.sql<{ total: number }[]>`select sum(total)::int as total from mention_counts where org_id = ${org.id} and watch_target_id is null`);
   expect(total).toBe(300);
-  // The killed run's connection died with it, so its advisory lock did not outlive the process;
-  // the next run took the lock and recorded the dead run as interrupted.
+  // The killed run's lease names a process of this host that is gone, so the next run took it at
+  // once (not after its minute) and recorded the dead run as interrupted.
   const runs = await ctx.sql`select status, error from collector_runs where source_id = ${src.id} order by id`;
   expect(runs.map((r) => r.status)).toEqual(['failed', 'succeeded']);
   expect(runs[0]!.error).toContain('interrupted');
