@@ -10,6 +10,7 @@ import { setUpDemoOncall } from './bootstrap/demo-oncall.ts';
 import { Scheduler } from './collection/scheduler.ts';
 import { sealEnvCredentials } from './collection/seal-env-credentials.ts';
 import type { Config } from './config.ts';
+import { AppError } from './errors.ts';
 import { createContext, type AppContext } from './context.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
 import { createApp } from './http/app.ts';
@@ -25,10 +26,19 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** Workers get this long to finish after SIGTERM. */
+const DRAIN_MS = 10_000;
+
 function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<{ server: ServerType; port: number }> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => resolve({ server, port: info.port }));
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      // The one line an operator needs, not a stack.
+      if (err.code === 'EADDRINUSE') reject(new AppError('unavailable', `ポート ${port} (${host}) は既に使われています。PORT で別のポートを指定してください (port ${port} on ${host} is already in use, EADDRINUSE; set PORT)`));
+      else if (err.code === 'EACCES') reject(new AppError('unavailable', `ポート ${port} (${host}) で待ち受ける権限がありません (no permission to listen on ${host}:${port}, EACCES)`));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new AppError('unavailable', `アドレス ${host} はこのマシンにありません (address ${host} is not available here, EADDRNOTAVAIL; check HOST)`));
+      else reject(err);
+    });
   });
 }
 
@@ -41,6 +51,8 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
   const startedAt = new Date();
   const shutdown = new AbortController();
   let database: OpenDatabase | undefined;
+  let stopServer: (() => Promise<void>) | undefined;
+  let stopWorkers: (() => Promise<void>) | undefined;
   try {
     database = await openDatabase(config);
     const stages = await loadPipelineStages(config);
@@ -69,11 +81,10 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
       logger.info({ orgId: demo.orgId, flareAt: demo.flareAt.toISOString() }, `デモ: 炎上エピソードは ${Math.round((demo.flareAt.getTime() - startedAt.getTime()) / 1000)} 秒後に始まります (demo flare-up scheduled)`);
     }
 
+    // Workers are built now and started only once the port is ours: a start that fails (port in
+    // use) must not leave collectors and mailers running in a process that is about to exit.
     const scheduler = new Scheduler(ctx);
-    if (config.scheduler.enabled) await scheduler.start();
     const backlog = new AnalysisBacklog(ctx);
-    backlog.start();
-    detection.start();
     // Alert e-mail: sends outbox rows after detection commits them (SMTP, or .eml previews).
     const mailer = new Mailer(ctx, {
       transport: transportFor({ smtpUrl: config.mail.smtpUrl, dataDir: config.dataDir }),
@@ -81,16 +92,26 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
       retry: { ...defaultRetryPolicy, maxAttempts: config.mail.maxAttempts },
       pollMs: config.mail.pollMs,
     });
-    await mailer.start();
     const escalation = new EscalationWorker(ctx);
-    await escalation.start();
     const checkpointer = new AuditCheckpointer(ctx);
+    const app = createApp(ctx, { onWebhookStored: () => backlog.kick() });
+    const { server, port } = await listen(app, config.http.host, config.http.port);
+    stopServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
+    // Should a worker fail to start (the database went away just now), the ones already
+    // started stop too: a failed start leaves nothing running.
+    stopWorkers = async () => {
+      for (const w of [checkpointer, scheduler, backlog, detection, escalation, mailer]) await w.stop().catch(() => {});
+    };
+
+    if (config.scheduler.enabled) await scheduler.start();
+    backlog.start();
+    detection.start();
+    await mailer.start();
+    await escalation.start();
     checkpointer.start();
     logger.info({ via: mailer.transportKind }, mailer.transportKind === 'smtp'
       ? 'アラートメールは SMTP で送信します (alert mail via SMTP)'
       : 'SMTP_URL が未設定のため、アラートメールはデータディレクトリの mail-preview/ に保存します (alert mail previews only)');
-    const app = createApp(ctx, { onWebhookStored: () => backlog.kick() });
-    const { server, port } = await listen(app, config.http.host, config.http.port);
     const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
     logger.info({ url, database: database.embedded ? 'embedded' : 'external' }, `Hinoko を起動しました (listening on ${url})`);
 
@@ -103,15 +124,28 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
         stopping ??= (async () => {
           logger.info('停止しています (shutting down)');
           shutdown.abort();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
-          // First, while the database is surely still there (a terminal's Ctrl+C reaches an
-          // embedded Postgres too): the last rows of this run get their checkpoint.
-          await checkpointer.stop();
-          await scheduler.stop();
-          await backlog.stop();
-          await detection.stop();
-          await escalation.stop();
-          await mailer.stop();
+          const closing = new Promise<void>((resolve) => server.close(() => resolve()));
+          // Keep-alive connections would hold close() open; the workers below are what matter.
+          if ('closeAllConnections' in server) server.closeAllConnections();
+          const drained = (async () => {
+            await closing;
+            // First, while the database is surely still there (a terminal's Ctrl+C reaches an
+            // embedded Postgres too): the last rows of this run get their checkpoint.
+            await checkpointer.stop();
+            await scheduler.stop();
+            await backlog.stop();
+            await detection.stop();
+            await escalation.stop();
+            await mailer.stop();
+          })();
+          // An orchestrator's SIGKILL follows SIGTERM after a grace period (often 10-30 s): work
+          // still running after DRAIN_MS is cut off here, where the database still closes
+          // cleanly. Every worker is idempotent, so what was cut off is redone after restart.
+          const timedOut = await Promise.race([
+            drained.then(() => false),
+            new Promise<boolean>((resolve) => setTimeout(() => resolve(true), DRAIN_MS).unref()),
+          ]);
+          if (timedOut) logger.warn(`${DRAIN_MS / 1000} 秒以内に終わらなかった処理を打ち切ります (work still running after ${DRAIN_MS / 1000} s is cut off)`);
           await db.shutdown();
           logger.info('停止しました (stopped)');
         })();
@@ -120,6 +154,8 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     };
   } catch (err) {
     shutdown.abort();
+    await stopWorkers?.();
+    await stopServer?.();
     await database?.shutdown();
     throw err;
   }

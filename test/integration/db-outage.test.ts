@@ -1,0 +1,171 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { generateSlot, SLOT_MS, type DemoConfig } from '../../src/sources/demo/index.ts';
+import { ensureDemo } from '../../src/bootstrap/demo.ts';
+import { testContext } from '../factories/index.ts';
+import { startServiceChild, until, type ServiceChild } from '../support/service-child.ts';
+import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
+
+// The database goes away under a running service (a child process, watched from outside as an
+// operator would): it must answer 503 meanwhile, stay alive, return to 200 within 10 s of the
+// database coming back, and resume collection with nothing lost and nothing twice.
+
+let db: TestDatabase;
+let admin: postgres.Sql;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  admin = postgres(inject('hinokoAdminUrl'), { max: 1, onnotice: () => {} });
+});
+afterAll(async () => {
+  await admin.unsafe(`alter database "${db.name}" allow_connections true`).catch(() => {});
+  await admin.end({ timeout: 5 });
+  await db.drop();
+});
+
+/**
+ * The demo clinic with two hours of history instead of a week (the first run must not take
+ * minutes) and a post every few seconds, so every stretch of an outage has posts to lose.
+ */
+async function prepareDemo(): Promise<void> {
+  const ctx = testContext(db);
+  const demo = await ensureDemo(ctx, new Date());
+  await db.sql`
+    update sources set config = config || ${db.sql.json({ backfillHours: 2, postsPerHour: 1200 })}
+    where org_id = ${demo.orgId!} and type = 'demo'`;
+}
+
+function serviceEnv(): Record<string, string> {
+  return {
+    DATABASE_URL: db.url,
+    HINOKO_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'hinoko-outage-')),
+    // One deployment: every instance of this file's database shares the secret.
+    HINOKO_SECRET: 'test-secret-for-one-deployment-0123456789abcdef',
+    HINOKO_DEMO: 'on',
+    HINOKO_DEMO_SCHEDULE: '*/2 * * * * *',
+    HINOKO_DEMO_FLARE_AFTER: '6h',
+    HINOKO_DB_POOL: '4',
+    HINOKO_MAIL_POLL: '1s',
+  };
+}
+
+const terminateBackends = () =>
+  admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${db.name} and pid <> pg_backend_pid()`;
+
+/** Health sampled every 250 ms while `during` runs: when it first answered 503 (ms after start). */
+async function watchHealth(svc: ServiceChild, during: () => Promise<void>) {
+  const started = Date.now();
+  let first503: number | null = null;
+  let other = 0;
+  let done = false;
+  const sampling = (async () => {
+    while (!done) {
+      const s = await svc.health();
+      if (s === 503 && first503 === null) first503 = Date.now() - started;
+      if (s !== 503 && s !== 200) other++;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  await during();
+  done = true;
+  await sampling;
+  return { first503, other };
+}
+
+async function timeBackTo200(svc: ServiceChild): Promise<number> {
+  const from = Date.now();
+  await until(async () => (await svc.health()) === 200, 30_000, '/healthz 200 after recovery', 100);
+  return Date.now() - from;
+}
+
+/** The demo stream's posts up to its cursor: all stored, none twice. */
+async function assertNothingLost(): Promise<{ expected: number; stored: number }> {
+  const src = one(await db.sql<{ id: string; config: DemoConfig; created_at: Date }[]>`select id, config, created_at from sources where type = 'demo'`);
+  const { cursor } = one(await db.sql<{ cursor: { until: string } }[]>`select cursor from source_cursors where source_id = ${src.id}`);
+  const first = one(await db.sql<{ slot: string }[]>`
+    select min(split_part(external_id, '-', 2)::bigint) as slot from mentions where source_id = ${src.id} and external_id ~ '^demo-[0-9]+-'`);
+  const expected = new Set<string>();
+  for (let slot = Number(first.slot); slot < Date.parse(cursor.until) / SLOT_MS; slot++) {
+    for (const m of generateSlot(src.config, slot)) expected.add(m.externalId);
+  }
+  const rows = await db.sql<{ external_id: string }[]>`
+    select external_id from mentions where source_id = ${src.id} and posted_at < ${new Date(cursor.until)}`;
+  const stored = new Set(rows.map((r) => r.external_id));
+  expect(rows.length).toBe(stored.size);
+  expect([...expected].filter((id) => !stored.has(id))).toEqual([]);
+  return { expected: expected.size, stored: stored.size };
+}
+
+/** Detection stepped again and a mail queued after recovery goes out (preview transport). */
+async function workersResumed(after: Date): Promise<void> {
+  await until(async () => (await db.sql`select 1 from detector_states where updated_at > ${after}`).length > 0, 90_000, 'a detection pass after recovery');
+  const org = one(await db.sql<{ id: string }[]>`select id from organizations where is_demo`);
+  const [row] = await db.sql<{ id: string }[]>`
+    insert into mail_outbox (org_id, dedupe_key, to_address, subject, text_body, html_body, message_id)
+    values (${org.id}, ${`outage-check-${after.getTime()}`}, 'oncall@clinic.example.jp', '復旧確認', '本文', '<p>本文</p>', ${`<outage-${after.getTime()}@hinoko.invalid>`})
+    returning id`;
+  await db.sql`select pg_notify('hinoko_mail_outbox', ${org.id})`;
+  await until(async () => (await db.sql`select 1 from mail_outbox where id = ${row!.id} and status = 'sent'`).length > 0, 60_000, 'the mailer sending after recovery');
+}
+
+async function successfulRunAfter(t: Date): Promise<void> {
+  await until(async () => (await db.sql`select 1 from collector_runs where status = 'succeeded' and started_at > ${t}`).length > 0, 60_000, 'a collection run after recovery');
+}
+
+it('backends terminated every 0.3 s for 30 s: 503 meanwhile, alive, 200 again within 10 s, collection resumes with nothing lost', async () => {
+  await prepareDemo();
+  const svc = await startServiceChild(serviceEnv());
+  try {
+    await until(async () => (await svc.health()) === 200, 30_000, 'healthy start');
+    await successfulRunAfter(new Date(0));
+    const { first503 } = await watchHealth(svc, async () => {
+      const end = Date.now() + 30_000;
+      while (Date.now() < end) {
+        await terminateBackends();
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    });
+    expect(svc.alive(), svc.output().slice(-3000)).toBe(true);
+    const recoveredAt = new Date();
+    const back = await timeBackTo200(svc);
+    process.stdout.write(`[outage] terminate every 0.3 s for 30 s: first 503 after ${first503} ms, back to 200 ${back} ms after it ended\n`);
+    expect(back).toBeLessThanOrEqual(10_000);
+    await successfulRunAfter(recoveredAt);
+    await workersResumed(recoveredAt);
+    const lost = await assertNothingLost();
+    process.stdout.write(`[outage] demo posts expected ${lost.expected}, stored ${lost.stored}, lost 0\n`);
+    expect(svc.alive()).toBe(true);
+  } finally {
+    expect(await svc.stop()).toBe(0);
+  }
+}, 240_000);
+
+it('new connections refused for 45 s: 503 meanwhile, alive, 200 again within 10 s, collection resumes with nothing lost', async () => {
+  await prepareDemo();
+  const svc = await startServiceChild(serviceEnv());
+  try {
+    await until(async () => (await svc.health()) === 200, 30_000, 'healthy start');
+    await successfulRunAfter(new Date(0));
+    const { first503 } = await watchHealth(svc, async () => {
+      await admin.unsafe(`alter database "${db.name}" allow_connections false`);
+      await terminateBackends();
+      await new Promise((r) => setTimeout(r, 45_000));
+      await admin.unsafe(`alter database "${db.name}" allow_connections true`);
+    });
+    expect(first503).not.toBeNull();
+    expect(svc.alive(), svc.output().slice(-3000)).toBe(true);
+    const recoveredAt = new Date();
+    const back = await timeBackTo200(svc);
+    process.stdout.write(`[outage] connections refused 45 s: first 503 after ${first503} ms, back to 200 ${back} ms after\n`);
+    expect(back).toBeLessThanOrEqual(10_000);
+    await successfulRunAfter(recoveredAt);
+    await workersResumed(recoveredAt);
+    const lost = await assertNothingLost();
+    process.stdout.write(`[outage] demo posts expected ${lost.expected}, stored ${lost.stored}, lost 0\n`);
+  } finally {
+    expect(await svc.stop()).toBe(0);
+  }
+}, 240_000);
