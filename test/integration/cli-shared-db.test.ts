@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { describe, expect, inject, it } from 'vitest';
-import { pidAlive, readServerRecord, serverRecordFile } from '../../src/db/embedded-sharing.ts';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { livePostmaster, pidAlive, readServerRecord, serverRecordFile } from '../../src/db/embedded-sharing.ts';
 
 // Issue 12: the CLI and the service share the data directory's embedded Postgres. Real processes:
 // the service is `node bin/hinoko.mjs start`, the commands are `node bin/hinoko.mjs …`.
@@ -50,6 +50,20 @@ async function startLong(args: string[], env: Record<string, string>, ready: Reg
   return { child, output: () => out, exited, match };
 }
 
+// The server runs detached; a failed test must not leave one behind.
+const dataDirs: string[] = [];
+function tempDataDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  dataDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dataDirs) {
+    const pid = livePostmaster(path.join(dir, 'pg'));
+    if (pid !== null) process.kill(pid, 'SIGINT');
+  }
+});
+
 const servicePattern = /火の粉 Hinoko: (http:\/\/[^/\s]+)\//;
 
 function serviceEnv(dataDir: string): Record<string, string> {
@@ -58,7 +72,7 @@ function serviceEnv(dataDir: string): Record<string, string> {
 
 describe('CLI commands while the service runs on the embedded Postgres', () => {
   it('use the service\'s server (users list, import, audit verify), leave it running, and the service stops it cleanly', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-shared-'));
+    const dataDir = tempDataDir('hinoko-shared-');
     const env = { HINOKO_DATA_DIR: dataDir };
     const service = await startLong(['start'], serviceEnv(dataDir), servicePattern);
     try {
@@ -111,7 +125,7 @@ describe('CLI commands while the service runs on the embedded Postgres', () => {
   }, 240_000);
 
   it('a service that attached to a server a CLI command started keeps it when the command ends, and stops it itself', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-handover-'));
+    const dataDir = tempDataDir('hinoko-handover-');
     const env = { HINOKO_DATA_DIR: dataDir };
     expect((await hinoko(['migrate'], env)).code).toBe(0);
     expect(readServerRecord(dataDir)).toBeNull();
@@ -144,9 +158,50 @@ describe('CLI commands while the service runs on the embedded Postgres', () => {
   }, 240_000);
 });
 
+describe('a server whose starter was killed', () => {
+  it('is taken over, not stopped, while another process still uses it; stopped and replaced once nobody does', async () => {
+    const dataDir = tempDataDir('hinoko-orphan-');
+    const env = { HINOKO_DATA_DIR: dataDir };
+    const service = await startLong(['start'], serviceEnv(dataDir), servicePattern);
+    const collector = await startLong(['collect'], env, /収集スケジューラを実行中/);
+    try {
+      const { postmasterPid } = readServerRecord(dataDir)!;
+      service.child.kill('SIGKILL');
+      await service.exited;
+      // The killed starter's server lives on for the collector: the next command must not stop it.
+      const users = await hinoko(['users', 'list', '--org', 'sakura-demo'], env);
+      expect(users.code, users.stderr).toBe(0);
+      expect(users.stdout).toContain('admin@sakura-demo.example.com');
+      expect(pidAlive(postmasterPid)).toBe(true);
+      expect(collector.child.exitCode).toBeNull();
+      // It adopted the server and, ending, left it to the collector, which stops it.
+      expect(readServerRecord(dataDir)).toMatchObject({ postmasterPid, ownerPid: collector.child.pid });
+      collector.child.kill('SIGTERM');
+      expect(await collector.exited).toBe(0);
+      expect(pidAlive(postmasterPid)).toBe(false);
+      expect(readServerRecord(dataDir)).toBeNull();
+
+      // Killed with nobody attached: a true orphan, stopped by the next command, which runs its own.
+      const again = await startLong(['start'], serviceEnv(dataDir), servicePattern);
+      const orphan = readServerRecord(dataDir)!.postmasterPid;
+      again.child.kill('SIGKILL');
+      await again.exited;
+      expect(pidAlive(orphan)).toBe(true);
+      const audit = await hinoko(['audit', 'verify'], { ...env, HINOKO_LOG_LEVEL: 'warn' });
+      expect(audit.code, audit.stdout + audit.stderr).toBe(0);
+      expect(audit.stdout).toMatch(/orphaned embedded Postgres/);
+      expect(pidAlive(orphan)).toBe(false);
+      expect(readServerRecord(dataDir)).toBeNull();
+    } finally {
+      if (service.child.exitCode === null) service.child.kill('SIGKILL');
+      if (collector.child.exitCode === null) collector.child.kill('SIGKILL');
+    }
+  }, 300_000);
+});
+
 describe('CLI commands refuse to create an empty database', () => {
   it('names the data directory it looked in and leaves it empty; `users add --org-name` may create the first one', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-empty-'));
+    const dataDir = tempDataDir('hinoko-empty-');
     const env = { HINOKO_DATA_DIR: dataDir };
     for (const args of [['users', 'list', '--org', 'sakura-demo'], ['audit', 'verify'], ['users', 'add', '--org', 'clinic', '--role', 'admin', '--email', 'a@clinic.example.jp', '--name', '院長']]) {
       const r = await hinoko(args, env);
