@@ -62,8 +62,13 @@ export interface Config {
   demo: {
     mode: DemoMode;
     seed: number;
-    /** Delay from service start to the demo flare-up episode. */
+    /** Delay from the first start (the demo's creation) to its one flare-up episode. */
     flareAfterMs: number;
+    /**
+     * HINOKO_DEMO_FLARE_AFTER was set in the environment, not defaulted: a start with a demo already
+     * set up then schedules another flare-up after flareAfterMs (without it, the one flare-up stays put).
+     */
+    flareAfterExplicit: boolean;
     /** Mean posts per hour in the quiet stream. */
     postsPerHour: number;
     /** node-cron schedule of the demo source. */
@@ -281,6 +286,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       mode: oneOf(env, 'HINOKO_DEMO', ['auto', 'on', 'off'] as const, 'auto'),
       seed: int(env, 'HINOKO_DEMO_SEED', 20261125, 0, 2 ** 31 - 1),
       flareAfterMs: duration(env, 'HINOKO_DEMO_FLARE_AFTER', 3 * 60_000),
+      flareAfterExplicit: read(env, 'HINOKO_DEMO_FLARE_AFTER') !== undefined,
       postsPerHour: int(env, 'HINOKO_DEMO_POSTS_PER_HOUR', 30, 1, 100_000),
       schedule: read(env, 'HINOKO_DEMO_SCHEDULE') ?? '*/10 * * * * *',
     },

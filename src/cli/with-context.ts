@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { AuditActor } from '../audit/record.ts';
 import { loadConfig } from '../config.ts';
 import { createContext, type AppContext } from '../context.ts';
+import { AppError, NotFoundError } from '../errors.ts';
 import { openDatabase } from '../db/open.ts';
 import { logger } from '../logger.ts';
 import { loadPipelineStages } from '../pipeline-stages.ts';
@@ -19,11 +20,28 @@ export function cliActor(): AuditActor {
   return { type: 'cli', id: `${user}@${os.hostname()}` };
 }
 
-/** Opens the database (embedded unless DATABASE_URL), runs `fn`, and always shuts down. */
-export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, options: { stages?: boolean } = {}): Promise<T> {
+export interface WithContextOptions {
+  /** Load the analysis and detection stages (commands that store mentions). */
+  stages?: boolean;
+  /**
+   * Only `users add --org-name`, the documented way to set up a first organisation without the
+   * demo, may create the database; it says so on this stream. Every other command refuses a data
+   * directory or DATABASE_URL without a database and names where it looked.
+   */
+  createDatabase?: NodeJS.WritableStream;
+}
+
+/**
+ * Opens the database (embedded unless DATABASE_URL; the embedded server the service runs, when it
+ * runs), runs `fn`, and always shuts down. A "not found" from `fn` names the database it came from.
+ */
+export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, options: WithContextOptions = {}): Promise<T> {
   const config = loadConfig();
   logger.level = config.logLevel === 'info' ? 'warn' : config.logLevel;
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, { create: options.createDatabase !== undefined });
+  if (database.created) {
+    options.createDatabase?.write(`新しいデータベースを作成しました: ${database.location} (created a new database in ${database.location})\n`);
+  }
   const shutdown = new AbortController();
   const onSignal = () => shutdown.abort();
   process.once('SIGINT', onSignal);
@@ -36,6 +54,9 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, option
     stages?.detection.bind(ctx);
     try {
       return await fn(ctx);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'not_found') throw new NotFoundError(`${err.message} (データベース / database: ${database.location})`);
+      throw err;
     } finally {
       // Detection passes kicked by stored batches finish before the database closes.
       await stages?.detection.drain();

@@ -1,16 +1,37 @@
 import type { Config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { connect, type DbHandle } from './connect.ts';
-import { startEmbeddedPostgres } from './embedded.ts';
+import { embeddedLocation, NoDatabaseError, startEmbeddedPostgres } from './embedded.ts';
 import { migrate } from './migrate.ts';
 import { canRewriteAuditLog, ensureLoginRole, grantAppRole } from './roles.ts';
 
 export interface OpenDatabase extends DbHandle {
   embedded: boolean;
+  /** Where the database is, without credentials: `HINOKO_DATA_DIR=/abs/dir` or `DATABASE_URL=postgres://host:5432/db`. */
+  location: string;
+  /** Whether this call created the database's tables (it had none). */
+  created: boolean;
   /** Migrations applied by this start. */
   applied: string[];
-  /** Closes the pool, then stops the embedded server if we started one. */
+  /** Closes the pool, then ends our use of the embedded server (stopping it if nobody else uses it). */
   shutdown(): Promise<void>;
+}
+
+/** Which database a config points at, for messages: never a user name or password. */
+export function databaseLocation(config: Pick<Config, 'database' | 'dataDir'>): string {
+  if (!config.database.url) return embeddedLocation(config.dataDir);
+  try {
+    const u = new URL(config.database.url);
+    return `DATABASE_URL=${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
+/** Whether the connected database has been migrated at least once. */
+async function hasSchema(sql: DbHandle['sql']): Promise<boolean> {
+  const [row] = await sql<{ present: boolean }[]>`select to_regclass('public.schema_migrations') is not null as present`;
+  return row!.present;
 }
 
 /** The user name in a postgres:// URL. */
@@ -25,18 +46,29 @@ function roleOf(url: string): string {
  * - embedded: the superuser migrates and creates the app role `hinoko_app` (password beside the data);
  * - DATABASE_URL with HINOKO_MIGRATION_DATABASE_URL: the latter migrates and grants to the former's role;
  * - DATABASE_URL alone: it migrates too, and the service warns when that role can rewrite the log.
+ * The embedded server may be one another Hinoko process runs (src/db/embedded-sharing.ts).
+ * `create: false` (CLI commands other than start and migrate) refuses a database that was never
+ * migrated, naming where it looked, instead of creating an empty one: a command run in the wrong
+ * folder must not answer "organization 1 not found" from a database it just made.
  */
-export async function openDatabase(config: Readonly<Config>, options: { migrate?: boolean } = {}): Promise<OpenDatabase> {
-  const embedded = config.database.url ? null : await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort);
+export async function openDatabase(config: Readonly<Config>, options: { migrate?: boolean; create?: boolean } = {}): Promise<OpenDatabase> {
+  const create = options.create ?? true;
+  const location = databaseLocation(config);
+  const embedded = config.database.url ? null : await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort, { create });
   const ownerUrl = embedded?.url ?? config.database.migrationUrl ?? config.database.url!;
   const appUrl = embedded?.appUrl ?? config.database.url!;
   let applied: string[] = [];
+  let created = false;
   let handle: DbHandle | null = null;
+  const checkSchema = async (sql: DbHandle['sql']) => {
+    created = !(await hasSchema(sql));
+    if (created && !create) throw new NoDatabaseError(location);
+  };
   try {
     if (ownerUrl !== appUrl) {
       const owner = connect(ownerUrl, { max: 1, applicationName: 'hinoko-migrate' });
       try {
-        await owner.sql`select 1`;
+        await checkSchema(owner.sql);
         if (options.migrate !== false) applied = await migrate(owner.sql);
         if (embedded) await ensureLoginRole(owner.sql, embedded.appRole, embedded.appPassword);
         await grantAppRole(owner.sql, roleOf(appUrl));
@@ -46,7 +78,10 @@ export async function openDatabase(config: Readonly<Config>, options: { migrate?
     }
     handle = connect(appUrl, { max: config.database.poolSize });
     await handle.sql`select 1`;
-    if (ownerUrl === appUrl && options.migrate !== false) applied = await migrate(handle.sql);
+    if (ownerUrl === appUrl) {
+      await checkSchema(handle.sql);
+      if (options.migrate !== false) applied = await migrate(handle.sql);
+    }
     if (await canRewriteAuditLog(handle.sql)) {
       logger.warn('サービスのデータベースロールが監査ログを書き換えられます。README「Security」の2つのロールを設定してください (the service runs as a database role that owns audit_log or is a superuser: it could rewrite the audit log; set up the two roles described in README, "Security")');
     }
@@ -59,6 +94,8 @@ export async function openDatabase(config: Readonly<Config>, options: { migrate?
   return {
     ...h,
     embedded: embedded !== null,
+    location,
+    created,
     applied,
     async shutdown() {
       await h.close();

@@ -59,7 +59,7 @@ export const usersCommand: CliCommand = {
           if (!org && orgName) org = await createOrganization(ctx, { name: orgName, slug: orgArg }, cliActor());
           if (!org) throw new NotFoundError(`organization "${orgArg}" not found (give --org-name to create it)`);
           return { org, ...(await createUser(ctx, org.id, { name, email, role, password }, cliActor())) };
-        });
+        }, orgName === undefined ? {} : { createDatabase: io.stderr });
         io.stdout.write(`added user ${result.user.id} (${result.user.email}, ${result.user.role}) to organization ${result.org.id} (${result.org.slug})\n`);
         if (result.initialPassword) io.stdout.write(`password (shown only this once): ${result.initialPassword}\n`);
         return 0;

@@ -24,7 +24,8 @@ export const SLOT_MS = 10_000;
 const PAGE_SIZE = 500;
 const FLARE_RAMP_MS = 8 * 60_000;
 const FLARE_DECAY_MS = 15 * 60_000;
-const FLARE_LENGTH_MS = 75 * 60_000;
+/** How long one flare-up lasts: a start within it must not move it (src/bootstrap/demo.ts). */
+export const FLARE_LENGTH_MS = 75 * 60_000;
 /** Posts per minute at the peak of the flare-up. */
 const FLARE_PEAK_PER_MIN = 45;
 

@@ -7,7 +7,9 @@ describe('configuration', () => {
     expect(c.database.url).toBeNull();
     expect(c.http).toMatchObject({ host: '127.0.0.1', port: 8787 });
     expect(c.auth).toMatchObject({ sessionIdleMs: 7_200_000, sessionMaxMs: 43_200_000, maxFailures: 5, lockWindowMs: 900_000, lockMs: 900_000, scryptLogN: 17 });
-    expect(c.demo).toMatchObject({ mode: 'auto', flareAfterMs: 180_000 });
+    expect(c.demo).toMatchObject({ mode: 'auto', flareAfterMs: 180_000, flareAfterExplicit: false });
+    // Set in the environment, even to the default: a start with a demo schedules another flare-up.
+    expect(loadConfig({ HINOKO_DEMO_FLARE_AFTER: '3m' }).demo).toMatchObject({ flareAfterMs: 180_000, flareAfterExplicit: true });
     expect(c.dataDir.endsWith('.hinoko')).toBe(true);
     expect(Object.isFrozen(c)).toBe(true);
   });
