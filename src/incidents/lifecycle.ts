@@ -7,6 +7,12 @@ export type IncidentStatus = (typeof incidentStatuses)[number];
 /** Still being worked on: auto-open attaches new alerts to these instead of opening another. */
 export const openStatuses: readonly IncidentStatus[] = ['triage', 'active', 'stable'];
 
+/** Over, but the same flare-up: a new crisis wave soon after reopens these as a relapse (relapse-incident.ts). */
+export const relapsableStatuses: readonly IncidentStatus[] = ['resolved', 'closed'];
+
+/** Nobody works on it any more: its alerts close with it (close-incident-alerts.ts). */
+export const endedStatuses: readonly IncidentStatus[] = ['resolved', 'closed', 'cancelled'];
+
 export const roleNames = ['pr_staff', 'oncall_manager', 'director', 'admin'] as const;
 export type RoleName = (typeof roleNames)[number];
 
@@ -37,6 +43,8 @@ export const transitions: readonly Transition[] = [
   { from: 'stable', to: 'active', name: 'relapse' },
   { from: 'stable', to: 'resolved', name: 'resolve', sets: ['resolvedAt'] },
   { from: 'resolved', to: 'closed', name: 'close', sets: ['closedAt'] },
+  // Also taken without a person by a relapse (a new crisis wave after resolution, relapse-incident.ts):
+  // the same stamps, the alert as the reason, and the timeline/audit name 'relapse'.
   { from: 'resolved', to: 'active', name: 'reopen', clears: ['resolvedAt', 'closedAt'], reasonRequired: true },
   { from: 'closed', to: 'active', name: 'reopen', clears: ['resolvedAt', 'closedAt'], reasonRequired: true },
 ];

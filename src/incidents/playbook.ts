@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.ts';
-import { object, oneOf, requiredString, stringArray } from '../validation.ts';
+import { object, oneOf, optionalBoolean, requiredString, stringArray } from '../validation.ts';
 import defaults from './default-playbook.json' with { type: 'json' };
 import { roleNames, type RoleName } from './lifecycle.ts';
 
@@ -14,6 +14,13 @@ export interface PlaybookStep {
   dueOffsetMinutes: number;
   checklist: string[];
   when: { minSeverity?: number; riskCategories?: string[] };
+  /**
+   * Must be done or skipped before the incident is resolved; otherwise resolving needs a reason
+   * (src/incidents/transition-incident.ts). Absent in versions saved before the flag existed:
+   * those count as required (`isRequired`), because a response step nobody decided on is exactly
+   * what the check is for. Follow-up work due after the response (再発防止) says false.
+   */
+  required?: boolean;
 }
 
 export interface Playbook {
@@ -44,7 +51,7 @@ export function parsePlaybookSteps(input: unknown): PlaybookStep[] {
 }
 
 function parseStep(raw: unknown, at: string): PlaybookStep {
-  const o = object(raw, ['key', 'title', 'ownerRole', 'dueOffsetMinutes', 'checklist', 'when'], at);
+  const o = object(raw, ['key', 'title', 'ownerRole', 'dueOffsetMinutes', 'checklist', 'when', 'required'], at);
   const key = requiredString(o, 'key', { max: 60, pattern: /^[a-z0-9][a-z0-9-]*$/, patternHint: 'must be lower-case letters, digits and hyphens' });
   const title = requiredString(o, 'title', { max: 200 });
   const ownerRole = oneOf(o.ownerRole, `${at}.ownerRole`, roleNames);
@@ -63,8 +70,12 @@ function parseStep(raw: unknown, at: string): PlaybookStep {
   }
   const categories = stringArray(w, 'riskCategories', { max: 100, maxItems: 20 });
   if (categories && categories.length > 0) when.riskCategories = categories;
-  return { key, title, ownerRole, dueOffsetMinutes: offset, checklist, when };
+  const required = optionalBoolean(o, 'required');
+  return { key, title, ownerRole, dueOffsetMinutes: offset, checklist, when, required: required ?? true };
 }
+
+/** Whether a step must be settled before resolving (see PlaybookStep.required). */
+export const isRequired = (step: PlaybookStep): boolean => step.required !== false;
 
 export const defaultPlaybook: Playbook = Object.freeze({ version: 0, steps: parsePlaybookSteps(defaults.steps) });
 
@@ -92,4 +103,21 @@ export function plannedTasks(
   return matchingSteps(playbook, facts)
     .filter((s) => !existing.has(s.key))
     .map((s) => ({ stepKey: s.key, title: s.title, ownerRole: s.ownerRole, dueAt: new Date(facts.detectedAt.getTime() + s.dueOffsetMinutes * 60_000), checklist: s.checklist }));
+}
+
+export interface TaskForResolve {
+  id: string;
+  stepKey: string;
+  title: string;
+  status: 'open' | 'done' | 'skipped';
+}
+
+/**
+ * The incident's tasks that block a plain resolve: still open, from a step of the incident's own
+ * playbook version that is required. Post-mortem action items (`action:<n>`) are follow-ups, never
+ * steps, so never block. In due order, as the caller passes them.
+ */
+export function openRequiredTasks(playbook: Playbook, tasks: readonly TaskForResolve[]): TaskForResolve[] {
+  const required = new Set(playbook.steps.filter(isRequired).map((s) => s.key));
+  return tasks.filter((t) => t.status === 'open' && required.has(t.stepKey));
 }

@@ -87,6 +87,7 @@ export const components: Record<string, Schema> = {
     key: str({ pattern: '^[a-z0-9][a-z0-9-]*$', maxLength: 60 }), title: str({ maxLength: 200 }), ownerRole: role,
     dueOffsetMinutes: int({ minimum: 0, maximum: 129600, description: '検知からの期限 (分)' }), 'checklist?': arr(str({ maxLength: 500 }), { maxItems: 30 }),
     'when?': obj({ 'minSeverity?': severity, 'riskCategories?': arr(str()) }),
+    'required?': bool({ description: '解決前に完了か省略が必要 (must be done or skipped before resolving; default true)' }),
   }, { closed: true }),
   Playbook: obj({ version: int({ description: '0 は同梱の既定版' }), steps: arr(ref('PlaybookStep')) }),
 };

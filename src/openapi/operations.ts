@@ -139,8 +139,15 @@ const incidents: Operation[] = [
   {
     id: 'transitionIncident', method: 'post', path: `${org}/incidents/:incidentId/transitions`, tag: 'incidents',
     summary: '状態を進める (triage → active → stable → resolved → closed, cancelled, reopen)',
-    body: obj({ to: oneOfValues(incidentStatuses), 'reason?': str({ maxLength: 2000 }), 'at?': time({ description: '過去にさかのぼって記録する時刻' }) }, { closed: true }),
-    ok: { schema: ref('Incident') }, errors: conflict,
+    description: '再開 (reopen) と中止 (cancel) は理由が必須。未完了の必須タスク (プレイブックの required な手順) がある状態での解決 (resolved) も理由が必須で、'
+      + 'ないと 409 で未完了タスクの名前を返す。理由はタイムラインとポストモーテムに残る。解決・クローズ・中止でインシデントの未クローズのアラートもクローズする。'
+      + ' (reopen and cancel need a reason; so does resolving while required playbook tasks are open — without one, 409 naming them. The reason goes on the timeline and into the post-mortem. Resolving, closing or cancelling also closes the incident\'s open alerts.)',
+    body: obj({
+      to: oneOfValues(incidentStatuses),
+      'reason?': str({ maxLength: 2000, description: '理由: 再開・中止、未完了の必須タスクがある解決では必須 (required for reopen, cancel, and resolving over open required tasks)' }),
+      'at?': time({ description: '過去にさかのぼって記録する時刻' }),
+    }, { closed: true }),
+    ok: { schema: ref('Incident') }, errors: { ...conflict, 409: '状態が変わっていた、または未完了の必須タスクがあり理由がない (conflict: the state changed meanwhile, or required tasks are open and no reason was given)' },
   },
   {
     id: 'changeIncidentSeverity', method: 'post', path: `${org}/incidents/:incidentId/severity`, tag: 'incidents', summary: '深刻度を変更 (change severity, with a reason)',

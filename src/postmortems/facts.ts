@@ -39,6 +39,13 @@ export interface PostmortemFacts {
   timeline: { at: string; kind: string; actor: string; data: Record<string, unknown> }[];
   statements: { id: string; kind: string; title: string; body: string; status: string; approvedAt: string | null; publishedAt: string | null }[];
   keyPosts: { id: string; postedAt: string; author: string; text: string; engagement: number; url: string | null }[];
+  /**
+   * Resolutions made while required playbook tasks were open, with the reason given and the tasks'
+   * titles. Absent in facts stored before this existed (read with `?? []`).
+   */
+  resolvedOverOpenTasks?: { at: string; actor: string; reason: string; tasks: string[] }[];
+  /** New waves that reopened the incident after it was resolved (relapse-incident.ts). Absent in older facts. */
+  relapses?: { at: string; alertId: string; severity: number | null }[];
 }
 
 export interface Person { id: string; name: string }
@@ -101,6 +108,7 @@ export async function gatherFacts(q: Q, incident: IncidentRow, now: Date): Promi
     select id, kind, title, body, status, approved_at, published_at from statements
     where org_id = ${orgId} and incident_id = ${incident.id} order by id`;
   const people = await incidentPeople(q, incident);
+  const statusChanges = events.filter((e) => e.kind === 'status_changed');
 
   return {
     generatedAt: now.toISOString(),
@@ -130,6 +138,13 @@ export async function gatherFacts(q: Q, incident: IncidentRow, now: Date): Promi
     deadlines: deadlines.map((d) => ({ ...d, dueAt: d.dueAt.toISOString(), doneAt: iso(d.doneAt) })),
     timeline: events.map((e) => ({ at: e.at.toISOString(), kind: e.kind, actor: `${e.actor_type}${e.actor_id ? `:${e.actor_id}` : ''}`, data: e.data })),
     statements: statements.map((s) => ({ id: s.id, kind: s.kind, title: s.title, body: s.body, status: s.status, approvedAt: iso(s.approved_at), publishedAt: iso(s.published_at) })),
+    resolvedOverOpenTasks: statusChanges.filter((e) => e.data.to === 'resolved' && Array.isArray(e.data.openRequiredTasks)).map((e) => ({
+      at: e.at.toISOString(), actor: `${e.actor_type}${e.actor_id ? `:${e.actor_id}` : ''}`, reason: String(e.data.reason ?? ''),
+      tasks: (e.data.openRequiredTasks as { title?: unknown }[]).map((t) => String(t?.title ?? '')),
+    })),
+    relapses: statusChanges.filter((e) => e.data.transition === 'relapse').map((e) => ({
+      at: e.at.toISOString(), alertId: String(e.data.alertId ?? ''), severity: typeof e.data.severity === 'number' ? e.data.severity : null,
+    })),
     keyPosts: posts.map((p) => ({
       id: p.id, postedAt: p.posted_at.toISOString(), author: p.author_handle ?? p.author_name ?? '不明',
       text: maskPii(p.text, p.analysis?.pii ?? []), engagement: p.engagement, url: p.url,
@@ -154,6 +169,10 @@ export function seedProse(f: PostmortemFacts): { summary: string; wentWell: stri
     else if (d.outcome === 'late') badly.push(`- 「${d.title}」は期限を過ぎて完了しました（超過 ${Math.round((d.lateMs ?? 0) / 60_000)}分）。`);
     else if (d.outcome === 'missed') badly.push(`- 「${d.title}」は解決時点で未完了のまま期限を過ぎていました。`);
   }
+  for (const r of f.resolvedOverOpenTasks ?? []) {
+    badly.push(`- 必須タスク${r.tasks.map((t) => `「${t}」`).join('')}が未完了のまま解決されました（理由: ${r.reason}）。`);
+  }
+  if ((f.relapses ?? []).length > 0) badly.push(`- 解決後に再燃しました（${f.relapses!.length}回）。解決の判断が早すぎなかったか確認してください。`);
   if (f.metrics.timeToFirstStatementMs === null) badly.push('- 公式発表は出されていません。');
   if (f.recovery.recoveredAt === null) badly.push('- 否定的投稿の割合は、記録期間内に平常の範囲へ戻っていません。');
   const summary = `${f.incident.title}（深刻度 ${f.incident.severity}）。エピソード中の投稿 ${f.impact.mentions}件、`

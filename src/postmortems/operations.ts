@@ -25,6 +25,8 @@ const postmortem = obj({
     impact: { type: 'object', description: '投稿数・否定割合・投稿者数・反応数 (reach)・1時間あたりのピーク・期間' },
     recovery: obj({ peakAt: nullable(time()), peakNegative: int(), recoveredAt: nullable(time()) }),
     metrics, deadlines: arr({ type: 'object' }), timeline: arr({ type: 'object' }), statements: arr({ type: 'object' }), keyPosts: arr({ type: 'object' }),
+    'resolvedOverOpenTasks?': arr(obj({ at: time(), actor: str(), reason: str(), tasks: arr(str()) }), { description: '未完了の必須タスクを残した解決と理由 (resolutions over open required tasks)' }),
+    'relapses?': arr(obj({ at: time(), alertId: id(), severity: nullable(int()) }), { description: '解決後の再燃 (relapses after resolution)' }),
   }),
   actionItems: arr(actionItem),
   generatedAt: time(), createdAt: time(), updatedAt: time(), updatedBy: nullable(str()),

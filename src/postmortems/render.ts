@@ -27,7 +27,11 @@ export function describeEvent(e: PostmortemFacts['timeline'][number]): string {
   const s = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
   const label = eventLabels[e.kind] ?? e.kind;
   switch (e.kind) {
-    case 'status_changed': return `${label}: ${s(d.from)} → ${s(d.to)}${d.reason ? `（${s(d.reason)}）` : ''}`;
+    case 'status_changed': {
+      const open = Array.isArray(d.openRequiredTasks) ? (d.openRequiredTasks as { title?: unknown }[]).map((t) => `「${s(t?.title)}」`).join('') : '';
+      const name = d.transition === 'relapse' ? '再燃 (relapse)' : label;
+      return `${name}: ${s(d.from)} → ${s(d.to)}${d.reason ? `（${s(d.reason)}）` : ''}${open ? ` 未完了の必須タスク: ${open}` : ''}`;
+    }
     case 'severity_changed': return `${label}: ${s(d.from)} → ${s(d.to)}${d.reason ? `（${s(d.reason)}）` : ''}`;
     case 'note': return `${label}: ${s(d.text)}`;
     case 'task_updated': return `${label}: ${s(d.stepKey)} ${s(d.from)} → ${s(d.to)}`;
@@ -74,6 +78,11 @@ function impactRows(f: PostmortemFacts): [string, string][] {
   ];
 }
 
+/** Resolutions over open required tasks: when, who, why and which tasks (empty: none, or facts from before). */
+function overOpenTasksLines(f: PostmortemFacts): string[] {
+  return (f.resolvedOverOpenTasks ?? []).map((r) => `${when(r.at)} 理由: ${r.reason} ・ 未完了: ${r.tasks.map((t) => `「${t}」`).join('')}`);
+}
+
 const definitions = [
   '時間は1時間単位の集計（日本時間）。平常時: 最初のアラートの48時間前までの7日間。',
   'エピソード開始: 否定的投稿数が平常時の同じ時刻の期待値から見て 1% 未満の確率でしか起きない（ポアソン分布）時間帯の連続（1時間の途切れは許容）の最初の時間。',
@@ -100,6 +109,11 @@ export function renderMarkdown(pm: PostmortemView, orgName: string): string {
   table(impactRows(f));
   lines.push('## 経緯 (timeline)', '');
   for (const e of f.timeline) lines.push(`- ${mdInline(when(e.at))} ${mdInline(describeEvent(e))}`);
+  lines.push('');
+  lines.push('## 未完了の必須タスクを残した解決 (resolved with required tasks open)', '');
+  const over = overOpenTasksLines(f);
+  if (over.length === 0) lines.push('（なし）');
+  for (const l of over) lines.push(`- ${mdInline(l)}`);
   lines.push('');
   lines.push('## タスクの期限 (playbook deadlines)', '');
   lines.push('| タスク | 期限 | 完了 | 結果 |', '|---|---|---|---|');
@@ -157,6 +171,8 @@ export function renderHtml(pm: PostmortemView, orgName: string): string {
   parts.push(`<h2>指標 (metrics)</h2>${table(metricRows(f))}`);
   parts.push(`<h2>影響 (impact)</h2>${table(impactRows(f))}`);
   parts.push(`<h2>経緯 (timeline)</h2><ul>${f.timeline.map((e) => `<li>${h(when(e.at))} ${h(describeEvent(e))}</li>`).join('')}</ul>`);
+  const over = overOpenTasksLines(f);
+  parts.push(`<h2>未完了の必須タスクを残した解決 (resolved with required tasks open)</h2>${over.length === 0 ? '<p>（なし）</p>' : `<ul>${over.map((l) => `<li>${h(l)}</li>`).join('')}</ul>`}`);
   parts.push(`<h2>タスクの期限 (playbook deadlines)</h2><table><tr><th>タスク</th><th>期限</th><th>完了</th><th>結果</th></tr>`
     + f.deadlines.map((d) => `<tr><td>${h(d.title)}</td><td>${h(when(d.dueAt))}</td><td>${h(when(d.doneAt))}</td><td>${h(outcomeLabels[d.outcome])}</td></tr>`).join('') + '</table>');
   parts.push(`<h2>うまくいったこと (what went well)</h2><p>${multiline(pm.wentWell)}</p>`);

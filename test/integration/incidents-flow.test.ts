@@ -5,6 +5,7 @@ import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { ensureDemo } from '../../src/bootstrap/demo.ts';
 import { runSource } from '../../src/collection/run-source.ts';
 import { getIncident, listIncidents } from '../../src/incidents/queries.ts';
+import { transitionIncident } from '../../src/incidents/transition-incident.ts';
 import { testContext } from '../factories/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -51,4 +52,23 @@ it('demo flare-up → crisis alert → one incident opened in the detection pass
   await detectOrg(ctx, orgId, now);
   expect(await listIncidents(ctx.sql, { orgId })).toHaveLength(1);
   expect((await getIncident(ctx.sql, orgId, incidents[0]!.id)).tasks).toHaveLength(incident.tasks.length);
-}, 120_000);
+
+  // Resolved (over open tasks, so with a reason): its alerts close with it.
+  const actor = { type: 'cli' as const, id: 'test' };
+  await transitionIncident(ctx, orgId, incident.id, { to: 'active' }, actor);
+  await transitionIncident(ctx, orgId, incident.id, { to: 'resolved', reason: '収束を確認' }, actor);
+  const alertIds = incident.alerts.map((a) => a.id as string);
+  const statuses = async () => ctx.sql<{ id: string; status: string }[]>`select id, status from alerts where org_id = ${orgId} and id in ${ctx.sql(alertIds)}`;
+  expect((await statuses()).map((a) => a.status)).toEqual(alertIds.map(() => 'closed'));
+  const alertCount = async () => (await ctx.sql<{ n: number }[]>`select count(*)::int as n from alerts where org_id = ${orgId}`)[0]!.n;
+  const before = await alertCount();
+  // The whole flare-up replayed by the real pass: its events are recorded already, so it finds the
+  // same alert rows by episode and neither relapses the incident nor opens another.
+  await ctx.sql`update detector_states set state = '{}'::jsonb, last_bucket_start = null where org_id = ${orgId}`;
+  await detectOrg(ctx, orgId, now);
+  expect(await alertCount()).toBe(before);
+  expect(await listIncidents(ctx.sql, { orgId })).toHaveLength(1);
+  const after = await getIncident(ctx.sql, orgId, incident.id);
+  expect(after.status).toBe('resolved');
+  expect(after.timeline.filter((e) => (e.data as { transition?: string }).transition === 'relapse')).toEqual([]);
+}, 180_000);

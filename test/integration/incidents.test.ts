@@ -4,6 +4,7 @@ import { createApp } from '../../src/http/app.ts';
 import { incidentForAlertChange } from '../../src/incidents/auto-open-incident.ts';
 import { getIncident } from '../../src/incidents/queries.ts';
 import { transitionIncident } from '../../src/incidents/transition-incident.ts';
+import { RELAPSE_WINDOW_MS } from '../../src/incidents/relapse-incident.ts';
 import { makeOrg, testContext, unique } from '../factories/index.ts';
 import { testToken } from '../support/api-auth.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
@@ -39,8 +40,8 @@ async function makeAlert(orgId: string, a: { kind?: 'crisis' | 'notice'; severit
 }
 
 /** What the detection pass does after recording an alert event. */
-const detectionSees = (orgId: string, alertId: string, action = 'open', notify = true) =>
-  ctx.sql.begin((tx) => incidentForAlertChange(tx, { orgId, alertId, action, notify, at: now }));
+const detectionSees = (orgId: string, alertId: string, action = 'open', notify = true, extra: { recent?: boolean; at?: Date } = {}) =>
+  ctx.sql.begin((tx) => incidentForAlertChange(tx, { orgId, alertId, action, notify, at: extra.at ?? now, ...(extra.recent === undefined ? {} : { recent: extra.recent }) }));
 
 const taskKeys = async (orgId: string, incidentId: string) =>
   (await ctx.sql<{ step_key: string }[]>`select step_key from incident_tasks where org_id = ${orgId} and incident_id = ${incidentId} order by step_key`).map((r) => r.step_key);
@@ -110,22 +111,6 @@ describe('auto-open and attach', () => {
     expect(third!.incidentId).not.toBe(incidentId);
   });
 
-  it('an alert of a resolved incident escalating lands on its timeline but opens nothing and changes nothing', async () => {
-    const { org } = await makeOrg(ctx);
-    await signIn(org.id);
-    const a = await makeAlert(org.id, { severity: 3 });
-    const { incidentId } = (await detectionSees(org.id, a.id))!;
-    const actor = { type: 'cli' as const, id: 'test' };
-    await transitionIncident(ctx, org.id, incidentId, { to: 'active' }, actor);
-    await transitionIncident(ctx, org.id, incidentId, { to: 'resolved' }, actor);
-    await ctx.sql`update alerts set severity = 5 where id = ${a.id}`;
-    expect(await detectionSees(org.id, a.id, 'escalate')).toMatchObject({ action: 'updated', incidentId });
-    const detail = await getIncident(ctx.sql, org.id, incidentId);
-    expect(detail).toMatchObject({ status: 'resolved', severity: 3 });
-    expect(detail.timeline.at(-1)).toMatchObject({ kind: 'alert_updated', data: { action: 'escalate', severity: 5 } });
-    expect(await ctx.sql`select 1 from incidents where org_id = ${org.id}`).toHaveLength(1);
-  });
-
   it('個人情報 and 職員の不適切投稿 alerts instantiate their special steps', async () => {
     const { org } = await makeOrg(ctx);
     await signIn(org.id);
@@ -163,7 +148,7 @@ describe('lifecycle through the API', () => {
     expect((await go('active')).status).toBe(200);
     now = new Date(now.getTime() + 60_000);
     expect((await go('stable')).status).toBe(200);
-    expect((await go('resolved')).status).toBe(200);
+    expect((await go('resolved', { reason: 'タスクは別途対応' })).status).toBe(200);
     const closed = await go('closed');
     expect(closed.status).toBe(200);
     const body = await closed.json();
@@ -331,5 +316,171 @@ describe('playbooks and promotion through the API', () => {
     const list = await (await send('GET', `/api/v1/organizations/${org.id}/incidents?status=triage`)).json();
     expect(list.items.map((i: { id: string }) => i.id)).toEqual([inc.id]);
     expect((await send('GET', `/api/v1/organizations/${org.id}/incidents?status=nope`)).status).toBe(400);
+  });
+});
+
+describe('relapse: a new wave after resolution reopens the incident', () => {
+  const actor = { type: 'cli' as const, id: 'test' };
+  const resolve = (orgId: string, id: string) => transitionIncident(ctx, orgId, id, { to: 'resolved', reason: 'テスト: 収束' }, actor);
+  const later = (minutes: number) => { now = new Date(now.getTime() + minutes * 60_000); return now; };
+
+  async function resolvedIncident() {
+    const { org } = await makeOrg(ctx);
+    await signIn(org.id);
+    const a = await makeAlert(org.id, { severity: 5 });
+    const { incidentId } = (await detectionSees(org.id, a.id))!;
+    await transitionIncident(ctx, org.id, incidentId, { to: 'active' }, actor);
+    later(30);
+    await resolve(org.id, incidentId);
+    later(7);
+    return { orgId: org.id, alertId: a.id, incidentId };
+  }
+  const relapseEvents = async (incidentId: string) =>
+    (await getIncident(ctx.sql, (await ctx.sql<{ org_id: string }[]>`select org_id from incidents where id = ${incidentId}`)[0]!.org_id, incidentId))
+      .timeline.filter((e) => e.kind === 'status_changed' && (e.data as { transition?: string }).transition === 'relapse');
+  const audited = async (orgId: string, incidentId: string) =>
+    (await ctx.sql<{ action: string }[]>`select action from audit_log where org_id = ${orgId} and target_type = 'incident' and target_id = ${incidentId} order by seq`).map((r) => r.action);
+
+  it('the attached alert escalating 7 minutes after resolution reopens it: status active, on the timeline and audited, action relapsed; the same event replayed reopens nothing twice', async () => {
+    const { orgId, alertId, incidentId } = await resolvedIncident();
+    const at = now;
+    const result = await detectionSees(orgId, alertId, 'escalate');
+    expect(result).toEqual({ incidentId, action: 'relapsed', relapse: 1 });
+    const detail = await getIncident(ctx.sql, orgId, incidentId);
+    expect(detail).toMatchObject({ status: 'active', resolvedAt: null, closedAt: null });
+    const [relapse] = await relapseEvents(incidentId);
+    expect(relapse).toMatchObject({ actorType: 'system', data: { from: 'resolved', to: 'active', alertId, alertAction: 'escalate', relapse: 1 } });
+    expect((relapse!.data as { reason: string }).reason).toMatch(/^再燃: .*アラート #\d+/);
+    expect((await audited(orgId, incidentId)).at(-1)).toBe('incident.relapse');
+    expect((await verifyAudit(ctx.sql, orgId)).breaks).toEqual([]);
+
+    // Replayed while it is open: an update, nothing more.
+    expect(await detectionSees(orgId, alertId, 'escalate', true, { at })).toMatchObject({ action: 'updated', incidentId });
+    // Resolved again, then the same event seen once more: still not a second relapse.
+    later(30);
+    await resolve(orgId, incidentId);
+    expect(await detectionSees(orgId, alertId, 'escalate', true, { at })).toMatchObject({ action: 'updated', incidentId });
+    expect((await getIncident(ctx.sql, orgId, incidentId)).status).toBe('resolved');
+    expect(await relapseEvents(incidentId)).toHaveLength(1);
+    // A later wave is a second relapse.
+    later(10);
+    expect(await detectionSees(orgId, alertId, 'reopen')).toEqual({ incidentId, action: 'relapsed', relapse: 2 });
+    expect(await relapseEvents(incidentId)).toHaveLength(2);
+  });
+
+  it('the operator\'s case: the episode resumes at the severity already mailed (notify false) but recent: it reopens; as history (not recent) it does not', async () => {
+    const { orgId, alertId, incidentId } = await resolvedIncident();
+    expect(await detectionSees(orgId, alertId, 'reopen', false)).toMatchObject({ action: 'updated', incidentId });
+    expect((await getIncident(ctx.sql, orgId, incidentId)).status).toBe('resolved');
+    expect(await detectionSees(orgId, alertId, 'reopen', false, { recent: false })).toMatchObject({ action: 'updated', incidentId });
+    expect((await getIncident(ctx.sql, orgId, incidentId)).status).toBe('resolved');
+    later(5);
+    expect(await detectionSees(orgId, alertId, 'reopen', false, { recent: true })).toEqual({ incidentId, action: 'relapsed', relapse: 1 });
+    expect((await getIncident(ctx.sql, orgId, incidentId)).status).toBe('active');
+  });
+
+  it('a running episode\'s update, or a wave below the threshold, reopens nothing', async () => {
+    const { orgId, alertId, incidentId } = await resolvedIncident();
+    expect(await detectionSees(orgId, alertId, 'update')).toMatchObject({ action: 'updated' });
+    await ctx.sql`update organizations set settings = settings || '{"incidents":{"autoOpenSeverity":5}}'::jsonb where id = ${orgId}`;
+    await ctx.sql`update alerts set severity = 4 where id = ${alertId}`;
+    expect(await detectionSees(orgId, alertId, 'escalate')).toMatchObject({ action: 'updated' });
+    expect((await getIncident(ctx.sql, orgId, incidentId)).status).toBe('resolved');
+    expect(await relapseEvents(incidentId)).toHaveLength(0);
+  });
+
+  it('a new alert (a new episode) reopens the resolved incident and joins it; as history it opens and reopens nothing', async () => {
+    const { orgId, incidentId } = await resolvedIncident();
+    const old = await makeAlert(orgId, { severity: 4 });
+    expect(await detectionSees(orgId, old.id, 'open', false)).toBeNull();
+    expect((await getIncident(ctx.sql, orgId, incidentId)).status).toBe('resolved');
+    const wave = await makeAlert(orgId, { severity: 4, openedAt: now });
+    expect(await detectionSees(orgId, wave.id)).toEqual({ incidentId, action: 'relapsed', relapse: 1 });
+    const detail = await getIncident(ctx.sql, orgId, incidentId);
+    expect(detail.status).toBe('active');
+    expect(detail.alerts.map((a) => a.id)).toContain(wave.id);
+    expect(detail.timeline.slice(-2).map((e) => e.kind)).toEqual(['status_changed', 'alert_attached']);
+    expect(await ctx.sql`select 1 from incidents where org_id = ${orgId}`).toHaveLength(1);
+    // Replayed: the alert belongs to the incident, which is open.
+    expect(await detectionSees(orgId, wave.id)).toMatchObject({ action: 'updated', incidentId });
+    expect(await relapseEvents(incidentId)).toHaveLength(1);
+  });
+
+  it('a wave more than a day after the resolution, or after the post-mortem was approved, opens a new incident', async () => {
+    const { orgId, incidentId } = await resolvedIncident();
+    later(RELAPSE_WINDOW_MS / 60_000 + 1);
+    const late = await makeAlert(orgId, { severity: 4, openedAt: now });
+    const opened = await detectionSees(orgId, late.id);
+    expect(opened).toMatchObject({ action: 'opened' });
+    expect(opened!.incidentId).not.toBe(incidentId);
+
+    const second = await resolvedIncident();
+    await ctx.sql`update postmortems set status = 'approved', approved_by = 'user:1', approved_at = ${now}, approved_version = version where incident_id = ${second.incidentId}`;
+    const wave = await makeAlert(second.orgId, { severity: 4, openedAt: now });
+    const fresh = await detectionSees(second.orgId, wave.id);
+    expect(fresh).toMatchObject({ action: 'opened' });
+    expect(fresh!.incidentId).not.toBe(second.incidentId);
+    expect((await getIncident(ctx.sql, second.orgId, second.incidentId)).status).toBe('resolved');
+  });
+});
+
+describe('alerts close with their incident', () => {
+  const actor = { type: 'cli' as const, id: 'test' };
+
+  it('resolving closes the incident\'s open alerts with an alert event and an audit row; a later wave of the same episode updates the same row', async () => {
+    const { org } = await makeOrg(ctx);
+    await signIn(org.id);
+    const a = await makeAlert(org.id, { severity: 3 });
+    const { incidentId } = (await detectionSees(org.id, a.id))!;
+    const b = await makeAlert(org.id, { severity: 3 });
+    await detectionSees(org.id, b.id);
+    const other = await makeAlert(org.id, { severity: 1 });
+    await transitionIncident(ctx, org.id, incidentId, { to: 'active' }, actor);
+    now = new Date(now.getTime() + 60 * 60_000);
+    const resolvedAt = now;
+    await transitionIncident(ctx, org.id, incidentId, { to: 'resolved', reason: 'テスト' }, actor);
+
+    const rows = await ctx.sql<{ id: string; status: string; closed_at: Date | null; episode_id: string }[]>`
+      select id, status, closed_at, episode_id from alerts where org_id = ${org.id} order by id`;
+    expect(rows.map((r) => [r.id, r.status])).toEqual([[a.id, 'closed'], [b.id, 'closed'], [other.id, 'open']]);
+    for (const r of rows.slice(0, 2)) expect(r.closed_at).toEqual(resolvedAt);
+    const events = await ctx.sql<{ alert_id: string; action: string; notify: boolean; bucket_start: Date }[]>`
+      select alert_id, action, notify, bucket_start from alert_events where org_id = ${org.id} order by alert_id`;
+    expect(events).toEqual([a.id, b.id].map((id) => ({ alert_id: id, action: 'close', notify: false, bucket_start: resolvedAt })));
+    const audits = await ctx.sql<{ target_id: string; after: { incidentId: string } }[]>`
+      select target_id, after from audit_log where org_id = ${org.id} and action = 'alert.close' order by seq`;
+    expect(audits.map((r) => [r.target_id, r.after.incidentId])).toEqual([[a.id, incidentId], [b.id, incidentId]]);
+    const detail = await getIncident(ctx.sql, org.id, incidentId);
+    expect(detail.timeline.filter((e) => e.kind === 'status_changed').at(-1)).toMatchObject({ data: { to: 'resolved', closedAlerts: [a.id, b.id] } });
+    expect(detail.alerts.map((x) => x.status)).toEqual(['closed', 'closed']);
+    expect((await verifyAudit(ctx.sql, org.id)).breaks).toEqual([]);
+
+    // The detection pass finds an alert by its episode (run-detection.ts applyDecision's update),
+    // whatever closed it: the closed row is still the episode's, reopened in place.
+    const episode = rows[0]!.episode_id;
+    const reopened = await ctx.sql<{ id: string }[]>`
+      update alerts set status = 'open', closed_at = null, updated_at = ${now}
+      where org_id = ${org.id} and watch_target_id is not distinct from ${null} and episode_id = ${episode} returning id`;
+    expect(reopened.map((r) => r.id)).toEqual([a.id]);
+    now = new Date(now.getTime() + 10 * 60_000);
+    expect(await detectionSees(org.id, a.id, 'reopen')).toEqual({ incidentId, action: 'relapsed', relapse: 1 });
+    // Closing an already resolved incident has nothing left to close but the re-opened alert.
+    await transitionIncident(ctx, org.id, incidentId, { to: 'resolved', reason: 'テスト' }, actor);
+    await transitionIncident(ctx, org.id, incidentId, { to: 'closed' }, actor);
+    expect((await ctx.sql<{ status: string }[]>`select status from alerts where id = ${a.id}`)[0]!.status).toBe('closed');
+  });
+
+  it('cancelling closes them too; an alert of another incident is left alone', async () => {
+    const { org } = await makeOrg(ctx);
+    await signIn(org.id);
+    const a = await makeAlert(org.id, { severity: 3 });
+    const { incidentId } = (await detectionSees(org.id, a.id))!;
+    now = new Date(now.getTime() + 2 * 86_400_000);
+    const c = await makeAlert(org.id, { severity: 3 });
+    expect((await detectionSees(org.id, c.id))!.incidentId).not.toBe(incidentId);
+    await transitionIncident(ctx, org.id, incidentId, { to: 'cancelled', reason: '誤検知' }, actor);
+    const status = async (id: string) => (await ctx.sql<{ status: string }[]>`select status from alerts where id = ${id}`)[0]!.status;
+    expect(await status(a.id)).toBe('closed');
+    expect(await status(c.id)).toBe('open');
   });
 });

@@ -95,6 +95,9 @@ async function makeUser(orgId: string, role: string, name: string, disabled = fa
 
 const user = (id: string): AuditActor => ({ type: 'user', id });
 
+/** Hostile on purpose: it lands in the Markdown and HTML exports. */
+const resolveReason = '院長判断 <b>削除しない</b>。メディアからの問い合わせなし';
+
 describe('a resolved flare-up drafts its post-mortem with the right metrics', () => {
   let orgId: string;
   let incidentId: string;
@@ -137,8 +140,37 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     });
     now = utc('2026-11-20T12:00:00Z');
     expect((await send('GET', `${base}/postmortem`, 'director')).status).toBe(404);
-    const resolved = await send('POST', `${base}/transitions`, 'oncall_manager', { to: 'resolved' });
+    // Required steps are still open (投稿削除の判断, メディア対応, …): resolving needs a reason, and
+    // the refusal names them; 再発防止 is a follow-up and never blocks.
+    const refused = await send('POST', `${base}/transitions`, 'oncall_manager', { to: 'resolved' });
+    expect(refused.status).toBe(409);
+    const message = (await refused.json()).error.message as string;
+    expect(message).toContain('「投稿削除の判断」');
+    expect(message).toContain('「メディア対応」');
+    expect(message).not.toContain('事実確認');
+    expect(message).not.toContain('再発防止');
+    expect((await send('POST', `${base}/transitions`, 'oncall_manager', { to: 'resolved', reason: '   ' })).status).toBe(409);
+    const resolved = await send('POST', `${base}/transitions`, 'oncall_manager', { to: 'resolved', reason: resolveReason });
     expect(resolved.status).toBe(200);
+  });
+
+  it('the reason for resolving over open required tasks is on the timeline, in the facts, the prose and both exports', async () => {
+    const detail = await (await send('GET', base, 'pr_staff')).json();
+    const resolvedEvent = detail.timeline.find((e: { kind: string; data: { to?: string } }) => e.kind === 'status_changed' && e.data.to === 'resolved');
+    expect(resolvedEvent.data.reason).toBe(resolveReason);
+    expect(resolvedEvent.data.openRequiredTasks.map((t: { title: string }) => t.title)).toEqual(expect.arrayContaining(['投稿削除の判断', 'メディア対応']));
+    const pm = await (await send('GET', `${base}/postmortem`, 'pr_staff')).json();
+    expect(pm.facts.resolvedOverOpenTasks).toHaveLength(1);
+    expect(pm.facts.resolvedOverOpenTasks[0]).toMatchObject({ reason: resolveReason, tasks: expect.arrayContaining(['投稿削除の判断', 'メディア対応']) });
+    expect(pm.wentBadly).toContain('「投稿削除の判断」');
+    expect(pm.wentBadly).toContain(resolveReason);
+    const md = await (await send('GET', `${base}/postmortem.md`, 'pr_staff')).text();
+    expect(md).toContain('## 未完了の必須タスクを残した解決 (resolved with required tasks open)');
+    expect(md).toContain('院長判断 &lt;b&gt;削除しない&lt;/b&gt;');
+    const page = await (await send('GET', `${base}/postmortem.html`, 'pr_staff')).text();
+    expect(page).toContain('未完了の必須タスクを残した解決');
+    expect(page).toContain('院長判断 &lt;b&gt;削除しない&lt;/b&gt;');
+    expect(page).not.toContain('<b>削除しない</b>');
   });
 
   it('metrics: detect 2h15m (01:10 → 03:25, the end of the alert\'s 5-minute window), acknowledge 15 min, first statement 4 h, resolve 8h40m, recovery 4 h (03:00 → 07:00)', async () => {
@@ -272,7 +304,7 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     now = utc('2026-11-20T14:00:00Z');
     expect((await send('POST', `${base}/transitions`, 'oncall_manager', { to: 'active', reason: '再燃' })).status).toBe(200);
     now = utc('2026-11-20T15:00:00Z');
-    expect((await send('POST', `${base}/transitions`, 'oncall_manager', { to: 'resolved' })).status).toBe(200);
+    expect((await send('POST', `${base}/transitions`, 'oncall_manager', { to: 'resolved', reason: '再燃は収束' })).status).toBe(200);
     const after = await (await send('GET', `${base}/postmortem`, 'pr_staff')).json();
     expect(after.version).toBe(a.version);
     expect(after.facts.metrics.timeToResolveMs).toBe(8 * HOUR + 40 * MIN);

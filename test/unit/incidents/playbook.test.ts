@@ -77,6 +77,9 @@ describe('playbook validation (API input is hostile)', () => {
     it(`refuses ${name}`, () => expect(() => parsePlaybookSteps(input)).toThrow(ValidationError));
   }
   it('accepts a valid one', () => {
-    expect(parsePlaybookSteps([step])).toEqual([{ ...step }]);
+    // Steps are required unless they say otherwise (a response step nobody decided on blocks resolving).
+    expect(parsePlaybookSteps([step])).toEqual([{ ...step, required: true }]);
+    expect(parsePlaybookSteps([{ ...step, required: false }])[0]!.required).toBe(false);
+    expect(() => parsePlaybookSteps([{ ...step, required: 'no' }])).toThrow(ValidationError);
   });
 });
