@@ -129,8 +129,8 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
           if ('closeAllConnections' in server) server.closeAllConnections();
           const drained = (async () => {
             await closing;
-            // First, while the database is surely still there (a terminal's Ctrl+C reaches an
-            // embedded Postgres too): the last rows of this run get their checkpoint.
+            // First, while the database is surely there: the last rows of this run get their
+            // checkpoint.
             await checkpointer.stop();
             await scheduler.stop();
             await backlog.stop();

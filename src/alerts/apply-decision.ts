@@ -35,6 +35,8 @@ export interface DecisionContext {
   at: Date;
   result: DetectionResult;
   decision: AlertDecision;
+  /** About a recent bucket (within the notify window), not history being caught up on. */
+  recent: boolean;
   /** The decision's severity (the episode's, as notified) and a summary stating that severity. */
   summary: string;
   /** This bucket's own severity and the summary stating it: the alert's "latest". */
@@ -98,7 +100,9 @@ export async function saveAlert(tx: Tx, d: DecisionContext): Promise<string | nu
   }
   const [row] = await tx<{ id: string }[]>`
     update alerts set
-      status = 'open',
+      -- A plain update of a running episode does not reopen an alert its incident closed.
+      status = case when ${decision.action} = 'update' then status else 'open' end,
+      closed_at = case when ${decision.action} = 'update' then closed_at end,
       kind = ${decision.kind},
       summary_ja = case when ${severity} > severity then ${summary} else summary_ja end,
       severity = greatest(severity, ${severity}),
@@ -107,7 +111,6 @@ export async function saveAlert(tx: Tx, d: DecisionContext): Promise<string | nu
       latest_summary_ja = ${latest.summary},
       latest_at = ${at},
       updated_at = ${at},
-      closed_at = null,
       explanation = ${tx.json(explanation as never)}
     where org_id = ${series.orgId} and watch_target_id is not distinct from ${series.watchTargetId} and episode_id = ${decision.episodeId}
     returning id`;
@@ -138,7 +141,7 @@ export async function recordAlertEvent(tx: Tx, d: DecisionContext, alertId: stri
  * incident in this same transaction, so an alert never exists without the incident it should have.
  */
 export function routeToIncident(tx: Tx, d: DecisionContext, alertId: string) {
-  return incidentForAlertChange(tx, { orgId: d.series.orgId, alertId, action: d.decision.action, notify: d.decision.notify, at: d.at });
+  return incidentForAlertChange(tx, { orgId: d.series.orgId, alertId, action: d.decision.action, notify: d.decision.notify, recent: d.recent, at: d.at });
 }
 
 /**
@@ -162,7 +165,7 @@ export async function notifyAlertChange(
 
 /** The four steps for one bucket's decision; null when the detector decided nothing. */
 export async function applyDecision(
-  tx: Tx, series: Series, signal: BucketSignal, result: DetectionResult, mail: MailEnqueueConfig,
+  tx: Tx, series: Series, signal: BucketSignal, result: DetectionResult, recent: boolean, mail: MailEnqueueConfig,
 ): Promise<AlertChange | null> {
   const decision = result.alert;
   if (!decision) return null;
@@ -171,7 +174,7 @@ export async function applyDecision(
   const summary = describeAlert({ ...result, severity: severityOf(decision) });
   const latest = { severity: Math.max(0, Math.min(5, result.severity)), summary: describeAlert(result) };
   const emerging = decision.action === 'close' ? [] : await emergingTermsAt(tx, series, signal.start);
-  const d: DecisionContext = { series, at: signal.start, result, decision, summary, latest, explanation: alertExplanation(result, emerging) };
+  const d: DecisionContext = { series, at: signal.start, result, decision, recent, summary, latest, explanation: alertExplanation(result, emerging) };
   const alertId = await saveAlert(tx, d);
   if (!alertId) return null;
   const eventId = await recordAlertEvent(tx, d, alertId);

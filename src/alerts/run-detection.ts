@@ -86,7 +86,7 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date): 
         state = step.state;
         const recent = now.getTime() - signal.start.getTime() <= NOTIFY_WINDOW_MS;
         const result = recent || !step.result.alert ? step.result : { ...step.result, alert: { ...step.result.alert, notify: false } };
-        const change = await applyDecision(tx, series, signal, result, mail);
+        const change = await applyDecision(tx, series, signal, result, recent, mail);
         if (change) changes.push(change);
       }
       await tx`

@@ -29,6 +29,7 @@ function decision(orgId: string, n: number, d: Partial<AlertDecision> & Pick<Ale
     at: bucket(n),
     result: { score: 0.5 + d.severity / 10, severity: latestSeverity, kind: full.kind, alert: full } as unknown as DetectionResult,
     decision: full,
+    recent: true,
     summary: `【深刻度${d.severity}】 ${n}`,
     latest: { severity: latestSeverity, summary: `【深刻度${latestSeverity}】 ${n}` },
     explanation: { bucket: n } as never,
