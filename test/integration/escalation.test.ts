@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { enqueueAlertMails } from '../../src/alerting/enqueue-alert-mails.ts';
 import type { IncidentMailConfig } from '../../src/alerting/enqueue-incident-mails.ts';
+import { installationIdOf } from '../../src/alerting/installation.ts';
 import { Mailer } from '../../src/alerting/mailer.ts';
 import { createSmtpTransport } from '../../src/alerting/transports.ts';
 import type { AppContext } from '../../src/context.ts';
@@ -22,10 +23,12 @@ let db: TestDatabase;
 let smtp: SmtpFake;
 let now = new Date('2026-11-24T01:00:00Z'); // Tuesday 10:00 JST
 let ctx: AppContext;
+let installationId: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   smtp = await startSmtpFake();
   ctx = testContext(db, { now: () => now });
+  installationId = await installationIdOf(ctx.sql);
 });
 afterAll(async () => {
   await smtp.close();
@@ -62,7 +65,7 @@ async function setup(policy: { timeouts?: [number, number]; repeat?: number } = 
 }
 
 function mailCfg(): IncidentMailConfig {
-  return { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs, now };
+  return { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, installationId, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs, now };
 }
 
 /** What the detection pass does for a crisis alert that opens an incident (src/alerts/run-detection.ts). */
@@ -359,7 +362,7 @@ it('grouping: another series of the same flare-up joining at the same severity i
     const [ev] = await tx<{ id: string }[]>`
       insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
       values (${orgId}, ${row!.id}, ${action}, true, ${severity}, 0.9, ${now}, 'x') returning id`;
-    const queued = await enqueueAlertMails(tx, { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, incident: mailCfg() }, {
+    const queued = await enqueueAlertMails(tx, { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, installationId, incident: mailCfg() }, {
       orgId, watchTargetId: null, alertId: row!.id, alertEventId: ev!.id, action, kind: 'crisis', severity, summary: '対象の急増', explanation: {}, at: now,
     });
     return { alertId: row!.id, queued };
