@@ -82,6 +82,13 @@ async function openIncident(orgId: string): Promise<string> {
   });
 }
 
+/**
+ * The mailer delivering every queued page now (at the simulated clock): a level's timeout counts
+ * from its page's delivery (sent_at), so a test that moves the clock past it delivers first.
+ */
+const deliverAll = (orgId: string) => ctx.sql`
+  update mail_outbox set status = 'sent', sent_at = ${now} where org_id = ${orgId} and status in ('pending', 'sending')`;
+
 const pages = (orgId: string, incidentId: string) => ctx.sql<{ to_address: string; dedupe_key: string; text_body: string; html_body: string; subject: string }[]>`
   select to_address, dedupe_key, text_body, html_body, subject from mail_outbox where org_id = ${orgId} and incident_id = ${incidentId} and dedupe_key like 'page:%' order by id`;
 
@@ -90,6 +97,7 @@ it('pages level 1 at open, level 2 after its timeout, repeats the policy N times
   const { orgId, a, b } = await setup();
   const incidentId = await openIncident(orgId);
   expect((await pages(orgId, incidentId)).map((p) => p.to_address)).toEqual([a.email]);
+  await deliverAll(orgId);
   const worker = new EscalationWorker(ctx);
 
   now = minutes(9);
@@ -97,11 +105,14 @@ it('pages level 1 at open, level 2 after its timeout, repeats the policy N times
   now = minutes(1); // 10 minutes after opening
   expect((await worker.processAll()).paged).toBe(1);
   expect((await pages(orgId, incidentId)).slice(1).map((p) => p.to_address).sort()).toEqual([b.email, 'jimu@clinic.example.jp'].sort());
+  await deliverAll(orgId);
   expect((await worker.processAll()).paged).toBe(0);
   now = minutes(15); // level 2 timed out: round 2, level 1 again
   expect((await worker.processAll()).paged).toBe(1);
+  await deliverAll(orgId);
   now = minutes(10);
   expect((await worker.processAll()).paged).toBe(1);
+  await deliverAll(orgId);
   now = minutes(15); // round 2 level 2 timed out: exhausted
   expect((await worker.processAll()).paged).toBe(0);
   now = minutes(600);
@@ -127,6 +138,7 @@ it('an acknowledgement stops the escalation: no level is paged after it', async 
   now = new Date('2026-11-24T03:00:00Z');
   const { orgId, b } = await setup();
   const incidentId = await openIncident(orgId);
+  await deliverAll(orgId);
   const worker = new EscalationWorker(ctx);
   now = minutes(10);
   expect((await worker.processAll()).paged).toBe(1);
@@ -149,6 +161,7 @@ it('two workers racing over the same due escalation page the level once', async 
   now = new Date('2026-11-24T05:00:00Z');
   const { orgId } = await setup();
   const incidents = [await openIncident(orgId), await openIncident(orgId).catch(() => null)].filter((x): x is string => x !== null);
+  await deliverAll(orgId);
   now = minutes(10);
   const w1 = new EscalationWorker(ctx);
   const w2 = new EscalationWorker(testContext(db, { now: () => now }));
@@ -243,7 +256,8 @@ it('pages and follow-ups reach the SMTP server once each, through an outage, in 
   now = new Date('2026-11-28T01:00:00Z');
   const { orgId } = await setup();
   const incidentId = await openIncident(orgId);
-  const mailer = new Mailer({ sql: ctx.sql, log: ctx.log, instanceId: unique('m') }, {
+  // sent_at on the test's clock: level 1's timeout counts from it.
+  const mailer = new Mailer({ sql: ctx.sql, log: ctx.log, instanceId: unique('m'), now: () => now }, {
     transport: createSmtpTransport(smtp.url, { connectionTimeoutMs: 2_000, socketTimeoutMs: 5_000 }), from: ctx.config.mail.from,
     retry: { baseMs: 50, capMs: 200, maxAttempts: 50 }, pollMs: 100,
   });
@@ -333,6 +347,7 @@ it('a plain-address recipient acknowledges through their link: recorded as that 
   now = new Date('2026-12-02T01:00:00Z');
   const { orgId } = await setup();
   const incidentId = await openIncident(orgId);
+  await deliverAll(orgId);
   now = minutes(10);
   await new EscalationWorker(ctx).processAll();
   const jimu = (await pages(orgId, incidentId)).find((p) => p.to_address === 'jimu@clinic.example.jp')!;
