@@ -4,7 +4,8 @@ import type { AppContext } from '../context.ts';
 import { advanceEscalation, dueEscalations, ESCALATION_CHANNEL } from './escalation.ts';
 import { notifyOverdueTask, overdueTasks } from './overdue-tasks.ts';
 
-// The escalation worker: pages the next level of every escalation whose timeout passed, and mails
+// The escalation worker: pages the next level of every escalation whose timeout passed (counted
+// from the delivery of the level's page: escalation.ts, levelTimesOutAt), and mails
 // the owners of overdue tasks. Shaped like the mailer: woken by NOTIFY, polls on a timer,
 // single-flight per process, safe on several instances (per-row transactions with conditional
 // updates), processAll() for tests, the clock is ctx.now.
