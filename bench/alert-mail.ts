@@ -20,6 +20,8 @@ import { ephemeralServerKeys } from '../src/secrets/server-keys.ts';
 const alerts = Math.max(50, Number(process.argv[2] ?? 60) || 60);
 const recipients = ['oncall@bench.example.jp', 'director@bench.example.jp'];
 const benchAckKey = ephemeralServerKeys().ackLinks;
+// The service reads it from the database (src/alerting/installation.ts); any random id does here.
+const benchInstallationId = randomBytes(16).toString('hex');
 
 const explanation = {
   bucketMs: 300_000,
@@ -60,7 +62,7 @@ try {
       const [e] = await tx<{ id: string }[]>`
         insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
         values (${org.id}, ${a!.id}, 'open', true, 4, 0.9, ${at}, 'x') returning id`;
-      await enqueueAlertMails(tx, { from: '火の粉 <alerts@hinoko.example.jp>', publicUrl: 'http://127.0.0.1:8787' }, {
+      await enqueueAlertMails(tx, { from: '火の粉 <alerts@hinoko.example.jp>', publicUrl: 'http://127.0.0.1:8787', installationId: benchInstallationId }, {
         orgId: org.id, watchTargetId: null, alertId: a!.id, alertEventId: e!.id, action: 'open', kind: 'crisis', severity: 4,
         summary: '【深刻度4 重大・炎上の疑い】通常 5分あたり約2件のところ 40件（20倍）。', explanation, at,
       });
@@ -90,7 +92,7 @@ try {
         values (${policyOrg.id}, ${randomBytes(6).toString('hex')}, 'crisis', 'open', 4, 0.9, ${at}, ${at}, '【深刻度4 重大・炎上の疑い】', ${tx.json(explanation)})
         returning id`;
       const opened = await incidentForAlertChange(tx, { orgId: policyOrg.id, alertId: a!.id, action: 'open', notify: true, at });
-      await startEscalation(tx, { from: '火の粉 <alerts@hinoko.example.jp>', publicUrl: 'http://127.0.0.1:8787', ackKey: benchAckKey, ackLinkTtlMs: 86_400_000, now: at }, policyOrg.id, opened!.incidentId);
+      await startEscalation(tx, { from: '火の粉 <alerts@hinoko.example.jp>', publicUrl: 'http://127.0.0.1:8787', installationId: benchInstallationId, ackKey: benchAckKey, ackLinkTtlMs: 86_400_000, now: at }, policyOrg.id, opened!.incidentId);
       return tx<{ message_id: string }[]>`select message_id from mail_outbox where org_id = ${policyOrg.id} and incident_id = ${opened!.incidentId}`;
     });
     return { storedAt: Date.now(), messageIds: ids.map((r) => r.message_id) };

@@ -25,6 +25,8 @@ export interface AlertMailEvent {
 export interface MailEnqueueConfig {
   from: string;
   publicUrl: string;
+  /** This installation's random id (installation.ts): part of every Message-ID. */
+  installationId: string;
   /** With it, mail about an alert that belongs to an incident is threaded and carries ack links. */
   incident?: IncidentMailConfig;
 }
@@ -44,10 +46,20 @@ export function dedupeKeyFor(event: Pick<AlertMailEvent, 'alertId' | 'action' | 
   return `alert:${event.alertId}:${event.action}:s${event.severity}:${event.at.toISOString()}:to:${recipient.toLowerCase()}`;
 }
 
-/** <hash of org + dedupe key @ the sender's domain>: the same mail always carries the same id. */
-export function messageIdFor(orgId: string, dedupeKey: string, from: string): string {
-  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'hinoko.invalid';
-  const hash = createHash('sha256').update(`${orgId}\n${dedupeKey}`).digest('hex').slice(0, 32);
+/** The domain of a From: value ("Name <a@b>" or "a@b"), or null when there is none. */
+export function mailDomainOf(from: string): string | null {
+  return /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? null;
+}
+
+/**
+ * <hash of installation + org + dedupe key @ the sender's domain>: the same mail always carries the
+ * same id (a re-send after a crash can be dropped by receivers), and no two installations give
+ * different mails one id — every fresh database has an org 1, and the default From: domain is
+ * localhost everywhere, so without the installation id they did (issue 12 item 8).
+ */
+export function messageIdFor(installationId: string, orgId: string, dedupeKey: string, from: string): string {
+  const domain = mailDomainOf(from) ?? 'hinoko.invalid';
+  const hash = createHash('sha256').update(`${installationId}\n${orgId}\n${dedupeKey}`).digest('hex').slice(0, 32);
   return `<alert.${hash}@${domain}>`;
 }
 
@@ -124,7 +136,7 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
     const dedupeKey = dedupeKeyFor(event, to);
     return {
       org_id: event.orgId, dedupe_key: dedupeKey, alert_id: event.alertId, alert_event_id: event.alertEventId, to_address: to,
-      subject: mail.subject, text_body: mail.text, html_body: mail.html, message_id: messageIdFor(event.orgId, dedupeKey, config.from),
+      subject: mail.subject, text_body: mail.text, html_body: mail.html, message_id: messageIdFor(config.installationId, event.orgId, dedupeKey, config.from),
     };
   });
   const inserted = await tx`

@@ -13,6 +13,8 @@ import { messageIdFor, OUTBOX_CHANNEL } from './enqueue-alert-mails.ts';
 export interface IncidentMailConfig {
   from: string;
   publicUrl: string;
+  /** This installation's random id (installation.ts): part of every Message-ID. */
+  installationId: string;
   /** Signs acknowledgement links (ServerKeys.ackLinks: from the server secret, never the database). */
   ackKey: Buffer;
   ackLinkTtlMs: number;
@@ -55,7 +57,7 @@ export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, r
   const fresh = keyed.filter((k) => !existing.has(k.dedupeKey));
   if (fresh.length === 0) return [];
   // The incident's first mail is the thread's root; in the very first batch, its first row.
-  const root = (await threadRootOf(tx, req.orgId, req.incidentId)) ?? messageIdFor(req.orgId, fresh[0]!.dedupeKey, config.from);
+  const root = (await threadRootOf(tx, req.orgId, req.incidentId)) ?? messageIdFor(config.installationId, req.orgId, fresh[0]!.dedupeKey, config.from);
   const key = req.withAck ? config.ackKey : null;
   const base = config.publicUrl.replace(/\/+$/, '');
   const rows = [];
@@ -70,7 +72,7 @@ export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, r
       ackUrl = `${base}/ack/${signAckToken(key, { orgId: req.orgId, incidentId: req.incidentId, nonce, expiresAt })}`;
     }
     const mail = req.compose(ackUrl);
-    const messageId = messageIdFor(req.orgId, dedupeKey, config.from);
+    const messageId = messageIdFor(config.installationId, req.orgId, dedupeKey, config.from);
     rows.push({
       org_id: req.orgId, dedupe_key: dedupeKey, alert_id: req.alertId ?? null, alert_event_id: req.alertEventId ?? null,
       incident_id: req.incidentId, severity: req.severity, thread_root: messageId === root ? null : root, to_address: r.address, subject: mail.subject, text_body: mail.text,

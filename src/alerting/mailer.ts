@@ -5,7 +5,7 @@ import { auditDeliveries } from './audit-deliveries.ts';
 import type { Logger } from '../logger.ts';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.ts';
 import { OUTBOX_CHANNEL } from './enqueue-alert-mails.ts';
-import { PermanentDeliveryError, type MailTransport } from './transports.ts';
+import { PermanentDeliveryError, serverAnswered, type MailTransport } from './transports.ts';
 import { WakeLoop } from './wake-loop.ts';
 
 // The outbox worker. Delivery is at-least-once with a lease, made as close to exactly-once as
@@ -23,12 +23,46 @@ import { WakeLoop } from './wake-loop.ts';
 //   sending → sent               the transport accepted it
 //   sending → pending            temporary failure, retried after backoff
 //   sending → failed             5xx refusal, or attempts exhausted
+//   pending → pending (due now)  the recovery probe found the server back (below)
+//
+// Recovery (issue 12 item 8): the backoff grows to 15 minutes, so after a long outage a queued
+// page waited up to that long once the server was back (an operator measured 2 min 16 s). The
+// backoff stays — it is what keeps 20 attempts spanning 3½ hours of outage and spares a dead
+// server a retry storm — and a probe finds the server's return instead: while mail waits out a
+// backoff, every probeMs (10 s) the transport's verify() (connect, EHLO, QUIT; no mail, no attempt
+// used up) is tried, and when the server was unreachable and answers again, every waiting row is
+// made due now and sent. So a page goes out within probeMs (+ one connect timeout if the probe
+// in flight hung on a half-dead server: well under 30 s) of the server coming back. We chose
+// this over capping pages' backoff at 30 s: a cap would spend a page's attempts in minutes
+// (20 attempts every ≤ 30 s is ≤ 10 minutes of outage before "failed") or need a second give-up
+// rule, and would hit the dead server once per waiting mail instead of once per instance.
+// "Unreachable" is a failure without an SMTP reply (refused, timeout, reset); a server that
+// answers 4xx is there and only said "later", so the probe does not wake those rows and a busy
+// server is not hammered. A process starts out assuming unreachable: rows left waiting by an
+// earlier process are woken by its first successful probe (one extra attempt each, at most).
 
 export interface MailerDeps {
   sql: Sql;
   log: Logger;
   /** Names this worker in locked_by. */
   instanceId: string;
+  /**
+   * The clock sent_at is written with (default: this machine's). The escalation worker counts a
+   * level's timeout from its page's sent_at against ctx.now(), so the service passes its context
+   * — one clock for both — and a test its simulated one. Leases and due times stay on the
+   * database's clock: they coordinate instances.
+   */
+  now?: () => Date;
+}
+
+/** What one probe found (for tests and the log). */
+export interface ProbeResult {
+  /** Some mail waits out a backoff (nothing to probe for otherwise). */
+  waiting: boolean;
+  /** verify() succeeded; null when not probed. */
+  reachable: boolean | null;
+  /** Rows made due now because the server came back. */
+  woke: number;
 }
 
 export interface MailerOptions {
@@ -41,8 +75,12 @@ export interface MailerOptions {
   /** Mails in flight at once per worker. */
   concurrency?: number;
   pollMs?: number;
+  /** How often the server is probed while mail waits out a backoff; ≤ 15 s keeps a page's delay after recovery under 30 s. */
+  probeMs?: number;
   random?: () => number;
 }
+
+export const defaultProbeMs = 10_000;
 
 export interface OutboxRow {
   org_id: string;
@@ -68,8 +106,13 @@ export class Mailer {
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly pollMs: number;
+  private readonly probeMs: number;
   private readonly random: () => number;
   private readonly loop: WakeLoop;
+  /** Last seen unreachable (a send without an SMTP reply, or a failed probe); unknown counts as unreachable. */
+  private serverDown = true;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probing: Promise<unknown> | null = null;
   /** The first pass also audits what an earlier process delivered but did not get to audit. */
   private auditedOnce = false;
 
@@ -79,6 +122,7 @@ export class Mailer {
     this.batchSize = options.batchSize ?? 20;
     this.concurrency = options.concurrency ?? 4;
     this.pollMs = options.pollMs ?? 5_000;
+    this.probeMs = options.probeMs ?? defaultProbeMs;
     this.random = options.random ?? Math.random;
     this.loop = new WakeLoop({ sql: deps.sql, log: deps.log, channel: OUTBOX_CHANNEL, pollMs: this.pollMs, what: 'mail outbox', pass: () => this.processDue() });
   }
@@ -128,11 +172,12 @@ export class Mailer {
         outboxId: row.id, orgId: row.org_id, from: this.options.from, to: row.to_address, subject: row.subject,
         text: row.text_body, html: row.html_body, messageId: row.message_id, threadRoot: row.thread_root,
       });
+      this.serverDown = false;
       // Not fenced on locked_by: the mail did go out, whoever holds the lease now. The incident's
       // timeline learns it in the same transaction, so 'mail_sent' appears once, with the row.
       await sql.begin(async (tx) => {
         const [sent] = await tx<{ incident_id: string | null; sent_at: Date }[]>`
-          update mail_outbox set status = 'sent', sent_at = clock_timestamp(), delivered_via = ${this.options.transport.kind},
+          update mail_outbox set status = 'sent', sent_at = ${(this.deps.now ?? (() => new Date()))()}, delivered_via = ${this.options.transport.kind},
             delivery_detail = ${receipt.detail}, last_error = null, locked_by = null, locked_until = null
           where org_id = ${row.org_id} and id = ${row.id} and status = 'sending'
           returning incident_id, sent_at`;
@@ -146,6 +191,7 @@ export class Mailer {
       log.info({ orgId: row.org_id, outboxId: row.id, via: this.options.transport.kind }, 'アラートメールを送信しました (alert mail sent)');
       return 'sent';
     } catch (err) {
+      this.serverDown = !serverAnswered(err);
       const permanent = err instanceof PermanentDeliveryError;
       const giveUp = permanent || row.attempts >= this.retry.maxAttempts;
       const delay = retryDelayMs(row.attempts, this.retry, this.random());
@@ -197,6 +243,47 @@ export class Mailer {
     return summary;
   }
 
+  /**
+   * The recovery probe (header): when mail waits out a backoff, checks the server; if it was
+   * unreachable and answers now, makes every waiting row due and kicks a pass. Safe on several
+   * instances: waking a row only moves its due time, the claim still takes it once.
+   */
+  async probe(): Promise<ProbeResult> {
+    const { sql, log } = this.deps;
+    const transport = this.options.transport;
+    if (!transport.verify) return { waiting: false, reachable: null, woke: 0 };
+    // Cross-tenant, like the claim: pending and not yet due means a failed attempt waiting for
+    // its retry (new rows are due at once). Served by mail_outbox_due_idx.
+    const [w] = await sql<{ waiting: boolean }[]>`
+      select exists (select 1 from mail_outbox where status = 'pending' and next_attempt_at > clock_timestamp()) as waiting`;
+    if (!w!.waiting) return { waiting: false, reachable: null, woke: 0 };
+    try {
+      await transport.verify();
+    } catch (err) {
+      if (!this.serverDown) log.warn({ err: (err as Error).message }, 'SMTP サーバーに接続できません。復旧を確認し次第送信します (SMTP server unreachable: mail goes out once it answers again)');
+      this.serverDown = true;
+      return { waiting: true, reachable: false, woke: 0 };
+    }
+    if (!this.serverDown) return { waiting: true, reachable: true, woke: 0 };
+    this.serverDown = false;
+    const [woken] = await sql<{ n: number }[]>`
+      with woken as (
+        update mail_outbox set next_attempt_at = clock_timestamp()
+        where status = 'pending' and next_attempt_at > clock_timestamp()
+        returning 1)
+      select count(*)::int as n from woken`;
+    log.info({ woke: woken!.n }, 'SMTP サーバーが応答しました。待機中のメールを今すぐ送信します (SMTP server answers again: sending waiting mail now)');
+    this.kick();
+    return { waiting: true, reachable: true, woke: woken!.n };
+  }
+
+  private probeTick(): void {
+    if (this.probing || this.loop.stopped) return;
+    this.probing = this.probe()
+      .catch((err) => this.deps.log.error({ err }, 'mail probe failed'))
+      .finally(() => { this.probing = null; });
+  }
+
   /** Runs processDue now, or once more after the current run (single-flight). */
   kick(): void {
     this.loop.kick();
@@ -205,6 +292,10 @@ export class Mailer {
   /** Wakes on every commit that enqueued mail (LISTEN) and polls for retries and expired leases. */
   async start(): Promise<void> {
     await this.loop.start();
+    if (this.options.transport.verify) {
+      this.probeTimer = setInterval(() => this.probeTick(), this.probeMs);
+      this.probeTimer.unref();
+    }
   }
 
   async drain(): Promise<void> {
@@ -212,7 +303,9 @@ export class Mailer {
   }
 
   async stop(): Promise<void> {
+    if (this.probeTimer) clearInterval(this.probeTimer);
     await this.loop.stop();
+    await this.probing;
     this.options.transport.close();
   }
 }

@@ -30,6 +30,11 @@ export type TransportKind = 'smtp' | 'preview';
 export interface MailTransport {
   kind: TransportKind;
   send(mail: OutgoingMail): Promise<DeliveryReceipt>;
+  /**
+   * A cheap check that the server is there (connect, greeting, EHLO, login, QUIT; no mail): the
+   * mailer's recovery probe. Only transports that can be unreachable have one.
+   */
+  verify?(): Promise<void>;
   close(): void;
 }
 
@@ -56,6 +61,15 @@ function message(mail: OutgoingMail) {
 interface SmtpError extends Error {
   responseCode?: number;
   code?: string;
+}
+
+/**
+ * Whether a failed send got an SMTP reply (a 4xx or 5xx): the server was there and said no. Without
+ * one (refused, timed out, reset, DNS) it was unreachable, and the mailer's probe watches for it
+ * to come back.
+ */
+export function serverAnswered(err: unknown): boolean {
+  return err instanceof PermanentDeliveryError || typeof (err as SmtpError | null)?.responseCode === 'number';
 }
 
 export interface SmtpTransportOptions {
@@ -98,6 +112,9 @@ export function createSmtpTransport(smtpUrl: string, options: SmtpTransportOptio
         }
         throw err;
       }
+    },
+    async verify() {
+      await transporter.verify();
     },
     close() {
       transporter.close();

@@ -1,10 +1,11 @@
-import type { IncidentMailConfig } from '../alerting/enqueue-incident-mails.ts';
+import { incidentMailConfigFor } from '../alerting/mail-config.ts';
 import { WakeLoop } from '../alerting/wake-loop.ts';
 import type { AppContext } from '../context.ts';
 import { advanceEscalation, dueEscalations, ESCALATION_CHANNEL } from './escalation.ts';
 import { notifyOverdueTask, overdueTasks } from './overdue-tasks.ts';
 
-// The escalation worker: pages the next level of every escalation whose timeout passed, and mails
+// The escalation worker: pages the next level of every escalation whose timeout passed (counted
+// from the delivery of the level's page: escalation.ts, levelTimesOutAt), and mails
 // the owners of overdue tasks. Shaped like the mailer: woken by NOTIFY, polls on a timer,
 // single-flight per process, safe on several instances (per-row transactions with conditional
 // updates), processAll() for tests, the clock is ctx.now.
@@ -21,15 +22,11 @@ export class EscalationWorker {
     this.loop = new WakeLoop({ sql: ctx.sql, log: ctx.log, channel: ESCALATION_CHANNEL, pollMs, what: 'escalation', pass: () => this.processAll() });
   }
 
-  private mailConfig(now: Date): IncidentMailConfig {
-    const { config, keys } = this.ctx;
-    return { from: config.mail.from, publicUrl: config.mail.publicUrl, ackKey: keys.ackLinks, ackLinkTtlMs: config.oncall.ackLinkTtlMs, now };
-  }
-
   /** Everything due at ctx.now(), once. */
   async processAll(): Promise<EscalationSummary> {
     const now = this.ctx.now();
-    const cfg = this.mailConfig(now);
+    // Before any transaction: it may read the installation id through ctx.sql.
+    const cfg = await incidentMailConfigFor(this.ctx, now);
     const summary: EscalationSummary = { paged: 0, overdue: 0 };
     for (const e of await dueEscalations(this.ctx.sql, now)) {
       if (this.loop.stopped) break;

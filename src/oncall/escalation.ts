@@ -17,6 +17,51 @@ export function nextStep(levels: number, repeat: number, round: number, level: n
   return null;
 }
 
+/** The dedupe key of a level's pages, less the recipient (`:to:<address>` follows). */
+export function pageDedupePrefix(incidentId: string, round: number, level: number): string {
+  return `page:${incidentId}:r${round}:l${level}`;
+}
+
+/** Where a level's pages stand: the first delivery, and how many are still being tried. */
+export interface LevelDelivery {
+  /** When the level's timeout ends counted from queueing (incident_escalations.next_at). */
+  nextAt: Date;
+  timeoutMs: number;
+  /** sent_at of the level's first page to go out; null while none has. */
+  firstSentAt: Date | null;
+  /** Pages still pending or sending. */
+  undelivered: number;
+}
+
+/**
+ * When a level times out (issue 12 item 8): its timeout counts from the delivery of its page, not
+ * from queueing — during an SMTP outage the people paged had not been told yet, and an operator
+ * saw level 2 paged 8 minutes after level 1's page arrived instead of 15. With several recipients
+ * the first delivery starts the clock: from then on someone at this level could acknowledge, and
+ * a recipient whose mail keeps failing must not hold the escalation back. Null: not delivered
+ * and still being tried — no timeout runs yet. Pages that failed for good (or a level that paged
+ * nobody) count from queueing, as before; so does any clock skew that would make it earlier.
+ */
+export function levelTimesOutAt(d: LevelDelivery): Date | null {
+  if (d.firstSentAt !== null) return new Date(Math.max(d.nextAt.getTime(), d.firstSentAt.getTime() + d.timeoutMs));
+  if (d.undelivered > 0) return null;
+  return d.nextAt;
+}
+
+/**
+ * The current level's pages, for a query over incident_escalations e (as p.first_sent_at,
+ * p.undelivered). The key pattern is pageDedupePrefix's; mail_outbox_incident_idx serves it.
+ */
+function levelPages(q: Sql | Tx) {
+  return q`
+    cross join lateral (
+      select min(o.sent_at) as first_sent_at, count(*) filter (where o.status in ('pending', 'sending'))::int as undelivered
+      from mail_outbox o
+      where o.org_id = e.org_id and o.incident_id = e.incident_id
+        and o.dedupe_key like 'page:' || e.incident_id || ':r' || e.round || ':l' || e.level || ':to:%'
+    ) p`;
+}
+
 /** The mail for a page about an incident: its most severe alert's explanation, the incident's severity. */
 export async function incidentPageComposer(tx: Tx, orgId: string, incidentId: string, publicUrl: string, note: string | null): Promise<(ackUrl: string | null) => ComposedMail> {
   const [row] = await tx<{ org_name: string; severity: number; title: string; detected_at: Date; alert_id: string | null; kind: string | null;
@@ -53,7 +98,7 @@ async function pageLevel(tx: Tx, cfg: IncidentMailConfig, orgId: string, inciden
   const compose = await incidentPageComposer(tx, orgId, incidentId, cfg.publicUrl, levelNote(round, level, levels.length));
   const [incident] = await tx<{ severity: number }[]>`select severity from incidents where org_id = ${orgId} and id = ${incidentId}`;
   return enqueueIncidentMails(tx, cfg, {
-    orgId, incidentId, recipients, dedupePrefix: `page:${incidentId}:r${round}:l${level}`, withAck: true, compose, severity: incident?.severity ?? null,
+    orgId, incidentId, recipients, dedupePrefix: pageDedupePrefix(incidentId, round, level), withAck: true, compose, severity: incident?.severity ?? null,
     purpose: { purpose: 'page', round, level },
   });
 }
@@ -82,13 +127,21 @@ export async function startEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: st
 
 interface EscalationRow {
   org_id: string; incident_id: string; levels: Level[]; repeat: number; round: number; level: number; next_at: Date;
-  incident_status: string; acknowledged_at: Date | null;
+  incident_status: string; acknowledged_at: Date | null; first_sent_at: Date | null; undelivered: number;
 }
 
-/** Escalations whose level has timed out at `now`, across orgs (the worker's scan; not locked). */
+/**
+ * Escalations whose level may have timed out at `now`, across orgs (the worker's scan; not
+ * locked): due counted from queueing, and not waiting for the level's page to reach anyone —
+ * those stay out of the scan (and its limit) until a page goes out or fails for good.
+ * advanceEscalation decides under the lock.
+ */
 export async function dueEscalations(sql: Sql, now: Date, limit = 50): Promise<{ org_id: string; incident_id: string }[]> {
   return sql<{ org_id: string; incident_id: string }[]>`
-    select org_id, incident_id from incident_escalations where status = 'active' and next_at <= ${now} order by next_at limit ${limit}`;
+    select e.org_id, e.incident_id from incident_escalations e
+    ${levelPages(sql)}
+    where e.status = 'active' and e.next_at <= ${now} and not (p.first_sent_at is null and p.undelivered > 0)
+    order by e.next_at limit ${limit}`;
 }
 
 /**
@@ -101,14 +154,27 @@ export async function dueEscalations(sql: Sql, now: Date, limit = 50): Promise<{
 export async function advanceEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: string, incidentId: string): Promise<boolean> {
   await lockAuditChain(tx, orgId);
   const [e] = await tx<EscalationRow[]>`
-    select e.org_id, e.incident_id, e.levels, e.repeat, e.round, e.level, e.next_at, i.status as incident_status, i.acknowledged_at
+    select e.org_id, e.incident_id, e.levels, e.repeat, e.round, e.level, e.next_at, i.status as incident_status, i.acknowledged_at,
+      p.first_sent_at, p.undelivered
     from incident_escalations e join incidents i on i.org_id = e.org_id and i.id = e.incident_id
+    ${levelPages(tx)}
     where e.org_id = ${orgId} and e.incident_id = ${incidentId} and e.status = 'active' and e.next_at <= ${cfg.now}
     for update of e skip locked`;
   if (!e) return false;
   if (e.acknowledged_at !== null || !['triage', 'active', 'stable'].includes(e.incident_status)) {
     await tx`update incident_escalations set status = ${e.acknowledged_at ? 'acknowledged' : 'closed'}, next_at = null
       where org_id = ${orgId} and incident_id = ${incidentId} and status = 'active'`;
+    return false;
+  }
+  const timesOutAt = levelTimesOutAt({
+    nextAt: e.next_at, timeoutMs: e.levels[e.level - 1]!.timeoutMinutes * 60_000, firstSentAt: e.first_sent_at, undelivered: e.undelivered,
+  });
+  if (timesOutAt === null) return false;
+  if (timesOutAt > cfg.now) {
+    // The page went out late: the level's timeout ends later than queueing said. next_at says so
+    // from now on, which also keeps the escalation out of the worker's scan until then.
+    await tx`update incident_escalations set next_at = ${timesOutAt}
+      where org_id = ${orgId} and incident_id = ${incidentId} and status = 'active' and round = ${e.round} and level = ${e.level}`;
     return false;
   }
   const step = nextStep(e.levels.length, e.repeat, e.round, e.level);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enqueueAlertMails } from '../../src/alerting/enqueue-alert-mails.ts';
+import { installationIdOf } from '../../src/alerting/installation.ts';
 import { Mailer } from '../../src/alerting/mailer.ts';
 import { updateAlertingSettings } from '../../src/alerting/settings.ts';
 import { systemActor } from '../../src/audit/record.ts';
@@ -24,6 +25,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   ctx = testContext(db);
   smtp = await startSmtpFake();
+  mailConfig.installationId = await installationIdOf(ctx.sql);
 });
 // An admin of the organization the test works in (signIn).
 const auth = () => ({ authorization: `Bearer ${token}` });
@@ -39,7 +41,7 @@ beforeEach(async () => {
 });
 
 const fastRetry = { baseMs: 40, capMs: 200, maxAttempts: 20 };
-const mailConfig = { from: '火の粉 <alerts@hinoko.example.jp>', publicUrl: 'https://hinoko.example.jp' };
+const mailConfig = { from: '火の粉 <alerts@hinoko.example.jp>', publicUrl: 'https://hinoko.example.jp', installationId: '' };
 
 // Pooled SMTP connections of every mailer a test made, closed after it.
 const transports: MailTransport[] = [];

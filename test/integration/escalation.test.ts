@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { enqueueAlertMails } from '../../src/alerting/enqueue-alert-mails.ts';
 import type { IncidentMailConfig } from '../../src/alerting/enqueue-incident-mails.ts';
+import { installationIdOf } from '../../src/alerting/installation.ts';
 import { Mailer } from '../../src/alerting/mailer.ts';
 import { createSmtpTransport } from '../../src/alerting/transports.ts';
 import type { AppContext } from '../../src/context.ts';
@@ -22,10 +23,12 @@ let db: TestDatabase;
 let smtp: SmtpFake;
 let now = new Date('2026-11-24T01:00:00Z'); // Tuesday 10:00 JST
 let ctx: AppContext;
+let installationId: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   smtp = await startSmtpFake();
   ctx = testContext(db, { now: () => now });
+  installationId = await installationIdOf(ctx.sql);
 });
 afterAll(async () => {
   await smtp.close();
@@ -62,7 +65,7 @@ async function setup(policy: { timeouts?: [number, number]; repeat?: number } = 
 }
 
 function mailCfg(): IncidentMailConfig {
-  return { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs, now };
+  return { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, installationId, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs, now };
 }
 
 /** What the detection pass does for a crisis alert that opens an incident (src/alerts/run-detection.ts). */
@@ -79,6 +82,13 @@ async function openIncident(orgId: string): Promise<string> {
   });
 }
 
+/**
+ * The mailer delivering every queued page now (at the simulated clock): a level's timeout counts
+ * from its page's delivery (sent_at), so a test that moves the clock past it delivers first.
+ */
+const deliverAll = (orgId: string) => ctx.sql`
+  update mail_outbox set status = 'sent', sent_at = ${now} where org_id = ${orgId} and status in ('pending', 'sending')`;
+
 const pages = (orgId: string, incidentId: string) => ctx.sql<{ to_address: string; dedupe_key: string; text_body: string; html_body: string; subject: string }[]>`
   select to_address, dedupe_key, text_body, html_body, subject from mail_outbox where org_id = ${orgId} and incident_id = ${incidentId} and dedupe_key like 'page:%' order by id`;
 
@@ -87,6 +97,7 @@ it('pages level 1 at open, level 2 after its timeout, repeats the policy N times
   const { orgId, a, b } = await setup();
   const incidentId = await openIncident(orgId);
   expect((await pages(orgId, incidentId)).map((p) => p.to_address)).toEqual([a.email]);
+  await deliverAll(orgId);
   const worker = new EscalationWorker(ctx);
 
   now = minutes(9);
@@ -94,11 +105,14 @@ it('pages level 1 at open, level 2 after its timeout, repeats the policy N times
   now = minutes(1); // 10 minutes after opening
   expect((await worker.processAll()).paged).toBe(1);
   expect((await pages(orgId, incidentId)).slice(1).map((p) => p.to_address).sort()).toEqual([b.email, 'jimu@clinic.example.jp'].sort());
+  await deliverAll(orgId);
   expect((await worker.processAll()).paged).toBe(0);
   now = minutes(15); // level 2 timed out: round 2, level 1 again
   expect((await worker.processAll()).paged).toBe(1);
+  await deliverAll(orgId);
   now = minutes(10);
   expect((await worker.processAll()).paged).toBe(1);
+  await deliverAll(orgId);
   now = minutes(15); // round 2 level 2 timed out: exhausted
   expect((await worker.processAll()).paged).toBe(0);
   now = minutes(600);
@@ -124,6 +138,7 @@ it('an acknowledgement stops the escalation: no level is paged after it', async 
   now = new Date('2026-11-24T03:00:00Z');
   const { orgId, b } = await setup();
   const incidentId = await openIncident(orgId);
+  await deliverAll(orgId);
   const worker = new EscalationWorker(ctx);
   now = minutes(10);
   expect((await worker.processAll()).paged).toBe(1);
@@ -146,6 +161,7 @@ it('two workers racing over the same due escalation page the level once', async 
   now = new Date('2026-11-24T05:00:00Z');
   const { orgId } = await setup();
   const incidents = [await openIncident(orgId), await openIncident(orgId).catch(() => null)].filter((x): x is string => x !== null);
+  await deliverAll(orgId);
   now = minutes(10);
   const w1 = new EscalationWorker(ctx);
   const w2 = new EscalationWorker(testContext(db, { now: () => now }));
@@ -240,7 +256,8 @@ it('pages and follow-ups reach the SMTP server once each, through an outage, in 
   now = new Date('2026-11-28T01:00:00Z');
   const { orgId } = await setup();
   const incidentId = await openIncident(orgId);
-  const mailer = new Mailer({ sql: ctx.sql, log: ctx.log, instanceId: unique('m') }, {
+  // sent_at on the test's clock: level 1's timeout counts from it.
+  const mailer = new Mailer({ sql: ctx.sql, log: ctx.log, instanceId: unique('m'), now: () => now }, {
     transport: createSmtpTransport(smtp.url, { connectionTimeoutMs: 2_000, socketTimeoutMs: 5_000 }), from: ctx.config.mail.from,
     retry: { baseMs: 50, capMs: 200, maxAttempts: 50 }, pollMs: 100,
   });
@@ -330,6 +347,7 @@ it('a plain-address recipient acknowledges through their link: recorded as that 
   now = new Date('2026-12-02T01:00:00Z');
   const { orgId } = await setup();
   const incidentId = await openIncident(orgId);
+  await deliverAll(orgId);
   now = minutes(10);
   await new EscalationWorker(ctx).processAll();
   const jimu = (await pages(orgId, incidentId)).find((p) => p.to_address === 'jimu@clinic.example.jp')!;
@@ -359,7 +377,7 @@ it('grouping: another series of the same flare-up joining at the same severity i
     const [ev] = await tx<{ id: string }[]>`
       insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
       values (${orgId}, ${row!.id}, ${action}, true, ${severity}, 0.9, ${now}, 'x') returning id`;
-    const queued = await enqueueAlertMails(tx, { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, incident: mailCfg() }, {
+    const queued = await enqueueAlertMails(tx, { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, installationId, incident: mailCfg() }, {
       orgId, watchTargetId: null, alertId: row!.id, alertEventId: ev!.id, action, kind: 'crisis', severity, summary: '対象の急増', explanation: {}, at: now,
     });
     return { alertId: row!.id, queued };

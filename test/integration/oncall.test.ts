@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { enqueueAlertMails } from '../../src/alerting/enqueue-alert-mails.ts';
+import { incidentMailConfigFor, mailEnqueueConfigFor } from '../../src/alerting/mail-config.ts';
 import { updateAlertingSettings } from '../../src/alerting/settings.ts';
 import { systemActor } from '../../src/audit/record.ts';
 import type { AppContext } from '../../src/context.ts';
@@ -101,13 +102,14 @@ it('escalation policy: validated, stored, readable; task assignee set by a manag
 });
 
 async function openIncident(orgId: string, escalate = true): Promise<string> {
+  const mail = await incidentMailConfigFor(ctx, now);
   return ctx.sql.begin(async (tx) => {
     const [a] = await tx<{ id: string }[]>`
       insert into alerts (org_id, episode_id, kind, status, severity, peak_score, opened_at, updated_at, summary_ja, explanation)
       values (${orgId}, ${unique('ep')}, 'crisis', 'open', 4, 0.9, ${now}, ${now}, '炎上の疑い', ${tx.json({})}) returning id`;
     const opened = await incidentForAlertChange(tx, { orgId, alertId: a!.id, action: 'open', notify: true, at: now });
     if (escalate) {
-      await startEscalation(tx, { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: 3_600_000, now }, orgId, opened!.incidentId);
+      await startEscalation(tx, mail, orgId, opened!.incidentId);
     }
     return opened!.incidentId;
   });
@@ -115,11 +117,12 @@ async function openIncident(orgId: string, escalate = true): Promise<string> {
 
 async function alertUpdate(orgId: string, incidentId: string, severity: number, bucket: Date) {
   const [ia] = await ctx.sql<{ alert_id: string }[]>`select alert_id from incident_alerts where org_id = ${orgId} and incident_id = ${incidentId} limit 1`;
+  const mail = await mailEnqueueConfigFor(ctx, now);
   return ctx.sql.begin(async (tx) => {
     const [e] = await tx<{ id: string }[]>`
       insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
       values (${orgId}, ${ia!.alert_id}, 'escalate', true, ${severity}, 0.95, ${bucket}, 'x') returning id`;
-    return enqueueAlertMails(tx, { ...ctx.config.mail, incident: { ...ctx.config.mail, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: 3_600_000, now } }, {
+    return enqueueAlertMails(tx, mail, {
       orgId, watchTargetId: null, alertId: ia!.alert_id, alertEventId: e!.id, action: 'escalate', kind: 'crisis', severity, summary: '深刻度が上がりました', explanation: {}, at: bucket,
     });
   });

@@ -41,8 +41,19 @@ describe('alerting settings', () => {
     const key = dedupeKeyFor(event, 'A@b.jp');
     expect(key).toBe(dedupeKeyFor({ ...event }, 'a@b.jp'));
     expect(key).not.toBe(dedupeKeyFor({ ...event, severity: 5 }, 'a@b.jp'));
-    expect(messageIdFor('1', key, '火の粉 <alerts@clinic.example.jp>')).toMatch(/^<alert\.[0-9a-f]{32}@clinic\.example\.jp>$/);
-    expect(messageIdFor('1', key, 'x@y.jp')).toBe(messageIdFor('1', key, 'x@y.jp'));
-    expect(messageIdFor('2', key, 'x@y.jp')).not.toBe(messageIdFor('1', key, 'x@y.jp'));
+    const inst = 'b5c1d7e2-0f4a-4c8e-9a51-3e0d2f6b7a18';
+    expect(messageIdFor(inst, '1', key, '火の粉 <alerts@clinic.example.jp>')).toMatch(/^<alert\.[0-9a-f]{32}@clinic\.example\.jp>$/);
+    expect(messageIdFor(inst, '1', key, 'x@y.jp')).toBe(messageIdFor(inst, '1', key, 'x@y.jp'));
+    expect(messageIdFor(inst, '2', key, 'x@y.jp')).not.toBe(messageIdFor(inst, '1', key, 'x@y.jp'));
+  });
+
+  it('Message-IDs differ between installations for the same org, dedupe key and From: (issue 12 item 8)', () => {
+    // Four fresh databases, each with its org 1 and its first incident 1, the default From: domain.
+    const key = 'page:1:r1:l1:to:oncall@clinic.example.jp';
+    const from = '火の粉 Hinoko <hinoko@localhost>';
+    const ids = ['8d1f0b6e-5c4e-4f1e-9a2b-0c7d3e9f1a01', '2e7a9c41-0b3d-4a6f-8e15-6d2c9f0b7e32', 'f0c3b8d2-7e1a-4c59-b6d4-1a8e2f3c9d43', '5a9e1d7c-3f2b-4e8a-a0c6-9b4d7e1f2c54']
+      .map((installationId) => messageIdFor(installationId, '1', key, from));
+    expect(new Set(ids).size).toBe(4);
+    for (const id of ids) expect(id).toMatch(/^<alert\.[0-9a-f]{32}@localhost>$/);
   });
 });
