@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { defaultRetryPolicy } from './alerting/backoff.ts';
 import { Mailer } from './alerting/mailer.ts';
+import { warnAboutMailSetup } from './alerting/warn-about-mail-setup.ts';
 import { AuditCheckpointer } from './audit/checkpointer.ts';
 import { EscalationWorker } from './oncall/escalation-worker.ts';
 import { previewDir, transportFor } from './alerting/transports.ts';
@@ -112,6 +113,7 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     logger.info({ via: mailer.transportKind }, mailer.transportKind === 'smtp'
       ? 'アラートメールは SMTP で送信します (alert mail via SMTP)'
       : 'SMTP_URL が未設定のため、アラートメールはデータディレクトリの mail-preview/ に保存します (alert mail previews only)');
+    warnAboutMailSetup(config, logger);
     const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
     logger.info({ url, database: database.embedded ? 'embedded' : 'external' }, `Hinoko を起動しました (listening on ${url})`);
 

@@ -20,6 +20,8 @@ export interface AlertMailEvent {
   explanation: unknown;
   /** Start of the bucket that raised the event: part of the dedupe key, so it must be deterministic. */
   at: Date;
+  /** The event reopened its resolved incident: news even at a severity already told. */
+  relapse?: boolean;
 }
 
 export interface MailEnqueueConfig {
@@ -87,7 +89,7 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
   // Grouping: about an incident, an alert is news only when it states a higher severity than the
   // incident's mails so far. Another series joining at the same level (the org-wide count and a
   // watch target's count rising in the same bucket) is on the timeline, not in another mail.
-  if (link && config.incident) {
+  if (link && config.incident && !event.relapse) {
     const told = await severityTold(tx, event.orgId, link.incident_id);
     if (told !== null && event.severity <= told) return 0;
   }

@@ -153,12 +153,16 @@ export async function notifyAlertChange(
   tx: Tx, mail: MailEnqueueConfig, d: DecisionContext, alertId: string, eventId: string,
   incident: Awaited<ReturnType<typeof routeToIncident>>,
 ): Promise<'paged' | 'mailed' | 'none'> {
-  const pages = incident !== null && incident.action === 'opened';
-  if (pages && mail.incident && (await startEscalation(tx, mail.incident, d.series.orgId, incident.incidentId))) return 'paged';
-  if (!d.decision.notify) return 'none';
+  // A relapse (a resolved incident reopened by a new wave) pages like an opening, as wave 2, 3…
+  const relapsed = incident?.action === 'relapsed';
+  if (incident && (incident.action === 'opened' || relapsed) && mail.incident) {
+    const wave = incident.action === 'relapsed' ? incident.relapse + 1 : 1;
+    if (await startEscalation(tx, mail.incident, d.series.orgId, incident.incidentId, wave)) return 'paged';
+  }
+  if (!d.decision.notify && !relapsed) return 'none';
   const n = await enqueueAlertMails(tx, mail, {
     orgId: d.series.orgId, watchTargetId: d.series.watchTargetId, alertId, alertEventId: eventId, action: d.decision.action,
-    kind: d.decision.kind, severity: severityOf(d.decision), summary: d.summary, explanation: d.explanation, at: d.at,
+    kind: d.decision.kind, severity: severityOf(d.decision), summary: d.summary, explanation: d.explanation, at: d.at, relapse: relapsed,
   });
   return n > 0 ? 'mailed' : 'none';
 }

@@ -3,6 +3,7 @@
 // alert event, audit row, incident, outbox mail — in the transaction that saves their state.
 
 import type { MailEnqueueConfig } from '../alerting/enqueue-alert-mails.ts';
+import { mailEnqueueConfigFor } from '../alerting/mail-config.ts';
 import type { AppContext } from '../context.ts';
 import type { Sql } from '../db/connect.ts';
 import {
@@ -52,10 +53,7 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date): 
   // Everything the pass needs from outside its transactions is read first: inside them only the
   // transaction's own connection is used (a second one from the pool deadlocks under load).
   const settings = await detectionSettingsFor(ctx.sql, series.orgId);
-  const mail: MailEnqueueConfig = {
-    ...ctx.config.mail,
-    incident: { ...ctx.config.mail, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs, now },
-  };
+  const mail: MailEnqueueConfig = await mailEnqueueConfigFor(ctx, now);
   const lastSettled = Math.floor((now.getTime() - SETTLE_MS) / DETECTION_BUCKET_MS) * DETECTION_BUCKET_MS - DETECTION_BUCKET_MS;
   const changes: AlertChange[] = [];
   for (;;) {

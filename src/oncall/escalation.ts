@@ -18,8 +18,8 @@ export function nextStep(levels: number, repeat: number, round: number, level: n
 }
 
 /** The dedupe key of a level's pages, less the recipient (`:to:<address>` follows). */
-export function pageDedupePrefix(incidentId: string, round: number, level: number): string {
-  return `page:${incidentId}:r${round}:l${level}`;
+export function pageDedupePrefix(incidentId: string, round: number, level: number, wave = 1): string {
+  return wave > 1 ? `page:${incidentId}:w${wave}:r${round}:l${level}` : `page:${incidentId}:r${round}:l${level}`;
 }
 
 /** Where a level's pages stand: the first delivery, and how many are still being tried. */
@@ -58,7 +58,8 @@ function levelPages(q: Sql | Tx) {
       select min(o.sent_at) as first_sent_at, count(*) filter (where o.status in ('pending', 'sending'))::int as undelivered
       from mail_outbox o
       where o.org_id = e.org_id and o.incident_id = e.incident_id
-        and o.dedupe_key like 'page:' || e.incident_id || ':r' || e.round || ':l' || e.level || ':to:%'
+        and o.dedupe_key like 'page:' || e.incident_id || case when e.wave > 1 then ':w' || e.wave else '' end
+          || ':r' || e.round || ':l' || e.level || ':to:%'
     ) p`;
 }
 
@@ -86,7 +87,7 @@ function levelNote(round: number, level: number, levels: number): string {
   return round > 1 ? `【${where}・${round}巡目】まだ誰も受領確認していません。` : level > 1 ? `【${where}】前の段階の担当者から受領確認がありません。` : `【${where}】`;
 }
 
-async function pageLevel(tx: Tx, cfg: IncidentMailConfig, orgId: string, incidentId: string, levels: Level[], round: number, level: number): Promise<string[]> {
+async function pageLevel(tx: Tx, cfg: IncidentMailConfig, orgId: string, incidentId: string, levels: Level[], round: number, level: number, wave: number): Promise<string[]> {
   let recipients = await resolveTargets(tx, orgId, levels[level - 1]!.targets, cfg.now);
   if (recipients.length === 0) {
     // Nobody on call (an empty rotation, a disabled user): a page must not vanish, so it goes to
@@ -95,10 +96,11 @@ async function pageLevel(tx: Tx, cfg: IncidentMailConfig, orgId: string, inciden
     recipients = alertingSettingsOf(org?.settings).recipients.map((address) => ({ address, userId: null }));
     logger.warn({ orgId, incidentId, round, level, fallback: recipients.length }, 'エスカレーション先が見つからないため通知先設定に送ります (no one to page at this level: static recipients instead)');
   }
-  const compose = await incidentPageComposer(tx, orgId, incidentId, cfg.publicUrl, levelNote(round, level, levels.length));
+  const note = levelNote(round, level, levels.length);
+  const compose = await incidentPageComposer(tx, orgId, incidentId, cfg.publicUrl, wave > 1 ? `【再燃・第${wave}波】解決済みのインシデントが再び拡大しています。${note ?? ''}` : note);
   const [incident] = await tx<{ severity: number }[]>`select severity from incidents where org_id = ${orgId} and id = ${incidentId}`;
   return enqueueIncidentMails(tx, cfg, {
-    orgId, incidentId, recipients, dedupePrefix: pageDedupePrefix(incidentId, round, level), withAck: true, compose, severity: incident?.severity ?? null,
+    orgId, incidentId, recipients, dedupePrefix: pageDedupePrefix(incidentId, round, level, wave), withAck: true, compose, severity: incident?.severity ?? null,
     purpose: { purpose: 'page', round, level },
   });
 }
@@ -108,26 +110,32 @@ async function pageLevel(tx: Tx, cfg: IncidentMailConfig, orgId: string, inciden
  * paged now and the escalation waits for its timeout. Returns false when the org has no policy
  * (the caller mails the static recipients instead). Idempotent per incident.
  */
-export async function startEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: string, incidentId: string): Promise<boolean> {
+export async function startEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: string, incidentId: string, wave = 1): Promise<boolean> {
   const policy = await policyOf(tx, orgId);
   if (!policy) return false;
+  // A relapse's wave restarts the escalation from level 1 under the policy of now; the same wave
+  // again (a replayed pass) changes nothing.
   const [row] = await tx<{ incident_id: string }[]>`
-    insert into incident_escalations (org_id, incident_id, levels, repeat, round, level, status, next_at, created_at)
+    insert into incident_escalations (org_id, incident_id, levels, repeat, round, level, status, next_at, created_at, wave)
     values (${orgId}, ${incidentId}, ${tx.json(policy.levels as never)}, ${policy.repeat}, 1, 1, 'active',
-      ${new Date(cfg.now.getTime() + policy.levels[0]!.timeoutMinutes * 60_000)}, ${cfg.now})
-    on conflict (org_id, incident_id) do nothing
+      ${new Date(cfg.now.getTime() + policy.levels[0]!.timeoutMinutes * 60_000)}, ${cfg.now}, ${wave})
+    on conflict (org_id, incident_id) do update set
+      levels = excluded.levels, repeat = excluded.repeat, round = 1, level = 1, status = 'active',
+      next_at = excluded.next_at, created_at = excluded.created_at, wave = excluded.wave
+      where incident_escalations.wave < excluded.wave
     returning incident_id`;
   if (!row) return true;
-  const to = await pageLevel(tx, cfg, orgId, incidentId, policy.levels, 1, 1);
-  await appendEvent(tx, { orgId, incidentId, at: cfg.now, kind: 'escalated', actor: systemActor, data: { round: 1, level: 1, to } });
-  await recordAudit(tx, systemActor, { orgId, action: 'incident.escalate', targetType: 'incident', targetId: incidentId, after: { round: 1, level: 1, to } }, cfg.now);
+  const to = await pageLevel(tx, cfg, orgId, incidentId, policy.levels, 1, 1, wave);
+  const data = { round: 1, level: 1, to, ...(wave > 1 ? { wave } : {}) };
+  await appendEvent(tx, { orgId, incidentId, at: cfg.now, kind: 'escalated', actor: systemActor, data });
+  await recordAudit(tx, systemActor, { orgId, action: 'incident.escalate', targetType: 'incident', targetId: incidentId, after: data }, cfg.now);
   await tx`select pg_notify(${ESCALATION_CHANNEL}, ${orgId})`;
   return true;
 }
 
 interface EscalationRow {
   org_id: string; incident_id: string; levels: Level[]; repeat: number; round: number; level: number; next_at: Date;
-  incident_status: string; acknowledged_at: Date | null; first_sent_at: Date | null; undelivered: number;
+  incident_status: string; acknowledged_at: Date | null; first_sent_at: Date | null; undelivered: number; wave: number; created_at: Date;
 }
 
 /**
@@ -154,15 +162,17 @@ export async function dueEscalations(sql: Sql, now: Date, limit = 50): Promise<{
 export async function advanceEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: string, incidentId: string): Promise<boolean> {
   await lockAuditChain(tx, orgId);
   const [e] = await tx<EscalationRow[]>`
-    select e.org_id, e.incident_id, e.levels, e.repeat, e.round, e.level, e.next_at, i.status as incident_status, i.acknowledged_at,
+    select e.org_id, e.incident_id, e.levels, e.repeat, e.round, e.level, e.next_at, e.wave, e.created_at, i.status as incident_status, i.acknowledged_at,
       p.first_sent_at, p.undelivered
     from incident_escalations e join incidents i on i.org_id = e.org_id and i.id = e.incident_id
     ${levelPages(tx)}
     where e.org_id = ${orgId} and e.incident_id = ${incidentId} and e.status = 'active' and e.next_at <= ${cfg.now}
     for update of e skip locked`;
   if (!e) return false;
-  if (e.acknowledged_at !== null || !['triage', 'active', 'stable'].includes(e.incident_status)) {
-    await tx`update incident_escalations set status = ${e.acknowledged_at ? 'acknowledged' : 'closed'}, next_at = null
+  // Acknowledged during this wave: an acknowledgement of the first wave does not answer a relapse.
+  const acknowledged = e.acknowledged_at !== null && e.acknowledged_at >= e.created_at;
+  if (acknowledged || !['triage', 'active', 'stable'].includes(e.incident_status)) {
+    await tx`update incident_escalations set status = ${acknowledged ? 'acknowledged' : 'closed'}, next_at = null
       where org_id = ${orgId} and incident_id = ${incidentId} and status = 'active'`;
     return false;
   }
@@ -192,8 +202,9 @@ export async function advanceEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: 
     where org_id = ${orgId} and incident_id = ${incidentId} and status = 'active' and round = ${e.round} and level = ${e.level}
     returning 1`;
   if (!moved) return false;
-  const to = await pageLevel(tx, cfg, orgId, incidentId, e.levels, step.round, step.level);
-  await appendEvent(tx, { orgId, incidentId, at: cfg.now, kind: 'escalated', actor: systemActor, data: { ...step, to } });
-  await recordAudit(tx, systemActor, { orgId, action: 'incident.escalate', targetType: 'incident', targetId: incidentId, after: { ...step, to } }, cfg.now);
+  const to = await pageLevel(tx, cfg, orgId, incidentId, e.levels, step.round, step.level, e.wave);
+  const data = { ...step, to, ...(e.wave > 1 ? { wave: e.wave } : {}) };
+  await appendEvent(tx, { orgId, incidentId, at: cfg.now, kind: 'escalated', actor: systemActor, data });
+  await recordAudit(tx, systemActor, { orgId, action: 'incident.escalate', targetType: 'incident', targetId: incidentId, after: data }, cfg.now);
   return true;
 }

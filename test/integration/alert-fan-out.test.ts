@@ -20,7 +20,7 @@ afterAll(async () => { await db.drop(); });
 
 const at0 = new Date('2026-11-25T03:00:00Z');
 const bucket = (n: number) => new Date(at0.getTime() + n * 300_000);
-const mail: MailEnqueueConfig = { from: 'Hinoko <alerts@hinoko.example.jp>', publicUrl: 'https://hinoko.example.jp' };
+const mail: MailEnqueueConfig = { from: 'Hinoko <alerts@hinoko.example.jp>', publicUrl: 'https://hinoko.example.jp', installationId: 'test-installation' };
 
 function decision(orgId: string, n: number, d: Partial<AlertDecision> & Pick<AlertDecision, 'action' | 'severity'>, latestSeverity = d.severity, episode = 'ep_a'): DecisionContext {
   const full: AlertDecision = { episodeId: episode, kind: 'crisis', notify: d.action === 'open' || d.action === 'escalate', ...d };
@@ -131,5 +131,63 @@ describe('detectSeries and a late-data reset racing', () => {
       ]);
     }
     expect(errors).toEqual([]);
+  });
+});
+
+describe('notifyAlertChange for a relapse', () => {
+  it('pages the policy again from level 1 as a new wave, once; the first wave\'s acknowledgement does not stop it', async () => {
+    const { advanceEscalation } = await import('../../src/oncall/escalation.ts');
+    const { org } = await makeOrg(ctx);
+    const [u] = await ctx.sql<{ id: string }[]>`
+      insert into users (org_id, name, email, role) values (${org.id}, '当番 花子', 'hanako@clinic.example.jp', 'oncall_manager') returning id`;
+    await ctx.sql`insert into escalation_policies (org_id, levels, repeat) values (${org.id}, ${ctx.sql.json([
+      { timeoutMinutes: 10, targets: [{ type: 'user', userId: u!.id }] },
+      { timeoutMinutes: 10, targets: [{ type: 'address', address: 'jimu@clinic.example.jp' }] },
+    ])}, 1)`;
+    const now = bucket(0);
+    const withIncident = { ...mail, incident: { ...mail, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: 86_400_000, now } };
+    const d = decision(org.id, 0, { action: 'open', severity: 4 });
+    const id = await ctx.sql.begin((tx) => saveAlert(tx, d));
+    const eventId = await ctx.sql.begin((tx) => recordAlertEvent(tx, d, id!));
+    const opened = await ctx.sql.begin((tx) => routeToIncident(tx, d, id!));
+    expect(await ctx.sql.begin((tx) => notifyAlertChange(tx, withIncident, d, id!, eventId!, opened))).toBe('paged');
+    // Acknowledged in the first wave, then resolved… and a second wave reopens it.
+    await ctx.sql`update incidents set acknowledged_at = ${bucket(1)}, status = 'resolved', resolved_at = ${bucket(2)} where id = ${opened!.incidentId}`;
+    await ctx.sql`update incident_escalations set status = 'acknowledged', next_at = null where incident_id = ${opened!.incidentId}`;
+    await ctx.sql`update incidents set status = 'active' where id = ${opened!.incidentId}`;
+    const later = { ...withIncident, incident: { ...withIncident.incident, now: bucket(6) } };
+    const wave = decision(org.id, 6, { action: 'escalate', severity: 4 });
+    const waveEvent = await ctx.sql.begin((tx) => recordAlertEvent(tx, wave, id!));
+    const relapsed = { incidentId: opened!.incidentId, action: 'relapsed' as const, relapse: 1 };
+    expect(await ctx.sql.begin((tx) => notifyAlertChange(tx, later, wave, id!, waveEvent!, relapsed))).toBe('paged');
+    // Replayed: nothing more.
+    expect(await ctx.sql.begin((tx) => notifyAlertChange(tx, later, wave, id!, waveEvent!, relapsed))).toBe('paged');
+    const pages = await ctx.sql<{ dedupe_key: string; to_address: string }[]>`
+      select dedupe_key, to_address from mail_outbox where org_id = ${org.id} and dedupe_key like 'page:%' order by id`;
+    expect(pages.map((p) => p.dedupe_key.replace(/^page:\d+:/, '').replace(/:to:.*/, ''))).toEqual(['r1:l1', 'w2:r1:l1']);
+    expect(one(await ctx.sql`select status, wave from incident_escalations where incident_id = ${opened!.incidentId}`)).toEqual({ status: 'active', wave: 2 });
+    // Level 1 of the new wave delivered and timed out: level 2 is paged although the incident
+    // carries the first wave's acknowledgement.
+    await ctx.sql`update mail_outbox set status = 'sent', sent_at = ${bucket(6)} where org_id = ${org.id}`;
+    const at = new Date(bucket(6).getTime() + 11 * 60_000);
+    expect(await ctx.sql.begin((tx) => advanceEscalation(tx, { ...later.incident, now: at }, org.id, opened!.incidentId))).toBe(true);
+    const last = await ctx.sql<{ dedupe_key: string }[]>`select dedupe_key from mail_outbox where org_id = ${org.id} order by id desc limit 1`;
+    expect(one(last).dedupe_key).toMatch(/:w2:r1:l2:to:jimu@clinic\.example\.jp$/);
+  });
+
+  it('without a policy, a relapse is mailed even at a severity already told', async () => {
+    const { org } = await makeOrg(ctx);
+    await ctx.sql`update organizations set settings = ${ctx.sql.json({ alerting: { recipients: ['pr@clinic.example.jp'], minSeverity: 3, notices: false } })} where id = ${org.id}`;
+    const withIncident = { ...mail, incident: { ...mail, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: 86_400_000, now: bucket(0) } };
+    const d = decision(org.id, 0, { action: 'open', severity: 4 });
+    const id = await ctx.sql.begin((tx) => saveAlert(tx, d));
+    const eventId = await ctx.sql.begin((tx) => recordAlertEvent(tx, d, id!));
+    const opened = await ctx.sql.begin((tx) => routeToIncident(tx, d, id!));
+    expect(await ctx.sql.begin((tx) => notifyAlertChange(tx, withIncident, d, id!, eventId!, opened))).toBe('mailed');
+    const wave = decision(org.id, 6, { action: 'reopen', severity: 4, notify: false });
+    const waveEvent = await ctx.sql.begin((tx) => recordAlertEvent(tx, wave, id!));
+    const relapsed = { incidentId: opened!.incidentId, action: 'relapsed' as const, relapse: 1 };
+    expect(await ctx.sql.begin((tx) => notifyAlertChange(tx, withIncident, wave, id!, waveEvent!, relapsed))).toBe('mailed');
+    expect(await ctx.sql`select 1 from mail_outbox where org_id = ${org.id}`).toHaveLength(2);
   });
 });
