@@ -59,6 +59,13 @@ export interface Config {
   scheduler: {
     enabled: boolean;
   };
+  detection: {
+    /**
+     * How long detection waits for collection to catch up with a bucket (counted from the bucket's
+     * end, or from start-up after downtime) before judging it anyway, with a note.
+     */
+    waitMs: number;
+  };
   demo: {
     mode: DemoMode;
     seed: number;
@@ -281,6 +288,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     scheduler: {
       enabled: bool(env, 'HINOKO_SCHEDULER', true),
+    },
+    detection: {
+      waitMs: duration(env, 'HINOKO_DETECTION_WAIT', 5 * 60_000),
     },
     demo: {
       mode: oneOf(env, 'HINOKO_DEMO', ['auto', 'on', 'off'] as const, 'auto'),

@@ -41,7 +41,7 @@ export interface DecisionContext {
   summary: string;
   /** This bucket's own severity and the summary stating it: the alert's "latest". */
   latest: { severity: number; summary: string };
-  explanation: ReturnType<typeof alertExplanation>;
+  explanation: ReturnType<typeof alertExplanation> & { collection?: { complete: false; lagging: string[] } };
 }
 
 /** The explanation an alert carries: the detector's own plus what people are talking about. */
@@ -170,15 +170,20 @@ export async function notifyAlertChange(
 /** The four steps for one bucket's decision; null when the detector decided nothing. */
 export async function applyDecision(
   tx: Tx, series: Series, signal: BucketSignal, result: DetectionResult, recent: boolean, mail: MailEnqueueConfig,
+  /** Sources that had not collected this bucket yet when detection stopped waiting for them. */
+  lagging: string[] = [],
 ): Promise<AlertChange | null> {
   const decision = result.alert;
   if (!decision) return null;
+  // Judged before every source caught up: the reader must know the count may be short.
+  const caveat = lagging.length > 0 ? `（収集待ちのソースあり: ${lagging.slice(0, 3).join('、')}${lagging.length > 3 ? ' ほか' : ''} — 件数は後から増える可能性があります）` : '';
   // The event, its mail and the alert's peak state the decision's severity; the bucket's own
   // reading (which may be lower mid-episode) is the alert's "latest", labelled as such.
-  const summary = describeAlert({ ...result, severity: severityOf(decision) });
-  const latest = { severity: Math.max(0, Math.min(5, result.severity)), summary: describeAlert(result) };
+  const summary = describeAlert({ ...result, severity: severityOf(decision) }) + caveat;
+  const latest = { severity: Math.max(0, Math.min(5, result.severity)), summary: describeAlert(result) + caveat };
   const emerging = decision.action === 'close' ? [] : await emergingTermsAt(tx, series, signal.start);
-  const d: DecisionContext = { series, at: signal.start, result, decision, recent, summary, latest, explanation: alertExplanation(result, emerging) };
+  const explanation = { ...alertExplanation(result, emerging), ...(lagging.length > 0 ? { collection: { complete: false as const, lagging } } : {}) };
+  const d: DecisionContext = { series, at: signal.start, result, decision, recent, summary, latest, explanation };
   const alertId = await saveAlert(tx, d);
   if (!alertId) return null;
   const eventId = await recordAlertEvent(tx, d, alertId);

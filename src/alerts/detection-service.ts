@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.ts';
 import type { DetectionStage } from '../ingest/pipeline.ts';
 import type { StoredMention } from '../ingest/types.ts';
-import { detectOrg, resetSeriesAfterLateData, type AlertChange } from './run-detection.ts';
+import { detectOrg, markLateRecentBuckets, resetSeriesAfterLateData, type AlertChange } from './run-detection.ts';
 
 /**
  * Passes running at once: each holds one pool connection while it works, and the mailer, the
@@ -24,6 +24,8 @@ export class DetectionService implements DetectionStage {
   private readonly queued = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private ctx: AppContext | undefined;
+  /** When this detector started: after downtime, collectors get the wait from here to catch up. */
+  private startedAt = -Infinity;
 
   constructor(private readonly onChange: (change: AlertChange) => void = () => {}) {}
 
@@ -41,11 +43,14 @@ export class DetectionService implements DetectionStage {
     if (this.ctx) {
       const reset = await resetSeriesAfterLateData(this.ctx, orgId, mentions);
       if (reset.length > 0) this.ctx.log.info({ orgId, series: reset }, 'late data: detection series will be rebuilt from history');
+      const rejudged = await markLateRecentBuckets(this.ctx, orgId, mentions);
+      if (rejudged > 0) this.ctx.log.debug({ orgId, series: rejudged }, 'late posts in recent buckets: they will be judged again');
     }
     this.kick(orgId);
   }
 
   start(intervalMs = 60_000): void {
+    if (this.ctx) this.startedAt = this.ctx.now().getTime();
     const tick = async () => {
       if (!this.ctx) return;
       const orgs = await this.ctx.sql<{ id: string }[]>`select id from organizations order by id`.catch(() => []);
@@ -67,7 +72,7 @@ export class DetectionService implements DetectionStage {
       this.queued.add(orgId);
       return;
     }
-    const run = detectOrg(ctx, orgId)
+    const run = detectOrg(ctx, orgId, ctx.now(), { waitFromMs: this.startedAt, waitMs: ctx.config.detection.waitMs })
       .then((changes) => {
         for (const c of changes) {
           // Only what notifies someone is news in the log; silent updates (every bucket of an

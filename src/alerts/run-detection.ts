@@ -5,13 +5,14 @@
 import type { MailEnqueueConfig } from '../alerting/enqueue-alert-mails.ts';
 import { mailEnqueueConfigFor } from '../alerting/mail-config.ts';
 import type { AppContext } from '../context.ts';
-import type { Sql } from '../db/connect.ts';
+import type { Sql, Tx } from '../db/connect.ts';
 import {
   defaultDetectorSettings, detectorStateVersion, initialDetectorState, sensitivities, stepDetector,
   type DetectorSettings, type DetectorState, type Sensitivity,
 } from '../detection/index.ts';
 import { applyDecision, type AlertChange, type Series } from './apply-decision.ts';
 import { DETECTION_BUCKET_MS, loadBucketSignals } from './signals.ts';
+import { collectionGate, sourceCoverage, type CollectionGate } from './watermark.ts';
 
 export type { AlertChange, Series } from './apply-decision.ts';
 export { alertExplanation } from './apply-decision.ts';
@@ -44,57 +45,126 @@ export async function seriesOf(sql: Sql, orgId: string): Promise<Series[]> {
   ];
 }
 
+/** How detection waits for collection (src/alerts/watermark.ts); absent, it judges at once. */
+export interface DetectOptions {
+  /** When this detector started (ms): after a restart, collectors get `waitMs` from here to catch up. */
+  waitFromMs: number;
+  waitMs: number;
+}
+
 /**
- * Steps one series through every settled bucket since it was last stepped. State and the alerts
- * it raises commit together, chunk by chunk, under a row lock, so two instances never step the
- * same bucket and a crash resumes from the last committed chunk.
+ * Steps one series through every settled bucket since it was last stepped — and, when posts
+ * arrived late in a recent bucket it had already judged, again from the state before that
+ * bucket. State and the alerts it raises commit together, chunk by chunk, under a row lock, so
+ * two instances never step the same bucket and a crash resumes from the last committed chunk.
  */
-export async function detectSeries(ctx: AppContext, series: Series, now: Date): Promise<AlertChange[]> {
+export async function detectSeries(ctx: AppContext, series: Series, now: Date, gate: CollectionGate | null = null): Promise<AlertChange[]> {
   // Everything the pass needs from outside its transactions is read first: inside them only the
   // transaction's own connection is used (a second one from the pool deadlocks under load).
   const settings = await detectionSettingsFor(ctx.sql, series.orgId);
   const mail: MailEnqueueConfig = await mailEnqueueConfigFor(ctx, now);
-  const lastSettled = Math.floor((now.getTime() - SETTLE_MS) / DETECTION_BUCKET_MS) * DETECTION_BUCKET_MS - DETECTION_BUCKET_MS;
+  const B = DETECTION_BUCKET_MS;
+  const settledEnd = Math.min(now.getTime() - SETTLE_MS, gate?.judgeUntil ?? Infinity);
+  const lastSettled = Math.floor(settledEnd / B) * B - B;
   const changes: AlertChange[] = [];
   for (;;) {
     const more = await ctx.sql.begin(async (tx) => {
       // One statement creates or locks the row and returns it: a late-data reset deleting the row
       // between an insert and a separate select can no longer leave the pass without a state.
-      const [row] = await tx<{ state: DetectorState; last_bucket_start: Date | null }[]>`
+      const [row] = await tx<{ state: DetectorState; last_bucket_start: Date | null; rejudge_from: Date | null }[]>`
         insert into detector_states (org_id, watch_target_id, bucket_ms, state)
-        values (${series.orgId}, ${series.watchTargetId}, ${DETECTION_BUCKET_MS}, ${tx.json(initialDetectorState(settings) as never)})
+        values (${series.orgId}, ${series.watchTargetId}, ${B}, ${tx.json(initialDetectorState(settings) as never)})
         on conflict (org_id, watch_target_id) do update set bucket_ms = detector_states.bucket_ms
-        returning state, last_bucket_start`;
+        returning state, last_bucket_start, rejudge_from`;
       let state = row!.state.version === detectorStateVersion ? row!.state : initialDetectorState(settings);
       let from: number;
       if (row!.last_bucket_start) {
-        from = row!.last_bucket_start.getTime() + DETECTION_BUCKET_MS;
+        from = row!.last_bucket_start.getTime() + B;
+        const rejudge = row!.rejudge_from?.getTime();
+        if (rejudge !== undefined && rejudge < from) {
+          // Late posts in a bucket already judged: step again from the state before it.
+          const [snap] = await tx<{ state: DetectorState }[]>`
+            select state from detector_snapshots
+            where org_id = ${series.orgId} and watch_target_id is not distinct from ${series.watchTargetId} and bucket_start = ${new Date(rejudge - B)}`;
+          if (snap && snap.state.version === detectorStateVersion) {
+            state = snap.state;
+            from = rejudge;
+          }
+        }
       } else {
         const [first] = await tx<{ at: Date | null }[]>`
           select min(bucket_start) as at from mention_counts
           where org_id = ${series.orgId} and watch_target_id is not distinct from ${series.watchTargetId}`;
         if (!first?.at) return false;
-        from = Math.max(first.at.getTime(), Math.floor((now.getTime() - MAX_HISTORY_MS) / DETECTION_BUCKET_MS) * DETECTION_BUCKET_MS);
+        from = Math.max(first.at.getTime(), Math.floor((now.getTime() - MAX_HISTORY_MS) / B) * B);
       }
-      if (from > lastSettled) return false;
-      const to = Math.min(lastSettled + DETECTION_BUCKET_MS, from + CHUNK_BUCKETS * DETECTION_BUCKET_MS);
+      if (from > lastSettled) {
+        if (row!.rejudge_from) await clearRejudge(tx, series);
+        return false;
+      }
+      const to = Math.min(lastSettled + B, from + CHUNK_BUCKETS * B);
       const signals = await loadBucketSignals(tx, { ...series, from: new Date(from), to: new Date(to) });
       for (const signal of signals) {
         const step = stepDetector(state, signal, settings);
         state = step.state;
         const recent = now.getTime() - signal.start.getTime() <= NOTIFY_WINDOW_MS;
         const result = recent || !step.result.alert ? step.result : { ...step.result, alert: { ...step.result.alert, notify: false } };
-        const change = await applyDecision(tx, series, signal, result, recent, mail);
+        const end = signal.start.getTime() + B;
+        const lagging = gate && end > gate.completeUntil ? gate.lagging(end) : [];
+        const change = await applyDecision(tx, series, signal, result, recent, mail, lagging);
         if (change) changes.push(change);
+        // Recent buckets keep the state after them, for a re-judgement should posts arrive late.
+        if (recent) {
+          await tx`
+            insert into detector_snapshots (org_id, watch_target_id, bucket_start, state)
+            values (${series.orgId}, ${series.watchTargetId}, ${signal.start}, ${tx.json(state as never)})
+            on conflict (org_id, watch_target_id, bucket_start) do update set state = excluded.state`;
+        }
       }
       await tx`
-        update detector_states set state = ${tx.json(state as never)}, last_bucket_start = ${new Date(to - DETECTION_BUCKET_MS)}, updated_at = now()
+        delete from detector_snapshots
+        where org_id = ${series.orgId} and watch_target_id is not distinct from ${series.watchTargetId}
+          and bucket_start < ${new Date(now.getTime() - NOTIFY_WINDOW_MS - B)}`;
+      await tx`
+        update detector_states set state = ${tx.json(state as never)}, last_bucket_start = ${new Date(to - B)}, rejudge_from = null, updated_at = now()
         where org_id = ${series.orgId} and watch_target_id is not distinct from ${series.watchTargetId}`;
       return to <= lastSettled;
     });
     if (!more) break;
   }
   return changes;
+}
+
+async function clearRejudge(tx: Tx, series: Series): Promise<void> {
+  await tx`update detector_states set rejudge_from = null
+    where org_id = ${series.orgId} and watch_target_id is not distinct from ${series.watchTargetId}`;
+}
+
+/**
+ * Posts stored for a recent bucket a series has already judged (a collector catching up after a
+ * timeout, a platform's indexing delay): the bucket is judged again on the next pass, from the
+ * state before it, and notifies if its verdict rises. Older late data is resetSeriesAfterLateData's.
+ */
+export async function markLateRecentBuckets(ctx: AppContext, orgId: string, mentions: { watchTargetId: string | null; postedAt: Date }[], now = ctx.now()): Promise<number> {
+  const B = DETECTION_BUCKET_MS;
+  const earliest = new Map<string | null, number>();
+  const note = (target: string | null, t: number) => earliest.set(target, Math.min(earliest.get(target) ?? Infinity, t));
+  for (const m of mentions) {
+    const t = m.postedAt.getTime();
+    if (now.getTime() - t > NOTIFY_WINDOW_MS || t > now.getTime()) continue;
+    const bucket = Math.floor(t / B) * B;
+    note(null, bucket);
+    if (m.watchTargetId) note(m.watchTargetId, bucket);
+  }
+  let marked = 0;
+  for (const [target, bucket] of earliest) {
+    const rows = await ctx.sql`
+      update detector_states set rejudge_from = least(coalesce(rejudge_from, ${new Date(bucket)}), ${new Date(bucket)})
+      where org_id = ${orgId} and watch_target_id is not distinct from ${target} and last_bucket_start >= ${new Date(bucket)}
+      returning 1`;
+    marked += rows.length;
+  }
+  return marked;
 }
 
 /**
@@ -134,8 +204,11 @@ const LATE_MIN_COUNT = 10;
 const LATE_SHARE = 0.2;
 const LATE_HORIZON_MS = 30 * 60_000;
 
-export async function detectOrg(ctx: AppContext, orgId: string, now = ctx.now()): Promise<AlertChange[]> {
+export async function detectOrg(ctx: AppContext, orgId: string, now = ctx.now(), options: DetectOptions | null = null): Promise<AlertChange[]> {
+  const gate = options
+    ? collectionGate(await sourceCoverage(ctx, orgId, options.waitMs), { nowMs: now.getTime(), waitFromMs: options.waitFromMs, waitMs: options.waitMs })
+    : null;
   const changes: AlertChange[] = [];
-  for (const series of await seriesOf(ctx.sql, orgId)) changes.push(...(await detectSeries(ctx, series, now)));
+  for (const series of await seriesOf(ctx.sql, orgId)) changes.push(...(await detectSeries(ctx, series, now, gate)));
   return changes;
 }

@@ -88,6 +88,8 @@ function errorMessage(err: unknown): string {
  * its cursor, so a crash mid-run resumes from the last committed page.
  */
 export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOutcome> {
+  // covers_until (this clock, now): a run that succeeds has collected what was posted before it
+  // began, which is what detection waits for (src/alerts/watermark.ts).
   const source = await getSource(ctx, req.sourceId);
   const def = definitionFor(ctx, source.type);
   if (!def.collect) throw new AppError('bad_request', `source ${source.id} (${source.type}) receives data by push or import; it cannot be collected`);
@@ -95,16 +97,16 @@ export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOu
   let runId: string;
   if (req.scheduledFor) {
     const claimed = await ctx.sql<{ id: string }[]>`
-      insert into collector_runs (org_id, source_id, scheduled_for, trigger, instance_id, status)
-      values (${source.orgId}, ${source.id}, ${req.scheduledFor}, 'schedule', ${ctx.instanceId}, 'running')
+      insert into collector_runs (org_id, source_id, scheduled_for, trigger, instance_id, status, covers_until)
+      values (${source.orgId}, ${source.id}, ${req.scheduledFor}, 'schedule', ${ctx.instanceId}, 'running', ${ctx.now()})
       on conflict (org_id, source_id, scheduled_for) do nothing
       returning id`;
     if (claimed.length === 0) return { status: 'claimed-elsewhere' };
     runId = claimed[0]!.id;
   } else {
     const [row] = await ctx.sql<{ id: string }[]>`
-      insert into collector_runs (org_id, source_id, trigger, instance_id, status)
-      values (${source.orgId}, ${source.id}, ${req.trigger}, ${ctx.instanceId}, 'running')
+      insert into collector_runs (org_id, source_id, trigger, instance_id, status, covers_until)
+      values (${source.orgId}, ${source.id}, ${req.trigger}, ${ctx.instanceId}, 'running', ${ctx.now()})
       returning id`;
     runId = row!.id;
   }
