@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DetectionService } from '../../src/alerts/detection-service.ts';
 import { detectOrg } from '../../src/alerts/run-detection.ts';
-import { loadAnalyzer, type MentionAnalyzer } from '../../src/analysis/index.ts';
+import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { ensureDemo } from '../../src/bootstrap/demo.ts';
 import { runSource } from '../../src/collection/run-source.ts';
 import { testContext } from '../factories/index.ts';
@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 // A 10-minute outage in the middle of the demo flare-up, then catch-up (simulated time).
 
 let db: TestDatabase;
-let analyzer: MentionAnalyzer;
+let analyzer: Awaited<ReturnType<typeof loadAnalyzer>>;
 beforeEach(async () => {
   db = await createTestDatabase();
   analyzer ??= await loadAnalyzer();
@@ -126,7 +126,7 @@ it('a source that does not catch up holds the buckets back only for the wait; th
   expect(open).toBeDefined();
   expect(open!.notify).toBe(true);
   expect(open!.summary_ja).toContain('収集待ちのソースあり: RSS 停止中');
-  const [{ explanation }] = await ctx.sql`select explanation from alerts where org_id = ${orgId} and kind = 'crisis' order by opened_at limit 1`;
-  expect((explanation as { collection: unknown }).collection).toEqual({ complete: false, lagging: ['RSS 停止中'] });
+  const [row] = await ctx.sql<{ explanation: { collection: unknown } }[]>`select explanation from alerts where org_id = ${orgId} and kind = 'crisis' order by opened_at limit 1`;
+  expect(row!.explanation.collection).toEqual({ complete: false, lagging: ['RSS 停止中'] });
   process.stdout.write(`[watermark] one source down for good: alert for +${(open!.opened_at.getTime() - flareAt) / 60_000} min paged at +${(now.getTime() - flareAt) / 60_000} min, noting the source\n`);
 }, 180_000);

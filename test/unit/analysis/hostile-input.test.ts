@@ -29,11 +29,13 @@ describe('analyze() on hostile input', () => {
     }
   });
 
-  it('analyses only the first part of a huge post, quickly', () => {
-    const text = '待ち時間が長すぎる。'.repeat(100_000);
-    const t0 = performance.now();
+  // What keeps a huge post fast is that only its first part is analysed (speed itself is
+  // measured by `npm run bench:analyze`, not by a timed test).
+  it('analyses only the first part of a huge post', () => {
+    const text = '待ち時間が長すぎる。'.repeat(100_000) + '連絡先 090-1234-5678';
     const a = analyzer.analyze(text);
-    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(a.pii.every((p) => p.end <= maxAnalyzedChars)).toBe(true);
+    expect(analyzer.analyze('連絡先 090-1234-5678').pii.length).toBeGreaterThan(0);
     expect(a.sentiment.label).toBe('negative');
     expect(a.terms.length).toBeLessThanOrEqual(30);
     expect(maxAnalyzedChars).toBeLessThan(text.length);

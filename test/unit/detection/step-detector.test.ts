@@ -94,16 +94,4 @@ describe('stepDetector', () => {
     expect(r.result.explanation.samples[0]!.text.length).toBeLessThanOrEqual(280);
   });
 
-  it('steps a bucket in well under a millisecond', () => {
-    let state = initialDetectorState(settings);
-    const started = performance.now();
-    let n = 0;
-    for (let round = 0; round < 3; round++) {
-      for (const s of stream) {
-        state = stepDetector(state, { ...s, start: new Date(s.start.getTime() + round * 30 * 86_400_000) }, settings).state;
-        n++;
-      }
-    }
-    expect((performance.now() - started) / n).toBeLessThan(1);
-  });
 });

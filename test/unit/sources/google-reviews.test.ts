@@ -134,8 +134,10 @@ describe('google reviews collector', () => {
     expect(runtime.sleeps.every((ms, i) => ms >= 0 && ms < 1000 * 2 ** i)).toBe(true);
     expect(fake.http.requests.filter((r) => r.fault !== null).map((r) => r.fault)).toEqual(['rate-limit', 'server-error', 'hang', 'reset']);
 
+    // Streaming 11 MB takes longer than the 1 s timeout on a busy machine: the size cap, not the
+    // clock, must be what stops it.
     fake.http.failNext('oversized');
-    const big = await run(null);
+    const big = await run(null, config({ requestTimeoutMs: 120_000 }));
     expect(String(big.error)).toMatch(/too large|大きすぎ|over/);
     expect(big.mentions).toHaveLength(0);
     fake.http.failNext('malformed');

@@ -252,7 +252,9 @@ describe('requestJson', () => {
     steps = [hang];
     const http = client(rt, { timeoutMs: 10_000 });
     const pending = http.requestJson(`${base}/p`).catch((e: unknown) => e);
-    setTimeout(() => rt.abort(new Error('shutdown')), 50);
+    // Aborted once the server holds the request (not after a fixed delay a busy machine outruns).
+    while (seen.length === 0) await new Promise((r) => setImmediate(r));
+    rt.abort(new Error('shutdown'));
     const err = await pending;
     expect((err as Error).message).toBe('shutdown');
     expect(seen).toHaveLength(1);
