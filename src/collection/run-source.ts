@@ -83,8 +83,8 @@ function errorMessage(err: unknown): string {
 }
 
 /**
- * One collection run of one source: claim the tick (if scheduled), take the source's advisory
- * lock so no two runs overlap on any instance, then store page by page. Each page commits with
+ * One collection run of one source: claim the tick (if scheduled), take the source's lease
+ * so no two runs overlap on any instance, then store page by page. Each page commits with
  * its cursor, so a crash mid-run resumes from the last committed page.
  */
 export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOutcome> {
