@@ -95,7 +95,10 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     });
     const escalation = new EscalationWorker(ctx);
     const checkpointer = new AuditCheckpointer(ctx);
-    const app = createApp(ctx, { onWebhookStored: () => backlog.kick() });
+    const app = createApp(ctx, {
+      onWebhookStored: () => backlog.kick(),
+      workers: () => ({ detection: stages.detection.lastPassAt, mail: mailer.lastPassAt, escalation: escalation.lastPassAt }),
+    });
     const { server, port } = await listen(app, config.http.host, config.http.port);
     stopServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
     // Should a worker fail to start (the database went away just now), the ones already

@@ -101,6 +101,11 @@ export interface DrainSummary {
 }
 
 export class Mailer {
+  /** When the worker's last pass completed without error. */
+  get lastPassAt(): Date | null {
+    return this.loop.lastSuccessAt;
+  }
+
   private readonly retry: RetryPolicy;
   private readonly leaseMs: number;
   private readonly batchSize: number;

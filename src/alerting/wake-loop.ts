@@ -8,6 +8,8 @@ import type { Logger } from '../logger.ts';
  */
 export class WakeLoop {
   stopped = false;
+  /** When a pass last completed without error (/healthz shows it). */
+  lastSuccessAt: Date | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -22,7 +24,7 @@ export class WakeLoop {
       return;
     }
     this.running = this.o.pass()
-      .then(() => undefined)
+      .then(() => { this.lastSuccessAt = new Date(); })
       .catch((err) => this.o.log.error({ err }, `${this.o.what} pass failed`))
       .finally(() => {
         this.running = null;

@@ -24,6 +24,8 @@ export class DetectionService implements DetectionStage {
   private readonly queued = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private ctx: AppContext | undefined;
+  /** When a pass last completed without error (/healthz shows it). */
+  lastPassAt: Date | null = null;
   /** When this detector started: after downtime, collectors get the wait from here to catch up. */
   private startedAt = -Infinity;
 
@@ -74,6 +76,7 @@ export class DetectionService implements DetectionStage {
     }
     const run = detectOrg(ctx, orgId, ctx.now(), { waitFromMs: this.startedAt, waitMs: ctx.config.detection.waitMs })
       .then((changes) => {
+        this.lastPassAt = new Date();
         for (const c of changes) {
           // Only what notifies someone is news in the log; silent updates (every bucket of an
           // episode, a replay of history) would bury it.

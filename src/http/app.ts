@@ -47,7 +47,13 @@ const privateAnswers: MiddlewareHandler = async (c, next) => {
 /** How long /healthz waits for the database before answering 503. */
 const HEALTH_TIMEOUT_MS = 2_000;
 
-export function createApp(ctx: AppContext, options: { onWebhookStored?: () => void } = {}) {
+export interface AppOptions {
+  onWebhookStored?: () => void;
+  /** When each background worker last completed a pass, for /healthz (main.ts supplies it). */
+  workers?: () => Record<string, Date | null>;
+}
+
+export function createApp(ctx: AppContext, options: AppOptions = {}) {
   const app = new Hono();
   app.onError(handleError(ctx.log));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId' as never) as string | undefined), 404));
@@ -96,7 +102,9 @@ export function createApp(ctx: AppContext, options: { onWebhookStored?: () => vo
         ctx.sql`select 1`,
         new Promise((_, reject) => setTimeout(() => reject(new Error('health check timed out')), HEALTH_TIMEOUT_MS).unref()),
       ]);
-      return c.json({ status: 'ok', database: 'ok', time: ctx.now().toISOString() });
+      // Whether the workers are alive too: an operator (or a test) sees detection and mail resume.
+      const workers = Object.fromEntries(Object.entries(options.workers?.() ?? {}).map(([k, v]) => [k, v?.toISOString() ?? null]));
+      return c.json({ status: 'ok', database: 'ok', time: ctx.now().toISOString(), workers });
     } catch {
       return c.json({ status: 'unavailable', database: 'unreachable', time: ctx.now().toISOString() }, 503);
     }

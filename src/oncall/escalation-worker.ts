@@ -16,6 +16,11 @@ export interface EscalationSummary {
 }
 
 export class EscalationWorker {
+  /** When the worker's last pass completed without error. */
+  get lastPassAt(): Date | null {
+    return this.loop.lastSuccessAt;
+  }
+
   private readonly loop: WakeLoop;
 
   constructor(private readonly ctx: AppContext, pollMs = ctx.config.oncall.pollMs) {

@@ -35,7 +35,7 @@ describe('health', () => {
   it('answers 200 when the database answers', async () => {
     const res = await app.request('/healthz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', database: 'ok' });
+    expect(await res.json()).toMatchObject({ status: 'ok', database: 'ok', workers: {} });
   });
 
   it('answers 503 when the database does not', async () => {

@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+// patches/postgres+3.4.9.patch (applied by `npm ci` through patch-package): postgres.js writing to
+// a connection whose backend has died must fail the query, not throw from a setImmediate and take
+// the process down (porsager/postgres#1208), and must not poison the connection for later use.
+
+let db: TestDatabase;
+let admin: postgres.Sql;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  admin = postgres(inject('hinokoAdminUrl'), { max: 1, onnotice: () => {} });
+});
+afterAll(async () => {
+  await admin.end({ timeout: 5 });
+  await db.drop();
+});
+
+it('queries on a reserved connection whose backend died settle (no crash, no hang), and the pool goes on working', async () => {
+  const uncaught: unknown[] = [];
+  const onUncaught = (err: unknown) => uncaught.push(err);
+  process.on('uncaughtException', onUncaught);
+  const outcomes: string[] = [];
+  try {
+    // A fresh pool per round: each round is the upstream report's sequence from the start.
+    for (let round = 0; round < 5; round++) {
+      const sql = postgres(db.url, { max: 2, onnotice: () => {} });
+      try {
+        const conn = await sql.reserve();
+        const [row] = await conn<{ pid: number }[]>`select pg_backend_pid() as pid`;
+        await admin`select pg_terminate_backend(${row!.pid})`;
+        // The client may or may not have seen the close yet: each query is answered or rejected.
+        const settle = () => conn`select 1 as one`.then(() => 'answered', (err: Error & { code?: string }) => `rejected ${err.code ?? err.message}`);
+        outcomes.push(await settle(), await settle());
+        conn.release();
+        // The pool reconnects for the next query.
+        expect(await sql`select 2 as two`).toEqual([{ two: 2 }]);
+      } finally {
+        await sql.end({ timeout: 5 });
+      }
+    }
+    expect(uncaught).toEqual([]);
+    expect(outcomes.filter((o) => o.startsWith('rejected')).length).toBeGreaterThan(0);
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
+});
