@@ -139,6 +139,8 @@ it('backends terminated every 0.3 s for 30 s: 503 meanwhile, alive, 200 again wi
     expect(svc.alive(), svc.output().slice(-3000)).toBe(true);
     const recoveredAt = new Date();
     const back = await timeBackTo200(svc);
+    const unhandled = svc.output().split('\n').filter((l) => l.includes('unhandled promise rejection'));
+    process.stdout.write(`[outage] unhandled rejections logged (kept running): ${unhandled.length}${unhandled.length ? ` — ${unhandled[0]!.slice(0, 600)}` : ''}\n`);
     process.stdout.write(`[outage] terminate every 0.3 s for 30 s: first 503 after ${first503} ms, back to 200 ${back} ms after it ended\n`);
     expect(back).toBeLessThanOrEqual(10_000);
     await successfulRunAfter(db.sql, recoveredAt);
