@@ -1,5 +1,5 @@
 import { systemActor } from '../audit/record.ts';
-import type { Sql, Tx } from '../db/connect.ts';
+import type { Tx } from '../db/connect.ts';
 import { newNonce, signAckToken } from '../oncall/ack-token.ts';
 import type { Recipient } from '../oncall/policy.ts';
 import { appendEvent } from '../incidents/queries.ts';

@@ -9,7 +9,7 @@ import type { SourceDefinition } from '../sources/types.ts';
 import { idString, object, oneOf, optionalBoolean, optionalString, plainJsonObject, requiredString } from '../validation.ts';
 import {
   checkCredentialEnvNames, credentialStates, parseCredentialsInput, storedCredentialNames, writeCredentials,
-  type CredentialInput, type CredentialState,
+  type CredentialState,
 } from './source-credentials.ts';
 
 export interface SourceRecord {

@@ -7,7 +7,7 @@ import { updateSource } from '../../src/collection/update-source.ts';
 import { createApp } from '../../src/http/app.ts';
 import { XFake } from '../fakes/x-fake.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
-import { makeOrg, testContext, unique } from '../factories/index.ts';
+import { makeOrg, testContext } from '../factories/index.ts';
 
 let db: TestDatabase;
 let x: XFake;

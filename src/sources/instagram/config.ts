@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors.ts';
-import { configObject, envName, httpUrl, integerIn, optionalEnvName } from '../config-fields.ts';
+import { configObject, httpUrl, integerIn, optionalEnvName } from '../config-fields.ts';
 import { graphApiBaseUrl } from '../facebook/config.ts';
 import type { GraphAuthConfig } from '../facebook/graph.ts';
 

@@ -2,7 +2,7 @@
 // into one item shape. Pure: bytes in, items out; the collector decides what to keep.
 
 import { htmlToText } from '../html-text.ts';
-import { childElements, firstChild, innerXml, localName, parseXml, textContent, type XmlElement } from './xml.ts';
+import { childElements, innerXml, localName, parseXml, textContent, type XmlElement } from './xml.ts';
 
 export type FeedFormat = 'rss' | 'rdf' | 'atom';
 

@@ -153,10 +153,6 @@ export function childElements(element: XmlElement, name?: string): XmlElement[] 
   return element.children.filter((c): c is XmlElement => typeof c !== 'string' && (name === undefined || c.name === name));
 }
 
-export function firstChild(element: XmlElement, name: string): XmlElement | undefined {
-  return element.children.find((c): c is XmlElement => typeof c !== 'string' && c.name === name);
-}
-
 /** Concatenated text of an element and its descendants. */
 export function textContent(element: XmlElement): string {
   let out = '';

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../src/errors.ts';
 import type { NormalizedMention, Tombstone } from '../../../src/ingest/types.ts';
 import { googleReviewsSource, type GoogleReviewsConfig } from '../../../src/sources/google-reviews/index.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
