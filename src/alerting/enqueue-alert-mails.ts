@@ -1,12 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Tx } from '../db/connect.ts';
 import { logger } from '../logger.ts';
 import { composeAlertMail } from './compose-alert-mail.ts';
+import { messageIdFor, OUTBOX_CHANNEL } from './outbox-identity.ts';
 import { asRecipients, enqueueIncidentMails, pagedRecipients, severityTold, type IncidentMailConfig } from './enqueue-incident-mails.ts';
 import { alertingSettingsOf, type AlertingSettings } from './settings.ts';
-
-/** postgres NOTIFY channel: delivered on commit, wakes every mailer instance. */
-export const OUTBOX_CHANNEL = 'hinoko_mail_outbox';
 
 export interface AlertMailEvent {
   orgId: string;
@@ -46,23 +43,6 @@ export function shouldMail(event: Pick<AlertMailEvent, 'kind' | 'severity'>, set
  */
 export function dedupeKeyFor(event: Pick<AlertMailEvent, 'alertId' | 'action' | 'severity' | 'at'>, recipient: string): string {
   return `alert:${event.alertId}:${event.action}:s${event.severity}:${event.at.toISOString()}:to:${recipient.toLowerCase()}`;
-}
-
-/** The domain of a From: value ("Name <a@b>" or "a@b"), or null when there is none. */
-export function mailDomainOf(from: string): string | null {
-  return /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? null;
-}
-
-/**
- * <hash of installation + org + dedupe key @ the sender's domain>: the same mail always carries the
- * same id (a re-send after a crash can be dropped by receivers), and no two installations give
- * different mails one id — every fresh database has an org 1, and the default From: domain is
- * localhost everywhere, so without the installation id they did (issue 12 item 8).
- */
-export function messageIdFor(installationId: string, orgId: string, dedupeKey: string, from: string): string {
-  const domain = mailDomainOf(from) ?? 'hinoko.invalid';
-  const hash = createHash('sha256').update(`${installationId}\n${orgId}\n${dedupeKey}`).digest('hex').slice(0, 32);
-  return `<alert.${hash}@${domain}>`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { newNonce, signAckToken } from '../oncall/ack-token.ts';
 import type { Recipient } from '../oncall/policy.ts';
 import { appendEvent } from '../incidents/queries.ts';
 import type { ComposedMail } from './compose-alert-mail.ts';
-import { messageIdFor, OUTBOX_CHANNEL } from './enqueue-alert-mails.ts';
+import { messageIdFor, OUTBOX_CHANNEL } from './outbox-identity.ts';
 
 // Mail about an incident: one outbox row per recipient, each with its own single-use
 // acknowledgement link, all in one thread (In-Reply-To/References the incident's first mail),

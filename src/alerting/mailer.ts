@@ -4,7 +4,7 @@ import { appendEvent } from '../incidents/queries.ts';
 import { auditDeliveries } from './audit-deliveries.ts';
 import type { Logger } from '../logger.ts';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.ts';
-import { OUTBOX_CHANNEL } from './enqueue-alert-mails.ts';
+import { OUTBOX_CHANNEL } from './outbox-identity.ts';
 import { PermanentDeliveryError, serverAnswered, type MailTransport } from './transports.ts';
 import { WakeLoop } from './wake-loop.ts';
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { mailDomainOf } from './enqueue-alert-mails.ts';
+import { mailDomainOf } from './outbox-identity.ts';
 
 /**
  * At start-up: mail really leaves (SMTP_URL is set) but the From: domain is not a real one —
