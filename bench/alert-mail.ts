@@ -4,13 +4,13 @@
 // a real SMTP server in this process. Two runs: alerts trickling in, and a burst.
 // usage: npm run bench:mail [-- alerts]   (default 60 alerts per run, 2 recipients each)
 import { randomBytes } from 'node:crypto';
-import { enqueueAlertMails } from '../src/alerting/enqueue-alert-mails.ts';
+import { enqueueAlertMails } from '../src/notify/enqueue-alert-mails.ts';
 import { incidentForAlertChange } from '../src/incidents/auto-open-incident.ts';
 import { startEscalation } from '../src/oncall/escalation.ts';
-import { Mailer } from '../src/alerting/mailer.ts';
-import { updateAlertingSettings } from '../src/alerting/settings.ts';
+import { Mailer } from '../src/notify/mailer.ts';
+import { updateAlertingSettings } from '../src/notify/recipients.ts';
 import { systemActor } from '../src/audit/record.ts';
-import { createSmtpTransport } from '../src/alerting/transports.ts';
+import { createSmtpTransport } from '../src/notify/transports.ts';
 import { logger } from '../src/logger.ts';
 import { createOrganization } from '../src/organizations/organizations.ts';
 import { startSmtpFake } from '../test/fakes/smtp-fake.ts';
@@ -20,7 +20,7 @@ import { ephemeralServerKeys } from '../src/secrets/server-keys.ts';
 const alerts = Math.max(50, Number(process.argv[2] ?? 60) || 60);
 const recipients = ['oncall@bench.example.jp', 'director@bench.example.jp'];
 const benchAckKey = ephemeralServerKeys().ackLinks;
-// The service reads it from the database (src/alerting/installation.ts); any random id does here.
+// The service reads it from the database (src/notify/installation.ts); any random id does here.
 const benchInstallationId = randomBytes(16).toString('hex');
 
 const explanation = {
@@ -72,7 +72,7 @@ try {
   }
 
   // An organisation under an escalation policy: each alert opens an incident, whose level 1 (two
-  // users) is paged in the same transaction (as src/alerts/run-detection.ts does).
+  // users) is paged in the same transaction (as src/detection-pass/run-detection.ts does).
   const policyOrg = await createOrganization(db, { name: 'ベンチ病院（当番制）', slug: `bench-${randomBytes(3).toString('hex')}` });
   const users = await db.sql<{ id: string }[]>`
     insert into users (org_id, name, email, role)

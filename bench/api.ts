@@ -6,7 +6,7 @@ import { createUserToken } from '../src/auth/user-tokens.ts';
 import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/context.ts';
 import { createApp } from '../src/http/app.ts';
-import { seedMentions } from '../src/ingest/seed.ts';
+import { seedMentions } from '../src/collection/seed.ts';
 import { benchDatabase, percentile } from './db.ts';
 
 const count = Number(process.argv[2] ?? 1_000_000);

@@ -81,7 +81,7 @@ export interface Config {
     /** node-cron schedule of the demo source. */
     schedule: string;
   };
-  /** Alert e-mail (src/alerting). */
+  /** Alert e-mail (src/notify). */
   mail: {
     /** smtp:// or smtps:// with optional user:password; when null mails become .eml previews in dataDir/mail-preview. */
     smtpUrl: string | null;

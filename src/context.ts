@@ -2,12 +2,18 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Config } from './config.ts';
 import type { Db, Sql } from './db/connect.ts';
-import type { DetectionStage } from './ingest/pipeline.ts';
-import type { MentionAnalyzer } from './ingest/types.ts';
+import type { MentionAnalyzer } from './analysis/types.ts';
 import { logger, type Logger } from './logger.ts';
+import type { StoredMention } from './mention.ts';
 import { ephemeralServerKeys, type ServerKeys } from './secrets/server-keys.ts';
 import { sourceRegistry } from './sources/registry.ts';
 import type { SourceDefinition } from './sources/types.ts';
+
+/** The detection stage: told about new mentions once their batch has committed. */
+/** Where the ingest pipeline hands stored mentions once their page commits (the detection pass). */
+export interface DetectionStage {
+  afterStore(orgId: string, mentions: StoredMention[]): Promise<void>;
+}
 
 /** What verbs receive: built once in main.ts (or by a test), never global. */
 export interface AppContext {

@@ -1,10 +1,10 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { defaultRetryPolicy } from './alerting/backoff.ts';
-import { Mailer } from './alerting/mailer.ts';
-import { warnAboutMailSetup } from './alerting/warn-about-mail-setup.ts';
+import { defaultRetryPolicy } from './notify/backoff.ts';
+import { Mailer } from './notify/mailer.ts';
+import { warnAboutMailSetup } from './notify/warn-about-mail-setup.ts';
 import { AuditCheckpointer } from './audit/checkpointer.ts';
 import { EscalationWorker } from './oncall/escalation-worker.ts';
-import { previewDir, transportFor } from './alerting/transports.ts';
+import { previewDir, transportFor } from './notify/transports.ts';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ensureDemo } from './bootstrap/demo.ts';
 import { setUpDemoOncall } from './bootstrap/demo-oncall.ts';

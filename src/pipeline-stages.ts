@@ -1,7 +1,7 @@
-import { DetectionService } from './alerts/detection-service.ts';
+import { DetectionService } from './detection-pass/detection-service.ts';
 import { loadAnalyzer } from './analysis/index.ts';
 import type { Config } from './config.ts';
-import type { MentionAnalyzer } from './ingest/types.ts';
+import type { MentionAnalyzer } from './analysis/types.ts';
 
 /**
  * The analysis and detection stages of the ingest pipeline, built once per process. Detection

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { MentionAnalyzer, TextAnalysis } from '../ingest/types.ts';
+import type { MentionAnalyzer, TextAnalysis } from './types.ts';
 import { buildLexicon, parseLexicon, readLexiconFile, type Lexicon } from './lexicon.ts';
 import { normalizeText } from './normalize.ts';
 import { detectPiiSpans, type PiiOptions, type PiiSpan } from './pii.ts';

@@ -1,4 +1,4 @@
-import type { SentimentLabel } from '../ingest/types.ts';
+import type { SentimentLabel } from './types.ts';
 import type { Lexicon } from './lexicon.ts';
 import { baseForm, type Token } from './tokenizer.ts';
 

@@ -89,7 +89,7 @@ function errorMessage(err: unknown): string {
  */
 export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOutcome> {
   // covers_until (this clock, now): a run that succeeds has collected what was posted before it
-  // began, which is what detection waits for (src/alerts/watermark.ts).
+  // began, which is what detection waits for (src/detection-pass/watermark.ts).
   const source = await getSource(ctx, req.sourceId);
   const def = definitionFor(ctx, source.type);
   if (!def.collect) throw new AppError('bad_request', `source ${source.id} (${source.type}) receives data by push or import; it cannot be collected`);

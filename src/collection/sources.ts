@@ -4,7 +4,7 @@ import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { SourceHealth } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { sourceTypes, type SourceType } from '../ingest/types.ts';
+import { sourceTypes, type SourceType } from '../mention.ts';
 import type { SourceDefinition } from '../sources/types.ts';
 import { idString, object, oneOf, optionalBoolean, optionalString, plainJsonObject, requiredString } from '../validation.ts';
 import {

@@ -1,4 +1,4 @@
-import type { StoredMention } from '../ingest/types.ts';
+import type { StoredMention } from '../mention.ts';
 import type { BucketSignal, BucketSample } from './signal.ts';
 
 // Folds one bucket's stored mentions (already analysed) into the plain signal the detectors

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import type { SentimentLabel, TextAnalysis } from './types.ts';
+import type { SentimentLabel, TextAnalysis } from '../analysis/types.ts';
 import { applyCountDeltas, CountDeltas } from './store-page.ts';
 
 export interface AnalyzeStoredOptions {

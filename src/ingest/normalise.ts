@@ -1,4 +1,4 @@
-import type { NormalizedMention } from './types.ts';
+import type { NormalizedMention } from '../mention.ts';
 
 // Pure checks and clean-up applied to every mention from every source before it is stored.
 // Posts are written by strangers: anything that would break storage or display is rejected here

@@ -2,12 +2,9 @@ import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../logger.ts';
 import { defaultIngestLimits, normaliseMention, type IngestLimits } from './normalise.ts';
 import { storePage, type AnalysedRow, type StorePageResult } from './store-page.ts';
-import type { MentionAnalyzer, NormalizedMention, StoredMention, Tombstone } from './types.ts';
-
-/** The detection stage: told about new mentions once their batch has committed. */
-export interface DetectionStage {
-  afterStore(orgId: string, mentions: StoredMention[]): Promise<void>;
-}
+import type { MentionAnalyzer } from '../analysis/types.ts';
+import type { DetectionStage } from '../context.ts';
+import type { NormalizedMention, Tombstone } from '../mention.ts';
 
 export interface IngestDeps {
   sql: Sql;

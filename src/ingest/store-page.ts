@@ -1,6 +1,7 @@
 import type { Sql, Tx } from '../db/connect.ts';
 import { bucketStart, type MentionRow } from './normalise.ts';
-import type { SentimentLabel, StoredMention, TextAnalysis, Tombstone } from './types.ts';
+import type { SentimentLabel, TextAnalysis } from '../analysis/types.ts';
+import type { StoredMention, Tombstone } from '../mention.ts';
 
 export interface AnalysedRow extends MentionRow {
   analysis: TextAnalysis | null;

@@ -1,7 +1,7 @@
 import type { Sql } from '../db/connect.ts';
 import { ValidationError } from '../errors.ts';
 import { idInRange, timeInRange } from '../validation.ts';
-import type { SentimentLabel, TextAnalysis } from '../ingest/types.ts';
+import type { SentimentLabel, TextAnalysis } from '../analysis/types.ts';
 
 export interface MentionView {
   id: string;

@@ -2,7 +2,7 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { AppError, NotFoundError } from '../errors.ts';
-import { verifyAckToken } from './ack-token.ts';
+import { verifyAckToken } from '../notify/ack-token.ts';
 import { appendEvent } from '../incidents/queries.ts';
 
 // Acknowledging an incident: stamps acknowledged_at if unset, stops its escalation, and records

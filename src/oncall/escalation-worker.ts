@@ -1,5 +1,5 @@
-import { incidentMailConfigFor } from '../alerting/mail-config.ts';
-import { WakeLoop } from '../alerting/wake-loop.ts';
+import { incidentMailConfigFor } from '../notify/mail-config.ts';
+import { WakeLoop } from '../jobs/wake-loop.ts';
 import type { AppContext } from '../context.ts';
 import { advanceEscalation, dueEscalations, ESCALATION_CHANNEL } from './escalation.ts';
 import { notifyOverdueTask, overdueTasks } from './overdue-tasks.ts';

@@ -1,6 +1,6 @@
-import { composeAlertMail, type ComposedMail } from '../alerting/compose-alert-mail.ts';
-import { enqueueIncidentMails, type IncidentMailConfig } from '../alerting/enqueue-incident-mails.ts';
-import { alertingSettingsOf } from '../alerting/settings.ts';
+import { composeAlertMail, type ComposedMail } from '../notify/compose-alert-mail.ts';
+import { enqueueIncidentMails, type IncidentMailConfig } from '../notify/enqueue-incident-mails.ts';
+import { alertingSettingsOf } from '../notify/recipients.ts';
 import { lockAuditChain, recordAudit, systemActor } from '../audit/record.ts';
 import { logger } from '../logger.ts';
 import type { Sql, Tx } from '../db/connect.ts';

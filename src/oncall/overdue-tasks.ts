@@ -1,9 +1,9 @@
-import { headerSafe } from '../alerting/compose-alert-mail.ts';
+import { headerSafe } from '../notify/compose-alert-mail.ts';
 import { escapeHtml, formatJst } from '../display.ts';
-import { enqueueIncidentMails, type IncidentMailConfig } from '../alerting/enqueue-incident-mails.ts';
+import { enqueueIncidentMails, type IncidentMailConfig } from '../notify/enqueue-incident-mails.ts';
 import { lockAuditChain, recordAudit, systemActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
-import type { Recipient } from './policy.ts';
+import type { Recipient } from '../notify/recipients.ts';
 import { oncallUser } from './policy.ts';
 import { appendEvent } from '../incidents/queries.ts';
 

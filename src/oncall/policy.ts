@@ -1,4 +1,4 @@
-import { normalizeEmailAddress } from '../alerting/settings.ts';
+import { normalizeEmailAddress, type Recipient } from '../notify/recipients.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import { ValidationError } from '../errors.ts';
 import { object } from '../validation.ts';
@@ -16,12 +16,6 @@ export interface Level {
 export interface Policy {
   levels: Level[];
   repeat: number;
-}
-
-/** Who a page goes to: the address, and the user behind it when there is one (for "who acknowledged"). */
-export interface Recipient {
-  address: string;
-  userId: string | null;
 }
 
 const idPattern = /^[1-9][0-9]{0,18}$/;

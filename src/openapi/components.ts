@@ -1,5 +1,5 @@
 import { incidentStatuses, roleNames } from '../incidents/lifecycle.ts';
-import { sourceTypes } from '../ingest/types.ts';
+import { sourceTypes } from '../mention.ts';
 import { arr, bool, id, int, nullable, num, obj, oneOfValues, ref, str, time, type Schema } from './schema.ts';
 
 // Shared shapes of the API document. Response objects are open (fields may be added).

@@ -1,6 +1,6 @@
 import { authOperations } from '../auth/operations.ts';
 import { incidentStatuses } from '../incidents/lifecycle.ts';
-import { sourceTypes } from '../ingest/types.ts';
+import { sourceTypes } from '../mention.ts';
 import { bucketSizes } from '../mentions/queries.ts';
 import { statementOperations } from '../statements/operations.ts';
 import { oncallOperations } from '../oncall/operations.ts';

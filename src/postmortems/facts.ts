@@ -1,4 +1,4 @@
-import { DETECTION_BUCKET_MS } from '../alerts/signals.ts';
+import { DETECTION_BUCKET_MS } from '../detection-pass/signals.ts';
 import { maskPii } from '../analysis/pii.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { IncidentRow } from '../incidents/queries.ts';

@@ -16,7 +16,7 @@ export interface ServerKeys {
   credentials: Buffer;
   /** HMAC-SHA256 key for the audit log's chain-head checkpoints. */
   auditCheckpoints: Buffer;
-  /** HMAC-SHA256 key for the acknowledgement links in on-call mails (src/oncall/ack-token.ts). */
+  /** HMAC-SHA256 key for the acknowledgement links in on-call mails (src/notify/ack-token.ts). */
   ackLinks: Buffer;
   /**
    * A public fingerprint of the secret (not of a key), kept in the database at first use so a

@@ -1,4 +1,4 @@
-import type { MentionMetrics } from '../ingest/types.ts';
+import type { MentionMetrics } from '../mention.ts';
 
 // Readers for untrusted platform payloads (and the cursors built from them), shared by every
 // source's map, client and collector.

@@ -1,4 +1,4 @@
-import type { SourceType } from '../ingest/types.ts';
+import type { SourceType } from '../mention.ts';
 import { blueskySource } from './bluesky/index.ts';
 import { demoSource } from './demo/index.ts';
 import { googleReviewsSource } from './google-reviews/index.ts';

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import type { NormalizedMention, SourceType, Tombstone } from '../ingest/types.ts';
+import type { NormalizedMention, SourceType, Tombstone } from '../mention.ts';
 
 /** A watch target as sources see it: what to search for. */
 export interface WatchTargetSpec {

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createContext, type AppContext } from '../../src/context.ts';
 import { ephemeralServerKeys } from '../../src/secrets/server-keys.ts';
 import { addSource } from '../../src/collection/sources.ts';
-import type { NormalizedMention } from '../../src/ingest/types.ts';
+import type { NormalizedMention } from '../../src/mention.ts';
 import { createOrganization, createWatchTarget } from '../../src/organizations/organizations.ts';
 import { sourceRegistry } from '../../src/sources/registry.ts';
 import type { CollectPage, SourceDefinition } from '../../src/sources/types.ts';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   notifyAlertChange, recordAlertEvent, routeToIncident, saveAlert, type DecisionContext,
-} from '../../src/alerts/apply-decision.ts';
-import { getAlert } from '../../src/alerts/queries.ts';
-import type { MailEnqueueConfig } from '../../src/alerting/enqueue-alert-mails.ts';
+} from '../../src/detection-pass/apply-decision.ts';
+import { getAlert } from '../../src/detection-pass/queries.ts';
+import type { MailEnqueueConfig } from '../../src/notify/enqueue-alert-mails.ts';
 import type { AlertDecision, DetectionResult } from '../../src/detection/index.ts';
 import { makeOrg, testContext } from '../factories/index.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
@@ -112,7 +112,7 @@ describe('notifyAlertChange', () => {
 
 describe('detectSeries and a late-data reset racing', () => {
   it('a detector state deleted while a pass starts never leaves the pass without a state', async () => {
-    const { detectSeries } = await import('../../src/alerts/run-detection.ts');
+    const { detectSeries } = await import('../../src/detection-pass/run-detection.ts');
     const { org } = await makeOrg(ctx);
     const src = one(await ctx.sql<{ id: string }[]>`
       insert into sources (org_id, type, name, config, schedule) values (${org.id}, 'import', 'race', '{}', '* * * * *') returning id`);
@@ -121,7 +121,7 @@ describe('detectSeries and a late-data reset racing', () => {
       values (${org.id}, ${src.id}, 'race-1', 'テスト', ${bucket(0)}, 'https://example.test/1', '{}')`;
     const series = { orgId: org.id, watchTargetId: null, institutionNames: [] };
     const now = bucket(3);
-    // The reset (src/alerts/run-detection.ts resetSeriesAfterLateData) deletes the row between
+    // The reset (src/detection-pass/run-detection.ts resetSeriesAfterLateData) deletes the row between
     // passes; here it is fired at the same moment as each pass, many times over.
     const errors: unknown[] = [];
     for (let i = 0; i < 150; i++) {

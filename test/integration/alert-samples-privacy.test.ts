@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DETECTION_BUCKET_MS, loadBucketSignals } from '../../src/alerts/signals.ts';
+import { DETECTION_BUCKET_MS, loadBucketSignals } from '../../src/detection-pass/signals.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
 import { makeOrg, makeSource, mentionFixture, testContext } from '../factories/index.ts';

@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
-import { updateAlertingSettings } from '../../src/alerting/settings.ts';
+import { updateAlertingSettings } from '../../src/notify/recipients.ts';
 import { systemActor } from '../../src/audit/record.ts';
-import { listAlerts } from '../../src/alerts/queries.ts';
-import { detectOrg } from '../../src/alerts/run-detection.ts';
+import { listAlerts } from '../../src/detection-pass/queries.ts';
+import { detectOrg } from '../../src/detection-pass/run-detection.ts';
 import { decodeTextPart } from '../fakes/smtp-fake.ts';
 import { demoMailer, openDemoClinic, runDemoAt, useDatabaseAndSmtp } from '../support/demo-flow.ts';
 

@@ -209,7 +209,7 @@ describe('detection settings', () => {
     expect((await bad.json()).error.message).toContain('sensitivity');
     const audit = await ctx.sql`select before, after from audit_log where chain = ${org.id} and action = 'detection.configure'`;
     expect(audit).toEqual([{ before: { sensitivity: 'balanced' }, after: { sensitivity: 'fewer' } }]);
-    const { detectionSettingsFor } = await import('../../src/alerts/run-detection.ts');
+    const { detectionSettingsFor } = await import('../../src/detection-pass/run-detection.ts');
     expect((await detectionSettingsFor(ctx.sql, org.id)).sensitivity).toBe('fewer');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { backtest } from '../../src/alerts/backtest.ts';
-import { detectOrg } from '../../src/alerts/run-detection.ts';
-import { listAlerts, getAlert } from '../../src/alerts/queries.ts';
+import { backtest } from '../../src/detection-pass/backtest.ts';
+import { detectOrg } from '../../src/detection-pass/run-detection.ts';
+import { listAlerts, getAlert } from '../../src/detection-pass/queries.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { ensureDemo } from '../../src/bootstrap/demo.ts';
 import { runSource } from '../../src/collection/run-source.ts';
@@ -74,8 +74,8 @@ it('demo flare-up: a quiet week asks nobody to act; the flare-up opens one crisi
 }, 120_000);
 
 it('rebuilds a series from history when a backfill lands in buckets it already stepped, and pages nobody about the past', async () => {
-  const { detectOrg: detect } = await import('../../src/alerts/run-detection.ts');
-  const { DetectionService } = await import('../../src/alerts/detection-service.ts');
+  const { detectOrg: detect } = await import('../../src/detection-pass/run-detection.ts');
+  const { DetectionService } = await import('../../src/detection-pass/detection-service.ts');
   const { makeOrg, makeSource, mentionFixture } = await import('../factories/index.ts');
   const { ingest } = await import('../../src/ingest/pipeline.ts');
   const { defaultIngestLimits } = await import('../../src/ingest/normalise.ts');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DetectionService, detectionConcurrency } from '../../src/alerts/detection-service.ts';
+import { DetectionService, detectionConcurrency } from '../../src/detection-pass/detection-service.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { addSource } from '../../src/collection/sources.ts';
 import { runSource } from '../../src/collection/run-source.ts';

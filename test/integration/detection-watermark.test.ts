@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { DetectionService } from '../../src/alerts/detection-service.ts';
-import { detectOrg } from '../../src/alerts/run-detection.ts';
+import { DetectionService } from '../../src/detection-pass/detection-service.ts';
+import { detectOrg } from '../../src/detection-pass/run-detection.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { ensureDemo } from '../../src/bootstrap/demo.ts';
 import { runSource } from '../../src/collection/run-source.ts';

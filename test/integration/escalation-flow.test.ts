@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { updateAlertingSettings } from '../../src/alerting/settings.ts';
+import { updateAlertingSettings } from '../../src/notify/recipients.ts';
 import { systemActor } from '../../src/audit/record.ts';
 import { createApp } from '../../src/http/app.ts';
 import { EscalationWorker } from '../../src/oncall/escalation-worker.ts';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { enqueueAlertMails } from '../../src/alerting/enqueue-alert-mails.ts';
-import type { IncidentMailConfig } from '../../src/alerting/enqueue-incident-mails.ts';
-import { installationIdOf } from '../../src/alerting/installation.ts';
-import { Mailer } from '../../src/alerting/mailer.ts';
-import { createSmtpTransport } from '../../src/alerting/transports.ts';
+import { enqueueAlertMails } from '../../src/notify/enqueue-alert-mails.ts';
+import type { IncidentMailConfig } from '../../src/notify/enqueue-incident-mails.ts';
+import { installationIdOf } from '../../src/notify/installation.ts';
+import { Mailer } from '../../src/notify/mailer.ts';
+import { createSmtpTransport } from '../../src/notify/transports.ts';
 import type { AppContext } from '../../src/context.ts';
 import { createApp } from '../../src/http/app.ts';
 import { incidentForAlertChange } from '../../src/incidents/auto-open-incident.ts';
@@ -68,7 +68,7 @@ function mailCfg(): IncidentMailConfig {
   return { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, installationId, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs, now };
 }
 
-/** What the detection pass does for a crisis alert that opens an incident (src/alerts/run-detection.ts). */
+/** What the detection pass does for a crisis alert that opens an incident (src/detection-pass/run-detection.ts). */
 async function openIncident(orgId: string): Promise<string> {
   return ctx.sql.begin(async (tx) => {
     const [a] = await tx<{ id: string }[]>`

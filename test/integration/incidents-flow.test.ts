@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { detectOrg } from '../../src/alerts/run-detection.ts';
-import { listAlerts } from '../../src/alerts/queries.ts';
+import { detectOrg } from '../../src/detection-pass/run-detection.ts';
+import { listAlerts } from '../../src/detection-pass/queries.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { ensureDemo } from '../../src/bootstrap/demo.ts';
 import { runSource } from '../../src/collection/run-source.ts';

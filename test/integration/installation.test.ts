@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { enqueueAlertMails } from '../../src/alerting/enqueue-alert-mails.ts';
-import { installationIdOf, loadInstallationId } from '../../src/alerting/installation.ts';
-import { mailEnqueueConfigFor } from '../../src/alerting/mail-config.ts';
-import { updateAlertingSettings } from '../../src/alerting/settings.ts';
+import { enqueueAlertMails } from '../../src/notify/enqueue-alert-mails.ts';
+import { installationIdOf, loadInstallationId } from '../../src/notify/installation.ts';
+import { mailEnqueueConfigFor } from '../../src/notify/mail-config.ts';
+import { updateAlertingSettings } from '../../src/notify/recipients.ts';
 import { systemActor } from '../../src/audit/record.ts';
 import { connect } from '../../src/db/connect.ts';
 import { makeOrg, testContext } from '../factories/index.ts';

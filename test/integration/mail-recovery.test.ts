@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { incidentMailConfigFor } from '../../src/alerting/mail-config.ts';
-import { Mailer, type MailerOptions } from '../../src/alerting/mailer.ts';
-import { createSmtpTransport } from '../../src/alerting/transports.ts';
+import { incidentMailConfigFor } from '../../src/notify/mail-config.ts';
+import { Mailer, type MailerOptions } from '../../src/notify/mailer.ts';
+import { createSmtpTransport } from '../../src/notify/transports.ts';
 import type { AppContext } from '../../src/context.ts';
 import { incidentForAlertChange } from '../../src/incidents/auto-open-incident.ts';
 import { startEscalation } from '../../src/oncall/escalation.ts';
@@ -11,7 +11,7 @@ import { makeOrg, testContext, unique } from '../factories/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 // Issue 12 item 8, after an SMTP outage: a queued page goes out within 30 s of the server coming
-// back (the recovery probe, src/alerting/mailer.ts), and an escalation level's timeout counts from
+// back (the recovery probe, src/notify/mailer.ts), and an escalation level's timeout counts from
 // its page's delivery, not from queueing (src/oncall/escalation.ts). A real SMTP server in
 // process, stopped and started; the escalation clock is simulated.
 

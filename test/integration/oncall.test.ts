@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { enqueueAlertMails } from '../../src/alerting/enqueue-alert-mails.ts';
-import { incidentMailConfigFor, mailEnqueueConfigFor } from '../../src/alerting/mail-config.ts';
-import { updateAlertingSettings } from '../../src/alerting/settings.ts';
+import { enqueueAlertMails } from '../../src/notify/enqueue-alert-mails.ts';
+import { incidentMailConfigFor, mailEnqueueConfigFor } from '../../src/notify/mail-config.ts';
+import { updateAlertingSettings } from '../../src/notify/recipients.ts';
 import { systemActor } from '../../src/audit/record.ts';
 import type { AppContext } from '../../src/context.ts';
 import { createApp } from '../../src/http/app.ts';

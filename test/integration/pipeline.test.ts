@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSource } from '../../src/collection/run-source.ts';
 import { ingest } from '../../src/ingest/pipeline.ts';
 import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
-import type { MentionAnalyzer } from '../../src/ingest/types.ts';
+import type { MentionAnalyzer } from '../../src/analysis/types.ts';
 import { logger } from '../../src/logger.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 import { listSource, makeOrg, makeSource, mentionFixture, testContext, withTestSource } from '../factories/index.ts';

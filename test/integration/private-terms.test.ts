@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { hourlyTermCounts } from '../../src/alerts/signals.ts';
+import { hourlyTermCounts } from '../../src/detection-pass/signals.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { createApp } from '../../src/http/app.ts';
 import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';

@@ -1,4 +1,4 @@
-import type { NormalizedMention } from '../../src/ingest/types.ts';
+import type { NormalizedMention } from '../../src/mention.ts';
 import type { CollectPage, SourceDefinition } from '../../src/sources/types.ts';
 
 export function crashItems(): NormalizedMention[] {

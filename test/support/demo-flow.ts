@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
-import { Mailer } from '../../src/alerting/mailer.ts';
-import { createSmtpTransport } from '../../src/alerting/transports.ts';
-import { detectOrg } from '../../src/alerts/run-detection.ts';
+import { Mailer } from '../../src/notify/mailer.ts';
+import { createSmtpTransport } from '../../src/notify/transports.ts';
+import { detectOrg } from '../../src/detection-pass/run-detection.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { ensureDemo } from '../../src/bootstrap/demo.ts';
 import { runSource } from '../../src/collection/run-source.ts';

@@ -1,4 +1,4 @@
-import { backtest } from '../../alerts/backtest.ts';
+import { backtest } from '../../detection-pass/backtest.ts';
 import { sensitivities } from '../../detection/index.ts';
 import { UsageError } from '../../errors.ts';
 import { idString, isoTime, oneOf } from '../../validation.ts';

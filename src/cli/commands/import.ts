@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { importMentions, MAX_IMPORT_BYTES } from '../../ingest/import-mentions.ts';
+import { importMentions, MAX_IMPORT_BYTES } from '../../collection/import-mentions.ts';
 import { UsageError } from '../../errors.ts';
 import { idString } from '../../validation.ts';
 import { stringOption, type CliCommand } from '../command.ts';

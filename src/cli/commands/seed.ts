@@ -1,4 +1,4 @@
-import { seedMentions } from '../../ingest/seed.ts';
+import { seedMentions } from '../../collection/seed.ts';
 import { UsageError } from '../../errors.ts';
 import { idString } from '../../validation.ts';
 import { intOption, stringOption, type CliCommand } from '../command.ts';

@@ -1,7 +1,7 @@
 import { addSource, listSources } from '../../collection/sources.ts';
 import { updateSource } from '../../collection/update-source.ts';
 import { UsageError, ValidationError } from '../../errors.ts';
-import { sourceTypes } from '../../ingest/types.ts';
+import { sourceTypes } from '../../mention.ts';
 import { idString, oneOf } from '../../validation.ts';
 import { readStdin, stringOption, type CliCommand } from '../command.ts';
 import { cliActor, withContext } from '../with-context.ts';

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
-import { listOutbox, outboxStatuses } from '../../alerting/outbox-queries.ts';
-import { getAlertingSettings, parseAlertingPatch, updateAlertingSettings } from '../../alerting/settings.ts';
-import { getAlert, listAlerts } from '../../alerts/queries.ts';
-import { getDetectionSettings, parseDetectionPatch, setDetectionSettings } from '../../alerts/settings.ts';
+import { listOutbox, outboxStatuses } from '../../notify/outbox-queries.ts';
+import { getAlertingSettings, parseAlertingPatch, updateAlertingSettings } from '../../notify/recipients.ts';
+import { getAlert, listAlerts } from '../../detection-pass/queries.ts';
+import { getDetectionSettings, parseDetectionPatch, setDetectionSettings } from '../../detection-pass/sensitivity.ts';
 import { recordAudit, type AuditActor } from '../../audit/record.ts';
 import { runSource } from '../../collection/run-source.ts';
 import { addSource, getSource, listSources, parseAddSourceInput, type SourceRecord } from '../../collection/sources.ts';

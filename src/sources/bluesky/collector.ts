@@ -4,7 +4,7 @@
 // upsert makes that harmless, where an exclusive bound could lose posts indexed in the same
 // instant.
 
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import { SourceHttpError } from '../http.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
 import { isRecord, laterTime } from '../payload.ts';

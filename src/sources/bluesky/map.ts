@@ -2,7 +2,7 @@
 // app.bsky.embed.record (or recordWithMedia) embed that points at a post. searchPosts returns
 // posts only — reposts are separate app.bsky.feed.repost records it never lists.
 
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import { count, definedMetrics, isRecord, optionalString, parseTime } from '../payload.ts';
 
 export type PostMapResult =

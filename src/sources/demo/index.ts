@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors.ts';
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import type { CollectPage, SourceDefinition } from '../types.ts';
 import { gaussian, pick, poisson, slotRng, weighted, type Rng } from './random.ts';
 import { demoClinic, flareScenarios, quietMix, quietTemplates, slots, type FlareScenario } from './templates.ts';

@@ -1,4 +1,4 @@
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import type { CollectInput, CollectPage, SourceRuntime, WatchTargetSpec } from '../types.ts';
 import { idForLog, isRecord } from '../payload.ts';
 import type { FacebookConfig } from './config.ts';

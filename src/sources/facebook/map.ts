@@ -1,4 +1,4 @@
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import { count, definedMetrics, httpsUrl, isRecord } from '../payload.ts';
 import { isGraphId, parseGraphTime } from './graph.ts';
 

@@ -4,7 +4,7 @@
 // reviews.get confirms a 404, because a listing ordered by update time can skip an item that
 // moves while we page (a vanished-looking review is usually just that).
 
-import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
+import type { NormalizedMention, Tombstone } from '../../mention.ts';
 import { SourceHttpError } from '../http.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
 import { isRecord, laterTime } from '../payload.ts';

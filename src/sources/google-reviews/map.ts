@@ -3,7 +3,7 @@
 // the old text as a version. The clinic's reply is a separate mention that replies to the
 // review: it is what the clinic said in public, and a crisis timeline needs it.
 
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import { isRecord, parseTime, stringOrNull } from '../payload.ts';
 
 const starRatings: Record<string, number> = { ONE: 1, TWO: 2, THREE: 3, FOUR: 4, FIVE: 5 };

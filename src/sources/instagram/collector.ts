@@ -1,4 +1,4 @@
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import { targetForAccount } from '../facebook/collector.ts';
 import { createGraphClient, graphIdPattern, isGraphId, isMissingObject, type GraphClient, type GraphPage } from '../facebook/graph.ts';
 import { SourceHttpError, SourceResponseError } from '../http.ts';

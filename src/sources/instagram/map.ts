@@ -1,4 +1,4 @@
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import { isGraphId, parseGraphTime } from '../facebook/graph.ts';
 import { count, definedMetrics, httpsUrl, isRecord } from '../payload.ts';
 

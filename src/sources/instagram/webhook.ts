@@ -1,4 +1,4 @@
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import { logger } from '../../logger.ts';
 import { isGraphId, parseGraphTime } from '../facebook/graph.ts';
 import { answerHubChallenge, optionalSecret, verifyMetaDelivery } from '../facebook/webhook-security.ts';

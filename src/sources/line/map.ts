@@ -1,4 +1,4 @@
-import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
+import type { NormalizedMention, Tombstone } from '../../mention.ts';
 import type { SourceActivity } from '../types.ts';
 import { isRecord } from '../payload.ts';
 

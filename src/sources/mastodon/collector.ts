@@ -4,7 +4,7 @@
 // Statuses collected in the last hours are re-read to catch edits (edited_at) and deletions
 // (404), which a timeline never reports.
 
-import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
+import type { NormalizedMention, Tombstone } from '../../mention.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
 import { isRecord } from '../payload.ts';
 import { MastodonClient, type TimelinePage } from './client.ts';

@@ -1,7 +1,7 @@
 // Mastodon Status → mention. Pure. `content` is sanitised HTML; the content warning
 // (spoiler_text) is part of what the author said, so it leads the text.
 
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import { htmlToText } from '../html-text.ts';
 import { count, definedMetrics, isRecord, optionalString, parseTime } from '../payload.ts';
 

@@ -4,7 +4,7 @@
 // harmless and turns edited items into versions. A broken feed does not stop the others; the
 // run reports it at the end.
 
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import { createHttpClient, SourceResponseError } from '../http.ts';
 import type { CollectInput, CollectPage } from '../types.ts';
 import { isRecord } from '../payload.ts';

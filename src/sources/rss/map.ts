@@ -1,6 +1,6 @@
 // Feed item → mention, and the watch-target filter. Pure.
 
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import type { WatchTargetSpec } from '../types.ts';
 import type { FeedItem } from './feed.ts';
 

@@ -1,4 +1,4 @@
-import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
+import type { NormalizedMention, Tombstone } from '../../mention.ts';
 import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
 import { SourceHttpError } from '../http.ts';
 import { idForLog, isRecord } from '../payload.ts';

@@ -1,4 +1,4 @@
-import type { MentionMetrics, NormalizedMention } from '../../ingest/types.ts';
+import type { MentionMetrics, NormalizedMention } from '../../mention.ts';
 import { count, definedMetrics, isRecord } from '../payload.ts';
 
 // X API v2 payloads → mentions. Pure. Every field is checked: a post that does not have the

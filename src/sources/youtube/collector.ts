@@ -5,7 +5,7 @@
 // Because a new reply does not move its thread up, recent threads are re-read by id each run:
 // that is where new replies, edits and deleted comments show up.
 
-import type { NormalizedMention, Tombstone } from '../../ingest/types.ts';
+import type { NormalizedMention, Tombstone } from '../../mention.ts';
 import { SourceHttpError, SourceRateLimitedError } from '../http.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
 import { isRecord, laterTime } from '../payload.ts';

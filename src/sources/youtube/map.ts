@@ -1,7 +1,7 @@
 // YouTube comment threads → mentions. Pure. textOriginal is the comment as typed; textDisplay
 // is HTML (links, <br>, entities) and is used only when textOriginal is absent.
 
-import type { NormalizedMention } from '../../ingest/types.ts';
+import type { NormalizedMention } from '../../mention.ts';
 import { htmlToText } from '../html-text.ts';
 import { count, definedMetrics, isRecord, optionalString, parseTime } from '../payload.ts';
 

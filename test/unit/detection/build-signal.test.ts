@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredMention, TextAnalysis } from '../../../src/ingest/types.ts';
+import type { StoredMention } from '../../../src/mention.ts';
+import type { TextAnalysis } from '../../../src/analysis/types.ts';
 import { bucketStartFor, buildBucketSignal } from '../../../src/detection/index.ts';
 
 let n = 0;

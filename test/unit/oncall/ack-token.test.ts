@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { newNonce, signAckToken, verifyAckToken } from '../../../src/oncall/ack-token.ts';
+import { newNonce, signAckToken, verifyAckToken } from '../../../src/notify/ack-token.ts';
 
 const key = randomBytes(32);
 const claims = { orgId: '7', incidentId: '42', nonce: newNonce(), expiresAt: new Date('2026-11-26T00:00:00Z') };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv, parseImport } from '../../../src/ingest/import-file.ts';
-import { decodeLines } from '../../../src/ingest/import-mentions.ts';
+import { parseCsv, parseImport } from '../../../src/collection/import-file.ts';
+import { decodeLines } from '../../../src/collection/import-mentions.ts';
 
 describe('import files', () => {
   it('parses RFC 4180 CSV: quotes, doubled quotes, commas and newlines inside fields, CRLF, BOM', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NormalizedMention } from '../../../src/ingest/types.ts';
+import type { NormalizedMention } from '../../../src/mention.ts';
 import { clearBlueskySessions } from '../../../src/sources/bluesky/client.ts';
 import { blueskySource, type BlueskyConfig } from '../../../src/sources/bluesky/index.ts';
 import { mapPost } from '../../../src/sources/bluesky/map.ts';

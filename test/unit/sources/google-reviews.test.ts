@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NormalizedMention, Tombstone } from '../../../src/ingest/types.ts';
+import type { NormalizedMention, Tombstone } from '../../../src/mention.ts';
 import { googleReviewsSource, type GoogleReviewsConfig } from '../../../src/sources/google-reviews/index.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
 import { runCollections } from '../../fakes/faulty-server.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NormalizedMention, Tombstone } from '../../../src/ingest/types.ts';
+import type { NormalizedMention, Tombstone } from '../../../src/mention.ts';
 import { newerId } from '../../../src/sources/mastodon/collector.ts';
 import { mastodonSource, type MastodonConfig } from '../../../src/sources/mastodon/index.ts';
 import { mapStatus } from '../../../src/sources/mastodon/map.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NormalizedMention } from '../../../src/ingest/types.ts';
+import type { NormalizedMention } from '../../../src/mention.ts';
 import { parseFeed } from '../../../src/sources/rss/feed.ts';
 import { htmlToText } from '../../../src/sources/html-text.ts';
 import { rssSource, type RssConfig } from '../../../src/sources/rss/index.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NormalizedMention } from '../../../src/ingest/types.ts';
+import type { NormalizedMention } from '../../../src/mention.ts';
 import { SourceRateLimitedError } from '../../../src/sources/http.ts';
 import { nextPacificMidnight } from '../../../src/sources/youtube/client.ts';
 import { youtubeSource, type YouTubeConfig } from '../../../src/sources/youtube/index.ts';

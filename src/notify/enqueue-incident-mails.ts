@@ -1,7 +1,7 @@
 import { systemActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
-import { newNonce, signAckToken } from '../oncall/ack-token.ts';
-import type { Recipient } from '../oncall/policy.ts';
+import { newNonce, signAckToken } from './ack-token.ts';
+import type { Recipient } from './recipients.ts';
 import { appendEvent } from '../incidents/queries.ts';
 import type { ComposedMail } from './compose-alert-mail.ts';
 import { messageIdFor, OUTBOX_CHANNEL } from './outbox-identity.ts';

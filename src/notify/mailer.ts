@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.ts';
 import { OUTBOX_CHANNEL } from './outbox-identity.ts';
 import { PermanentDeliveryError, serverAnswered, type MailTransport } from './transports.ts';
-import { WakeLoop } from './wake-loop.ts';
+import { WakeLoop } from '../jobs/wake-loop.ts';
 
 // The outbox worker. Delivery is at-least-once with a lease, made as close to exactly-once as
 // SMTP allows:

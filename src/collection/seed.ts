@@ -1,10 +1,10 @@
 import type { AppContext } from '../context.ts';
 import { createOrganization, createWatchTarget } from '../organizations/organizations.ts';
-import { addSource } from '../collection/sources.ts';
+import { addSource } from './sources.ts';
 import { activity, generateSlot, SLOT_MS, type DemoConfig } from '../sources/demo/index.ts';
-import { defaultIngestLimits, normaliseMention } from './normalise.ts';
-import { storePage, type AnalysedRow } from './store-page.ts';
-import type { SentimentLabel, TextAnalysis } from './types.ts';
+import { defaultIngestLimits, normaliseMention } from '../ingest/normalise.ts';
+import { storePage, type AnalysedRow } from '../ingest/store-page.ts';
+import type { SentimentLabel, TextAnalysis } from '../analysis/types.ts';
 
 // Bulk synthetic data for benchmarks (`hinoko seed --mentions N`): the demo generator's posts,
 // spread over the last `days`, stored through the real store path in large batches.

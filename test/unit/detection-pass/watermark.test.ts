@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectionGate, scheduleIntervalMs } from '../../../src/alerts/watermark.ts';
+import { collectionGate, scheduleIntervalMs } from '../../../src/detection-pass/watermark.ts';
 
 const min = 60_000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alertSubject, composeAlertMail, headerSafe, type AlertMailInput } from '../../../src/alerting/compose-alert-mail.ts';
+import { alertSubject, composeAlertMail, headerSafe, type AlertMailInput } from '../../../src/notify/compose-alert-mail.ts';
 import { escapeHtml, formatJst } from '../../../src/display.ts';
 
 const hostile = `<script>alert("x")</script> & 'quoted' <img src=x onerror=alert(1)>`;

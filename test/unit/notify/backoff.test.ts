@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { defaultRetryPolicy, retryDelayMs } from '../../../src/alerting/backoff.ts';
-import { defaultProbeMs } from '../../../src/alerting/mailer.ts';
+import { defaultRetryPolicy, retryDelayMs } from '../../../src/notify/backoff.ts';
+import { defaultProbeMs } from '../../../src/notify/mailer.ts';
 
 const policy = { baseMs: 1000, capMs: 60_000, maxAttempts: 10 };
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { warnAboutMailSetup } from '../../../src/alerting/warn-about-mail-setup.ts';
+import { warnAboutMailSetup } from '../../../src/notify/warn-about-mail-setup.ts';
 import { loadConfig } from '../../../src/config.ts';
 
 function warnings(env: Record<string, string>): string[] {

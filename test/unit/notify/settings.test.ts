@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { alertingSettingsOf, normalizeEmailAddress, parseAlertingPatch } from '../../../src/alerting/settings.ts';
-import { dedupeKeyFor, shouldMail } from '../../../src/alerting/enqueue-alert-mails.ts';
-import { messageIdFor } from '../../../src/alerting/outbox-identity.ts';
+import { alertingSettingsOf, normalizeEmailAddress, parseAlertingPatch } from '../../../src/notify/recipients.ts';
+import { dedupeKeyFor, shouldMail } from '../../../src/notify/enqueue-alert-mails.ts';
+import { messageIdFor } from '../../../src/notify/outbox-identity.ts';
 import { ValidationError } from '../../../src/errors.ts';
 
 describe('alerting settings', () => {

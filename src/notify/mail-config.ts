@@ -21,7 +21,7 @@ export async function incidentMailConfigFor(ctx: AppContext, now: Date): Promise
   };
 }
 
-/** For the detection pass's alert mail (src/alerts/run-detection.ts), incident mail included. */
+/** For the detection pass's alert mail (src/detection-pass/run-detection.ts), incident mail included. */
 export async function mailEnqueueConfigFor(ctx: AppContext, now: Date): Promise<MailEnqueueConfig & { incident: IncidentMailConfig }> {
   const incident = await incidentMailConfigFor(ctx, now);
   return { from: incident.from, publicUrl: incident.publicUrl, installationId: incident.installationId, incident };

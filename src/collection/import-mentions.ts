@@ -1,9 +1,9 @@
-import { addSource, getSource } from '../collection/sources.ts';
+import { addSource, getSource } from './sources.ts';
 import type { AppContext } from '../context.ts';
 import { ValidationError } from '../errors.ts';
 import { parseImport, type ImportRecordError } from './import-file.ts';
-import { ingest, ingestDepsFrom } from './pipeline.ts';
-import type { NormalizedMention } from './types.ts';
+import { ingest, ingestDepsFrom } from '../ingest/pipeline.ts';
+import type { NormalizedMention } from '../mention.ts';
 
 export const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
 

@@ -1,7 +1,8 @@
 import { maskPii, type PiiSpan } from '../analysis/pii.ts';
 import type { Queryable } from '../db/connect.ts';
 import { buildBucketSignal, type BucketSignal } from '../detection/index.ts';
-import type { StoredMention, TextAnalysis } from '../ingest/types.ts';
+import type { StoredMention } from '../mention.ts';
+import type { TextAnalysis } from '../analysis/types.ts';
 
 /** Detection runs on the same 5-minute buckets as the counts table. */
 export const DETECTION_BUCKET_MS = 5 * 60_000;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NormalizedMention } from './types.ts';
+import type { NormalizedMention } from '../mention.ts';
 
 // Parsing of `hinoko import` files (review portals without an API): JSON lines or CSV with a
 // header. Pure: every record becomes a mention or an error that names its line.

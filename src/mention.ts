@@ -1,5 +1,8 @@
-// The shapes every source produces and every later stage consumes. Sources never touch the
-// database: they yield these, and the ingest pipeline stores them.
+// The mention record that travels through every stage: sources produce NormalizedMention (they never
+// touch the database; the ingest pipeline stores what they yield), detection receives StoredMention.
+// Every stage may import this module; it imports nothing but analysis' result type.
+
+import type { TextAnalysis } from './analysis/types.ts';
 
 export const sourceTypes = [
   'demo', 'x', 'facebook', 'instagram', 'line', 'google_reviews', 'youtube', 'bluesky', 'mastodon', 'rss', 'import',
@@ -49,24 +52,6 @@ export interface Tombstone {
   deletedAt: Date;
   reason: 'deleted' | 'unsent' | 'hidden' | 'unavailable';
   raw?: unknown;
-}
-
-export type SentimentLabel = 'positive' | 'neutral' | 'negative';
-
-/** What the analysis stage attaches to a mention (stored as mentions.analysis). */
-export interface TextAnalysis {
-  sentiment: { label: SentimentLabel; score: number };
-  risks: { category: string; score: number; terms: string[] }[];
-  pii: { type: string; start: number; end: number }[];
-  /** Nouns and noun compounds, for emerging-term detection. */
-  terms: string[];
-}
-
-/** The analysis stage of the pipeline. Filled by src/analysis. */
-export interface MentionAnalyzer {
-  /** Changes whenever results could change (lexicon edits), so stale rows can be re-analysed. */
-  readonly version: string;
-  analyze(text: string, hints?: { rating?: number | null }): TextAnalysis;
 }
 
 /** A mention as stored, handed to detection after its batch commits. */

@@ -3,7 +3,7 @@
 // then page or mail. Each step takes the transaction handle only — never the pool — so a pass
 // holds exactly one connection however many organisations run at once.
 
-import { enqueueAlertMails, type MailEnqueueConfig } from '../alerting/enqueue-alert-mails.ts';
+import { enqueueAlertMails, type MailEnqueueConfig } from '../notify/enqueue-alert-mails.ts';
 import { rankEmergingTerms, type EmergingTerm } from '../analysis/index.ts';
 import { recordAudit, systemActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';

@@ -16,6 +16,12 @@ export interface AlertingSettings {
 
 export const defaultAlertingSettings: AlertingSettings = Object.freeze({ recipients: [], minSeverity: 3, notices: false }) as AlertingSettings;
 
+/** Who a page goes to: the address, and the user behind it when there is one (for "who acknowledged"). */
+export interface Recipient {
+  address: string;
+  userId: string | null;
+}
+
 export const MAX_RECIPIENTS = 20;
 
 // A deliberately narrow addr-spec: dot-atoms only, no quoted local parts, no comments, no

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.ts';
-import type { DetectionStage } from '../ingest/pipeline.ts';
-import type { StoredMention } from '../ingest/types.ts';
+import type { DetectionStage } from '../context.ts';
+import type { StoredMention } from '../mention.ts';
 import { detectOrg, markLateRecentBuckets, resetSeriesAfterLateData, type AlertChange } from './run-detection.ts';
 
 /**

@@ -3,7 +3,7 @@ import { logger } from '../logger.ts';
 import { composeAlertMail } from './compose-alert-mail.ts';
 import { messageIdFor, OUTBOX_CHANNEL } from './outbox-identity.ts';
 import { asRecipients, enqueueIncidentMails, pagedRecipients, severityTold, type IncidentMailConfig } from './enqueue-incident-mails.ts';
-import { alertingSettingsOf, type AlertingSettings } from './settings.ts';
+import { alertingSettingsOf, type AlertingSettings } from './recipients.ts';
 
 export interface AlertMailEvent {
   orgId: string;

@@ -2,8 +2,8 @@
 // settled buckets with the pure detectors of src/detection, and stores what they decide — alert,
 // alert event, audit row, incident, outbox mail — in the transaction that saves their state.
 
-import type { MailEnqueueConfig } from '../alerting/enqueue-alert-mails.ts';
-import { mailEnqueueConfigFor } from '../alerting/mail-config.ts';
+import type { MailEnqueueConfig } from '../notify/enqueue-alert-mails.ts';
+import { mailEnqueueConfigFor } from '../notify/mail-config.ts';
 import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import {
@@ -45,7 +45,7 @@ export async function seriesOf(sql: Sql, orgId: string): Promise<Series[]> {
   ];
 }
 
-/** How detection waits for collection (src/alerts/watermark.ts); absent, it judges at once. */
+/** How detection waits for collection (src/detection-pass/watermark.ts); absent, it judges at once. */
 export interface DetectOptions {
   /** When this detector started (ms): after a restart, collectors get `waitMs` from here to catch up. */
   waitFromMs: number;

@@ -1,0 +1,20 @@
+// What the analysis stage produces. Analysis is pure: it reads text and returns these; the
+// ingest pipeline stores them (mentions.analysis) and detection reads them.
+
+export type SentimentLabel = 'positive' | 'neutral' | 'negative';
+
+/** What the analysis stage attaches to a mention (stored as mentions.analysis). */
+export interface TextAnalysis {
+  sentiment: { label: SentimentLabel; score: number };
+  risks: { category: string; score: number; terms: string[] }[];
+  pii: { type: string; start: number; end: number }[];
+  /** Nouns and noun compounds, for emerging-term detection. */
+  terms: string[];
+}
+
+/** The analysis stage of the pipeline. Filled by src/analysis. */
+export interface MentionAnalyzer {
+  /** Changes whenever results could change (lexicon edits), so stale rows can be re-analysed. */
+  readonly version: string;
+  analyze(text: string, hints?: { rating?: number | null }): TextAnalysis;
+}
