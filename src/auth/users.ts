@@ -102,3 +102,13 @@ export async function findOrganization(sql: Sql, idOrSlug: string): Promise<{ id
     : await sql<{ id: string; name: string; slug: string }[]>`select id, name, slug from organizations where slug = ${idOrSlug}`;
   return row ?? null;
 }
+
+/** Refuses ids that are not active users of the organization (the foreign key alone would accept a disabled one). */
+export async function requireActiveUsers(tx: Tx, orgId: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found = await tx<{ id: string }[]>`select id from users where org_id = ${orgId} and id in ${tx(ids)} and disabled_at is null`;
+  const missing = ids.filter((id) => !found.some((u) => u.id === id));
+  if (missing.length > 0) {
+    throw new ValidationError(`この組織の有効なユーザーではありません (not an active user of this organization): ${missing.join(', ')}`);
+  }
+}

@@ -1,7 +1,7 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { object, requiredString } from '../validation.ts';
-import { appendEvent, findIncident } from './queries.ts';
+import { appendEvent, findIncident } from '../incident-record/incident.ts';
 
 export function parseNoteInput(body: unknown): { text: string } {
   return { text: requiredString(object(body, ['text']), 'text', { max: 4000 }) };

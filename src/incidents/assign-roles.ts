@@ -1,10 +1,10 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import type { Tx } from '../db/connect.ts';
 import { ValidationError } from '../errors.ts';
 import { idString, object, oneOf } from '../validation.ts';
-import { roleNames, type RoleName } from './lifecycle.ts';
-import { appendEvent, findIncident, incidentView, type IncidentRow, type IncidentView } from './queries.ts';
+import { roleNames, type RoleName } from '../incident-record/lifecycle.ts';
+import { requireActiveUsers } from '../auth/users.ts';
+import { appendEvent, findIncident, incidentView, type IncidentRow, type IncidentView } from '../incident-record/incident.ts';
 
 // Roles on an incident: which role fills it (commander: 'oncall_manager') and, once someone is
 // named, which person (commanderId: a user of the same organization who is not disabled).
@@ -30,16 +30,6 @@ export function parseRolesInput(body: unknown): RolesInput {
     throw new ValidationError('give at least one of commander, communicationsLead, scribe, commanderId, communicationsLeadId, scribeId');
   }
   return out;
-}
-
-/** Refuses ids that are not active users of the organization (the foreign key alone would accept a disabled one). */
-export async function requireActiveUsers(tx: Tx, orgId: string, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  const found = await tx<{ id: string }[]>`select id from users where org_id = ${orgId} and id in ${tx(ids)} and disabled_at is null`;
-  const missing = ids.filter((id) => !found.some((u) => u.id === id));
-  if (missing.length > 0) {
-    throw new ValidationError(`この組織の有効なユーザーではありません (not an active user of this organization): ${missing.join(', ')}`);
-  }
 }
 
 export async function assignRoles(ctx: AppContext, orgId: string, incidentId: string, input: RolesInput, actor: AuditActor): Promise<IncidentView> {

@@ -1,7 +1,7 @@
 import { systemActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
-import { openStatuses } from './lifecycle.ts';
-import { appendEvent, type IncidentRow } from './queries.ts';
+import { openStatuses } from '../incident-record/lifecycle.ts';
+import { appendEvent, type IncidentRow } from '../incident-record/incident.ts';
 import { attachAlert, attachedIncidentId, loadAlertFacts, lockOrgIncidents, openIncidentForAlert, widenIncident } from './open-incident.ts';
 import { mayRelapse, relapseCandidate, relapseIncident } from './relapse-incident.ts';
 

@@ -2,7 +2,8 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { object, requiredString } from '../validation.ts';
-import { addMatchingTasks, appendEvent, findIncident, incidentView, type IncidentRow, type IncidentView } from './queries.ts';
+import { addMatchingTasks } from './queries.ts';
+import { appendEvent, findIncident, incidentView, type IncidentRow, type IncidentView } from '../incident-record/incident.ts';
 
 export interface SeverityInput { severity: number; reason: string }
 

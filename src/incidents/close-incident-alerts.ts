@@ -1,6 +1,6 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
-import type { IncidentRow } from './queries.ts';
+import type { IncidentRow } from '../incident-record/incident.ts';
 
 // When an incident ends (resolved, closed or cancelled) its open alerts close with it, recorded as
 // the detection pass records a close: the alert row (status, closed_at), an alert_events row with

@@ -3,7 +3,8 @@ import type { Tx } from '../db/connect.ts';
 import { advisoryKey } from '../db/locks.ts';
 import { NotFoundError } from '../errors.ts';
 import { assignOncallTasks } from '../oncall/overdue-tasks.ts';
-import { addMatchingTasks, appendEvent, currentPlaybook, type IncidentRow } from './queries.ts';
+import { addMatchingTasks, currentPlaybook } from './queries.ts';
+import { appendEvent, type IncidentRow } from '../incident-record/incident.ts';
 
 // Opening an incident from an alert, and attaching further alerts to it. Both run inside the
 // caller's transaction (the detection pass or a promote request), so the alert, the incident,

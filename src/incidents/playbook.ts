@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.ts';
 import { object, oneOf, optionalBoolean, requiredString, stringArray } from '../validation.ts';
 import defaults from './default-playbook.json' with { type: 'json' };
-import { roleNames, type RoleName } from './lifecycle.ts';
+import { roleNames, type RoleName } from '../incident-record/lifecycle.ts';
 
 // Playbooks are data: an ordered list of steps, each with an owner role, a due offset from
 // detection, a checklist and the conditions under which it applies. Pure: parsing and matching.

@@ -2,7 +2,7 @@ import type { AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
 import { attachedIncidentId, loadAlertFacts, lockOrgIncidents, openIncidentForAlert } from './open-incident.ts';
-import { incidentView, type IncidentView } from './queries.ts';
+import { incidentView, type IncidentView } from '../incident-record/incident.ts';
 
 /**
  * Opens an incident by hand for an alert below the auto-open threshold (or a notice someone

@@ -1,59 +1,12 @@
 import type { AuditActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
-import { NotFoundError } from '../errors.ts';
-import type { IncidentStatus, IncidentTimestamps, RoleName } from './lifecycle.ts';
+import type { IncidentStatus } from '../incident-record/lifecycle.ts';
+import { appendEvent, findIncident, incidentView, type IncidentRow } from '../incident-record/incident.ts';
 import { defaultPlaybook, plannedTasks, type Playbook, type PlaybookStep } from './playbook.ts';
 
 // The incidents repository: rows in, plain views out. Verbs own the transactions.
 
 type Q = Sql | Tx;
-
-export interface IncidentRow {
-  org_id: string; id: string; title: string; status: IncidentStatus; severity: number; risk_categories: string[];
-  playbook_version: number; commander_role: RoleName | null; communications_role: RoleName | null; scribe_role: RoleName | null;
-  commander_id: string | null; communications_id: string | null; scribe_id: string | null;
-  detected_at: Date; acknowledged_at: Date | null; first_response_at: Date | null; mitigated_at: Date | null;
-  resolved_at: Date | null; closed_at: Date | null; created_at: Date; updated_at: Date;
-}
-
-export function incidentView(r: IncidentRow) {
-  return {
-    id: r.id, orgId: r.org_id, title: r.title, status: r.status, severity: r.severity, riskCategories: r.risk_categories,
-    playbookVersion: r.playbook_version,
-    roles: { commander: r.commander_role, communicationsLead: r.communications_role, scribe: r.scribe_role },
-    /** The users holding the roles (ids; null: nobody named yet). */
-    people: { commander: r.commander_id, communicationsLead: r.communications_id, scribe: r.scribe_id },
-    detectedAt: r.detected_at, acknowledgedAt: r.acknowledged_at, firstResponseAt: r.first_response_at,
-    mitigatedAt: r.mitigated_at, resolvedAt: r.resolved_at, closedAt: r.closed_at, createdAt: r.created_at, updatedAt: r.updated_at,
-  };
-}
-export type IncidentView = ReturnType<typeof incidentView>;
-
-export function timestampsOf(r: IncidentRow): IncidentTimestamps {
-  return {
-    detectedAt: r.detected_at, acknowledgedAt: r.acknowledged_at, firstResponseAt: r.first_response_at,
-    mitigatedAt: r.mitigated_at, resolvedAt: r.resolved_at, closedAt: r.closed_at,
-  };
-}
-
-export async function findIncident(q: Q, orgId: string, id: string): Promise<IncidentRow> {
-  const [row] = await q<IncidentRow[]>`select * from incidents where org_id = ${orgId} and id = ${id}`;
-  if (!row) throw new NotFoundError('インシデントが見つかりません (incident not found)');
-  return row;
-}
-
-export type IncidentEventKind =
-  | 'opened' | 'alert_attached' | 'alert_updated' | 'status_changed' | 'severity_changed' | 'tasks_added' | 'task_updated' | 'roles_changed' | 'note'
-  | 'postmortem_drafted' | 'postmortem_edited' | 'postmortem_approved'
-  | 'mail_queued' | 'mail_sent' | 'mail_failed' | 'acknowledged' | 'escalated' | 'task_overdue';
-
-export async function appendEvent(
-  tx: Tx, e: { orgId: string; incidentId: string; at: Date; kind: IncidentEventKind; actor: AuditActor; data: Record<string, unknown> },
-): Promise<void> {
-  await tx`
-    insert into incident_events (org_id, incident_id, at, kind, actor_type, actor_id, data)
-    values (${e.orgId}, ${e.incidentId}, ${e.at}, ${e.kind}, ${e.actor.type}, ${e.actor.id}, ${tx.json(e.data as never)})`;
-}
 
 /** The org's newest playbook version, or the shipped default when it has none. */
 export async function currentPlaybook(q: Q, orgId: string): Promise<Playbook> {

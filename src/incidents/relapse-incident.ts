@@ -1,9 +1,9 @@
 import { recordAudit, systemActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
 import { findPostmortem } from '../postmortems/queries.ts';
-import { findTransition, relapsableStatuses, stampsAfter } from './lifecycle.ts';
+import { findTransition, relapsableStatuses, stampsAfter } from '../incident-record/lifecycle.ts';
 import type { AlertFacts } from './open-incident.ts';
-import { appendEvent, timestampsOf, type IncidentRow } from './queries.ts';
+import { appendEvent, timestampsOf, type IncidentRow } from '../incident-record/incident.ts';
 
 // A relapse: a new crisis wave soon after an incident was resolved reopens that incident instead
 // of opening a second one. Why reopen rather than open a new incident linked to the old one:

@@ -5,7 +5,7 @@ import { orgIdParam, pathId, queryOf, readJson } from '../http/params.ts';
 import { addNote, parseNoteInput } from './add-note.ts';
 import { assignRoles, parseRolesInput } from './assign-roles.ts';
 import { changeSeverity, parseSeverityInput } from './change-severity.ts';
-import { incidentStatuses } from './lifecycle.ts';
+import { incidentStatuses } from '../incident-record/lifecycle.ts';
 import { promoteAlert } from './promote-alert.ts';
 import { currentPlaybook, getIncident, listIncidents, listOverdueTasks, playbookVersion } from './queries.ts';
 import { NotFoundError } from '../errors.ts';

@@ -2,11 +2,12 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { AppError, ConflictError, ValidationError } from '../errors.ts';
-import { endedStatuses, findTransition, incidentStatuses, stampsAfter, timestampViolations, type IncidentStatus } from './lifecycle.ts';
+import { endedStatuses, findTransition, incidentStatuses, stampsAfter, timestampViolations, type IncidentStatus } from '../incident-record/lifecycle.ts';
 import { closeIncidentAlerts } from './close-incident-alerts.ts';
 import { openRequiredTasks, type TaskForResolve } from './playbook.ts';
 import { draftPostmortem } from '../postmortems/draft-postmortem.ts';
-import { appendEvent, findIncident, incidentView, playbookVersion, timestampsOf, type IncidentRow, type IncidentView } from './queries.ts';
+import { appendEvent, findIncident, incidentView, timestampsOf, type IncidentRow, type IncidentView } from '../incident-record/incident.ts';
+import { playbookVersion } from './queries.ts';
 import { isoTime, object, oneOf, optionalString } from '../validation.ts';
 
 export interface TransitionInput {

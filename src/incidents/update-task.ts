@@ -2,7 +2,7 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { AppContext } from '../context.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { object, oneOf, optionalString } from '../validation.ts';
-import { appendEvent } from './queries.ts';
+import { appendEvent } from '../incident-record/incident.ts';
 
 export const taskStatuses = ['open', 'done', 'skipped'] as const;
 export type TaskStatus = (typeof taskStatuses)[number];

@@ -2,7 +2,7 @@ import { systemActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
 import { newNonce, signAckToken } from './ack-token.ts';
 import type { Recipient } from './recipients.ts';
-import { appendEvent } from '../incidents/queries.ts';
+import { appendEvent } from '../incident-record/incident.ts';
 import type { ComposedMail } from './compose-alert-mail.ts';
 import { messageIdFor, OUTBOX_CHANNEL } from './outbox-identity.ts';
 

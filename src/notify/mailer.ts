@@ -1,6 +1,6 @@
 import { systemActor } from '../audit/record.ts';
 import type { Sql } from '../db/connect.ts';
-import { appendEvent } from '../incidents/queries.ts';
+import { appendEvent } from '../incident-record/incident.ts';
 import { auditDeliveries } from './audit-deliveries.ts';
 import type { Logger } from '../logger.ts';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.ts';

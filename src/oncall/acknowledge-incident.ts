@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { verifyAckToken } from '../notify/ack-token.ts';
-import { appendEvent } from '../incidents/queries.ts';
+import { appendEvent } from '../incident-record/incident.ts';
 
 // Acknowledging an incident: stamps acknowledged_at if unset, stops its escalation, and records
 // who on the timeline and in the audit log — from the mail's link (POST of the confirm page) or

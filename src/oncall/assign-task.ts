@@ -1,7 +1,7 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { appendEvent } from '../incidents/queries.ts';
+import { appendEvent } from '../incident-record/incident.ts';
 import { idString, object } from '../validation.ts';
 
 // Task assignees: who a task's overdue mail goes to.

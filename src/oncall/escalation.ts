@@ -5,7 +5,7 @@ import { lockAuditChain, recordAudit, systemActor } from '../audit/record.ts';
 import { logger } from '../logger.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import { policyOf, resolveTargets, type Level } from './policy.ts';
-import { appendEvent } from '../incidents/queries.ts';
+import { appendEvent } from '../incident-record/incident.ts';
 
 /** postgres NOTIFY channel: an escalation started or changed; wakes every worker. */
 export const ESCALATION_CHANNEL = 'hinoko_escalation';

@@ -5,7 +5,7 @@ import { lockAuditChain, recordAudit, systemActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { Recipient } from '../notify/recipients.ts';
 import { oncallUser } from './policy.ts';
-import { appendEvent } from '../incidents/queries.ts';
+import { appendEvent } from '../incident-record/incident.ts';
 
 // Overdue incident tasks mail their owner once: the assignee, or (none, or disabled) every active
 // user with the task's owner role. overdue_notified_at is set in the same transaction that queues

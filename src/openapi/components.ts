@@ -1,4 +1,4 @@
-import { incidentStatuses, roleNames } from '../incidents/lifecycle.ts';
+import { incidentStatuses, roleNames } from '../incident-record/lifecycle.ts';
 import { sourceTypes } from '../mention.ts';
 import { arr, bool, id, int, nullable, num, obj, oneOfValues, ref, str, time, type Schema } from './schema.ts';
 

@@ -1,5 +1,5 @@
 import { authOperations } from '../auth/operations.ts';
-import { incidentStatuses } from '../incidents/lifecycle.ts';
+import { incidentStatuses } from '../incident-record/lifecycle.ts';
 import { sourceTypes } from '../mention.ts';
 import { bucketSizes } from '../mentions/queries.ts';
 import { statementOperations } from '../statements/operations.ts';

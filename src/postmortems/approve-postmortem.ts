@@ -1,7 +1,7 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { appendEvent } from '../incidents/queries.ts';
+import { appendEvent } from '../incident-record/incident.ts';
 import { object } from '../validation.ts';
 import { actorRef, getPostmortem, requireDraftAt, versionRead, type PostmortemRow, type PostmortemView } from './queries.ts';
 

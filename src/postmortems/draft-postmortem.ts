@@ -2,7 +2,7 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { ConflictError } from '../errors.ts';
-import { appendEvent, findIncident, type IncidentRow } from '../incidents/queries.ts';
+import { appendEvent, findIncident, type IncidentRow } from '../incident-record/incident.ts';
 import { gatherFacts, seedProse } from './facts.ts';
 import { actorRef, findPostmortem, getPostmortem, type PostmortemRow, type PostmortemView } from './queries.ts';
 

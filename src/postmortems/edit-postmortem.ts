@@ -2,9 +2,9 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { requireActiveUsers } from '../incidents/assign-roles.ts';
-import { roleNames, type RoleName } from '../incidents/lifecycle.ts';
-import { appendEvent, findIncident } from '../incidents/queries.ts';
+import { requireActiveUsers } from '../auth/users.ts';
+import { roleNames, type RoleName } from '../incident-record/lifecycle.ts';
+import { appendEvent, findIncident } from '../incident-record/incident.ts';
 import { idString, isoTime, object, oneOf, optionalString, requiredString } from '../validation.ts';
 import { actorRef, getPostmortem, listActionItems, proseFields, requireDraftAt, versionRead, type PostmortemRow, type PostmortemView, type ProseField } from './queries.ts';
 

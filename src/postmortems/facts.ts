@@ -1,7 +1,7 @@
 import { DETECTION_BUCKET_MS } from '../detection-pass/signals.ts';
 import { maskPii } from '../analysis/pii.ts';
 import type { Sql, Tx } from '../db/connect.ts';
-import type { IncidentRow } from '../incidents/queries.ts';
+import type { IncidentRow } from '../incident-record/incident.ts';
 import {
   baselineOf, baselineWindow, BAND_Z, deadlineOutcomes, episodeStart, floorHour, hourly, HOUR_MS,
   responseMetrics, sentimentRecovery, type Bucket, type Deadline, type Metrics, type TaskFact,

@@ -1,6 +1,6 @@
 import type { Operation } from '../openapi/operations.ts';
 import { arr, id, int, nullable, obj, oneOfValues, str, time } from '../openapi/schema.ts';
-import { roleNames } from '../incidents/lifecycle.ts';
+import { roleNames } from '../incident-record/lifecycle.ts';
 import { metricNames } from './metrics.ts';
 
 // The OpenAPI operations of src/postmortems/routes.ts, listed in src/openapi/operations.ts.

@@ -1,7 +1,7 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
-import { findIncident } from '../incidents/queries.ts';
+import { findIncident } from '../incident-record/incident.ts';
 import { getOrganization } from '../organizations/organizations.ts';
 import { object, oneOf, optionalString } from '../validation.ts';
 import { statementKinds, type StatementKind } from './lifecycle.ts';

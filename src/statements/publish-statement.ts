@@ -1,8 +1,8 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { timestampViolations } from '../incidents/lifecycle.ts';
-import { findIncident, timestampsOf } from '../incidents/queries.ts';
+import { timestampViolations } from '../incident-record/lifecycle.ts';
+import { findIncident, timestampsOf } from '../incident-record/incident.ts';
 import { isoTime, object } from '../validation.ts';
 import { findStatementTransition } from './lifecycle.ts';
 import { appendStatementEvent, findStatement, statementView, textDigest, type StatementRow, type StatementView } from './queries.ts';

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { AppContext } from '../context.ts';
 import { requestActor } from '../http/actor.ts';
 import { orgIdParam, pathId, queryOf, readJson } from '../http/params.ts';
-import { findIncident } from '../incidents/queries.ts';
+import { findIncident } from '../incident-record/incident.ts';
 import { object } from '../validation.ts';
 import { approveStatement, parseApproveStatementInput } from './approve-statement.ts';
 import { checkStoredStatement, checkText, parseCheckTextInput } from './check-statement.ts';

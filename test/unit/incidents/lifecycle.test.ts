@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   findTransition, incidentStatuses, stampsAfter, timestampViolations, transitions, type IncidentStatus, type IncidentTimestamps,
-} from '../../../src/incidents/lifecycle.ts';
+} from '../../../src/incident-record/lifecycle.ts';
 
 // Written out by hand, independently of the table, so a changed table fails here until the
 // change is meant.
