@@ -3,8 +3,10 @@ import type { Sql } from '../db/connect.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { object, optionalBoolean } from '../validation.ts';
 
-// Who gets alert e-mail, per org, until users and on-call schedules exist (issue 6 items 1 and 5):
-// organizations.settings.alerting = { recipients, minSeverity, notices }.
+// The organisation's static alert recipients and thresholds, organizations.settings.alerting =
+// { recipients, minSeverity, notices }. With an escalation policy (src/oncall) pages go to whoever
+// the policy names; these recipients are the single level used when there is no policy, and the
+// recipients of alerts that belong to no incident (notices, a positive surge, only when opted in).
 
 export interface AlertingSettings {
   recipients: string[];

@@ -12,9 +12,9 @@ import type { SourceDefinition } from './types.ts';
 import { xSource } from './x/index.ts';
 import { youtubeSource } from './youtube/index.ts';
 
-// Every source kind, by type. Each SNS source adds one line here.
-// Partial while the collectors land; it becomes a full Record<SourceType, …> once every kind is wired.
-export const sourceRegistry: Partial<Record<SourceType, SourceDefinition<any>>> = {
+// Every source kind, by type. A full Record: a new entry in sourceTypes (src/mention.ts) does not
+// compile until its definition is wired here.
+export const sourceRegistry: Record<SourceType, SourceDefinition<any>> = {
   demo: demoSource,
   import: importSource,
   x: xSource,
