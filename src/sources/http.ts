@@ -1,4 +1,5 @@
-import { AppError } from '../errors.ts';
+import { SourceHttpError, SourceRateLimitedError, SourceResponseError, TimeoutError, describeNetworkError, networkErrorCode, describeErrorBody, type ErrorDisposition, type ErrorResponse, type ErrorClassifier } from './http-errors.ts';
+import { readCapped, blockedUntilFromHeaders, tryParseJson } from './http-response.ts';
 import { OutboundRefusedError } from '../outbound/guarded-fetch.ts';
 import { SourceAuthError, type SourceRuntime } from './types.ts';
 
@@ -11,56 +12,6 @@ import { SourceAuthError, type SourceRuntime } from './types.ts';
 // Waits go through runtime.sleep and jitter through runtime.random, so tests are instant and
 // deterministic while still being able to assert every wait that was requested.
 
-/** Raised when a platform keeps failing (5xx, timeouts, resets) past the retry budget, or refuses for good. */
-export class SourceHttpError extends AppError {
-  readonly status: number | null;
-  constructor(message: string, status: number | null, details?: unknown) {
-    super('unavailable', message, details);
-    this.status = status;
-  }
-}
-
-/**
- * The platform's rate limit (or daily quota) is exhausted and the reset is further away than a
- * collector should block for. The run ends; what was committed so far stays, the next run resumes.
- */
-export class SourceRateLimitedError extends AppError {
-  readonly retryAt: Date | null;
-  constructor(message: string, retryAt: Date | null) {
-    super('rate_limited', message, retryAt ? { retryAt: retryAt.toISOString() } : undefined);
-    this.retryAt = retryAt;
-  }
-}
-
-/** The body was not what the contract promises: too large, not JSON, or the wrong shape. */
-export class SourceResponseError extends AppError {
-  constructor(message: string, details?: unknown) {
-    super('unavailable', message, details);
-  }
-}
-
-/** How a source classifies an error response its platform sends (e.g. Meta's 400 + code 190 is an auth error). */
-export type ErrorDisposition =
-  /** Credentials rejected: throw SourceAuthError, never retry. */
-  | { kind: 'auth' }
-  /** Throttled: wait (for the given time, the rate-limit headers, or a backoff step) and retry. */
-  | { kind: 'throttled'; waitMs?: number }
-  /** A quota that will not come back within this run: stop with SourceRateLimitedError. */
-  | { kind: 'exhausted'; retryAt?: Date }
-  /** Transient server trouble: back off and retry. */
-  | { kind: 'transient' }
-  /** Permanent for this request: stop with SourceHttpError. */
-  | { kind: 'fatal' };
-
-export interface ErrorResponse {
-  status: number;
-  headers: Headers;
-  /** The body parsed as JSON, or null when it is not JSON (or too large to read). */
-  json: unknown;
-  text: string;
-}
-
-export type ErrorClassifier = (response: ErrorResponse) => ErrorDisposition | undefined;
 
 export interface HttpClientOptions {
   runtime: SourceRuntime;
@@ -376,12 +327,6 @@ function defaultDisposition(status: number): ErrorDisposition {
   return { kind: 'fatal' };
 }
 
-class TimeoutError extends Error {
-  constructor(ms: number) {
-    super(`timed out after ${ms} ms`);
-    this.name = 'TimeoutError';
-  }
-}
 
 function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) {
@@ -424,204 +369,9 @@ async function attemptOnce(
   }
 }
 
-/** Reads the body, or returns null as soon as it passes the cap (without buffering the rest). */
-export async function readCappedBytes(response: Response, maxBytes: number): Promise<Buffer | null> {
-  if (!response.body) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
-}
-
-async function readCapped(response: Response, maxBytes: number): Promise<string | null> {
-  const bytes = await readCappedBytes(response, maxBytes);
-  return bytes === null ? null : bytes.toString('utf8');
-}
-
 function refusal(error: unknown): OutboundRefusedError | null {
   if (error instanceof OutboundRefusedError) return error;
   const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
   return cause instanceof OutboundRefusedError ? cause : null;
 }
 
-/**
- * The same words for every failure to connect: these messages reach the organisation's users in
- * run errors, and "refused" against "reset" against "no such host" would map the inside of the
- * network for whoever chose the URL. The code goes to the operator's log with the request.
- */
-function describeNetworkError(error: unknown, signal: AbortSignal | null | undefined): string {
-  if (signal?.aborted) {
-    const reason: unknown = signal.reason;
-    if (reason instanceof TimeoutError) return reason.message;
-  }
-  return '接続できませんでした (could not connect or the connection failed)';
-}
-
-/** The error code of a failed request, for the operator's log. */
-function networkErrorCode(error: unknown): string | undefined {
-  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
-  return cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
-}
-
-function tryParseJson(text: string): unknown {
-  if (text.length === 0) return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A short, secret-free description of an error body for messages: `: <title or message>`. */
-function describeErrorBody(json: unknown): string {
-  if (!json || typeof json !== 'object') return '';
-  const o = json as Record<string, unknown>;
-  const pick = (v: unknown) => (typeof v === 'string' ? v.slice(0, 200) : undefined);
-  const nested = o.error && typeof o.error === 'object' ? (o.error as Record<string, unknown>) : undefined;
-  const firstError = Array.isArray(o.errors) && o.errors[0] && typeof o.errors[0] === 'object'
-    ? (o.errors[0] as Record<string, unknown>) : undefined;
-  const text = pick(o.detail) ?? pick(o.title) ?? pick(nested?.message) ?? pick(o.message)
-    ?? pick(firstError?.message) ?? pick(o.error);
-  return text ? `: ${text}` : '';
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rate-limit headers. Each platform spells them differently; all of them are read on every
-// response so one client works for any source.
-
-/**
- * When the next request may be sent, judged from one response's headers, or null if there is no
- * reason to wait. Exported for tests and for sources that want to log it.
- */
-export function blockedUntilFromHeaders(headers: Headers, nowMs: number, status: number, metaPauseAtPercent = 90): number | null {
-  const candidates: number[] = [];
-
-  const retryAfter = parseRetryAfter(headers.get('retry-after'), nowMs);
-  if (retryAfter !== null) candidates.push(retryAfter);
-
-  // X: x-rate-limit-*; Mastodon: x-ratelimit-*; Bluesky and the IETF draft: ratelimit-*.
-  for (const prefix of ['x-rate-limit-', 'x-ratelimit-', 'ratelimit-']) {
-    const remaining = headers.get(`${prefix}remaining`);
-    const reset = headers.get(`${prefix}reset`);
-    if (reset === null) continue;
-    const resetAt = parseResetInstant(reset, nowMs);
-    if (resetAt === null) continue;
-    const left = remaining === null ? null : Number(remaining);
-    // Exhausted windows wait for the reset; so does a 429 that carries a reset but no count.
-    // An exhausted window waits for its reset; so does any 429 that names a reset.
-    if (status === 429 || (left !== null && Number.isFinite(left) && left <= 0)) candidates.push(resetAt);
-  }
-
-  const meta = metaBlockedUntil(headers, nowMs, metaPauseAtPercent);
-  if (meta !== null) candidates.push(meta);
-
-  if (candidates.length === 0) return null;
-  return Math.max(...candidates);
-}
-
-/** Retry-After: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, nowMs: number): number | null {
-  if (value === null) return null;
-  const trimmed = value.trim();
-  if (/^\d{1,9}$/.test(trimmed)) return nowMs + Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isFinite(date) ? date : null;
-}
-
-/**
- * A reset value: epoch seconds (X, Bluesky), an ISO 8601 instant (Mastodon), or — in the IETF
- * RateLimit draft — seconds from now. Small integers cannot be epoch seconds (that would be 1970),
- * so anything under 10^9 is read as a delay.
- */
-export function parseResetInstant(value: string, nowMs: number): number | null {
-  const trimmed = value.trim();
-  if (/^\d{1,12}(\.\d+)?$/.test(trimmed)) {
-    const n = Number(trimmed);
-    return n >= 1e9 ? Math.round(n * 1000) : nowMs + Math.round(n * 1000);
-  }
-  if (trimmed.length > 64) return null;
-  const date = Date.parse(trimmed);
-  return Number.isFinite(date) ? date : null;
-}
-
-// Meta's usage headers (developers.facebook.com/docs/graph-api/overview/rate-limiting): X-App-Usage
-// holds percentages of the app's rolling one-hour allowance; X-Business-Use-Case-Usage holds, per
-// business id, a list of usages with estimated_time_to_regain_access in minutes.
-const metaFullUsagePauseMs = 5 * 60_000;
-
-function metaBlockedUntil(headers: Headers, nowMs: number, pauseAtPercent: number): number | null {
-  let until: number | null = null;
-  const consider = (usage: unknown) => {
-    if (!usage || typeof usage !== 'object') return;
-    const u = usage as Record<string, unknown>;
-    const regainMinutes = Number(u.estimated_time_to_regain_access);
-    if (Number.isFinite(regainMinutes) && regainMinutes > 0) {
-      until = Math.max(until ?? 0, nowMs + regainMinutes * 60_000);
-      return;
-    }
-    const peak = Math.max(
-      ...['call_count', 'total_cputime', 'total_time', 'acc_id_util_pct'].map((k) => {
-        const n = Number(u[k]);
-        return Number.isFinite(n) ? n : 0;
-      }),
-    );
-    // The allowance is a rolling hour, so usage falls gradually; a short pause lets it fall
-    // below the threshold instead of running into code 4/17/32 errors.
-    if (peak >= pauseAtPercent) until = Math.max(until ?? 0, nowMs + metaFullUsagePauseMs);
-  };
-  for (const name of ['x-app-usage', 'x-ad-account-usage', 'x-page-usage']) {
-    const raw = headers.get(name);
-    if (raw && raw.length <= 4096) consider(tryParseJson(raw));
-  }
-  const buc = headers.get('x-business-use-case-usage');
-  if (buc && buc.length <= 16_384) {
-    const parsed = tryParseJson(buc);
-    if (parsed && typeof parsed === 'object') {
-      for (const list of Object.values(parsed as Record<string, unknown>)) {
-        if (Array.isArray(list)) for (const usage of list) consider(usage);
-      }
-    }
-  }
-  return until;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Paging helpers.
-
-/** Parses an RFC 8288 Link header into rel → URL. Hostile input yields an empty map, never a throw. */
-export function parseLinkHeader(value: string | null | undefined): Record<string, string> {
-  const links: Record<string, string> = {};
-  if (!value || value.length > 16_384) return links;
-  const pattern = /<([^>]*)>\s*((?:;\s*[^;,]+)*)/g;
-  for (const match of value.matchAll(pattern)) {
-    const url = match[1] ?? '';
-    const params = match[2] ?? '';
-    const rel = /;\s*rel\s*=\s*"?([^";,]+)"?/i.exec(params)?.[1];
-    if (!rel) continue;
-    for (const name of rel.trim().split(/\s+/)) {
-      if (!(name.toLowerCase() in links)) links[name.toLowerCase()] = url;
-    }
-  }
-  return links;
-}
-
-/** The rel="next" URL of a response, resolved against the request URL, or null. */
-export function nextLinkUrl(headers: Headers, requestUrl: string | URL): string | null {
-  const next = parseLinkHeader(headers.get('link')).next;
-  if (!next) return null;
-  try {
-    return new URL(next, requestUrl).toString();
-  } catch {
-    return null;
-  }
-}

@@ -4,7 +4,8 @@
 // never in the cursor or the log — refreshed on ExpiredToken and re-created only when the
 // refresh token is gone too.
 
-import { createHttpClient, SourceHttpError, SourceResponseError, type ErrorClassifier, type HttpClient } from '../http.ts';
+import { createHttpClient, type HttpClient } from '../http.ts';
+import { SourceHttpError, SourceResponseError, type ErrorClassifier } from '../http-errors.ts';
 import { SourceAuthError, type SourceRuntime } from '../types.ts';
 import { isRecord } from '../payload.ts';
 import type { BlueskyConfig } from './config.ts';

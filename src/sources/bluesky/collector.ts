@@ -5,7 +5,7 @@
 // instant.
 
 import type { NormalizedMention } from '../../mention.ts';
-import { SourceHttpError } from '../http.ts';
+import { SourceHttpError } from '../http-errors.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
 import { isRecord, laterTime } from '../payload.ts';
 import { BlueskyClient } from './client.ts';

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { createHttpClient, SourceHttpError, SourceResponseError, type ErrorDisposition, type ErrorResponse, type HttpClient } from '../http.ts';
+import { createHttpClient, type HttpClient } from '../http.ts';
+import { SourceHttpError, SourceResponseError, type ErrorDisposition, type ErrorResponse } from '../http-errors.ts';
 import type { SourceRuntime } from '../types.ts';
 import { isRecord } from '../payload.ts';
 

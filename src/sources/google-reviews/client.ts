@@ -1,7 +1,8 @@
 // Business Profile API v4 over the shared HTTP client, with OAuth access tokens minted from a
 // refresh token (Google access tokens live an hour; a run mints one and re-mints once on 401).
 
-import { createHttpClient, SourceHttpError, SourceResponseError, type ErrorClassifier, type HttpClient } from '../http.ts';
+import { createHttpClient, type HttpClient } from '../http.ts';
+import { SourceHttpError, SourceResponseError, type ErrorClassifier } from '../http-errors.ts';
 import { SourceAuthError, type SourceRuntime } from '../types.ts';
 import { isRecord } from '../payload.ts';
 import type { GoogleReviewsConfig } from './config.ts';

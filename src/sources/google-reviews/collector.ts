@@ -5,7 +5,7 @@
 // moves while we page (a vanished-looking review is usually just that).
 
 import type { NormalizedMention, Tombstone } from '../../mention.ts';
-import { SourceHttpError } from '../http.ts';
+import { SourceHttpError } from '../http-errors.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
 import { isRecord, laterTime } from '../payload.ts';
 import { GoogleReviewsClient } from './client.ts';

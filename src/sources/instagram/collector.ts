@@ -1,7 +1,7 @@
 import type { NormalizedMention } from '../../mention.ts';
 import { targetForAccount } from '../facebook/collector.ts';
 import { createGraphClient, graphIdPattern, isGraphId, isMissingObject, type GraphClient, type GraphPage } from '../facebook/graph.ts';
-import { SourceHttpError, SourceResponseError } from '../http.ts';
+import { SourceHttpError, SourceResponseError } from '../http-errors.ts';
 import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
 import { idForLog, isRecord } from '../payload.ts';
 import { hashtagLimit, hashtagWindowMs, type InstagramConfig } from './config.ts';

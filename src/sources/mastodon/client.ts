@@ -1,7 +1,9 @@
 // Mastodon REST API: hashtag timelines with Link-header paging, and single statuses (to see
 // edits and deletions of what was already collected).
 
-import { createHttpClient, parseLinkHeader, SourceHttpError, SourceResponseError, type HttpClient } from '../http.ts';
+import { createHttpClient, type HttpClient } from '../http.ts';
+import { parseLinkHeader } from '../http-response.ts';
+import { SourceHttpError, SourceResponseError } from '../http-errors.ts';
 import type { SourceRuntime } from '../types.ts';
 import type { MastodonConfig } from './config.ts';
 

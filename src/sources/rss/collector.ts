@@ -5,7 +5,8 @@
 // run reports it at the end.
 
 import type { NormalizedMention } from '../../mention.ts';
-import { createHttpClient, SourceResponseError } from '../http.ts';
+import { createHttpClient } from '../http.ts';
+import { SourceResponseError } from '../http-errors.ts';
 import type { CollectInput, CollectPage } from '../types.ts';
 import { isRecord } from '../payload.ts';
 import type { RssConfig } from './config.ts';

@@ -4,7 +4,8 @@
 
 import { TextDecoder } from 'node:util';
 import { OutboundRefusedError } from '../../outbound/guarded-fetch.ts';
-import { readCappedBytes, SourceResponseError } from '../http.ts';
+import { readCappedBytes } from '../http-response.ts';
+import { SourceResponseError } from '../http-errors.ts';
 import type { SourceRuntime } from '../types.ts';
 
 /** A TextDecoder for a charset label, or null when the label is unknown. */

@@ -1,4 +1,5 @@
-import { createHttpClient, SourceResponseError, type ErrorDisposition, type ErrorResponse, type HttpClient } from '../http.ts';
+import { createHttpClient, type HttpClient } from '../http.ts';
+import { SourceResponseError, type ErrorDisposition, type ErrorResponse } from '../http-errors.ts';
 import type { SourceRuntime } from '../types.ts';
 import { isRecord } from '../payload.ts';
 import type { XConfig } from './config.ts';

@@ -1,6 +1,6 @@
 import type { NormalizedMention, Tombstone } from '../../mention.ts';
 import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
-import { SourceHttpError } from '../http.ts';
+import { SourceHttpError } from '../http-errors.ts';
 import { idForLog, isRecord } from '../payload.ts';
 import { createXClient, type XClient, type XSearchPage } from './client.ts';
 import type { XConfig } from './config.ts';

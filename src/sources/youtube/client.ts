@@ -1,7 +1,8 @@
 // YouTube Data API v3 with an API key. Quota errors are not auth errors: the daily quota
 // resets at midnight Pacific time, so the run stops and says until when.
 
-import { createHttpClient, SourceResponseError, type ErrorClassifier, type HttpClient } from '../http.ts';
+import { createHttpClient, type HttpClient } from '../http.ts';
+import { SourceResponseError, type ErrorClassifier } from '../http-errors.ts';
 import type { SourceRuntime } from '../types.ts';
 import { isRecord } from '../payload.ts';
 import type { YouTubeConfig } from './config.ts';

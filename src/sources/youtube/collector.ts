@@ -6,7 +6,7 @@
 // that is where new replies, edits and deleted comments show up.
 
 import type { NormalizedMention, Tombstone } from '../../mention.ts';
-import { SourceHttpError, SourceRateLimitedError } from '../http.ts';
+import { SourceHttpError, SourceRateLimitedError } from '../http-errors.ts';
 import type { CollectInput, CollectPage, WatchTargetSpec } from '../types.ts';
 import { isRecord, laterTime } from '../payload.ts';
 import { YouTubeClient } from './client.ts';

@@ -1,18 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  blockedUntilFromHeaders,
-  createHttpClient,
-  nextLinkUrl,
-  parseLinkHeader,
-  parseResetInstant,
-  parseRetryAfter,
-  redactUrl,
-  SourceHttpError,
-  SourceRateLimitedError,
-  SourceResponseError,
-} from '../../../src/sources/http.ts';
+import { blockedUntilFromHeaders, nextLinkUrl, parseLinkHeader, parseResetInstant, parseRetryAfter } from '../../../src/sources/http-response.ts';
+import { createHttpClient, redactUrl } from '../../../src/sources/http.ts';
+import { SourceHttpError, SourceRateLimitedError, SourceResponseError } from '../../../src/sources/http-errors.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
 import { createTestRuntime, type TestRuntime } from '../../fakes/source-runtime.ts';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/errors.ts';
-import { SourceRateLimitedError, SourceResponseError } from '../../../src/sources/http.ts';
+import { SourceRateLimitedError, SourceResponseError } from '../../../src/sources/http-errors.ts';
 import type { WatchTargetSpec } from '../../../src/sources/types.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
 import { parseXConfig, type XConfig } from '../../../src/sources/x/config.ts';

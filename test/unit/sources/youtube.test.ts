@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NormalizedMention } from '../../../src/mention.ts';
-import { SourceRateLimitedError } from '../../../src/sources/http.ts';
+import { SourceRateLimitedError } from '../../../src/sources/http-errors.ts';
 import { nextPacificMidnight } from '../../../src/sources/youtube/client.ts';
 import { youtubeSource, type YouTubeConfig } from '../../../src/sources/youtube/index.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
