@@ -30,6 +30,6 @@ export const lockNames = {
  */
 export const leaseNames = {
   sourceRun: (sourceId: string) => `source-run:${sourceId}`,
-  /** The analysis backlog sweep (src/ingest/analysis-backlog.ts): one instance sweeps at a time. */
+  /** The analysis backlog sweep (src/ingest/analysis-backlog-job.ts): one instance sweeps at a time. */
   analysisBacklog: 'analysis-backlog',
 } as const;

@@ -1,7 +1,6 @@
-import type { AppContext } from '../context.ts';
-import type { DetectionStage } from '../context.ts';
-import type { StoredMention } from '../mention.ts';
-import { detectOrg, markLateRecentBuckets, resetSeriesAfterLateData, type AlertChange } from './run-detection.ts';
+import type { AppContext, DetectionStage } from '../context.ts';
+import { Wakeup, type Job, type JobPass } from '../jobs/job.ts';
+import { detectOrg, markLateRecentBuckets, resetSeriesAfterLateData } from './run-detection.ts';
 
 /**
  * Passes running at once: each holds one pool connection while it works, and the mailer, the
@@ -12,102 +11,96 @@ export function detectionConcurrency(poolSize: number): number {
   return Math.max(1, Math.min(4, Math.floor(poolSize / 2)));
 }
 
+export interface DetectionSummary {
+  orgs: number;
+}
+
+/** The detection job, and the stage ingest hands stored batches to (AppContext.detection). */
+export interface DetectionJob extends Job<DetectionSummary>, DetectionStage {
+  /** Asks for a pass over one org (a single org's pass never runs twice at once). */
+  kick(orgId: string): void;
+}
+
 /**
- * Runs detection after each stored batch (per org, single-flight: a batch arriving mid-pass
- * schedules one more pass) and on a timer, so quiet buckets are stepped too — silence after a
- * spike is what closes an episode. Orgs wait in a queue for one of a bounded number of slots.
+ * Runs detection after each stored batch and, every `pollMs`, over every org, so quiet buckets
+ * are stepped too — silence after a spike is what closes an episode. Orgs wait in a queue for one
+ * of a bounded number of slots; an org kicked during its own pass gets one more after it.
  */
-export class DetectionService implements DetectionStage {
-  private readonly running = new Map<string, Promise<void>>();
-  private readonly again = new Set<string>();
+export function detectionJob(pollMs = 60_000): DetectionJob {
   /** Orgs waiting for a slot, in the order they asked; a Set so an org waits once. */
-  private readonly queued = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
-  private ctx: AppContext | undefined;
-  /** When a pass last completed without error (/healthz shows it). */
-  lastPassAt: Date | null = null;
-  /** When this detector started: after downtime, collectors get the wait from here to catch up. */
-  private startedAt = -Infinity;
+  const queued = new Set<string>();
+  const wakeup = new Wakeup();
+  const kick = (orgId: string) => {
+    queued.add(orgId);
+    wakeup.wake();
+  };
+  return {
+    name: 'detection',
+    trigger: { pollMs },
+    // No lock: a series is stepped under its detector_states row lock, one transaction per
+    // bucket, so instances take turns on a series instead of forking it; a job-wide lock would
+    // make every org wait for one instance.
+    lock: null,
+    wakeup,
+    kick,
+    async afterStore(deps, orgId, mentions) {
+      const reset = await resetSeriesAfterLateData(deps, orgId, mentions);
+      if (reset.length > 0) deps.log.info({ orgId, series: reset }, 'late data: detection series will be rebuilt from history');
+      const rejudged = await markLateRecentBuckets(deps, orgId, mentions);
+      if (rejudged > 0) deps.log.debug({ orgId, series: rejudged }, 'late posts in recent buckets: they will be judged again');
+      kick(orgId);
+    },
+    async run(ctx, pass) {
+      if (pass.triggered) {
+        for (const o of await ctx.sql<{ id: string }[]>`select id from organizations order by id`) queued.add(o.id);
+      }
+      return passOverQueue(ctx, pass, queued, wakeup);
+    },
+  };
+}
 
-  constructor(private readonly onChange: (change: AlertChange) => void = () => {}) {}
-
-  private get limit(): number {
-    return detectionConcurrency(this.ctx?.config.database.poolSize ?? 2);
-  }
-
-  /** The service needs the context it is part of; main.ts binds it once the context exists. */
-  bind(ctx: AppContext): this {
-    this.ctx = ctx;
-    return this;
-  }
-
-  async afterStore(orgId: string, mentions: StoredMention[]): Promise<void> {
-    if (this.ctx) {
-      const reset = await resetSeriesAfterLateData(this.ctx, orgId, mentions);
-      if (reset.length > 0) this.ctx.log.info({ orgId, series: reset }, 'late data: detection series will be rebuilt from history');
-      const rejudged = await markLateRecentBuckets(this.ctx, orgId, mentions);
-      if (rejudged > 0) this.ctx.log.debug({ orgId, series: rejudged }, 'late posts in recent buckets: they will be judged again');
-    }
-    this.kick(orgId);
-  }
-
-  start(intervalMs = 60_000): void {
-    if (this.ctx) this.startedAt = this.ctx.now().getTime();
-    const tick = async () => {
-      if (!this.ctx) return;
-      const orgs = await this.ctx.sql<{ id: string }[]>`select id from organizations order by id`.catch(() => []);
-      for (const o of orgs) this.kick(o.id);
+/**
+ * Runs the queued orgs, up to detectionConcurrency at once, taking orgs queued meanwhile too,
+ * until the queue is empty (or the job stops). Fails when an org's pass failed, after the others.
+ */
+function passOverQueue(ctx: AppContext, pass: JobPass, queued: Set<string>, wakeup: Wakeup): Promise<DetectionSummary> {
+  const limit = detectionConcurrency(ctx.config.database.poolSize);
+  // After downtime, collectors get the wait from the start to catch up (watermark.ts).
+  const options = { waitFromMs: pass.startedAt?.getTime() ?? -Infinity, waitMs: ctx.config.detection.waitMs };
+  const running = new Set<string>();
+  let done = 0;
+  let failed = 0;
+  return new Promise((resolve, reject) => {
+    const next = () => {
+      for (const orgId of queued) {
+        if (running.size >= limit || pass.signal.aborted || ctx.shutdown.aborted) break;
+        if (running.has(orgId)) continue;
+        queued.delete(orgId);
+        running.add(orgId);
+        void detectOrg(ctx, orgId, ctx.now(), options)
+          .then((changes) => {
+            done++;
+            for (const c of changes) {
+              // Only what notifies someone is news in the log; silent updates (every bucket of an
+              // episode, a replay of history) would bury it.
+              ctx.log[c.notify ? 'info' : 'debug']({ orgId, alertId: c.alertId, action: c.action, severity: c.severity, kind: c.kind }, c.summary);
+            }
+          }, (err: unknown) => {
+            failed++;
+            ctx.log.error({ err, orgId }, 'detection pass failed');
+          })
+          .finally(() => {
+            running.delete(orgId);
+            next();
+          });
+      }
+      if (running.size > 0) return;
+      unsubscribe();
+      if (failed > 0) reject(new Error(`detection failed for ${failed} of ${done + failed} organisations`));
+      else resolve({ orgs: done });
     };
-    this.timer = setInterval(() => void tick(), intervalMs);
-    this.timer.unref();
-    void tick();
-  }
-
-  kick(orgId: string): void {
-    const ctx = this.ctx;
-    if (!ctx || ctx.shutdown.aborted) return;
-    if (this.running.has(orgId)) {
-      this.again.add(orgId);
-      return;
-    }
-    if (this.running.size >= this.limit) {
-      this.queued.add(orgId);
-      return;
-    }
-    const run = detectOrg(ctx, orgId, ctx.now(), { waitFromMs: this.startedAt, waitMs: ctx.config.detection.waitMs })
-      .then((changes) => {
-        this.lastPassAt = new Date();
-        for (const c of changes) {
-          // Only what notifies someone is news in the log; silent updates (every bucket of an
-          // episode, a replay of history) would bury it.
-          ctx.log[c.notify ? 'info' : 'debug']({ orgId, alertId: c.alertId, action: c.action, severity: c.severity, kind: c.kind }, c.summary);
-          this.onChange(c);
-        }
-      })
-      .catch((err) => ctx.log.error({ err, orgId }, 'detection pass failed'))
-      .finally(() => {
-        this.running.delete(orgId);
-        if (this.again.delete(orgId)) this.queued.add(orgId);
-        this.next();
-      });
-    this.running.set(orgId, run);
-  }
-
-  /** Starts waiting orgs while slots are free. */
-  private next(): void {
-    for (const orgId of this.queued) {
-      if (this.running.size >= this.limit || this.ctx?.shutdown.aborted) return;
-      this.queued.delete(orgId);
-      this.kick(orgId);
-    }
-  }
-
-  async drain(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.drain();
-  }
+    // A batch stored during the pass starts in a free slot at once, not after the pass.
+    const unsubscribe = wakeup.subscribe(next);
+    next();
+  });
 }

@@ -1,60 +1,27 @@
-import type { AppContext } from '../context.ts';
-import { tryLease } from '../db/leases.ts';
+import { leaseNames } from '../db/locks.ts';
+import { Wakeup, type Job } from '../jobs/job.ts';
 import { analyzeStored } from './analyze-stored.ts';
 
+/** The analysis backlog's job; wake it (`wakeup.wake()`) after storing unanalysed mentions. */
+export interface AnalysisBacklogJob extends Job<void> {
+  readonly wakeup: Wakeup;
+}
+
 /**
- * Analyses what was stored unanalysed (webhook deliveries answer first). kick() after a delivery;
- * a periodic sweep catches anything a crash left behind. One instance sweeps at a time.
+ * Analyses what was stored unanalysed (webhook deliveries answer first): woken after a delivery,
+ * and a periodic sweep catches anything a crash left behind.
  */
-export class AnalysisBacklog {
-  private running: Promise<void> | null = null;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly ctx: AppContext) {}
-
-  start(intervalMs = 30_000): void {
-    this.timer = setInterval(() => this.kick(), intervalMs);
-    this.timer.unref();
-    this.kick();
-  }
-
-  kick(): void {
-    if (!this.ctx.analyzer) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.sweep().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
-  }
-
-  private async sweep(): Promise<void> {
-    try {
-      const lease = await tryLease(this.ctx.sql, 'analysis-backlog', this.ctx.instanceId, { ttlMs: 60_000, log: this.ctx.log });
-      if (!lease) return;
-      try {
-        await analyzeStored({ ...this.ctx, shutdown: AbortSignal.any([this.ctx.shutdown, lease.lost]) }, { mode: 'missing' });
-      } finally {
-        await lease.release();
-      }
-    } catch (err) {
-      this.ctx.log.error({ err }, 'analysis backlog sweep failed');
-    }
-  }
-
-  /** Waits for the sweep in flight (tests, shutdown). */
-  async drain(): Promise<void> {
-    while (this.running) await this.running;
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.drain();
-  }
+export function analysisBacklogJob(pollMs = 30_000): AnalysisBacklogJob {
+  return {
+    name: 'analysis-backlog',
+    trigger: { pollMs },
+    // One instance sweeps at a time: two would analyse the same rows twice. A lease, not a
+    // session lock: the sweep outlives one transaction (README, "The database goes away").
+    lock: { lease: leaseNames.analysisBacklog, ttlMs: 60_000 },
+    wakeup: new Wakeup(),
+    async run(ctx, pass) {
+      if (!ctx.analyzer) return;
+      await analyzeStored({ ...ctx, shutdown: AbortSignal.any([ctx.shutdown, pass.signal]) }, { mode: 'missing' });
+    },
+  };
 }
