@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { enqueueAlertMails } from '../src/notify/enqueue-alert-mails.ts';
 import { incidentForAlertChange } from '../src/incidents/auto-open-incident.ts';
 import { startEscalation } from '../src/oncall/escalation.ts';
+import { Jobs } from '../src/jobs/runner.ts';
 import { Mailer } from '../src/notify/mailer.ts';
 import { updateAlertingSettings } from '../src/notify/recipients.ts';
 import { systemActor } from '../src/audit/record.ts';
@@ -49,7 +50,9 @@ try {
   const mailer = new Mailer({ sql: db.sql, log: logger, instanceId: 'bench' }, {
     transport: createSmtpTransport(smtp.url), from: '火の粉 <alerts@hinoko.example.jp>',
   });
-  await mailer.start();
+  const deps = { sql: db.sql, log: logger, instanceId: 'bench', now: () => new Date() };
+  const jobs = new Jobs(deps, mailer.jobs());
+  await jobs.start();
   let bucket = Date.UTC(2026, 10, 20, 0, 0);
 
   async function storeAlert(): Promise<{ storedAt: number; messageIds: string[] }> {
@@ -122,7 +125,7 @@ try {
   const paged = await run('incident opened under a policy, level 1 paged (0–400 ms apart)', () => Math.floor(random() * 400), storeIncidentAlert);
   const duplicates = smtp.received.length - new Set(smtp.received.map((m) => m.messageId)).size;
   console.log(`duplicates: ${duplicates}; goal p95 ≤ 5000 ms: ${Math.max(trickle, burst, paged) <= 5000 ? 'met' : 'NOT met'}`);
-  await mailer.stop();
+  await jobs.stop();
 } finally {
   await smtp.close();
   await db.dispose();

@@ -9,10 +9,10 @@ import { ephemeralServerKeys, type ServerKeys } from './secrets/server-keys.ts';
 import { sourceRegistry } from './sources/registry.ts';
 import type { SourceDefinition } from './sources/types.ts';
 
-/** The detection stage: told about new mentions once their batch has committed. */
 /** Where the ingest pipeline hands stored mentions once their page commits (the detection pass). */
 export interface DetectionStage {
-  afterStore(orgId: string, mentions: StoredMention[]): Promise<void>;
+  /** `deps` are the pipeline's own: the stage is built before the context it becomes part of. */
+  afterStore(deps: Pick<AppContext, 'sql' | 'now' | 'log'>, orgId: string, mentions: StoredMention[]): Promise<void>;
 }
 
 /** What verbs receive: built once in main.ts (or by a test), never global. */

@@ -2,20 +2,21 @@ import { serve, type ServerType } from '@hono/node-server';
 import { defaultRetryPolicy } from './notify/backoff.ts';
 import { Mailer } from './notify/mailer.ts';
 import { warnAboutMailSetup } from './notify/warn-about-mail-setup.ts';
-import { AuditCheckpointer } from './audit/checkpointer.ts';
-import { EscalationWorker } from './oncall/escalation-worker.ts';
+import { auditCheckpointJob } from './audit/checkpoint-job.ts';
+import { escalationJob } from './oncall/escalation-job.ts';
 import { previewDir, transportFor } from './notify/transports.ts';
 import { ensureBootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ensureDemo } from './bootstrap/demo.ts';
 import { setUpDemoOncall } from './bootstrap/demo-oncall.ts';
-import { Scheduler } from './collection/scheduler.ts';
+import { collectionScheduleJob } from './collection/scheduler.ts';
 import { sealEnvCredentials } from './collection/seal-env-credentials.ts';
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { createContext, type AppContext } from './context.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
 import { createApp } from './http/app.ts';
-import { AnalysisBacklog } from './ingest/analysis-backlog.ts';
+import { analysisBacklogJob } from './ingest/analysis-backlog-job.ts';
+import { Jobs } from './jobs/runner.ts';
 import { logger } from './logger.ts';
 import { loadPipelineStages } from './pipeline-stages.ts';
 import { checkServerKeyFingerprint } from './secrets/check-fingerprint.ts';
@@ -45,7 +46,7 @@ function listen(app: ReturnType<typeof createApp>, host: string, port: number): 
 
 /**
  * The composition root: config → database (embedded unless DATABASE_URL) → migrations →
- * context → first-start bootstrap → HTTP + scheduler. stop() undoes it in reverse order.
+ * context → first-start bootstrap → HTTP + background jobs. stop() undoes it in reverse order.
  */
 export async function startService(config: Readonly<Config>, out: NodeJS.WritableStream = process.stdout): Promise<RunningService> {
   logger.level = config.logLevel;
@@ -53,14 +54,13 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
   const shutdown = new AbortController();
   let database: OpenDatabase | undefined;
   let stopServer: (() => Promise<void>) | undefined;
-  let stopWorkers: (() => Promise<void>) | undefined;
+  let jobs: Jobs | undefined;
   try {
     database = await openDatabase(config);
     const stages = await loadPipelineStages(config);
     const keys = loadServerKeys(config);
     await checkServerKeyFingerprint(database.sql, keys);
     const ctx = createContext({ config, sql: database.sql, db: database.db, keys, shutdown: shutdown.signal, ...stages });
-    const detection = stages.detection.bind(ctx);
 
     await sealEnvCredentials(ctx);
     const demo = await ensureDemo(ctx, startedAt);
@@ -82,10 +82,8 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
       logger.info({ orgId: demo.orgId, flareAt: demo.flareAt.toISOString() }, `デモ: 炎上エピソードは ${Math.round((demo.flareAt.getTime() - startedAt.getTime()) / 1000)} 秒後に始まります (demo flare-up scheduled)`);
     }
 
-    // Workers are built now and started only once the port is ours: a start that fails (port in
+    // Jobs are built now and started only once the port is ours: a start that fails (port in
     // use) must not leave collectors and mailers running in a process that is about to exit.
-    const scheduler = new Scheduler(ctx);
-    const backlog = new AnalysisBacklog(ctx);
     // Alert e-mail: sends outbox rows after detection commits them (SMTP, or .eml previews).
     const mailer = new Mailer(ctx, {
       transport: transportFor({ smtpUrl: config.mail.smtpUrl, dataDir: config.dataDir }),
@@ -93,26 +91,27 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
       retry: { ...defaultRetryPolicy, maxAttempts: config.mail.maxAttempts },
       pollMs: config.mail.pollMs,
     });
-    const escalation = new EscalationWorker(ctx);
-    const checkpointer = new AuditCheckpointer(ctx);
+    const backlog = analysisBacklogJob();
+    // Started and stopped in this order. The checkpoint first: on the way down its final pass runs
+    // while the database is surely there. Then what produces work before what consumes it.
+    const running = new Jobs<AppContext>(ctx, [
+      auditCheckpointJob(config.audit.checkpointMs),
+      ...(config.scheduler.enabled ? [collectionScheduleJob()] : []),
+      backlog,
+      stages.detection,
+      escalationJob(config.oncall.pollMs),
+      ...mailer.jobs(),
+    ]);
     const app = createApp(ctx, {
-      onWebhookStored: () => backlog.kick(),
-      workers: () => ({ detection: stages.detection.lastPassAt, mail: mailer.lastPassAt, escalation: escalation.lastPassAt }),
+      onWebhookStored: () => backlog.wakeup.wake(),
+      workers: () => ({ detection: running.lastPassAt('detection'), mail: running.lastPassAt('mail'), escalation: running.lastPassAt('escalation') }),
     });
     const { server, port } = await listen(app, config.http.host, config.http.port);
     stopServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
-    // Should a worker fail to start (the database went away just now), the ones already
-    // started stop too: a failed start leaves nothing running.
-    stopWorkers = async () => {
-      for (const w of [checkpointer, scheduler, backlog, detection, escalation, mailer]) await w.stop().catch(() => {});
-    };
-
-    if (config.scheduler.enabled) await scheduler.start();
-    backlog.start();
-    detection.start();
-    await mailer.start();
-    await escalation.start();
-    checkpointer.start();
+    // Should a job fail to start (the database went away just now), the catch below stops every
+    // job, started or not: a failed start leaves nothing running.
+    jobs = running;
+    await running.start();
     logger.info({ via: mailer.transportKind }, mailer.transportKind === 'smtp'
       ? 'アラートメールは SMTP で送信します (alert mail via SMTP)'
       : 'SMTP_URL が未設定のため、アラートメールはデータディレクトリの mail-preview/ に保存します (alert mail previews only)');
@@ -134,14 +133,8 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
           if ('closeAllConnections' in server) server.closeAllConnections();
           const drained = (async () => {
             await closing;
-            // First, while the database is surely there: the last rows of this run get their
-            // checkpoint.
-            await checkpointer.stop();
-            await scheduler.stop();
-            await backlog.stop();
-            await detection.stop();
-            await escalation.stop();
-            await mailer.stop();
+            // In the order built above: the checkpoint's final pass first.
+            await running.stop();
           })();
           // An orchestrator's SIGKILL follows SIGTERM after a grace period (often 10-30 s): work
           // still running after DRAIN_MS is cut off here, where the database still closes
@@ -159,7 +152,7 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     };
   } catch (err) {
     shutdown.abort();
-    await stopWorkers?.();
+    await jobs?.stop();
     await stopServer?.();
     await database?.shutdown();
     throw err;

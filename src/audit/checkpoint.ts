@@ -5,7 +5,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 // never holds. Checkpoints live outside the audit_log table (an append-only file in the data
 // directory, and the service log), so whoever can rewrite the table cannot rewrite them: a chain
 // cut short, deleted whole, or rebuilt consistently no longer reaches its last checkpoint.
-// Pure: the file and the loop are in checkpoint-store.ts and checkpointer.ts.
+// Pure: the file and the job are in checkpoint-store.ts and checkpoint-job.ts.
 
 export interface Checkpoint {
   chain: string;

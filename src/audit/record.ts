@@ -1,5 +1,5 @@
 import type { Sql, Tx } from '../db/connect.ts';
-import { advisoryKey } from '../db/locks.ts';
+import { advisoryKey, lockNames } from '../db/locks.ts';
 import { auditHash, verifyChain, type AuditFields, type ChainBreak, type StoredAuditRow } from './chain.ts';
 import { latestByChain } from './checkpoint.ts';
 import type { CheckpointRead } from './checkpoint-store.ts';
@@ -30,7 +30,7 @@ export const systemActor: AuditActor = { type: 'system', id: 'hinoko' };
  * an incident row and then waited for this lock would deadlock against it. Re-entrant.
  */
 export async function lockAuditChain(tx: Tx, chain: string): Promise<void> {
-  await tx`select pg_advisory_xact_lock(${advisoryKey(`audit:${chain}`)}::bigint)`;
+  await tx`select pg_advisory_xact_lock(${advisoryKey(lockNames.auditChain(chain))}::bigint)`;
 }
 
 /**

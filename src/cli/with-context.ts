@@ -4,6 +4,7 @@ import { loadConfig } from '../config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { openDatabase } from '../db/open.ts';
+import { JobRunner } from '../jobs/runner.ts';
 import { logger } from '../logger.ts';
 import { loadPipelineStages } from '../pipeline-stages.ts';
 import { checkServerKeyFingerprint } from '../secrets/check-fingerprint.ts';
@@ -51,7 +52,8 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, option
     const keys = loadServerKeys(config);
     await checkServerKeyFingerprint(database.sql, keys);
     const ctx = createContext({ config, sql: database.sql, db: database.db, keys, shutdown: shutdown.signal, ...stages });
-    stages?.detection.bind(ctx);
+    // Not started: batches this command stores wake detection; the minute sweep is the service's.
+    const detection = stages ? new JobRunner(ctx, stages.detection) : null;
     try {
       return await fn(ctx);
     } catch (err) {
@@ -59,7 +61,8 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, option
       throw err;
     } finally {
       // Detection passes kicked by stored batches finish before the database closes.
-      await stages?.detection.drain();
+      await detection?.drain();
+      await detection?.stop();
     }
   } finally {
     process.off('SIGINT', onSignal);

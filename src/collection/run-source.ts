@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import { lockNames } from '../db/locks.ts';
+import { leaseNames } from '../db/locks.ts';
 import { tryLease } from '../db/leases.ts';
 import { AppError } from '../errors.ts';
 import { ingestDepsFrom, prepareBatch, storeBatch, type PreparedBatch } from '../ingest/pipeline.ts';
@@ -114,7 +114,7 @@ export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOu
   // A lease (src/db/leases.ts), not a session lock: it needs no reserved connection, so the
   // database going away mid-run fails the run instead of the process. A holder that dies is
   // replaced at once on this host and after the lease's minute elsewhere.
-  const lease = await tryLease(ctx.sql, lockNames.sourceRun(source.id), ctx.instanceId, { ttlMs: SOURCE_LEASE_MS, log: ctx.log });
+  const lease = await tryLease(ctx.sql, leaseNames.sourceRun(source.id), ctx.instanceId, { ttlMs: SOURCE_LEASE_MS, log: ctx.log });
   if (!lease) {
     await ctx.sql`
       update collector_runs set status = 'skipped', finished_at = now(), error = 'previous run still in progress'

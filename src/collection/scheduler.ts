@@ -1,99 +1,82 @@
-import cron, { type ScheduledTask } from 'node-cron';
+import cron from 'node-cron';
 import type { AppContext } from '../context.ts';
+import type { Job } from '../jobs/job.ts';
+import { JobRunner } from '../jobs/runner.ts';
 import { runSource, type RunOutcome } from './run-source.ts';
 import { definitionFor, listSources, type SourceRecord } from './sources.ts';
 
+/** The collection schedule's job; `outcomes` holds every scheduled run's outcome, for tests and diagnostics (bounded). */
+export interface CollectionScheduleJob extends Job<void> {
+  readonly outcomes: { sourceId: string; at: Date; outcome: RunOutcome }[];
+}
+
 /**
- * Runs every enabled source on its own cron schedule. Safe with several instances on one
- * database: each tick is claimed by one insert (collector_runs is unique on the tick), and a
- * per-source lease (src/db/leases.ts) keeps runs from overlapping when one outlasts its interval.
- * Sources are re-read periodically, so adding, disabling or re-scheduling one needs no restart.
+ * Runs every enabled source on its own cron schedule: one cron job per source, reconciled with
+ * the sources table every `refreshMs`, so adding, disabling or re-scheduling one needs no restart.
  */
-export class Scheduler {
-  private readonly tasks = new Map<string, { task: ScheduledTask; schedule: string }>();
-  private readonly running = new Set<Promise<unknown>>();
-  private refreshTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  /** Every outcome, for tests and diagnostics (bounded). */
-  readonly outcomes: { sourceId: string; at: Date; outcome: RunOutcome }[] = [];
-
-  constructor(
-    private readonly ctx: AppContext,
-    private readonly options: { refreshMs?: number } = {},
-  ) {}
-
-  async start(): Promise<void> {
-    await this.refresh();
-    this.refreshTimer = setInterval(() => {
-      this.refresh().catch((err) => this.ctx.log.error({ err }, 'scheduler refresh failed'));
-    }, this.options.refreshMs ?? 30_000);
-    this.refreshTimer.unref();
-  }
-
-  /** Reconciles cron tasks with the sources table. */
-  async refresh(): Promise<void> {
-    if (this.stopped) return;
-    const sources = (await listSources(this.ctx, { enabledOnly: true })).filter((s) => this.isCollectable(s));
-    const wanted = new Map(sources.map((s) => [s.id, s]));
-    for (const [id, entry] of this.tasks) {
-      const s = wanted.get(id);
-      if (!s || s.schedule !== entry.schedule) {
-        await entry.task.destroy();
-        this.tasks.delete(id);
+export function collectionScheduleJob(options: { refreshMs?: number } = {}): CollectionScheduleJob {
+  const runners = new Map<string, { runner: JobRunner; schedule: string }>();
+  const retiring = new Set<Promise<void>>();
+  const outcomes: CollectionScheduleJob['outcomes'] = [];
+  return {
+    name: 'collection-schedule',
+    trigger: { pollMs: options.refreshMs ?? 30_000 },
+    // No lock: every instance keeps its cron jobs, and each source's job is safe on several
+    // (below); an instance that stops leaves the ticks to the others.
+    lock: null,
+    outcomes,
+    async run(ctx, pass) {
+      const sources = (await listSources(ctx, { enabledOnly: true })).filter((s) => isCollectable(ctx, s));
+      const wanted = new Map(sources.map((s) => [s.id, s]));
+      for (const [id, entry] of runners) {
+        const s = wanted.get(id);
+        if (!s || s.schedule !== entry.schedule) {
+          runners.delete(id);
+          // Not awaited: a long run of a source just disabled must not hold back the others' schedules.
+          const stopping = entry.runner.stop().finally(() => retiring.delete(stopping));
+          retiring.add(stopping);
+        }
       }
-    }
-    for (const s of sources) {
-      if (this.tasks.has(s.id)) continue;
-      const task = cron.schedule(s.schedule, (tick) => this.fire(s.id, tick.date), {
-        name: `source-${s.id}`,
-        // The lease is the real guard (across instances); this only saves a wasted claim.
-        noOverlap: true,
-        timezone: 'Asia/Tokyo',
-      });
-      this.tasks.set(s.id, { task, schedule: s.schedule });
-    }
-  }
+      for (const s of sources) {
+        if (runners.has(s.id) || pass.signal.aborted) continue;
+        const runner = new JobRunner(ctx, sourceJob(s, outcomes));
+        runners.set(s.id, { runner, schedule: s.schedule });
+        await runner.start();
+      }
+    },
+    // Together: a source's cron job still running would fire ticks while another's run is awaited.
+    async stop() {
+      const stopping = [...runners.values()].map(({ runner }) => runner.stop());
+      runners.clear();
+      await Promise.all([...stopping, ...retiring]);
+    },
+  };
+}
 
-  private isCollectable(s: SourceRecord): boolean {
-    try {
-      return Boolean(definitionFor(this.ctx, s.type).collect) && cron.validate(s.schedule);
-    } catch {
-      return false;
-    }
+function isCollectable(ctx: AppContext, s: SourceRecord): boolean {
+  try {
+    return Boolean(definitionFor(ctx, s.type).collect) && cron.validate(s.schedule);
+  } catch {
+    return false;
   }
+}
 
-  private fire(sourceId: string, date: Date): Promise<void> {
-    // Ticks are claimed per whole second, the cron resolution: every instance computes the same key.
-    const scheduledFor = new Date(Math.floor(date.getTime() / 1000) * 1000);
-    const p = this.runScheduled(sourceId, scheduledFor);
-    this.running.add(p);
-    return p.finally(() => this.running.delete(p));
-  }
-
-  private async runScheduled(sourceId: string, scheduledFor: Date): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const [src] = await this.ctx.sql<{ health: string; enabled: boolean }[]>`select health, enabled from sources where id = ${sourceId}`;
+function sourceJob(s: SourceRecord, outcomes: CollectionScheduleJob['outcomes']): Job<void> {
+  return {
+    name: `collect:${s.id}`,
+    trigger: { cron: s.schedule },
+    // No lock: each tick is claimed by one insert (collector_runs is unique on the tick), so every
+    // instance fires it and one runs it; the per-source lease taken in runSource
+    // (leaseNames.sourceRun) keeps runs from overlapping when one outlasts its interval.
+    lock: null,
+    async run(ctx, pass) {
+      const [src] = await ctx.sql<{ health: string; enabled: boolean }[]>`select health, enabled from sources where id = ${s.id}`;
       // A source whose credentials were refused waits for a config change instead of hammering the API.
-      if (!src || !src.enabled || src.health === 'unhealthy') return;
-      const outcome = await runSource(this.ctx, { sourceId, trigger: 'schedule', scheduledFor });
-      this.outcomes.push({ sourceId, at: scheduledFor, outcome });
-      if (this.outcomes.length > 1000) this.outcomes.splice(0, this.outcomes.length - 1000);
-    } catch (err) {
-      this.ctx.log.error({ err, sourceId }, 'scheduled run failed');
-    }
-  }
-
-  /** Waits for the runs in flight (tests call this to drain deterministically). */
-  async drain(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.refreshTimer) clearInterval(this.refreshTimer);
-    for (const { task } of this.tasks.values()) await task.destroy();
-    this.tasks.clear();
-    await this.drain();
-  }
+      if (!src || !src.enabled || src.health === 'unhealthy' || pass.signal.aborted) return;
+      const scheduledFor = pass.scheduledFor ?? ctx.now();
+      const outcome = await runSource(ctx, { sourceId: s.id, trigger: 'schedule', scheduledFor });
+      outcomes.push({ sourceId: s.id, at: scheduledFor, outcome });
+      if (outcomes.length > 1000) outcomes.splice(0, outcomes.length - 1000);
+    },
+  };
 }

@@ -145,7 +145,7 @@ async function clearRejudge(tx: Tx, series: Series): Promise<void> {
  * timeout, a platform's indexing delay): the bucket is judged again on the next pass, from the
  * state before it, and notifies if its verdict rises. Older late data is resetSeriesAfterLateData's.
  */
-export async function markLateRecentBuckets(ctx: AppContext, orgId: string, mentions: { watchTargetId: string | null; postedAt: Date }[], now = ctx.now()): Promise<number> {
+export async function markLateRecentBuckets(ctx: Pick<AppContext, 'sql' | 'now'>, orgId: string, mentions: { watchTargetId: string | null; postedAt: Date }[], now = ctx.now()): Promise<number> {
   const B = DETECTION_BUCKET_MS;
   const earliest = new Map<string | null, number>();
   const note = (target: string | null, t: number) => earliest.set(target, Math.min(earliest.get(target) ?? Infinity, t));
@@ -173,7 +173,7 @@ export async function markLateRecentBuckets(ctx: AppContext, orgId: string, ment
  * part of that stretch of history, the series is rebuilt from its data on the next pass, so its
  * baseline is learned from what really happened rather than from the empty buckets it saw.
  */
-export async function resetSeriesAfterLateData(ctx: AppContext, orgId: string, mentions: { watchTargetId: string | null; postedAt: Date }[]): Promise<(string | null)[]> {
+export async function resetSeriesAfterLateData(ctx: Pick<AppContext, 'sql' | 'now'>, orgId: string, mentions: { watchTargetId: string | null; postedAt: Date }[]): Promise<(string | null)[]> {
   if (mentions.length < LATE_MIN_COUNT) return [];
   const states = await ctx.sql<{ watch_target_id: string | null; last_bucket_start: Date | null }[]>`
     select watch_target_id, last_bucket_start from detector_states where org_id = ${orgId}`;

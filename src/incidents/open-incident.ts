@@ -1,6 +1,6 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
-import { advisoryKey } from '../db/locks.ts';
+import { advisoryKey, lockNames } from '../db/locks.ts';
 import { NotFoundError } from '../errors.ts';
 import { assignOncallTasks } from '../oncall/overdue-tasks.ts';
 import { addMatchingTasks, currentPlaybook } from './queries.ts';
@@ -37,7 +37,7 @@ export function riskCategoriesOf(explanation: unknown): string[] {
 /** Serialises incident creation per org: two series of one flare-up must not open two incidents. */
 export async function lockOrgIncidents(tx: Tx, orgId: string): Promise<void> {
   await lockAuditChain(tx, orgId);
-  await tx`select pg_advisory_xact_lock(${advisoryKey(`incidents:${orgId}`)}::bigint)`;
+  await tx`select pg_advisory_xact_lock(${advisoryKey(lockNames.incidents(orgId))}::bigint)`;
 }
 
 export async function attachedIncidentId(tx: Tx, orgId: string, alertId: string): Promise<string | null> {

@@ -1,6 +1,6 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import { advisoryKey } from '../db/locks.ts';
+import { advisoryKey, lockNames } from '../db/locks.ts';
 import { object } from '../validation.ts';
 import { parsePlaybookSteps, type Playbook, type PlaybookStep } from './playbook.ts';
 
@@ -15,7 +15,7 @@ export function parsePlaybookInput(body: unknown): { steps: PlaybookStep[] } {
  */
 export async function savePlaybook(ctx: AppContext, orgId: string, input: { steps: PlaybookStep[] }, actor: AuditActor): Promise<Playbook> {
   return ctx.sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${advisoryKey(`playbook:${orgId}`)}::bigint)`;
+    await tx`select pg_advisory_xact_lock(${advisoryKey(lockNames.playbook(orgId))}::bigint)`;
     const [row] = await tx<{ version: number }[]>`
       insert into playbook_versions (org_id, version, steps, created_by)
       select ${orgId}, coalesce(max(version), 0) + 1, ${tx.json(input.steps as never)}, ${`${actor.type}:${actor.id ?? ''}`}

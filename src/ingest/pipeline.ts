@@ -91,7 +91,7 @@ export async function storeBatch(deps: IngestDeps, input: Omit<IngestInput, 'men
   });
   if (deps.detection && stored.inserted.length > 0) {
     try {
-      await deps.detection.afterStore(input.orgId, stored.inserted);
+      await deps.detection.afterStore(deps, input.orgId, stored.inserted);
     } catch (err) {
       // Detection reads the committed bucket counts, so a failure here delays it, loses nothing.
       deps.log.error({ err, orgId: input.orgId }, 'detection after store failed');

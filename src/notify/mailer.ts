@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import { defaultRetryPolicy, retryDelayMs, type RetryPolicy } from './backoff.ts';
 import { OUTBOX_CHANNEL } from './outbox-identity.ts';
 import { PermanentDeliveryError, serverAnswered, type MailTransport } from './transports.ts';
-import { WakeLoop } from '../jobs/wake-loop.ts';
+import { Wakeup, type Job, type JobDeps } from '../jobs/job.ts';
 
 // The outbox worker. Delivery is at-least-once with a lease, made as close to exactly-once as
 // SMTP allows:
@@ -101,11 +101,6 @@ export interface DrainSummary {
 }
 
 export class Mailer {
-  /** When the worker's last pass completed without error. */
-  get lastPassAt(): Date | null {
-    return this.loop.lastSuccessAt;
-  }
-
   private readonly retry: RetryPolicy;
   private readonly leaseMs: number;
   private readonly batchSize: number;
@@ -113,11 +108,10 @@ export class Mailer {
   private readonly pollMs: number;
   private readonly probeMs: number;
   private readonly random: () => number;
-  private readonly loop: WakeLoop;
+  /** The probe asks the outbox job for a pass through it. */
+  private readonly wakeup = new Wakeup();
   /** Last seen unreachable (a send without an SMTP reply, or a failed probe); unknown counts as unreachable. */
   private serverDown = true;
-  private probeTimer: NodeJS.Timeout | undefined;
-  private probing: Promise<unknown> | null = null;
   /** The first pass also audits what an earlier process delivered but did not get to audit. */
   private auditedOnce = false;
 
@@ -129,7 +123,6 @@ export class Mailer {
     this.pollMs = options.pollMs ?? 5_000;
     this.probeMs = options.probeMs ?? defaultProbeMs;
     this.random = options.random ?? Math.random;
-    this.loop = new WakeLoop({ sql: deps.sql, log: deps.log, channel: OUTBOX_CHANNEL, pollMs: this.pollMs, what: 'mail outbox', pass: () => this.processDue() });
   }
 
   get transportKind() {
@@ -225,10 +218,11 @@ export class Mailer {
   /**
    * Sends everything due now, batch after batch, and returns what happened. Rows that fail are
    * rescheduled for later and not retried within this call. Safe to run on several instances.
+   * An aborted `signal` (shutdown) stops it between batches.
    */
-  async processDue(): Promise<DrainSummary> {
+  async processDue(signal?: AbortSignal): Promise<DrainSummary> {
     const summary: DrainSummary = { sent: 0, retried: 0, failed: 0 };
-    while (!this.loop.stopped) {
+    while (!signal?.aborted) {
       const rows = await this.claim();
       if (rows.length === 0) break;
       let next = 0;
@@ -282,35 +276,34 @@ export class Mailer {
     return { waiting: true, reachable: true, woke: woken!.n };
   }
 
-  private probeTick(): void {
-    if (this.probing || this.loop.stopped) return;
-    this.probing = this.probe()
-      .catch((err) => this.deps.log.error({ err }, 'mail probe failed'))
-      .finally(() => { this.probing = null; });
-  }
-
-  /** Runs processDue now, or once more after the current run (single-flight). */
+  /** Runs processDue now, or once more after the current run (through the outbox job). */
   kick(): void {
-    this.loop.kick();
+    this.wakeup.wake();
   }
 
-  /** Wakes on every commit that enqueued mail (LISTEN) and polls for retries and expired leases. */
-  async start(): Promise<void> {
-    await this.loop.start();
-    if (this.options.transport.verify) {
-      this.probeTimer = setInterval(() => this.probeTick(), this.probeMs);
-      this.probeTimer.unref();
-    }
-  }
-
-  async drain(): Promise<void> {
-    await this.loop.drain();
-  }
-
-  async stop(): Promise<void> {
-    if (this.probeTimer) clearInterval(this.probeTimer);
-    await this.loop.stop();
-    await this.probing;
-    this.options.transport.close();
+  /**
+   * The mailer's jobs. The probe comes first so that it stops first: the outbox job closes the
+   * transport the probe verifies with.
+   */
+  jobs(): Job<unknown, JobDeps>[] {
+    const probe: Job<ProbeResult, JobDeps> = {
+      name: 'mail-probe',
+      trigger: { pollMs: this.probeMs },
+      // No lock: a probe only reads, and waking a row only moves its due time (above).
+      lock: null,
+      run: () => this.probe(),
+    };
+    const outbox: Job<DrainSummary, JobDeps> = {
+      name: 'mail',
+      // NOTIFY on every commit that enqueued mail; the poll finds retries and expired leases.
+      trigger: { notify: OUTBOX_CHANNEL, pollMs: this.pollMs },
+      // No lock: the claim (FOR UPDATE SKIP LOCKED under a lease, above) already gives each row
+      // to one instance; a job-wide lock would leave the other instances idle with mail waiting.
+      lock: null,
+      wakeup: this.wakeup,
+      run: (_ctx, pass) => this.processDue(pass.signal),
+      stop: async () => this.options.transport.close(),
+    };
+    return this.options.transport.verify ? [probe, outbox] : [outbox];
   }
 }

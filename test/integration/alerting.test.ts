@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { enqueueAlertMails } from '../../src/notify/enqueue-alert-mails.ts';
 import { installationIdOf } from '../../src/notify/installation.ts';
 import { Mailer } from '../../src/notify/mailer.ts';
+import { Jobs } from '../../src/jobs/runner.ts';
 import { updateAlertingSettings } from '../../src/notify/recipients.ts';
 import { systemActor } from '../../src/audit/record.ts';
 import { createPreviewTransport, createSmtpTransport, type MailTransport } from '../../src/notify/transports.ts';
@@ -138,7 +139,7 @@ describe('alert mail outbox', () => {
 
   it('keeps trying through an SMTP outage (connection refused, then 451) and delivers once when the server is back', async () => {
     const { orgId } = await orgWithRecipients(['oncall@clinic.example.jp']);
-    const m = mailer(smtpTransport());
+    const m = new Jobs<AppContext>(ctx, mailer(smtpTransport()).jobs());
     await m.start();
     try {
       await smtp.stop();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSource, type RunOutcome } from '../../src/collection/run-source.ts';
-import { Scheduler } from '../../src/collection/scheduler.ts';
+import { collectionScheduleJob } from '../../src/collection/scheduler.ts';
+import { JobRunner } from '../../src/jobs/runner.ts';
 import { addSource, type SourceRecord } from '../../src/collection/sources.ts';
 import { newInstanceId, type AppContext } from '../../src/context.ts';
 import { MastodonFake } from '../fakes/mastodon-fake.ts';
@@ -151,8 +152,10 @@ describe('two instances on one database', () => {
     await a.sql`update sources set enabled = false`;
     const { org } = await makeOrg(a);
     const { xSource, mastodonSource } = await addSources(a, org.id, '* * * * * *');
-    const s1 = new Scheduler(a);
-    const s2 = new Scheduler(b);
+    const j1 = collectionScheduleJob();
+    const j2 = collectionScheduleJob();
+    const s1 = new JobRunner(a, j1);
+    const s2 = new JobRunner(b, j2);
     await Promise.all([s1.start(), s2.start()]);
     for (let i = 0; i < 8; i += 1) {
       publish(5);
@@ -169,7 +172,7 @@ describe('two instances on one database', () => {
       expect(ticks.every((t) => t.n === 1)).toBe(true);
       await checkRuns(a, source, origin);
     }
-    const outcomes = [...s1.outcomes, ...s2.outcomes].map((o) => o.outcome);
+    const outcomes = [...j1.outcomes, ...j2.outcomes].map((o) => o.outcome);
     expect(outcomes.filter((o) => o.status === 'failed')).toEqual([]);
     expect(outcomes.some((o) => o.status === 'claimed-elsewhere')).toBe(true);
     expect(await storedIds(a, xSource.id)).toEqual(x.expectedIds(`"${tag}"`));

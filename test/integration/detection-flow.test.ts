@@ -75,18 +75,19 @@ it('demo flare-up: a quiet week asks nobody to act; the flare-up opens one crisi
 
 it('rebuilds a series from history when a backfill lands in buckets it already stepped, and pages nobody about the past', async () => {
   const { detectOrg: detect } = await import('../../src/detection-pass/run-detection.ts');
-  const { DetectionService } = await import('../../src/detection-pass/detection-service.ts');
+  const { detectionJob } = await import('../../src/detection-pass/detection-job.ts');
+  const { JobRunner } = await import('../../src/jobs/runner.ts');
   const { makeOrg, makeSource, mentionFixture } = await import('../factories/index.ts');
   const { ingest } = await import('../../src/ingest/pipeline.ts');
   const { defaultIngestLimits } = await import('../../src/ingest/normalise.ts');
   const { logger } = await import('../../src/logger.ts');
   const now = new Date('2026-11-20T12:00:00Z');
-  const detection = new DetectionService();
-  const ctx = testContext(db, { now: () => now, detection });
-  detection.bind(ctx);
+  const job = detectionJob();
+  const ctx = testContext(db, { now: () => now, detection: job });
+  const detection = new JobRunner(ctx, job);
   const { org, target } = await makeOrg(ctx);
   const src = await makeSource(ctx, org.id);
-  const deps = { sql: ctx.sql, analyzer: null, detection, limits: defaultIngestLimits, now: () => now, log: logger };
+  const deps = { sql: ctx.sql, analyzer: null, detection: job, limits: defaultIngestLimits, now: () => now, log: logger };
   // One live post, then a pass: the series starts at that post and steps up to now.
   await ingest(deps, { orgId: org.id, sourceId: src.id, mentions: [mentionFixture(0, { postedAt: new Date('2026-11-20T11:00:00Z'), watchTargetId: target.id })] });
   await detection.drain();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DetectionService, detectionConcurrency } from '../../src/detection-pass/detection-service.ts';
+import { detectionConcurrency, detectionJob } from '../../src/detection-pass/detection-job.ts';
+import { JobRunner } from '../../src/jobs/runner.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { addSource } from '../../src/collection/sources.ts';
 import { runSource } from '../../src/collection/run-source.ts';
@@ -41,13 +42,13 @@ it(`${ORGS} clinics flaring at once on a pool of two connections: every pass fin
   }
 
   // Detection on a pool of 2, every clinic kicked at once.
-  const detection = new DetectionService();
+  const job = detectionJob();
   const config = { ...setup.config, database: { ...setup.config.database, poolSize: 2 } };
-  const ctx = testContext(db, { sql: small.sql, db: small.db, config, now: () => now, detection });
-  detection.bind(ctx);
+  const ctx = testContext(db, { sql: small.sql, db: small.db, config, now: () => now, detection: job });
+  const detection = new JobRunner(ctx, job);
   expect(detectionConcurrency(2)).toBe(1);
   const started = performance.now();
-  for (const orgId of orgIds) detection.kick(orgId);
+  for (const orgId of orgIds) job.kick(orgId);
   await detection.drain();
   const seconds = (performance.now() - started) / 1000;
   process.stdout.write(`[detection] ${ORGS} organisations on a pool of 2: pass ${seconds.toFixed(1)} s\n`);

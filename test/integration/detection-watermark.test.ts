@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { DetectionService } from '../../src/detection-pass/detection-service.ts';
+import { detectionJob } from '../../src/detection-pass/detection-job.ts';
+import { JobRunner } from '../../src/jobs/runner.ts';
 import { detectOrg } from '../../src/detection-pass/run-detection.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { ensureDemo } from '../../src/bootstrap/demo.ts';
@@ -68,9 +69,9 @@ it('after a restart, detection waits for the collectors to catch up before judgi
 
 it('a collector that stays behind past the wait: the buckets are judged anyway, and judged again when the posts arrive, paging then', async () => {
   let now = start;
-  const detection = new DetectionService();
-  const ctx = testContext(db, { analyzer, now: () => now, detection });
-  detection.bind(ctx);
+  const job = detectionJob();
+  const ctx = testContext(db, { analyzer, now: () => now, detection: job });
+  const detection = new JobRunner(ctx, job);
   const { orgId, sourceId, flareAt } = await demoOrg(ctx);
   const pass = () => detectOrg(ctx, orgId, now, { waitFromMs: start.getTime(), waitMs: WAIT });
   await runSource(ctx, { sourceId, trigger: 'manual' });

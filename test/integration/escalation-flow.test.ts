@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { updateAlertingSettings } from '../../src/notify/recipients.ts';
 import { systemActor } from '../../src/audit/record.ts';
 import { createApp } from '../../src/http/app.ts';
-import { EscalationWorker } from '../../src/oncall/escalation-worker.ts';
+import { escalateDue } from '../../src/oncall/escalation-job.ts';
 import { demoMailer, openDemoClinic, runDemoAt, useDatabaseAndSmtp } from '../support/demo-flow.ts';
 
 const env = useDatabaseAndSmtp();
@@ -50,7 +50,7 @@ it('demo flare-up under a policy → level 1 paged by the detection pass → mai
   expect((await ctx.sql`select acknowledged_at from incidents where org_id = ${orgId}`)[0]!.acknowledged_at).toBeNull();
   expect((await app.request(`/ack/${token}`, { method: 'POST' })).status).toBe(200);
   clock.now = new Date(clock.now.getTime() + 60 * 60_000);
-  expect((await new EscalationWorker(ctx).processAll()).paged).toBe(0);
+  expect((await escalateDue(ctx)).paged).toBe(0);
   expect(await ctx.sql`select 1 from mail_outbox where org_id = ${orgId} and to_address = 'director@sakura.example.jp'`).toHaveLength(0);
   const kinds = (await ctx.sql<{ kind: string }[]>`select distinct kind from incident_events where org_id = ${orgId} and incident_id = ${incident!.id}`).map((k) => k.kind);
   expect(kinds).toEqual(expect.arrayContaining(['opened', 'escalated', 'mail_queued', 'mail_sent', 'acknowledged']));

@@ -9,7 +9,8 @@ import { createApp } from '../../src/http/app.ts';
 import { incidentForAlertChange } from '../../src/incidents/auto-open-incident.ts';
 import { acknowledgeIncident } from '../../src/oncall/acknowledge-incident.ts';
 import { startEscalation } from '../../src/oncall/escalation.ts';
-import { EscalationWorker } from '../../src/oncall/escalation-worker.ts';
+import { escalateDue } from '../../src/oncall/escalation-job.ts';
+import { Jobs } from '../../src/jobs/runner.ts';
 import { startSmtpFake, type SmtpFake } from '../fakes/smtp-fake.ts';
 import { makeOrg, testContext, unique } from '../factories/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -98,25 +99,24 @@ it('pages level 1 at open, level 2 after its timeout, repeats the policy N times
   const incidentId = await openIncident(orgId);
   expect((await pages(orgId, incidentId)).map((p) => p.to_address)).toEqual([a.email]);
   await deliverAll(orgId);
-  const worker = new EscalationWorker(ctx);
 
   now = minutes(9);
-  expect((await worker.processAll()).paged).toBe(0);
+  expect((await escalateDue(ctx)).paged).toBe(0);
   now = minutes(1); // 10 minutes after opening
-  expect((await worker.processAll()).paged).toBe(1);
+  expect((await escalateDue(ctx)).paged).toBe(1);
   expect((await pages(orgId, incidentId)).slice(1).map((p) => p.to_address).sort()).toEqual([b.email, 'jimu@clinic.example.jp'].sort());
   await deliverAll(orgId);
-  expect((await worker.processAll()).paged).toBe(0);
+  expect((await escalateDue(ctx)).paged).toBe(0);
   now = minutes(15); // level 2 timed out: round 2, level 1 again
-  expect((await worker.processAll()).paged).toBe(1);
+  expect((await escalateDue(ctx)).paged).toBe(1);
   await deliverAll(orgId);
   now = minutes(10);
-  expect((await worker.processAll()).paged).toBe(1);
+  expect((await escalateDue(ctx)).paged).toBe(1);
   await deliverAll(orgId);
   now = minutes(15); // round 2 level 2 timed out: exhausted
-  expect((await worker.processAll()).paged).toBe(0);
+  expect((await escalateDue(ctx)).paged).toBe(0);
   now = minutes(600);
-  expect((await worker.processAll()).paged).toBe(0);
+  expect((await escalateDue(ctx)).paged).toBe(0);
 
   const all = await pages(orgId, incidentId);
   expect(all.map((p) => p.dedupe_key.replace(/:to:.*/, ''))).toEqual([
@@ -139,14 +139,13 @@ it('an acknowledgement stops the escalation: no level is paged after it', async 
   const { orgId, b } = await setup();
   const incidentId = await openIncident(orgId);
   await deliverAll(orgId);
-  const worker = new EscalationWorker(ctx);
   now = minutes(10);
-  expect((await worker.processAll()).paged).toBe(1);
+  expect((await escalateDue(ctx)).paged).toBe(1);
   now = minutes(2);
   const ack = await acknowledgeIncident(ctx, orgId, incidentId, { type: 'user', id: b.id });
   expect(ack.first).toBe(true);
   now = minutes(60);
-  expect((await worker.processAll()).paged).toBe(0);
+  expect((await escalateDue(ctx)).paged).toBe(0);
   expect(await pages(orgId, incidentId)).toHaveLength(3);
   const [row] = await ctx.sql<{ acknowledged_at: Date; status: string }[]>`
     select i.acknowledged_at, e.status from incidents i join incident_escalations e on e.org_id = i.org_id and e.incident_id = i.id
@@ -163,9 +162,9 @@ it('two workers racing over the same due escalation page the level once', async 
   const incidents = [await openIncident(orgId), await openIncident(orgId).catch(() => null)].filter((x): x is string => x !== null);
   await deliverAll(orgId);
   now = minutes(10);
-  const w1 = new EscalationWorker(ctx);
-  const w2 = new EscalationWorker(testContext(db, { now: () => now }));
-  const results = await Promise.all([w1.processAll(), w2.processAll(), w1.processAll(), w2.processAll()]);
+  const w1 = ctx;
+  const w2 = testContext(db, { now: () => now });
+  const results = await Promise.all([escalateDue(w1), escalateDue(w2), escalateDue(w1), escalateDue(w2)]);
   expect(results.reduce((n, r) => n + r.paged, 0)).toBe(incidents.length);
   for (const id of incidents) {
     const level2 = (await pages(orgId, id)).filter((p) => p.dedupe_key.includes(':r1:l2:'));
@@ -261,6 +260,7 @@ it('pages and follow-ups reach the SMTP server once each, through an outage, in 
     transport: createSmtpTransport(smtp.url, { connectionTimeoutMs: 2_000, socketTimeoutMs: 5_000 }), from: ctx.config.mail.from,
     retry: { baseMs: 50, capMs: 200, maxAttempts: 50 }, pollMs: 100,
   });
+  const mailJobs = new Jobs<AppContext>(ctx, mailer.jobs());
   const mineNow = () => smtp.received.filter((m) => new RegExp(`^X-Hinoko-Outbox-Id: ${orgId}-`, 'mi').test(m.headers));
   const waitMine = async (n: number) => {
     const until = Date.now() + 15_000;
@@ -269,12 +269,12 @@ it('pages and follow-ups reach the SMTP server once each, through an outage, in 
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  await mailer.start();
+  await mailJobs.start();
   try {
     await waitMine(1);
     await smtp.stop(); // outage: level 2 is queued while the server is down
     now = minutes(10);
-    expect((await new EscalationWorker(ctx).processAll()).paged).toBe(1);
+    expect((await escalateDue(ctx)).paged).toBe(1);
     // The server comes back only once every level-2 mail has met the outage (a fixed pause here
     // lost the race on a busy machine: the mailer had not tried yet, and the mails went out on
     // their first attempt).
@@ -291,9 +291,9 @@ it('pages and follow-ups reach the SMTP server once each, through an outage, in 
     await smtp.start();
     await waitMine(3);
     await new Promise((r) => setTimeout(r, 300));
-    await mailer.drain();
+    await mailJobs.drain();
   } finally {
-    await mailer.stop();
+    await mailJobs.stop();
   }
   const mine = mineNow();
   expect(mine).toHaveLength(3);
@@ -322,10 +322,9 @@ it('overdue tasks mail their assignee (the on-call user for on-call tasks) or th
   await ctx.sql`update incident_escalations set status = 'acknowledged', next_at = null where org_id = ${orgId}`;
   const first = tasks[0]!;
   now = new Date(first.due_at.getTime() + 60_000);
-  const worker = new EscalationWorker(ctx);
   const due = tasks.filter((t) => t.due_at <= now);
-  expect((await worker.processAll()).overdue).toBe(due.length);
-  expect((await worker.processAll()).overdue).toBe(0);
+  expect((await escalateDue(ctx)).overdue).toBe(due.length);
+  expect((await escalateDue(ctx)).overdue).toBe(0);
   const mails = await ctx.sql<{ to_address: string; dedupe_key: string; subject: string }[]>`
     select to_address, dedupe_key, subject from mail_outbox where org_id = ${orgId} and dedupe_key like 'task-overdue:%'`;
   expect(new Set(mails.map((m) => m.dedupe_key.replace(/:to:.*/, ''))).size).toBe(due.length);
@@ -349,7 +348,7 @@ it('a plain-address recipient acknowledges through their link: recorded as that 
   const incidentId = await openIncident(orgId);
   await deliverAll(orgId);
   now = minutes(10);
-  await new EscalationWorker(ctx).processAll();
+  await escalateDue(ctx);
   const jimu = (await pages(orgId, incidentId)).find((p) => p.to_address === 'jimu@clinic.example.jp')!;
   now = minutes(1);
   const res = await createApp(ctx).request(`/ack/${tokenOf(jimu.text_body)}`, { method: 'POST' });

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { systemActor, verifyAudit } from '../../src/audit/record.ts';
 import { createUser } from '../../src/auth/create-user.ts';
 import { createApp } from '../../src/http/app.ts';
-import { EscalationWorker } from '../../src/oncall/escalation-worker.ts';
+import { escalateDue } from '../../src/oncall/escalation-job.ts';
 import { decodeTextPart } from '../fakes/smtp-fake.ts';
 import { authHeaders } from '../support/api-auth.ts';
 import { one } from '../support/db.ts';
@@ -71,7 +71,6 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
 
   // The demo stream runs minute by minute; the flare-up starts a few minutes in.
   const mailer = demoMailer(ctx, smtp, 'e2e', 100);
-  const escalation = new EscalationWorker(ctx);
   await mailer.start();
   let incidentId: string | null = null;
   try {
@@ -113,7 +112,7 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
   // Spent: the link works once; and level 2 is never paged, even long after its timeout.
   expect((await app.request(`/ack/${link![1]}`, { method: 'POST' })).status).toBe(409);
   clock.now = new Date(detectedAt.getTime() + 90 * MIN);
-  expect((await escalation.processAll()).paged).toBe(0);
+  expect((await escalateDue(ctx)).paged).toBe(0);
 
   // She takes command; PR staff draft the holding statement from the template, she approves it.
   clock.now = new Date(detectedAt.getTime() + 20 * MIN);

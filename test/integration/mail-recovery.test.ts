@@ -5,7 +5,8 @@ import { createSmtpTransport } from '../../src/notify/transports.ts';
 import type { AppContext } from '../../src/context.ts';
 import { incidentForAlertChange } from '../../src/incidents/auto-open-incident.ts';
 import { startEscalation } from '../../src/oncall/escalation.ts';
-import { EscalationWorker } from '../../src/oncall/escalation-worker.ts';
+import { escalateDue } from '../../src/oncall/escalation-job.ts';
+import { Jobs } from '../../src/jobs/runner.ts';
 import { startSmtpFake, type SmtpFake } from '../fakes/smtp-fake.ts';
 import { makeOrg, testContext, unique } from '../factories/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -36,17 +37,20 @@ beforeEach(async () => {
   await ctx.sql`update incident_escalations set status = 'closed', next_at = null where status = 'active'`;
 });
 
-const mailers: Mailer[] = [];
+/** Each mailer's jobs: its probe kicks a pass of its outbox job, as in the service. */
+const mailers = new Map<Mailer, Jobs>();
 function mailer(options: Partial<MailerOptions> = {}, clock?: () => Date): Mailer {
   const m = new Mailer({ sql: ctx.sql, log: ctx.log, instanceId: unique('m'), ...(clock ? { now: clock } : {}) }, {
     transport: createSmtpTransport(smtp.url, { connectionTimeoutMs: 2_000, socketTimeoutMs: 5_000 }), from: ctx.config.mail.from, pollMs: 60_000, ...options,
   });
-  mailers.push(m);
+  mailers.set(m, new Jobs<AppContext>(ctx, m.jobs()));
   return m;
 }
+const jobsOf = (m: Mailer): Jobs => mailers.get(m)!;
 // Stopped after each test: a pooled SMTP connection left open makes the fake's next stop() wait for it.
 afterEach(async () => {
-  for (const m of mailers.splice(0)) await m.stop();
+  for (const jobs of mailers.values()) await jobs.stop();
+  mailers.clear();
 });
 
 /** An org whose level 1 is user a (through the schedule), level 2 user b and a plain address. */
@@ -110,7 +114,7 @@ it('after a long SMTP outage a queued page goes out as soon as the server answer
   // While the server is down the probe finds it so and changes nothing.
   expect(await m.probe()).toEqual({ waiting: true, reachable: false, woke: 0 });
 
-  await m.start();
+  await jobsOf(m).start();
   await smtp.start();
   // Sent as recorded: the SMTP server has it a moment before the mailer's "sent" commit.
   await until('the page to be sent', async () => (await ctx.sql`select 1 from mail_outbox where org_id = ${orgId} and status = 'sent'`).length === 1);
@@ -135,7 +139,7 @@ it('a server that answers "451 try later" is not hammered: the probe wakes only 
   // A freshly started process does not know why the row waits: its first probe wakes it once.
   const restarted = mailer({ retry: { baseMs: 600_000, capMs: 900_000, maxAttempts: 20 } });
   expect(await restarted.probe()).toEqual({ waiting: true, reachable: true, woke: 1 });
-  await restarted.drain(); // the pass the probe kicked: one more attempt, 451 again
+  await jobsOf(restarted).drain(); // the pass the probe kicked: one more attempt, 451 again
   expect((await ctx.sql<{ attempts: number; status: string }[]>`select attempts, status from mail_outbox where org_id = ${orgId}`)[0])
     .toEqual({ attempts: 2, status: 'pending' });
   expect(await restarted.probe()).toEqual({ waiting: true, reachable: true, woke: 0 });
@@ -153,33 +157,32 @@ it("a level's timeout counts from its page's delivery: level 1 delivered 22 minu
   // long enough that only the probe brings the page back.
   const m = mailer({ retry: { baseMs: 600_000, capMs: 900_000, maxAttempts: 20 } }, () => now);
   expect(await m.processDue()).toEqual({ sent: 0, retried: 1, failed: 0 });
-  const worker = new EscalationWorker(ctx);
   const escalation = async () => (await ctx.sql<{ round: number; level: number; next_at: Date | null }[]>`
     select round, level, next_at from incident_escalations where org_id = ${orgId} and incident_id = ${incidentId}`)[0]!;
 
   now = at(16); // 15 minutes after queueing: level 2 used to be paged here, though nobody had the page
-  expect((await worker.processAll()).paged).toBe(0);
+  expect((await escalateDue(ctx)).paged).toBe(0);
   now = at(22); // the server is back; the page goes out
   await smtp.start();
   expect(await m.probe()).toEqual({ waiting: true, reachable: true, woke: 1 });
-  await m.drain();
+  await jobsOf(m).drain();
   expect(received(orgId).map((r) => r.to)).toEqual([[a.email]]);
   expect((await ctx.sql<{ sent_at: Date }[]>`select sent_at from mail_outbox where org_id = ${orgId}`)[0]!.sent_at).toEqual(at(22));
 
   now = at(36);
-  expect((await worker.processAll()).paged).toBe(0);
+  expect((await escalateDue(ctx)).paged).toBe(0);
   expect(await escalation()).toEqual({ round: 1, level: 1, next_at: at(37) });
   now = at(37); // 15 minutes after delivery
-  expect((await worker.processAll()).paged).toBe(1);
+  expect((await escalateDue(ctx)).paged).toBe(1);
   expect(await escalation()).toMatchObject({ round: 1, level: 2 });
 
   // Level 2's mails are refused (550): failed for good, its timeout counts from queueing (37 + 15).
   smtp.mode = 'reject';
   expect(await m.processDue()).toEqual({ sent: 0, retried: 0, failed: 2 });
   now = at(51);
-  expect((await worker.processAll()).paged).toBe(0);
+  expect((await escalateDue(ctx)).paged).toBe(0);
   now = at(52);
-  expect((await worker.processAll()).paged).toBe(1);
+  expect((await escalateDue(ctx)).paged).toBe(1);
   expect(await escalation()).toMatchObject({ round: 2, level: 1 });
   const escalated = await ctx.sql<{ at: Date; data: { round: number; level: number; to: string[] } }[]>`
     select at, data from incident_events where org_id = ${orgId} and incident_id = ${incidentId} and kind = 'escalated' order by id`;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Scheduler } from '../../src/collection/scheduler.ts';
+import { collectionScheduleJob } from '../../src/collection/scheduler.ts';
+import { JobRunner } from '../../src/jobs/runner.ts';
 import { newInstanceId } from '../../src/context.ts';
 import type { CollectPage, SourceDefinition } from '../../src/sources/types.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
@@ -32,8 +33,10 @@ describe('scheduler', () => {
     const b = withTestSource(testContext(db, { instanceId: newInstanceId() }), source);
     const { org } = await makeOrg(a);
     const src = await makeSource(a, org.id, 'rss', '* * * * * *');
-    const s1 = new Scheduler(a);
-    const s2 = new Scheduler(b);
+    const j1 = collectionScheduleJob();
+    const j2 = collectionScheduleJob();
+    const s1 = new JobRunner(a, j1);
+    const s2 = new JobRunner(b, j2);
     await Promise.all([s1.start(), s2.start()]);
     await new Promise((r) => setTimeout(r, 4200));
     await Promise.all([s1.stop(), s2.stop()]);
@@ -44,7 +47,7 @@ describe('scheduler', () => {
     expect(runs.length).toBeGreaterThanOrEqual(3);
     expect(runs.every((r) => r.n === 1)).toBe(true);
     // Both instances fired every tick, but each tick ran once: the claims split between them.
-    const outcomes = [...s1.outcomes, ...s2.outcomes];
+    const outcomes = [...j1.outcomes, ...j2.outcomes];
     expect(outcomes.filter((o) => o.outcome.status === 'succeeded')).toHaveLength(runs.length);
     expect(outcomes.filter((o) => o.outcome.status === 'claimed-elsewhere')).toHaveLength(runs.length);
     const { count } = one(await a.sql`select count(*)::int as count from mentions where org_id = ${org.id}`);
@@ -60,8 +63,10 @@ describe('scheduler', () => {
     await a.sql`update sources set enabled = false`;
     const { org } = await makeOrg(a);
     const src = await makeSource(a, org.id, 'rss', '* * * * * *');
-    const s1 = new Scheduler(a);
-    const s2 = new Scheduler(b);
+    const j1 = collectionScheduleJob();
+    const j2 = collectionScheduleJob();
+    const s1 = new JobRunner(a, j1);
+    const s2 = new JobRunner(b, j2);
     await Promise.all([s1.start(), s2.start()]);
     await new Promise((r) => setTimeout(r, 4500));
     await Promise.all([s1.stop(), s2.stop()]);

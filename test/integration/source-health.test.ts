@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { authHeaders } from '../support/api-auth.ts';
 import { runSource } from '../../src/collection/run-source.ts';
-import { Scheduler } from '../../src/collection/scheduler.ts';
+import { collectionScheduleJob } from '../../src/collection/scheduler.ts';
+import { JobRunner } from '../../src/jobs/runner.ts';
 import { addSource } from '../../src/collection/sources.ts';
 import { updateSource } from '../../src/collection/update-source.ts';
 import { createApp } from '../../src/http/app.ts';
@@ -41,7 +42,7 @@ it('refused credentials mark the source unhealthy (API and scheduler see it) ins
 
   // The scheduler leaves an unhealthy source alone: no requests reach the platform.
   const before = x.requests.length;
-  const scheduler = new Scheduler(ctx);
+  const scheduler = new JobRunner(ctx, collectionScheduleJob());
   await scheduler.start();
   await new Promise((r) => setTimeout(r, 2500));
   await scheduler.stop();

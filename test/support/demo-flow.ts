@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
+import { Jobs } from '../../src/jobs/runner.ts';
 import { Mailer } from '../../src/notify/mailer.ts';
 import { createSmtpTransport } from '../../src/notify/transports.ts';
 import { detectOrg } from '../../src/detection-pass/run-detection.ts';
@@ -57,7 +58,7 @@ export async function runDemoAt(clinic: DemoClinic, at: Date): Promise<void> {
   await detectOrg(clinic.ctx, clinic.orgId, at);
 }
 
-/** A mailer delivering to the SMTP fake, woken by the outbox NOTIFY as in the service. */
-export function demoMailer(ctx: AppContext, smtp: SmtpFake, instanceId: string, pollMs: number): Mailer {
-  return new Mailer({ sql: ctx.sql, log: ctx.log, instanceId }, { transport: createSmtpTransport(smtp.url), from: ctx.config.mail.from, pollMs });
+/** The jobs of a mailer delivering to the SMTP fake, woken by the outbox NOTIFY as in the service. */
+export function demoMailer(ctx: AppContext, smtp: SmtpFake, instanceId: string, pollMs: number): Jobs {
+  return new Jobs<AppContext>(ctx, new Mailer({ sql: ctx.sql, log: ctx.log, instanceId }, { transport: createSmtpTransport(smtp.url), from: ctx.config.mail.from, pollMs }).jobs());
 }

@@ -1,4 +1,5 @@
-import { Scheduler } from '../../collection/scheduler.ts';
+import { collectionScheduleJob } from '../../collection/scheduler.ts';
+import { JobRunner } from '../../jobs/runner.ts';
 import { runSource } from '../../collection/run-source.ts';
 import { listSources } from '../../collection/sources.ts';
 import { idString } from '../../validation.ts';
@@ -15,7 +16,7 @@ export const collectCommand: CliCommand = {
     if (!args.values.once && sourceId) throw new UsageError('--source needs --once');
     return withContext(async (ctx) => {
       if (!args.values.once) {
-        const scheduler = new Scheduler(ctx);
+        const scheduler = new JobRunner(ctx, collectionScheduleJob());
         await scheduler.start();
         io.stdout.write('収集スケジューラを実行中 (scheduler running; Ctrl+C to stop)\n');
         await new Promise<void>((resolve) => ctx.shutdown.addEventListener('abort', () => resolve(), { once: true }));
