@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { AppEnv } from './env.ts';
 
 // The single code → status map. Every error leaves the service as {error:{code,message,requestId}}.
 export const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
@@ -25,8 +26,8 @@ export function errorBody(code: ErrorCode, message: string, requestId: string | 
 }
 
 export function handleError(log: Logger) {
-  return (err: Error, c: Context) => {
-    const requestId = c.get('requestId' as never) as string | undefined;
+  return (err: Error, c: Context<AppEnv>) => {
+    const requestId = c.get('requestId');
     if (err instanceof AppError) {
       return c.json(errorBody(err.code, err.message, requestId), statusByCode[err.code]);
     }

@@ -25,6 +25,7 @@ import {
 } from '../../organizations/organizations.ts';
 import { requestActor, requestAuth } from '../actor.ts';
 import { pathId, queryOf, readJson } from '../params.ts';
+import type { AppEnv } from '../env.ts';
 
 function sourceJson(s: SourceRecord) {
   return s;
@@ -48,7 +49,7 @@ async function logPiiView(ctx: AppContext, actor: AuditActor, orgId: string, men
 
 /** The JSON API under /api/v1. Thin: parse, call one verb, map the result. */
 export function apiRoutes(ctx: AppContext) {
-  const api = new Hono();
+  const api = new Hono<AppEnv>();
   const openapi = buildOpenApiDocument({ version: packageJson.version });
 
   api.get('/openapi.json', (c) => c.json(openapi));
