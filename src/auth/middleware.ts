@@ -10,7 +10,7 @@ import { sessionAuth, sessionCookie, tokenAuth } from './credentials.ts';
 import { csrfPasses } from './csrf.ts';
 import { ForbiddenError } from './errors.ts';
 import { authorize } from './authorize.ts';
-import { publicAction, roleAllows, routeActions } from './permissions.ts';
+import { publicAction, roleAllows, type Action } from './permissions.ts';
 
 export function bearerToken(header: string | undefined): string | null {
   const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
@@ -29,12 +29,12 @@ const orgPath = /^\/api\/v1\/organizations\/([1-9]\d{0,17})(?:\/|$)/;
 
 /**
  * Authorises every /api request against the one table (src/auth/permissions.ts): matched route →
- * action; public actions pass; otherwise a session cookie or a bearer token must name a live user,
+ * action (`routeActions`, derived from the route definitions in src/http/api.ts); public actions pass; otherwise a session cookie or a bearer token must name a live user,
  * another organization's path is 404 (its existence is not revealed), cookie writes need the CSRF
  * token, and the role (and a token's scopes) must allow the action. A route missing from the
  * table is refused for everyone: fail closed.
  */
-export function authorizeApi(ctx: AppContext): MiddlewareHandler<AppEnv> {
+export function authorizeApi(ctx: AppContext, routeActions: Readonly<Record<string, Action | typeof publicAction>>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = matchedRouteKey(c);
     const action = key ? routeActions[key] : undefined;

@@ -8,7 +8,11 @@ import type { AppContext } from '../context.ts';
 import { resolveSourceIp, setRequestSourceIp } from './actor.ts';
 import type { AppEnv } from './env.ts';
 import { errorBody, handleError } from './errors.ts';
-import { apiRoutes } from './routes/api.ts';
+import { definedRoutes, routeActions } from './api.ts';
+import { incidentRoutes } from '../incidents/routes.ts';
+import { oncallRoutes } from '../oncall/routes.ts';
+import { postmortemRoutes } from '../postmortems/routes.ts';
+import { statementRoutes } from '../statements/routes.ts';
 import { conformToOperation } from './operation-guard.ts';
 import { pathId } from './params.ts';
 import { receiveWebhook } from '../collection/receive-webhook.ts';
@@ -111,11 +115,17 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
     }
   });
 
-  // Every /api route is authorised by the one role × action table (src/auth/permissions.ts).
-  app.use('/api/*', authorizeApi(ctx));
+  // Every /api route is authorised by the one role × action table (src/auth/permissions.ts),
+  // through the route → action map derived from the route definitions (src/http/api.ts).
+  app.use('/api/*', authorizeApi(ctx, routeActions));
   app.use('/api/*', conformToOperation);
+  app.route('/api/v1', definedRoutes(ctx));
+  // Not yet declared with defineRoute: hand-written routes, actions and operations.
   app.route('/api/v1', authRoutes(ctx));
-  app.route('/api/v1', apiRoutes(ctx));
+  app.route('/api/v1', incidentRoutes(ctx));
+  app.route('/api/v1', statementRoutes(ctx));
+  app.route('/api/v1', oncallRoutes(ctx));
+  app.route('/api/v1', postmortemRoutes(ctx));
   app.use('/ack/*', limit(16 * 1024));
   app.route('/', ackPages(ctx));
   app.route('/', webRoutes(ctx));
