@@ -1,15 +1,16 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { matchedRoutes } from 'hono/route';
 import type { AppContext } from '../context.ts';
 import { NotFoundError } from '../errors.ts';
 import { setRequestAuth } from '../http/actor.ts';
+import type { AppEnv } from '../http/env.ts';
 import { errorBody } from '../http/errors.ts';
 import { sessionAuth, sessionCookie, tokenAuth } from './credentials.ts';
 import { csrfPasses } from './csrf.ts';
 import { ForbiddenError } from './errors.ts';
 import { authorize } from './authorize.ts';
-import { publicAction, roleAllows, routeActions } from './permissions.ts';
+import { publicAction, roleAllows, type Action } from './permissions.ts';
 
 export function bearerToken(header: string | undefined): string | null {
   const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
@@ -17,7 +18,7 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 /** The route a request matched, as registered ('/api/v1/organizations/:orgId/…'), or null for none. */
-export function matchedRouteKey(c: Parameters<MiddlewareHandler>[0]): string | null {
+export function matchedRouteKey(c: Context<AppEnv>): string | null {
   // HEAD is served by the GET handler.
   const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
   const route = matchedRoutes(c).find((r) => r.method === method);
@@ -28,12 +29,12 @@ const orgPath = /^\/api\/v1\/organizations\/([1-9]\d{0,17})(?:\/|$)/;
 
 /**
  * Authorises every /api request against the one table (src/auth/permissions.ts): matched route →
- * action; public actions pass; otherwise a session cookie or a bearer token must name a live user,
+ * action (`routeActions`, derived from the route definitions in src/http/api.ts); public actions pass; otherwise a session cookie or a bearer token must name a live user,
  * another organization's path is 404 (its existence is not revealed), cookie writes need the CSRF
  * token, and the role (and a token's scopes) must allow the action. A route missing from the
  * table is refused for everyone: fail closed.
  */
-export function authorizeApi(ctx: AppContext): MiddlewareHandler {
+export function authorizeApi(ctx: AppContext, routeActions: Readonly<Record<string, Action | typeof publicAction>>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = matchedRouteKey(c);
     const action = key ? routeActions[key] : undefined;
@@ -43,7 +44,7 @@ export function authorizeApi(ctx: AppContext): MiddlewareHandler {
     const auth = bearer !== null ? await tokenAuth(ctx, bearer) : await sessionAuth(ctx, getCookie(c, sessionCookie));
     if (!auth) {
       c.header('www-authenticate', 'Bearer realm="hinoko"');
-      return c.json(errorBody('unauthorized', 'ログインするか、API トークン (Authorization: Bearer …) を指定してください (log in or send a valid API token)', c.get('requestId' as never) as string | undefined), 401);
+      return c.json(errorBody('unauthorized', 'ログインするか、API トークン (Authorization: Bearer …) を指定してください (log in or send a valid API token)', c.get('requestId')), 401);
     }
     setRequestAuth(c, auth);
     if (key === null) return next(); // no such route: the 404 handler answers

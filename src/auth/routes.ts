@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppContext } from '../context.ts';
-import { requestActor, requestAuth, requestSourceIp } from '../http/actor.ts';
+import { requestActor, requestAuth, requestIdOf, requestSourceIp } from '../http/actor.ts';
+import type { AppEnv } from '../http/env.ts';
 import { pathId, queryOf, readJson } from '../http/params.ts';
 import { createUser } from './create-user.ts';
 import { secretHash, sessionCookie } from './credentials.ts';
@@ -25,7 +26,7 @@ function sessionCookieOptions(c: Context, ctx: AppContext) {
 export async function loginWithCookie(ctx: AppContext, c: Context, input: LoginInput) {
   try {
     const previous = getCookie(c, sessionCookie);
-    const result = await login(ctx, input, { requestId: (c.get('requestId' as never) as string | undefined) ?? null, sourceIp: requestSourceIp(c) });
+    const result = await login(ctx, input, { requestId: requestIdOf(c), sourceIp: requestSourceIp(c) });
     // A cookie the browser brought along is never promoted (no fixation): the session is new and the old one ends.
     if (previous && previous.length <= 200) await ctx.sql`delete from sessions where id_hash = ${secretHash(previous)}`;
     setCookie(c, sessionCookie, result.session.id, sessionCookieOptions(c, ctx));
@@ -38,7 +39,7 @@ export async function loginWithCookie(ctx: AppContext, c: Context, input: LoginI
 
 /** Login, logout, who am I; users and their tokens under /api/v1. Thin: parse, one verb, map. */
 export function authRoutes(ctx: AppContext) {
-  const r = new Hono();
+  const r = new Hono<AppEnv>();
   const users = '/organizations/:orgId/users';
 
   r.post('/auth/login', async (c) => {

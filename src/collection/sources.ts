@@ -4,9 +4,8 @@ import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { SourceHealth } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { sourceTypes, type SourceType } from '../mention.ts';
+import type { SourceType } from '../mention.ts';
 import type { SourceDefinition } from '../sources/types.ts';
-import { idString, object, oneOf, optionalBoolean, optionalString, plainJsonObject, requiredString } from '../validation.ts';
 import {
   checkCredentialEnvNames, credentialStates, parseCredentialsInput, storedCredentialNames, writeCredentials,
   type CredentialState,
@@ -68,19 +67,6 @@ export interface AddSourceInput {
   enabled?: boolean;
   /** Unvalidated until the type is known: parsed against its slots in addSource. */
   credentials?: unknown;
-}
-
-export function parseAddSourceInput(body: unknown, orgId?: string): AddSourceInput {
-  const o = object(body, ['orgId', 'type', 'name', 'config', 'schedule', 'enabled', 'credentials']);
-  return {
-    orgId: orgId ?? idString(o.orgId, 'orgId'),
-    type: oneOf(o.type, 'type', sourceTypes),
-    name: requiredString(o, 'name', { max: 200 }),
-    config: o.config === undefined ? {} : plainJsonObject(o.config, 'config'),
-    schedule: optionalString(o, 'schedule', { max: 100 }),
-    enabled: optionalBoolean(o, 'enabled'),
-    credentials: o.credentials,
-  };
 }
 
 function checkSchedule(schedule: string): void {
@@ -145,6 +131,24 @@ export async function listSources(ctx: AppContext, filter: { orgId?: string; ena
   if (filter.orgId) q = q.where('org_id', '=', filter.orgId);
   if (filter.enabledOnly) q = q.where('enabled', '=', true);
   return withCredentials(ctx, (await q.orderBy('org_id').orderBy('id').execute()) as SourceRow[]);
+}
+
+/**
+ * The source inside a transaction, its row locked (`for update`) until the transaction ends: the
+ * state a change compares against cannot move under it.
+ */
+export async function lockSource(ctx: AppContext, tx: Tx, sourceId: string, orgId?: string): Promise<SourceRecord> {
+  const [row] = await tx<SourceRow[]>`
+    select * from sources where id = ${sourceId} ${orgId ? tx`and org_id = ${orgId}` : tx``} for update`;
+  if (!row) throw new NotFoundError(`source ${sourceId} not found`);
+  return (await withCredentials(ctx, [row], tx))[0]!;
+}
+
+/** The source as it is in the transaction (after a change, before commit). */
+export async function sourceInTransaction(ctx: AppContext, tx: Tx, src: { orgId: string; id: string }): Promise<SourceRecord> {
+  const [row] = await tx<SourceRow[]>`select * from sources where org_id = ${src.orgId} and id = ${src.id}`;
+  if (!row) throw new NotFoundError(`source ${src.id} not found`);
+  return (await withCredentials(ctx, [row], tx))[0]!;
 }
 
 export async function getSource(ctx: AppContext, sourceId: string, orgId?: string): Promise<SourceRecord> {

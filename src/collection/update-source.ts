@@ -1,9 +1,8 @@
 import { recordAudit, systemActor, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
-import { object, optionalBoolean, plainJsonObject } from '../validation.ts';
+import { ValidationError } from '../errors.ts';
 import { clearCredentials, parseCredentialsInput, writeCredentials } from './source-credentials.ts';
-import { definitionFor, getSource, validateConfig, type SourceRecord } from './sources.ts';
+import { definitionFor, lockSource, sourceInTransaction, validateConfig, type SourceRecord } from './sources.ts';
 
 export interface UpdateSourceInput {
   config?: Record<string, unknown>;
@@ -12,68 +11,55 @@ export interface UpdateSourceInput {
   enabled?: boolean;
 }
 
-export function parseUpdateSourceInput(body: unknown): UpdateSourceInput {
-  const o = object(body, ['enabled', 'config', 'credentials']);
-  const input: UpdateSourceInput = {
-    config: o.config === undefined ? undefined : plainJsonObject(o.config, 'config'),
-    credentials: o.credentials,
-    enabled: optionalBoolean(o, 'enabled'),
-  };
-  if (input.config === undefined && input.credentials === undefined && input.enabled === undefined) {
-    throw new ValidationError('config, credentials, enabled のいずれかを指定してください (nothing to change: send config, credentials or enabled)');
-  }
-  return input;
-}
-
 function sameOrigins(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().every((v, i) => v === [...b].sort()[i]);
 }
 
 /**
- * Reconfigures, re-credentials, enables or disables a source: one transaction, an audit row per
- * kind of change. When the config sends the credentials somewhere else (a Mastodon instance, an
- * operator-allowed API URL), the stored ones are cleared unless this same request re-enters them:
- * otherwise an admin could point a token entered for one host at a host of their own.
+ * Reconfigures, re-credentials, enables or disables a source: one transaction from the locked
+ * read to the answer, an audit row per kind of change. When the config sends the credentials
+ * somewhere else (a Mastodon instance, an operator-allowed API URL), the stored ones are cleared
+ * unless this same request re-enters them: otherwise an admin could point a token entered for one
+ * host at a host of their own.
  */
 export async function updateSource(
   ctx: AppContext, sourceId: string, orgId: string | undefined, input: UpdateSourceInput, actor: AuditActor = systemActor,
 ): Promise<SourceRecord> {
-  const before = await getSource(ctx, sourceId, orgId);
-  const def = definitionFor(ctx, before.type);
-  const parsed = input.config === undefined ? undefined : validateConfig(ctx, def, before.orgId, input.config);
-  const credentials = input.credentials === undefined ? {} : parseCredentialsInput(input.credentials, def);
-
-  await ctx.sql.begin(async (tx) => {
+  if (input.config === undefined && input.credentials === undefined && input.enabled === undefined) {
+    throw new ValidationError('config, credentials, enabled のいずれかを指定してください (nothing to change: send config, credentials or enabled)');
+  }
+  return ctx.sql.begin(async (tx) => {
     const now = ctx.now();
     // The row as it is now, locked: a concurrent PATCH that moved the source first is what this
     // one compares its destination with.
-    const [current] = await tx<{ config: Record<string, unknown>; enabled: boolean }[]>`
-      select config, enabled from sources where org_id = ${before.orgId} and id = ${before.id} for update`;
-    if (!current) throw new NotFoundError(`source ${before.id} not found`);
+    const before = await lockSource(ctx, tx, sourceId, orgId);
+    const def = definitionFor(ctx, before.type);
+    const parsed = input.config === undefined ? undefined : validateConfig(ctx, def, before.orgId, input.config);
+    const credentials = input.credentials === undefined ? {} : parseCredentialsInput(input.credentials, def);
     let destinationChanged = false;
     if (parsed !== undefined) {
       let oldOrigins: string[] | null = null;
       try {
-        oldOrigins = def.endpoints(def.parseConfig(current.config)).credentialOrigins;
+        oldOrigins = def.endpoints(def.parseConfig(before.config)).credentialOrigins;
       } catch {
         // The old config no longer parses: treat its destination as unknown, hence changed.
       }
       destinationChanged = oldOrigins === null || !sameOrigins(oldOrigins, def.endpoints(parsed).credentialOrigins);
     }
+    const config = input.config ?? before.config;
     const configChanged = input.config !== undefined;
     const credentialsChanged = Object.keys(credentials).length > 0;
-    const [row] = await tx<{ id: string }[]>`
+    // A new config or credentials, or re-enabling, clears the last verdict: the operator says
+    // the problem is fixed, and the next run tells.
+    const clearHealth = configChanged || credentialsChanged || input.enabled === true;
+    await tx`
       update sources set
-        config = ${configChanged ? tx.json(input.config as never) : tx.json(current.config as never)},
-        enabled = ${input.enabled ?? current.enabled},
+        config = ${tx.json(config as Parameters<typeof tx.json>[0])},
+        enabled = ${input.enabled ?? before.enabled},
         updated_at = ${now},
-        -- A new config or credentials, or re-enabling, clears the last verdict: the operator says
-        -- the problem is fixed, and the next run tells.
-        health = case when ${configChanged || credentialsChanged || input.enabled === true} then 'unknown' else health end,
-        health_message = case when ${configChanged || credentialsChanged || input.enabled === true} then null else health_message end
-      where org_id = ${before.orgId} and id = ${before.id}
-      returning id`;
-    if (!row) throw new NotFoundError(`source ${before.id} not found`);
+        health = case when ${clearHealth} then 'unknown' else health end,
+        health_message = case when ${clearHealth} then null else health_message end
+      where org_id = ${before.orgId} and id = ${before.id}`;
     const cleared = destinationChanged
       ? (await clearCredentials(tx, before)).filter((name) => !(name in credentials))
       : [];
@@ -81,16 +67,16 @@ export async function updateSource(
     if (configChanged || credentialsChanged) {
       await recordAudit(tx, actor, {
         orgId: before.orgId, action: 'source.configure', targetType: 'source', targetId: before.id,
-        before: { config: current.config, credentials: before.credentials },
-        after: { config: input.config ?? current.config, credentialsSet: set.filter((n) => credentials[n] !== null), credentialsCleared: [...cleared, ...set.filter((n) => credentials[n] === null)] },
+        before: { config: before.config, credentials: before.credentials },
+        after: { config, credentialsSet: set.filter((n) => credentials[n] !== null), credentialsCleared: [...cleared, ...set.filter((n) => credentials[n] === null)] },
       });
     }
-    if (input.enabled !== undefined && input.enabled !== current.enabled) {
+    if (input.enabled !== undefined && input.enabled !== before.enabled) {
       await recordAudit(tx, actor, {
         orgId: before.orgId, action: input.enabled ? 'source.enable' : 'source.disable', targetType: 'source', targetId: before.id,
-        before: { enabled: current.enabled }, after: { enabled: input.enabled },
+        before: { enabled: before.enabled }, after: { enabled: input.enabled },
       });
     }
-  });
-  return getSource(ctx, before.id, before.orgId);
+    return sourceInTransaction(ctx, tx, before);
+  }) as Promise<SourceRecord>;
 }

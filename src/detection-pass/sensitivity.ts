@@ -2,15 +2,9 @@ import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { Sql } from '../db/connect.ts';
 import { sensitivities, type Sensitivity } from '../detection/index.ts';
 import { NotFoundError } from '../errors.ts';
-import { object, oneOf } from '../validation.ts';
 
 export interface DetectionSettingsView {
   sensitivity: Sensitivity;
-}
-
-export function parseDetectionPatch(body: unknown): DetectionSettingsView {
-  const o = object(body, ['sensitivity']);
-  return { sensitivity: oneOf(o.sensitivity, 'sensitivity', sensitivities) };
 }
 
 function viewOf(row: { s: string | null } | undefined, orgId: string): DetectionSettingsView {

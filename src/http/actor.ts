@@ -3,23 +3,22 @@ import type { Context } from 'hono';
 import type { AuditActor } from '../audit/record.ts';
 import type { Auth } from '../auth/credentials.ts';
 import { UnauthorizedError } from '../errors.ts';
+import type { AppEnv } from './env.ts';
 
 // Who is asking, per request: the authenticated user the auth middleware attached, the client
 // address, and the audit actor verbs record.
 
-const authKey = 'auth' as never;
-
-export function setRequestAuth(c: Context, auth: Auth): void {
-  c.set(authKey, auth as never);
+export function setRequestAuth(c: Context<AppEnv>, auth: Auth): void {
+  c.set('auth', auth);
 }
 
 /** The authenticated caller, or null on a public route. */
-export function maybeRequestAuth(c: Context): Auth | null {
-  return (c.get(authKey) as Auth | undefined) ?? null;
+export function maybeRequestAuth(c: Context<AppEnv>): Auth | null {
+  return c.get('auth') ?? null;
 }
 
 /** The authenticated caller of an /api request: user, org, role, session or token, scopes. */
-export function requestAuth(c: Context): Auth {
+export function requestAuth(c: Context<AppEnv>): Auth {
   const auth = maybeRequestAuth(c);
   // The middleware in src/http/app.ts authenticates every non-public /api route before its handler.
   if (!auth) throw new UnauthorizedError();
@@ -43,19 +42,23 @@ export function resolveSourceIp(c: Context, trustProxy: boolean): string | null 
   }
 }
 
-const sourceIpKey = 'sourceIp' as never;
-
-export function setRequestSourceIp(c: Context, ip: string | null): void {
-  c.set(sourceIpKey, ip as never);
+export function setRequestSourceIp(c: Context<AppEnv>, ip: string | null): void {
+  c.set('sourceIp', ip);
 }
 
-export function requestSourceIp(c: Context): string | null {
-  const set = c.get(sourceIpKey) as string | null | undefined;
+export function requestSourceIp(c: Context<AppEnv>): string | null {
+  // Unset when a handler runs outside createApp's middleware (a bare sub-app in a test).
+  const set = c.get('sourceIp') as string | null | undefined;
   return set === undefined ? resolveSourceIp(c, false) : set;
 }
 
 /** The audit actor of a request: the user (id as a string), its request id and peer address. */
-export function requestActor(c: Context): AuditActor {
+export function requestActor(c: Context<AppEnv>): AuditActor {
   const auth = maybeRequestAuth(c);
-  return { type: 'user', id: auth?.userId ?? null, requestId: (c.get('requestId' as never) as string | undefined) ?? null, sourceIp: requestSourceIp(c) };
+  return { type: 'user', id: auth?.userId ?? null, requestId: requestIdOf(c), sourceIp: requestSourceIp(c) };
+}
+
+/** The request id the first middleware set (null only outside createApp, e.g. a bare sub-app in a test). */
+export function requestIdOf(c: Context<AppEnv>): string | null {
+  return (c.get('requestId') as string | undefined) ?? null;
 }

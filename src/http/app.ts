@@ -6,18 +6,23 @@ import { authorizeApi } from '../auth/middleware.ts';
 import { authRoutes } from '../auth/routes.ts';
 import type { AppContext } from '../context.ts';
 import { resolveSourceIp, setRequestSourceIp } from './actor.ts';
+import type { AppEnv } from './env.ts';
 import { errorBody, handleError } from './errors.ts';
-import { apiRoutes } from './routes/api.ts';
+import { definedRoutes, routeActions } from './api.ts';
+import { incidentRoutes } from '../incidents/routes.ts';
+import { oncallRoutes } from '../oncall/routes.ts';
+import { postmortemRoutes } from '../postmortems/routes.ts';
+import { statementRoutes } from '../statements/routes.ts';
 import { conformToOperation } from './operation-guard.ts';
 import { pathId } from './params.ts';
 import { receiveWebhook } from '../collection/receive-webhook.ts';
 import { webRoutes } from '../web/routes.tsx';
 import { ackPages } from '../oncall/ack-pages.ts';
 
-const requestId: MiddlewareHandler = async (c, next) => {
+const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
   const incoming = c.req.header('x-request-id');
   const id = incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-  c.set('requestId' as never, id as never);
+  c.set('requestId', id);
   c.header('x-request-id', id);
   await next();
 };
@@ -28,7 +33,7 @@ const requestId: MiddlewareHandler = async (c, next) => {
  * can be sniffed or pasted into a page as markup; in JSON text those characters stand only inside
  * strings, where \u003c means the same.
  */
-const privateAnswers: MiddlewareHandler = async (c, next) => {
+const privateAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
   if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(c.res.headers.get('content-type') ?? '')) {
@@ -54,9 +59,9 @@ export interface AppOptions {
 }
 
 export function createApp(ctx: AppContext, options: AppOptions = {}) {
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
   app.onError(handleError(ctx.log));
-  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId' as never) as string | undefined), 404));
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404));
   app.use('*', requestId);
   app.use('*', async (c, next) => {
     setRequestSourceIp(c, resolveSourceIp(c, ctx.config.http.trustProxy));
@@ -73,7 +78,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
   app.use('*', privateAnswers);
   const limit = (maxSize: number) => bodyLimit({
     maxSize,
-    onError: (c) => c.json(errorBody('payload_too_large', `request body is over ${maxSize} bytes`, c.get('requestId' as never) as string | undefined), 413),
+    onError: (c) => c.json(errorBody('payload_too_large', `request body is over ${maxSize} bytes`, c.get('requestId')), 413),
   });
   app.use('/api/*', limit(ctx.config.http.bodyLimitBytes));
   app.use('/login', limit(16 * 1024));
@@ -90,7 +95,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
     if (reply.status === 200) options.onWebhookStored?.();
     if (reply.contentType === 'text/plain') return c.text(reply.body, 200);
     // Refusals carry the request id like every other error, so the platform's retry log and ours meet.
-    const body = 'error' in reply.body ? { error: { ...reply.body.error, requestId: c.get('requestId' as never) as string | undefined } } : reply.body;
+    const body = 'error' in reply.body ? { error: { ...reply.body.error, requestId: c.get('requestId') } } : reply.body;
     return c.json(body, reply.status);
   });
 
@@ -110,11 +115,17 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
     }
   });
 
-  // Every /api route is authorised by the one role × action table (src/auth/permissions.ts).
-  app.use('/api/*', authorizeApi(ctx));
+  // Every /api route is authorised by the one role × action table (src/auth/permissions.ts),
+  // through the route → action map derived from the route definitions (src/http/api.ts).
+  app.use('/api/*', authorizeApi(ctx, routeActions));
   app.use('/api/*', conformToOperation);
+  app.route('/api/v1', definedRoutes(ctx));
+  // Not yet declared with defineRoute: hand-written routes, actions and operations.
   app.route('/api/v1', authRoutes(ctx));
-  app.route('/api/v1', apiRoutes(ctx));
+  app.route('/api/v1', incidentRoutes(ctx));
+  app.route('/api/v1', statementRoutes(ctx));
+  app.route('/api/v1', oncallRoutes(ctx));
+  app.route('/api/v1', postmortemRoutes(ctx));
   app.use('/ack/*', limit(16 * 1024));
   app.route('/', ackPages(ctx));
   app.route('/', webRoutes(ctx));

@@ -12,10 +12,11 @@ import { NotFoundError } from '../errors.ts';
 import { parsePlaybookInput, savePlaybook } from './save-playbook.ts';
 import { parseTransitionInput, transitionIncident } from './transition-incident.ts';
 import { parseTaskInput, updateTask } from './update-task.ts';
+import type { AppEnv } from '../http/env.ts';
 
 /** Incidents, their tasks and the org's playbook under /api/v1/organizations/:orgId. Thin: parse, one verb, map. */
 export function incidentRoutes(ctx: AppContext) {
-  const r = new Hono();
+  const r = new Hono<AppEnv>();
   const base = '/organizations/:orgId';
 
   r.get(`${base}/incidents`, async (c) => {

@@ -1,7 +1,6 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { Sql } from '../db/connect.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
-import { object, optionalBoolean } from '../validation.ts';
+import { NotFoundError } from '../errors.ts';
 
 // The organisation's static alert recipients and thresholds, organizations.settings.alerting =
 // { recipients, minSeverity, notices }. With an escalation policy (src/oncall) pages go to whoever
@@ -41,42 +40,6 @@ export function normalizeEmailAddress(raw: string): string | null {
   const domain = raw.slice(at + 1);
   if (local.length > 64 || !localPart.test(local) || !domainPart.test(domain)) return null;
   return `${local}@${domain.toLowerCase()}`;
-}
-
-function parseRecipients(v: unknown): string[] {
-  if (!Array.isArray(v)) throw new ValidationError('recipients must be an array of e-mail addresses');
-  if (v.length > MAX_RECIPIENTS) throw new ValidationError(`recipients may have at most ${MAX_RECIPIENTS} addresses`);
-  const out: string[] = [];
-  const seen = new Set<string>();
-  v.forEach((item, i) => {
-    const address = typeof item === 'string' ? normalizeEmailAddress(item) : null;
-    if (address === null) {
-      throw new ValidationError(`recipients[${i}] must be a plain e-mail address such as pr@clinic.example.jp`);
-    }
-    const key = address.toLowerCase();
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(address);
-    }
-  });
-  return out;
-}
-
-function parseMinSeverity(v: unknown): AlertingSettings['minSeverity'] {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 5) throw new ValidationError('minSeverity must be an integer from 1 to 5');
-  return v as AlertingSettings['minSeverity'];
-}
-
-/** A PATCH body: any of the three fields, nothing else. */
-export function parseAlertingPatch(body: unknown): Partial<AlertingSettings> {
-  const o = object(body, ['recipients', 'minSeverity', 'notices']);
-  const patch: Partial<AlertingSettings> = {};
-  if (o.recipients !== undefined) patch.recipients = parseRecipients(o.recipients);
-  if (o.minSeverity !== undefined) patch.minSeverity = parseMinSeverity(o.minSeverity);
-  const notices = optionalBoolean(o, 'notices');
-  if (notices !== undefined) patch.notices = notices;
-  if (Object.keys(patch).length === 0) throw new ValidationError('give at least one of recipients, minSeverity, notices');
-  return patch;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { escapeHtml, formatJst } from '../display.ts';
 import type { AppContext } from '../context.ts';
-import { requestSourceIp } from '../http/actor.ts';
+import { requestIdOf, requestSourceIp } from '../http/actor.ts';
+import type { AppEnv } from '../http/env.ts';
 import { acknowledgeByLink, AckLinkError, inspectAckLink } from './acknowledge-incident.ts';
 
 // The public acknowledgement pages behind the link in an alert mail, outside /api (no login: the
@@ -31,7 +32,7 @@ function refused(c: Context, err: AckLinkError) {
 }
 
 export function ackPages(ctx: AppContext) {
-  const r = new Hono();
+  const r = new Hono<AppEnv>();
   r.get('/ack/:token', async (c) => {
     const token = c.req.param('token');
     try {
@@ -55,7 +56,7 @@ ${already}
   r.post('/ack/:token', async (c) => {
     try {
       const result = await acknowledgeByLink(ctx, c.req.param('token'), {
-        requestId: (c.get('requestId' as never) as string | undefined) ?? null, sourceIp: requestSourceIp(c),
+        requestId: requestIdOf(c), sourceIp: requestSourceIp(c),
       });
       c.header('Cache-Control', 'no-store');
       return c.html(page('受領確認しました', `<p>${result.first

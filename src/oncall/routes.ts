@@ -10,10 +10,11 @@ import { loadSchedule, parsePolicy, policyOf } from './policy.ts';
 import { savePolicy } from './save-policy.ts';
 import { parseScheduleInput, saveSchedule } from './save-schedule.ts';
 import { whoIsOnCall } from './schedule.ts';
+import type { AppEnv } from '../http/env.ts';
 
 /** On-call schedules, escalation policies and e-mail acknowledgement under /api/v1/organizations/:orgId. Thin: parse, one verb, map. */
 export function oncallRoutes(ctx: AppContext) {
-  const r = new Hono();
+  const r = new Hono<AppEnv>();
   const base = '/organizations/:orgId';
 
   r.get(`${base}/oncall/schedules`, async (c) => {

@@ -1,7 +1,6 @@
 import { recordAudit, systemActor, type AuditActor } from '../audit/record.ts';
 import type { Db, Sql } from '../db/connect.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
-import { object, optionalBoolean, requiredString, stringArray } from '../validation.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 
 export interface Organization {
   id: string;
@@ -24,15 +23,6 @@ export interface WatchTarget {
 
 function toOrganization(r: { id: string; name: string; slug: string; is_demo: boolean; created_at: Date }): Organization {
   return { id: r.id, name: r.name, slug: r.slug, isDemo: r.is_demo, createdAt: r.created_at };
-}
-
-export function parseOrganizationInput(body: unknown): { name: string; slug: string; isDemo: boolean } {
-  const o = object(body, ['name', 'slug', 'isDemo']);
-  return {
-    name: requiredString(o, 'name', { max: 200 }),
-    slug: requiredString(o, 'slug', { max: 64, pattern: /^[a-z0-9][a-z0-9-]{0,63}$/, patternHint: 'must be lower-case letters, digits and hyphens' }),
-    isDemo: optionalBoolean(o, 'isDemo') ?? false,
-  };
 }
 
 export async function createOrganization(
@@ -61,27 +51,6 @@ export async function getOrganization(db: Db, orgId: string): Promise<Organizati
   const row = await db.selectFrom('organizations').selectAll().where('id', '=', orgId).executeTakeFirst();
   if (!row) throw new NotFoundError(`organization ${orgId} not found`);
   return toOrganization(row);
-}
-
-export function parseWatchTargetInput(body: unknown) {
-  const o = object(body, ['name', 'names', 'keywords', 'handles', 'exclusions']);
-  const handlesRaw = o.handles ?? {};
-  if (handlesRaw === null || typeof handlesRaw !== 'object' || Array.isArray(handlesRaw)) {
-    throw new ValidationError('handles must be an object such as {"x": "clinic_account"}');
-  }
-  const handles: Record<string, string> = {};
-  for (const [network, handle] of Object.entries(handlesRaw)) {
-    if (!/^[a-z_]{1,30}$/.test(network)) throw new ValidationError(`handles: "${network.slice(0, 30)}" is not a network name such as x or instagram`);
-    handles[network] = requiredString({ [`handles.${network}`]: handle }, `handles.${network}`, { max: 200 });
-  }
-  const name = requiredString(o, 'name', { max: 200 });
-  return {
-    name,
-    names: stringArray(o, 'names') ?? [name],
-    keywords: stringArray(o, 'keywords') ?? [],
-    handles,
-    exclusions: stringArray(o, 'exclusions') ?? [],
-  };
 }
 
 export async function createWatchTarget(

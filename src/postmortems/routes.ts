@@ -9,6 +9,7 @@ import { editPostmortem, parseEditPostmortemInput } from './edit-postmortem.ts';
 import { getPostmortem } from './queries.ts';
 import { renderHtml, renderMarkdown } from './render.ts';
 import { incidentReport, renderReportHtml, reportRange } from './report.ts';
+import type { AppEnv } from '../http/env.ts';
 
 // Exports hold post texts and internal notes: not kept by shared caches. The app-wide secure
 // headers (src/http/app.ts) give the pages a CSP without inline scripts and nosniff.
@@ -16,7 +17,7 @@ const pageHeaders = { 'cache-control': 'private, no-store' };
 
 /** Post-mortems and the org report under /api/v1/organizations/:orgId. Thin: parse, one verb, map. */
 export function postmortemRoutes(ctx: AppContext) {
-  const r = new Hono();
+  const r = new Hono<AppEnv>();
   const base = '/organizations/:orgId';
   const pm = `${base}/incidents/:incidentId/postmortem`;
   const org = async (c: Context) => {

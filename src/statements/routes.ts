@@ -15,10 +15,11 @@ import { parseReasonInput, rejectStatement } from './reject-statement.ts';
 import { submitStatement } from './submit-statement.ts';
 import { statementTemplates } from './templates.ts';
 import { withdrawStatement } from './withdraw-statement.ts';
+import type { AppEnv } from '../http/env.ts';
 
 /** Statements (holding statement, apology, review reply), their checker and approval under /api/v1/organizations/:orgId. Thin: parse, one verb, map. */
 export function statementRoutes(ctx: AppContext) {
-  const r = new Hono();
+  const r = new Hono<AppEnv>();
   const base = '/organizations/:orgId';
   const one = `${base}/incidents/:incidentId/statements/:statementId`;
   const ids = async (c: Context) => [orgIdParam(c), pathId(c, 'incidentId'), pathId(c, 'statementId')] as const;

@@ -12,11 +12,12 @@ import { presentMention } from '../mentions/privacy.ts';
 import { countMentions, listMentions } from '../mentions/queries.ts';
 import { getOrganization } from '../organizations/organizations.ts';
 import { DashboardPage, LoginPage } from './views.tsx';
+import type { AppEnv } from '../http/env.ts';
 
 const formField = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '');
 
 export function webRoutes(ctx: AppContext) {
-  const web = new Hono();
+  const web = new Hono<AppEnv>();
   const session = (c: Context) => sessionAuth(ctx, getCookie(c, sessionCookie));
 
   web.get('/', async (c) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.ts';
-import { buildOpenApiDocument, openapiPath } from '../../src/openapi/document.ts';
+import { openApiDocument } from '../../src/http/api.ts';
+import { openapiPath } from '../../src/openapi/document.ts';
 import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
 import { makeOrg, makeSource, mentionFixture, testContext, unique } from '../factories/index.ts';
 import { authHeaders } from '../support/api-auth.ts';
@@ -10,7 +11,7 @@ import { schemaErrors } from '../support/json-schema.ts';
 let db: TestDatabase;
 let ctx: ReturnType<typeof testContext>;
 let app: ReturnType<typeof createApp>;
-const doc = buildOpenApiDocument({ version: 'test' });
+const doc = openApiDocument('test');
 type Op = { parameters?: { name: string; in: string }[]; responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>; operationId: string };
 const ops = () => Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op: op as Op })));
 

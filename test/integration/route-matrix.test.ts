@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actions, publicAction, roleAllows, roles, routeActions, type Role } from '../../src/auth/permissions.ts';
+import { actions, publicAction, roleAllows, roles, type Role } from '../../src/auth/permissions.ts';
+import { routeActions } from '../../src/http/api.ts';
 import { secretHash, tokenPrefix, newSecret } from '../../src/auth/credentials.ts';
 import { createApp } from '../../src/http/app.ts';
 import { makeOrg, testContext } from '../factories/index.ts';

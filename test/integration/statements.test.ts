@@ -3,7 +3,8 @@ import type { AuditActor } from '../../src/audit/record.ts';
 import { verifyAudit } from '../../src/audit/record.ts';
 import type { AppError } from '../../src/errors.ts';
 import { createApp } from '../../src/http/app.ts';
-import { buildOpenApiDocument, openapiPath } from '../../src/openapi/document.ts';
+import { openApiDocument } from '../../src/http/api.ts';
+import { openapiPath } from '../../src/openapi/document.ts';
 import { approveStatement } from '../../src/statements/approve-statement.ts';
 import { checkStoredStatement } from '../../src/statements/check-statement.ts';
 import { createStatement } from '../../src/statements/create-statement.ts';
@@ -366,7 +367,7 @@ describe('API', () => {
 });
 
 describe('the OpenAPI document', () => {
-  const doc = buildOpenApiDocument({ version: 'test' });
+  const doc = openApiDocument('test');
   type Op = { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> };
   const okSchema = (path: string, method: string) => {
     const op = (doc.paths as Record<string, Record<string, Op>>)[openapiPath(path)]?.[method];

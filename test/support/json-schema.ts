@@ -1,5 +1,5 @@
 // A small JSON Schema checker for the subset our OpenAPI document uses (type, properties,
-// required, additionalProperties, items, enum, anyOf, allOf, $ref, min/max, lengths, pattern,
+// required, additionalProperties, items, enum, anyOf, oneOf, allOf, $ref, min/max, lengths, pattern,
 // date-time). Contract tests use it to hold real responses to the published document.
 
 type Schema = Record<string, any>;
@@ -17,14 +17,18 @@ export function schemaErrors(value: unknown, schema: Schema, root: { components:
     errors.push(`${at}: matches none of anyOf`);
   }
   if (schema.enum && !schema.enum.includes(value)) errors.push(`${at}: ${JSON.stringify(value)} not in enum`);
-  const type = schema.type as string | undefined;
-  if (type) {
-    const ok = type === 'null' ? value === null
+  if (schema.oneOf && schema.oneOf.filter((s: Schema) => schemaErrors(value, s, root, at).length === 0).length !== 1) {
+    errors.push(`${at}: matches not exactly one of oneOf`);
+  }
+  // OpenAPI 3.1 writes a nullable type as a list: { type: ['string', 'null'] }.
+  const types = (Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []) as string[];
+  if (types.length > 0) {
+    const ok = types.some((type) => type === 'null' ? value === null
       : type === 'array' ? Array.isArray(value)
       : type === 'object' ? value !== null && typeof value === 'object' && !Array.isArray(value)
       : type === 'integer' ? Number.isInteger(value)
-      : typeof value === type;
-    if (!ok) return [...errors, `${at}: expected ${type}, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`];
+      : typeof value === type);
+    if (!ok) return [...errors, `${at}: expected ${types.join(' or ')}, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`];
   }
   if (typeof value === 'string') {
     if (schema.pattern && !new RegExp(schema.pattern, 'u').test(value)) errors.push(`${at}: does not match ${schema.pattern}`);

@@ -1,10 +1,10 @@
-import { buildOpenApiDocument } from '../../src/openapi/document.ts';
+import { openApiDocument } from '../../src/http/api.ts';
 import { schemaErrors } from './json-schema.ts';
 
 // Holds a real API answer to the published document: the operation is found by method and
 // concrete path (/api/v1/organizations/7/incidents/3 → /organizations/{orgId}/incidents/{incidentId}).
 
-const doc = buildOpenApiDocument({ version: 'test' });
+const doc = openApiDocument('test');
 type Op = { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> };
 
 const templates = Object.keys(doc.paths).map((p) => ({

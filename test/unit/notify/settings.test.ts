@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { alertingSettingsOf, normalizeEmailAddress, parseAlertingPatch } from '../../../src/notify/recipients.ts';
+import { alertingSettingsOf, normalizeEmailAddress } from '../../../src/notify/recipients.ts';
+import { AlertingPatch } from '../../../src/notify/routes.ts';
 import { dedupeKeyFor, shouldMail } from '../../../src/notify/enqueue-alert-mails.ts';
 import { messageIdFor } from '../../../src/notify/outbox-identity.ts';
-import { ValidationError } from '../../../src/errors.ts';
 
 describe('alerting settings', () => {
   it('accepts plain addresses only', () => {
@@ -13,12 +13,12 @@ describe('alerting settings', () => {
   });
 
   it('validates a patch strictly and dedupes recipients', () => {
-    expect(parseAlertingPatch({ recipients: ['a@b.jp', 'A@B.JP', 'c@d.jp'], minSeverity: 4, notices: true }))
+    expect(AlertingPatch.parse({ recipients: ['a@b.jp', 'A@B.JP', 'c@d.jp'], minSeverity: 4, notices: true }))
       .toEqual({ recipients: ['a@b.jp', 'c@d.jp'], minSeverity: 4, notices: true });
-    expect(parseAlertingPatch({ minSeverity: 1 })).toEqual({ minSeverity: 1 });
+    expect(AlertingPatch.parse({ minSeverity: 1 })).toEqual({ minSeverity: 1 });
     for (const bad of [{}, [], null, { recipients: 'a@b.jp' }, { recipients: ['x'] }, { recipients: [1] }, { minSeverity: 0 }, { minSeverity: 3.5 },
       { minSeverity: '3' }, { notices: 'yes' }, { other: 1 }, { recipients: Array.from({ length: 21 }, (_, i) => `u${i}@b.jp`) }]) {
-      expect(() => parseAlertingPatch(bad), JSON.stringify(bad)).toThrow(ValidationError);
+      expect(AlertingPatch.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
   });
 
