@@ -46,10 +46,14 @@ describe('scheduler', () => {
       from collector_runs where org_id = ${org.id} and source_id = ${src.id} group by scheduled_for`;
     expect(runs.length).toBeGreaterThanOrEqual(3);
     expect(runs.every((r) => r.n === 1)).toBe(true);
-    // Both instances fired every tick, but each tick ran once: the claims split between them.
+    // Both instances fired the ticks, but each tick ran once: the claims split between them. On a
+    // busy machine one instance's timer can miss a tick altogether (node-cron drops a tick it
+    // wakes too late for), so the losing claims are counted up to the runs, not exactly.
     const outcomes = [...j1.outcomes, ...j2.outcomes];
     expect(outcomes.filter((o) => o.outcome.status === 'succeeded')).toHaveLength(runs.length);
-    expect(outcomes.filter((o) => o.outcome.status === 'claimed-elsewhere')).toHaveLength(runs.length);
+    const lost = outcomes.filter((o) => o.outcome.status === 'claimed-elsewhere').length;
+    expect(lost).toBeGreaterThanOrEqual(1);
+    expect(lost).toBeLessThanOrEqual(runs.length);
     const { count } = one(await a.sql`select count(*)::int as count from mentions where org_id = ${org.id}`);
     expect(count).toBe(runs.length);
   });
