@@ -1,12 +1,13 @@
-import { createRoute, z, type OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import { createRoute, z, type OpenAPIHono, type RouteConfig, type RouteConfigToTypedResponse, type RouteHandler } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler, Next, TypedResponse } from 'hono';
+import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import type { Action, publicAction } from '../auth/permissions.ts';
 import type { AppContext } from '../context.ts';
 import { ValidationError } from '../errors.ts';
 import type { AppEnv } from './env.ts';
 import { checkNoBody, checkQueryNames } from './operation-guard.ts';
 import { readJson } from './params.ts';
-import { ErrorBody } from './schemas.ts';
+import { ErrorBody, type TextMediaType } from './schemas.ts';
 
 // One declaration per route: method, path, the action the permission table checks, request and
 // response schemas (zod, with OpenAPI metadata), and the handler. createApp registers the
@@ -83,12 +84,43 @@ export function validationMessage(target: string, error: z.ZodError, allowed: re
   }).join('; ');
 }
 
+// Text answers (a Markdown export, a print page). The library types an answer of any media type
+// but JSON and text/plain as a bare Response, so a handler declared `text/html` would compile
+// returning anything, even c.json of another shape. Here such an answer must come from
+// answerText(), branded with the media type and status it was declared with.
+
+declare const textBrand: unique symbol;
+export type TextResponse<M extends TextMediaType, S extends StatusCode> = Response & { readonly [textBrand]: { mediaType: M; status: S } };
+
+/** A text answer in UTF-8, made the way c.json makes one (headers set earlier, e.g. x-request-id, kept). */
+export function answerText<M extends TextMediaType, S extends ContentfulStatusCode = 200>(
+  c: Context<AppEnv>, mediaType: M, text: string, options: { status?: S; headers?: Record<string, string> } = {},
+): TextResponse<M, S> {
+  const response: Response = c.body(text, options.status ?? 200, { ...options.headers, 'content-type': `${mediaType}; charset=utf-8` });
+  // The brand is a compile-time mark only; this function is the one place that may apply it.
+  return response as TextResponse<M, S>;
+}
+
+type Statuses<R extends RouteConfig> = keyof R['responses'] & StatusCode;
+type TextAnswers<R extends RouteConfig> = {
+  [S in Statuses<R>]: R['responses'][S] extends { content: infer C } ? [keyof C & TextMediaType] extends [never] ? never : TextResponse<keyof C & TextMediaType, S> : never;
+}[Statuses<R>];
+
+/**
+ * What a handler of route R may return: c.json(…) in a declared JSON shape and status, or an
+ * answerText(…) of a declared text media type and status. The library's bare Response (its type
+ * for other media types) is left out.
+ */
+export type RouteAnswer<R extends RouteConfig> = Extract<RouteConfigToTypedResponse<R>, TypedResponse<unknown, StatusCode, string>> | TextAnswers<R>;
+
+export type RouteHandlerOf<R extends RouteConfig> = (c: Parameters<RouteHandler<R, AppEnv>>[0], next: Next) => RouteAnswer<R> | Promise<RouteAnswer<R>>;
+
 /**
  * Declares a route. The handler receives the AppContext once, at registration, and returns the
  * Hono handler, typed by the schemas: `c.req.valid('param' | 'query' | 'json')` and an answer that
- * must match the declared responses.
+ * must match the declared responses (RouteAnswer).
  */
-export function defineRoute<const R extends RouteSpec>(spec: R, handler: (ctx: AppContext) => RouteHandler<R, AppEnv>): RouteDefinition {
+export function defineRoute<const R extends RouteSpec>(spec: R, handler: (ctx: AppContext) => RouteHandlerOf<R>): RouteDefinition {
   const { action, ...config } = spec;
   const route = createRoute({
     ...config,

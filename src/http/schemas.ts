@@ -78,5 +78,14 @@ export const jsonAnswer = <T extends z.ZodType>(schema: T, description = 'OK') =
   content: { 'application/json': { schema } },
 });
 
+/** The media types a route may answer with besides JSON. */
+export type TextMediaType = 'text/markdown' | 'text/html';
+
+/** A text answer (a Markdown export, a print page); the handler answers with answerText() (src/http/route.ts). */
+export const textAnswer = <const M extends TextMediaType>(mediaType: M, description = 'OK') => ({
+  description,
+  content: { [mediaType]: { schema: z.string() } } as Record<M, { schema: z.ZodString }>,
+});
+
 /** `{ items: [...] }`, the shape of every list. */
 export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
