@@ -90,19 +90,6 @@ export const unconvertedRouteActions: Record<string, Action | typeof publicActio
   'POST /api/v1/organizations/:orgId/users/:userId/tokens': 'account.credentials',
   'DELETE /api/v1/organizations/:orgId/users/:userId/tokens/:tokenId': 'account.credentials',
 
-  // incidents
-  'GET /api/v1/organizations/:orgId/incidents': 'incidents.read',
-  'GET /api/v1/organizations/:orgId/incidents/:incidentId': 'incidents.read',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/transitions': 'incidents.manage',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/severity': 'incidents.manage',
-  'PATCH /api/v1/organizations/:orgId/incidents/:incidentId/roles': 'incidents.manage',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/notes': 'incidents.work',
-  'PATCH /api/v1/organizations/:orgId/incidents/:incidentId/tasks/:taskId': 'incidents.work',
-  'GET /api/v1/organizations/:orgId/incident-tasks/overdue': 'incidents.read',
-  'POST /api/v1/organizations/:orgId/alerts/:alertId/incident': 'incidents.manage',
-  'GET /api/v1/organizations/:orgId/playbook': 'playbooks.read',
-  'PUT /api/v1/organizations/:orgId/playbook': 'playbooks.manage',
-
   // statements
   'GET /api/v1/organizations/:orgId/statement-templates': 'statements.read',
   // Checks a text without saving anything.

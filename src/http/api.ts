@@ -4,6 +4,7 @@ import { unconvertedRouteActions } from '../auth/permissions.ts';
 import { sourceRoutes } from '../collection/routes.ts';
 import type { AppContext } from '../context.ts';
 import { detectionPassRoutes } from '../detection-pass/routes.ts';
+import { incidentRoutes } from '../incidents/routes.ts';
 import { mentionRoutes } from '../mentions/routes.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
@@ -26,6 +27,7 @@ const openApiRoute = defineRoute({
 
 export const apiRoutes: readonly RouteDefinition[] = [
   openApiRoute, ...organizationRoutes, ...notifyRoutes, ...sourceRoutes, ...mentionRoutes, ...detectionPassRoutes,
+  ...incidentRoutes,
 ];
 
 /**

@@ -9,7 +9,6 @@ import { resolveSourceIp, setRequestSourceIp } from './actor.ts';
 import type { AppEnv } from './env.ts';
 import { errorBody, handleError } from './errors.ts';
 import { definedRoutes, routeActions } from './api.ts';
-import { incidentRoutes } from '../incidents/routes.ts';
 import { oncallRoutes } from '../oncall/routes.ts';
 import { postmortemRoutes } from '../postmortems/routes.ts';
 import { statementRoutes } from '../statements/routes.ts';
@@ -122,7 +121,6 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
   app.route('/api/v1', definedRoutes(ctx));
   // Not yet declared with defineRoute: hand-written routes, actions and operations.
   app.route('/api/v1', authRoutes(ctx));
-  app.route('/api/v1', incidentRoutes(ctx));
   app.route('/api/v1', statementRoutes(ctx));
   app.route('/api/v1', oncallRoutes(ctx));
   app.route('/api/v1', postmortemRoutes(ctx));

@@ -1,11 +1,6 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import { object, requiredString } from '../validation.ts';
 import { appendEvent, findIncident } from '../incident-record/incident.ts';
-
-export function parseNoteInput(body: unknown): { text: string } {
-  return { text: requiredString(object(body, ['text']), 'text', { max: 4000 }) };
-}
 
 /** A note on the timeline (the scribe's record). Allowed in every status: notes after closing are history too. */
 export async function addNote(ctx: AppContext, orgId: string, incidentId: string, input: { text: string }, actor: AuditActor): Promise<{ ok: true }> {

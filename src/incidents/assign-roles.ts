@@ -1,36 +1,17 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import { ValidationError } from '../errors.ts';
-import { idString, object, oneOf } from '../validation.ts';
-import { roleNames, type RoleName } from '../incident-record/lifecycle.ts';
+import type { RoleName } from '../incident-record/lifecycle.ts';
 import { requireActiveUsers } from '../auth/users.ts';
 import { appendEvent, findIncident, incidentView, type IncidentRow, type IncidentView } from '../incident-record/incident.ts';
 
 // Roles on an incident: which role fills it (commander: 'oncall_manager') and, once someone is
 // named, which person (commanderId: a user of the same organization who is not disabled).
-const incidentRoles = { commander: 'commander_role', communicationsLead: 'communications_role', scribe: 'scribe_role' } as const;
-const incidentPeople = { commanderId: 'commander_id', communicationsLeadId: 'communications_id', scribeId: 'scribe_id' } as const;
+export const incidentRoles = { commander: 'commander_role', communicationsLead: 'communications_role', scribe: 'scribe_role' } as const;
+export const incidentPeople = { commanderId: 'commander_id', communicationsLeadId: 'communications_id', scribeId: 'scribe_id' } as const;
 type IncidentRole = keyof typeof incidentRoles;
 type IncidentPerson = keyof typeof incidentPeople;
 /** null unassigns. */
 export type RolesInput = Partial<Record<IncidentRole, RoleName | null>> & Partial<Record<IncidentPerson, string | null>>;
-
-export function parseRolesInput(body: unknown): RolesInput {
-  const o = object(body, [...Object.keys(incidentRoles), ...Object.keys(incidentPeople)]);
-  const out: RolesInput = {};
-  for (const k of Object.keys(incidentRoles) as IncidentRole[]) {
-    if (o[k] === undefined) continue;
-    out[k] = o[k] === null ? null : oneOf(o[k], k, roleNames);
-  }
-  for (const k of Object.keys(incidentPeople) as IncidentPerson[]) {
-    if (o[k] === undefined) continue;
-    out[k] = o[k] === null ? null : idString(o[k], k);
-  }
-  if (Object.keys(out).length === 0) {
-    throw new ValidationError('give at least one of commander, communicationsLead, scribe, commanderId, communicationsLeadId, scribeId');
-  }
-  return out;
-}
 
 export async function assignRoles(ctx: AppContext, orgId: string, incidentId: string, input: RolesInput, actor: AuditActor): Promise<IncidentView> {
   const at = ctx.now();

@@ -1,18 +1,11 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
-import { object, requiredString } from '../validation.ts';
+import { ConflictError } from '../errors.ts';
 import { addMatchingTasks } from './queries.ts';
 import { appendEvent, findIncident, incidentView, type IncidentRow, type IncidentView } from '../incident-record/incident.ts';
 
+/** A severity 1–5 and why (the route checks the bounds). */
 export interface SeverityInput { severity: number; reason: string }
-
-export function parseSeverityInput(body: unknown): SeverityInput {
-  const o = object(body, ['severity', 'reason']);
-  const s = o.severity;
-  if (typeof s !== 'number' || !Number.isInteger(s) || s < 1 || s > 5) throw new ValidationError('severity must be an integer 1–5');
-  return { severity: s, reason: requiredString(o, 'reason', { max: 2000 }) };
-}
 
 /**
  * Sets the severity by hand, with a reason. Raising it adds the higher level's playbook steps;

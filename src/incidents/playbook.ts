@@ -1,10 +1,10 @@
-import { ValidationError } from '../errors.ts';
-import { object, oneOf, optionalBoolean, requiredString, stringArray } from '../validation.ts';
+import { z } from '@hono/zod-openapi';
+import { isCleanText } from '../validation.ts';
 import defaults from './default-playbook.json' with { type: 'json' };
 import { roleNames, type RoleName } from '../incident-record/lifecycle.ts';
 
 // Playbooks are data: an ordered list of steps, each with an owner role, a due offset from
-// detection, a checklist and the conditions under which it applies. Pure: parsing and matching.
+// detection, a checklist and the conditions under which it applies. Pure: validating and matching.
 
 export interface PlaybookStep {
   /** Stable within a playbook: a step becomes a task once per incident, keyed by this. */
@@ -32,52 +32,45 @@ export interface Playbook {
 const MAX_STEPS = 50;
 const MAX_OFFSET_MINUTES = 90 * 24 * 60;
 
-/** Validates a playbook's steps (API input or the shipped file); throws a ValidationError naming the field. */
-export function parsePlaybookSteps(input: unknown): PlaybookStep[] {
-  if (!Array.isArray(input)) throw new ValidationError('steps must be an array');
-  if (input.length < 1 || input.length > MAX_STEPS) throw new ValidationError(`steps must have 1–${MAX_STEPS} items`);
-  const steps = input.map((raw, i): PlaybookStep => {
-    try {
-      return parseStep(raw, `steps[${i}]`);
-    } catch (err) {
-      if (err instanceof ValidationError && !err.message.startsWith('steps[')) throw new ValidationError(`steps[${i}].${err.message}`);
-      throw err;
-    }
-  });
-  const keys = steps.map((s) => s.key);
-  const dup = keys.find((k, i) => keys.indexOf(k) !== i);
-  if (dup) throw new ValidationError(`steps: key "${dup}" appears twice`);
-  return steps;
-}
+// The rules a playbook's steps follow, once: the API refuses a PUT that breaks them (the body is
+// `{ steps: playbookSteps }`, src/incidents/routes.ts) and the shipped default is read through
+// them below, so a bad default fails at start, not on the first incident.
+const text = (max: number) => z.string()
+  .min(1, `must be 1–${max} characters long`).max(max, `must be 1–${max} characters long`)
+  .refine(isCleanText, '使えない文字 (制御文字など) が含まれています (contains control or invalid characters)');
+const integer = (min: number, max: number) => {
+  const message = `must be an integer ${min}–${max}`;
+  return z.number({ error: message }).int(message).min(min, message).max(max, message);
+};
 
-function parseStep(raw: unknown, at: string): PlaybookStep {
-  const o = object(raw, ['key', 'title', 'ownerRole', 'dueOffsetMinutes', 'checklist', 'when', 'required'], at);
-  const key = requiredString(o, 'key', { max: 60, pattern: /^[a-z0-9][a-z0-9-]*$/, patternHint: 'must be lower-case letters, digits and hyphens' });
-  const title = requiredString(o, 'title', { max: 200 });
-  const ownerRole = oneOf(o.ownerRole, `${at}.ownerRole`, roleNames);
-  const offset = o.dueOffsetMinutes;
-  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET_MINUTES) {
-    throw new ValidationError(`${at}.dueOffsetMinutes must be an integer 0–${MAX_OFFSET_MINUTES}`);
-  }
-  const checklist = stringArray(o, 'checklist', { max: 500, maxItems: 30 }) ?? [];
-  const w = object(o.when ?? {}, ['minSeverity', 'riskCategories'], `${at}.when`);
-  const when: PlaybookStep['when'] = {};
-  if (w.minSeverity !== undefined) {
-    if (typeof w.minSeverity !== 'number' || !Number.isInteger(w.minSeverity) || w.minSeverity < 1 || w.minSeverity > 5) {
-      throw new ValidationError(`${at}.when.minSeverity must be an integer 1–5`);
-    }
-    when.minSeverity = w.minSeverity;
-  }
-  const categories = stringArray(w, 'riskCategories', { max: 100, maxItems: 20 });
-  if (categories && categories.length > 0) when.riskCategories = categories;
-  const required = optionalBoolean(o, 'required');
-  return { key, title, ownerRole, dueOffsetMinutes: offset, checklist, when, required: required ?? true };
-}
+const playbookStep = z.strictObject({
+  key: z.string().max(60, 'must be 1–60 characters long').regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and hyphens'),
+  title: text(200),
+  ownerRole: z.enum(roleNames),
+  dueOffsetMinutes: integer(0, MAX_OFFSET_MINUTES).openapi({ description: '検知からの期限 (分)' }),
+  checklist: z.array(text(500)).max(30, 'may have at most 30 items').default([]),
+  when: z.strictObject({
+    minSeverity: integer(1, 5).optional(),
+    riskCategories: z.array(text(100)).max(20, 'may have at most 20 items').optional(),
+  }).default({})
+    // No categories is no condition: stored as absent, so matchingSteps does not read [] as "matches nothing".
+    .transform(({ riskCategories, ...rest }) => (riskCategories && riskCategories.length > 0 ? { ...rest, riskCategories } : rest)),
+  required: z.boolean().default(true).openapi({ description: '解決前に完了か省略が必要 (must be done or skipped before resolving; default true)' }),
+}).openapi('PlaybookStepInput');
+
+/** A playbook's steps as a person writes them: 1–50, keys unique. */
+export const playbookSteps = z.array(playbookStep)
+  .min(1, `must have 1–${MAX_STEPS} items`).max(MAX_STEPS, `must have 1–${MAX_STEPS} items`)
+  .superRefine((steps, ctx) => {
+    const keys = steps.map((s) => s.key);
+    const dup = keys.find((k, i) => keys.indexOf(k) !== i);
+    if (dup) ctx.addIssue({ code: 'custom', message: `key "${dup}" appears twice` });
+  }) satisfies z.ZodType<PlaybookStep[], unknown>;
 
 /** Whether a step must be settled before resolving (see PlaybookStep.required). */
 export const isRequired = (step: PlaybookStep): boolean => step.required !== false;
 
-export const defaultPlaybook: Playbook = Object.freeze({ version: 0, steps: parsePlaybookSteps(defaults.steps) });
+export const defaultPlaybook: Playbook = Object.freeze({ version: 0, steps: playbookSteps.parse(defaults.steps) });
 
 /** The steps that apply to an incident of this severity and these risk categories. */
 export function matchingSteps(playbook: Playbook, facts: { severity: number; riskCategories: readonly string[] }): PlaybookStep[] {

@@ -1,6 +1,7 @@
 import type { AuditActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
-import type { IncidentStatus } from '../incident-record/lifecycle.ts';
+import { NotFoundError } from '../errors.ts';
+import type { IncidentStatus, RoleName } from '../incident-record/lifecycle.ts';
 import { appendEvent, findIncident, incidentView, type IncidentRow } from '../incident-record/incident.ts';
 import { defaultPlaybook, plannedTasks, type Playbook, type PlaybookStep } from './playbook.ts';
 
@@ -20,6 +21,14 @@ export async function playbookVersion(q: Q, orgId: string, version: number): Pro
   const [row] = await q<{ version: number; steps: PlaybookStep[] }[]>`
     select version, steps from playbook_versions where org_id = ${orgId} and version = ${version}`;
   return row ? { version: row.version, steps: row.steps } : defaultPlaybook;
+}
+
+/** The org's current playbook, or the version asked for (0: the shipped default); a version it never saved is a 404. */
+export async function getPlaybook(q: Q, orgId: string, version?: number): Promise<Playbook> {
+  if (version === undefined) return currentPlaybook(q, orgId);
+  const found = await playbookVersion(q, orgId, version);
+  if (found.version !== version) throw new NotFoundError('その版のプレイブックはありません (no such playbook version)');
+  return found;
 }
 
 /**
@@ -48,7 +57,16 @@ export async function addMatchingTasks(tx: Tx, incident: IncidentRow, actor: Aud
   return added;
 }
 
-const taskColumns = (sql: Q) => sql`
+export const taskStatuses = ['open', 'done', 'skipped'] as const;
+export type TaskStatus = (typeof taskStatuses)[number];
+
+/** A task as the API answers it (taskColumns). */
+export interface TaskView {
+  id: string; incidentId: string; stepKey: string; title: string; ownerRole: RoleName; dueAt: Date; checklist: string[];
+  status: TaskStatus; assigneeId: string | null; doneBy: string | null; doneAt: Date | null;
+}
+
+export const taskColumns = (sql: Q) => sql`
   id, incident_id as "incidentId", step_key as "stepKey", title, owner_role as "ownerRole", due_at as "dueAt",
   checklist, status, assignee_id as "assigneeId", done_by as "doneBy", done_at as "doneAt"`;
 
@@ -62,12 +80,12 @@ export async function listIncidents(sql: Sql, f: { orgId: string; status?: Incid
 /** One incident with its alerts, tasks and timeline. */
 export async function getIncident(sql: Sql, orgId: string, id: string) {
   const incident = incidentView(await findIncident(sql, orgId, id));
-  const alerts = await sql`
+  const alerts = await sql<{ id: string; kind: string; severity: number; status: string; openedAt: Date; summary: string; attachedAt: Date }[]>`
     select a.id, a.kind, a.severity, a.status, a.opened_at as "openedAt", a.summary_ja as summary, ia.attached_at as "attachedAt"
     from incident_alerts ia join alerts a on a.org_id = ia.org_id and a.id = ia.alert_id
     where ia.org_id = ${orgId} and ia.incident_id = ${id} order by ia.attached_at, a.id`;
-  const tasks = await sql`select ${taskColumns(sql)} from incident_tasks where org_id = ${orgId} and incident_id = ${id} order by due_at, id`;
-  const timeline = await sql`
+  const tasks = await sql<TaskView[]>`select ${taskColumns(sql)} from incident_tasks where org_id = ${orgId} and incident_id = ${id} order by due_at, id`;
+  const timeline = await sql<{ id: string; at: Date; kind: string; actorType: string; actorId: string | null; data: Record<string, unknown> }[]>`
     select id, at, kind, actor_type as "actorType", actor_id as "actorId", data
     from incident_events where org_id = ${orgId} and incident_id = ${id} order by id`;
   return { ...incident, alerts, tasks, timeline };
@@ -78,7 +96,7 @@ export async function getIncident(sql: Sql, orgId: string, id: string) {
  * owner is a role name until users exist); this is the query it will read.
  */
 export async function listOverdueTasks(sql: Sql, orgId: string, now: Date, limit = 200) {
-  return sql`
+  return sql<TaskView[]>`
     select ${taskColumns(sql)} from incident_tasks t
     where t.org_id = ${orgId} and t.status = 'open' and t.due_at < ${now}
       and exists (select 1 from incidents i where i.org_id = t.org_id and i.id = t.incident_id and i.status in ('triage', 'active', 'stable'))

@@ -1,13 +1,7 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { advisoryKey, lockNames } from '../db/locks.ts';
-import { object } from '../validation.ts';
-import { parsePlaybookSteps, type Playbook, type PlaybookStep } from './playbook.ts';
-
-export function parsePlaybookInput(body: unknown): { steps: PlaybookStep[] } {
-  const o = object(body, ['steps']);
-  return { steps: parsePlaybookSteps(o.steps) };
-}
+import type { Playbook, PlaybookStep } from './playbook.ts';
 
 /**
  * Saves the org's playbook as a new version. Incidents keep the version they opened with, so an

@@ -2,29 +2,18 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { AppError, ConflictError, ValidationError } from '../errors.ts';
-import { endedStatuses, findTransition, incidentStatuses, stampsAfter, timestampViolations, type IncidentStatus } from '../incident-record/lifecycle.ts';
+import { endedStatuses, findTransition, stampsAfter, timestampViolations, type IncidentStatus } from '../incident-record/lifecycle.ts';
 import { closeIncidentAlerts } from './close-incident-alerts.ts';
 import { openRequiredTasks, type TaskForResolve } from './playbook.ts';
 import { draftPostmortem } from '../postmortems/draft-postmortem.ts';
 import { appendEvent, findIncident, incidentView, timestampsOf, type IncidentRow, type IncidentView } from '../incident-record/incident.ts';
 import { playbookVersion } from './queries.ts';
-import { isoTime, object, oneOf, optionalString } from '../validation.ts';
 
 export interface TransitionInput {
   to: IncidentStatus;
   reason?: string;
   /** When it happened, if earlier than now (recorded after the fact). */
   at?: Date;
-}
-
-export function parseTransitionInput(body: unknown): TransitionInput {
-  const o = object(body, ['to', 'reason', 'at']);
-  return {
-    to: oneOf(o.to, 'to', incidentStatuses),
-    // Blank is no reason: it would let a resolve over open required tasks through with nothing said.
-    reason: optionalString(o, 'reason', { max: 2000 })?.trim() || undefined,
-    at: o.at === undefined || o.at === null ? undefined : isoTime(o.at, 'at'),
-  };
 }
 
 /**
@@ -59,11 +48,13 @@ export async function openRequiredTasksOf(tx: Tx, incident: IncidentRow): Promis
 export async function transitionIncident(ctx: AppContext, orgId: string, incidentId: string, input: TransitionInput, actor: AuditActor): Promise<IncidentView> {
   const now = ctx.now();
   const at = input.at ?? now;
+  // Blank is no reason: it would let a resolve over open required tasks through with nothing said.
+  const reason = input.reason?.trim() || undefined;
   return ctx.sql.begin(async (tx) => {
     const current = await findIncident(tx, orgId, incidentId);
     const t = findTransition(current.status, input.to);
     if (!t) throw new ConflictError(`${current.status} から ${input.to} へは変更できません (transition ${current.status} → ${input.to} is not allowed)`);
-    if (t.reasonRequired && !input.reason) throw new ValidationError(`reason is required for ${t.name}`);
+    if (t.reasonRequired && !reason) throw new ValidationError(`reason is required for ${t.name}`);
     const next = stampsAfter(timestampsOf(current), t, at);
     const problems = timestampViolations(next, now);
     if (problems.length > 0) throw new ValidationError(problems.join('; '), { problems });
@@ -71,7 +62,7 @@ export async function transitionIncident(ctx: AppContext, orgId: string, inciden
     await lockAuditChain(tx, orgId);
     // Under the audit-chain lock, which updateTask takes too: no task changes between this read and the resolve.
     const unsettled = input.to === 'resolved' ? await openRequiredTasksOf(tx, current) : [];
-    if (unsettled.length > 0 && !input.reason) throw new OpenRequiredTasksError(unsettled);
+    if (unsettled.length > 0 && !reason) throw new OpenRequiredTasksError(unsettled);
     const [row] = await tx<IncidentRow[]>`
       update incidents set status = ${input.to}, acknowledged_at = ${next.acknowledgedAt}, mitigated_at = ${next.mitigatedAt},
         resolved_at = ${next.resolvedAt}, closed_at = ${next.closedAt}, updated_at = ${now}
@@ -80,7 +71,7 @@ export async function transitionIncident(ctx: AppContext, orgId: string, inciden
     if (!row) throw new ConflictError('インシデントは他の操作で変更されました (incident changed concurrently; reload and retry)');
     const closedAlerts = endedStatuses.includes(input.to) ? await closeIncidentAlerts(tx, row, actor, at) : [];
     const data = {
-      from: current.status, to: input.to, transition: t.name, reason: input.reason ?? null,
+      from: current.status, to: input.to, transition: t.name, reason: reason ?? null,
       // Resolved over open required tasks: which ones, so the timeline and the post-mortem say what the reason was for.
       ...(unsettled.length > 0 ? { openRequiredTasks: unsettled.map((x) => ({ id: x.id, stepKey: x.stepKey, title: x.title })) } : {}),
       ...(closedAlerts.length > 0 ? { closedAlerts } : {}),
@@ -91,7 +82,7 @@ export async function transitionIncident(ctx: AppContext, orgId: string, inciden
     await recordAudit(tx, actor, {
       orgId, action: `incident.${t.name}`, targetType: 'incident', targetId: incidentId,
       before: { status: current.status },
-      after: { status: input.to, reason: input.reason ?? null, openRequiredTasks: unsettled.map((x) => x.stepKey), closedAlerts },
+      after: { status: input.to, reason: reason ?? null, openRequiredTasks: unsettled.map((x) => x.stepKey), closedAlerts },
     });
     return incidentView(row);
   }) as Promise<IncidentView>;

@@ -1,16 +1,9 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { object, oneOf, optionalString } from '../validation.ts';
 import { appendEvent } from '../incident-record/incident.ts';
+import { taskColumns, type TaskStatus, type TaskView } from './queries.ts';
 
-export const taskStatuses = ['open', 'done', 'skipped'] as const;
-export type TaskStatus = (typeof taskStatuses)[number];
-
-export function parseTaskInput(body: unknown): { status: TaskStatus; note?: string } {
-  const o = object(body, ['status', 'note']);
-  return { status: oneOf(o.status, 'status', taskStatuses), note: optionalString(o, 'note', { max: 2000 }) };
-}
 
 /**
  * Marks a task done, skipped or open again, with who and when. Conditional on the status read,
@@ -29,11 +22,10 @@ export async function updateTask(
     if (task.status === input.status) throw new ConflictError(`タスクはすでに ${input.status} です (task is already ${input.status})`);
     await lockAuditChain(tx, orgId);
     const who = input.status === 'open' ? null : `${actor.type}:${actor.id ?? ''}`;
-    const [row] = await tx`
+    const [row] = await tx<TaskView[]>`
       update incident_tasks set status = ${input.status}, done_by = ${who}, done_at = ${input.status === 'open' ? null : at}
       where org_id = ${orgId} and id = ${taskId} and status = ${task.status}
-      returning id, incident_id as "incidentId", step_key as "stepKey", title, owner_role as "ownerRole", due_at as "dueAt", checklist, status,
-        assignee_id as "assigneeId", done_by as "doneBy", done_at as "doneAt"`;
+      returning ${taskColumns(tx)}`;
     if (!row) throw new ConflictError('タスクは他の操作で変更されました (task changed concurrently)');
     if (input.status === 'done' && task.step_key === 'official-statement') {
       await tx`update incidents set first_response_at = ${at} where org_id = ${orgId} and id = ${incidentId} and first_response_at is null

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../src/errors.ts';
-import { defaultPlaybook, matchingSteps, parsePlaybookSteps, plannedTasks } from '../../../src/incidents/playbook.ts';
+import { defaultPlaybook, matchingSteps, playbookSteps, plannedTasks } from '../../../src/incidents/playbook.ts';
 
 const keys = (severity: number, riskCategories: string[] = []) => matchingSteps(defaultPlaybook, { severity, riskCategories }).map((s) => s.key);
 
@@ -74,12 +73,12 @@ describe('playbook validation (API input is hostile)', () => {
     ['too many steps', Array.from({ length: 51 }, (_, i) => ({ ...step, key: `s${i}` }))],
   ];
   for (const [name, input] of bad) {
-    it(`refuses ${name}`, () => expect(() => parsePlaybookSteps(input)).toThrow(ValidationError));
+    it(`refuses ${name}`, () => expect(playbookSteps.safeParse(input).success).toBe(false));
   }
   it('accepts a valid one', () => {
     // Steps are required unless they say otherwise (a response step nobody decided on blocks resolving).
-    expect(parsePlaybookSteps([step])).toEqual([{ ...step, required: true }]);
-    expect(parsePlaybookSteps([{ ...step, required: false }])[0]!.required).toBe(false);
-    expect(() => parsePlaybookSteps([{ ...step, required: 'no' }])).toThrow(ValidationError);
+    expect(playbookSteps.parse([step])).toEqual([{ ...step, required: true }]);
+    expect(playbookSteps.parse([{ ...step, required: false }])[0]!.required).toBe(false);
+    expect(playbookSteps.safeParse([{ ...step, required: 'no' }]).success).toBe(false);
   });
 });
