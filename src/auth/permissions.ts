@@ -117,16 +117,6 @@ export const unconvertedRouteActions: Record<string, Action | typeof publicActio
   'POST /api/v1/organizations/:orgId/incidents/:incidentId/acknowledge': 'oncall.acknowledge',
   'PUT /api/v1/organizations/:orgId/incidents/:incidentId/tasks/:taskId/assignee': 'incidents.manage',
   // The ack pages (/ack/:token) are outside /api: public, the signed single-use token is the credential.
-
-  // postmortems
-  'GET /api/v1/organizations/:orgId/incidents/:incidentId/postmortem': 'postmortems.read',
-  'PATCH /api/v1/organizations/:orgId/incidents/:incidentId/postmortem': 'postmortems.write',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/postmortem/regenerate': 'postmortems.write',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/postmortem/approve': 'postmortems.approve',
-  'GET /api/v1/organizations/:orgId/incidents/:incidentId/postmortem.md': 'postmortems.read',
-  'GET /api/v1/organizations/:orgId/incidents/:incidentId/postmortem.html': 'postmortems.read',
-  'GET /api/v1/organizations/:orgId/reports/incidents': 'reports.read',
-  'GET /api/v1/organizations/:orgId/reports/incidents.html': 'reports.read',
 };
 
 /** Whether `role` may do `action` (tokens additionally need the action's scope: see `scopeAllows`). */

@@ -9,6 +9,7 @@ import { mentionRoutes } from '../mentions/routes.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
 import { organizationRoutes } from '../organizations/routes.ts';
+import { postmortemRoutes } from '../postmortems/routes.ts';
 import type { AppEnv } from './env.ts';
 import { actionsOf, defineRoute, type RouteDefinition } from './route.ts';
 import { jsonAnswer } from './schemas.ts';
@@ -27,7 +28,7 @@ const openApiRoute = defineRoute({
 
 export const apiRoutes: readonly RouteDefinition[] = [
   openApiRoute, ...organizationRoutes, ...notifyRoutes, ...sourceRoutes, ...mentionRoutes, ...detectionPassRoutes,
-  ...incidentRoutes,
+  ...incidentRoutes, ...postmortemRoutes,
 ];
 
 /**

@@ -10,7 +10,6 @@ import type { AppEnv } from './env.ts';
 import { errorBody, handleError } from './errors.ts';
 import { definedRoutes, routeActions } from './api.ts';
 import { oncallRoutes } from '../oncall/routes.ts';
-import { postmortemRoutes } from '../postmortems/routes.ts';
 import { statementRoutes } from '../statements/routes.ts';
 import { conformToOperation } from './operation-guard.ts';
 import { pathId } from './params.ts';
@@ -123,7 +122,6 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
   app.route('/api/v1', authRoutes(ctx));
   app.route('/api/v1', statementRoutes(ctx));
   app.route('/api/v1', oncallRoutes(ctx));
-  app.route('/api/v1', postmortemRoutes(ctx));
   app.use('/ack/*', limit(16 * 1024));
   app.route('/', ackPages(ctx));
   app.route('/', webRoutes(ctx));

@@ -1,7 +1,6 @@
 import { authOperations } from '../auth/operations.ts';
 import { statementOperations } from '../statements/operations.ts';
 import { oncallOperations } from '../oncall/operations.ts';
-import { postmortemOperations } from '../postmortems/operations.ts';
 import type { Schema } from './schema.ts';
 
 // The operations under /api/v1 of the features not yet declared with defineRoute (src/http/route.ts),
@@ -24,4 +23,4 @@ export interface Operation {
   auth?: 'public';
 }
 
-export const operations: Operation[] = [...authOperations, ...statementOperations, ...oncallOperations, ...postmortemOperations];
+export const operations: Operation[] = [...authOperations, ...statementOperations, ...oncallOperations];

@@ -2,12 +2,7 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { appendEvent } from '../incident-record/incident.ts';
-import { object } from '../validation.ts';
-import { actorRef, getPostmortem, requireDraftAt, versionRead, type PostmortemRow, type PostmortemView } from './queries.ts';
-
-export function parseApprovePostmortemInput(body: unknown): { version: number } {
-  return { version: versionRead(object(body, ['version'])) };
-}
+import { actorRef, getPostmortem, requireDraftAt, type PostmortemRow, type PostmortemView } from './queries.ts';
 
 /**
  * A director approves the version they read. Who may approve is the route table's business

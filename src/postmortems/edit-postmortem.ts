@@ -3,18 +3,19 @@ import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { requireActiveUsers } from '../auth/users.ts';
-import { roleNames, type RoleName } from '../incident-record/lifecycle.ts';
+import type { RoleName } from '../incident-record/lifecycle.ts';
 import { appendEvent, findIncident } from '../incident-record/incident.ts';
-import { idString, isoTime, object, oneOf, optionalString, requiredString } from '../validation.ts';
-import { actorRef, getPostmortem, listActionItems, proseFields, requireDraftAt, versionRead, type PostmortemRow, type PostmortemView, type ProseField } from './queries.ts';
+import { actorRef, getPostmortem, listActionItems, proseFields, requireDraftAt, type PostmortemRow, type PostmortemView, type ProseField } from './queries.ts';
 
 export interface ActionItemInput {
   /** 'action:<n>' of an existing item; absent for a new one. */
   key?: string;
   title: string;
   ownerRole: RoleName;
-  assigneeId: string | null;
-  dueAt?: Date;
+  /** Absent or null: nobody (an existing item's assignee is cleared). */
+  assigneeId?: string | null;
+  /** Absent or null: an existing item keeps its due time, a new one gets the default. */
+  dueAt?: Date | null;
 }
 
 export interface EditPostmortemInput {
@@ -29,32 +30,6 @@ export interface EditPostmortemInput {
 
 /** A new action item is due two weeks after the edit unless a due time is given. */
 const DEFAULT_ACTION_DUE_MS = 14 * 24 * 3_600_000;
-const MAX_ACTION_ITEMS = 50;
-
-export function parseEditPostmortemInput(body: unknown): EditPostmortemInput {
-  const o = object(body, ['version', ...proseFields, 'actionItems']);
-  const out: EditPostmortemInput = { version: versionRead(o) };
-  for (const f of proseFields) {
-    const v = optionalString(o, f, { min: 0, max: 20000 });
-    if (v !== undefined) out[f] = v;
-  }
-  if (o.actionItems !== undefined) {
-    if (!Array.isArray(o.actionItems) || o.actionItems.length > MAX_ACTION_ITEMS) throw new ValidationError(`actionItems must be an array of at most ${MAX_ACTION_ITEMS} items`);
-    out.actionItems = o.actionItems.map((item, i) => {
-      const a = object(item, ['key', 'title', 'ownerRole', 'assigneeId', 'dueAt'], `actionItems[${i}]`);
-      const key = optionalString(a, 'key', { max: 20, pattern: /^action:[1-9]\d{0,3}$/, patternHint: "must look like 'action:1'" });
-      return {
-        ...(key ? { key } : {}),
-        title: requiredString(a, 'title', { max: 300 }),
-        ownerRole: oneOf(a.ownerRole, `actionItems[${i}].ownerRole`, roleNames),
-        assigneeId: a.assigneeId === undefined || a.assigneeId === null ? null : idString(a.assigneeId, `actionItems[${i}].assigneeId`),
-        ...(a.dueAt === undefined || a.dueAt === null ? {} : { dueAt: isoTime(a.dueAt, `actionItems[${i}].dueAt`) }),
-      };
-    });
-  }
-  if (Object.keys(out).length === 1) throw new ValidationError(`give at least one of ${proseFields.join(', ')}, actionItems`);
-  return out;
-}
 
 /**
  * Edits the prose and the action items of a draft. Conditional on the version read: a stale
@@ -97,7 +72,7 @@ async function saveActionItems(tx: Tx, orgId: string, incidentId: string, items:
   for (const item of items) {
     if (item.key && !known.has(item.key)) throw new ValidationError(`アクション項目 ${item.key} はありません (no such action item)`);
   }
-  await requireActiveUsers(tx, orgId, [...new Set(items.map((i) => i.assigneeId).filter((v): v is string => v !== null))]);
+  await requireActiveUsers(tx, orgId, [...new Set(items.map((i) => i.assigneeId).filter((v): v is string => typeof v === 'string'))]);
   const incident = await findIncident(tx, orgId, incidentId);
   let next = Math.max(0, ...existing.map((e) => Number(e.key.slice('action:'.length)))) + 1;
   const created: string[] = [];
@@ -106,7 +81,7 @@ async function saveActionItems(tx: Tx, orgId: string, incidentId: string, items:
     if (item.key) {
       const cur = known.get(item.key)!;
       await tx`
-        update incident_tasks set title = ${item.title}, owner_role = ${item.ownerRole}, assignee_id = ${item.assigneeId},
+        update incident_tasks set title = ${item.title}, owner_role = ${item.ownerRole}, assignee_id = ${item.assigneeId ?? null},
           due_at = ${item.dueAt ?? cur.dueAt}, status = case when status = 'skipped' then 'open' else status end,
           done_at = case when status = 'skipped' then null else done_at end, done_by = case when status = 'skipped' then null else done_by end
         where org_id = ${orgId} and incident_id = ${incidentId} and step_key = ${item.key}`;
@@ -116,7 +91,7 @@ async function saveActionItems(tx: Tx, orgId: string, incidentId: string, items:
       const due = item.dueAt ?? new Date((incident.resolved_at ?? at).getTime() + DEFAULT_ACTION_DUE_MS);
       await tx`
         insert into incident_tasks (org_id, incident_id, step_key, title, owner_role, due_at, assignee_id)
-        values (${orgId}, ${incidentId}, ${key}, ${item.title}, ${item.ownerRole}, ${due}, ${item.assigneeId})`;
+        values (${orgId}, ${incidentId}, ${key}, ${item.title}, ${item.ownerRole}, ${due}, ${item.assigneeId ?? null})`;
       created.push(key);
     }
   }

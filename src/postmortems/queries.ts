@@ -1,6 +1,7 @@
 import type { AuditActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import type { RoleName } from '../incident-record/lifecycle.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import type { PostmortemFacts } from './facts.ts';
 
 // The post-mortems repository: rows in, plain views out. Verbs own the transactions.
@@ -18,7 +19,7 @@ export interface PostmortemRow {
 }
 
 export interface ActionItem {
-  taskId: string; key: string; title: string; ownerRole: string; assigneeId: string | null; assigneeName: string | null;
+  taskId: string; key: string; title: string; ownerRole: RoleName; assigneeId: string | null; assigneeName: string | null;
   dueAt: Date; status: 'open' | 'done' | 'skipped'; doneAt: Date | null;
 }
 
@@ -59,14 +60,8 @@ export async function requireDraftAt(q: Q, orgId: string, incidentId: string, ve
   return current;
 }
 
-/** The `version` field of an edit or approval body: the version the caller read. */
-export function versionRead(o: Record<string, unknown>): number {
-  if (typeof o.version !== 'number' || !Number.isSafeInteger(o.version) || o.version < 1) throw new ValidationError('version (the version you read) is required');
-  return o.version;
-}
-
 export async function listActionItems(q: Q, orgId: string, incidentId: string): Promise<ActionItem[]> {
-  const rows = await q<{ id: string; step_key: string; title: string; owner_role: string; assignee_id: string | null; name: string | null; due_at: Date; status: ActionItem['status']; done_at: Date | null }[]>`
+  const rows = await q<{ id: string; step_key: string; title: string; owner_role: RoleName; assignee_id: string | null; name: string | null; due_at: Date; status: ActionItem['status']; done_at: Date | null }[]>`
     select t.id, t.step_key, t.title, t.owner_role, t.assignee_id, u.name, t.due_at, t.status, t.done_at
     from incident_tasks t left join users u on u.org_id = t.org_id and u.id = t.assignee_id
     where t.org_id = ${orgId} and t.incident_id = ${incidentId} and t.step_key like 'action:%'
