@@ -3,6 +3,7 @@ import { advisoryKey, lockNames } from '../db/locks.ts';
 import { auditHash, verifyChain, type AuditFields, type ChainBreak, type StoredAuditRow } from './chain.ts';
 import { latestByChain } from './checkpoint.ts';
 import type { CheckpointRead } from './checkpoint-store.ts';
+import type { Row } from '../db/schema.ts';
 
 /** Who did it. Routes fill it from the request; the CLI and the system from themselves. */
 export interface AuditActor {
@@ -60,12 +61,6 @@ export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, 
       ${fields.after === null ? null : tx.json(fields.after as never)}, ${fields.requestId}, ${fields.sourceIp}, ${prev}, ${hash})`;
 }
 
-interface AuditRowOut {
-  id: string; chain: string; seq: string; org_id: string | null; at: Date; actor_type: string; actor_id: string | null;
-  action: string; target_type: string | null; target_id: string | null; before: unknown; after: unknown;
-  request_id: string | null; source_ip: string | null; prev_hash: Buffer | null; hash: Buffer;
-}
-
 /**
  * Checks every chain (or one organization's) and names the first problem of each:
  * - the hash chain itself (an edited, removed or reordered row; chain.ts);
@@ -97,7 +92,7 @@ export async function verifyAudit(
   let rows = 0;
   let checkpointsChecked = 0;
   for (const chain of chains) {
-    const stored = await sql<AuditRowOut[]>`select * from audit_log where chain = ${chain} order by seq`;
+    const stored = await sql<Row<'audit_log'>[]>`select * from audit_log where chain = ${chain} order by seq`;
     rows += stored.length;
     const asRows: StoredAuditRow[] = stored.map((r) => ({
       id: r.id, chain: r.chain, seq: Number(r.seq), orgId: r.org_id, at: r.at, actorType: r.actor_type, actorId: r.actor_id,

@@ -4,6 +4,7 @@ import { alertingSettingsOf } from '../notify/recipients.ts';
 import { lockAuditChain, recordAudit, systemActor } from '../audit/record.ts';
 import { logger } from '../logger.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { policyOf, resolveTargets, type Level } from './policy.ts';
 import { appendEvent } from '../incident-record/incident.ts';
 
@@ -133,10 +134,11 @@ export async function startEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: st
   return true;
 }
 
-interface EscalationRow {
-  org_id: string; incident_id: string; levels: Level[]; repeat: number; round: number; level: number; next_at: Date;
-  incident_status: string; acknowledged_at: Date | null; first_sent_at: Date | null; undelivered: number; wave: number; created_at: Date;
-}
+/** The escalation (due, so next_at is set), its incident's state, and how its current level's pages went. */
+type EscalationRow = Pick<Row<'incident_escalations'>, 'org_id' | 'incident_id' | 'repeat' | 'round' | 'level' | 'wave' | 'created_at'> & {
+  levels: Level[]; next_at: Date; incident_status: Row<'incidents'>['status']; acknowledged_at: Row<'incidents'>['acknowledged_at'];
+  first_sent_at: Date | null; undelivered: number;
+};
 
 /**
  * Escalations whose level may have timed out at `now`, across orgs (the worker's scan; not

@@ -1,5 +1,6 @@
 import type { AuditActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Narrowed, Row } from '../db/schema.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { PostmortemFacts } from './facts.ts';
 
@@ -10,12 +11,7 @@ type Q = Sql | Tx;
 export const proseFields = ['summary', 'wentWell', 'wentBadly'] as const;
 export type ProseField = (typeof proseFields)[number];
 
-export interface PostmortemRow {
-  org_id: string; incident_id: string; status: 'draft' | 'approved'; version: number; facts: PostmortemFacts;
-  summary: string; went_well: string; went_badly: string; edited_fields: ProseField[];
-  generated_at: Date; created_at: Date; updated_at: Date; updated_by: string | null;
-  approved_by: string | null; approved_at: Date | null; approved_version: number | null;
-}
+export type PostmortemRow = Narrowed<Row<'postmortems'>, { facts: PostmortemFacts; edited_fields: ProseField[] }>;
 
 export interface ActionItem {
   taskId: string; key: string; title: string; ownerRole: string; assigneeId: string | null; assigneeName: string | null;
