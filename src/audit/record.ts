@@ -42,7 +42,7 @@ export async function lockAuditChain(tx: Tx, chain: string): Promise<void> {
 export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, at = new Date()): Promise<void> {
   const chain = entry.orgId ?? 'platform';
   await lockAuditChain(tx, chain);
-  const [last] = await tx<{ seq: string; hash: Buffer }[]>`
+  const [last] = await tx<Pick<Row<'audit_log'>, 'seq' | 'hash'>[]>`
     select seq, hash from audit_log where chain = ${chain} order by seq desc limit 1`;
   // Stored as it will be read back (jsonb), so the hash covers exactly what verify sees.
   const asJson = (v: unknown) => (v === undefined || v === null ? null : JSON.parse(JSON.stringify(v)));
@@ -81,7 +81,7 @@ export async function verifyAudit(
   const chains = orgId
     ? [orgId]
     : [...new Set([
-      ...(await sql<{ chain: string }[]>`select distinct chain from audit_log order by chain`).map((r) => r.chain),
+      ...(await sql<Pick<Row<'audit_log'>, 'chain'>[]>`select distinct chain from audit_log order by chain`).map((r) => r.chain),
       ...orgs,
       ...checkpoints.keys(),
     ])].sort();

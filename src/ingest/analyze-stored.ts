@@ -27,7 +27,7 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
   const version = analyzer.version;
   const orgIds = opts.orgId
     ? [opts.orgId]
-    : (await ctx.sql<{ id: string }[]>`select id from organizations order by id`).map((r) => r.id);
+    : (await ctx.sql<Pick<Row<'organizations'>, 'id'>[]>`select id from organizations order by id`).map((r) => r.id);
   const pending = (org: string) => opts.mode === 'missing'
     ? ctx.sql`m.org_id = ${org} and m.analysis is null`
     : ctx.sql`m.org_id = ${org} and m.analysis_version is distinct from ${version}`;

@@ -1,5 +1,6 @@
 import { recordAudit, systemActor } from '../audit/record.ts';
 import type { Sql } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 
 // Every mail that went out (or was given up on) is a system action on the audit log. Recording it
 // in the transaction that marks the row sent would make delivery wait on the org's audit chain,
@@ -12,7 +13,7 @@ const BATCH = 200;
 export async function auditDeliveries(sql: Sql): Promise<number> {
   let recorded = 0;
   for (;;) {
-    const orgs = await sql<{ org_id: string }[]>`
+    const orgs = await sql<Pick<Row<'mail_outbox'>, 'org_id'>[]>`
       select distinct org_id from mail_outbox where audited_at is null and status in ('sent', 'failed') limit 50`;
     if (orgs.length === 0) return recorded;
     let progress = 0;

@@ -93,13 +93,13 @@ async function pageLevel(tx: Tx, cfg: IncidentMailConfig, orgId: string, inciden
   if (recipients.length === 0) {
     // Nobody on call (an empty rotation, a disabled user): a page must not vanish, so it goes to
     // the organisation's static recipients instead.
-    const [org] = await tx<{ settings: unknown }[]>`select settings from organizations where id = ${orgId}`;
+    const [org] = await tx<Pick<Row<'organizations'>, 'settings'>[]>`select settings from organizations where id = ${orgId}`;
     recipients = alertingSettingsOf(org?.settings).recipients.map((address) => ({ address, userId: null }));
     logger.warn({ orgId, incidentId, round, level, fallback: recipients.length }, 'エスカレーション先が見つからないため通知先設定に送ります (no one to page at this level: static recipients instead)');
   }
   const note = levelNote(round, level, levels.length);
   const compose = await incidentPageComposer(tx, orgId, incidentId, cfg.publicUrl, wave > 1 ? `【再燃・第${wave}波】解決済みのインシデントが再び拡大しています。${note ?? ''}` : note);
-  const [incident] = await tx<{ severity: number }[]>`select severity from incidents where org_id = ${orgId} and id = ${incidentId}`;
+  const [incident] = await tx<Pick<Row<'incidents'>, 'severity'>[]>`select severity from incidents where org_id = ${orgId} and id = ${incidentId}`;
   return enqueueIncidentMails(tx, cfg, {
     orgId, incidentId, recipients, dedupePrefix: pageDedupePrefix(incidentId, round, level, wave), withAck: true, compose, severity: incident?.severity ?? null,
     purpose: { purpose: 'page', round, level },
@@ -116,7 +116,7 @@ export async function startEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: st
   if (!policy) return false;
   // A relapse's wave restarts the escalation from level 1 under the policy of now; the same wave
   // again (a replayed pass) changes nothing.
-  const [row] = await tx<{ incident_id: string }[]>`
+  const [row] = await tx<Pick<Row<'incident_escalations'>, 'incident_id'>[]>`
     insert into incident_escalations (org_id, incident_id, levels, repeat, round, level, status, next_at, created_at, wave)
     values (${orgId}, ${incidentId}, ${tx.json(policy.levels as never)}, ${policy.repeat}, 1, 1, 'active',
       ${new Date(cfg.now.getTime() + policy.levels[0]!.timeoutMinutes * 60_000)}, ${cfg.now}, ${wave})
@@ -147,7 +147,7 @@ type EscalationRow = Pick<Row<'incident_escalations'>, 'org_id' | 'incident_id' 
  * advanceEscalation decides under the lock.
  */
 export async function dueEscalations(sql: Sql, now: Date, limit = 50): Promise<{ org_id: string; incident_id: string }[]> {
-  return sql<{ org_id: string; incident_id: string }[]>`
+  return sql<Pick<Row<'incident_escalations'>, 'org_id' | 'incident_id'>[]>`
     select e.org_id, e.incident_id from incident_escalations e
     ${levelPages(sql)}
     where e.status = 'active' and e.next_at <= ${now} and not (p.first_sent_at is null and p.undelivered > 0)

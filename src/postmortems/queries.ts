@@ -62,7 +62,7 @@ export function versionRead(o: Record<string, unknown>): number {
 }
 
 export async function listActionItems(q: Q, orgId: string, incidentId: string): Promise<ActionItem[]> {
-  const rows = await q<{ id: string; step_key: string; title: string; owner_role: string; assignee_id: string | null; name: string | null; due_at: Date; status: ActionItem['status']; done_at: Date | null }[]>`
+  const rows = await q<(Pick<Row<'incident_tasks'>, 'id' | 'step_key' | 'title' | 'owner_role' | 'assignee_id' | 'due_at' | 'status' | 'done_at'> & { name: Row<'users'>['name'] | null })[]>`
     select t.id, t.step_key, t.title, t.owner_role, t.assignee_id, u.name, t.due_at, t.status, t.done_at
     from incident_tasks t left join users u on u.org_id = t.org_id and u.id = t.assignee_id
     where t.org_id = ${orgId} and t.incident_id = ${incidentId} and t.step_key like 'action:%'
