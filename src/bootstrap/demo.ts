@@ -55,8 +55,11 @@ export async function ensureDemo(ctx: AppContext, startedAt: Date): Promise<Demo
     return { action: 'unchanged', orgId: demoSource.org_id, ...(current && current > startedAt ? { flareAt: current } : {}) };
   }
   if (mode === 'auto') {
-    const [anyOrg] = await ctx.sql`select 1 from organizations limit 1`;
-    if (anyOrg) return { action: 'none' };
+    // An instance starting at the same moment may have created the demo organisation and not yet
+    // its source: that organisation is the demo, so it is answered as the slug conflict below is.
+    const [org] = await ctx.sql<Pick<Row<'organizations'>, 'id' | 'slug' | 'is_demo'>[]>`
+      select id, slug, is_demo from organizations order by (slug = ${demoClinic.orgSlug} and is_demo) desc, id limit 1`;
+    if (org) return org.is_demo && org.slug === demoClinic.orgSlug ? { action: 'none', orgId: org.id } : { action: 'none' };
   }
   const flareAt = new Date(startedAt.getTime() + flareAfterMs);
   let orgId: string;
