@@ -15,7 +15,9 @@ type JsonOf<T> = ColumnType<T, T, T>;
 type JsonOfDefault<T> = ColumnType<T, T | undefined, T>;
 
 /** Refuses a table or column the generated schema does not have, so a rename cannot orphan a shape. */
-type ColumnShapes<S extends { [T in keyof S]: T extends keyof DB ? { [C in keyof S[T]]: C extends keyof DB[T] ? unknown : never } : never }> = S;
+type ColumnShapes<
+  S extends { [T in keyof S]: T extends keyof DB ? { [C in keyof S[T]]: C extends keyof DB[T] ? unknown : never } : never },
+> = S;
 
 type JsonShapes = ColumnShapes<{
   mentions: { analysis: JsonOf<TextAnalysis> | null };
