@@ -75,7 +75,7 @@ export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, 
 export async function verifyAudit(
   sql: Sql, orgId?: string, options: { checkpoints?: CheckpointRead } = {},
 ): Promise<{ chains: number; rows: number; breaks: (ChainBreak & { chain: string })[]; checkpointsChecked: number }> {
-  const orgs = (await sql<{ id: string }[]>`
+  const orgs = (await sql<Pick<Row<'organizations'>, 'id'>[]>`
     select id::text as id from organizations where (${orgId ?? null}::bigint is null or id = ${orgId ?? null}::bigint) order by id`).map((r) => r.id);
   const checkpoints = latestByChain(options.checkpoints?.valid ?? []);
   const chains = orgId

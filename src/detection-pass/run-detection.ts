@@ -176,7 +176,7 @@ export async function markLateRecentBuckets(ctx: Pick<AppContext, 'sql' | 'now'>
  */
 export async function resetSeriesAfterLateData(ctx: Pick<AppContext, 'sql' | 'now'>, orgId: string, mentions: { watchTargetId: string | null; postedAt: Date }[]): Promise<(string | null)[]> {
   if (mentions.length < LATE_MIN_COUNT) return [];
-  const states = await ctx.sql<{ watch_target_id: string | null; last_bucket_start: Date | null }[]>`
+  const states = await ctx.sql<Pick<Row<'detector_states'>, 'watch_target_id' | 'last_bucket_start'>[]>`
     select watch_target_id, last_bucket_start from detector_states where org_id = ${orgId}`;
   const reset: (string | null)[] = [];
   for (const st of states) {
