@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/context.ts';
 import { addSource } from '../src/collection/sources.ts';
 import { defaultIngestLimits, normaliseMention } from '../src/ingest/normalise.ts';
-import { storePage, type AnalysedRow } from '../src/ingest/store-page.ts';
+import { storePage, type AnalysedMention } from '../src/ingest/store-page.ts';
 import { createOrganization } from '../src/organizations/organizations.ts';
 import { generateSlot, SLOT_MS } from '../src/sources/demo/index.ts';
 import { benchDatabase } from './db.ts';
@@ -16,7 +16,7 @@ try {
   const org = await createOrganization(db, { name: 'bench', slug: 'bench' });
   const source = await addSource(ctx, { orgId: org.id, type: 'import', name: 'bench', config: {} });
   // Rows are generated and normalised before the clock starts: this measures storing.
-  const rows: AnalysedRow[] = [];
+  const rows: AnalysedMention[] = [];
   const cfg = { seed: 3, postsPerHour: 20_000, flareAt: null, scenario: 'staff-post', backfillHours: 0, watchTargetId: null };
   for (let slot = Math.floor(Date.now() / SLOT_MS) - 100_000; rows.length < total; slot++) {
     for (const m of generateSlot(cfg, slot)) {

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../context.ts';
 import type { Sql } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { latestByChain, readCheckpointLine, signCheckpoint, type SignedCheckpoint } from './checkpoint.ts';
 
 // Where checkpoints are kept: one JSON line per chain-head change, appended (O_APPEND) to a file
@@ -36,7 +37,7 @@ export function readCheckpoints(file: string, key: Buffer): CheckpointRead {
 
 /** Chain heads as the table has them now. */
 export async function chainHeads(sql: Sql): Promise<{ chain: string; seq: number; hash: Buffer }[]> {
-  const rows = await sql<{ chain: string; seq: string; hash: Buffer }[]>`
+  const rows = await sql<Pick<Row<'audit_log'>, 'chain' | 'seq' | 'hash'>[]>`
     select distinct on (chain) chain, seq, hash from audit_log order by chain, seq desc`;
   return rows.map((r) => ({ chain: r.chain, seq: Number(r.seq), hash: Buffer.from(r.hash) }));
 }

@@ -3,6 +3,7 @@ import { advisoryKey, lockNames } from '../db/locks.ts';
 import { auditHash, verifyChain, type AuditFields, type ChainBreak, type StoredAuditRow } from './chain.ts';
 import { latestByChain } from './checkpoint.ts';
 import type { CheckpointRead } from './checkpoint-store.ts';
+import type { Row } from '../db/schema.ts';
 
 /** Who did it. Routes fill it from the request; the CLI and the system from themselves. */
 export interface AuditActor {
@@ -41,7 +42,7 @@ export async function lockAuditChain(tx: Tx, chain: string): Promise<void> {
 export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, at = new Date()): Promise<void> {
   const chain = entry.orgId ?? 'platform';
   await lockAuditChain(tx, chain);
-  const [last] = await tx<{ seq: string; hash: Buffer }[]>`
+  const [last] = await tx<Pick<Row<'audit_log'>, 'seq' | 'hash'>[]>`
     select seq, hash from audit_log where chain = ${chain} order by seq desc limit 1`;
   // Stored as it will be read back (jsonb), so the hash covers exactly what verify sees.
   const asJson = (v: unknown) => (v === undefined || v === null ? null : JSON.parse(JSON.stringify(v)));
@@ -60,12 +61,6 @@ export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, 
       ${fields.after === null ? null : tx.json(fields.after as never)}, ${fields.requestId}, ${fields.sourceIp}, ${prev}, ${hash})`;
 }
 
-interface AuditRowOut {
-  id: string; chain: string; seq: string; org_id: string | null; at: Date; actor_type: string; actor_id: string | null;
-  action: string; target_type: string | null; target_id: string | null; before: unknown; after: unknown;
-  request_id: string | null; source_ip: string | null; prev_hash: Buffer | null; hash: Buffer;
-}
-
 /**
  * Checks every chain (or one organization's) and names the first problem of each:
  * - the hash chain itself (an edited, removed or reordered row; chain.ts);
@@ -80,13 +75,13 @@ interface AuditRowOut {
 export async function verifyAudit(
   sql: Sql, orgId?: string, options: { checkpoints?: CheckpointRead } = {},
 ): Promise<{ chains: number; rows: number; breaks: (ChainBreak & { chain: string })[]; checkpointsChecked: number }> {
-  const orgs = (await sql<{ id: string }[]>`
+  const orgs = (await sql<Pick<Row<'organizations'>, 'id'>[]>`
     select id::text as id from organizations where (${orgId ?? null}::bigint is null or id = ${orgId ?? null}::bigint) order by id`).map((r) => r.id);
   const checkpoints = latestByChain(options.checkpoints?.valid ?? []);
   const chains = orgId
     ? [orgId]
     : [...new Set([
-      ...(await sql<{ chain: string }[]>`select distinct chain from audit_log order by chain`).map((r) => r.chain),
+      ...(await sql<Pick<Row<'audit_log'>, 'chain'>[]>`select distinct chain from audit_log order by chain`).map((r) => r.chain),
       ...orgs,
       ...checkpoints.keys(),
     ])].sort();
@@ -97,7 +92,7 @@ export async function verifyAudit(
   let rows = 0;
   let checkpointsChecked = 0;
   for (const chain of chains) {
-    const stored = await sql<AuditRowOut[]>`select * from audit_log where chain = ${chain} order by seq`;
+    const stored = await sql<Row<'audit_log'>[]>`select * from audit_log where chain = ${chain} order by seq`;
     rows += stored.length;
     const asRows: StoredAuditRow[] = stored.map((r) => ({
       id: r.id, chain: r.chain, seq: Number(r.seq), orgId: r.org_id, at: r.at, actorType: r.actor_type, actorId: r.actor_id,

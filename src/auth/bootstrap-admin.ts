@@ -2,6 +2,7 @@ import { recordAudit, systemActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { advisoryKey, lockNames } from '../db/locks.ts';
 import { generatePassword, hashPassword } from './passwords.ts';
+import type { Row } from '../db/schema.ts';
 
 /**
  * First start: the organization (the demo clinic) gets an admin with a generated password, once.
@@ -11,7 +12,7 @@ import { generatePassword, hashPassword } from './passwords.ts';
 export async function ensureBootstrapAdmin(ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, orgId: string): Promise<{ userId: string; email: string; password: string } | null> {
   const [existing] = await ctx.sql`select 1 from users where org_id = ${orgId} limit 1`;
   if (existing) return null;
-  const [org] = await ctx.sql<{ slug: string }[]>`select slug from organizations where id = ${orgId}`;
+  const [org] = await ctx.sql<Pick<Row<'organizations'>, 'slug'>[]>`select slug from organizations where id = ${orgId}`;
   if (!org) return null;
   const email = `admin@${org.slug}.example.com`;
   const password = generatePassword();
@@ -21,7 +22,7 @@ export async function ensureBootstrapAdmin(ctx: Pick<AppContext, 'sql' | 'config
     await tx`select pg_advisory_xact_lock(${advisoryKey(lockNames.bootstrap)}::bigint)`;
     const [again] = await tx`select 1 from users where org_id = ${orgId} limit 1`;
     if (again) return null;
-    const [row] = await tx<{ id: string }[]>`
+    const [row] = await tx<Pick<Row<'users'>, 'id'>[]>`
       insert into users (org_id, name, email, role, password_hash, created_at, updated_at)
       values (${orgId}, '管理者 (admin)', ${email}, 'admin', ${hash}, ${now}, ${now})
       on conflict do nothing returning id`;

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { generatePassword, hashPassword, passwordProblem } from './passwords.ts';
 import { toUser, type NewUserInput, type User, type UserRow } from './users.ts';
+import type { Row } from '../db/schema.ts';
 
 /**
  * Adds a user to an organization. Without a password one is generated and returned once
@@ -11,7 +12,7 @@ import { toUser, type NewUserInput, type User, type UserRow } from './users.ts';
 export async function createUser(
   ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, orgId: string, input: NewUserInput, actor: AuditActor,
 ): Promise<{ user: User; initialPassword?: string }> {
-  const [org] = await ctx.sql<{ name: string; slug: string }[]>`select name, slug from organizations where id = ${orgId}`;
+  const [org] = await ctx.sql<Pick<Row<'organizations'>, 'name' | 'slug'>[]>`select name, slug from organizations where id = ${orgId}`;
   if (!org) throw new NotFoundError('organization not found');
   const generated = input.password === undefined ? generatePassword() : undefined;
   const password = input.password ?? generated!;

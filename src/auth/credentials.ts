@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { tokenScopes, type Role, type TokenScope } from './permissions.ts';
 
 // Sessions (cookie) and per-user API tokens (bearer): both are 32 random bytes shown to their
@@ -73,7 +74,7 @@ export async function sessionAuth(ctx: Pick<AppContext, 'sql' | 'config' | 'now'
   const now = ctx.now();
   const hash = secretHash(cookie);
   const idleSince = new Date(now.getTime() - ctx.config.auth.sessionIdleMs);
-  const [row] = await ctx.sql<{ user_id: string; org_id: string; role: Role; csrf_token: string; last_seen_at: Date; created_at: Date }[]>`
+  const [row] = await ctx.sql<(Pick<Row<'sessions'>, 'user_id' | 'org_id' | 'csrf_token' | 'last_seen_at' | 'created_at'> & Pick<Row<'users'>, 'role'>)[]>`
     select s.user_id, s.org_id, u.role, s.csrf_token, s.last_seen_at, s.created_at
     from sessions s join users u on u.org_id = s.org_id and u.id = s.user_id
     where s.id_hash = ${hash} and s.expires_at > ${now} and s.last_seen_at > ${idleSince} and u.disabled_at is null`;
@@ -88,7 +89,7 @@ export async function sessionAuth(ctx: Pick<AppContext, 'sql' | 'config' | 'now'
 export async function tokenAuth(ctx: Pick<AppContext, 'sql' | 'now'>, presented: string | null): Promise<Auth | null> {
   if (!presented || presented.length > 200 || !presented.startsWith(tokenPrefix)) return null;
   const now = ctx.now();
-  const [row] = await ctx.sql<{ id: string; user_id: string; org_id: string; role: Role; scopes: TokenScope[]; last_used_at: Date | null }[]>`
+  const [row] = await ctx.sql<(Pick<Row<'user_tokens'>, 'id' | 'user_id' | 'org_id' | 'scopes' | 'last_used_at'> & Pick<Row<'users'>, 'role'>)[]>`
     select t.id, t.user_id, t.org_id, u.role, t.scopes, t.last_used_at
     from user_tokens t join users u on u.org_id = t.org_id and u.id = t.user_id
     where t.token_hash = ${secretHash(presented)} and (t.expires_at is null or t.expires_at > ${now}) and u.disabled_at is null`;

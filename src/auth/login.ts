@@ -1,6 +1,7 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { ValidationError } from '../errors.ts';
 import { object, optionalString, requiredString } from '../validation.ts';
 import { createSession, type NewSession } from './credentials.ts';
@@ -44,7 +45,7 @@ type ThrottleKey = { key: string; max: number };
  */
 async function takeSlot(sql: Sql, { key, max }: ThrottleKey, now: Date, windowMs: number): Promise<Date | null> {
   const windowStart = new Date(now.getTime() - windowMs);
-  const [row] = await sql<{ failures: number; window_start: Date; locked_until: Date | null }[]>`
+  const [row] = await sql<Pick<Row<'login_throttle'>, 'failures' | 'window_start' | 'locked_until'>[]>`
     insert into login_throttle as t (key, window_start, failures, locked_until)
     values (${key}, ${now}, 1, null)
     on conflict (key) do update set

@@ -8,6 +8,7 @@ import { generatePassword, hashPassword, passwordProblem, verifyPassword } from 
 import { requireRecentLogin } from './recent-login.ts';
 import { revokeAllTokens } from './user-tokens.ts';
 import { getUserRow } from './users.ts';
+import type { Row } from '../db/schema.ts';
 
 // Changing a password: your own (with the current one) or, as an admin, someone else's (reset).
 // Either way the user's other sessions end and their API tokens are revoked, and either way it
@@ -40,7 +41,7 @@ export async function setPassword(
   }
   const generated = input.newPassword === undefined ? generatePassword() : undefined;
   const password = input.newPassword ?? generated!;
-  const [org] = await ctx.sql<{ name: string; slug: string }[]>`select name, slug from organizations where id = ${orgId}`;
+  const [org] = await ctx.sql<Pick<Row<'organizations'>, 'name' | 'slug'>[]>`select name, slug from organizations where id = ${orgId}`;
   const problem = passwordProblem(password, { email: user.email, name: user.name, orgName: org?.name, orgSlug: org?.slug });
   if (problem) throw new ValidationError(`newPassword: ${problem}`);
   const hash = await hashPassword(password, ctx.config.auth.scryptLogN);

@@ -1,6 +1,7 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { isoTime, object, oneOf, requiredString } from '../validation.ts';
 import { newSecret, secretHash, tokenPrefix, type Auth } from './credentials.ts';
@@ -21,9 +22,8 @@ export interface UserToken {
   lastUsedAt: Date | null;
 }
 
-interface TokenRow {
-  id: string; org_id: string; user_id: string; label: string; scopes: TokenScope[]; created_at: Date; expires_at: Date | null; last_used_at: Date | null;
-}
+/** Every column but the hash: the secret's digest never leaves the table. */
+type TokenRow = Omit<Row<'user_tokens'>, 'token_hash'>;
 
 const toToken = (r: TokenRow): UserToken => ({
   id: r.id, orgId: r.org_id, userId: r.user_id, label: r.label, scopes: r.scopes, createdAt: r.created_at, expiresAt: r.expires_at, lastUsedAt: r.last_used_at,

@@ -1,4 +1,5 @@
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { object, oneOf, optionalBoolean, optionalString, requiredString, type Fields } from '../validation.ts';
 import { roles, type Role } from './permissions.ts';
@@ -17,17 +18,7 @@ export interface User {
   updatedAt: Date;
 }
 
-export interface UserRow {
-  id: string;
-  org_id: string;
-  name: string;
-  email: string;
-  role: Role;
-  password_hash: string | null;
-  disabled_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
+export type UserRow = Row<'users'>;
 
 export function toUser(r: UserRow): User {
   return {
@@ -98,15 +89,15 @@ export async function getUser(sql: Sql, orgId: string, userId: string): Promise<
 /** Resolves --org for the CLI: a decimal id or a slug. */
 export async function findOrganization(sql: Sql, idOrSlug: string): Promise<{ id: string; name: string; slug: string } | null> {
   const [row] = /^\d{1,19}$/.test(idOrSlug)
-    ? await sql<{ id: string; name: string; slug: string }[]>`select id, name, slug from organizations where id = ${idOrSlug}`
-    : await sql<{ id: string; name: string; slug: string }[]>`select id, name, slug from organizations where slug = ${idOrSlug}`;
+    ? await sql<Pick<Row<'organizations'>, 'id' | 'name' | 'slug'>[]>`select id, name, slug from organizations where id = ${idOrSlug}`
+    : await sql<Pick<Row<'organizations'>, 'id' | 'name' | 'slug'>[]>`select id, name, slug from organizations where slug = ${idOrSlug}`;
   return row ?? null;
 }
 
 /** Refuses ids that are not active users of the organization (the foreign key alone would accept a disabled one). */
 export async function requireActiveUsers(tx: Tx, orgId: string, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  const found = await tx<{ id: string }[]>`select id from users where org_id = ${orgId} and id in ${tx(ids)} and disabled_at is null`;
+  const found = await tx<Pick<Row<'users'>, 'id'>[]>`select id from users where org_id = ${orgId} and id in ${tx(ids)} and disabled_at is null`;
   const missing = ids.filter((id) => !found.some((u) => u.id === id));
   if (missing.length > 0) {
     throw new ValidationError(`この組織の有効なユーザーではありません (not an active user of this organization): ${missing.join(', ')}`);

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { jstCalendarDay } from '../display.ts';
 import { savePolicy } from '../oncall/save-policy.ts';
 import { saveSchedule } from '../oncall/save-schedule.ts';
+import type { Row } from '../db/schema.ts';
 
 /**
  * The demo clinic's on-call, set up once with its first admin: that admin is on call, and a
@@ -11,7 +12,7 @@ import { saveSchedule } from '../oncall/save-schedule.ts';
  * Without it a fresh demo would raise an incident and mail nobody.
  */
 export async function setUpDemoOncall(ctx: AppContext, orgId: string, adminId: string, startedAt: Date): Promise<void> {
-  const [org] = await ctx.sql<{ slug: string }[]>`select slug from organizations where id = ${orgId}`;
+  const [org] = await ctx.sql<Pick<Row<'organizations'>, 'slug'>[]>`select slug from organizations where id = ${orgId}`;
   if (!org) return;
   // The rotation starts the JST day before, so its first 09:00 hand-off has already happened
   // whatever the hour of the first start: someone is on call from the first minute.

@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
 import { createOrganization, createWatchTarget } from '../organizations/organizations.ts';
 import { demoClinic, FLARE_LENGTH_MS } from '../sources/demo/index.ts';
+import type { Row } from '../db/schema.ts';
 
 export type DemoSetup = {
   action: 'created' | 'rescheduled' | 'unchanged' | 'none';
@@ -40,7 +41,7 @@ export function rescheduledFlare(current: Date | null, startedAt: Date, demo: Pi
 export async function ensureDemo(ctx: AppContext, startedAt: Date): Promise<DemoSetup> {
   const { mode, flareAfterMs, seed, postsPerHour, schedule } = ctx.config.demo;
   if (mode === 'off') return { action: 'none' };
-  const [demoSource] = await ctx.sql<{ id: string; org_id: string; config: Record<string, unknown> }[]>`
+  const [demoSource] = await ctx.sql<Pick<Row<'sources'>, 'id' | 'org_id' | 'config'>[]>`
     select s.id, s.org_id, s.config from sources s join organizations o on o.id = s.org_id
     where s.type = 'demo' and o.is_demo order by s.id limit 1`;
   if (demoSource) {
@@ -54,8 +55,11 @@ export async function ensureDemo(ctx: AppContext, startedAt: Date): Promise<Demo
     return { action: 'unchanged', orgId: demoSource.org_id, ...(current && current > startedAt ? { flareAt: current } : {}) };
   }
   if (mode === 'auto') {
-    const [anyOrg] = await ctx.sql`select 1 from organizations limit 1`;
-    if (anyOrg) return { action: 'none' };
+    // An instance starting at the same moment may have created the demo organisation and not yet
+    // its source: that organisation is the demo, so it is answered as the slug conflict below is.
+    const [org] = await ctx.sql<Pick<Row<'organizations'>, 'id' | 'slug' | 'is_demo'>[]>`
+      select id, slug, is_demo from organizations order by (slug = ${demoClinic.orgSlug} and is_demo) desc, id limit 1`;
+    if (org) return org.is_demo && org.slug === demoClinic.orgSlug ? { action: 'none', orgId: org.id } : { action: 'none' };
   }
   const flareAt = new Date(startedAt.getTime() + flareAfterMs);
   let orgId: string;
@@ -63,7 +67,7 @@ export async function ensureDemo(ctx: AppContext, startedAt: Date): Promise<Demo
     orgId = (await createOrganization(ctx, { name: demoClinic.orgName, slug: demoClinic.orgSlug, isDemo: true })).id;
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
-    const [other] = await ctx.sql<{ id: string }[]>`select id from organizations where slug = ${demoClinic.orgSlug} and is_demo`;
+    const [other] = await ctx.sql<Pick<Row<'organizations'>, 'id'>[]>`select id from organizations where slug = ${demoClinic.orgSlug} and is_demo`;
     return other ? { action: 'none', orgId: other.id } : { action: 'none' };
   }
   const target = await createWatchTarget(ctx, orgId, {

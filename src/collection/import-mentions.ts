@@ -4,6 +4,7 @@ import { ValidationError } from '../errors.ts';
 import { parseImport, type ImportRecordError } from './import-file.ts';
 import { ingest, ingestDepsFrom } from '../ingest/pipeline.ts';
 import type { NormalizedMention } from '../mention.ts';
+import type { Row } from '../db/schema.ts';
 
 export const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
 
@@ -55,7 +56,7 @@ export function decodeLines(content: Buffer, format: 'jsonl' | 'csv'): { text: s
 
 async function importSourceFor(ctx: AppContext, orgId: string, portal: string | null): Promise<string> {
   const name = `取り込み: ${portal ?? 'file'}`;
-  const [existing] = await ctx.sql<{ id: string }[]>`
+  const [existing] = await ctx.sql<Pick<Row<'sources'>, 'id'>[]>`
     select id from sources where org_id = ${orgId} and type = 'import' and name = ${name} order by id limit 1`;
   if (existing) return existing.id;
   return (await addSource(ctx, { orgId, type: 'import', name, config: { portal } })).id;

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts';
 import { leaseNames } from '../db/locks.ts';
 import { tryLease } from '../db/leases.ts';
+import type { Row } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { ingestDepsFrom, prepareBatch, storeBatch, type PreparedBatch } from '../ingest/pipeline.ts';
 import { AddressAllowList } from '../outbound/addresses.ts';
@@ -96,7 +97,7 @@ export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOu
 
   let runId: string;
   if (req.scheduledFor) {
-    const claimed = await ctx.sql<{ id: string }[]>`
+    const claimed = await ctx.sql<Pick<Row<'collector_runs'>, 'id'>[]>`
       insert into collector_runs (org_id, source_id, scheduled_for, trigger, instance_id, status, covers_until)
       values (${source.orgId}, ${source.id}, ${req.scheduledFor}, 'schedule', ${ctx.instanceId}, 'running', ${ctx.now()})
       on conflict (org_id, source_id, scheduled_for) do nothing
@@ -104,7 +105,7 @@ export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOu
     if (claimed.length === 0) return { status: 'claimed-elsewhere' };
     runId = claimed[0]!.id;
   } else {
-    const [row] = await ctx.sql<{ id: string }[]>`
+    const [row] = await ctx.sql<Pick<Row<'collector_runs'>, 'id'>[]>`
       insert into collector_runs (org_id, source_id, trigger, instance_id, status, covers_until)
       values (${source.orgId}, ${source.id}, ${req.trigger}, ${ctx.instanceId}, 'running', ${ctx.now()})
       returning id`;
@@ -151,7 +152,7 @@ async function collectLocked(
   try {
     // Checked again at each run: the operator's rules may have tightened since the config was saved.
     const config = validateConfig(ctx, def, source.orgId, source.config);
-    const [cursorRow] = await ctx.sql<{ cursor: unknown }[]>`
+    const [cursorRow] = await ctx.sql<Pick<Row<'source_cursors'>, 'cursor'>[]>`
       select cursor from source_cursors where org_id = ${source.orgId} and source_id = ${source.id}`;
     const targets: WatchTargetSpec[] = (await listWatchTargets(ctx.db, source.orgId)).map((t) => ({
       id: t.id, names: t.names, keywords: t.keywords, handles: t.handles, exclusions: t.exclusions,

@@ -2,6 +2,7 @@ import { recordAudit, systemActor } from '../audit/record.ts';
 import { credentialEnvAllowed, readLegacyCredentialEnv } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { writeCredentials } from './source-credentials.ts';
+import type { Row } from '../db/schema.ts';
 
 // Sources saved before issue 11 name a server environment variable for each credential. At boot,
 // each such value moves into its source's sealed store and the name leaves the config, so the
@@ -31,7 +32,7 @@ function withoutEnvNames(config: Record<string, unknown>, names: Set<string>): R
 }
 
 export async function sealEnvCredentials(ctx: AppContext): Promise<SealEnvReport> {
-  const rows = await ctx.sql<{ org_id: string; id: string; type: string; config: Record<string, unknown> }[]>`
+  const rows = await ctx.sql<Pick<Row<'sources'>, 'org_id' | 'id' | 'type' | 'config'>[]>`
     select org_id, id, type, config from sources order by org_id, id`;
   const refs: Reference[] = [];
   for (const row of rows) {
@@ -66,7 +67,7 @@ export async function sealEnvCredentials(ctx: AppContext): Promise<SealEnvReport
     const orgId = list[0]!.orgId;
     const done = await ctx.sql.begin(async (tx) => {
       // Another instance booting at the same time may have moved them already.
-      const [row] = await tx<{ config: Record<string, unknown> }[]>`
+      const [row] = await tx<Pick<Row<'sources'>, 'config'>[]>`
         select config from sources where org_id = ${orgId} and id = ${sourceId} for update`;
       if (!row) return null;
       const names = new Set(list.map((r) => r.name));

@@ -3,7 +3,7 @@ import { createOrganization, createWatchTarget } from '../organizations/organiza
 import { addSource } from './sources.ts';
 import { activity, generateSlot, SLOT_MS, type DemoConfig } from '../sources/demo/index.ts';
 import { defaultIngestLimits, normaliseMention } from '../ingest/normalise.ts';
-import { storePage, type AnalysedRow } from '../ingest/store-page.ts';
+import { storePage, type AnalysedMention } from '../ingest/store-page.ts';
 import type { SentimentLabel, TextAnalysis } from '../analysis/types.ts';
 
 // Bulk synthetic data for benchmarks (`hinoko seed --mentions N`): the demo generator's posts,
@@ -51,7 +51,7 @@ export async function seedMentions(
   const batchSize = opts.batchSize ?? 5000;
   const started = performance.now();
   let inserted = 0;
-  let rows: AnalysedRow[] = [];
+  let rows: AnalysedMention[] = [];
   const flush = async () => {
     const result = await storePage(ctx.sql, { orgId: orgId!, sourceId: source.id, rows, tombstones: [], now: ctx.now() });
     inserted += result.inserted.length;

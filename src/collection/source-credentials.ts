@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import { credentialEnvAllowed, readCredentialEnv } from '../config.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { ValidationError } from '../errors.ts';
 import { CredentialUnreadableError, openCredential, sealCredential } from '../secrets/credential-box.ts';
 import type { ServerKeys } from '../secrets/server-keys.ts';
@@ -75,14 +76,14 @@ export async function writeCredentials(
 
 /** Removes every stored credential of a source (its destination changed). Returns the slots removed. */
 export async function clearCredentials(tx: Tx, source: { orgId: string; id: string }): Promise<string[]> {
-  const rows = await tx<{ name: string }[]>`
+  const rows = await tx<Pick<Row<'source_credentials'>, 'name'>[]>`
     delete from source_credentials where org_id = ${source.orgId} and source_id = ${source.id} returning name`;
   return rows.map((r) => r.name).sort();
 }
 
 /** Stored slot names per source id, for one organisation (or all), in one query. */
 export async function storedCredentialNames(sql: Sql | Tx, filter: { orgId?: string; sourceIds?: string[] }): Promise<Map<string, Set<string>>> {
-  const rows = await sql<{ source_id: string; name: string }[]>`
+  const rows = await sql<Pick<Row<'source_credentials'>, 'source_id' | 'name'>[]>`
     select source_id, name from source_credentials
     where (${filter.orgId ?? null}::bigint is null or org_id = ${filter.orgId ?? null}::bigint)
       and (${filter.sourceIds ?? null}::bigint[] is null or source_id = any(${filter.sourceIds ?? null}::bigint[]))`;
@@ -136,7 +137,7 @@ export async function resolveSecrets(
   sql: Sql, keys: ServerKeys, config: Pick<Config, 'sources'>, def: SourceDefinition<any>,
   source: { orgId: string; id: string }, parsedConfig: unknown,
 ): Promise<ResolvedSecrets> {
-  const rows = await sql<{ name: string; sealed: Buffer; key_id: string }[]>`
+  const rows = await sql<Pick<Row<'source_credentials'>, 'name' | 'sealed' | 'key_id'>[]>`
     select name, sealed, key_id from source_credentials where org_id = ${source.orgId} and source_id = ${source.id}`;
   const stored = new Map(rows.map((r) => [r.name, r]));
   const handed = new Set<string>();

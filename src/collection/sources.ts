@@ -2,7 +2,7 @@ import cron from 'node-cron';
 import { recordAudit, systemActor, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
-import type { SourceHealth } from '../db/schema.ts';
+import type { Row } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { SourceType } from '../mention.ts';
 import type { SourceDefinition } from '../sources/types.ts';
@@ -29,10 +29,8 @@ export interface SourceRecord {
   createdAt: Date;
 }
 
-type SourceRow = {
-  id: string; org_id: string; type: string; name: string; config: Record<string, unknown>; enabled: boolean; schedule: string;
-  health: SourceHealth; health_message: string | null; last_run_at: Date | null; last_success_at: Date | null; created_at: Date;
-};
+type SourceHealth = Row<'sources'>['health'];
+type SourceRow = Row<'sources'>;
 
 function toRecord(ctx: Pick<AppContext, 'sources' | 'config'>, r: SourceRow, stored: Set<string> | undefined): SourceRecord {
   const def = ctx.sources[r.type];
@@ -130,7 +128,7 @@ export async function listSources(ctx: AppContext, filter: { orgId?: string; ena
   let q = ctx.db.selectFrom('sources').selectAll();
   if (filter.orgId) q = q.where('org_id', '=', filter.orgId);
   if (filter.enabledOnly) q = q.where('enabled', '=', true);
-  return withCredentials(ctx, (await q.orderBy('org_id').orderBy('id').execute()) as SourceRow[]);
+  return withCredentials(ctx, await q.orderBy('org_id').orderBy('id').execute());
 }
 
 /**
@@ -156,7 +154,7 @@ export async function getSource(ctx: AppContext, sourceId: string, orgId?: strin
   if (orgId) q = q.where('org_id', '=', orgId);
   const row = await q.executeTakeFirst();
   if (!row) throw new NotFoundError(`source ${sourceId} not found`);
-  return (await withCredentials(ctx, [row as SourceRow]))[0]!;
+  return (await withCredentials(ctx, [row]))[0]!;
 }
 
 export async function setSourceHealth(ctx: AppContext, src: { orgId: string; id: string }, health: SourceHealth, message: string | null, success: boolean): Promise<void> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Logger } from '../logger.ts';
 import type { Sql } from './connect.ts';
+import type { Row } from './schema.ts';
 
 // A lease is a row in `leases` (sql/016): exclusive work across instances without holding a
 // connection. The holder renews it every third of its time to live; a holder that cannot renew
@@ -46,15 +47,15 @@ function pidAlive(pid: number): boolean {
 export async function tryLease(sql: Sql, name: string, instanceId: string, options: LeaseOptions): Promise<Lease | null> {
   const holder = `${instanceId}/${randomBytes(4).toString('hex')}`;
   const ttl = `${Math.ceil(options.ttlMs)} milliseconds`;
-  let [row] = await sql<{ holder: string }[]>`
+  let [row] = await sql<Pick<Row<'leases'>, 'holder'>[]>`
     insert into leases (name, holder, expires_at) values (${name}, ${holder}, now() + ${ttl}::interval)
     on conflict (name) do update set holder = excluded.holder, acquired_at = now(), expires_at = excluded.expires_at
       where leases.expires_at < now()
     returning holder`;
   if (!row) {
-    const [current] = await sql<{ holder: string }[]>`select holder from leases where name = ${name}`;
+    const [current] = await sql<Pick<Row<'leases'>, 'holder'>[]>`select holder from leases where name = ${name}`;
     if (current && holderIsDeadHere(current.holder)) {
-      [row] = await sql<{ holder: string }[]>`
+      [row] = await sql<Pick<Row<'leases'>, 'holder'>[]>`
         update leases set holder = ${holder}, acquired_at = now(), expires_at = now() + ${ttl}::interval
         where name = ${name} and holder = ${current.holder}
         returning holder`;

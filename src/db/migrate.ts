@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import type { Sql } from './connect.ts';
+import type { Row } from './schema.ts';
 import { advisoryKey, lockNames } from './locks.ts';
 
 export const sqlDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sql');
@@ -52,7 +53,7 @@ export async function migrate(sql: Sql, dir = sqlDir): Promise<string[]> {
         applied_at  timestamptz not null default now()
       )`;
     return new Map(
-      (await tx<{ version: number; checksum: string; name: string }[]>`select version, name, checksum from schema_migrations`)
+      (await tx<Pick<Row<'schema_migrations'>, 'version' | 'checksum' | 'name'>[]>`select version, name, checksum from schema_migrations`)
         .map((r) => [r.version, r]),
     );
   });

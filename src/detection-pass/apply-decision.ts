@@ -7,6 +7,7 @@ import { enqueueAlertMails, type MailEnqueueConfig } from '../notify/enqueue-ale
 import { rankEmergingTerms, type EmergingTerm } from '../analysis/index.ts';
 import { recordAudit, systemActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { describeAlert, type AlertDecision, type BucketSignal, type DetectionResult } from '../detection/index.ts';
 import { incidentForAlertChange } from '../incidents/auto-open-incident.ts';
 import { startEscalation } from '../oncall/escalation.ts';
@@ -82,7 +83,7 @@ export async function saveAlert(tx: Tx, d: DecisionContext): Promise<string | nu
   const { series, at, result, decision, summary, latest, explanation } = d;
   const severity = severityOf(decision);
   if (decision.action === 'open') {
-    const [row] = await tx<{ id: string }[]>`
+    const [row] = await tx<Pick<Row<'alerts'>, 'id'>[]>`
       insert into alerts (org_id, watch_target_id, episode_id, kind, status, severity, peak_score, opened_at, updated_at, summary_ja, explanation,
         latest_severity, latest_summary_ja, latest_at)
       values (${series.orgId}, ${series.watchTargetId}, ${decision.episodeId}, ${decision.kind}, 'open', ${severity},
@@ -92,13 +93,13 @@ export async function saveAlert(tx: Tx, d: DecisionContext): Promise<string | nu
     return row!.id;
   }
   if (decision.action === 'close') {
-    const [row] = await tx<{ id: string }[]>`
+    const [row] = await tx<Pick<Row<'alerts'>, 'id'>[]>`
       update alerts set status = 'closed', updated_at = ${at}, closed_at = ${at}
       where org_id = ${series.orgId} and watch_target_id is not distinct from ${series.watchTargetId} and episode_id = ${decision.episodeId}
       returning id`;
     return row?.id ?? null;
   }
-  const [row] = await tx<{ id: string }[]>`
+  const [row] = await tx<Pick<Row<'alerts'>, 'id'>[]>`
     update alerts set
       -- A plain update of a running episode does not reopen an alert its incident closed.
       status = case when ${decision.action} = 'update' then status else 'open' end,
@@ -123,7 +124,7 @@ export async function saveAlert(tx: Tx, d: DecisionContext): Promise<string | nu
  */
 export async function recordAlertEvent(tx: Tx, d: DecisionContext, alertId: string): Promise<string | null> {
   const { series, at, result, decision, summary } = d;
-  const [event] = await tx<{ id: string }[]>`
+  const [event] = await tx<Pick<Row<'alert_events'>, 'id'>[]>`
     insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
     values (${series.orgId}, ${alertId}, ${decision.action}, ${decision.notify}, ${severityOf(decision)}, ${result.score}, ${at}, ${summary})
     on conflict (org_id, alert_id, action, bucket_start) do nothing

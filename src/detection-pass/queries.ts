@@ -1,4 +1,5 @@
 import type { Sql } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 
 export interface AlertView {
   id: string;
@@ -19,11 +20,7 @@ export interface AlertView {
   explanation: unknown;
 }
 
-type AlertRow = {
-  id: string; org_id: string; watch_target_id: string | null; episode_id: string; kind: 'crisis' | 'notice';
-  status: 'open' | 'closed'; severity: number; peak_score: number; opened_at: Date; updated_at: Date; closed_at: Date | null;
-  summary_ja: string; explanation: unknown; latest_severity: number | null; latest_summary_ja: string | null; latest_at: Date | null;
-};
+type AlertRow = Row<'alerts'>;
 
 function toView(r: AlertRow): AlertView {
   return {

@@ -6,9 +6,10 @@ import type { MailEnqueueConfig } from '../notify/enqueue-alert-mails.ts';
 import { mailEnqueueConfigFor } from '../notify/mail-config.ts';
 import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import {
   defaultDetectorSettings, detectorStateVersion, initialDetectorState, sensitivities, stepDetector,
-  type DetectorSettings, type DetectorState, type Sensitivity,
+  type DetectorSettings, type Sensitivity,
 } from '../detection/index.ts';
 import { applyDecision, type AlertChange, type Series } from './apply-decision.ts';
 import { DETECTION_BUCKET_MS, loadBucketSignals } from './signals.ts';
@@ -38,7 +39,7 @@ export async function detectionSettingsFor(sql: Sql, orgId: string): Promise<Det
 }
 
 export async function seriesOf(sql: Sql, orgId: string): Promise<Series[]> {
-  const targets = await sql<{ id: string; names: string[] }[]>`select id, names from watch_targets where org_id = ${orgId} order by id`;
+  const targets = await sql<Pick<Row<'watch_targets'>, 'id' | 'names'>[]>`select id, names from watch_targets where org_id = ${orgId} order by id`;
   return [
     { orgId, watchTargetId: null, institutionNames: [...new Set(targets.flatMap((t) => t.names))] },
     ...targets.map((t) => ({ orgId, watchTargetId: t.id, institutionNames: t.names })),
@@ -71,7 +72,7 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date, g
     const more = await ctx.sql.begin(async (tx) => {
       // One statement creates or locks the row and returns it: a late-data reset deleting the row
       // between an insert and a separate select can no longer leave the pass without a state.
-      const [row] = await tx<{ state: DetectorState; last_bucket_start: Date | null; rejudge_from: Date | null }[]>`
+      const [row] = await tx<Pick<Row<'detector_states'>, 'state' | 'last_bucket_start' | 'rejudge_from'>[]>`
         insert into detector_states (org_id, watch_target_id, bucket_ms, state)
         values (${series.orgId}, ${series.watchTargetId}, ${B}, ${tx.json(initialDetectorState(settings) as never)})
         on conflict (org_id, watch_target_id) do update set bucket_ms = detector_states.bucket_ms
@@ -83,7 +84,7 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date, g
         const rejudge = row!.rejudge_from?.getTime();
         if (rejudge !== undefined && rejudge < from) {
           // Late posts in a bucket already judged: step again from the state before it.
-          const [snap] = await tx<{ state: DetectorState }[]>`
+          const [snap] = await tx<Pick<Row<'detector_snapshots'>, 'state'>[]>`
             select state from detector_snapshots
             where org_id = ${series.orgId} and watch_target_id is not distinct from ${series.watchTargetId} and bucket_start = ${new Date(rejudge - B)}`;
           if (snap && snap.state.version === detectorStateVersion) {
@@ -175,7 +176,7 @@ export async function markLateRecentBuckets(ctx: Pick<AppContext, 'sql' | 'now'>
  */
 export async function resetSeriesAfterLateData(ctx: Pick<AppContext, 'sql' | 'now'>, orgId: string, mentions: { watchTargetId: string | null; postedAt: Date }[]): Promise<(string | null)[]> {
   if (mentions.length < LATE_MIN_COUNT) return [];
-  const states = await ctx.sql<{ watch_target_id: string | null; last_bucket_start: Date | null }[]>`
+  const states = await ctx.sql<Pick<Row<'detector_states'>, 'watch_target_id' | 'last_bucket_start'>[]>`
     select watch_target_id, last_bucket_start from detector_states where org_id = ${orgId}`;
   const reset: (string | null)[] = [];
   for (const st of states) {

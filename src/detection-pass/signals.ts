@@ -1,5 +1,6 @@
 import { maskPii, type PiiSpan } from '../analysis/pii.ts';
 import type { Queryable } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { buildBucketSignal, type BucketSignal } from '../detection/index.ts';
 import type { StoredMention } from '../mention.ts';
 import type { TextAnalysis } from '../analysis/types.ts';
@@ -7,20 +8,13 @@ import type { TextAnalysis } from '../analysis/types.ts';
 /** Detection runs on the same 5-minute buckets as the counts table. */
 export const DETECTION_BUCKET_MS = 5 * 60_000;
 
-interface SignalRow {
-  id: string;
-  posted_at: Date;
-  text: string;
-  likes: number;
-  reposts: number;
-  quotes: number;
-  replies: number;
-  is_private: boolean;
+/** The mention's columns detection reads, and the parts of its analysis it needs (null when not analysed). */
+type SignalRow = Pick<Row<'mentions'>, 'id' | 'posted_at' | 'text' | 'likes' | 'reposts' | 'quotes' | 'replies' | 'is_private'> & {
   sentiment: TextAnalysis['sentiment'] | null;
   risks: TextAnalysis['risks'] | null;
-  terms: string[] | null;
+  terms: TextAnalysis['terms'] | null;
   pii: PiiSpan[] | null;
-}
+};
 
 /**
  * One signal per bucket in [from, to) for the org (watchTargetId null) or one target, empty
@@ -60,12 +54,12 @@ export async function loadBucketSignals(
   }
   // Diffusion is the engagement negative posts *gained* in a bucket (kept by the ingest path as
   // deltas when metrics refresh), not the running totals of the posts written in it.
-  const reachRows = await sql<{ bucket_start: Date; reposts: string; quotes: string; replies: string }[]>`
-    select bucket_start, negative_reposts as reposts, negative_quotes as quotes, negative_replies as replies
+  const reachRows = await sql<Pick<Row<'mention_counts'>, 'bucket_start' | 'negative_reposts' | 'negative_quotes' | 'negative_replies'>[]>`
+    select bucket_start, negative_reposts, negative_quotes, negative_replies
     from mention_counts
     where org_id = ${q.orgId} and watch_target_id is not distinct from ${q.watchTargetId}
       and bucket_start >= ${q.from} and bucket_start < ${q.to}`;
-  const reachByBucket = new Map(reachRows.map((r) => [r.bucket_start.getTime(), { reposts: Number(r.reposts), quotes: Number(r.quotes), replies: Number(r.replies) }]));
+  const reachByBucket = new Map(reachRows.map((r) => [r.bucket_start.getTime(), { reposts: Number(r.negative_reposts), quotes: Number(r.negative_quotes), replies: Number(r.negative_replies) }]));
   const signals: BucketSignal[] = [];
   for (let t = q.from.getTime(); t < q.to.getTime(); t += DETECTION_BUCKET_MS) {
     const signal = buildBucketSignal(new Date(t), byBucket.get(t) ?? [], { institutionNames: q.institutionNames });

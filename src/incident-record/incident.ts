@@ -1,7 +1,8 @@
 import type { AuditActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
-import type { IncidentStatus, IncidentTimestamps, RoleName } from './lifecycle.ts';
+import type { IncidentTimestamps } from './lifecycle.ts';
 
 // The incident record every later stage reads and the timeline every stage writes to: the incident
 // verbs (src/incidents), post-mortems, on-call and mail all import it, and it imports none of them,
@@ -9,13 +10,7 @@ import type { IncidentStatus, IncidentTimestamps, RoleName } from './lifecycle.t
 
 type Q = Sql | Tx;
 
-export interface IncidentRow {
-  org_id: string; id: string; title: string; status: IncidentStatus; severity: number; risk_categories: string[];
-  playbook_version: number; commander_role: RoleName | null; communications_role: RoleName | null; scribe_role: RoleName | null;
-  commander_id: string | null; communications_id: string | null; scribe_id: string | null;
-  detected_at: Date; acknowledged_at: Date | null; first_response_at: Date | null; mitigated_at: Date | null;
-  resolved_at: Date | null; closed_at: Date | null; created_at: Date; updated_at: Date;
-}
+export type IncidentRow = Row<'incidents'>;
 
 export function incidentView(r: IncidentRow) {
   return {

@@ -1,5 +1,6 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import type { IncidentRow } from '../incident-record/incident.ts';
 
 // When an incident ends (resolved, closed or cancelled) its open alerts close with it, recorded as
@@ -18,7 +19,7 @@ export async function closeIncidentAlerts(tx: Tx, incident: IncidentRow, actor: 
   // row before it takes that lock (it audits the alert change). Waiting for such a row would
   // deadlock; skipping it is right anyway: the detector is changing that alert this moment, and
   // its change (an update, or a wave that relapses this incident) decides the alert's status.
-  const closed = await tx<{ id: string; severity: number }[]>`
+  const closed = await tx<Pick<Row<'alerts'>, 'id' | 'severity'>[]>`
     update alerts a set status = 'closed', closed_at = greatest(${at}::timestamptz, a.opened_at), updated_at = greatest(a.updated_at, ${at}::timestamptz)
     where (a.org_id, a.id) in (
       select x.org_id, x.id from alerts x join incident_alerts ia on ia.org_id = x.org_id and ia.alert_id = x.id

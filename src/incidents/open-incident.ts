@@ -2,6 +2,7 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { Tx } from '../db/connect.ts';
 import { advisoryKey, lockNames } from '../db/locks.ts';
 import { NotFoundError } from '../errors.ts';
+import type { Row } from '../db/schema.ts';
 import { assignOncallTasks } from '../oncall/overdue-tasks.ts';
 import { addMatchingTasks, currentPlaybook } from './queries.ts';
 import { appendEvent, type IncidentRow } from '../incident-record/incident.ts';
@@ -21,7 +22,7 @@ export interface AlertFacts {
 }
 
 export async function loadAlertFacts(tx: Tx, orgId: string, alertId: string): Promise<AlertFacts> {
-  const [row] = await tx<{ id: string; kind: 'crisis' | 'notice'; severity: number; opened_at: Date; summary_ja: string; explanation: unknown }[]>`
+  const [row] = await tx<Pick<Row<'alerts'>, 'id' | 'kind' | 'severity' | 'opened_at' | 'summary_ja' | 'explanation'>[]>`
     select id, kind, severity, opened_at, summary_ja, explanation from alerts where org_id = ${orgId} and id = ${alertId}`;
   if (!row) throw new NotFoundError('アラートが見つかりません (alert not found)');
   return { orgId, id: row.id, kind: row.kind, severity: row.severity, openedAt: row.opened_at, summary: row.summary_ja, riskCategories: riskCategoriesOf(row.explanation) };
@@ -41,7 +42,7 @@ export async function lockOrgIncidents(tx: Tx, orgId: string): Promise<void> {
 }
 
 export async function attachedIncidentId(tx: Tx, orgId: string, alertId: string): Promise<string | null> {
-  const [row] = await tx<{ incident_id: string }[]>`select incident_id from incident_alerts where org_id = ${orgId} and alert_id = ${alertId}`;
+  const [row] = await tx<Pick<Row<'incident_alerts'>, 'incident_id'>[]>`select incident_id from incident_alerts where org_id = ${orgId} and alert_id = ${alertId}`;
   return row?.incident_id ?? null;
 }
 

@@ -1,6 +1,7 @@
 import type { AuditActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import { NotFoundError } from '../errors.ts';
+import type { Narrowed, Row } from '../db/schema.ts';
 import type { IncidentStatus, RoleName } from '../incident-record/lifecycle.ts';
 import { appendEvent, findIncident, incidentView, type IncidentRow } from '../incident-record/incident.ts';
 import { defaultPlaybook, plannedTasks, type Playbook, type PlaybookStep } from './playbook.ts';
@@ -9,16 +10,18 @@ import { defaultPlaybook, plannedTasks, type Playbook, type PlaybookStep } from 
 
 type Q = Sql | Tx;
 
+type PlaybookRow = Narrowed<Pick<Row<'playbook_versions'>, 'version' | 'steps'>, { steps: PlaybookStep[] }>;
+
 /** The org's newest playbook version, or the shipped default when it has none. */
 export async function currentPlaybook(q: Q, orgId: string): Promise<Playbook> {
-  const [row] = await q<{ version: number; steps: PlaybookStep[] }[]>`
+  const [row] = await q<PlaybookRow[]>`
     select version, steps from playbook_versions where org_id = ${orgId} order by version desc limit 1`;
   return row ? { version: row.version, steps: row.steps } : defaultPlaybook;
 }
 
 export async function playbookVersion(q: Q, orgId: string, version: number): Promise<Playbook> {
   if (version === 0) return defaultPlaybook;
-  const [row] = await q<{ version: number; steps: PlaybookStep[] }[]>`
+  const [row] = await q<PlaybookRow[]>`
     select version, steps from playbook_versions where org_id = ${orgId} and version = ${version}`;
   return row ? { version: row.version, steps: row.steps } : defaultPlaybook;
 }
@@ -37,14 +40,14 @@ export async function getPlaybook(q: Q, orgId: string, version?: number): Promis
  */
 export async function addMatchingTasks(tx: Tx, incident: IncidentRow, actor: AuditActor, at: Date): Promise<string[]> {
   const playbook = await playbookVersion(tx, incident.org_id, incident.playbook_version);
-  const existing = await tx<{ step_key: string }[]>`
+  const existing = await tx<Pick<Row<'incident_tasks'>, 'step_key'>[]>`
     select step_key from incident_tasks where org_id = ${incident.org_id} and incident_id = ${incident.id}`;
   const planned = plannedTasks(playbook, {
     severity: incident.severity, riskCategories: incident.risk_categories, detectedAt: incident.detected_at,
   }, new Set(existing.map((r) => r.step_key)));
   const added: string[] = [];
   for (const t of planned) {
-    const [row] = await tx<{ step_key: string }[]>`
+    const [row] = await tx<Pick<Row<'incident_tasks'>, 'step_key'>[]>`
       insert into incident_tasks (org_id, incident_id, step_key, title, owner_role, due_at, checklist)
       values (${incident.org_id}, ${incident.id}, ${t.stepKey}, ${t.title}, ${t.ownerRole}, ${t.dueAt}, ${tx.json(t.checklist)})
       on conflict (org_id, incident_id, step_key) do nothing

@@ -1,6 +1,7 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { advisoryKey, lockNames } from '../db/locks.ts';
+import type { Row } from '../db/schema.ts';
 import type { Playbook, PlaybookStep } from './playbook.ts';
 
 /**
@@ -10,7 +11,7 @@ import type { Playbook, PlaybookStep } from './playbook.ts';
 export async function savePlaybook(ctx: AppContext, orgId: string, input: { steps: PlaybookStep[] }, actor: AuditActor): Promise<Playbook> {
   return ctx.sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${advisoryKey(lockNames.playbook(orgId))}::bigint)`;
-    const [row] = await tx<{ version: number }[]>`
+    const [row] = await tx<Pick<Row<'playbook_versions'>, 'version'>[]>`
       insert into playbook_versions (org_id, version, steps, created_by)
       select ${orgId}, coalesce(max(version), 0) + 1, ${tx.json(input.steps as never)}, ${`${actor.type}:${actor.id ?? ''}`}
       from playbook_versions where org_id = ${orgId}

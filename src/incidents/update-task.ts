@@ -2,6 +2,7 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { AppContext } from '../context.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { appendEvent } from '../incident-record/incident.ts';
+import type { Row } from '../db/schema.ts';
 import { taskColumns, type TaskStatus, type TaskView } from './queries.ts';
 
 
@@ -16,7 +17,7 @@ export async function updateTask(
 ) {
   const at = ctx.now();
   return ctx.sql.begin(async (tx) => {
-    const [task] = await tx<{ id: string; status: TaskStatus; step_key: string }[]>`
+    const [task] = await tx<Pick<Row<'incident_tasks'>, 'id' | 'status' | 'step_key'>[]>`
       select id, status, step_key from incident_tasks where org_id = ${orgId} and incident_id = ${incidentId} and id = ${taskId}`;
     if (!task) throw new NotFoundError('タスクが見つかりません (task not found)');
     if (task.status === input.status) throw new ConflictError(`タスクはすでに ${input.status} です (task is already ${input.status})`);

@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
-import type { SentimentLabel, TextAnalysis } from '../analysis/types.ts';
+import type { Row } from '../db/schema.ts';
+import type { TextAnalysis } from '../analysis/types.ts';
 import { applyCountDeltas, CountDeltas } from './store-page.ts';
 
 export interface AnalyzeStoredOptions {
@@ -11,16 +12,7 @@ export interface AnalyzeStoredOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-interface PendingRow {
-  org_id: string;
-  id: string;
-  text: string;
-  rating: number | null;
-  watch_target_id: string | null;
-  posted_at: Date;
-  sentiment_label: SentimentLabel | null;
-  analysis_version: string | null;
-}
+type PendingRow = Pick<Row<'mentions'>, 'org_id' | 'id' | 'text' | 'rating' | 'watch_target_id' | 'posted_at' | 'sentiment_label' | 'analysis_version'>;
 
 /**
  * Analyses stored mentions in batches: the backlog left by webhooks (analysed after the 200) and
@@ -35,7 +27,7 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
   const version = analyzer.version;
   const orgIds = opts.orgId
     ? [opts.orgId]
-    : (await ctx.sql<{ id: string }[]>`select id from organizations order by id`).map((r) => r.id);
+    : (await ctx.sql<Pick<Row<'organizations'>, 'id'>[]>`select id from organizations order by id`).map((r) => r.id);
   const pending = (org: string) => opts.mode === 'missing'
     ? ctx.sql`m.org_id = ${org} and m.analysis is null`
     : ctx.sql`m.org_id = ${org} and m.analysis_version is distinct from ${version}`;
@@ -67,7 +59,7 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
         }
       }
       await ctx.sql.begin(async (tx) => {
-        const updated = await tx<{ id: string }[]>`
+        const updated = await tx<Pick<Row<'mentions'>, 'id'>[]>`
           update mentions m set analysis = u.analysis::jsonb, analysis_version = ${version},
             sentiment_label = u.label, sentiment_score = u.score
           from unnest(

@@ -12,32 +12,23 @@ export interface IngestLimits {
 
 export const defaultIngestLimits: IngestLimits = { maxTextChars: 10_000, maxRawBytes: 512 * 1024 };
 
-export interface MentionRow {
-  externalId: string;
-  url: string | null;
-  authorId: string | null;
-  authorHandle: string | null;
-  authorName: string | null;
-  text: string;
+/**
+ * A mention that passed the checks, ready to store: the source's record (src/mention.ts) with every
+ * optional field settled, the language guessed when the source gave none, the metrics flattened and
+ * capped, and the raw payload serialised once.
+ */
+export type CheckedMention = Required<Omit<NormalizedMention, 'language' | 'metrics' | 'raw'>> & {
   language: string;
-  postedAt: Date;
   likes: number;
   reposts: number;
   quotes: number;
   replies: number;
   views: number | null;
-  replyToExternalId: string | null;
-  quoteOfExternalId: string | null;
-  repostOfExternalId: string | null;
-  rating: number | null;
-  isPrivate: boolean;
-  isDemo: boolean;
-  watchTargetId: string | null;
   /** JSON text of the raw payload. */
   rawJson: string;
-}
+};
 
-export type NormaliseResult = { ok: true; row: MentionRow } | { ok: false; externalId: string; reason: string };
+export type NormaliseResult = { ok: true; row: CheckedMention } | { ok: false; externalId: string; reason: string };
 
 const INT32_MAX = 2_147_483_647;
 

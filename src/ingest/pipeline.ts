@@ -1,7 +1,7 @@
 import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../logger.ts';
 import { defaultIngestLimits, normaliseMention, type IngestLimits } from './normalise.ts';
-import { storePage, type AnalysedRow, type StorePageResult } from './store-page.ts';
+import { storePage, type AnalysedMention, type StorePageResult } from './store-page.ts';
 import type { MentionAnalyzer } from '../analysis/types.ts';
 import type { DetectionStage } from '../context.ts';
 import type { NormalizedMention, Tombstone } from '../mention.ts';
@@ -46,14 +46,14 @@ export interface IngestResult extends StorePageResult {
 }
 
 export interface PreparedBatch {
-  rows: AnalysedRow[];
+  rows: AnalysedMention[];
   rejected: IngestResult['rejected'];
 }
 
 /** Normalise and analyse (CPU only, no I/O): split from storing so the two can overlap. */
 export function prepareBatch(deps: Pick<IngestDeps, 'analyzer' | 'limits' | 'log'>, mentions: NormalizedMention[], deferAnalysis = false): PreparedBatch {
   const rejected: IngestResult['rejected'] = [];
-  const rows: AnalysedRow[] = [];
+  const rows: AnalysedMention[] = [];
   const analyzer = deferAnalysis ? null : deps.analyzer;
   for (const m of mentions) {
     const n = normaliseMention(m, deps.limits);

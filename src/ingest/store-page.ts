@@ -1,9 +1,10 @@
 import type { Sql, Tx } from '../db/connect.ts';
-import { bucketStart, type MentionRow } from './normalise.ts';
+import type { Row } from '../db/schema.ts';
+import { bucketStart, type CheckedMention } from './normalise.ts';
 import type { SentimentLabel, TextAnalysis } from '../analysis/types.ts';
 import type { StoredMention, Tombstone } from '../mention.ts';
 
-export interface AnalysedRow extends MentionRow {
+export interface AnalysedMention extends CheckedMention {
   analysis: TextAnalysis | null;
   analysisVersion: string | null;
 }
@@ -11,7 +12,7 @@ export interface AnalysedRow extends MentionRow {
 export interface StorePageInput {
   orgId: string;
   sourceId: string;
-  rows: AnalysedRow[];
+  rows: AnalysedMention[];
   tombstones: Tombstone[];
   /** Omitted for webhook deliveries and imports, which have no cursor. */
   cursor?: { value: unknown };
@@ -27,34 +28,19 @@ export interface StorePageResult {
   tombstoned: number;
 }
 
-interface ExistingRow {
-  id: string;
-  external_id: string;
-  text: string;
-  watch_target_id: string | null;
-  posted_at: Date;
-  sentiment_label: SentimentLabel | null;
-  likes: number;
-  reposts: number;
-  quotes: number;
-  replies: number;
-}
+/** What an edit or a metrics refresh is compared against. */
+type ExistingRow = Pick<Row<'mentions'>,
+  'id' | 'external_id' | 'text' | 'watch_target_id' | 'posted_at' | 'sentiment_label' | 'likes' | 'reposts' | 'quotes' | 'replies'>;
 
-interface CountDelta {
-  targetId: string | null;
-  bucket: number;
-  total: number;
-  negative: number;
-  positive: number;
-  reposts: number;
-  quotes: number;
-  replies: number;
-  negativeReposts: number;
-  negativeQuotes: number;
-  negativeReplies: number;
-}
+/** mention_counts' counters: every column but the row's key. A new counter column fails to compile below until it is counted. */
+type CountColumn = Exclude<keyof Row<'mention_counts'>, 'org_id' | 'watch_target_id' | 'bucket_start'>;
 
-const countFields = ['total', 'negative', 'positive', 'reposts', 'quotes', 'replies', 'negativeReposts', 'negativeQuotes', 'negativeReplies'] as const;
+/** Increments to one mention_counts row (the org-wide one when targetId is null). */
+type CountDelta = { targetId: string | null; bucket: number } & Record<CountColumn, number>;
+
+const countFields = [
+  'total', 'negative', 'positive', 'reposts', 'quotes', 'replies', 'negative_reposts', 'negative_quotes', 'negative_replies',
+] as const satisfies readonly CountColumn[];
 
 /** Accumulates per-bucket count changes for the org-wide row and the watch target's row. */
 export class CountDeltas {
@@ -66,7 +52,7 @@ export class CountDeltas {
       const key = `${t ?? ''}:${bucket}`;
       let row = this.byKey.get(key);
       if (!row) {
-        row = { targetId: t, bucket, total: 0, negative: 0, positive: 0, reposts: 0, quotes: 0, replies: 0, negativeReposts: 0, negativeQuotes: 0, negativeReplies: 0 };
+        row = { targetId: t, bucket, total: 0, negative: 0, positive: 0, reposts: 0, quotes: 0, replies: 0, negative_reposts: 0, negative_quotes: 0, negative_replies: 0 };
         this.byKey.set(key, row);
       }
       for (const f of countFields) row[f] += d[f] ?? 0;
@@ -77,7 +63,7 @@ export class CountDeltas {
   addReach(targetId: string | null, at: Date, growth: { reposts: number; quotes: number; replies: number }, negative: boolean): void {
     this.add(targetId, at, {
       ...growth,
-      ...(negative ? { negativeReposts: growth.reposts, negativeQuotes: growth.quotes, negativeReplies: growth.replies } : {}),
+      ...(negative ? { negative_reposts: growth.reposts, negative_quotes: growth.quotes, negative_replies: growth.replies } : {}),
     });
   }
 
@@ -107,9 +93,9 @@ export async function applyCountDeltas(tx: Tx, orgId: string, deltas: CountDelta
       ${deltas.map((d) => d.reposts)}::bigint[],
       ${deltas.map((d) => d.quotes)}::bigint[],
       ${deltas.map((d) => d.replies)}::bigint[],
-      ${deltas.map((d) => d.negativeReposts)}::bigint[],
-      ${deltas.map((d) => d.negativeQuotes)}::bigint[],
-      ${deltas.map((d) => d.negativeReplies)}::bigint[]
+      ${deltas.map((d) => d.negative_reposts)}::bigint[],
+      ${deltas.map((d) => d.negative_quotes)}::bigint[],
+      ${deltas.map((d) => d.negative_replies)}::bigint[]
     ) as t(target, bucket, total, negative, positive, reposts, quotes, replies, nr, nq, nrp)
     on conflict (org_id, watch_target_id, bucket_start) do update set
       total = c.total + excluded.total,
@@ -132,7 +118,7 @@ export async function applyCountDeltas(tx: Tx, orgId: string, deltas: CountDelta
 /** Inserts, edits and metric refreshes for rows with distinct external ids, inside `tx`. */
 async function storeRows(
   tx: Tx,
-  { orgId, sourceId, now, rows, deltas }: { orgId: string; sourceId: string; now: Date; rows: AnalysedRow[]; deltas: CountDeltas },
+  { orgId, sourceId, now, rows, deltas }: { orgId: string; sourceId: string; now: Date; rows: AnalysedMention[]; deltas: CountDeltas },
 ): Promise<{ inserted: StoredMention[]; edited: number; refreshed: number }> {
   // Insert first: on a normal page most items are new, and "on conflict do nothing" returns
   // exactly the rows this transaction created, even against a concurrent instance. Only the
@@ -146,8 +132,8 @@ async function storeRows(
     where org_id = ${orgId} and source_id = ${sourceId} and external_id = any(${seen.map((r) => r.externalId)}::text[])
     for update`;
   const byExternalId = new Map(existing.map((e) => [e.external_id, e]));
-  const edited: { row: AnalysedRow; prior: ExistingRow }[] = [];
-  const refreshed: { row: AnalysedRow; prior: ExistingRow }[] = [];
+  const edited: { row: AnalysedMention; prior: ExistingRow }[] = [];
+  const refreshed: { row: AnalysedMention; prior: ExistingRow }[] = [];
   for (const row of seen) {
     const prior = byExternalId.get(row.externalId);
     if (!prior) continue;
@@ -215,7 +201,7 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
   // A page may carry one item several times (a webhook delivering a comment and then its edit,
   // an item repeated across a page edge). Each repetition is applied in order, so an edit inside
   // one page still keeps the earlier text as a version.
-  const generations: AnalysedRow[][] = [];
+  const generations: AnalysedMention[][] = [];
   const occurrences = new Map<string, number>();
   for (const r of input.rows) {
     const k = occurrences.get(r.externalId) ?? 0;
@@ -250,7 +236,7 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
 // anything but `true` into 'f': send text and let the server cast text[] to boolean[].
 const pgBool = (b: boolean) => (b ? 't' : 'f');
 
-function reachGrowth(prior: ExistingRow, row: MentionRow) {
+function reachGrowth(prior: ExistingRow, row: CheckedMention) {
   return {
     reposts: Math.max(0, row.reposts - prior.reposts),
     quotes: Math.max(0, row.quotes - prior.quotes),
@@ -258,12 +244,12 @@ function reachGrowth(prior: ExistingRow, row: MentionRow) {
   };
 }
 
-async function insertMentions(tx: Tx, orgId: string, sourceId: string, rows: AnalysedRow[], now: Date): Promise<StoredMention[]> {
+async function insertMentions(tx: Tx, orgId: string, sourceId: string, rows: AnalysedMention[], now: Date): Promise<StoredMention[]> {
   if (rows.length === 0) return [];
-  const col = <T>(f: (r: AnalysedRow) => T) => rows.map(f);
+  const col = <T>(f: (r: AnalysedMention) => T) => rows.map(f);
   // A concurrent instance may have inserted some of these since we looked: "do nothing" skips
   // them, and only the rows we really inserted come back, so nothing is counted twice.
-  const result = await tx<{ id: string; external_id: string }[]>`
+  const result = await tx<Pick<Row<'mentions'>, 'id' | 'external_id'>[]>`
     insert into mentions (
       org_id, source_id, watch_target_id, external_id, url, author_id, author_handle, author_name, text, language,
       posted_at, collected_at, updated_at, likes, reposts, quotes, replies, views,
@@ -310,7 +296,7 @@ async function storeTombstones(tx: Tx, orgId: string, sourceId: string, tombston
     (t) => typeof t.externalId === 'string' && t.externalId.length > 0 && t.externalId.length <= 512 && !Number.isNaN(t.deletedAt.getTime()),
   );
   if (valid.length === 0) return 0;
-  const rows = await tx<{ external_id: string }[]>`
+  const rows = await tx<Pick<Row<'mention_tombstones'>, 'external_id'>[]>`
     insert into mention_tombstones (org_id, source_id, external_id, mention_id, reason, deleted_at, raw)
     select ${orgId}::bigint, ${sourceId}::bigint, t.external_id,
       (select m.id from mentions m where m.org_id = ${orgId} and m.source_id = ${sourceId} and m.external_id = t.external_id),

@@ -1,4 +1,5 @@
 import type { Sql } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { ValidationError } from '../errors.ts';
 import { idInRange, timeInRange } from '../validation.ts';
 import type { SentimentLabel, TextAnalysis } from '../analysis/types.ts';
@@ -97,14 +98,8 @@ export async function getMention(sql: Sql, orgId: string, id: string): Promise<M
   return rows[0] ? toView(rows[0]) : null;
 }
 
-interface MentionRowOut {
-  id: string; org_id: string; source_id: string; source_type: string; watch_target_id: string | null; external_id: string;
-  url: string | null; author_id: string | null; author_handle: string | null; author_name: string | null; text: string;
-  language: string | null; posted_at: Date; collected_at: Date; likes: number; reposts: number; quotes: number; replies: number;
-  views: string | null; reply_to_external_id: string | null; quote_of_external_id: string | null; repost_of_external_id: string | null;
-  rating: number | null; is_private: boolean; is_demo: boolean; version: number; deleted_at: Date | null;
-  sentiment_label: SentimentLabel | null; sentiment_score: number | null; analysis: TextAnalysis | null;
-}
+/** What both queries select: the mention without its raw payload and bookkeeping, and its source's type. */
+type MentionRowOut = Omit<Row<'mentions'>, 'raw' | 'analysis_version' | 'updated_at'> & { source_type: Row<'sources'>['type'] };
 
 function toView(r: MentionRowOut): MentionView {
   return {
@@ -149,7 +144,7 @@ export async function countMentions(
   const interval = `${seconds} seconds`;
   // JST has no daylight saving, so a fixed +09:00 origin aligns days for good.
   const origin = '2000-01-01T00:00:00+09:00';
-  const rows = await sql<{ start: Date; total: number; negative: number; positive: number; reposts: string; quotes: string; replies: string }[]>`
+  const rows = await sql<({ start: Date } & Pick<Row<'mention_counts'>, 'total' | 'negative' | 'positive' | 'reposts' | 'quotes' | 'replies'>)[]>`
     with series as (
       select generate_series(
         date_bin(${interval}::interval, ${f.from}::timestamptz, ${origin}::timestamptz),

@@ -1,10 +1,16 @@
 import { recordAudit, systemActor } from '../audit/record.ts';
 import type { Sql } from '../db/connect.ts';
+import type { Narrowed, Row } from '../db/schema.ts';
 
 // Every mail that went out (or was given up on) is a system action on the audit log. Recording it
 // in the transaction that marks the row sent would make delivery wait on the org's audit chain,
 // which detection holds while it writes; so delivered rows are audited by this sweep instead, in
 // order, exactly once (the row's audited_at flips in the transaction that appends its audit row).
+
+/** A mail the sweep audits: only finished ones (the where clause), stamped with when they finished. */
+type FinishedMail = Narrowed<Pick<Row<'mail_outbox'>,
+  'id' | 'status' | 'to_address' | 'subject' | 'message_id' | 'alert_id' | 'incident_id' | 'delivered_via' | 'delivery_detail' | 'last_error'
+  | 'attempts'>, { status: 'sent' | 'failed' }> & { at: Date };
 
 const BATCH = 200;
 
@@ -12,16 +18,14 @@ const BATCH = 200;
 export async function auditDeliveries(sql: Sql): Promise<number> {
   let recorded = 0;
   for (;;) {
-    const orgs = await sql<{ org_id: string }[]>`
+    const orgs = await sql<Pick<Row<'mail_outbox'>, 'org_id'>[]>`
       select distinct org_id from mail_outbox where audited_at is null and status in ('sent', 'failed') limit 50`;
     if (orgs.length === 0) return recorded;
     let progress = 0;
     for (const { org_id: orgId } of orgs) {
       progress += await sql.begin(async (tx) => {
         // Several mailers may sweep at once: each row is taken by one of them.
-        const rows = await tx<{ id: string; status: 'sent' | 'failed'; to_address: string; subject: string; message_id: string;
-          alert_id: string | null; incident_id: string | null; delivered_via: string | null; delivery_detail: string | null;
-          last_error: string | null; attempts: number; at: Date }[]>`
+        const rows = await tx<FinishedMail[]>`
           select id, status, to_address, subject, message_id, alert_id, incident_id, delivered_via, delivery_detail, last_error, attempts,
             coalesce(sent_at, clock_timestamp()) as at
           from mail_outbox where org_id = ${orgId} and audited_at is null and status in ('sent', 'failed')

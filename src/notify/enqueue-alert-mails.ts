@@ -1,4 +1,5 @@
 import type { Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { logger } from '../logger.ts';
 import { composeAlertMail } from './compose-alert-mail.ts';
 import { messageIdFor, OUTBOX_CHANNEL } from './outbox-identity.ts';
@@ -56,7 +57,7 @@ export function dedupeKeyFor(event: Pick<AlertMailEvent, 'alertId' | 'action' | 
  * the one level, so they are the paged people.
  */
 export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event: AlertMailEvent): Promise<number> {
-  const [org] = await tx<{ name: string; settings: unknown }[]>`select name, settings from organizations where id = ${event.orgId}`;
+  const [org] = await tx<Pick<Row<'organizations'>, 'name' | 'settings'>[]>`select name, settings from organizations where id = ${event.orgId}`;
   if (!org) return 0;
   const settings = alertingSettingsOf(org.settings);
   const [link] = config.incident
@@ -131,6 +132,6 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
 
 async function targetNameOf(tx: Tx, event: Pick<AlertMailEvent, 'orgId' | 'watchTargetId'>): Promise<string | null> {
   if (event.watchTargetId === null) return null;
-  const [t] = await tx<{ name: string }[]>`select name from watch_targets where org_id = ${event.orgId} and id = ${event.watchTargetId}`;
+  const [t] = await tx<Pick<Row<'watch_targets'>, 'name'>[]>`select name from watch_targets where org_id = ${event.orgId} and id = ${event.watchTargetId}`;
   return t?.name ?? null;
 }

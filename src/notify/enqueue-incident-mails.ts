@@ -1,5 +1,6 @@
 import { systemActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { newNonce, signAckToken } from './ack-token.ts';
 import type { Recipient } from './recipients.ts';
 import { appendEvent } from '../incident-record/incident.ts';
@@ -43,7 +44,7 @@ export function recipientKey(r: Recipient): string {
 }
 
 export async function threadRootOf(tx: Tx, orgId: string, incidentId: string): Promise<string | null> {
-  const [row] = await tx<{ message_id: string }[]>`
+  const [row] = await tx<Pick<Row<'mail_outbox'>, 'message_id'>[]>`
     select message_id from mail_outbox where org_id = ${orgId} and incident_id = ${incidentId} order by id limit 1`;
   return row?.message_id ?? null;
 }
@@ -52,7 +53,7 @@ export async function threadRootOf(tx: Tx, orgId: string, incidentId: string): P
 export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, req: IncidentMailRequest): Promise<string[]> {
   if (req.recipients.length === 0) return [];
   const keyed = req.recipients.map((r) => ({ r, dedupeKey: `${req.dedupePrefix}:to:${r.address.toLowerCase()}` }));
-  const existing = new Set((await tx<{ dedupe_key: string }[]>`
+  const existing = new Set((await tx<Pick<Row<'mail_outbox'>, 'dedupe_key'>[]>`
     select dedupe_key from mail_outbox where org_id = ${req.orgId} and dedupe_key in ${tx(keyed.map((k) => k.dedupeKey))}`).map((r) => r.dedupe_key));
   const fresh = keyed.filter((k) => !existing.has(k.dedupeKey));
   if (fresh.length === 0) return [];
@@ -79,7 +80,7 @@ export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, r
       html_body: mail.html, message_id: messageId,
     });
   }
-  const inserted = await tx<{ id: string; to_address: string }[]>`
+  const inserted = await tx<Pick<Row<'mail_outbox'>, 'id' | 'to_address'>[]>`
     insert into mail_outbox ${tx(rows)}
     on conflict (org_id, dedupe_key) do nothing
     returning id, to_address`;
@@ -102,7 +103,7 @@ export async function severityTold(tx: Tx, orgId: string, incidentId: string): P
 /** Addresses as recipients, with the active user behind each (for "who acknowledged"), if any. */
 export async function asRecipients(tx: Tx, orgId: string, addresses: string[]): Promise<Recipient[]> {
   if (addresses.length === 0) return [];
-  const users = await tx<{ id: string; email: string }[]>`
+  const users = await tx<Pick<Row<'users'>, 'id' | 'email'>[]>`
     select id, email from users where org_id = ${orgId} and disabled_at is null and lower(email) in ${tx(addresses.map((a) => a.toLowerCase()))}`;
   const byEmail = new Map(users.map((u) => [u.email.toLowerCase(), u.id]));
   return addresses.map((address) => ({ address, userId: byEmail.get(address.toLowerCase()) ?? null }));
@@ -110,7 +111,7 @@ export async function asRecipients(tx: Tx, orgId: string, addresses: string[]): 
 
 /** Addresses already paged about the incident: who follow-ups go to. */
 export async function pagedRecipients(tx: Tx, orgId: string, incidentId: string): Promise<Recipient[]> {
-  const rows = await tx<{ to_address: string }[]>`
+  const rows = await tx<Pick<Row<'mail_outbox'>, 'to_address'>[]>`
     select distinct on (lower(to_address)) to_address from mail_outbox
     where org_id = ${orgId} and incident_id = ${incidentId} and dedupe_key like 'page:%'
     order by lower(to_address)`;

@@ -1,5 +1,6 @@
 import { systemActor } from '../audit/record.ts';
 import type { Sql } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { appendEvent } from '../incident-record/incident.ts';
 import { auditDeliveries } from './audit-deliveries.ts';
 import type { Logger } from '../logger.ts';
@@ -82,17 +83,8 @@ export interface MailerOptions {
 
 export const defaultProbeMs = 10_000;
 
-export interface OutboxRow {
-  org_id: string;
-  id: string;
-  to_address: string;
-  subject: string;
-  text_body: string;
-  html_body: string;
-  message_id: string;
-  attempts: number;
-  thread_root: string | null;
-}
+export type OutboxRow = Pick<Row<'mail_outbox'>,
+  'org_id' | 'id' | 'to_address' | 'subject' | 'text_body' | 'html_body' | 'message_id' | 'attempts' | 'thread_root'>;
 
 export interface DrainSummary {
   sent: number;

@@ -1,6 +1,7 @@
 import type { Sql } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 
-export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+export type OutboxStatus = Row<'mail_outbox'>['status'];
 export const outboxStatuses = ['pending', 'sending', 'sent', 'failed'] as const;
 
 export interface OutboxEntry {
@@ -20,15 +21,13 @@ export interface OutboxEntry {
   deliveryDetail: string | null;
 }
 
-type Row = {
-  id: string; alert_id: string | null; to_address: string; subject: string; status: OutboxStatus; attempts: number;
-  next_attempt_at: Date; last_error: string | null; created_at: Date; sent_at: Date | null; message_id: string;
-  delivered_via: 'smtp' | 'preview' | null; delivery_detail: string | null;
-};
+type OutboxListRow = Pick<Row<'mail_outbox'>,
+  'id' | 'alert_id' | 'to_address' | 'subject' | 'status' | 'attempts' | 'next_attempt_at' | 'last_error' | 'created_at' | 'sent_at'
+  | 'message_id' | 'delivered_via' | 'delivery_detail'>;
 
 /** The org's mails, newest first: what went out, what waits, what failed and why. */
 export async function listOutbox(sql: Sql, f: { orgId: string; status?: OutboxStatus; alertId?: string; limit?: number }): Promise<OutboxEntry[]> {
-  const rows = await sql<Row[]>`
+  const rows = await sql<OutboxListRow[]>`
     select id, alert_id, to_address, subject, status, attempts, next_attempt_at, last_error, created_at, sent_at, message_id,
       delivered_via, delivery_detail
     from mail_outbox

@@ -1,5 +1,6 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { Sql } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 
 // The organisation's static alert recipients and thresholds, organizations.settings.alerting =
@@ -60,7 +61,7 @@ export function alertingSettingsOf(orgSettings: unknown): AlertingSettings {
 }
 
 export async function getAlertingSettings(sql: Sql, orgId: string): Promise<AlertingSettings> {
-  const [row] = await sql<{ settings: unknown }[]>`select settings from organizations where id = ${orgId}`;
+  const [row] = await sql<Pick<Row<'organizations'>, 'settings'>[]>`select settings from organizations where id = ${orgId}`;
   if (!row) throw new NotFoundError(`organization ${orgId} not found`);
   return alertingSettingsOf(row.settings);
 }
@@ -71,9 +72,9 @@ export async function getAlertingSettings(sql: Sql, orgId: string): Promise<Aler
  */
 export async function updateAlertingSettings(sql: Sql, orgId: string, patch: Partial<AlertingSettings>, actor: AuditActor): Promise<AlertingSettings> {
   return sql.begin(async (tx) => {
-    const [current] = await tx<{ settings: unknown }[]>`select settings from organizations where id = ${orgId} for update`;
+    const [current] = await tx<Pick<Row<'organizations'>, 'settings'>[]>`select settings from organizations where id = ${orgId} for update`;
     if (!current) throw new NotFoundError(`organization ${orgId} not found`);
-    const [row] = await tx<{ settings: unknown }[]>`
+    const [row] = await tx<Pick<Row<'organizations'>, 'settings'>[]>`
       update organizations
       set settings = settings || jsonb_build_object('alerting',
         case when jsonb_typeof(settings -> 'alerting') = 'object' then settings -> 'alerting' else '{}'::jsonb end || ${tx.json(patch as never)}::jsonb)

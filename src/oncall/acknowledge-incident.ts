@@ -1,6 +1,7 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { verifyAckToken } from '../notify/ack-token.ts';
 import { appendEvent } from '../incident-record/incident.ts';
@@ -20,7 +21,7 @@ export interface AckResult {
 
 async function acknowledge(tx: Tx, orgId: string, incidentId: string, by: string, via: 'link' | 'api', actor: AuditActor, at: Date): Promise<AckResult> {
   await lockAuditChain(tx, orgId);
-  const [before] = await tx<{ acknowledged_at: Date | null; detected_at: Date }[]>`
+  const [before] = await tx<Pick<Row<'incidents'>, 'acknowledged_at' | 'detected_at'>[]>`
     select acknowledged_at, detected_at from incidents where org_id = ${orgId} and id = ${incidentId} for no key update`;
   if (!before) throw new NotFoundError('インシデントが見つかりません (incident not found)');
   // The database keeps acknowledged_at ≥ detected_at; a clock a little behind is not an error.
@@ -61,7 +62,7 @@ export async function inspectAckLink(ctx: AppContext, token: string): Promise<{ 
   const verdict = verifyAckToken(ctx.keys.ackLinks, token, now);
   if (!verdict.ok) throw new AckLinkError(verdict.reason);
   const { orgId, incidentId, nonce } = verdict.claims;
-  const [row] = await ctx.sql<{ used_at: Date | null; expires_at: Date; title: string; severity: number; acknowledged_at: Date | null }[]>`
+  const [row] = await ctx.sql<(Pick<Row<'ack_links'>, 'used_at' | 'expires_at'> & Pick<Row<'incidents'>, 'title' | 'severity' | 'acknowledged_at'>)[]>`
     select l.used_at, l.expires_at, i.title, i.severity, i.acknowledged_at
     from ack_links l join incidents i on i.org_id = l.org_id and i.id = l.incident_id
     where l.nonce = ${nonce} and l.org_id = ${orgId} and l.incident_id = ${incidentId}`;
@@ -78,12 +79,12 @@ export async function acknowledgeByLink(ctx: AppContext, token: string, request:
   if (!verdict.ok) throw new AckLinkError(verdict.reason);
   const { orgId, incidentId, nonce } = verdict.claims;
   return ctx.sql.begin(async (tx) => {
-    const [spent] = await tx<{ recipient: string }[]>`
+    const [spent] = await tx<Pick<Row<'ack_links'>, 'recipient'>[]>`
       update ack_links set used_at = ${now}
       where nonce = ${nonce} and org_id = ${orgId} and incident_id = ${incidentId} and used_at is null and expires_at > ${now}
       returning recipient`;
     if (!spent) {
-      const [row] = await tx<{ used_at: Date | null }[]>`select used_at from ack_links where nonce = ${nonce} and org_id = ${orgId} and incident_id = ${incidentId}`;
+      const [row] = await tx<Pick<Row<'ack_links'>, 'used_at'>[]>`select used_at from ack_links where nonce = ${nonce} and org_id = ${orgId} and incident_id = ${incidentId}`;
       throw new AckLinkError(!row ? 'forged' : row.used_at ? 'used' : 'expired');
     }
     const userId = spent.recipient.startsWith('user:') ? spent.recipient.slice(5) : null;

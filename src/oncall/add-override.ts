@@ -2,6 +2,7 @@ import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { idString, isoTime, object } from '../validation.ts';
+import type { Row } from '../db/schema.ts';
 
 // Schedule overrides: someone covers a stretch of a rotation.
 
@@ -20,7 +21,7 @@ export async function addOverride(ctx: AppContext, orgId: string, scheduleId: st
     if (!s) throw new NotFoundError('スケジュールが見つかりません (schedule not found)');
     const [u] = await tx`select 1 from users where org_id = ${orgId} and id = ${input.userId} and disabled_at is null`;
     if (!u) throw new ValidationError('userId is not an active user of this organization');
-    const [row] = await tx<{ id: string }[]>`
+    const [row] = await tx<Pick<Row<'oncall_overrides'>, 'id'>[]>`
       insert into oncall_overrides (org_id, schedule_id, user_id, starts_at, ends_at)
       values (${orgId}, ${scheduleId}, ${input.userId}, ${input.startsAt}, ${input.endsAt}) returning id`;
     await recordAudit(tx, actor, { orgId, action: 'oncall.override', targetType: 'oncall_schedule', targetId: scheduleId, after: { overrideId: row!.id, ...input } });

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { appendEvent } from '../incident-record/incident.ts';
 import { idString, object } from '../validation.ts';
+import type { Row } from '../db/schema.ts';
 
 // Task assignees: who a task's overdue mail goes to.
 
@@ -21,7 +22,7 @@ export async function assignTask(ctx: AppContext, orgId: string, incidentId: str
       const [u] = await tx`select 1 from users where org_id = ${orgId} and id = ${input.assigneeId} and disabled_at is null`;
       if (!u) throw new ValidationError('assigneeId is not an active user of this organization');
     }
-    const [before] = await tx<{ assignee_id: string | null }[]>`
+    const [before] = await tx<Pick<Row<'incident_tasks'>, 'assignee_id'>[]>`
       select assignee_id from incident_tasks where org_id = ${orgId} and incident_id = ${incidentId} and id = ${taskId} for update`;
     if (!before) throw new NotFoundError('タスクが見つかりません (task not found)');
     await tx`update incident_tasks set assignee_id = ${input.assigneeId} where org_id = ${orgId} and id = ${taskId}`;

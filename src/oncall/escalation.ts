@@ -4,6 +4,7 @@ import { alertingSettingsOf } from '../notify/recipients.ts';
 import { lockAuditChain, recordAudit, systemActor } from '../audit/record.ts';
 import { logger } from '../logger.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { policyOf, resolveTargets, type Level } from './policy.ts';
 import { appendEvent } from '../incident-record/incident.ts';
 
@@ -92,13 +93,13 @@ async function pageLevel(tx: Tx, cfg: IncidentMailConfig, orgId: string, inciden
   if (recipients.length === 0) {
     // Nobody on call (an empty rotation, a disabled user): a page must not vanish, so it goes to
     // the organisation's static recipients instead.
-    const [org] = await tx<{ settings: unknown }[]>`select settings from organizations where id = ${orgId}`;
+    const [org] = await tx<Pick<Row<'organizations'>, 'settings'>[]>`select settings from organizations where id = ${orgId}`;
     recipients = alertingSettingsOf(org?.settings).recipients.map((address) => ({ address, userId: null }));
     logger.warn({ orgId, incidentId, round, level, fallback: recipients.length }, 'エスカレーション先が見つからないため通知先設定に送ります (no one to page at this level: static recipients instead)');
   }
   const note = levelNote(round, level, levels.length);
   const compose = await incidentPageComposer(tx, orgId, incidentId, cfg.publicUrl, wave > 1 ? `【再燃・第${wave}波】解決済みのインシデントが再び拡大しています。${note ?? ''}` : note);
-  const [incident] = await tx<{ severity: number }[]>`select severity from incidents where org_id = ${orgId} and id = ${incidentId}`;
+  const [incident] = await tx<Pick<Row<'incidents'>, 'severity'>[]>`select severity from incidents where org_id = ${orgId} and id = ${incidentId}`;
   return enqueueIncidentMails(tx, cfg, {
     orgId, incidentId, recipients, dedupePrefix: pageDedupePrefix(incidentId, round, level, wave), withAck: true, compose, severity: incident?.severity ?? null,
     purpose: { purpose: 'page', round, level },
@@ -115,7 +116,7 @@ export async function startEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: st
   if (!policy) return false;
   // A relapse's wave restarts the escalation from level 1 under the policy of now; the same wave
   // again (a replayed pass) changes nothing.
-  const [row] = await tx<{ incident_id: string }[]>`
+  const [row] = await tx<Pick<Row<'incident_escalations'>, 'incident_id'>[]>`
     insert into incident_escalations (org_id, incident_id, levels, repeat, round, level, status, next_at, created_at, wave)
     values (${orgId}, ${incidentId}, ${tx.json(policy.levels as never)}, ${policy.repeat}, 1, 1, 'active',
       ${new Date(cfg.now.getTime() + policy.levels[0]!.timeoutMinutes * 60_000)}, ${cfg.now}, ${wave})
@@ -133,10 +134,11 @@ export async function startEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: st
   return true;
 }
 
-interface EscalationRow {
-  org_id: string; incident_id: string; levels: Level[]; repeat: number; round: number; level: number; next_at: Date;
-  incident_status: string; acknowledged_at: Date | null; first_sent_at: Date | null; undelivered: number; wave: number; created_at: Date;
-}
+/** The escalation (due, so next_at is set), its incident's state, and how its current level's pages went. */
+type EscalationRow = Pick<Row<'incident_escalations'>, 'org_id' | 'incident_id' | 'repeat' | 'round' | 'level' | 'wave' | 'created_at'> & {
+  levels: Level[]; next_at: Date; incident_status: Row<'incidents'>['status']; acknowledged_at: Row<'incidents'>['acknowledged_at'];
+  first_sent_at: Date | null; undelivered: number;
+};
 
 /**
  * Escalations whose level may have timed out at `now`, across orgs (the worker's scan; not
@@ -145,7 +147,7 @@ interface EscalationRow {
  * advanceEscalation decides under the lock.
  */
 export async function dueEscalations(sql: Sql, now: Date, limit = 50): Promise<{ org_id: string; incident_id: string }[]> {
-  return sql<{ org_id: string; incident_id: string }[]>`
+  return sql<Pick<Row<'incident_escalations'>, 'org_id' | 'incident_id'>[]>`
     select e.org_id, e.incident_id from incident_escalations e
     ${levelPages(sql)}
     where e.status = 'active' and e.next_at <= ${now} and not (p.first_sent_at is null and p.undelivered > 0)

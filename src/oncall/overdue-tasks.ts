@@ -3,6 +3,7 @@ import { escapeHtml, formatJst } from '../display.ts';
 import { enqueueIncidentMails, type IncidentMailConfig } from '../notify/enqueue-incident-mails.ts';
 import { lockAuditChain, recordAudit, systemActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import type { Recipient } from '../notify/recipients.ts';
 import { oncallUser } from './policy.ts';
 import { appendEvent } from '../incident-record/incident.ts';
@@ -13,7 +14,7 @@ import { appendEvent } from '../incident-record/incident.ts';
 
 /** Open tasks past due, of incidents still being worked on, not yet notified (not locked). */
 export async function overdueTasks(sql: Sql, now: Date, limit = 50): Promise<{ org_id: string; id: string }[]> {
-  return sql<{ org_id: string; id: string }[]>`
+  return sql<Pick<Row<'incident_tasks'>, 'org_id' | 'id'>[]>`
     select t.org_id, t.id from incident_tasks t join incidents i on i.org_id = t.org_id and i.id = t.incident_id
     where t.status = 'open' and t.due_at <= ${now} and t.overdue_notified_at is null and i.status in ('triage', 'active', 'stable')
     order by t.due_at limit ${limit}`;
@@ -21,7 +22,7 @@ export async function overdueTasks(sql: Sql, now: Date, limit = 50): Promise<{ o
 
 export async function notifyOverdueTask(tx: Tx, cfg: IncidentMailConfig, orgId: string, taskId: string): Promise<string[]> {
   await lockAuditChain(tx, orgId);
-  const [task] = await tx<{ id: string; incident_id: string; title: string; owner_role: string; due_at: Date; assignee_id: string | null; incident_title: string; severity: number }[]>`
+  const [task] = await tx<(Pick<Row<'incident_tasks'>, 'id' | 'incident_id' | 'title' | 'owner_role' | 'due_at' | 'assignee_id'> & { incident_title: Row<'incidents'>['title']; severity: Row<'incidents'>['severity'] })[]>`
     update incident_tasks t set overdue_notified_at = ${cfg.now}
     from incidents i
     where t.org_id = ${orgId} and t.id = ${taskId} and t.status = 'open' and t.overdue_notified_at is null and t.due_at <= ${cfg.now}
@@ -30,11 +31,11 @@ export async function notifyOverdueTask(tx: Tx, cfg: IncidentMailConfig, orgId: 
   if (!task) return [];
   let recipients: Recipient[] = [];
   if (task.assignee_id) {
-    recipients = (await tx<{ id: string; email: string }[]>`
+    recipients = (await tx<Pick<Row<'users'>, 'id' | 'email'>[]>`
       select id, email from users where org_id = ${orgId} and id = ${task.assignee_id} and disabled_at is null`).map((u) => ({ address: u.email, userId: u.id }));
   }
   if (recipients.length === 0) {
-    recipients = (await tx<{ id: string; email: string }[]>`
+    recipients = (await tx<Pick<Row<'users'>, 'id' | 'email'>[]>`
       select id, email from users where org_id = ${orgId} and role = ${task.owner_role} and disabled_at is null order by id limit 20`).map((u) => ({ address: u.email, userId: u.id }));
   }
   const base = cfg.publicUrl.replace(/\/+$/, '');
@@ -70,7 +71,7 @@ export async function notifyOverdueTask(tx: Tx, cfg: IncidentMailConfig, orgId: 
  * schedule's on-call user (by id), if any. Called where tasks are instantiated.
  */
 export async function assignOncallTasks(tx: Tx, orgId: string, incidentId: string, at: Date): Promise<void> {
-  const [schedule] = await tx<{ id: string }[]>`select id from oncall_schedules where org_id = ${orgId} order by id limit 1`;
+  const [schedule] = await tx<Pick<Row<'oncall_schedules'>, 'id'>[]>`select id from oncall_schedules where org_id = ${orgId} order by id limit 1`;
   if (!schedule) return;
   const user = await oncallUser(tx, orgId, schedule.id, at);
   if (!user) return;

@@ -1,5 +1,6 @@
 import { normalizeEmailAddress, type Recipient } from '../notify/recipients.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Narrowed, Row } from '../db/schema.ts';
 import { ValidationError } from '../errors.ts';
 import { object } from '../validation.ts';
 import { whoIsOnCall, type Schedule, type ScheduleDefinition } from './schedule.ts';
@@ -53,15 +54,18 @@ export function parsePolicy(body: unknown): Policy {
   return { levels, repeat };
 }
 
+type PolicyRow = Narrowed<Pick<Row<'escalation_policies'>, 'levels' | 'repeat'>, { levels: Level[] }>;
+type ScheduleRow = Narrowed<Pick<Row<'oncall_schedules'>, 'definition'>, { definition: ScheduleDefinition }>;
+
 export async function policyOf(q: Sql | Tx, orgId: string): Promise<Policy | null> {
-  const [row] = await q<{ levels: Level[]; repeat: number }[]>`select levels, repeat from escalation_policies where org_id = ${orgId}`;
+  const [row] = await q<PolicyRow[]>`select levels, repeat from escalation_policies where org_id = ${orgId}`;
   return row ? { levels: row.levels, repeat: row.repeat } : null;
 }
 
 export async function loadSchedule(q: Sql | Tx, orgId: string, scheduleId: string): Promise<Schedule | null> {
-  const [row] = await q<{ definition: ScheduleDefinition }[]>`select definition from oncall_schedules where org_id = ${orgId} and id = ${scheduleId}`;
+  const [row] = await q<ScheduleRow[]>`select definition from oncall_schedules where org_id = ${orgId} and id = ${scheduleId}`;
   if (!row) return null;
-  const overrides = await q<{ id: string; user_id: string; starts_at: Date; ends_at: Date }[]>`
+  const overrides = await q<Pick<Row<'oncall_overrides'>, 'id' | 'user_id' | 'starts_at' | 'ends_at'>[]>`
     select id, user_id, starts_at, ends_at from oncall_overrides where org_id = ${orgId} and schedule_id = ${scheduleId}`;
   return { ...row.definition, overrides: overrides.map((o) => ({ id: o.id, userId: o.user_id, startsAt: o.starts_at, endsAt: o.ends_at })) };
 }
@@ -71,7 +75,7 @@ export async function oncallUser(q: Sql | Tx, orgId: string, scheduleId: string,
   const schedule = await loadSchedule(q, orgId, scheduleId);
   const who = schedule ? whoIsOnCall(schedule, at) : null;
   if (!who) return null;
-  const [user] = await q<{ id: string; name: string; email: string }[]>`
+  const [user] = await q<Pick<Row<'users'>, 'id' | 'name' | 'email'>[]>`
     select id, name, email from users where org_id = ${orgId} and id = ${who.userId} and disabled_at is null`;
   return user ?? null;
 }
@@ -85,7 +89,7 @@ export async function resolveTargets(q: Sql | Tx, orgId: string, targets: Target
       continue;
     }
     const user = t.type === 'user'
-      ? (await q<{ id: string; email: string }[]>`select id, email from users where org_id = ${orgId} and id = ${t.userId} and disabled_at is null`)[0]
+      ? (await q<Pick<Row<'users'>, 'id' | 'email'>[]>`select id, email from users where org_id = ${orgId} and id = ${t.userId} and disabled_at is null`)[0]
       : await oncallUser(q, orgId, t.scheduleId, at);
     if (user) out.set(user.email.toLowerCase(), { address: user.email, userId: user.id });
   }

@@ -1,6 +1,7 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { object, requiredString } from '../validation.ts';
 import { parseScheduleDefinition, type ScheduleDefinition } from './schedule.ts';
@@ -15,7 +16,7 @@ export function parseScheduleInput(body: unknown): { name: string; definition: S
 /** Every user a rotation names must be an active user of the org. */
 async function checkUsers(tx: Tx, orgId: string, d: ScheduleDefinition): Promise<void> {
   const ids = [...new Set([...d.rotation.userIds, ...(d.restDayRotation?.userIds ?? [])])];
-  const found = await tx<{ id: string }[]>`select id from users where org_id = ${orgId} and id in ${tx(ids)} and disabled_at is null`;
+  const found = await tx<Pick<Row<'users'>, 'id'>[]>`select id from users where org_id = ${orgId} and id in ${tx(ids)} and disabled_at is null`;
   const missing = ids.filter((id) => !found.some((f) => f.id === id));
   if (missing.length > 0) throw new ValidationError(`unknown or disabled user(s) in the rotation: ${missing.join(', ')}`);
 }
@@ -25,8 +26,8 @@ export async function saveSchedule(ctx: AppContext, orgId: string, scheduleId: s
   return ctx.sql.begin(async (tx) => {
     await checkUsers(tx, orgId, input.definition);
     const [row] = scheduleId === null
-      ? await tx<{ id: string }[]>`insert into oncall_schedules (org_id, name, definition) values (${orgId}, ${input.name}, ${tx.json(input.definition as never)}) returning id`
-      : await tx<{ id: string }[]>`update oncall_schedules set name = ${input.name}, definition = ${tx.json(input.definition as never)}, updated_at = now()
+      ? await tx<Pick<Row<'oncall_schedules'>, 'id'>[]>`insert into oncall_schedules (org_id, name, definition) values (${orgId}, ${input.name}, ${tx.json(input.definition as never)}) returning id`
+      : await tx<Pick<Row<'oncall_schedules'>, 'id'>[]>`update oncall_schedules set name = ${input.name}, definition = ${tx.json(input.definition as never)}, updated_at = now()
           where org_id = ${orgId} and id = ${scheduleId} returning id`;
     if (!row) throw new NotFoundError('スケジュールが見つかりません (schedule not found)');
     await recordAudit(tx, actor, { orgId, action: scheduleId === null ? 'oncall.schedule_create' : 'oncall.schedule_update', targetType: 'oncall_schedule', targetId: row.id, after: input });

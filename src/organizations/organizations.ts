@@ -1,5 +1,6 @@
 import { recordAudit, systemActor, type AuditActor } from '../audit/record.ts';
 import type { Db, Sql } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 
 export interface Organization {
@@ -21,7 +22,9 @@ export interface WatchTarget {
   createdAt: Date;
 }
 
-function toOrganization(r: { id: string; name: string; slug: string; is_demo: boolean; created_at: Date }): Organization {
+type OrganizationRow = Pick<Row<'organizations'>, 'id' | 'name' | 'slug' | 'is_demo' | 'created_at'>;
+
+function toOrganization(r: OrganizationRow): Organization {
   return { id: r.id, name: r.name, slug: r.slug, isDemo: r.is_demo, createdAt: r.created_at };
 }
 
@@ -31,7 +34,7 @@ export async function createOrganization(
   actor: AuditActor = systemActor,
 ): Promise<Organization> {
   return ctx.sql.begin(async (tx) => {
-    const [row] = await tx<{ id: string; name: string; slug: string; is_demo: boolean; created_at: Date }[]>`
+    const [row] = await tx<OrganizationRow[]>`
       insert into organizations (name, slug, is_demo) values (${input.name}, ${input.slug}, ${input.isDemo ?? false})
       on conflict (slug) do nothing
       returning id, name, slug, is_demo, created_at`;
@@ -61,7 +64,7 @@ export async function createWatchTarget(
 ): Promise<WatchTarget> {
   await getOrganization(ctx.db, orgId);
   return ctx.sql.begin(async (tx) => {
-    const [row] = await tx<{ id: string; org_id: string; name: string; names: string[]; keywords: string[]; handles: Record<string, string>; exclusions: string[]; created_at: Date }[]>`
+    const [row] = await tx<Row<'watch_targets'>[]>`
       insert into watch_targets (org_id, name, names, keywords, handles, exclusions)
       values (${orgId}, ${input.name}, ${input.names}, ${input.keywords}, ${tx.json(input.handles)}, ${input.exclusions})
       returning *`;
@@ -71,7 +74,7 @@ export async function createWatchTarget(
   }) as Promise<WatchTarget>;
 }
 
-function toWatchTarget(r: { id: string; org_id: string; name: string; names: string[]; keywords: string[]; handles: Record<string, string>; exclusions: string[]; created_at: Date }): WatchTarget {
+function toWatchTarget(r: Row<'watch_targets'>): WatchTarget {
   return { id: r.id, orgId: r.org_id, name: r.name, names: r.names, keywords: r.keywords, handles: r.handles, exclusions: r.exclusions, createdAt: r.created_at };
 }
 

@@ -1,10 +1,11 @@
 import { DETECTION_BUCKET_MS } from '../detection-pass/signals.ts';
 import { maskPii } from '../analysis/pii.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import type { IncidentRow } from '../incident-record/incident.ts';
 import {
   baselineOf, baselineWindow, BAND_Z, deadlineOutcomes, episodeStart, floorHour, hourly, HOUR_MS,
-  responseMetrics, sentimentRecovery, type Bucket, type Deadline, type Metrics, type TaskFact,
+  responseMetrics, sentimentRecovery, type Bucket, type Deadline, type Metrics,
 } from './metrics.ts';
 
 // The facts of a post-mortem, read from what is stored: the incident, its alerts, tasks, timeline
@@ -54,7 +55,7 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 export async function gatherFacts(q: Q, incident: IncidentRow, now: Date): Promise<PostmortemFacts> {
   const orgId = incident.org_id;
-  const alerts = await q<{ id: string; severity: number; opened_at: Date; summary_ja: string }[]>`
+  const alerts = await q<Pick<Row<'alerts'>, 'id' | 'severity' | 'opened_at' | 'summary_ja'>[]>`
     select a.id, a.severity, a.opened_at, a.summary_ja from incident_alerts ia join alerts a on a.org_id = ia.org_id and a.id = ia.alert_id
     where ia.org_id = ${orgId} and ia.incident_id = ${incident.id} order by a.opened_at, a.id`;
   const firstAlertAt = alerts[0]?.opened_at ?? incident.detected_at;
@@ -72,7 +73,7 @@ export async function gatherFacts(q: Q, incident: IncidentRow, now: Date): Promi
   const baseline = baselineOf(buckets, window);
   const hours = hourly(buckets, window.to, new Date(floorHour(dataEnd).getTime() + HOUR_MS));
   const start = episodeStart(hours, baseline, firstAlertAt);
-  const [first] = await q<{ posted_at: Date }[]>`
+  const [first] = await q<Pick<Row<'mentions'>, 'posted_at'>[]>`
     select posted_at from mentions where org_id = ${orgId} and sentiment_label = 'negative'
       and posted_at >= ${start} and posted_at < ${alertRaisedAt}
     order by posted_at limit 1`;
@@ -95,16 +96,16 @@ export async function gatherFacts(q: Q, incident: IncidentRow, now: Date): Promi
       and posted_at >= ${start} and posted_at <= ${resolvedAt}
     order by likes + reposts + quotes + replies desc, posted_at, id limit ${KEY_POSTS}`;
 
-  const tasks = await q<{ id: string; step_key: string; title: string; owner_role: string; due_at: Date; status: TaskFact['status']; done_at: Date | null }[]>`
+  const tasks = await q<Pick<Row<'incident_tasks'>, 'id' | 'step_key' | 'title' | 'owner_role' | 'due_at' | 'status' | 'done_at'>[]>`
     select id, step_key, title, owner_role, due_at, status, done_at from incident_tasks
     where org_id = ${orgId} and incident_id = ${incident.id} order by due_at, id`;
   const deadlines = deadlineOutcomes(tasks.map((t) => ({
     id: t.id, stepKey: t.step_key, title: t.title, ownerRole: t.owner_role, dueAt: t.due_at, status: t.status, doneAt: t.done_at,
   })), resolvedAt);
-  const events = await q<{ at: Date; kind: string; actor_type: string; actor_id: string | null; data: Record<string, unknown> }[]>`
+  const events = await q<Pick<Row<'incident_events'>, 'at' | 'kind' | 'actor_type' | 'actor_id' | 'data'>[]>`
     select at, kind, actor_type, actor_id, data from incident_events
     where org_id = ${orgId} and incident_id = ${incident.id} and kind not like 'postmortem_%' order by at, id`;
-  const statements = await q<{ id: string; kind: string; title: string; body: string; status: string; approved_at: Date | null; published_at: Date | null }[]>`
+  const statements = await q<Pick<Row<'statements'>, 'id' | 'kind' | 'title' | 'body' | 'status' | 'approved_at' | 'published_at'>[]>`
     select id, kind, title, body, status, approved_at, published_at from statements
     where org_id = ${orgId} and incident_id = ${incident.id} order by id`;
   const people = await incidentPeople(q, incident);
@@ -154,7 +155,7 @@ export async function gatherFacts(q: Q, incident: IncidentRow, now: Date): Promi
 
 export async function incidentPeople(q: Q, incident: IncidentRow): Promise<PostmortemFacts['incident']['people']> {
   const ids = [incident.commander_id, incident.communications_id, incident.scribe_id].filter((x): x is string => x !== null);
-  const users = ids.length === 0 ? [] : await q<{ id: string; name: string }[]>`
+  const users = ids.length === 0 ? [] : await q<Pick<Row<'users'>, 'id' | 'name'>[]>`
     select id, name from users where org_id = ${incident.org_id} and id in ${q(ids)}`;
   const who = (id: string | null) => (id === null ? null : users.find((u) => u.id === id) ?? null);
   return { commander: who(incident.commander_id), communicationsLead: who(incident.communications_id), scribe: who(incident.scribe_id) };

@@ -1,5 +1,6 @@
 import type { AuditActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Narrowed, Row } from '../db/schema.ts';
 import type { RoleName } from '../incident-record/lifecycle.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { PostmortemFacts } from './facts.ts';
@@ -11,12 +12,7 @@ type Q = Sql | Tx;
 export const proseFields = ['summary', 'wentWell', 'wentBadly'] as const;
 export type ProseField = (typeof proseFields)[number];
 
-export interface PostmortemRow {
-  org_id: string; incident_id: string; status: 'draft' | 'approved'; version: number; facts: PostmortemFacts;
-  summary: string; went_well: string; went_badly: string; edited_fields: ProseField[];
-  generated_at: Date; created_at: Date; updated_at: Date; updated_by: string | null;
-  approved_by: string | null; approved_at: Date | null; approved_version: number | null;
-}
+export type PostmortemRow = Narrowed<Row<'postmortems'>, { facts: PostmortemFacts; edited_fields: ProseField[] }>;
 
 export interface ActionItem {
   taskId: string; key: string; title: string; ownerRole: RoleName; assigneeId: string | null; assigneeName: string | null;
@@ -61,7 +57,7 @@ export async function requireDraftAt(q: Q, orgId: string, incidentId: string, ve
 }
 
 export async function listActionItems(q: Q, orgId: string, incidentId: string): Promise<ActionItem[]> {
-  const rows = await q<{ id: string; step_key: string; title: string; owner_role: RoleName; assignee_id: string | null; name: string | null; due_at: Date; status: ActionItem['status']; done_at: Date | null }[]>`
+  const rows = await q<(Pick<Row<'incident_tasks'>, 'id' | 'step_key' | 'title' | 'assignee_id' | 'due_at' | 'done_at'> & { owner_role: RoleName; status: ActionItem['status']; name: Row<'users'>['name'] | null })[]>`
     select t.id, t.step_key, t.title, t.owner_role, t.assignee_id, u.name, t.due_at, t.status, t.done_at
     from incident_tasks t left join users u on u.org_id = t.org_id and u.id = t.assignee_id
     where t.org_id = ${orgId} and t.incident_id = ${incidentId} and t.step_key like 'action:%'

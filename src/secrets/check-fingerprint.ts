@@ -1,4 +1,5 @@
 import type { Sql } from '../db/connect.ts';
+import type { Row } from '../db/schema.ts';
 import { ConfigError } from '../errors.ts';
 import type { ServerKeys } from './server-keys.ts';
 
@@ -12,7 +13,7 @@ export async function checkServerKeyFingerprint(sql: Sql, keys: ServerKeys): Pro
   await sql`
     insert into app_secrets (name, value) values ('server_secret_fingerprint', ${Buffer.from(keys.fingerprint, 'utf8')})
     on conflict (name) do nothing`;
-  const [row] = await sql<{ value: Buffer }[]>`select value from app_secrets where name = 'server_secret_fingerprint'`;
+  const [row] = await sql<Pick<Row<'app_secrets'>, 'value'>[]>`select value from app_secrets where name = 'server_secret_fingerprint'`;
   const stored = Buffer.from(row!.value).toString('utf8');
   if (stored !== keys.fingerprint) {
     throw new ConfigError(

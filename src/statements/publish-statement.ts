@@ -6,6 +6,7 @@ import { findIncident, timestampsOf } from '../incident-record/incident.ts';
 import { isoTime, object } from '../validation.ts';
 import { findStatementTransition } from './lifecycle.ts';
 import { appendStatementEvent, findStatement, statementView, textDigest, type StatementRow, type StatementView } from './queries.ts';
+import type { Row } from '../db/schema.ts';
 
 export interface PublishStatementInput {
   /** When it went out, if earlier than now (recorded after the fact). */
@@ -57,7 +58,7 @@ export async function publishStatement(
       update incidents set first_response_at = ${at}, updated_at = ${now}
       where org_id = ${orgId} and id = ${incidentId} and (first_response_at is null or first_response_at > ${at})
       returning first_response_at`;
-    const [after] = await tx<{ first_response_at: Date | null }[]>`select first_response_at from incidents where org_id = ${orgId} and id = ${incidentId}`;
+    const [after] = await tx<Pick<Row<'incidents'>, 'first_response_at'>[]>`select first_response_at from incidents where org_id = ${orgId} and id = ${incidentId}`;
     await appendStatementEvent(tx, { row, at, kind: 'statement_published', actor, data: { firstResponse: Boolean(stamped), title: row.title } });
     await recordAudit(tx, actor, {
       orgId, action: 'statement.publish', targetType: 'statement', targetId: statementId,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
+import type { Narrowed, Row } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import type { StatementKind, StatementStatus } from './lifecycle.ts';
 import type { StatementFinding } from './run-checker.ts';
@@ -16,13 +17,7 @@ export interface Override {
   reason: string;
 }
 
-export interface StatementRow {
-  org_id: string; id: string; incident_id: string; kind: StatementKind; title: string; body: string; status: StatementStatus;
-  version: number; template_key: string | null; author_id: string; submitted_by: string | null; submitted_at: Date | null;
-  approved_by: string | null; approved_at: Date | null; overrides: Override[]; rejected_by: string | null; rejected_at: Date | null;
-  reject_reason: string | null; published_at: Date | null; withdrawn_at: Date | null; withdraw_reason: string | null;
-  findings: StatementFinding[]; checked_at: Date | null; created_at: Date; updated_at: Date;
-}
+export type StatementRow = Narrowed<Row<'statements'>, { overrides: Override[]; findings: StatementFinding[] }>;
 
 export function statementView(r: StatementRow) {
   return {
@@ -71,7 +66,7 @@ export async function getStatement(sql: Sql, orgId: string, incidentId: string, 
 
 /** Everyone who wrote a version of the statement (the author and every editor). */
 export async function writersOf(q: Q, orgId: string, statementId: string): Promise<Set<string>> {
-  const rows = await q<{ edited_by: string }[]>`
+  const rows = await q<Pick<Row<'statement_versions'>, 'edited_by'>[]>`
     select distinct edited_by from statement_versions where org_id = ${orgId} and statement_id = ${statementId}`;
   return new Set(rows.map((r) => r.edited_by));
 }

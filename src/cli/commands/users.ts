@@ -10,6 +10,7 @@ import { createOrganization } from '../../organizations/organizations.ts';
 import { idString, oneOf } from '../../validation.ts';
 import { readStdin, stringOption, type CliCommand } from '../command.ts';
 import { cliActor, withContext } from '../with-context.ts';
+import type { Row } from '../../db/schema.ts';
 
 // `hinoko users`: add (the bootstrap admin), list, disable, enable, password, token.
 
@@ -20,7 +21,7 @@ async function orgOf(ctx: AppContext, idOrSlug: string) {
 }
 
 async function userOrg(ctx: AppContext, userId: string): Promise<string> {
-  const [row] = await ctx.sql<{ org_id: string }[]>`select org_id from users where id = ${userId}`;
+  const [row] = await ctx.sql<Pick<Row<'users'>, 'org_id'>[]>`select org_id from users where id = ${userId}`;
   if (!row) throw new NotFoundError(`user ${userId} not found`);
   return row.org_id;
 }

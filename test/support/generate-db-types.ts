@@ -1,0 +1,140 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kysely } from 'kysely';
+import { PostgresDialect, serializeFromMetadata, type DatabaseMetadata } from 'kysely-codegen';
+import { PostgresJSDialect } from 'kysely-postgres-js';
+import postgres from 'postgres';
+import { migrate } from '../../src/db/migrate.ts';
+import { logger } from '../../src/logger.ts';
+import { startTestPostgres, withDatabase } from './test-postgres.ts';
+
+// Row types generated from the migrated schema into src/db/tables.ts, so no row type is declared by
+// hand. `npm run db:types` writes the file; `npm run check:db-types` (CI) generates into a
+// temporary file and fails, with a diff, when the checked-in file differs from what the migrations
+// produce. It migrates a scratch database on the same Postgres the tests use and drops it after.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const tablesFile = path.join(root, 'src/db/tables.ts');
+
+const header = `// GENERATED from the migrated schema (sql/*.sql) by test/support/generate-db-types.ts: do not edit.
+// Regenerate with \`npm run db:types\` after adding a migration; CI runs \`npm run check:db-types\`,
+// which fails when this file differs from what the migrations produce. Exempt from the 400-line
+// rule: it is as long as the schema is.
+//
+// How Postgres types read (postgres.js, see src/db/connect.ts): bigint is Int8, a string; timestamptz
+// is Timestamp, a Date; bytea is Buffer; jsonb is Json, narrowed where the code relies on a shape in
+// src/db/schema.ts; a text column whose CHECK lists its values (\`status in ('open', 'closed')\`) is
+// that union, read from the constraint. Import rows through src/db/schema.ts (Row<'table'>).
+`;
+
+/**
+ * `col in ('a', 'b')` and `col <@ array['a', 'b']` (for text[]) as Postgres prints them back. Any
+ * other CHECK (lengths, ranges, cross-column rules) says nothing about the type and is skipped.
+ */
+const oneOfCheck = /^CHECK \(\(([a-z_][a-z0-9_]*) (?:= ANY \(ARRAY\[(.*)\]\)|<@ ARRAY\[(.*)\])\)\)$/;
+const textLiteral = /'((?:[^']|'')*)'::text/g;
+
+/**
+ * kysely-codegen is CommonJS and so sees kysely's CommonJS declarations; this module sees the ESM
+ * ones. Same class at run time, two declarations to the compiler, hence one cast where it is handed over.
+ */
+type IntrospectorDb = Parameters<PostgresDialect['introspector']['introspect']>[0]['db'];
+
+/** Text columns constrained to a list of values become that union instead of `string`. */
+async function narrowCheckedText(sql: postgres.Sql, metadata: DatabaseMetadata): Promise<DatabaseMetadata> {
+  const checks = await sql<{ table_name: string; column_name: string; def: string }[]>`
+    select c.relname as table_name, a.attname as column_name, pg_get_constraintdef(k.oid) as def
+    from pg_constraint k
+    join pg_class c on c.oid = k.conrelid
+    join pg_namespace n on n.oid = c.relnamespace
+    join pg_attribute a on a.attrelid = k.conrelid and a.attnum = k.conkey[1]
+    where k.contype = 'c' and n.nspname = 'public' and cardinality(k.conkey) = 1
+    order by c.relname, a.attname, k.conname`;
+  for (const check of checks) {
+    const m = oneOfCheck.exec(check.def);
+    if (!m || m[1] !== check.column_name) continue;
+    const list = m[2] ?? m[3] ?? '';
+    const values = [...list.matchAll(textLiteral)].map((v) => v[1]!.replaceAll("''", "'"));
+    // Every element must be a text literal, or the union would claim less than the check allows.
+    if (values.length === 0 || list.split(',').length !== values.length) continue;
+    const column = metadata.tables.find((t) => t.name === check.table_name)?.columns.find((c) => c.name === check.column_name);
+    if (column && (column.dataType === 'text' || column.dataType === 'varchar')) column.enumValues = values;
+  }
+  return metadata;
+}
+
+/** Migrates a scratch database and returns the generated file's text, and which server made it. */
+async function generateTablesSource(): Promise<{ source: string; kind: string }> {
+  const server = await startTestPostgres();
+  const scratch = `hinoko_codegen_${process.pid}_${Date.now().toString(36)}`;
+  const admin = postgres(server.adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${scratch}"`);
+    const sql = postgres(withDatabase(server.adminUrl, scratch), { max: 1, onnotice: () => {} });
+    const db = new Kysely({ dialect: new PostgresJSDialect({ postgres: sql }) });
+    try {
+      await migrate(sql);
+      const dialect = new PostgresDialect();
+      const metadata = await narrowCheckedText(sql, await dialect.introspector.introspect({ db: db as unknown as IntrospectorDb }));
+      const source =
+        header + '\n' + serializeFromMetadata({ dialect, metadata, skipAutogeneratedFileComment: true, typeOnlyImports: true });
+      return { source, kind: server.kind };
+    } finally {
+      await db.destroy();
+    }
+  } finally {
+    await admin.unsafe(`drop database if exists "${scratch}" with (force)`).catch(() => {});
+    await admin.end({ timeout: 5 });
+    await server.stop();
+  }
+}
+
+async function main(check: boolean): Promise<number> {
+  const { source, kind } = await generateTablesSource();
+  const relative = path.relative(root, tablesFile);
+  if (!check) {
+    writeFileSync(tablesFile, source);
+    process.stdout.write(`wrote ${relative} (Postgres: ${kind})\n`);
+    return 0;
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-db-types-'));
+  try {
+    const fresh = path.join(dir, 'tables.ts');
+    writeFileSync(fresh, source);
+    let current: string | null = null;
+    try {
+      current = readFileSync(tablesFile, 'utf8');
+    } catch {
+      // Missing counts as different: the message below says what to do.
+    }
+    if (current === source) {
+      process.stdout.write(`${relative} matches the migrations (Postgres: ${kind})\n`);
+      return 0;
+    }
+    process.stderr.write(
+      `${relative} is out of date: it differs from the types generated from sql/*.sql.\n` +
+        'Run `npm run db:types` and commit the result (never edit the file by hand).\n\n',
+    );
+    const diff = spawnSync(
+      'diff',
+      ['-u', '--label', `${relative} (checked in)`, '--label', `${relative} (from the migrations)`, tablesFile, fresh],
+      { encoding: 'utf8' },
+    );
+    process.stderr.write(diff.stdout || diff.stderr || `(no diff program: compare ${tablesFile} with a fresh \`npm run db:types\`)\n`);
+    return 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+logger.level = 'warn';
+main(process.argv.includes('--check')).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`db types: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
