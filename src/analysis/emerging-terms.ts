@@ -40,7 +40,7 @@ function entries(counts: TermCounts): Iterable<[string, number]> {
 }
 
 function countOf(counts: TermCounts, term: string): number {
-  const v = counts instanceof Map ? counts.get(term) : Object.hasOwn(counts, term) ? (counts as Record<string, number>)[term] : 0;
+  const v: unknown = counts instanceof Map ? counts.get(term) : Object.hasOwn(counts, term) ? (counts as Record<string, number>)[term] : 0;
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
 }
 

@@ -45,7 +45,7 @@ export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, 
   const [last] = await tx<Pick<Row<'audit_log'>, 'seq' | 'hash'>[]>`
     select seq, hash from audit_log where chain = ${chain} order by seq desc limit 1`;
   // Stored as it will be read back (jsonb), so the hash covers exactly what verify sees.
-  const asJson = (v: unknown) => (v === undefined || v === null ? null : JSON.parse(JSON.stringify(v)));
+  const asJson = (v: unknown) => (v === undefined || v === null ? null : (JSON.parse(JSON.stringify(v)) as unknown));
   const fields: AuditFields = {
     chain, seq: Number(last?.seq ?? 0) + 1, orgId: entry.orgId, at, actorType: actor.type, actorId: actor.id,
     action: entry.action, targetType: entry.targetType ?? null, targetId: entry.targetId ?? null,

@@ -25,7 +25,7 @@ export async function receiveWebhook(ctx: AppContext, sourceId: string, request:
   const def = source ? ctx.sources[source.type] : undefined;
   // Unknown, disabled and pull-only sources look the same from outside: nothing to probe.
   if (!source || !source.enabled || !def?.webhook) throw new NotFoundError('no webhook here');
-  const config = definitionFor(ctx, source.type).parseConfig(source.config);
+  const config: unknown = definitionFor(ctx, source.type).parseConfig(source.config);
   const secrets = await resolveSecrets(ctx.sql, ctx.keys, ctx.config, def, source, config);
   let result;
   try {

@@ -53,7 +53,7 @@ export async function seedMentions(
   let inserted = 0;
   let rows: AnalysedMention[] = [];
   const flush = async () => {
-    const result = await storePage(ctx.sql, { orgId: orgId!, sourceId: source.id, rows, tombstones: [], now: ctx.now() });
+    const result = await storePage(ctx.sql, { orgId: orgId, sourceId: source.id, rows, tombstones: [], now: ctx.now() });
     inserted += result.inserted.length;
     rows = [];
     opts.onProgress?.(inserted);

@@ -84,7 +84,7 @@ export function urlOverrideAllowed(config: AppContext['config'], type: string): 
  * the operator allows them for this organisation. Returns the parsed config.
  */
 export function validateConfig(ctx: Pick<AppContext, 'config'>, def: SourceDefinition<any>, orgId: string, config: Record<string, unknown>): unknown {
-  const parsed = def.parseConfig(config);
+  const parsed: unknown = def.parseConfig(config);
   if (!urlOverrideAllowed(ctx.config, def.type)) {
     for (const u of def.endpoints(parsed).operatorUrls) {
       if (u.url !== u.defaultUrl) {

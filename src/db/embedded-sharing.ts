@@ -143,7 +143,7 @@ export function liveClients(dataDir: string, except: ProcessRef): ProcessRef[] {
   const live: ProcessRef[] = [];
   for (const name of names) {
     const file = path.join(clientsDir(dataDir), name);
-    let ref: ProcessRef | null = null;
+    let ref: ProcessRef | null;
     try {
       ref = JSON.parse(readFileSync(file, 'utf8')) as ProcessRef;
     } catch {
@@ -176,7 +176,7 @@ export async function withServerLock<T>(dataDir: string, fn: () => Promise<T>, w
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    let holder: ProcessRef | null = null;
+    let holder: ProcessRef | null;
     let age = 0;
     try {
       age = Date.now() - statSync(file).mtimeMs;

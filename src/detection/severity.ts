@@ -28,7 +28,7 @@ export interface DetectorReadings {
  * strengths counted it as such: a 5-post hour with 2 negatives made 0.46 and 0.31 into 0.63.)
  */
 export function combinedScore(readings: DetectorReadings): number {
-  const surprises = Object.values(readings)
+  const surprises = (Object.values(readings) as DetectorReading[])
     .map((r) => {
       const s = Math.min(0.999999, Math.max(0, r.strength));
       return (halfStrength * s) / (1 - s);

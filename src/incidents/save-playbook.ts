@@ -20,5 +20,5 @@ export async function savePlaybook(ctx: AppContext, orgId: string, input: { step
       orgId, action: 'playbook.save', targetType: 'playbook', targetId: String(row!.version), after: { version: row!.version, steps: input.steps.map((s) => s.key) },
     });
     return { version: row!.version, steps: input.steps };
-  }) as Promise<Playbook>;
+  });
 }

@@ -41,7 +41,8 @@ export class JobRunner<C extends JobDeps = AppContext> {
       this.pending = { triggered: triggered || (this.pending?.triggered ?? false) };
       return;
     }
-    this.launch(triggered, null);
+    // pass() catches and logs its own failures: this promise never rejects.
+    void this.launch(triggered, null);
   }
 
   private launch(triggered: boolean, scheduledFor: Date | null): Promise<void> {

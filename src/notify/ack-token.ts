@@ -34,7 +34,7 @@ export function verifyAckToken(key: Buffer, token: string, now: Date): AckVerdic
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'forged' };
   let p: { o?: unknown; i?: unknown; n?: unknown; e?: unknown };
   try {
-    p = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8'));
+    p = JSON.parse(Buffer.from(m[1]!, 'base64url').toString('utf8')) as typeof p;
   } catch {
     return { ok: false, reason: 'forged' };
   }

@@ -16,7 +16,7 @@ export interface AlertingSettings {
   notices: boolean;
 }
 
-export const defaultAlertingSettings: AlertingSettings = Object.freeze({ recipients: [], minSeverity: 3, notices: false }) as AlertingSettings;
+export const defaultAlertingSettings: AlertingSettings = Object.freeze({ recipients: [], minSeverity: 3, notices: false });
 
 /** Who a page goes to: the address, and the user behind it when there is one (for "who acknowledged"). */
 export interface Recipient {
@@ -77,7 +77,7 @@ export async function updateAlertingSettings(sql: Sql, orgId: string, patch: Par
     const [row] = await tx<Pick<Row<'organizations'>, 'settings'>[]>`
       update organizations
       set settings = settings || jsonb_build_object('alerting',
-        case when jsonb_typeof(settings -> 'alerting') = 'object' then settings -> 'alerting' else '{}'::jsonb end || ${tx.json(patch as never)}::jsonb)
+        case when jsonb_typeof(settings -> 'alerting') = 'object' then settings -> 'alerting' else '{}'::jsonb end || ${tx.json(patch)}::jsonb)
       where id = ${orgId}
       returning settings`;
     const after = alertingSettingsOf(row!.settings);

@@ -41,9 +41,9 @@ export function guardedAgent(allow: AddressAllowList, resolve: typeof dnsLookup 
       lookup(hostname: string, options: object, callback: LookupCallback) {
         resolve(hostname, { ...options, all: true }, (err, addresses) => {
           if (err) return callback(err, []);
-          const list = addresses as unknown as LookupAddress[];
+          const list = addresses;
           const refused = list.find((a) => !addressPermitted(a.address, allow));
-          if (refused || list.length === 0) return callback(internalRefusal(`${hostname} resolves to ${refused?.address ?? 'nothing'}`) as never, []);
+          if (refused || list.length === 0) return callback(internalRefusal(`${hostname} resolves to ${refused?.address ?? 'nothing'}`), []);
           // undici asks for all addresses (autoSelectFamily) or one; answer in the form asked.
           if ((options as { all?: boolean }).all) return callback(null, list);
           return callback(null, list[0]!.address, list[0]!.family);
@@ -112,7 +112,7 @@ export function guardFetch(base: typeof fetch, options: GuardOptions): typeof fe
           `credential bound for ${options.credentialOrigins.join(', ') || 'nowhere'} in a request to ${url.origin}`,
         );
       }
-      const response = await base(url.href, { ...init, method, headers, body, redirect: 'manual', dispatcher: options.agent } as RequestInit);
+      const response = await base(url.href, { ...init, method, headers, body, redirect: 'manual', dispatcher: options.agent });
       const location = response.headers.get('location');
       if (!redirectStatuses.has(response.status) || location === null) return response;
       await response.body?.cancel().catch(() => {});

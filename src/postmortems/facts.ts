@@ -14,6 +14,11 @@ import {
 
 type Q = Sql | Tx;
 
+/** A timeline event's value as text: events store what their writer put there, and an object would print as [object Object]. */
+function textOf(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
+}
+
 /** How long after the resolution sentiment is still followed (regenerating later sees more of it). */
 export const FOLLOW_AFTER_RESOLVE_MS = 72 * HOUR_MS;
 const KEY_POSTS = 5;
@@ -140,11 +145,11 @@ export async function gatherFacts(q: Q, incident: IncidentRow, now: Date): Promi
     timeline: events.map((e) => ({ at: e.at.toISOString(), kind: e.kind, actor: `${e.actor_type}${e.actor_id ? `:${e.actor_id}` : ''}`, data: e.data })),
     statements: statements.map((s) => ({ id: s.id, kind: s.kind, title: s.title, body: s.body, status: s.status, approvedAt: iso(s.approved_at), publishedAt: iso(s.published_at) })),
     resolvedOverOpenTasks: statusChanges.filter((e) => e.data.to === 'resolved' && Array.isArray(e.data.openRequiredTasks)).map((e) => ({
-      at: e.at.toISOString(), actor: `${e.actor_type}${e.actor_id ? `:${e.actor_id}` : ''}`, reason: String(e.data.reason ?? ''),
-      tasks: (e.data.openRequiredTasks as { title?: unknown }[]).map((t) => String(t?.title ?? '')),
+      at: e.at.toISOString(), actor: `${e.actor_type}${e.actor_id ? `:${e.actor_id}` : ''}`, reason: textOf(e.data.reason),
+      tasks: (e.data.openRequiredTasks as { title?: unknown }[]).map((t) => textOf(t?.title)),
     })),
     relapses: statusChanges.filter((e) => e.data.transition === 'relapse').map((e) => ({
-      at: e.at.toISOString(), alertId: String(e.data.alertId ?? ''), severity: typeof e.data.severity === 'number' ? e.data.severity : null,
+      at: e.at.toISOString(), alertId: textOf(e.data.alertId), severity: typeof e.data.severity === 'number' ? e.data.severity : null,
     })),
     keyPosts: posts.map((p) => ({
       id: p.id, postedAt: p.posted_at.toISOString(), author: p.author_handle ?? p.author_name ?? '不明',

@@ -78,7 +78,7 @@ export function describeNetworkError(error: unknown, signal: AbortSignal | null 
 /** The error code of a failed request, for the operator's log. */
 export function networkErrorCode(error: unknown): string | undefined {
   const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
-  return cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
+  return cause && typeof cause === 'object' && 'code' in cause ? String((cause).code) : undefined;
 }
 
 /** A short, secret-free description of an error body for messages: `: <title or message>`. */

@@ -5,7 +5,7 @@
 /** Reads the body, or returns null as soon as it passes the cap (without buffering the rest). */
 export async function readCappedBytes(response: Response, maxBytes: number): Promise<Buffer | null> {
   if (!response.body) return Buffer.alloc(0);
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {

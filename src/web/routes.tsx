@@ -14,7 +14,7 @@ import { getOrganization } from '../organizations/organizations.ts';
 import { DashboardPage, LoginPage } from './views.tsx';
 import type { AppEnv } from '../http/env.ts';
 
-const formField = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? (form[name] as string) : '');
+const formField = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? (form[name]) : '');
 
 export function webRoutes(ctx: AppContext) {
   const web = new Hono<AppEnv>();

@@ -34,8 +34,8 @@ interface Running {
 async function startLong(args: string[], env: Record<string, string>, ready: RegExp): Promise<Running & { match: RegExpExecArray }> {
   const child = spawn(process.execPath, [bin, ...args], { env: { ...baseEnv, HINOKO_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${args.join(' ')}: not ready within 90 s:\n${out}`)); }, 90_000);
@@ -43,8 +43,8 @@ async function startLong(args: string[], env: Record<string, string>, ready: Reg
       const m = ready.exec(out);
       if (m) { clearTimeout(timer); resolve(m); }
     };
-    child.stdout!.on('data', check);
-    child.stderr!.on('data', check);
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
     void exited.then((code) => { clearTimeout(timer); reject(new Error(`${args.join(' ')} exited (${code}) before it was ready:\n${out}`)); });
   });
   return { child, output: () => out, exited, match };

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,7 +107,7 @@ async function workersResumed(sql: postgres.Sql, svc: ServiceChild, after: Date)
   const lastPass = async (worker: string) => {
     const res = await fetch(`${svc.url}/healthz`).catch(() => null);
     const body = res?.ok ? ((await res.json()) as { workers: Record<string, string | null> }) : null;
-    return body?.workers[worker] ? Date.parse(body.workers[worker]!) : 0;
+    return body?.workers[worker] ? Date.parse(body.workers[worker]) : 0;
   };
   await until(async () => (await lastPass('detection')) > after.getTime(), 120_000, 'a detection pass after recovery');
   await until(async () => (await lastPass('escalation')) > after.getTime(), 120_000, 'an escalation pass after recovery');
@@ -194,7 +195,7 @@ it('the embedded Postgres stopped and started again under the running service: 5
   const record = JSON.parse(readFileSync(path.join(dataDir, 'pg-server.json'), 'utf8')) as { port: number; postmasterPid: number };
   const password = readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim();
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${record.port}/hinoko`;
-  let restarted: import('node:child_process').ChildProcess | undefined;
+  let restarted: ChildProcess | undefined;
   try {
     await until(async () => (await svc.health()) === 200, 30_000, 'healthy start');
     const own = postgres(url, { max: 1, onnotice: () => {} });

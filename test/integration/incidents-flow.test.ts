@@ -40,11 +40,11 @@ it('demo flare-up → crisis alert → one incident opened in the detection pass
   expect(incident.severity).toBe(Math.max(...crisis.map((a) => a.severity)));
   expect(incident.detectedAt.getTime()).toBe(Math.min(...crisis.map((a) => a.openedAt.getTime())));
   expect(incident.alerts.map((a) => a.id).sort()).toEqual(crisis.map((a) => a.id).sort());
-  const keys = incident.tasks.map((t) => t.stepKey as string);
+  const keys = incident.tasks.map((t) => t.stepKey);
   for (const k of ['fact-check', 'internal-escalation', 'official-statement', 'post-deletion', 'prevention']) expect(keys).toContain(k);
   expect(new Set(keys).size).toBe(keys.length);
   const esc = incident.tasks.find((t) => t.stepKey === 'internal-escalation')!;
-  expect(new Date(esc.dueAt as Date).getTime()).toBe(incident.detectedAt.getTime() + 3_600_000);
+  expect(new Date(esc.dueAt).getTime()).toBe(incident.detectedAt.getTime() + 3_600_000);
   expect(incident.timeline[0]).toMatchObject({ kind: 'opened', actorType: 'system' });
 
   // Forget where detection stopped: the pass replays the whole flare-up, and opens nothing twice.
@@ -57,7 +57,7 @@ it('demo flare-up → crisis alert → one incident opened in the detection pass
   const actor = { type: 'cli' as const, id: 'test' };
   await transitionIncident(ctx, orgId, incident.id, { to: 'active' }, actor);
   await transitionIncident(ctx, orgId, incident.id, { to: 'resolved', reason: '収束を確認' }, actor);
-  const alertIds = incident.alerts.map((a) => a.id as string);
+  const alertIds = incident.alerts.map((a) => a.id);
   const statuses = async () => ctx.sql<{ id: string; status: string }[]>`select id, status from alerts where org_id = ${orgId} and id in ${ctx.sql(alertIds)}`;
   expect((await statuses()).map((a) => a.status)).toEqual(alertIds.map(() => 'closed'));
   const alertCount = async () => (await ctx.sql<{ n: number }[]>`select count(*)::int as n from alerts where org_id = ${orgId}`)[0]!.n;

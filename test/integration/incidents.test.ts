@@ -240,7 +240,7 @@ describe('lifecycle through the API', () => {
         assignRoles(ctx, orgId, incidentId, { scribe: round % 2 ? 'pr_staff' : 'admin' }, actor),
         addNote(ctx, orgId, incidentId, { text: `round ${round} again` }, actor),
       ]);
-      expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+      expect(results.filter((r) => r.status === 'rejected').map((r) => String((r).reason))).toEqual([]);
     }
     expect((await verifyAudit(ctx.sql, orgId)).breaks).toEqual([]);
   });

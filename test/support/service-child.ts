@@ -22,8 +22,8 @@ export async function startServiceChild(env: Record<string, string>, timeoutMs =
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
   let code: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => { code = c; resolve(c); }));
   const url = await new Promise<string>((resolve, reject) => {
@@ -32,7 +32,7 @@ export async function startServiceChild(env: Record<string, string>, timeoutMs =
       const m = /火の粉 Hinoko: (http:\/\/[^/\s]+)\//.exec(out);
       if (m) { clearTimeout(timer); resolve(m[1]!); }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     void exited.then(() => { clearTimeout(timer); reject(new Error(`exited before listening:\n${out}`)); });
   });
   return {

@@ -9,9 +9,9 @@ import { cliActor, withContext } from '../with-context.ts';
 function parseConfigJson(raw: string | undefined): Record<string, unknown> {
   if (raw === undefined) return {};
   try {
-    const v = JSON.parse(raw);
+    const v: unknown = JSON.parse(raw);
     if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error();
-    return v;
+    return v as Record<string, unknown>;
   } catch {
     throw new ValidationError('--config must be a JSON object, e.g. \'{"query":"さくら内科"}\'');
   }

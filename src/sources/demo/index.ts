@@ -165,10 +165,10 @@ function parseDemoConfig(raw: unknown): DemoConfig {
   return {
     seed: Math.floor(num('seed', 1, 0, 2 ** 31 - 1)),
     postsPerHour: num('postsPerHour', 30, 0, 100_000),
-    flareAt: flareAt as string | null,
+    flareAt: flareAt,
     scenario,
     backfillHours: num('backfillHours', 168, 0, 24 * 90),
-    watchTargetId: watchTargetId as string | null,
+    watchTargetId: watchTargetId,
   };
 }
 

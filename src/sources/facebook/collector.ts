@@ -2,7 +2,7 @@ import type { NormalizedMention } from '../../mention.ts';
 import type { CollectInput, CollectPage, SourceRuntime, WatchTargetSpec } from '../types.ts';
 import { idForLog, isRecord } from '../payload.ts';
 import type { FacebookConfig } from './config.ts';
-import { SourceHttpError } from '../http-errors.ts';
+import { type SourceHttpError } from '../http-errors.ts';
 import { createGraphClient, graphIdPattern, isMissingObject, parseGraphTime, type GraphPage } from './graph.ts';
 import { mapComment, mapPagePost } from './map.ts';
 

@@ -19,7 +19,7 @@ export const importSource: SourceDefinition<ImportConfig> = {
     if (portal !== null && (typeof portal !== 'string' || portal.length > 100)) {
       throw new ValidationError('import config: portal must be a short name such as "caloo"');
     }
-    return { portal: portal as string | null };
+    return { portal: portal };
   },
   credentials: [],
   requiredCredentials: () => [],

@@ -140,7 +140,8 @@ export async function* collectInstagram(input: CollectInput<InstagramConfig>): A
     if (!hashtagId) {
       if (!spend()) break;
       const found = await graph.get('ig_hashtag_search', { user_id: config.igUserId, q: tag });
-      const first = Array.isArray(found.data) ? found.data[0] : undefined;
+      const data: unknown = found.data;
+      const first: unknown = Array.isArray(data) ? data[0] : undefined;
       if (!isRecord(first) || !isGraphId(first.id)) {
         log.warn({ source: 'instagram', hashtag: tag }, 'hashtag not found');
         continue;

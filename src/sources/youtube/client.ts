@@ -29,8 +29,10 @@ export function nextPacificMidnight(now: Date): Date {
 export function youtubeErrorReason(json: unknown): string | null {
   const error = isRecord(json) && isRecord(json.error) ? json.error : null;
   if (error === null) return null;
-  const first = Array.isArray(error.errors) && isRecord(error.errors[0]) ? error.errors[0] : null;
-  const detail = Array.isArray(error.details) ? error.details.find((d) => isRecord(d) && typeof d.reason === 'string') : undefined;
+  const errors: unknown[] = Array.isArray(error.errors) ? (error.errors as unknown[]) : [];
+  const first = isRecord(errors[0]) ? errors[0] : null;
+  const details: unknown[] = Array.isArray(error.details) ? (error.details as unknown[]) : [];
+  const detail = details.find((d) => isRecord(d) && typeof d.reason === 'string');
   if (isRecord(detail) && detail.reason === 'API_KEY_INVALID') return 'keyInvalid';
   if (typeof first?.reason === 'string') return first.reason;
   return typeof error.status === 'string' ? error.status : null;

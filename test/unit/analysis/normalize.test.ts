@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { foldWidth, normalizeText } from '../../../src/analysis/normalize.ts';
 
 function originalOf(original: string, n: ReturnType<typeof normalizeText>, start: number, end: number): string {
-  return original.slice(n.origin[start]!, n.origin[end - 1]! + 1);
+  return original.slice(n.origin[start], n.origin[end - 1]! + 1);
 }
 
 describe('normalizeText', () => {
@@ -33,7 +33,7 @@ describe('normalizeText', () => {
     expect(n.text).not.toContain('hinoko_bot');
     expect(n.text).toContain('a.b@example.jp');
     const at = n.text.indexOf('a.b@');
-    expect(original.slice(n.origin[at]!, n.origin[at]! + 4)).toBe('a.b@');
+    expect(original.slice(n.origin[at], n.origin[at]! + 4)).toBe('a.b@');
   });
 
   it('ends a URL at Japanese text glued to it', () => {

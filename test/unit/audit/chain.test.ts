@@ -42,7 +42,7 @@ describe('audit hash chain', () => {
     expect(verifyChain(renumbered)?.seq).toBe(2);
     const rehashed = chainOf(5);
     rehashed[1] = { ...rehashed[1]!, action: 'source.enable' };
-    rehashed[1] = { ...rehashed[1]!, hash: auditHash(rehashed[0]!.hash, rehashed[1]!) };
+    rehashed[1] = { ...rehashed[1], hash: auditHash(rehashed[0]!.hash, rehashed[1]) };
     expect(verifyChain(rehashed)).toEqual({ seq: 3, id: '103', reason: expect.stringContaining('does not link') });
   });
 

@@ -77,7 +77,7 @@ describe('stepDetector', () => {
     for (const s of stream.slice(0, 48)) state = stepDetector(state, s, settings).state;
     const hostile = {
       start: new Date(stream[48]!.start), count: Number.NaN, negative: -5, positive: Infinity,
-      riskHits: { '__proto__': 3, x: -1 } as Record<string, number>, reach: { reposts: -1, quotes: 1e300, replies: Number.NaN },
+      riskHits: { '__proto__': 3, x: -1 }, reach: { reposts: -1, quotes: 1e300, replies: Number.NaN },
       criticalTerms: ['a'.repeat(10_000), 42 as unknown as string],
       samples: [{ id: 'x', text: 'y'.repeat(100_000), engagement: 5 }],
     } as BucketSignal;

@@ -1,4 +1,4 @@
-import { lookup as dnsLookup } from 'node:dns';
+import { type lookup as dnsLookup } from 'node:dns';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -15,7 +15,7 @@ const state = (s: Partial<OpenState>): OpenState => ({ record, postmasterPid: 20
 
 /** A pid that surely belonged to a process that has exited. */
 function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', '']).pid!;
+  return spawnSync(process.execPath, ['-e', '']).pid;
 }
 
 describe('sharing the embedded Postgres of a data directory', () => {
