@@ -106,16 +106,6 @@ export const unconvertedRouteActions: Record<string, Action | typeof publicActio
   'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/publish': 'statements.write',
   'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/withdraw': 'statements.write',
 
-  // oncall
-  'GET /api/v1/organizations/:orgId/oncall/schedules': 'oncall.read',
-  'POST /api/v1/organizations/:orgId/oncall/schedules': 'oncall.manage',
-  'PUT /api/v1/organizations/:orgId/oncall/schedules/:scheduleId': 'oncall.manage',
-  'POST /api/v1/organizations/:orgId/oncall/schedules/:scheduleId/overrides': 'oncall.manage',
-  'GET /api/v1/organizations/:orgId/oncall/schedules/:scheduleId/on-call': 'oncall.read',
-  'GET /api/v1/organizations/:orgId/escalation-policy': 'oncall.read',
-  'PUT /api/v1/organizations/:orgId/escalation-policy': 'oncall.manage',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/acknowledge': 'oncall.acknowledge',
-  'PUT /api/v1/organizations/:orgId/incidents/:incidentId/tasks/:taskId/assignee': 'incidents.manage',
   // The ack pages (/ack/:token) are outside /api: public, the signed single-use token is the credential.
 };
 

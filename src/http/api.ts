@@ -5,6 +5,7 @@ import { sourceRoutes } from '../collection/routes.ts';
 import type { AppContext } from '../context.ts';
 import { detectionPassRoutes } from '../detection-pass/routes.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
+import { oncallRoutes } from '../oncall/routes.ts';
 import { mentionRoutes } from '../mentions/routes.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
@@ -28,7 +29,7 @@ const openApiRoute = defineRoute({
 
 export const apiRoutes: readonly RouteDefinition[] = [
   openApiRoute, ...organizationRoutes, ...notifyRoutes, ...sourceRoutes, ...mentionRoutes, ...detectionPassRoutes,
-  ...incidentRoutes, ...postmortemRoutes,
+  ...incidentRoutes, ...postmortemRoutes, ...oncallRoutes,
 ];
 
 /**

@@ -1,6 +1,5 @@
 import { authOperations } from '../auth/operations.ts';
 import { statementOperations } from '../statements/operations.ts';
-import { oncallOperations } from '../oncall/operations.ts';
 import type { Schema } from './schema.ts';
 
 // The operations under /api/v1 of the features not yet declared with defineRoute (src/http/route.ts),
@@ -23,4 +22,4 @@ export interface Operation {
   auth?: 'public';
 }
 
-export const operations: Operation[] = [...authOperations, ...statementOperations, ...oncallOperations];
+export const operations: Operation[] = [...authOperations, ...statementOperations];
