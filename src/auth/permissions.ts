@@ -90,22 +90,6 @@ export const unconvertedRouteActions: Record<string, Action | typeof publicActio
   'POST /api/v1/organizations/:orgId/users/:userId/tokens': 'account.credentials',
   'DELETE /api/v1/organizations/:orgId/users/:userId/tokens/:tokenId': 'account.credentials',
 
-  // statements
-  'GET /api/v1/organizations/:orgId/statement-templates': 'statements.read',
-  // Checks a text without saving anything.
-  'POST /api/v1/organizations/:orgId/statement-checks': 'statements.read',
-  'GET /api/v1/organizations/:orgId/incidents/:incidentId/statements': 'statements.read',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements': 'statements.write',
-  'GET /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId': 'statements.read',
-  'PATCH /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId': 'statements.write',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/check': 'statements.write',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/submit': 'statements.write',
-  // The verb also refuses the author, editors and the submitter (four eyes).
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/approve': 'statements.approve',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/reject': 'statements.approve',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/publish': 'statements.write',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/withdraw': 'statements.write',
-
   // The ack pages (/ack/:token) are outside /api: public, the signed single-use token is the credential.
 };
 

@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import { detectionPassRoutes } from '../detection-pass/routes.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
 import { oncallRoutes } from '../oncall/routes.ts';
+import { statementRoutes } from '../statements/routes.ts';
 import { mentionRoutes } from '../mentions/routes.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
@@ -29,7 +30,7 @@ const openApiRoute = defineRoute({
 
 export const apiRoutes: readonly RouteDefinition[] = [
   openApiRoute, ...organizationRoutes, ...notifyRoutes, ...sourceRoutes, ...mentionRoutes, ...detectionPassRoutes,
-  ...incidentRoutes, ...postmortemRoutes, ...oncallRoutes,
+  ...incidentRoutes, ...postmortemRoutes, ...oncallRoutes, ...statementRoutes,
 ];
 
 /**

@@ -9,7 +9,6 @@ import { resolveSourceIp, setRequestSourceIp } from './actor.ts';
 import type { AppEnv } from './env.ts';
 import { errorBody, handleError } from './errors.ts';
 import { definedRoutes, routeActions } from './api.ts';
-import { statementRoutes } from '../statements/routes.ts';
 import { conformToOperation } from './operation-guard.ts';
 import { pathId } from './params.ts';
 import { receiveWebhook } from '../collection/receive-webhook.ts';
@@ -119,7 +118,6 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
   app.route('/api/v1', definedRoutes(ctx));
   // Not yet declared with defineRoute: hand-written routes, actions and operations.
   app.route('/api/v1', authRoutes(ctx));
-  app.route('/api/v1', statementRoutes(ctx));
   app.use('/ack/*', limit(16 * 1024));
   app.route('/', ackPages(ctx));
   app.route('/', webRoutes(ctx));

@@ -56,14 +56,16 @@ const keysOf = (schema: unknown): string[] => (schema instanceof z.ZodObject ? O
  * What zod does not check, run before the library's validators: only declared query parameters,
  * each once and valid UTF-8; a JSON body read strictly (src/http/params.ts: content type, UTF-8,
  * duplicate keys, depth, control characters) — the validator then parses the same cached bytes;
- * and for a route without a body, none (or `{}`).
+ * and for a route without a body (or a request leaving out an optional one), none (or `{}`).
  */
 function strictInput(spec: RouteSpec): MiddlewareHandler<AppEnv> {
   const queryNames = new Set(keysOf(spec.request?.query));
   const takesBody = spec.request?.body !== undefined;
+  // An optional body (optionalJsonBody) may be left out entirely: no content type, no bytes.
+  const bodyOptional = takesBody && spec.request?.body?.required !== true;
   return async (c, next) => {
     checkQueryNames(c, queryNames);
-    if (takesBody) await readJson(c);
+    if (takesBody && !(bodyOptional && c.req.header('content-type') === undefined)) await readJson(c);
     else await checkNoBody(c);
     await next();
   };

@@ -1,5 +1,4 @@
 import { authOperations } from '../auth/operations.ts';
-import { statementOperations } from '../statements/operations.ts';
 import type { Schema } from './schema.ts';
 
 // The operations under /api/v1 of the features not yet declared with defineRoute (src/http/route.ts),
@@ -22,4 +21,4 @@ export interface Operation {
   auth?: 'public';
 }
 
-export const operations: Operation[] = [...authOperations, ...statementOperations];
+export const operations: Operation[] = [...authOperations];
