@@ -1,4 +1,3 @@
-import { authOperations } from '../auth/operations.ts';
 import type { Schema } from './schema.ts';
 
 // The operations under /api/v1 of the features not yet declared with defineRoute (src/http/route.ts),
@@ -21,4 +20,4 @@ export interface Operation {
   auth?: 'public';
 }
 
-export const operations: Operation[] = [...authOperations];
+export const operations: Operation[] = [];
