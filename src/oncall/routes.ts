@@ -29,8 +29,10 @@ const rotationFields = {
   startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD (Japan time)').refine(isCalendarDate, 'must be a date YYYY-MM-DD (Japan time)')
     .openapi({ description: 'userIds[0] が startDate の交代時刻から担当 (日本時間)' }),
 };
-const RotationInput = z.strictObject(rotationFields).openapi('RotationInput');
-const Rotation = z.object({ userIds: z.array(id()), lengthDays: z.number().int(), handoffTime: z.string(), startDate: z.string() }).openapi('Rotation');
+// Not named components: the generator writes a nullable reference as allOf [$ref, object|null],
+// which no null satisfies (the $ref still demands an object), so rotations stay inline.
+const RotationInput = z.strictObject(rotationFields);
+const Rotation = z.object({ userIds: z.array(id()), lengthDays: z.number().int(), handoffTime: z.string(), startDate: z.string() });
 
 /** A schedule's rotations as a request gives them; no rest-day rotation (absent or null) is none. */
 export const ScheduleDefinitionInput = z.strictObject({
