@@ -100,6 +100,11 @@ export async function tokenAuth(ctx: Pick<AppContext, 'sql' | 'now'>, presented:
   return { userId: row.user_id, orgId: row.org_id, role: row.role, via: 'token', scopes: row.scopes, tokenId: row.id };
 }
 
+/** Ends the session a browser's cookie names, if any (a new login replaces it: no fixation). */
+export async function endCookieSession(sql: Sql, cookie: string): Promise<void> {
+  await sql`delete from sessions where id_hash = ${secretHash(cookie)}`;
+}
+
 /** Ends every session of a user (password change, disable, role change). */
 export async function endSessions(tx: Sql | Tx, orgId: string, userId: string, except?: Buffer): Promise<number> {
   const rows = except

@@ -3,10 +3,9 @@ import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { ValidationError } from '../errors.ts';
-import { object, optionalString, requiredString } from '../validation.ts';
 import { createSession, type NewSession } from './credentials.ts';
 import { InvalidCredentialsError, RateLimitedError } from './errors.ts';
-import { dummyVerify, passwordMaxLength, verifyPassword } from './passwords.ts';
+import { dummyVerify, verifyPassword } from './passwords.ts';
 import { toUser, type User, type UserRow } from './users.ts';
 
 // Password login: throttled per e-mail and per address in Postgres (so the limits hold across
@@ -17,16 +16,6 @@ export interface LoginInput {
   password: string;
   /** The organisation's slug: needed only by someone whose e-mail and password open accounts in two. */
   organization?: string;
-}
-
-export function parseLoginInput(body: unknown): LoginInput {
-  const o = object(body, ['email', 'password', 'organization']);
-  const email = requiredString(o, 'email', { max: 254 }).trim();
-  // Longer than any password we accept: refuse before spending scrypt on a megabyte.
-  const password = requiredString(o, 'password', { max: passwordMaxLength * 4 });
-  if (email === '') throw new ValidationError('email is required');
-  const organization = optionalString(o, 'organization', { max: 100 });
-  return { email, password, ...(organization ? { organization } : {}) };
 }
 
 // One person rarely holds accounts in more than a couple of organisations; the cap bounds the

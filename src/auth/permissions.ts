@@ -1,6 +1,6 @@
-// The ONE role × action table. Every route under /api/v1 names an action (in its definition, or
-// for routes not yet converted in `unconvertedRouteActions` below); the middleware in
-// src/auth/middleware.ts looks the matched route up and refuses (fail closed) what is missing.
+// The ONE role × action table. Every route under /api/v1 names an action in its definition
+// (src/http/route.ts); the middleware in src/auth/middleware.ts looks the matched route up and
+// refuses (fail closed) what is missing.
 // test/integration/route-matrix.test.ts walks every registered route with every role.
 
 export const roles = ['pr_staff', 'oncall_manager', 'director', 'admin'] as const;
@@ -68,56 +68,6 @@ export type Action = keyof typeof actions;
 
 /** Reached without credentials (logging in). Everything else needs a session or a token. */
 export const publicAction = 'public' as const;
-
-/**
- * 'METHOD path as registered (with the /api/v1 prefix)' → action, for the routes not yet declared
- * with defineRoute (src/http/route.ts), whose definitions carry their action. src/http/api.ts
- * merges both into the map the middleware reads; a route in neither is refused with 403 for
- * everyone, and the route-matrix test fails until it is added. This table shrinks to nothing as
- * the remaining features convert.
- */
-export const unconvertedRouteActions: Record<string, Action | typeof publicAction> = {
-  // auth and people
-  'POST /api/v1/auth/login': publicAction,
-  'POST /api/v1/auth/logout': 'account.self',
-  'GET /api/v1/auth/me': 'account.self',
-  'GET /api/v1/organizations/:orgId/users': 'users.read',
-  'POST /api/v1/organizations/:orgId/users': 'users.manage',
-  'GET /api/v1/organizations/:orgId/users/:userId': 'users.read',
-  'PATCH /api/v1/organizations/:orgId/users/:userId': 'users.manage',
-  'POST /api/v1/organizations/:orgId/users/:userId/password': 'account.credentials',
-  'GET /api/v1/organizations/:orgId/users/:userId/tokens': 'account.credentials',
-  'POST /api/v1/organizations/:orgId/users/:userId/tokens': 'account.credentials',
-  'DELETE /api/v1/organizations/:orgId/users/:userId/tokens/:tokenId': 'account.credentials',
-
-  // statements
-  'GET /api/v1/organizations/:orgId/statement-templates': 'statements.read',
-  // Checks a text without saving anything.
-  'POST /api/v1/organizations/:orgId/statement-checks': 'statements.read',
-  'GET /api/v1/organizations/:orgId/incidents/:incidentId/statements': 'statements.read',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements': 'statements.write',
-  'GET /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId': 'statements.read',
-  'PATCH /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId': 'statements.write',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/check': 'statements.write',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/submit': 'statements.write',
-  // The verb also refuses the author, editors and the submitter (four eyes).
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/approve': 'statements.approve',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/reject': 'statements.approve',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/publish': 'statements.write',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/statements/:statementId/withdraw': 'statements.write',
-
-  // oncall
-  'GET /api/v1/organizations/:orgId/oncall/schedules': 'oncall.read',
-  'POST /api/v1/organizations/:orgId/oncall/schedules': 'oncall.manage',
-  'PUT /api/v1/organizations/:orgId/oncall/schedules/:scheduleId': 'oncall.manage',
-  'POST /api/v1/organizations/:orgId/oncall/schedules/:scheduleId/overrides': 'oncall.manage',
-  'GET /api/v1/organizations/:orgId/oncall/schedules/:scheduleId/on-call': 'oncall.read',
-  'GET /api/v1/organizations/:orgId/escalation-policy': 'oncall.read',
-  'PUT /api/v1/organizations/:orgId/escalation-policy': 'oncall.manage',
-  'POST /api/v1/organizations/:orgId/incidents/:incidentId/acknowledge': 'oncall.acknowledge',
-  'PUT /api/v1/organizations/:orgId/incidents/:incidentId/tasks/:taskId/assignee': 'incidents.manage',
-  // The ack pages (/ack/:token) are outside /api: public, the signed single-use token is the credential.
-};
 
 /** Whether `role` may do `action` (tokens additionally need the action's scope: see `scopeAllows`). */
 export function roleAllows(role: Role, action: Action): boolean {

@@ -1,7 +1,6 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ValidationError } from '../errors.ts';
-import { object, optionalString } from '../validation.ts';
 import { endSessions, type Auth } from './credentials.ts';
 import { ForbiddenError } from './errors.ts';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
@@ -15,11 +14,6 @@ import type { Row } from '../db/schema.ts';
 // takes a recent interactive login (src/auth/recent-login.ts).
 
 export interface PasswordInput { currentPassword?: string; newPassword?: string }
-
-export function parsePasswordInput(body: unknown): PasswordInput {
-  const o = object(body, ['currentPassword', 'newPassword']);
-  return { currentPassword: optionalString(o, 'currentPassword', { max: 1000 }), newPassword: optionalString(o, 'newPassword', { max: 1000 }) };
-}
 
 /**
  * A user changes their own password (the current one is required), or an admin resets someone

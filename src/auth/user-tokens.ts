@@ -3,10 +3,9 @@ import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { isoTime, object, oneOf, requiredString } from '../validation.ts';
 import { newSecret, secretHash, tokenPrefix, type Auth } from './credentials.ts';
 import { ForbiddenError } from './errors.ts';
-import { tokenScopes, type TokenScope } from './permissions.ts';
+import type { TokenScope } from './permissions.ts';
 import { getUserRow } from './users.ts';
 
 // Per-user API tokens: create (shown once), list (never the secret), revoke.
@@ -31,15 +30,6 @@ const toToken = (r: TokenRow): UserToken => ({
 
 export interface NewTokenInput { label: string; scopes: TokenScope[]; expiresAt: Date | null }
 
-export function parseNewTokenInput(body: unknown, now: Date): NewTokenInput {
-  const o = object(body, ['label', 'scopes', 'expiresAt']);
-  if (!Array.isArray(o.scopes) || o.scopes.length === 0) throw new ValidationError(`scopes must be a non-empty array of ${tokenScopes.join(', ')}`);
-  const scopes = [...new Set(o.scopes.map((s, i) => oneOf(s, `scopes[${i}]`, tokenScopes)))];
-  const expiresAt = o.expiresAt === undefined || o.expiresAt === null ? null : isoTime(o.expiresAt, 'expiresAt');
-  if (expiresAt && expiresAt <= now) throw new ValidationError('expiresAt must be in the future');
-  return { label: requiredString(o, 'label', { max: 100 }), scopes, expiresAt };
-}
-
 /** Own tokens, or anyone's in the org for an admin. Other users' ids are refused, not hidden: the org is the caller's own. */
 export function assertSelfOrAdmin(auth: Auth, userId: string): void {
   if (auth.userId !== userId && auth.role !== 'admin') throw new ForbiddenError('自分以外の利用者の認証情報は管理者だけが扱えます (only an admin may manage another user\'s credentials)');
@@ -50,6 +40,7 @@ export async function createUserToken(
 ): Promise<{ token: string; info: UserToken }> {
   const token = `${tokenPrefix}${newSecret()}`;
   const now = ctx.now();
+  if (input.expiresAt && input.expiresAt <= now) throw new ValidationError('expiresAt must be in the future');
   const info = await ctx.sql.begin(async (tx) => {
     const user = await getUserRow(tx, orgId, userId, true);
     if (user.disabled_at) throw new ValidationError('無効化された利用者にはトークンを発行できません (the user is disabled)');

@@ -1,8 +1,7 @@
 import type { Sql, Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { object, oneOf, optionalBoolean, optionalString, requiredString, type Fields } from '../validation.ts';
-import { roles, type Role } from './permissions.ts';
+import type { Role } from './permissions.ts';
 
 // The users repository: rows in, plain views out (never the password hash). Verbs own transactions.
 
@@ -38,36 +37,9 @@ export function normalizeEmail(raw: string, field = 'email'): string {
   return `${v.slice(0, at)}@${v.slice(at + 1).toLowerCase()}`;
 }
 
-export function parseName(o: Fields, required: boolean): string | undefined {
-  const name = required ? requiredString(o, 'name', { max: 100 }) : optionalString(o, 'name', { max: 100 });
-  if (name !== undefined && name.trim() === '') throw new ValidationError('name must not be blank');
-  return name?.trim();
-}
-
 export interface NewUserInput { name: string; email: string; role: Role; password?: string }
 
-export function parseNewUserInput(body: unknown): NewUserInput {
-  const o = object(body, ['name', 'email', 'role', 'password']);
-  return {
-    name: parseName(o, true)!,
-    email: normalizeEmail(requiredString(o, 'email', { max: 254 })),
-    role: oneOf(o.role, 'role', roles),
-    password: optionalString(o, 'password', { max: 1000 }),
-  };
-}
-
 export interface UserPatch { name?: string; role?: Role; disabled?: boolean }
-
-export function parseUserPatch(body: unknown): UserPatch {
-  const o = object(body, ['name', 'role', 'disabled']);
-  const patch: UserPatch = {
-    name: parseName(o, false),
-    role: o.role === undefined ? undefined : oneOf(o.role, 'role', roles),
-    disabled: optionalBoolean(o, 'disabled'),
-  };
-  if (Object.values(patch).every((v) => v === undefined)) throw new ValidationError('body: give at least one of name, role, disabled');
-  return patch;
-}
 
 export async function listUsers(sql: Sql, orgId: string): Promise<User[]> {
   const rows = await sql<UserRow[]>`select * from users where org_id = ${orgId} order by id`;

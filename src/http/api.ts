@@ -1,10 +1,12 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import packageJson from '../../package.json' with { type: 'json' };
-import { unconvertedRouteActions } from '../auth/permissions.ts';
+import { authRoutes } from '../auth/routes.ts';
 import { sourceRoutes } from '../collection/routes.ts';
 import type { AppContext } from '../context.ts';
 import { detectionPassRoutes } from '../detection-pass/routes.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
+import { oncallRoutes } from '../oncall/routes.ts';
+import { statementRoutes } from '../statements/routes.ts';
 import { mentionRoutes } from '../mentions/routes.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 import { buildOpenApiDocument } from '../openapi/document.ts';
@@ -27,24 +29,17 @@ const openApiRoute = defineRoute({
 });
 
 export const apiRoutes: readonly RouteDefinition[] = [
-  openApiRoute, ...organizationRoutes, ...notifyRoutes, ...sourceRoutes, ...mentionRoutes, ...detectionPassRoutes,
-  ...incidentRoutes, ...postmortemRoutes,
+  openApiRoute, ...authRoutes, ...organizationRoutes, ...notifyRoutes, ...sourceRoutes, ...mentionRoutes, ...detectionPassRoutes,
+  ...incidentRoutes, ...postmortemRoutes, ...oncallRoutes, ...statementRoutes,
 ];
 
 /**
- * 'METHOD /api/v1/path' → action for every /api route: the definitions' own, and the hand-written
- * table of the features not yet converted (src/auth/permissions.ts). The auth middleware refuses
- * whatever is in neither (fail closed).
+ * 'METHOD /api/v1/path' → action for every /api route, from the definitions. The auth middleware
+ * refuses whatever is not in it (fail closed).
  */
-export const routeActions = mergeActions(unconvertedRouteActions, actionsOf(apiRoutes));
+export const routeActions = actionsOf(apiRoutes);
 
-function mergeActions<T>(handWritten: Record<string, T>, derived: Record<string, T>): Record<string, T> {
-  const twice = Object.keys(derived).filter((key) => key in handWritten);
-  if (twice.length > 0) throw new Error(`routes both defined and in the hand-written table: ${twice.join(', ')}`);
-  return { ...handWritten, ...derived };
-}
-
-/** The OpenAPI 3.1 document of /api/v1, generated from the definitions (plus the unconverted operations). */
+/** The OpenAPI 3.1 document of /api/v1, generated from the definitions. */
 export function openApiDocument(version: string, serverUrl?: string) {
   return buildOpenApiDocument({ version, serverUrl, routes: apiRoutes });
 }

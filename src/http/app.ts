@@ -3,15 +3,11 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { authorizeApi } from '../auth/middleware.ts';
-import { authRoutes } from '../auth/routes.ts';
 import type { AppContext } from '../context.ts';
 import { resolveSourceIp, setRequestSourceIp } from './actor.ts';
 import type { AppEnv } from './env.ts';
 import { errorBody, handleError } from './errors.ts';
 import { definedRoutes, routeActions } from './api.ts';
-import { oncallRoutes } from '../oncall/routes.ts';
-import { statementRoutes } from '../statements/routes.ts';
-import { conformToOperation } from './operation-guard.ts';
 import { pathId } from './params.ts';
 import { receiveWebhook } from '../collection/receive-webhook.ts';
 import { webRoutes } from '../web/routes.tsx';
@@ -116,12 +112,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
   // Every /api route is authorised by the one role × action table (src/auth/permissions.ts),
   // through the route → action map derived from the route definitions (src/http/api.ts).
   app.use('/api/*', authorizeApi(ctx, routeActions));
-  app.use('/api/*', conformToOperation);
   app.route('/api/v1', definedRoutes(ctx));
-  // Not yet declared with defineRoute: hand-written routes, actions and operations.
-  app.route('/api/v1', authRoutes(ctx));
-  app.route('/api/v1', statementRoutes(ctx));
-  app.route('/api/v1', oncallRoutes(ctx));
   app.use('/ack/*', limit(16 * 1024));
   app.route('/', ackPages(ctx));
   app.route('/', webRoutes(ctx));

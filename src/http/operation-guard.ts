@@ -1,12 +1,10 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { AppError, ValidationError } from '../errors.ts';
-import { operations } from '../openapi/operations.ts';
 
 // What every /api request must be before its handler runs, judged against what its route
 // declares: only the query parameters it declares, each once and decodable as UTF-8; and for a
-// route that takes no body, no body (or `{}`, which clients send by habit). Routes declared with
-// defineRoute (src/http/route.ts) run these checks from their definition; the routes not yet
-// converted are judged against their hand-written entry in src/openapi/operations.ts here.
+// route that takes no body, no body (or `{}`, which clients send by habit). defineRoute
+// (src/http/route.ts) runs these checks from each definition, before zod.
 
 /** Refuses query parameters the route does not declare, repeated ones and undecodable ones. */
 export function checkQueryNames(c: Context, declared: ReadonlySet<string>): void {
@@ -39,26 +37,3 @@ export async function checkNoBody(c: Context): Promise<void> {
   if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) throw new AppError('unsupported_media_type', 'this request takes no body (or {} as application/json)');
   if (text !== '{}') throw new ValidationError('この操作は本文を受け付けません (this request takes no body; send none or {})');
 }
-
-interface Declared { method: string; pattern: RegExp; query: Set<string>; body: boolean }
-
-const declared: Declared[] = operations.map((op) => ({
-  method: op.method.toUpperCase(),
-  pattern: new RegExp(`^/api/v1${op.path.replace(/:[A-Za-z]\w*/g, '[^/]+')}$`),
-  query: new Set(Object.keys(op.query ?? {})),
-  body: op.body !== undefined,
-}));
-
-function operationFor(method: string, path: string): Declared | undefined {
-  return declared.find((d) => d.method === method && d.pattern.test(path));
-}
-
-/** The checks above for the routes still documented by hand (src/openapi/operations.ts). */
-export const conformToOperation: MiddlewareHandler = async (c, next) => {
-  const op = operationFor(c.req.method, c.req.path);
-  // Routes from definitions, and unknown ones (the 404), are not in the hand-written list.
-  if (!op) return next();
-  checkQueryNames(c, op.query);
-  if (!op.body) await checkNoBody(c);
-  return next();
-};

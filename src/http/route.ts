@@ -56,14 +56,16 @@ const keysOf = (schema: unknown): string[] => (schema instanceof z.ZodObject ? O
  * What zod does not check, run before the library's validators: only declared query parameters,
  * each once and valid UTF-8; a JSON body read strictly (src/http/params.ts: content type, UTF-8,
  * duplicate keys, depth, control characters) — the validator then parses the same cached bytes;
- * and for a route without a body, none (or `{}`).
+ * and for a route without a body (or a request leaving out an optional one), none (or `{}`).
  */
 function strictInput(spec: RouteSpec): MiddlewareHandler<AppEnv> {
   const queryNames = new Set(keysOf(spec.request?.query));
   const takesBody = spec.request?.body !== undefined;
+  // An optional body (optionalJsonBody) may be left out entirely: no content type, no bytes.
+  const bodyOptional = takesBody && spec.request?.body?.required !== true;
   return async (c, next) => {
     checkQueryNames(c, queryNames);
-    if (takesBody) await readJson(c);
+    if (takesBody && !(bodyOptional && c.req.header('content-type') === undefined)) await readJson(c);
     else await checkNoBody(c);
     await next();
   };
@@ -106,12 +108,18 @@ type TextAnswers<R extends RouteConfig> = {
   [S in Statuses<R>]: R['responses'][S] extends { content: infer C } ? [keyof C & TextMediaType] extends [never] ? never : TextResponse<keyof C & TextMediaType, S> : never;
 }[Statuses<R>];
 
+// A status declared without content (204): the library types it as TypedResponse<{}>, which
+// c.body(null, 204) is not; here it is exactly that, so a body cannot be answered with it.
+type EmptyAnswers<R extends RouteConfig> = {
+  [S in Statuses<R>]: R['responses'][S] extends { content: unknown } ? never : TypedResponse<null, S, 'body'>;
+}[Statuses<R>];
+
 /**
- * What a handler of route R may return: c.json(…) in a declared JSON shape and status, or an
- * answerText(…) of a declared text media type and status. The library's bare Response (its type
- * for other media types) is left out.
+ * What a handler of route R may return: c.json(…) in a declared JSON shape and status, an
+ * answerText(…) of a declared text media type and status, or c.body(null, status) for a status
+ * declared without content. The library's bare Response (its type for other media types) is left out.
  */
-export type RouteAnswer<R extends RouteConfig> = Extract<RouteConfigToTypedResponse<R>, TypedResponse<unknown, StatusCode, string>> | TextAnswers<R>;
+export type RouteAnswer<R extends RouteConfig> = Extract<RouteConfigToTypedResponse<R>, TypedResponse<unknown, StatusCode, string>> | TextAnswers<R> | EmptyAnswers<R>;
 
 export type RouteHandlerOf<R extends RouteConfig> = (c: Parameters<RouteHandler<R, AppEnv>>[0], next: Next) => RouteAnswer<R> | Promise<RouteAnswer<R>>;
 

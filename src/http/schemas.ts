@@ -72,6 +72,16 @@ export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) =
   content: { 'application/json': { schema } },
 });
 
+/**
+ * A JSON request body that may be left out (no content type, no bytes): the handler then sees `{}`,
+ * so every field of its schema must be optional.
+ */
+export const optionalJsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({
+  required: false as const,
+  ...(description ? { description } : {}),
+  content: { 'application/json': { schema } },
+});
+
 /** A JSON answer. */
 export const jsonAnswer = <T extends z.ZodType>(schema: T, description = 'OK') => ({
   description,

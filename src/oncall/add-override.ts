@@ -1,18 +1,9 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { idString, isoTime, object } from '../validation.ts';
 import type { Row } from '../db/schema.ts';
 
 // Schedule overrides: someone covers a stretch of a rotation.
-
-export function parseOverrideInput(body: unknown): { userId: string; startsAt: Date; endsAt: Date } {
-  const o = object(body, ['userId', 'startsAt', 'endsAt']);
-  const input = { userId: idString(typeof o.userId === 'number' ? String(o.userId) : o.userId, 'userId'), startsAt: isoTime(o.startsAt, 'startsAt'), endsAt: isoTime(o.endsAt, 'endsAt') };
-  if (input.endsAt <= input.startsAt) throw new ValidationError('endsAt must be after startsAt');
-  if (input.endsAt.getTime() - input.startsAt.getTime() > 90 * 86_400_000) throw new ValidationError('an override may last at most 90 days');
-  return input;
-}
 
 /** Someone covers a stretch of a schedule (a swap, a sick day). */
 export async function addOverride(ctx: AppContext, orgId: string, scheduleId: string, input: { userId: string; startsAt: Date; endsAt: Date }, actor: AuditActor) {

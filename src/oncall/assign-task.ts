@@ -2,16 +2,9 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { AppContext } from '../context.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { appendEvent } from '../incident-record/incident.ts';
-import { idString, object } from '../validation.ts';
 import type { Row } from '../db/schema.ts';
 
 // Task assignees: who a task's overdue mail goes to.
-
-export function parseAssigneeInput(body: unknown): { assigneeId: string | null } {
-  const o = object(body, ['assigneeId']);
-  if (o.assigneeId === null) return { assigneeId: null };
-  return { assigneeId: idString(typeof o.assigneeId === 'number' ? String(o.assigneeId) : o.assigneeId, 'assigneeId') };
-}
 
 /** Sets (or clears) who a task's overdue mail goes to. */
 export async function assignTask(ctx: AppContext, orgId: string, incidentId: string, taskId: string, input: { assigneeId: string | null }, actor: AuditActor) {

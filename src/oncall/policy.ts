@@ -1,8 +1,6 @@
-import { normalizeEmailAddress, type Recipient } from '../notify/recipients.ts';
+import type { Recipient } from '../notify/recipients.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { Narrowed, Row } from '../db/schema.ts';
-import { ValidationError } from '../errors.ts';
-import { object } from '../validation.ts';
 import { whoIsOnCall, type Schedule, type ScheduleDefinition } from './schedule.ts';
 
 // Escalation policy: levels paged in order, each waiting `timeoutMinutes` for an acknowledgement
@@ -19,41 +17,6 @@ export interface Policy {
   repeat: number;
 }
 
-const idPattern = /^[1-9][0-9]{0,18}$/;
-
-function parseTarget(v: unknown, field: string): Target {
-  const o = object(v, ['type', 'scheduleId', 'userId', 'address'], field);
-  const id = (x: unknown, name: string) => {
-    const s = typeof x === 'number' ? String(x) : x;
-    if (typeof s !== 'string' || !idPattern.test(s)) throw new ValidationError(`${field}.${name} must be an id`);
-    return s;
-  };
-  if (o.type === 'schedule' && o.userId === undefined && o.address === undefined) return { type: 'schedule', scheduleId: id(o.scheduleId, 'scheduleId') };
-  if (o.type === 'user' && o.scheduleId === undefined && o.address === undefined) return { type: 'user', userId: id(o.userId, 'userId') };
-  if (o.type === 'address' && o.scheduleId === undefined && o.userId === undefined) {
-    const address = typeof o.address === 'string' ? normalizeEmailAddress(o.address) : null;
-    if (!address) throw new ValidationError(`${field}.address must be a plain e-mail address`);
-    return { type: 'address', address };
-  }
-  throw new ValidationError(`${field} must be {type:"schedule",scheduleId} | {type:"user",userId} | {type:"address",address}`);
-}
-
-export function parsePolicy(body: unknown): Policy {
-  const o = object(body, ['levels', 'repeat']);
-  if (!Array.isArray(o.levels) || o.levels.length < 1 || o.levels.length > 10) throw new ValidationError('levels must list 1 to 10 levels');
-  const levels = o.levels.map((l, i) => {
-    const lo = object(l, ['timeoutMinutes', 'targets'], `levels[${i}]`);
-    if (typeof lo.timeoutMinutes !== 'number' || !Number.isInteger(lo.timeoutMinutes) || lo.timeoutMinutes < 1 || lo.timeoutMinutes > 1440) {
-      throw new ValidationError(`levels[${i}].timeoutMinutes must be an integer from 1 to 1440`);
-    }
-    if (!Array.isArray(lo.targets) || lo.targets.length < 1 || lo.targets.length > 20) throw new ValidationError(`levels[${i}].targets must list 1 to 20 targets`);
-    return { timeoutMinutes: lo.timeoutMinutes, targets: lo.targets.map((t, j) => parseTarget(t, `levels[${i}].targets[${j}]`)) };
-  });
-  const repeat = o.repeat ?? 1;
-  if (typeof repeat !== 'number' || !Number.isInteger(repeat) || repeat < 1 || repeat > 10) throw new ValidationError('repeat must be an integer from 1 to 10');
-  return { levels, repeat };
-}
-
 type PolicyRow = Narrowed<Pick<Row<'escalation_policies'>, 'levels' | 'repeat'>, { levels: Level[] }>;
 type ScheduleRow = Narrowed<Pick<Row<'oncall_schedules'>, 'definition'>, { definition: ScheduleDefinition }>;
 
@@ -68,6 +31,26 @@ export async function loadSchedule(q: Sql | Tx, orgId: string, scheduleId: strin
   const overrides = await q<Pick<Row<'oncall_overrides'>, 'id' | 'user_id' | 'starts_at' | 'ends_at'>[]>`
     select id, user_id, starts_at, ends_at from oncall_overrides where org_id = ${orgId} and schedule_id = ${scheduleId}`;
   return { ...row.definition, overrides: overrides.map((o) => ({ id: o.id, userId: o.user_id, startsAt: o.starts_at, endsAt: o.ends_at })) };
+}
+
+/** The org's schedules, each with its rotations. */
+export async function listSchedules(q: Sql | Tx, orgId: string): Promise<({ id: string; name: string } & ScheduleDefinition)[]> {
+  const rows = await q<Narrowed<Pick<Row<'oncall_schedules'>, 'id' | 'name' | 'definition'>, { definition: ScheduleDefinition }>[]>`
+    select id, name, definition from oncall_schedules where org_id = ${orgId} order by id`;
+  return rows.map((s) => ({ id: s.id, name: s.name, ...s.definition }));
+}
+
+/**
+ * Who is on call for a schedule at `at`, with their user (disabled or not: the answer says who the
+ * rotation names); null when the schedule does not exist.
+ */
+export async function onCallAt(q: Sql | Tx, orgId: string, scheduleId: string, at: Date) {
+  const schedule = await loadSchedule(q, orgId, scheduleId);
+  if (!schedule) return null;
+  const who = whoIsOnCall(schedule, at);
+  const [user] = who ? await q<Pick<Row<'users'>, 'id' | 'name' | 'email'>[]>`
+    select id, name, email from users where org_id = ${orgId} and id = ${who.userId}` : [];
+  return { at, onCall: who ? { ...who, user: user ?? null } : null };
 }
 
 /** The on-call user of a schedule at `at`, if they exist and are not disabled. */

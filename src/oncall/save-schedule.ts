@@ -3,15 +3,9 @@ import type { AppContext } from '../context.ts';
 import type { Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { object, requiredString } from '../validation.ts';
-import { parseScheduleDefinition, type ScheduleDefinition } from './schedule.ts';
+import type { ScheduleDefinition } from './schedule.ts';
 
 // On-call schedules: create or replace a rotation (and its rest-day rotation), audited.
-
-export function parseScheduleInput(body: unknown): { name: string; definition: ScheduleDefinition } {
-  const o = object(body, ['name', 'rotation', 'restDayRotation']);
-  return { name: requiredString(o, 'name', { max: 100 }), definition: parseScheduleDefinition({ rotation: o.rotation, restDayRotation: o.restDayRotation }) };
-}
 
 /** Every user a rotation names must be an active user of the org. */
 async function checkUsers(tx: Tx, orgId: string, d: ScheduleDefinition): Promise<void> {

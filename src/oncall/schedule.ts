@@ -1,5 +1,3 @@
-import { ValidationError } from '../errors.ts';
-import { object } from '../validation.ts';
 import { isRestDay } from './holidays.ts';
 import { JST_OFFSET_MS } from '../display.ts';
 
@@ -82,35 +80,4 @@ export function whoIsOnCall(schedule: Schedule, at: Date): OnCall | null {
   }
   const userId = rotationUser(schedule.rotation, startMs);
   return userId ? { userId, source: 'rotation', day } : null;
-}
-
-function parseRotation(v: unknown, field: string): Rotation {
-  const o = object(v, ['userIds', 'lengthDays', 'handoffTime', 'startDate'], field);
-  if (!Array.isArray(o.userIds) || o.userIds.length === 0 || o.userIds.length > 50) {
-    throw new ValidationError(`${field}.userIds must list 1 to 50 user ids in rotation order`);
-  }
-  const userIds = o.userIds.map((u, i) => {
-    const s = typeof u === 'number' ? String(u) : u;
-    if (typeof s !== 'string' || !/^[1-9][0-9]{0,18}$/.test(s)) throw new ValidationError(`${field}.userIds[${i}] must be a user id`);
-    return s;
-  });
-  if (typeof o.lengthDays !== 'number' || !Number.isInteger(o.lengthDays) || o.lengthDays < 1 || o.lengthDays > 28) {
-    throw new ValidationError(`${field}.lengthDays must be an integer from 1 to 28`);
-  }
-  if (typeof o.handoffTime !== 'string' || !/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(o.handoffTime)) {
-    throw new ValidationError(`${field}.handoffTime must be HH:MM in Japan time, e.g. 09:00`);
-  }
-  if (typeof o.startDate !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(o.startDate) || Number.isNaN(Date.parse(`${o.startDate}T00:00:00Z`))
-    || new Date(`${o.startDate}T00:00:00Z`).toISOString().slice(0, 10) !== o.startDate) {
-    throw new ValidationError(`${field}.startDate must be a date YYYY-MM-DD (Japan time)`);
-  }
-  return { userIds, lengthDays: o.lengthDays, handoffTime: o.handoffTime, startDate: o.startDate };
-}
-
-export function parseScheduleDefinition(v: unknown): ScheduleDefinition {
-  const o = object(v, ['rotation', 'restDayRotation'], 'definition');
-  return {
-    rotation: parseRotation(o.rotation, 'rotation'),
-    restDayRotation: o.restDayRotation === undefined || o.restDayRotation === null ? null : parseRotation(o.restDayRotation, 'restDayRotation'),
-  };
 }

@@ -1,7 +1,6 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { AppError, ConflictError, ValidationError } from '../errors.ts';
-import { object, requiredString } from '../validation.ts';
 import { findStatementTransition } from './lifecycle.ts';
 import {
   actorKey, appendStatementEvent, findStatement, findingsSummary, statementView, textDigest, writersOf,
@@ -22,20 +21,6 @@ export interface ApproveStatementInput {
   version: number;
   /** One per blocking finding, each with the reason it may go out anyway. */
   overrides: { findingId: string; reason: string }[];
-}
-
-export function parseApproveStatementInput(input: unknown): ApproveStatementInput {
-  const o = object(input, ['version', 'overrides']);
-  if (typeof o.version !== 'number' || !Number.isSafeInteger(o.version) || o.version < 1) {
-    throw new ValidationError('version must be the statement version you reviewed (a positive integer)');
-  }
-  const raw = o.overrides ?? [];
-  if (!Array.isArray(raw) || raw.length > 100) throw new ValidationError('overrides must be an array of at most 100 {findingId, reason}');
-  const overrides = raw.map((item, i) => {
-    const x = object(item, ['findingId', 'reason'], `overrides[${i}]`);
-    return { findingId: requiredString(x, 'findingId', { max: 200 }), reason: requiredString(x, 'reason', { min: 4, max: 1000 }) };
-  });
-  return { version: o.version, overrides };
 }
 
 /**

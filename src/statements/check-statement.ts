@@ -1,9 +1,7 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
-import { object, oneOf, requiredString } from '../validation.ts';
-import { maxBodyChars } from './create-statement.ts';
-import { statementKinds, type StatementKind } from './lifecycle.ts';
+import type { StatementKind } from './lifecycle.ts';
 import { appendStatementEvent, findStatement, findingsSummary, statementView, type StatementRow, type StatementView } from './queries.ts';
 import { checkDocument, findingsFor } from './run-checker.ts';
 
@@ -30,11 +28,6 @@ export async function checkStoredStatement(ctx: AppContext, orgId: string, incid
 export interface CheckTextInput {
   text: string;
   kind: StatementKind;
-}
-
-export function parseCheckTextInput(input: unknown): CheckTextInput {
-  const o = object(input, ['text', 'kind']);
-  return { text: requiredString(o, 'text', { max: maxBodyChars + 200 }), kind: oneOf(o.kind, 'kind', statementKinds) };
 }
 
 /** The checker on a text that is not saved anywhere (an editor checking as the author types). */

@@ -3,8 +3,7 @@ import type { AppContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
 import { findIncident } from '../incident-record/incident.ts';
 import { getOrganization } from '../organizations/organizations.ts';
-import { object, oneOf, optionalString } from '../validation.ts';
-import { statementKinds, type StatementKind } from './lifecycle.ts';
+import type { StatementKind } from './lifecycle.ts';
 import { actorKey, appendStatementEvent, insertVersion, statementView, textDigest, type StatementRow, type StatementView } from './queries.ts';
 import { fillTemplate, findTemplate, templateValues } from './templates.ts';
 
@@ -17,16 +16,6 @@ export interface CreateStatementInput {
   template?: string;
   title?: string;
   body?: string;
-}
-
-export function parseCreateStatementInput(input: unknown): CreateStatementInput {
-  const o = object(input, ['kind', 'template', 'title', 'body']);
-  return {
-    kind: oneOf(o.kind, 'kind', statementKinds),
-    template: optionalString(o, 'template', { max: 100 }),
-    title: optionalString(o, 'title', { max: maxTitleChars }),
-    body: optionalString(o, 'body', { max: maxBodyChars }),
-  };
 }
 
 /**

@@ -1,8 +1,6 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import { ConflictError, ValidationError } from '../errors.ts';
-import { object, optionalString } from '../validation.ts';
-import { maxBodyChars, maxTitleChars } from './create-statement.ts';
+import { ConflictError } from '../errors.ts';
 import { editableStatuses } from './lifecycle.ts';
 import { actorKey, appendStatementEvent, findStatement, insertVersion, statementView, textDigest, type StatementRow, type StatementView } from './queries.ts';
 
@@ -11,17 +9,6 @@ export interface EditStatementInput {
   version: number;
   title?: string;
   body?: string;
-}
-
-export function parseEditStatementInput(input: unknown): EditStatementInput {
-  const o = object(input, ['version', 'title', 'body']);
-  if (typeof o.version !== 'number' || !Number.isSafeInteger(o.version) || o.version < 1) {
-    throw new ValidationError('version must be the statement version you edited (a positive integer)');
-  }
-  const title = optionalString(o, 'title', { max: maxTitleChars });
-  const body = optionalString(o, 'body', { max: maxBodyChars });
-  if (title === undefined && body === undefined) throw new ValidationError('give title and/or body');
-  return { version: o.version, title, body };
 }
 
 /**

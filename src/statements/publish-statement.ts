@@ -3,7 +3,6 @@ import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { timestampViolations } from '../incident-record/lifecycle.ts';
 import { findIncident, timestampsOf } from '../incident-record/incident.ts';
-import { isoTime, object } from '../validation.ts';
 import { findStatementTransition } from './lifecycle.ts';
 import { appendStatementEvent, findStatement, statementView, textDigest, type StatementRow, type StatementView } from './queries.ts';
 import type { Row } from '../db/schema.ts';
@@ -11,11 +10,6 @@ import type { Row } from '../db/schema.ts';
 export interface PublishStatementInput {
   /** When it went out, if earlier than now (recorded after the fact). */
   at?: Date;
-}
-
-export function parsePublishStatementInput(input: unknown): PublishStatementInput {
-  const o = object(input ?? {}, ['at']);
-  return { at: o.at === undefined || o.at === null ? undefined : isoTime(o.at, 'at') };
 }
 
 /**

@@ -58,7 +58,8 @@ export async function listStatements(sql: Sql, orgId: string, incidentId: string
 /** One statement with every version of its text. */
 export async function getStatement(sql: Sql, orgId: string, incidentId: string, id: string) {
   const statement = statementView(await findStatement(sql, orgId, incidentId, id));
-  const versions = await sql`
+  type Version = Pick<Row<'statement_versions'>, 'version' | 'title' | 'body'> & { editedBy: Row<'statement_versions'>['edited_by']; editedAt: Row<'statement_versions'>['edited_at'] };
+  const versions = await sql<Version[]>`
     select version, title, body, edited_by as "editedBy", edited_at as "editedAt"
     from statement_versions where org_id = ${orgId} and statement_id = ${id} order by version`;
   return { ...statement, versions };

@@ -1,13 +1,8 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
-import { object, requiredString } from '../validation.ts';
 import { findStatementTransition } from './lifecycle.ts';
 import { actorKey, appendStatementEvent, findStatement, statementView, type StatementRow, type StatementView } from './queries.ts';
-
-export function parseReasonInput(input: unknown): { reason: string } {
-  return { reason: requiredString(object(input, ['reason']), 'reason', { max: 2000 }) };
-}
 
 /** Sends a statement in review back for editing, with the reviewer's reason. Conditional on in_review: a reject racing an approve loses or wins whole. */
 export async function rejectStatement(

@@ -5,7 +5,6 @@ import { addSource } from '../../src/collection/sources.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createApp } from '../../src/http/app.ts';
 import { openApiDocument } from '../../src/http/api.ts';
-import type { Schema } from '../../src/openapi/schema.ts';
 import { createStatement } from '../../src/statements/create-statement.ts';
 import { makeOrg, testContext, unique } from '../factories/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -23,6 +22,8 @@ let db: TestDatabase;
 beforeAll(async () => { db = await createTestDatabase(); });
 afterAll(async () => { await db.drop(); });
 
+/** A JSON Schema as the document holds it. */
+type Schema = Record<string, unknown>;
 type Raw = string; // JSON text, so values JSON.stringify cannot write (2^63, deep nesting) can be sent
 
 const s = (v: unknown): Raw => JSON.stringify(v);

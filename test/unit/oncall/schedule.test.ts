@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { parseScheduleDefinition, whoIsOnCall, type Schedule } from '../../../src/oncall/schedule.ts';
+import { ScheduleDefinitionInput } from '../../../src/oncall/routes.ts';
+import { whoIsOnCall, type Schedule } from '../../../src/oncall/schedule.ts';
 
 // Weekly rotation A → B → C handing off Mondays 09:00 JST from Monday 2026-11-02;
 // weekends and holidays covered by D and E, day by day, handing off at 09:00 too.
@@ -53,7 +54,7 @@ it('an override beats the rotation inside its window only; the newer one wins on
 
 it('nobody before the rotation starts; the parser refuses malformed rotations', () => {
   expect(whoIsOnCall({ ...base, restDayRotation: null }, jst('2026-11-02T08:59:00'))).toBeNull();
-  expect(parseScheduleDefinition({ rotation: { userIds: [1, '2'], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-02' } }))
+  expect(ScheduleDefinitionInput.parse({ rotation: { userIds: [1, '2'], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-02' } }))
     .toEqual({ rotation: { userIds: ['1', '2'], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-02' }, restDayRotation: null });
   const bad = [
     { rotation: { userIds: [], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-02' } },
@@ -63,5 +64,5 @@ it('nobody before the rotation starts; the parser refuses malformed rotations', 
     { rotation: { userIds: ['x'], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-02' } },
     { rotation: { userIds: ['1'], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-02', extra: 1 } },
   ];
-  for (const b of bad) expect(() => parseScheduleDefinition(b)).toThrow();
+  for (const b of bad) expect(() => ScheduleDefinitionInput.parse(b)).toThrow();
 });
