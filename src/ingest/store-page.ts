@@ -109,12 +109,6 @@ export async function applyCountDeltas(tx: Tx, orgId: string, deltas: CountDelta
       negative_replies = c.negative_replies + excluded.negative_replies`;
 }
 
-
-/**
- * Stores one page in one transaction: new mentions, edits (previous text kept as a version),
- * refreshed metrics, tombstones, the bucket counts, and the source cursor. Either all of it
- * commits or none of it does, so a crash between pages neither loses nor repeats anything.
- */
 /** Inserts, edits and metric refreshes for rows with distinct external ids, inside `tx`. */
 async function storeRows(
   tx: Tx,
@@ -196,6 +190,11 @@ async function storeRows(
   return { inserted, edited: edited.length, refreshed: refreshed.length };
 }
 
+/**
+ * Stores one page in one transaction: new mentions, edits (previous text kept as a version),
+ * refreshed metrics, tombstones, the bucket counts, and the source cursor. Either all of it
+ * commits or none of it does, so a crash between pages neither loses nor repeats anything.
+ */
 export async function storePage(sql: Sql, input: StorePageInput): Promise<StorePageResult> {
   const { orgId, sourceId, now } = input;
   // A page may carry one item several times (a webhook delivering a comment and then its edit,

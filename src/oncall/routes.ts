@@ -65,10 +65,12 @@ const Target = z.union([
   z.object({ type: z.literal('user'), userId: id() }),
   z.object({ type: z.literal('address'), address: z.string() }),
 ]);
+// Unnamed on purpose: the generator writes a nullable named schema as allOf [$ref, …], which
+// rejects the {"policy": null} that an organization without a policy answers.
 const Policy = z.object({
   levels: z.array(z.object({ timeoutMinutes: z.number().int(), targets: z.array(Target) })),
   repeat: z.number().int(),
-}).openapi('EscalationPolicy');
+});
 
 const OverrideBody = z.strictObject({ userId: idInput(), startsAt: timeInput(), endsAt: timeInput() })
   .refine((o) => o.endsAt > o.startsAt, { message: 'endsAt must be after startsAt', path: ['endsAt'] })

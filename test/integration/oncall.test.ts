@@ -10,6 +10,7 @@ import { startEscalation } from '../../src/oncall/escalation.ts';
 import { makeOrg, testContext, unique } from '../factories/index.ts';
 import { authHeaders } from '../support/api-auth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { contractErrors } from '../support/openapi-contract.ts';
 
 // The on-call API (schedules, overrides, who is on call, the policy, task assignee) and the
 // grouping rule for mails about an incident.
@@ -82,7 +83,11 @@ it('escalation policy: validated, stored, readable; task assignee set by a manag
   const manager = await authHeaders(ctx, { orgId, role: 'oncall_manager' });
   const staff = await authHeaders(ctx, { orgId, role: 'pr_staff' });
   const path = `/api/v1/organizations/${orgId}/escalation-policy`;
-  expect(await (await app.request(path, { headers: staff })).json()).toEqual({ policy: null });
+  const none = await (await app.request(path, { headers: staff })).json();
+  expect(none).toEqual({ policy: null });
+  expect(contractErrors('GET', path, 200, none)).toEqual([]);
+  // …while the answer to setting one is never null (a nullable named schema once made both nullable).
+  expect(contractErrors('PUT', path, 200, null)).not.toEqual([]);
   const policy = { levels: [{ timeoutMinutes: 10, targets: [{ type: 'user', userId: a.id }] }, { timeoutMinutes: 30, targets: [{ type: 'address', address: 'Jimu@Clinic.example.JP' }] }], repeat: 3 };
   expect((await app.request(path, { method: 'PUT', ...json(policy, staff) })).status).toBe(403);
   for (const bad of [{ levels: [] }, { ...policy, repeat: 0 }, { levels: [{ timeoutMinutes: 0, targets: [{ type: 'user', userId: a.id }] }] },
