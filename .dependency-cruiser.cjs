@@ -1,9 +1,57 @@
-// Import rules that keep data flowing one way (README "How the code is laid out"). `npm run lint`
+// Import rules that keep data flowing one way (README "What is inside"). `npm run lint`
 // fails on any of them. Type-only imports count: a type import is still an arrow a reader follows.
+
+/**
+ * Every folder and top-level module under src/, lowest first. A module may import only from its
+ * own folder and from entries before it: one order means no cycle between folders can form, and
+ * the pipeline reads top to bottom (sources → collection → ingest → analysis → detection →
+ * incidents → notification, each stage importing what it calls, never what calls it). When an
+ * arrow must run the other way, move the shared piece down (as the mention record, the bucket size
+ * and the permission table were), do not reorder to make the error go away.
+ */
+const layers = [
+  // the kernel: no database, no feature
+  'errors.ts', 'random.ts', 'logger.ts', 'display.ts', 'validation.ts', 'outbound', 'config.ts',
+  'access', // the role × action table and the caller's identity: what http and auth share
+  // pure stages and the record they pass along
+  'analysis', 'mention.ts', 'detection', 'sources',
+  // storage and what every verb receives
+  'db', 'secrets', 'context.ts', 'jobs', 'audit',
+  // the HTTP toolkit (route definitions, schemas, the caller); it knows no feature
+  'http', 'auth',
+  // notification below the crisis workflow that calls it
+  'incident-record', 'notify', 'oncall', 'organizations',
+  // the pipeline and the crisis workflow, in the order data reaches them
+  'ingest', 'collection', 'mentions', 'statements', 'postmortems', 'incidents', 'detection-pass', 'pipeline-stages.ts',
+  // the edges: pages, demo data, the composed app, the process, the command line
+  'web', 'bootstrap', 'server', 'main.ts', 'cli',
+];
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const pathOf = (entry) => (entry.endsWith('.ts') ? `^src/${escapeRe(entry)}$` : `^src/${escapeRe(entry)}/`);
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    ...layers.slice(0, -1).map((entry, i) => ({
+      name: `flows-one-way:${entry}`,
+      severity: 'error',
+      comment: `src/${entry} imports only what comes before it in the layer order (.dependency-cruiser.cjs).`,
+      from: { path: pathOf(entry) },
+      to: { path: layers.slice(i + 1).map(pathOf) },
+    })),
+    {
+      name: 'every-folder-has-a-layer',
+      severity: 'error',
+      comment: 'A new folder or top-level module gets its place in `layers`, so the order above stays complete.',
+      from: { path: '^src/', pathNot: layers.map(pathOf) },
+      to: { path: '^src/' },
+    },
+    {
+      name: 'every-folder-has-a-layer',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^src/', pathNot: layers.map(pathOf) },
+    },
     {
       name: 'no-circular',
       severity: 'error',

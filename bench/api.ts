@@ -5,7 +5,7 @@ import { createUser } from '../src/auth/create-user.ts';
 import { createUserToken } from '../src/auth/user-tokens.ts';
 import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/context.ts';
-import { createApp } from '../src/http/app.ts';
+import { createApp } from '../src/server/app.ts';
 import { seedMentions } from '../src/collection/seed.ts';
 import { benchDatabase, percentile } from './db.ts';
 

@@ -14,7 +14,7 @@ import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { createContext, type AppContext } from './context.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
-import { createApp } from './http/app.ts';
+import { createApp } from './server/app.ts';
 import { analysisBacklogJob } from './ingest/analysis-backlog-job.ts';
 import { Jobs } from './jobs/runner.ts';
 import { logger } from './logger.ts';

@@ -4,6 +4,9 @@
 
 import type { TextAnalysis } from './analysis/types.ts';
 
+/** Mentions are counted per 5-minute bucket (mention_counts); coarser buckets are sums of these, and detection runs on them. */
+export const MENTION_BUCKET_MS = 5 * 60_000;
+
 export const sourceTypes = [
   'demo', 'x', 'facebook', 'instagram', 'line', 'google_reviews', 'youtube', 'bluesky', 'mastodon', 'rss', 'import',
 ] as const;

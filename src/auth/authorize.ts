@@ -1,6 +1,6 @@
-import type { Auth } from './credentials.ts';
+import type { Auth } from '../access/auth.ts';
 import { ForbiddenError } from './errors.ts';
-import { roleAllows, scopeAllows, type Action } from './permissions.ts';
+import { roleAllows, scopeAllows, type Action } from '../access/permissions.ts';
 
 /** Whether the caller's role — and, for a token, its scopes — allow an action of the table. */
 export function may(auth: Auth, action: Action): boolean {

@@ -2,7 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
-import { tokenScopes, type Role, type TokenScope } from './permissions.ts';
+import type { Auth } from '../access/auth.ts';
+import { tokenScopes } from '../access/permissions.ts';
 
 // Sessions (cookie) and per-user API tokens (bearer): both are 32 random bytes shown to their
 // holder once; the database keeps only their SHA-256, looked up by equality.
@@ -22,22 +23,6 @@ export function sameSecret(a: string, b: string): boolean {
   const x = secretHash(a);
   const y = secretHash(b);
   return timingSafeEqual(x, y);
-}
-
-/** Who a request is: the user, their org and role, and how they proved it. */
-export interface Auth {
-  userId: string;
-  orgId: string;
-  role: Role;
-  via: 'session' | 'token';
-  /** Session: every scope (the role alone decides). Token: the scopes it was issued with. */
-  scopes: TokenScope[];
-  /** Session only: the token the page must echo in x-csrf-token (or _csrf) on writes. */
-  csrfToken?: string;
-  sessionHash?: Buffer;
-  /** Session only: when the person typed their password for it (src/auth/recent-login.ts). */
-  loggedInAt?: Date;
-  tokenId?: string;
 }
 
 export interface NewSession {

@@ -1,4 +1,4 @@
-import type { Auth } from './credentials.ts';
+import type { Auth } from '../access/auth.ts';
 import { sameSecret } from './credentials.ts';
 
 /**

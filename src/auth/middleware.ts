@@ -10,7 +10,7 @@ import { sessionAuth, sessionCookie, tokenAuth } from './credentials.ts';
 import { csrfPasses } from './csrf.ts';
 import { ForbiddenError } from './errors.ts';
 import { authorize } from './authorize.ts';
-import { publicAction, roleAllows, type Action } from './permissions.ts';
+import { publicAction, roleAllows, type Action } from '../access/permissions.ts';
 
 export function bearerToken(header: string | undefined): string | null {
   const m = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
@@ -28,8 +28,8 @@ export function matchedRouteKey(c: Context<AppEnv>): string | null {
 const orgPath = /^\/api\/v1\/organizations\/([1-9]\d{0,17})(?:\/|$)/;
 
 /**
- * Authorises every /api request against the one table (src/auth/permissions.ts): matched route →
- * action (`routeActions`, derived from the route definitions in src/http/api.ts); public actions pass; otherwise a session cookie or a bearer token must name a live user,
+ * Authorises every /api request against the one table (src/access/permissions.ts): matched route →
+ * action (`routeActions`, derived from the route definitions in src/server/api.ts); public actions pass; otherwise a session cookie or a bearer token must name a live user,
  * another organization's path is 404 (its existence is not revealed), cookie writes need the CSRF
  * token, and the role (and a token's scopes) must allow the action. A route missing from the
  * table is refused for everyone: fail closed.
@@ -52,7 +52,7 @@ export function authorizeApi(ctx: AppContext, routeActions: Readonly<Record<stri
     const org = orgPath.exec(c.req.path);
     if (org && key.includes(' /api/v1/organizations/:orgId') && org[1] !== auth.orgId) throw new NotFoundError('organization not found');
     if (action === undefined) {
-      ctx.log.error({ route: key }, 'route missing from the permission table (src/auth/permissions.ts); refused');
+      ctx.log.error({ route: key }, 'route missing from the permission table (src/access/permissions.ts); refused');
       throw new ForbiddenError('この API は権限表に登録されていません (route not in the permission table)');
     }
     if (!csrfPasses(c.req.raw, auth, c.req.header('x-csrf-token'), ctx.config.mail.publicUrl)) {

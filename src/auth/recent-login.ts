@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { AppError } from '../errors.ts';
-import type { Auth } from './credentials.ts';
+import type { Auth } from '../access/auth.ts';
 
 /** Refused until the person signs in again; the code lets a page send them to the login form. */
 export class ReauthRequiredError extends AppError {

@@ -11,7 +11,7 @@ import { endCookieSession, sessionCookie } from './credentials.ts';
 import { ForbiddenError, RateLimitedError } from './errors.ts';
 import { login, logout, type LoginInput } from './login.ts';
 import { passwordMaxLength } from './passwords.ts';
-import { roles, tokenScopes } from './permissions.ts';
+import { roles, tokenScopes } from '../access/permissions.ts';
 import { requireRecentLogin } from './recent-login.ts';
 import { setPassword } from './set-password.ts';
 import { updateUser } from './update-user.ts';

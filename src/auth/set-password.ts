@@ -1,7 +1,8 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ValidationError } from '../errors.ts';
-import { endSessions, type Auth } from './credentials.ts';
+import type { Auth } from '../access/auth.ts';
+import { endSessions } from './credentials.ts';
 import { ForbiddenError } from './errors.ts';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { requireRecentLogin } from './recent-login.ts';

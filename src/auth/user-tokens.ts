@@ -3,9 +3,10 @@ import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { newSecret, secretHash, tokenPrefix, type Auth } from './credentials.ts';
+import type { Auth } from '../access/auth.ts';
+import { newSecret, secretHash, tokenPrefix } from './credentials.ts';
 import { ForbiddenError } from './errors.ts';
-import type { TokenScope } from './permissions.ts';
+import type { TokenScope } from '../access/permissions.ts';
 import { getUserRow } from './users.ts';
 
 // Per-user API tokens: create (shown once), list (never the secret), revoke.

@@ -1,7 +1,7 @@
 import type { Sql, Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import type { Role } from './permissions.ts';
+import type { Role } from '../access/permissions.ts';
 
 // The users repository: rows in, plain views out (never the password hash). Verbs own transactions.
 

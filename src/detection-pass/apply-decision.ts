@@ -11,7 +11,8 @@ import type { Row } from '../db/schema.ts';
 import { describeAlert, type AlertDecision, type BucketSignal, type DetectionResult } from '../detection/index.ts';
 import { incidentForAlertChange } from '../incidents/auto-open-incident.ts';
 import { startEscalation } from '../oncall/escalation.ts';
-import { DETECTION_BUCKET_MS, hourlyTermCounts } from './signals.ts';
+import { MENTION_BUCKET_MS } from '../mention.ts';
+import { hourlyTermCounts } from './signals.ts';
 
 export interface Series {
   orgId: string;
@@ -57,7 +58,7 @@ export function alertExplanation(result: DetectionResult, emerging: EmergingTerm
 
 export async function emergingTermsAt(tx: Tx, series: Series, bucketStart: Date): Promise<EmergingTerm[]> {
   // The last hour against the 24 hours before it.
-  const end = new Date(bucketStart.getTime() + DETECTION_BUCKET_MS);
+  const end = new Date(bucketStart.getTime() + MENTION_BUCKET_MS);
   const hour = 3_600_000;
   const counts = await hourlyTermCounts(tx, { ...series, from: new Date(end.getTime() - 25 * hour), to: end });
   const current = new Map<string, number>();

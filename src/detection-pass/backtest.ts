@@ -1,7 +1,8 @@
 import type { AppContext } from '../context.ts';
 import { defaultDetectorSettings, describeAlert, initialDetectorState, stepDetector, type Sensitivity } from '../detection/index.ts';
 import { detectionSettingsFor, seriesOf } from './run-detection.ts';
-import { DETECTION_BUCKET_MS, loadBucketSignals } from './signals.ts';
+import { MENTION_BUCKET_MS } from '../mention.ts';
+import { loadBucketSignals } from './signals.ts';
 
 export interface BacktestAlert {
   watchTargetId: string | null;
@@ -26,10 +27,10 @@ export async function backtest(
   q: { orgId: string; from: Date; to: Date; sensitivity?: Sensitivity },
 ): Promise<{ alerts: BacktestAlert[]; buckets: number; sensitivity: Sensitivity }> {
   const settings = q.sensitivity
-    ? defaultDetectorSettings(DETECTION_BUCKET_MS, q.sensitivity)
+    ? defaultDetectorSettings(MENTION_BUCKET_MS, q.sensitivity)
     : await detectionSettingsFor(ctx.sql, q.orgId);
-  const warmupStart = Math.floor((q.from.getTime() - BACKTEST_WARMUP_MS) / DETECTION_BUCKET_MS) * DETECTION_BUCKET_MS;
-  const end = Math.ceil(q.to.getTime() / DETECTION_BUCKET_MS) * DETECTION_BUCKET_MS;
+  const warmupStart = Math.floor((q.from.getTime() - BACKTEST_WARMUP_MS) / MENTION_BUCKET_MS) * MENTION_BUCKET_MS;
+  const end = Math.ceil(q.to.getTime() / MENTION_BUCKET_MS) * MENTION_BUCKET_MS;
   const alerts: BacktestAlert[] = [];
   let buckets = 0;
   for (const series of await seriesOf(ctx.sql, q.orgId)) {

@@ -12,7 +12,8 @@ import {
   type DetectorSettings, type Sensitivity,
 } from '../detection/index.ts';
 import { applyDecision, type AlertChange, type Series } from './apply-decision.ts';
-import { DETECTION_BUCKET_MS, loadBucketSignals } from './signals.ts';
+import { MENTION_BUCKET_MS } from '../mention.ts';
+import { loadBucketSignals } from './signals.ts';
 import { collectionGate, sourceCoverage, type CollectionGate } from './watermark.ts';
 
 export type { AlertChange, Series } from './apply-decision.ts';
@@ -35,7 +36,7 @@ export async function detectionSettingsFor(sql: Sql, orgId: string): Promise<Det
   const [row] = await sql<{ settings: { detection?: { sensitivity?: string } } }[]>`select settings from organizations where id = ${orgId}`;
   const wanted = row?.settings?.detection?.sensitivity;
   const sensitivity: Sensitivity = (sensitivities as readonly string[]).includes(wanted ?? '') ? (wanted as Sensitivity) : 'balanced';
-  return defaultDetectorSettings(DETECTION_BUCKET_MS, sensitivity);
+  return defaultDetectorSettings(MENTION_BUCKET_MS, sensitivity);
 }
 
 export async function seriesOf(sql: Sql, orgId: string): Promise<Series[]> {
@@ -64,7 +65,7 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date, g
   // transaction's own connection is used (a second one from the pool deadlocks under load).
   const settings = await detectionSettingsFor(ctx.sql, series.orgId);
   const mail: MailEnqueueConfig = await mailEnqueueConfigFor(ctx, now);
-  const B = DETECTION_BUCKET_MS;
+  const B = MENTION_BUCKET_MS;
   const settledEnd = Math.min(now.getTime() - SETTLE_MS, gate?.judgeUntil ?? Infinity);
   const lastSettled = Math.floor(settledEnd / B) * B - B;
   const changes: AlertChange[] = [];
@@ -147,7 +148,7 @@ async function clearRejudge(tx: Tx, series: Series): Promise<void> {
  * state before it, and notifies if its verdict rises. Older late data is resetSeriesAfterLateData's.
  */
 export async function markLateRecentBuckets(ctx: Pick<AppContext, 'sql' | 'now'>, orgId: string, mentions: { watchTargetId: string | null; postedAt: Date }[], now = ctx.now()): Promise<number> {
-  const B = DETECTION_BUCKET_MS;
+  const B = MENTION_BUCKET_MS;
   const earliest = new Map<string | null, number>();
   const note = (target: string | null, t: number) => earliest.set(target, Math.min(earliest.get(target) ?? Infinity, t));
   for (const m of mentions) {
@@ -181,11 +182,11 @@ export async function resetSeriesAfterLateData(ctx: Pick<AppContext, 'sql' | 'no
   const reset: (string | null)[] = [];
   for (const st of states) {
     if (!st.last_bucket_start) continue;
-    const end = st.last_bucket_start.getTime() + DETECTION_BUCKET_MS;
+    const end = st.last_bucket_start.getTime() + MENTION_BUCKET_MS;
     // Minutes of collection delay are normal and handled by the settle time; only history counts.
     const late = mentions.filter((m) => (st.watch_target_id === null || m.watchTargetId === st.watch_target_id) && m.postedAt.getTime() < end - LATE_HORIZON_MS);
     if (late.length < LATE_MIN_COUNT) continue;
-    const from = Math.floor(Math.min(...late.map((m) => m.postedAt.getTime())) / DETECTION_BUCKET_MS) * DETECTION_BUCKET_MS;
+    const from = Math.floor(Math.min(...late.map((m) => m.postedAt.getTime())) / MENTION_BUCKET_MS) * MENTION_BUCKET_MS;
     const [row] = await ctx.sql<{ total: number }[]>`
       select coalesce(sum(total), 0)::int as total from mention_counts
       where org_id = ${orgId} and watch_target_id is not distinct from ${st.watch_target_id}

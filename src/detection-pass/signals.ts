@@ -2,11 +2,8 @@ import { maskPii, type PiiSpan } from '../analysis/pii.ts';
 import type { Queryable } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { buildBucketSignal, type BucketSignal } from '../detection/index.ts';
-import type { StoredMention } from '../mention.ts';
+import { MENTION_BUCKET_MS, type StoredMention } from '../mention.ts';
 import type { TextAnalysis } from '../analysis/types.ts';
-
-/** Detection runs on the same 5-minute buckets as the counts table. */
-export const DETECTION_BUCKET_MS = 5 * 60_000;
 
 /** The mention's columns detection reads, and the parts of its analysis it needs (null when not analysed). */
 type SignalRow = Pick<Row<'mentions'>, 'id' | 'posted_at' | 'text' | 'likes' | 'reposts' | 'quotes' | 'replies' | 'is_private'> & {
@@ -35,7 +32,7 @@ export async function loadBucketSignals(
     order by posted_at`;
   const byBucket = new Map<number, StoredMention[]>();
   for (const r of rows) {
-    const b = Math.floor(r.posted_at.getTime() / DETECTION_BUCKET_MS) * DETECTION_BUCKET_MS;
+    const b = Math.floor(r.posted_at.getTime() / MENTION_BUCKET_MS) * MENTION_BUCKET_MS;
     let list = byBucket.get(b);
     if (!list) byBucket.set(b, (list = []));
     list.push({
@@ -61,7 +58,7 @@ export async function loadBucketSignals(
       and bucket_start >= ${q.from} and bucket_start < ${q.to}`;
   const reachByBucket = new Map(reachRows.map((r) => [r.bucket_start.getTime(), { reposts: Number(r.negative_reposts), quotes: Number(r.negative_quotes), replies: Number(r.negative_replies) }]));
   const signals: BucketSignal[] = [];
-  for (let t = q.from.getTime(); t < q.to.getTime(); t += DETECTION_BUCKET_MS) {
+  for (let t = q.from.getTime(); t < q.to.getTime(); t += MENTION_BUCKET_MS) {
     const signal = buildBucketSignal(new Date(t), byBucket.get(t) ?? [], { institutionNames: q.institutionNames });
     signal.reach = reachByBucket.get(t) ?? { reposts: 0, quotes: 0, replies: 0 };
     signals.push(signal);

@@ -1,7 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import type { AuditActor } from '../audit/record.ts';
-import type { Auth } from '../auth/credentials.ts';
+import type { Auth } from '../access/auth.ts';
 import { UnauthorizedError } from '../errors.ts';
 import type { AppEnv } from './env.ts';
 
@@ -20,7 +20,7 @@ export function maybeRequestAuth(c: Context<AppEnv>): Auth | null {
 /** The authenticated caller of an /api request: user, org, role, session or token, scopes. */
 export function requestAuth(c: Context<AppEnv>): Auth {
   const auth = maybeRequestAuth(c);
-  // The middleware in src/http/app.ts authenticates every non-public /api route before its handler.
+  // The middleware in src/server/app.ts authenticates every non-public /api route before its handler.
   if (!auth) throw new UnauthorizedError();
   return auth;
 }

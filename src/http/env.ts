@@ -1,4 +1,4 @@
-import type { Auth } from '../auth/credentials.ts';
+import type { Auth } from '../access/auth.ts';
 
 /**
  * The one Hono environment of the service: what middleware attaches to a request for the handlers
@@ -6,7 +6,7 @@ import type { Auth } from '../auth/credentials.ts';
  */
 export interface AppEnv {
   Variables: {
-    /** Set first for every request (src/http/app.ts); echoed in x-request-id and every error. */
+    /** Set first for every request (src/server/app.ts); echoed in x-request-id and every error. */
     requestId: string;
     /** The authenticated caller; absent on public routes and outside /api. */
     auth?: Auth;

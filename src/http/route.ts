@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono, type RouteConfig, type RouteConfigToTypedResponse, type RouteHandler } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler, Next, TypedResponse } from 'hono';
 import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
-import type { Action, publicAction } from '../auth/permissions.ts';
+import type { Action, publicAction } from '../access/permissions.ts';
 import type { AppContext } from '../context.ts';
 import { ValidationError } from '../errors.ts';
 import type { AppEnv } from './env.ts';
@@ -12,7 +12,7 @@ import { ErrorBody, type TextMediaType } from './schemas.ts';
 // One declaration per route: method, path, the action the permission table checks, request and
 // response schemas (zod, with OpenAPI metadata), and the handler. createApp registers the
 // definitions; the auth middleware's route → action map and /api/v1/openapi.json are derived from
-// the same list (src/http/api.ts), so a route cannot be served unlisted or undocumented.
+// the same list (src/server/api.ts), so a route cannot be served unlisted or undocumented.
 
 type RouteAction = Action | typeof publicAction;
 

@@ -1,4 +1,4 @@
-import type { NormalizedMention } from '../mention.ts';
+import { MENTION_BUCKET_MS, type NormalizedMention } from '../mention.ts';
 
 // Pure checks and clean-up applied to every mention from every source before it is stored.
 // Posts are written by strangers: anything that would break storage or display is rejected here
@@ -132,9 +132,6 @@ export function normaliseMention(m: NormalizedMention, limits: IngestLimits = de
   };
 }
 
-/** Mention counts are kept per 5-minute bucket; coarser buckets are sums of these. */
-export const BASE_BUCKET_MS = 5 * 60_000;
-
-export function bucketStart(t: Date, bucketMs = BASE_BUCKET_MS): Date {
+export function bucketStart(t: Date, bucketMs = MENTION_BUCKET_MS): Date {
   return new Date(Math.floor(t.getTime() / bucketMs) * bucketMs);
 }

@@ -1,4 +1,4 @@
-import { DETECTION_BUCKET_MS } from '../detection-pass/signals.ts';
+import { MENTION_BUCKET_MS } from '../mention.ts';
 import { maskPii } from '../analysis/pii.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
@@ -66,7 +66,7 @@ export async function gatherFacts(q: Q, incident: IncidentRow, now: Date): Promi
   const firstAlertAt = alerts[0]?.opened_at ?? incident.detected_at;
   // An alert is stored at the start of the 5-minute window that raised it; it could be raised only
   // once that window was over, so time to detect counts to the window's end.
-  const alertRaisedAt = alerts[0] ? new Date(firstAlertAt.getTime() + DETECTION_BUCKET_MS) : incident.detected_at;
+  const alertRaisedAt = alerts[0] ? new Date(firstAlertAt.getTime() + MENTION_BUCKET_MS) : incident.detected_at;
   const resolvedAt = incident.resolved_at ?? now;
   const dataEnd = new Date(Math.min(now.getTime(), resolvedAt.getTime() + FOLLOW_AFTER_RESOLVE_MS));
   const window = baselineWindow(firstAlertAt);

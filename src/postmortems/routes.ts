@@ -14,7 +14,7 @@ import { incidentReport, reportRange } from './report.ts';
 // Post-mortems and the org report under /organizations/{orgId}.
 
 // Exports hold post texts and internal notes: not kept by shared caches. The app-wide secure
-// headers (src/http/app.ts) give the pages a CSP without inline scripts and nosniff.
+// headers (src/server/app.ts) give the pages a CSP without inline scripts and nosniff.
 const pageHeaders = { 'cache-control': 'private, no-store' };
 
 const conflict = { 409: jsonAnswer(ErrorBody, '版が古い・承認済み (conflict: stale version, or the post-mortem is approved and final)') };

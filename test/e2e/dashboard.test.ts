@@ -5,7 +5,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/audit/record.ts';
 import { createUser } from '../../src/auth/create-user.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { ingest } from '../../src/ingest/pipeline.ts';
 import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
 import { logger } from '../../src/logger.ts';

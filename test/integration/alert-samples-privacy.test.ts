@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DETECTION_BUCKET_MS, loadBucketSignals } from '../../src/detection-pass/signals.ts';
+import { MENTION_BUCKET_MS } from '../../src/mention.ts';
+import { loadBucketSignals } from '../../src/detection-pass/signals.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
 import { makeOrg, makeSource, mentionFixture, testContext } from '../factories/index.ts';
@@ -22,8 +23,8 @@ it('alert samples (which go into e-mail and the alert API) carry masked PII, whi
       mentionFixture(2, { postedAt, text: `${long}テスト内科 電話 03-1234-5678` }),
     ],
   });
-  const from = new Date(Math.floor(postedAt.getTime() / DETECTION_BUCKET_MS) * DETECTION_BUCKET_MS);
-  const signals = await loadBucketSignals(ctx.sql, { orgId: org.id, watchTargetId: null, from, to: new Date(from.getTime() + DETECTION_BUCKET_MS), institutionNames: ['テスト内科'] });
+  const from = new Date(Math.floor(postedAt.getTime() / MENTION_BUCKET_MS) * MENTION_BUCKET_MS);
+  const signals = await loadBucketSignals(ctx.sql, { orgId: org.id, watchTargetId: null, from, to: new Date(from.getTime() + MENTION_BUCKET_MS), institutionNames: ['テスト内科'] });
   const texts = JSON.stringify(signals);
   expect(texts).not.toContain('090-1234-5678');
   expect(texts).not.toContain('1234-5678');

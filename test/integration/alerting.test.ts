@@ -11,7 +11,7 @@ import { updateAlertingSettings } from '../../src/notify/recipients.ts';
 import { systemActor } from '../../src/audit/record.ts';
 import { createPreviewTransport, createSmtpTransport, type MailTransport } from '../../src/notify/transports.ts';
 import type { AppContext } from '../../src/context.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { createWatchTarget } from '../../src/organizations/organizations.ts';
 import { startSmtpFake, type SmtpFake } from '../fakes/smtp-fake.ts';
 import { makeOrg, testContext, unique } from '../factories/index.ts';

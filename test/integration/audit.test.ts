@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordAudit, systemActor, verifyAudit } from '../../src/audit/record.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { ingest } from '../../src/ingest/pipeline.ts';
 import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
 import { logger } from '../../src/logger.ts';

@@ -3,7 +3,7 @@ import { systemActor } from '../../src/audit/record.ts';
 import { ensureBootstrapAdmin } from '../../src/auth/bootstrap-admin.ts';
 import { createUser } from '../../src/auth/create-user.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
 import { ingest } from '../../src/ingest/pipeline.ts';
 import { logger } from '../../src/logger.ts';

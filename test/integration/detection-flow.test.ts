@@ -5,7 +5,7 @@ import { listAlerts, getAlert } from '../../src/detection-pass/queries.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { ensureDemo } from '../../src/bootstrap/demo.ts';
 import { runSource } from '../../src/collection/run-source.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { authHeaders } from '../support/api-auth.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 import { testContext } from '../factories/index.ts';

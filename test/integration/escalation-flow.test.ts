@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { updateAlertingSettings } from '../../src/notify/recipients.ts';
 import { systemActor } from '../../src/audit/record.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { escalateDue } from '../../src/oncall/escalation-job.ts';
 import { demoMailer, openDemoClinic, runDemoAt, useDatabaseAndSmtp } from '../support/demo-flow.ts';
 

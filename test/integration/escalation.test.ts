@@ -5,7 +5,7 @@ import { installationIdOf } from '../../src/notify/installation.ts';
 import { Mailer } from '../../src/notify/mailer.ts';
 import { createSmtpTransport } from '../../src/notify/transports.ts';
 import type { AppContext } from '../../src/context.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { incidentForAlertChange } from '../../src/incidents/auto-open-incident.ts';
 import { acknowledgeIncident } from '../../src/oncall/acknowledge-incident.ts';
 import { startEscalation } from '../../src/oncall/escalation.ts';

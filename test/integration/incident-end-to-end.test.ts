@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { systemActor, verifyAudit } from '../../src/audit/record.ts';
 import { createUser } from '../../src/auth/create-user.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { escalateDue } from '../../src/oncall/escalation-job.ts';
 import { decodeTextPart } from '../fakes/smtp-fake.ts';
 import { authHeaders } from '../support/api-auth.ts';

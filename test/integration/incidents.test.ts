@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/record.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { incidentForAlertChange } from '../../src/incidents/auto-open-incident.ts';
 import { getIncident } from '../../src/incidents/queries.ts';
 import { transitionIncident } from '../../src/incidents/transition-incident.ts';

@@ -4,7 +4,7 @@ import { incidentMailConfigFor, mailEnqueueConfigFor } from '../../src/notify/ma
 import { updateAlertingSettings } from '../../src/notify/recipients.ts';
 import { systemActor } from '../../src/audit/record.ts';
 import type { AppContext } from '../../src/context.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { incidentForAlertChange } from '../../src/incidents/auto-open-incident.ts';
 import { startEscalation } from '../../src/oncall/escalation.ts';
 import { makeOrg, testContext, unique } from '../factories/index.ts';

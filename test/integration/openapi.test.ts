@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/http/app.ts';
-import { openApiDocument } from '../../src/http/api.ts';
-import { openapiPath } from '../../src/openapi/document.ts';
+import { createApp } from '../../src/server/app.ts';
+import { openApiDocument } from '../../src/server/api.ts';
+import { openapiPath } from '../../src/server/openapi.ts';
 import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
 import { makeOrg, makeSource, mentionFixture, testContext, unique } from '../factories/index.ts';
 import { authHeaders } from '../support/api-auth.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditActor } from '../../src/audit/record.ts';
 import { verifyAudit } from '../../src/audit/record.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { addNote } from '../../src/incidents/add-note.ts';
 import { promoteAlert } from '../../src/incidents/promote-alert.ts';
 import { transitionIncident } from '../../src/incidents/transition-incident.ts';

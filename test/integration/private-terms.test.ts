@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hourlyTermCounts } from '../../src/detection-pass/signals.ts';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
 import { makeOrg, makeSource, mentionFixture, testContext } from '../factories/index.ts';
 import { authHeaders } from '../support/api-auth.ts';

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actions, publicAction, roleAllows, roles, type Role } from '../../src/auth/permissions.ts';
-import { routeActions } from '../../src/http/api.ts';
+import { actions, publicAction, roleAllows, roles, type Role } from '../../src/access/permissions.ts';
+import { routeActions } from '../../src/server/api.ts';
 import { secretHash, tokenPrefix, newSecret } from '../../src/auth/credentials.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { makeOrg, testContext } from '../factories/index.ts';
 import { testToken } from '../support/api-auth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 // GENERATED from the app itself: every route the app registers under /api, sent by every role,
-// must answer 403 exactly when the one table (src/auth/permissions.ts) forbids it — and never
+// must answer 403 exactly when the one table (src/access/permissions.ts) forbids it — and never
 // 401/403 when it allows it (validation errors and 404s for the made-up ids are fine).
 
 let db: TestDatabase;

@@ -6,7 +6,7 @@ import { sealEnvCredentials } from '../../src/collection/seal-env-credentials.ts
 import { addSource, getSource } from '../../src/collection/sources.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { AppContext } from '../../src/context.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { MastodonFake } from '../fakes/mastodon-fake.ts';
 import { makeOrg, testContext, unique } from '../factories/index.ts';
 import { authHeaders } from '../support/api-auth.ts';

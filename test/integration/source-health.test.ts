@@ -5,7 +5,7 @@ import { collectionScheduleJob } from '../../src/collection/scheduler.ts';
 import { JobRunner } from '../../src/jobs/runner.ts';
 import { addSource } from '../../src/collection/sources.ts';
 import { updateSource } from '../../src/collection/update-source.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { XFake } from '../fakes/x-fake.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 import { makeOrg, testContext } from '../factories/index.ts';

@@ -3,7 +3,7 @@ import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { addSource } from '../../src/collection/sources.ts';
 import { updateSource } from '../../src/collection/update-source.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/server/app.ts';
 import { analyzeStored } from '../../src/ingest/analyze-stored.ts';
 import { FacebookFake } from '../fakes/facebook-fake.ts';
 import { LineFake } from '../fakes/line-fake.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { newSecret, secretHash, tokenPrefix } from '../../src/auth/credentials.ts';
-import { tokenScopes, type Role } from '../../src/auth/permissions.ts';
+import { tokenScopes, type Role } from '../../src/access/permissions.ts';
 import type { AppContext } from '../../src/context.ts';
 
 export type TestRole = Role;

@@ -1,4 +1,4 @@
-import { openApiDocument } from '../../src/http/api.ts';
+import { openApiDocument } from '../../src/server/api.ts';
 import { schemaErrors } from './json-schema.ts';
 
 // Holds a real API answer to the published document: the operation is found by method and

@@ -3,7 +3,7 @@ import { setPassword } from '../../auth/set-password.ts';
 import { updateUser } from '../../auth/update-user.ts';
 import { createUserToken } from '../../auth/user-tokens.ts';
 import { findOrganization, listUsers, normalizeEmail } from '../../auth/users.ts';
-import { roles, tokenScopes, type TokenScope } from '../../auth/permissions.ts';
+import { roles, tokenScopes, type TokenScope } from '../../access/permissions.ts';
 import type { AppContext } from '../../context.ts';
 import { NotFoundError, UsageError } from '../../errors.ts';
 import { createOrganization } from '../../organizations/organizations.ts';

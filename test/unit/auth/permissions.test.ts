@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actions, publicAction, roleAllows, roles, scopeAllows, tokenScopes, type Action } from '../../../src/auth/permissions.ts';
-import { routeActions } from '../../../src/http/api.ts';
+import { actions, publicAction, roleAllows, roles, scopeAllows, tokenScopes, type Action } from '../../../src/access/permissions.ts';
+import { routeActions } from '../../../src/server/api.ts';
 
 describe('the role × action table', () => {
   it('roles are cumulative: whatever a role may do, every higher role may too', () => {

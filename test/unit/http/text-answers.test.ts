@@ -4,7 +4,7 @@ import type { AppContext } from '../../../src/context.ts';
 import type { AppEnv } from '../../../src/http/env.ts';
 import { answerText, defineRoute } from '../../../src/http/route.ts';
 import { jsonAnswer, textAnswer } from '../../../src/http/schemas.ts';
-import { buildOpenApiDocument } from '../../../src/openapi/document.ts';
+import { buildOpenApiDocument } from '../../../src/server/openapi.ts';
 
 // Routes that answer text (a Markdown export, a print page). @hono/zod-openapi types an answer of
 // any media type but JSON and text/plain as a bare Response, so without defineRoute's own answer

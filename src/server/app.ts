@@ -4,11 +4,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { authorizeApi } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
-import { resolveSourceIp, setRequestSourceIp } from './actor.ts';
-import type { AppEnv } from './env.ts';
-import { errorBody, handleError } from './errors.ts';
+import { resolveSourceIp, setRequestSourceIp } from '../http/actor.ts';
+import type { AppEnv } from '../http/env.ts';
+import { errorBody, handleError } from '../http/errors.ts';
 import { definedRoutes, routeActions } from './api.ts';
-import { pathId } from './params.ts';
+import { pathId } from '../http/params.ts';
 import { receiveWebhook } from '../collection/receive-webhook.ts';
 import { webRoutes } from '../web/routes.tsx';
 import { ackPages } from '../oncall/ack-pages.ts';
@@ -109,8 +109,8 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
     }
   });
 
-  // Every /api route is authorised by the one role × action table (src/auth/permissions.ts),
-  // through the route → action map derived from the route definitions (src/http/api.ts).
+  // Every /api route is authorised by the one role × action table (src/access/permissions.ts),
+  // through the route → action map derived from the route definitions (src/server/api.ts).
   app.use('/api/*', authorizeApi(ctx, routeActions));
   app.route('/api/v1', definedRoutes(ctx));
   app.use('/ack/*', limit(16 * 1024));

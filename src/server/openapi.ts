@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { RouteDefinition } from '../http/route.ts';
 
 // The OpenAPI 3.1 document of /api/v1. The library (@hono/zod-openapi, i.e. zod-to-openapi)
-// generates it from the route definitions (src/http/api.ts); this adds what its 3.0-shaped config
+// generates it from the route definitions (src/server/api.ts); this adds what its 3.0-shaped config
 // cannot say (3.1 info fields), the tags and the security schemes.
 // A test walks the app's registered routes and this document both ways, so a route cannot ship
 // undocumented.

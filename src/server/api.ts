@@ -9,12 +9,12 @@ import { oncallRoutes } from '../oncall/routes.ts';
 import { statementRoutes } from '../statements/routes.ts';
 import { mentionRoutes } from '../mentions/routes.ts';
 import { notifyRoutes } from '../notify/routes.ts';
-import { buildOpenApiDocument } from '../openapi/document.ts';
+import { buildOpenApiDocument } from './openapi.ts';
 import { organizationRoutes } from '../organizations/routes.ts';
 import { postmortemRoutes } from '../postmortems/routes.ts';
-import type { AppEnv } from './env.ts';
-import { actionsOf, defineRoute, type RouteDefinition } from './route.ts';
-import { jsonAnswer } from './schemas.ts';
+import type { AppEnv } from '../http/env.ts';
+import { actionsOf, defineRoute, type RouteDefinition } from '../http/route.ts';
+import { jsonAnswer } from '../http/schemas.ts';
 
 // Every route under /api/v1 declared with defineRoute, by feature. createApp registers them; the
 // permission map and the OpenAPI document below are derived from this one list.
