@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { authorizeApi } from '../auth/middleware.ts';
@@ -57,10 +57,11 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
   app.onError(handleError(ctx.log));
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${c.req.path}`, c.get('requestId')), 404));
   app.use('*', requestId);
-  app.use('*', async (c, next) => {
+  const sourceIp: MiddlewareHandler<AppEnv> = async (c, next) => {
     setRequestSourceIp(c, resolveSourceIp(c, ctx.config.http.trustProxy));
     await next();
-  });
+  };
+  app.use('*', sourceIp);
   app.use('*', secureHeaders({
     referrerPolicy: 'same-origin',
     contentSecurityPolicy: {
@@ -72,7 +73,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
   app.use('*', privateAnswers);
   const limit = (maxSize: number) => bodyLimit({
     maxSize,
-    onError: (c) => c.json(errorBody('payload_too_large', `request body is over ${maxSize} bytes`, c.get('requestId')), 413),
+    onError: (c: Context<AppEnv>) => c.json(errorBody('payload_too_large', `request body is over ${maxSize} bytes`, c.get('requestId')), 413),
   });
   app.use('/api/*', limit(ctx.config.http.bodyLimitBytes));
   app.use('/login', limit(16 * 1024));

@@ -121,7 +121,7 @@ it('every route answers hostile input with a 4xx in the error envelope, never a 
     const headers: Record<string, string> = { ...auth };
     if (init.type !== undefined) headers['content-type'] = init.type;
     const res = await app.request(url, { method: init.method, headers, body: init.body }, peer);
-    let envelope = false;
+    let envelope: boolean;
     try {
       const body = await res.json();
       envelope = typeof body?.error?.code === 'string' && typeof body?.error?.message === 'string';

@@ -17,7 +17,7 @@ import { contractErrors } from '../support/openapi-contract.ts';
 
 let db: TestDatabase;
 let ctx: AppContext;
-let now = new Date('2026-11-23T01:00:00Z'); // 勤労感謝の日, Monday 10:00 JST
+const now = new Date('2026-11-23T01:00:00Z'); // 勤労感謝の日, Monday 10:00 JST
 beforeAll(async () => {
   db = await createTestDatabase();
   ctx = testContext(db, { now: () => now });
