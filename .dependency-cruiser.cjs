@@ -11,20 +11,48 @@
  */
 const layers = [
   // the kernel: no database, no feature
-  'errors.ts', 'random.ts', 'logger.ts', 'display.ts', 'validation.ts', 'outbound', 'config.ts',
+  'errors.ts',
+  'random.ts',
+  'logger.ts',
+  'display.ts',
+  'validation.ts',
+  'outbound',
+  'config.ts',
   'access', // the role × action table and the caller's identity: what http and auth share
   // pure stages and the record they pass along
-  'analysis', 'mention.ts', 'detection', 'sources',
+  'analysis',
+  'mention.ts',
+  'detection',
+  'sources',
   // storage and what every verb receives
-  'db', 'secrets', 'context.ts', 'jobs', 'audit',
+  'db',
+  'secrets',
+  'context.ts',
+  'jobs',
+  'audit',
   // the HTTP toolkit (route definitions, schemas, the caller); it knows no feature
-  'http', 'auth',
+  'http',
+  'auth',
   // notification below the crisis workflow that calls it
-  'incident-record', 'notify', 'oncall', 'organizations',
+  'incident-record',
+  'notify',
+  'oncall',
+  'organizations',
   // the pipeline and the crisis workflow, in the order data reaches them
-  'ingest', 'collection', 'mentions', 'statements', 'postmortems', 'incidents', 'detection-pass', 'pipeline-stages.ts',
+  'ingest',
+  'collection',
+  'mentions',
+  'statements',
+  'postmortems',
+  'incidents',
+  'detection-pass',
+  'pipeline-stages.ts',
   // the edges: pages, demo data, the composed app, the process, the command line
-  'web', 'bootstrap', 'server', 'main.ts', 'cli',
+  'web',
+  'bootstrap',
+  'server',
+  'main.ts',
+  'cli',
 ];
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const pathOf = (entry) => (entry.endsWith('.ts') ? `^src/${escapeRe(entry)}$` : `^src/${escapeRe(entry)}/`);
@@ -86,7 +114,11 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.tsx', '.js', '.json'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.tsx', '.js', '.json'],
+    },
     skipAnalysisNotInRules: true,
   },
 };

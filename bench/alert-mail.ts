@@ -34,7 +34,12 @@ const explanation = {
   criticalTerms: { new: ['医療ミス'], all: ['医療ミス'] },
   riskCategories: [{ category: '医療過誤・誤診', count: 20 }],
   emergingTerms: [{ term: '誤診', count: 30, baselineMean: 1 }],
-  samples: Array.from({ length: 5 }, (_, i) => ({ id: String(i), text: `さくら内科で誤診された <b>${i}</b> ひどい`.repeat(8), url: `https://x.example/${i}`, engagement: 10 })),
+  samples: Array.from({ length: 5 }, (_, i) => ({
+    id: String(i),
+    text: `さくら内科で誤診された <b>${i}</b> ひどい`.repeat(8),
+    url: `https://x.example/${i}`,
+    engagement: 10,
+  })),
 };
 
 function percentile(sorted: number[], p: number): number {
@@ -47,9 +52,13 @@ logger.level = 'warn';
 try {
   const org = await createOrganization(db, { name: 'ベンチ医療法人', slug: `bench-${randomBytes(3).toString('hex')}` });
   await updateAlertingSettings(db.sql, org.id, { recipients }, systemActor);
-  const mailer = new Mailer({ sql: db.sql, log: logger, instanceId: 'bench' }, {
-    transport: createSmtpTransport(smtp.url), from: '火の粉 <alerts@hinoko.example.jp>',
-  });
+  const mailer = new Mailer(
+    { sql: db.sql, log: logger, instanceId: 'bench' },
+    {
+      transport: createSmtpTransport(smtp.url),
+      from: '火の粉 <alerts@hinoko.example.jp>',
+    },
+  );
   const deps = { sql: db.sql, log: logger, instanceId: 'bench', now: () => new Date() };
   const jobs = new Jobs(deps, mailer.jobs());
   await jobs.start();
@@ -65,10 +74,22 @@ try {
       const [e] = await tx<{ id: string }[]>`
         insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
         values (${org.id}, ${a!.id}, 'open', true, 4, 0.9, ${at}, 'x') returning id`;
-      await enqueueAlertMails(tx, { from: '火の粉 <alerts@hinoko.example.jp>', publicUrl: 'http://127.0.0.1:8787', installationId: benchInstallationId }, {
-        orgId: org.id, watchTargetId: null, alertId: a!.id, alertEventId: e!.id, action: 'open', kind: 'crisis', severity: 4,
-        summary: '【深刻度4 重大・炎上の疑い】通常 5分あたり約2件のところ 40件（20倍）。', explanation, at,
-      });
+      await enqueueAlertMails(
+        tx,
+        { from: '火の粉 <alerts@hinoko.example.jp>', publicUrl: 'http://127.0.0.1:8787', installationId: benchInstallationId },
+        {
+          orgId: org.id,
+          watchTargetId: null,
+          alertId: a!.id,
+          alertEventId: e!.id,
+          action: 'open',
+          kind: 'crisis',
+          severity: 4,
+          summary: '【深刻度4 重大・炎上の疑い】通常 5分あたり約2件のところ 40件（20倍）。',
+          explanation,
+          at,
+        },
+      );
       return tx<{ message_id: string }[]>`select message_id from mail_outbox where org_id = ${org.id} and alert_event_id = ${e!.id}`;
     });
     return { storedAt: Date.now(), messageIds: ids.map((r) => r.message_id) };
@@ -95,8 +116,22 @@ try {
         values (${policyOrg.id}, ${randomBytes(6).toString('hex')}, 'crisis', 'open', 4, 0.9, ${at}, ${at}, '【深刻度4 重大・炎上の疑い】', ${tx.json(explanation)})
         returning id`;
       const opened = await incidentForAlertChange(tx, { orgId: policyOrg.id, alertId: a!.id, action: 'open', notify: true, at });
-      await startEscalation(tx, { from: '火の粉 <alerts@hinoko.example.jp>', publicUrl: 'http://127.0.0.1:8787', installationId: benchInstallationId, ackKey: benchAckKey, ackLinkTtlMs: 86_400_000, now: at }, policyOrg.id, opened!.incidentId);
-      return tx<{ message_id: string }[]>`select message_id from mail_outbox where org_id = ${policyOrg.id} and incident_id = ${opened!.incidentId}`;
+      await startEscalation(
+        tx,
+        {
+          from: '火の粉 <alerts@hinoko.example.jp>',
+          publicUrl: 'http://127.0.0.1:8787',
+          installationId: benchInstallationId,
+          ackKey: benchAckKey,
+          ackLinkTtlMs: 86_400_000,
+          now: at,
+        },
+        policyOrg.id,
+        opened!.incidentId,
+      );
+      return tx<
+        { message_id: string }[]
+      >`select message_id from mail_outbox where org_id = ${policyOrg.id} and incident_id = ${opened!.incidentId}`;
     });
     return { storedAt: Date.now(), messageIds: ids.map((r) => r.message_id) };
   }
@@ -113,16 +148,22 @@ try {
     const acceptedAt = new Map(smtp.received.map((m) => [m.messageId, m.receivedAt]));
     // Per alert: until the last of its recipients' mails was accepted.
     const latencies = stored.map((s) => Math.max(...s.messageIds.map((id) => acceptedAt.get(id)! - s.storedAt))).sort((a, b) => a - b);
-    console.log(`${label}: ${alerts} alerts × ${recipients.length} recipients — stored → accepted p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, max ${latencies.at(-1)} ms`);
+    console.log(
+      `${label}: ${alerts} alerts × ${recipients.length} recipients — stored → accepted p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, max ${latencies.at(-1)} ms`,
+    );
     return percentile(latencies, 95);
   }
 
   console.log(`alert mail bench on ${db.where}, SMTP server in-process`);
   let seed = 7;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const trickle = await run('trickle (0–400 ms apart)', () => Math.floor(random() * 400));
   const burst = await run('burst (back to back)', () => 0);
-  const paged = await run('incident opened under a policy, level 1 paged (0–400 ms apart)', () => Math.floor(random() * 400), storeIncidentAlert);
+  const paged = await run(
+    'incident opened under a policy, level 1 paged (0–400 ms apart)',
+    () => Math.floor(random() * 400),
+    storeIncidentAlert,
+  );
   const duplicates = smtp.received.length - new Set(smtp.received.map((m) => m.messageId)).size;
   console.log(`duplicates: ${duplicates}; goal p95 ≤ 5000 ms: ${Math.max(trickle, burst, paged) <= 5000 ? 'met' : 'NOT met'}`);
   await jobs.stop();

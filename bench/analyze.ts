@@ -18,7 +18,7 @@ const sentences = readFileSync(new URL('../test/fixtures/clinic-posts.tsv', impo
 
 // Deterministic, so runs compare: each post is random test-set sentences joined up to ~100 chars.
 let seed = 20261125;
-const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 function makePost(): string {
   let post = '';
   while (post.length < targetChars) post += sentences[Math.floor(random() * sentences.length)]!;
@@ -55,7 +55,9 @@ const t0 = performance.now();
 const analyzer = await loadAnalyzer();
 const tokenizer = await loadTokenizer();
 console.log(`load (kuromoji + data)             ${(performance.now() - t0).toFixed(0)} ms`);
-console.log(`${posts.length.toLocaleString('en')} posts, mean ${(posts.reduce((s, p) => s + p.length, 0) / posts.length).toFixed(0)} chars, one core`);
+console.log(
+  `${posts.length.toLocaleString('en')} posts, mean ${(posts.reduce((s, p) => s + p.length, 0) / posts.length).toFixed(0)} chars, one core`,
+);
 
 const subjects: Subject[] = [
   { name: 'kuromoji tokenize only', fn: (t) => tokenizer.tokenize(t), seconds: [] },
@@ -65,9 +67,18 @@ const subjects: Subject[] = [
 measure(subjects, 10);
 for (const s of subjects) {
   const perPost = median(s.seconds);
-  console.log(`${s.name.padEnd(26)} ${Math.round(1 / perPost).toLocaleString('en').padStart(8)} posts/s  ${(perPost * 1e6).toFixed(1).padStart(8)} µs/post (median of 10 rounds)`);
+  console.log(
+    `${s.name.padEnd(26)} ${Math.round(1 / perPost)
+      .toLocaleString('en')
+      .padStart(8)} posts/s  ${(perPost * 1e6).toFixed(1).padStart(8)} µs/post (median of 10 rounds)`,
+  );
 }
 const [tokenizeOnly, , full] = subjects.map((s) => median(s.seconds));
 console.log(`analysers add ${(100 * (full! / tokenizeOnly! - 1)).toFixed(0)}% on top of tokenising`);
-console.log(`load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores (others' work slows every figure)`);
+console.log(
+  `load average ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} on ${(await import('node:os')).cpus().length} cores (others' work slows every figure)`,
+);
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

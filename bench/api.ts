@@ -15,7 +15,9 @@ const db = await benchDatabase();
 try {
   const ctx = createContext({ config: loadConfig({}), sql: db.sql, db: db.db });
   const seeded = await seedMentions(ctx, {
-    count, days: 30, onProgress: (n) => process.stderr.write(`\rseeding ${n.toLocaleString()} / ${count.toLocaleString()}`),
+    count,
+    days: 30,
+    onProgress: (n) => process.stderr.write(`\rseeding ${n.toLocaleString()} / ${count.toLocaleString()}`),
   });
   process.stderr.write('\n');
   await db.sql`vacuum analyze`;
@@ -29,14 +31,20 @@ try {
     ['list newest 50', () => `/api/v1/organizations/${org}/mentions?limit=50`],
     ['list negative', () => `/api/v1/organizations/${org}/mentions?sentiment=negative&limit=50`],
     ['list by source', () => `/api/v1/organizations/${org}/mentions?sourceId=${seeded.sourceId}&limit=50`],
-    ['list time range (random day)', () => {
-      const from = now - Math.floor(Math.random() * 29) * 86_400_000 - 86_400_000;
-      return `/api/v1/organizations/${org}/mentions?from=${iso(from)}&to=${iso(from + 86_400_000)}&limit=50`;
-    }],
-    ['list negative in range', () => {
-      const from = now - Math.floor(Math.random() * 29) * 86_400_000 - 86_400_000;
-      return `/api/v1/organizations/${org}/mentions?sentiment=negative&from=${iso(from)}&to=${iso(from + 86_400_000)}&limit=50`;
-    }],
+    [
+      'list time range (random day)',
+      () => {
+        const from = now - Math.floor(Math.random() * 29) * 86_400_000 - 86_400_000;
+        return `/api/v1/organizations/${org}/mentions?from=${iso(from)}&to=${iso(from + 86_400_000)}&limit=50`;
+      },
+    ],
+    [
+      'list negative in range',
+      () => {
+        const from = now - Math.floor(Math.random() * 29) * 86_400_000 - 86_400_000;
+        return `/api/v1/organizations/${org}/mentions?sentiment=negative&from=${iso(from)}&to=${iso(from + 86_400_000)}&limit=50`;
+      },
+    ],
     ['list page 20 (keyset)', () => `/api/v1/organizations/${org}/mentions?limit=50&cursor=${deepCursor}`],
     ['counts 5m × 24h', () => `/api/v1/organizations/${org}/mention-counts?bucket=5m&from=${iso(now - 86_400_000)}&to=${iso(now)}`],
     ['counts 1h × 7d', () => `/api/v1/organizations/${org}/mention-counts?bucket=1h&from=${iso(now - 7 * 86_400_000)}&to=${iso(now)}`],
@@ -46,12 +54,16 @@ try {
   {
     let cursor = '';
     for (let i = 0; i < 19; i++) {
-      const res = await app.request(`/api/v1/organizations/${org}/mentions?limit=50${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
-      cursor = (await res.json() as { nextCursor: string }).nextCursor;
+      const res = await app.request(`/api/v1/organizations/${org}/mentions?limit=50${cursor ? `&cursor=${cursor}` : ''}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      cursor = ((await res.json()) as { nextCursor: string }).nextCursor;
     }
     deepCursor = cursor;
   }
-  console.log(`bench:api on ${db.where}: ${seeded.inserted.toLocaleString()} mentions in one org (seeded in ${seeded.seconds.toFixed(1)} s, ${Math.round(seeded.inserted / seeded.seconds).toLocaleString()}/s); ${runs} requests per case through the hono app (auth + query + JSON)`);
+  console.log(
+    `bench:api on ${db.where}: ${seeded.inserted.toLocaleString()} mentions in one org (seeded in ${seeded.seconds.toFixed(1)} s, ${Math.round(seeded.inserted / seeded.seconds).toLocaleString()}/s); ${runs} requests per case through the hono app (auth + query + JSON)`,
+  );
   for (const [name, path] of cases) {
     const times: number[] = [];
     for (let i = 0; i < runs + 10; i++) {
@@ -62,7 +74,9 @@ try {
       if (i >= 10) times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
-    console.log(`  ${name.padEnd(30)} p50 ${percentile(times, 50).toFixed(1).padStart(6)} ms   p95 ${percentile(times, 95).toFixed(1).padStart(6)} ms`);
+    console.log(
+      `  ${name.padEnd(30)} p50 ${percentile(times, 50).toFixed(1).padStart(6)} ms   p95 ${percentile(times, 95).toFixed(1).padStart(6)} ms`,
+    );
   }
 } finally {
   await db.dispose();

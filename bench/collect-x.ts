@@ -51,7 +51,8 @@ try {
   for (let i = 0; i < total; i += 1) {
     fake.addTweet({
       text: templates[i % templates.length]!(i),
-      author: authors[i % authors.length], createdAt: new Date(start + i * 1000),
+      author: authors[i % authors.length],
+      createdAt: new Date(start + i * 1000),
       metrics: { like_count: i % 17, retweet_count: i % 5, impression_count: i },
     });
   }
@@ -73,7 +74,9 @@ async function benchRunSource(): Promise<void> {
     const org = await createOrganization(db, { name: 'bench', slug: 'bench' });
     await createWatchTarget(db, org.id, { name: clinic, names: [clinic], keywords: [], handles: {}, exclusions: [] });
     const source = await addSource(ctx, {
-      orgId: org.id, type: 'x', name: 'bench x',
+      orgId: org.id,
+      type: 'x',
+      name: 'bench x',
       config: { baseUrl: fake.baseUrl, maxResults: perPage, maxPagesPerRun: 10_000 },
       credentials: { bearerToken: fake.token },
     });
@@ -85,11 +88,25 @@ async function benchRunSource(): Promise<void> {
     const [stored] = await db.sql<{ n: number; analysed: number }[]>`
       select count(*)::int as n, count(analysis)::int as analysed from mentions where source_id = ${source.id}`;
     const pages = outcome.status === 'succeeded' || outcome.status === 'failed' ? outcome.pages : 0;
-    console.log(`bench:collect on ${db.where}: ${total.toLocaleString()} posts from the fake X in ${pages} pages of ${perPage}, analysis ${analysisOn ? 'on' : 'OFF'} — `
-      + `${seconds.toFixed(2)} s, ${Math.round(total / seconds).toLocaleString()} posts/s (target ≤ 60 s; analyzer load ${loadSeconds.toFixed(1)} s not counted)`);
-    console.log(JSON.stringify({ posts: total, pages, seconds: Number(seconds.toFixed(2)), postsPerSecond: Math.round(total / seconds), stored: stored!.n, analysed: stored!.analysed, status: outcome.status }));
+    console.log(
+      `bench:collect on ${db.where}: ${total.toLocaleString()} posts from the fake X in ${pages} pages of ${perPage}, analysis ${analysisOn ? 'on' : 'OFF'} — ` +
+        `${seconds.toFixed(2)} s, ${Math.round(total / seconds).toLocaleString()} posts/s (target ≤ 60 s; analyzer load ${loadSeconds.toFixed(1)} s not counted)`,
+    );
+    console.log(
+      JSON.stringify({
+        posts: total,
+        pages,
+        seconds: Number(seconds.toFixed(2)),
+        postsPerSecond: Math.round(total / seconds),
+        stored: stored!.n,
+        analysed: stored!.analysed,
+        status: outcome.status,
+      }),
+    );
     if (outcome.status !== 'succeeded' || stored!.n !== total || stored!.analysed !== (analysisOn ? total : 0)) {
-      console.error(`expected ${total} stored and analysed, got ${stored!.n} stored, ${stored!.analysed} analysed (run ${outcome.status}${'error' in outcome && outcome.error ? `: ${outcome.error}` : ''})`);
+      console.error(
+        `expected ${total} stored and analysed, got ${stored!.n} stored, ${stored!.analysed} analysed (run ${outcome.status}${'error' in outcome && outcome.error ? `: ${outcome.error}` : ''})`,
+      );
       process.exitCode = 1;
     }
   } finally {
@@ -120,10 +137,18 @@ async function benchSource(): Promise<void> {
     cursorBytes = JSON.stringify(page.cursor).length;
   }
   const seconds = (performance.now() - started) / 1000;
-  console.log(JSON.stringify({
-    mode: 'source-only', posts: total, pages, mentions, seconds: Number(seconds.toFixed(2)),
-    postsPerSecond: Math.round(mentions / seconds), msPerPage: Number(((seconds * 1000) / pages).toFixed(2)), cursorBytes,
-  }));
+  console.log(
+    JSON.stringify({
+      mode: 'source-only',
+      posts: total,
+      pages,
+      mentions,
+      seconds: Number(seconds.toFixed(2)),
+      postsPerSecond: Math.round(mentions / seconds),
+      msPerPage: Number(((seconds * 1000) / pages).toFixed(2)),
+      cursorBytes,
+    }),
+  );
   if (mentions !== total) {
     console.error(`expected ${total} mentions, collected ${mentions}`);
     process.exitCode = 1;

@@ -25,7 +25,10 @@ export async function benchDatabase(): Promise<DbHandle & { where: string; dispo
   if (!admin) {
     const local = 'postgres://postgres@127.0.0.1:5432/postgres';
     const probe = postgres(local, { max: 1, connect_timeout: 3, onnotice: () => {} });
-    const ok = await probe`select 1`.then(() => true, () => false);
+    const ok = await probe`select 1`.then(
+      () => true,
+      () => false,
+    );
     await probe.end();
     if (ok) {
       admin = local;
@@ -35,7 +38,10 @@ export async function benchDatabase(): Promise<DbHandle & { where: string; dispo
       const pg = await startEmbeddedPostgres(dir);
       admin = withDb(pg.url, 'postgres');
       where = 'embedded Postgres';
-      stopEmbedded = async () => { await pg.stop(); rmSync(dir, { recursive: true, force: true }); };
+      stopEmbedded = async () => {
+        await pg.stop();
+        rmSync(dir, { recursive: true, force: true });
+      };
     }
   }
   const name = `hinoko_bench_${randomBytes(4).toString('hex')}`;

@@ -13,7 +13,7 @@ const rows = 16_000;
 
 function syntheticCsv(): string {
   let seed = 42;
-  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const lines = ['timestamp,value,negative'];
   const start = Date.UTC(2015, 1, 26, 21, 40);
   for (let i = 0; i < rows; i++) {
@@ -32,7 +32,10 @@ if (!input) fs.writeFileSync(file, syntheticCsv());
 const settings = defaultDetectorSettings(300_000);
 const signals: BucketSignal[] = Array.from({ length: rows }, (_, i) => ({
   start: new Date(Date.UTC(2026, 0, 1) + i * 300_000),
-  count: 50 + (i % 17), negative: 8 + (i % 5), positive: 20, riskHits: { 医療事故: i % 50 === 0 ? 1 : 0 },
+  count: 50 + (i % 17),
+  negative: 8 + (i % 5),
+  positive: 20,
+  riskHits: { 医療事故: i % 50 === 0 ? 1 : 0 },
   reach: { reposts: i % 40, quotes: i % 7, replies: i % 11 },
   criticalTerms: i % 4000 === 0 ? ['医療ミス'] : [],
 }));
@@ -48,7 +51,11 @@ const times: number[] = [];
 let lines = 0;
 for (let run = 0; run < 3; run++) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/hinoko.mjs'), 'detect', '--input', file], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/hinoko.mjs'), 'detect', '--input', file], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   times.push(performance.now() - started);
   if (r.status !== 0) throw new Error(`hinoko detect failed: ${r.stderr}`);
   lines = r.stdout.trim().split('\n').length - 1;
@@ -62,13 +69,21 @@ const script = `const d = await import('./src/detection/index.ts'); const fs = a
 process.stdout.write(d.formatVerdictCsv(d.detectSeries(d.parseVolumeCsv(fs.readFileSync(${JSON.stringify(file)}, 'utf8')))));`;
 for (let run = 0; run < 3; run++) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   bare.push(performance.now() - started);
   if (r.status !== 0) throw new Error(`detection-only run failed: ${r.stderr}`);
 }
 bare.sort((a, b) => a - b);
 const inputRows = fs.readFileSync(file, 'utf8').trim().split('\n').length - 1;
 console.log(`per-bucket update (stepDetector, ${rows} buckets): ${(perBucketMs * 1000).toFixed(1)} µs  (goal ≤ 1000 µs)`);
-console.log(`hinoko detect, ${inputRows} rows → ${lines} rows, whole process: median ${(times[1]! / 1000).toFixed(2)} s, runs ${times.map((t) => (t / 1000).toFixed(2)).join(' / ')} s  (goal ≤ 2 s)`);
-console.log(`detection modules only (node --import tsx), whole process: median ${(bare[1]! / 1000).toFixed(2)} s; machine load ${os.loadavg()[0]!.toFixed(1)}`);
+console.log(
+  `hinoko detect, ${inputRows} rows → ${lines} rows, whole process: median ${(times[1]! / 1000).toFixed(2)} s, runs ${times.map((t) => (t / 1000).toFixed(2)).join(' / ')} s  (goal ≤ 2 s)`,
+);
+console.log(
+  `detection modules only (node --import tsx), whole process: median ${(bare[1]! / 1000).toFixed(2)} s; machine load ${os.loadavg()[0]!.toFixed(1)}`,
+);
 if (!input) fs.rmSync(path.dirname(file), { recursive: true });

@@ -28,14 +28,23 @@ try {
   let stored = 0;
   for (let i = 0; i < rows.length; i += batch) {
     const t = performance.now();
-    const r = await storePage(db.sql, { orgId: org.id, sourceId: source.id, rows: rows.slice(i, i + batch), tombstones: [], cursor: { value: { i } }, now: new Date() });
+    const r = await storePage(db.sql, {
+      orgId: org.id,
+      sourceId: source.id,
+      rows: rows.slice(i, i + batch),
+      tombstones: [],
+      cursor: { value: { i } },
+      now: new Date(),
+    });
     if (process.env.BENCH_VERBOSE) console.log(i, Math.round(performance.now() - t));
     stored += r.inserted.length;
   }
   const seconds = (performance.now() - started) / 1000;
   const n = (await db.sql<{ n: number }[]>`select count(*)::int as n from mentions`)[0]!.n;
   if (n !== total || stored !== total) throw new Error(`stored ${stored}/${n}, expected ${total}`);
-  console.log(`bench:ingest on ${db.where}: ${total.toLocaleString()} mentions in batches of ${batch} — ${seconds.toFixed(2)} s, ${Math.round(total / seconds).toLocaleString()} mentions/s (analysis off; bucket counts and cursor included)`);
+  console.log(
+    `bench:ingest on ${db.where}: ${total.toLocaleString()} mentions in batches of ${batch} — ${seconds.toFixed(2)} s, ${Math.round(total / seconds).toLocaleString()} mentions/s (analysis off; bucket counts and cursor included)`,
+  );
 } finally {
   await db.dispose();
 }

@@ -37,9 +37,17 @@ const loo = !argv.includes('--no-loo');
 const cost = { tp: 1, fp: 0.11, fn: 1 };
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const scaledSigmoid = (pos: number) => (pos > 3 ? -1 : 2 * sigmoid(-5 * pos) - 1);
-const norm = (t: string) => t.trim().replace('T', ' ').replace(/\.\d+$/, '').replace(/Z$/, '');
+const norm = (t: string) =>
+  t
+    .trim()
+    .replace('T', ' ')
+    .replace(/\.\d+$/, '')
+    .replace(/Z$/, '');
 
-interface Point { sweep: number; window: string | null | 'probationary' }
+interface Point {
+  sweep: number;
+  window: string | null | 'probationary';
+}
 
 function sweepPoints(timestamps: string[], windows: [string, string][]): Point[] {
   const maxTP = scaledSigmoid(-1);
@@ -122,7 +130,12 @@ export const normalized = (raw: number, windows: number) => (100 * (raw + window
 
 type Tune = (s: DetectorSettings) => DetectorSettings;
 
-interface Knob { key: string; name: string; values: number[]; apply: (s: DetectorSettings, v: number) => DetectorSettings }
+interface Knob {
+  key: string;
+  name: string;
+  values: number[];
+  apply: (s: DetectorSettings, v: number) => DetectorSettings;
+}
 
 // Every knob whose shipped value was chosen while these scores were being looked at, with the
 // values it could as plausibly have had (the shipped one in the middle; time knobs halved and
@@ -169,27 +182,38 @@ if (knobs.length !== chosen.length) throw new Error(`--knobs: choose from ${allK
 function grid(): { label: string; tune: Tune }[] {
   let configs: { label: string; tune: Tune }[] = [{ label: '', tune: (s) => s }];
   for (const k of knobs) {
-    configs = configs.flatMap((c) => k.values.map((v) => ({
-      label: `${c.label}${c.label ? ', ' : ''}${k.name} ${v}`,
-      tune: (s: DetectorSettings) => k.apply(c.tune(s), v),
-    })));
+    configs = configs.flatMap((c) =>
+      k.values.map((v) => ({
+        label: `${c.label}${c.label ? ', ' : ''}${k.name} ${v}`,
+        tune: (s: DetectorSettings) => k.apply(c.tune(s), v),
+      })),
+    );
   }
   return configs;
 }
 
 // --- Run -------------------------------------------------------------------------------------------
 
-interface Series { file: string; rows: SeriesRow[]; timestamps: string[]; points: Point[] }
+interface Series {
+  file: string;
+  rows: SeriesRow[];
+  timestamps: string[];
+  points: Point[];
+}
 
 export function loadSeries(): Series[] {
   const labels = JSON.parse(fs.readFileSync(windowsFile, 'utf8')) as Record<string, [string, string][]>;
-  return fs.readdirSync(dataDir).filter((f) => f.endsWith('.csv')).sort().map((file) => {
-    const rows = parseVolumeCsv(fs.readFileSync(path.join(dataDir, file), 'utf8'));
-    const timestamps = rows.map((r) => norm(r.timestamp));
-    const key = Object.keys(labels).find((k) => k === file || k.endsWith('/' + file));
-    if (!key) throw new Error(`no windows for ${file}`);
-    return { file, rows, timestamps, points: sweepPoints(timestamps, labels[key]!) };
-  });
+  return fs
+    .readdirSync(dataDir)
+    .filter((f) => f.endsWith('.csv'))
+    .sort()
+    .map((file) => {
+      const rows = parseVolumeCsv(fs.readFileSync(path.join(dataDir, file), 'utf8'));
+      const timestamps = rows.map((r) => norm(r.timestamp));
+      const key = Object.keys(labels).find((k) => k === file || k.endsWith('/' + file));
+      if (!key) throw new Error(`no windows for ${file}`);
+      return { file, rows, timestamps, points: sweepPoints(timestamps, labels[key]!) };
+    });
 }
 
 export function scoreSeries(series: Series, tune: Tune = (s) => s): FileScore {
@@ -209,7 +233,9 @@ function main() {
     }
   }
   const raw = shipped.reduce((s, r) => s + r.raw, 0);
-  console.log(`shipped configuration: NAB ${normalized(raw, windows).toFixed(1)}  windows ${shipped.reduce((n, r) => n + r.detected, 0)}/${windows}  fp rows ${shipped.reduce((n, r) => n + r.fpRows, 0)}`);
+  console.log(
+    `shipped configuration: NAB ${normalized(raw, windows).toFixed(1)}  windows ${shipped.reduce((n, r) => n + r.detected, 0)}/${windows}  fp rows ${shipped.reduce((n, r) => n + r.fpRows, 0)}`,
+  );
   if (!loo) return;
 
   const configs = grid();
@@ -220,18 +246,28 @@ function main() {
     let bestScore = -Infinity;
     scores.forEach((perFile, ci) => {
       const s = perFile.reduce((sum, r, fi) => (fi === held ? sum : sum + r.raw), 0);
-      if (s > bestScore + 1e-12) { bestScore = s; best = ci; }
+      if (s > bestScore + 1e-12) {
+        bestScore = s;
+        best = ci;
+      }
     });
     const r = scores[best]![held]!;
     looRaw += r.raw;
     console.log(`held out ${all[held]!.file.padEnd(28)} fitted ${configs[best]!.label.padEnd(52)} raw ${r.raw.toFixed(3).padStart(7)}`);
   }
-  const fittedBest = scores.reduce((b, perFile, ci) => {
-    const s = perFile.reduce((sum, r) => sum + r.raw, 0);
-    return s > b.s ? { s, ci } : b;
-  }, { s: -Infinity, ci: 0 });
-  console.log(`best on all five (in-sample, not a claim): ${configs[fittedBest.ci]!.label} NAB ${normalized(fittedBest.s, windows).toFixed(1)}`);
-  console.log(`leave-one-out estimate: NAB ${normalized(looRaw, windows).toFixed(1)}  (${configs.length} configurations of ${knobs.map((k) => k.name).join(', ')})`);
+  const fittedBest = scores.reduce(
+    (b, perFile, ci) => {
+      const s = perFile.reduce((sum, r) => sum + r.raw, 0);
+      return s > b.s ? { s, ci } : b;
+    },
+    { s: -Infinity, ci: 0 },
+  );
+  console.log(
+    `best on all five (in-sample, not a claim): ${configs[fittedBest.ci]!.label} NAB ${normalized(fittedBest.s, windows).toFixed(1)}`,
+  );
+  console.log(
+    `leave-one-out estimate: NAB ${normalized(looRaw, windows).toFixed(1)}  (${configs.length} configurations of ${knobs.map((k) => k.name).join(', ')})`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -164,7 +164,7 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 function list(env: Env, name: string, valid: (v: string) => boolean, what: string): string[] {
   const raw = read(env, name);
   if (raw === undefined) return [];
-  const entries = raw.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const entries = raw.split(',').flatMap((v) => (v.trim() === '' ? [] : [v.trim()]));
   const bad = entries.find((v) => !valid(v));
   if (bad !== undefined) problems.push(`${name} ${what}, got "${bad.slice(0, 100)}"`);
   return entries;
@@ -210,7 +210,8 @@ function smtpUrl(env: Env): string | null {
   if (raw === undefined) return null;
   try {
     const u = new URL(raw);
-    if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') problems.push(`SMTP_URL must start with smtp:// or smtps://, got "${u.protocol}//…"`);
+    if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:')
+      problems.push(`SMTP_URL must start with smtp:// or smtps://, got "${u.protocol}//…"`);
     else if (!u.hostname) problems.push('SMTP_URL has no host (expected smtp://user:password@mail.example.jp:587)');
   } catch {
     // Never echo the value: it may hold a password.
@@ -221,7 +222,8 @@ function smtpUrl(env: Env): string | null {
 
 // A bare address or "Display Name <address>"; no CR/LF or other control characters, since the
 // value becomes the From: header of every alert mail.
-const mailFromPattern = /^(?:[^<>\p{Cc}]{1,100} )?<?[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?>?$/u;
+const mailFromPattern =
+  /^(?:[^<>\p{Cc}]{1,100} )?<?[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?>?$/u;
 
 function mailFrom(env: Env): string {
   const raw = read(env, 'HINOKO_MAIL_FROM');
@@ -241,7 +243,9 @@ function publicUrl(env: Env, host: string, port: number): string {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
     if (u.search || u.hash || u.username || u.password) throw new Error('extras');
   } catch {
-    problems.push(`HINOKO_PUBLIC_URL must be an http(s) URL without query or credentials, such as https://hinoko.clinic.example.jp, got "${raw.slice(0, 100)}"`);
+    problems.push(
+      `HINOKO_PUBLIC_URL must be an http(s) URL without query or credentials, such as https://hinoko.clinic.example.jp, got "${raw.slice(0, 100)}"`,
+    );
   }
   return raw.replace(/\/+$/, '');
 }
@@ -257,8 +261,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       url: databaseUrl(env),
       migrationUrl: databaseUrl(env, 'HINOKO_MIGRATION_DATABASE_URL'),
       poolSize: int(env, 'HINOKO_DB_POOL', 10, 1, 200),
-      embeddedPort: read(env, 'HINOKO_EMBEDDED_PG_PORT') === undefined
-        ? null : int(env, 'HINOKO_EMBEDDED_PG_PORT', 0, 1024, 65535),
+      embeddedPort: read(env, 'HINOKO_EMBEDDED_PG_PORT') === undefined ? null : int(env, 'HINOKO_EMBEDDED_PG_PORT', 0, 1024, 65535),
     },
     dataDir: path.resolve(read(env, 'HINOKO_DATA_DIR') ?? '.hinoko'),
     http: {
@@ -276,15 +279,29 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       lexiconExtraPath: read(env, 'HINOKO_LEXICON_EXTRA'),
     },
     sources: {
-      credentialEnvPatterns: list(env, 'HINOKO_SOURCE_CREDENTIAL_ENV', (v) => credentialEnvPattern.test(v) && !reservedNames.has(v),
-        'must be environment-variable name patterns such as HINOKO_ORG_{org}_* (A–Z, 0–9, _, {org}, a trailing *)'),
-      urlOverrideTypes: list(env, 'HINOKO_SOURCE_URL_OVERRIDES', (v) => v === '*' || /^[a-z_]{1,40}$/.test(v), 'must be source types such as x,youtube, or *'),
+      credentialEnvPatterns: list(
+        env,
+        'HINOKO_SOURCE_CREDENTIAL_ENV',
+        (v) => credentialEnvPattern.test(v) && !reservedNames.has(v),
+        'must be environment-variable name patterns such as HINOKO_ORG_{org}_* (A–Z, 0–9, _, {org}, a trailing *)',
+      ),
+      urlOverrideTypes: list(
+        env,
+        'HINOKO_SOURCE_URL_OVERRIDES',
+        (v) => v === '*' || /^[a-z_]{1,40}$/.test(v),
+        'must be source types such as x,youtube, or *',
+      ),
     },
     audit: {
       checkpointMs: duration(env, 'HINOKO_AUDIT_CHECKPOINT', 60_000),
     },
     outbound: {
-      allowAddresses: list(env, 'HINOKO_OUTBOUND_ALLOW', (v) => parseAllowEntry(v) !== null, 'must be IP addresses or CIDR ranges such as 127.0.0.1 or 10.0.0.0/8'),
+      allowAddresses: list(
+        env,
+        'HINOKO_OUTBOUND_ALLOW',
+        (v) => parseAllowEntry(v) !== null,
+        'must be IP addresses or CIDR ranges such as 127.0.0.1 or 10.0.0.0/8',
+      ),
     },
     scheduler: {
       enabled: bool(env, 'HINOKO_SCHEDULER', true),
@@ -325,16 +342,18 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logLevel: oneOf(env, 'HINOKO_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
   };
   config.mail.publicUrl = publicUrl(env, host, config.http.port);
-  if (config.database.migrationUrl !== null && config.database.url === null) problems.push('HINOKO_MIGRATION_DATABASE_URL goes with DATABASE_URL (the embedded Postgres sets up its two roles itself)');
-  if (config.mail.pollMs < 100) problems.push('HINOKO_MAIL_POLL must be at least 100ms');
-  if (config.oncall.secret !== null && config.oncall.secret.length < 32) problems.push('HINOKO_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)');
-  if (config.oncall.ackLinkTtlMs < 60_000) problems.push('HINOKO_ACK_LINK_TTL must be at least 1m');
-  if (config.oncall.pollMs < 100) problems.push('HINOKO_ESCALATION_POLL must be at least 100ms');
-  if (config.auth.sessionIdleMs < 60_000) problems.push('HINOKO_SESSION_IDLE must be at least 1m');
-  if (config.auth.sessionMaxMs < config.auth.sessionIdleMs) problems.push('HINOKO_SESSION_MAX must not be shorter than HINOKO_SESSION_IDLE');
-  if (config.audit.checkpointMs < 1000) problems.push('HINOKO_AUDIT_CHECKPOINT must be at least 1s');
-  if (config.auth.recentLoginMs < 60_000) problems.push('HINOKO_RECENT_LOGIN must be at least 1m');
-  if (config.auth.lockWindowMs < 1000 || config.auth.lockMs < 1000) problems.push('HINOKO_LOGIN_WINDOW and HINOKO_LOGIN_LOCK must be at least 1s');
+  const need = (holds: boolean, problem: string) => holds || problems.push(problem);
+  // The embedded Postgres sets up its two roles itself; a migration URL only means something beside DATABASE_URL.
+  need(config.database.migrationUrl === null || config.database.url !== null, 'HINOKO_MIGRATION_DATABASE_URL goes with DATABASE_URL');
+  need(config.mail.pollMs >= 100, 'HINOKO_MAIL_POLL must be at least 100ms');
+  need((config.oncall.secret?.length ?? 32) >= 32, 'HINOKO_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)');
+  need(config.oncall.ackLinkTtlMs >= 60_000, 'HINOKO_ACK_LINK_TTL must be at least 1m');
+  need(config.oncall.pollMs >= 100, 'HINOKO_ESCALATION_POLL must be at least 100ms');
+  need(config.auth.sessionIdleMs >= 60_000, 'HINOKO_SESSION_IDLE must be at least 1m');
+  need(config.auth.sessionMaxMs >= config.auth.sessionIdleMs, 'HINOKO_SESSION_MAX must not be shorter than HINOKO_SESSION_IDLE');
+  need(config.audit.checkpointMs >= 1000, 'HINOKO_AUDIT_CHECKPOINT must be at least 1s');
+  need(config.auth.recentLoginMs >= 60_000, 'HINOKO_RECENT_LOGIN must be at least 1m');
+  need(config.auth.lockWindowMs >= 1000 && config.auth.lockMs >= 1000, 'HINOKO_LOGIN_WINDOW and HINOKO_LOGIN_LOCK must be at least 1s');
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -345,20 +364,27 @@ const credentialEnvPattern = /^[A-Z][A-Z0-9_]{0,62}(?:\{org\}_[A-Z0-9_]{0,40})?\
 // The platform's own secrets are never a source's credential, whatever the patterns say.
 const reservedNames = new Set(['DATABASE_URL', 'HINOKO_API_TOKEN', 'SMTP_URL', 'HINOKO_SECRET', 'HINOKO_MIGRATION_DATABASE_URL']);
 
+const readableName = (name: string) => /^[A-Z][A-Z0-9_]{1,127}$/.test(name) && !reservedNames.has(name);
+
 /** Whether the operator lets organisation `orgId`'s sources read environment variable `name`. */
 export function credentialEnvAllowed(config: Pick<Config, 'sources'>, orgId: string, name: string): boolean {
-  if (!/^[A-Z][A-Z0-9_]{1,127}$/.test(name) || reservedNames.has(name)) return false;
-  return config.sources.credentialEnvPatterns.some((pattern) => {
+  const matches = (pattern: string) => {
     const concrete = pattern.replace('{org}', orgId);
     return concrete.endsWith('*') ? name.startsWith(concrete.slice(0, -1)) : name === concrete;
-  });
+  };
+  return readableName(name) && config.sources.credentialEnvPatterns.some(matches);
 }
 
 /**
  * The value of an environment variable a source names, only when the operator allows that name
  * for the source's organisation; undefined otherwise or when unset.
  */
-export function readCredentialEnv(config: Pick<Config, 'sources'>, orgId: string, name: string, env: Env = process.env): string | undefined {
+export function readCredentialEnv(
+  config: Pick<Config, 'sources'>,
+  orgId: string,
+  name: string,
+  env: Env = process.env,
+): string | undefined {
   return credentialEnvAllowed(config, orgId, name) ? read(env, name) : undefined;
 }
 
@@ -368,6 +394,5 @@ export function readCredentialEnv(config: Pick<Config, 'sources'>, orgId: string
  * (src/collection/seal-env-credentials.ts). The platform's own secrets are still never read.
  */
 export function readLegacyCredentialEnv(name: string, env: Env = process.env): string | undefined {
-  if (!/^[A-Z][A-Z0-9_]{1,127}$/.test(name) || reservedNames.has(name)) return undefined;
-  return read(env, name);
+  return readableName(name) ? read(env, name) : undefined;
 }

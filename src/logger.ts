@@ -2,8 +2,16 @@ import { pino } from 'pino';
 
 // Secrets never reach the log: any field with one of these names is replaced, however deep.
 const redactPaths = [
-  'password', 'token', 'apiToken', 'secret', 'authorization', 'accessToken', 'appSecret',
-  'channelSecret', 'databaseUrl', 'smtpUrl',
+  'password',
+  'token',
+  'apiToken',
+  'secret',
+  'authorization',
+  'accessToken',
+  'appSecret',
+  'channelSecret',
+  'databaseUrl',
+  'smtpUrl',
 ].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
 export const logger = pino({

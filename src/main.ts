@@ -36,9 +36,27 @@ function listen(app: ReturnType<typeof createApp>, host: string, port: number): 
     const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => resolve({ server, port: info.port }));
     server.once('error', (err: NodeJS.ErrnoException) => {
       // The one line an operator needs, not a stack.
-      if (err.code === 'EADDRINUSE') reject(new AppError('unavailable', `ポート ${port} (${host}) は既に使われています。PORT で別のポートを指定してください (port ${port} on ${host} is already in use, EADDRINUSE; set PORT)`));
-      else if (err.code === 'EACCES') reject(new AppError('unavailable', `ポート ${port} (${host}) で待ち受ける権限がありません (no permission to listen on ${host}:${port}, EACCES)`));
-      else if (err.code === 'EADDRNOTAVAIL') reject(new AppError('unavailable', `アドレス ${host} はこのマシンにありません (address ${host} is not available here, EADDRNOTAVAIL; check HOST)`));
+      if (err.code === 'EADDRINUSE')
+        reject(
+          new AppError(
+            'unavailable',
+            `ポート ${port} (${host}) は既に使われています。PORT で別のポートを指定してください (port ${port} on ${host} is already in use, EADDRINUSE; set PORT)`,
+          ),
+        );
+      else if (err.code === 'EACCES')
+        reject(
+          new AppError(
+            'unavailable',
+            `ポート ${port} (${host}) で待ち受ける権限がありません (no permission to listen on ${host}:${port}, EACCES)`,
+          ),
+        );
+      else if (err.code === 'EADDRNOTAVAIL')
+        reject(
+          new AppError(
+            'unavailable',
+            `アドレス ${host} はこのマシンにありません (address ${host} is not available here, EADDRNOTAVAIL; check HOST)`,
+          ),
+        );
       else reject(err);
     });
   });
@@ -69,17 +87,22 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
       await setUpDemoOncall(ctx, demo.orgId, admin.userId, startedAt);
       out.write(
         `\n管理者を作成しました。パスワードの表示はこの一度だけです。安全な場所に保管してください。\n` +
-        `Created the first admin; the password is shown only this once:\n\n` +
-        `    email:    ${admin.email}\n    password: ${admin.password}\n\n` +
-        `(Lost it? \`npx hinoko users add --org ORG --role admin --email …\` adds another admin.)\n` +
-        `デモでは この管理者が当番です: 炎上するとメールが届きます${config.mail.smtpUrl ? '' : ` (SMTP_URL 未設定のため ${previewDir(config.dataDir)} に .eml として保存)`}。\n` +
-        `In the demo this admin is on call and is paged when the flare-up starts.\n\n`,
+          `Created the first admin; the password is shown only this once:\n\n` +
+          `    email:    ${admin.email}\n    password: ${admin.password}\n\n` +
+          `(Lost it? \`npx hinoko users add --org ORG --role admin --email …\` adds another admin.)\n` +
+          `デモでは この管理者が当番です: 炎上するとメールが届きます${config.mail.smtpUrl ? '' : ` (SMTP_URL 未設定のため ${previewDir(config.dataDir)} に .eml として保存)`}。\n` +
+          `In the demo this admin is on call and is paged when the flare-up starts.\n\n`,
       );
     } else if ((await ctx.sql`select 1 from users limit 1`).length === 0) {
-      logger.warn('利用者がいません。`npx hinoko users add --org <slug> --org-name <名前> --role admin --email <メール> --name <氏名>` で管理者を作成してください (no users yet: create an admin with `hinoko users add`)');
+      logger.warn(
+        '利用者がいません。`npx hinoko users add --org <slug> --org-name <名前> --role admin --email <メール> --name <氏名>` で管理者を作成してください (no users yet: create an admin with `hinoko users add`)',
+      );
     }
     if (demo.flareAt) {
-      logger.info({ orgId: demo.orgId, flareAt: demo.flareAt.toISOString() }, `デモ: 炎上エピソードは ${Math.round((demo.flareAt.getTime() - startedAt.getTime()) / 1000)} 秒後に始まります (demo flare-up scheduled)`);
+      logger.info(
+        { orgId: demo.orgId, flareAt: demo.flareAt.toISOString() },
+        `デモ: 炎上エピソードは ${Math.round((demo.flareAt.getTime() - startedAt.getTime()) / 1000)} 秒後に始まります (demo flare-up scheduled)`,
+      );
     }
 
     // Jobs are built now and started only once the port is ours: a start that fails (port in
@@ -104,7 +127,11 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     ]);
     const app = createApp(ctx, {
       onWebhookStored: () => backlog.wakeup.wake(),
-      workers: () => ({ detection: running.lastPassAt('detection'), mail: running.lastPassAt('mail'), escalation: running.lastPassAt('escalation') }),
+      workers: () => ({
+        detection: running.lastPassAt('detection'),
+        mail: running.lastPassAt('mail'),
+        escalation: running.lastPassAt('escalation'),
+      }),
     });
     const { server, port } = await listen(app, config.http.host, config.http.port);
     stopServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
@@ -112,9 +139,12 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     // job, started or not: a failed start leaves nothing running.
     jobs = running;
     await running.start();
-    logger.info({ via: mailer.transportKind }, mailer.transportKind === 'smtp'
-      ? 'アラートメールは SMTP で送信します (alert mail via SMTP)'
-      : 'SMTP_URL が未設定のため、アラートメールはデータディレクトリの mail-preview/ に保存します (alert mail previews only)');
+    logger.info(
+      { via: mailer.transportKind },
+      mailer.transportKind === 'smtp'
+        ? 'アラートメールは SMTP で送信します (alert mail via SMTP)'
+        : 'SMTP_URL が未設定のため、アラートメールはデータディレクトリの mail-preview/ に保存します (alert mail previews only)',
+    );
     warnAboutMailSetup(config, logger);
     const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
     logger.info({ url, database: database.embedded ? 'embedded' : 'external' }, `Hinoko を起動しました (listening on ${url})`);
@@ -143,7 +173,10 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
             drained.then(() => false),
             new Promise<boolean>((resolve) => setTimeout(() => resolve(true), DRAIN_MS).unref()),
           ]);
-          if (timedOut) logger.warn(`${DRAIN_MS / 1000} 秒以内に終わらなかった処理を打ち切ります (work still running after ${DRAIN_MS / 1000} s is cut off)`);
+          if (timedOut)
+            logger.warn(
+              `${DRAIN_MS / 1000} 秒以内に終わらなかった処理を打ち切ります (work still running after ${DRAIN_MS / 1000} s is cut off)`,
+            );
           await db.shutdown();
           logger.info('停止しました (stopped)');
         })();

@@ -8,7 +8,17 @@ import type { TextAnalysis } from './analysis/types.ts';
 export const MENTION_BUCKET_MS = 5 * 60_000;
 
 export const sourceTypes = [
-  'demo', 'x', 'facebook', 'instagram', 'line', 'google_reviews', 'youtube', 'bluesky', 'mastodon', 'rss', 'import',
+  'demo',
+  'x',
+  'facebook',
+  'instagram',
+  'line',
+  'google_reviews',
+  'youtube',
+  'bluesky',
+  'mastodon',
+  'rss',
+  'import',
 ] as const;
 export type SourceType = (typeof sourceTypes)[number];
 

@@ -35,7 +35,9 @@ export function object(input: unknown, allowed: readonly string[], what = 'body'
   }
   const unknown = Object.keys(input).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
-    throw new ValidationError(`${what}: unknown field(s) ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; allowed: ${allowed.join(', ')}`);
+    throw new ValidationError(
+      `${what}: unknown field(s) ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}; allowed: ${allowed.join(', ')}`,
+    );
   }
   return input as Fields;
 }
@@ -49,7 +51,8 @@ interface StringRule {
 
 function checkString(v: unknown, field: string, rule: StringRule): string {
   if (typeof v !== 'string') throw new ValidationError(`${field} must be a string`);
-  if (!isCleanText(v)) throw new ValidationError(`${field}: 使えない文字 (制御文字など) が含まれています (contains control or invalid characters)`);
+  if (!isCleanText(v))
+    throw new ValidationError(`${field}: 使えない文字 (制御文字など) が含まれています (contains control or invalid characters)`);
   const min = rule.min ?? 1;
   const max = rule.max ?? 1000;
   if (v.length < min || v.length > max) throw new ValidationError(`${field} must be ${min}–${max} characters long`);
@@ -103,7 +106,7 @@ const isoPattern = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)
 export function isoTime(v: unknown, field: string): Date {
   const d = typeof v === 'string' && v.length <= 40 && isoPattern.test(v) ? new Date(v) : null;
   // new Date('2026-02-30') is 2 March: a day the calendar does not have is refused, not moved.
-  const [y, m, day] = typeof v === 'string' ? v.slice(0, 10).split('-').map(Number) as [number, number, number] : [0, 0, 0];
+  const [y, m, day] = typeof v === 'string' ? (v.slice(0, 10).split('-').map(Number) as [number, number, number]) : [0, 0, 0];
   const calendar = new Date(Date.UTC(2000, m - 1, day));
   calendar.setUTCFullYear(y);
   if (!d || Number.isNaN(d.getTime()) || calendar.getUTCMonth() !== m - 1 || calendar.getUTCDate() !== day) {

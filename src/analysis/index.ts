@@ -93,8 +93,14 @@ export async function loadAnalyzer(options: LoadAnalyzerOptions = {}): Promise<A
   const riskText = readFileSync(new URL('risk-categories.json', dataDir), 'utf8');
   const stopwordsUrl = new URL('stopwords.txt', dataDir);
   const entries = parseLexicon(lexiconText, 'src/analysis/data/lexicon.tsv');
-  const hash = createHash('sha256').update(rulesRevision).update('\0').update(lexiconText).update('\0').update(riskText)
-    .update('\0').update(readFileSync(stopwordsUrl));
+  const hash = createHash('sha256')
+    .update(rulesRevision)
+    .update('\0')
+    .update(lexiconText)
+    .update('\0')
+    .update(riskText)
+    .update('\0')
+    .update(readFileSync(stopwordsUrl));
   if (options.lexiconExtraPath) {
     const extraText = readLexiconFile(options.lexiconExtraPath);
     entries.push(...parseLexicon(extraText, options.lexiconExtraPath));
@@ -103,7 +109,10 @@ export async function loadAnalyzer(options: LoadAnalyzerOptions = {}): Promise<A
   const risks = compileRiskRules(JSON.parse(riskText) as RiskCategoryData, 'src/analysis/data/risk-categories.json');
   const tokenizer = await loadTokenizer();
   return new LexiconAnalyzer(
-    tokenizer, buildLexicon(entries), risks, loadStopwords(stopwordsUrl), `lex-${hash.digest('hex').slice(0, 16)}`,
+    tokenizer,
+    buildLexicon(entries),
+    risks,
+    loadStopwords(stopwordsUrl),
+    `lex-${hash.digest('hex').slice(0, 16)}`,
   );
 }
-

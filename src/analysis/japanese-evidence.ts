@@ -28,8 +28,25 @@ const maxPhraseTokens = 6;
 export const englishNegationWindow = 3;
 
 const negationBridgeVerbs = new Set([
-  'ある', 'いる', 'する', 'できる', '出来る', 'なる', '言える', '思う', '感じる', '言う', 'くれる',
-  'もらう', 'おる', 'いう', 'られる', 'れる', 'せる', 'させる', 'てる',
+  'ある',
+  'いる',
+  'する',
+  'できる',
+  '出来る',
+  'なる',
+  '言える',
+  '思う',
+  '感じる',
+  '言う',
+  'くれる',
+  'もらう',
+  'おる',
+  'いう',
+  'られる',
+  'れる',
+  'せる',
+  'させる',
+  'てる',
 ]);
 const bridgeConjunctives = new Set(['て', 'で', 'ば']);
 const counterfactualConditionals = new Set(['ば', 'と', 'たら', 'なら', 'だら']);
@@ -37,10 +54,54 @@ const wishWords = new Set(['良い', 'いい', 'よい', '嬉しい', 'うれし
 // 〜た方が良い, 〜のが良い: advice, which in a review means something was wrong.
 const adviceHeads = new Set(['方', 'ほう']);
 // また利用します, 次回もお願いします: intent to come back is praise even without an adjective.
-const repeatMarkers = new Set(['また', '又', '次回', '次', '今度', '再度', '是非', 'ぜひ', '今後', 'これから', '何度', '機会', '毎年', '毎回']);
-const visitVerbs = new Set(['利用', '泊まる', '宿泊', '来る', '行く', '伺う', 'お願い', '来院', '受診', '通う', '予約', '参る', 'リピート', 'よろしく', '宜しく']);
+const repeatMarkers = new Set([
+  'また',
+  '又',
+  '次回',
+  '次',
+  '今度',
+  '再度',
+  '是非',
+  'ぜひ',
+  '今後',
+  'これから',
+  '何度',
+  '機会',
+  '毎年',
+  '毎回',
+]);
+const visitVerbs = new Set([
+  '利用',
+  '泊まる',
+  '宿泊',
+  '来る',
+  '行く',
+  '伺う',
+  'お願い',
+  '来院',
+  '受診',
+  '通う',
+  '予約',
+  '参る',
+  'リピート',
+  'よろしく',
+  '宜しく',
+]);
 // あまり綺麗じゃない: with these adverbs the negation may sit after a full verb (洗われてない).
-const negativePolarityItems = new Set(['あまり', 'あんまり', '全然', '決して', 'ちっとも', '少しも', '大して', 'さほど', 'それほど', 'そんなに', 'ろくに', 'ほとんど']);
+const negativePolarityItems = new Set([
+  'あまり',
+  'あんまり',
+  '全然',
+  '決して',
+  'ちっとも',
+  '少しも',
+  '大して',
+  'さほど',
+  'それほど',
+  'そんなに',
+  'ろくに',
+  'ほとんど',
+]);
 // もう少し丁寧に診てほしかった: what follows is what was missing.
 const wishAdverbs = new Set(['もう少し', 'もうちょっと', 'もっと', 'せめて', 'もう少々']);
 const absenceParticles = new Set(['が', 'は', 'も', 'すら', 'さえ']);
@@ -89,7 +150,10 @@ function countNegations(tokens: readonly Token[], end: number, lexicon: Lexicon,
     const base = baseForm(t);
     // 清潔感に欠ける: 欠ける after に negates what it follows, like ない.
     const negatingVerb = t.pos === '動詞' && tokens[k - 1]?.surface_form === 'に';
-    if ((t.pos === '助動詞' || t.pos === '形容詞' || negatingVerb) && (lexicon.negators.has(base) || lexicon.negators.has(t.surface_form))) {
+    if (
+      (t.pos === '助動詞' || t.pos === '形容詞' || negatingVerb) &&
+      (lexicon.negators.has(base) || lexicon.negators.has(t.surface_form))
+    ) {
       negations++;
       continue;
     }
@@ -138,8 +202,8 @@ function conditionalFactorFor(tokens: readonly Token[], start: number, end: numb
   if (!evaluative) return 1;
   const last = tokens[end]!;
   const after = tokens[end + 1];
-  const past = (last.pos === '助動詞' && last.surface_form === 'た')
-    || (after !== undefined && after.pos === '助動詞' && after.surface_form === 'た');
+  const past =
+    (last.pos === '助動詞' && last.surface_form === 'た') || (after !== undefined && after.pos === '助動詞' && after.surface_form === 'た');
   for (let k = end + 1; k < Math.min(tokens.length, end + 4); k++) {
     const t = tokens[k]!;
     if (t.surface_form === 'のに' && t.pos === '助詞') return counterfactualFactor;
@@ -153,8 +217,8 @@ function conditionalFactorFor(tokens: readonly Token[], start: number, end: numb
     if (isBoundary(t) || (t.pos !== '助詞' && t.pos !== '動詞' && t.pos !== '助動詞')) break;
   }
   const before = tokens[start - 1];
-  if (!before || !counterfactualConditionals.has(before.surface_form)
-    || (before.pos_detail_1 !== '接続助詞' && before.pos !== '助動詞')) return 1;
+  if (!before || !counterfactualConditionals.has(before.surface_form) || (before.pos_detail_1 !== '接続助詞' && before.pos !== '助動詞'))
+    return 1;
   // 〜とお得 / 〜と便利 is advice, not a condition, unless it is a wish (あると嬉しい).
   if (before.surface_form === 'と' && !past && !wishWords.has(baseForm(tokens[start]!))) return 1;
   return past ? counterfactualFactor : conditionalFactor;
@@ -255,8 +319,7 @@ export function japaneseEvidence(tokens: readonly Token[], lexicon: Lexicon): Ev
     }
     const base = baseForm(t);
     if (repeatMarkers.has(base)) repeatMarker = true;
-    if (repeatMarker && !repeatCounted
-      && ((t.pos === '助動詞' && base === 'たい') || (t.pos !== '助動詞' && visitVerbs.has(base)))) {
+    if (repeatMarker && !repeatCounted && ((t.pos === '助動詞' && base === 'たい') || (t.pos !== '助動詞' && visitVerbs.has(base)))) {
       sum += repeatIntentValue;
       repeatCounted = true;
     }
@@ -282,8 +345,7 @@ export function japaneseEvidence(tokens: readonly Token[], lexicon: Lexicon): Ev
       if (!hit && isNounForAbsence(t) && isAbsent(tokens, i, lexicon)) {
         sum += absenceValue;
         lastHitEnd = i;
-      } else if (!hit && i - lastHitEnd > 3 && inabilityVerbs.has(base)
-        && countNegations(tokens, i, lexicon) % 2 === 1) {
+      } else if (!hit && i - lastHitEnd > 3 && inabilityVerbs.has(base) && countNegations(tokens, i, lexicon) % 2 === 1) {
         // とても食べられない, 乗ることが出来なかった: being unable to do something.
         sum += inabilityValue;
         lastHitEnd = i;

@@ -5,9 +5,7 @@ import { ValidationError } from '../errors.ts';
 // same format (HINOKO_LEXICON_EXTRA). Parsing is strict because a silently ignored line would
 // make results change for no visible reason.
 
-export const lexiconKinds = [
-  'polar', 'symbol', 'en', 'intensifier', 'en-intensifier', 'negator', 'en-negator', 'contrast',
-] as const;
+export const lexiconKinds = ['polar', 'symbol', 'en', 'intensifier', 'en-intensifier', 'negator', 'en-negator', 'contrast'] as const;
 export type LexiconKind = (typeof lexiconKinds)[number];
 
 export interface LexiconEntry {
@@ -37,10 +35,18 @@ const maxExtraBytes = 5 * 1024 * 1024;
 
 function valueRange(kind: LexiconKind): [number, number] | null {
   switch (kind) {
-    case 'polar': case 'symbol': case 'en': return [-3, 3];
-    case 'intensifier': case 'en-intensifier': return [0, 3];
-    case 'contrast': return [0, 1];
-    case 'negator': case 'en-negator': return null;
+    case 'polar':
+    case 'symbol':
+    case 'en':
+      return [-3, 3];
+    case 'intensifier':
+    case 'en-intensifier':
+      return [0, 3];
+    case 'contrast':
+      return [0, 1];
+    case 'negator':
+    case 'en-negator':
+      return null;
   }
 }
 
@@ -84,7 +90,9 @@ export function readLexiconFile(file: string): string {
   try {
     content = readFileSync(file);
   } catch (err) {
-    throw new ValidationError(`${file}: 辞書ファイルを読めません (cannot read lexicon file: ${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ValidationError(
+      `${file}: 辞書ファイルを読めません (cannot read lexicon file: ${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   if (content.length > maxExtraBytes) {
     throw new ValidationError(`${file}: 辞書ファイルが大きすぎます (lexicon file larger than ${maxExtraBytes} bytes)`);
@@ -95,9 +103,15 @@ export function readLexiconFile(file: string): string {
 /** Later entries override earlier ones, so a user's extra file can re-weight our words. */
 export function buildLexicon(entries: readonly LexiconEntry[]): Lexicon {
   const lexicon: Lexicon = {
-    polar: new Map(), polarPrefixes: new Set(), symbols: new Map(), english: new Map(),
-    intensifiers: new Map(), englishIntensifiers: new Map(), negators: new Set(),
-    englishNegators: new Set(), contrasts: new Map(),
+    polar: new Map(),
+    polarPrefixes: new Set(),
+    symbols: new Map(),
+    english: new Map(),
+    intensifiers: new Map(),
+    englishIntensifiers: new Map(),
+    negators: new Set(),
+    englishNegators: new Set(),
+    contrasts: new Map(),
   };
   for (const e of entries) {
     switch (e.kind) {
@@ -105,13 +119,27 @@ export function buildLexicon(entries: readonly LexiconEntry[]): Lexicon {
         lexicon.polar.set(e.term, e.value);
         for (let n = 1; n < e.term.length; n++) lexicon.polarPrefixes.add(e.term.slice(0, n));
         break;
-      case 'symbol': lexicon.symbols.set(e.term, e.value); break;
-      case 'en': lexicon.english.set(e.term, e.value); break;
-      case 'intensifier': lexicon.intensifiers.set(e.term, e.value); break;
-      case 'en-intensifier': lexicon.englishIntensifiers.set(e.term, e.value); break;
-      case 'negator': lexicon.negators.add(e.term); break;
-      case 'en-negator': lexicon.englishNegators.add(e.term); break;
-      case 'contrast': lexicon.contrasts.set(e.term, e.value); break;
+      case 'symbol':
+        lexicon.symbols.set(e.term, e.value);
+        break;
+      case 'en':
+        lexicon.english.set(e.term, e.value);
+        break;
+      case 'intensifier':
+        lexicon.intensifiers.set(e.term, e.value);
+        break;
+      case 'en-intensifier':
+        lexicon.englishIntensifiers.set(e.term, e.value);
+        break;
+      case 'negator':
+        lexicon.negators.add(e.term);
+        break;
+      case 'en-negator':
+        lexicon.englishNegators.add(e.term);
+        break;
+      case 'contrast':
+        lexicon.contrasts.set(e.term, e.value);
+        break;
     }
   }
   return lexicon;

@@ -7,8 +7,15 @@ import type { Token } from './tokenizer.ts';
 // ordinary numbers need a keyword nearby (マイナンバー, 保険証, 生年月日 …).
 
 export const piiTypes = [
-  'phone', 'postal_code', 'email', 'address', 'my_number', 'insurance_number', 'patient_id',
-  'birth_date', 'person_name',
+  'phone',
+  'postal_code',
+  'email',
+  'address',
+  'my_number',
+  'insurance_number',
+  'patient_id',
+  'birth_date',
+  'person_name',
 ] as const;
 export type PiiType = (typeof piiTypes)[number];
 
@@ -26,14 +33,57 @@ export interface PiiOptions {
 
 const dash = '[-‐‑–—−]';
 const prefectures = [
-  '北海道', '青森県', '岩手県', '宮城県', '秋田県', '山形県', '福島県', '茨城県', '栃木県', '群馬県', '埼玉県',
-  '千葉県', '東京都', '神奈川県', '新潟県', '富山県', '石川県', '福井県', '山梨県', '長野県', '岐阜県', '静岡県',
-  '愛知県', '三重県', '滋賀県', '京都府', '大阪府', '兵庫県', '奈良県', '和歌山県', '鳥取県', '島根県', '岡山県',
-  '広島県', '山口県', '徳島県', '香川県', '愛媛県', '高知県', '福岡県', '佐賀県', '長崎県', '熊本県', '大分県',
-  '宮崎県', '鹿児島県', '沖縄県',
+  '北海道',
+  '青森県',
+  '岩手県',
+  '宮城県',
+  '秋田県',
+  '山形県',
+  '福島県',
+  '茨城県',
+  '栃木県',
+  '群馬県',
+  '埼玉県',
+  '千葉県',
+  '東京都',
+  '神奈川県',
+  '新潟県',
+  '富山県',
+  '石川県',
+  '福井県',
+  '山梨県',
+  '長野県',
+  '岐阜県',
+  '静岡県',
+  '愛知県',
+  '三重県',
+  '滋賀県',
+  '京都府',
+  '大阪府',
+  '兵庫県',
+  '奈良県',
+  '和歌山県',
+  '鳥取県',
+  '島根県',
+  '岡山県',
+  '広島県',
+  '山口県',
+  '徳島県',
+  '香川県',
+  '愛媛県',
+  '高知県',
+  '福岡県',
+  '佐賀県',
+  '長崎県',
+  '熊本県',
+  '大分県',
+  '宮崎県',
+  '鹿児島県',
+  '沖縄県',
 ];
 // Hiragana only in the few city names that have it; otherwise 住所は… would join the address.
-const cityName = '(?:さいたま|つくば|いわき|ひたちなか|あきる野|みどり|たつの|みよし|うきは|えびの|[\\p{Script=Han}\\p{Script=Katakana}ヶケ]{1,8}?)';
+const cityName =
+  '(?:さいたま|つくば|いわき|ひたちなか|あきる野|みどり|たつの|みよし|うきは|えびの|[\\p{Script=Han}\\p{Script=Katakana}ヶケ]{1,8}?)';
 const prefecturePattern = new RegExp(prefectures.join('|'));
 const blockChars = '[\\p{Script=Han}\\p{Script=Katakana}ヶケ]';
 const kanjiDigits = '[0-9一二三四五六七八九十]';
@@ -94,10 +144,10 @@ const rules: PiiRule[] = [
   {
     type: 'address',
     regex: new RegExp(
-      `(?:${prefectures.join('|')})?${cityName}[市区町村郡]${blockChars}{0,12}?`
-      // Street detail is what makes it PII: 2-8-1, 3番5号, or at least 二丁目.
-      + `(?:${kanjiDigits}+丁目(?:${dash}?\\d+(?:番地?|${dash})\\d+(?:号|${dash}\\d+号?)?|${dash}?\\d+番地?)?`
-      + `|\\d+(?:番地?|${dash})\\d+(?:号|${dash}\\d+号?)?)`,
+      `(?:${prefectures.join('|')})?${cityName}[市区町村郡]${blockChars}{0,12}?` +
+        // Street detail is what makes it PII: 2-8-1, 3番5号, or at least 二丁目.
+        `(?:${kanjiDigits}+丁目(?:${dash}?\\d+(?:番地?|${dash})\\d+(?:号|${dash}\\d+号?)?|${dash}?\\d+番地?)?` +
+        `|\\d+(?:番地?|${dash})\\d+(?:号|${dash}\\d+号?)?)`,
       'gu',
     ),
   },
@@ -133,7 +183,22 @@ const rules: PiiRule[] = [
   },
 ];
 
-const honorifics = new Set(['さん', '様', 'さま', '君', 'くん', 'ちゃん', '氏', '先生', '医師', '院長', '看護師', '師長', 'ドクター', '殿']);
+const honorifics = new Set([
+  'さん',
+  '様',
+  'さま',
+  '君',
+  'くん',
+  'ちゃん',
+  '氏',
+  '先生',
+  '医師',
+  '院長',
+  '看護師',
+  '師長',
+  'ドクター',
+  '殿',
+]);
 // 看護師の高橋, 担当は鈴木: a staff title right before a surname.
 const titleBefore = /(?:先生|医師|院長|看護師|師長|ドクター|受付|担当|Dr\.?)(?:の|は|が)?$/;
 
@@ -154,12 +219,7 @@ export function mapSpan(origin: Int32Array, original: string, start: number, end
  * something else (place, brand, unknown word), so a name counts only next to a given name, an
  * honorific (さん, 先生) or a title (看護師の).
  */
-function detectNames(
-  tokens: readonly Token[],
-  origin: Int32Array,
-  original: string,
-  allow: ReadonlySet<string> | undefined,
-): PiiSpan[] {
+function detectNames(tokens: readonly Token[], origin: Int32Array, original: string, allow: ReadonlySet<string> | undefined): PiiSpan[] {
   const spans: PiiSpan[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -169,9 +229,17 @@ function detectNames(
     const next = tokens[j + 1];
     const fullName = j > i;
     const honorific = next !== undefined && honorifics.has(next.surface_form);
-    const titled = titleBefore.test(tokens.slice(Math.max(0, i - 4), i).map((x) => x.surface_form).join(''));
+    const titled = titleBefore.test(
+      tokens
+        .slice(Math.max(0, i - 4), i)
+        .map((x) => x.surface_form)
+        .join(''),
+    );
     if (fullName || honorific || titled) {
-      const name = tokens.slice(i, j + 1).map((x) => x.surface_form).join('');
+      const name = tokens
+        .slice(i, j + 1)
+        .map((x) => x.surface_form)
+        .join('');
       if (!allow?.has(name) && !allow?.has(t.surface_form)) {
         const start = t.word_position - 1;
         const last = tokens[j]!;
@@ -227,7 +295,7 @@ export function detectPiiSpans(
   candidates.push(...detectNames(tokens, tokenOrigin, original, options.allowNames));
   // Longest span wins where they overlap (a postal code inside an address, digits of a phone
   // number inside a マイナンバー-like run).
-  candidates.sort((a, b) => a.start - b.start || (b.end - b.start) - (a.end - a.start));
+  candidates.sort((a, b) => a.start - b.start || b.end - b.start - (a.end - a.start));
   const result: PiiSpan[] = [];
   for (const c of candidates) {
     const last = result[result.length - 1];

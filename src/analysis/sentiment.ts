@@ -98,11 +98,8 @@ export function scoreSentiment(
 ): SentimentResult {
   const japanese = japaneseEvidence(tokens, ctx.lexicon);
   const riskEvidence = riskEvidenceFactor * (hints.riskScore ?? 0);
-  let raw = japanese.sum
-    + englishEvidence(normalized, ctx.lexicon)
-    + symbolEvidence(normalized, ctx)
-    + ratingPrior(hints.rating)
-    + riskEvidence;
+  let raw =
+    japanese.sum + englishEvidence(normalized, ctx.lexicon) + symbolEvidence(normalized, ctx) + ratingPrior(hints.rating) + riskEvidence;
   if (japanese.positive > 0 && deadpanMarker.test(normalized)) {
     // 完璧な対応(棒): the writer says the praise means its opposite.
     raw -= japanese.positive * (1 + deadpanFactor);

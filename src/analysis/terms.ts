@@ -21,7 +21,7 @@ export function loadStopwords(file: URL): Set<string> {
 function startsCompound(t: Token): boolean {
   if (t.pos !== '名詞') return false;
   const d1 = t.pos_detail_1;
-  if (d1 === '非自立' || d1 === '代名詞' || d1 === '数' || d1 === '接尾' || d1 === '副詞可能' && t.surface_form.length < 2) return false;
+  if (d1 === '非自立' || d1 === '代名詞' || d1 === '数' || d1 === '接尾' || (d1 === '副詞可能' && t.surface_form.length < 2)) return false;
   if (d1 === '特殊' || t.pos_detail_2 === '人名') return false;
   return true;
 }

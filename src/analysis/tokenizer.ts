@@ -130,9 +130,19 @@ interface KuromojiInternals {
 }
 
 const requireKuromoji = createRequire(import.meta.url);
-const ViterbiLattice = requireKuromoji('kuromoji/src/viterbi/ViterbiLattice.js') as new () => { append(node: unknown): void; appendEos(): void };
+const ViterbiLattice = requireKuromoji('kuromoji/src/viterbi/ViterbiLattice.js') as new () => {
+  append(node: unknown): void;
+  appendEos(): void;
+};
 const ViterbiNode = requireKuromoji('kuromoji/src/viterbi/ViterbiNode.js') as new (
-  name: number, cost: number, startPos: number, length: number, type: string, leftId: number, rightId: number, surface: string,
+  name: number,
+  cost: number,
+  startPos: number,
+  length: number,
+  type: string,
+  leftId: number,
+  rightId: number,
+  surface: string,
 ) => unknown;
 
 /**
@@ -145,7 +155,12 @@ const ViterbiNode = requireKuromoji('kuromoji/src/viterbi/ViterbiNode.js') as ne
  */
 const classCache = new Map<number, CharClass>();
 
-interface Entry { id: number; left: number; right: number; cost: number }
+interface Entry {
+  id: number;
+  left: number;
+  right: number;
+  cost: number;
+}
 const entryCache = new Map<number, Entry[]>();
 
 /** The dictionary entries (homographs) of one trie word, decoded from the dictionary buffer once. */
@@ -207,7 +222,9 @@ function buildLattice(b: LatticeBuilder, sentence: string): unknown {
       for (const id of unknown.target_map[head.class_id]!) {
         const unkId = typeof id === 'number' ? id : parseInt(id, 10);
         const d = unknown.dictionary;
-        lattice.append(new ViterbiNode(unkId, d.getShort(unkId + 4), pos + 1, length, 'UNKNOWN', d.getShort(unkId), d.getShort(unkId + 2), key));
+        lattice.append(
+          new ViterbiNode(unkId, d.getShort(unkId + 4), pos + 1, length, 'UNKNOWN', d.getShort(unkId), d.getShort(unkId + 2), key),
+        );
       }
     }
   }
@@ -229,7 +246,7 @@ function prefixSearch(trie: DoubleArrayTrie, key: string, from = 0): { k: string
   const result: { k: string; v?: number }[] = [];
   const bytes = [0, 0, 0, 0];
   let parent = ROOT;
-  for (let i = from; i < key.length; ) {
+  for (let i = from; i < key.length;) {
     let cp = key.charCodeAt(i);
     let next = i + 1;
     if (cp >= 0xd800 && cp <= 0xdbff) {
@@ -240,13 +257,23 @@ function prefixSearch(trie: DoubleArrayTrie, key: string, from = 0): { k: string
     }
     let n: number;
     if (cp < 0x80) {
-      bytes[0] = cp; n = 1;
+      bytes[0] = cp;
+      n = 1;
     } else if (cp < 0x800) {
-      bytes[0] = (cp >>> 6) | 0xc0; bytes[1] = (cp & 0x3f) | 0x80; n = 2;
+      bytes[0] = (cp >>> 6) | 0xc0;
+      bytes[1] = (cp & 0x3f) | 0x80;
+      n = 2;
     } else if (cp < 0x10000) {
-      bytes[0] = (cp >>> 12) | 0xe0; bytes[1] = ((cp >> 6) & 0x3f) | 0x80; bytes[2] = (cp & 0x3f) | 0x80; n = 3;
+      bytes[0] = (cp >>> 12) | 0xe0;
+      bytes[1] = ((cp >> 6) & 0x3f) | 0x80;
+      bytes[2] = (cp & 0x3f) | 0x80;
+      n = 3;
     } else {
-      bytes[0] = (cp >>> 18) | 0xf0; bytes[1] = ((cp >> 12) & 0x3f) | 0x80; bytes[2] = ((cp >> 6) & 0x3f) | 0x80; bytes[3] = (cp & 0x3f) | 0x80; n = 4;
+      bytes[0] = (cp >>> 18) | 0xf0;
+      bytes[1] = ((cp >> 12) & 0x3f) | 0x80;
+      bytes[2] = ((cp >> 6) & 0x3f) | 0x80;
+      bytes[3] = (cp & 0x3f) | 0x80;
+      n = 4;
     }
     for (let b = 0; b < n; b++) {
       const child = trie.traverse(parent, bytes[b]!);
@@ -305,15 +332,34 @@ export function speedUp(tokenizer: Tokenizer): Tokenizer {
       if (node.type === 'UNKNOWN') {
         const f = unknownFeatures(node.name);
         tokens.push({
-          word_id: node.name, word_type: node.type, word_position: position, surface_form: node.surface_form,
-          pos: f[1], pos_detail_1: f[2], pos_detail_2: f[3], pos_detail_3: f[4], conjugated_type: f[5], conjugated_form: f[6], basic_form: f[7],
+          word_id: node.name,
+          word_type: node.type,
+          word_position: position,
+          surface_form: node.surface_form,
+          pos: f[1],
+          pos_detail_1: f[2],
+          pos_detail_2: f[3],
+          pos_detail_3: f[4],
+          conjugated_type: f[5],
+          conjugated_form: f[6],
+          basic_form: f[7],
         } as Token);
       } else {
         const f = node.type === 'KNOWN' ? knownFeatures(node.name) : [];
         tokens.push({
-          word_id: node.name, word_type: node.type, word_position: position, surface_form: f[0],
-          pos: f[1], pos_detail_1: f[2], pos_detail_2: f[3], pos_detail_3: f[4], conjugated_type: f[5], conjugated_form: f[6], basic_form: f[7],
-          reading: f[8], pronunciation: f[9],
+          word_id: node.name,
+          word_type: node.type,
+          word_position: position,
+          surface_form: f[0],
+          pos: f[1],
+          pos_detail_1: f[2],
+          pos_detail_2: f[3],
+          pos_detail_3: f[4],
+          conjugated_type: f[5],
+          conjugated_form: f[6],
+          basic_form: f[7],
+          reading: f[8],
+          pronunciation: f[9],
         } as Token);
       }
     }

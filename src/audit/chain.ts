@@ -25,7 +25,9 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -33,11 +35,24 @@ export function canonicalJson(value: unknown): string {
 
 export function auditHash(prevHash: Buffer | null, f: AuditFields): Buffer {
   const content = canonicalJson({
-    chain: f.chain, seq: f.seq, orgId: f.orgId, at: f.at.toISOString(), actorType: f.actorType, actorId: f.actorId,
-    action: f.action, targetType: f.targetType, targetId: f.targetId, before: f.before ?? null, after: f.after ?? null,
-    requestId: f.requestId, sourceIp: f.sourceIp,
+    chain: f.chain,
+    seq: f.seq,
+    orgId: f.orgId,
+    at: f.at.toISOString(),
+    actorType: f.actorType,
+    actorId: f.actorId,
+    action: f.action,
+    targetType: f.targetType,
+    targetId: f.targetId,
+    before: f.before ?? null,
+    after: f.after ?? null,
+    requestId: f.requestId,
+    sourceIp: f.sourceIp,
   });
-  return createHash('sha256').update(prevHash ?? Buffer.alloc(0)).update(content).digest();
+  return createHash('sha256')
+    .update(prevHash ?? Buffer.alloc(0))
+    .update(content)
+    .digest();
 }
 
 export interface StoredAuditRow extends AuditFields {

@@ -20,7 +20,10 @@ export function auditCheckpointJob(everyMs: number): Job<number> {
       } catch (err) {
         // On the way down the database may already be gone (Ctrl+C reaches an embedded Postgres
         // too); the checkpoint of a minute ago stands, and the next start writes a new one.
-        ctx.log.info({ err: (err as Error).message }, '終了時の監査チェックポイントは省略しました (final audit checkpoint skipped: database already stopping)');
+        ctx.log.info(
+          { err: (err as Error).message },
+          '終了時の監査チェックポイントは省略しました (final audit checkpoint skipped: database already stopping)',
+        );
       }
     },
   };

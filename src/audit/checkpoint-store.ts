@@ -26,12 +26,14 @@ export function readCheckpoints(file: string, key: Buffer): CheckpointRead {
   if (!existsSync(file)) return { valid: [], invalidLines: [], exists: false };
   const valid: SignedCheckpoint[] = [];
   const invalidLines: number[] = [];
-  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    const c = readCheckpointLine(key, line);
-    if (c) valid.push(c);
-    else invalidLines.push(i + 1);
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      const c = readCheckpointLine(key, line);
+      if (c) valid.push(c);
+      else invalidLines.push(i + 1);
+    });
   return { valid, invalidLines, exists: true };
 }
 

@@ -36,7 +36,14 @@ export function readCheckpointLine(key: Buffer, line: string): SignedCheckpoint 
     return null;
   }
   const c = v as Partial<SignedCheckpoint>;
-  if (typeof c.chain !== 'string' || !Number.isSafeInteger(c.seq) || typeof c.hash !== 'string' || typeof c.at !== 'string' || typeof c.mac !== 'string') return null;
+  if (
+    typeof c.chain !== 'string' ||
+    !Number.isSafeInteger(c.seq) ||
+    typeof c.hash !== 'string' ||
+    typeof c.at !== 'string' ||
+    typeof c.mac !== 'string'
+  )
+    return null;
   const expected = Buffer.from(macOf(key, c as Checkpoint), 'hex');
   const given = Buffer.from(c.mac, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected) ? (c as SignedCheckpoint) : null;

@@ -47,9 +47,19 @@ export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, 
   // Stored as it will be read back (jsonb), so the hash covers exactly what verify sees.
   const asJson = (v: unknown) => (v === undefined || v === null ? null : (JSON.parse(JSON.stringify(v)) as unknown));
   const fields: AuditFields = {
-    chain, seq: Number(last?.seq ?? 0) + 1, orgId: entry.orgId, at, actorType: actor.type, actorId: actor.id,
-    action: entry.action, targetType: entry.targetType ?? null, targetId: entry.targetId ?? null,
-    before: asJson(entry.before), after: asJson(entry.after), requestId: actor.requestId ?? null, sourceIp: actor.sourceIp ?? null,
+    chain,
+    seq: Number(last?.seq ?? 0) + 1,
+    orgId: entry.orgId,
+    at,
+    actorType: actor.type,
+    actorId: actor.id,
+    action: entry.action,
+    targetType: entry.targetType ?? null,
+    targetId: entry.targetId ?? null,
+    before: asJson(entry.before),
+    after: asJson(entry.after),
+    requestId: actor.requestId ?? null,
+    sourceIp: actor.sourceIp ?? null,
   };
   const prev = last ? Buffer.from(last.hash) : null;
   const hash = auditHash(prev, fields);
@@ -73,21 +83,32 @@ export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, 
  * window (README, "Security").
  */
 export async function verifyAudit(
-  sql: Sql, orgId?: string, options: { checkpoints?: CheckpointRead } = {},
+  sql: Sql,
+  orgId?: string,
+  options: { checkpoints?: CheckpointRead } = {},
 ): Promise<{ chains: number; rows: number; breaks: (ChainBreak & { chain: string })[]; checkpointsChecked: number }> {
-  const orgs = (await sql<Pick<Row<'organizations'>, 'id'>[]>`
-    select id::text as id from organizations where (${orgId ?? null}::bigint is null or id = ${orgId ?? null}::bigint) order by id`).map((r) => r.id);
+  const orgs = (
+    await sql<Pick<Row<'organizations'>, 'id'>[]>`
+    select id::text as id from organizations where (${orgId ?? null}::bigint is null or id = ${orgId ?? null}::bigint) order by id`
+  ).map((r) => r.id);
   const checkpoints = latestByChain(options.checkpoints?.valid ?? []);
   const chains = orgId
     ? [orgId]
-    : [...new Set([
-      ...(await sql<Pick<Row<'audit_log'>, 'chain'>[]>`select distinct chain from audit_log order by chain`).map((r) => r.chain),
-      ...orgs,
-      ...checkpoints.keys(),
-    ])].sort();
+    : [
+        ...new Set([
+          ...(await sql<Pick<Row<'audit_log'>, 'chain'>[]>`select distinct chain from audit_log order by chain`).map((r) => r.chain),
+          ...orgs,
+          ...checkpoints.keys(),
+        ]),
+      ].sort();
   const breaks: (ChainBreak & { chain: string })[] = [];
   for (const line of options.checkpoints?.invalidLines ?? []) {
-    breaks.push({ chain: 'checkpoints', seq: line, id: null, reason: `checkpoint line ${line} does not verify: forged, edited, or written under another server secret` });
+    breaks.push({
+      chain: 'checkpoints',
+      seq: line,
+      id: null,
+      reason: `checkpoint line ${line} does not verify: forged, edited, or written under another server secret`,
+    });
   }
   let rows = 0;
   let checkpointsChecked = 0;
@@ -95,9 +116,22 @@ export async function verifyAudit(
     const stored = await sql<Row<'audit_log'>[]>`select * from audit_log where chain = ${chain} order by seq`;
     rows += stored.length;
     const asRows: StoredAuditRow[] = stored.map((r) => ({
-      id: r.id, chain: r.chain, seq: Number(r.seq), orgId: r.org_id, at: r.at, actorType: r.actor_type, actorId: r.actor_id,
-      action: r.action, targetType: r.target_type, targetId: r.target_id, before: r.before, after: r.after,
-      requestId: r.request_id, sourceIp: r.source_ip, prevHash: r.prev_hash ? Buffer.from(r.prev_hash) : null, hash: Buffer.from(r.hash),
+      id: r.id,
+      chain: r.chain,
+      seq: Number(r.seq),
+      orgId: r.org_id,
+      at: r.at,
+      actorType: r.actor_type,
+      actorId: r.actor_id,
+      action: r.action,
+      targetType: r.target_type,
+      targetId: r.target_id,
+      before: r.before,
+      after: r.after,
+      requestId: r.request_id,
+      sourceIp: r.source_ip,
+      prevHash: r.prev_hash ? Buffer.from(r.prev_hash) : null,
+      hash: Buffer.from(r.hash),
     }));
     const broken = verifyChain(asRows);
     if (broken) {
@@ -110,7 +144,12 @@ export async function verifyAudit(
         continue;
       }
       if (asRows[0]!.action !== 'organization.create') {
-        breaks.push({ chain, seq: 1, id: asRows[0]!.id, reason: 'the chain does not start at the organization\'s creation record: its first rows were removed' });
+        breaks.push({
+          chain,
+          seq: 1,
+          id: asRows[0]!.id,
+          reason: "the chain does not start at the organization's creation record: its first rows were removed",
+        });
         continue;
       }
     }
@@ -119,9 +158,19 @@ export async function verifyAudit(
       checkpointsChecked++;
       const row = asRows.find((r) => r.seq === cp.seq);
       if (!row) {
-        breaks.push({ chain, seq: cp.seq, id: null, reason: `row ${cp.seq} is missing, though checkpointed at ${cp.at}: rows were cut from the end of the chain (it now ends at ${asRows.at(-1)?.seq ?? 0})` });
+        breaks.push({
+          chain,
+          seq: cp.seq,
+          id: null,
+          reason: `row ${cp.seq} is missing, though checkpointed at ${cp.at}: rows were cut from the end of the chain (it now ends at ${asRows.at(-1)?.seq ?? 0})`,
+        });
       } else if (row.hash.toString('hex') !== cp.hash) {
-        breaks.push({ chain, seq: cp.seq, id: row.id, reason: `row ${cp.seq} differs from its checkpoint of ${cp.at}: the chain was rebuilt` });
+        breaks.push({
+          chain,
+          seq: cp.seq,
+          id: row.id,
+          reason: `row ${cp.seq} differs from its checkpoint of ${cp.at}: the chain was rebuilt`,
+        });
       }
     }
   }

@@ -9,7 +9,10 @@ import type { Row } from '../db/schema.ts';
  * Returns the new user's id, e-mail and password to print, or null when the org already has users. Two
  * instances starting together serialise on the bootstrap lock, so only one creates (and prints).
  */
-export async function ensureBootstrapAdmin(ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, orgId: string): Promise<{ userId: string; email: string; password: string } | null> {
+export async function ensureBootstrapAdmin(
+  ctx: Pick<AppContext, 'sql' | 'config' | 'now'>,
+  orgId: string,
+): Promise<{ userId: string; email: string; password: string } | null> {
   const [existing] = await ctx.sql`select 1 from users where org_id = ${orgId} limit 1`;
   if (existing) return null;
   const [org] = await ctx.sql<Pick<Row<'organizations'>, 'slug'>[]>`select slug from organizations where id = ${orgId}`;
@@ -27,7 +30,18 @@ export async function ensureBootstrapAdmin(ctx: Pick<AppContext, 'sql' | 'config
       values (${orgId}, '管理者 (admin)', ${email}, 'admin', ${hash}, ${now}, ${now})
       on conflict do nothing returning id`;
     if (!row) return null;
-    await recordAudit(tx, systemActor, { orgId, action: 'user.create', targetType: 'user', targetId: row.id, after: { name: '管理者 (admin)', email, role: 'admin', bootstrap: true } }, now);
+    await recordAudit(
+      tx,
+      systemActor,
+      {
+        orgId,
+        action: 'user.create',
+        targetType: 'user',
+        targetId: row.id,
+        after: { name: '管理者 (admin)', email, role: 'admin', bootstrap: true },
+      },
+      now,
+    );
     return { userId: row.id, email, password };
   }) as Promise<{ userId: string; email: string; password: string } | null>;
 }

@@ -10,7 +10,10 @@ import type { Row } from '../db/schema.ts';
  * (`initialPassword`) for the admin to hand over; it is never stored or logged in clear.
  */
 export async function createUser(
-  ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, orgId: string, input: NewUserInput, actor: AuditActor,
+  ctx: Pick<AppContext, 'sql' | 'config' | 'now'>,
+  orgId: string,
+  input: NewUserInput,
+  actor: AuditActor,
 ): Promise<{ user: User; initialPassword?: string }> {
   const [org] = await ctx.sql<Pick<Row<'organizations'>, 'name' | 'slug'>[]>`select name, slug from organizations where id = ${orgId}`;
   if (!org) throw new NotFoundError('organization not found');
@@ -21,7 +24,7 @@ export async function createUser(
   // Hash outside the transaction: scrypt takes a quarter of a second and holds no lock.
   const hash = await hashPassword(password, ctx.config.auth.scryptLogN);
   const now = ctx.now();
-  const user = await ctx.sql.begin(async (tx) => {
+  const user = (await ctx.sql.begin(async (tx) => {
     const [row] = await tx<UserRow[]>`
       insert into users (org_id, name, email, role, password_hash, created_at, updated_at)
       values (${orgId}, ${input.name}, ${input.email}, ${input.role}, ${hash}, ${now}, ${now})
@@ -29,11 +32,19 @@ export async function createUser(
       returning *`;
     if (!row) throw new ConflictError('このメールアドレスの利用者は既に登録されています (a user with this e-mail already exists)');
     const created = toUser(row);
-    await recordAudit(tx, actor, {
-      orgId, action: 'user.create', targetType: 'user', targetId: created.id,
-      after: { name: created.name, email: created.email, role: created.role },
-    }, now);
+    await recordAudit(
+      tx,
+      actor,
+      {
+        orgId,
+        action: 'user.create',
+        targetType: 'user',
+        targetId: created.id,
+        after: { name: created.name, email: created.email, role: created.role },
+      },
+      now,
+    );
     return created;
-  }) as User;
+  })) as User;
   return generated ? { user, initialPassword: generated } : { user };
 }

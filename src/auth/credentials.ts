@@ -36,7 +36,11 @@ export interface NewSession {
  * browser brought along), so a planted cookie cannot be promoted to a logged-in session.
  */
 export async function createSession(
-  tx: Tx, ctx: Pick<AppContext, 'config'>, user: { id: string; orgId: string }, now: Date, sourceIp: string | null,
+  tx: Tx,
+  ctx: Pick<AppContext, 'config'>,
+  user: { id: string; orgId: string },
+  now: Date,
+  sourceIp: string | null,
 ): Promise<NewSession> {
   const id = newSecret();
   const csrfToken = newSecret();
@@ -59,7 +63,9 @@ export async function sessionAuth(ctx: Pick<AppContext, 'sql' | 'config' | 'now'
   const now = ctx.now();
   const hash = secretHash(cookie);
   const idleSince = new Date(now.getTime() - ctx.config.auth.sessionIdleMs);
-  const [row] = await ctx.sql<(Pick<Row<'sessions'>, 'user_id' | 'org_id' | 'csrf_token' | 'last_seen_at' | 'created_at'> & Pick<Row<'users'>, 'role'>)[]>`
+  const [row] = await ctx.sql<
+    (Pick<Row<'sessions'>, 'user_id' | 'org_id' | 'csrf_token' | 'last_seen_at' | 'created_at'> & Pick<Row<'users'>, 'role'>)[]
+  >`
     select s.user_id, s.org_id, u.role, s.csrf_token, s.last_seen_at, s.created_at
     from sessions s join users u on u.org_id = s.org_id and u.id = s.user_id
     where s.id_hash = ${hash} and s.expires_at > ${now} and s.last_seen_at > ${idleSince} and u.disabled_at is null`;
@@ -67,14 +73,25 @@ export async function sessionAuth(ctx: Pick<AppContext, 'sql' | 'config' | 'now'
   if (now.getTime() - row.last_seen_at.getTime() > touchEveryMs) {
     await ctx.sql`update sessions set last_seen_at = ${now} where id_hash = ${hash}`;
   }
-  return { userId: row.user_id, orgId: row.org_id, role: row.role, via: 'session', scopes: [...tokenScopes], csrfToken: row.csrf_token, sessionHash: hash, loggedInAt: row.created_at };
+  return {
+    userId: row.user_id,
+    orgId: row.org_id,
+    role: row.role,
+    via: 'session',
+    scopes: [...tokenScopes],
+    csrfToken: row.csrf_token,
+    sessionHash: hash,
+    loggedInAt: row.created_at,
+  };
 }
 
 /** The user behind a bearer token, or null (unknown, expired, user disabled). */
 export async function tokenAuth(ctx: Pick<AppContext, 'sql' | 'now'>, presented: string | null): Promise<Auth | null> {
   if (!presented || presented.length > 200 || !presented.startsWith(tokenPrefix)) return null;
   const now = ctx.now();
-  const [row] = await ctx.sql<(Pick<Row<'user_tokens'>, 'id' | 'user_id' | 'org_id' | 'scopes' | 'last_used_at'> & Pick<Row<'users'>, 'role'>)[]>`
+  const [row] = await ctx.sql<
+    (Pick<Row<'user_tokens'>, 'id' | 'user_id' | 'org_id' | 'scopes' | 'last_used_at'> & Pick<Row<'users'>, 'role'>)[]
+  >`
     select t.id, t.user_id, t.org_id, u.role, t.scopes, t.last_used_at
     from user_tokens t join users u on u.org_id = t.org_id and u.id = t.user_id
     where t.token_hash = ${secretHash(presented)} and (t.expires_at is null or t.expires_at > ${now}) and u.disabled_at is null`;

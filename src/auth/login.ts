@@ -56,7 +56,10 @@ async function lockIfSpent(tx: Tx, { key, max }: ThrottleKey, now: Date, lockMs:
   return locked.length > 0;
 }
 
-export interface LoginMeta { requestId: string | null; sourceIp: string | null }
+export interface LoginMeta {
+  requestId: string | null;
+  sourceIp: string | null;
+}
 
 /**
  * Password login. Every failure — unknown e-mail, wrong password, no password set, disabled or
@@ -66,7 +69,11 @@ export interface LoginMeta { requestId: string | null; sourceIp: string | null }
  * and under concurrency): an account locks after maxFailures, an address gets 429 with
  * Retry-After after maxFailuresPerIp.
  */
-export async function login(ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, input: LoginInput, meta: LoginMeta): Promise<{ user: User; session: NewSession }> {
+export async function login(
+  ctx: Pick<AppContext, 'sql' | 'config' | 'now'>,
+  input: LoginInput,
+  meta: LoginMeta,
+): Promise<{ user: User; session: NewSession }> {
   const { auth } = ctx.config;
   const now = ctx.now();
   const email = input.email.toLowerCase();
@@ -96,25 +103,63 @@ export async function login(ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, inp
   if (matches.length > 1) {
     // Only someone who knows the password of both accounts gets here; the answer tells them nothing new.
     await ctx.sql`update login_throttle set failures = greatest(failures - 1, 0) where key in (${account.key}, ${address.key})`;
-    throw new ValidationError('organization: このメールアドレスとパスワードは複数の組織で使われています。組織 (organization) を指定してください (these credentials open accounts in several organisations: give the organization slug)');
+    throw new ValidationError(
+      'organization: このメールアドレスとパスワードは複数の組織で使われています。組織 (organization) を指定してください (these credentials open accounts in several organisations: give the organization slug)',
+    );
   }
   const row: UserRow | undefined = matches[0] ?? (rows.length === 1 ? rows[0] : undefined);
   const ok = matches.length === 1;
 
   if (!ok) {
-    const reason = accountRefused ? 'locked' : rows.length === 0 ? 'unknown_email' : !row ? 'wrong_password'
-      : row.disabled_at ? 'disabled' : !row.password_hash ? 'no_password' : 'wrong_password';
+    const reason = accountRefused
+      ? 'locked'
+      : rows.length === 0
+        ? 'unknown_email'
+        : !row
+          ? 'wrong_password'
+          : row.disabled_at
+            ? 'disabled'
+            : !row.password_hash
+              ? 'no_password'
+              : 'wrong_password';
     const orgId = row?.org_id ?? null;
     await ctx.sql.begin(async (tx) => {
       const lockedNow = reason === 'locked' ? false : await lockIfSpent(tx, account, now, auth.lockMs);
       const ipLockedNow = await lockIfSpent(tx, address, now, auth.lockMs);
       // The e-mail as typed is recorded (it is how an attack on an account shows); the password never is.
-      await recordAudit(tx, actor(row?.id ?? null), { orgId, action: 'auth.login_failed', targetType: 'user', targetId: row?.id ?? null, after: { email, reason } }, now);
+      await recordAudit(
+        tx,
+        actor(row?.id ?? null),
+        { orgId, action: 'auth.login_failed', targetType: 'user', targetId: row?.id ?? null, after: { email, reason } },
+        now,
+      );
       if (lockedNow) {
-        await recordAudit(tx, actor(row?.id ?? null), { orgId, action: 'auth.lockout', targetType: 'user', targetId: row?.id ?? null, after: { email, until: new Date(now.getTime() + auth.lockMs) } }, now);
+        await recordAudit(
+          tx,
+          actor(row?.id ?? null),
+          {
+            orgId,
+            action: 'auth.lockout',
+            targetType: 'user',
+            targetId: row?.id ?? null,
+            after: { email, until: new Date(now.getTime() + auth.lockMs) },
+          },
+          now,
+        );
       }
       if (ipLockedNow) {
-        await recordAudit(tx, actor(null), { orgId: null, action: 'auth.rate_limited', targetType: 'address', targetId: meta.sourceIp, after: { until: new Date(now.getTime() + auth.lockMs) } }, now);
+        await recordAudit(
+          tx,
+          actor(null),
+          {
+            orgId: null,
+            action: 'auth.rate_limited',
+            targetType: 'address',
+            targetId: meta.sourceIp,
+            after: { until: new Date(now.getTime() + auth.lockMs) },
+          },
+          now,
+        );
       }
     });
     throw new InvalidCredentialsError();
@@ -132,8 +177,15 @@ export async function login(ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, inp
 }
 
 /** Ends one session (logout). */
-export async function logout(ctx: Pick<AppContext, 'sql' | 'now'>, auth: { orgId: string; userId: string; sessionHash?: Buffer }, actor: AuditActor): Promise<void> {
-  if (!auth.sessionHash) throw new ValidationError('トークン認証にはログアウトがありません。トークンを削除してください (token requests have no session; revoke the token instead)');
+export async function logout(
+  ctx: Pick<AppContext, 'sql' | 'now'>,
+  auth: { orgId: string; userId: string; sessionHash?: Buffer },
+  actor: AuditActor,
+): Promise<void> {
+  if (!auth.sessionHash)
+    throw new ValidationError(
+      'トークン認証にはログアウトがありません。トークンを削除してください (token requests have no session; revoke the token instead)',
+    );
   await ctx.sql.begin(async (tx) => {
     await tx`delete from sessions where id_hash = ${auth.sessionHash!}`;
     await recordAudit(tx, actor, { orgId: auth.orgId, action: 'auth.logout', targetType: 'user', targetId: auth.userId }, ctx.now());

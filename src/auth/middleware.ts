@@ -34,7 +34,10 @@ const orgPath = /^\/api\/v1\/organizations\/([1-9]\d{0,17})(?:\/|$)/;
  * token, and the role (and a token's scopes) must allow the action. A route missing from the
  * table is refused for everyone: fail closed.
  */
-export function authorizeApi(ctx: AppContext, routeActions: Readonly<Record<string, Action | typeof publicAction>>): MiddlewareHandler<AppEnv> {
+export function authorizeApi(
+  ctx: AppContext,
+  routeActions: Readonly<Record<string, Action | typeof publicAction>>,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = matchedRouteKey(c);
     const action = key ? routeActions[key] : undefined;
@@ -44,7 +47,14 @@ export function authorizeApi(ctx: AppContext, routeActions: Readonly<Record<stri
     const auth = bearer !== null ? await tokenAuth(ctx, bearer) : await sessionAuth(ctx, getCookie(c, sessionCookie));
     if (!auth) {
       c.header('www-authenticate', 'Bearer realm="hinoko"');
-      return c.json(errorBody('unauthorized', 'ログインするか、API トークン (Authorization: Bearer …) を指定してください (log in or send a valid API token)', c.get('requestId')), 401);
+      return c.json(
+        errorBody(
+          'unauthorized',
+          'ログインするか、API トークン (Authorization: Bearer …) を指定してください (log in or send a valid API token)',
+          c.get('requestId'),
+        ),
+        401,
+      );
     }
     setRequestAuth(c, auth);
     if (key === null) return next(); // no such route: the 404 handler answers

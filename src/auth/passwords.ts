@@ -76,7 +76,9 @@ let common: { exact: Set<string>; words: string[] } | undefined;
 function commonPasswords() {
   if (!common) {
     const lines = readFileSync(new URL('./data/common-passwords.txt', import.meta.url), 'utf8')
-      .split('\n').map((l) => l.trim().toLowerCase()).filter((l) => l && !l.startsWith('#'));
+      .split('\n')
+      .map((l) => l.trim().toLowerCase())
+      .filter((l) => l && !l.startsWith('#'));
     // Short entries ("cat", "user") would strip letters out of honest passphrases; only words of
     // four or more characters count as building blocks.
     common = { exact: new Set(lines), words: [...new Set(lines.filter((l) => [...l].length >= 4))] };
@@ -97,7 +99,11 @@ function contextWords(context: PasswordContext): string[] {
   const out = [...serviceWords];
   if (context.email) {
     const [local, domain] = context.email.toLowerCase().split('@');
-    out.push(local ?? '', ...(local ?? '').split(/[._+-]+/), ...(domain ?? '').split('.').filter((d) => !/^(com|net|org|jp|co|ne|or|ac|go|ed|example)$/.test(d)));
+    out.push(
+      local ?? '',
+      ...(local ?? '').split(/[._+-]+/),
+      ...(domain ?? '').split('.').filter((d) => !/^(com|net|org|jp|co|ne|or|ac|go|ed|example)$/.test(d)),
+    );
   }
   for (const v of [context.name, context.orgName, context.orgSlug]) {
     if (!v) continue;
@@ -156,13 +162,15 @@ const minUnpredictableChars = 8;
 export function passwordProblem(password: string, context: PasswordContext): string | null {
   const normalized = normalizePassword(password);
   const length = [...normalized].length;
-  if (length < passwordMinLength) return `パスワードは${passwordMinLength}文字以上にしてください (at least ${passwordMinLength} characters)`;
+  if (length < passwordMinLength)
+    return `パスワードは${passwordMinLength}文字以上にしてください (at least ${passwordMinLength} characters)`;
   if (length > passwordMaxLength) return `パスワードは${passwordMaxLength}文字以内にしてください (at most ${passwordMaxLength} characters)`;
   if (/\p{Cc}/u.test(normalized)) return 'パスワードに制御文字は使えません (no control characters)';
   const lower = normalized.toLowerCase();
   const compact = lower.replace(/[\s\p{P}\p{S}]+/gu, '');
   const { exact, words } = commonPasswords();
-  if (exact.has(lower) || exact.has(compact)) return 'よく使われるパスワードです。別のものにしてください (this is a commonly used password)';
+  if (exact.has(lower) || exact.has(compact))
+    return 'よく使われるパスワードです。別のものにしてください (this is a commonly used password)';
   if (isRepetition(compact) || new Set(compact).size < 5) return '同じ文字や語の繰り返しは使えません (too repetitive)';
   let rest = compact;
   const blocks = [...contextWords(context), ...words].sort((a, b) => b.length - a.length);

@@ -16,9 +16,13 @@ export class ReauthRequiredError extends AppError {
  */
 export function requireRecentLogin(ctx: Pick<AppContext, 'config' | 'now'>, auth: Auth): void {
   if (auth.via !== 'session' || !auth.loggedInAt) {
-    throw new ReauthRequiredError('パスワードの設定と利用者の作成は、ログインした画面からのみ行えます (setting a password or creating a user needs an interactive login, not an API token)');
+    throw new ReauthRequiredError(
+      'パスワードの設定と利用者の作成は、ログインした画面からのみ行えます (setting a password or creating a user needs an interactive login, not an API token)',
+    );
   }
   if (ctx.now().getTime() - auth.loggedInAt.getTime() > ctx.config.auth.recentLoginMs) {
-    throw new ReauthRequiredError('安全のため、もう一度ログインしてから操作してください (log in again first: this needs a login from the last few minutes)');
+    throw new ReauthRequiredError(
+      '安全のため、もう一度ログインしてから操作してください (log in again first: this needs a login from the last few minutes)',
+    );
   }
 }

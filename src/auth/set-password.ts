@@ -14,14 +14,22 @@ import type { Row } from '../db/schema.ts';
 // Either way the user's other sessions end and their API tokens are revoked, and either way it
 // takes a recent interactive login (src/auth/recent-login.ts).
 
-export interface PasswordInput { currentPassword?: string; newPassword?: string }
+export interface PasswordInput {
+  currentPassword?: string;
+  newPassword?: string;
+}
 
 /**
  * A user changes their own password (the current one is required), or an admin resets someone
  * else's (a new one given, or generated and returned once). Every other session of the user ends.
  */
 export async function setPassword(
-  ctx: Pick<AppContext, 'sql' | 'config' | 'now'>, auth: Auth, orgId: string, userId: string, input: PasswordInput, actor: AuditActor,
+  ctx: Pick<AppContext, 'sql' | 'config' | 'now'>,
+  auth: Auth,
+  orgId: string,
+  userId: string,
+  input: PasswordInput,
+  actor: AuditActor,
 ): Promise<{ generatedPassword?: string }> {
   const self = auth.userId === userId;
   if (!self && auth.role !== 'admin') throw new ForbiddenError();
@@ -47,7 +55,18 @@ export async function setPassword(
     const ended = await endSessions(tx, orgId, userId, self ? auth.sessionHash : undefined);
     // Tokens were issued under the old password: whoever might hold one loses it with the password.
     const revokedTokens = await revokeAllTokens(tx, orgId, userId);
-    await recordAudit(tx, actor, { orgId, action: self ? 'user.password_change' : 'user.password_reset', targetType: 'user', targetId: userId, after: { endedSessions: ended, revokedTokens } }, now);
+    await recordAudit(
+      tx,
+      actor,
+      {
+        orgId,
+        action: self ? 'user.password_change' : 'user.password_reset',
+        targetType: 'user',
+        targetId: userId,
+        after: { endedSessions: ended, revokedTokens },
+      },
+      now,
+    );
   });
   return generated ? { generatedPassword: generated } : {};
 }

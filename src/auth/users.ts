@@ -21,25 +21,43 @@ export type UserRow = Row<'users'>;
 
 export function toUser(r: UserRow): User {
   return {
-    id: r.id, orgId: r.org_id, name: r.name, email: r.email, role: r.role, hasPassword: r.password_hash !== null,
-    disabledAt: r.disabled_at, createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    orgId: r.org_id,
+    name: r.name,
+    email: r.email,
+    role: r.role,
+    hasPassword: r.password_hash !== null,
+    disabledAt: r.disabled_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
 // Local part kept as typed (it may be case-sensitive in theory); the domain is lower-cased. The
 // unique index is on lower(email), so two spellings of one mailbox cannot both exist.
-const emailPattern = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const emailPattern =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function normalizeEmail(raw: string, field = 'email'): string {
   const v = raw.trim();
-  if (v.length > 254 || !emailPattern.test(v)) throw new ValidationError(`${field} はメールアドレスの形式ではありません (must be an e-mail address such as tanaka@clinic.example.jp)`);
+  if (v.length > 254 || !emailPattern.test(v))
+    throw new ValidationError(`${field} はメールアドレスの形式ではありません (must be an e-mail address such as tanaka@clinic.example.jp)`);
   const at = v.lastIndexOf('@');
   return `${v.slice(0, at)}@${v.slice(at + 1).toLowerCase()}`;
 }
 
-export interface NewUserInput { name: string; email: string; role: Role; password?: string }
+export interface NewUserInput {
+  name: string;
+  email: string;
+  role: Role;
+  password?: string;
+}
 
-export interface UserPatch { name?: string; role?: Role; disabled?: boolean }
+export interface UserPatch {
+  name?: string;
+  role?: Role;
+  disabled?: boolean;
+}
 
 export async function listUsers(sql: Sql, orgId: string): Promise<User[]> {
   const rows = await sql<UserRow[]>`select * from users where org_id = ${orgId} order by id`;
@@ -69,7 +87,9 @@ export async function findOrganization(sql: Sql, idOrSlug: string): Promise<{ id
 /** Refuses ids that are not active users of the organization (the foreign key alone would accept a disabled one). */
 export async function requireActiveUsers(tx: Tx, orgId: string, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  const found = await tx<Pick<Row<'users'>, 'id'>[]>`select id from users where org_id = ${orgId} and id in ${tx(ids)} and disabled_at is null`;
+  const found = await tx<
+    Pick<Row<'users'>, 'id'>[]
+  >`select id from users where org_id = ${orgId} and id in ${tx(ids)} and disabled_at is null`;
   const missing = ids.filter((id) => !found.some((u) => u.id === id));
   if (missing.length > 0) {
     throw new ValidationError(`この組織の有効なユーザーではありません (not an active user of this organization): ${missing.join(', ')}`);

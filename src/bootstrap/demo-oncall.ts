@@ -17,15 +17,26 @@ export async function setUpDemoOncall(ctx: AppContext, orgId: string, adminId: s
   // The rotation starts the JST day before, so its first 09:00 hand-off has already happened
   // whatever the hour of the first start: someone is on call from the first minute.
   const jstDate = jstCalendarDay(new Date(startedAt.getTime() - 86_400_000));
-  const schedule = await saveSchedule(ctx, orgId, null, {
-    name: 'デモ当番 (demo on-call)',
-    definition: { rotation: { userIds: [adminId], lengthDays: 7, handoffTime: '09:00', startDate: jstDate }, restDayRotation: null },
-  }, systemActor);
-  await savePolicy(ctx, orgId, {
-    levels: [
-      { timeoutMinutes: 15, targets: [{ type: 'schedule', scheduleId: schedule.id }] },
-      { timeoutMinutes: 30, targets: [{ type: 'address', address: `director@${org.slug}.example.com` }] },
-    ],
-    repeat: 1,
-  }, systemActor);
+  const schedule = await saveSchedule(
+    ctx,
+    orgId,
+    null,
+    {
+      name: 'デモ当番 (demo on-call)',
+      definition: { rotation: { userIds: [adminId], lengthDays: 7, handoffTime: '09:00', startDate: jstDate }, restDayRotation: null },
+    },
+    systemActor,
+  );
+  await savePolicy(
+    ctx,
+    orgId,
+    {
+      levels: [
+        { timeoutMinutes: 15, targets: [{ type: 'schedule', scheduleId: schedule.id }] },
+        { timeoutMinutes: 30, targets: [{ type: 'address', address: `director@${org.slug}.example.com` }] },
+      ],
+      repeat: 1,
+    },
+    systemActor,
+  );
 }

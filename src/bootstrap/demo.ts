@@ -20,7 +20,11 @@ export type DemoSetup = {
  * the on-call admin again. Only HINOKO_DEMO_FLARE_AFTER set in the environment asks for another one,
  * and even then not while one is running.
  */
-export function rescheduledFlare(current: Date | null, startedAt: Date, demo: Pick<Config['demo'], 'flareAfterMs' | 'flareAfterExplicit'>): Date | null {
+export function rescheduledFlare(
+  current: Date | null,
+  startedAt: Date,
+  demo: Pick<Config['demo'], 'flareAfterMs' | 'flareAfterExplicit'>,
+): Date | null {
   if (!demo.flareAfterExplicit) return null;
   const running = current !== null && startedAt >= current && startedAt.getTime() < current.getTime() + FLARE_LENGTH_MS;
   if (running) return null;
@@ -51,7 +55,11 @@ export async function ensureDemo(ctx: AppContext, startedAt: Date): Promise<Demo
       await updateSource(ctx, demoSource.id, demoSource.org_id, { config: { ...demoSource.config, flareAt: next.toISOString() } });
       return { action: 'rescheduled', orgId: demoSource.org_id, flareAt: next };
     }
-    if (ctx.config.demo.flareAfterExplicit) ctx.log.info({ flareAt: current?.toISOString() }, 'デモの炎上エピソードが進行中のため予定を変えません (demo flare-up in progress: not moved)');
+    if (ctx.config.demo.flareAfterExplicit)
+      ctx.log.info(
+        { flareAt: current?.toISOString() },
+        'デモの炎上エピソードが進行中のため予定を変えません (demo flare-up in progress: not moved)',
+      );
     return { action: 'unchanged', orgId: demoSource.org_id, ...(current && current > startedAt ? { flareAt: current } : {}) };
   }
   if (mode === 'auto') {
@@ -67,15 +75,23 @@ export async function ensureDemo(ctx: AppContext, startedAt: Date): Promise<Demo
     orgId = (await createOrganization(ctx, { name: demoClinic.orgName, slug: demoClinic.orgSlug, isDemo: true })).id;
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
-    const [other] = await ctx.sql<Pick<Row<'organizations'>, 'id'>[]>`select id from organizations where slug = ${demoClinic.orgSlug} and is_demo`;
+    const [other] = await ctx.sql<
+      Pick<Row<'organizations'>, 'id'>[]
+    >`select id from organizations where slug = ${demoClinic.orgSlug} and is_demo`;
     return other ? { action: 'none', orgId: other.id } : { action: 'none' };
   }
   const target = await createWatchTarget(ctx, orgId, {
-    name: demoClinic.name, names: [...demoClinic.names], keywords: [...demoClinic.keywords],
-    handles: { ...demoClinic.handles }, exclusions: [...demoClinic.exclusions],
+    name: demoClinic.name,
+    names: [...demoClinic.names],
+    keywords: [...demoClinic.keywords],
+    handles: { ...demoClinic.handles },
+    exclusions: [...demoClinic.exclusions],
   });
   await addSource(ctx, {
-    orgId, type: 'demo', name: 'デモ投稿ストリーム (demo stream)', schedule,
+    orgId,
+    type: 'demo',
+    name: 'デモ投稿ストリーム (demo stream)',
+    schedule,
     config: { seed, postsPerHour, flareAt: flareAt.toISOString(), backfillHours: 168, watchTargetId: target.id },
   });
   return { action: 'created', orgId, flareAt };

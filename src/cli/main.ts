@@ -14,7 +14,7 @@ function helpText(): string {
     'commands:',
     ...lines,
     '',
-    'Run `hinoko <command> --help` for a command\'s options.',
+    "Run `hinoko <command> --help` for a command's options.",
   ].join('\n');
 }
 

@@ -41,7 +41,9 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, option
   logger.level = config.logLevel === 'info' ? 'warn' : config.logLevel;
   const database = await openDatabase(config, { create: options.createDatabase !== undefined });
   if (database.created) {
-    options.createDatabase?.write(`新しいデータベースを作成しました: ${database.location} (created a new database in ${database.location})\n`);
+    options.createDatabase?.write(
+      `新しいデータベースを作成しました: ${database.location} (created a new database in ${database.location})\n`,
+    );
   }
   const shutdown = new AbortController();
   const onSignal = () => shutdown.abort();
@@ -57,7 +59,8 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, option
     try {
       return await fn(ctx);
     } catch (err) {
-      if (err instanceof AppError && err.code === 'not_found') throw new NotFoundError(`${err.message} (データベース / database: ${database.location})`);
+      if (err instanceof AppError && err.code === 'not_found')
+        throw new NotFoundError(`${err.message} (データベース / database: ${database.location})`);
       throw err;
     } finally {
       // Detection passes kicked by stored batches finish before the database closes.

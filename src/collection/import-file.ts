@@ -11,7 +11,20 @@ export interface ImportRecordError {
 
 export type ImportRecord = { line: number; mention: NormalizedMention } | { line: number; error: string };
 
-const fieldNames = ['id', 'external_id', 'text', 'posted_at', 'author', 'author_handle', 'url', 'rating', 'likes', 'replies', 'language', 'reply_to'] as const;
+const fieldNames = [
+  'id',
+  'external_id',
+  'text',
+  'posted_at',
+  'author',
+  'author_handle',
+  'url',
+  'rating',
+  'likes',
+  'replies',
+  'language',
+  'reply_to',
+] as const;
 
 /** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. Yields [line, fields]. */
 export function* parseCsv(text: string): Generator<{ line: number; fields: string[] } | { line: number; error: string }> {
@@ -30,17 +43,34 @@ export function* parseCsv(text: string): Generator<{ line: number; fields: strin
       const ch = text[i]!;
       if (quoted) {
         if (ch === '"') {
-          if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+          if (text[i + 1] === '"') {
+            field += '"';
+            i++;
+          } else quoted = false;
         } else {
           if (ch === '\n') line++;
           field += ch;
         }
         continue;
       }
-      if (ch === '"' && atFieldStart) { quoted = true; atFieldStart = false; continue; }
-      if (ch === ',') { fields.push(field); field = ''; atFieldStart = true; continue; }
+      if (ch === '"' && atFieldStart) {
+        quoted = true;
+        atFieldStart = false;
+        continue;
+      }
+      if (ch === ',') {
+        fields.push(field);
+        field = '';
+        atFieldStart = true;
+        continue;
+      }
       if (ch === '\r' && text[i + 1] === '\n') continue;
-      if (ch === '\n') { line++; i++; ended = true; break; }
+      if (ch === '\n') {
+        line++;
+        i++;
+        ended = true;
+        break;
+      }
       field += ch;
       atFieldStart = false;
     }
@@ -49,7 +79,7 @@ export function* parseCsv(text: string): Generator<{ line: number; fields: strin
       return;
     }
     fields.push(field);
-    if (!(fields.length === 1 && fields[0] === '' )) yield { line: startLine, fields };
+    if (!(fields.length === 1 && fields[0] === '')) yield { line: startLine, fields };
     if (!ended && i >= n) break;
   }
 }
@@ -74,13 +104,19 @@ export function recordToMention(rec: Record<string, unknown>, portal: string | n
   const postedRaw = str(rec.posted_at);
   if (!postedRaw) return 'posted_at is missing';
   const postedAt = new Date(postedRaw);
-  if (Number.isNaN(postedAt.getTime())) return `posted_at "${postedRaw.slice(0, 40)}" is not a date (use ISO 8601, e.g. 2026-11-25T09:30:00+09:00)`;
+  if (Number.isNaN(postedAt.getTime()))
+    return `posted_at "${postedRaw.slice(0, 40)}" is not a date (use ISO 8601, e.g. 2026-11-25T09:30:00+09:00)`;
   const rating = num(rec.rating);
   if (rating !== undefined && !(Number.isInteger(rating) && rating >= 1 && rating <= 5)) return 'rating must be an integer from 1 to 5';
   const author = str(rec.author) ?? null;
   // Portals rarely give ids; a content hash makes re-importing the same file a no-op.
-  const externalId = str(rec.external_id) ?? str(rec.id)
-    ?? `sha256:${createHash('sha256').update(`${portal ?? ''}\u0000${author ?? ''}\u0000${postedAt.toISOString()}\u0000${text}`).digest('hex').slice(0, 32)}`;
+  const externalId =
+    str(rec.external_id) ??
+    str(rec.id) ??
+    `sha256:${createHash('sha256')
+      .update(`${portal ?? ''}\u0000${author ?? ''}\u0000${postedAt.toISOString()}\u0000${text}`)
+      .digest('hex')
+      .slice(0, 32)}`;
   return {
     externalId,
     url: str(rec.url) ?? null,
@@ -139,7 +175,9 @@ export function* parseImport(text: string, format: 'jsonl' | 'csv', portal: stri
       continue;
     }
     const rec: Record<string, unknown> = {};
-    header.forEach((h, i) => { rec[h] = row.fields[i]; });
+    header.forEach((h, i) => {
+      rec[h] = row.fields[i];
+    });
     const m = recordToMention(rec, portal);
     yield typeof m === 'string' ? { line: row.line, error: m } : { line: row.line, mention: m };
   }

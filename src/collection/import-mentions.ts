@@ -49,7 +49,8 @@ export function decodeLines(content: Buffer, format: 'jsonl' | 'csv'): { text: s
       }
     }
     // A CSV record may span lines, so one bad line makes the whole CSV untrustworthy.
-    if (format === 'csv') throw new ValidationError(`line ${errors[0]!.line}: not valid UTF-8; nothing was imported (save the file as UTF-8)`);
+    if (format === 'csv')
+      throw new ValidationError(`line ${errors[0]!.line}: not valid UTF-8; nothing was imported (save the file as UTF-8)`);
     return { text: lines.join('\n'), errors };
   }
 }

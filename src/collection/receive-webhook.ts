@@ -42,13 +42,20 @@ export async function receiveWebhook(ctx: AppContext, sourceId: string, request:
   if (result.kind === 'challenge') return { status: 200, contentType: 'text/plain', body: result.body };
   if (result.kind === 'rejected') {
     ctx.log.warn({ sourceId, status: result.status, reason: result.reason }, 'webhook rejected');
-    return { status: result.status, contentType: 'application/json', body: { error: { code: rejectionCodes[result.status], message: result.reason } } };
+    return {
+      status: result.status,
+      contentType: 'application/json',
+      body: { error: { code: rejectionCodes[result.status], message: result.reason } },
+    };
   }
   const activities = await storeActivities(ctx, source.orgId, source.id, result.activities ?? []);
-  const stored = await ingest(
-    ingestDepsFrom(ctx, { deferAnalysis: true }),
-    { orgId: source.orgId, sourceId: source.id, mentions: result.page.mentions, tombstones: result.page.tombstones, deferAnalysis: true },
-  );
+  const stored = await ingest(ingestDepsFrom(ctx, { deferAnalysis: true }), {
+    orgId: source.orgId,
+    sourceId: source.id,
+    mentions: result.page.mentions,
+    tombstones: result.page.tombstones,
+    deferAnalysis: true,
+  });
   return {
     status: 200,
     contentType: 'application/json',

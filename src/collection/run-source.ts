@@ -19,7 +19,17 @@ export interface RunRequest {
 }
 
 export type RunOutcome =
-  | { status: 'succeeded' | 'failed'; runId: string; pages: number; fetched: number; inserted: number; updated: number; tombstoned: number; rejected: number; error?: string }
+  | {
+      status: 'succeeded' | 'failed';
+      runId: string;
+      pages: number;
+      fetched: number;
+      inserted: number;
+      updated: number;
+      tombstoned: number;
+      rejected: number;
+      error?: string;
+    }
   /** Another run of this source is still going (here or on another instance). */
   | { status: 'skipped'; runId: string | null; reason: string }
   /** Another instance already claimed this cron tick. */
@@ -54,12 +64,20 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * outbound guard (no internal addresses, credentials only to the platform's origins).
  */
 async function runtimeFor(
-  ctx: AppContext, source: { orgId: string; id: string }, def: SourceDefinition<any>, config: unknown,
+  ctx: AppContext,
+  source: { orgId: string; id: string },
+  def: SourceDefinition<any>,
+  config: unknown,
 ): Promise<SourceRuntime & { close(): Promise<void> }> {
   const secrets = await resolveSecrets(ctx.sql, ctx.keys, ctx.config, def, source, config);
   const allow = new AddressAllowList(ctx.config.outbound.allowAddresses);
   const agent = guardedAgent(allow);
-  const guarded = guardFetch(ctx.fetch, { allow, agent, credentialOrigins: def.endpoints(config).credentialOrigins, credentials: secrets.handedOut });
+  const guarded = guardFetch(ctx.fetch, {
+    allow,
+    agent,
+    credentialOrigins: def.endpoints(config).credentialOrigins,
+    credentials: secrets.handedOut,
+  });
   return {
     fetch: timedFetch(guarded, ctx.shutdown),
     secret: secrets.secret,
@@ -93,7 +111,8 @@ export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOu
   // began, which is what detection waits for (src/detection-pass/watermark.ts).
   const source = await getSource(ctx, req.sourceId);
   const def = definitionFor(ctx, source.type);
-  if (!def.collect) throw new AppError('bad_request', `source ${source.id} (${source.type}) receives data by push or import; it cannot be collected`);
+  if (!def.collect)
+    throw new AppError('bad_request', `source ${source.id} (${source.type}) receives data by push or import; it cannot be collected`);
 
   let runId: string;
   if (req.scheduledFor) {
@@ -155,7 +174,11 @@ async function collectLocked(
     const [cursorRow] = await ctx.sql<Pick<Row<'source_cursors'>, 'cursor'>[]>`
       select cursor from source_cursors where org_id = ${source.orgId} and source_id = ${source.id}`;
     const targets: WatchTargetSpec[] = (await listWatchTargets(ctx.db, source.orgId)).map((t) => ({
-      id: t.id, names: t.names, keywords: t.keywords, handles: t.handles, exclusions: t.exclusions,
+      id: t.id,
+      names: t.names,
+      keywords: t.keywords,
+      handles: t.handles,
+      exclusions: t.exclusions,
     }));
     runtime = await runtimeFor(ctx, source, def, config);
     const pages = def.collect!({ config, cursor: cursorRow?.cursor ?? null, targets, runtime });
@@ -172,12 +195,16 @@ async function collectLocked(
       if (committing) await committing;
       committing = (async () => {
         for (const { batch, last } of slices) {
-          const result = await storeBatch(deps, {
-            orgId: source.orgId,
-            sourceId: source.id,
-            tombstones: last ? page.tombstones : [],
-            cursor: last ? { value: page.cursor } : undefined,
-          }, batch);
+          const result = await storeBatch(
+            deps,
+            {
+              orgId: source.orgId,
+              sourceId: source.id,
+              tombstones: last ? page.tombstones : [],
+              cursor: last ? { value: page.cursor } : undefined,
+            },
+            batch,
+          );
           totals.inserted += result.inserted.length;
           totals.updated += result.edited + result.refreshed;
           totals.tombstoned += result.tombstoned;

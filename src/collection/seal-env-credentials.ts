@@ -19,7 +19,12 @@ export interface SealEnvReport {
   ambiguous: { name: string; sources: { orgId: string; sourceId: string }[] }[];
 }
 
-interface Reference { orgId: string; sourceId: string; slot: string; name: string }
+interface Reference {
+  orgId: string;
+  sourceId: string;
+  slot: string;
+  name: string;
+}
 
 /** Removes every `…Env` key (top level or one object down, as in oauth) whose value is one of `names`. */
 function withoutEnvNames(config: Record<string, unknown>, names: Set<string>): Record<string, unknown> {
@@ -47,14 +52,16 @@ export async function sealEnvCredentials(ctx: AppContext): Promise<SealEnvReport
     for (const slot of def.credentials) {
       const name = slot.envName(parsed);
       // Names the operator allows for this organisation stay references: that is their purpose.
-      if (name !== null && !credentialEnvAllowed(ctx.config, row.org_id, name)) refs.push({ orgId: row.org_id, sourceId: row.id, slot: slot.name, name });
+      if (name !== null && !credentialEnvAllowed(ctx.config, row.org_id, name))
+        refs.push({ orgId: row.org_id, sourceId: row.id, slot: slot.name, name });
     }
   }
   const orgsByName = new Map<string, Set<string>>();
   for (const r of refs) orgsByName.set(r.name, (orgsByName.get(r.name) ?? new Set()).add(r.orgId));
   const report: SealEnvReport = { sealed: [], ambiguous: [] };
   for (const [name, orgs] of orgsByName) {
-    if (orgs.size > 1) report.ambiguous.push({ name, sources: refs.filter((r) => r.name === name).map(({ orgId, sourceId }) => ({ orgId, sourceId })) });
+    if (orgs.size > 1)
+      report.ambiguous.push({ name, sources: refs.filter((r) => r.name === name).map(({ orgId, sourceId }) => ({ orgId, sourceId })) });
   }
   const ambiguous = new Set(report.ambiguous.map((a) => a.name));
 
@@ -77,20 +84,29 @@ export async function sealEnvCredentials(ctx: AppContext): Promise<SealEnvReport
       const slots = await writeCredentials(tx, ctx.keys, { orgId, id: sourceId }, values, ctx.now());
       await tx`update sources set config = ${tx.json(config as never)}, updated_at = ${ctx.now()} where org_id = ${orgId} and id = ${sourceId}`;
       await recordAudit(tx, systemActor, {
-        orgId, action: 'source.credentials_sealed', targetType: 'source', targetId: sourceId,
-        before: { environmentVariables: [...names] }, after: { credentialsSet: slots },
+        orgId,
+        action: 'source.credentials_sealed',
+        targetType: 'source',
+        targetId: sourceId,
+        before: { environmentVariables: [...names] },
+        after: { credentialsSet: slots },
       });
       return slots;
     });
     if (done) report.sealed.push({ orgId, sourceId, slots: done });
   }
   for (const s of report.sealed) {
-    ctx.log.info({ orgId: s.orgId, sourceId: s.sourceId, slots: s.slots }, '環境変数の資格情報を収集元ごとに暗号化して保存しました (moved environment credentials into the source\'s sealed store)');
+    ctx.log.info(
+      { orgId: s.orgId, sourceId: s.sourceId, slots: s.slots },
+      "環境変数の資格情報を収集元ごとに暗号化して保存しました (moved environment credentials into the source's sealed store)",
+    );
   }
   for (const a of report.ambiguous) {
-    ctx.log.warn({ variable: a.name, sources: a.sources },
+    ctx.log.warn(
+      { variable: a.name, sources: a.sources },
       `環境変数 ${a.name} は複数の組織の収集元から参照されているため移行しませんでした。正しい組織の収集元に資格情報を入力してください ` +
-      `(several organisations' sources name ${a.name}: not moved for any; enter the credential for the right source, or allow the name for one organisation with HINOKO_SOURCE_CREDENTIAL_ENV)`);
+        `(several organisations' sources name ${a.name}: not moved for any; enter the credential for the right source, or allow the name for one organisation with HINOKO_SOURCE_CREDENTIAL_ENV)`,
+    );
   }
   return report;
 }

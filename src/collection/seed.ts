@@ -10,7 +10,12 @@ import type { SentimentLabel, TextAnalysis } from '../analysis/types.ts';
 // spread over the last `days`, stored through the real store path in large batches.
 
 const labelByKind: Record<string, SentimentLabel> = {
-  praise: 'positive', wait: 'negative', staff: 'negative', cost: 'negative', angry: 'negative', quote: 'negative',
+  praise: 'positive',
+  wait: 'negative',
+  staff: 'negative',
+  cost: 'negative',
+  angry: 'negative',
+  quote: 'negative',
 };
 
 /** Marked version "seed": `hinoko reanalyze` replaces it with real analysis. */
@@ -34,9 +39,21 @@ export async function seedMentions(
   let orgId = opts.orgId;
   let targetId: string | null = null;
   if (!orgId) {
-    const org = await createOrganization(ctx, { name: `ベンチマーク用 ${new Date().toISOString()}`, slug: `bench-${Date.now().toString(36)}`, isDemo: true });
+    const org = await createOrganization(ctx, {
+      name: `ベンチマーク用 ${new Date().toISOString()}`,
+      slug: `bench-${Date.now().toString(36)}`,
+      isDemo: true,
+    });
     orgId = org.id;
-    targetId = (await createWatchTarget(ctx, orgId, { name: 'さくら内科クリニック', names: ['さくら内科クリニック'], keywords: [], handles: {}, exclusions: [] })).id;
+    targetId = (
+      await createWatchTarget(ctx, orgId, {
+        name: 'さくら内科クリニック',
+        names: ['さくら内科クリニック'],
+        keywords: [],
+        handles: {},
+        exclusions: [],
+      })
+    ).id;
   }
   const source = await addSource(ctx, { orgId, type: 'import', name: `seed ${Date.now().toString(36)}`, config: { portal: 'seed' } });
   const end = Math.floor(ctx.now().getTime() / SLOT_MS);
@@ -46,7 +63,12 @@ export async function seedMentions(
   let weekActivity = 0;
   for (let h = 0; h < 168; h++) weekActivity += activity(new Date(h * 3_600_000));
   const cfg: DemoConfig = {
-    seed: opts.seed ?? 7, postsPerHour: (opts.count / (days * 24) / (weekActivity / 168)) * 1.05, flareAt: null, scenario: 'staff-post', backfillHours: 0, watchTargetId: targetId,
+    seed: opts.seed ?? 7,
+    postsPerHour: (opts.count / (days * 24) / (weekActivity / 168)) * 1.05,
+    flareAt: null,
+    scenario: 'staff-post',
+    backfillHours: 0,
+    watchTargetId: targetId,
   };
   const batchSize = opts.batchSize ?? 5000;
   const started = performance.now();

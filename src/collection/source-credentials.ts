@@ -38,7 +38,9 @@ export function parseCredentialsInput(raw: unknown, def: SourceDefinition<any>):
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     if (!slots.has(name)) {
       const known = def.credentials.map((s) => s.name).join(', ') || 'なし (none)';
-      throw new ValidationError(`credentials.${name.slice(0, 40)}: この種類の収集元にはない資格情報です (not a credential of ${def.type}; known: ${known})`);
+      throw new ValidationError(
+        `credentials.${name.slice(0, 40)}: この種類の収集元にはない資格情報です (not a credential of ${def.type}; known: ${known})`,
+      );
     }
     if (value === null) {
       out[name] = null;
@@ -46,7 +48,9 @@ export function parseCredentialsInput(raw: unknown, def: SourceDefinition<any>):
     }
     // Control characters would let a value split the header it is sent in.
     if (typeof value !== 'string' || value.length === 0 || value.length > MAX_CREDENTIAL_CHARS || /[\u0000-\u001f\u007f]/.test(value)) {
-      throw new ValidationError(`credentials.${name}: 1〜${MAX_CREDENTIAL_CHARS} 文字、制御文字なし (1–${MAX_CREDENTIAL_CHARS} characters without control characters), or null to clear`);
+      throw new ValidationError(
+        `credentials.${name}: 1〜${MAX_CREDENTIAL_CHARS} 文字、制御文字なし (1–${MAX_CREDENTIAL_CHARS} characters without control characters), or null to clear`,
+      );
     }
     out[name] = value;
   }
@@ -55,12 +59,17 @@ export function parseCredentialsInput(raw: unknown, def: SourceDefinition<any>):
 
 /** Seals and stores (or clears) credentials inside the caller's transaction. Returns the slots changed. */
 export async function writeCredentials(
-  tx: Tx, keys: ServerKeys, source: { orgId: string; id: string }, values: CredentialInput, now: Date,
+  tx: Tx,
+  keys: ServerKeys,
+  source: { orgId: string; id: string },
+  values: CredentialInput,
+  now: Date,
 ): Promise<string[]> {
   const changed: string[] = [];
   for (const [name, value] of Object.entries(values)) {
     if (value === null) {
-      const gone = await tx`delete from source_credentials where org_id = ${source.orgId} and source_id = ${source.id} and name = ${name} returning name`;
+      const gone =
+        await tx`delete from source_credentials where org_id = ${source.orgId} and source_id = ${source.id} and name = ${name} returning name`;
       if (gone.length > 0) changed.push(name);
       continue;
     }
@@ -82,7 +91,10 @@ export async function clearCredentials(tx: Tx, source: { orgId: string; id: stri
 }
 
 /** Stored slot names per source id, for one organisation (or all), in one query. */
-export async function storedCredentialNames(sql: Sql | Tx, filter: { orgId?: string; sourceIds?: string[] }): Promise<Map<string, Set<string>>> {
+export async function storedCredentialNames(
+  sql: Sql | Tx,
+  filter: { orgId?: string; sourceIds?: string[] },
+): Promise<Map<string, Set<string>>> {
   const rows = await sql<Pick<Row<'source_credentials'>, 'source_id' | 'name'>[]>`
     select source_id, name from source_credentials
     where (${filter.orgId ?? null}::bigint is null or org_id = ${filter.orgId ?? null}::bigint)
@@ -97,14 +109,20 @@ export async function storedCredentialNames(sql: Sql | Tx, filter: { orgId?: str
 }
 
 export function credentialStates(
-  config: Pick<Config, 'sources'>, def: SourceDefinition<any>, orgId: string, parsedConfig: unknown, stored: Set<string>,
+  config: Pick<Config, 'sources'>,
+  def: SourceDefinition<any>,
+  orgId: string,
+  parsedConfig: unknown,
+  stored: Set<string>,
 ): CredentialState[] {
   const required = new Set(def.requiredCredentials(parsedConfig));
   return def.credentials.map((slot) => {
     const envName = slot.envName(parsedConfig);
     const fromEnv = !stored.has(slot.name) && envName !== null && readCredentialEnv(config, orgId, envName) !== undefined;
     return {
-      name: slot.name, label: slot.label, required: required.has(slot.name),
+      name: slot.name,
+      label: slot.label,
+      required: required.has(slot.name),
       set: stored.has(slot.name) || fromEnv,
       via: stored.has(slot.name) ? 'stored' : fromEnv ? 'environment' : null,
     };
@@ -112,13 +130,18 @@ export function credentialStates(
 }
 
 /** Refuses a config that names an environment variable the operator did not allow for this organisation. */
-export function checkCredentialEnvNames(config: Pick<Config, 'sources'>, def: SourceDefinition<any>, orgId: string, parsedConfig: unknown): void {
+export function checkCredentialEnvNames(
+  config: Pick<Config, 'sources'>,
+  def: SourceDefinition<any>,
+  orgId: string,
+  parsedConfig: unknown,
+): void {
   for (const slot of def.credentials) {
     const name = slot.envName(parsedConfig);
     if (name !== null && !credentialEnvAllowed(config, orgId, name)) {
       throw new ValidationError(
         `${slot.envField}: 環境変数 ${name.slice(0, 64)} の参照は許可されていません。資格情報は credentials.${slot.name} に入力してください ` +
-        `(this server does not let sources read environment variable ${name.slice(0, 64)}; enter the credential as credentials.${slot.name})`,
+          `(this server does not let sources read environment variable ${name.slice(0, 64)}; enter the credential as credentials.${slot.name})`,
       );
     }
   }
@@ -134,8 +157,12 @@ export interface ResolvedSecrets extends SourceSecrets {
  * for, so a source that never needs its optional slots never decrypts them.
  */
 export async function resolveSecrets(
-  sql: Sql, keys: ServerKeys, config: Pick<Config, 'sources'>, def: SourceDefinition<any>,
-  source: { orgId: string; id: string }, parsedConfig: unknown,
+  sql: Sql,
+  keys: ServerKeys,
+  config: Pick<Config, 'sources'>,
+  def: SourceDefinition<any>,
+  source: { orgId: string; id: string },
+  parsedConfig: unknown,
 ): Promise<ResolvedSecrets> {
   const rows = await sql<Pick<Row<'source_credentials'>, 'name' | 'sealed' | 'key_id'>[]>`
     select name, sealed, key_id from source_credentials where org_id = ${source.orgId} and source_id = ${source.id}`;
@@ -147,7 +174,11 @@ export async function resolveSecrets(
     const row = stored.get(name);
     if (row) {
       try {
-        return openCredential(keys.credentials, { orgId: source.orgId, sourceId: source.id, name }, { sealed: Buffer.from(row.sealed), keyId: row.key_id });
+        return openCredential(
+          keys.credentials,
+          { orgId: source.orgId, sourceId: source.id, name },
+          { sealed: Buffer.from(row.sealed), keyId: row.key_id },
+        );
       } catch (err) {
         if (err instanceof CredentialUnreadableError) throw new SourceAuthError(err.message);
         throw err;

@@ -7,7 +7,11 @@ import { NotFoundError, ValidationError } from '../errors.ts';
 import type { SourceType } from '../mention.ts';
 import type { SourceDefinition } from '../sources/types.ts';
 import {
-  checkCredentialEnvNames, credentialStates, parseCredentialsInput, storedCredentialNames, writeCredentials,
+  checkCredentialEnvNames,
+  credentialStates,
+  parseCredentialsInput,
+  storedCredentialNames,
+  writeCredentials,
   type CredentialState,
 } from './source-credentials.ts';
 
@@ -44,15 +48,26 @@ function toRecord(ctx: Pick<AppContext, 'sources' | 'config'>, r: SourceRow, sto
     }
   }
   return {
-    id: r.id, orgId: r.org_id, type: r.type as SourceType, name: r.name, config: r.config, credentials, enabled: r.enabled,
-    schedule: r.schedule, health: r.health, healthMessage: r.health_message, lastRunAt: r.last_run_at,
-    lastSuccessAt: r.last_success_at, createdAt: r.created_at,
+    id: r.id,
+    orgId: r.org_id,
+    type: r.type as SourceType,
+    name: r.name,
+    config: r.config,
+    credentials,
+    enabled: r.enabled,
+    schedule: r.schedule,
+    health: r.health,
+    healthMessage: r.health_message,
+    lastRunAt: r.last_run_at,
+    lastSuccessAt: r.last_success_at,
+    createdAt: r.created_at,
   };
 }
 
 export function definitionFor(ctx: Pick<AppContext, 'sources'>, type: string): SourceDefinition<any> {
   const def = ctx.sources[type];
-  if (!def) throw new ValidationError(`source type "${type.slice(0, 40)}" is not available; known types: ${Object.keys(ctx.sources).join(', ')}`);
+  if (!def)
+    throw new ValidationError(`source type "${type.slice(0, 40)}" is not available; known types: ${Object.keys(ctx.sources).join(', ')}`);
   return def;
 }
 
@@ -83,12 +98,19 @@ export function urlOverrideAllowed(config: AppContext['config'], type: string): 
  * platform's unless the operator allows otherwise, and environment variables are named only where
  * the operator allows them for this organisation. Returns the parsed config.
  */
-export function validateConfig(ctx: Pick<AppContext, 'config'>, def: SourceDefinition<any>, orgId: string, config: Record<string, unknown>): unknown {
+export function validateConfig(
+  ctx: Pick<AppContext, 'config'>,
+  def: SourceDefinition<any>,
+  orgId: string,
+  config: Record<string, unknown>,
+): unknown {
   const parsed: unknown = def.parseConfig(config);
   if (!urlOverrideAllowed(ctx.config, def.type)) {
     for (const u of def.endpoints(parsed).operatorUrls) {
       if (u.url !== u.defaultUrl) {
-        throw new ValidationError(`${u.field}: このサーバーでは ${def.type} の接続先を変更できません (this server does not allow ${def.type} sources to use another API URL than ${u.defaultUrl})`);
+        throw new ValidationError(
+          `${u.field}: このサーバーでは ${def.type} の接続先を変更できません (this server does not allow ${def.type} sources to use another API URL than ${u.defaultUrl})`,
+        );
       }
     }
   }
@@ -119,7 +141,13 @@ export async function addSource(ctx: AppContext, input: AddSourceInput, actor: A
     const set = await writeCredentials(tx, ctx.keys, { orgId: row!.org_id, id: row!.id }, credentials, ctx.now());
     const [source] = await withCredentials(ctx, [row!], tx);
     // The audit row names the credentials set, never their values.
-    await recordAudit(tx, actor, { orgId: source!.orgId, action: 'source.add', targetType: 'source', targetId: source!.id, after: { ...source, credentialsSet: set } });
+    await recordAudit(tx, actor, {
+      orgId: source!.orgId,
+      action: 'source.add',
+      targetType: 'source',
+      targetId: source!.id,
+      after: { ...source, credentialsSet: set },
+    });
     return source!;
   }) as Promise<SourceRecord>;
 }
@@ -157,7 +185,13 @@ export async function getSource(ctx: AppContext, sourceId: string, orgId?: strin
   return (await withCredentials(ctx, [row]))[0]!;
 }
 
-export async function setSourceHealth(ctx: AppContext, src: { orgId: string; id: string }, health: SourceHealth, message: string | null, success: boolean): Promise<void> {
+export async function setSourceHealth(
+  ctx: AppContext,
+  src: { orgId: string; id: string },
+  health: SourceHealth,
+  message: string | null,
+  success: boolean,
+): Promise<void> {
   const now = ctx.now();
   await ctx.db
     .updateTable('sources')

@@ -23,10 +23,16 @@ function sameOrigins(a: readonly string[], b: readonly string[]): boolean {
  * host at a host of their own.
  */
 export async function updateSource(
-  ctx: AppContext, sourceId: string, orgId: string | undefined, input: UpdateSourceInput, actor: AuditActor = systemActor,
+  ctx: AppContext,
+  sourceId: string,
+  orgId: string | undefined,
+  input: UpdateSourceInput,
+  actor: AuditActor = systemActor,
 ): Promise<SourceRecord> {
   if (input.config === undefined && input.credentials === undefined && input.enabled === undefined) {
-    throw new ValidationError('config, credentials, enabled のいずれかを指定してください (nothing to change: send config, credentials or enabled)');
+    throw new ValidationError(
+      'config, credentials, enabled のいずれかを指定してください (nothing to change: send config, credentials or enabled)',
+    );
   }
   return ctx.sql.begin(async (tx) => {
     const now = ctx.now();
@@ -60,21 +66,30 @@ export async function updateSource(
         health = case when ${clearHealth} then 'unknown' else health end,
         health_message = case when ${clearHealth} then null else health_message end
       where org_id = ${before.orgId} and id = ${before.id}`;
-    const cleared = destinationChanged
-      ? (await clearCredentials(tx, before)).filter((name) => !(name in credentials))
-      : [];
+    const cleared = destinationChanged ? (await clearCredentials(tx, before)).filter((name) => !(name in credentials)) : [];
     const set = await writeCredentials(tx, ctx.keys, before, credentials, now);
     if (configChanged || credentialsChanged) {
       await recordAudit(tx, actor, {
-        orgId: before.orgId, action: 'source.configure', targetType: 'source', targetId: before.id,
+        orgId: before.orgId,
+        action: 'source.configure',
+        targetType: 'source',
+        targetId: before.id,
         before: { config: before.config, credentials: before.credentials },
-        after: { config, credentialsSet: set.filter((n) => credentials[n] !== null), credentialsCleared: [...cleared, ...set.filter((n) => credentials[n] === null)] },
+        after: {
+          config,
+          credentialsSet: set.filter((n) => credentials[n] !== null),
+          credentialsCleared: [...cleared, ...set.filter((n) => credentials[n] === null)],
+        },
       });
     }
     if (input.enabled !== undefined && input.enabled !== before.enabled) {
       await recordAudit(tx, actor, {
-        orgId: before.orgId, action: input.enabled ? 'source.enable' : 'source.disable', targetType: 'source', targetId: before.id,
-        before: { enabled: before.enabled }, after: { enabled: input.enabled },
+        orgId: before.orgId,
+        action: input.enabled ? 'source.enable' : 'source.disable',
+        targetType: 'source',
+        targetId: before.id,
+        before: { enabled: before.enabled },
+        after: { enabled: input.enabled },
       });
     }
     return sourceInTransaction(ctx, tx, before);

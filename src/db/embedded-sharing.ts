@@ -1,4 +1,15 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors.ts';
 
@@ -152,7 +163,11 @@ export function liveClients(dataDir: string, except: ProcessRef): ProcessRef[] {
     if (ref && isAlive(ref)) {
       if (!sameProcess(ref, except)) live.push(ref);
     } else {
-      try { unlinkSync(file); } catch { /* removed by another process */ }
+      try {
+        unlinkSync(file);
+      } catch {
+        /* removed by another process */
+      }
     }
   }
   return live.sort((a, b) => a.pid - b.pid);
@@ -171,7 +186,11 @@ export async function withServerLock<T>(dataDir: string, fn: () => Promise<T>, w
   for (;;) {
     try {
       const fd = openSync(file, 'wx', 0o600);
-      try { writeSync(fd, JSON.stringify(me)); } finally { closeSync(fd); }
+      try {
+        writeSync(fd, JSON.stringify(me));
+      } finally {
+        closeSync(fd);
+      }
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -186,11 +205,18 @@ export async function withServerLock<T>(dataDir: string, fn: () => Promise<T>, w
     }
     // An empty lock older than 10 s: its creator died between creating and writing it.
     if ((holder && !isAlive(holder)) || (!holder && age > 10_000)) {
-      try { unlinkSync(file); } catch { /* another process broke it first */ }
+      try {
+        unlinkSync(file);
+      } catch {
+        /* another process broke it first */
+      }
       continue;
     }
     if (Date.now() > deadline) {
-      throw new AppError('unavailable', `組み込みPostgreSQLのロックが解放されません (${file} is held by pid ${holder?.pid ?? '?'}; if no Hinoko process runs, remove it)`);
+      throw new AppError(
+        'unavailable',
+        `組み込みPostgreSQLのロックが解放されません (${file} is held by pid ${holder?.pid ?? '?'}; if no Hinoko process runs, remove it)`,
+      );
     }
     await sleep(100);
   }

@@ -6,8 +6,21 @@ import path from 'node:path';
 import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import {
-  decideOpen, decideRelease, isAlive, livePostmaster, liveClients, pidAlive, readServerRecord, registerClient,
-  removeServerRecord, sameProcess, thisProcess, unregisterClient, withServerLock, writeServerRecord, type ServerRecord,
+  decideOpen,
+  decideRelease,
+  isAlive,
+  livePostmaster,
+  liveClients,
+  pidAlive,
+  readServerRecord,
+  registerClient,
+  removeServerRecord,
+  sameProcess,
+  thisProcess,
+  unregisterClient,
+  withServerLock,
+  writeServerRecord,
+  type ServerRecord,
 } from './embedded-sharing.ts';
 import { embeddedAppRole } from './roles.ts';
 // Type only: the package itself is imported when a server is started, not when this module loads.
@@ -95,9 +108,11 @@ function grantTraverse(target: string): void {
 /** The refusal of a command that must not create a database (src/db/open.ts names where it looked). */
 export class NoDatabaseError extends AppError {
   constructor(where: string) {
-    super('not_found',
+    super(
+      'not_found',
       `${where} には Hinoko のデータベースがまだありません。\`hinoko start\` か \`hinoko migrate\` で作成するか、既存のデータベースを HINOKO_DATA_DIR / DATABASE_URL で指定してください ` +
-      `(no Hinoko database in ${where} yet: create one with \`hinoko start\` or \`hinoko migrate\`, or point HINOKO_DATA_DIR or DATABASE_URL at the existing one)`);
+        `(no Hinoko database in ${where} yet: create one with \`hinoko start\` or \`hinoko migrate\`, or point HINOKO_DATA_DIR or DATABASE_URL at the existing one)`,
+    );
   }
 }
 
@@ -113,7 +128,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Whether a server accepts the superuser's login on `port`: the check that a recorded server is really there. */
 async function answers(port: number, password: string): Promise<boolean> {
   const { default: postgres } = await import('postgres');
-  const probe = postgres({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres', max: 1, connect_timeout: 3, onnotice: () => {} });
+  const probe = postgres({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password,
+    database: 'postgres',
+    max: 1,
+    connect_timeout: 3,
+    onnotice: () => {},
+  });
   try {
     await probe`select 1`;
     return true;
@@ -135,7 +159,10 @@ async function stopPostmaster(pid: number, pgDir: string): Promise<void> {
     if (!pidAlive(pid)) return;
     await sleep(100);
   }
-  throw new AppError('unavailable', `組み込みPostgreSQL (pid ${pid}) が停止しません (the Postgres in ${pgDir}, pid ${pid}, did not stop within 60 s)`);
+  throw new AppError(
+    'unavailable',
+    `組み込みPostgreSQL (pid ${pid}) が停止しません (the Postgres in ${pgDir}, pid ${pid}, did not stop within 60 s)`,
+  );
 }
 
 /**
@@ -145,22 +172,24 @@ async function stopPostmaster(pid: number, pgDir: string): Promise<void> {
  */
 async function spawnPostgres(pgDir: string, logFile: string, port: number, password: string, root: boolean): Promise<ChildProcess> {
   const binary = await embeddedPostgresBinary();
-  const ids = root
-    ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) }
-    : {};
+  const idOf = (flag: '-u' | '-g') => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }));
+  const ids = root ? { uid: idOf('-u'), gid: idOf('-g') } : {};
   const log = openSync(logFile, 'w', 0o600);
   let child: ChildProcess;
   try {
     child = spawn(binary, ['-D', pgDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], {
-      ...ids, detached: true, stdio: ['ignore', log, log], env: { ...process.env, LC_MESSAGES: 'C' },
+      ...ids,
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, LC_MESSAGES: 'C' },
     });
   } finally {
     closeSync(log);
   }
   child.unref();
   let exit: string | null = null;
-  child.once('exit', (code, signal) => { exit = `exited with ${signal ?? `status ${code}`}`; });
-  child.once('error', (err) => { exit = err.message; });
+  child.once('exit', (code, signal) => (exit = `exited with ${signal ?? `status ${code}`}`));
+  child.once('error', (err) => (exit = err.message));
   // Ready when it accepts our login; a first start of a large directory may replay WAL for a while.
   for (let i = 0; i < 1200 && exit === null; i++) {
     if (await answers(port, password)) return child;
@@ -168,8 +197,10 @@ async function spawnPostgres(pgDir: string, logFile: string, port: number, passw
   }
   if (exit === null) child.kill('SIGINT');
   const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
-  throw new AppError('unavailable',
-    `embedded Postgres did not start in ${pgDir}: ${exit ?? 'no answer within 120 s'}${tail ? ` (${tail})` : ''}. Check that no other Postgres uses this directory or port, or set DATABASE_URL.`);
+  throw new AppError(
+    'unavailable',
+    `embedded Postgres did not start in ${pgDir}: ${exit ?? 'no answer within 120 s'}${tail ? ` (${tail})` : ''}. Check that no other Postgres uses this directory or port, or set DATABASE_URL.`,
+  );
 }
 
 /**
@@ -178,7 +209,11 @@ async function spawnPostgres(pgDir: string, logFile: string, port: number, passw
  * per data directory and kept beside it (mode 0600); the server listens on loopback only.
  * `create: false` refuses a data directory without a database instead of initialising one.
  */
-export async function startEmbeddedPostgres(dataDir: string, port?: number | null, options: { create?: boolean } = {}): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  port?: number | null,
+  options: { create?: boolean } = {},
+): Promise<EmbeddedServer> {
   const create = options.create ?? true;
   dataDir = path.resolve(dataDir);
   const pgDir = path.join(dataDir, 'pg');
@@ -192,40 +227,56 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number | nul
   const me = thisProcess();
 
   const opened = await withServerLock(dataDir, async (): Promise<{ port: number; started: boolean }> => {
-    for (let waited = 0; ; ) {
+    for (let waited = 0; ;) {
       const record = readServerRecord(dataDir);
       const postmasterPid = livePostmaster(pgDir);
       const ownerAlive = record !== null && isAlive({ pid: record.ownerPid, start: record.ownerStart });
       const tracked = record !== null && record.postmasterPid === postmasterPid;
       const decision = decideOpen({
-        record, postmasterPid, ownerAlive,
+        record,
+        postmasterPid,
+        ownerAlive,
         answers: tracked ? await answers(record.port, password) : false,
         liveClients: tracked ? liveClients(dataDir, me).length : 0,
       });
       switch (decision) {
         case 'attach':
           registerClient(dataDir, me);
-          logger.debug({ port: record!.port, owner: record!.ownerPid }, '起動中の組み込みPostgreSQLを使います (using the running embedded Postgres)');
+          logger.debug(
+            { port: record!.port, owner: record!.ownerPid },
+            '起動中の組み込みPostgreSQLを使います (using the running embedded Postgres)',
+          );
           return { port: record!.port, started: false };
         case 'adopt':
           writeServerRecord(dataDir, { ...record!, ownerPid: me.pid, ownerStart: me.start });
-          logger.warn({ port: record!.port, deadOwner: record!.ownerPid }, '組み込みPostgreSQLの所有プロセスが終了していたため引き継ぎます (the embedded Postgres outlived its owner while in use: taking it over)');
+          logger.warn(
+            { port: record!.port, deadOwner: record!.ownerPid },
+            '組み込みPostgreSQLの所有プロセスが終了していたため引き継ぎます (the embedded Postgres outlived its owner while in use: taking it over)',
+          );
           return { port: record!.port, started: false };
         case 'stop-orphan':
-          logger.warn({ pid: postmasterPid, deadOwner: record!.ownerPid }, '前回の組み込みPostgreSQLが残っていたため停止します (stopping an orphaned embedded Postgres: its owner is gone and nobody uses it)');
+          logger.warn(
+            { pid: postmasterPid, deadOwner: record!.ownerPid },
+            '前回の組み込みPostgreSQLが残っていたため停止します (stopping an orphaned embedded Postgres: its owner is gone and nobody uses it)',
+          );
           await stopPostmaster(postmasterPid!, pgDir);
           removeServerRecord(dataDir);
           continue;
         case 'wait':
           if (waited >= 30_000) {
-            throw new AppError('unavailable', `組み込みPostgreSQL (port ${record!.port}, pid ${postmasterPid}) が応答しません (the embedded Postgres in ${pgDir}, used by pid ${record!.ownerPid}, does not answer)`);
+            throw new AppError(
+              'unavailable',
+              `組み込みPostgreSQL (port ${record!.port}, pid ${postmasterPid}) が応答しません (the embedded Postgres in ${pgDir}, used by pid ${record!.ownerPid}, does not answer)`,
+            );
           }
           await sleep(250);
           waited += 250;
           continue;
         case 'foreign':
-          throw new AppError('unavailable',
-            `別のPostgreSQL (pid ${postmasterPid}) が ${pgDir} を使っています (a Postgres, pid ${postmasterPid}, that no running Hinoko process recorded holds ${pgDir}; stop it and retry, or set DATABASE_URL)`);
+          throw new AppError(
+            'unavailable',
+            `別のPostgreSQL (pid ${postmasterPid}) が ${pgDir} を使っています (a Postgres, pid ${postmasterPid}, that no running Hinoko process recorded holds ${pgDir}; stop it and retry, or set DATABASE_URL)`,
+          );
         case 'start': {
           removeServerRecord(dataDir);
           const chosenPort = port ?? (await freePort());
@@ -245,8 +296,14 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number | nul
           }
           const child = await spawnPostgres(pgDir, path.join(dataDir, 'pg-server.log'), chosenPort, password, root);
           const record: ServerRecord = {
-            version: 1, port: chosenPort, passwordFile, appPasswordFile,
-            ownerPid: me.pid, ownerStart: me.start, postmasterPid: child.pid!, startedAt: new Date().toISOString(),
+            version: 1,
+            port: chosenPort,
+            passwordFile,
+            appPasswordFile,
+            ownerPid: me.pid,
+            ownerStart: me.start,
+            postmasterPid: child.pid!,
+            startedAt: new Date().toISOString(),
           };
           writeServerRecord(dataDir, record);
           logger.info({ port: chosenPort, dir: pgDir }, '組み込みPostgreSQLを起動しました (embedded Postgres started)');
@@ -271,13 +328,21 @@ export async function startEmbeddedPostgres(dataDir: string, port?: number | nul
         logger.info('組み込みPostgreSQLを停止しました (embedded Postgres stopped)');
       } else if (decision.kind === 'hand-over') {
         writeServerRecord(dataDir, { ...record!, ownerPid: decision.to.pid, ownerStart: decision.to.start });
-        logger.info({ to: decision.to.pid }, `組み込みPostgreSQLは使用中のため停止しません (the embedded Postgres stays up: pid ${decision.to.pid} still uses it and now owns it)`);
+        logger.info(
+          { to: decision.to.pid },
+          `組み込みPostgreSQLは使用中のため停止しません (the embedded Postgres stays up: pid ${decision.to.pid} still uses it and now owns it)`,
+        );
       }
     });
   };
 
   try {
-    await ensureDatabase(`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opened.port}/postgres`, 'hinoko', create, dataDir);
+    await ensureDatabase(
+      `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opened.port}/postgres`,
+      'hinoko',
+      create,
+      dataDir,
+    );
   } catch (err) {
     await stop().catch(() => {});
     throw err;
@@ -309,7 +374,10 @@ async function initialise(pgDir: string, password: string, root: boolean): Promi
   try {
     await pg.initialise();
   } catch (err) {
-    throw new AppError('unavailable', `embedded Postgres could not initialise ${pgDir}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new AppError(
+      'unavailable',
+      `embedded Postgres could not initialise ${pgDir}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 

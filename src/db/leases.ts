@@ -90,10 +90,15 @@ function heldLease(sql: Sql, name: string, holder: string, options: LeaseOptions
     lost.abort(new Error(`lease ${name} lost: ${why}`));
     clearInterval(timer);
   };
-  const timer = setInterval(() => {
-    if (performance.now() >= validUntil) return lose('could not be renewed in time');
-    renewing ??= renew().finally(() => { renewing = null; });
-  }, Math.max(50, Math.floor(options.ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      if (performance.now() >= validUntil) return lose('could not be renewed in time');
+      renewing ??= renew().finally(() => {
+        renewing = null;
+      });
+    },
+    Math.max(50, Math.floor(options.ttlMs / 3)),
+  );
   timer.unref();
   return {
     name,

@@ -53,8 +53,9 @@ export async function migrate(sql: Sql, dir = sqlDir): Promise<string[]> {
         applied_at  timestamptz not null default now()
       )`;
     return new Map(
-      (await tx<Pick<Row<'schema_migrations'>, 'version' | 'checksum' | 'name'>[]>`select version, name, checksum from schema_migrations`)
-        .map((r) => [r.version, r]),
+      (
+        await tx<Pick<Row<'schema_migrations'>, 'version' | 'checksum' | 'name'>[]>`select version, name, checksum from schema_migrations`
+      ).map((r) => [r.version, r]),
     );
   });
   const done: string[] = [];
@@ -67,16 +68,18 @@ export async function migrate(sql: Sql, dir = sqlDir): Promise<string[]> {
       }
       continue;
     }
-    const ran = await sql.begin(async (tx) => {
-      await tx`select pg_advisory_xact_lock(${key}::bigint)`;
-      const [again] = await tx`select 1 from schema_migrations where version = ${m.version}`;
-      if (again) return false; // another instance applied it while we waited
-      await tx.unsafe(m.sql);
-      await tx`insert into schema_migrations (version, name, checksum) values (${m.version}, ${m.name}, ${m.checksum})`;
-      return true;
-    }).catch((err: Error) => {
-      throw new AppError('internal', `migration ${m.name} failed: ${err.message}`);
-    });
+    const ran = await sql
+      .begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(${key}::bigint)`;
+        const [again] = await tx`select 1 from schema_migrations where version = ${m.version}`;
+        if (again) return false; // another instance applied it while we waited
+        await tx.unsafe(m.sql);
+        await tx`insert into schema_migrations (version, name, checksum) values (${m.version}, ${m.name}, ${m.checksum})`;
+        return true;
+      })
+      .catch((err: Error) => {
+        throw new AppError('internal', `migration ${m.name} failed: ${err.message}`);
+      });
     if (!ran) continue;
     logger.info({ migration: m.name }, 'migration applied');
     done.push(m.name);

@@ -83,7 +83,9 @@ export async function openDatabase(config: Readonly<Config>, options: { migrate?
       if (options.migrate !== false) applied = await migrate(handle.sql);
     }
     if (await canRewriteAuditLog(handle.sql)) {
-      logger.warn('サービスのデータベースロールが監査ログを書き換えられます。README「Security」の2つのロールを設定してください (the service runs as a database role that owns audit_log or is a superuser: it could rewrite the audit log; set up the two roles described in README, "Security")');
+      logger.warn(
+        'サービスのデータベースロールが監査ログを書き換えられます。README「Security」の2つのロールを設定してください (the service runs as a database role that owns audit_log or is a superuser: it could rewrite the audit log; set up the two roles described in README, "Security")',
+      );
     }
   } catch (err) {
     await handle?.close();

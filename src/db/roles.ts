@@ -24,7 +24,9 @@ export async function ensureLoginRole(owner: Sql, role: string, password: string
 /** What the app role may do: everything the service does, except change or remove audit rows. */
 export async function grantAppRole(owner: Sql, role: string): Promise<void> {
   const r = quoteIdent(role);
-  await owner.unsafe(`grant connect on database ${quoteIdent((await owner<{ d: string }[]>`select current_database() as d`)[0]!.d)} to ${r}`);
+  await owner.unsafe(
+    `grant connect on database ${quoteIdent((await owner<{ d: string }[]>`select current_database() as d`)[0]!.d)} to ${r}`,
+  );
   await owner.unsafe(`grant usage on schema public to ${r}`);
   await owner.unsafe(`grant select, insert, update, delete on all tables in schema public to ${r}`);
   await owner.unsafe(`grant usage, select on all sequences in schema public to ${r}`);

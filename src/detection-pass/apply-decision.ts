@@ -132,8 +132,19 @@ export async function recordAlertEvent(tx: Tx, d: DecisionContext, alertId: stri
     returning id`;
   if (!event) return null;
   await recordAudit(tx, systemActor, {
-    orgId: series.orgId, action: `alert.${decision.action}`, targetType: 'alert', targetId: alertId,
-    after: { episodeId: decision.episodeId, kind: decision.kind, severity: decision.severity, score: result.score, bucketStart: at, notify: decision.notify, summary },
+    orgId: series.orgId,
+    action: `alert.${decision.action}`,
+    targetType: 'alert',
+    targetId: alertId,
+    after: {
+      episodeId: decision.episodeId,
+      kind: decision.kind,
+      severity: decision.severity,
+      score: result.score,
+      bucketStart: at,
+      notify: decision.notify,
+      summary,
+    },
   });
   return event.id;
 }
@@ -143,7 +154,14 @@ export async function recordAlertEvent(tx: Tx, d: DecisionContext, alertId: stri
  * incident in this same transaction, so an alert never exists without the incident it should have.
  */
 export function routeToIncident(tx: Tx, d: DecisionContext, alertId: string) {
-  return incidentForAlertChange(tx, { orgId: d.series.orgId, alertId, action: d.decision.action, notify: d.decision.notify, recent: d.recent, at: d.at });
+  return incidentForAlertChange(tx, {
+    orgId: d.series.orgId,
+    alertId,
+    action: d.decision.action,
+    notify: d.decision.notify,
+    recent: d.recent,
+    at: d.at,
+  });
 }
 
 /**
@@ -152,7 +170,11 @@ export function routeToIncident(tx: Tx, d: DecisionContext, alertId: string) {
  * one). The outbox rows commit with the event or not at all; the mailer sends them after commit.
  */
 export async function notifyAlertChange(
-  tx: Tx, mail: MailEnqueueConfig, d: DecisionContext, alertId: string, eventId: string,
+  tx: Tx,
+  mail: MailEnqueueConfig,
+  d: DecisionContext,
+  alertId: string,
+  eventId: string,
   incident: Awaited<ReturnType<typeof routeToIncident>>,
 ): Promise<'paged' | 'mailed' | 'none'> {
   // A relapse (a resolved incident reopened by a new wave) pages like an opening, as wave 2, 3…
@@ -163,28 +185,48 @@ export async function notifyAlertChange(
   }
   if (!d.decision.notify && !relapsed) return 'none';
   const n = await enqueueAlertMails(tx, mail, {
-    orgId: d.series.orgId, watchTargetId: d.series.watchTargetId, alertId, alertEventId: eventId, action: d.decision.action,
-    kind: d.decision.kind, severity: severityOf(d.decision), summary: d.summary, explanation: d.explanation, at: d.at, relapse: relapsed,
+    orgId: d.series.orgId,
+    watchTargetId: d.series.watchTargetId,
+    alertId,
+    alertEventId: eventId,
+    action: d.decision.action,
+    kind: d.decision.kind,
+    severity: severityOf(d.decision),
+    summary: d.summary,
+    explanation: d.explanation,
+    at: d.at,
+    relapse: relapsed,
   });
   return n > 0 ? 'mailed' : 'none';
 }
 
 /** The four steps for one bucket's decision; null when the detector decided nothing. */
 export async function applyDecision(
-  tx: Tx, series: Series, signal: BucketSignal, result: DetectionResult, recent: boolean, mail: MailEnqueueConfig,
+  tx: Tx,
+  series: Series,
+  signal: BucketSignal,
+  result: DetectionResult,
+  recent: boolean,
+  mail: MailEnqueueConfig,
   /** Sources that had not collected this bucket yet when detection stopped waiting for them. */
   lagging: string[] = [],
 ): Promise<AlertChange | null> {
   const decision = result.alert;
   if (!decision) return null;
   // Judged before every source caught up: the reader must know the count may be short.
-  const caveat = lagging.length > 0 ? `（収集待ちのソースあり: ${lagging.slice(0, 3).join('、')}${lagging.length > 3 ? ' ほか' : ''} — 件数は後から増える可能性があります）` : '';
+  const caveat =
+    lagging.length > 0
+      ? `（収集待ちのソースあり: ${lagging.slice(0, 3).join('、')}${lagging.length > 3 ? ' ほか' : ''} — 件数は後から増える可能性があります）`
+      : '';
   // The event, its mail and the alert's peak state the decision's severity; the bucket's own
   // reading (which may be lower mid-episode) is the alert's "latest", labelled as such.
   const summary = describeAlert({ ...result, severity: severityOf(decision) }) + caveat;
   const latest = { severity: Math.max(0, Math.min(5, result.severity)), summary: describeAlert(result) + caveat };
   const emerging = decision.action === 'close' ? [] : await emergingTermsAt(tx, series, signal.start);
-  const explanation = { ...alertExplanation(result, emerging), ...(lagging.length > 0 ? { collection: { complete: false as const, lagging } } : {}) };
+  const explanation = {
+    ...alertExplanation(result, emerging),
+    ...(lagging.length > 0 ? { collection: { complete: false as const, lagging } } : {}),
+  };
   const d: DecisionContext = { series, at: signal.start, result, decision, recent, summary, latest, explanation };
   const alertId = await saveAlert(tx, d);
   if (!alertId) return null;
@@ -194,7 +236,13 @@ export async function applyDecision(
     await notifyAlertChange(tx, mail, d, alertId, eventId, incident);
   }
   return {
-    orgId: series.orgId, watchTargetId: series.watchTargetId, alertId, action: decision.action, notify: decision.notify,
-    severity: decision.severity, kind: decision.kind, summary,
+    orgId: series.orgId,
+    watchTargetId: series.watchTargetId,
+    alertId,
+    action: decision.action,
+    notify: decision.notify,
+    severity: decision.severity,
+    kind: decision.kind,
+    summary,
   };
 }

@@ -26,9 +26,7 @@ export async function backtest(
   ctx: AppContext,
   q: { orgId: string; from: Date; to: Date; sensitivity?: Sensitivity },
 ): Promise<{ alerts: BacktestAlert[]; buckets: number; sensitivity: Sensitivity }> {
-  const settings = q.sensitivity
-    ? defaultDetectorSettings(MENTION_BUCKET_MS, q.sensitivity)
-    : await detectionSettingsFor(ctx.sql, q.orgId);
+  const settings = q.sensitivity ? defaultDetectorSettings(MENTION_BUCKET_MS, q.sensitivity) : await detectionSettingsFor(ctx.sql, q.orgId);
   const warmupStart = Math.floor((q.from.getTime() - BACKTEST_WARMUP_MS) / MENTION_BUCKET_MS) * MENTION_BUCKET_MS;
   const end = Math.ceil(q.to.getTime() / MENTION_BUCKET_MS) * MENTION_BUCKET_MS;
   const alerts: BacktestAlert[] = [];
@@ -50,8 +48,13 @@ export async function backtest(
         const a = step.result.alert;
         if (a && a.notify && signal.start >= q.from && signal.start < q.to) {
           alerts.push({
-            watchTargetId: series.watchTargetId, bucketStart: signal.start, action: a.action, severity: a.severity,
-            kind: a.kind, score: step.result.score, summary: describeAlert(step.result),
+            watchTargetId: series.watchTargetId,
+            bucketStart: signal.start,
+            action: a.action,
+            severity: a.severity,
+            kind: a.kind,
+            score: step.result.score,
+            summary: describeAlert(step.result),
           });
         }
       }

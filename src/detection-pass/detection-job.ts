@@ -78,17 +78,23 @@ function passOverQueue(ctx: AppContext, pass: JobPass, queued: Set<string>, wake
         queued.delete(orgId);
         running.add(orgId);
         void detectOrg(ctx, orgId, ctx.now(), options)
-          .then((changes) => {
-            done++;
-            for (const c of changes) {
-              // Only what notifies someone is news in the log; silent updates (every bucket of an
-              // episode, a replay of history) would bury it.
-              ctx.log[c.notify ? 'info' : 'debug']({ orgId, alertId: c.alertId, action: c.action, severity: c.severity, kind: c.kind }, c.summary);
-            }
-          }, (err: unknown) => {
-            failed++;
-            ctx.log.error({ err, orgId }, 'detection pass failed');
-          })
+          .then(
+            (changes) => {
+              done++;
+              for (const c of changes) {
+                // Only what notifies someone is news in the log; silent updates (every bucket of an
+                // episode, a replay of history) would bury it.
+                ctx.log[c.notify ? 'info' : 'debug'](
+                  { orgId, alertId: c.alertId, action: c.action, severity: c.severity, kind: c.kind },
+                  c.summary,
+                );
+              }
+            },
+            (err: unknown) => {
+              failed++;
+              ctx.log.error({ err, orgId }, 'detection pass failed');
+            },
+          )
           .finally(() => {
             running.delete(orgId);
             next();

@@ -24,8 +24,17 @@ type AlertRow = Row<'alerts'>;
 
 function toView(r: AlertRow): AlertView {
   return {
-    id: r.id, orgId: r.org_id, watchTargetId: r.watch_target_id, episodeId: r.episode_id, kind: r.kind, status: r.status,
-    severity: r.severity, peakScore: r.peak_score, openedAt: r.opened_at, updatedAt: r.updated_at, closedAt: r.closed_at,
+    id: r.id,
+    orgId: r.org_id,
+    watchTargetId: r.watch_target_id,
+    episodeId: r.episode_id,
+    kind: r.kind,
+    status: r.status,
+    severity: r.severity,
+    peakScore: r.peak_score,
+    openedAt: r.opened_at,
+    updatedAt: r.updated_at,
+    closedAt: r.closed_at,
     summary: r.summary_ja,
     // Rows from before the latest_* columns (or written by hand) have only their peak.
     latest: { severity: r.latest_severity ?? r.severity, summary: r.latest_summary_ja ?? r.summary_ja, at: r.latest_at ?? r.updated_at },
@@ -33,7 +42,10 @@ function toView(r: AlertRow): AlertView {
   };
 }
 
-export async function listAlerts(sql: Sql, f: { orgId: string; status?: 'open' | 'closed'; kind?: 'crisis' | 'notice'; limit?: number }): Promise<AlertView[]> {
+export async function listAlerts(
+  sql: Sql,
+  f: { orgId: string; status?: 'open' | 'closed'; kind?: 'crisis' | 'notice'; limit?: number },
+): Promise<AlertView[]> {
   const rows = await sql<AlertRow[]>`
     select * from alerts
     where org_id = ${f.orgId}

@@ -8,8 +8,13 @@ import type { AppContext } from '../context.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import {
-  defaultDetectorSettings, detectorStateVersion, initialDetectorState, sensitivities, stepDetector,
-  type DetectorSettings, type Sensitivity,
+  defaultDetectorSettings,
+  detectorStateVersion,
+  initialDetectorState,
+  sensitivities,
+  stepDetector,
+  type DetectorSettings,
+  type Sensitivity,
 } from '../detection/index.ts';
 import { applyDecision, type AlertChange, type Series } from './apply-decision.ts';
 import { MENTION_BUCKET_MS } from '../mention.ts';
@@ -40,7 +45,9 @@ export async function detectionSettingsFor(sql: Sql, orgId: string): Promise<Det
 }
 
 export async function seriesOf(sql: Sql, orgId: string): Promise<Series[]> {
-  const targets = await sql<Pick<Row<'watch_targets'>, 'id' | 'names'>[]>`select id, names from watch_targets where org_id = ${orgId} order by id`;
+  const targets = await sql<
+    Pick<Row<'watch_targets'>, 'id' | 'names'>[]
+  >`select id, names from watch_targets where org_id = ${orgId} order by id`;
   return [
     { orgId, watchTargetId: null, institutionNames: [...new Set(targets.flatMap((t) => t.names))] },
     ...targets.map((t) => ({ orgId, watchTargetId: t.id, institutionNames: t.names })),
@@ -147,7 +154,12 @@ async function clearRejudge(tx: Tx, series: Series): Promise<void> {
  * timeout, a platform's indexing delay): the bucket is judged again on the next pass, from the
  * state before it, and notifies if its verdict rises. Older late data is resetSeriesAfterLateData's.
  */
-export async function markLateRecentBuckets(ctx: Pick<AppContext, 'sql' | 'now'>, orgId: string, mentions: { watchTargetId: string | null; postedAt: Date }[], now = ctx.now()): Promise<number> {
+export async function markLateRecentBuckets(
+  ctx: Pick<AppContext, 'sql' | 'now'>,
+  orgId: string,
+  mentions: { watchTargetId: string | null; postedAt: Date }[],
+  now = ctx.now(),
+): Promise<number> {
   const B = MENTION_BUCKET_MS;
   const earliest = new Map<string | null, number>();
   const note = (target: string | null, t: number) => earliest.set(target, Math.min(earliest.get(target) ?? Infinity, t));
@@ -175,7 +187,11 @@ export async function markLateRecentBuckets(ctx: Pick<AppContext, 'sql' | 'now'>
  * part of that stretch of history, the series is rebuilt from its data on the next pass, so its
  * baseline is learned from what really happened rather than from the empty buckets it saw.
  */
-export async function resetSeriesAfterLateData(ctx: Pick<AppContext, 'sql' | 'now'>, orgId: string, mentions: { watchTargetId: string | null; postedAt: Date }[]): Promise<(string | null)[]> {
+export async function resetSeriesAfterLateData(
+  ctx: Pick<AppContext, 'sql' | 'now'>,
+  orgId: string,
+  mentions: { watchTargetId: string | null; postedAt: Date }[],
+): Promise<(string | null)[]> {
   if (mentions.length < LATE_MIN_COUNT) return [];
   const states = await ctx.sql<Pick<Row<'detector_states'>, 'watch_target_id' | 'last_bucket_start'>[]>`
     select watch_target_id, last_bucket_start from detector_states where org_id = ${orgId}`;
@@ -184,7 +200,9 @@ export async function resetSeriesAfterLateData(ctx: Pick<AppContext, 'sql' | 'no
     if (!st.last_bucket_start) continue;
     const end = st.last_bucket_start.getTime() + MENTION_BUCKET_MS;
     // Minutes of collection delay are normal and handled by the settle time; only history counts.
-    const late = mentions.filter((m) => (st.watch_target_id === null || m.watchTargetId === st.watch_target_id) && m.postedAt.getTime() < end - LATE_HORIZON_MS);
+    const late = mentions.filter(
+      (m) => (st.watch_target_id === null || m.watchTargetId === st.watch_target_id) && m.postedAt.getTime() < end - LATE_HORIZON_MS,
+    );
     if (late.length < LATE_MIN_COUNT) continue;
     const from = Math.floor(Math.min(...late.map((m) => m.postedAt.getTime())) / MENTION_BUCKET_MS) * MENTION_BUCKET_MS;
     const [row] = await ctx.sql<{ total: number }[]>`
@@ -206,9 +224,18 @@ const LATE_MIN_COUNT = 10;
 const LATE_SHARE = 0.2;
 const LATE_HORIZON_MS = 30 * 60_000;
 
-export async function detectOrg(ctx: AppContext, orgId: string, now = ctx.now(), options: DetectOptions | null = null): Promise<AlertChange[]> {
+export async function detectOrg(
+  ctx: AppContext,
+  orgId: string,
+  now = ctx.now(),
+  options: DetectOptions | null = null,
+): Promise<AlertChange[]> {
   const gate = options
-    ? collectionGate(await sourceCoverage(ctx, orgId, options.waitMs), { nowMs: now.getTime(), waitFromMs: options.waitFromMs, waitMs: options.waitMs })
+    ? collectionGate(await sourceCoverage(ctx, orgId, options.waitMs), {
+        nowMs: now.getTime(),
+        waitFromMs: options.waitFromMs,
+        waitMs: options.waitMs,
+      })
     : null;
   const changes: AlertChange[] = [];
   for (const series of await seriesOf(ctx.sql, orgId)) changes.push(...(await detectSeries(ctx, series, now, gate)));

@@ -13,7 +13,9 @@ function viewOf(row: { s: string | null } | undefined, orgId: string): Detection
 }
 
 export async function getDetectionSettings(sql: Sql, orgId: string): Promise<DetectionSettingsView> {
-  const [row] = await sql<{ s: string | null }[]>`select settings -> 'detection' ->> 'sensitivity' as s from organizations where id = ${orgId}`;
+  const [row] = await sql<
+    { s: string | null }[]
+  >`select settings -> 'detection' ->> 'sensitivity' as s from organizations where id = ${orgId}`;
   return viewOf(row, orgId);
 }
 
@@ -21,9 +23,16 @@ export async function getDetectionSettings(sql: Sql, orgId: string): Promise<Det
  * Changes how readily an organization is alerted. Learned baselines are kept (the detectors'
  * state does not depend on sensitivity), so the change applies from the next bucket on.
  */
-export async function setDetectionSettings(sql: Sql, orgId: string, next: DetectionSettingsView, actor: AuditActor): Promise<DetectionSettingsView> {
+export async function setDetectionSettings(
+  sql: Sql,
+  orgId: string,
+  next: DetectionSettingsView,
+  actor: AuditActor,
+): Promise<DetectionSettingsView> {
   return sql.begin(async (tx) => {
-    const [row] = await tx<{ s: string | null }[]>`select settings -> 'detection' ->> 'sensitivity' as s from organizations where id = ${orgId} for update`;
+    const [row] = await tx<
+      { s: string | null }[]
+    >`select settings -> 'detection' ->> 'sensitivity' as s from organizations where id = ${orgId} for update`;
     const before = viewOf(row, orgId);
     await tx`
       update organizations
@@ -31,7 +40,14 @@ export async function setDetectionSettings(sql: Sql, orgId: string, next: Detect
         case when jsonb_typeof(settings -> 'detection') = 'object' then settings -> 'detection' else '{}'::jsonb end
         || jsonb_build_object('sensitivity', ${next.sensitivity}::text))
       where id = ${orgId}`;
-    await recordAudit(tx, actor, { orgId, action: 'detection.configure', targetType: 'organization', targetId: orgId, before, after: next });
+    await recordAudit(tx, actor, {
+      orgId,
+      action: 'detection.configure',
+      targetType: 'organization',
+      targetId: orgId,
+      before,
+      after: next,
+    });
     return next;
   }) as Promise<DetectionSettingsView>;
 }

@@ -56,7 +56,12 @@ export async function loadBucketSignals(
     from mention_counts
     where org_id = ${q.orgId} and watch_target_id is not distinct from ${q.watchTargetId}
       and bucket_start >= ${q.from} and bucket_start < ${q.to}`;
-  const reachByBucket = new Map(reachRows.map((r) => [r.bucket_start.getTime(), { reposts: Number(r.negative_reposts), quotes: Number(r.negative_quotes), replies: Number(r.negative_replies) }]));
+  const reachByBucket = new Map(
+    reachRows.map((r) => [
+      r.bucket_start.getTime(),
+      { reposts: Number(r.negative_reposts), quotes: Number(r.negative_quotes), replies: Number(r.negative_replies) },
+    ]),
+  );
   const signals: BucketSignal[] = [];
   for (let t = q.from.getTime(); t < q.to.getTime(); t += MENTION_BUCKET_MS) {
     const signal = buildBucketSignal(new Date(t), byBucket.get(t) ?? [], { institutionNames: q.institutionNames });

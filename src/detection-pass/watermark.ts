@@ -56,7 +56,9 @@ export function scheduleIntervalMs(schedule: string): number {
 
 /** The org's waited-for pull sources and how far each has collected. */
 export async function sourceCoverage(ctx: AppContext, orgId: string, waitMs: number): Promise<SourceCoverage[]> {
-  const pullTypes = Object.values(ctx.sources).filter((d) => d?.collect).map((d) => d!.type);
+  const pullTypes = Object.values(ctx.sources)
+    .filter((d) => d?.collect)
+    .map((d) => d!.type);
   const rows = await ctx.sql<{ name: string; schedule: string; covered: Date | null }[]>`
     select s.name, s.schedule,
       (select max(coalesce(r.covers_until, r.started_at)) from collector_runs r

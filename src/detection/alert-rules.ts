@@ -60,21 +60,33 @@ export function stepAlert(
       const upgraded = last.kind === 'notice' && kind === 'crisis';
       const escalates = upgraded || (severity > last.notifiedSeverity && severity >= escalateFromSeverity);
       const resumed: OpenEpisode = {
-        id: last.id, openedMs: last.openedMs, kind: upgraded ? 'crisis' : last.kind,
+        id: last.id,
+        openedMs: last.openedMs,
+        kind: upgraded ? 'crisis' : last.kind,
         notifiedSeverity: escalates ? Math.max(severity, last.notifiedSeverity) : last.notifiedSeverity,
-        peakSeverity: severity, peakScore: score, quietBuckets: 0,
+        peakSeverity: severity,
+        peakScore: score,
+        quietBuckets: 0,
       };
       return {
         state: { episode: resumed, lastClosed: null },
         alert: {
-          action: escalates ? 'escalate' : 'reopen', episodeId: resumed.id,
-          severity: resumed.notifiedSeverity, kind: resumed.kind, notify: escalates,
+          action: escalates ? 'escalate' : 'reopen',
+          episodeId: resumed.id,
+          severity: resumed.notifiedSeverity,
+          kind: resumed.kind,
+          notify: escalates,
         },
       };
     }
     const opened: OpenEpisode = {
-      id: episodeIdFor(nowMs), openedMs: nowMs, kind, notifiedSeverity: severity,
-      peakSeverity: severity, peakScore: score, quietBuckets: 0,
+      id: episodeIdFor(nowMs),
+      openedMs: nowMs,
+      kind,
+      notifiedSeverity: severity,
+      peakSeverity: severity,
+      peakScore: score,
+      quietBuckets: 0,
     };
     return {
       state: { episode: opened, lastClosed: state.lastClosed },
@@ -96,8 +108,11 @@ export function stepAlert(
     return {
       state: { episode: next, lastClosed: state.lastClosed },
       alert: {
-        action: escalates ? 'escalate' : 'update', episodeId: next.id,
-        severity: next.notifiedSeverity, kind: next.kind, notify: escalates,
+        action: escalates ? 'escalate' : 'update',
+        episodeId: next.id,
+        severity: next.notifiedSeverity,
+        kind: next.kind,
+        notify: escalates,
       },
     };
   }
@@ -109,7 +124,13 @@ export function stepAlert(
   return {
     state: {
       episode: null,
-      lastClosed: { id: episode.id, closedMs: nowMs, kind: episode.kind, notifiedSeverity: episode.notifiedSeverity, openedMs: episode.openedMs },
+      lastClosed: {
+        id: episode.id,
+        closedMs: nowMs,
+        kind: episode.kind,
+        notifiedSeverity: episode.notifiedSeverity,
+        openedMs: episode.openedMs,
+      },
     },
     alert: { action: 'close', episodeId: episode.id, severity: episode.notifiedSeverity, kind: episode.kind, notify: false },
   };

@@ -62,7 +62,12 @@ export function buildBucketSignal(start: Date, mentions: readonly StoredMention[
   const samples: BucketSample[] = [...mentions]
     .sort((x, y) => engagement(y) - engagement(x))
     .slice(0, options.maxSamples ?? 3)
-    .map((m) => ({ id: m.id, text: m.text.slice(0, 280), engagement: engagement(m), negative: m.analysis?.sentiment.label === 'negative' }));
+    .map((m) => ({
+      id: m.id,
+      text: m.text.slice(0, 280),
+      engagement: engagement(m),
+      negative: m.analysis?.sentiment.label === 'negative',
+    }));
 
   return {
     start,
@@ -73,7 +78,10 @@ export function buildBucketSignal(start: Date, mentions: readonly StoredMention[
     riskHits,
     reach,
     criticalTerms: [...criticalTerms],
-    topTerms: [...termCounts].sort((a, b) => b[1] - a[1]).slice(0, options.maxTopTerms ?? 10).map(([term, count]) => ({ term, count })),
+    topTerms: [...termCounts]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, options.maxTopTerms ?? 10)
+      .map(([term, count]) => ({ term, count })),
     samples,
   };
 }

@@ -6,9 +6,8 @@
 export const maxSurprise = 1000;
 
 const lanczos = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-  -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-  1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7; relative error ~1e-15). */
@@ -118,9 +117,7 @@ export function betaBinomialSurprise(k: number, n: number, alpha: number, beta: 
     nn = 4000;
   }
   if (kk / nn <= alpha / (alpha + beta)) return 0;
-  const logFirst =
-    logGamma(nn + 1) - logGamma(kk + 1) - logGamma(nn - kk + 1) +
-    logBeta(kk + alpha, nn - kk + beta) - logBeta(alpha, beta);
+  const logFirst = logGamma(nn + 1) - logGamma(kk + 1) - logGamma(nn - kk + 1) + logBeta(kk + alpha, nn - kk + beta) - logBeta(alpha, beta);
   // Terms fall from k onwards (k is above the mode), so sum them relative to the first.
   let term = 1;
   let sum = 1;

@@ -13,27 +13,36 @@ export interface SeverityLevel {
 
 export const severityLevels: Record<1 | 2 | 3 | 4 | 5, SeverityLevel> = {
   1: {
-    ja: '注意', en: 'Watch',
+    ja: '注意',
+    en: 'Watch',
     meaningJa: '通常より言及が多いが規模は小さい。内容を一読し、様子を見る。',
     meaningEn: 'More mentions than usual, but small. Skim them and keep an eye on it.',
   },
   2: {
-    ja: '警戒', en: 'Elevated',
+    ja: '警戒',
+    en: 'Elevated',
     meaningJa: '言及数の明確な急増、または否定的投稿の割合の上昇。担当者が当日中に内容を確認する。',
     meaningEn: 'A clear surge in mentions, or a rise in the share of negative posts. Someone reads them today.',
   },
   3: {
-    ja: '要対応', en: 'Act',
-    meaningJa: '否定的な投稿の急増・拡散、または重大ワード（医療ミス・死亡・個人情報流出など）の初出。1時間以内に事実確認を始め、院内で共有する。',
-    meaningEn: 'Negative posts surging or spreading, or a critical term (malpractice, death, data leak …) appears for the first time. Start fact-finding and tell management within the hour.',
+    ja: '要対応',
+    en: 'Act',
+    meaningJa:
+      '否定的な投稿の急増・拡散、または重大ワード（医療ミス・死亡・個人情報流出など）の初出。1時間以内に事実確認を始め、院内で共有する。',
+    meaningEn:
+      'Negative posts surging or spreading, or a critical term (malpractice, death, data leak …) appears for the first time. Start fact-finding and tell management within the hour.',
   },
   4: {
-    ja: '重大', en: 'Serious',
-    meaningJa: '大規模な否定的急増が拡散している、または重大ワードと急増・拡散が重なっている。経営層・広報・法務で対応を決め、24時間以内の公式見解を準備する。',
-    meaningEn: 'A large negative surge that is spreading, or a critical term together with a surge. Management, PR and legal decide the response; prepare an official statement within 24 hours.',
+    ja: '重大',
+    en: 'Serious',
+    meaningJa:
+      '大規模な否定的急増が拡散している、または重大ワードと急増・拡散が重なっている。経営層・広報・法務で対応を決め、24時間以内の公式見解を準備する。',
+    meaningEn:
+      'A large negative surge that is spreading, or a critical term together with a surge. Management, PR and legal decide the response; prepare an official statement within 24 hours.',
   },
   5: {
-    ja: '緊急', en: 'Critical',
+    ja: '緊急',
+    en: 'Critical',
     meaningJa: '重大ワード・大規模な急増・急速な拡散が同時に起きている。報道・まとめサイトへの波及が近い。直ちに危機対応体制を立ち上げる。',
     meaningEn: 'Critical terms, a massive surge and fast spread at once; news and aggregator pick-up is near. Convene the crisis team now.',
   },

@@ -20,9 +20,13 @@ export interface SeriesVerdict {
 
 function rowSignal(row: SeriesRow): BucketSignal {
   return {
-    start: new Date(row.startMs), count: row.value, negative: row.negative,
+    start: new Date(row.startMs),
+    count: row.value,
+    negative: row.negative,
     positive: row.negative === null ? null : row.value - row.negative,
-    riskHits: {}, reach: { reposts: 0, quotes: 0, replies: 0 }, criticalTerms: [],
+    riskHits: {},
+    reach: { reposts: 0, quotes: 0, replies: 0 },
+    criticalTerms: [],
   };
 }
 

@@ -27,5 +27,9 @@ export interface Detector<State> {
 }
 
 export const quietReading = (observed: number, expected: number): DetectorReading => ({
-  fired: false, strength: 0, surprise: 0, observed, expected,
+  fired: false,
+  strength: 0,
+  surprise: 0,
+  observed,
+  expected,
 });

@@ -3,8 +3,14 @@
 export { sanitizeSignal, emptyBucketSignal, type BucketSignal, type BucketReach, type BucketTerm, type BucketSample } from './signal.ts';
 export { defaultDetectorSettings, sensitivities, type DetectorSettings, type Sensitivity } from './settings.ts';
 export {
-  initialDetectorState, stepDetector, bucketContext, detectorStateVersion,
-  type DetectorState, type DetectionResult, type DetectionExplanation, type DetectorName,
+  initialDetectorState,
+  stepDetector,
+  bucketContext,
+  detectorStateVersion,
+  type DetectorState,
+  type DetectionResult,
+  type DetectionExplanation,
+  type DetectorName,
 } from './step-detector.ts';
 export type { DetectorReading } from './detector.ts';
 export type { AlertDecision, AlertAction } from './alert-rules.ts';

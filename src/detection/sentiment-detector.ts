@@ -64,17 +64,21 @@ export const sentimentDetector: Detector<SentimentState> = {
     // bucket must not make the window look worse).
     const recentCount = Math.floor(recentTotal);
     const recentNegativeCount = recentTotal > 0 ? Math.floor((recentNegative * recentCount) / recentTotal) : 0;
-    const recentSurprise = recentNegativeCount >= settings.floors.minNegative
-      ? betaBinomialSurprise(recentNegativeCount, recentCount, alpha, beta) : 0;
+    const recentSurprise =
+      recentNegativeCount >= settings.floors.minNegative ? betaBinomialSurprise(recentNegativeCount, recentCount, alpha, beta) : 0;
     // Wald: under the usual share one excursion of the CUSUM reaches h nats with probability at
     // most e^−h, and a target starts about one excursion per post; so the verdict is discounted by
     // the posts of a usual day, and false alarms stay as rare on a busy target as on a quiet one.
     const decay = Math.pow(0.5, 1 / s.baselineHalfLifeBuckets);
     const postsPerDay = state.total * (1 - decay) * (86_400_000 / settings.bucketMs);
     const discount = Math.log(Math.max(1, postsPerDay));
-    const cusum = Math.min(s.cusumCapSurprise * Math.LN10 + discount, Math.max(0, (state.cusum ?? 0) + shareShiftLogLikelihoodRatio(k, n, baseline, settings)));
+    const cusum = Math.min(
+      s.cusumCapSurprise * Math.LN10 + discount,
+      Math.max(0, (state.cusum ?? 0) + shareShiftLogLikelihoodRatio(k, n, baseline, settings)),
+    );
     const cusumNegative = cusum > 0 ? (state.cusumNegative ?? 0) + k : 0;
-    const cusumSurprise = cusumNegative >= settings.floors.minNegative ? Math.min(maxSurprise, Math.max(0, cusum - discount) / Math.LN10) : 0;
+    const cusumSurprise =
+      cusumNegative >= settings.floors.minNegative ? Math.min(maxSurprise, Math.max(0, cusum - discount) / Math.LN10) : 0;
     const surprise = Math.max(bucketSurprise, recentSurprise, cusumSurprise);
     if (surprise > 0) {
       const strength = strengthFromSurprise(surprise, settings.halfStrengthSurprise.sentiment);

@@ -61,16 +61,20 @@ function text(s: unknown, cap: number): string {
 /** An empty bucket: what the lead steps for gaps with no mentions. */
 export function emptyBucketSignal(start: Date): BucketSignal {
   return {
-    start, count: 0, negative: 0, positive: 0, riskHits: {},
-    reach: { reposts: 0, quotes: 0, replies: 0 }, criticalTerms: [],
+    start,
+    count: 0,
+    negative: 0,
+    positive: 0,
+    riskHits: {},
+    reach: { reposts: 0, quotes: 0, replies: 0 },
+    criticalTerms: [],
   };
 }
 
 /** Clamp and cap everything a stranger could have influenced. Never throws. */
 export function sanitizeSignal(signal: BucketSignal): BucketSignal {
   const total = count(signal.count);
-  const sentiment = (n: number | null | undefined) =>
-    n === null || n === undefined ? null : Math.min(count(n), total);
+  const sentiment = (n: number | null | undefined) => (n === null || n === undefined ? null : Math.min(count(n), total));
   const riskHits: Record<string, number> = {};
   for (const [k, v] of Object.entries(signal.riskHits ?? {}).slice(0, maxRiskCategories)) {
     const c = count(v);
@@ -101,9 +105,11 @@ export function sanitizeSignal(signal: BucketSignal): BucketSignal {
     out.samples = signal.samples
       .filter((s) => s && typeof s.id === 'string')
       .map((s) => ({
-        id: text(s.id, 200), text: text(s.text, maxSampleChars),
+        id: text(s.id, 200),
+        text: text(s.text, maxSampleChars),
         url: typeof s.url === 'string' ? s.url.slice(0, 2000) : null,
-        engagement: count(s.engagement), negative: s.negative === true,
+        engagement: count(s.engagement),
+        negative: s.negative === true,
       }))
       .sort((a, b) => b.engagement - a.engagement)
       .slice(0, maxSamples);

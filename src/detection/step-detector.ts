@@ -101,7 +101,10 @@ export function stepDetector(
   const velocity = detectors.velocity.step(state.detectors.velocity, signal, context, settings);
   const criticalTerms = detectors.criticalTerms.step(state.detectors.criticalTerms, signal, context, settings);
   const readings: DetectorReadings = {
-    volume: volume.reading, sentiment: sentiment.reading, velocity: velocity.reading, criticalTerms: criticalTerms.reading,
+    volume: volume.reading,
+    sentiment: sentiment.reading,
+    velocity: velocity.reading,
+    criticalTerms: criticalTerms.reading,
   };
 
   const baselineShare = sentiment.reading.expected;
@@ -135,12 +138,7 @@ export function stepDetector(
   };
 }
 
-function explain(
-  signal: BucketSignal,
-  readings: DetectorReadings,
-  newTerms: string[],
-  settings: DetectorSettings,
-): DetectionExplanation {
+function explain(signal: BucketSignal, readings: DetectorReadings, newTerms: string[], settings: DetectorSettings): DetectionExplanation {
   const fired = (Object.keys(readings) as DetectorName[]).filter((name) => readings[name].fired);
   return {
     bucketStart: signal.start.toISOString(),
@@ -162,7 +160,10 @@ function explain(
       .map(([category, count]) => ({ category, count }))
       .sort((a, b) => b.count - a.count)
       .slice(0, 5),
-    topTerms: (signal.topTerms ?? []).slice().sort((a, b) => b.count - a.count).slice(0, 5),
+    topTerms: (signal.topTerms ?? [])
+      .slice()
+      .sort((a, b) => b.count - a.count)
+      .slice(0, 5),
     samples: (signal.samples ?? []).slice(0, 3),
   };
 }

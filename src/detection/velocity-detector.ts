@@ -23,8 +23,8 @@ export const velocityDetector: Detector<VelocityState> = {
     let reading = quietReading(reach, expected);
     if (reach >= settings.floors.minReach && reach > expected) {
       const surprise = countSurprise(reach, expected, settings.velocity.dispersion);
-      const strength = strengthFromSurprise(surprise, settings.halfStrengthSurprise.velocity) *
-        (reach >= state.previous ? 1 : fallingDiscount);
+      const strength =
+        strengthFromSurprise(surprise, settings.halfStrengthSurprise.velocity) * (reach >= state.previous ? 1 : fallingDiscount);
       reading = { fired: strength >= settings.thresholds.fired, strength, surprise, observed: reach, expected };
     }
     const w = Math.max(ewmaWeight(settings.velocity.baselineHalfLifeBuckets), 1 / (state.seen + 1));

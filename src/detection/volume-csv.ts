@@ -13,14 +13,20 @@ export interface SeriesRow {
 
 export const maxSeriesRows = 2_000_000;
 
-const timestampPattern =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+const timestampPattern = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** `YYYY-MM-DD[ HH:MM[:SS[.fff]]][Z|±HH:MM]`; no zone means UTC (as in NAB). NaN if invalid. */
 export function parseSeriesTimestamp(text: string): number {
   const m = timestampPattern.exec(text);
   if (!m) return NaN;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return NaN;
   const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
   let ms = Date.UTC(year, month - 1, day, hour, minute, second, millis);
@@ -59,9 +65,11 @@ export function parseVolumeCsv(input: string): SeriesRow[] {
     if (cells.length < header.length) throw new ValidationError(`line ${line}: expected ${header.length} columns, got ${cells.length}`);
     const timestamp = cells[ts]!.trim();
     const startMs = parseSeriesTimestamp(timestamp);
-    if (!Number.isFinite(startMs)) throw new ValidationError(`line ${line}: bad timestamp "${timestamp.slice(0, 40)}" (expected YYYY-MM-DD HH:MM:SS)`);
+    if (!Number.isFinite(startMs))
+      throw new ValidationError(`line ${line}: bad timestamp "${timestamp.slice(0, 40)}" (expected YYYY-MM-DD HH:MM:SS)`);
     const previous = rows[rows.length - 1];
-    if (previous && startMs <= previous.startMs) throw new ValidationError(`line ${line}: timestamp ${timestamp} is not after the previous row`);
+    if (previous && startMs <= previous.startMs)
+      throw new ValidationError(`line ${line}: timestamp ${timestamp} is not after the previous row`);
     const value = parseCount(cells[val], line, 'value');
     const negative = neg >= 0 ? parseCount(cells[neg], line, 'negative') : null;
     if (negative !== null && negative > value) throw new ValidationError(`line ${line}: negative (${negative}) exceeds value (${value})`);

@@ -97,13 +97,25 @@ export function expectedVolume(state: VolumeState, hourOfDay: number, dayOfWeek:
 
 export const volumeDetector: Detector<VolumeState> = {
   initial: () => ({
-    seen: 0, level: 0, trend: 0, longLevel: 0,
-    hourObserved: new Array<number>(24).fill(0), hourExpected: new Array<number>(24).fill(0),
-    dayObserved: new Array<number>(7).fill(0), dayExpected: new Array<number>(7).fill(0),
-    excessVariance: 0, squaredMean: 0,
-    tailBuckets: 0, tailExceedances: 0, tailExcess: 0,
-    windowObserved: 0, windowExpected: 0, windowExcessVariance: 0, windowSquaredMean: 0,
-    windowTailExceedances: 0, windowTailExcess: 0,
+    seen: 0,
+    level: 0,
+    trend: 0,
+    longLevel: 0,
+    hourObserved: new Array<number>(24).fill(0),
+    hourExpected: new Array<number>(24).fill(0),
+    dayObserved: new Array<number>(7).fill(0),
+    dayExpected: new Array<number>(7).fill(0),
+    excessVariance: 0,
+    squaredMean: 0,
+    tailBuckets: 0,
+    tailExceedances: 0,
+    tailExcess: 0,
+    windowObserved: 0,
+    windowExpected: 0,
+    windowExcessVariance: 0,
+    windowSquaredMean: 0,
+    windowTailExceedances: 0,
+    windowTailExcess: 0,
   }),
 
   step(state, signal, { hourOfDay, dayOfWeek }, settings) {
@@ -124,8 +136,16 @@ export const volumeDetector: Detector<VolumeState> = {
       reading = { fired: false, strength: 0, surprise: 0, observed: x, expected: mean };
     } else {
       const surprise = Math.max(
-        calibratedSurprise(rawSurprise, { buckets: state.tailBuckets, exceedances: state.tailExceedances, excess: state.tailExcess }, settings),
-        calibratedSurprise(windowRaw, { buckets: state.tailBuckets, exceedances: state.windowTailExceedances, excess: state.windowTailExcess }, settings),
+        calibratedSurprise(
+          rawSurprise,
+          { buckets: state.tailBuckets, exceedances: state.tailExceedances, excess: state.tailExcess },
+          settings,
+        ),
+        calibratedSurprise(
+          windowRaw,
+          { buckets: state.tailBuckets, exceedances: state.windowTailExceedances, excess: state.windowTailExcess },
+          settings,
+        ),
       );
       const strength = strengthFromSurprise(surprise, settings.halfStrengthSurprise.volume);
       reading = { fired: strength >= settings.thresholds.fired, strength, surprise, observed: x, expected: mean };
@@ -167,12 +187,21 @@ export const volumeDetector: Detector<VolumeState> = {
     const tailDecay = Math.pow(0.5, 1 / v.tailHalfLifeBuckets);
     const exceeded = rawSurprise > v.tailThreshold && state.seen >= v.warmupBuckets;
     // The window's variance is learned from a clipped residual, or one spike would inflate it for days.
-    const windowResidual = Math.min(windowObserved - windowExpected, v.clipSigmas * Math.sqrt(windowExpected + windowPhi * windowExpected * windowExpected));
+    const windowResidual = Math.min(
+      windowObserved - windowExpected,
+      v.clipSigmas * Math.sqrt(windowExpected + windowPhi * windowExpected * windowExpected),
+    );
     return {
       reading,
       state: {
         seen: Math.min(state.seen + 1, 1e9),
-        level, trend, longLevel, hourObserved, hourExpected, dayObserved, dayExpected,
+        level,
+        trend,
+        longLevel,
+        hourObserved,
+        hourExpected,
+        dayObserved,
+        dayExpected,
         excessVariance: (1 - w) * state.excessVariance + w * (residual * residual - mean),
         squaredMean: (1 - w) * state.squaredMean + w * mean * mean,
         tailBuckets: tailDecay * state.tailBuckets + 1,
@@ -187,7 +216,9 @@ export const volumeDetector: Detector<VolumeState> = {
         // Consecutive windows overlap, so one excursion exceeds for many buckets in a row: each
         // counts as 1/(window length) of an event (declustering), or the tail looks far fatter than it is.
         windowTailExceedances: tailDecay * state.windowTailExceedances + (windowAnomalous ? 1 - windowDecay : 0),
-        windowTailExcess: tailDecay * state.windowTailExcess + (windowAnomalous ? (1 - windowDecay) * Math.min(v.tailExcessCap, windowRaw - v.tailThreshold) : 0),
+        windowTailExcess:
+          tailDecay * state.windowTailExcess +
+          (windowAnomalous ? (1 - windowDecay) * Math.min(v.tailExcessCap, windowRaw - v.tailThreshold) : 0),
       },
     };
   },

@@ -31,7 +31,12 @@ export function requestAuth(c: Context<AppEnv>): Auth {
  */
 export function resolveSourceIp(c: Context, trustProxy: boolean): string | null {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+    const forwarded = c.req
+      .header('x-forwarded-for')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .at(-1);
     if (forwarded && forwarded.length <= 64) return forwarded;
   }
   try {

@@ -23,7 +23,9 @@ export const statusByCode: Record<ErrorCode, ContentfulStatusCode> = {
 };
 
 const codeByLibraryStatus: Partial<Record<number, ErrorCode>> = {
-  400: 'bad_request', 413: 'payload_too_large', 415: 'unsupported_media_type',
+  400: 'bad_request',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
 };
 
 export function errorBody(code: ErrorCode, message: string, requestId: string | undefined) {

@@ -34,6 +34,7 @@ export async function checkNoBody(c: Context): Promise<void> {
   const bytes = new Uint8Array(await c.req.arrayBuffer());
   const text = Buffer.from(bytes).toString('latin1').trim();
   if (text === '') return;
-  if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) throw new AppError('unsupported_media_type', 'this request takes no body (or {} as application/json)');
+  if (!/^application\/json\b/i.test(c.req.header('content-type') ?? ''))
+    throw new AppError('unsupported_media_type', 'this request takes no body (or {} as application/json)');
   if (text !== '{}') throw new ValidationError('この操作は本文を受け付けません (this request takes no body; send none or {})');
 }

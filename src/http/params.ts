@@ -43,7 +43,10 @@ function checkJsonShape(text: string): void {
       let j = i + 1;
       while (text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
       const s = JSON.parse(text.slice(i, j + 1)) as string;
-      if (!isCleanText(s)) throw new ValidationError('body: 文字列に使えない文字 (NUL などの制御文字) が含まれています (a string holds a NUL or other control character)');
+      if (!isCleanText(s))
+        throw new ValidationError(
+          'body: 文字列に使えない文字 (NUL などの制御文字) が含まれています (a string holds a NUL or other control character)',
+        );
       const top = frames.at(-1);
       if (top?.keys && top.expectKey) {
         if (top.keys.has(s)) throw new ValidationError(`body: 項目 "${s.slice(0, 40)}" が重複しています (duplicate key)`);

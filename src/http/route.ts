@@ -72,18 +72,23 @@ function strictInput(spec: RouteSpec): MiddlewareHandler<AppEnv> {
 }
 
 const where = (target: string, path: readonly PropertyKey[]) =>
-  path.length === 0 ? target : path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s === '' ? String(k) : `${s}.${String(k)}`), '');
+  path.length === 0
+    ? target
+    : path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s === '' ? String(k) : `${s}.${String(k)}`), '');
 
 /** A zod failure in the one error shape, naming the field: `recipients[0]: …`, `body: unknown field(s) "admin"; allowed: …`. */
 export function validationMessage(target: string, error: z.ZodError, allowed: readonly string[] = []): string {
   const label = target === 'json' ? 'body' : target === 'param' ? 'path' : target;
-  return error.issues.slice(0, 3).map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((k) => `"${k.slice(0, 40)}"`).join(', ');
-      return `${where(label, issue.path)}: unknown field(s) ${keys}${allowed.length > 0 && issue.path.length === 0 ? `; allowed: ${allowed.join(', ')}` : ''}`;
-    }
-    return `${where(label, issue.path)}: ${issue.message}`;
-  }).join('; ');
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const keys = issue.keys.map((k) => `"${k.slice(0, 40)}"`).join(', ');
+        return `${where(label, issue.path)}: unknown field(s) ${keys}${allowed.length > 0 && issue.path.length === 0 ? `; allowed: ${allowed.join(', ')}` : ''}`;
+      }
+      return `${where(label, issue.path)}: ${issue.message}`;
+    })
+    .join('; ');
 }
 
 // Text answers (a Markdown export, a print page). The library types an answer of any media type
@@ -96,7 +101,10 @@ export type TextResponse<M extends TextMediaType, S extends StatusCode> = Respon
 
 /** A text answer in UTF-8, made the way c.json makes one (headers set earlier, e.g. x-request-id, kept). */
 export function answerText<M extends TextMediaType, S extends ContentfulStatusCode = 200>(
-  c: Context<AppEnv>, mediaType: M, text: string, options: { status?: S; headers?: Record<string, string> } = {},
+  c: Context<AppEnv>,
+  mediaType: M,
+  text: string,
+  options: { status?: S; headers?: Record<string, string> } = {},
 ): TextResponse<M, S> {
   const response: Response = c.body(text, options.status ?? 200, { ...options.headers, 'content-type': `${mediaType}; charset=utf-8` });
   // The brand is a compile-time mark only; this function is the one place that may apply it.
@@ -105,7 +113,11 @@ export function answerText<M extends TextMediaType, S extends ContentfulStatusCo
 
 type Statuses<R extends RouteConfig> = keyof R['responses'] & StatusCode;
 type TextAnswers<R extends RouteConfig> = {
-  [S in Statuses<R>]: R['responses'][S] extends { content: infer C } ? [keyof C & TextMediaType] extends [never] ? never : TextResponse<keyof C & TextMediaType, S> : never;
+  [S in Statuses<R>]: R['responses'][S] extends { content: infer C }
+    ? [keyof C & TextMediaType] extends [never]
+      ? never
+      : TextResponse<keyof C & TextMediaType, S>
+    : never;
 }[Statuses<R>];
 
 // A status declared without content (204): the library types it as TypedResponse<{}>, which
@@ -119,9 +131,13 @@ type EmptyAnswers<R extends RouteConfig> = {
  * answerText(…) of a declared text media type and status, or c.body(null, status) for a status
  * declared without content. The library's bare Response (its type for other media types) is left out.
  */
-export type RouteAnswer<R extends RouteConfig> = Extract<RouteConfigToTypedResponse<R>, TypedResponse<unknown, StatusCode, string>> | TextAnswers<R> | EmptyAnswers<R>;
+export type RouteAnswer<R extends RouteConfig> =
+  Extract<RouteConfigToTypedResponse<R>, TypedResponse<unknown, StatusCode, string>> | TextAnswers<R> | EmptyAnswers<R>;
 
-export type RouteHandlerOf<R extends RouteConfig> = (c: Parameters<RouteHandler<R, AppEnv>>[0], next: Next) => RouteAnswer<R> | Promise<RouteAnswer<R>>;
+export type RouteHandlerOf<R extends RouteConfig> = (
+  c: Parameters<RouteHandler<R, AppEnv>>[0],
+  next: Next,
+) => RouteAnswer<R> | Promise<RouteAnswer<R>>;
 
 /**
  * Declares a route. The handler receives the AppContext once, at registration, and returns the

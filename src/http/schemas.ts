@@ -9,7 +9,11 @@ import { idInRange, isCleanText, isoTime, MAX_ID } from '../validation.ts';
 const idMessage = `must be an id (a positive integer up to ${MAX_ID})`;
 
 /** Ids are bigints written as decimal strings; 0 and values past 2^63−1 are refused. */
-export const id = () => z.string().regex(/^[0-9]{1,19}$/, idMessage).refine(idInRange, idMessage);
+export const id = () =>
+  z
+    .string()
+    .regex(/^[0-9]{1,19}$/, idMessage)
+    .refine(idInRange, idMessage);
 
 /** A path parameter that is an id. */
 export const idParam = (description?: string) => id().openapi({ description: description ?? 'decimal id' });
@@ -18,20 +22,27 @@ export const idParam = (description?: string) => id().openapi({ description: des
 export const orgParams = z.object({ orgId: idParam('組織 ID (organization id)') });
 
 /** Text a person typed: well-formed, without NUL or other control characters. */
-export const cleanText = (max: number, min = 1) => z.string()
-  .min(min, `must be ${min}–${max} characters long`)
-  .max(max, `must be ${min}–${max} characters long`)
-  .refine(isCleanText, '使えない文字 (制御文字など) が含まれています (contains control or invalid characters)');
+export const cleanText = (max: number, min = 1) =>
+  z
+    .string()
+    .min(min, `must be ${min}–${max} characters long`)
+    .max(max, `must be ${min}–${max} characters long`)
+    .refine(isCleanText, '使えない文字 (制御文字など) が含まれています (contains control or invalid characters)');
 
 /** A time in a request body: ISO 8601 within 1970–9999, as a Date. */
-export const timeInput = () => z.string().max(40).transform((v, ctx) => {
-  try {
-    return isoTime(v, 'time');
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^time:? /, '') });
-    return z.NEVER;
-  }
-}).openapi({ type: 'string', format: 'date-time' });
+export const timeInput = () =>
+  z
+    .string()
+    .max(40)
+    .transform((v, ctx) => {
+      try {
+        return isoTime(v, 'time');
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^time:? /, '') });
+        return z.NEVER;
+      }
+    })
+    .openapi({ type: 'string', format: 'date-time' });
 
 /** A time in an answer (a Date serialised by JSON). */
 export const time = () => z.string().openapi({ format: 'date-time' });
@@ -43,27 +54,53 @@ const optionalQuery = <T extends z.ZodType>(schema: T) => z.preprocess(blank, sc
 
 export const query = {
   id: (description?: string) => optionalQuery(id()).openapi({ description: description ?? 'decimal id' }),
-  time: (description?: string) => optionalQuery(timeInput()).openapi({ type: 'string', format: 'date-time', ...(description ? { description } : {}) }),
+  time: (description?: string) =>
+    optionalQuery(timeInput()).openapi({ type: 'string', format: 'date-time', ...(description ? { description } : {}) }),
   oneOf: <const T extends readonly [string, ...string[]]>(values: T, description?: string) =>
     optionalQuery(z.enum(values)).openapi(description ? { description } : {}),
-  int: (min: number, max: number, description?: string) => optionalQuery(
-    z.string().regex(/^\d{1,15}$/, `must be an integer between ${min} and ${max}`).transform(Number)
-      .pipe(z.number().int().min(min, `must be an integer between ${min} and ${max}`).max(max, `must be an integer between ${min} and ${max}`)),
-  ).openapi({ type: 'integer', minimum: min, maximum: max, description: description ?? `${min}–${max}` }),
+  int: (min: number, max: number, description?: string) =>
+    optionalQuery(
+      z
+        .string()
+        .regex(/^\d{1,15}$/, `must be an integer between ${min} and ${max}`)
+        .transform(Number)
+        .pipe(
+          z
+            .number()
+            .int()
+            .min(min, `must be an integer between ${min} and ${max}`)
+            .max(max, `must be an integer between ${min} and ${max}`),
+        ),
+    ).openapi({ type: 'integer', minimum: min, maximum: max, description: description ?? `${min}–${max}` }),
   text: (max: number, description?: string) => optionalQuery(cleanText(max)).openapi(description ? { description } : {}),
 };
 
 /** How many items a list answers with, 1–max. */
 export const limit = (max = 200) => query.int(1, max, `件数 (1–${max})`);
 
-export const ErrorBody = z.object({
-  error: z.object({
-    code: z.enum(['bad_request', 'validation_failed', 'unauthorized', 'forbidden', 'reauth_required', 'not_found', 'conflict', 'payload_too_large',
-      'unsupported_media_type', 'rate_limited', 'unavailable', 'config_invalid', 'internal']),
-    message: z.string().openapi({ description: '日本語 (English) のメッセージ。どの項目が悪いかを示す' }),
-    requestId: z.string().optional(),
-  }),
-}).openapi('Error');
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.enum([
+        'bad_request',
+        'validation_failed',
+        'unauthorized',
+        'forbidden',
+        'reauth_required',
+        'not_found',
+        'conflict',
+        'payload_too_large',
+        'unsupported_media_type',
+        'rate_limited',
+        'unavailable',
+        'config_invalid',
+        'internal',
+      ]),
+      message: z.string().openapi({ description: '日本語 (English) のメッセージ。どの項目が悪いかを示す' }),
+      requestId: z.string().optional(),
+    }),
+  })
+  .openapi('Error');
 
 /** A JSON request body (required: a route that takes a body takes one). */
 export const jsonBody = <T extends z.ZodType>(schema: T, description?: string) => ({

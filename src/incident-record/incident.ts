@@ -14,21 +14,36 @@ export type IncidentRow = Row<'incidents'>;
 
 export function incidentView(r: IncidentRow) {
   return {
-    id: r.id, orgId: r.org_id, title: r.title, status: r.status, severity: r.severity, riskCategories: r.risk_categories,
+    id: r.id,
+    orgId: r.org_id,
+    title: r.title,
+    status: r.status,
+    severity: r.severity,
+    riskCategories: r.risk_categories,
     playbookVersion: r.playbook_version,
     roles: { commander: r.commander_role, communicationsLead: r.communications_role, scribe: r.scribe_role },
     /** The users holding the roles (ids; null: nobody named yet). */
     people: { commander: r.commander_id, communicationsLead: r.communications_id, scribe: r.scribe_id },
-    detectedAt: r.detected_at, acknowledgedAt: r.acknowledged_at, firstResponseAt: r.first_response_at,
-    mitigatedAt: r.mitigated_at, resolvedAt: r.resolved_at, closedAt: r.closed_at, createdAt: r.created_at, updatedAt: r.updated_at,
+    detectedAt: r.detected_at,
+    acknowledgedAt: r.acknowledged_at,
+    firstResponseAt: r.first_response_at,
+    mitigatedAt: r.mitigated_at,
+    resolvedAt: r.resolved_at,
+    closedAt: r.closed_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 export type IncidentView = ReturnType<typeof incidentView>;
 
 export function timestampsOf(r: IncidentRow): IncidentTimestamps {
   return {
-    detectedAt: r.detected_at, acknowledgedAt: r.acknowledged_at, firstResponseAt: r.first_response_at,
-    mitigatedAt: r.mitigated_at, resolvedAt: r.resolved_at, closedAt: r.closed_at,
+    detectedAt: r.detected_at,
+    acknowledgedAt: r.acknowledged_at,
+    firstResponseAt: r.first_response_at,
+    mitigatedAt: r.mitigated_at,
+    resolvedAt: r.resolved_at,
+    closedAt: r.closed_at,
   };
 }
 
@@ -39,12 +54,28 @@ export async function findIncident(q: Q, orgId: string, id: string): Promise<Inc
 }
 
 export type IncidentEventKind =
-  | 'opened' | 'alert_attached' | 'alert_updated' | 'status_changed' | 'severity_changed' | 'tasks_added' | 'task_updated' | 'roles_changed' | 'note'
-  | 'postmortem_drafted' | 'postmortem_edited' | 'postmortem_approved'
-  | 'mail_queued' | 'mail_sent' | 'mail_failed' | 'acknowledged' | 'escalated' | 'task_overdue';
+  | 'opened'
+  | 'alert_attached'
+  | 'alert_updated'
+  | 'status_changed'
+  | 'severity_changed'
+  | 'tasks_added'
+  | 'task_updated'
+  | 'roles_changed'
+  | 'note'
+  | 'postmortem_drafted'
+  | 'postmortem_edited'
+  | 'postmortem_approved'
+  | 'mail_queued'
+  | 'mail_sent'
+  | 'mail_failed'
+  | 'acknowledged'
+  | 'escalated'
+  | 'task_overdue';
 
 export async function appendEvent(
-  tx: Tx, e: { orgId: string; incidentId: string; at: Date; kind: IncidentEventKind; actor: AuditActor; data: Record<string, unknown> },
+  tx: Tx,
+  e: { orgId: string; incidentId: string; at: Date; kind: IncidentEventKind; actor: AuditActor; data: Record<string, unknown> },
 ): Promise<void> {
   await tx`
     insert into incident_events (org_id, incident_id, at, kind, actor_type, actor_id, data)

@@ -13,14 +13,22 @@ type IncidentPerson = keyof typeof incidentPeople;
 /** null unassigns. */
 export type RolesInput = Partial<Record<IncidentRole, RoleName | null>> & Partial<Record<IncidentPerson, string | null>>;
 
-export async function assignRoles(ctx: AppContext, orgId: string, incidentId: string, input: RolesInput, actor: AuditActor): Promise<IncidentView> {
+export async function assignRoles(
+  ctx: AppContext,
+  orgId: string,
+  incidentId: string,
+  input: RolesInput,
+  actor: AuditActor,
+): Promise<IncidentView> {
   const at = ctx.now();
   return ctx.sql.begin(async (tx) => {
     await lockAuditChain(tx, orgId);
     const current = await findIncident(tx, orgId, incidentId);
-    await requireActiveUsers(tx, orgId, [...new Set((Object.keys(incidentPeople) as IncidentPerson[]).map((k) => input[k]).filter((v): v is string => typeof v === 'string'))]);
-    const col = (k: IncidentRole) => (k in input ? input[k] ?? null : current[incidentRoles[k]]);
-    const person = (k: IncidentPerson) => (k in input ? input[k] ?? null : current[incidentPeople[k]]);
+    await requireActiveUsers(tx, orgId, [
+      ...new Set((Object.keys(incidentPeople) as IncidentPerson[]).map((k) => input[k]).filter((v): v is string => typeof v === 'string')),
+    ]);
+    const col = (k: IncidentRole) => (k in input ? (input[k] ?? null) : current[incidentRoles[k]]);
+    const person = (k: IncidentPerson) => (k in input ? (input[k] ?? null) : current[incidentPeople[k]]);
     const [row] = await tx<IncidentRow[]>`
       update incidents set commander_role = ${col('commander')}, communications_role = ${col('communicationsLead')},
         scribe_role = ${col('scribe')}, commander_id = ${person('commanderId')}, communications_id = ${person('communicationsLeadId')},

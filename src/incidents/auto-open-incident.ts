@@ -31,7 +31,9 @@ export type IncidentForAlert =
   | { incidentId: string; action: 'relapsed'; relapse: number };
 
 export async function autoOpenSeverityOf(tx: Tx, orgId: string): Promise<number> {
-  const [row] = await tx<{ v: unknown }[]>`select settings -> 'incidents' -> 'autoOpenSeverity' as v from organizations where id = ${orgId}`;
+  const [row] = await tx<
+    { v: unknown }[]
+  >`select settings -> 'incidents' -> 'autoOpenSeverity' as v from organizations where id = ${orgId}`;
   const v = row?.v;
   return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 5 ? v : DEFAULT_AUTO_OPEN_SEVERITY;
 }
@@ -53,13 +55,23 @@ export async function incidentForAlertChange(tx: Tx, change: AlertChangeForIncid
   await lockOrgIncidents(tx, change.orgId);
   const alert = await loadAlertFacts(tx, change.orgId, change.alertId);
   const live = change.recent ?? change.notify;
-  const isWave = async () => waveActions.includes(change.action) && alert.kind === 'crisis' && alert.severity >= (await autoOpenSeverityOf(tx, change.orgId));
+  const isWave = async () =>
+    waveActions.includes(change.action) && alert.kind === 'crisis' && alert.severity >= (await autoOpenSeverityOf(tx, change.orgId));
   const already = await attachedIncidentId(tx, change.orgId, change.alertId);
   if (already) {
-    const [incident] = await tx<IncidentRow[]>`select * from incidents where org_id = ${change.orgId} and id = ${already} for no key update`;
+    const [incident] = await tx<
+      IncidentRow[]
+    >`select * from incidents where org_id = ${change.orgId} and id = ${already} for no key update`;
     // On the timeline even when the incident is over: a second wave is what someone reopens it for.
     if (change.action === 'escalate' || change.action === 'reopen') {
-      await appendEvent(tx, { orgId: change.orgId, incidentId: already, at: change.at, kind: 'alert_updated', actor: systemActor, data: { alertId: alert.id, action: change.action, severity: alert.severity } });
+      await appendEvent(tx, {
+        orgId: change.orgId,
+        incidentId: already,
+        at: change.at,
+        kind: 'alert_updated',
+        actor: systemActor,
+        data: { alertId: alert.id, action: change.action, severity: alert.severity },
+      });
     }
     if (incident && live && change.action !== 'open' && (await isWave()) && (await mayRelapse(tx, incident, change.at))) {
       const relapsed = await relapseIncident(tx, incident, { alert, action: change.action, at: change.at });

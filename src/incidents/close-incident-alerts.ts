@@ -34,10 +34,19 @@ export async function closeIncidentAlerts(tx: Tx, incident: IncidentRow, actor: 
       insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
       values (${incident.org_id}, ${a.id}, 'close', false, ${a.severity}, 0, ${at}, ${summary})
       on conflict (org_id, alert_id, action, bucket_start) do nothing`;
-    await recordAudit(tx, actor, {
-      orgId: incident.org_id, action: 'alert.close', targetType: 'alert', targetId: a.id,
-      before: { status: 'open' }, after: { status: 'closed', incidentId: incident.id, incidentStatus: incident.status },
-    }, at);
+    await recordAudit(
+      tx,
+      actor,
+      {
+        orgId: incident.org_id,
+        action: 'alert.close',
+        targetType: 'alert',
+        targetId: a.id,
+        before: { status: 'open' },
+        after: { status: 'closed', incidentId: incident.id, incidentStatus: incident.status },
+      },
+      at,
+    );
   }
   return closed.map((a) => a.id).sort((x, y) => Number(x) - Number(y));
 }

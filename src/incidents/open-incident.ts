@@ -25,14 +25,26 @@ export async function loadAlertFacts(tx: Tx, orgId: string, alertId: string): Pr
   const [row] = await tx<Pick<Row<'alerts'>, 'id' | 'kind' | 'severity' | 'opened_at' | 'summary_ja' | 'explanation'>[]>`
     select id, kind, severity, opened_at, summary_ja, explanation from alerts where org_id = ${orgId} and id = ${alertId}`;
   if (!row) throw new NotFoundError('アラートが見つかりません (alert not found)');
-  return { orgId, id: row.id, kind: row.kind, severity: row.severity, openedAt: row.opened_at, summary: row.summary_ja, riskCategories: riskCategoriesOf(row.explanation) };
+  return {
+    orgId,
+    id: row.id,
+    kind: row.kind,
+    severity: row.severity,
+    openedAt: row.opened_at,
+    summary: row.summary_ja,
+    riskCategories: riskCategoriesOf(row.explanation),
+  };
 }
 
 /** The risk categories an alert's explanation names (hostile-tolerant: anything malformed is skipped). */
 export function riskCategoriesOf(explanation: unknown): string[] {
   const list = (explanation as { riskCategories?: unknown } | null)?.riskCategories;
   if (!Array.isArray(list)) return [];
-  return [...new Set(list.map((r) => (r as { category?: unknown })?.category).filter((c): c is string => typeof c === 'string' && c.length <= 100))];
+  return [
+    ...new Set(
+      list.map((r) => (r as { category?: unknown })?.category).filter((c): c is string => typeof c === 'string' && c.length <= 100),
+    ),
+  ];
 }
 
 /** Serialises incident creation per org: two series of one flare-up must not open two incidents. */
@@ -42,11 +54,19 @@ export async function lockOrgIncidents(tx: Tx, orgId: string): Promise<void> {
 }
 
 export async function attachedIncidentId(tx: Tx, orgId: string, alertId: string): Promise<string | null> {
-  const [row] = await tx<Pick<Row<'incident_alerts'>, 'incident_id'>[]>`select incident_id from incident_alerts where org_id = ${orgId} and alert_id = ${alertId}`;
+  const [row] = await tx<
+    Pick<Row<'incident_alerts'>, 'incident_id'>[]
+  >`select incident_id from incident_alerts where org_id = ${orgId} and alert_id = ${alertId}`;
   return row?.incident_id ?? null;
 }
 
-export async function openIncidentForAlert(tx: Tx, actor: AuditActor, alert: AlertFacts, at: Date, how: 'auto' | 'promoted'): Promise<IncidentRow> {
+export async function openIncidentForAlert(
+  tx: Tx,
+  actor: AuditActor,
+  alert: AlertFacts,
+  at: Date,
+  how: 'auto' | 'promoted',
+): Promise<IncidentRow> {
   const playbook = await currentPlaybook(tx, alert.orgId);
   const title = alert.summary.slice(0, 300) || `アラート #${alert.id}`;
   // detected_at is when the alert saw the flare-up, not when someone promoted it.
@@ -56,13 +76,20 @@ export async function openIncidentForAlert(tx: Tx, actor: AuditActor, alert: Ale
     returning *`;
   await tx`insert into incident_alerts (org_id, alert_id, incident_id, attached_at) values (${alert.orgId}, ${alert.id}, ${incident!.id}, ${at})`;
   await appendEvent(tx, {
-    orgId: alert.orgId, incidentId: incident!.id, at, kind: 'opened', actor,
+    orgId: alert.orgId,
+    incidentId: incident!.id,
+    at,
+    kind: 'opened',
+    actor,
     data: { how, alertId: alert.id, severity: alert.severity, riskCategories: alert.riskCategories, playbookVersion: playbook.version },
   });
   const tasks = await addMatchingTasks(tx, incident!, actor, at);
   await assignOncallTasks(tx, alert.orgId, incident!.id, at);
   await recordAudit(tx, actor, {
-    orgId: alert.orgId, action: 'incident.open', targetType: 'incident', targetId: incident!.id,
+    orgId: alert.orgId,
+    action: 'incident.open',
+    targetType: 'incident',
+    targetId: incident!.id,
     after: { how, alertId: alert.id, severity: alert.severity, riskCategories: alert.riskCategories, tasks },
   });
   return incident!;
@@ -76,9 +103,22 @@ export async function attachAlert(tx: Tx, actor: AuditActor, incident: IncidentR
   await tx`
     insert into incident_alerts (org_id, alert_id, incident_id, attached_at) values (${alert.orgId}, ${alert.id}, ${incident.id}, ${at})
     on conflict (org_id, alert_id) do nothing`;
-  await appendEvent(tx, { orgId: alert.orgId, incidentId: incident.id, at, kind: 'alert_attached', actor, data: { alertId: alert.id, severity: alert.severity } });
+  await appendEvent(tx, {
+    orgId: alert.orgId,
+    incidentId: incident.id,
+    at,
+    kind: 'alert_attached',
+    actor,
+    data: { alertId: alert.id, severity: alert.severity },
+  });
   const updated = await widenIncident(tx, actor, incident, alert, at);
-  await recordAudit(tx, actor, { orgId: alert.orgId, action: 'incident.attach_alert', targetType: 'incident', targetId: incident.id, after: { alertId: alert.id } });
+  await recordAudit(tx, actor, {
+    orgId: alert.orgId,
+    action: 'incident.attach_alert',
+    targetType: 'incident',
+    targetId: incident.id,
+    after: { alertId: alert.id },
+  });
   return updated;
 }
 
@@ -92,12 +132,25 @@ export async function widenIncident(tx: Tx, actor: AuditActor, incident: Inciden
     where org_id = ${incident.org_id} and id = ${incident.id} returning *`;
   if (raise) {
     await appendEvent(tx, {
-      orgId: incident.org_id, incidentId: incident.id, at, kind: 'severity_changed', actor,
-      data: { from: incident.severity, to: updated!.severity, reason: `アラート #${alert.id} の深刻度 ${alert.severity}`, alertId: alert.id },
+      orgId: incident.org_id,
+      incidentId: incident.id,
+      at,
+      kind: 'severity_changed',
+      actor,
+      data: {
+        from: incident.severity,
+        to: updated!.severity,
+        reason: `アラート #${alert.id} の深刻度 ${alert.severity}`,
+        alertId: alert.id,
+      },
     });
     await recordAudit(tx, actor, {
-      orgId: incident.org_id, action: 'incident.severity', targetType: 'incident', targetId: incident.id,
-      before: { severity: incident.severity }, after: { severity: updated!.severity, alertId: alert.id },
+      orgId: incident.org_id,
+      action: 'incident.severity',
+      targetType: 'incident',
+      targetId: incident.id,
+      before: { severity: incident.severity },
+      after: { severity: updated!.severity, alertId: alert.id },
     });
   }
   await addMatchingTasks(tx, updated!, actor, at);

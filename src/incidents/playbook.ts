@@ -35,32 +35,47 @@ const MAX_OFFSET_MINUTES = 90 * 24 * 60;
 // The rules a playbook's steps follow, once: the API refuses a PUT that breaks them (the body is
 // `{ steps: playbookSteps }`, src/incidents/routes.ts) and the shipped default is read through
 // them below, so a bad default fails at start, not on the first incident.
-const text = (max: number) => z.string()
-  .min(1, `must be 1–${max} characters long`).max(max, `must be 1–${max} characters long`)
-  .refine(isCleanText, '使えない文字 (制御文字など) が含まれています (contains control or invalid characters)');
+const text = (max: number) =>
+  z
+    .string()
+    .min(1, `must be 1–${max} characters long`)
+    .max(max, `must be 1–${max} characters long`)
+    .refine(isCleanText, '使えない文字 (制御文字など) が含まれています (contains control or invalid characters)');
 const integer = (min: number, max: number) => {
   const message = `must be an integer ${min}–${max}`;
   return z.number({ error: message }).int(message).min(min, message).max(max, message);
 };
 
-const playbookStep = z.strictObject({
-  key: z.string().max(60, 'must be 1–60 characters long').regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and hyphens'),
-  title: text(200),
-  ownerRole: z.enum(roleNames),
-  dueOffsetMinutes: integer(0, MAX_OFFSET_MINUTES).openapi({ description: '検知からの期限 (分)' }),
-  checklist: z.array(text(500)).max(30, 'may have at most 30 items').default([]),
-  when: z.strictObject({
-    minSeverity: integer(1, 5).optional(),
-    riskCategories: z.array(text(100)).max(20, 'may have at most 20 items').optional(),
-  }).default({})
-    // No categories is no condition: stored as absent, so matchingSteps does not read [] as "matches nothing".
-    .transform(({ riskCategories, ...rest }) => (riskCategories && riskCategories.length > 0 ? { ...rest, riskCategories } : rest)),
-  required: z.boolean().default(true).openapi({ description: '解決前に完了か省略が必要 (must be done or skipped before resolving; default true)' }),
-}).openapi('PlaybookStepInput');
+const playbookStep = z
+  .strictObject({
+    key: z
+      .string()
+      .max(60, 'must be 1–60 characters long')
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and hyphens'),
+    title: text(200),
+    ownerRole: z.enum(roleNames),
+    dueOffsetMinutes: integer(0, MAX_OFFSET_MINUTES).openapi({ description: '検知からの期限 (分)' }),
+    checklist: z.array(text(500)).max(30, 'may have at most 30 items').default([]),
+    when: z
+      .strictObject({
+        minSeverity: integer(1, 5).optional(),
+        riskCategories: z.array(text(100)).max(20, 'may have at most 20 items').optional(),
+      })
+      .default({})
+      // No categories is no condition: stored as absent, so matchingSteps does not read [] as "matches nothing".
+      .transform(({ riskCategories, ...rest }) => (riskCategories && riskCategories.length > 0 ? { ...rest, riskCategories } : rest)),
+    required: z
+      .boolean()
+      .default(true)
+      .openapi({ description: '解決前に完了か省略が必要 (must be done or skipped before resolving; default true)' }),
+  })
+  .openapi('PlaybookStepInput');
 
 /** A playbook's steps as a person writes them: 1–50, keys unique. */
-export const playbookSteps = z.array(playbookStep)
-  .min(1, `must have 1–${MAX_STEPS} items`).max(MAX_STEPS, `must have 1–${MAX_STEPS} items`)
+export const playbookSteps = z
+  .array(playbookStep)
+  .min(1, `must have 1–${MAX_STEPS} items`)
+  .max(MAX_STEPS, `must have 1–${MAX_STEPS} items`)
   .superRefine((steps, ctx) => {
     const keys = steps.map((s) => s.key);
     const dup = keys.find((k, i) => keys.indexOf(k) !== i);
@@ -91,11 +106,19 @@ export interface PlannedTask {
 
 /** Tasks for the matching steps that are not tasks yet (`existing` step keys), due from detection. */
 export function plannedTasks(
-  playbook: Playbook, facts: { severity: number; riskCategories: readonly string[]; detectedAt: Date }, existing: ReadonlySet<string>,
+  playbook: Playbook,
+  facts: { severity: number; riskCategories: readonly string[]; detectedAt: Date },
+  existing: ReadonlySet<string>,
 ): PlannedTask[] {
   return matchingSteps(playbook, facts)
     .filter((s) => !existing.has(s.key))
-    .map((s) => ({ stepKey: s.key, title: s.title, ownerRole: s.ownerRole, dueAt: new Date(facts.detectedAt.getTime() + s.dueOffsetMinutes * 60_000), checklist: s.checklist }));
+    .map((s) => ({
+      stepKey: s.key,
+      title: s.title,
+      ownerRole: s.ownerRole,
+      dueAt: new Date(facts.detectedAt.getTime() + s.dueOffsetMinutes * 60_000),
+      checklist: s.checklist,
+    }));
 }
 
 export interface TaskForResolve {

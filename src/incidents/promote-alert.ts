@@ -14,7 +14,8 @@ export async function promoteAlert(ctx: AppContext, orgId: string, alertId: stri
     await lockOrgIncidents(tx, orgId);
     const alert = await loadAlertFacts(tx, orgId, alertId);
     const existing = await attachedIncidentId(tx, orgId, alertId);
-    if (existing) throw new ConflictError(`このアラートはすでにインシデント #${existing} にあります (alert already belongs to incident ${existing})`);
+    if (existing)
+      throw new ConflictError(`このアラートはすでにインシデント #${existing} にあります (alert already belongs to incident ${existing})`);
     return incidentView(await openIncidentForAlert(tx, actor, alert, at, 'promoted'));
   }) as Promise<IncidentView>;
 }

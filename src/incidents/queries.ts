@@ -42,9 +42,15 @@ export async function addMatchingTasks(tx: Tx, incident: IncidentRow, actor: Aud
   const playbook = await playbookVersion(tx, incident.org_id, incident.playbook_version);
   const existing = await tx<Pick<Row<'incident_tasks'>, 'step_key'>[]>`
     select step_key from incident_tasks where org_id = ${incident.org_id} and incident_id = ${incident.id}`;
-  const planned = plannedTasks(playbook, {
-    severity: incident.severity, riskCategories: incident.risk_categories, detectedAt: incident.detected_at,
-  }, new Set(existing.map((r) => r.step_key)));
+  const planned = plannedTasks(
+    playbook,
+    {
+      severity: incident.severity,
+      riskCategories: incident.risk_categories,
+      detectedAt: incident.detected_at,
+    },
+    new Set(existing.map((r) => r.step_key)),
+  );
   const added: string[] = [];
   for (const t of planned) {
     const [row] = await tx<Pick<Row<'incident_tasks'>, 'step_key'>[]>`
@@ -55,7 +61,14 @@ export async function addMatchingTasks(tx: Tx, incident: IncidentRow, actor: Aud
     if (row) added.push(row.step_key);
   }
   if (added.length > 0) {
-    await appendEvent(tx, { orgId: incident.org_id, incidentId: incident.id, at, kind: 'tasks_added', actor, data: { stepKeys: added, severity: incident.severity } });
+    await appendEvent(tx, {
+      orgId: incident.org_id,
+      incidentId: incident.id,
+      at,
+      kind: 'tasks_added',
+      actor,
+      data: { stepKeys: added, severity: incident.severity },
+    });
   }
   return added;
 }
@@ -65,8 +78,17 @@ export type TaskStatus = (typeof taskStatuses)[number];
 
 /** A task as the API answers it (taskColumns). */
 export interface TaskView {
-  id: string; incidentId: string; stepKey: string; title: string; ownerRole: RoleName; dueAt: Date; checklist: string[];
-  status: TaskStatus; assigneeId: string | null; doneBy: string | null; doneAt: Date | null;
+  id: string;
+  incidentId: string;
+  stepKey: string;
+  title: string;
+  ownerRole: RoleName;
+  dueAt: Date;
+  checklist: string[];
+  status: TaskStatus;
+  assigneeId: string | null;
+  doneBy: string | null;
+  doneAt: Date | null;
 }
 
 export const taskColumns = (sql: Q) => sql`
@@ -83,12 +105,18 @@ export async function listIncidents(sql: Sql, f: { orgId: string; status?: Incid
 /** One incident with its alerts, tasks and timeline. */
 export async function getIncident(sql: Sql, orgId: string, id: string) {
   const incident = incidentView(await findIncident(sql, orgId, id));
-  const alerts = await sql<{ id: string; kind: string; severity: number; status: string; openedAt: Date; summary: string; attachedAt: Date }[]>`
+  const alerts = await sql<
+    { id: string; kind: string; severity: number; status: string; openedAt: Date; summary: string; attachedAt: Date }[]
+  >`
     select a.id, a.kind, a.severity, a.status, a.opened_at as "openedAt", a.summary_ja as summary, ia.attached_at as "attachedAt"
     from incident_alerts ia join alerts a on a.org_id = ia.org_id and a.id = ia.alert_id
     where ia.org_id = ${orgId} and ia.incident_id = ${id} order by ia.attached_at, a.id`;
-  const tasks = await sql<TaskView[]>`select ${taskColumns(sql)} from incident_tasks where org_id = ${orgId} and incident_id = ${id} order by due_at, id`;
-  const timeline = await sql<{ id: string; at: Date; kind: string; actorType: string; actorId: string | null; data: Record<string, unknown> }[]>`
+  const tasks = await sql<
+    TaskView[]
+  >`select ${taskColumns(sql)} from incident_tasks where org_id = ${orgId} and incident_id = ${id} order by due_at, id`;
+  const timeline = await sql<
+    { id: string; at: Date; kind: string; actorType: string; actorId: string | null; data: Record<string, unknown> }[]
+  >`
     select id, at, kind, actor_type as "actorType", actor_id as "actorId", data
     from incident_events where org_id = ${orgId} and incident_id = ${id} order by id`;
   return { ...incident, alerts, tasks, timeline };

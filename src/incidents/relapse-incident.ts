@@ -60,7 +60,11 @@ export async function relapseCandidate(tx: Tx, orgId: string, at: Date): Promise
  * the how-manieth relapse this is, or null when this alert event already reopened it once
  * (a replayed pass, or the same event seen again after people resolved it a second time).
  */
-export async function relapseIncident(tx: Tx, incident: IncidentRow, cause: RelapseCause): Promise<{ incident: IncidentRow; relapse: number } | null> {
+export async function relapseIncident(
+  tx: Tx,
+  incident: IncidentRow,
+  cause: RelapseCause,
+): Promise<{ incident: IncidentRow; relapse: number } | null> {
   const t = findTransition(incident.status, 'active');
   if (!t || !relapsableStatuses.includes(incident.status)) return null;
   const { alert, action, at } = cause;
@@ -83,15 +87,36 @@ export async function relapseIncident(tx: Tx, incident: IncidentRow, cause: Rela
   const relapse = seen!.n + 1;
   const reason = `再燃: 解決後にアラート #${alert.id}（深刻度 ${alert.severity}）が再び発生しました (relapse: alert #${alert.id}, severity ${alert.severity}, after the incident was resolved)`;
   await appendEvent(tx, {
-    orgId: incident.org_id, incidentId: incident.id, at: when, kind: 'status_changed', actor: systemActor,
+    orgId: incident.org_id,
+    incidentId: incident.id,
+    at: when,
+    kind: 'status_changed',
+    actor: systemActor,
     data: {
-      from: incident.status, to: 'active', transition: 'relapse', reason, relapse,
-      alertId: alert.id, alertAction: action, alertAt, severity: alert.severity, resolvedAt: incident.resolved_at?.toISOString() ?? null,
+      from: incident.status,
+      to: 'active',
+      transition: 'relapse',
+      reason,
+      relapse,
+      alertId: alert.id,
+      alertAction: action,
+      alertAt,
+      severity: alert.severity,
+      resolvedAt: incident.resolved_at?.toISOString() ?? null,
     },
   });
-  await recordAudit(tx, systemActor, {
-    orgId: incident.org_id, action: 'incident.relapse', targetType: 'incident', targetId: incident.id,
-    before: { status: incident.status, resolvedAt: incident.resolved_at }, after: { status: 'active', alertId: alert.id, alertAction: action, relapse },
-  }, when);
+  await recordAudit(
+    tx,
+    systemActor,
+    {
+      orgId: incident.org_id,
+      action: 'incident.relapse',
+      targetType: 'incident',
+      targetId: incident.id,
+      before: { status: incident.status, resolvedAt: incident.resolved_at },
+      after: { status: 'active', alertId: alert.id, alertAction: action, relapse },
+    },
+    when,
+  );
   return { incident: row, relapse };
 }

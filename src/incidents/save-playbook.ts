@@ -17,7 +17,11 @@ export async function savePlaybook(ctx: AppContext, orgId: string, input: { step
       from playbook_versions where org_id = ${orgId}
       returning version`;
     await recordAudit(tx, actor, {
-      orgId, action: 'playbook.save', targetType: 'playbook', targetId: String(row!.version), after: { version: row!.version, steps: input.steps.map((s) => s.key) },
+      orgId,
+      action: 'playbook.save',
+      targetType: 'playbook',
+      targetId: String(row!.version),
+      after: { version: row!.version, steps: input.steps.map((s) => s.key) },
     });
     return { version: row!.version, steps: input.steps };
   });

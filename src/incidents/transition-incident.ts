@@ -23,9 +23,12 @@ export interface TransitionInput {
 export class OpenRequiredTasksError extends AppError {
   constructor(readonly tasks: readonly TaskForResolve[]) {
     const titles = tasks.map((t) => `「${t.title}」`).join('、');
-    super('conflict', `必須タスクが未完了です: ${titles}。完了または省略にするか、理由 (reason) を入力して解決してください `
-      + `(required tasks are still open: ${tasks.map((t) => t.stepKey).join(', ')}; mark them done or skipped, or give a reason to resolve anyway)`,
-    { openRequiredTasks: tasks });
+    super(
+      'conflict',
+      `必須タスクが未完了です: ${titles}。完了または省略にするか、理由 (reason) を入力して解決してください ` +
+        `(required tasks are still open: ${tasks.map((t) => t.stepKey).join(', ')}; mark them done or skipped, or give a reason to resolve anyway)`,
+      { openRequiredTasks: tasks },
+    );
   }
 }
 
@@ -45,7 +48,13 @@ export async function openRequiredTasksOf(tx: Tx, incident: IncidentRow): Promis
  * timeline, in the audit row and — drafted in this transaction — the post-mortem. Ending the
  * incident (resolved, closed, cancelled) closes its open alerts in the same transaction.
  */
-export async function transitionIncident(ctx: AppContext, orgId: string, incidentId: string, input: TransitionInput, actor: AuditActor): Promise<IncidentView> {
+export async function transitionIncident(
+  ctx: AppContext,
+  orgId: string,
+  incidentId: string,
+  input: TransitionInput,
+  actor: AuditActor,
+): Promise<IncidentView> {
   const now = ctx.now();
   const at = input.at ?? now;
   // Blank is no reason: it would let a resolve over open required tasks through with nothing said.
@@ -53,7 +62,10 @@ export async function transitionIncident(ctx: AppContext, orgId: string, inciden
   return ctx.sql.begin(async (tx) => {
     const current = await findIncident(tx, orgId, incidentId);
     const t = findTransition(current.status, input.to);
-    if (!t) throw new ConflictError(`${current.status} から ${input.to} へは変更できません (transition ${current.status} → ${input.to} is not allowed)`);
+    if (!t)
+      throw new ConflictError(
+        `${current.status} から ${input.to} へは変更できません (transition ${current.status} → ${input.to} is not allowed)`,
+      );
     if (t.reasonRequired && !reason) throw new ValidationError(`reason is required for ${t.name}`);
     const next = stampsAfter(timestampsOf(current), t, at);
     const problems = timestampViolations(next, now);
@@ -71,7 +83,10 @@ export async function transitionIncident(ctx: AppContext, orgId: string, inciden
     if (!row) throw new ConflictError('インシデントは他の操作で変更されました (incident changed concurrently; reload and retry)');
     const closedAlerts = endedStatuses.includes(input.to) ? await closeIncidentAlerts(tx, row, actor, at) : [];
     const data = {
-      from: current.status, to: input.to, transition: t.name, reason: reason ?? null,
+      from: current.status,
+      to: input.to,
+      transition: t.name,
+      reason: reason ?? null,
       // Resolved over open required tasks: which ones, so the timeline and the post-mortem say what the reason was for.
       ...(unsettled.length > 0 ? { openRequiredTasks: unsettled.map((x) => ({ id: x.id, stepKey: x.stepKey, title: x.title })) } : {}),
       ...(closedAlerts.length > 0 ? { closedAlerts } : {}),
@@ -80,7 +95,10 @@ export async function transitionIncident(ctx: AppContext, orgId: string, inciden
     // The post-mortem draft commits with the resolution; resolving again after a reopen refreshes it (not once approved).
     if (input.to === 'resolved') await draftPostmortem(tx, row, actor, now);
     await recordAudit(tx, actor, {
-      orgId, action: `incident.${t.name}`, targetType: 'incident', targetId: incidentId,
+      orgId,
+      action: `incident.${t.name}`,
+      targetType: 'incident',
+      targetId: incidentId,
       before: { status: current.status },
       after: { status: input.to, reason: reason ?? null, openRequiredTasks: unsettled.map((x) => x.stepKey), closedAlerts },
     });

@@ -5,7 +5,6 @@ import { appendEvent } from '../incident-record/incident.ts';
 import type { Row } from '../db/schema.ts';
 import { taskColumns, type TaskStatus, type TaskView } from './queries.ts';
 
-
 /**
  * Marks a task done, skipped or open again, with who and when. Conditional on the status read,
  * so two people ticking the same task get one success and one 409. Finishing the official
@@ -13,7 +12,12 @@ import { taskColumns, type TaskStatus, type TaskView } from './queries.ts';
  * a statement ticked off after closing would put the first response after the close).
  */
 export async function updateTask(
-  ctx: AppContext, orgId: string, incidentId: string, taskId: string, input: { status: TaskStatus; note?: string }, actor: AuditActor,
+  ctx: AppContext,
+  orgId: string,
+  incidentId: string,
+  taskId: string,
+  input: { status: TaskStatus; note?: string },
+  actor: AuditActor,
 ) {
   const at = ctx.now();
   return ctx.sql.begin(async (tx) => {
@@ -32,9 +36,21 @@ export async function updateTask(
       await tx`update incidents set first_response_at = ${at} where org_id = ${orgId} and id = ${incidentId} and first_response_at is null
         and status in ('triage', 'active', 'stable')`;
     }
-    await appendEvent(tx, { orgId, incidentId, at, kind: 'task_updated', actor, data: { taskId, stepKey: task.step_key, from: task.status, to: input.status, note: input.note ?? null } });
+    await appendEvent(tx, {
+      orgId,
+      incidentId,
+      at,
+      kind: 'task_updated',
+      actor,
+      data: { taskId, stepKey: task.step_key, from: task.status, to: input.status, note: input.note ?? null },
+    });
     await recordAudit(tx, actor, {
-      orgId, action: 'incident.task', targetType: 'incident_task', targetId: taskId, before: { status: task.status }, after: { status: input.status, note: input.note ?? null },
+      orgId,
+      action: 'incident.task',
+      targetType: 'incident_task',
+      targetId: taskId,
+      before: { status: task.status },
+      after: { status: input.status, note: input.note ?? null },
     });
     return row;
   });

@@ -12,7 +12,10 @@ export interface AnalyzeStoredOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-type PendingRow = Pick<Row<'mentions'>, 'org_id' | 'id' | 'text' | 'rating' | 'watch_target_id' | 'posted_at' | 'sentiment_label' | 'analysis_version'>;
+type PendingRow = Pick<
+  Row<'mentions'>,
+  'org_id' | 'id' | 'text' | 'rating' | 'watch_target_id' | 'posted_at' | 'sentiment_label' | 'analysis_version'
+>;
 
 /**
  * Analyses stored mentions in batches: the backlog left by webhooks (analysed after the 200) and
@@ -28,9 +31,10 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
   const orgIds = opts.orgId
     ? [opts.orgId]
     : (await ctx.sql<Pick<Row<'organizations'>, 'id'>[]>`select id from organizations order by id`).map((r) => r.id);
-  const pending = (org: string) => opts.mode === 'missing'
-    ? ctx.sql`m.org_id = ${org} and m.analysis is null`
-    : ctx.sql`m.org_id = ${org} and m.analysis_version is distinct from ${version}`;
+  const pending = (org: string) =>
+    opts.mode === 'missing'
+      ? ctx.sql`m.org_id = ${org} and m.analysis is null`
+      : ctx.sql`m.org_id = ${org} and m.analysis_version is distinct from ${version}`;
   let total = 0;
   if (opts.onProgress) {
     for (const org of orgIds) {

@@ -102,8 +102,8 @@ export function normaliseMention(m: NormalizedMention, limits: IngestLimits = de
     return reject(`raw payload is over ${limits.maxRawBytes} bytes`);
   }
   const rating = typeof m.rating === 'number' && Number.isInteger(m.rating) && m.rating >= 1 && m.rating <= 5 ? m.rating : null;
-  const views = typeof m.metrics?.views === 'number' && Number.isFinite(m.metrics.views) && m.metrics.views >= 0
-    ? Math.floor(m.metrics.views) : null;
+  const views =
+    typeof m.metrics?.views === 'number' && Number.isFinite(m.metrics.views) && m.metrics.views >= 0 ? Math.floor(m.metrics.views) : null;
   return {
     ok: true,
     row: {

@@ -51,7 +51,11 @@ export interface PreparedBatch {
 }
 
 /** Normalise and analyse (CPU only, no I/O): split from storing so the two can overlap. */
-export function prepareBatch(deps: Pick<IngestDeps, 'analyzer' | 'limits' | 'log'>, mentions: NormalizedMention[], deferAnalysis = false): PreparedBatch {
+export function prepareBatch(
+  deps: Pick<IngestDeps, 'analyzer' | 'limits' | 'log'>,
+  mentions: NormalizedMention[],
+  deferAnalysis = false,
+): PreparedBatch {
   const rejected: IngestResult['rejected'] = [];
   const rows: AnalysedMention[] = [];
   const analyzer = deferAnalysis ? null : deps.analyzer;
@@ -77,7 +81,11 @@ export function prepareBatch(deps: Pick<IngestDeps, 'analyzer' | 'limits' | 'log
 }
 
 /** Store a prepared batch in one transaction (cursor included), then hand it to detection. */
-export async function storeBatch(deps: IngestDeps, input: Omit<IngestInput, 'mentions' | 'deferAnalysis'>, batch: PreparedBatch): Promise<IngestResult> {
+export async function storeBatch(
+  deps: IngestDeps,
+  input: Omit<IngestInput, 'mentions' | 'deferAnalysis'>,
+  batch: PreparedBatch,
+): Promise<IngestResult> {
   if (batch.rejected.length > 0) {
     deps.log.warn({ sourceId: input.sourceId, rejected: batch.rejected.slice(0, 20), count: batch.rejected.length }, 'mentions rejected');
   }

@@ -29,8 +29,10 @@ export interface StorePageResult {
 }
 
 /** What an edit or a metrics refresh is compared against. */
-type ExistingRow = Pick<Row<'mentions'>,
-  'id' | 'external_id' | 'text' | 'watch_target_id' | 'posted_at' | 'sentiment_label' | 'likes' | 'reposts' | 'quotes' | 'replies'>;
+type ExistingRow = Pick<
+  Row<'mentions'>,
+  'id' | 'external_id' | 'text' | 'watch_target_id' | 'posted_at' | 'sentiment_label' | 'likes' | 'reposts' | 'quotes' | 'replies'
+>;
 
 /** mention_counts' counters: every column but the row's key. A new counter column fails to compile below until it is counted. */
 type CountColumn = Exclude<keyof Row<'mention_counts'>, 'org_id' | 'watch_target_id' | 'bucket_start'>;
@@ -39,7 +41,15 @@ type CountColumn = Exclude<keyof Row<'mention_counts'>, 'org_id' | 'watch_target
 type CountDelta = { targetId: string | null; bucket: number } & Record<CountColumn, number>;
 
 const countFields = [
-  'total', 'negative', 'positive', 'reposts', 'quotes', 'replies', 'negative_reposts', 'negative_quotes', 'negative_replies',
+  'total',
+  'negative',
+  'positive',
+  'reposts',
+  'quotes',
+  'replies',
+  'negative_reposts',
+  'negative_quotes',
+  'negative_replies',
 ] as const satisfies readonly CountColumn[];
 
 /** Accumulates per-bucket count changes for the org-wide row and the watch target's row. */
@@ -52,7 +62,19 @@ export class CountDeltas {
       const key = `${t ?? ''}:${bucket}`;
       let row = this.byKey.get(key);
       if (!row) {
-        row = { targetId: t, bucket, total: 0, negative: 0, positive: 0, reposts: 0, quotes: 0, replies: 0, negative_reposts: 0, negative_quotes: 0, negative_replies: 0 };
+        row = {
+          targetId: t,
+          bucket,
+          total: 0,
+          negative: 0,
+          positive: 0,
+          reposts: 0,
+          quotes: 0,
+          replies: 0,
+          negative_reposts: 0,
+          negative_quotes: 0,
+          negative_replies: 0,
+        };
         this.byKey.set(key, row);
       }
       for (const f of countFields) row[f] += d[f] ?? 0;
@@ -120,7 +142,10 @@ async function storeRows(
   const inserted = await insertMentions(tx, orgId, sourceId, rows, now);
   const insertedIds = new Set(inserted.map((m) => m.externalId));
   const seen = rows.filter((r) => !insertedIds.has(r.externalId));
-  const existing = seen.length === 0 ? [] : await tx<ExistingRow[]>`
+  const existing =
+    seen.length === 0
+      ? []
+      : await tx<ExistingRow[]>`
     select id, external_id, text, watch_target_id, posted_at, sentiment_label, likes, reposts, quotes, replies
     from mentions
     where org_id = ${orgId} and source_id = ${sourceId} and external_id = any(${seen.map((r) => r.externalId)}::text[])
@@ -168,7 +193,10 @@ async function storeRows(
       const before = labelCounts(prior.sentiment_label);
       const after = labelCounts(row.analysis?.sentiment.label);
       // Sentiment is counted where the post's total is (its own bucket); spread, when seen.
-      deltas.add(prior.watch_target_id, prior.posted_at, { negative: after.negative - before.negative, positive: after.positive - before.positive });
+      deltas.add(prior.watch_target_id, prior.posted_at, {
+        negative: after.negative - before.negative,
+        positive: after.positive - before.positive,
+      });
       deltas.addReach(prior.watch_target_id, now, reachGrowth(prior, row), row.analysis?.sentiment.label === 'negative');
     }
   }
@@ -292,7 +320,8 @@ async function insertMentions(tx: Tx, orgId: string, sourceId: string, rows: Ana
 
 async function storeTombstones(tx: Tx, orgId: string, sourceId: string, tombstones: Tombstone[]): Promise<number> {
   const valid = tombstones.filter(
-    (t) => typeof t.externalId === 'string' && t.externalId.length > 0 && t.externalId.length <= 512 && !Number.isNaN(t.deletedAt.getTime()),
+    (t) =>
+      typeof t.externalId === 'string' && t.externalId.length > 0 && t.externalId.length <= 512 && !Number.isNaN(t.deletedAt.getTime()),
   );
   if (valid.length === 0) return 0;
   const rows = await tx<Pick<Row<'mention_tombstones'>, 'external_id'>[]>`

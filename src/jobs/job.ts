@@ -14,10 +14,7 @@ import type { AppContext } from '../context.ts';
  *   commit to become due (retries, timeouts, expired leases); a first pass at start;
  * - `pollMs`: a timer only; a first pass at start.
  */
-export type JobTrigger =
-  | { cron: string; timezone?: string }
-  | { notify: string; pollMs: number }
-  | { pollMs: number };
+export type JobTrigger = { cron: string; timezone?: string } | { notify: string; pollMs: number } | { pollMs: number };
 
 /** A lease (src/db/leases.ts) taken for each pass; its name comes from leaseNames in src/db/locks.ts. */
 export interface JobLock {
@@ -69,6 +66,8 @@ export class Wakeup {
   /** Returns the unsubscribe. */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 }

@@ -21,7 +21,10 @@ export class JobRunner<C extends JobDeps = AppContext> {
   private readonly halt = new AbortController();
   private readonly undo: (() => unknown)[] = [];
 
-  constructor(private readonly ctx: C, readonly job: Job<unknown, C>) {
+  constructor(
+    private readonly ctx: C,
+    readonly job: Job<unknown, C>,
+  ) {
     if (job.wakeup) this.undo.push(job.wakeup.subscribe(() => this.wake()));
   }
 
@@ -120,7 +123,9 @@ export class JobRunner<C extends JobDeps = AppContext> {
       for (const undo of this.undo.splice(0)) await Promise.resolve(undo()).catch(() => {});
       this.halt.abort(new Error(`${this.job.name} stopped`));
       await this.drain();
-      await this.job.stop?.(this.ctx).catch((err: unknown) => this.ctx.log.error({ err, job: this.job.name }, `${this.job.name}: stop failed`));
+      await this.job
+        .stop?.(this.ctx)
+        .catch((err: unknown) => this.ctx.log.error({ err, job: this.job.name }, `${this.job.name}: stop failed`));
     })();
     return this.stopping;
   }

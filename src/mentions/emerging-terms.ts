@@ -21,7 +21,10 @@ export interface EmergingTermsQuery {
  * What people are talking about: terms of the window [from, to) that rise against the same
  * terms in the preceding windows of equal length. Terms come from each mention's analysis.
  */
-export async function emergingTerms(sql: Sql, q: EmergingTermsQuery): Promise<{ items: EmergingTerm[]; baselineWindows: number; privateMessages: number }> {
+export async function emergingTerms(
+  sql: Sql,
+  q: EmergingTermsQuery,
+): Promise<{ items: EmergingTerm[]; baselineWindows: number; privateMessages: number }> {
   const length = q.to.getTime() - q.from.getTime();
   if (length <= 0) throw new ValidationError('to must be after from');
   if (length > 31 * 86_400_000) throw new ValidationError('the window may be at most 31 days');

@@ -26,7 +26,9 @@ export function presentMention(m: MentionView, options: { revealPii: boolean }):
     ...m,
     text: maskPii(m.text, pii),
     // The author's name and handle are the person talking, not the person talked about: kept.
-    analysis: m.analysis ? { ...m.analysis, terms: m.analysis.terms.filter((t) => !pii.some((p) => m.text.slice(p.start, p.end).includes(t))) } : null,
+    analysis: m.analysis
+      ? { ...m.analysis, terms: m.analysis.terms.filter((t) => !pii.some((p) => m.text.slice(p.start, p.end).includes(t))) }
+      : null,
     piiMasked: true,
     piiTypes,
   };

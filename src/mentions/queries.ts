@@ -103,12 +103,27 @@ type MentionRowOut = Omit<Row<'mentions'>, 'raw' | 'analysis_version' | 'updated
 
 function toView(r: MentionRowOut): MentionView {
   return {
-    id: r.id, orgId: r.org_id, sourceId: r.source_id, sourceType: r.source_type, watchTargetId: r.watch_target_id,
-    externalId: r.external_id, url: r.url, author: { id: r.author_id, handle: r.author_handle, name: r.author_name },
-    text: r.text, language: r.language, postedAt: r.posted_at, collectedAt: r.collected_at,
+    id: r.id,
+    orgId: r.org_id,
+    sourceId: r.source_id,
+    sourceType: r.source_type,
+    watchTargetId: r.watch_target_id,
+    externalId: r.external_id,
+    url: r.url,
+    author: { id: r.author_id, handle: r.author_handle, name: r.author_name },
+    text: r.text,
+    language: r.language,
+    postedAt: r.posted_at,
+    collectedAt: r.collected_at,
     metrics: { likes: r.likes, reposts: r.reposts, quotes: r.quotes, replies: r.replies, views: r.views === null ? null : Number(r.views) },
-    replyToExternalId: r.reply_to_external_id, quoteOfExternalId: r.quote_of_external_id, repostOfExternalId: r.repost_of_external_id,
-    rating: r.rating, isPrivate: r.is_private, isDemo: r.is_demo, version: r.version, deletedAt: r.deleted_at,
+    replyToExternalId: r.reply_to_external_id,
+    quoteOfExternalId: r.quote_of_external_id,
+    repostOfExternalId: r.repost_of_external_id,
+    rating: r.rating,
+    isPrivate: r.is_private,
+    isDemo: r.is_demo,
+    version: r.version,
+    deletedAt: r.deleted_at,
     sentiment: r.sentiment_label ? { label: r.sentiment_label, score: r.sentiment_score ?? 0 } : null,
     analysis: r.analysis,
   };
@@ -144,7 +159,9 @@ export async function countMentions(
   const interval = `${seconds} seconds`;
   // JST has no daylight saving, so a fixed +09:00 origin aligns days for good.
   const origin = '2000-01-01T00:00:00+09:00';
-  const rows = await sql<({ start: Date } & Pick<Row<'mention_counts'>, 'total' | 'negative' | 'positive' | 'reposts' | 'quotes' | 'replies'>)[]>`
+  const rows = await sql<
+    ({ start: Date } & Pick<Row<'mention_counts'>, 'total' | 'negative' | 'positive' | 'reposts' | 'quotes' | 'replies'>)[]
+  >`
     with series as (
       select generate_series(
         date_bin(${interval}::interval, ${f.from}::timestamptz, ${origin}::timestamptz),
@@ -166,7 +183,12 @@ export async function countMentions(
     from series s left join counted c using (start)
     order by s.start`;
   return rows.map((r) => ({
-    start: r.start, total: r.total, negative: r.negative, positive: r.positive,
-    reposts: Number(r.reposts), quotes: Number(r.quotes), replies: Number(r.replies),
+    start: r.start,
+    total: r.total,
+    negative: r.negative,
+    positive: r.positive,
+    reposts: Number(r.reposts),
+    quotes: Number(r.quotes),
+    replies: Number(r.replies),
   }));
 }

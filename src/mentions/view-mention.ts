@@ -7,7 +7,10 @@ import { recordMentionViews } from './view-audit.ts';
 
 /** One mention as a person sees it, under the same privacy rule as a page (src/mentions/view-audit.ts). */
 export async function viewMention(
-  ctx: Pick<AppContext, 'sql'>, viewer: { actor: AuditActor; revealPii: boolean }, orgId: string, mentionId: string,
+  ctx: Pick<AppContext, 'sql'>,
+  viewer: { actor: AuditActor; revealPii: boolean },
+  orgId: string,
+  mentionId: string,
 ): Promise<PresentedMention> {
   const m = await getMention(ctx.sql, orgId, mentionId);
   if (!m) throw new NotFoundError('mention not found');

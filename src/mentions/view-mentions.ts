@@ -9,7 +9,9 @@ import { recordMentionViews } from './view-audit.ts';
  * permission is the edge's to check), and the views of private messages and revealed PII on record.
  */
 export async function viewMentions(
-  ctx: Pick<AppContext, 'sql'>, viewer: { actor: AuditActor; revealPii: boolean }, filter: MentionFilter,
+  ctx: Pick<AppContext, 'sql'>,
+  viewer: { actor: AuditActor; revealPii: boolean },
+  filter: MentionFilter,
 ): Promise<{ items: PresentedMention[]; nextCursor: string | null }> {
   const page = await listMentions(ctx.sql, filter);
   const items = page.items.map((m) => presentMention(m, { revealPii: viewer.revealPii }));

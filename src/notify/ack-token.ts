@@ -21,7 +21,9 @@ export function newNonce(): string {
 }
 
 export function signAckToken(key: Buffer, claims: AckClaims): string {
-  const payload = b64(Buffer.from(JSON.stringify({ o: claims.orgId, i: claims.incidentId, n: claims.nonce, e: claims.expiresAt.getTime() })));
+  const payload = b64(
+    Buffer.from(JSON.stringify({ o: claims.orgId, i: claims.incidentId, n: claims.nonce, e: claims.expiresAt.getTime() })),
+  );
   const mac = b64(createHmac('sha256', key).update(`v1.${payload}`).digest());
   return `v1.${payload}.${mac}`;
 }
@@ -38,7 +40,8 @@ export function verifyAckToken(key: Buffer, token: string, now: Date): AckVerdic
   } catch {
     return { ok: false, reason: 'forged' };
   }
-  if (typeof p.o !== 'string' || typeof p.i !== 'string' || typeof p.n !== 'string' || typeof p.e !== 'number') return { ok: false, reason: 'forged' };
+  if (typeof p.o !== 'string' || typeof p.i !== 'string' || typeof p.n !== 'string' || typeof p.e !== 'number')
+    return { ok: false, reason: 'forged' };
   if (p.e <= now.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, claims: { orgId: p.o, incidentId: p.i, nonce: p.n, expiresAt: new Date(p.e) } };
 }

@@ -8,9 +8,23 @@ import type { Narrowed, Row } from '../db/schema.ts';
 // order, exactly once (the row's audited_at flips in the transaction that appends its audit row).
 
 /** A mail the sweep audits: only finished ones (the where clause), stamped with when they finished. */
-type FinishedMail = Narrowed<Pick<Row<'mail_outbox'>,
-  'id' | 'status' | 'to_address' | 'subject' | 'message_id' | 'alert_id' | 'incident_id' | 'delivered_via' | 'delivery_detail' | 'last_error'
-  | 'attempts'>, { status: 'sent' | 'failed' }> & { at: Date };
+type FinishedMail = Narrowed<
+  Pick<
+    Row<'mail_outbox'>,
+    | 'id'
+    | 'status'
+    | 'to_address'
+    | 'subject'
+    | 'message_id'
+    | 'alert_id'
+    | 'incident_id'
+    | 'delivered_via'
+    | 'delivery_detail'
+    | 'last_error'
+    | 'attempts'
+  >,
+  { status: 'sent' | 'failed' }
+> & { at: Date };
 
 const BATCH = 200;
 
@@ -31,15 +45,29 @@ export async function auditDeliveries(sql: Sql): Promise<number> {
           from mail_outbox where org_id = ${orgId} and audited_at is null and status in ('sent', 'failed')
           order by id limit ${BATCH} for update skip locked`;
         for (const r of rows) {
-          await recordAudit(tx, systemActor, {
-            orgId, action: r.status === 'sent' ? 'mail.sent' : 'mail.failed', targetType: 'mail_outbox', targetId: r.id,
-            after: {
-              to: r.to_address, subject: r.subject, messageId: r.message_id, alertId: r.alert_id, incidentId: r.incident_id,
-              attempts: r.attempts, ...(r.status === 'sent' ? { via: r.delivered_via, detail: r.delivery_detail } : { error: r.last_error }),
+          await recordAudit(
+            tx,
+            systemActor,
+            {
+              orgId,
+              action: r.status === 'sent' ? 'mail.sent' : 'mail.failed',
+              targetType: 'mail_outbox',
+              targetId: r.id,
+              after: {
+                to: r.to_address,
+                subject: r.subject,
+                messageId: r.message_id,
+                alertId: r.alert_id,
+                incidentId: r.incident_id,
+                attempts: r.attempts,
+                ...(r.status === 'sent' ? { via: r.delivered_via, detail: r.delivery_detail } : { error: r.last_error }),
+              },
             },
-          }, r.at);
+            r.at,
+          );
         }
-        if (rows.length > 0) await tx`update mail_outbox set audited_at = clock_timestamp() where org_id = ${orgId} and id in ${tx(rows.map((r) => r.id))}`;
+        if (rows.length > 0)
+          await tx`update mail_outbox set audited_at = clock_timestamp() where org_id = ${orgId} and id in ${tx(rows.map((r) => r.id))}`;
         return rows.length;
       });
     }

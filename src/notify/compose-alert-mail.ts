@@ -46,7 +46,10 @@ const MAX_TERM_CHARS = 40;
 /** One line with no control characters (CR/LF would start a new header), at most `max` characters. */
 export function headerSafe(s: string, max = MAX_SUBJECT_CHARS): string {
   // \p{Cc} covers C0, DEL and C1; U+2028/2029 are line breaks to some clients too.
-  const line = s.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').replace(/\s{2,}/g, ' ').trim();
+  const line = s
+    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
   const chars = [...line];
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : line;
 }
@@ -85,7 +88,12 @@ function safeUrl(v: unknown): string | null {
   }
 }
 
-const detectorNames: Record<string, string> = { volume: '投稿量', sentiment: '否定割合', velocity: '拡散速度', criticalTerms: '重大ワード' };
+const detectorNames: Record<string, string> = {
+  volume: '投稿量',
+  sentiment: '否定割合',
+  velocity: '拡散速度',
+  criticalTerms: '重大ワード',
+};
 
 interface MailFacts {
   bucket: string | null;
@@ -110,11 +118,14 @@ function factsOf(explanation: unknown): MailFacts {
   const reach = rec(e.reach);
   const detectors = rec(e.detectors);
   const bucketMs = num(e.bucketMs);
-  const fired = list(e.fired).filter((d): d is string => typeof d === 'string').slice(0, 8).map((d) => {
-    const strength = num(rec(detectors[d]).strength);
-    const name = detectorNames[d] ?? bodySafe(d, 40);
-    return strength === null ? name : `${name} ${Math.round(strength * 100)}%`;
-  });
+  const fired = list(e.fired)
+    .filter((d): d is string => typeof d === 'string')
+    .slice(0, 8)
+    .map((d) => {
+      const strength = num(rec(detectors[d]).strength);
+      const name = detectorNames[d] ?? bodySafe(d, 40);
+      return strength === null ? name : `${name} ${Math.round(strength * 100)}%`;
+    });
   const emerging = list(e.emergingTerms).map((t) => str(rec(t).term, MAX_TERM_CHARS));
   const top = list(e.topTerms).map((t) => str(rec(t).term, MAX_TERM_CHARS));
   const terms = [...new Set([...emerging, ...top].filter((t): t is string => t !== null))].slice(0, MAX_TERMS);
@@ -128,16 +139,23 @@ function factsOf(explanation: unknown): MailFacts {
     reachObserved: num(reach.observed),
     reachExpected: num(reach.expected),
     fired,
-    criticalNew: list(rec(e.criticalTerms).new).map((t) => str(t, MAX_TERM_CHARS)).filter((t): t is string => t !== null).slice(0, MAX_TERMS),
-    risks: list(e.riskCategories).flatMap((r) => {
-      const category = str(rec(r).category, 40);
-      return category ? [{ category, count: num(rec(r).count) ?? 0 }] : [];
-    }).slice(0, 10),
+    criticalNew: list(rec(e.criticalTerms).new)
+      .map((t) => str(t, MAX_TERM_CHARS))
+      .filter((t): t is string => t !== null)
+      .slice(0, MAX_TERMS),
+    risks: list(e.riskCategories)
+      .flatMap((r) => {
+        const category = str(rec(r).category, 40);
+        return category ? [{ category, count: num(rec(r).count) ?? 0 }] : [];
+      })
+      .slice(0, 10),
     terms,
-    samples: list(e.samples).flatMap((s) => {
-      const text = str(rec(s).text, MAX_SAMPLE_CHARS);
-      return text ? [{ text, url: safeUrl(rec(s).url), engagement: num(rec(s).engagement), negative: rec(s).negative === true }] : [];
-    }).slice(0, MAX_SAMPLES),
+    samples: list(e.samples)
+      .flatMap((s) => {
+        const text = str(rec(s).text, MAX_SAMPLE_CHARS);
+        return text ? [{ text, url: safeUrl(rec(s).url), engagement: num(rec(s).engagement), negative: rec(s).negative === true }] : [];
+      })
+      .slice(0, MAX_SAMPLES),
   };
 }
 
@@ -173,7 +191,10 @@ function factLines(f: MailFacts): { label: string; value: string }[] {
   if (f.observed !== null && f.expected !== null) {
     const ratio = f.expected >= 1 ? f.observed / f.expected : 0;
     const ratioText = ratio >= 1.5 ? `（${ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1)}倍）` : '';
-    lines.push({ label: '投稿量', value: `${count(f.observed)}件${ratioText}／通常 ${f.bucket ? `${f.bucket}あたり` : ''}${approx(f.expected)}` });
+    lines.push({
+      label: '投稿量',
+      value: `${count(f.observed)}件${ratioText}／通常 ${f.bucket ? `${f.bucket}あたり` : ''}${approx(f.expected)}`,
+    });
   }
   if (f.negativeObserved !== null && f.negativeBaseline !== null) {
     lines.push({ label: '否定的投稿の割合', value: `${percent(f.negativeObserved)}（通常 ${percent(f.negativeBaseline)}）` });
@@ -197,8 +218,12 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
   const where = bodySafe(input.targetName ? `${input.orgName}／${input.targetName}` : input.orgName, 400);
   const summary = bodySafe(input.summary, 2000);
   const when = formatJstWindow(input.at, facts.bucketMs);
-  const headline = input.action === 'escalate' ? '炎上の疑いのある投稿の深刻度が上がりました。' : input.kind === 'notice'
-    ? '好意的な話題の急増を検知しました。' : '炎上の疑いのある投稿の急増を検知しました。';
+  const headline =
+    input.action === 'escalate'
+      ? '炎上の疑いのある投稿の深刻度が上がりました。'
+      : input.kind === 'notice'
+        ? '好意的な話題の急増を検知しました。'
+        : '炎上の疑いのある投稿の急増を検知しました。';
 
   const ack = input.ackUrl ?? null;
   const note = input.note ? bodySafe(input.note, 400) : null;
@@ -206,7 +231,14 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
     ...(note ? [note, ''] : []),
     headline,
     '',
-    ...(ack ? ['■ 受領確認（対応を引き受ける / acknowledge）', '下のリンクを開き、確認画面のボタンを押すとエスカレーションが止まります。', ack, ''] : []),
+    ...(ack
+      ? [
+          '■ 受領確認（対応を引き受ける / acknowledge）',
+          '下のリンクを開き、確認画面のボタンを押すとエスカレーションが止まります。',
+          ack,
+          '',
+        ]
+      : []),
     `対象: ${where}`,
     `深刻度: ${Math.round(input.severity)} ${level.ja} (${level.en})`,
     `検知した時間帯: ${when}`,
@@ -216,20 +248,20 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
     '',
     // The detailed lines say what the one-line summary says; it stands in when they are missing.
     ...(lines.length > 0 ? ['■ 根拠（通常との比較）', ...lines.map((l) => `${l.label}: ${l.value}`), ''] : ['■ 概要', summary, '']),
-    ...(facts.samples.length > 0 ? [
-      '■ 投稿の例（原文のまま・未確認の情報を含みます）',
-      ...facts.samples.flatMap((s, i) => [
-        `${i + 1}. ${s.text.replace(/\n/g, '\n   ')}`,
-        ...(s.url ? [`   ${s.url}`] : []),
-      ]),
-      '',
-    ] : []),
+    ...(facts.samples.length > 0
+      ? [
+          '■ 投稿の例（原文のまま・未確認の情報を含みます）',
+          ...facts.samples.flatMap((s, i) => [`${i + 1}. ${s.text.replace(/\n/g, '\n   ')}`, ...(s.url ? [`   ${s.url}`] : [])]),
+          '',
+        ]
+      : []),
     `ダッシュボード: ${links.dashboard}`,
     `アラート詳細 (API): ${links.api}`,
     '',
     '--',
     '火の粉 (Hinoko) 自動送信です。このメールに返信しても届きません。',
-    'This is an automatic crisis alert from Hinoko. English: severity ' + `${Math.round(input.severity)} (${level.en}) — ${level.meaningEn}`,
+    'This is an automatic crisis alert from Hinoko. English: severity ' +
+      `${Math.round(input.severity)} (${level.en}) — ${level.meaningEn}`,
     '',
   ].join('\n');
 
@@ -238,8 +270,12 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
 <html lang="ja"><head><meta charset="utf-8"><title>${e(subject)}</title></head>
 <body style="font-family: 'Hiragino Sans', 'Noto Sans JP', Meiryo, sans-serif; color: #222; line-height: 1.6">
 ${note ? `<p>${e(note)}</p>\n` : ''}<p style="font-size: 1.1em"><strong>${e(headline)}</strong></p>
-${ack ? `<p><a href="${e(ack)}" style="display: inline-block; padding: 0.5em 1em; background: #b71c1c; color: #fff; text-decoration: none">受領確認（対応を引き受ける）</a><br>
-<small>リンク先の確認画面でボタンを押すとエスカレーションが止まります (acknowledge: opens a confirmation page)。</small></p>` : ''}
+${
+  ack
+    ? `<p><a href="${e(ack)}" style="display: inline-block; padding: 0.5em 1em; background: #b71c1c; color: #fff; text-decoration: none">受領確認（対応を引き受ける）</a><br>
+<small>リンク先の確認画面でボタンを押すとエスカレーションが止まります (acknowledge: opens a confirmation page)。</small></p>`
+    : ''
+}
 <table cellpadding="4" style="border-collapse: collapse">
 <tr><th align="left">対象</th><td>${e(where)}</td></tr>
 <tr><th align="left">深刻度</th><td><strong>${e(`${Math.round(input.severity)} ${level.ja}`)}</strong> (${e(level.en)})</td></tr>
@@ -247,15 +283,23 @@ ${ack ? `<p><a href="${e(ack)}" style="display: inline-block; padding: 0.5em 1em
 </table>
 <h3>対応の目安</h3>
 <p>${e(level.meaningJa)}</p>
-${lines.length > 0 ? `<h3>根拠（通常との比較）</h3>
+${
+  lines.length > 0
+    ? `<h3>根拠（通常との比較）</h3>
 <table cellpadding="4" style="border-collapse: collapse">
 ${lines.map((l) => `<tr><th align="left">${e(l.label)}</th><td>${e(l.value)}</td></tr>`).join('\n')}
-</table>` : `<h3>概要</h3>
-<p>${e(summary).replace(/\n/g, '<br>')}</p>`}
-${facts.samples.length > 0 ? `<h3>投稿の例（原文のまま・未確認の情報を含みます）</h3>
+</table>`
+    : `<h3>概要</h3>
+<p>${e(summary).replace(/\n/g, '<br>')}</p>`
+}
+${
+  facts.samples.length > 0
+    ? `<h3>投稿の例（原文のまま・未確認の情報を含みます）</h3>
 <ol>
 ${facts.samples.map((s) => `<li><blockquote style="margin: 0 0 0.5em; white-space: pre-wrap">${e(s.text)}</blockquote>${s.url ? `<a href="${e(s.url)}">${e(s.url)}</a>` : ''}</li>`).join('\n')}
-</ol>` : ''}
+</ol>`
+    : ''
+}
 <p><a href="${e(links.dashboard)}">ダッシュボードを開く</a> · <a href="${e(links.api)}">アラート詳細 (API)</a></p>
 <hr>
 <p style="color: #666; font-size: 0.9em">火の粉 (Hinoko) 自動送信です。このメールに返信しても届きません。<br>

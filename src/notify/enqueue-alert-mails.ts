@@ -57,7 +57,9 @@ export function dedupeKeyFor(event: Pick<AlertMailEvent, 'alertId' | 'action' | 
  * the one level, so they are the paged people.
  */
 export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event: AlertMailEvent): Promise<number> {
-  const [org] = await tx<Pick<Row<'organizations'>, 'name' | 'settings'>[]>`select name, settings from organizations where id = ${event.orgId}`;
+  const [org] = await tx<
+    Pick<Row<'organizations'>, 'name' | 'settings'>[]
+  >`select name, settings from organizations where id = ${event.orgId}`;
   if (!org) return 0;
   const settings = alertingSettingsOf(org.settings);
   const [link] = config.incident
@@ -76,22 +78,42 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
   }
   if (link?.escalation && config.incident && (event.kind === 'notice' ? settings.notices : event.severity >= settings.minSeverity)) {
     const targetName = await targetNameOf(tx, event);
-    const mail = (ackUrl: string | null) => composeAlertMail({
-      orgId: event.orgId, orgName: org.name, targetName, alertId: event.alertId, action: event.action === 'open' ? 'open' : 'escalate', kind: event.kind,
-      severity: event.severity, summary: event.summary, explanation: event.explanation, at: event.at, dashboardUrl: config.publicUrl, ackUrl,
-      note: '【続報】対応中のインシデントに関する更新です。',
-    });
+    const mail = (ackUrl: string | null) =>
+      composeAlertMail({
+        orgId: event.orgId,
+        orgName: org.name,
+        targetName,
+        alertId: event.alertId,
+        action: event.action === 'open' ? 'open' : 'escalate',
+        kind: event.kind,
+        severity: event.severity,
+        summary: event.summary,
+        explanation: event.explanation,
+        at: event.at,
+        dashboardUrl: config.publicUrl,
+        ackUrl,
+        note: '【続報】対応中のインシデントに関する更新です。',
+      });
     const sent = await enqueueIncidentMails(tx, config.incident, {
-      orgId: event.orgId, incidentId: link.incident_id, alertId: event.alertId, alertEventId: event.alertEventId,
+      orgId: event.orgId,
+      incidentId: link.incident_id,
+      alertId: event.alertId,
+      alertEventId: event.alertEventId,
       recipients: await pagedRecipients(tx, event.orgId, link.incident_id),
-      dedupePrefix: dedupeKeyFor(event, '').replace(/:to:$/, ''), withAck: !link.acknowledged, compose: mail,
-      purpose: { purpose: 'alert_update', alertId: event.alertId, action: event.action, severity: event.severity }, severity: event.severity,
+      dedupePrefix: dedupeKeyFor(event, '').replace(/:to:$/, ''),
+      withAck: !link.acknowledged,
+      compose: mail,
+      purpose: { purpose: 'alert_update', alertId: event.alertId, action: event.action, severity: event.severity },
+      severity: event.severity,
     });
     return sent.length;
   }
   if (!shouldMail(event, settings)) {
     if (settings.recipients.length === 0 && event.kind === 'crisis' && event.severity >= settings.minSeverity) {
-      logger.warn({ orgId: event.orgId, alertId: event.alertId }, '通知先が未設定のためアラートメールを送りません (no alert recipients configured)');
+      logger.warn(
+        { orgId: event.orgId, alertId: event.alertId },
+        '通知先が未設定のためアラートメールを送りません (no alert recipients configured)',
+      );
     }
     return 0;
   }
@@ -100,17 +122,31 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
   // "深刻度が上がりました" only when they were mailed about it before.
   const [before] = await tx`select 1 from mail_outbox where org_id = ${event.orgId} and alert_id = ${event.alertId} limit 1`;
   const input = {
-    orgId: event.orgId, orgName: org.name, targetName, alertId: event.alertId, action: before ? event.action : 'open', kind: event.kind,
-    severity: event.severity, summary: event.summary, explanation: event.explanation, at: event.at, dashboardUrl: config.publicUrl,
+    orgId: event.orgId,
+    orgName: org.name,
+    targetName,
+    alertId: event.alertId,
+    action: before ? event.action : 'open',
+    kind: event.kind,
+    severity: event.severity,
+    summary: event.summary,
+    explanation: event.explanation,
+    at: event.at,
+    dashboardUrl: config.publicUrl,
   };
   if (link && config.incident) {
     // No policy: the static recipients are the single level, paged with ack links in the incident's thread.
     const sent = await enqueueIncidentMails(tx, config.incident, {
-      orgId: event.orgId, incidentId: link.incident_id, alertId: event.alertId, alertEventId: event.alertEventId,
+      orgId: event.orgId,
+      incidentId: link.incident_id,
+      alertId: event.alertId,
+      alertEventId: event.alertEventId,
       recipients: await asRecipients(tx, event.orgId, settings.recipients),
-      dedupePrefix: dedupeKeyFor(event, '').replace(/:to:$/, ''), withAck: !link.acknowledged,
+      dedupePrefix: dedupeKeyFor(event, '').replace(/:to:$/, ''),
+      withAck: !link.acknowledged,
       compose: (ackUrl) => composeAlertMail({ ...input, ackUrl }),
-      purpose: { purpose: 'alert', alertId: event.alertId, action: event.action, severity: event.severity }, severity: event.severity,
+      purpose: { purpose: 'alert', alertId: event.alertId, action: event.action, severity: event.severity },
+      severity: event.severity,
     });
     return sent.length;
   }
@@ -118,8 +154,15 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
   const rows = settings.recipients.map((to) => {
     const dedupeKey = dedupeKeyFor(event, to);
     return {
-      org_id: event.orgId, dedupe_key: dedupeKey, alert_id: event.alertId, alert_event_id: event.alertEventId, to_address: to,
-      subject: mail.subject, text_body: mail.text, html_body: mail.html, message_id: messageIdFor(config.installationId, event.orgId, dedupeKey, config.from),
+      org_id: event.orgId,
+      dedupe_key: dedupeKey,
+      alert_id: event.alertId,
+      alert_event_id: event.alertEventId,
+      to_address: to,
+      subject: mail.subject,
+      text_body: mail.text,
+      html_body: mail.html,
+      message_id: messageIdFor(config.installationId, event.orgId, dedupeKey, config.from),
     };
   });
   const inserted = await tx`
@@ -132,6 +175,8 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
 
 async function targetNameOf(tx: Tx, event: Pick<AlertMailEvent, 'orgId' | 'watchTargetId'>): Promise<string | null> {
   if (event.watchTargetId === null) return null;
-  const [t] = await tx<Pick<Row<'watch_targets'>, 'name'>[]>`select name from watch_targets where org_id = ${event.orgId} and id = ${event.watchTargetId}`;
+  const [t] = await tx<
+    Pick<Row<'watch_targets'>, 'name'>[]
+  >`select name from watch_targets where org_id = ${event.orgId} and id = ${event.watchTargetId}`;
   return t?.name ?? null;
 }

@@ -53,12 +53,17 @@ export async function threadRootOf(tx: Tx, orgId: string, incidentId: string): P
 export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, req: IncidentMailRequest): Promise<string[]> {
   if (req.recipients.length === 0) return [];
   const keyed = req.recipients.map((r) => ({ r, dedupeKey: `${req.dedupePrefix}:to:${r.address.toLowerCase()}` }));
-  const existing = new Set((await tx<Pick<Row<'mail_outbox'>, 'dedupe_key'>[]>`
-    select dedupe_key from mail_outbox where org_id = ${req.orgId} and dedupe_key in ${tx(keyed.map((k) => k.dedupeKey))}`).map((r) => r.dedupe_key));
+  const existing = new Set(
+    (
+      await tx<Pick<Row<'mail_outbox'>, 'dedupe_key'>[]>`
+    select dedupe_key from mail_outbox where org_id = ${req.orgId} and dedupe_key in ${tx(keyed.map((k) => k.dedupeKey))}`
+    ).map((r) => r.dedupe_key),
+  );
   const fresh = keyed.filter((k) => !existing.has(k.dedupeKey));
   if (fresh.length === 0) return [];
   // The incident's first mail is the thread's root; in the very first batch, its first row.
-  const root = (await threadRootOf(tx, req.orgId, req.incidentId)) ?? messageIdFor(config.installationId, req.orgId, fresh[0]!.dedupeKey, config.from);
+  const root =
+    (await threadRootOf(tx, req.orgId, req.incidentId)) ?? messageIdFor(config.installationId, req.orgId, fresh[0]!.dedupeKey, config.from);
   const key = req.withAck ? config.ackKey : null;
   const base = config.publicUrl.replace(/\/+$/, '');
   const rows = [];
@@ -75,9 +80,18 @@ export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, r
     const mail = req.compose(ackUrl);
     const messageId = messageIdFor(config.installationId, req.orgId, dedupeKey, config.from);
     rows.push({
-      org_id: req.orgId, dedupe_key: dedupeKey, alert_id: req.alertId ?? null, alert_event_id: req.alertEventId ?? null,
-      incident_id: req.incidentId, severity: req.severity, thread_root: messageId === root ? null : root, to_address: r.address, subject: mail.subject, text_body: mail.text,
-      html_body: mail.html, message_id: messageId,
+      org_id: req.orgId,
+      dedupe_key: dedupeKey,
+      alert_id: req.alertId ?? null,
+      alert_event_id: req.alertEventId ?? null,
+      incident_id: req.incidentId,
+      severity: req.severity,
+      thread_root: messageId === root ? null : root,
+      to_address: r.address,
+      subject: mail.subject,
+      text_body: mail.text,
+      html_body: mail.html,
+      message_id: messageId,
     });
   }
   const inserted = await tx<Pick<Row<'mail_outbox'>, 'id' | 'to_address'>[]>`
@@ -86,7 +100,11 @@ export async function enqueueIncidentMails(tx: Tx, config: IncidentMailConfig, r
     returning id, to_address`;
   if (inserted.length === 0) return [];
   await appendEvent(tx, {
-    orgId: req.orgId, incidentId: req.incidentId, at: config.now, kind: 'mail_queued', actor: systemActor,
+    orgId: req.orgId,
+    incidentId: req.incidentId,
+    at: config.now,
+    kind: 'mail_queued',
+    actor: systemActor,
     data: { ...req.purpose, to: inserted.map((r) => r.to_address), outboxIds: inserted.map((r) => r.id) },
   });
   await tx`select pg_notify(${OUTBOX_CHANNEL}, ${req.orgId})`;
@@ -115,5 +133,9 @@ export async function pagedRecipients(tx: Tx, orgId: string, incidentId: string)
     select distinct on (lower(to_address)) to_address from mail_outbox
     where org_id = ${orgId} and incident_id = ${incidentId} and dedupe_key like 'page:%'
     order by lower(to_address)`;
-  return asRecipients(tx, orgId, rows.map((r) => r.to_address));
+  return asRecipients(
+    tx,
+    orgId,
+    rows.map((r) => r.to_address),
+  );
 }

@@ -83,8 +83,10 @@ export interface MailerOptions {
 
 export const defaultProbeMs = 10_000;
 
-export type OutboxRow = Pick<Row<'mail_outbox'>,
-  'org_id' | 'id' | 'to_address' | 'subject' | 'text_body' | 'html_body' | 'message_id' | 'attempts' | 'thread_root'>;
+export type OutboxRow = Pick<
+  Row<'mail_outbox'>,
+  'org_id' | 'id' | 'to_address' | 'subject' | 'text_body' | 'html_body' | 'message_id' | 'attempts' | 'thread_root'
+>;
 
 export interface DrainSummary {
   sent: number;
@@ -107,7 +109,10 @@ export class Mailer {
   /** The first pass also audits what an earlier process delivered but did not get to audit. */
   private auditedOnce = false;
 
-  constructor(private readonly deps: MailerDeps, private readonly options: MailerOptions) {
+  constructor(
+    private readonly deps: MailerDeps,
+    private readonly options: MailerOptions,
+  ) {
     this.retry = options.retry ?? defaultRetryPolicy;
     this.leaseMs = options.leaseMs ?? 5 * 60_000;
     this.batchSize = options.batchSize ?? 20;
@@ -151,7 +156,14 @@ export class Mailer {
           where org_id = ${row.org_id} and id = ${row.id} and status = 'sending' and locked_by = ${instanceId}
           returning incident_id, clock_timestamp() as at`;
         if (failed?.incident_id) {
-          await appendEvent(tx, { orgId: row.org_id, incidentId: failed.incident_id, at: failed.at, kind: 'mail_failed', actor: systemActor, data: { outboxId: row.id, to: row.to_address, error } });
+          await appendEvent(tx, {
+            orgId: row.org_id,
+            incidentId: failed.incident_id,
+            at: failed.at,
+            kind: 'mail_failed',
+            actor: systemActor,
+            data: { outboxId: row.id, to: row.to_address, error },
+          });
         }
       });
       log.error({ orgId: row.org_id, outboxId: row.id }, 'アラートメールの送信を断念しました (alert mail given up)');
@@ -159,8 +171,15 @@ export class Mailer {
     }
     try {
       const receipt = await this.options.transport.send({
-        outboxId: row.id, orgId: row.org_id, from: this.options.from, to: row.to_address, subject: row.subject,
-        text: row.text_body, html: row.html_body, messageId: row.message_id, threadRoot: row.thread_root,
+        outboxId: row.id,
+        orgId: row.org_id,
+        from: this.options.from,
+        to: row.to_address,
+        subject: row.subject,
+        text: row.text_body,
+        html: row.html_body,
+        messageId: row.message_id,
+        threadRoot: row.thread_root,
       });
       this.serverDown = false;
       // Not fenced on locked_by: the mail did go out, whoever holds the lease now. The incident's
@@ -173,7 +192,11 @@ export class Mailer {
           returning incident_id, sent_at`;
         if (sent?.incident_id) {
           await appendEvent(tx, {
-            orgId: row.org_id, incidentId: sent.incident_id, at: sent.sent_at, kind: 'mail_sent', actor: systemActor,
+            orgId: row.org_id,
+            incidentId: sent.incident_id,
+            at: sent.sent_at,
+            kind: 'mail_sent',
+            actor: systemActor,
             data: { outboxId: row.id, to: row.to_address, via: this.options.transport.kind },
           });
         }
@@ -196,13 +219,22 @@ export class Mailer {
           returning incident_id, clock_timestamp() as at`;
         if (giveUp && moved?.incident_id) {
           await appendEvent(tx, {
-            orgId: row.org_id, incidentId: moved.incident_id, at: moved.at, kind: 'mail_failed', actor: systemActor,
+            orgId: row.org_id,
+            incidentId: moved.incident_id,
+            at: moved.at,
+            kind: 'mail_failed',
+            actor: systemActor,
             data: { outboxId: row.id, to: row.to_address, error },
           });
         }
       });
-      (giveUp ? log.error : log.warn).call(log, { orgId: row.org_id, outboxId: row.id, attempts: row.attempts, err: error, retryInMs: giveUp ? null : delay },
-        giveUp ? 'アラートメールを送信できませんでした (alert mail failed)' : 'アラートメール送信を再試行します (alert mail will be retried)');
+      (giveUp ? log.error : log.warn).call(
+        log,
+        { orgId: row.org_id, outboxId: row.id, attempts: row.attempts, err: error, retryInMs: giveUp ? null : delay },
+        giveUp
+          ? 'アラートメールを送信できませんでした (alert mail failed)'
+          : 'アラートメール送信を再試行します (alert mail will be retried)',
+      );
       return giveUp ? 'failed' : 'retried';
     }
   }
@@ -251,7 +283,11 @@ export class Mailer {
     try {
       await transport.verify();
     } catch (err) {
-      if (!this.serverDown) log.warn({ err: (err as Error).message }, 'SMTP サーバーに接続できません。復旧を確認し次第送信します (SMTP server unreachable: mail goes out once it answers again)');
+      if (!this.serverDown)
+        log.warn(
+          { err: (err as Error).message },
+          'SMTP サーバーに接続できません。復旧を確認し次第送信します (SMTP server unreachable: mail goes out once it answers again)',
+        );
       this.serverDown = true;
       return { waiting: true, reachable: false, woke: 0 };
     }
@@ -263,7 +299,10 @@ export class Mailer {
         where status = 'pending' and next_attempt_at > clock_timestamp()
         returning 1)
       select count(*)::int as n from woken`;
-    log.info({ woke: woken!.n }, 'SMTP サーバーが応答しました。待機中のメールを今すぐ送信します (SMTP server answers again: sending waiting mail now)');
+    log.info(
+      { woke: woken!.n },
+      'SMTP サーバーが応答しました。待機中のメールを今すぐ送信します (SMTP server answers again: sending waiting mail now)',
+    );
     this.kick();
     return { waiting: true, reachable: true, woke: woken!.n };
   }

@@ -21,12 +21,28 @@ export interface OutboxEntry {
   deliveryDetail: string | null;
 }
 
-type OutboxListRow = Pick<Row<'mail_outbox'>,
-  'id' | 'alert_id' | 'to_address' | 'subject' | 'status' | 'attempts' | 'next_attempt_at' | 'last_error' | 'created_at' | 'sent_at'
-  | 'message_id' | 'delivered_via' | 'delivery_detail'>;
+type OutboxListRow = Pick<
+  Row<'mail_outbox'>,
+  | 'id'
+  | 'alert_id'
+  | 'to_address'
+  | 'subject'
+  | 'status'
+  | 'attempts'
+  | 'next_attempt_at'
+  | 'last_error'
+  | 'created_at'
+  | 'sent_at'
+  | 'message_id'
+  | 'delivered_via'
+  | 'delivery_detail'
+>;
 
 /** The org's mails, newest first: what went out, what waits, what failed and why. */
-export async function listOutbox(sql: Sql, f: { orgId: string; status?: OutboxStatus; alertId?: string; limit?: number }): Promise<OutboxEntry[]> {
+export async function listOutbox(
+  sql: Sql,
+  f: { orgId: string; status?: OutboxStatus; alertId?: string; limit?: number },
+): Promise<OutboxEntry[]> {
   const rows = await sql<OutboxListRow[]>`
     select id, alert_id, to_address, subject, status, attempts, next_attempt_at, last_error, created_at, sent_at, message_id,
       delivered_via, delivery_detail
@@ -37,9 +53,18 @@ export async function listOutbox(sql: Sql, f: { orgId: string; status?: OutboxSt
     order by created_at desc, id desc
     limit ${Math.min(Math.max(f.limit ?? 50, 1), 200)}`;
   return rows.map((r) => ({
-    id: r.id, alertId: r.alert_id, to: r.to_address, subject: r.subject, status: r.status, attempts: r.attempts,
+    id: r.id,
+    alertId: r.alert_id,
+    to: r.to_address,
+    subject: r.subject,
+    status: r.status,
+    attempts: r.attempts,
     nextAttemptAt: r.status === 'pending' || r.status === 'sending' ? r.next_attempt_at : null,
-    lastError: r.last_error, createdAt: r.created_at, sentAt: r.sent_at, messageId: r.message_id,
-    deliveredVia: r.delivered_via, deliveryDetail: r.delivery_detail,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+    messageId: r.message_id,
+    deliveredVia: r.delivered_via,
+    deliveryDetail: r.delivery_detail,
   }));
 }

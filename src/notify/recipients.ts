@@ -53,10 +53,19 @@ export function alertingSettingsOf(orgSettings: unknown): AlertingSettings {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ...defaultAlertingSettings, recipients: [] };
   const a = raw as Record<string, unknown>;
   const recipients = Array.isArray(a.recipients)
-    ? [...new Set(a.recipients.slice(0, MAX_RECIPIENTS).flatMap((r) => (typeof r === 'string' ? [normalizeEmailAddress(r)] : [])).filter((r): r is string => r !== null))]
+    ? [
+        ...new Set(
+          a.recipients
+            .slice(0, MAX_RECIPIENTS)
+            .flatMap((r) => (typeof r === 'string' ? [normalizeEmailAddress(r)] : []))
+            .filter((r): r is string => r !== null),
+        ),
+      ]
     : [];
-  const minSeverity = typeof a.minSeverity === 'number' && Number.isInteger(a.minSeverity) && a.minSeverity >= 1 && a.minSeverity <= 5
-    ? (a.minSeverity as AlertingSettings['minSeverity']) : defaultAlertingSettings.minSeverity;
+  const minSeverity =
+    typeof a.minSeverity === 'number' && Number.isInteger(a.minSeverity) && a.minSeverity >= 1 && a.minSeverity <= 5
+      ? (a.minSeverity as AlertingSettings['minSeverity'])
+      : defaultAlertingSettings.minSeverity;
   return { recipients, minSeverity, notices: a.notices === true };
 }
 
@@ -70,7 +79,12 @@ export async function getAlertingSettings(sql: Sql, orgId: string): Promise<Aler
  * Merges the patch into the stored settings (fields not in the patch keep their values) and
  * records who changed what in the audit log, in one transaction.
  */
-export async function updateAlertingSettings(sql: Sql, orgId: string, patch: Partial<AlertingSettings>, actor: AuditActor): Promise<AlertingSettings> {
+export async function updateAlertingSettings(
+  sql: Sql,
+  orgId: string,
+  patch: Partial<AlertingSettings>,
+  actor: AuditActor,
+): Promise<AlertingSettings> {
   return sql.begin(async (tx) => {
     const [current] = await tx<Pick<Row<'organizations'>, 'settings'>[]>`select settings from organizations where id = ${orgId} for update`;
     if (!current) throw new NotFoundError(`organization ${orgId} not found`);
@@ -82,7 +96,12 @@ export async function updateAlertingSettings(sql: Sql, orgId: string, patch: Par
       returning settings`;
     const after = alertingSettingsOf(row!.settings);
     await recordAudit(tx, actor, {
-      orgId, action: 'alerting.configure', targetType: 'organization', targetId: orgId, before: alertingSettingsOf(current.settings), after,
+      orgId,
+      action: 'alerting.configure',
+      targetType: 'organization',
+      targetId: orgId,
+      before: alertingSettingsOf(current.settings),
+      after,
     });
     return after;
   }) as Promise<AlertingSettings>;

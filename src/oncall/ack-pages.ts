@@ -24,7 +24,8 @@ ${body}
 function refused(c: Context, err: AckLinkError) {
   const detail = {
     forged: 'このリンクは無効です。メールに記載されたリンクをそのまま開いてください。(This link is not valid.)',
-    expired: 'このリンクは有効期限が切れています。ダッシュボードから受領確認してください。(This link has expired; acknowledge from the dashboard.)',
+    expired:
+      'このリンクは有効期限が切れています。ダッシュボードから受領確認してください。(This link has expired; acknowledge from the dashboard.)',
     used: 'このリンクはすでに使用されました。受領確認は記録済みです。(This link has already been used.)',
   }[err.reason];
   c.header('Cache-Control', 'no-store');
@@ -38,8 +39,13 @@ export function ackPages(ctx: AppContext) {
     try {
       const link = await inspectAckLink(ctx, token);
       c.header('Cache-Control', 'no-store');
-      const already = link.acknowledgedAt ? `<p>このインシデントは ${escapeHtml(formatJst(link.acknowledgedAt))} に受領確認済みです。押すとあなたの確認も記録されます。</p>` : '';
-      return c.html(page('インシデントの受領確認 (acknowledge)', `
+      const already = link.acknowledgedAt
+        ? `<p>このインシデントは ${escapeHtml(formatJst(link.acknowledgedAt))} に受領確認済みです。押すとあなたの確認も記録されます。</p>`
+        : '';
+      return c.html(
+        page(
+          'インシデントの受領確認 (acknowledge)',
+          `
 <p>以下のインシデントの対応を引き受けます。ボタンを押すとエスカレーション（次の担当者への通知）が止まります。</p>
 <table cellpadding="4"><tr><th align="left">件名</th><td>${escapeHtml(link.title)}</td></tr>
 <tr><th align="left">深刻度</th><td>${escapeHtml(String(link.severity))}</td></tr>
@@ -47,7 +53,9 @@ export function ackPages(ctx: AppContext) {
 ${already}
 <form method="post" action="/ack/${escapeHtml(encodeURIComponent(token))}">
 <button type="submit" style="font-size: 1.1em; padding: 0.5em 1.5em">受領する（対応を引き受ける / Acknowledge）</button>
-</form>`));
+</form>`,
+        ),
+      );
     } catch (err) {
       if (err instanceof AckLinkError) return refused(c, err);
       throw err;
@@ -56,13 +64,21 @@ ${already}
   r.post('/ack/:token', async (c) => {
     try {
       const result = await acknowledgeByLink(ctx, c.req.param('token'), {
-        requestId: requestIdOf(c), sourceIp: requestSourceIp(c),
+        requestId: requestIdOf(c),
+        sourceIp: requestSourceIp(c),
       });
       c.header('Cache-Control', 'no-store');
-      return c.html(page('受領確認しました', `<p>${result.first
-        ? `受領確認を記録しました（${escapeHtml(formatJst(result.acknowledgedAt))}）。エスカレーションは停止しました。`
-        : `このインシデントは ${escapeHtml(formatJst(result.acknowledgedAt))} にすでに受領確認されていました。あなたの確認も記録しました。`}</p>
-<p>Acknowledged. Escalation has stopped.</p>`));
+      return c.html(
+        page(
+          '受領確認しました',
+          `<p>${
+            result.first
+              ? `受領確認を記録しました（${escapeHtml(formatJst(result.acknowledgedAt))}）。エスカレーションは停止しました。`
+              : `このインシデントは ${escapeHtml(formatJst(result.acknowledgedAt))} にすでに受領確認されていました。あなたの確認も記録しました。`
+          }</p>
+<p>Acknowledged. Escalation has stopped.</p>`,
+        ),
+      );
     } catch (err) {
       if (err instanceof AckLinkError) return refused(c, err);
       throw err;

@@ -19,7 +19,15 @@ export interface AckResult {
   by: string;
 }
 
-async function acknowledge(tx: Tx, orgId: string, incidentId: string, by: string, via: 'link' | 'api', actor: AuditActor, at: Date): Promise<AckResult> {
+async function acknowledge(
+  tx: Tx,
+  orgId: string,
+  incidentId: string,
+  by: string,
+  via: 'link' | 'api',
+  actor: AuditActor,
+  at: Date,
+): Promise<AckResult> {
   await lockAuditChain(tx, orgId);
   const [before] = await tx<Pick<Row<'incidents'>, 'acknowledged_at' | 'detected_at'>[]>`
     select acknowledged_at, detected_at from incidents where org_id = ${orgId} and id = ${incidentId} for no key update`;
@@ -34,10 +42,19 @@ async function acknowledge(tx: Tx, orgId: string, incidentId: string, by: string
     where org_id = ${orgId} and incident_id = ${incidentId} and status = 'active'`;
   const first = Boolean(updated);
   await appendEvent(tx, { orgId, incidentId, at, kind: 'acknowledged', actor, data: { by, via, first } });
-  await recordAudit(tx, actor, {
-    orgId, action: 'incident.acknowledge', targetType: 'incident', targetId: incidentId,
-    before: { acknowledgedAt: before.acknowledged_at }, after: { acknowledgedAt: updated?.acknowledged_at ?? before.acknowledged_at, by, via },
-  }, at);
+  await recordAudit(
+    tx,
+    actor,
+    {
+      orgId,
+      action: 'incident.acknowledge',
+      targetType: 'incident',
+      targetId: incidentId,
+      before: { acknowledgedAt: before.acknowledged_at },
+      after: { acknowledgedAt: updated?.acknowledged_at ?? before.acknowledged_at, by, via },
+    },
+    at,
+  );
   return { orgId, incidentId, acknowledgedAt: updated?.acknowledged_at ?? before.acknowledged_at!, first, by };
 }
 
@@ -50,19 +67,29 @@ export async function acknowledgeIncident(ctx: AppContext, orgId: string, incide
 /** Why a link is refused: the page and the status say which. */
 export class AckLinkError extends AppError {
   constructor(readonly reason: 'forged' | 'expired' | 'used') {
-    super(reason === 'used' ? 'conflict' : reason === 'expired' ? 'bad_request' : 'validation_failed',
-      reason === 'used' ? 'このリンクはすでに使用されています (link already used)'
-        : reason === 'expired' ? 'このリンクは有効期限が切れています (link expired)' : 'このリンクは無効です (invalid link)');
+    super(
+      reason === 'used' ? 'conflict' : reason === 'expired' ? 'bad_request' : 'validation_failed',
+      reason === 'used'
+        ? 'このリンクはすでに使用されています (link already used)'
+        : reason === 'expired'
+          ? 'このリンクは有効期限が切れています (link expired)'
+          : 'このリンクは無効です (invalid link)',
+    );
   }
 }
 
 /** GET: checks a link without changing anything (mail scanners follow links). */
-export async function inspectAckLink(ctx: AppContext, token: string): Promise<{ orgId: string; incidentId: string; title: string; severity: number; acknowledgedAt: Date | null; expiresAt: Date }> {
+export async function inspectAckLink(
+  ctx: AppContext,
+  token: string,
+): Promise<{ orgId: string; incidentId: string; title: string; severity: number; acknowledgedAt: Date | null; expiresAt: Date }> {
   const now = ctx.now();
   const verdict = verifyAckToken(ctx.keys.ackLinks, token, now);
   if (!verdict.ok) throw new AckLinkError(verdict.reason);
   const { orgId, incidentId, nonce } = verdict.claims;
-  const [row] = await ctx.sql<(Pick<Row<'ack_links'>, 'used_at' | 'expires_at'> & Pick<Row<'incidents'>, 'title' | 'severity' | 'acknowledged_at'>)[]>`
+  const [row] = await ctx.sql<
+    (Pick<Row<'ack_links'>, 'used_at' | 'expires_at'> & Pick<Row<'incidents'>, 'title' | 'severity' | 'acknowledged_at'>)[]
+  >`
     select l.used_at, l.expires_at, i.title, i.severity, i.acknowledged_at
     from ack_links l join incidents i on i.org_id = l.org_id and i.id = l.incident_id
     where l.nonce = ${nonce} and l.org_id = ${orgId} and l.incident_id = ${incidentId}`;
@@ -73,7 +100,11 @@ export async function inspectAckLink(ctx: AppContext, token: string): Promise<{ 
 }
 
 /** POST: spends the link (once) and acknowledges as its recipient. */
-export async function acknowledgeByLink(ctx: AppContext, token: string, request: { requestId?: string | null; sourceIp?: string | null }): Promise<AckResult> {
+export async function acknowledgeByLink(
+  ctx: AppContext,
+  token: string,
+  request: { requestId?: string | null; sourceIp?: string | null },
+): Promise<AckResult> {
   const now = ctx.now();
   const verdict = verifyAckToken(ctx.keys.ackLinks, token, now);
   if (!verdict.ok) throw new AckLinkError(verdict.reason);
@@ -84,13 +115,20 @@ export async function acknowledgeByLink(ctx: AppContext, token: string, request:
       where nonce = ${nonce} and org_id = ${orgId} and incident_id = ${incidentId} and used_at is null and expires_at > ${now}
       returning recipient`;
     if (!spent) {
-      const [row] = await tx<Pick<Row<'ack_links'>, 'used_at'>[]>`select used_at from ack_links where nonce = ${nonce} and org_id = ${orgId} and incident_id = ${incidentId}`;
+      const [row] = await tx<
+        Pick<Row<'ack_links'>, 'used_at'>[]
+      >`select used_at from ack_links where nonce = ${nonce} and org_id = ${orgId} and incident_id = ${incidentId}`;
       throw new AckLinkError(!row ? 'forged' : row.used_at ? 'used' : 'expired');
     }
     const userId = spent.recipient.startsWith('user:') ? spent.recipient.slice(5) : null;
     const actor: AuditActor = userId
       ? { type: 'user', id: userId, requestId: request.requestId ?? null, sourceIp: request.sourceIp ?? null }
-      : { type: 'system', id: `ack-link:${spent.recipient.slice('address:'.length)}`, requestId: request.requestId ?? null, sourceIp: request.sourceIp ?? null };
+      : {
+          type: 'system',
+          id: `ack-link:${spent.recipient.slice('address:'.length)}`,
+          requestId: request.requestId ?? null,
+          sourceIp: request.sourceIp ?? null,
+        };
     return acknowledge(tx, orgId, incidentId, spent.recipient, 'link', actor, now);
   }) as Promise<AckResult>;
 }

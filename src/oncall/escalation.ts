@@ -65,9 +65,27 @@ function levelPages(q: Sql | Tx) {
 }
 
 /** The mail for a page about an incident: its most severe alert's explanation, the incident's severity. */
-export async function incidentPageComposer(tx: Tx, orgId: string, incidentId: string, publicUrl: string, note: string | null): Promise<(ackUrl: string | null) => ComposedMail> {
-  const [row] = await tx<{ org_name: string; severity: number; title: string; detected_at: Date; alert_id: string | null; kind: string | null;
-    summary_ja: string | null; explanation: unknown; opened_at: Date | null; target_name: string | null }[]>`
+export async function incidentPageComposer(
+  tx: Tx,
+  orgId: string,
+  incidentId: string,
+  publicUrl: string,
+  note: string | null,
+): Promise<(ackUrl: string | null) => ComposedMail> {
+  const [row] = await tx<
+    {
+      org_name: string;
+      severity: number;
+      title: string;
+      detected_at: Date;
+      alert_id: string | null;
+      kind: string | null;
+      summary_ja: string | null;
+      explanation: unknown;
+      opened_at: Date | null;
+      target_name: string | null;
+    }[]
+  >`
     select o.name as org_name, i.severity, i.title, i.detected_at, a.id as alert_id, a.kind, a.summary_ja, a.explanation, a.opened_at, w.name as target_name
     from incidents i join organizations o on o.id = i.org_id
     left join lateral (
@@ -76,32 +94,73 @@ export async function incidentPageComposer(tx: Tx, orgId: string, incidentId: st
     left join watch_targets w on w.org_id = a.org_id and w.id = a.watch_target_id
     where i.org_id = ${orgId} and i.id = ${incidentId}`;
   const r = row!;
-  return (ackUrl) => composeAlertMail({
-    orgId, orgName: r.org_name, targetName: r.target_name, alertId: r.alert_id ?? '', action: 'open', kind: r.kind ?? 'crisis',
-    severity: r.severity, summary: r.summary_ja ?? r.title, explanation: r.explanation ?? {}, at: r.opened_at ?? r.detected_at,
-    dashboardUrl: publicUrl, ackUrl, note,
-  });
+  return (ackUrl) =>
+    composeAlertMail({
+      orgId,
+      orgName: r.org_name,
+      targetName: r.target_name,
+      alertId: r.alert_id ?? '',
+      action: 'open',
+      kind: r.kind ?? 'crisis',
+      severity: r.severity,
+      summary: r.summary_ja ?? r.title,
+      explanation: r.explanation ?? {},
+      at: r.opened_at ?? r.detected_at,
+      dashboardUrl: publicUrl,
+      ackUrl,
+      note,
+    });
 }
 
 function levelNote(round: number, level: number, levels: number): string {
   const where = levels > 1 ? `エスカレーション第${level}段階` : '第1報';
-  return round > 1 ? `【${where}・${round}巡目】まだ誰も受領確認していません。` : level > 1 ? `【${where}】前の段階の担当者から受領確認がありません。` : `【${where}】`;
+  return round > 1
+    ? `【${where}・${round}巡目】まだ誰も受領確認していません。`
+    : level > 1
+      ? `【${where}】前の段階の担当者から受領確認がありません。`
+      : `【${where}】`;
 }
 
-async function pageLevel(tx: Tx, cfg: IncidentMailConfig, orgId: string, incidentId: string, levels: Level[], round: number, level: number, wave: number): Promise<string[]> {
+async function pageLevel(
+  tx: Tx,
+  cfg: IncidentMailConfig,
+  orgId: string,
+  incidentId: string,
+  levels: Level[],
+  round: number,
+  level: number,
+  wave: number,
+): Promise<string[]> {
   let recipients = await resolveTargets(tx, orgId, levels[level - 1]!.targets, cfg.now);
   if (recipients.length === 0) {
     // Nobody on call (an empty rotation, a disabled user): a page must not vanish, so it goes to
     // the organisation's static recipients instead.
     const [org] = await tx<Pick<Row<'organizations'>, 'settings'>[]>`select settings from organizations where id = ${orgId}`;
     recipients = alertingSettingsOf(org?.settings).recipients.map((address) => ({ address, userId: null }));
-    logger.warn({ orgId, incidentId, round, level, fallback: recipients.length }, 'エスカレーション先が見つからないため通知先設定に送ります (no one to page at this level: static recipients instead)');
+    logger.warn(
+      { orgId, incidentId, round, level, fallback: recipients.length },
+      'エスカレーション先が見つからないため通知先設定に送ります (no one to page at this level: static recipients instead)',
+    );
   }
   const note = levelNote(round, level, levels.length);
-  const compose = await incidentPageComposer(tx, orgId, incidentId, cfg.publicUrl, wave > 1 ? `【再燃・第${wave}波】解決済みのインシデントが再び拡大しています。${note ?? ''}` : note);
-  const [incident] = await tx<Pick<Row<'incidents'>, 'severity'>[]>`select severity from incidents where org_id = ${orgId} and id = ${incidentId}`;
+  const compose = await incidentPageComposer(
+    tx,
+    orgId,
+    incidentId,
+    cfg.publicUrl,
+    wave > 1 ? `【再燃・第${wave}波】解決済みのインシデントが再び拡大しています。${note ?? ''}` : note,
+  );
+  const [incident] = await tx<
+    Pick<Row<'incidents'>, 'severity'>[]
+  >`select severity from incidents where org_id = ${orgId} and id = ${incidentId}`;
   return enqueueIncidentMails(tx, cfg, {
-    orgId, incidentId, recipients, dedupePrefix: pageDedupePrefix(incidentId, round, level, wave), withAck: true, compose, severity: incident?.severity ?? null,
+    orgId,
+    incidentId,
+    recipients,
+    dedupePrefix: pageDedupePrefix(incidentId, round, level, wave),
+    withAck: true,
+    compose,
+    severity: incident?.severity ?? null,
     purpose: { purpose: 'page', round, level },
   });
 }
@@ -129,15 +188,24 @@ export async function startEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: st
   const to = await pageLevel(tx, cfg, orgId, incidentId, policy.levels, 1, 1, wave);
   const data = { round: 1, level: 1, to, ...(wave > 1 ? { wave } : {}) };
   await appendEvent(tx, { orgId, incidentId, at: cfg.now, kind: 'escalated', actor: systemActor, data });
-  await recordAudit(tx, systemActor, { orgId, action: 'incident.escalate', targetType: 'incident', targetId: incidentId, after: data }, cfg.now);
+  await recordAudit(
+    tx,
+    systemActor,
+    { orgId, action: 'incident.escalate', targetType: 'incident', targetId: incidentId, after: data },
+    cfg.now,
+  );
   await tx`select pg_notify(${ESCALATION_CHANNEL}, ${orgId})`;
   return true;
 }
 
 /** The escalation (due, so next_at is set), its incident's state, and how its current level's pages went. */
 type EscalationRow = Pick<Row<'incident_escalations'>, 'org_id' | 'incident_id' | 'repeat' | 'round' | 'level' | 'wave' | 'created_at'> & {
-  levels: Level[]; next_at: Date; incident_status: Row<'incidents'>['status']; acknowledged_at: Row<'incidents'>['acknowledged_at'];
-  first_sent_at: Date | null; undelivered: number;
+  levels: Level[];
+  next_at: Date;
+  incident_status: Row<'incidents'>['status'];
+  acknowledged_at: Row<'incidents'>['acknowledged_at'];
+  first_sent_at: Date | null;
+  undelivered: number;
 };
 
 /**
@@ -179,7 +247,10 @@ export async function advanceEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: 
     return false;
   }
   const timesOutAt = levelTimesOutAt({
-    nextAt: e.next_at, timeoutMs: e.levels[e.level - 1]!.timeoutMinutes * 60_000, firstSentAt: e.first_sent_at, undelivered: e.undelivered,
+    nextAt: e.next_at,
+    timeoutMs: e.levels[e.level - 1]!.timeoutMinutes * 60_000,
+    firstSentAt: e.first_sent_at,
+    undelivered: e.undelivered,
   });
   if (timesOutAt === null) return false;
   if (timesOutAt > cfg.now) {
@@ -194,7 +265,12 @@ export async function advanceEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: 
     const [done] = await tx`update incident_escalations set status = 'exhausted', next_at = null
       where org_id = ${orgId} and incident_id = ${incidentId} and status = 'active' and round = ${e.round} and level = ${e.level} returning 1`;
     if (done) {
-      await recordAudit(tx, systemActor, { orgId, action: 'incident.escalation_exhausted', targetType: 'incident', targetId: incidentId, after: { rounds: e.repeat } }, cfg.now);
+      await recordAudit(
+        tx,
+        systemActor,
+        { orgId, action: 'incident.escalation_exhausted', targetType: 'incident', targetId: incidentId, after: { rounds: e.repeat } },
+        cfg.now,
+      );
     }
     return false;
   }
@@ -207,6 +283,11 @@ export async function advanceEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: 
   const to = await pageLevel(tx, cfg, orgId, incidentId, e.levels, step.round, step.level, e.wave);
   const data = { ...step, to, ...(e.wave > 1 ? { wave: e.wave } : {}) };
   await appendEvent(tx, { orgId, incidentId, at: cfg.now, kind: 'escalated', actor: systemActor, data });
-  await recordAudit(tx, systemActor, { orgId, action: 'incident.escalate', targetType: 'incident', targetId: incidentId, after: data }, cfg.now);
+  await recordAudit(
+    tx,
+    systemActor,
+    { orgId, action: 'incident.escalate', targetType: 'incident', targetId: incidentId, after: data },
+    cfg.now,
+  );
   return true;
 }

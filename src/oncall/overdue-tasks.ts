@@ -22,7 +22,12 @@ export async function overdueTasks(sql: Sql, now: Date, limit = 50): Promise<{ o
 
 export async function notifyOverdueTask(tx: Tx, cfg: IncidentMailConfig, orgId: string, taskId: string): Promise<string[]> {
   await lockAuditChain(tx, orgId);
-  const [task] = await tx<(Pick<Row<'incident_tasks'>, 'id' | 'incident_id' | 'title' | 'owner_role' | 'due_at' | 'assignee_id'> & { incident_title: Row<'incidents'>['title']; severity: Row<'incidents'>['severity'] })[]>`
+  const [task] = await tx<
+    (Pick<Row<'incident_tasks'>, 'id' | 'incident_id' | 'title' | 'owner_role' | 'due_at' | 'assignee_id'> & {
+      incident_title: Row<'incidents'>['title'];
+      severity: Row<'incidents'>['severity'];
+    })[]
+  >`
     update incident_tasks t set overdue_notified_at = ${cfg.now}
     from incidents i
     where t.org_id = ${orgId} and t.id = ${taskId} and t.status = 'open' and t.overdue_notified_at is null and t.due_at <= ${cfg.now}
@@ -31,26 +36,42 @@ export async function notifyOverdueTask(tx: Tx, cfg: IncidentMailConfig, orgId: 
   if (!task) return [];
   let recipients: Recipient[] = [];
   if (task.assignee_id) {
-    recipients = (await tx<Pick<Row<'users'>, 'id' | 'email'>[]>`
-      select id, email from users where org_id = ${orgId} and id = ${task.assignee_id} and disabled_at is null`).map((u) => ({ address: u.email, userId: u.id }));
+    recipients = (
+      await tx<Pick<Row<'users'>, 'id' | 'email'>[]>`
+      select id, email from users where org_id = ${orgId} and id = ${task.assignee_id} and disabled_at is null`
+    ).map((u) => ({ address: u.email, userId: u.id }));
   }
   if (recipients.length === 0) {
-    recipients = (await tx<Pick<Row<'users'>, 'id' | 'email'>[]>`
-      select id, email from users where org_id = ${orgId} and role = ${task.owner_role} and disabled_at is null order by id limit 20`).map((u) => ({ address: u.email, userId: u.id }));
+    recipients = (
+      await tx<Pick<Row<'users'>, 'id' | 'email'>[]>`
+      select id, email from users where org_id = ${orgId} and role = ${task.owner_role} and disabled_at is null order by id limit 20`
+    ).map((u) => ({ address: u.email, userId: u.id }));
   }
   const base = cfg.publicUrl.replace(/\/+$/, '');
   const link = `${base}/?org=${encodeURIComponent(orgId)}`;
   const subject = `【火の粉・深刻度${task.severity} 期限超過】` + headerSafe(`${task.title}（${task.incident_title}）`, 150);
   const to = await enqueueIncidentMails(tx, cfg, {
     severity: null,
-    orgId, incidentId: task.incident_id, recipients, dedupePrefix: `task-overdue:${task.id}`, withAck: false,
+    orgId,
+    incidentId: task.incident_id,
+    recipients,
+    dedupePrefix: `task-overdue:${task.id}`,
+    withAck: false,
     purpose: { purpose: 'task_overdue', taskId: task.id },
     compose: () => ({
       subject,
       text: [
-        'インシデント対応のタスクが期限を過ぎています。', '',
-        `タスク: ${task.title}`, `インシデント: ${task.incident_title}`, `期限: ${formatJst(task.due_at)}`, '',
-        `ダッシュボード: ${link}`, '', '--', '火の粉 (Hinoko) 自動送信です。An incident task is overdue.', '',
+        'インシデント対応のタスクが期限を過ぎています。',
+        '',
+        `タスク: ${task.title}`,
+        `インシデント: ${task.incident_title}`,
+        `期限: ${formatJst(task.due_at)}`,
+        '',
+        `ダッシュボード: ${link}`,
+        '',
+        '--',
+        '火の粉 (Hinoko) 自動送信です。An incident task is overdue.',
+        '',
       ].join('\n'),
       html: `<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>
 <p><strong>インシデント対応のタスクが期限を過ぎています。</strong></p>
@@ -61,8 +82,20 @@ export async function notifyOverdueTask(tx: Tx, cfg: IncidentMailConfig, orgId: 
 `,
     }),
   });
-  await appendEvent(tx, { orgId, incidentId: task.incident_id, at: cfg.now, kind: 'task_overdue', actor: systemActor, data: { taskId: task.id, title: task.title, dueAt: task.due_at, to } });
-  await recordAudit(tx, systemActor, { orgId, action: 'incident.task_overdue', targetType: 'incident_task', targetId: task.id, after: { to } }, cfg.now);
+  await appendEvent(tx, {
+    orgId,
+    incidentId: task.incident_id,
+    at: cfg.now,
+    kind: 'task_overdue',
+    actor: systemActor,
+    data: { taskId: task.id, title: task.title, dueAt: task.due_at, to },
+  });
+  await recordAudit(
+    tx,
+    systemActor,
+    { orgId, action: 'incident.task_overdue', targetType: 'incident_task', targetId: task.id, after: { to } },
+    cfg.now,
+  );
   return to;
 }
 
@@ -71,7 +104,9 @@ export async function notifyOverdueTask(tx: Tx, cfg: IncidentMailConfig, orgId: 
  * schedule's on-call user (by id), if any. Called where tasks are instantiated.
  */
 export async function assignOncallTasks(tx: Tx, orgId: string, incidentId: string, at: Date): Promise<void> {
-  const [schedule] = await tx<Pick<Row<'oncall_schedules'>, 'id'>[]>`select id from oncall_schedules where org_id = ${orgId} order by id limit 1`;
+  const [schedule] = await tx<
+    Pick<Row<'oncall_schedules'>, 'id'>[]
+  >`select id from oncall_schedules where org_id = ${orgId} order by id limit 1`;
   if (!schedule) return;
   const user = await oncallUser(tx, orgId, schedule.id, at);
   if (!user) return;

@@ -30,7 +30,10 @@ export async function loadSchedule(q: Sql | Tx, orgId: string, scheduleId: strin
   if (!row) return null;
   const overrides = await q<Pick<Row<'oncall_overrides'>, 'id' | 'user_id' | 'starts_at' | 'ends_at'>[]>`
     select id, user_id, starts_at, ends_at from oncall_overrides where org_id = ${orgId} and schedule_id = ${scheduleId}`;
-  return { ...row.definition, overrides: overrides.map((o) => ({ id: o.id, userId: o.user_id, startsAt: o.starts_at, endsAt: o.ends_at })) };
+  return {
+    ...row.definition,
+    overrides: overrides.map((o) => ({ id: o.id, userId: o.user_id, startsAt: o.starts_at, endsAt: o.ends_at })),
+  };
 }
 
 /** The org's schedules, each with its rotations. */
@@ -48,13 +51,20 @@ export async function onCallAt(q: Sql | Tx, orgId: string, scheduleId: string, a
   const schedule = await loadSchedule(q, orgId, scheduleId);
   if (!schedule) return null;
   const who = whoIsOnCall(schedule, at);
-  const [user] = who ? await q<Pick<Row<'users'>, 'id' | 'name' | 'email'>[]>`
-    select id, name, email from users where org_id = ${orgId} and id = ${who.userId}` : [];
+  const [user] = who
+    ? await q<Pick<Row<'users'>, 'id' | 'name' | 'email'>[]>`
+    select id, name, email from users where org_id = ${orgId} and id = ${who.userId}`
+    : [];
   return { at, onCall: who ? { ...who, user: user ?? null } : null };
 }
 
 /** The on-call user of a schedule at `at`, if they exist and are not disabled. */
-export async function oncallUser(q: Sql | Tx, orgId: string, scheduleId: string, at: Date): Promise<{ id: string; name: string; email: string } | null> {
+export async function oncallUser(
+  q: Sql | Tx,
+  orgId: string,
+  scheduleId: string,
+  at: Date,
+): Promise<{ id: string; name: string; email: string } | null> {
   const schedule = await loadSchedule(q, orgId, scheduleId);
   const who = schedule ? whoIsOnCall(schedule, at) : null;
   if (!who) return null;
@@ -71,9 +81,14 @@ export async function resolveTargets(q: Sql | Tx, orgId: string, targets: Target
       if (!out.has(t.address.toLowerCase())) out.set(t.address.toLowerCase(), { address: t.address, userId: null });
       continue;
     }
-    const user = t.type === 'user'
-      ? (await q<Pick<Row<'users'>, 'id' | 'email'>[]>`select id, email from users where org_id = ${orgId} and id = ${t.userId} and disabled_at is null`)[0]
-      : await oncallUser(q, orgId, t.scheduleId, at);
+    const user =
+      t.type === 'user'
+        ? (
+            await q<
+              Pick<Row<'users'>, 'id' | 'email'>[]
+            >`select id, email from users where org_id = ${orgId} and id = ${t.userId} and disabled_at is null`
+          )[0]
+        : await oncallUser(q, orgId, t.scheduleId, at);
     if (user) out.set(user.email.toLowerCase(), { address: user.email, userId: user.id });
   }
   return [...out.values()];

@@ -10,7 +10,9 @@ export async function savePolicy(ctx: AppContext, orgId: string, policy: Policy,
     const scheduleIds = [...new Set(policy.levels.flatMap((l) => l.targets.flatMap((t) => (t.type === 'schedule' ? [t.scheduleId] : []))))];
     const userIds = [...new Set(policy.levels.flatMap((l) => l.targets.flatMap((t) => (t.type === 'user' ? [t.userId] : []))))];
     if (scheduleIds.length > 0) {
-      const found = await tx<Pick<Row<'oncall_schedules'>, 'id'>[]>`select id from oncall_schedules where org_id = ${orgId} and id in ${tx(scheduleIds)}`;
+      const found = await tx<
+        Pick<Row<'oncall_schedules'>, 'id'>[]
+      >`select id from oncall_schedules where org_id = ${orgId} and id in ${tx(scheduleIds)}`;
       const missing = scheduleIds.filter((id) => !found.some((f) => f.id === id));
       if (missing.length > 0) throw new ValidationError(`unknown schedule(s): ${missing.join(', ')}`);
     }

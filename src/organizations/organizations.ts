@@ -40,7 +40,13 @@ export async function createOrganization(
       returning id, name, slug, is_demo, created_at`;
     if (!row) throw new ConflictError(`an organization with slug "${input.slug}" already exists`);
     const org = toOrganization(row);
-    await recordAudit(tx, actor, { orgId: org.id, action: 'organization.create', targetType: 'organization', targetId: org.id, after: org });
+    await recordAudit(tx, actor, {
+      orgId: org.id,
+      action: 'organization.create',
+      targetType: 'organization',
+      targetId: org.id,
+      after: org,
+    });
     return org;
   }) as Promise<Organization>;
 }
@@ -75,7 +81,16 @@ export async function createWatchTarget(
 }
 
 function toWatchTarget(r: Row<'watch_targets'>): WatchTarget {
-  return { id: r.id, orgId: r.org_id, name: r.name, names: r.names, keywords: r.keywords, handles: r.handles, exclusions: r.exclusions, createdAt: r.created_at };
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    name: r.name,
+    names: r.names,
+    keywords: r.keywords,
+    handles: r.handles,
+    exclusions: r.exclusions,
+    createdAt: r.created_at,
+  };
 }
 
 export async function listWatchTargets(db: Db, orgId: string): Promise<WatchTarget[]> {

@@ -8,72 +8,132 @@ import { createOrganization, createWatchTarget, getOrganization, listWatchTarget
 
 const conflict = { 409: jsonAnswer(ErrorBody, '同じ slug の組織がある (conflict: the slug is taken)') };
 
-const Organization = z.object({ id: id(), name: z.string(), slug: z.string(), isDemo: z.boolean(), createdAt: time() }).openapi('Organization');
+const Organization = z
+  .object({ id: id(), name: z.string(), slug: z.string(), isDemo: z.boolean(), createdAt: time() })
+  .openapi('Organization');
 
-const WatchTarget = z.object({
-  id: id(), orgId: id(), name: z.string(), names: z.array(z.string()), keywords: z.array(z.string()),
-  handles: z.record(z.string(), z.string()), exclusions: z.array(z.string()), createdAt: time(),
-}).openapi('WatchTarget');
+const WatchTarget = z
+  .object({
+    id: id(),
+    orgId: id(),
+    name: z.string(),
+    names: z.array(z.string()),
+    keywords: z.array(z.string()),
+    handles: z.record(z.string(), z.string()),
+    exclusions: z.array(z.string()),
+    createdAt: time(),
+  })
+  .openapi('WatchTarget');
 
 const terms = z.array(cleanText(200)).max(100);
 
 export const organizationRoutes = [
-  defineRoute({
-    method: 'get', path: '/organizations', action: 'organizations.read',
-    operationId: 'listOrganizations', tags: ['organizations'], summary: '組織の一覧 (organizations you can see)',
-    responses: { 200: jsonAnswer(itemsOf(Organization)) },
-  }, (ctx) => async (c) => c.json({ items: [await getOrganization(ctx.db, requestAuth(c).orgId)] }, 200)),
-
-  defineRoute({
-    method: 'post', path: '/organizations', action: 'organizations.create',
-    operationId: 'createOrganization', tags: ['organizations'], summary: '組織を作成 (create an organization)',
-    request: {
-      body: jsonBody(z.strictObject({
-        name: cleanText(200),
-        slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and hyphens'),
-        isDemo: z.boolean().optional(),
-      })),
+  defineRoute(
+    {
+      method: 'get',
+      path: '/organizations',
+      action: 'organizations.read',
+      operationId: 'listOrganizations',
+      tags: ['organizations'],
+      summary: '組織の一覧 (organizations you can see)',
+      responses: { 200: jsonAnswer(itemsOf(Organization)) },
     },
-    responses: { 201: jsonAnswer(Organization, 'Created'), ...conflict },
-  }, (ctx) => async (c) => c.json(await createOrganization(ctx, c.req.valid('json'), requestActor(c)), 201)),
+    (ctx) => async (c) => c.json({ items: [await getOrganization(ctx.db, requestAuth(c).orgId)] }, 200),
+  ),
 
-  defineRoute({
-    method: 'get', path: '/organizations/{orgId}', action: 'organizations.read',
-    operationId: 'getOrganization', tags: ['organizations'], summary: '組織と設定 (an organization and its settings)',
-    request: { params: orgParams },
-    responses: { 200: jsonAnswer(Organization.extend({ settings: z.object({ alerting: AlertingSettingsAnswer }) })) },
-  }, (ctx) => async (c) => {
-    const org = await getOrganization(ctx.db, c.req.valid('param').orgId);
-    return c.json({ ...org, settings: { alerting: await getAlertingSettings(ctx.sql, org.id) } }, 200);
-  }),
-
-  defineRoute({
-    method: 'get', path: '/organizations/{orgId}/watch-targets', action: 'settings.read',
-    operationId: 'listWatchTargets', tags: ['organizations'], summary: '監視対象の一覧 (watch targets)',
-    request: { params: orgParams },
-    responses: { 200: jsonAnswer(itemsOf(WatchTarget)) },
-  }, (ctx) => async (c) => c.json({ items: await listWatchTargets(ctx.db, c.req.valid('param').orgId) }, 200)),
-
-  defineRoute({
-    method: 'post', path: '/organizations/{orgId}/watch-targets', action: 'settings.manage',
-    operationId: 'createWatchTarget', tags: ['organizations'], summary: '監視対象を追加 (add a watch target: names, keywords, handles)',
-    request: {
-      params: orgParams,
-      body: jsonBody(z.strictObject({
-        name: cleanText(200),
-        names: terms.optional(),
-        keywords: terms.optional(),
-        handles: z.record(z.string().regex(/^[a-z_]{1,30}$/, 'is not a network name such as x or instagram'), cleanText(200)).optional()
-          .openapi({ description: 'ネットワーク名 → アカウント (network → handle), e.g. {"x": "clinic_account"}' }),
-        exclusions: terms.optional(),
-      })),
+  defineRoute(
+    {
+      method: 'post',
+      path: '/organizations',
+      action: 'organizations.create',
+      operationId: 'createOrganization',
+      tags: ['organizations'],
+      summary: '組織を作成 (create an organization)',
+      request: {
+        body: jsonBody(
+          z.strictObject({
+            name: cleanText(200),
+            slug: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lower-case letters, digits and hyphens'),
+            isDemo: z.boolean().optional(),
+          }),
+        ),
+      },
+      responses: { 201: jsonAnswer(Organization, 'Created'), ...conflict },
     },
-    responses: { 201: jsonAnswer(WatchTarget, 'Created') },
-  }, (ctx) => async (c) => {
-    const input = c.req.valid('json');
-    const target = await createWatchTarget(ctx, c.req.valid('param').orgId, {
-      name: input.name, names: input.names ?? [input.name], keywords: input.keywords ?? [], handles: input.handles ?? {}, exclusions: input.exclusions ?? [],
-    }, requestActor(c));
-    return c.json(target, 201);
-  }),
+    (ctx) => async (c) => c.json(await createOrganization(ctx, c.req.valid('json'), requestActor(c)), 201),
+  ),
+
+  defineRoute(
+    {
+      method: 'get',
+      path: '/organizations/{orgId}',
+      action: 'organizations.read',
+      operationId: 'getOrganization',
+      tags: ['organizations'],
+      summary: '組織と設定 (an organization and its settings)',
+      request: { params: orgParams },
+      responses: { 200: jsonAnswer(Organization.extend({ settings: z.object({ alerting: AlertingSettingsAnswer }) })) },
+    },
+    (ctx) => async (c) => {
+      const org = await getOrganization(ctx.db, c.req.valid('param').orgId);
+      return c.json({ ...org, settings: { alerting: await getAlertingSettings(ctx.sql, org.id) } }, 200);
+    },
+  ),
+
+  defineRoute(
+    {
+      method: 'get',
+      path: '/organizations/{orgId}/watch-targets',
+      action: 'settings.read',
+      operationId: 'listWatchTargets',
+      tags: ['organizations'],
+      summary: '監視対象の一覧 (watch targets)',
+      request: { params: orgParams },
+      responses: { 200: jsonAnswer(itemsOf(WatchTarget)) },
+    },
+    (ctx) => async (c) => c.json({ items: await listWatchTargets(ctx.db, c.req.valid('param').orgId) }, 200),
+  ),
+
+  defineRoute(
+    {
+      method: 'post',
+      path: '/organizations/{orgId}/watch-targets',
+      action: 'settings.manage',
+      operationId: 'createWatchTarget',
+      tags: ['organizations'],
+      summary: '監視対象を追加 (add a watch target: names, keywords, handles)',
+      request: {
+        params: orgParams,
+        body: jsonBody(
+          z.strictObject({
+            name: cleanText(200),
+            names: terms.optional(),
+            keywords: terms.optional(),
+            handles: z
+              .record(z.string().regex(/^[a-z_]{1,30}$/, 'is not a network name such as x or instagram'), cleanText(200))
+              .optional()
+              .openapi({ description: 'ネットワーク名 → アカウント (network → handle), e.g. {"x": "clinic_account"}' }),
+            exclusions: terms.optional(),
+          }),
+        ),
+      },
+      responses: { 201: jsonAnswer(WatchTarget, 'Created') },
+    },
+    (ctx) => async (c) => {
+      const input = c.req.valid('json');
+      const target = await createWatchTarget(
+        ctx,
+        c.req.valid('param').orgId,
+        {
+          name: input.name,
+          names: input.names ?? [input.name],
+          keywords: input.keywords ?? [],
+          handles: input.handles ?? {},
+          exclusions: input.exclusions ?? [],
+        },
+        requestActor(c),
+      );
+      return c.json(target, 201);
+    },
+  ),
 ];

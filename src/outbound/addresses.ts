@@ -92,7 +92,10 @@ export class AddressAllowList {
 
   has(address: string): boolean {
     const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    return this.list.check(address, family) || (family === 'ipv6' && embeddedIpv4(address) !== null && this.list.check(embeddedIpv4(address)!, 'ipv4'));
+    return (
+      this.list.check(address, family) ||
+      (family === 'ipv6' && embeddedIpv4(address) !== null && this.list.check(embeddedIpv4(address)!, 'ipv4'))
+    );
   }
 }
 

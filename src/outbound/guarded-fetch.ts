@@ -43,7 +43,8 @@ export function guardedAgent(allow: AddressAllowList, resolve: typeof dnsLookup 
           if (err) return callback(err, []);
           const list = addresses;
           const refused = list.find((a) => !addressPermitted(a.address, allow));
-          if (refused || list.length === 0) return callback(internalRefusal(`${hostname} resolves to ${refused?.address ?? 'nothing'}`), []);
+          if (refused || list.length === 0)
+            return callback(internalRefusal(`${hostname} resolves to ${refused?.address ?? 'nothing'}`), []);
           // undici asks for all addresses (autoSelectFamily) or one; answer in the form asked.
           if ((options as { all?: boolean }).all) return callback(null, list);
           return callback(null, list[0]!.address, list[0]!.family);
@@ -84,8 +85,10 @@ function decodeURIComponentSafe(text: string): string {
 }
 
 function checkUrl(url: URL, allow: AddressAllowList): void {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundRefusedError('http(s) の URL のみ取得できます (http and https only)', url.protocol);
-  if (url.username || url.password) throw new OutboundRefusedError('URL に資格情報を含めることはできません (no credentials in URLs)', 'userinfo');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new OutboundRefusedError('http(s) の URL のみ取得できます (http and https only)', url.protocol);
+  if (url.username || url.password)
+    throw new OutboundRefusedError('URL に資格情報を含めることはできません (no credentials in URLs)', 'userinfo');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   // An address literal never reaches the lookup hook, so it is checked here.
   if (isIP(host) !== 0 && !addressPermitted(host, allow)) throw internalRefusal(`literal ${host}`);
@@ -116,7 +119,8 @@ export function guardFetch(base: typeof fetch, options: GuardOptions): typeof fe
       const location = response.headers.get('location');
       if (!redirectStatuses.has(response.status) || location === null) return response;
       await response.body?.cancel().catch(() => {});
-      if (hop + 1 > MAX_REDIRECTS) throw new OutboundRefusedError(`リダイレクトが多すぎます (more than ${MAX_REDIRECTS} redirects)`, url.href);
+      if (hop + 1 > MAX_REDIRECTS)
+        throw new OutboundRefusedError(`リダイレクトが多すぎます (more than ${MAX_REDIRECTS} redirects)`, url.href);
       const next = new URL(location, url);
       if (next.origin !== url.origin) {
         headers = new Headers(headers);

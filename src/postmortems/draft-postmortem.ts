@@ -38,10 +38,19 @@ export async function draftPostmortem(tx: Tx, incident: IncidentRow, actor: Audi
   if (!row) throw new ConflictError('ポストモーテムは他の操作で変更されました (post-mortem changed concurrently; reload and retry)');
   const data = { version: row.version, refreshed: Boolean(existing), keptEdits: [...keep] };
   await appendEvent(tx, { orgId: incident.org_id, incidentId: incident.id, at, kind: 'postmortem_drafted', actor, data });
-  await recordAudit(tx, actor, {
-    orgId: incident.org_id, action: existing ? 'postmortem.regenerate' : 'postmortem.draft', targetType: 'postmortem', targetId: incident.id,
-    before: existing ? { version: existing.version } : null, after: { ...data, metrics: facts.metrics },
-  }, at);
+  await recordAudit(
+    tx,
+    actor,
+    {
+      orgId: incident.org_id,
+      action: existing ? 'postmortem.regenerate' : 'postmortem.draft',
+      targetType: 'postmortem',
+      targetId: incident.id,
+      before: existing ? { version: existing.version } : null,
+      after: { ...data, metrics: facts.metrics },
+    },
+    at,
+  );
   return row;
 }
 
@@ -55,7 +64,8 @@ export async function regeneratePostmortem(ctx: AppContext, orgId: string, incid
     if (!existing && !['resolved', 'closed'].includes(incident.status)) {
       throw new ConflictError('解決前のインシデントにはポストモーテムを作成できません (the incident is not resolved yet)');
     }
-    if (existing?.status === 'approved') throw new ConflictError('承認済みのポストモーテムは再生成できません (an approved post-mortem is final)');
+    if (existing?.status === 'approved')
+      throw new ConflictError('承認済みのポストモーテムは再生成できません (an approved post-mortem is final)');
     await draftPostmortem(tx, incident, actor, at);
     return getPostmortem(tx, orgId, incidentId);
   }) as Promise<PostmortemView>;

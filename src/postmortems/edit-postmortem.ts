@@ -5,7 +5,16 @@ import { ConflictError, ValidationError } from '../errors.ts';
 import { requireActiveUsers } from '../auth/users.ts';
 import type { RoleName } from '../incident-record/lifecycle.ts';
 import { appendEvent, findIncident } from '../incident-record/incident.ts';
-import { actorRef, getPostmortem, listActionItems, proseFields, requireDraftAt, type PostmortemRow, type PostmortemView, type ProseField } from './queries.ts';
+import {
+  actorRef,
+  getPostmortem,
+  listActionItems,
+  proseFields,
+  requireDraftAt,
+  type PostmortemRow,
+  type PostmortemView,
+  type ProseField,
+} from './queries.ts';
 
 export interface ActionItemInput {
   /** 'action:<n>' of an existing item; absent for a new one. */
@@ -35,7 +44,13 @@ const DEFAULT_ACTION_DUE_MS = 14 * 24 * 3_600_000;
  * Edits the prose and the action items of a draft. Conditional on the version read: a stale
  * version is a 409, so two directors editing at once cannot overwrite each other unseen.
  */
-export async function editPostmortem(ctx: AppContext, orgId: string, incidentId: string, input: EditPostmortemInput, actor: AuditActor): Promise<PostmortemView> {
+export async function editPostmortem(
+  ctx: AppContext,
+  orgId: string,
+  incidentId: string,
+  input: EditPostmortemInput,
+  actor: AuditActor,
+): Promise<PostmortemView> {
   const at = ctx.now();
   return ctx.sql.begin(async (tx) => {
     await lockAuditChain(tx, orgId);
@@ -53,11 +68,19 @@ export async function editPostmortem(ctx: AppContext, orgId: string, incidentId:
     const actions = input.actionItems ? await saveActionItems(tx, orgId, incidentId, input.actionItems, at) : null;
     const data = { version: row.version, fields: changed, actionItems: actions };
     await appendEvent(tx, { orgId, incidentId, at, kind: 'postmortem_edited', actor, data });
-    await recordAudit(tx, actor, {
-      orgId, action: 'postmortem.edit', targetType: 'postmortem', targetId: incidentId,
-      before: { version: current.version, ...Object.fromEntries(changed.map((f) => [f, proseOf(current, f)])) },
-      after: { version: row.version, ...Object.fromEntries(changed.map((f) => [f, input[f]])), actionItems: actions },
-    }, at);
+    await recordAudit(
+      tx,
+      actor,
+      {
+        orgId,
+        action: 'postmortem.edit',
+        targetType: 'postmortem',
+        targetId: incidentId,
+        before: { version: current.version, ...Object.fromEntries(changed.map((f) => [f, proseOf(current, f)])) },
+        after: { version: row.version, ...Object.fromEntries(changed.map((f) => [f, input[f]])), actionItems: actions },
+      },
+      at,
+    );
     return getPostmortem(tx, orgId, incidentId);
   }) as Promise<PostmortemView>;
 }

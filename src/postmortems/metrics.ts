@@ -86,7 +86,8 @@ export function hourly(buckets: readonly Bucket[], from: Date, to: Date): Bucket
     byHour.set(h, { start: cur.start, total: cur.total + b.total, negative: cur.negative + b.negative });
   }
   const out: Bucket[] = [];
-  for (let h = floorHour(from).getTime(); h < to.getTime(); h += HOUR_MS) out.push(byHour.get(h) ?? { start: new Date(h), total: 0, negative: 0 });
+  for (let h = floorHour(from).getTime(); h < to.getTime(); h += HOUR_MS)
+    out.push(byHour.get(h) ?? { start: new Date(h), total: 0, negative: 0 });
   return out;
 }
 
@@ -178,7 +179,13 @@ export function responseMetrics(i: MetricInput): Metrics {
   };
 }
 
-export const metricNames = ['timeToDetectMs', 'timeToAcknowledgeMs', 'timeToFirstStatementMs', 'timeToResolveMs', 'sentimentRecoveryMs'] as const;
+export const metricNames = [
+  'timeToDetectMs',
+  'timeToAcknowledgeMs',
+  'timeToFirstStatementMs',
+  'timeToResolveMs',
+  'sentimentRecoveryMs',
+] as const;
 export type MetricName = (typeof metricNames)[number];
 export const metricLabels: Record<MetricName, string> = {
   timeToDetectMs: '検知までの時間 (time to detect)',
@@ -199,7 +206,10 @@ export interface TaskFact {
 }
 
 export type DeadlineOutcome = 'met' | 'late' | 'missed' | 'skipped' | 'open';
-export interface Deadline extends TaskFact { outcome: DeadlineOutcome; lateMs: number | null }
+export interface Deadline extends TaskFact {
+  outcome: DeadlineOutcome;
+  lateMs: number | null;
+}
 
 /**
  * Whether each playbook task met its deadline, judged at `asOf` (the resolution): done by the due
@@ -207,15 +217,17 @@ export interface Deadline extends TaskFact { outcome: DeadlineOutcome; lateMs: n
  * Action items ('action:<n>') are the post-mortem's own output, not the playbook's: left out.
  */
 export function deadlineOutcomes(tasks: readonly TaskFact[], asOf: Date): Deadline[] {
-  return tasks.filter((t) => !t.stepKey.startsWith('action:')).map((t) => {
-    if (t.status === 'skipped') return { ...t, outcome: 'skipped' as const, lateMs: null };
-    if (t.status === 'done' && t.doneAt) {
-      const late = t.doneAt.getTime() - t.dueAt.getTime();
-      return { ...t, outcome: late <= 0 ? 'met' as const : 'late' as const, lateMs: late > 0 ? late : null };
-    }
-    const late = asOf.getTime() - t.dueAt.getTime();
-    return { ...t, outcome: late > 0 ? 'missed' as const : 'open' as const, lateMs: late > 0 ? late : null };
-  });
+  return tasks
+    .filter((t) => !t.stepKey.startsWith('action:'))
+    .map((t) => {
+      if (t.status === 'skipped') return { ...t, outcome: 'skipped' as const, lateMs: null };
+      if (t.status === 'done' && t.doneAt) {
+        const late = t.doneAt.getTime() - t.dueAt.getTime();
+        return { ...t, outcome: late <= 0 ? ('met' as const) : ('late' as const), lateMs: late > 0 ? late : null };
+      }
+      const late = asOf.getTime() - t.dueAt.getTime();
+      return { ...t, outcome: late > 0 ? ('missed' as const) : ('open' as const), lateMs: late > 0 ? late : null };
+    });
 }
 
 /** 1時間5分 / 3日2時間 / 45秒: durations for people (the two largest units). */
@@ -223,9 +235,12 @@ export function formatDuration(ms: number | null): string {
   if (ms === null) return '—';
   const sign = ms < 0 ? '−' : '';
   let s = Math.round(Math.abs(ms) / 1000);
-  const d = Math.floor(s / 86400); s -= d * 86400;
-  const h = Math.floor(s / 3600); s -= h * 3600;
-  const m = Math.floor(s / 60); s -= m * 60;
+  const d = Math.floor(s / 86400);
+  s -= d * 86400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
   const parts = [d ? `${d}日` : '', h ? `${h}時間` : '', m ? `${m}分` : '', !d && !h && !m ? `${s}秒` : ''].filter(Boolean);
   return sign + parts.slice(0, 2).join('');
 }

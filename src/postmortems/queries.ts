@@ -15,17 +15,36 @@ export type ProseField = (typeof proseFields)[number];
 export type PostmortemRow = Narrowed<Row<'postmortems'>, { facts: PostmortemFacts; edited_fields: ProseField[] }>;
 
 export interface ActionItem {
-  taskId: string; key: string; title: string; ownerRole: RoleName; assigneeId: string | null; assigneeName: string | null;
-  dueAt: Date; status: 'open' | 'done' | 'skipped'; doneAt: Date | null;
+  taskId: string;
+  key: string;
+  title: string;
+  ownerRole: RoleName;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  dueAt: Date;
+  status: 'open' | 'done' | 'skipped';
+  doneAt: Date | null;
 }
 
 export function postmortemView(r: PostmortemRow, actionItems: ActionItem[]) {
   return {
-    incidentId: r.incident_id, orgId: r.org_id, status: r.status, version: r.version,
-    summary: r.summary, wentWell: r.went_well, wentBadly: r.went_badly, editedFields: r.edited_fields,
-    facts: r.facts, actionItems,
-    generatedAt: r.generated_at, createdAt: r.created_at, updatedAt: r.updated_at, updatedBy: r.updated_by,
-    approvedBy: r.approved_by, approvedAt: r.approved_at, approvedVersion: r.approved_version,
+    incidentId: r.incident_id,
+    orgId: r.org_id,
+    status: r.status,
+    version: r.version,
+    summary: r.summary,
+    wentWell: r.went_well,
+    wentBadly: r.went_badly,
+    editedFields: r.edited_fields,
+    facts: r.facts,
+    actionItems,
+    generatedAt: r.generated_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    updatedBy: r.updated_by,
+    approvedBy: r.approved_by,
+    approvedAt: r.approved_at,
+    approvedVersion: r.approved_version,
   };
 }
 export type PostmortemView = ReturnType<typeof postmortemView>;
@@ -39,7 +58,10 @@ export async function findPostmortem(q: Q, orgId: string, incidentId: string): P
 
 export async function requirePostmortem(q: Q, orgId: string, incidentId: string): Promise<PostmortemRow> {
   const row = await findPostmortem(q, orgId, incidentId);
-  if (!row) throw new NotFoundError('ポストモーテムはまだありません。インシデントの解決時に作成されます (no post-mortem yet; one is drafted when the incident resolves)');
+  if (!row)
+    throw new NotFoundError(
+      'ポストモーテムはまだありません。インシデントの解決時に作成されます (no post-mortem yet; one is drafted when the incident resolves)',
+    );
   return row;
 }
 
@@ -51,20 +73,35 @@ export async function requireDraftAt(q: Q, orgId: string, incidentId: string, ve
   const current = await requirePostmortem(q, orgId, incidentId);
   if (current.status === 'approved') throw new ConflictError('承認済みのポストモーテムは変更できません (an approved post-mortem is final)');
   if (current.version !== version) {
-    throw new ConflictError(`ポストモーテムは他の人が更新しました（現在の版 ${current.version}）。読み直してください (stale version ${version}; current is ${current.version})`);
+    throw new ConflictError(
+      `ポストモーテムは他の人が更新しました（現在の版 ${current.version}）。読み直してください (stale version ${version}; current is ${current.version})`,
+    );
   }
   return current;
 }
 
 export async function listActionItems(q: Q, orgId: string, incidentId: string): Promise<ActionItem[]> {
-  const rows = await q<(Pick<Row<'incident_tasks'>, 'id' | 'step_key' | 'title' | 'assignee_id' | 'due_at' | 'done_at'> & { owner_role: RoleName; status: ActionItem['status']; name: Row<'users'>['name'] | null })[]>`
+  const rows = await q<
+    (Pick<Row<'incident_tasks'>, 'id' | 'step_key' | 'title' | 'assignee_id' | 'due_at' | 'done_at'> & {
+      owner_role: RoleName;
+      status: ActionItem['status'];
+      name: Row<'users'>['name'] | null;
+    })[]
+  >`
     select t.id, t.step_key, t.title, t.owner_role, t.assignee_id, u.name, t.due_at, t.status, t.done_at
     from incident_tasks t left join users u on u.org_id = t.org_id and u.id = t.assignee_id
     where t.org_id = ${orgId} and t.incident_id = ${incidentId} and t.step_key like 'action:%'
     order by (substring(t.step_key from 8))::int`;
   return rows.map((r) => ({
-    taskId: r.id, key: r.step_key, title: r.title, ownerRole: r.owner_role, assigneeId: r.assignee_id, assigneeName: r.name,
-    dueAt: r.due_at, status: r.status, doneAt: r.done_at,
+    taskId: r.id,
+    key: r.step_key,
+    title: r.title,
+    ownerRole: r.owner_role,
+    assigneeId: r.assignee_id,
+    assigneeName: r.name,
+    dueAt: r.due_at,
+    status: r.status,
+    doneAt: r.done_at,
   }));
 }
 

@@ -11,14 +11,37 @@ const when = (iso: string | null) => (iso ? formatJst(new Date(iso)) : '—');
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 
 const eventLabels: Record<string, string> = {
-  opened: 'インシデント開始', alert_attached: 'アラート追加', alert_updated: 'アラート更新', status_changed: '状態変更',
-  severity_changed: '深刻度変更', tasks_added: 'タスク追加', task_updated: 'タスク更新', roles_changed: '役割変更', note: 'メモ',
-  mail_queued: 'メール送信予約', mail_sent: 'メール送信', mail_failed: 'メール送信失敗', acknowledged: '受領', escalated: 'エスカレーション',
-  task_overdue: 'タスク期限超過', statement_drafted: '声明文作成', statement_edited: '声明文編集', statement_checked: '声明文チェック',
-  statement_submitted: '声明文提出', statement_approved: '声明文承認', statement_rejected: '声明文差し戻し', statement_published: '声明文公開',
+  opened: 'インシデント開始',
+  alert_attached: 'アラート追加',
+  alert_updated: 'アラート更新',
+  status_changed: '状態変更',
+  severity_changed: '深刻度変更',
+  tasks_added: 'タスク追加',
+  task_updated: 'タスク更新',
+  roles_changed: '役割変更',
+  note: 'メモ',
+  mail_queued: 'メール送信予約',
+  mail_sent: 'メール送信',
+  mail_failed: 'メール送信失敗',
+  acknowledged: '受領',
+  escalated: 'エスカレーション',
+  task_overdue: 'タスク期限超過',
+  statement_drafted: '声明文作成',
+  statement_edited: '声明文編集',
+  statement_checked: '声明文チェック',
+  statement_submitted: '声明文提出',
+  statement_approved: '声明文承認',
+  statement_rejected: '声明文差し戻し',
+  statement_published: '声明文公開',
   statement_withdrawn: '声明文取り下げ',
 };
-const outcomeLabels: Record<DeadlineOutcome, string> = { met: '期限内 (met)', late: '期限超過で完了 (late)', missed: '未完了・期限超過 (missed)', skipped: '省略 (skipped)', open: '未完了 (open)' };
+const outcomeLabels: Record<DeadlineOutcome, string> = {
+  met: '期限内 (met)',
+  late: '期限超過で完了 (late)',
+  missed: '未完了・期限超過 (missed)',
+  skipped: '省略 (skipped)',
+  open: '未完了 (open)',
+};
 const statusLabels: Record<string, string> = { draft: '下書き (draft)', approved: '承認済み (approved)' };
 
 /** One line about a timeline event; plain text, escaped by the caller for its format. */
@@ -28,15 +51,23 @@ export function describeEvent(e: PostmortemFacts['timeline'][number]): string {
   const label = eventLabels[e.kind] ?? e.kind;
   switch (e.kind) {
     case 'status_changed': {
-      const open = Array.isArray(d.openRequiredTasks) ? (d.openRequiredTasks as { title?: unknown }[]).map((t) => `「${s(t?.title)}」`).join('') : '';
+      const open = Array.isArray(d.openRequiredTasks)
+        ? (d.openRequiredTasks as { title?: unknown }[]).map((t) => `「${s(t?.title)}」`).join('')
+        : '';
       const name = d.transition === 'relapse' ? '再燃 (relapse)' : label;
       return `${name}: ${s(d.from)} → ${s(d.to)}${d.reason ? `（${s(d.reason)}）` : ''}${open ? ` 未完了の必須タスク: ${open}` : ''}`;
     }
-    case 'severity_changed': return `${label}: ${s(d.from)} → ${s(d.to)}${d.reason ? `（${s(d.reason)}）` : ''}`;
-    case 'note': return `${label}: ${s(d.text)}`;
-    case 'task_updated': return `${label}: ${s(d.stepKey)} ${s(d.from)} → ${s(d.to)}`;
-    case 'alert_attached': case 'opened': return `${label}${d.alertId ? `（アラート #${s(d.alertId)}）` : ''}`;
-    default: return d.title ? `${label}: ${s(d.title)}` : label;
+    case 'severity_changed':
+      return `${label}: ${s(d.from)} → ${s(d.to)}${d.reason ? `（${s(d.reason)}）` : ''}`;
+    case 'note':
+      return `${label}: ${s(d.text)}`;
+    case 'task_updated':
+      return `${label}: ${s(d.stepKey)} ${s(d.from)} → ${s(d.to)}`;
+    case 'alert_attached':
+    case 'opened':
+      return `${label}${d.alertId ? `（アラート #${s(d.alertId)}）` : ''}`;
+    default:
+      return d.title ? `${label}: ${s(d.title)}` : label;
   }
 }
 
@@ -45,18 +76,24 @@ export function describeEvent(e: PostmortemFacts['timeline'][number]): string {
  * (an escaped `[` cannot open a link, so `](javascript:` is plain text), HTML characters as entities.
  */
 export function mdInline(text: string): string {
-  return text
-    .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
-    .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
-    .replace(/[\\`*_{}[\]|~]/g, (c) => `\\${c}`)
-    // What only means something at the start of a line: headings, list items, quotes, setext underlines.
-    .replace(/^(\s*)([#+\-=])/, '$1\\$2')
-    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
+  return (
+    text
+      .replace(/[\p{Cc}\u2028\u2029]+/gu, ' ')
+      .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
+      .replace(/[\\`*_{}[\]|~]/g, (c) => `\\${c}`)
+      // What only means something at the start of a line: headings, list items, quotes, setext underlines.
+      .replace(/^(\s*)([#+\-=])/, '$1\\$2')
+      .replace(/^(\s*\d+)([.)])/, '$1\\$2')
+  );
 }
 
 /** Multi-line prose: each line inert, line breaks kept as hard breaks. */
 function mdBlock(text: string): string {
-  return text.replace(/\r\n?/g, '\n').split('\n').map((l) => mdInline(l)).join('  \n');
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((l) => mdInline(l))
+    .join('  \n');
 }
 
 function metricRows(f: PostmortemFacts): [string, string][] {
@@ -72,7 +109,10 @@ function impactRows(f: PostmortemFacts): [string, string][] {
     ['投稿数 / 否定的 (mentions / negative)', `${i.mentions}件 / ${i.negative}件（否定割合 ${pct(i.negativeShare)}）`],
     ['ピーク (peak volume per hour)', i.peakVolume ? `${i.peakVolume.count}件/時（${when(i.peakVolume.bucketStart)}〜）` : '—'],
     ['投稿者数 (unique authors)', `${i.uniqueAuthors}人（否定的な投稿者 ${i.negativeAuthors}人）`],
-    ['反応数 (reach: likes+reposts+quotes+replies)', `${i.reach.engagement}${i.reach.views === null ? '' : `（表示回数 ${i.reach.views}）`}`],
+    [
+      '反応数 (reach: likes+reposts+quotes+replies)',
+      `${i.reach.engagement}${i.reach.views === null ? '' : `（表示回数 ${i.reach.views}）`}`,
+    ],
     ['平常時の否定割合 (baseline share)', `${pct(f.baseline.share)}（${when(f.baseline.from)} 〜 ${when(f.baseline.to)}）`],
     ['回復 (back within the baseline band)', f.recovery.recoveredAt ? when(f.recovery.recoveredAt) : '記録期間内に回復せず (not reached)'],
   ];
@@ -80,7 +120,9 @@ function impactRows(f: PostmortemFacts): [string, string][] {
 
 /** Resolutions over open required tasks: when, who, why and which tasks (empty: none, or facts from before). */
 function overOpenTasksLines(f: PostmortemFacts): string[] {
-  return (f.resolvedOverOpenTasks ?? []).map((r) => `${when(r.at)} 理由: ${r.reason} ・ 未完了: ${r.tasks.map((t) => `「${t}」`).join('')}`);
+  return (f.resolvedOverOpenTasks ?? []).map(
+    (r) => `${when(r.at)} 理由: ${r.reason} ・ 未完了: ${r.tasks.map((t) => `「${t}」`).join('')}`,
+  );
 }
 
 const definitions = [
@@ -100,7 +142,10 @@ export function renderMarkdown(pm: PostmortemView, orgName: string): string {
     lines.push('');
   };
   lines.push(`# ポストモーテム: ${mdInline(f.incident.title)}`, '');
-  lines.push(`${mdInline(orgName)} ・ インシデント \\#${f.incident.id} ・ 深刻度 ${f.incident.severity} ・ ${mdInline(statusLabels[pm.status] ?? pm.status)} ・ 第${pm.version}版`, '');
+  lines.push(
+    `${mdInline(orgName)} ・ インシデント \\#${f.incident.id} ・ 深刻度 ${f.incident.severity} ・ ${mdInline(statusLabels[pm.status] ?? pm.status)} ・ 第${pm.version}版`,
+    '',
+  );
   if (pm.approvedAt) lines.push(`承認: ${mdInline(pm.approvedBy ?? '')} ${mdInline(formatJst(new Date(pm.approvedAt)))}`, '');
   lines.push('## 概要 (summary)', '', mdBlock(pm.summary), '');
   lines.push('## 指標 (metrics)', '');
@@ -117,25 +162,36 @@ export function renderMarkdown(pm: PostmortemView, orgName: string): string {
   lines.push('');
   lines.push('## タスクの期限 (playbook deadlines)', '');
   lines.push('| タスク | 期限 | 完了 | 結果 |', '|---|---|---|---|');
-  for (const d of f.deadlines) lines.push(`| ${mdInline(d.title)} | ${mdInline(when(d.dueAt))} | ${mdInline(when(d.doneAt))} | ${mdInline(outcomeLabels[d.outcome])} |`);
+  for (const d of f.deadlines)
+    lines.push(
+      `| ${mdInline(d.title)} | ${mdInline(when(d.dueAt))} | ${mdInline(when(d.doneAt))} | ${mdInline(outcomeLabels[d.outcome])} |`,
+    );
   lines.push('');
   lines.push('## うまくいったこと (what went well)', '', mdBlock(pm.wentWell), '');
   lines.push('## うまくいかなかったこと (what went badly)', '', mdBlock(pm.wentBadly), '');
   lines.push('## アクション項目 (action items)', '');
   if (pm.actionItems.length === 0) lines.push('（なし）');
   for (const a of pm.actionItems) {
-    lines.push(`- ${mdInline(a.title)} — 担当: ${mdInline(a.assigneeName ?? a.ownerRole)} ・ 期限 ${mdInline(formatJst(new Date(a.dueAt)))} ・ ${mdInline(a.status)}`);
+    lines.push(
+      `- ${mdInline(a.title)} — 担当: ${mdInline(a.assigneeName ?? a.ownerRole)} ・ 期限 ${mdInline(formatJst(new Date(a.dueAt)))} ・ ${mdInline(a.status)}`,
+    );
   }
   lines.push('');
   lines.push('## 使用した声明文 (statements)', '');
   if (f.statements.length === 0) lines.push('（なし）');
   for (const s of f.statements) {
-    lines.push(`### ${mdInline(s.title)}`, '', `${mdInline(s.kind)} ・ ${mdInline(s.status)} ・ 承認 ${mdInline(when(s.approvedAt))} ・ 公開 ${mdInline(when(s.publishedAt))}`, '');
+    lines.push(
+      `### ${mdInline(s.title)}`,
+      '',
+      `${mdInline(s.kind)} ・ ${mdInline(s.status)} ・ 承認 ${mdInline(when(s.approvedAt))} ・ 公開 ${mdInline(when(s.publishedAt))}`,
+      '',
+    );
     lines.push(mdBlock(s.body), '');
   }
   lines.push('## 主な否定的投稿 (key negative posts)', '');
   if (f.keyPosts.length === 0) lines.push('（なし）');
-  for (const p of f.keyPosts) lines.push(`- ${mdInline(when(p.postedAt))} ${mdInline(p.author)}（反応 ${p.engagement}）: ${mdInline(p.text)}`);
+  for (const p of f.keyPosts)
+    lines.push(`- ${mdInline(when(p.postedAt))} ${mdInline(p.author)}（反応 ${p.engagement}）: ${mdInline(p.text)}`);
   lines.push('', '## 定義 (definitions)', '');
   for (const d of definitions) lines.push(`- ${mdInline(d)}`);
   lines.push('', `生成: ${mdInline(when(f.generatedAt))}`, '');
@@ -156,33 +212,75 @@ th{background:#f2f2f2}.kv th{width:35%}.meta{color:#444}.badge{display:inline-bl
 `;
 
 export function htmlPage(title: string, body: string): string {
-  return `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">`
-    + `<title>${h(title)}</title><style>${printCss}</style></head><body>${body}</body></html>`;
+  return (
+    `<!doctype html><html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${h(title)}</title><style>${printCss}</style></head><body>${body}</body></html>`
+  );
 }
 
 export function renderHtml(pm: PostmortemView, orgName: string): string {
   const f = pm.facts;
-  const table = (rows: [string, string][]) => `<table class="kv">${rows.map(([k, v]) => `<tr><th>${h(k)}</th><td>${h(v)}</td></tr>`).join('')}</table>`;
+  const table = (rows: [string, string][]) =>
+    `<table class="kv">${rows.map(([k, v]) => `<tr><th>${h(k)}</th><td>${h(v)}</td></tr>`).join('')}</table>`;
   const parts: string[] = [];
   parts.push(`<h1>ポストモーテム: ${h(f.incident.title)}</h1>`);
-  parts.push(`<p class="meta">${h(orgName)} ・ インシデント #${h(f.incident.id)} ・ 深刻度 ${f.incident.severity} ・ <span class="badge">${h(statusLabels[pm.status] ?? pm.status)}</span> ・ 第${pm.version}版`
-    + `${pm.approvedAt ? ` ・ 承認 ${h(pm.approvedBy ?? '')} ${h(formatJst(new Date(pm.approvedAt)))}` : ''}</p>`);
+  parts.push(
+    `<p class="meta">${h(orgName)} ・ インシデント #${h(f.incident.id)} ・ 深刻度 ${f.incident.severity} ・ <span class="badge">${h(statusLabels[pm.status] ?? pm.status)}</span> ・ 第${pm.version}版` +
+      `${pm.approvedAt ? ` ・ 承認 ${h(pm.approvedBy ?? '')} ${h(formatJst(new Date(pm.approvedAt)))}` : ''}</p>`,
+  );
   parts.push(`<h2>概要 (summary)</h2><p>${multiline(pm.summary)}</p>`);
   parts.push(`<h2>指標 (metrics)</h2>${table(metricRows(f))}`);
   parts.push(`<h2>影響 (impact)</h2>${table(impactRows(f))}`);
   parts.push(`<h2>経緯 (timeline)</h2><ul>${f.timeline.map((e) => `<li>${h(when(e.at))} ${h(describeEvent(e))}</li>`).join('')}</ul>`);
   const over = overOpenTasksLines(f);
-  parts.push(`<h2>未完了の必須タスクを残した解決 (resolved with required tasks open)</h2>${over.length === 0 ? '<p>（なし）</p>' : `<ul>${over.map((l) => `<li>${h(l)}</li>`).join('')}</ul>`}`);
-  parts.push(`<h2>タスクの期限 (playbook deadlines)</h2><table><tr><th>タスク</th><th>期限</th><th>完了</th><th>結果</th></tr>`
-    + f.deadlines.map((d) => `<tr><td>${h(d.title)}</td><td>${h(when(d.dueAt))}</td><td>${h(when(d.doneAt))}</td><td>${h(outcomeLabels[d.outcome])}</td></tr>`).join('') + '</table>');
+  parts.push(
+    `<h2>未完了の必須タスクを残した解決 (resolved with required tasks open)</h2>${over.length === 0 ? '<p>（なし）</p>' : `<ul>${over.map((l) => `<li>${h(l)}</li>`).join('')}</ul>`}`,
+  );
+  parts.push(
+    `<h2>タスクの期限 (playbook deadlines)</h2><table><tr><th>タスク</th><th>期限</th><th>完了</th><th>結果</th></tr>` +
+      f.deadlines
+        .map(
+          (d) =>
+            `<tr><td>${h(d.title)}</td><td>${h(when(d.dueAt))}</td><td>${h(when(d.doneAt))}</td><td>${h(outcomeLabels[d.outcome])}</td></tr>`,
+        )
+        .join('') +
+      '</table>',
+  );
   parts.push(`<h2>うまくいったこと (what went well)</h2><p>${multiline(pm.wentWell)}</p>`);
   parts.push(`<h2>うまくいかなかったこと (what went badly)</h2><p>${multiline(pm.wentBadly)}</p>`);
-  parts.push(`<h2>アクション項目 (action items)</h2>${pm.actionItems.length === 0 ? '<p>（なし）</p>' : `<ul>${pm.actionItems.map((a) =>
-    `<li>${h(a.title)} — 担当: ${h(a.assigneeName ?? a.ownerRole)} ・ 期限 ${h(formatJst(new Date(a.dueAt)))} ・ ${h(a.status)}</li>`).join('')}</ul>`}`);
-  parts.push(`<h2>使用した声明文 (statements)</h2>${f.statements.length === 0 ? '<p>（なし）</p>' : f.statements.map((s) =>
-    `<div class="statement"><strong>${h(s.title)}</strong><div class="small">${h(s.kind)} ・ ${h(s.status)} ・ 承認 ${h(when(s.approvedAt))} ・ 公開 ${h(when(s.publishedAt))}</div><p>${multiline(s.body)}</p></div>`).join('')}`);
-  parts.push(`<h2>主な否定的投稿 (key negative posts)</h2>${f.keyPosts.length === 0 ? '<p>（なし）</p>' : `<ul>${f.keyPosts.map((p) =>
-    `<li>${h(when(p.postedAt))} ${h(p.author)}（反応 ${p.engagement}）: ${h(p.text)}</li>`).join('')}</ul>`}`);
+  parts.push(
+    `<h2>アクション項目 (action items)</h2>${
+      pm.actionItems.length === 0
+        ? '<p>（なし）</p>'
+        : `<ul>${pm.actionItems
+            .map(
+              (a) =>
+                `<li>${h(a.title)} — 担当: ${h(a.assigneeName ?? a.ownerRole)} ・ 期限 ${h(formatJst(new Date(a.dueAt)))} ・ ${h(a.status)}</li>`,
+            )
+            .join('')}</ul>`
+    }`,
+  );
+  parts.push(
+    `<h2>使用した声明文 (statements)</h2>${
+      f.statements.length === 0
+        ? '<p>（なし）</p>'
+        : f.statements
+            .map(
+              (s) =>
+                `<div class="statement"><strong>${h(s.title)}</strong><div class="small">${h(s.kind)} ・ ${h(s.status)} ・ 承認 ${h(when(s.approvedAt))} ・ 公開 ${h(when(s.publishedAt))}</div><p>${multiline(s.body)}</p></div>`,
+            )
+            .join('')
+    }`,
+  );
+  parts.push(
+    `<h2>主な否定的投稿 (key negative posts)</h2>${
+      f.keyPosts.length === 0
+        ? '<p>（なし）</p>'
+        : `<ul>${f.keyPosts
+            .map((p) => `<li>${h(when(p.postedAt))} ${h(p.author)}（反応 ${p.engagement}）: ${h(p.text)}</li>`)
+            .join('')}</ul>`
+    }`,
+  );
   parts.push(`<h2>定義 (definitions)</h2><ul class="small">${definitions.map((d) => `<li>${h(d)}</li>`).join('')}</ul>`);
   parts.push(`<p class="small">生成: ${h(when(f.generatedAt))}</p>`);
   return htmlPage(`ポストモーテム: ${f.incident.title}`, parts.join('\n'));

@@ -18,7 +18,7 @@ export async function checkServerKeyFingerprint(sql: Sql, keys: ServerKeys): Pro
   if (stored !== keys.fingerprint) {
     throw new ConfigError(
       `このデータベースは別のサーバー秘密鍵で使われています (${keys.origin} does not match the secret this database was first used with: ` +
-      `fingerprint ${keys.fingerprint}, expected ${stored}). Set HINOKO_SECRET to the original value, or restore ${'the data directory\'s server-secret file'}.`,
+        `fingerprint ${keys.fingerprint}, expected ${stored}). Set HINOKO_SECRET to the original value, or restore ${"the data directory's server-secret file"}.`,
     );
   }
 }

@@ -19,18 +19,34 @@ import { jsonAnswer } from '../http/schemas.ts';
 // Every route under /api/v1 declared with defineRoute, by feature. createApp registers them; the
 // permission map and the OpenAPI document below are derived from this one list.
 
-const openApiRoute = defineRoute({
-  method: 'get', path: '/openapi.json', action: 'public',
-  operationId: 'getOpenApi', tags: ['meta'], summary: 'この API 文書 (this OpenAPI document)',
-  responses: { 200: jsonAnswer(z.looseObject({}).openapi({ type: 'object', description: 'OpenAPI 3.1' })) },
-}, () => {
-  const document = openApiDocument(packageJson.version);
-  return (c) => c.json(document, 200);
-});
+const openApiRoute = defineRoute(
+  {
+    method: 'get',
+    path: '/openapi.json',
+    action: 'public',
+    operationId: 'getOpenApi',
+    tags: ['meta'],
+    summary: 'この API 文書 (this OpenAPI document)',
+    responses: { 200: jsonAnswer(z.looseObject({}).openapi({ type: 'object', description: 'OpenAPI 3.1' })) },
+  },
+  () => {
+    const document = openApiDocument(packageJson.version);
+    return (c) => c.json(document, 200);
+  },
+);
 
 export const apiRoutes: readonly RouteDefinition[] = [
-  openApiRoute, ...authRoutes, ...organizationRoutes, ...notifyRoutes, ...sourceRoutes, ...mentionRoutes, ...detectionPassRoutes,
-  ...incidentRoutes, ...postmortemRoutes, ...oncallRoutes, ...statementRoutes,
+  openApiRoute,
+  ...authRoutes,
+  ...organizationRoutes,
+  ...notifyRoutes,
+  ...sourceRoutes,
+  ...mentionRoutes,
+  ...detectionPassRoutes,
+  ...incidentRoutes,
+  ...postmortemRoutes,
+  ...oncallRoutes,
+  ...statementRoutes,
 ];
 
 /**

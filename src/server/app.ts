@@ -62,19 +62,29 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
     await next();
   };
   app.use('*', sourceIp);
-  app.use('*', secureHeaders({
-    referrerPolicy: 'same-origin',
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], scriptSrc: ["'self'"],
-      // No page of ours is framed (clickjacking), posts nowhere else, or re-bases its links.
-      frameAncestors: ["'none'"], formAction: ["'self'"], baseUri: ["'none'"],
-    },
-  }));
+  app.use(
+    '*',
+    secureHeaders({
+      referrerPolicy: 'same-origin',
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+        // No page of ours is framed (clickjacking), posts nowhere else, or re-bases its links.
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+      },
+    }),
+  );
   app.use('*', privateAnswers);
-  const limit = (maxSize: number) => bodyLimit({
-    maxSize,
-    onError: (c: Context<AppEnv>) => c.json(errorBody('payload_too_large', `request body is over ${maxSize} bytes`, c.get('requestId')), 413),
-  });
+  const limit = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: (c: Context<AppEnv>) =>
+        c.json(errorBody('payload_too_large', `request body is over ${maxSize} bytes`, c.get('requestId')), 413),
+    });
   app.use('/api/*', limit(ctx.config.http.bodyLimitBytes));
   app.use('/login', limit(16 * 1024));
   app.use('/logout', limit(16 * 1024));

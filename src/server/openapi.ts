@@ -44,7 +44,12 @@ export function buildOpenApiDocument(options: { version: string; serverUrl?: str
       schemas: generated.components?.schemas ?? {},
       securitySchemes: {
         bearerToken: { type: 'http', scheme: 'bearer', description: '利用者ごとの API トークン (per-user API token with scopes)' },
-        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'hinoko_session', description: 'ログインセッション。書き込みには x-csrf-token が必要' },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'hinoko_session',
+          description: 'ログインセッション。書き込みには x-csrf-token が必要',
+        },
       },
     },
   };

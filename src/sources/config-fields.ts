@@ -23,7 +23,8 @@ export function httpUrl(value: unknown, field: string, fallback: string): string
   } catch {
     throw new ValidationError(`${field}: URL として読めません (not a valid URL)`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ValidationError(`${field}: http(s) の URL のみ (http or https only)`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ValidationError(`${field}: http(s) の URL のみ (http or https only)`);
   if (url.username !== '' || url.password !== '') {
     throw new ValidationError(`${field}: URL に資格情報を含めないでください (no credentials in URLs; use an *Env field)`);
   }
@@ -58,7 +59,8 @@ export function booleanOr(value: unknown, field: string, fallback: boolean): boo
 
 export function stringList(value: unknown, field: string, pattern: RegExp, maxItems: number): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.length > maxItems) throw new ValidationError(`${field}: ${maxItems} 件以内の配列 (array of at most ${maxItems})`);
+  if (!Array.isArray(value) || value.length > maxItems)
+    throw new ValidationError(`${field}: ${maxItems} 件以内の配列 (array of at most ${maxItems})`);
   return value.map((v: unknown, i) => {
     if (typeof v !== 'string' || !pattern.test(v)) throw new ValidationError(`${field}[${i}]: 形式が正しくありません (invalid value)`);
     return v;

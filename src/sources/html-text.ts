@@ -3,13 +3,57 @@
 // sanitiser: nothing here is ever rendered as HTML.
 
 const namedEntities: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', ensp: '\u2002', emsp: '\u2003',
-  thinsp: '\u2009', zwnj: '\u200c', zwj: '\u200d', lrm: '\u200e', rlm: '\u200f', ndash: '–',
-  mdash: '—', lsquo: '‘', rsquo: '’', sbquo: '‚', ldquo: '“', rdquo: '”', bdquo: '„', hellip: '…',
-  middot: '·', bull: '•', copy: '©', reg: '®', trade: '™', yen: '¥', euro: '€', pound: '£',
-  cent: '¢', sect: '§', para: '¶', deg: '°', plusmn: '±', times: '×', divide: '÷', laquo: '«',
-  raquo: '»', iexcl: '¡', iquest: '¿', shy: '\u00ad', prime: '′', Prime: '″', larr: '←',
-  rarr: '→', uarr: '↑', darr: '↓', hearts: '♥', star: '☆', check: '✓',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  ensp: '\u2002',
+  emsp: '\u2003',
+  thinsp: '\u2009',
+  zwnj: '\u200c',
+  zwj: '\u200d',
+  lrm: '\u200e',
+  rlm: '\u200f',
+  ndash: '–',
+  mdash: '—',
+  lsquo: '‘',
+  rsquo: '’',
+  sbquo: '‚',
+  ldquo: '“',
+  rdquo: '”',
+  bdquo: '„',
+  hellip: '…',
+  middot: '·',
+  bull: '•',
+  copy: '©',
+  reg: '®',
+  trade: '™',
+  yen: '¥',
+  euro: '€',
+  pound: '£',
+  cent: '¢',
+  sect: '§',
+  para: '¶',
+  deg: '°',
+  plusmn: '±',
+  times: '×',
+  divide: '÷',
+  laquo: '«',
+  raquo: '»',
+  iexcl: '¡',
+  iquest: '¿',
+  shy: '\u00ad',
+  prime: '′',
+  Prime: '″',
+  larr: '←',
+  rarr: '→',
+  uarr: '↑',
+  darr: '↓',
+  hearts: '♥',
+  star: '☆',
+  check: '✓',
 };
 
 /** Decodes character references; unknown names are left as written (they are text, not markup). */
@@ -27,8 +71,32 @@ export function decodeEntities(text: string): string {
 }
 
 const blockTags = new Set([
-  'p', 'div', 'br', 'li', 'ul', 'ol', 'tr', 'table', 'blockquote', 'pre', 'section', 'article',
-  'header', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'dd', 'dt', 'dl', 'figure', 'figcaption',
+  'p',
+  'div',
+  'br',
+  'li',
+  'ul',
+  'ol',
+  'tr',
+  'table',
+  'blockquote',
+  'pre',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'hr',
+  'dd',
+  'dt',
+  'dl',
+  'figure',
+  'figcaption',
 ]);
 
 /**
@@ -40,8 +108,10 @@ export function htmlToText(html: string): string {
     .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
     .replace(/<(script|style|template|noscript)\b[^>]*>[\s\S]*?(?:<\/\1\s*>|$)/gi, '')
     .replace(/<!\[CDATA\[([\s\S]*?)(?:\]\]>|$)/g, (_m, inner: string) => inner.replace(/</g, '&lt;').replace(/>/g, '&gt;'));
-  const text = withoutInvisible.replace(/<\/?([A-Za-z][A-Za-z0-9:-]*)\b(?:[^>"']|"[^"]*"|'[^']*')*>|<!?[A-Za-z/!?][^>]*>/g, (_tag, name?: string) =>
-    name !== undefined && blockTags.has(name.toLowerCase()) ? '\n' : '');
+  const text = withoutInvisible.replace(
+    /<\/?([A-Za-z][A-Za-z0-9:-]*)\b(?:[^>"']|"[^"]*"|'[^']*')*>|<!?[A-Za-z/!?][^>]*>/g,
+    (_tag, name?: string) => (name !== undefined && blockTags.has(name.toLowerCase()) ? '\n' : ''),
+  );
   return decodeEntities(text)
     .replace(/\r\n?/g, '\n')
     .replace(/[ \t\f\v\u00a0]+/g, ' ')

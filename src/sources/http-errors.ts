@@ -78,7 +78,7 @@ export function describeNetworkError(error: unknown, signal: AbortSignal | null 
 /** The error code of a failed request, for the operator's log. */
 export function networkErrorCode(error: unknown): string | undefined {
   const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
-  return cause && typeof cause === 'object' && 'code' in cause ? String((cause).code) : undefined;
+  return cause && typeof cause === 'object' && 'code' in cause ? String(cause.code) : undefined;
 }
 
 /** A short, secret-free description of an error body for messages: `: <title or message>`. */
@@ -87,9 +87,8 @@ export function describeErrorBody(json: unknown): string {
   const o = json as Record<string, unknown>;
   const pick = (v: unknown) => (typeof v === 'string' ? v.slice(0, 200) : undefined);
   const nested = o.error && typeof o.error === 'object' ? (o.error as Record<string, unknown>) : undefined;
-  const firstError = Array.isArray(o.errors) && o.errors[0] && typeof o.errors[0] === 'object'
-    ? (o.errors[0] as Record<string, unknown>) : undefined;
-  const text = pick(o.detail) ?? pick(o.title) ?? pick(nested?.message) ?? pick(o.message)
-    ?? pick(firstError?.message) ?? pick(o.error);
+  const firstError =
+    Array.isArray(o.errors) && o.errors[0] && typeof o.errors[0] === 'object' ? (o.errors[0] as Record<string, unknown>) : undefined;
+  const text = pick(o.detail) ?? pick(o.title) ?? pick(nested?.message) ?? pick(o.message) ?? pick(firstError?.message) ?? pick(o.error);
   return text ? `: ${text}` : '';
 }

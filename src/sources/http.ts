@@ -1,4 +1,15 @@
-import { SourceHttpError, SourceRateLimitedError, SourceResponseError, TimeoutError, describeNetworkError, networkErrorCode, describeErrorBody, type ErrorDisposition, type ErrorResponse, type ErrorClassifier } from './http-errors.ts';
+import {
+  SourceHttpError,
+  SourceRateLimitedError,
+  SourceResponseError,
+  TimeoutError,
+  describeNetworkError,
+  networkErrorCode,
+  describeErrorBody,
+  type ErrorDisposition,
+  type ErrorResponse,
+  type ErrorClassifier,
+} from './http-errors.ts';
 import { readCapped, blockedUntilFromHeaders, tryParseJson } from './http-response.ts';
 import { OutboundRefusedError } from '../outbound/guarded-fetch.ts';
 import { SourceAuthError, type SourceRuntime } from './types.ts';
@@ -11,7 +22,6 @@ import { SourceAuthError, type SourceRuntime } from './types.ts';
 // hammering the API) and a finite retry budget that ends in a clear error.
 // Waits go through runtime.sleep and jitter through runtime.random, so tests are instant and
 // deterministic while still being able to assert every wait that was requested.
-
 
 export interface HttpClientOptions {
   runtime: SourceRuntime;
@@ -187,12 +197,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
       let outcome: Attempt;
       try {
-        outcome = await attemptOnce(runtime.fetch, String(url), {
-          method: request.method ?? 'GET',
-          headers,
-          body: request.body,
-          signal: attemptAbort.signal,
-        }, maxBodyBytes);
+        outcome = await attemptOnce(
+          runtime.fetch,
+          String(url),
+          {
+            method: request.method ?? 'GET',
+            headers,
+            body: request.body,
+            signal: attemptAbort.signal,
+          },
+          maxBodyBytes,
+        );
       } finally {
         clearTimeout(timer);
         runtime.signal.removeEventListener('abort', onOuterAbort);
@@ -202,7 +217,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (outcome.kind === 'network') {
         lastProblem = outcome.problem;
         lastStatus = null;
-        runtime.log.warn({ source: label, url: safeUrl, attempt: attempt + 1, problem: outcome.problem, code: outcome.code }, 'source request failed; will retry');
+        runtime.log.warn(
+          { source: label, url: safeUrl, attempt: attempt + 1, problem: outcome.problem, code: outcome.code },
+          'source request failed; will retry',
+        );
         if (attempt + 1 < maxAttempts) await wait(backoffMs(attempt), 'backoff');
         continue;
       }
@@ -218,7 +236,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
       if (status === 304) {
         return {
-          status, headers: responseHeaders, notModified: true, text: '', ...validators(responseHeaders, request),
+          status,
+          headers: responseHeaders,
+          notModified: true,
+          text: '',
+          ...validators(responseHeaders, request),
         };
       }
       if (status >= 200 && status < 300) {
@@ -244,7 +266,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           );
         }
         case 'fatal':
-          throw new SourceHttpError(`${label}: リクエストが拒否されました (${lastProblem}) ${safeUrl}`, status, { body: json ?? text.slice(0, 500) });
+          throw new SourceHttpError(`${label}: リクエストが拒否されました (${lastProblem}) ${safeUrl}`, status, {
+            body: json ?? text.slice(0, 500),
+          });
         case 'throttled': {
           const now = runtime.now().getTime();
           if (attempt + 1 >= maxAttempts) {
@@ -293,10 +317,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (response.notModified) return { ...rest, body: undefined as T };
     const parsed = tryParseJson(text);
     if (parsed === undefined) {
-      throw new SourceResponseError(
-        `${label}: 応答が JSON ではありません (response is not valid JSON) ${redactUrl(url)}`,
-        { url: redactUrl(url), status: response.status, sample: text.slice(0, 200) },
-      );
+      throw new SourceResponseError(`${label}: 応答が JSON ではありません (response is not valid JSON) ${redactUrl(url)}`, {
+        url: redactUrl(url),
+        status: response.status,
+        sample: text.slice(0, 200),
+      });
     }
     return { ...rest, body: parsed as T };
   }
@@ -327,7 +352,6 @@ function defaultDisposition(status: number): ErrorDisposition {
   return { kind: 'fatal' };
 }
 
-
 function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) {
     const reason: unknown = signal.reason;
@@ -340,12 +364,7 @@ type Attempt =
   | { kind: 'too-large'; status: number; bytes: number }
   | { kind: 'network'; problem: string; code?: string };
 
-async function attemptOnce(
-  fetchFn: typeof fetch,
-  url: string,
-  init: RequestInit,
-  maxBodyBytes: number,
-): Promise<Attempt> {
+async function attemptOnce(fetchFn: typeof fetch, url: string, init: RequestInit, maxBodyBytes: number): Promise<Attempt> {
   let response: Response;
   try {
     response = await fetchFn(url, init);
@@ -374,4 +393,3 @@ function refusal(error: unknown): OutboundRefusedError | null {
   const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
   return cause instanceof OutboundRefusedError ? cause : null;
 }
-

@@ -3,8 +3,16 @@ import type { AppContext } from '../context.ts';
 import { AppError, ConflictError, ValidationError } from '../errors.ts';
 import { findStatementTransition } from './lifecycle.ts';
 import {
-  actorKey, appendStatementEvent, findStatement, findingsSummary, statementView, textDigest, writersOf,
-  type Override, type StatementRow, type StatementView,
+  actorKey,
+  appendStatementEvent,
+  findStatement,
+  findingsSummary,
+  statementView,
+  textDigest,
+  writersOf,
+  type Override,
+  type StatementRow,
+  type StatementView,
 } from './queries.ts';
 import { checkDocument } from './run-checker.ts';
 import { describeFindings } from './submit-statement.ts';
@@ -33,7 +41,12 @@ export interface ApproveStatementInput {
  * exactly one wins.
  */
 export async function approveStatement(
-  ctx: AppContext, orgId: string, incidentId: string, statementId: string, input: ApproveStatementInput, actor: AuditActor,
+  ctx: AppContext,
+  orgId: string,
+  incidentId: string,
+  statementId: string,
+  input: ApproveStatementInput,
+  actor: AuditActor,
 ): Promise<StatementView> {
   if (actor.type !== 'user' || !actor.id) {
     throw new ApprovalRefusedError('声明文の承認はログインした利用者のみが行えます (only a logged-in user can approve a statement)');
@@ -41,23 +54,31 @@ export async function approveStatement(
   const approver = actorKey(actor);
   const read = await findStatement(ctx.sql, orgId, incidentId, statementId);
   if (!findStatementTransition(read.status, 'approve')) {
-    throw new ConflictError(`${read.status} の声明文は承認できません。レビュー中のものだけが承認できます (a ${read.status} statement cannot be approved)`);
+    throw new ConflictError(
+      `${read.status} の声明文は承認できません。レビュー中のものだけが承認できます (a ${read.status} statement cannot be approved)`,
+    );
   }
   if (read.version !== input.version) {
-    throw new ConflictError(`確認した版 (${input.version}) は現在の版 (${read.version}) ではありません (you reviewed version ${input.version}; the statement is at version ${read.version})`);
+    throw new ConflictError(
+      `確認した版 (${input.version}) は現在の版 (${read.version}) ではありません (you reviewed version ${input.version}; the statement is at version ${read.version})`,
+    );
   }
   const writers = await writersOf(ctx.sql, orgId, statementId);
   writers.add(read.author_id);
   if (read.submitted_by) writers.add(read.submitted_by);
   if (writers.has(approver)) {
-    throw new ApprovalRefusedError('作成・編集・提出した人は承認できません。別の人が承認してください (the author, an editor or the submitter cannot approve; a second person must)');
+    throw new ApprovalRefusedError(
+      '作成・編集・提出した人は承認できません。別の人が承認してください (the author, an editor or the submitter cannot approve; a second person must)',
+    );
   }
 
   const findings = await checkDocument(read.title, read.body, read.kind);
   const blocking = findings.filter((f) => f.severity === 'block');
   const never = blocking.filter((f) => !f.overridable);
   if (never.length > 0) {
-    throw new ConflictError(`承認できない箇所があります。差し戻して修正してください (cannot be approved; reject it for editing): ${describeFindings(never)}`);
+    throw new ConflictError(
+      `承認できない箇所があります。差し戻して修正してください (cannot be approved; reject it for editing): ${describeFindings(never)}`,
+    );
   }
   const byId = new Map(input.overrides.map((o) => [o.findingId, o.reason]));
   const unknown = [...byId.keys()].filter((id) => !blocking.some((f) => f.id === id));
@@ -88,11 +109,19 @@ export async function approveStatement(
     const summary = findingsSummary(findings);
     const overridden = overrides.map((o) => ({ findingId: o.findingId, rule: o.rule, reason: o.reason }));
     await appendStatementEvent(tx, { row, at: now, kind: 'statement_approved', actor, data: { ...summary, overrides: overridden } });
-    await recordAudit(tx, actor, {
-      orgId, action: 'statement.approve', targetType: 'statement', targetId: statementId,
-      before: { status: 'in_review' },
-      after: { status: 'approved', version: row.version, digest: textDigest(row.title, row.body), ...summary, overrides: overridden },
-    }, now);
+    await recordAudit(
+      tx,
+      actor,
+      {
+        orgId,
+        action: 'statement.approve',
+        targetType: 'statement',
+        targetId: statementId,
+        before: { status: 'in_review' },
+        after: { status: 'approved', version: row.version, digest: textDigest(row.title, row.body), ...summary, overrides: overridden },
+      },
+      now,
+    );
     return statementView(row);
   }) as Promise<StatementView>;
 }

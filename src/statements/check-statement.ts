@@ -6,7 +6,13 @@ import { appendStatementEvent, findStatement, findingsSummary, statementView, ty
 import { checkDocument, findingsFor } from './run-checker.ts';
 
 /** Runs the checker on a statement's current text and stores the findings (the statement does not move). */
-export async function checkStoredStatement(ctx: AppContext, orgId: string, incidentId: string, statementId: string, actor: AuditActor): Promise<StatementView> {
+export async function checkStoredStatement(
+  ctx: AppContext,
+  orgId: string,
+  incidentId: string,
+  statementId: string,
+  actor: AuditActor,
+): Promise<StatementView> {
   const read = await findStatement(ctx.sql, orgId, incidentId, statementId);
   // Tokenising is CPU work: done before the transaction, which then stores it only for the same version.
   const findings = await checkDocument(read.title, read.body, read.kind);
@@ -20,7 +26,12 @@ export async function checkStoredStatement(ctx: AppContext, orgId: string, incid
     if (!row) throw new ConflictError('確認中に声明文が更新されました (statement changed while it was checked; retry)');
     const summary = findingsSummary(findings);
     await appendStatementEvent(tx, { row, at: now, kind: 'statement_checked', actor, data: summary });
-    await recordAudit(tx, actor, { orgId, action: 'statement.check', targetType: 'statement', targetId: statementId, after: { version: row.version, ...summary } }, now);
+    await recordAudit(
+      tx,
+      actor,
+      { orgId, action: 'statement.check', targetType: 'statement', targetId: statementId, after: { version: row.version, ...summary } },
+      now,
+    );
     return statementView(row);
   }) as Promise<StatementView>;
 }

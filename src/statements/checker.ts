@@ -17,9 +17,20 @@ import type { StatementKind } from './lifecycle.ts';
 export type FindingSeverity = 'block' | 'warn';
 
 export const checkRules = [
-  'unfilled_placeholder', 'discomfort_without_account', 'conditional_apology', 'blames_misunderstanding',
-  'categorical_denial', 'demands_understanding', 'but_after_apology', 'apologises_for_commotion',
-  'apology_without_facts', 'holding_without_next_update', 'confirms_patient', 'care_details', 'care_event', 'pii',
+  'unfilled_placeholder',
+  'discomfort_without_account',
+  'conditional_apology',
+  'blames_misunderstanding',
+  'categorical_denial',
+  'demands_understanding',
+  'but_after_apology',
+  'apologises_for_commotion',
+  'apology_without_facts',
+  'holding_without_next_update',
+  'confirms_patient',
+  'care_details',
+  'care_event',
+  'pii',
 ] as const;
 export type CheckRule = (typeof checkRules)[number];
 
@@ -46,7 +57,10 @@ export interface CheckOptions {
   pii?: readonly PiiSpan[];
 }
 
-interface RuleText { message_ja: string; advice_ja: string }
+interface RuleText {
+  message_ja: string;
+  advice_ja: string;
+}
 
 const texts: Record<Exclude<CheckRule, 'pii'>, RuleText> = {
   unfilled_placeholder: {
@@ -91,7 +105,8 @@ const texts: Record<Exclude<CheckRule, 'pii'>, RuleText> = {
   },
   confirms_patient: {
     message_ja: '特定の方が当院の患者である（あった）ことを認める表現です（守秘義務）。',
-    advice_ja: '受診の有無は、ご本人の投稿であっても公開の場で肯定も否定もしないでください。「個別のご事情についてはこの場でお答えできません」とし、直接の窓口をご案内してください。',
+    advice_ja:
+      '受診の有無は、ご本人の投稿であっても公開の場で肯定も否定もしないでください。「個別のご事情についてはこの場でお答えできません」とし、直接の窓口をご案内してください。',
   },
   care_details: {
     message_ja: '診療記録や病状・処方など、診療の内容に触れています（守秘義務）。',
@@ -104,8 +119,15 @@ const texts: Record<Exclude<CheckRule, 'pii'>, RuleText> = {
 };
 
 const piiLabels: Record<PiiType, string> = {
-  phone: '電話番号', postal_code: '郵便番号', email: 'メールアドレス', address: '住所', my_number: 'マイナンバー',
-  insurance_number: '保険証番号', patient_id: '患者ID・カルテ番号', birth_date: '生年月日', person_name: '氏名',
+  phone: '電話番号',
+  postal_code: '郵便番号',
+  email: 'メールアドレス',
+  address: '住所',
+  my_number: 'マイナンバー',
+  insurance_number: '保険証番号',
+  patient_id: '患者ID・カルテ番号',
+  birth_date: '生年月日',
+  person_name: '氏名',
 };
 // Identifiers that are never the institution's own: no reason makes publishing them right.
 const neverPublish: ReadonlySet<PiiType> = new Set(['my_number', 'insurance_number', 'patient_id', 'birth_date']);
@@ -118,7 +140,8 @@ const contactTypes: ReadonlySet<PiiType> = new Set(['phone', 'email', 'address',
 const placeholder = /【\s*(?:記入|要記入|ご記入|入力|選択)[^】\n]{0,80}】|\{\{[^}\n]{0,40}\}\}|[〇○◯]{2,}|×{2,}/g;
 const discomfort = /(?:ご不快な(?:思い|お気持ち)|不快な(?:思い|お気持ち)|ご不快)(?:を|に)?(?:おかけ|お掛け|させ|与え)/g;
 // Apologising to those who "took it" badly: the fault moves to the reader's feelings.
-const conditional = /(?:ご?不快|傷つ[いかきけ]|気分を害|ご?心配)[^。\n]{0,8}?(?:受け止め|感じ|お感じ|思われ|思い?にな|お思い)[^。\n]{0,8}?(?:方|皆様|皆さま|みなさま)/g;
+const conditional =
+  /(?:ご?不快|傷つ[いかきけ]|気分を害|ご?心配)[^。\n]{0,8}?(?:受け止め|感じ|お感じ|思われ|思い?にな|お思い)[^。\n]{0,8}?(?:方|皆様|皆さま|みなさま)/g;
 const misunderstanding = /誤解を(?:招|まね|与え|生|うみ|させ)|誤解(?:され|なさ)(?:た|る)方|誤解が(?:生じ|広が)/g;
 const denials = [
   /(?:断じて|決して|絶対に|一切)[^。\n]{0,40}?事実(?:は|も)?(?:一切)?(?:ない|無い|ありません|ございません|ではない|ではありません|ではございません)/g,
@@ -127,13 +150,15 @@ const denials = [
   // …事実は一切ございません.
   /事実(?:は|も)(?:一切|全く|まったく|決して)(?:ない|無い|ありません|ございません)/g,
 ];
-const demandUnderstanding = /ご理解(?:を)?(?:いただきたい|頂きたい|いただきたく|頂きたく|ください|下さい|願いたい|願います|いただけ(?:る|れば)と(?:幸い|思)|を求め)/g;
+const demandUnderstanding =
+  /ご理解(?:を)?(?:いただきたい|頂きたい|いただきたく|頂きたく|ください|下さい|願いたい|願います|いただけ(?:る|れば)と(?:幸い|思)|を求め)/g;
 const butAfter = /とはいえ|とは言え|とは申せ|そうは言っても|そうはいっても/g;
 const commotion = /(?:世間|皆様|皆さま|みなさま|社会)?をお騒がせ/g;
 
 // What happened: words that report an event or a finding (a date alone — 本日は… — is not an
 // account). An apology's account needs these AND a cause or a prevention measure.
-const whatHappened = /経緯|判明(?!し次第)|発生|起き|生じ|事案|確認したところ|調査の結果|行いました|行っておりました|があったこと|がありました/;
+const whatHappened =
+  /経緯|判明(?!し次第)|発生|起き|生じ|事案|確認したところ|調査の結果|行いました|行っておりました|があったこと|がありました/;
 const causeOrPrevention = /原因|再発防止|防止策|対策|改善|見直し|徹底|研修|指導/;
 const apologyWord = /申し訳|お詫び|おわび|謝罪|陳謝/;
 const nextUpdate = /判明し次第|改めて(?:ご報告|お知らせ|ご説明|公表)|続報|追って(?:ご報告|お知らせ)|あらためて(?:ご報告|お知らせ)/;
@@ -144,12 +169,16 @@ const nextUpdate = /判明し次第|改めて(?:ご報告|お知らせ|ご説明
 // the poster, "the patient concerned". Tying the two in one sentence confirms that person is or
 // was a patient. In a reply to a review the reader IS the specific person, so any encounter that
 // happened (past or ongoing) confirms it — "お会計の際にご不便を" as much as "処方した".
-const clinicalStem = '(?:通院|受診|来院|入院|退院|通所|入所|診察|診療|治療|処方|投薬|投与|手術|検査|施術|処置|接種|健診|検診|点滴|注射|採血|抜歯|出産|分娩|リハビリ|透析|麻酔'
-  + '|レントゲン|CT|MRI|エコー|内視鏡|胃カメラ|ワクチン|健康診断|人間ドック|お薬|かかられ|通われ|診させ|主治医)';
+const clinicalStem =
+  '(?:通院|受診|来院|入院|退院|通所|入所|診察|診療|治療|処方|投薬|投与|手術|検査|施術|処置|接種|健診|検診|点滴|注射|採血|抜歯|出産|分娩|リハビリ|透析|麻酔' +
+  '|レントゲン|CT|MRI|エコー|内視鏡|胃カメラ|ワクチン|健康診断|人間ドック|お薬|かかられ|通われ|診させ|主治医)';
 // The rest of a visit, and what the clinic did for the reader (ご説明した, お出しした). Only about
 // someone specific do these confirm anything; in a statement about "what happened" they are prose.
 const visitStem = '(?:ご?相談|ご?予約|お?会計|受付|お待たせ|お越し|ご利用|担当|ご説明|お伝え|お出し|ご案内)';
-const encounterPatterns = [{ re: new RegExp(clinicalStem, 'g'), clinical: true }, { re: new RegExp(visitStem, 'g'), clinical: false }];
+const encounterPatterns = [
+  { re: new RegExp(clinicalStem, 'g'), clinical: true },
+  { re: new RegExp(visitStem, 'g'), clinical: false },
+];
 // Right after the stem, within the clause: it happened (した, 入院中, 受診歴, 検査結果, の件,
 // お待たせしてしまい, ご来院いただき), close to the stem so the verb is the encounter's. The た of
 // いただく (ご来院いただければ: an invitation), of いたします (a promise) and of 〜たら (a condition)
@@ -161,15 +190,23 @@ const occasionAfterStem = /^[^。、\n]{0,6}?(?:際|時(?!間|期)|ところ|後
 const pastSentence = /(?:ました|でした|あった|だった|た)(?![だしいら])/;
 // Before the stem: a dated or referenced encounter (11月20日の手術, 前回の診察).
 const happenedBeforeStem = /(?:\d{1,2}月\d{1,2}日|先日|昨日|前回|当日|その際|以前)(?:の|に|は)?[^。、\n]{0,4}$/;
-const patientOfUs = /(?:当院|弊院|当クリニック|当病院|当医院)の(?:患者|利用者|受診者)(?:で(?:あ|し|いらっしゃ|ござい)|さん|様|さま|として)/g;
-const careRecords = /電子カルテ|カルテ|診療録|診療記録|病歴|既往歴|検査結果|検査値|診断名|病名|処方内容|処方薬|投薬内容|お薬の内容|服薬|治療内容|治療経過|病状|症状の経過|手術内容|術後の経過/g;
-const specificRef = /投稿者|ご投稿(?:者|いただいた方|された方|の方)|(?:口コミ|クチコミ|レビュー)(?:を|に)(?:投稿|書|お書|ご記入|寄せ)[^。\n]{0,8}?方|ご本人|当該(?:患者|の方|利用者|者)|該当(?:の)?(?:患者|方)|その方|この方|相談者|あなた|貴方|貴殿/;
+const patientOfUs =
+  /(?:当院|弊院|当クリニック|当病院|当医院)の(?:患者|利用者|受診者)(?:で(?:あ|し|いらっしゃ|ござい)|さん|様|さま|として)/g;
+const careRecords =
+  /電子カルテ|カルテ|診療録|診療記録|病歴|既往歴|検査結果|検査値|診断名|病名|処方内容|処方薬|投薬内容|お薬の内容|服薬|治療内容|治療経過|病状|症状の経過|手術内容|術後の経過/g;
+const specificRef =
+  /投稿者|ご投稿(?:者|いただいた方|された方|の方)|(?:口コミ|クチコミ|レビュー)(?:を|に)(?:投稿|書|お書|ご記入|寄せ)[^。\n]{0,8}?方|ご本人|当該(?:患者|の方|利用者|者)|該当(?:の)?(?:患者|方)|その方|この方|相談者|あなた|貴方|貴殿/;
 // Name-like run before an honorific. 様 also ends ordinary words (同様, 模様 …) and 皆様 / 患者様 /
 // お客様 are everyone, not someone: those are generic unless marked specific (当該患者様).
 const honorific = /([\p{Script=Han}\p{Script=Katakana}ー〇○◯×＊*A-Za-z]{1,8})(様|さま|さん|氏|殿)(?![々子式相態名堂方])/gu;
-const genericBeforeHonorific = /(?:^|[^当該])(?:皆|患者|客|子|利用者|関係者|各位|地域|保護者|家族|来院者|同|模|仕|多|異|一|有|両|神|王|如何|皆さ)$/;
+const genericBeforeHonorific =
+  /(?:^|[^当該])(?:皆|患者|客|子|利用者|関係者|各位|地域|保護者|家族|来院者|同|模|仕|多|異|一|有|両|神|王|如何|皆さ)$/;
 
-interface Sentence { start: number; end: number; text: string }
+interface Sentence {
+  start: number;
+  end: number;
+  text: string;
+}
 
 function sentencesOf(text: string): Sentence[] {
   const out: Sentence[] = [];
@@ -188,7 +225,11 @@ function hasSpecificPerson(sentence: string): boolean {
   return false;
 }
 
-interface Encounter { start: number; end: number; clinical: boolean }
+interface Encounter {
+  start: number;
+  end: number;
+  clinical: boolean;
+}
 
 /** Encounters in a sentence that happened (not "we provide 診療" but "診察の際", "受診された"). */
 function encountersIn(sentence: string): Encounter[] {
@@ -199,7 +240,8 @@ function encountersIn(sentence: string): Encounter[] {
       const rest = sentence.slice(m.index + m[0].length);
       const after = happenedAfterStem.exec(rest) ?? (pastSentence.test(sentence) ? occasionAfterStem.exec(rest) : null);
       if (after) out.push({ start: m.index, end: m.index + m[0].length + after[0].length, clinical });
-      else if (happenedBeforeStem.test(sentence.slice(Math.max(0, m.index - 12), m.index))) out.push({ start: m.index, end: m.index + m[0].length, clinical });
+      else if (happenedBeforeStem.test(sentence.slice(Math.max(0, m.index - 12), m.index)))
+        out.push({ start: m.index, end: m.index + m[0].length, clinical });
     }
   }
   for (const m of sentence.matchAll(patientOfUs)) out.push({ start: m.index, end: m.index + m[0].length, clinical: true });
@@ -234,11 +276,23 @@ export function checkStatement(text: string, kind: StatementKind, options: Check
   const pii = options.pii ?? detectPiiSpans(text, folded, [], new Int32Array(0));
   // Excerpts travel into the timeline and the audit log: personal data in them is masked.
   const masked = (start: number, end: number) =>
-    maskPii(text.slice(start, end), pii.filter((p) => p.start >= start && p.end <= end).map((p) => ({ ...p, start: p.start - start, end: p.end - start })));
+    maskPii(
+      text.slice(start, end),
+      pii.filter((p) => p.start >= start && p.end <= end).map((p) => ({ ...p, start: p.start - start, end: p.end - start })),
+    );
   const add = (rule: Exclude<CheckRule, 'pii'>, severity: FindingSeverity, fs: number, fe: number, overridable = true) => {
     if (fe <= fs) return;
     const [start, end] = mapSpan(folded.origin, text, fs, fe);
-    findings.push({ id: `${rule}:${start}-${end}`, rule, severity, start, end, excerpt: shorten(masked(start, end)), ...texts[rule], overridable });
+    findings.push({
+      id: `${rule}:${start}-${end}`,
+      rule,
+      severity,
+      start,
+      end,
+      excerpt: shorten(masked(start, end)),
+      ...texts[rule],
+      overridable,
+    });
   };
   const each = (re: RegExp, fn: (m: RegExpMatchArray & { index: number }) => void) => {
     re.lastIndex = 0;
@@ -250,7 +304,8 @@ export function checkStatement(text: string, kind: StatementKind, options: Check
   const happened = whatHappened.test(t);
   const account = happened && causeOrPrevention.test(t);
   // A review reply cannot give the account (守秘義務), so there the bare phrase is only a warning.
-  if (!happened) each(discomfort, (m) => add('discomfort_without_account', kind === 'review_reply' ? 'warn' : 'block', m.index, m.index + m[0].length));
+  if (!happened)
+    each(discomfort, (m) => add('discomfort_without_account', kind === 'review_reply' ? 'warn' : 'block', m.index, m.index + m[0].length));
   each(conditional, (m) => add('conditional_apology', 'block', m.index, m.index + m[0].length));
   each(misunderstanding, (m) => add('blames_misunderstanding', 'block', m.index, m.index + m[0].length));
   // The denial patterns overlap (断じて…事実はない matches two): one finding per phrase.
@@ -310,9 +365,15 @@ export function checkStatement(text: string, kind: StatementKind, options: Check
       }
     }
     findings.push({
-      id: `pii:${p.start}-${p.end}`, rule: 'pii', severity, start: p.start, end: p.end,
+      id: `pii:${p.start}-${p.end}`,
+      rule: 'pii',
+      severity,
+      start: p.start,
+      end: p.end,
       excerpt: maskPii(text.slice(p.start, p.end), [{ type: p.type, start: 0, end: p.end - p.start }]),
-      message_ja: `個人情報（${label}）が含まれています。`, advice_ja: advice, overridable: !neverPublish.has(p.type),
+      message_ja: `個人情報（${label}）が含まれています。`,
+      advice_ja: advice,
+      overridable: !neverPublish.has(p.type),
     });
   }
 

@@ -20,14 +20,21 @@ export interface PublishStatementInput {
  * detected_at, not after closed_at, not in the future) and against the approval.
  */
 export async function publishStatement(
-  ctx: AppContext, orgId: string, incidentId: string, statementId: string, input: PublishStatementInput, actor: AuditActor,
+  ctx: AppContext,
+  orgId: string,
+  incidentId: string,
+  statementId: string,
+  input: PublishStatementInput,
+  actor: AuditActor,
 ): Promise<StatementView & { incidentFirstResponseAt: Date | null }> {
   const now = ctx.now();
   const at = input.at ?? now;
   return ctx.sql.begin(async (tx) => {
     const read = await findStatement(tx, orgId, incidentId, statementId);
     if (!findStatementTransition(read.status, 'publish')) {
-      throw new ConflictError(`${read.status} の声明文は公開済みにできません。承認済みのものだけです (a ${read.status} statement cannot be published; approve it first)`);
+      throw new ConflictError(
+        `${read.status} の声明文は公開済みにできません。承認済みのものだけです (a ${read.status} statement cannot be published; approve it first)`,
+      );
     }
     if (read.approved_at && at.getTime() < read.approved_at.getTime()) {
       throw new ValidationError('公開時刻が承認より前です (at must not be before the approval)');
@@ -52,13 +59,35 @@ export async function publishStatement(
       update incidents set first_response_at = ${at}, updated_at = ${now}
       where org_id = ${orgId} and id = ${incidentId} and (first_response_at is null or first_response_at > ${at})
       returning first_response_at`;
-    const [after] = await tx<Pick<Row<'incidents'>, 'first_response_at'>[]>`select first_response_at from incidents where org_id = ${orgId} and id = ${incidentId}`;
-    await appendStatementEvent(tx, { row, at, kind: 'statement_published', actor, data: { firstResponse: Boolean(stamped), title: row.title } });
-    await recordAudit(tx, actor, {
-      orgId, action: 'statement.publish', targetType: 'statement', targetId: statementId,
-      before: { status: read.status, incidentFirstResponseAt: current },
-      after: { status: 'published', publishedAt: at, version: row.version, digest: textDigest(row.title, row.body), incidentFirstResponseAt: after?.first_response_at ?? null },
-    }, now);
+    const [after] = await tx<
+      Pick<Row<'incidents'>, 'first_response_at'>[]
+    >`select first_response_at from incidents where org_id = ${orgId} and id = ${incidentId}`;
+    await appendStatementEvent(tx, {
+      row,
+      at,
+      kind: 'statement_published',
+      actor,
+      data: { firstResponse: Boolean(stamped), title: row.title },
+    });
+    await recordAudit(
+      tx,
+      actor,
+      {
+        orgId,
+        action: 'statement.publish',
+        targetType: 'statement',
+        targetId: statementId,
+        before: { status: read.status, incidentFirstResponseAt: current },
+        after: {
+          status: 'published',
+          publishedAt: at,
+          version: row.version,
+          digest: textDigest(row.title, row.body),
+          incidentFirstResponseAt: after?.first_response_at ?? null,
+        },
+      },
+      now,
+    );
     return { ...statementView(row), incidentFirstResponseAt: after?.first_response_at ?? null };
   }) as Promise<StatementView & { incidentFirstResponseAt: Date | null }>;
 }

@@ -21,12 +21,31 @@ export type StatementRow = Narrowed<Row<'statements'>, { overrides: Override[]; 
 
 export function statementView(r: StatementRow) {
   return {
-    id: r.id, orgId: r.org_id, incidentId: r.incident_id, kind: r.kind, title: r.title, body: r.body, status: r.status,
-    version: r.version, templateKey: r.template_key, authorId: r.author_id,
-    submittedBy: r.submitted_by, submittedAt: r.submitted_at, approvedBy: r.approved_by, approvedAt: r.approved_at, overrides: r.overrides,
-    rejectedBy: r.rejected_by, rejectedAt: r.rejected_at, rejectReason: r.reject_reason,
-    publishedAt: r.published_at, withdrawnAt: r.withdrawn_at, withdrawReason: r.withdraw_reason,
-    findings: r.findings, checkedAt: r.checked_at, createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id,
+    orgId: r.org_id,
+    incidentId: r.incident_id,
+    kind: r.kind,
+    title: r.title,
+    body: r.body,
+    status: r.status,
+    version: r.version,
+    templateKey: r.template_key,
+    authorId: r.author_id,
+    submittedBy: r.submitted_by,
+    submittedAt: r.submitted_at,
+    approvedBy: r.approved_by,
+    approvedAt: r.approved_at,
+    overrides: r.overrides,
+    rejectedBy: r.rejected_by,
+    rejectedAt: r.rejected_at,
+    rejectReason: r.reject_reason,
+    publishedAt: r.published_at,
+    withdrawnAt: r.withdrawn_at,
+    withdrawReason: r.withdraw_reason,
+    findings: r.findings,
+    checkedAt: r.checked_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 export type StatementView = ReturnType<typeof statementView>;
@@ -47,7 +66,12 @@ export async function findStatement(q: Q, orgId: string, incidentId: string, id:
   return row;
 }
 
-export async function listStatements(sql: Sql, orgId: string, incidentId: string, f: { status?: StatementStatus; kind?: StatementKind } = {}) {
+export async function listStatements(
+  sql: Sql,
+  orgId: string,
+  incidentId: string,
+  f: { status?: StatementStatus; kind?: StatementKind } = {},
+) {
   const rows = await sql<StatementRow[]>`
     select * from statements where org_id = ${orgId} and incident_id = ${incidentId}
       ${f.status ? sql`and status = ${f.status}` : sql``} ${f.kind ? sql`and kind = ${f.kind}` : sql``}
@@ -58,7 +82,10 @@ export async function listStatements(sql: Sql, orgId: string, incidentId: string
 /** One statement with every version of its text. */
 export async function getStatement(sql: Sql, orgId: string, incidentId: string, id: string) {
   const statement = statementView(await findStatement(sql, orgId, incidentId, id));
-  type Version = Pick<Row<'statement_versions'>, 'version' | 'title' | 'body'> & { editedBy: Row<'statement_versions'>['edited_by']; editedAt: Row<'statement_versions'>['edited_at'] };
+  type Version = Pick<Row<'statement_versions'>, 'version' | 'title' | 'body'> & {
+    editedBy: Row<'statement_versions'>['edited_by'];
+    editedAt: Row<'statement_versions'>['edited_at'];
+  };
   const versions = await sql<Version[]>`
     select version, title, body, edited_by as "editedBy", edited_at as "editedAt"
     from statement_versions where org_id = ${orgId} and statement_id = ${id} order by version`;
@@ -72,19 +99,35 @@ export async function writersOf(q: Q, orgId: string, statementId: string): Promi
   return new Set(rows.map((r) => r.edited_by));
 }
 
-export async function insertVersion(tx: Tx, v: { orgId: string; statementId: string; version: number; title: string; body: string; editedBy: string; at: Date }): Promise<void> {
+export async function insertVersion(
+  tx: Tx,
+  v: { orgId: string; statementId: string; version: number; title: string; body: string; editedBy: string; at: Date },
+): Promise<void> {
   await tx`
     insert into statement_versions (org_id, statement_id, version, title, body, edited_by, edited_at)
     values (${v.orgId}, ${v.statementId}, ${v.version}, ${v.title}, ${v.body}, ${v.editedBy}, ${v.at})`;
 }
 
 export type StatementEventKind =
-  | 'statement_drafted' | 'statement_edited' | 'statement_checked' | 'statement_submitted' | 'statement_approved'
-  | 'statement_rejected' | 'statement_published' | 'statement_withdrawn';
+  | 'statement_drafted'
+  | 'statement_edited'
+  | 'statement_checked'
+  | 'statement_submitted'
+  | 'statement_approved'
+  | 'statement_rejected'
+  | 'statement_published'
+  | 'statement_withdrawn';
 
 /** A statement event on its incident's timeline (incident_events is append-only). */
 export async function appendStatementEvent(
-  tx: Tx, e: { row: Pick<StatementRow, 'org_id' | 'incident_id' | 'id' | 'kind' | 'version'>; at: Date; kind: StatementEventKind; actor: AuditActor; data?: Record<string, unknown> },
+  tx: Tx,
+  e: {
+    row: Pick<StatementRow, 'org_id' | 'incident_id' | 'id' | 'kind' | 'version'>;
+    at: Date;
+    kind: StatementEventKind;
+    actor: AuditActor;
+    data?: Record<string, unknown>;
+  },
 ): Promise<void> {
   const data = { statementId: e.row.id, statementKind: e.row.kind, version: e.row.version, ...e.data };
   await tx`

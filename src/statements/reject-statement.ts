@@ -6,7 +6,12 @@ import { actorKey, appendStatementEvent, findStatement, statementView, type Stat
 
 /** Sends a statement in review back for editing, with the reviewer's reason. Conditional on in_review: a reject racing an approve loses or wins whole. */
 export async function rejectStatement(
-  ctx: AppContext, orgId: string, incidentId: string, statementId: string, input: { reason: string }, actor: AuditActor,
+  ctx: AppContext,
+  orgId: string,
+  incidentId: string,
+  statementId: string,
+  input: { reason: string },
+  actor: AuditActor,
 ): Promise<StatementView> {
   const now = ctx.now();
   return ctx.sql.begin(async (tx) => {
@@ -21,10 +26,19 @@ export async function rejectStatement(
       returning *`;
     if (!row) throw new ConflictError('声明文は他の操作で変更されました (statement changed concurrently; reload and retry)');
     await appendStatementEvent(tx, { row, at: now, kind: 'statement_rejected', actor, data: { reason: input.reason } });
-    await recordAudit(tx, actor, {
-      orgId, action: 'statement.reject', targetType: 'statement', targetId: statementId,
-      before: { status: read.status }, after: { status: 'rejected', version: row.version, reason: input.reason },
-    }, now);
+    await recordAudit(
+      tx,
+      actor,
+      {
+        orgId,
+        action: 'statement.reject',
+        targetType: 'statement',
+        targetId: statementId,
+        before: { status: read.status },
+        after: { status: 'rejected', version: row.version, reason: input.reason },
+      },
+      now,
+    );
     return statementView(row);
   }) as Promise<StatementView>;
 }

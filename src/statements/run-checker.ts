@@ -25,7 +25,7 @@ export async function checkDocument(title: string, body: string, kind: Statement
   const offset = title.length + 1;
   const findings = await findingsFor(`${title}\n${body}`, kind);
   return findings.map((f) => {
-    const field = f.start < offset ? 'title' as const : 'body' as const;
+    const field = f.start < offset ? ('title' as const) : ('body' as const);
     const start = field === 'title' ? f.start : f.start - offset;
     const end = field === 'title' ? Math.min(f.end, title.length) : f.end - offset;
     return { ...f, field, start, end, id: `${field}:${f.rule}:${start}-${end}` };

@@ -46,5 +46,6 @@ export function findTemplate(kind: StatementKind, key?: string): StatementTempla
  */
 export function fillTemplate(text: string, values: TemplateValues): string {
   return text.replace(/\{\{(\w+)\}\}/g, (whole, name: string) =>
-    Object.hasOwn(values, name) ? values[name as keyof TemplateValues] : whole);
+    Object.hasOwn(values, name) ? values[name as keyof TemplateValues] : whole,
+  );
 }

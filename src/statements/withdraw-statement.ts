@@ -10,7 +10,12 @@ import { appendStatementEvent, findStatement, statementView, type StatementRow, 
  * published). A reason is required.
  */
 export async function withdrawStatement(
-  ctx: AppContext, orgId: string, incidentId: string, statementId: string, input: { reason: string }, actor: AuditActor,
+  ctx: AppContext,
+  orgId: string,
+  incidentId: string,
+  statementId: string,
+  input: { reason: string },
+  actor: AuditActor,
 ): Promise<StatementView> {
   const now = ctx.now();
   return ctx.sql.begin(async (tx) => {
@@ -25,10 +30,19 @@ export async function withdrawStatement(
       returning *`;
     if (!row) throw new ConflictError('声明文は他の操作で変更されました (statement changed concurrently; reload and retry)');
     await appendStatementEvent(tx, { row, at: now, kind: 'statement_withdrawn', actor, data: { from: read.status, reason: input.reason } });
-    await recordAudit(tx, actor, {
-      orgId, action: 'statement.withdraw', targetType: 'statement', targetId: statementId,
-      before: { status: read.status }, after: { status: 'withdrawn', reason: input.reason },
-    }, now);
+    await recordAudit(
+      tx,
+      actor,
+      {
+        orgId,
+        action: 'statement.withdraw',
+        targetType: 'statement',
+        targetId: statementId,
+        before: { status: read.status },
+        after: { status: 'withdrawn', reason: input.reason },
+      },
+      now,
+    );
     return statementView(row);
   }) as Promise<StatementView>;
 }

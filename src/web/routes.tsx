@@ -14,7 +14,7 @@ import { getOrganization } from '../organizations/organizations.ts';
 import { DashboardPage, LoginPage } from './views.tsx';
 import type { AppEnv } from '../http/env.ts';
 
-const formField = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? (form[name]) : '');
+const formField = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? form[name] : '');
 
 export function webRoutes(ctx: AppContext) {
   const web = new Hono<AppEnv>();
@@ -38,12 +38,16 @@ export function webRoutes(ctx: AppContext) {
   // Login CSRF (a cross-site form logging the victim into the attacker's account) is refused by
   // the same-origin check; there is no session yet to carry a token.
   web.post('/login', async (c) => {
-    if (!sameOrigin(c.req.raw, ctx.config.mail.publicUrl)) return c.html(<LoginPage error="不正なリクエストです (cross-site request refused)" />, 403);
+    if (!sameOrigin(c.req.raw, ctx.config.mail.publicUrl))
+      return c.html(<LoginPage error="不正なリクエストです (cross-site request refused)" />, 403);
     const form = await c.req.parseBody();
     const email = formField(form, 'email').trim();
     const password = formField(form, 'password');
     if (!email || !password || email.length > 254 || password.length > 512) {
-      return c.html(<LoginPage error="メールアドレスとパスワードを入力してください (enter your e-mail and password)" email={email.slice(0, 254)} />, 400);
+      return c.html(
+        <LoginPage error="メールアドレスとパスワードを入力してください (enter your e-mail and password)" email={email.slice(0, 254)} />,
+        400,
+      );
     }
     try {
       await loginWithCookie(ctx, c, { email, password });
@@ -59,7 +63,8 @@ export function webRoutes(ctx: AppContext) {
     const auth = await session(c);
     if (auth) {
       const form = await c.req.parseBody();
-      if (!csrfPasses(c.req.raw, auth, formField(form, '_csrf'), ctx.config.mail.publicUrl)) return c.text('cross-site request refused', 403);
+      if (!csrfPasses(c.req.raw, auth, formField(form, '_csrf'), ctx.config.mail.publicUrl))
+        return c.text('cross-site request refused', 403);
       setRequestAuth(c, auth);
       await logout(ctx, auth, requestActor(c));
     }

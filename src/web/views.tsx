@@ -42,12 +42,38 @@ export function LoginPage(props: { error?: string; email?: string }) {
     <Layout title="ログイン — Hinoko">
       <div class="login card">
         <h2>火の粉 Hinoko</h2>
-        <p>メールアドレスとパスワードでログインしてください。<br /><span class="muted">Log in with your e-mail and password (the first admin's are printed on first start).</span></p>
+        <p>
+          メールアドレスとパスワードでログインしてください。
+          <br />
+          <span class="muted">Log in with your e-mail and password (the first admin's are printed on first start).</span>
+        </p>
         {props.error ? <p class="error">{props.error}</p> : null}
         <form method="post" action="/login">
-          <p><label>メールアドレス (e-mail)<br /><input type="email" name="email" value={props.email ?? ''} autocomplete="username" required maxlength={254} style="width:100%" /></label></p>
-          <p><label>パスワード (password)<br /><input type="password" name="password" autocomplete="current-password" required maxlength={512} style="width:100%" /></label></p>
-          <p><button type="submit">ログイン (Log in)</button></p>
+          <p>
+            <label>
+              メールアドレス (e-mail)
+              <br />
+              <input
+                type="email"
+                name="email"
+                value={props.email ?? ''}
+                autocomplete="username"
+                required
+                maxlength={254}
+                style="width:100%"
+              />
+            </label>
+          </p>
+          <p>
+            <label>
+              パスワード (password)
+              <br />
+              <input type="password" name="password" autocomplete="current-password" required maxlength={512} style="width:100%" />
+            </label>
+          </p>
+          <p>
+            <button type="submit">ログイン (Log in)</button>
+          </p>
         </form>
       </div>
     </Layout>
@@ -65,14 +91,20 @@ function VolumeChart(props: { buckets: CountBucket[] }) {
   return (
     <svg viewBox={`0 0 ${w} ${h}`} width="100%" role="img" aria-label="投稿数の推移 (mentions per bucket)">
       <line x1={pad} y1={h - pad} x2={w - pad} y2={h - pad} stroke="#999" />
-      <text x={4} y={pad} font-size="11" fill="#555">{max}</text>
+      <text x={4} y={pad} font-size="11" fill="#555">
+        {max}
+      </text>
       {props.buckets.map((b, i) => (
         <g>
           <rect x={pad + i * bw} y={y(b.total)} width={Math.max(bw - 1, 1)} height={h - pad - y(b.total)} fill="#9bb7d4">
             <title>{`${formatJstDateTime(b.start)} 合計${b.total}件 / ネガティブ${b.negative}件`}</title>
           </rect>
           <rect x={pad + i * bw} y={y(b.negative)} width={Math.max(bw - 1, 1)} height={h - pad - y(b.negative)} fill="#d9534f" />
-          {i % Math.ceil(n / 8) === 0 ? <text x={pad + i * bw} y={h - 8} font-size="11" fill="#555">{formatJstTime(b.start)}</text> : null}
+          {i % Math.ceil(n / 8) === 0 ? (
+            <text x={pad + i * bw} y={h - 8} font-size="11" fill="#555">
+              {formatJstTime(b.start)}
+            </text>
+          ) : null}
         </g>
       ))}
     </svg>
@@ -85,11 +117,27 @@ function MentionRow(props: { m: MentionView }) {
   return (
     <tr>
       <td class="muted">{formatJstDateTime(m.postedAt)}</td>
-      <td>{sourceLabels[m.sourceType] ?? m.sourceType}{m.isDemo ? <> <span class="badge demo">デモ</span></> : null}</td>
-      <td>{m.author.name ?? m.author.handle ?? '—'}<div class="muted">{m.author.handle ? `@${m.author.handle}` : ''}</div></td>
-      <td class="text">{m.isPrivate ? '（非公開メッセージ — 権限のある担当者のみ閲覧できます）' : m.text}{m.deletedAt ? <div class="muted">削除済み（証拠として保存）</div> : null}</td>
+      <td>
+        {sourceLabels[m.sourceType] ?? m.sourceType}
+        {m.isDemo ? (
+          <>
+            {' '}
+            <span class="badge demo">デモ</span>
+          </>
+        ) : null}
+      </td>
+      <td>
+        {m.author.name ?? m.author.handle ?? '—'}
+        <div class="muted">{m.author.handle ? `@${m.author.handle}` : ''}</div>
+      </td>
+      <td class="text">
+        {m.isPrivate ? '（非公開メッセージ — 権限のある担当者のみ閲覧できます）' : m.text}
+        {m.deletedAt ? <div class="muted">削除済み（証拠として保存）</div> : null}
+      </td>
       <td>{label ? <span class={`badge ${label}`}>{sentimentLabels[label]}</span> : <span class="muted">未分析</span>}</td>
-      <td class="muted">♻ {m.metrics.reposts} 💬 {m.metrics.replies} ♥ {m.metrics.likes}</td>
+      <td class="muted">
+        ♻ {m.metrics.reposts} 💬 {m.metrics.replies} ♥ {m.metrics.likes}
+      </td>
     </tr>
   );
 }
@@ -112,27 +160,59 @@ export function DashboardPage(props: {
         <span style="flex:1" />
         <form class="inline" method="get" action="/">
           <select name="org" aria-label="組織">
-            {props.orgs.map((o) => <option value={o.id} selected={o.id === props.org.id}>{o.name}</option>)}
+            {props.orgs.map((o) => (
+              <option value={o.id} selected={o.id === props.org.id}>
+                {o.name}
+              </option>
+            ))}
           </select>
           <button type="submit">表示</button>
         </form>
-        <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value={props.csrfToken} /><button type="submit">ログアウト</button></form>
+        <form class="inline" method="post" action="/logout">
+          <input type="hidden" name="_csrf" value={props.csrfToken} />
+          <button type="submit">ログアウト</button>
+        </form>
       </header>
       <main>
         {props.org.isDemo ? (
-          <p class="card"><span class="badge demo">デモ</span> これはデモデータです。架空のクリニックと架空の投稿で、起動から数分後に炎上のエピソードが始まります。
-            <span class="muted"> (Demo data: a fictional clinic and invented posts; a flare-up episode starts a few minutes after start.)</span></p>
+          <p class="card">
+            <span class="badge demo">デモ</span>{' '}
+            これはデモデータです。架空のクリニックと架空の投稿で、起動から数分後に炎上のエピソードが始まります。
+            <span class="muted">
+              {' '}
+              (Demo data: a fictional clinic and invented posts; a flare-up episode starts a few minutes after start.)
+            </span>
+          </p>
         ) : null}
         <div class="card">
-          <h2 style="margin-top:0">過去24時間の投稿数 <span class="muted">(15分ごと・赤はネガティブ)</span></h2>
-          <p>合計 <b>{total}</b> 件 / ネガティブ <b>{negative}</b> 件 <span class="muted">— {formatJstDateTime(props.now)} 時点 (JST)</span></p>
+          <h2 style="margin-top:0">
+            過去24時間の投稿数 <span class="muted">(15分ごと・赤はネガティブ)</span>
+          </h2>
+          <p>
+            合計 <b>{total}</b> 件 / ネガティブ <b>{negative}</b> 件 <span class="muted">— {formatJstDateTime(props.now)} 時点 (JST)</span>
+          </p>
           <VolumeChart buckets={props.buckets} />
         </div>
         <div class="card">
-          <h2 style="margin-top:0">最新の投稿 <span class="muted">(latest mentions)</span></h2>
+          <h2 style="margin-top:0">
+            最新の投稿 <span class="muted">(latest mentions)</span>
+          </h2>
           <table>
-            <thead><tr><th>投稿日時 (JST)</th><th>媒体</th><th>投稿者</th><th>本文</th><th>感情</th><th>反応</th></tr></thead>
-            <tbody>{props.mentions.map((m) => <MentionRow m={m} />)}</tbody>
+            <thead>
+              <tr>
+                <th>投稿日時 (JST)</th>
+                <th>媒体</th>
+                <th>投稿者</th>
+                <th>本文</th>
+                <th>感情</th>
+                <th>反応</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.mentions.map((m) => (
+                <MentionRow m={m} />
+              ))}
+            </tbody>
           </table>
           {props.mentions.length === 0 ? <p class="muted">まだ投稿がありません。(No mentions yet.)</p> : null}
         </div>

@@ -23,7 +23,8 @@ const password = '雨の日は図書館で静かに本を読む';
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) throw new Error('Debian chromium is required for page tests: apt-get install chromium (.ci/run installs it)');
+  if (!existsSync(chromiumPath))
+    throw new Error('Debian chromium is required for page tests: apt-get install chromium (.ci/run installs it)');
   db = await createTestDatabase();
   const ctx = testContext(db);
   const org = await createOrganization(ctx, { name: 'さくら内科クリニック（デモ）', slug: 'page-demo', isDemo: true });
@@ -32,21 +33,44 @@ beforeAll(async () => {
   const now = Date.now();
   const analyzer = {
     version: 't',
-    analyze: (text: string) => ({ sentiment: { label: text.includes('最悪') ? 'negative' as const : 'positive' as const, score: 0 }, risks: [], pii: [], terms: [] }),
+    analyze: (text: string) => ({
+      sentiment: { label: text.includes('最悪') ? ('negative' as const) : ('positive' as const), score: 0 },
+      risks: [],
+      pii: [],
+      terms: [],
+    }),
   };
-  await ingest({ sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger }, {
-    orgId: org.id, sourceId: src.id, mentions: [
-      mentionFixture(1, { postedAt: new Date(now - 3_600_000), text: '先生の説明が丁寧でした', isDemo: true }),
-      mentionFixture(2, { postedAt: new Date(now - 1_800_000), text: '最悪 <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">', isDemo: true }),
-      mentionFixture(3, { postedAt: new Date(now - 600_000), text: '予約の相談です 090-1111-2222', isPrivate: true }),
-    ],
-  });
+  await ingest(
+    { sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger },
+    {
+      orgId: org.id,
+      sourceId: src.id,
+      mentions: [
+        mentionFixture(1, { postedAt: new Date(now - 3_600_000), text: '先生の説明が丁寧でした', isDemo: true }),
+        mentionFixture(2, {
+          postedAt: new Date(now - 1_800_000),
+          text: '最悪 <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">',
+          isDemo: true,
+        }),
+        mentionFixture(3, { postedAt: new Date(now - 600_000), text: '予約の相談です 090-1111-2222', isPrivate: true }),
+      ],
+    },
+  );
   server = serve({ fetch: createApp(ctx).fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 
@@ -95,7 +119,9 @@ describe('dashboard page', () => {
 
   it('refuses a login posted from another site', async () => {
     const res = await fetch(base + '/login', {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body: new URLSearchParams({ email, password }).toString(),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+      body: new URLSearchParams({ email, password }).toString(),
     });
     expect(res.status).toBe(403);
     expect(res.headers.get('set-cookie')).toBeNull();

@@ -20,14 +20,22 @@ const testKeys = ephemeralServerKeys();
 export function testContext(db: TestDatabase, overrides: Partial<AppContext> = {}): AppContext {
   // The platform fakes listen on 127.0.0.1: tests are the operator who allows that (the guard's
   // own tests use testConfig without it).
-  const config = loadConfig({ HINOKO_DATA_DIR: '/nonexistent-test-dir', HINOKO_OUTBOUND_ALLOW: '127.0.0.0/8,::1', HINOKO_SOURCE_URL_OVERRIDES: '*' });
+  const config = loadConfig({
+    HINOKO_DATA_DIR: '/nonexistent-test-dir',
+    HINOKO_OUTBOUND_ALLOW: '127.0.0.0/8,::1',
+    HINOKO_SOURCE_URL_OVERRIDES: '*',
+  });
   return createContext({ config, sql: db.sql, db: db.db, keys: testKeys, ...overrides });
 }
 
 export async function makeOrg(ctx: AppContext, name = 'テスト病院') {
   const org = await createOrganization(ctx, { name, slug: unique('org') });
   const target = await createWatchTarget(ctx, org.id, {
-    name: 'テスト内科', names: ['テスト内科', 'テストクリニック'], keywords: [], handles: {}, exclusions: [],
+    name: 'テスト内科',
+    names: ['テスト内科', 'テストクリニック'],
+    keywords: [],
+    handles: {},
+    exclusions: [],
   });
   return { org, target };
 }
@@ -52,14 +60,19 @@ export function mentionFixture(i: number, overrides: Partial<NormalizedMention> 
  * A deterministic in-memory source for pipeline and scheduler tests: serves `items` in pages of
  * `pageSize`, resuming from a numeric offset cursor, optionally pausing between pages.
  */
-export function listSource(items: NormalizedMention[], options: { pageSize?: number; pauseMs?: number; onPage?: (offset: number) => void } = {}): SourceDefinition<Record<string, never>> {
+export function listSource(
+  items: NormalizedMention[],
+  options: { pageSize?: number; pauseMs?: number; onPage?: (offset: number) => void } = {},
+): SourceDefinition<Record<string, never>> {
   const pageSize = options.pageSize ?? 10;
   return {
     type: 'rss',
     label: 'test list source',
     defaultSchedule: '* * * * * *',
     parseConfig: () => ({}),
-    credentials: [], requiredCredentials: () => [], endpoints: () => ({ credentialOrigins: [], operatorUrls: [] }),
+    credentials: [],
+    requiredCredentials: () => [],
+    endpoints: () => ({ credentialOrigins: [], operatorUrls: [] }),
     async *collect({ cursor, runtime }): AsyncIterable<CollectPage> {
       let offset = typeof cursor === 'object' && cursor && 'offset' in cursor ? Number((cursor as { offset: number }).offset) : 0;
       while (offset < items.length) {

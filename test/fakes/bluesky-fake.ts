@@ -61,13 +61,28 @@ export class BlueskyFake extends FaultyServerFake {
     this.remaining = 0;
   }
 
-  post(input: { text: string; handle?: string; at: Date; indexedAt?: Date; langs?: string[]; replyTo?: string; quoteOf?: string; likes?: number }): FakePost {
+  post(input: {
+    text: string;
+    handle?: string;
+    at: Date;
+    indexedAt?: Date;
+    langs?: string[];
+    replyTo?: string;
+    quoteOf?: string;
+    likes?: number;
+  }): FakePost {
     const did = `did:plc:${(input.handle ?? 'user').replace(/[^a-z0-9]/g, '')}`;
     const rkey = `3l${String(this.nextRkey).padStart(11, '0')}`;
     this.nextRkey += 1;
     const uri = `at://${did}/app.bsky.feed.post/${rkey}`;
-    const record: FakePost['record'] = { $type: 'app.bsky.feed.post', text: input.text, createdAt: input.at.toISOString(), langs: input.langs ?? ['ja'] };
-    if (input.replyTo !== undefined) record.reply = { root: { uri: input.replyTo, cid: 'bafyroot' }, parent: { uri: input.replyTo, cid: 'bafyparent' } };
+    const record: FakePost['record'] = {
+      $type: 'app.bsky.feed.post',
+      text: input.text,
+      createdAt: input.at.toISOString(),
+      langs: input.langs ?? ['ja'],
+    };
+    if (input.replyTo !== undefined)
+      record.reply = { root: { uri: input.replyTo, cid: 'bafyroot' }, parent: { uri: input.replyTo, cid: 'bafyparent' } };
     if (input.quoteOf !== undefined) record.embed = { $type: 'app.bsky.embed.record', record: { uri: input.quoteOf, cid: 'bafyquoted' } };
     const post: FakePost = {
       uri,
@@ -118,7 +133,8 @@ export class BlueskyFake extends FaultyServerFake {
         return xrpcError(400, 'InvalidRequest', 'Request body must be JSON');
       }
       const b = body as { identifier?: unknown; password?: unknown };
-      if (b.identifier !== this.identifier || b.password !== this.password) return xrpcError(401, 'AuthenticationRequired', 'Invalid identifier or password');
+      if (b.identifier !== this.identifier || b.password !== this.password)
+        return xrpcError(401, 'AuthenticationRequired', 'Invalid identifier or password');
       return this.mint();
     }
     if (path === '/xrpc/com.atproto.server.refreshSession' && request.method === 'POST') {
@@ -157,10 +173,24 @@ export class BlueskyFake extends FaultyServerFake {
     const resetAt = new Date(this.clock() + 300_000);
     const headers = this.rateHeaders(this.remaining, resetAt);
     this.remaining = 3000;
-    return json(200, {
-      posts: page.map((p) => ({ ...p, ...(p.record.embed === undefined ? {} : { embed: { $type: 'app.bsky.embed.record#view', record: { $type: 'app.bsky.embed.record#viewRecord', uri: (p.record.embed as { record: { uri: string } }).record.uri } } }) })),
-      ...(offset + limit < matches.length ? { cursor: encodeToken({ o: offset + limit }) } : {}),
-      hitsTotal: matches.length,
-    }, headers);
+    return json(
+      200,
+      {
+        posts: page.map((p) => ({
+          ...p,
+          ...(p.record.embed === undefined
+            ? {}
+            : {
+                embed: {
+                  $type: 'app.bsky.embed.record#view',
+                  record: { $type: 'app.bsky.embed.record#viewRecord', uri: (p.record.embed as { record: { uri: string } }).record.uri },
+                },
+              }),
+        })),
+        ...(offset + limit < matches.length ? { cursor: encodeToken({ o: offset + limit }) } : {}),
+        hitsTotal: matches.length,
+      },
+      headers,
+    );
   }
 }

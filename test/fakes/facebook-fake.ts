@@ -11,8 +11,7 @@ import { ScriptedFaultServer } from './scripted-fault-server.ts';
 // this file) the Instagram endpoints. Both can sign webhook deliveries like Meta does.
 
 export type GraphFaultKind =
-  | 'throttle' | 'buc-throttle' | 'server-error' | 'transient' | 'hang' | 'reset'
-  | 'malformed' | 'oversized' | 'auth';
+  'throttle' | 'buc-throttle' | 'server-error' | 'transient' | 'hang' | 'reset' | 'malformed' | 'oversized' | 'auth';
 
 export interface GraphFakeOptions {
   token?: string;
@@ -25,13 +24,33 @@ export interface GraphFakeOptions {
 }
 
 export class GraphError {
-  constructor(readonly status: number, readonly body: Record<string, unknown>, readonly headers: Record<string, string> = {}) {}
+  constructor(
+    readonly status: number,
+    readonly body: Record<string, unknown>,
+    readonly headers: Record<string, string> = {},
+  ) {}
 }
 
-export function graphError(status: number, code: number, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): GraphError {
-  return new GraphError(status, {
-    error: { message, type: code === 190 || code === 102 ? 'OAuthException' : 'GraphMethodException', code, fbtrace_id: 'AbCdEfGhIjK', ...extra },
-  }, headers);
+export function graphError(
+  status: number,
+  code: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): GraphError {
+  return new GraphError(
+    status,
+    {
+      error: {
+        message,
+        type: code === 190 || code === 102 ? 'OAuthException' : 'GraphMethodException',
+        code,
+        fbtrace_id: 'AbCdEfGhIjK',
+        ...extra,
+      },
+    },
+    headers,
+  );
 }
 
 /** 2019-05-17T16:24:04+0000, as the Graph API writes times. */
@@ -94,9 +113,10 @@ export class GraphFake extends ScriptedFaultServer<GraphFaultKind> {
       start = index + 1;
     }
     const page = items.slice(start, start + limit);
-    const cursors = page.length > 0
-      ? { before: Buffer.from(page[0]!.id).toString('base64url'), after: Buffer.from(page[page.length - 1]!.id).toString('base64url') }
-      : {};
+    const cursors =
+      page.length > 0
+        ? { before: Buffer.from(page[0]!.id).toString('base64url'), after: Buffer.from(page[page.length - 1]!.id).toString('base64url') }
+        : {};
     const paging: Record<string, unknown> = { cursors };
     if (start + limit < items.length) {
       const next = new URL(url.toString());
@@ -108,12 +128,14 @@ export class GraphFake extends ScriptedFaultServer<GraphFaultKind> {
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const json = JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': 'application/json; charset=UTF-8',
-      'content-length': String(Buffer.byteLength(json)),
-      'x-fb-trace-id': 'AbCdEfGhIjK',
-      ...headers,
-    }).end(json);
+    res
+      .writeHead(status, {
+        'content-type': 'application/json; charset=UTF-8',
+        'content-length': String(Buffer.byteLength(json)),
+        'x-fb-trace-id': 'AbCdEfGhIjK',
+        ...headers,
+      })
+      .end(json);
   }
 
   private serveFault(kind: GraphFaultKind, req: IncomingMessage, res: ServerResponse): void {
@@ -121,12 +143,30 @@ export class GraphFake extends ScriptedFaultServer<GraphFaultKind> {
     const fail = (e: GraphError) => this.send(res, e.status, e.body, e.headers);
     switch (kind) {
       case 'throttle':
-        fail(graphError(403, 4, '(#4) Application request limit reached', { is_transient: true },
-          { 'x-app-usage': JSON.stringify({ call_count: 100, total_cputime: 12, total_time: 15 }) }));
+        fail(
+          graphError(
+            403,
+            4,
+            '(#4) Application request limit reached',
+            { is_transient: true },
+            { 'x-app-usage': JSON.stringify({ call_count: 100, total_cputime: 12, total_time: 15 }) },
+          ),
+        );
         return;
       case 'buc-throttle':
-        fail(graphError(400, 80001, 'There have been too many calls to this Page account. Wait a bit and try again.', { is_transient: true },
-          { 'x-business-use-case-usage': JSON.stringify({ '1234567890': [{ type: 'pages', call_count: 100, total_cputime: 20, total_time: 30, estimated_time_to_regain_access: 2 }] }) }));
+        fail(
+          graphError(
+            400,
+            80001,
+            'There have been too many calls to this Page account. Wait a bit and try again.',
+            { is_transient: true },
+            {
+              'x-business-use-case-usage': JSON.stringify({
+                '1234567890': [{ type: 'pages', call_count: 100, total_cputime: 20, total_time: 30, estimated_time_to_regain_access: 2 }],
+              }),
+            },
+          ),
+        );
         return;
       case 'server-error':
         fail(graphError(500, 1, 'An unknown error occurred', { is_transient: true }));
@@ -158,7 +198,13 @@ export class GraphFake extends ScriptedFaultServer<GraphFaultKind> {
     this.requests.push(url);
     const token = url.searchParams.get('access_token');
     if (token !== this.token) {
-      const e = graphError(400, 190, token ? 'Invalid OAuth access token - Cannot parse access token' : 'An active access token must be used to query information about the current user.');
+      const e = graphError(
+        400,
+        190,
+        token
+          ? 'Invalid OAuth access token - Cannot parse access token'
+          : 'An active access token must be used to query information about the current user.',
+      );
       this.send(res, e.status, e.body);
       return;
     }
@@ -225,12 +271,18 @@ export class FacebookFake extends GraphFake {
   readonly comments = new Map<string, FakeComment[]>(); // per post, oldest first
   private seq = 0;
 
-  constructor(readonly pageId = '1234567890', options: GraphFakeOptions = {}) {
+  constructor(
+    readonly pageId = '1234567890',
+    options: GraphFakeOptions = {},
+  ) {
     super(options);
     this.route(/^\/(\d+)\/feed$/, (url, m) => {
       if (m[1] !== this.pageId) throw graphError(400, 100, 'Unsupported get request.', { error_subcode: 33 });
       const since = sinceOf(url);
-      return this.paginate(this.posts.filter((p) => since === null || Date.parse(fixTime(p.created_time)) >= since), url);
+      return this.paginate(
+        this.posts.filter((p) => since === null || Date.parse(fixTime(p.created_time)) >= since),
+        url,
+      );
     });
     this.route(/^\/(\d+_\d+)\/comments$/, (url, m) => {
       const post = this.posts.find((p) => p.id === m[1]);
@@ -239,8 +291,12 @@ export class FacebookFake extends GraphFake {
       let list = (this.comments.get(post.id) ?? []).filter((c) => since === null || Date.parse(fixTime(c.created_time)) >= since);
       if (url.searchParams.get('filter') === 'toplevel') list = list.filter((c) => !c.parent);
       if (url.searchParams.get('order') === 'reverse_chronological') list = [...list].reverse();
-      const body = this.paginate(list.map(({ postId: _p, ...c }) => c), url);
-      if (url.searchParams.get('summary') === 'true') body.summary = { order: 'chronological', total_count: list.length, can_comment: true };
+      const body = this.paginate(
+        list.map(({ postId: _p, ...c }) => c),
+        url,
+      );
+      if (url.searchParams.get('summary') === 'true')
+        body.summary = { order: 'chronological', total_count: list.length, can_comment: true };
       return body;
     });
   }
@@ -254,8 +310,13 @@ export class FacebookFake extends GraphFake {
     const id = `${this.pageId}_${this.nextId()}`;
     const at = graphTime(options.at ?? this.clock());
     const post: FakePost = {
-      id, created_time: at, updated_time: at, from: options.from ?? { id: this.pageId, name: 'さくら内科クリニック' },
-      permalink_url: `https://www.facebook.com/${id.replace('_', '/posts/')}`, status_type: 'mobile_status_update', is_hidden: false,
+      id,
+      created_time: at,
+      updated_time: at,
+      from: options.from ?? { id: this.pageId, name: 'さくら内科クリニック' },
+      permalink_url: `https://www.facebook.com/${id.replace('_', '/posts/')}`,
+      status_type: 'mobile_status_update',
+      is_hidden: false,
       ...(message === undefined ? {} : { message }),
     };
     this.posts.unshift(post);
@@ -263,13 +324,22 @@ export class FacebookFake extends GraphFake {
     return post;
   }
 
-  addComment(postId: string, message: string, options: { at?: Date; parentId?: string; from?: { id: string; name: string } } = {}): FakeComment {
+  addComment(
+    postId: string,
+    message: string,
+    options: { at?: Date; parentId?: string; from?: { id: string; name: string } } = {},
+  ): FakeComment {
     const id = `${postId.split('_')[1]}_${this.nextId()}`;
     const comment: FakeComment = {
-      id, message, created_time: graphTime(options.at ?? this.clock()),
+      id,
+      message,
+      created_time: graphTime(options.at ?? this.clock()),
       from: options.from ?? { id: '9' + this.nextId(), name: '患者さん' },
-      like_count: 0, comment_count: 0, permalink_url: `https://www.facebook.com/${postId.replace('_', '/posts/')}?comment_id=${id.split('_')[1]}`,
-      is_hidden: false, postId,
+      like_count: 0,
+      comment_count: 0,
+      permalink_url: `https://www.facebook.com/${postId.replace('_', '/posts/')}?comment_id=${id.split('_')[1]}`,
+      is_hidden: false,
+      postId,
       ...(options.parentId ? { parent: { id: options.parentId } } : {}),
     };
     const list = this.comments.get(postId) ?? [];
@@ -303,7 +373,11 @@ export class FacebookFake extends GraphFake {
   }
 
   deleteComment(commentId: string): void {
-    for (const [postId, list] of this.comments) this.comments.set(postId, list.filter((c) => c.id !== commentId));
+    for (const [postId, list] of this.comments)
+      this.comments.set(
+        postId,
+        list.filter((c) => c.id !== commentId),
+      );
   }
 
   /** Every post and comment id a complete collection should have. */
@@ -314,7 +388,10 @@ export class FacebookFake extends GraphFake {
   /** A Page webhook delivery for changes to the feed, as Meta sends it. */
   feedDelivery(changes: Record<string, unknown>[], secret?: string): { rawBody: Buffer; headers: Record<string, string> } {
     const time = Math.floor(this.clock().getTime() / 1000);
-    return this.signedDelivery({ object: 'page', entry: [{ id: this.pageId, time, changes: changes.map((value) => ({ field: 'feed', value })) }] }, secret);
+    return this.signedDelivery(
+      { object: 'page', entry: [{ id: this.pageId, time, changes: changes.map((value) => ({ field: 'feed', value })) }] },
+      secret,
+    );
   }
 }
 

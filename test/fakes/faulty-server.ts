@@ -147,7 +147,11 @@ export class FaultyServer {
         answer = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"truncated": [ {"id": "1", ' };
         break;
       case 'oversized':
-        answer = { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.alloc(this.options.oversizedBytes ?? 11 * 1024 * 1024, 0x20) };
+        answer = {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: Buffer.alloc(this.options.oversizedBytes ?? 11 * 1024 * 1024, 0x20),
+        };
         break;
       default:
         try {
@@ -189,7 +193,9 @@ export function decodeToken<T>(token: string): T | null {
  */
 export async function runCollections(options: {
   runs: number;
-  collect(cursor: unknown): AsyncIterable<{ mentions: { externalId: string; text: string }[]; tombstones?: { externalId: string }[]; cursor: unknown }>;
+  collect(
+    cursor: unknown,
+  ): AsyncIterable<{ mentions: { externalId: string; text: string }[]; tombstones?: { externalId: string }[]; cursor: unknown }>;
   /** Called before each run (add new posts, edit, delete …), with what is stored so far. */
   between?(run: number, stored: ReadonlyMap<string, string>): void;
 }): Promise<{ stored: Map<string, string>; tombstoned: Set<string>; cursor: unknown; failedRuns: number; deliveries: number }> {

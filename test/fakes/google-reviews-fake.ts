@@ -55,12 +55,18 @@ export class GoogleReviewsFake extends FaultyServerFake {
     return list;
   }
 
-  addReview(location: string, input: { reviewId: string; rating: 1 | 2 | 3 | 4 | 5; comment?: string; author?: string | null; at: Date }): FakeReview {
+  addReview(
+    location: string,
+    input: { reviewId: string; rating: 1 | 2 | 3 | 4 | 5; comment?: string; author?: string | null; at: Date },
+  ): FakeReview {
     const time = input.at.toISOString();
     const review: FakeReview = {
       name: `${location}/reviews/${input.reviewId}`,
       reviewId: input.reviewId,
-      reviewer: input.author == null ? { isAnonymous: true } : { displayName: input.author, profilePhotoUrl: 'https://lh3.example/p.jpg', isAnonymous: false },
+      reviewer:
+        input.author == null
+          ? { isAnonymous: true }
+          : { displayName: input.author, profilePhotoUrl: 'https://lh3.example/p.jpg', isAnonymous: false },
       starRating: stars[input.rating - 1] as FakeReview['starRating'],
       ...(input.comment === undefined ? {} : { comment: input.comment }),
       createTime: time,
@@ -125,13 +131,16 @@ export class GoogleReviewsFake extends FaultyServerFake {
     }
     const orderBy = params.get('orderBy') ?? 'update_time desc';
     const sorted = [...this.reviews(location)];
-    if (orderBy === 'update_time desc') sorted.sort((a, b) => b.updateTime.localeCompare(a.updateTime) || a.reviewId.localeCompare(b.reviewId));
+    if (orderBy === 'update_time desc')
+      sorted.sort((a, b) => b.updateTime.localeCompare(a.updateTime) || a.reviewId.localeCompare(b.reviewId));
     else return googleError(400, 'INVALID_ARGUMENT', `Invalid orderBy: ${orderBy}`);
     const pageToken = params.get('pageToken');
     const offset = pageToken === null ? 0 : decodeToken<{ offset: number }>(pageToken)?.offset;
     if (offset === undefined || !Number.isInteger(offset) || offset < 0) return googleError(400, 'INVALID_ARGUMENT', 'Invalid page token.');
     const page = sorted.slice(offset, offset + pageSize);
-    const ratings = this.reviews(location).map((r) => stars.indexOf(r.starRating as (typeof stars)[number]) + 1).filter((n) => n > 0);
+    const ratings = this.reviews(location)
+      .map((r) => stars.indexOf(r.starRating as (typeof stars)[number]) + 1)
+      .filter((n) => n > 0);
     return json(200, {
       ...(page.length === 0 ? {} : { reviews: page }),
       averageRating: ratings.length === 0 ? 0 : ratings.reduce((a, b) => a + b, 0) / ratings.length,
@@ -142,7 +151,11 @@ export class GoogleReviewsFake extends FaultyServerFake {
 
   private token(request: FakeRequest): FakeResponse {
     const form = new URLSearchParams(request.body.toString('utf8'));
-    if (form.get('grant_type') !== 'refresh_token' || form.get('client_id') !== this.clientId || form.get('client_secret') !== this.clientSecret) {
+    if (
+      form.get('grant_type') !== 'refresh_token' ||
+      form.get('client_id') !== this.clientId ||
+      form.get('client_secret') !== this.clientSecret
+    ) {
       return json(401, { error: 'invalid_client', error_description: 'The OAuth client was not found.' });
     }
     if (form.get('refresh_token') !== this.refreshToken) {
@@ -151,7 +164,12 @@ export class GoogleReviewsFake extends FaultyServerFake {
     this.minted += 1;
     const token = `minted-access-token-${this.minted}`;
     this.validTokens.add(token);
-    return json(200, { access_token: token, expires_in: 3599, scope: 'https://www.googleapis.com/auth/business.manage', token_type: 'Bearer' });
+    return json(200, {
+      access_token: token,
+      expires_in: 3599,
+      scope: 'https://www.googleapis.com/auth/business.manage',
+      token_type: 'Bearer',
+    });
   }
 
   /** Every access token minted so far stops working (they expire after an hour). */

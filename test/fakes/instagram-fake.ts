@@ -44,7 +44,10 @@ export class InstagramFake extends GraphFake {
   private readonly hashtagSessions = new Map<string, number>();
   private seq = 0;
 
-  constructor(readonly igUserId = '17841400000000001', options: GraphFakeOptions = {}) {
+  constructor(
+    readonly igUserId = '17841400000000001',
+    options: GraphFakeOptions = {},
+  ) {
     super(options);
     this.route(/^\/(\d+)\/tags$/, (url, m) => this.paginate(this.forUser(m[1]!, this.taggedMedia), url, 25, 50));
     this.route(/^\/(\d+)\/media$/, (url, m) => this.paginate(this.forUser(m[1]!, this.ownMedia), url, 25, 50));
@@ -52,13 +55,19 @@ export class InstagramFake extends GraphFake {
       const media = this.ownMedia.find((x) => x.id === m[1]);
       if (!media) throw graphError(400, 100, 'Unsupported get request. Object does not exist', { error_subcode: 33 });
       const top = this.comments.filter((c) => c.mediaId === media.id && !c.parent_id).reverse();
-      const body = this.paginate(top.map((c) => this.publicComment(c)), url, 25, 50);
+      const body = this.paginate(
+        top.map((c) => this.publicComment(c)),
+        url,
+        25,
+        50,
+      );
       body.data = (body.data as ReturnType<InstagramFake['publicComment']>[]).map((c) => {
         const replies = this.comments.filter((r) => r.parent_id === c.id);
         if (replies.length === 0) return c;
         const first = replies.slice(0, nestedReplies).map((r) => this.publicComment(r));
         const paging: Record<string, unknown> = { cursors: { before: 'b', after: Buffer.from(first.at(-1)!.id).toString('base64url') } };
-        if (replies.length > nestedReplies) paging.next = `${this.baseUrl}/${c.id}/replies?after=${(paging.cursors as { after: string }).after}`;
+        if (replies.length > nestedReplies)
+          paging.next = `${this.baseUrl}/${c.id}/replies?after=${(paging.cursors as { after: string }).after}`;
         return { ...c, replies: { data: first, paging } };
       });
       return body;
@@ -75,7 +84,9 @@ export class InstagramFake extends GraphFake {
       if (!inWindow.has(tag) && inWindow.size >= 30) {
         this.hashtagLimitErrors += 1;
         // Code and subcode unverified (CONTRACTS.md gives none); the collector must never see it.
-        throw graphError(400, 24, '(#24) You have reached the maximum number of unique hashtags that can be queried in a 7 day period', { error_subcode: 2207051 });
+        throw graphError(400, 24, '(#24) You have reached the maximum number of unique hashtags that can be queried in a 7 day period', {
+          error_subcode: 2207051,
+        });
       }
       // A repeat inside the window neither counts again nor restarts the tag's 7 days.
       if (!inWindow.has(tag)) this.hashtagQueries.push({ tag, at: now });
@@ -93,12 +104,13 @@ export class InstagramFake extends GraphFake {
       if (!tag) throw graphError(400, 100, 'Unsupported get request. Object does not exist', { error_subcode: 33 });
       const dayAgo = this.clock().getTime() - 86_400_000;
       // Not chronological: a fixed shuffle by id.
-      const media = this.hashtagMedia.get(tag)!
+      const media = this.hashtagMedia
+        .get(tag)!
         .filter((x) => Date.parse(x.timestamp.replace(/\+0000$/, 'Z')) >= dayAgo)
         .sort((a, b) => scramble(a.id) - scramble(b.id))
         .map(({ username: _u, ...x }) => x);
       const limit = Math.min(50, Number(url.searchParams.get('limit') ?? 25) || 25);
-      const offset = url.searchParams.get('after') === hashtagAfter ? this.hashtagSessions.get(tag) ?? 0 : 0;
+      const offset = url.searchParams.get('after') === hashtagAfter ? (this.hashtagSessions.get(tag) ?? 0) : 0;
       this.hashtagSessions.set(tag, offset + limit);
       const data = media.slice(offset, offset + limit);
       const paging: Record<string, unknown> = { cursors: { after: hashtagAfter } };
@@ -125,8 +137,13 @@ export class InstagramFake extends GraphFake {
   private media(caption: string | undefined, username: string, at?: Date): FakeMedia {
     const id = this.nextId();
     return {
-      id, timestamp: graphTime(at ?? this.clock()), permalink: `https://www.instagram.com/p/${id.slice(-8)}/`,
-      media_type: 'IMAGE', like_count: 0, comments_count: 0, username,
+      id,
+      timestamp: graphTime(at ?? this.clock()),
+      permalink: `https://www.instagram.com/p/${id.slice(-8)}/`,
+      media_type: 'IMAGE',
+      like_count: 0,
+      comments_count: 0,
+      username,
       ...(caption === undefined ? {} : { caption }),
     };
   }
@@ -161,8 +178,14 @@ export class InstagramFake extends GraphFake {
   addComment(mediaId: string, text: string, options: { parentId?: string; username?: string; at?: Date } = {}): FakeIgComment {
     const username = options.username ?? 'patient_b';
     const c: FakeIgComment = {
-      id: this.nextId(), text, timestamp: graphTime(options.at ?? this.clock()), username,
-      from: { id: this.nextId(), username }, like_count: 0, hidden: false, mediaId,
+      id: this.nextId(),
+      text,
+      timestamp: graphTime(options.at ?? this.clock()),
+      username,
+      from: { id: this.nextId(), username },
+      like_count: 0,
+      hidden: false,
+      mediaId,
       ...(options.parentId ? { parent_id: options.parentId } : {}),
     };
     this.comments.push(c);
@@ -183,13 +206,16 @@ export class InstagramFake extends GraphFake {
 
   /** A webhook delivery as Meta sends it for this account. */
   delivery(changes: { field: string; value: unknown }[], secret?: string): { rawBody: Buffer; headers: Record<string, string> } {
-    return this.signedDelivery({ object: 'instagram', entry: [{ id: this.igUserId, time: Math.floor(this.clock().getTime() / 1000), changes }] }, secret);
+    return this.signedDelivery(
+      { object: 'instagram', entry: [{ id: this.igUserId, time: Math.floor(this.clock().getTime() / 1000), changes }] },
+      secret,
+    );
   }
 }
 
 export function hashtagIdOf(tag: string): string {
   let h = 17843000000000000n;
-  for (const ch of tag) h = (h * 31n + BigInt(ch.codePointAt(0)!)) % 1000000000000000n + 17843000000000000n;
+  for (const ch of tag) h = ((h * 31n + BigInt(ch.codePointAt(0)!)) % 1000000000000000n) + 17843000000000000n;
   return h.toString();
 }
 

@@ -49,7 +49,14 @@ export class LineFake {
     return {
       ...this.base('message', userId),
       replyToken: randomBytes(16).toString('hex'),
-      message: { id: String(500_000_000_000_000 + this.seq), type: 'text', text, quoteToken: randomBytes(12).toString('base64url'), markAsReadToken: 'mark-read-token', ...extra },
+      message: {
+        id: String(500_000_000_000_000 + this.seq),
+        type: 'text',
+        text,
+        quoteToken: randomBytes(12).toString('base64url'),
+        markAsReadToken: 'mark-read-token',
+        ...extra,
+      },
     };
   }
 
@@ -58,7 +65,14 @@ export class LineFake {
     return {
       ...this.base('message', userId),
       replyToken: randomBytes(16).toString('hex'),
-      message: { id: String(500_000_000_000_000 + this.seq), type: 'sticker', packageId: '446', stickerId: '1988', stickerResourceType: 'STATIC', quoteToken: 'q' },
+      message: {
+        id: String(500_000_000_000_000 + this.seq),
+        type: 'sticker',
+        packageId: '446',
+        stickerId: '1988',
+        stickerResourceType: 'STATIC',
+        quoteToken: 'q',
+      },
     };
   }
 

@@ -33,7 +33,11 @@ export class MastodonFake extends FaultyServerFake {
     this.http = new FaultyServer({
       handle: (r) => this.handle(r),
       rateLimited: (resetAt) => json(429, { error: 'Too many requests' }, this.rateHeaders(0, resetAt)),
-      serverError: (status) => ({ status, headers: { 'content-type': 'text/html' }, body: '<html><body>We\'re sorry, but something went wrong.</body></html>' }),
+      serverError: (status) => ({
+        status,
+        headers: { 'content-type': 'text/html' },
+        body: "<html><body>We're sorry, but something went wrong.</body></html>",
+      }),
       now: this.clock,
     });
   }
@@ -45,7 +49,15 @@ export class MastodonFake extends FaultyServerFake {
     this.remaining = 0;
   }
 
-  post(input: { text: string; tags: string[]; at: Date; user?: string; spoiler?: string; replyTo?: string; language?: string }): FakeStatus {
+  post(input: {
+    text: string;
+    tags: string[];
+    at: Date;
+    user?: string;
+    spoiler?: string;
+    replyTo?: string;
+    language?: string;
+  }): FakeStatus {
     this.nextId += 1_000n + BigInt(this.statuses.length % 7);
     const user = input.user ?? 'kanja';
     const status: FakeStatus = {
@@ -67,7 +79,12 @@ export class MastodonFake extends FaultyServerFake {
   }
 
   private render(status: FakeStatus): string {
-    const tags = status.tags.map((t) => ` <a href="https://mstdn.example/tags/${encodeURIComponent(t)}" class="mention hashtag" rel="tag">#<span>${escapeMarkup(t)}</span></a>`).join('');
+    const tags = status.tags
+      .map(
+        (t) =>
+          ` <a href="https://mstdn.example/tags/${encodeURIComponent(t)}" class="mention hashtag" rel="tag">#<span>${escapeMarkup(t)}</span></a>`,
+      )
+      .join('');
     return `<p>${escapeMarkup(status.text).replace(/\n/g, '<br />')}${tags}</p>`;
   }
 
@@ -148,14 +165,25 @@ export class MastodonFake extends FaultyServerFake {
     let page: FakeStatus[];
     if (minId !== null) {
       // min_id: the statuses immediately newer than it, still returned newest first.
-      page = matching.filter((s) => BigInt(s.id) > minId).reverse().slice(0, limit).reverse();
+      page = matching
+        .filter((s) => BigInt(s.id) > minId)
+        .reverse()
+        .slice(0, limit)
+        .reverse();
     } else {
       page = matching.slice(0, limit);
     }
     const base = `${this.baseUrl}/api/v1/timelines/tag/${encodeURIComponent(tag)}`;
-    const link: Record<string, string> = page.length === 0
-      ? {}
-      : { link: `<${base}?limit=${limit}&max_id=${page.at(-1)!.id}>; rel="next", <${base}?limit=${limit}&min_id=${page[0]!.id}>; rel="prev"` };
-    return json(200, page.map((s) => this.entity(s)), { ...headers, ...link });
+    const link: Record<string, string> =
+      page.length === 0
+        ? {}
+        : {
+            link: `<${base}?limit=${limit}&max_id=${page.at(-1)!.id}>; rel="next", <${base}?limit=${limit}&min_id=${page[0]!.id}>; rel="prev"`,
+          };
+    return json(
+      200,
+      page.map((s) => this.entity(s)),
+      { ...headers, ...link },
+    );
   }
 }

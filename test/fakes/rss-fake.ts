@@ -31,7 +31,11 @@ export class RssFake extends FaultyServerFake {
     this.changedAt = new Date(this.clock());
     this.http = new FaultyServer({
       handle: (r) => this.handle(r),
-      rateLimited: (resetAt) => ({ status: 429, headers: { 'retry-after': String(Math.ceil((resetAt.getTime() - this.clock()) / 1000)), 'content-type': 'text/plain' }, body: 'Too Many Requests' }),
+      rateLimited: (resetAt) => ({
+        status: 429,
+        headers: { 'retry-after': String(Math.ceil((resetAt.getTime() - this.clock()) / 1000)), 'content-type': 'text/plain' },
+        body: 'Too Many Requests',
+      }),
       serverError: (status) => ({ status, headers: { 'content-type': 'text/html' }, body: '<h1>Service Unavailable</h1>' }),
       now: this.clock,
     });
@@ -48,7 +52,9 @@ export class RssFake extends FaultyServerFake {
   }
 
   rss(): string {
-    const items = this.items.map((i) => `
+    const items = this.items
+      .map(
+        (i) => `
     <item>
       <title>${escapeMarkup(i.title)}</title>
       <link>${escapeMarkup(i.link)}</link>
@@ -56,7 +62,9 @@ export class RssFake extends FaultyServerFake {
       <description><![CDATA[${i.description}]]></description>
       ${i.pubDate === null ? '' : `<pubDate>${i.pubDate.toUTCString()}</pubDate>`}
       ${i.author === undefined ? '' : `<dc:creator>${escapeMarkup(i.author)}</dc:creator>`}
-    </item>`).join('');
+    </item>`,
+      )
+      .join('');
     return `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content="http://purl.org/rss/1.0/modules/content/">
   <channel>
@@ -69,7 +77,9 @@ export class RssFake extends FaultyServerFake {
   }
 
   atom(): string {
-    const entries = this.items.map((i) => `
+    const entries = this.items
+      .map(
+        (i) => `
   <entry>
     <id>tag:news.example.jp,2026:${escapeMarkup(i.guid)}</id>
     <title type="html">${escapeMarkup(i.title)}</title>
@@ -77,7 +87,9 @@ export class RssFake extends FaultyServerFake {
     ${i.pubDate === null ? '' : `<published>${i.pubDate.toISOString()}</published><updated>${i.pubDate.toISOString()}</updated>`}
     <content type="html">${escapeMarkup(i.description)}</content>
     ${i.author === undefined ? '' : `<author><name>${escapeMarkup(i.author)}</name></author>`}
-  </entry>`).join('');
+  </entry>`,
+      )
+      .join('');
     return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ja">
   <title>地域ニュース</title>
@@ -113,7 +125,13 @@ export class RssFake extends FaultyServerFake {
     const ims = request.headers['if-modified-since'];
     // RFC 9110 §13.1.3: If-None-Match takes precedence over If-Modified-Since.
     if (sendEtag && typeof inm === 'string') {
-      if (inm.split(',').map((t) => t.trim()).includes(etag)) return { status: 304, headers };
+      if (
+        inm
+          .split(',')
+          .map((t) => t.trim())
+          .includes(etag)
+      )
+        return { status: 304, headers };
     } else if (sendLastModified && typeof ims === 'string') {
       const since = Date.parse(ims);
       if (!Number.isNaN(since) && Math.floor(this.changedAt.getTime() / 1000) * 1000 <= since) return { status: 304, headers };
@@ -129,8 +147,20 @@ export class RssFake extends FaultyServerFake {
 export function encodeJapanese(text: string, encoding: 'shift_jis' | 'euc-jp'): Buffer {
   const decoder = new TextDecoder(encoding);
   const table = new Map<string, number[]>();
-  const leads = encoding === 'shift_jis' ? [[0x81, 0x9f], [0xe0, 0xfc]] : [[0xa1, 0xfe]];
-  const trails = encoding === 'shift_jis' ? [[0x40, 0x7e], [0x80, 0xfc]] : [[0xa1, 0xfe]];
+  const leads =
+    encoding === 'shift_jis'
+      ? [
+          [0x81, 0x9f],
+          [0xe0, 0xfc],
+        ]
+      : [[0xa1, 0xfe]];
+  const trails =
+    encoding === 'shift_jis'
+      ? [
+          [0x40, 0x7e],
+          [0x80, 0xfc],
+        ]
+      : [[0xa1, 0xfe]];
   for (const [leadFrom, leadTo] of leads as [number, number][]) {
     for (let lead = leadFrom; lead <= leadTo; lead += 1) {
       for (const [trailFrom, trailTo] of trails as [number, number][]) {

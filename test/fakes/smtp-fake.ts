@@ -34,7 +34,11 @@ function decodeMimeWords(s: string): string {
   return s.replace(/=\?utf-8\?([BQ])\?([^?]*)\?=\s*/gi, (_, enc: string, text: string) =>
     enc.toUpperCase() === 'B'
       ? Buffer.from(text, 'base64').toString('utf8')
-      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'));
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
+  );
 }
 
 function header(headers: string, name: string): string | null {
@@ -77,45 +81,46 @@ export async function startSmtpFake(): Promise<SmtpFake> {
       }
     },
   };
-  const make = () => new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    // Reverse DNS of 127.0.0.1 costs ~100 ms per connection here and is not what we measure.
-    disableReverseLookup: true,
-    onRcptTo(address, _session, callback) {
-      if (fake.mode === 'reject') {
-        const err = new Error('5.1.1 mailbox unavailable') as Error & { responseCode: number };
-        err.responseCode = 550;
-        return callback(err);
-      }
-      callback();
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        if (fake.mode === 'tempfail') {
-          const err = new Error('4.3.0 try again later') as Error & { responseCode: number };
-          err.responseCode = 451;
+  const make = () =>
+    new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      // Reverse DNS of 127.0.0.1 costs ~100 ms per connection here and is not what we measure.
+      disableReverseLookup: true,
+      onRcptTo(address, _session, callback) {
+        if (fake.mode === 'reject') {
+          const err = new Error('5.1.1 mailbox unavailable') as Error & { responseCode: number };
+          err.responseCode = 550;
           return callback(err);
         }
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const headers = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-        const subject = header(headers, 'Subject');
-        fake.received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw,
-          headers,
-          messageId: header(headers, 'Message-ID'),
-          subject: subject === null ? null : decodeMimeWords(subject),
-          receivedAt: Date.now(),
+        callback();
+      },
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          if (fake.mode === 'tempfail') {
+            const err = new Error('4.3.0 try again later') as Error & { responseCode: number };
+            err.responseCode = 451;
+            return callback(err);
+          }
+          const raw = Buffer.concat(chunks).toString('utf8');
+          const headers = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+          const subject = header(headers, 'Subject');
+          fake.received.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw,
+            headers,
+            messageId: header(headers, 'Message-ID'),
+            subject: subject === null ? null : decodeMimeWords(subject),
+            receivedAt: Date.now(),
+          });
+          callback(null, `Ok: queued as ${fake.received.length}`);
         });
-        callback(null, `Ok: queued as ${fake.received.length}`);
-      });
-    },
-  });
+      },
+    });
   await fake.start();
   return fake;
 }

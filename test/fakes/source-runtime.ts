@@ -36,12 +36,14 @@ import { mulberry32 as seededRandom } from '../../src/random.ts';
 
 export { seededRandom };
 
-export function createTestRuntime(options: {
-  secrets?: Record<string, string>;
-  clock?: VirtualClock;
-  random?: () => number;
-  fetch?: typeof fetch;
-} = {}): TestRuntime {
+export function createTestRuntime(
+  options: {
+    secrets?: Record<string, string>;
+    clock?: VirtualClock;
+    random?: () => number;
+    fetch?: typeof fetch;
+  } = {},
+): TestRuntime {
   const clock = options.clock ?? createVirtualClock();
   const sleeps: number[] = [];
   const logs: Record<string, unknown>[] = [];

@@ -13,8 +13,7 @@ import { ScriptedFaultServer } from './scripted-fault-server.ts';
 // with OR (in parentheses or not), -"phrase" exclusions, lang:xx and -is:retweet.
 
 export type XFaultKind =
-  | 'rate-limit' | 'server-error' | 'unavailable' | 'hang' | 'reset'
-  | 'malformed' | 'oversized' | 'usage-capped' | 'unauthorized';
+  'rate-limit' | 'server-error' | 'unavailable' | 'hang' | 'reset' | 'malformed' | 'oversized' | 'usage-capped' | 'unauthorized';
 
 export interface XFakeOptions {
   token?: string;
@@ -39,10 +38,21 @@ export interface FakeTweet {
   conversation_id: string;
   edit_history_tweet_ids: string[];
   referenced_tweets?: { type: 'retweeted' | 'quoted' | 'replied_to'; id: string }[];
-  public_metrics: { retweet_count: number; reply_count: number; like_count: number; quote_count: number; bookmark_count: number; impression_count: number };
+  public_metrics: {
+    retweet_count: number;
+    reply_count: number;
+    like_count: number;
+    quote_count: number;
+    bookmark_count: number;
+    impression_count: number;
+  };
 }
 
-export interface FakeUser { id: string; name: string; username: string }
+export interface FakeUser {
+  id: string;
+  name: string;
+  username: string;
+}
 
 interface ParsedQuery {
   include: string[];
@@ -53,7 +63,10 @@ interface ParsedQuery {
 
 const problem = (type: string, title: string, status: number, detail: string, extra: Record<string, unknown> = {}) => ({
   type: type === 'about:blank' ? type : `https://api.twitter.com/2/problems/${type}`,
-  title, status, detail, ...extra,
+  title,
+  status,
+  detail,
+  ...extra,
 });
 
 export function parseFakeQuery(query: string): ParsedQuery {
@@ -79,7 +92,11 @@ export class XFake extends ScriptedFaultServer<XFaultKind> {
   private windows = new Map<string, { resetAt: number; used: number }>();
 
   constructor(private readonly options: XFakeOptions = {}) {
-    super({ rate: options.faultRate, seed: options.faultSeed ?? 7, kinds: options.faultKinds ?? ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset'] });
+    super({
+      rate: options.faultRate,
+      seed: options.faultSeed ?? 7,
+      kinds: options.faultKinds ?? ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset'],
+    });
     this.clock = options.now ?? (() => new Date());
   }
 
@@ -118,7 +135,15 @@ export class XFake extends ScriptedFaultServer<XFaultKind> {
       lang: input.lang ?? 'ja',
       conversation_id: id,
       edit_history_tweet_ids: [id],
-      public_metrics: { retweet_count: 0, reply_count: 0, like_count: 0, quote_count: 0, bookmark_count: 0, impression_count: 0, ...input.metrics },
+      public_metrics: {
+        retweet_count: 0,
+        reply_count: 0,
+        like_count: 0,
+        quote_count: 0,
+        bookmark_count: 0,
+        impression_count: 0,
+        ...input.metrics,
+      },
     };
     if (input.referenced) tweet.referenced_tweets = input.referenced;
     this.tweets.set(id, tweet);
@@ -170,7 +195,10 @@ export class XFake extends ScriptedFaultServer<XFaultKind> {
   expectedIds(query: string): string[] {
     const q = parseFakeQuery(query);
     const weekAgo = this.clock().getTime() - 7 * 86_400_000;
-    return this.searchable().filter((t) => this.matches(t, q) && Date.parse(t.created_at) >= weekAgo).map((t) => t.edit_history_tweet_ids[0]!).sort(compareIds);
+    return this.searchable()
+      .filter((t) => this.matches(t, q) && Date.parse(t.created_at) >= weekAgo)
+      .map((t) => t.edit_history_tweet_ids[0]!)
+      .sort(compareIds);
   }
 
   private rateHeaders(bucket: string): { headers: Record<string, string>; exhausted: boolean } {
@@ -195,7 +223,10 @@ export class XFake extends ScriptedFaultServer<XFaultKind> {
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const json = JSON.stringify(body);
-    const type = status >= 400 && !(isObj(body) && 'errors' in body && !('type' in body)) ? 'application/problem+json' : 'application/json; charset=utf-8';
+    const type =
+      status >= 400 && !(isObj(body) && 'errors' in body && !('type' in body))
+        ? 'application/problem+json'
+        : 'application/json; charset=utf-8';
     res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(json)), ...headers }).end(json);
   }
 
@@ -206,14 +237,23 @@ export class XFake extends ScriptedFaultServer<XFaultKind> {
       case 'rate-limit': {
         const headers = { ...rate, 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(reset) };
         // Both documented 429 bodies occur (CONTRACTS.md: unverified which), so alternate.
-        const body = (this.faultsServed[kind] ?? 0) % 2 === 0
-          ? { errors: [{ code: 88, message: 'Rate limit exceeded' }] }
-          : problem('about:blank', 'Too Many Requests', 429, 'Too Many Requests');
+        const body =
+          (this.faultsServed[kind] ?? 0) % 2 === 0
+            ? { errors: [{ code: 88, message: 'Rate limit exceeded' }] }
+            : problem('about:blank', 'Too Many Requests', 429, 'Too Many Requests');
         this.send(res, 429, body, headers);
         return;
       }
       case 'usage-capped':
-        this.send(res, 429, problem('usage-capped', 'UsageCapExceeded', 429, 'Usage cap exceeded: Monthly product cap', { period: 'Monthly', scope: 'Product' }), rate);
+        this.send(
+          res,
+          429,
+          problem('usage-capped', 'UsageCapExceeded', 429, 'Usage cap exceeded: Monthly product cap', {
+            period: 'Monthly',
+            scope: 'Product',
+          }),
+          rate,
+        );
         return;
       case 'server-error':
         this.send(res, 500, problem('about:blank', 'Internal Server Error', 500, 'Internal Server Error'), rate);
@@ -266,9 +306,14 @@ export class XFake extends ScriptedFaultServer<XFaultKind> {
   }
 
   private invalid(res: ServerResponse, rate: Record<string, string>, parameter: string, message: string): void {
-    this.send(res, 400, problem('invalid-request', 'Invalid Request', 400, 'One or more parameters to your request was invalid.', {
-      errors: [{ parameters: { [parameter]: [] }, message }],
-    }), rate);
+    this.send(
+      res,
+      400,
+      problem('invalid-request', 'Invalid Request', 400, 'One or more parameters to your request was invalid.', {
+        errors: [{ parameters: { [parameter]: [] }, message }],
+      }),
+      rate,
+    );
   }
 
   private search(url: URL, res: ServerResponse, rate: Record<string, string>): void {
@@ -293,7 +338,12 @@ export class XFake extends ScriptedFaultServer<XFaultKind> {
       const since = this.tweets.get(sinceId);
       const weekAgo = this.clock().getTime() - 7 * 86_400_000;
       if (since && Date.parse(since.created_at) < weekAgo) {
-        this.invalid(res, rate, 'since_id', `Invalid 'since_id':'${sinceId}'. 'since_id' must be a tweet id created after ${new Date(weekAgo).toISOString()}.`);
+        this.invalid(
+          res,
+          rate,
+          'since_id',
+          `Invalid 'since_id':'${sinceId}'. 'since_id' must be a tweet id created after ${new Date(weekAgo).toISOString()}.`,
+        );
         return;
       }
     }
@@ -363,8 +413,12 @@ export class XFake extends ScriptedFaultServer<XFaultKind> {
           if (ru) users.set(ru.id, ru);
         } else {
           errors.push({
-            value: r.id, detail: `Could not find tweet with referenced_tweets.id: [${r.id}].`, title: 'Not Found Error',
-            resource_type: 'tweet', parameter: 'referenced_tweets.id', resource_id: r.id,
+            value: r.id,
+            detail: `Could not find tweet with referenced_tweets.id: [${r.id}].`,
+            title: 'Not Found Error',
+            resource_type: 'tweet',
+            parameter: 'referenced_tweets.id',
+            resource_id: r.id,
             type: 'https://api.twitter.com/2/problems/resource-not-found',
           });
         }
@@ -383,10 +437,17 @@ export class XFake extends ScriptedFaultServer<XFaultKind> {
       return;
     }
     const found = ids.map((id) => this.tweets.get(id)).filter((t): t is FakeTweet => !!t && !this.deleted.has(t.id));
-    const errors = ids.filter((id) => !found.some((t) => t.id === id)).map((id) => ({
-      value: id, detail: `Could not find tweet with ids: [${id}].`, title: 'Not Found Error',
-      resource_type: 'tweet', parameter: 'ids', resource_id: id, type: 'https://api.twitter.com/2/problems/resource-not-found',
-    }));
+    const errors = ids
+      .filter((id) => !found.some((t) => t.id === id))
+      .map((id) => ({
+        value: id,
+        detail: `Could not find tweet with ids: [${id}].`,
+        title: 'Not Found Error',
+        resource_type: 'tweet',
+        parameter: 'ids',
+        resource_id: id,
+        type: 'https://api.twitter.com/2/problems/resource-not-found',
+      }));
     const body: Record<string, unknown> = {};
     if (found.length > 0) {
       body.data = found;

@@ -2,7 +2,16 @@
 // comments.list (parentId), API-key auth, daily quota (403 quotaExceeded), comments disabled
 // (403 commentsDisabled), per shared/api-contracts/google/youtube-v3-commentThreads.
 
-import { decodeToken, encodeToken, escapeMarkup, FaultyServer, FaultyServerFake, json, type FakeRequest, type FakeResponse } from './faulty-server.ts';
+import {
+  decodeToken,
+  encodeToken,
+  escapeMarkup,
+  FaultyServer,
+  FaultyServerFake,
+  json,
+  type FakeRequest,
+  type FakeResponse,
+} from './faulty-server.ts';
 
 export interface FakeComment {
   id: string;
@@ -48,7 +57,8 @@ export class YouTubeFake extends FaultyServerFake {
     super();
     this.http = new FaultyServer({
       handle: (r) => this.handle(r),
-      rateLimited: () => youtubeError(429, 'rateLimitExceeded', 'youtube.quota', 'The request cannot be completed because you have exceeded your quota.'),
+      rateLimited: () =>
+        youtubeError(429, 'rateLimitExceeded', 'youtube.quota', 'The request cannot be completed because you have exceeded your quota.'),
       serverError: (status) => youtubeError(status, 'backendError', 'global', 'Backend Error'),
       ...(options.now === undefined ? {} : { now: options.now }),
     });
@@ -142,12 +152,19 @@ export class YouTubeFake extends FaultyServerFake {
       return youtubeError(400, 'badRequest', 'global', 'API key not valid. Please pass a valid API key.', 'INVALID_ARGUMENT');
     }
     if (this.quota <= 0) {
-      return youtubeError(403, 'quotaExceeded', 'youtube.quota', 'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.');
+      return youtubeError(
+        403,
+        'quotaExceeded',
+        'youtube.quota',
+        'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
+      );
     }
     this.quota -= 1;
     if (request.url.pathname === '/youtube/v3/commentThreads') return this.threads(params);
     if (request.url.pathname === '/youtube/v3/comments') return this.replies(params);
-    return json(404, { error: { code: 404, message: 'Not Found', errors: [{ message: 'Not Found', domain: 'global', reason: 'notFound' }] } });
+    return json(404, {
+      error: { code: 404, message: 'Not Found', errors: [{ message: 'Not Found', domain: 'global', reason: 'notFound' }] },
+    });
   }
 
   private pageOf<T>(all: T[], params: URLSearchParams, fallbackSize: number): { page: T[]; next: string | null } | FakeResponse {
@@ -157,13 +174,18 @@ export class YouTubeFake extends FaultyServerFake {
     }
     const token = params.get('pageToken');
     const offset = token === null ? 0 : decodeToken<{ o: number }>(token)?.o;
-    if (offset === undefined || !Number.isInteger(offset)) return youtubeError(400, 'invalidPageToken', 'youtube.parameter', 'The request specifies an invalid page token.');
-    return { page: all.slice(offset, offset + maxResults), next: offset + maxResults < all.length ? encodeToken({ o: offset + maxResults }) : null };
+    if (offset === undefined || !Number.isInteger(offset))
+      return youtubeError(400, 'invalidPageToken', 'youtube.parameter', 'The request specifies an invalid page token.');
+    return {
+      page: all.slice(offset, offset + maxResults),
+      next: offset + maxResults < all.length ? encodeToken({ o: offset + maxResults }) : null,
+    };
   }
 
   private threads(params: URLSearchParams): FakeResponse {
     const parts = (params.get('part') ?? '').split(',');
-    if (!parts.includes('snippet')) return youtubeError(400, 'missingRequiredParameter', 'global', 'No filter selected. Expected one of: part');
+    if (!parts.includes('snippet'))
+      return youtubeError(400, 'missingRequiredParameter', 'global', 'No filter selected. Expected one of: part');
     const videoId = params.get('videoId');
     const channelId = params.get('allThreadsRelatedToChannelId');
     const ids = params.get('id');
@@ -171,13 +193,25 @@ export class YouTubeFake extends FaultyServerFake {
     if (ids !== null) {
       // id: comma-separated, at most 50; maxResults is not allowed with it; unknown ids are left out.
       const wanted = ids.split(',');
-      if (wanted.length > 50 || params.has('maxResults')) return youtubeError(400, 'invalidParameter', 'youtube.parameter', 'Invalid combination with id');
+      if (wanted.length > 50 || params.has('maxResults'))
+        return youtubeError(400, 'invalidParameter', 'youtube.parameter', 'Invalid combination with id');
       threads = [...this.videos.values()].flatMap((v) => v.threads).filter((t) => wanted.includes(t.top.id));
     } else if (videoId !== null) {
       const video = this.videos.get(videoId);
-      if (video === undefined) return youtubeError(404, 'videoNotFound', 'youtube.commentThread', 'The video identified by the videoId parameter could not be found.');
+      if (video === undefined)
+        return youtubeError(
+          404,
+          'videoNotFound',
+          'youtube.commentThread',
+          'The video identified by the videoId parameter could not be found.',
+        );
       if (this.disabledVideos.has(videoId)) {
-        return youtubeError(403, 'commentsDisabled', 'youtube.commentThread', 'The video identified by the videoId parameter has disabled comments.');
+        return youtubeError(
+          403,
+          'commentsDisabled',
+          'youtube.commentThread',
+          'The video identified by the videoId parameter has disabled comments.',
+        );
       }
       threads = [...video.threads];
     } else if (channelId !== null) {

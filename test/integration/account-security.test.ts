@@ -23,19 +23,30 @@ beforeAll(async () => {
   ctx = testContext(db, { config, now: () => now });
   app = createApp(ctx);
 });
-afterAll(async () => { await db.drop(); });
+afterAll(async () => {
+  await db.drop();
+});
 
 const peer = { incoming: { socket: { remoteAddress: '192.0.2.9', remotePort: 1, remoteFamily: 'IPv4' } } };
 
 function call(path: string, opts: { body?: unknown; method?: string; headers?: Record<string, string> } = {}) {
-  return app.request(path, {
-    method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
-    headers: { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers },
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  }, peer);
+  return app.request(
+    path,
+    {
+      method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
+      headers: { ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    },
+    peer,
+  );
 }
 
-async function user(orgId: string, role: 'pr_staff' | 'director' | 'admin' = 'pr_staff', email = `${unique('u')}@clinic.example.jp`, pw = password) {
+async function user(
+  orgId: string,
+  role: 'pr_staff' | 'director' | 'admin' = 'pr_staff',
+  email = `${unique('u')}@clinic.example.jp`,
+  pw = password,
+) {
   const { user: u } = await createUser(ctx, orgId, { name: 'テスト 利用者', email, role, password: pw }, systemActor);
   return { ...u, email };
 }
@@ -43,18 +54,28 @@ async function user(orgId: string, role: 'pr_staff' | 'director' | 'admin' = 'pr
 async function session(email: string, pw = password, organization?: string) {
   const res = await call('/api/v1/auth/login', { body: { email, password: pw, ...(organization ? { organization } : {}) } });
   const body = await res.json();
-  return { status: res.status, body, headers: { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]!, 'x-csrf-token': body.csrfToken as string } };
+  return {
+    status: res.status,
+    body,
+    headers: { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]!, 'x-csrf-token': body.csrfToken as string },
+  };
 }
 
 describe('credentials are handed out only to someone who just logged in', () => {
-  it('a token, even an admin\'s with every scope, may neither create a user nor set a password', async () => {
+  it("a token, even an admin's with every scope, may neither create a user nor set a password", async () => {
     const { org } = await makeOrg(ctx);
     const victim = await user(org.id);
     const token = await authHeaders(ctx, { orgId: org.id, role: 'admin' });
-    const create = await call(`/api/v1/organizations/${org.id}/users`, { body: { name: '侵入 者', email: `${unique('x')}@evil.example`, role: 'admin', password: 'a-long-enough-password-2026' }, headers: token });
+    const create = await call(`/api/v1/organizations/${org.id}/users`, {
+      body: { name: '侵入 者', email: `${unique('x')}@evil.example`, role: 'admin', password: 'a-long-enough-password-2026' },
+      headers: token,
+    });
     expect(create.status).toBe(403);
     expect((await create.json()).error).toMatchObject({ code: 'reauth_required', message: expect.stringContaining('interactive login') });
-    const reset = await call(`/api/v1/organizations/${org.id}/users/${victim.id}/password`, { body: { newPassword: 'attacker-chosen-password-99' }, headers: token });
+    const reset = await call(`/api/v1/organizations/${org.id}/users/${victim.id}/password`, {
+      body: { newPassword: 'attacker-chosen-password-99' },
+      headers: token,
+    });
     expect(reset.status).toBe(403);
     expect((await session(victim.email)).status).toBe(200);
   });
@@ -81,7 +102,7 @@ describe('tokens end with the password and with the account', () => {
     return (await call(`/api/v1/organizations/${orgId}/incidents`, { headers: { authorization: `Bearer ${token}` } })).status === 200;
   }
 
-  it('an admin reset, the user\'s own change and disabling revoke every token; re-enabling brings none back', async () => {
+  it("an admin reset, the user's own change and disabling revoke every token; re-enabling brings none back", async () => {
     const { org } = await makeOrg(ctx);
     const admin = await user(org.id, 'admin');
     const u = await user(org.id, 'director');
@@ -90,7 +111,15 @@ describe('tokens end with the password and with the account', () => {
     const t1 = (await testToken(ctx, { orgId: org.id, role: 'director' })).token;
     // testToken reuses one test user per role; mint one for `u` through the API instead.
     const mine = await session(u.email);
-    const mint = async () => (await (await call(`/api/v1/organizations/${org.id}/users/${u.id}/tokens`, { body: { label: 'script', scopes: ['read'] }, headers: mine.headers })).json()).token as string;
+    const mint = async () =>
+      (
+        await (
+          await call(`/api/v1/organizations/${org.id}/users/${u.id}/tokens`, {
+            body: { label: 'script', scopes: ['read'] },
+            headers: mine.headers,
+          })
+        ).json()
+      ).token as string;
     const before = await mint();
     expect(await tokenWorks(org.id, before)).toBe(true);
     expect(await tokenWorks(org.id, t1)).toBe(true);
@@ -104,14 +133,31 @@ describe('tokens end with the password and with the account', () => {
     expect(relog.status).toBe(200);
     const s2 = await session(u.email, newPassword);
     const mine2 = { ...s2 };
-    const second = (await (await call(`/api/v1/organizations/${org.id}/users/${u.id}/tokens`, { body: { label: 'script', scopes: ['read'] }, headers: mine2.headers })).json()).token as string;
-    const own = await call(`/api/v1/organizations/${org.id}/users/${u.id}/password`, { body: { currentPassword: newPassword, newPassword: `${newPassword}と犬` }, headers: mine2.headers });
+    const second = (
+      await (
+        await call(`/api/v1/organizations/${org.id}/users/${u.id}/tokens`, {
+          body: { label: 'script', scopes: ['read'] },
+          headers: mine2.headers,
+        })
+      ).json()
+    ).token as string;
+    const own = await call(`/api/v1/organizations/${org.id}/users/${u.id}/password`, {
+      body: { currentPassword: newPassword, newPassword: `${newPassword}と犬` },
+      headers: mine2.headers,
+    });
     expect(own.status).toBe(200);
     expect(await tokenWorks(org.id, second)).toBe(false);
     // The session that changed the password stays.
     expect((await call('/api/v1/auth/me', { headers: mine2.headers })).status).toBe(200);
 
-    const third = (await (await call(`/api/v1/organizations/${org.id}/users/${u.id}/tokens`, { body: { label: 'script', scopes: ['read'] }, headers: mine2.headers })).json()).token as string;
+    const third = (
+      await (
+        await call(`/api/v1/organizations/${org.id}/users/${u.id}/tokens`, {
+          body: { label: 'script', scopes: ['read'] },
+          headers: mine2.headers,
+        })
+      ).json()
+    ).token as string;
     expect(await tokenWorks(org.id, third)).toBe(true);
     await call(`/api/v1/organizations/${org.id}/users/${u.id}`, { method: 'PATCH', body: { disabled: true }, headers: a.headers });
     await call(`/api/v1/organizations/${org.id}/users/${u.id}`, { method: 'PATCH', body: { disabled: false }, headers: a.headers });
@@ -119,7 +165,10 @@ describe('tokens end with the password and with the account', () => {
     const audit = await ctx.sql<{ action: string; after: { revokedTokens?: number } }[]>`
       select action, after from audit_log where org_id = ${org.id} and target_id = ${u.id} and action in ('user.password_reset', 'user.password_change', 'user.disable') order by seq`;
     expect(audit.map((r) => [r.action, r.after.revokedTokens ?? 0])).toEqual([
-      ['user.password_reset', 1], ['user.password_reset', 0], ['user.password_change', 1], ['user.disable', 1],
+      ['user.password_reset', 1],
+      ['user.password_reset', 0],
+      ['user.password_change', 1],
+      ['user.disable', 1],
     ]);
   });
 });
@@ -127,7 +176,12 @@ describe('tokens end with the password and with the account', () => {
 describe('authorisation gaps', () => {
   it('incident reports are behind reports.read: directors and admins, not PR staff or on-call managers', async () => {
     const { org } = await makeOrg(ctx);
-    for (const [role, status] of [['pr_staff', 403], ['oncall_manager', 403], ['director', 200], ['admin', 200]] as const) {
+    for (const [role, status] of [
+      ['pr_staff', 403],
+      ['oncall_manager', 403],
+      ['director', 200],
+      ['admin', 200],
+    ] as const) {
       for (const path of ['reports/incidents', 'reports/incidents.html']) {
         const res = await call(`/api/v1/organizations/${org.id}/${path}`, { headers: await authHeaders(ctx, { orgId: org.id, role }) });
         expect(res.status, `${role} ${path}`).toBe(status);
@@ -143,12 +197,17 @@ describe('authorisation gaps', () => {
     const adminB = await session((await user(b.org.id, 'admin')).email);
     const body = (email: string) => ({ name: '同名 さん', email, role: 'pr_staff', password: 'another-long-password-for-b' });
     const existsElsewhere = await call(`/api/v1/organizations/${b.org.id}/users`, { body: body(shared), headers: adminB.headers });
-    const nowhere = await call(`/api/v1/organizations/${b.org.id}/users`, { body: body(`${unique('new')}@clinic.example.jp`), headers: adminB.headers });
+    const nowhere = await call(`/api/v1/organizations/${b.org.id}/users`, {
+      body: body(`${unique('new')}@clinic.example.jp`),
+      headers: adminB.headers,
+    });
     expect(existsElsewhere.status).toBe(201);
     expect(nowhere.status).toBe(201);
     expect(Object.keys(await existsElsewhere.json()).sort()).toEqual(Object.keys(await nowhere.json()).sort());
     // Within one organisation a duplicate is still a conflict, as the admin would expect.
-    expect((await call(`/api/v1/organizations/${b.org.id}/users`, { body: body(shared.toUpperCase()), headers: adminB.headers })).status).toBe(409);
+    expect(
+      (await call(`/api/v1/organizations/${b.org.id}/users`, { body: body(shared.toUpperCase()), headers: adminB.headers })).status,
+    ).toBe(409);
     // Each person logs into their own organisation with their own password.
     expect((await session(shared, password)).body.user.orgId).toBe(a.org.id);
     expect((await session(shared, 'another-long-password-for-b')).body.user.orgId).toBe(b.org.id);

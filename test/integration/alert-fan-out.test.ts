@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  notifyAlertChange, recordAlertEvent, routeToIncident, saveAlert, type DecisionContext,
+  notifyAlertChange,
+  recordAlertEvent,
+  routeToIncident,
+  saveAlert,
+  type DecisionContext,
 } from '../../src/detection-pass/apply-decision.ts';
 import { getAlert } from '../../src/detection-pass/queries.ts';
 import type { MailEnqueueConfig } from '../../src/notify/enqueue-alert-mails.ts';
@@ -16,13 +20,25 @@ beforeAll(async () => {
   db = await createTestDatabase();
   ctx = testContext(db);
 });
-afterAll(async () => { await db.drop(); });
+afterAll(async () => {
+  await db.drop();
+});
 
 const at0 = new Date('2026-11-25T03:00:00Z');
 const bucket = (n: number) => new Date(at0.getTime() + n * 300_000);
-const mail: MailEnqueueConfig = { from: 'Hinoko <alerts@hinoko.example.jp>', publicUrl: 'https://hinoko.example.jp', installationId: 'test-installation' };
+const mail: MailEnqueueConfig = {
+  from: 'Hinoko <alerts@hinoko.example.jp>',
+  publicUrl: 'https://hinoko.example.jp',
+  installationId: 'test-installation',
+};
 
-function decision(orgId: string, n: number, d: Partial<AlertDecision> & Pick<AlertDecision, 'action' | 'severity'>, latestSeverity = d.severity, episode = 'ep_a'): DecisionContext {
+function decision(
+  orgId: string,
+  n: number,
+  d: Partial<AlertDecision> & Pick<AlertDecision, 'action' | 'severity'>,
+  latestSeverity = d.severity,
+  episode = 'ep_a',
+): DecisionContext {
   const full: AlertDecision = { episodeId: episode, kind: 'crisis', notify: d.action === 'open' || d.action === 'escalate', ...d };
   return {
     series: { orgId, watchTargetId: null, institutionNames: [] },
@@ -92,7 +108,7 @@ describe('routeToIncident', () => {
 });
 
 describe('notifyAlertChange', () => {
-  it('mails the org\'s recipients for a notifying event, and nobody for a silent one', async () => {
+  it("mails the org's recipients for a notifying event, and nobody for a silent one", async () => {
     const { org } = await makeOrg(ctx);
     await ctx.sql`update organizations set settings = ${ctx.sql.json({ alerting: { recipients: ['pr@clinic.example.jp'], minSeverity: 3, notices: false } })} where id = ${org.id}`;
     const d = decision(org.id, 0, { action: 'open', severity: 3 });
@@ -114,8 +130,10 @@ describe('detectSeries and a late-data reset racing', () => {
   it('a detector state deleted while a pass starts never leaves the pass without a state', async () => {
     const { detectSeries } = await import('../../src/detection-pass/run-detection.ts');
     const { org } = await makeOrg(ctx);
-    const src = one(await ctx.sql<{ id: string }[]>`
-      insert into sources (org_id, type, name, config, schedule) values (${org.id}, 'import', 'race', '{}', '* * * * *') returning id`);
+    const src = one(
+      await ctx.sql<{ id: string }[]>`
+      insert into sources (org_id, type, name, config, schedule) values (${org.id}, 'import', 'race', '{}', '* * * * *') returning id`,
+    );
     await ctx.sql`
       insert into mentions (org_id, source_id, external_id, text, posted_at, url, raw)
       values (${org.id}, ${src.id}, 'race-1', 'テスト', ${bucket(0)}, 'https://example.test/1', '{}')`;
@@ -135,7 +153,7 @@ describe('detectSeries and a late-data reset racing', () => {
 });
 
 describe('notifyAlertChange for a relapse', () => {
-  it('pages the policy again from level 1 as a new wave, once; the first wave\'s acknowledgement does not stop it', async () => {
+  it("pages the policy again from level 1 as a new wave, once; the first wave's acknowledgement does not stop it", async () => {
     const { advanceEscalation } = await import('../../src/oncall/escalation.ts');
     const { org } = await makeOrg(ctx);
     const [u] = await ctx.sql<{ id: string }[]>`
@@ -165,13 +183,18 @@ describe('notifyAlertChange for a relapse', () => {
     const pages = await ctx.sql<{ dedupe_key: string; to_address: string }[]>`
       select dedupe_key, to_address from mail_outbox where org_id = ${org.id} and dedupe_key like 'page:%' order by id`;
     expect(pages.map((p) => p.dedupe_key.replace(/^page:\d+:/, '').replace(/:to:.*/, ''))).toEqual(['r1:l1', 'w2:r1:l1']);
-    expect(one(await ctx.sql`select status, wave from incident_escalations where incident_id = ${opened!.incidentId}`)).toEqual({ status: 'active', wave: 2 });
+    expect(one(await ctx.sql`select status, wave from incident_escalations where incident_id = ${opened!.incidentId}`)).toEqual({
+      status: 'active',
+      wave: 2,
+    });
     // Level 1 of the new wave delivered and timed out: level 2 is paged although the incident
     // carries the first wave's acknowledgement.
     await ctx.sql`update mail_outbox set status = 'sent', sent_at = ${bucket(6)} where org_id = ${org.id}`;
     const at = new Date(bucket(6).getTime() + 11 * 60_000);
     expect(await ctx.sql.begin((tx) => advanceEscalation(tx, { ...later.incident, now: at }, org.id, opened!.incidentId))).toBe(true);
-    const last = await ctx.sql<{ dedupe_key: string }[]>`select dedupe_key from mail_outbox where org_id = ${org.id} order by id desc limit 1`;
+    const last = await ctx.sql<
+      { dedupe_key: string }[]
+    >`select dedupe_key from mail_outbox where org_id = ${org.id} order by id desc limit 1`;
     expect(one(last).dedupe_key).toMatch(/:w2:r1:l2:to:jimu@clinic\.example\.jp$/);
   });
 

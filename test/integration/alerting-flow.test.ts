@@ -53,7 +53,9 @@ it('demo flare-up → crisis alert → one mail per recipient received by the SM
     await mailer.stop();
   }
 
-  const rows = await ctx.sql<{ status: string; message_id: string; to_address: string }[]>`select status, message_id, to_address from mail_outbox where org_id = ${orgId}`;
+  const rows = await ctx.sql<
+    { status: string; message_id: string; to_address: string }[]
+  >`select status, message_id, to_address from mail_outbox where org_id = ${orgId}`;
   expect(rows.every((r) => r.status === 'sent')).toBe(true);
   expect(smtp.received).toHaveLength(rows.length);
   expect(new Set(smtp.received.map((m) => m.messageId))).toEqual(new Set(rows.map((r) => r.message_id)));

@@ -30,7 +30,9 @@ beforeAll(async () => {
 });
 // An admin of the organization the test works in (signIn).
 const auth = () => ({ authorization: `Bearer ${token}` });
-const signIn = async (orgId: string) => { ({ token } = await testToken(ctx, { orgId })); };
+const signIn = async (orgId: string) => {
+  ({ token } = await testToken(ctx, { orgId }));
+};
 afterAll(async () => {
   await smtp.close().catch(() => {});
   await db.drop();
@@ -52,9 +54,16 @@ afterEach(() => {
 
 function mailer(transport: MailTransport, options: Partial<ConstructorParameters<typeof Mailer>[1]> & { instanceId?: string } = {}) {
   transports.push(transport);
-  return new Mailer({ sql: ctx.sql, log: ctx.log, instanceId: options.instanceId ?? unique('worker') }, {
-    transport, from: mailConfig.from, retry: fastRetry, pollMs: 100, ...options,
-  });
+  return new Mailer(
+    { sql: ctx.sql, log: ctx.log, instanceId: options.instanceId ?? unique('worker') },
+    {
+      transport,
+      from: mailConfig.from,
+      retry: fastRetry,
+      pollMs: 100,
+      ...options,
+    },
+  );
 }
 
 const smtpTransport = () => createSmtpTransport(smtp.url, { connectionTimeoutMs: 2_000, socketTimeoutMs: 5_000 });
@@ -75,7 +84,10 @@ const explanation = {
 let bucket = Date.UTC(2026, 10, 20, 1, 0, 0);
 
 /** What applyDecision does for a notifying event: alert + event + outbox rows, one transaction. */
-async function storeAlertEvent(orgId: string, opts: { severity?: number; kind?: string; watchTargetId?: string | null; at?: Date; alertId?: string; action?: string } = {}) {
+async function storeAlertEvent(
+  orgId: string,
+  opts: { severity?: number; kind?: string; watchTargetId?: string | null; at?: Date; alertId?: string; action?: string } = {},
+) {
   const at = opts.at ?? new Date((bucket += 300_000));
   const severity = opts.severity ?? 4;
   const kind = opts.kind ?? 'crisis';
@@ -95,8 +107,16 @@ async function storeAlertEvent(orgId: string, opts: { severity?: number; kind?: 
       on conflict (org_id, alert_id, action, bucket_start) do update set summary_ja = excluded.summary_ja
       returning id`;
     const queued = await enqueueAlertMails(tx, mailConfig, {
-      orgId, watchTargetId: opts.watchTargetId ?? null, alertId, alertEventId: e!.id, action, kind, severity,
-      summary: '【深刻度4 重大・炎上の疑い】通常 5分あたり約2件のところ 40件（20倍）。', explanation, at,
+      orgId,
+      watchTargetId: opts.watchTargetId ?? null,
+      alertId,
+      alertEventId: e!.id,
+      action,
+      kind,
+      severity,
+      summary: '【深刻度4 重大・炎上の疑い】通常 5分あたり約2件のところ 40件（20倍）。',
+      explanation,
+      at,
     });
     return { alertId, eventId: e!.id, at, queued };
   });
@@ -108,7 +128,19 @@ async function orgWithRecipients(recipients: string[], extra: { minSeverity?: 1 
   return { orgId: org.id, target };
 }
 
-const rowsOf = (orgId: string) => ctx.sql<{ id: string; subject: string; status: string; attempts: number; to_address: string; message_id: string; last_error: string | null; delivery_detail: string | null; html_body: string }[]>`
+const rowsOf = (orgId: string) => ctx.sql<
+  {
+    id: string;
+    subject: string;
+    status: string;
+    attempts: number;
+    to_address: string;
+    message_id: string;
+    last_error: string | null;
+    delivery_detail: string | null;
+    html_body: string;
+  }[]
+>`
   select * from mail_outbox where org_id = ${orgId} order by id`;
 
 const receivedFor = (orgId: string) => smtp.received.filter((m) => new RegExp(`^X-Hinoko-Outbox-Id: ${orgId}-`, 'mi').test(m.headers));
@@ -175,7 +207,11 @@ describe('alert mail outbox', () => {
       '【火の粉・深刻度5 緊急】さくら医療法人で炎上の疑い（深刻度が上がりました）',
     ]);
     expect(await mailer(smtpTransport()).processDue()).toEqual({ sent: 2, retried: 0, failed: 0 });
-    expect(receivedFor(orgId).map((m) => m.subject).sort()).toEqual((await rowsOf(orgId)).map((r) => r.subject).sort());
+    expect(
+      receivedFor(orgId)
+        .map((m) => m.subject)
+        .sort(),
+    ).toEqual((await rowsOf(orgId)).map((r) => r.subject).sort());
   });
 
   it('marks a mail failed on a permanent 5xx refusal instead of retrying forever', async () => {
@@ -185,7 +221,9 @@ describe('alert mail outbox', () => {
     expect(await mailer(smtpTransport()).processDue()).toEqual({ sent: 0, retried: 0, failed: 1 });
     expect(one(await rowsOf(orgId))).toMatchObject({ status: 'failed', attempts: 1 });
     expect(one(await rowsOf(orgId)).last_error).toMatch(/550/);
-    const [audit] = await ctx.sql<{ after: { error: string } }[]>`select after from audit_log where org_id = ${orgId} and action = 'mail.failed'`;
+    const [audit] = await ctx.sql<
+      { after: { error: string } }[]
+    >`select after from audit_log where org_id = ${orgId} and action = 'mail.failed'`;
     expect(audit?.after.error).toMatch(/550/);
   });
 
@@ -204,7 +242,9 @@ describe('alert mail outbox', () => {
     expect(new Set(got.map((g) => g.messageId)).size).toBe(60);
     expect((await rowsOf(orgId)).every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
     // Each delivery is on the audit log once, though two workers swept at the same time.
-    const audited = await ctx.sql<{ target_id: string }[]>`select target_id from audit_log where org_id = ${orgId} and action = 'mail.sent'`;
+    const audited = await ctx.sql<
+      { target_id: string }[]
+    >`select target_id from audit_log where org_id = ${orgId} and action = 'mail.sent'`;
     expect(audited).toHaveLength(60);
     expect(new Set(audited.map((a) => a.target_id)).size).toBe(60);
     expect((await verifyAudit(ctx.sql, orgId)).breaks).toEqual([]);
@@ -232,7 +272,14 @@ describe('alert mail outbox', () => {
     const direct = smtpTransport();
     transports.push(direct);
     await direct.send({
-      outboxId: row!.id, orgId, from: mailConfig.from, to: row!.to_address, subject: row!.subject, text: row!.text_body, html: row!.html_body, messageId: row!.message_id,
+      outboxId: row!.id,
+      orgId,
+      from: mailConfig.from,
+      to: row!.to_address,
+      subject: row!.subject,
+      text: row!.text_body,
+      html: row!.html_body,
+      messageId: row!.message_id,
     });
     await new Promise((r) => setTimeout(r, 350));
     expect(await mailer(smtpTransport()).processDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
@@ -245,7 +292,11 @@ describe('alert mail outbox', () => {
   it('keeps hostile text out of headers and markup', async () => {
     const { orgId } = await orgWithRecipients(['oncall@clinic.example.jp']);
     const target = await createWatchTarget(ctx, orgId, {
-      name: 'さくら内科\r\nBcc: victim@evil.example\r\nX-Injected: 1', names: ['さくら'], keywords: [], handles: {}, exclusions: [],
+      name: 'さくら内科\r\nBcc: victim@evil.example\r\nX-Injected: 1',
+      names: ['さくら'],
+      keywords: [],
+      handles: {},
+      exclusions: [],
     });
     await storeAlertEvent(orgId, { watchTargetId: target.id });
     await mailer(smtpTransport()).processDue();
@@ -278,7 +329,11 @@ describe('without SMTP: previews', () => {
       expect(res.status).toBe(200);
       const body = await res.json();
       expect(body.items).toHaveLength(2);
-      expect(body.items[0]).toMatchObject({ status: 'sent', deliveredVia: 'preview', subject: '【火の粉・深刻度4 重大】さくら医療法人で炎上の疑い' });
+      expect(body.items[0]).toMatchObject({
+        status: 'sent',
+        deliveredVia: 'preview',
+        subject: '【火の粉・深刻度4 重大】さくら医療法人で炎上の疑い',
+      });
       expect(files).toContain(body.items[0].deliveryDetail);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -292,23 +347,38 @@ describe('API', () => {
     await signIn(org.id);
     const app = createApp(ctx);
     const res = await app.request(`/api/v1/organizations/${org.id}/alerting`, {
-      method: 'PATCH', headers: { ...auth(), 'content-type': 'application/json' },
+      method: 'PATCH',
+      headers: { ...auth(), 'content-type': 'application/json' },
       body: JSON.stringify({ recipients: ['PR@Clinic.Example.JP', 'pr@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4 }),
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: false });
     // A second patch of one field keeps the others.
     await app.request(`/api/v1/organizations/${org.id}/alerting`, {
-      method: 'PATCH', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ notices: true }),
+      method: 'PATCH',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({ notices: true }),
     });
     const orgJson = await (await app.request(`/api/v1/organizations/${org.id}`, { headers: auth() })).json();
-    expect(orgJson.settings.alerting).toEqual({ recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: true });
+    expect(orgJson.settings.alerting).toEqual({
+      recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'],
+      minSeverity: 4,
+      notices: true,
+    });
     // Both changes are on the audit log, with what was there before.
     const audit = await ctx.sql<{ actor_type: string; before: unknown; after: unknown }[]>`
       select actor_type, before, after from audit_log where org_id = ${org.id} and action = 'alerting.configure' order by seq`;
     expect(audit).toEqual([
-      { actor_type: 'user', before: { recipients: [], minSeverity: 3, notices: false }, after: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: false } },
-      { actor_type: 'user', before: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: false }, after: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: true } },
+      {
+        actor_type: 'user',
+        before: { recipients: [], minSeverity: 3, notices: false },
+        after: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: false },
+      },
+      {
+        actor_type: 'user',
+        before: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: false },
+        after: { recipients: ['PR@clinic.example.jp', 'oncall@clinic.example.jp'], minSeverity: 4, notices: true },
+      },
     ]);
   });
 
@@ -316,9 +386,12 @@ describe('API', () => {
     const { org } = await makeOrg(ctx);
     await signIn(org.id);
     const app = createApp(ctx);
-    const patch = (body: unknown, orgId = org.id, headers: Record<string, string> = auth()) => app.request(`/api/v1/organizations/${orgId}/alerting`, {
-      method: 'PATCH', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body),
-    });
+    const patch = (body: unknown, orgId = org.id, headers: Record<string, string> = auth()) =>
+      app.request(`/api/v1/organizations/${orgId}/alerting`, {
+        method: 'PATCH',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     for (const [body, field] of [
       [{ recipients: ['a@b.jp\r\nBcc: x@evil.example'] }, 'recipients[0]'],
       [{ recipients: ['Name <a@b.jp>'] }, 'recipients[0]'],

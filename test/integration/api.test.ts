@@ -21,14 +21,22 @@ beforeAll(async () => {
   platform = await authHeaders(ctx);
   app = createApp(ctx);
 });
-afterAll(async () => { await db.drop(); });
+afterAll(async () => {
+  await db.drop();
+});
 // Each test acts as an admin: of an organization of its own by default, of `org` after signIn(org.id).
-beforeEach(() => { current = platform; });
+beforeEach(() => {
+  current = platform;
+});
 
 const auth = () => current;
-const signIn = async (orgId: string) => { current = await authHeaders(ctx, { orgId }); };
+const signIn = async (orgId: string) => {
+  current = await authHeaders(ctx, { orgId });
+};
 const json = (body: unknown, extra: Record<string, string> = {}) => ({
-  method: 'POST', headers: { ...auth(), 'content-type': 'application/json', ...extra }, body: JSON.stringify(body),
+  method: 'POST',
+  headers: { ...auth(), 'content-type': 'application/json', ...extra },
+  body: JSON.stringify(body),
 });
 
 describe('health', () => {
@@ -47,7 +55,7 @@ describe('health', () => {
 });
 
 describe('authentication', () => {
-  it('refuses the API without a token, with a wrong token, and accepts a user\'s token', async () => {
+  it("refuses the API without a token, with a wrong token, and accepts a user's token", async () => {
     expect((await app.request('/api/v1/organizations')).status).toBe(401);
     const wrong = await app.request('/api/v1/organizations', { headers: { authorization: 'Bearer hnk_wrong' } });
     expect(wrong.status).toBe(401);
@@ -80,9 +88,17 @@ describe('organizations and validation', () => {
   });
 
   it('refuses a non-JSON body (415), broken JSON (400) and an oversized body (413)', async () => {
-    const form = await app.request('/api/v1/organizations', { method: 'POST', headers: { ...auth(), 'content-type': 'text/plain' }, body: 'x' });
+    const form = await app.request('/api/v1/organizations', {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'text/plain' },
+      body: 'x',
+    });
     expect(form.status).toBe(415);
-    const broken = await app.request('/api/v1/organizations', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{"name":' });
+    const broken = await app.request('/api/v1/organizations', {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: '{"name":',
+    });
     expect(broken.status).toBe(400);
     const big = await app.request('/api/v1/organizations', json({ name: 'x'.repeat(2 * 1024 * 1024), slug: 'big' }));
     expect(big.status).toBe(413);
@@ -102,19 +118,27 @@ describe('watch targets and sources', () => {
   it('adds a watch target and a source; bad schedules and embedded secrets are refused', async () => {
     const { org } = await makeOrg(ctx);
     await signIn(org.id);
-    const wt = await app.request(`/api/v1/organizations/${org.id}/watch-targets`, json({ name: 'みどり歯科', names: ['みどり歯科', 'みどりデンタル'], exclusions: ['みどり歯科 大阪'] }));
+    const wt = await app.request(
+      `/api/v1/organizations/${org.id}/watch-targets`,
+      json({ name: 'みどり歯科', names: ['みどり歯科', 'みどりデンタル'], exclusions: ['みどり歯科 大阪'] }),
+    );
     expect(wt.status).toBe(201);
     const src = await app.request(`/api/v1/organizations/${org.id}/sources`, json({ type: 'demo', name: 'demo', config: { seed: 3 } }));
     expect(src.status).toBe(201);
     const created = await src.json();
     expect(created).toMatchObject({ type: 'demo', enabled: true, health: 'unknown' });
-    const badCron = await app.request(`/api/v1/organizations/${org.id}/sources`, json({ type: 'demo', name: 'd', schedule: 'every minute' }));
+    const badCron = await app.request(
+      `/api/v1/organizations/${org.id}/sources`,
+      json({ type: 'demo', name: 'd', schedule: 'every minute' }),
+    );
     expect(badCron.status).toBe(400);
     expect((await badCron.json()).error.message).toContain('cron');
     const badType = await app.request(`/api/v1/organizations/${org.id}/sources`, json({ type: 'myspace', name: 'd' }));
     expect(badType.status).toBe(400);
     const disabled = await app.request(`/api/v1/organizations/${org.id}/sources/${created.id}`, {
-      method: 'PATCH', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ enabled: false }),
+      method: 'PATCH',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: false }),
     });
     expect(await disabled.json()).toMatchObject({ enabled: false });
     const other = await makeOrg(ctx);
@@ -130,31 +154,53 @@ describe('mentions', () => {
     const src = await makeSource(ctx, org.id);
     const analyzer = {
       version: 't',
-      analyze: (text: string) => ({ sentiment: { label: text.includes('最悪') ? 'negative' as const : 'neutral' as const, score: 0 }, risks: [], pii: [], terms: [] }),
+      analyze: (text: string) => ({
+        sentiment: { label: text.includes('最悪') ? ('negative' as const) : ('neutral' as const), score: 0 },
+        risks: [],
+        pii: [],
+        terms: [],
+      }),
     };
-    const items = Array.from({ length: 25 }, (_, i) => mentionFixture(i, { text: i % 5 === 0 ? `最悪 <script>alert(${i})</script>` : `普通 ${i}` }));
-    await ingest({ sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger }, { orgId: org.id, sourceId: src.id, mentions: items });
+    const items = Array.from({ length: 25 }, (_, i) =>
+      mentionFixture(i, { text: i % 5 === 0 ? `最悪 <script>alert(${i})</script>` : `普通 ${i}` }),
+    );
+    await ingest(
+      { sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger },
+      { orgId: org.id, sourceId: src.id, mentions: items },
+    );
 
     const page1 = await (await app.request(`/api/v1/organizations/${org.id}/mentions?limit=10`, { headers: auth() })).json();
     expect(page1.items).toHaveLength(10);
     expect(page1.items[0].externalId).toBe('m-24');
-    const page2 = await (await app.request(`/api/v1/organizations/${org.id}/mentions?limit=10&cursor=${page1.nextCursor}`, { headers: auth() })).json();
-    const page3 = await (await app.request(`/api/v1/organizations/${org.id}/mentions?limit=10&cursor=${page2.nextCursor}`, { headers: auth() })).json();
+    const page2 = await (
+      await app.request(`/api/v1/organizations/${org.id}/mentions?limit=10&cursor=${page1.nextCursor}`, { headers: auth() })
+    ).json();
+    const page3 = await (
+      await app.request(`/api/v1/organizations/${org.id}/mentions?limit=10&cursor=${page2.nextCursor}`, { headers: auth() })
+    ).json();
     expect(page3.nextCursor).toBeNull();
     const ids = [...page1.items, ...page2.items, ...page3.items].map((m: { externalId: string }) => m.externalId);
     expect(new Set(ids).size).toBe(25);
 
     const neg = await (await app.request(`/api/v1/organizations/${org.id}/mentions?sentiment=negative`, { headers: auth() })).json();
     expect(neg.items.map((m: { externalId: string }) => m.externalId)).toEqual(['m-20', 'm-15', 'm-10', 'm-5', 'm-0']);
-    const q = await (await app.request(`/api/v1/organizations/${org.id}/mentions?q=${encodeURIComponent('普通 1')}`, { headers: auth() })).json();
+    const q = await (
+      await app.request(`/api/v1/organizations/${org.id}/mentions?q=${encodeURIComponent('普通 1')}`, { headers: auth() })
+    ).json();
     expect(q.items.every((m: { text: string }) => m.text.startsWith('普通 1'))).toBe(true);
-    const ranged = await (await app.request(`/api/v1/organizations/${org.id}/mentions?from=2026-11-01T00:05:00Z&to=2026-11-01T00:10:00Z`, { headers: auth() })).json();
+    const ranged = await (
+      await app.request(`/api/v1/organizations/${org.id}/mentions?from=2026-11-01T00:05:00Z&to=2026-11-01T00:10:00Z`, { headers: auth() })
+    ).json();
     expect(ranged.items.map((m: { externalId: string }) => m.externalId)).toEqual(['m-9', 'm-8', 'm-7', 'm-6', 'm-5']);
     expect((await app.request(`/api/v1/organizations/${org.id}/mentions?sentiment=angry`, { headers: auth() })).status).toBe(400);
     expect((await app.request(`/api/v1/organizations/${org.id}/mentions?cursor=bogus`, { headers: auth() })).status).toBe(400);
     expect((await app.request(`/api/v1/organizations/${org.id}/mentions?orgId=1`, { headers: auth() })).status).toBe(400);
 
-    const counts = await (await app.request(`/api/v1/organizations/${org.id}/mention-counts?from=2026-11-01T00:00:00Z&to=2026-11-01T01:00:00Z&bucket=15m`, { headers: auth() })).json();
+    const counts = await (
+      await app.request(`/api/v1/organizations/${org.id}/mention-counts?from=2026-11-01T00:00:00Z&to=2026-11-01T01:00:00Z&bucket=15m`, {
+        headers: auth(),
+      })
+    ).json();
     expect(counts.items.map((b: { total: number }) => b.total)).toEqual([15, 10, 0, 0]);
     expect(counts.items.map((b: { negative: number }) => b.negative)).toEqual([3, 2, 0, 0]);
   });
@@ -178,9 +224,14 @@ describe('emerging terms', () => {
       if (h % 3 === 0) mentions.push(mentionFixture(i++, { text: '駐車場', postedAt: new Date(hour + h * 3_600_000 + 120_000) }));
     }
     // The eighth hour: 受付 everywhere, 駐車場 twice.
-    for (let k = 0; k < 15; k++) mentions.push(mentionFixture(i++, { text: '受付 態度', postedAt: new Date(hour + 7 * 3_600_000 + k * 60_000) }));
-    for (let k = 0; k < 2; k++) mentions.push(mentionFixture(i++, { text: '駐車場', postedAt: new Date(hour + 7 * 3_600_000 + 30 * 60_000 + k) }));
-    await ingest({ sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger }, { orgId: org.id, sourceId: src.id, mentions });
+    for (let k = 0; k < 15; k++)
+      mentions.push(mentionFixture(i++, { text: '受付 態度', postedAt: new Date(hour + 7 * 3_600_000 + k * 60_000) }));
+    for (let k = 0; k < 2; k++)
+      mentions.push(mentionFixture(i++, { text: '駐車場', postedAt: new Date(hour + 7 * 3_600_000 + 30 * 60_000 + k) }));
+    await ingest(
+      { sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger },
+      { orgId: org.id, sourceId: src.id, mentions },
+    );
     const from = new Date(hour + 7 * 3_600_000).toISOString();
     const to = new Date(hour + 8 * 3_600_000).toISOString();
     const res = await app.request(`/api/v1/organizations/${org.id}/emerging-terms?from=${from}&to=${to}`, { headers: auth() });
@@ -191,17 +242,20 @@ describe('emerging terms', () => {
     expect(terms).toContain('態度');
     expect(terms).not.toContain('駐車場');
     expect(body.items.find((t: { term: string }) => t.term === '受付')).toMatchObject({ count: 15, baselineMean: 1 });
-    expect((await app.request(`/api/v1/organizations/${org.id}/emerging-terms?from=${to}&to=${from}`, { headers: auth() })).status).toBe(400);
+    expect((await app.request(`/api/v1/organizations/${org.id}/emerging-terms?from=${to}&to=${from}`, { headers: auth() })).status).toBe(
+      400,
+    );
   });
 });
 
 describe('detection settings', () => {
-  it('reads and changes the organization\'s sensitivity, validated and audited', async () => {
+  it("reads and changes the organization's sensitivity, validated and audited", async () => {
     const { org } = await makeOrg(ctx);
     await signIn(org.id);
     const url = `/api/v1/organizations/${org.id}/detection`;
     expect(await (await app.request(url, { headers: auth() })).json()).toEqual({ sensitivity: 'balanced' });
-    const patch = (body: unknown) => app.request(url, { method: 'PATCH', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const patch = (body: unknown) =>
+      app.request(url, { method: 'PATCH', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await patch({ sensitivity: 'fewer' })).status).toBe(200);
     expect(await (await app.request(url, { headers: auth() })).json()).toEqual({ sensitivity: 'fewer' });
     const bad = await patch({ sensitivity: 'paranoid' });

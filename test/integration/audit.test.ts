@@ -9,8 +9,12 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { makeOrg, makeSource, mentionFixture, testContext } from '../factories/index.ts';
 
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
 
 describe('audit log', () => {
   it('records API changes with who, what, before/after and request id, in the same transaction as the change', async () => {
@@ -18,15 +22,36 @@ describe('audit log', () => {
     const creator = await testToken(ctx);
     const app = createApp(ctx);
     const common = { 'content-type': 'application/json', 'x-request-id': 'req-audit-1' };
-    const org = await (await app.request('/api/v1/organizations', { method: 'POST', headers: { ...common, authorization: `Bearer ${creator.token}` }, body: JSON.stringify({ name: '監査病院', slug: 'audit-org' }) })).json();
+    const org = await (
+      await app.request('/api/v1/organizations', {
+        method: 'POST',
+        headers: { ...common, authorization: `Bearer ${creator.token}` },
+        body: JSON.stringify({ name: '監査病院', slug: 'audit-org' }),
+      })
+    ).json();
     // The new organization is worked in by its own admin.
     const admin = await testToken(ctx, { orgId: org.id });
     const headers = { ...common, authorization: `Bearer ${admin.token}` };
-    const src = await (await app.request(`/api/v1/organizations/${org.id}/sources`, { method: 'POST', headers, body: JSON.stringify({ type: 'demo', name: 'd' }) })).json();
-    await app.request(`/api/v1/organizations/${org.id}/sources/${src.id}`, { method: 'PATCH', headers, body: JSON.stringify({ enabled: false }) });
+    const src = await (
+      await app.request(`/api/v1/organizations/${org.id}/sources`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ type: 'demo', name: 'd' }),
+      })
+    ).json();
+    await app.request(`/api/v1/organizations/${org.id}/sources/${src.id}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ enabled: false }),
+    });
     // A refused change leaves no audit row.
-    await app.request(`/api/v1/organizations/${org.id}/sources`, { method: 'POST', headers, body: JSON.stringify({ type: 'demo', name: 'd', schedule: 'nope' }) });
-    const rows = await ctx.sql`select seq, action, actor_type, actor_id, request_id, before, after from audit_log where chain = ${org.id} order by seq`;
+    await app.request(`/api/v1/organizations/${org.id}/sources`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type: 'demo', name: 'd', schedule: 'nope' }),
+    });
+    const rows =
+      await ctx.sql`select seq, action, actor_type, actor_id, request_id, before, after from audit_log where chain = ${org.id} order by seq`;
     expect(rows.map((r) => [Number(r.seq), r.action, r.actor_type, r.actor_id, r.request_id])).toEqual([
       [1, 'organization.create', 'user', creator.userId, 'req-audit-1'],
       [2, 'source.add', 'user', admin.userId, 'req-audit-1'],
@@ -42,9 +67,14 @@ describe('audit log', () => {
     const { org } = await makeOrg(ctx);
     const { token } = await testToken(ctx, { orgId: org.id });
     const src = await makeSource(ctx, org.id);
-    await ingest({ sql: ctx.sql, analyzer: null, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger }, {
-      orgId: org.id, sourceId: src.id, mentions: [mentionFixture(1, { isPrivate: true, text: '薬の副作用が心配です' }), mentionFixture(2)],
-    });
+    await ingest(
+      { sql: ctx.sql, analyzer: null, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger },
+      {
+        orgId: org.id,
+        sourceId: src.id,
+        mentions: [mentionFixture(1, { isPrivate: true, text: '薬の副作用が心配です' }), mentionFixture(2)],
+      },
+    );
     const auth = { authorization: `Bearer ${token}` };
     const list = await (await app.request(`/api/v1/organizations/${org.id}/mentions`, { headers: auth })).json();
     const privateId = list.items.find((m: { isPrivate: boolean }) => m.isPrivate).id;
@@ -57,7 +87,11 @@ describe('audit log', () => {
     const ctx = testContext(db);
     const { org } = await makeOrg(ctx);
     // Twenty concurrent writers on one chain: contiguous, one chain, intact.
-    await Promise.all(Array.from({ length: 20 }, (_, i) => ctx.sql.begin((tx) => recordAudit(tx, systemActor, { orgId: org.id, action: 'test.write', targetId: String(i) }))));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        ctx.sql.begin((tx) => recordAudit(tx, systemActor, { orgId: org.id, action: 'test.write', targetId: String(i) })),
+      ),
+    );
     const seqs = (await ctx.sql`select seq from audit_log where chain = ${org.id} order by seq`).map((r) => Number(r.seq));
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
     expect((await verifyAudit(ctx.sql, org.id)).breaks).toEqual([]);

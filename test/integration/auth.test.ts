@@ -24,11 +24,23 @@ beforeAll(async () => {
   ctx = testContext(db, { config, now: () => now });
   app = createApp(ctx);
 });
-afterAll(async () => { await db.drop(); });
+afterAll(async () => {
+  await db.drop();
+});
 
-const advance = (ms: number) => { now = new Date(now.getTime() + ms); };
+const advance = (ms: number) => {
+  now = new Date(now.getTime() + ms);
+};
 
-interface Req { method?: string; body?: unknown; cookie?: string; csrf?: string; ip?: string; origin?: string; token?: string }
+interface Req {
+  method?: string;
+  body?: unknown;
+  cookie?: string;
+  csrf?: string;
+  ip?: string;
+  origin?: string;
+  token?: string;
+}
 
 /** A request as a browser or client would send it; `ip` becomes the peer address the server sees. */
 function req(path: string, r: Req = {}) {
@@ -38,8 +50,15 @@ function req(path: string, r: Req = {}) {
   if (r.csrf) headers['x-csrf-token'] = r.csrf;
   if (r.origin) headers.origin = r.origin;
   if (r.token) headers.authorization = `Bearer ${r.token}`;
-  return app.request(path, { method: r.method ?? (r.body === undefined ? 'GET' : 'POST'), headers, body: r.body === undefined ? undefined : JSON.stringify(r.body) },
-    { incoming: { socket: { remoteAddress: r.ip ?? '192.0.2.1', remotePort: 1, remoteFamily: 'IPv4' } } });
+  return app.request(
+    path,
+    {
+      method: r.method ?? (r.body === undefined ? 'GET' : 'POST'),
+      headers,
+      body: r.body === undefined ? undefined : JSON.stringify(r.body),
+    },
+    { incoming: { socket: { remoteAddress: r.ip ?? '192.0.2.1', remotePort: 1, remoteFamily: 'IPv4' } } },
+  );
 }
 
 async function makeUser(orgId: string, role: 'pr_staff' | 'oncall_manager' | 'director' | 'admin' = 'pr_staff') {
@@ -56,7 +75,9 @@ async function login(email: string, pw = password, ip = '192.0.2.1') {
 }
 
 const auditActions = async (orgId: string | null) =>
-  (await ctx.sql<{ action: string }[]>`select action from audit_log where chain = ${orgId ?? 'platform'} order by seq`).map((r) => r.action);
+  (await ctx.sql<{ action: string }[]>`select action from audit_log where chain = ${orgId ?? 'platform'} order by seq`).map(
+    (r) => r.action,
+  );
 
 describe('password login', () => {
   it('sets an HttpOnly SameSite session cookie and returns the CSRF token; wrong passwords and unknown e-mails get one answer', async () => {
@@ -87,7 +108,13 @@ describe('password login', () => {
     expect(stored).toHaveLength(1);
     expect(stored[0]!.id_hash.toString('base64url')).not.toBe(ok.cookie.split('=')[1]);
 
-    expect(await auditActions(org.id)).toEqual(['organization.create', 'watch_target.create', 'user.create', 'auth.login_failed', 'auth.login']);
+    expect(await auditActions(org.id)).toEqual([
+      'organization.create',
+      'watch_target.create',
+      'user.create',
+      'auth.login_failed',
+      'auth.login',
+    ]);
     const failed = await ctx.sql`select after, source_ip from audit_log where action = 'auth.login_failed' and chain = 'platform'`;
     expect(failed.map((r) => r.after)).toContainEqual({ email: 'nobody@clinic.example.jp', reason: 'unknown_email' });
     // Passwords never reach the audit log.
@@ -99,7 +126,9 @@ describe('password login', () => {
     const u = await makeUser(org.id);
     const first = await login(u.email);
     const res = await app.request('/api/v1/auth/login', {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie: first.cookie }, body: JSON.stringify({ email: u.email, password }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: first.cookie },
+      body: JSON.stringify({ email: u.email, password }),
     });
     const second = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
     expect(second).not.toBe(first.cookie);
@@ -131,7 +160,7 @@ describe('password login', () => {
 });
 
 describe('CSRF', () => {
-  it('a cookie write needs the session\'s x-csrf-token and a same-origin request; bearer tokens need neither', async () => {
+  it("a cookie write needs the session's x-csrf-token and a same-origin request; bearer tokens need neither", async () => {
     const { org } = await makeOrg(ctx);
     const admin = await makeUser(org.id, 'admin');
     const s = await login(admin.email);
@@ -149,23 +178,42 @@ describe('CSRF', () => {
     // Reads need no token.
     expect((await req(url, { cookie: s.cookie })).status).toBe(200);
     const headers = await authHeaders(ctx, { orgId: org.id });
-    expect((await app.request(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ name: '三つ目' }) })).status).toBe(201);
+    expect(
+      (
+        await app.request(url, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: '三つ目' }),
+        })
+      ).status,
+    ).toBe(201);
   });
 });
 
 describe('behind a TLS-terminating proxy (HINOKO_PUBLIC_URL)', () => {
   it('marks the cookie Secure and accepts the public origin for cookie writes', async () => {
-    const config = loadConfig({ HINOKO_DATA_DIR: '/nonexistent-test-dir', HINOKO_SCRYPT_LOG_N: '14', HINOKO_PUBLIC_URL: 'https://hinoko.clinic.example.jp' });
+    const config = loadConfig({
+      HINOKO_DATA_DIR: '/nonexistent-test-dir',
+      HINOKO_SCRYPT_LOG_N: '14',
+      HINOKO_PUBLIC_URL: 'https://hinoko.clinic.example.jp',
+    });
     const proxied = createApp({ ...ctx, config });
     const { org } = await makeOrg(ctx);
     const u = await makeUser(org.id, 'admin');
-    const res = await proxied.request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: u.email, password }) });
+    const res = await proxied.request('/api/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: u.email, password }),
+    });
     expect(res.headers.get('set-cookie')).toMatch(/; Secure/);
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     const { csrfToken } = await res.json();
-    const write = (origin: string) => proxied.request(`/api/v1/organizations/${org.id}/watch-targets`, {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken, origin }, body: JSON.stringify({ name: origin }),
-    });
+    const write = (origin: string) =>
+      proxied.request(`/api/v1/organizations/${org.id}/watch-targets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken, origin },
+        body: JSON.stringify({ name: origin }),
+      });
     expect((await write('https://hinoko.clinic.example.jp')).status).toBe(201);
     expect((await write('https://evil.example')).status).toBe(403);
   });
@@ -176,7 +224,10 @@ describe('lockout and rate limiting', () => {
     const { org } = await makeOrg(ctx);
     const u = await makeUser(org.id);
     for (let i = 0; i < 5; i++) {
-      expect((await req('/api/v1/auth/login', { body: { email: u.email, password: `wrong-password-number-${i}` }, ip: `198.51.100.${i}` })).status).toBe(401);
+      expect(
+        (await req('/api/v1/auth/login', { body: { email: u.email, password: `wrong-password-number-${i}` }, ip: `198.51.100.${i}` }))
+          .status,
+      ).toBe(401);
     }
     const locked = await req('/api/v1/auth/login', { body: { email: u.email, password }, ip: '198.51.100.77' });
     expect(locked.status).toBe(401);
@@ -185,7 +236,15 @@ describe('lockout and rate limiting', () => {
     expect(actions.filter((a) => a === 'auth.lockout')).toHaveLength(1);
     expect(actions.filter((a) => a === 'auth.login_failed')).toHaveLength(6);
     // Held in Postgres: a second app (instance) on the same database refuses too.
-    expect((await createApp(ctx).request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: u.email, password }) })).status).toBe(401);
+    expect(
+      (
+        await createApp(ctx).request('/api/v1/auth/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: u.email, password }),
+        })
+      ).status,
+    ).toBe(401);
     advance(ctx.config.auth.lockMs + 1000);
     expect((await login(u.email, password, '198.51.100.78')).res.status).toBe(200);
   });
@@ -195,7 +254,9 @@ describe('lockout and rate limiting', () => {
     const u = await makeUser(org.id);
     const ip = '203.0.113.5';
     for (let i = 0; i < 8; i++) {
-      expect((await req('/api/v1/auth/login', { body: { email: `guess-${i}@clinic.example.jp`, password: 'a-guessed-password' }, ip })).status).toBe(401);
+      expect(
+        (await req('/api/v1/auth/login', { body: { email: `guess-${i}@clinic.example.jp`, password: 'a-guessed-password' }, ip })).status,
+      ).toBe(401);
     }
     const limited = await req('/api/v1/auth/login', { body: { email: u.email, password }, ip });
     expect(limited.status).toBe(429);
@@ -208,15 +269,31 @@ describe('lockout and rate limiting', () => {
 
 describe('client address behind a reverse proxy', () => {
   it('counts failures per X-Forwarded-For client only with HINOKO_TRUST_PROXY; otherwise the header is ignored', async () => {
-    const attempt = (a: ReturnType<typeof createApp>, forwardedFor: string) => a.request('/api/v1/auth/login', {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ email: 'nobody@proxy.example.jp', password: 'a-guessed-password' }),
-    }, { incoming: { socket: { remoteAddress: '10.9.9.9', remotePort: 1, remoteFamily: 'IPv4' } } });
-    const trusting = createApp({ ...ctx, config: loadConfig({ HINOKO_DATA_DIR: '/nonexistent-test-dir', HINOKO_SCRYPT_LOG_N: '14', HINOKO_LOGIN_MAX_FAILURES_PER_IP: '8', HINOKO_TRUST_PROXY: 'true' }) });
+    const attempt = (a: ReturnType<typeof createApp>, forwardedFor: string) =>
+      a.request(
+        '/api/v1/auth/login',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+          body: JSON.stringify({ email: 'nobody@proxy.example.jp', password: 'a-guessed-password' }),
+        },
+        { incoming: { socket: { remoteAddress: '10.9.9.9', remotePort: 1, remoteFamily: 'IPv4' } } },
+      );
+    const trusting = createApp({
+      ...ctx,
+      config: loadConfig({
+        HINOKO_DATA_DIR: '/nonexistent-test-dir',
+        HINOKO_SCRYPT_LOG_N: '14',
+        HINOKO_LOGIN_MAX_FAILURES_PER_IP: '8',
+        HINOKO_TRUST_PROXY: 'true',
+      }),
+    });
     // A client cannot pick its address: only the last entry (the proxy's) counts.
     for (let i = 0; i < 8; i++) expect((await attempt(trusting, `1.2.3.${i}, 198.18.0.1`)).status).toBe(401);
     expect((await attempt(trusting, '198.18.0.1')).status).toBe(429);
     expect((await attempt(trusting, '198.18.0.2')).status).toBe(401);
-    const rows = await ctx.sql`select key from login_throttle where key like 'ip:%' and key in ('ip:198.18.0.1', 'ip:198.18.0.2', 'ip:10.9.9.9')`;
+    const rows =
+      await ctx.sql`select key from login_throttle where key like 'ip:%' and key in ('ip:198.18.0.1', 'ip:198.18.0.2', 'ip:10.9.9.9')`;
     expect(rows.map((r) => r.key).sort()).toEqual(['ip:198.18.0.1', 'ip:198.18.0.2']);
     // Without the setting the socket's address counts, whatever the header says.
     expect((await attempt(app, '198.18.0.1')).status).toBe(401);
@@ -232,8 +309,12 @@ describe('users and tokens', () => {
     const admin = { cookie: adminSession.cookie, 'x-csrf-token': adminSession.csrf, origin: 'http://localhost' };
     const staff = await authHeaders(ctx, { orgId: org.id, role: 'pr_staff' });
     const url = `/api/v1/organizations/${org.id}/users`;
-    const post = (headers: Record<string, string>, body: unknown) => app.request(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) },
-      { incoming: { socket: { remoteAddress: '192.0.2.1', remotePort: 1, remoteFamily: 'IPv4' } } });
+    const post = (headers: Record<string, string>, body: unknown) =>
+      app.request(
+        url,
+        { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) },
+        { incoming: { socket: { remoteAddress: '192.0.2.1', remotePort: 1, remoteFamily: 'IPv4' } } },
+      );
     const email = `${unique('n')}@clinic.example.jp`;
     const weak = await post(admin, { name: '山田 太郎', email, role: 'pr_staff', password: 'password12345678' });
     expect(weak.status).toBe(400);
@@ -275,7 +356,7 @@ describe('users and tokens', () => {
     expect(await auditActions(org.id)).toEqual(expect.arrayContaining(['user.disable', 'user.enable']));
   });
 
-  it('passwords: your own with the current one (other sessions end); an admin resets anyone\'s; others\' are off limits', async () => {
+  it("passwords: your own with the current one (other sessions end); an admin resets anyone's; others' are off limits", async () => {
     const { org } = await makeOrg(ctx);
     const a = await makeUser(org.id);
     const b = await makeUser(org.id);
@@ -283,9 +364,19 @@ describe('users and tokens', () => {
     const laptop = await login(a.email);
     const url = (id: string) => `/api/v1/organizations/${org.id}/users/${id}/password`;
     const next = '窓の外で猫が二匹ひなたぼっこをしている';
-    expect((await req(url(a.id), { body: { currentPassword: 'wrong-current-password', newPassword: next }, cookie: laptop.cookie, csrf: laptop.csrf })).status).toBe(400);
+    expect(
+      (
+        await req(url(a.id), {
+          body: { currentPassword: 'wrong-current-password', newPassword: next },
+          cookie: laptop.cookie,
+          csrf: laptop.csrf,
+        })
+      ).status,
+    ).toBe(400);
     expect((await req(url(b.id), { body: { newPassword: next }, cookie: laptop.cookie, csrf: laptop.csrf })).status).toBe(403);
-    expect((await req(url(a.id), { body: { currentPassword: password, newPassword: next }, cookie: laptop.cookie, csrf: laptop.csrf })).status).toBe(200);
+    expect(
+      (await req(url(a.id), { body: { currentPassword: password, newPassword: next }, cookie: laptop.cookie, csrf: laptop.csrf })).status,
+    ).toBe(200);
     expect((await req('/api/v1/auth/me', { cookie: laptop.cookie })).status).toBe(200);
     expect((await req('/api/v1/auth/me', { cookie: phone.cookie })).status).toBe(401);
     expect((await login(a.email, next)).res.status).toBe(200);
@@ -320,14 +411,20 @@ describe('users and tokens', () => {
     expect((await req(`${tokens(u.id)}/${id}`, { method: 'DELETE', cookie: s.cookie, csrf: s.csrf })).status).toBe(204);
     expect((await req(`/api/v1/organizations/${org.id}/incidents`, { token })).status).toBe(401);
 
-    const expiring = await (await req(tokens(u.id), { body: { label: '期限付き', scopes: ['read'], expiresAt: new Date(now.getTime() + 3_600_000).toISOString() }, cookie: s.cookie, csrf: s.csrf })).json();
+    const expiring = await (
+      await req(tokens(u.id), {
+        body: { label: '期限付き', scopes: ['read'], expiresAt: new Date(now.getTime() + 3_600_000).toISOString() },
+        cookie: s.cookie,
+        csrf: s.csrf,
+      })
+    ).json();
     expect((await req('/api/v1/auth/me', { token: expiring.token })).status).toBe(200);
     advance(3_600_000 + 1000);
     expect((await req('/api/v1/auth/me', { token: expiring.token })).status).toBe(401);
     expect(await auditActions(org.id)).toEqual(expect.arrayContaining(['user_token.create', 'user_token.revoke']));
   });
 
-  it('a user sees only their own organization: its list, and 404 for any other org\'s path', async () => {
+  it("a user sees only their own organization: its list, and 404 for any other org's path", async () => {
     const { org } = await makeOrg(ctx);
     const { org: other } = await makeOrg(ctx);
     const u = await makeUser(org.id, 'admin');
@@ -336,7 +433,15 @@ describe('users and tokens', () => {
     expect(orgs.items.map((o: { id: string }) => o.id)).toEqual([org.id]);
     expect((await req(`/api/v1/organizations/${other.id}`, { cookie: s.cookie })).status).toBe(404);
     expect((await req(`/api/v1/organizations/${other.id}/users`, { cookie: s.cookie })).status).toBe(404);
-    expect((await req(`/api/v1/organizations/${other.id}/users`, { body: { name: 'x', email: 'x@evil.example.jp', role: 'admin' }, cookie: s.cookie, csrf: s.csrf })).status).toBe(404);
+    expect(
+      (
+        await req(`/api/v1/organizations/${other.id}/users`, {
+          body: { name: 'x', email: 'x@evil.example.jp', role: 'admin' },
+          cookie: s.cookie,
+          csrf: s.csrf,
+        })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -348,16 +453,30 @@ describe('personal data in mentions', () => {
     const analyzer = {
       version: 't',
       analyze: (t: string) => ({
-        sentiment: { label: 'negative' as const, score: -0.8 }, risks: [], terms: ['誤診'],
-        pii: t.includes('090') ? [{ type: 'person_name' as const, start: 0, end: 4 }, { type: 'phone' as const, start: t.indexOf('090'), end: t.length }] : [],
+        sentiment: { label: 'negative' as const, score: -0.8 },
+        risks: [],
+        terms: ['誤診'],
+        pii: t.includes('090')
+          ? [
+              { type: 'person_name' as const, start: 0, end: 4 },
+              { type: 'phone' as const, start: t.indexOf('090'), end: t.length },
+            ]
+          : [],
       }),
     };
-    await ingest({ sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger }, { orgId: org.id, sourceId: src.id, mentions: [mentionFixture(1, { text })] });
+    await ingest(
+      { sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger },
+      { orgId: org.id, sourceId: src.id, mentions: [mentionFixture(1, { text })] },
+    );
     const list = `/api/v1/organizations/${org.id}/mentions`;
     const staff = await authHeaders(ctx, { orgId: org.id, role: 'pr_staff' });
     const manager = await testToken(ctx, { orgId: org.id, role: 'oncall_manager' });
     const masked = await (await app.request(list, { headers: staff })).json();
-    expect(masked.items[0]).toMatchObject({ text: '[氏名]さんが誤診された [電話番号]', piiMasked: true, piiTypes: ['person_name', 'phone'] });
+    expect(masked.items[0]).toMatchObject({
+      text: '[氏名]さんが誤診された [電話番号]',
+      piiMasked: true,
+      piiTypes: ['person_name', 'phone'],
+    });
     expect((await app.request(`${list}?revealPii=true`, { headers: staff })).status).toBe(403);
     const id = masked.items[0].id;
     expect((await app.request(`${list}/${id}?revealPii=true`, { headers: staff })).status).toBe(403);
@@ -365,10 +484,16 @@ describe('personal data in mentions', () => {
     expect(shown.items[0]).toMatchObject({ text, piiMasked: false });
     expect((await (await req(`${list}/${id}?revealPii=true`, { token: manager.token })).json()).text).toBe(text);
     // A manager's token without the read_pii scope cannot reveal.
-    const readOnly = await req(`/api/v1/organizations/${org.id}/users/${manager.userId}/tokens`, { body: { label: 'r', scopes: ['read', 'manage'] }, token: manager.token });
+    const readOnly = await req(`/api/v1/organizations/${org.id}/users/${manager.userId}/tokens`, {
+      body: { label: 'r', scopes: ['read', 'manage'] },
+      token: manager.token,
+    });
     expect((await req(`${list}?revealPii=true`, { token: (await readOnly.json()).token })).status).toBe(403);
     const views = await ctx.sql`select actor_id, after from audit_log where chain = ${org.id} and action = 'mention.view_pii' order by seq`;
-    expect(views.map((v) => [v.actor_id, v.after.mentionIds])).toEqual([[manager.userId, [id]], [manager.userId, [id]]]);
+    expect(views.map((v) => [v.actor_id, v.after.mentionIds])).toEqual([
+      [manager.userId, [id]],
+      [manager.userId, [id]],
+    ]);
   });
 });
 
@@ -385,11 +510,15 @@ describe('first start', () => {
 });
 
 describe('web login form', () => {
-  it('logs in with e-mail and password from our own page, and logs out only with the form\'s CSRF token', async () => {
+  it("logs in with e-mail and password from our own page, and logs out only with the form's CSRF token", async () => {
     const { org } = await makeOrg(ctx);
     const u = await makeUser(org.id);
     const form = (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-      app.request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin', ...headers }, body: new URLSearchParams(fields).toString() });
+      app.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin', ...headers },
+        body: new URLSearchParams(fields).toString(),
+      });
     const bad = await form('/login', { email: u.email, password: 'not-my-password-at-all' });
     expect(bad.status).toBe(401);
     expect(await bad.text()).toContain('メールアドレスまたはパスワードが正しくありません');

@@ -18,8 +18,12 @@ function hinoko(args: string[], env: Record<string, string>): Promise<{ code: nu
     const child = spawn(process.execPath, [bin, ...args], { env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -32,20 +36,36 @@ interface Running {
 
 /** A long-running `hinoko` process; resolves once its output matches `ready` (generous cap). */
 async function startLong(args: string[], env: Record<string, string>, ready: RegExp): Promise<Running & { match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...baseEnv, HINOKO_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...baseEnv, HINOKO_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${args.join(' ')}: not ready within 90 s:\n${out}`)); }, 90_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${args.join(' ')}: not ready within 90 s:\n${out}`));
+    }, 90_000);
     const check = () => {
       const m = ready.exec(out);
-      if (m) { clearTimeout(timer); resolve(m); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
     };
     child.stdout.on('data', check);
     child.stderr.on('data', check);
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`${args.join(' ')} exited (${code}) before it was ready:\n${out}`)); });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args.join(' ')} exited (${code}) before it was ready:\n${out}`));
+    });
   });
   return { child, output: () => out, exited, match };
 }
@@ -71,7 +91,7 @@ function serviceEnv(dataDir: string): Record<string, string> {
 }
 
 describe('CLI commands while the service runs on the embedded Postgres', () => {
-  it('use the service\'s server (users list, import, audit verify), leave it running, and the service stops it cleanly', async () => {
+  it("use the service's server (users list, import, audit verify), leave it running, and the service stops it cleanly", async () => {
     const dataDir = tempDataDir('hinoko-shared-');
     const env = { HINOKO_DATA_DIR: dataDir };
     const service = await startLong(['start'], serviceEnv(dataDir), servicePattern);
@@ -90,10 +110,13 @@ describe('CLI commands while the service runs on the embedded Postgres', () => {
       const orgId = /^\d+\t(\d+)\tdemo\t/m.exec(sources.stdout)?.[1];
       expect(orgId, sources.stdout + sources.stderr).toBeDefined();
       const file = path.join(dataDir, 'reviews.jsonl');
-      writeFileSync(file, [
-        JSON.stringify({ id: 'shared-1', text: '受付の対応がとても丁寧でした', posted_at: '2026-11-01T10:00:00+09:00' }),
-        JSON.stringify({ id: 'shared-2', text: '待ち時間が長すぎる', posted_at: '2026-11-02T10:00:00+09:00' }),
-      ].join('\n') + '\n');
+      writeFileSync(
+        file,
+        [
+          JSON.stringify({ id: 'shared-1', text: '受付の対応がとても丁寧でした', posted_at: '2026-11-01T10:00:00+09:00' }),
+          JSON.stringify({ id: 'shared-2', text: '待ち時間が長すぎる', posted_at: '2026-11-02T10:00:00+09:00' }),
+        ].join('\n') + '\n',
+      );
       const imported = await hinoko(['import', file, '--org', orgId!, '--portal', 'caloo'], env);
       expect(imported.code, imported.stderr).toBe(0);
       expect(imported.stdout).toContain('imported 2 new mention(s)');
@@ -109,7 +132,11 @@ describe('CLI commands while the service runs on the embedded Postgres', () => {
       expect(service.output()).not.toMatch(/orphan/);
       // …and recorded as the service's: port, password files, owner and postmaster, readable by us only.
       const record = readServerRecord(dataDir)!;
-      expect(record).toMatchObject({ ownerPid: service.child.pid, postmasterPid, passwordFile: path.join(path.resolve(dataDir), 'pg-password') });
+      expect(record).toMatchObject({
+        ownerPid: service.child.pid,
+        postmasterPid,
+        passwordFile: path.join(path.resolve(dataDir), 'pg-password'),
+      });
       expect(statSync(serverRecordFile(dataDir)).mode & 0o777).toBe(0o600);
       // Every command deregistered on its way out.
       expect(readdirSync(path.join(dataDir, 'pg-clients'))).toEqual([]);
@@ -203,7 +230,11 @@ describe('CLI commands refuse to create an empty database', () => {
   it('names the data directory it looked in and leaves it empty; `users add --org-name` may create the first one', async () => {
     const dataDir = tempDataDir('hinoko-empty-');
     const env = { HINOKO_DATA_DIR: dataDir };
-    for (const args of [['users', 'list', '--org', 'sakura-demo'], ['audit', 'verify'], ['users', 'add', '--org', 'clinic', '--role', 'admin', '--email', 'a@clinic.example.jp', '--name', '院長']]) {
+    for (const args of [
+      ['users', 'list', '--org', 'sakura-demo'],
+      ['audit', 'verify'],
+      ['users', 'add', '--org', 'clinic', '--role', 'admin', '--email', 'a@clinic.example.jp', '--name', '院長'],
+    ]) {
       const r = await hinoko(args, env);
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.stderr).toContain(`HINOKO_DATA_DIR=${path.resolve(dataDir)}`);
@@ -214,7 +245,23 @@ describe('CLI commands refuse to create an empty database', () => {
     expect(existsSync(path.join(dataDir, 'pg'))).toBe(false);
 
     // Without the demo, the documented way to the first admin creates the database, and says where.
-    const first = await hinoko(['users', 'add', '--org', 'clinic', '--org-name', '新しい医院', '--role', 'admin', '--email', 'a@clinic.example.jp', '--name', '院長'], env);
+    const first = await hinoko(
+      [
+        'users',
+        'add',
+        '--org',
+        'clinic',
+        '--org-name',
+        '新しい医院',
+        '--role',
+        'admin',
+        '--email',
+        'a@clinic.example.jp',
+        '--name',
+        '院長',
+      ],
+      env,
+    );
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toContain(`created a new database in HINOKO_DATA_DIR=${path.resolve(dataDir)}`);
     expect(readServerRecord(dataDir)).toBeNull(); // the command started its own server and stopped it

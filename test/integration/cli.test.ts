@@ -9,19 +9,38 @@ import { makeOrg, testContext } from '../factories/index.ts';
 
 const bin = fileURLToPath(new URL('../../bin/hinoko.mjs', import.meta.url));
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
 
-function hinoko(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function hinoko(
+  args: string[],
+  env: Record<string, string> = {},
+  stdin?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: db.url, HINOKO_SECRET: 'cli-test-server-secret-0123456789abcdef', HINOKO_LOG_LEVEL: 'error', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        DATABASE_URL: db.url,
+        HINOKO_SECRET: 'cli-test-server-secret-0123456789abcdef',
+        HINOKO_LOG_LEVEL: 'error',
+        ...env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.stdin.end(stdin ?? '');
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
@@ -31,7 +50,8 @@ describe('hinoko CLI', () => {
   it('prints help listing every command', async () => {
     const r = await hinoko(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['start', 'migrate', 'collect', 'import', 'sources', 'seed', 'analyze', 'detect', 'reanalyze', 'backtest', 'audit']) expect(r.stdout).toContain(c);
+    for (const c of ['start', 'migrate', 'collect', 'import', 'sources', 'seed', 'analyze', 'detect', 'reanalyze', 'backtest', 'audit'])
+      expect(r.stdout).toContain(c);
   });
 
   it('answers user mistakes with one line and a non-zero status, never a stack trace', async () => {
@@ -58,7 +78,18 @@ describe('hinoko CLI', () => {
     expect(audit.code).toBe(0);
     expect(audit.stdout).toContain('audit log intact');
     const { org } = await makeOrg(testContext(db));
-    const added = await hinoko(['sources', 'add', '--org', org.id, '--type', 'demo', '--name', 'デモ', '--config', '{"postsPerHour":5,"backfillHours":1}']);
+    const added = await hinoko([
+      'sources',
+      'add',
+      '--org',
+      org.id,
+      '--type',
+      'demo',
+      '--name',
+      'デモ',
+      '--config',
+      '{"postsPerHour":5,"backfillHours":1}',
+    ]);
     expect(added.code).toBe(0);
     const id = /added source (\d+)/.exec(added.stdout)![1]!;
     expect((await hinoko(['sources', 'disable', id])).stdout).toContain('disabled');
@@ -79,7 +110,10 @@ describe('hinoko CLI', () => {
 
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-import-'));
     const file = path.join(dir, 'caloo.csv');
-    writeFileSync(file, 'id,text,posted_at,rating\nr1,"待ち時間が長かったが、先生は丁寧",2026-11-01T10:00:00+09:00,4\nr2,日付がない,,3\nr3,とても良い,2026-11-02T10:00:00+09:00,5\n');
+    writeFileSync(
+      file,
+      'id,text,posted_at,rating\nr1,"待ち時間が長かったが、先生は丁寧",2026-11-01T10:00:00+09:00,4\nr2,日付がない,,3\nr3,とても良い,2026-11-02T10:00:00+09:00,5\n',
+    );
     const first = await hinoko(['import', file, '--org', org.id, '--portal', 'caloo']);
     expect(first.code).toBe(1);
     expect(first.stderr).toContain(`${file}:3: posted_at is missing`);
@@ -88,7 +122,10 @@ describe('hinoko CLI', () => {
     expect(again.stdout).toContain('imported 0 new mention(s)');
     expect(again.stdout).toContain('2 already present');
     const rows = await db.sql`select external_id, rating, sentiment_label from mentions where org_id = ${org.id} order by external_id`;
-    expect(rows.map((r) => [r.external_id, r.rating])).toEqual([['r1', 4], ['r3', 5]]);
+    expect(rows.map((r) => [r.external_id, r.rating])).toEqual([
+      ['r1', 4],
+      ['r3', 5],
+    ]);
     // Imported mentions are analysed on the way in.
     expect(rows.every((r) => r.sentiment_label !== null)).toBe(true);
   }, 60_000);
@@ -97,16 +134,72 @@ describe('hinoko CLI', () => {
 describe('hinoko users', () => {
   it('adds an admin (password from stdin, or generated and printed once), lists, issues a token, disables', async () => {
     const { org } = await makeOrg(testContext(db));
-    const weak = await hinoko(['users', 'add', '--org', org.slug, '--role', 'admin', '--email', 'kanri@clinic.example.jp', '--name', '管理 太郎', '--password-stdin'], {}, 'password12345678\n');
+    const weak = await hinoko(
+      [
+        'users',
+        'add',
+        '--org',
+        org.slug,
+        '--role',
+        'admin',
+        '--email',
+        'kanri@clinic.example.jp',
+        '--name',
+        '管理 太郎',
+        '--password-stdin',
+      ],
+      {},
+      'password12345678\n',
+    );
     expect(weak.code).not.toBe(0);
     expect(weak.stderr).toMatch(/password/);
-    const added = await hinoko(['users', 'add', '--org', org.slug, '--role', 'admin', '--email', 'kanri@clinic.example.jp', '--name', '管理 太郎', '--password-stdin'], {}, '雨の日は図書館で静かに本を読む\n');
+    const added = await hinoko(
+      [
+        'users',
+        'add',
+        '--org',
+        org.slug,
+        '--role',
+        'admin',
+        '--email',
+        'kanri@clinic.example.jp',
+        '--name',
+        '管理 太郎',
+        '--password-stdin',
+      ],
+      {},
+      '雨の日は図書館で静かに本を読む\n',
+    );
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).not.toContain('shown only this once');
     const userId = /added user (\d+)/.exec(added.stdout)![1]!;
-    const generated = await hinoko(['users', 'add', '--org', org.id, '--role', 'pr_staff', '--email', 'koho@clinic.example.jp', '--name', '広報 花子']);
+    const generated = await hinoko([
+      'users',
+      'add',
+      '--org',
+      org.id,
+      '--role',
+      'pr_staff',
+      '--email',
+      'koho@clinic.example.jp',
+      '--name',
+      '広報 花子',
+    ]);
     expect(generated.stdout).toMatch(/password \(shown only this once\): \S{20}/);
-    const fresh = await hinoko(['users', 'add', '--org', 'new-clinic', '--org-name', '新しい医院', '--role', 'admin', '--email', 'admin@new-clinic.example.jp', '--name', '院長']);
+    const fresh = await hinoko([
+      'users',
+      'add',
+      '--org',
+      'new-clinic',
+      '--org-name',
+      '新しい医院',
+      '--role',
+      'admin',
+      '--email',
+      'admin@new-clinic.example.jp',
+      '--name',
+      '院長',
+    ]);
     expect(fresh.stdout).toMatch(/to organization \d+ \(new-clinic\)/);
     const list = await hinoko(['users', 'list', '--org', org.slug]);
     expect(list.stdout).toMatch(new RegExp(`${userId}\tadmin\tactive\tkanri@clinic.example.jp`));
@@ -118,49 +211,72 @@ describe('hinoko users', () => {
     expect((await hinoko(['users', 'disable', userId])).stderr).toContain('last active admin');
     const password = await hinoko(['users', 'password', userId]);
     expect(password.stdout).toMatch(/password \(shown only this once\): \S{20}/);
-    expect((await db.sql`select action from audit_log where chain = ${org.id} and action like 'user%' order by seq`).map((r) => r.action))
-      .toEqual(['user.create', 'user.create', 'user_token.create', 'user.password_reset']);
+    expect(
+      (await db.sql`select action from audit_log where chain = ${org.id} and action like 'user%' order by seq`).map((r) => r.action),
+    ).toEqual(['user.create', 'user.create', 'user_token.create', 'user.password_reset']);
   }, 60_000);
 });
 
 describe('hinoko start on an embedded Postgres', () => {
   it('starts with the demo, serves, stops cleanly on SIGTERM, and reuses its data directory', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-start-'));
-    const start = () => new Promise<{ code: number | null; stdout: string; health: number; orgs: unknown }>((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, 'start'], {
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HINOKO_DATA_DIR: dataDir, PORT: '0', HINOKO_LOG_LEVEL: 'info', HINOKO_SCHEDULER: 'false' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let health = 0;
-      let orgs: unknown = null;
-      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`no start within 60 s:\n${stdout}`)); }, 60_000);
-      child.stdout.on('data', async (d) => {
-        stdout += d;
-        const m = /火の粉 Hinoko: (http:\/\/[^/\s]+)\//.exec(stdout);
-        if (m && health === 0) {
-          health = -1;
-          const email = /email:\s+(\S+)/.exec(stdout)?.[1];
-          const password = /password:\s+(\S+)/.exec(stdout)?.[1];
-          health = (await fetch(`${m[1]}/healthz`)).status;
-          if (email && password) {
-            // The printed first admin logs in; the session cookie reads the API.
-            const login = await fetch(`${m[1]}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-            const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-            orgs = await (await fetch(`${m[1]}/api/v1/organizations`, { headers: { cookie } })).json();
+    const start = () =>
+      new Promise<{ code: number | null; stdout: string; health: number; orgs: unknown }>((resolve, reject) => {
+        const child = spawn(process.execPath, [bin, 'start'], {
+          env: {
+            PATH: process.env.PATH ?? '',
+            HOME: process.env.HOME ?? '/tmp',
+            HINOKO_DATA_DIR: dataDir,
+            PORT: '0',
+            HINOKO_LOG_LEVEL: 'info',
+            HINOKO_SCHEDULER: 'false',
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let health = 0;
+        let orgs: unknown = null;
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`no start within 60 s:\n${stdout}`));
+        }, 60_000);
+        child.stdout.on('data', async (d) => {
+          stdout += d;
+          const m = /火の粉 Hinoko: (http:\/\/[^/\s]+)\//.exec(stdout);
+          if (m && health === 0) {
+            health = -1;
+            const email = /email:\s+(\S+)/.exec(stdout)?.[1];
+            const password = /password:\s+(\S+)/.exec(stdout)?.[1];
+            health = (await fetch(`${m[1]}/healthz`)).status;
+            if (email && password) {
+              // The printed first admin logs in; the session cookie reads the API.
+              const login = await fetch(`${m[1]}/api/v1/auth/login`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ email, password }),
+              });
+              const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+              orgs = await (await fetch(`${m[1]}/api/v1/organizations`, { headers: { cookie } })).json();
+            }
+            child.kill('SIGTERM');
           }
-          child.kill('SIGTERM');
-        }
+        });
+        child.stderr.on('data', (d) => {
+          stdout += d;
+        });
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stdout, health, orgs });
+        });
       });
-      child.stderr.on('data', (d) => { stdout += d; });
-      child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, health, orgs }); });
-    });
 
     const first = await start();
     expect(first.health, first.stdout).toBe(200);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('管理者を作成しました');
-    expect((first.orgs as { items: { name: string; isDemo: boolean }[] }).items).toEqual([expect.objectContaining({ name: 'さくら内科クリニック（デモ）', isDemo: true })]);
+    expect((first.orgs as { items: { name: string; isDemo: boolean }[] }).items).toEqual([
+      expect.objectContaining({ name: 'さくら内科クリニック（デモ）', isDemo: true }),
+    ]);
     expect(first.stdout).toContain('停止しました');
     // A clean stop leaves no server behind holding the data directory.
     expect(() => readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toThrow();

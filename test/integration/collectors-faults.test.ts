@@ -38,7 +38,12 @@ afterAll(async () => {
   await db.drop();
 });
 
-interface StoredRow { external_id: string; text: string; version: number; deleted: boolean }
+interface StoredRow {
+  external_id: string;
+  text: string;
+  version: number;
+  deleted: boolean;
+}
 
 async function storedRows(ctx: AppContext, orgId: string, sourceId: string): Promise<StoredRow[]> {
   return ctx.sql<StoredRow[]>`
@@ -76,7 +81,12 @@ function tally(outcomes: RunOutcome[]): Record<string, number> {
 }
 
 /** A post as the fake holds it now: every text it has had (oldest first) and whether it is gone. */
-interface FakeTruth { externalId: string; history: string[]; deleted: boolean; editedAfterStored: boolean }
+interface FakeTruth {
+  externalId: string;
+  history: string[];
+  deleted: boolean;
+  editedAfterStored: boolean;
+}
 
 /**
  * The store equals the fake: the same posts, each once, with the current text (a deleted post
@@ -85,11 +95,17 @@ interface FakeTruth { externalId: string; history: string[]; deleted: boolean; e
  * versions are a subsequence of the history, starting with the text first stored.
  */
 async function expectStoreEqualsFake(ctx: AppContext, orgId: string, sourceId: string, truth: FakeTruth[]): Promise<void> {
-  const byId = (a: { external_id: string }, b: { external_id: string }) => (a.external_id < b.external_id ? -1 : a.external_id > b.external_id ? 1 : 0);
+  const byId = (a: { external_id: string }, b: { external_id: string }) =>
+    a.external_id < b.external_id ? -1 : a.external_id > b.external_id ? 1 : 0;
   const expected = truth.map((t) => ({ external_id: t.externalId, text: t.history.at(-1)!, deleted: t.deleted })).sort(byId);
   const rows = await storedRows(ctx, orgId, sourceId);
   expect(rows.map(({ external_id, text, deleted }) => ({ external_id, text, deleted }))).toEqual(expected);
-  expect(await tombstoned(ctx, orgId, sourceId)).toEqual(truth.filter((t) => t.deleted).map((t) => t.externalId).sort());
+  expect(await tombstoned(ctx, orgId, sourceId)).toEqual(
+    truth
+      .filter((t) => t.deleted)
+      .map((t) => t.externalId)
+      .sort(),
+  );
   const versions = await versionsByExternalId(ctx, orgId, sourceId);
   const truthById = new Map(truth.map((t) => [t.externalId, t]));
   for (const row of rows) {
@@ -111,7 +127,13 @@ async function expectRunRecords(ctx: AppContext, orgId: string, sourceId: string
 const faultMix: FaultKind[] = ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset', 'malformed'];
 
 /** `runs` manual runs with `between` before each, then three fault-free catch-up runs. */
-async function runMany(ctx: AppContext, sourceId: string, runs: number, between: (run: number) => void | Promise<void>, stopFaults: () => void): Promise<RunOutcome[]> {
+async function runMany(
+  ctx: AppContext,
+  sourceId: string,
+  runs: number,
+  between: (run: number) => void | Promise<void>,
+  stopFaults: () => void,
+): Promise<RunOutcome[]> {
   const outcomes: RunOutcome[] = [];
   for (let run = 0; run < runs; run += 1) {
     await between(run);
@@ -149,7 +171,9 @@ describe.concurrent('collectors under random faults, through runSource into Post
     await fake.start();
     try {
       const source = await addSource(ctx, {
-        orgId: org.id, type: 'x', name: unique('x'),
+        orgId: org.id,
+        type: 'x',
+        name: unique('x'),
         config: { baseUrl: fake.baseUrl, maxResults: 10, maxPagesPerRun: 5, deletionCheckIds: 50, requestTimeoutMs: 150 },
         credentials: { bearerToken: fake.token },
       });
@@ -174,7 +198,10 @@ describe.concurrent('collectors under random faults, through runSource into Post
         const storedText = new Map(stored.filter((r) => !r.deleted).map((r) => [r.external_id, r.text]));
         // Candidates for edits and deletions: stored, still live, among the newest posts (the
         // collector re-checks recent posts for deletions; older ones are out of its scope).
-        const live = fake.searchable().filter((t) => t.text.includes('テスト内科')).slice(0, 30);
+        const live = fake
+          .searchable()
+          .filter((t) => t.text.includes('テスト内科'))
+          .slice(0, 30);
         const storedLive = live.filter((t) => storedText.has(t.edit_history_tweet_ids[0]!));
         // Deleted only once its latest text is stored: what we hold of a deleted post is what
         // we saw of it, so an edit never seen would make "the fake's text" unknowable to us.
@@ -205,18 +232,24 @@ describe.concurrent('collectors under random faults, through runSource into Post
         if (!t.text.includes('テスト内科') || t.edit_history_tweet_ids.at(-1) !== t.id) continue;
         latest.set(t.edit_history_tweet_ids[0]!, t);
       }
-      await expectStoreEqualsFake(ctx, org.id, source.id, [...latest.entries()].map(([id, t]) => ({
-        externalId: id,
-        history: t.edit_history_tweet_ids.map((v) => fake.tweets.get(v)!.text),
-        deleted: fake.deleted.has(t.id),
-        editedAfterStored: editedOriginals.has(id),
-      })));
+      await expectStoreEqualsFake(
+        ctx,
+        org.id,
+        source.id,
+        [...latest.entries()].map(([id, t]) => ({
+          externalId: id,
+          history: t.edit_history_tweet_ids.map((v) => fake.tweets.get(v)!.text),
+          deleted: fake.deleted.has(t.id),
+          editedAfterStored: editedOriginals.has(id),
+        })),
+      );
 
       // The proof only proves something if the faults happened and runs really failed.
       const counts = tally(outcomes);
       expect(counts.failed ?? 0).toBeGreaterThan(0);
       expect(counts.succeeded ?? 0).toBeGreaterThan(runs / 2);
-      for (const kind of ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset', 'malformed']) expect(fake.faultsServed[kind] ?? 0).toBeGreaterThan(0);
+      for (const kind of ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset', 'malformed'])
+        expect(fake.faultsServed[kind] ?? 0).toBeGreaterThan(0);
       expect(editedOriginals.size).toBeGreaterThan(10);
       expect(deletedOriginals.size).toBeGreaterThan(5);
       expect(latest.size).toBeGreaterThan(200);
@@ -237,8 +270,19 @@ describe.concurrent('collectors under random faults, through runSource into Post
     fake.http.setFaults({ rate: 0.04, seed: 9, kinds: ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset', 'malformed'] });
     try {
       const source = await addSource(ctx, {
-        orgId: org.id, type: 'mastodon', name: unique('m'),
-        config: { baseUrl: fake.baseUrl, hashtags: [tag], hashtagsFromTargets: false, pageSize: 10, backfillPages: 100, maxPagesPerRun: 5, recheckLimit: 8, requestTimeoutMs: 150 },
+        orgId: org.id,
+        type: 'mastodon',
+        name: unique('m'),
+        config: {
+          baseUrl: fake.baseUrl,
+          hashtags: [tag],
+          hashtagsFromTargets: false,
+          pageSize: 10,
+          backfillPages: 100,
+          maxPagesPerRun: 5,
+          recheckLimit: 8,
+          requestTimeoutMs: 150,
+        },
       });
       const rnd = seededRandom(13);
       // What the fake holds, as the collector will render it: the status text, then its hashtag.
@@ -261,7 +305,11 @@ describe.concurrent('collectors under random faults, through runSource into Post
         const stored = new Map((await storedRows(ctx, org.id, source.id)).filter((r) => !r.deleted).map((r) => [r.external_id, r.text]));
         // The collector re-reads the newest statuses it has (recheckLimit) for edits and
         // deletions; changes are made to the newest two stored, well inside that window.
-        const newest = fake.allIds(tag).filter((id) => stored.has(id)).sort(compareIds).slice(-2);
+        const newest = fake
+          .allIds(tag)
+          .filter((id) => stored.has(id))
+          .sort(compareIds)
+          .slice(-2);
         if (rnd() < 0.5) post();
         const current = newest.filter((id) => stored.get(id) === truth.get(id)!.history.at(-1));
         if (current.length > 0 && rnd() < 0.1) {
@@ -283,12 +331,18 @@ describe.concurrent('collectors under random faults, through runSource into Post
       fake.http.setFaults({ rate: 0 });
       for (let i = 0; i < 3; i += 1) outcomes.push(await runSource(ctx, { sourceId: source.id, trigger: 'manual' }));
 
-      await expectStoreEqualsFake(ctx, org.id, source.id, [...truth.entries()].map(([externalId, t]) => ({ externalId, ...t })));
+      await expectStoreEqualsFake(
+        ctx,
+        org.id,
+        source.id,
+        [...truth.entries()].map(([externalId, t]) => ({ externalId, ...t })),
+      );
       const counts = tally(outcomes);
       expect(counts.failed ?? 0).toBeGreaterThan(0);
       expect(counts.succeeded ?? 0).toBeGreaterThan(runs / 2);
       const served = new Set(fake.http.requests.map((r) => r.fault));
-      for (const kind of ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset', 'malformed'] as const) expect(served.has(kind)).toBe(true);
+      for (const kind of ['rate-limit', 'server-error', 'unavailable', 'hang', 'reset', 'malformed'] as const)
+        expect(served.has(kind)).toBe(true);
       expect(edits).toBeGreaterThan(10);
       expect(deletions).toBeGreaterThan(5);
       await expectRunRecords(ctx, org.id, source.id, outcomes);
@@ -310,7 +364,9 @@ describe.concurrent('collectors under random faults, through runSource into Post
     fake.http.setFaults({ rate: 0.06, seed: 21, kinds: faultMix });
     try {
       const source = await addSource(ctx, {
-        orgId: org.id, type: 'bluesky', name: unique('b'),
+        orgId: org.id,
+        type: 'bluesky',
+        name: unique('b'),
         config: { baseUrl: fake.baseUrl, pageSize: 10, maxPagesPerRun: 5, requestTimeoutMs: 150 },
         credentials: { identifier: fake.identifier, appPassword: fake.password },
       });
@@ -320,16 +376,31 @@ describe.concurrent('collectors under random faults, through runSource into Post
       const post = () => {
         n += 1;
         const text = `テスト内科で診てもらった ${n}`;
-        truth.push({ externalId: fake.post({ text, handle: `kanja${n % 4}.bsky.social`, at: new Date() }).uri, history: [text], deleted: false, editedAfterStored: false });
+        truth.push({
+          externalId: fake.post({ text, handle: `kanja${n % 4}.bsky.social`, at: new Date() }).uri,
+          history: [text],
+          deleted: false,
+          editedAfterStored: false,
+        });
         if (n % 4 === 0) fake.post({ text: `関係のない投稿 ${n}`, at: new Date() });
       };
       for (let i = 0; i < 25; i += 1) post();
-      const outcomes = await runMany(ctx, source.id, 200, (run) => {
-        if (rnd() < 0.6) post();
-        if (run % 25 === 24) fake.expireAccessTokens();
-      }, () => fake.http.setFaults({ rate: 0 }));
+      const outcomes = await runMany(
+        ctx,
+        source.id,
+        200,
+        (run) => {
+          if (rnd() < 0.6) post();
+          if (run % 25 === 24) fake.expireAccessTokens();
+        },
+        () => fake.http.setFaults({ rate: 0 }),
+      );
       await expectStoreEqualsFake(ctx, org.id, source.id, truth);
-      expectFaultsMattered(outcomes, fake.http.requests.map((r) => r.fault), faultMix);
+      expectFaultsMattered(
+        outcomes,
+        fake.http.requests.map((r) => r.fault),
+        faultMix,
+      );
       expect(fake.refreshSessionCalls + fake.createSessionCalls).toBeGreaterThan(1);
       await expectRunRecords(ctx, org.id, source.id, outcomes);
     } finally {
@@ -346,9 +417,15 @@ describe.concurrent('collectors under random faults, through runSource into Post
     const loc = 'accounts/111/locations/222';
     try {
       const source = await addSource(ctx, {
-        orgId: org.id, type: 'google_reviews', name: unique('g'),
+        orgId: org.id,
+        type: 'google_reviews',
+        name: unique('g'),
         config: {
-          baseUrl: fake.baseUrl, locations: [{ name: loc, ownerName: 'テスト内科' }], pageSize: 10, maxPagesPerRun: 5, requestTimeoutMs: 150,
+          baseUrl: fake.baseUrl,
+          locations: [{ name: loc, ownerName: 'テスト内科' }],
+          pageSize: 10,
+          maxPagesPerRun: 5,
+          requestTimeoutMs: 150,
           oauth: { tokenUrl: fake.tokenUrl },
         },
         credentials: { clientId: fake.clientId, clientSecret: fake.clientSecret, refreshToken: fake.refreshToken },
@@ -368,23 +445,33 @@ describe.concurrent('collectors under random faults, through runSource into Post
       };
       for (let i = 0; i < 25; i += 1) add();
       let edits = 0;
-      const outcomes = await runMany(ctx, source.id, 200, async (run) => {
-        if (rnd() < 0.5) add();
-        if (rnd() < 0.25) {
-          const stored = new Set((await storedRows(ctx, org.id, source.id)).map((r) => r.external_id));
-          const candidates = [...truth.keys()].filter((id) => stored.has(id));
-          const id = candidates[Math.floor(rnd() * candidates.length)];
-          if (id !== undefined) {
-            const comment = `追記${run}: 待ち時間が長かった`;
-            fake.editReview(loc, id, comment, stamp(), 2);
-            truth.get(id)!.history.push(comment);
-            truth.get(id)!.editedAfterStored = true;
-            edits += 1;
+      const outcomes = await runMany(
+        ctx,
+        source.id,
+        200,
+        async (run) => {
+          if (rnd() < 0.5) add();
+          if (rnd() < 0.25) {
+            const stored = new Set((await storedRows(ctx, org.id, source.id)).map((r) => r.external_id));
+            const candidates = [...truth.keys()].filter((id) => stored.has(id));
+            const id = candidates[Math.floor(rnd() * candidates.length)];
+            if (id !== undefined) {
+              const comment = `追記${run}: 待ち時間が長かった`;
+              fake.editReview(loc, id, comment, stamp(), 2);
+              truth.get(id)!.history.push(comment);
+              truth.get(id)!.editedAfterStored = true;
+              edits += 1;
+            }
           }
-        }
-      }, () => fake.http.setFaults({ rate: 0 }));
+        },
+        () => fake.http.setFaults({ rate: 0 }),
+      );
       await expectStoreEqualsFake(ctx, org.id, source.id, [...truth.values()]);
-      expectFaultsMattered(outcomes, fake.http.requests.map((r) => r.fault), faultMix);
+      expectFaultsMattered(
+        outcomes,
+        fake.http.requests.map((r) => r.fault),
+        faultMix,
+      );
       expect(edits).toBeGreaterThan(10);
       await expectRunRecords(ctx, org.id, source.id, outcomes);
     } finally {
@@ -400,7 +487,12 @@ describe.concurrent('collectors under random faults, through runSource into Post
     fake.http.setFaults({ rate: 0.08, seed: 41, kinds: mix });
     try {
       const feedUrl = `${fake.baseUrl}/feed.xml`;
-      const source = await addSource(ctx, { orgId: org.id, type: 'rss', name: unique('r'), config: { feeds: [feedUrl], requestTimeoutMs: 150 } });
+      const source = await addSource(ctx, {
+        orgId: org.id,
+        type: 'rss',
+        name: unique('r'),
+        config: { feeds: [feedUrl], requestTimeoutMs: 150 },
+      });
       const rnd = seededRandom(43);
       const truth: FakeTruth[] = [];
       let n = 0;
@@ -410,21 +502,32 @@ describe.concurrent('collectors under random faults, through runSource into Post
         const title = about ? `テスト内科で検査機器を更新 第${n}報` : `駅前再開発のお知らせ 第${n}報`;
         const now = new Date();
         fake.add({ guid: `a${n}`, title, description: `<p>本文 ${n}</p>`, pubDate: now }, now);
-        if (about) truth.push({ externalId: `${feedUrl}#a${n}`, history: [`${title}\n本文 ${n}`], deleted: false, editedAfterStored: false });
+        if (about)
+          truth.push({ externalId: `${feedUrl}#a${n}`, history: [`${title}\n本文 ${n}`], deleted: false, editedAfterStored: false });
       };
       for (let i = 0; i < 10; i += 1) publish();
-      const outcomes = await runMany(ctx, source.id, 200, () => {
-        if (rnd() < 0.3) publish();
-      }, () => fake.http.setFaults({ rate: 0 }));
+      const outcomes = await runMany(
+        ctx,
+        source.id,
+        200,
+        () => {
+          if (rnd() < 0.3) publish();
+        },
+        () => fake.http.setFaults({ rate: 0 }),
+      );
       await expectStoreEqualsFake(ctx, org.id, source.id, truth);
-      expectFaultsMattered(outcomes, fake.http.requests.map((r) => r.fault), mix);
+      expectFaultsMattered(
+        outcomes,
+        fake.http.requests.map((r) => r.fault),
+        mix,
+      );
       await expectRunRecords(ctx, org.id, source.id, outcomes);
     } finally {
       await fake.close();
     }
   }, 120_000);
 
-  it('YouTube: 200 faulty runs while comments and replies to older threads arrive; the store equals the channel\'s comments exactly', async () => {
+  it("YouTube: 200 faulty runs while comments and replies to older threads arrive; the store equals the channel's comments exactly", async () => {
     const ctx = testContext(db);
     const { org } = await makeOrg(ctx);
     // YouTube's 429 carries no reset; the client backs off.
@@ -436,7 +539,9 @@ describe.concurrent('collectors under random faults, through runSource into Post
     fake.addVideo('other000001', 'UCsomebodyElse0000000001');
     try {
       const source = await addSource(ctx, {
-        orgId: org.id, type: 'youtube', name: unique('y'),
+        orgId: org.id,
+        type: 'youtube',
+        name: unique('y'),
         config: { baseUrl: fake.baseUrl, channelIds: [channel], pageSize: 10, maxPagesPerRun: 10, requestTimeoutMs: 150 },
         credentials: { apiKey: fake.apiKey },
       });
@@ -456,12 +561,22 @@ describe.concurrent('collectors under random faults, through runSource into Post
         if (n % 5 === 0) fake.comment('other000001', { text: `別のチャンネル ${n}`, at: new Date() });
       };
       for (let i = 0; i < 25; i += 1) comment();
-      const outcomes = await runMany(ctx, source.id, 200, () => {
-        if (rnd() < 0.6) comment();
-      }, () => fake.http.setFaults({ rate: 0 }));
+      const outcomes = await runMany(
+        ctx,
+        source.id,
+        200,
+        () => {
+          if (rnd() < 0.6) comment();
+        },
+        () => fake.http.setFaults({ rate: 0 }),
+      );
       await expectStoreEqualsFake(ctx, org.id, source.id, truth);
       expect(truth.length).toBe(fake.allCommentIds().length - Math.floor(n / 5));
-      expectFaultsMattered(outcomes, fake.http.requests.map((r) => r.fault), faultMix);
+      expectFaultsMattered(
+        outcomes,
+        fake.http.requests.map((r) => r.fault),
+        faultMix,
+      );
       await expectRunRecords(ctx, org.id, source.id, outcomes);
     } finally {
       await fake.close();

@@ -32,7 +32,11 @@ afterAll(async () => {
   await db.drop();
 });
 
-interface SentRequest { instanceId: string; origin: string; at: number }
+interface SentRequest {
+  instanceId: string;
+  origin: string;
+  at: number;
+}
 const sent: SentRequest[] = [];
 
 /**
@@ -59,15 +63,33 @@ function publish(count: number): void {
   }
 }
 
-async function addSources(ctx: AppContext, orgId: string, schedule?: string): Promise<{ xSource: SourceRecord; mastodonSource: SourceRecord }> {
+async function addSources(
+  ctx: AppContext,
+  orgId: string,
+  schedule?: string,
+): Promise<{ xSource: SourceRecord; mastodonSource: SourceRecord }> {
   const xSource = await addSource(ctx, {
-    orgId, type: 'x', name: unique('x'), ...(schedule ? { schedule } : {}),
+    orgId,
+    type: 'x',
+    name: unique('x'),
+    ...(schedule ? { schedule } : {}),
     config: { baseUrl: x.baseUrl, maxResults: 10, maxPagesPerRun: 100, deletionCheckIds: 0 },
     credentials: { bearerToken: x.token },
   });
   const mastodonSource = await addSource(ctx, {
-    orgId, type: 'mastodon', name: unique('m'), ...(schedule ? { schedule } : {}),
-    config: { baseUrl: mastodon.baseUrl, hashtags: [tag], hashtagsFromTargets: false, pageSize: 10, backfillPages: 100, maxPagesPerRun: 100, recheckLimit: 0 },
+    orgId,
+    type: 'mastodon',
+    name: unique('m'),
+    ...(schedule ? { schedule } : {}),
+    config: {
+      baseUrl: mastodon.baseUrl,
+      hashtags: [tag],
+      hashtagsFromTargets: false,
+      pageSize: 10,
+      backfillPages: 100,
+      maxPagesPerRun: 100,
+      recheckLimit: 0,
+    },
   });
   return { xSource, mastodonSource };
 }
@@ -86,11 +108,18 @@ async function checkRuns(ctx: AppContext, source: SourceRecord, origin: string):
   const runs = await ctx.sql<{ status: string; instance_id: string; started_at: Date; finished_at: Date | null; inserted: number }[]>`
     select status, instance_id, started_at, finished_at, inserted from collector_runs where source_id = ${source.id} order by finished_at, id`;
   expect(runs.filter((r) => r.status === 'running')).toEqual([]);
-  const collected = runs.filter((r) => r.status === 'succeeded' || r.status === 'failed').map((r) => {
-    const first = sent.find((q) => q.instanceId === r.instance_id && q.origin === origin
-      && q.at >= r.started_at.getTime() - 1 && q.at <= r.finished_at!.getTime() + 1);
-    return { ...r, began: first?.at ?? null };
-  });
+  const collected = runs
+    .filter((r) => r.status === 'succeeded' || r.status === 'failed')
+    .map((r) => {
+      const first = sent.find(
+        (q) =>
+          q.instanceId === r.instance_id &&
+          q.origin === origin &&
+          q.at >= r.started_at.getTime() - 1 &&
+          q.at <= r.finished_at!.getTime() + 1,
+      );
+      return { ...r, began: first?.at ?? null };
+    });
   for (const r of collected) expect(r.began).not.toBeNull();
   for (let i = 1; i < collected.length; i += 1) {
     // 1 ms of slack: Date.now() is whole milliseconds, Postgres timestamps are microseconds.
@@ -138,7 +167,10 @@ describe('two instances on one database', () => {
     expect(outcomes.some((o) => o.status === 'skipped')).toBe(true);
     expect(await storedIds(a, xSource.id)).toEqual(x.expectedIds(`"${tag}"`));
     expect(await storedIds(a, mastodonSource.id)).toEqual(mastodon.allIds(tag).sort(compareIds));
-    for (const [source, origin] of [[xSource, x.baseUrl], [mastodonSource, mastodon.baseUrl]] as const) {
+    for (const [source, origin] of [
+      [xSource, x.baseUrl],
+      [mastodonSource, mastodon.baseUrl],
+    ] as const) {
       const runs = await checkRuns(a, source, origin);
       expect(runs.instances).toBe(2);
       expect(runs.skipped).toBeGreaterThan(0);
@@ -165,7 +197,10 @@ describe('two instances on one database', () => {
     await runSource(a, { sourceId: xSource.id, trigger: 'manual' });
     await runSource(b, { sourceId: mastodonSource.id, trigger: 'manual' });
 
-    for (const [source, origin] of [[xSource, x.baseUrl], [mastodonSource, mastodon.baseUrl]] as const) {
+    for (const [source, origin] of [
+      [xSource, x.baseUrl],
+      [mastodonSource, mastodon.baseUrl],
+    ] as const) {
       const ticks = await a.sql<{ n: number }[]>`
         select count(*)::int as n from collector_runs where source_id = ${source.id} and scheduled_for is not null group by scheduled_for`;
       expect(ticks.length).toBeGreaterThanOrEqual(3);

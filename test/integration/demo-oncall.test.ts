@@ -8,8 +8,12 @@ import { testContext } from '../factories/index.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
 
 it('a fresh demo puts its first admin on call and pages the director after 15 minutes, so a flare-up mails someone', async () => {
   const startedAt = new Date('2026-11-23T15:30:00Z'); // 00:30 JST on a Tuesday, after a holiday
@@ -25,7 +29,9 @@ it('a fresh demo puts its first admin on call and pages the director after 15 mi
   // On call from the moment of the first start (the rotation begins that JST day, before its hand-off hour).
   expect(whoIsOnCall(schedule, startedAt)?.userId).toBe(admin.userId);
   expect(whoIsOnCall(schedule, new Date(startedAt.getTime() + 3 * 86_400_000))?.userId).toBe(admin.userId);
-  const audit = await ctx.sql<{ action: string }[]>`select action from audit_log where org_id = ${orgId} and action like 'oncall.%' order by seq`;
+  const audit = await ctx.sql<
+    { action: string }[]
+  >`select action from audit_log where org_id = ${orgId} and action like 'oncall.%' order by seq`;
   expect(audit.map((a) => a.action)).toEqual(['oncall.schedule_create', 'oncall.policy']);
   expect(one(await ctx.sql<{ email: string }[]>`select email from users where id = ${admin.userId}`).email).toBe(admin.email);
 });

@@ -10,8 +10,12 @@ import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 // set in the environment.
 
 let db: TestDatabase;
-beforeEach(async () => { db = await createTestDatabase(); });
-afterEach(async () => { await db.drop(); });
+beforeEach(async () => {
+  db = await createTestDatabase();
+});
+afterEach(async () => {
+  await db.drop();
+});
 
 const minutes = (d: Date, m: number) => new Date(d.getTime() + m * 60_000);
 
@@ -22,8 +26,10 @@ function contextWith(env: Record<string, string>): AppContext {
 }
 
 async function demoFlareAt(ctx: AppContext): Promise<string> {
-  const row = one(await ctx.sql<{ flare_at: string }[]>`
-    select s.config->>'flareAt' as flare_at from sources s join organizations o on o.id = s.org_id where s.type = 'demo' and o.is_demo`);
+  const row = one(
+    await ctx.sql<{ flare_at: string }[]>`
+    select s.config->>'flareAt' as flare_at from sources s join organizations o on o.id = s.org_id where s.type = 'demo' and o.is_demo`,
+  );
   return row.flare_at;
 }
 
@@ -41,7 +47,8 @@ it('keeps the flare-up where the first start put it when the service starts agai
   expect(await ensureDemo(ctx, minutes(first, 10))).toEqual({ action: 'unchanged', orgId: created.orgId });
   expect(await ensureDemo(ctx, minutes(first, 24 * 60))).toEqual({ action: 'unchanged', orgId: created.orgId });
   expect(await demoFlareAt(ctx)).toBe(scheduled);
-  const updates = await ctx.sql`select 1 from audit_log where org_id = ${created.orgId!} and action like 'source.%' and action <> 'source.add'`;
+  const updates =
+    await ctx.sql`select 1 from audit_log where org_id = ${created.orgId!} and action like 'source.%' and action <> 'source.add'`;
   expect(updates).toHaveLength(0);
 });
 
@@ -55,7 +62,11 @@ it('schedules another flare-up when HINOKO_DEMO_FLARE_AFTER is set explicitly, b
   expect(await demoFlareAt(explicit)).toBe(minutes(first, 3).toISOString());
 
   const later = minutes(first, 3 * 60);
-  expect(await ensureDemo(explicit, later)).toEqual({ action: 'rescheduled', orgId: created.orgId, flareAt: new Date(later.getTime() + 90_000) });
+  expect(await ensureDemo(explicit, later)).toEqual({
+    action: 'rescheduled',
+    orgId: created.orgId,
+    flareAt: new Date(later.getTime() + 90_000),
+  });
   expect(await demoFlareAt(explicit)).toBe(new Date(later.getTime() + 90_000).toISOString());
 });
 
@@ -66,9 +77,11 @@ it('two instances starting together on an empty database set the demo up once', 
   expect(results.filter((r) => r.action === 'created')).toHaveLength(1);
   const orgId = results.find((r) => r.action === 'created')!.orgId!;
   for (const r of results) expect(r.orgId).toBe(orgId);
-  const counts = one(await ctx.sql<{ orgs: number; targets: number; sources: number }[]>`
+  const counts = one(
+    await ctx.sql<{ orgs: number; targets: number; sources: number }[]>`
     select (select count(*)::int from organizations) as orgs,
       (select count(*)::int from watch_targets where org_id = ${orgId}) as targets,
-      (select count(*)::int from sources where org_id = ${orgId}) as sources`);
+      (select count(*)::int from sources where org_id = ${orgId}) as sources`,
+  );
   expect(counts).toEqual({ orgs: 1, targets: 1, sources: 1 });
 });

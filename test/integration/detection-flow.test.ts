@@ -11,8 +11,12 @@ import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 import { testContext } from '../factories/index.ts';
 
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
 
 it('demo flare-up: a quiet week asks nobody to act; the flare-up opens one crisis alert per series within minutes, with its explanation', async () => {
   const start = new Date('2026-11-20T01:00:00Z'); // 10:00 JST, a Friday
@@ -59,7 +63,9 @@ it('demo flare-up: a quiet week asks nobody to act; the flare-up opens one crisi
   expect(detail!.events[0]).toMatchObject({ action: 'open', notify: true });
 
   // Served by the API.
-  const res = await createApp(ctx).request(`/api/v1/organizations/${orgId}/alerts?kind=crisis`, { headers: await authHeaders(ctx, { orgId: orgId }) });
+  const res = await createApp(ctx).request(`/api/v1/organizations/${orgId}/alerts?kind=crisis`, {
+    headers: await authHeaders(ctx, { orgId: orgId }),
+  });
   expect(res.status).toBe(200);
   expect((await res.json()).items.length).toBe((await listAlerts(ctx.sql, { orgId, kind: 'crisis' })).length);
 
@@ -89,23 +95,38 @@ it('rebuilds a series from history when a backfill lands in buckets it already s
   const src = await makeSource(ctx, org.id);
   const deps = { sql: ctx.sql, analyzer: null, detection: job, limits: defaultIngestLimits, now: () => now, log: logger };
   // One live post, then a pass: the series starts at that post and steps up to now.
-  await ingest(deps, { orgId: org.id, sourceId: src.id, mentions: [mentionFixture(0, { postedAt: new Date('2026-11-20T11:00:00Z'), watchTargetId: target.id })] });
+  await ingest(deps, {
+    orgId: org.id,
+    sourceId: src.id,
+    mentions: [mentionFixture(0, { postedAt: new Date('2026-11-20T11:00:00Z'), watchTargetId: target.id })],
+  });
   await detection.drain();
   await detect(ctx, org.id, now);
-  const before = one(await ctx.sql<{ last: Date }[]>`select last_bucket_start as last from detector_states where org_id = ${org.id} and watch_target_id is null`);
+  const before = one(
+    await ctx.sql<
+      { last: Date }[]
+    >`select last_bucket_start as last from detector_states where org_id = ${org.id} and watch_target_id is null`,
+  );
   expect(before.last.getTime()).toBeGreaterThan(Date.parse('2026-11-20T11:00:00Z'));
 
   // A backfill of two days of history arrives afterwards.
-  const history = Array.from({ length: 300 }, (_, i) => mentionFixture(i + 1, { postedAt: new Date(Date.parse('2026-11-18T12:00:00Z') + i * 9 * 60_000), watchTargetId: target.id }));
+  const history = Array.from({ length: 300 }, (_, i) =>
+    mentionFixture(i + 1, { postedAt: new Date(Date.parse('2026-11-18T12:00:00Z') + i * 9 * 60_000), watchTargetId: target.id }),
+  );
   await ingest(deps, { orgId: org.id, sourceId: src.id, mentions: history });
   await detection.drain();
   const rebuilt = await ctx.sql<{ last: Date | null }[]>`select last_bucket_start as last from detector_states where org_id = ${org.id}`;
   // The stale states were dropped (and the kicked pass rebuilt them from the first data).
   for (const r of rebuilt) expect(r.last === null || r.last.getTime() >= Date.parse('2026-11-20T11:00:00Z')).toBe(true);
   await detect(ctx, org.id, now);
-  const state = one(await ctx.sql<{ level: number }[]>`select (state -> 'detectors' -> 'volume' ->> 'level')::float as level from detector_states where org_id = ${org.id} and watch_target_id is null`);
+  const state = one(
+    await ctx.sql<
+      { level: number }[]
+    >`select (state -> 'detectors' -> 'volume' ->> 'level')::float as level from detector_states where org_id = ${org.id} and watch_target_id is null`,
+  );
   // Learned from ~0.55 posts per bucket of history, not from the empty buckets it had seen.
   expect(state.level).toBeGreaterThan(0.2);
-  const notified = await ctx.sql`select 1 from alert_events where org_id = ${org.id} and notify and bucket_start < ${new Date(now.getTime() - 3_600_000)}`;
+  const notified =
+    await ctx.sql`select 1 from alert_events where org_id = ${org.id} and notify and bucket_start < ${new Date(now.getTime() - 3_600_000)}`;
   expect(notified).toHaveLength(0);
 });

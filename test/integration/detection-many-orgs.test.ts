@@ -34,7 +34,10 @@ it(`${ORGS} clinics flaring at once on a pool of two connections: every pass fin
     await setup.sql`update organizations set settings = ${setup.sql.json({ alerting: { recipients: [`pr${i}@clinic.example.jp`], minSeverity: 3, notices: false } })} where id = ${org.id}`;
     await setup.sql`update watch_targets set names = ${setup.sql.array([...demoClinic.names])} where id = ${target.id}`;
     const src = await addSource(setup, {
-      orgId: org.id, type: 'demo', name: 'demo', schedule: '*/5 * * * *',
+      orgId: org.id,
+      type: 'demo',
+      name: 'demo',
+      schedule: '*/5 * * * *',
       config: { seed: i + 1, postsPerHour: 12, flareAt: flareAt.toISOString(), backfillHours: 24, watchTargetId: target.id },
     });
     expect(await runSource(setup, { sourceId: src.id, trigger: 'manual' })).toMatchObject({ status: 'succeeded' });

@@ -16,7 +16,9 @@ beforeEach(async () => {
   db = await createTestDatabase();
   analyzer ??= await loadAnalyzer();
 });
-afterEach(async () => { await db.drop(); });
+afterEach(async () => {
+  await db.drop();
+});
 
 const start = new Date('2026-11-20T01:00:00Z');
 const minute = (n: number) => new Date(start.getTime() + n * 60_000);
@@ -53,7 +55,9 @@ it('after a restart, detection waits for the collectors to catch up before judgi
   now = minute(12);
   waitFrom = now.getTime();
   await pass();
-  const judgedBeforeCatchUp = await ctx.sql<{ last: Date }[]>`select last_bucket_start as last from detector_states where org_id = ${orgId} and watch_target_id is null`;
+  const judgedBeforeCatchUp = await ctx.sql<
+    { last: Date }[]
+  >`select last_bucket_start as last from detector_states where org_id = ${orgId} and watch_target_id is null`;
   // Nothing past what was collected before the outage was judged.
   expect(judgedBeforeCatchUp[0]!.last.getTime()).toBeLessThan(minute(2).getTime());
   await runSource(ctx, { sourceId, trigger: 'manual' });
@@ -64,7 +68,9 @@ it('after a restart, detection waits for the collectors to catch up before judgi
   // Judged on complete buckets: opened on one of the flare-up's first buckets, not after the gap.
   expect(open!.opened_at.getTime()).toBeLessThanOrEqual(flareAt + 5 * 60_000);
   expect(open!.summary_ja).not.toContain('収集待ち');
-  process.stdout.write(`[watermark] restart after 10 min: crisis alert for the bucket at +${(open!.opened_at.getTime() - flareAt) / 60_000} min of the flare-up, paged at the restart (+${(now.getTime() - flareAt) / 60_000} min; 0 min after it)\n`);
+  process.stdout.write(
+    `[watermark] restart after 10 min: crisis alert for the bucket at +${(open!.opened_at.getTime() - flareAt) / 60_000} min of the flare-up, paged at the restart (+${(now.getTime() - flareAt) / 60_000} min; 0 min after it)\n`,
+  );
 }, 180_000);
 
 it('a collector that stays behind past the wait: the buckets are judged anyway, and judged again when the posts arrive, paging then', async () => {
@@ -88,7 +94,9 @@ it('a collector that stays behind past the wait: the buckets are judged anyway, 
     now = minute(m);
     await pass();
   }
-  const judged = await ctx.sql<{ last: Date }[]>`select last_bucket_start as last from detector_states where org_id = ${orgId} and watch_target_id is null`;
+  const judged = await ctx.sql<
+    { last: Date }[]
+  >`select last_bucket_start as last from detector_states where org_id = ${orgId} and watch_target_id is null`;
   // After the wait it judged the buckets anyway (they were empty: nothing to alert on).
   expect(judged[0]!.last.getTime()).toBeGreaterThanOrEqual(minute(0).getTime());
   expect(await firstCrisisOpen(ctx, orgId)).toBeUndefined();
@@ -101,7 +109,9 @@ it('a collector that stays behind past the wait: the buckets are judged anyway, 
   expect(open, 'the re-judged buckets raise the crisis alert').toBeDefined();
   expect(open!.notify).toBe(true);
   expect(open!.opened_at.getTime()).toBeLessThanOrEqual(flareAt + 5 * 60_000);
-  process.stdout.write(`[watermark] collector 10 min behind: re-judged bucket at +${(open!.opened_at.getTime() - flareAt) / 60_000} min of the flare-up, paged when the posts arrived (+${(now.getTime() - flareAt) / 60_000} min)\n`);
+  process.stdout.write(
+    `[watermark] collector 10 min behind: re-judged bucket at +${(open!.opened_at.getTime() - flareAt) / 60_000} min of the flare-up, paged when the posts arrived (+${(now.getTime() - flareAt) / 60_000} min)\n`,
+  );
 }, 180_000);
 
 it('a source that does not catch up holds the buckets back only for the wait; the alert then says which source was behind', async () => {
@@ -127,7 +137,11 @@ it('a source that does not catch up holds the buckets back only for the wait; th
   expect(open).toBeDefined();
   expect(open!.notify).toBe(true);
   expect(open!.summary_ja).toContain('収集待ちのソースあり: RSS 停止中');
-  const [row] = await ctx.sql<{ explanation: { collection: unknown } }[]>`select explanation from alerts where org_id = ${orgId} and kind = 'crisis' order by opened_at limit 1`;
+  const [row] = await ctx.sql<
+    { explanation: { collection: unknown } }[]
+  >`select explanation from alerts where org_id = ${orgId} and kind = 'crisis' order by opened_at limit 1`;
   expect(row!.explanation.collection).toEqual({ complete: false, lagging: ['RSS 停止中'] });
-  process.stdout.write(`[watermark] one source down for good: alert for +${(open!.opened_at.getTime() - flareAt) / 60_000} min paged at +${(now.getTime() - flareAt) / 60_000} min, noting the source\n`);
+  process.stdout.write(
+    `[watermark] one source down for good: alert for +${(open!.opened_at.getTime() - flareAt) / 60_000} min paged at +${(now.getTime() - flareAt) / 60_000} min, noting the source\n`,
+  );
 }, 180_000);

@@ -13,7 +13,12 @@ it('demo flare-up under a policy → level 1 paged by the detection pass → mai
   const clinic = await openDemoClinic(env.db, start);
   const { ctx, orgId, clock } = clinic;
   // The static list would mail these two; under the policy only the on-call user is paged first.
-  await updateAlertingSettings(ctx.sql, orgId, { recipients: ['all@sakura.example.jp', 'director@sakura.example.jp'], minSeverity: 3 }, systemActor);
+  await updateAlertingSettings(
+    ctx.sql,
+    orgId,
+    { recipients: ['all@sakura.example.jp', 'director@sakura.example.jp'], minSeverity: 3 },
+    systemActor,
+  );
   const [u] = await ctx.sql<{ id: string; email: string }[]>`
     insert into users (org_id, name, email, role) values (${orgId}, '当番 花子', 'hanako@sakura.example.jp', 'oncall_manager') returning id, email`;
   const [s] = await ctx.sql<{ id: string }[]>`
@@ -33,7 +38,9 @@ it('demo flare-up under a policy → level 1 paged by the detection pass → mai
   } finally {
     await mailer.stop();
   }
-  const [incident] = await ctx.sql<{ id: string; acknowledged_at: Date | null }[]>`select id, acknowledged_at from incidents where org_id = ${orgId}`;
+  const [incident] = await ctx.sql<
+    { id: string; acknowledged_at: Date | null }[]
+  >`select id, acknowledged_at from incidents where org_id = ${orgId}`;
   const rows = await ctx.sql<{ to_address: string; dedupe_key: string; text_body: string; message_id: string; status: string }[]>`
     select to_address, dedupe_key, text_body, message_id, status from mail_outbox where org_id = ${orgId} order by id`;
   expect(rows.length).toBeGreaterThanOrEqual(1);
@@ -52,6 +59,8 @@ it('demo flare-up under a policy → level 1 paged by the detection pass → mai
   clock.now = new Date(clock.now.getTime() + 60 * 60_000);
   expect((await escalateDue(ctx)).paged).toBe(0);
   expect(await ctx.sql`select 1 from mail_outbox where org_id = ${orgId} and to_address = 'director@sakura.example.jp'`).toHaveLength(0);
-  const kinds = (await ctx.sql<{ kind: string }[]>`select distinct kind from incident_events where org_id = ${orgId} and incident_id = ${incident!.id}`).map((k) => k.kind);
+  const kinds = (
+    await ctx.sql<{ kind: string }[]>`select distinct kind from incident_events where org_id = ${orgId} and incident_id = ${incident!.id}`
+  ).map((k) => k.kind);
   expect(kinds).toEqual(expect.arrayContaining(['opened', 'escalated', 'mail_queued', 'mail_sent', 'acknowledged']));
 });

@@ -60,13 +60,26 @@ async function setup(policy: { timeouts?: [number, number]; repeat?: number } = 
   const [t1, t2] = policy.timeouts ?? [10, 15];
   await ctx.sql`insert into escalation_policies (org_id, levels, repeat) values (${org.id}, ${ctx.sql.json([
     { timeoutMinutes: t1, targets: [{ type: 'schedule', scheduleId: s!.id }] },
-    { timeoutMinutes: t2, targets: [{ type: 'user', userId: b.id }, { type: 'address', address: 'jimu@clinic.example.jp' }] },
+    {
+      timeoutMinutes: t2,
+      targets: [
+        { type: 'user', userId: b.id },
+        { type: 'address', address: 'jimu@clinic.example.jp' },
+      ],
+    },
   ])}, ${policy.repeat ?? 2})`;
   return { orgId: org.id, a, b, director, scheduleId: s!.id };
 }
 
 function mailCfg(): IncidentMailConfig {
-  return { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, installationId, ackKey: ctx.keys.ackLinks, ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs, now };
+  return {
+    from: ctx.config.mail.from,
+    publicUrl: ctx.config.mail.publicUrl,
+    installationId,
+    ackKey: ctx.keys.ackLinks,
+    ackLinkTtlMs: ctx.config.oncall.ackLinkTtlMs,
+    now,
+  };
 }
 
 /** What the detection pass does for a crisis alert that opens an incident (src/detection-pass/run-detection.ts). */
@@ -90,7 +103,9 @@ async function openIncident(orgId: string): Promise<string> {
 const deliverAll = (orgId: string) => ctx.sql`
   update mail_outbox set status = 'sent', sent_at = ${now} where org_id = ${orgId} and status in ('pending', 'sending')`;
 
-const pages = (orgId: string, incidentId: string) => ctx.sql<{ to_address: string; dedupe_key: string; text_body: string; html_body: string; subject: string }[]>`
+const pages = (orgId: string, incidentId: string) => ctx.sql<
+  { to_address: string; dedupe_key: string; text_body: string; html_body: string; subject: string }[]
+>`
   select to_address, dedupe_key, text_body, html_body, subject from mail_outbox where org_id = ${orgId} and incident_id = ${incidentId} and dedupe_key like 'page:%' order by id`;
 
 it('pages level 1 at open, level 2 after its timeout, repeats the policy N times, then stops', async () => {
@@ -104,7 +119,12 @@ it('pages level 1 at open, level 2 after its timeout, repeats the policy N times
   expect((await escalateDue(ctx)).paged).toBe(0);
   now = minutes(1); // 10 minutes after opening
   expect((await escalateDue(ctx)).paged).toBe(1);
-  expect((await pages(orgId, incidentId)).slice(1).map((p) => p.to_address).sort()).toEqual([b.email, 'jimu@clinic.example.jp'].sort());
+  expect(
+    (await pages(orgId, incidentId))
+      .slice(1)
+      .map((p) => p.to_address)
+      .sort(),
+  ).toEqual([b.email, 'jimu@clinic.example.jp'].sort());
   await deliverAll(orgId);
   expect((await escalateDue(ctx)).paged).toBe(0);
   now = minutes(15); // level 2 timed out: round 2, level 1 again
@@ -120,9 +140,16 @@ it('pages level 1 at open, level 2 after its timeout, repeats the policy N times
 
   const all = await pages(orgId, incidentId);
   expect(all.map((p) => p.dedupe_key.replace(/:to:.*/, ''))).toEqual([
-    `page:${incidentId}:r1:l1`, `page:${incidentId}:r1:l2`, `page:${incidentId}:r1:l2`, `page:${incidentId}:r2:l1`, `page:${incidentId}:r2:l2`, `page:${incidentId}:r2:l2`,
+    `page:${incidentId}:r1:l1`,
+    `page:${incidentId}:r1:l2`,
+    `page:${incidentId}:r1:l2`,
+    `page:${incidentId}:r2:l1`,
+    `page:${incidentId}:r2:l2`,
+    `page:${incidentId}:r2:l2`,
   ]);
-  const [esc] = await ctx.sql<{ status: string }[]>`select status from incident_escalations where org_id = ${orgId} and incident_id = ${incidentId}`;
+  const [esc] = await ctx.sql<
+    { status: string }[]
+  >`select status from incident_escalations where org_id = ${orgId} and incident_id = ${incidentId}`;
   expect(esc!.status).toBe('exhausted');
   const events = await ctx.sql<{ kind: string; data: { round: number; level: number } }[]>`
     select kind, data from incident_events where org_id = ${orgId} and incident_id = ${incidentId} and kind = 'escalated' order by id`;
@@ -185,7 +212,12 @@ it('ack link: GET shows a confirm page and changes nothing; POST acknowledges on
   const app = createApp(ctx);
   const [page1] = await pages(orgId, incidentId);
   const token = tokenOf(page1!.text_body);
-  const acknowledged = async () => (await ctx.sql<{ acknowledged_at: Date | null }[]>`select acknowledged_at from incidents where org_id = ${orgId} and id = ${incidentId}`)[0]!.acknowledged_at;
+  const acknowledged = async () =>
+    (
+      await ctx.sql<
+        { acknowledged_at: Date | null }[]
+      >`select acknowledged_at from incidents where org_id = ${orgId} and id = ${incidentId}`
+    )[0]!.acknowledged_at;
 
   for (let i = 0; i < 3; i++) {
     const get = await app.request(`/ack/${token}`);
@@ -248,7 +280,14 @@ it('API: a logged-in on-call manager acknowledges; pr_staff may not', async () =
   expect(await res.json()).toMatchObject({ first: true });
   const again = await app.request(path, { method: 'POST', headers: await authHeaders(ctx, { orgId, role: 'oncall_manager' }) });
   expect(await again.json()).toMatchObject({ first: false });
-  expect((await app.request(`/api/v1/organizations/${orgId}/incidents/999999/acknowledge`, { method: 'POST', headers: await authHeaders(ctx, { orgId, role: 'admin' }) })).status).toBe(404);
+  expect(
+    (
+      await app.request(`/api/v1/organizations/${orgId}/incidents/999999/acknowledge`, {
+        method: 'POST',
+        headers: await authHeaders(ctx, { orgId, role: 'admin' }),
+      })
+    ).status,
+  ).toBe(404);
 });
 
 it('pages and follow-ups reach the SMTP server once each, through an outage, in one thread, with mail_sent on the timeline', async () => {
@@ -256,10 +295,15 @@ it('pages and follow-ups reach the SMTP server once each, through an outage, in 
   const { orgId } = await setup();
   const incidentId = await openIncident(orgId);
   // sent_at on the test's clock: level 1's timeout counts from it.
-  const mailer = new Mailer({ sql: ctx.sql, log: ctx.log, instanceId: unique('m'), now: () => now }, {
-    transport: createSmtpTransport(smtp.url, { connectionTimeoutMs: 2_000, socketTimeoutMs: 5_000 }), from: ctx.config.mail.from,
-    retry: { baseMs: 50, capMs: 200, maxAttempts: 50 }, pollMs: 100,
-  });
+  const mailer = new Mailer(
+    { sql: ctx.sql, log: ctx.log, instanceId: unique('m'), now: () => now },
+    {
+      transport: createSmtpTransport(smtp.url, { connectionTimeoutMs: 2_000, socketTimeoutMs: 5_000 }),
+      from: ctx.config.mail.from,
+      retry: { baseMs: 50, capMs: 200, maxAttempts: 50 },
+      pollMs: 100,
+    },
+  );
   const mailJobs = new Jobs<AppContext>(ctx, mailer.jobs());
   const mineNow = () => smtp.received.filter((m) => new RegExp(`^X-Hinoko-Outbox-Id: ${orgId}-`, 'mi').test(m.headers));
   const waitMine = async (n: number) => {
@@ -297,17 +341,23 @@ it('pages and follow-ups reach the SMTP server once each, through an outage, in 
   }
   const mine = mineNow();
   expect(mine).toHaveLength(3);
-  const rows = await ctx.sql<{ message_id: string; status: string; attempts: number }[]>`select message_id, status, attempts from mail_outbox where org_id = ${orgId} order by id`;
+  const rows = await ctx.sql<
+    { message_id: string; status: string; attempts: number }[]
+  >`select message_id, status, attempts from mail_outbox where org_id = ${orgId} order by id`;
   expect(rows.every((r) => r.status === 'sent')).toBe(true);
   // The level-2 mails met the outage and were retried, yet each arrived once.
   expect(rows.slice(1).every((r) => r.attempts > 1)).toBe(true);
   expect(new Set(mine.map((m) => m.messageId))).toEqual(new Set(rows.map((r) => r.message_id)));
   // One thread: later mails answer the first.
   const root = rows[0]!.message_id;
-  for (const m of mine.filter((x) => x.messageId !== root)) expect(m.headers).toMatch(new RegExp(`^In-Reply-To: ${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'mi'));
+  for (const m of mine.filter((x) => x.messageId !== root))
+    expect(m.headers).toMatch(new RegExp(`^In-Reply-To: ${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'mi'));
   const kinds = await ctx.sql<{ kind: string; n: number }[]>`
     select kind, count(*)::int as n from incident_events where org_id = ${orgId} and incident_id = ${incidentId} and kind like 'mail_%' group by kind order by kind`;
-  expect(kinds).toEqual([{ kind: 'mail_queued', n: 2 }, { kind: 'mail_sent', n: 3 }]);
+  expect(kinds).toEqual([
+    { kind: 'mail_queued', n: 2 },
+    { kind: 'mail_sent', n: 3 },
+  ]);
 });
 
 it('overdue tasks mail their assignee (the on-call user for on-call tasks) or the owner role, once', async () => {
@@ -329,7 +379,8 @@ it('overdue tasks mail their assignee (the on-call user for on-call tasks) or th
     select to_address, dedupe_key, subject from mail_outbox where org_id = ${orgId} and dedupe_key like 'task-overdue:%'`;
   expect(new Set(mails.map((m) => m.dedupe_key.replace(/:to:.*/, ''))).size).toBe(due.length);
   expect(mails[0]!.subject).toContain('期限超過');
-  const events = await ctx.sql`select 1 from incident_events where org_id = ${orgId} and incident_id = ${incidentId} and kind = 'task_overdue'`;
+  const events =
+    await ctx.sql`select 1 from incident_events where org_id = ${orgId} and incident_id = ${incidentId} and kind = 'task_overdue'`;
   expect(events).toHaveLength(due.length);
 });
 
@@ -355,7 +406,11 @@ it('a plain-address recipient acknowledges through their link: recorded as that 
   expect(res.status).toBe(200);
   const [event] = await ctx.sql<{ actor_type: string; actor_id: string; data: { by: string } }[]>`
     select actor_type, actor_id, data from incident_events where org_id = ${orgId} and incident_id = ${incidentId} and kind = 'acknowledged'`;
-  expect(event).toMatchObject({ actor_type: 'system', actor_id: 'ack-link:jimu@clinic.example.jp', data: { by: 'address:jimu@clinic.example.jp' } });
+  expect(event).toMatchObject({
+    actor_type: 'system',
+    actor_id: 'ack-link:jimu@clinic.example.jp',
+    data: { by: 'address:jimu@clinic.example.jp' },
+  });
 });
 
 it('grouping: another series of the same flare-up joining at the same severity is not another mail; a higher severity goes to the paged only', async () => {
@@ -366,26 +421,45 @@ it('grouping: another series of the same flare-up joining at the same severity i
   const incidentId = await openIncident(orgId);
   expect((await pages(orgId, incidentId)).map((p) => p.to_address)).toEqual([a.email]);
   /** A watch target's alert joining the incident, as detection records it and mails it. */
-  const targetAlert = async (severity: number, action: 'open' | 'escalate', alertId?: string) => ctx.sql.begin(async (tx) => {
-    const [row] = alertId
-      ? await tx<{ id: string }[]>`update alerts set severity = ${severity} where org_id = ${orgId} and id = ${alertId} returning id`
-      : await tx<{ id: string }[]>`
+  const targetAlert = async (severity: number, action: 'open' | 'escalate', alertId?: string) =>
+    ctx.sql.begin(async (tx) => {
+      const [row] = alertId
+        ? await tx<{ id: string }[]>`update alerts set severity = ${severity} where org_id = ${orgId} and id = ${alertId} returning id`
+        : await tx<{ id: string }[]>`
         insert into alerts (org_id, episode_id, kind, status, severity, peak_score, opened_at, updated_at, summary_ja, explanation)
         values (${orgId}, ${unique('ep')}, 'crisis', 'open', ${severity}, 0.9, ${now}, ${now}, '対象の急増', '{}') returning id`;
-    await incidentForAlertChange(tx, { orgId, alertId: row!.id, action, notify: true, at: now });
-    const [ev] = await tx<{ id: string }[]>`
+      await incidentForAlertChange(tx, { orgId, alertId: row!.id, action, notify: true, at: now });
+      const [ev] = await tx<{ id: string }[]>`
       insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
       values (${orgId}, ${row!.id}, ${action}, true, ${severity}, 0.9, ${now}, 'x') returning id`;
-    const queued = await enqueueAlertMails(tx, { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, installationId, incident: mailCfg() }, {
-      orgId, watchTargetId: null, alertId: row!.id, alertEventId: ev!.id, action, kind: 'crisis', severity, summary: '対象の急増', explanation: {}, at: now,
+      const queued = await enqueueAlertMails(
+        tx,
+        { from: ctx.config.mail.from, publicUrl: ctx.config.mail.publicUrl, installationId, incident: mailCfg() },
+        {
+          orgId,
+          watchTargetId: null,
+          alertId: row!.id,
+          alertEventId: ev!.id,
+          action,
+          kind: 'crisis',
+          severity,
+          summary: '対象の急増',
+          explanation: {},
+          at: now,
+        },
+      );
+      return { alertId: row!.id, queued };
     });
-    return { alertId: row!.id, queued };
-  });
   const joined = await targetAlert(4, 'open');
   expect(joined.queued).toBe(0);
   now = minutes(5);
   const risen = await targetAlert(5, 'escalate', joined.alertId);
   expect(risen.queued).toBe(1);
-  const rows = await ctx.sql<{ to_address: string; severity: number }[]>`select to_address, severity from mail_outbox where org_id = ${orgId} order by id`;
-  expect(rows).toEqual([{ to_address: a.email, severity: 4 }, { to_address: a.email, severity: 5 }]);
+  const rows = await ctx.sql<
+    { to_address: string; severity: number }[]
+  >`select to_address, severity from mail_outbox where org_id = ${orgId} order by id`;
+  expect(rows).toEqual([
+    { to_address: a.email, severity: 4 },
+    { to_address: a.email, severity: 5 },
+  ]);
 });

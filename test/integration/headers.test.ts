@@ -9,8 +9,12 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 // Issue 11 item 7.
 
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
 
 it('CSP forbids framing, foreign form targets and <base>; answers are not cached', async () => {
   const ctx = testContext(db);
@@ -32,7 +36,9 @@ it('JSON escapes <, > and & so a post can never be read as markup, and parses ba
   const src = await makeSource(ctx, org.id);
   const text = 'テスト内科 <script>alert("x")</script> & <img src=x onerror=alert(1)>';
   await ingest(ingestDepsFrom(ctx), { orgId: org.id, sourceId: src.id, mentions: [mentionFixture(1, { text })] });
-  const res = await createApp(ctx).request(`/api/v1/organizations/${org.id}/mentions?revealPii=true`, { headers: await authHeaders(ctx, { orgId: org.id, role: 'admin' }) });
+  const res = await createApp(ctx).request(`/api/v1/organizations/${org.id}/mentions?revealPii=true`, {
+    headers: await authHeaders(ctx, { orgId: org.id, role: 'admin' }),
+  });
   const raw = await res.text();
   expect(raw).not.toMatch(/[<>&]/);
   expect(raw).toContain('\\u003cscript\\u003e');
@@ -44,11 +50,16 @@ it('webhook refusals carry the request id and the code that matches their status
   const ctx = testContext(db);
   const { org } = await makeOrg(ctx);
   const fb = await addSource(ctx, {
-    orgId: org.id, type: 'facebook', name: 'FB', config: { pageId: '1234567890' },
+    orgId: org.id,
+    type: 'facebook',
+    name: 'FB',
+    config: { pageId: '1234567890' },
     credentials: { accessToken: 'graph-test-token', appSecret: 'app-secret', verifyToken: 'verify-me' },
   });
   const app = createApp(ctx);
-  const wrongVerify = await app.request(`/webhooks/${fb.id}?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=123`, { headers: { 'x-request-id': 'req-fb-1' } });
+  const wrongVerify = await app.request(`/webhooks/${fb.id}?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=123`, {
+    headers: { 'x-request-id': 'req-fb-1' },
+  });
   expect(wrongVerify.status).toBe(403);
   expect(await wrongVerify.json()).toEqual({ error: { code: 'forbidden', message: expect.any(String), requestId: 'req-fb-1' } });
   const unsigned = await app.request(`/webhooks/${fb.id}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });

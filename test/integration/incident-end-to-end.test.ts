@@ -28,7 +28,8 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
 
   const call = async (method: string, path: string, auth: Record<string, string>, body?: unknown) => {
     const res = await app.request(`/api/v1/organizations/${orgId}${path}`, {
-      method, headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      method,
+      headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -45,21 +46,34 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
   const password = 'さくら当番の長い合言葉は冬の夜空';
   const logIn = async (email: string, pw = password) => {
     const res = await app.request('/api/v1/auth/login', {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: pw }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: pw }),
     });
     expect(res.status).toBe(200);
     return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]!, 'x-csrf-token': (await res.json()).csrfToken as string };
   };
-  await createUser(ctx, orgId, { name: '管理 一郎', email: 'kanri@sakura.example.jp', role: 'admin', password: `${password}と管理` }, systemActor);
+  await createUser(
+    ctx,
+    orgId,
+    { name: '管理 一郎', email: 'kanri@sakura.example.jp', role: 'admin', password: `${password}と管理` },
+    systemActor,
+  );
   const adminSession = await logIn('kanri@sakura.example.jp', `${password}と管理`);
-  const hanako = await call('POST', '/users', adminSession, { name: '当番 花子', email: 'hanako@sakura.example.jp', role: 'oncall_manager', password });
+  const hanako = await call('POST', '/users', adminSession, {
+    name: '当番 花子',
+    email: 'hanako@sakura.example.jp',
+    role: 'oncall_manager',
+    password,
+  });
   let session = await logIn('hanako@sakura.example.jp');
   const prStaff = await authHeaders(ctx, { orgId, role: 'pr_staff' });
   const director = await authHeaders(ctx, { orgId, role: 'director' });
 
   // On call: Hanako's weekly rotation, handed off at 09:00 JST; level 2 is the director's address.
   const schedule = await call('POST', '/oncall/schedules', session, {
-    name: '外来当番', rotation: { userIds: [hanako.id], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-01' },
+    name: '外来当番',
+    rotation: { userIds: [hanako.id], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-01' },
   });
   await call('PUT', '/escalation-policy', admin, {
     levels: [
@@ -134,7 +148,8 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
   // Every task is worked: done by whoever owns it (PR staff may tick tasks too).
   clock.now = new Date(detectedAt.getTime() + 3 * 60 * MIN);
   for (const task of (await call('GET', `/incidents/${incidentId}`, prStaff)).tasks) {
-    if (task.status === 'open') await call('PATCH', `/incidents/${incidentId}/tasks/${task.id}`, prStaff, { status: 'done', note: '対応済み' });
+    if (task.status === 'open')
+      await call('PATCH', `/incidents/${incidentId}/tasks/${task.id}`, prStaff, { status: 'done', note: '対応済み' });
   }
   clock.now = new Date(detectedAt.getTime() + 6 * 60 * MIN);
   // Hours later her session has idled out: she logs in again.
@@ -152,14 +167,18 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
   expect(metrics.timeToResolveMs).toBe(6 * 60 * MIN);
   // Time to detect: from the first negative post of the episode to the end of the 5-minute window
   // that raised the first alert — a real stored negative post, minutes before, not hours.
-  const firstAlert = one(await ctx.sql<{ opened_at: Date }[]>`
+  const firstAlert = one(
+    await ctx.sql<{ opened_at: Date }[]>`
     select min(opened_at) as opened_at from alerts a join incident_alerts ia on ia.org_id = a.org_id and ia.alert_id = a.id
-    where ia.org_id = ${orgId} and ia.incident_id = ${incidentId}`);
+    where ia.org_id = ${orgId} and ia.incident_id = ${incidentId}`,
+  );
   const firstNegativeAt = new Date(pm.facts.episode.firstNegativeAt);
   expect(metrics.timeToDetectMs).toBe(firstAlert.opened_at.getTime() + 5 * MIN - firstNegativeAt.getTime());
   expect(metrics.timeToDetectMs).toBeGreaterThan(0);
   expect(metrics.timeToDetectMs).toBeLessThanOrEqual(30 * MIN);
-  expect(await ctx.sql`select 1 from mentions where org_id = ${orgId} and posted_at = ${firstNegativeAt} and sentiment_label = 'negative'`).not.toHaveLength(0);
+  expect(
+    await ctx.sql`select 1 from mentions where org_id = ${orgId} and posted_at = ${firstNegativeAt} and sentiment_label = 'negative'`,
+  ).not.toHaveLength(0);
   expect(pm.facts.statements.map((s: { status: string }) => s.status)).toEqual(['published']);
 
   // The director approves; the exports carry the metrics; nothing on the audit chain was broken.
@@ -170,7 +189,18 @@ it('demo flare-up → alert → incident → page received over SMTP → acknowl
   expect(markdown).toContain('受領までの時間');
   expect(markdown).toContain('12分');
   const timeline = (await call('GET', `/incidents/${incidentId}`, prStaff)).timeline.map((e: { kind: string }) => e.kind);
-  for (const kind of ['opened', 'mail_queued', 'mail_sent', 'acknowledged', 'status_changed', 'statement_approved', 'statement_published', 'task_updated', 'postmortem_drafted', 'postmortem_approved']) {
+  for (const kind of [
+    'opened',
+    'mail_queued',
+    'mail_sent',
+    'acknowledged',
+    'status_changed',
+    'statement_approved',
+    'statement_published',
+    'task_updated',
+    'postmortem_drafted',
+    'postmortem_approved',
+  ]) {
     expect(timeline, kind).toContain(kind);
   }
   expect((await verifyAudit(ctx.sql, orgId)).breaks).toEqual([]);

@@ -10,8 +10,12 @@ import { testContext } from '../factories/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
 
 it('demo flare-up → crisis alert → one incident opened in the detection pass, with the default playbook tasks; a replayed pass opens nothing more', async () => {
   const start = new Date('2026-11-20T01:00:00Z');
@@ -58,7 +62,8 @@ it('demo flare-up → crisis alert → one incident opened in the detection pass
   await transitionIncident(ctx, orgId, incident.id, { to: 'active' }, actor);
   await transitionIncident(ctx, orgId, incident.id, { to: 'resolved', reason: '収束を確認' }, actor);
   const alertIds = incident.alerts.map((a) => a.id);
-  const statuses = async () => ctx.sql<{ id: string; status: string }[]>`select id, status from alerts where org_id = ${orgId} and id in ${ctx.sql(alertIds)}`;
+  const statuses = async () =>
+    ctx.sql<{ id: string; status: string }[]>`select id, status from alerts where org_id = ${orgId} and id in ${ctx.sql(alertIds)}`;
   expect((await statuses()).map((a) => a.status)).toEqual(alertIds.map(() => 'closed'));
   const alertCount = async () => (await ctx.sql<{ n: number }[]>`select count(*)::int as n from alerts where org_id = ${orgId}`)[0]!.n;
   const before = await alertCount();

@@ -22,12 +22,20 @@ beforeAll(async () => {
   ctx = testContext(db, { now: () => now });
   app = createApp(ctx);
 });
-afterAll(async () => { await db.drop(); });
+afterAll(async () => {
+  await db.drop();
+});
 
 const auth = () => ({ authorization: `Bearer ${token}` });
-const signIn = async (orgId: string) => { ({ token, userId } = await testToken(ctx, { orgId })); };
+const signIn = async (orgId: string) => {
+  ({ token, userId } = await testToken(ctx, { orgId }));
+};
 const send = (method: string, path: string, body?: unknown) =>
-  app.request(path, { method, headers: { ...auth(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  app.request(path, {
+    method,
+    headers: { ...auth(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 async function makeAlert(orgId: string, a: { kind?: 'crisis' | 'notice'; severity: number; risks?: string[]; openedAt?: Date }) {
   const openedAt = a.openedAt ?? new Date(now.getTime() - 10 * 60_000);
@@ -41,10 +49,23 @@ async function makeAlert(orgId: string, a: { kind?: 'crisis' | 'notice'; severit
 
 /** What the detection pass does after recording an alert event. */
 const detectionSees = (orgId: string, alertId: string, action = 'open', notify = true, extra: { recent?: boolean; at?: Date } = {}) =>
-  ctx.sql.begin((tx) => incidentForAlertChange(tx, { orgId, alertId, action, notify, at: extra.at ?? now, ...(extra.recent === undefined ? {} : { recent: extra.recent }) }));
+  ctx.sql.begin((tx) =>
+    incidentForAlertChange(tx, {
+      orgId,
+      alertId,
+      action,
+      notify,
+      at: extra.at ?? now,
+      ...(extra.recent === undefined ? {} : { recent: extra.recent }),
+    }),
+  );
 
 const taskKeys = async (orgId: string, incidentId: string) =>
-  (await ctx.sql<{ step_key: string }[]>`select step_key from incident_tasks where org_id = ${orgId} and incident_id = ${incidentId} order by step_key`).map((r) => r.step_key);
+  (
+    await ctx.sql<
+      { step_key: string }[]
+    >`select step_key from incident_tasks where org_id = ${orgId} and incident_id = ${incidentId} order by step_key`
+  ).map((r) => r.step_key);
 
 describe('auto-open and attach', () => {
   it('a crisis alert at the threshold opens one incident with the matching tasks; a replay opens nothing more', async () => {
@@ -54,12 +75,23 @@ describe('auto-open and attach', () => {
     const first = await detectionSees(org.id, alert.id);
     expect(first).toMatchObject({ action: 'opened' });
     const incidentId = first!.incidentId;
-    expect(await taskKeys(org.id, incidentId)).toEqual(['fact-check', 'internal-escalation', 'official-statement', 'post-deletion', 'prevention']);
-    const esc = one(await ctx.sql<{ due_at: Date; owner_role: string }[]>`select due_at, owner_role from incident_tasks where incident_id = ${incidentId} and step_key = 'internal-escalation'`);
+    expect(await taskKeys(org.id, incidentId)).toEqual([
+      'fact-check',
+      'internal-escalation',
+      'official-statement',
+      'post-deletion',
+      'prevention',
+    ]);
+    const esc = one(
+      await ctx.sql<
+        { due_at: Date; owner_role: string }[]
+      >`select due_at, owner_role from incident_tasks where incident_id = ${incidentId} and step_key = 'internal-escalation'`,
+    );
     expect(esc.due_at.getTime()).toBe(alert.openedAt.getTime() + 3_600_000);
     expect(esc.owner_role).toBe('oncall_manager');
 
-    const events = async () => one(await ctx.sql<{ n: number }[]>`select count(*)::int as n from incident_events where incident_id = ${incidentId}`).n;
+    const events = async () =>
+      one(await ctx.sql<{ n: number }[]>`select count(*)::int as n from incident_events where incident_id = ${incidentId}`).n;
     const before = await events();
     expect(await detectionSees(org.id, alert.id, 'update')).toMatchObject({ action: 'updated', incidentId });
     expect(await detectionSees(org.id, alert.id, 'open')).toMatchObject({ action: 'updated', incidentId });
@@ -96,11 +128,22 @@ describe('auto-open and attach', () => {
     expect(detail.severity).toBe(4);
     expect(detail.riskCategories).toEqual(['医療過誤・誤診']);
     expect(detail.alerts.map((x) => x.id).sort()).toEqual([a.id, b.id].sort());
-    expect(await taskKeys(org.id, incidentId)).toEqual(
-      ['fact-check', 'internal-escalation', 'legal-review', 'media-response', 'medical-safety', 'official-statement', 'post-deletion', 'prevention']);
+    expect(await taskKeys(org.id, incidentId)).toEqual([
+      'fact-check',
+      'internal-escalation',
+      'legal-review',
+      'media-response',
+      'medical-safety',
+      'official-statement',
+      'post-deletion',
+      'prevention',
+    ]);
     expect(detail.timeline.map((e) => e.kind)).toEqual(['opened', 'tasks_added', 'alert_attached', 'severity_changed', 'tasks_added']);
     // Severity 5 by hand: no step has minSeverity 5, so nothing is added twice.
-    const res = await send('POST', `/api/v1/organizations/${org.id}/incidents/${incidentId}/severity`, { severity: 5, reason: 'テレビ報道' });
+    const res = await send('POST', `/api/v1/organizations/${org.id}/incidents/${incidentId}/severity`, {
+      severity: 5,
+      reason: 'テレビ報道',
+    });
     expect(res.status).toBe(200);
     expect((await taskKeys(org.id, incidentId)).length).toBe(8);
     // An alert outside the window (another day's flare-up) opens its own incident.
@@ -159,11 +202,21 @@ describe('lifecycle through the API', () => {
     expect(reopened.status).toBe(200);
     expect(await reopened.json()).toMatchObject({ status: 'active', resolvedAt: null, closedAt: null });
     const detail = await (await send('GET', base)).json();
-    expect(detail.timeline.filter((e: { kind: string }) => e.kind === 'status_changed').map((e: { data: { to: string } }) => e.data.to))
-      .toEqual(['active', 'stable', 'resolved', 'closed', 'active']);
+    expect(
+      detail.timeline.filter((e: { kind: string }) => e.kind === 'status_changed').map((e: { data: { to: string } }) => e.data.to),
+    ).toEqual(['active', 'stable', 'resolved', 'closed', 'active']);
     expect(detail.tasks.length).toBe(5);
-    const audited = await ctx.sql<{ action: string }[]>`select action from audit_log where org_id = ${orgId} and target_type = 'incident' and target_id = ${incidentId} order by seq`;
-    expect(audited.map((r) => r.action)).toEqual(['incident.open', 'incident.acknowledge', 'incident.mitigate', 'incident.resolve', 'incident.close', 'incident.reopen']);
+    const audited = await ctx.sql<
+      { action: string }[]
+    >`select action from audit_log where org_id = ${orgId} and target_type = 'incident' and target_id = ${incidentId} order by seq`;
+    expect(audited.map((r) => r.action)).toEqual([
+      'incident.open',
+      'incident.acknowledge',
+      'incident.mitigate',
+      'incident.resolve',
+      'incident.close',
+      'incident.reopen',
+    ]);
     expect((await verifyAudit(ctx.sql, orgId)).breaks).toEqual([]);
   });
 
@@ -217,7 +270,8 @@ describe('lifecycle through the API', () => {
     expect(after.firstResponseAt).not.toBeNull();
     expect(after.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['roles_changed', 'note', 'task_updated']));
 
-    const overdue = async () => (await (await send('GET', `/api/v1/organizations/${orgId}/incident-tasks/overdue`)).json()).items as { stepKey: string }[];
+    const overdue = async () =>
+      (await (await send('GET', `/api/v1/organizations/${orgId}/incident-tasks/overdue`)).json()).items as { stepKey: string }[];
     expect((await overdue()).map((t) => t.stepKey)).not.toContain('internal-escalation');
     const saved = now;
     now = new Date(now.getTime() + 2 * 3_600_000);
@@ -240,7 +294,7 @@ describe('lifecycle through the API', () => {
         assignRoles(ctx, orgId, incidentId, { scribe: round % 2 ? 'pr_staff' : 'admin' }, actor),
         addNote(ctx, orgId, incidentId, { text: `round ${round} again` }, actor),
       ]);
-      expect(results.filter((r) => r.status === 'rejected').map((r) => String((r).reason))).toEqual([]);
+      expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).toEqual([]);
     }
     expect((await verifyAudit(ctx.sql, orgId)).breaks).toEqual([]);
   });
@@ -264,12 +318,24 @@ describe('authorization', () => {
     await signIn(org.id);
     const o = `/api/v1/organizations/${org.id}`;
     const routes: [string, string][] = [
-      ['GET', `${o}/incidents`], ['GET', `${o}/incidents/1`], ['POST', `${o}/incidents/1/transitions`], ['POST', `${o}/incidents/1/severity`],
-      ['PATCH', `${o}/incidents/1/roles`], ['POST', `${o}/incidents/1/notes`], ['PATCH', `${o}/incidents/1/tasks/1`],
-      ['GET', `${o}/incident-tasks/overdue`], ['POST', `${o}/alerts/1/incident`], ['GET', `${o}/playbook`], ['PUT', `${o}/playbook`],
+      ['GET', `${o}/incidents`],
+      ['GET', `${o}/incidents/1`],
+      ['POST', `${o}/incidents/1/transitions`],
+      ['POST', `${o}/incidents/1/severity`],
+      ['PATCH', `${o}/incidents/1/roles`],
+      ['POST', `${o}/incidents/1/notes`],
+      ['PATCH', `${o}/incidents/1/tasks/1`],
+      ['GET', `${o}/incident-tasks/overdue`],
+      ['POST', `${o}/alerts/1/incident`],
+      ['GET', `${o}/playbook`],
+      ['PUT', `${o}/playbook`],
     ];
     for (const [method, path] of routes) {
-      const res = await app.request(path, { method, headers: { 'content-type': 'application/json', authorization: 'Bearer wrong-token-wrong-token-wrong' }, body: method === 'GET' ? undefined : '{}' });
+      const res = await app.request(path, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: 'Bearer wrong-token-wrong-token-wrong' },
+        body: method === 'GET' ? undefined : '{}',
+      });
       expect([method, path, res.status]).toEqual([method, path, 401]);
     }
   });
@@ -283,11 +349,20 @@ describe('playbooks and promotion through the API', () => {
     const def = await (await send('GET', path)).json();
     expect(def.version).toBe(0);
     expect(def.steps.map((s: { title: string }) => s.title)).toContain('院内エスカレーション');
-    const step = { key: 'call-director', title: '院長へ電話', ownerRole: 'oncall_manager', dueOffsetMinutes: 15, checklist: ['電話する'], when: {} };
+    const step = {
+      key: 'call-director',
+      title: '院長へ電話',
+      ownerRole: 'oncall_manager',
+      dueOffsetMinutes: 15,
+      checklist: ['電話する'],
+      when: {},
+    };
     const v1 = await send('PUT', path, { steps: [step] });
     expect(v1.status).toBe(200);
     expect((await v1.json()).version).toBe(1);
-    expect((await (await send('PUT', path, { steps: [step, { ...step, key: 'press', when: { minSeverity: 4 } }] })).json()).version).toBe(2);
+    expect((await (await send('PUT', path, { steps: [step, { ...step, key: 'press', when: { minSeverity: 4 } }] })).json()).version).toBe(
+      2,
+    );
     expect((await send('PUT', path, { steps: [{ ...step, ownerRole: 'ceo' }] })).status).toBe(400);
     expect((await (await send('GET', path)).json()).version).toBe(2);
     expect((await (await send('GET', `${path}?version=1`)).json()).steps).toHaveLength(1);
@@ -322,7 +397,10 @@ describe('playbooks and promotion through the API', () => {
 describe('relapse: a new wave after resolution reopens the incident', () => {
   const actor = { type: 'cli' as const, id: 'test' };
   const resolve = (orgId: string, id: string) => transitionIncident(ctx, orgId, id, { to: 'resolved', reason: 'テスト: 収束' }, actor);
-  const later = (minutes: number) => { now = new Date(now.getTime() + minutes * 60_000); return now; };
+  const later = (minutes: number) => {
+    now = new Date(now.getTime() + minutes * 60_000);
+    return now;
+  };
 
   async function resolvedIncident() {
     const { org } = await makeOrg(ctx);
@@ -336,10 +414,19 @@ describe('relapse: a new wave after resolution reopens the incident', () => {
     return { orgId: org.id, alertId: a.id, incidentId };
   }
   const relapseEvents = async (incidentId: string) =>
-    (await getIncident(ctx.sql, (await ctx.sql<{ org_id: string }[]>`select org_id from incidents where id = ${incidentId}`)[0]!.org_id, incidentId))
-      .timeline.filter((e) => e.kind === 'status_changed' && (e.data as { transition?: string }).transition === 'relapse');
+    (
+      await getIncident(
+        ctx.sql,
+        (await ctx.sql<{ org_id: string }[]>`select org_id from incidents where id = ${incidentId}`)[0]!.org_id,
+        incidentId,
+      )
+    ).timeline.filter((e) => e.kind === 'status_changed' && (e.data as { transition?: string }).transition === 'relapse');
   const audited = async (orgId: string, incidentId: string) =>
-    (await ctx.sql<{ action: string }[]>`select action from audit_log where org_id = ${orgId} and target_type = 'incident' and target_id = ${incidentId} order by seq`).map((r) => r.action);
+    (
+      await ctx.sql<
+        { action: string }[]
+      >`select action from audit_log where org_id = ${orgId} and target_type = 'incident' and target_id = ${incidentId} order by seq`
+    ).map((r) => r.action);
 
   it('the attached alert escalating 7 minutes after resolution reopens it: status active, on the timeline and audited, action relapsed; the same event replayed reopens nothing twice', async () => {
     const { orgId, alertId, incidentId } = await resolvedIncident();
@@ -349,7 +436,10 @@ describe('relapse: a new wave after resolution reopens the incident', () => {
     const detail = await getIncident(ctx.sql, orgId, incidentId);
     expect(detail).toMatchObject({ status: 'active', resolvedAt: null, closedAt: null });
     const [relapse] = await relapseEvents(incidentId);
-    expect(relapse).toMatchObject({ actorType: 'system', data: { from: 'resolved', to: 'active', alertId, alertAction: 'escalate', relapse: 1 } });
+    expect(relapse).toMatchObject({
+      actorType: 'system',
+      data: { from: 'resolved', to: 'active', alertId, alertAction: 'escalate', relapse: 1 },
+    });
     expect((relapse!.data as { reason: string }).reason).toMatch(/^再燃: .*アラート #\d+/);
     expect((await audited(orgId, incidentId)).at(-1)).toBe('incident.relapse');
     expect((await verifyAudit(ctx.sql, orgId)).breaks).toEqual([]);
@@ -368,7 +458,7 @@ describe('relapse: a new wave after resolution reopens the incident', () => {
     expect(await relapseEvents(incidentId)).toHaveLength(2);
   });
 
-  it('the operator\'s case: the episode resumes at the severity already mailed (notify false) but recent: it reopens; as history (not recent) it does not', async () => {
+  it("the operator's case: the episode resumes at the severity already mailed (notify false) but recent: it reopens; as history (not recent) it does not", async () => {
     const { orgId, alertId, incidentId } = await resolvedIncident();
     expect(await detectionSees(orgId, alertId, 'reopen', false)).toMatchObject({ action: 'updated', incidentId });
     expect((await getIncident(ctx.sql, orgId, incidentId)).status).toBe('resolved');
@@ -379,7 +469,7 @@ describe('relapse: a new wave after resolution reopens the incident', () => {
     expect((await getIncident(ctx.sql, orgId, incidentId)).status).toBe('active');
   });
 
-  it('a running episode\'s update, or a wave below the threshold, reopens nothing', async () => {
+  it("a running episode's update, or a wave below the threshold, reopens nothing", async () => {
     const { orgId, alertId, incidentId } = await resolvedIncident();
     expect(await detectionSees(orgId, alertId, 'update')).toMatchObject({ action: 'updated' });
     await ctx.sql`update organizations set settings = settings || '{"incidents":{"autoOpenSeverity":5}}'::jsonb where id = ${orgId}`;
@@ -427,7 +517,7 @@ describe('relapse: a new wave after resolution reopens the incident', () => {
 describe('alerts close with their incident', () => {
   const actor = { type: 'cli' as const, id: 'test' };
 
-  it('resolving closes the incident\'s open alerts with an alert event and an audit row; a later wave of the same episode updates the same row', async () => {
+  it("resolving closes the incident's open alerts with an alert event and an audit row; a later wave of the same episode updates the same row", async () => {
     const { org } = await makeOrg(ctx);
     await signIn(org.id);
     const a = await makeAlert(org.id, { severity: 3 });
@@ -442,16 +532,25 @@ describe('alerts close with their incident', () => {
 
     const rows = await ctx.sql<{ id: string; status: string; closed_at: Date | null; episode_id: string }[]>`
       select id, status, closed_at, episode_id from alerts where org_id = ${org.id} order by id`;
-    expect(rows.map((r) => [r.id, r.status])).toEqual([[a.id, 'closed'], [b.id, 'closed'], [other.id, 'open']]);
+    expect(rows.map((r) => [r.id, r.status])).toEqual([
+      [a.id, 'closed'],
+      [b.id, 'closed'],
+      [other.id, 'open'],
+    ]);
     for (const r of rows.slice(0, 2)) expect(r.closed_at).toEqual(resolvedAt);
     const events = await ctx.sql<{ alert_id: string; action: string; notify: boolean; bucket_start: Date }[]>`
       select alert_id, action, notify, bucket_start from alert_events where org_id = ${org.id} order by alert_id`;
     expect(events).toEqual([a.id, b.id].map((id) => ({ alert_id: id, action: 'close', notify: false, bucket_start: resolvedAt })));
     const audits = await ctx.sql<{ target_id: string; after: { incidentId: string } }[]>`
       select target_id, after from audit_log where org_id = ${org.id} and action = 'alert.close' order by seq`;
-    expect(audits.map((r) => [r.target_id, r.after.incidentId])).toEqual([[a.id, incidentId], [b.id, incidentId]]);
+    expect(audits.map((r) => [r.target_id, r.after.incidentId])).toEqual([
+      [a.id, incidentId],
+      [b.id, incidentId],
+    ]);
     const detail = await getIncident(ctx.sql, org.id, incidentId);
-    expect(detail.timeline.filter((e) => e.kind === 'status_changed').at(-1)).toMatchObject({ data: { to: 'resolved', closedAlerts: [a.id, b.id] } });
+    expect(detail.timeline.filter((e) => e.kind === 'status_changed').at(-1)).toMatchObject({
+      data: { to: 'resolved', closedAlerts: [a.id, b.id] },
+    });
     expect(detail.alerts.map((x) => x.status)).toEqual(['closed', 'closed']);
     expect((await verifyAudit(ctx.sql, org.id)).breaks).toEqual([]);
 

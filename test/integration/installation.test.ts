@@ -54,8 +54,16 @@ it('two installations mailing "the same" alert (same org id, alert id, bucket, r
         insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
         values (${org.id}, ${a!.id}, 'open', true, 4, 0.9, ${at}, 'x') returning id`;
       await enqueueAlertMails(tx, mail, {
-        orgId: org.id, watchTargetId: null, alertId: a!.id, alertEventId: e!.id, action: 'open', kind: 'crisis', severity: 4,
-        summary: '炎上の疑い', explanation: {}, at,
+        orgId: org.id,
+        watchTargetId: null,
+        alertId: a!.id,
+        alertEventId: e!.id,
+        action: 'open',
+        kind: 'crisis',
+        severity: 4,
+        summary: '炎上の疑い',
+        explanation: {},
+        at,
       });
       const [row] = await tx<{ org_id: string; alert_id: string; dedupe_key: string; message_id: string }[]>`
         select org_id, alert_id, dedupe_key, message_id from mail_outbox where org_id = ${org.id}`;

@@ -3,8 +3,12 @@ import { holderIsDeadHere, tryLease } from '../../src/db/leases.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
 
 const me = `${(await import('node:os')).hostname()}:${process.pid}:abcdef`;
 

@@ -13,8 +13,12 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 // attempt refused before the check as locked.
 
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
 
 const password = '雨の日は図書館で静かに本を読む';
 
@@ -22,9 +26,16 @@ function setup(env: Record<string, string>) {
   const config = loadConfig({ HINOKO_DATA_DIR: '/nonexistent-test-dir', HINOKO_SCRYPT_LOG_N: '14', ...env });
   const ctx = testContext(db, { config });
   const app = createApp(ctx);
-  const attempt = async (email: string, pw: string, ip: string): Promise<Response> => app.request('/api/v1/auth/login', {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: pw }),
-  }, { incoming: { socket: { remoteAddress: ip, remotePort: 1, remoteFamily: 'IPv4' } } });
+  const attempt = async (email: string, pw: string, ip: string): Promise<Response> =>
+    app.request(
+      '/api/v1/auth/login',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: pw }),
+      },
+      { incoming: { socket: { remoteAddress: ip, remotePort: 1, remoteFamily: 'IPv4' } } },
+    );
   return { ctx, attempt };
 }
 
@@ -46,7 +57,9 @@ it('60 parallel attempts on one account (59 wrong, 1 right): at most maxFailures
   const checked = await reasons(ctx, email);
   const successes = statuses.filter((s) => s === 200).length;
   const wrongChecked = checked.wrong_password ?? 0;
-  console.log(`[login-concurrency] one account, 60 parallel: ${JSON.stringify(count(statuses))}, checked ${wrongChecked + successes} (wrong ${wrongChecked}, right ${successes}), refused unchecked ${checked.locked ?? 0}`);
+  console.log(
+    `[login-concurrency] one account, 60 parallel: ${JSON.stringify(count(statuses))}, checked ${wrongChecked + successes} (wrong ${wrongChecked}, right ${successes}), refused unchecked ${checked.locked ?? 0}`,
+  );
   expect(wrongChecked + successes).toBeLessThanOrEqual(5);
   expect(wrongChecked + successes).toBeGreaterThan(0);
   expect((checked.locked ?? 0) + wrongChecked + successes).toBe(60);

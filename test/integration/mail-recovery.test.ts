@@ -40,9 +40,15 @@ beforeEach(async () => {
 /** Each mailer's jobs: its probe kicks a pass of its outbox job, as in the service. */
 const mailers = new Map<Mailer, Jobs>();
 function mailer(options: Partial<MailerOptions> = {}, clock?: () => Date): Mailer {
-  const m = new Mailer({ sql: ctx.sql, log: ctx.log, instanceId: unique('m'), ...(clock ? { now: clock } : {}) }, {
-    transport: createSmtpTransport(smtp.url, { connectionTimeoutMs: 2_000, socketTimeoutMs: 5_000 }), from: ctx.config.mail.from, pollMs: 60_000, ...options,
-  });
+  const m = new Mailer(
+    { sql: ctx.sql, log: ctx.log, instanceId: unique('m'), ...(clock ? { now: clock } : {}) },
+    {
+      transport: createSmtpTransport(smtp.url, { connectionTimeoutMs: 2_000, socketTimeoutMs: 5_000 }),
+      from: ctx.config.mail.from,
+      pollMs: 60_000,
+      ...options,
+    },
+  );
   mailers.set(m, new Jobs<AppContext>(ctx, m.jobs()));
   return m;
 }
@@ -56,8 +62,11 @@ afterEach(async () => {
 /** An org whose level 1 is user a (through the schedule), level 2 user b and a plain address. */
 async function setup(timeouts: [number, number] = [15, 15], repeat = 2) {
   const { org } = await makeOrg(ctx, 'さくら医療法人');
-  const person = async (name: string) => (await ctx.sql<{ id: string; email: string }[]>`
-    insert into users (org_id, name, email, role) values (${org.id}, ${name}, ${`${unique(name)}@clinic.example.jp`}, 'oncall_manager') returning id, email`)[0]!;
+  const person = async (name: string) =>
+    (
+      await ctx.sql<{ id: string; email: string }[]>`
+    insert into users (org_id, name, email, role) values (${org.id}, ${name}, ${`${unique(name)}@clinic.example.jp`}, 'oncall_manager') returning id, email`
+    )[0]!;
   const a = await person('a');
   const b = await person('b');
   const [s] = await ctx.sql<{ id: string }[]>`
@@ -66,7 +75,13 @@ async function setup(timeouts: [number, number] = [15, 15], repeat = 2) {
     returning id`;
   await ctx.sql`insert into escalation_policies (org_id, levels, repeat) values (${org.id}, ${ctx.sql.json([
     { timeoutMinutes: timeouts[0], targets: [{ type: 'schedule', scheduleId: s!.id }] },
-    { timeoutMinutes: timeouts[1], targets: [{ type: 'user', userId: b.id }, { type: 'address', address: 'jimu@clinic.example.jp' }] },
+    {
+      timeoutMinutes: timeouts[1],
+      targets: [
+        { type: 'user', userId: b.id },
+        { type: 'address', address: 'jimu@clinic.example.jp' },
+      ],
+    },
   ])}, ${repeat})`;
   return { orgId: org.id, a, b };
 }
@@ -117,7 +132,10 @@ it('after a long SMTP outage a queued page goes out as soon as the server answer
   await jobsOf(m).start();
   await smtp.start();
   // Sent as recorded: the SMTP server has it a moment before the mailer's "sent" commit.
-  await until('the page to be sent', async () => (await ctx.sql`select 1 from mail_outbox where org_id = ${orgId} and status = 'sent'`).length === 1);
+  await until(
+    'the page to be sent',
+    async () => (await ctx.sql`select 1 from mail_outbox where org_id = ${orgId} and status = 'sent'`).length === 1,
+  );
   const [after] = await ctx.sql<{ status: string; attempts: number; sent_at: Date; to_address: string }[]>`
     select status, attempts, sent_at, to_address from mail_outbox where org_id = ${orgId}`;
   expect(after).toMatchObject({ status: 'sent', attempts: 9, to_address: a.email });
@@ -131,7 +149,10 @@ it('a server that answers "451 try later" is not hammered: the probe wakes only 
   await openIncident(orgId);
   const m = mailer({ retry: { baseMs: 600_000, capMs: 900_000, maxAttempts: 20 } });
   expect(await m.processDue()).toEqual({ sent: 0, retried: 1, failed: 0 });
-  const dueAt = async () => (await ctx.sql<{ next_attempt_at: Date }[]>`select next_attempt_at from mail_outbox where org_id = ${orgId}`)[0]!.next_attempt_at.getTime();
+  const dueAt = async () =>
+    (
+      await ctx.sql<{ next_attempt_at: Date }[]>`select next_attempt_at from mail_outbox where org_id = ${orgId}`
+    )[0]!.next_attempt_at.getTime();
   const scheduled = await dueAt();
   expect(await m.probe()).toEqual({ waiting: true, reachable: true, woke: 0 });
   expect(await m.probe()).toEqual({ waiting: true, reachable: true, woke: 0 });
@@ -140,8 +161,9 @@ it('a server that answers "451 try later" is not hammered: the probe wakes only 
   const restarted = mailer({ retry: { baseMs: 600_000, capMs: 900_000, maxAttempts: 20 } });
   expect(await restarted.probe()).toEqual({ waiting: true, reachable: true, woke: 1 });
   await jobsOf(restarted).drain(); // the pass the probe kicked: one more attempt, 451 again
-  expect((await ctx.sql<{ attempts: number; status: string }[]>`select attempts, status from mail_outbox where org_id = ${orgId}`)[0])
-    .toEqual({ attempts: 2, status: 'pending' });
+  expect(
+    (await ctx.sql<{ attempts: number; status: string }[]>`select attempts, status from mail_outbox where org_id = ${orgId}`)[0],
+  ).toEqual({ attempts: 2, status: 'pending' });
   expect(await restarted.probe()).toEqual({ waiting: true, reachable: true, woke: 0 });
   expect(received(orgId)).toHaveLength(0);
 });
@@ -157,8 +179,11 @@ it("a level's timeout counts from its page's delivery: level 1 delivered 22 minu
   // long enough that only the probe brings the page back.
   const m = mailer({ retry: { baseMs: 600_000, capMs: 900_000, maxAttempts: 20 } }, () => now);
   expect(await m.processDue()).toEqual({ sent: 0, retried: 1, failed: 0 });
-  const escalation = async () => (await ctx.sql<{ round: number; level: number; next_at: Date | null }[]>`
-    select round, level, next_at from incident_escalations where org_id = ${orgId} and incident_id = ${incidentId}`)[0]!;
+  const escalation = async () =>
+    (
+      await ctx.sql<{ round: number; level: number; next_at: Date | null }[]>`
+    select round, level, next_at from incident_escalations where org_id = ${orgId} and incident_id = ${incidentId}`
+    )[0]!;
 
   now = at(16); // 15 minutes after queueing: level 2 used to be paged here, though nobody had the page
   expect((await escalateDue(ctx)).paged).toBe(0);
@@ -187,7 +212,9 @@ it("a level's timeout counts from its page's delivery: level 1 delivered 22 minu
   const escalated = await ctx.sql<{ at: Date; data: { round: number; level: number; to: string[] } }[]>`
     select at, data from incident_events where org_id = ${orgId} and incident_id = ${incidentId} and kind = 'escalated' order by id`;
   expect(escalated.map((e) => [e.at.toISOString(), `${e.data.round}.${e.data.level}`])).toEqual([
-    [t0.toISOString(), '1.1'], [at(37).toISOString(), '1.2'], [at(52).toISOString(), '2.1'],
+    [t0.toISOString(), '1.1'],
+    [at(37).toISOString(), '1.2'],
+    [at(52).toISOString(), '2.1'],
   ]);
   expect(escalated[1]!.data.to.sort()).toEqual([b.email, 'jimu@clinic.example.jp'].sort());
 });

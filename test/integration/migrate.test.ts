@@ -29,10 +29,23 @@ it('applies every migration once on an empty database, even when two instances s
   const rows = await sql`select version from schema_migrations order by version`;
   expect(rows.map((r) => r.version)).toEqual(files.map((f) => f.version));
   const tables = await sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`;
-  expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining([
-    'organizations', 'watch_targets', 'sources', 'source_cursors', 'mentions', 'mention_versions',
-    'mention_tombstones', 'collector_runs', 'mention_counts', 'users', 'sessions', 'user_tokens', 'login_throttle',
-  ]));
+  expect(tables.map((t) => t.table_name)).toEqual(
+    expect.arrayContaining([
+      'organizations',
+      'watch_targets',
+      'sources',
+      'source_cursors',
+      'mentions',
+      'mention_versions',
+      'mention_tombstones',
+      'collector_runs',
+      'mention_counts',
+      'users',
+      'sessions',
+      'user_tokens',
+      'login_throttle',
+    ]),
+  );
 });
 
 it('re-applying is a no-op', async () => {

@@ -8,14 +8,20 @@ import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 import { listSource, makeOrg, makeSource, mentionFixture, testContext, withTestSource } from '../factories/index.ts';
 
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
 
 const negativeWhenAngry: MentionAnalyzer = {
   version: 'test-1',
   analyze: (text) => ({
     sentiment: text.includes('最悪') ? { label: 'negative', score: -0.8 } : { label: 'neutral', score: 0 },
-    risks: [], pii: [], terms: [],
+    risks: [],
+    pii: [],
+    terms: [],
   }),
 };
 
@@ -37,7 +43,8 @@ describe('ingest pipeline', () => {
     const edited = { ...items[0]!, text: '編集後: テスト内科は最悪' };
     const third = await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: [edited] });
     expect(third.edited).toBe(1);
-    const rows = await ctx.sql`select external_id, text, version, sentiment_label from mentions where org_id = ${org.id} order by external_id`;
+    const rows =
+      await ctx.sql`select external_id, text, version, sentiment_label from mentions where org_id = ${org.id} order by external_id`;
     expect(rows.map((r) => r.external_id)).toEqual(['m-1', 'm-2', 'm-3']);
     expect(rows[0]).toMatchObject({ text: '編集後: テスト内科は最悪', version: 2, sentiment_label: 'negative' });
     const versions = await ctx.sql`select version, text from mention_versions where org_id = ${org.id}`;
@@ -48,7 +55,9 @@ describe('ingest pipeline', () => {
     const ctx = testContext(db);
     const { org, target } = await makeOrg(ctx);
     const src = await makeSource(ctx, org.id);
-    const items = Array.from({ length: 40 }, (_, i) => mentionFixture(i, { watchTargetId: target.id, text: i % 4 === 0 ? `最悪 ${i}` : `普通 ${i}` }));
+    const items = Array.from({ length: 40 }, (_, i) =>
+      mentionFixture(i, { watchTargetId: target.id, text: i % 4 === 0 ? `最悪 ${i}` : `普通 ${i}` }),
+    );
     await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: items });
     await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: [{ ...items[1]!, text: '最悪になった' }] });
     const counted = await ctx.sql`
@@ -97,11 +106,22 @@ describe('ingest pipeline', () => {
     const posted = new Date('2026-11-01T00:00:00Z');
     const angry = mentionFixture(1, { text: '最悪', postedAt: posted, metrics: { reposts: 3, quotes: 1, replies: 2 } });
     const calm = mentionFixture(2, { text: '普通', postedAt: posted, metrics: { reposts: 5, quotes: 0, replies: 0 } });
-    await ingest({ ...deps(ctx), now: () => new Date('2026-11-01T00:01:00Z') }, { orgId: org.id, sourceId: src.id, mentions: [angry, calm] });
+    await ingest(
+      { ...deps(ctx), now: () => new Date('2026-11-01T00:01:00Z') },
+      { orgId: org.id, sourceId: src.id, mentions: [angry, calm] },
+    );
     const later = new Date('2026-11-01T02:00:00Z');
-    await ingest({ ...deps(ctx), now: () => later }, { orgId: org.id, sourceId: src.id, mentions: [
-      { ...angry, metrics: { reposts: 40, quotes: 5, replies: 12 } }, { ...calm, metrics: { reposts: 9, quotes: 0, replies: 0 } },
-    ] });
+    await ingest(
+      { ...deps(ctx), now: () => later },
+      {
+        orgId: org.id,
+        sourceId: src.id,
+        mentions: [
+          { ...angry, metrics: { reposts: 40, quotes: 5, replies: 12 } },
+          { ...calm, metrics: { reposts: 9, quotes: 0, replies: 0 } },
+        ],
+      },
+    );
     const rows = await ctx.sql`
       select bucket_start, reposts::int, negative_reposts::int, negative_quotes::int, negative_replies::int
       from mention_counts where org_id = ${org.id} and watch_target_id is null order by bucket_start`;
@@ -115,9 +135,15 @@ describe('ingest pipeline', () => {
     const ctx = testContext(db);
     const { org } = await makeOrg(ctx);
     const src = await makeSource(ctx, org.id);
-    await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: [
-      mentionFixture(1, { isPrivate: true, isDemo: false }), mentionFixture(2, { isPrivate: false, isDemo: true }), mentionFixture(3),
-    ] });
+    await ingest(deps(ctx), {
+      orgId: org.id,
+      sourceId: src.id,
+      mentions: [
+        mentionFixture(1, { isPrivate: true, isDemo: false }),
+        mentionFixture(2, { isPrivate: false, isDemo: true }),
+        mentionFixture(3),
+      ],
+    });
     const rows = await ctx.sql`select external_id, is_private, is_demo from mentions where org_id = ${org.id} order by external_id`;
     expect(rows).toEqual([
       { external_id: 'm-1', is_private: true, is_demo: false },
@@ -158,7 +184,9 @@ describe('ingest pipeline', () => {
     failAt = null;
     const second = await runSource(ctx, { sourceId: src.id, trigger: 'manual' });
     expect(second).toMatchObject({ status: 'succeeded', inserted: 45, fetched: 45 });
-    const { n, distinct } = one(await ctx.sql`select count(*)::int as n, count(distinct external_id)::int as distinct from mentions where org_id = ${org.id}`);
+    const { n, distinct } = one(
+      await ctx.sql`select count(*)::int as n, count(distinct external_id)::int as distinct from mentions where org_id = ${org.id}`,
+    );
     expect({ n, distinct }).toEqual({ n: 95, distinct: 95 });
     const [health] = await ctx.sql`select health from sources where id = ${src.id}`;
     expect(health!.health).toBe('ok');

@@ -32,7 +32,11 @@ it('queries on a reserved connection whose backend died settle (no crash, no han
         const [row] = await conn<{ pid: number }[]>`select pg_backend_pid() as pid`;
         await admin`select pg_terminate_backend(${row!.pid})`;
         // The client may or may not have seen the close yet: each query is answered or rejected.
-        const settle = () => conn`select 1 as one`.then(() => 'answered', (err: Error & { code?: string }) => `rejected ${err.code ?? err.message}`);
+        const settle = () =>
+          conn`select 1 as one`.then(
+            () => 'answered',
+            (err: Error & { code?: string }) => `rejected ${err.code ?? err.message}`,
+          );
         outcomes.push(await settle(), await settle());
         conn.release();
         // The pool reconnects for the next query.

@@ -24,7 +24,9 @@ beforeAll(async () => {
   ctx = testContext(db, { now: () => now });
   app = createApp(ctx);
 });
-afterAll(async () => { await db.drop(); });
+afterAll(async () => {
+  await db.drop();
+});
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -33,11 +35,19 @@ const hostile = '<script>alert(1)</script> `rm -rf` [ここをクリック](java
 
 const goodApology = {
   title: '職員による不適切な投稿についてのお詫び',
-  body: '11月20日、当院職員が院内で撮影した写真を個人のSNSに投稿していたことが判明いたしました。多大なご迷惑とご心配をおかけしましたことを、'
-    + '心より深くお詫び申し上げます。原因は、SNS利用に関する職員教育が不十分であったことです。再発防止策として、全職員を対象とした研修を12月中に実施します。',
+  body:
+    '11月20日、当院職員が院内で撮影した写真を個人のSNSに投稿していたことが判明いたしました。多大なご迷惑とご心配をおかけしましたことを、' +
+    '心より深くお詫び申し上げます。原因は、SNS利用に関する職員教育が不十分であったことです。再発防止策として、全職員を対象とした研修を12月中に実施します。',
 };
 
-interface Post { at: Date; negative: boolean; author: string; text?: string; likes?: number; views?: number | null }
+interface Post {
+  at: Date;
+  negative: boolean;
+  author: string;
+  text?: string;
+  likes?: number;
+  views?: number | null;
+}
 
 /**
  * The stored world of one flare-up: a quiet week (2 posts an hour, every 4th hour one negative:
@@ -54,7 +64,16 @@ async function seedWorld(orgId: string) {
     posts.push({ at: new Date(baseFrom + h * HOUR + 40 * MIN), negative: false, author: `base-${(h + 7) % 20}` });
   }
   // [hour (UTC) on 2026-11-20, total, negative]; the alert opens at 03:20 in the 03:00 hour.
-  const episode: [number, number, number][] = [[1, 3, 3], [2, 8, 6], [3, 25, 20], [4, 15, 10], [5, 10, 2], [6, 10, 5], [7, 10, 1], [9, 8, 1]];
+  const episode: [number, number, number][] = [
+    [1, 3, 3],
+    [2, 8, 6],
+    [3, 25, 20],
+    [4, 15, 10],
+    [5, 10, 2],
+    [6, 10, 5],
+    [7, 10, 1],
+    [9, 8, 1],
+  ];
   let k = 0;
   for (const [hour, total, negative] of episode) {
     for (let i = 0; i < total; i++) {
@@ -119,7 +138,9 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     base = `/api/v1/organizations/${orgId}/incidents/${incidentId}`;
     now = utc('2026-11-20T03:40:00Z');
     await transitionIncident(ctx, orgId, incidentId, { to: 'active', at: utc('2026-11-20T03:35:00Z') }, user(manager));
-    const tasks = await ctx.sql<{ id: string; step_key: string }[]>`select id, step_key from incident_tasks where incident_id = ${incidentId}`;
+    const tasks = await ctx.sql<
+      { id: string; step_key: string }[]
+    >`select id, step_key from incident_tasks where incident_id = ${incidentId}`;
     const task = (key: string) => tasks.find((t) => t.step_key === key)!.id;
     now = utc('2026-11-20T04:00:00Z');
     await updateTask(ctx, orgId, incidentId, task('fact-check'), { status: 'done' }, user(manager));
@@ -128,16 +149,24 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     now = utc('2026-11-20T06:00:00Z');
     await addNote(ctx, orgId, incidentId, { text: '<img src=x onerror=alert(1)> [メモ](javascript:void(0))' }, user(manager));
     now = utc('2026-11-20T07:10:00Z');
-    const s = await createStatement(ctx, orgId, incidentId, { kind: 'apology', ...goodApology, title: hostile.slice(0, 100) }, user(author));
+    const s = await createStatement(
+      ctx,
+      orgId,
+      incidentId,
+      { kind: 'apology', ...goodApology, title: hostile.slice(0, 100) },
+      user(author),
+    );
     await submitStatement(ctx, orgId, incidentId, s.id, user(author));
     await approveStatement(ctx, orgId, incidentId, s.id, { version: 1, overrides: [] }, user(approver));
     now = utc('2026-11-20T07:20:00Z');
     await publishStatement(ctx, orgId, incidentId, s.id, {}, user(author));
 
-    send = async (method, path, role, body) => app.request(path, {
-      method, headers: { ...(await authHeaders(ctx, { orgId, role })), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    send = async (method, path, role, body) =>
+      app.request(path, {
+        method,
+        headers: { ...(await authHeaders(ctx, { orgId, role })), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     now = utc('2026-11-20T12:00:00Z');
     expect((await send('GET', `${base}/postmortem`, 'director')).status).toBe(404);
     // Required steps are still open (投稿削除の判断, メディア対応, …): resolving needs a reason, and
@@ -156,12 +185,19 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
 
   it('the reason for resolving over open required tasks is on the timeline, in the facts, the prose and both exports', async () => {
     const detail = await (await send('GET', base, 'pr_staff')).json();
-    const resolvedEvent = detail.timeline.find((e: { kind: string; data: { to?: string } }) => e.kind === 'status_changed' && e.data.to === 'resolved');
+    const resolvedEvent = detail.timeline.find(
+      (e: { kind: string; data: { to?: string } }) => e.kind === 'status_changed' && e.data.to === 'resolved',
+    );
     expect(resolvedEvent.data.reason).toBe(resolveReason);
-    expect(resolvedEvent.data.openRequiredTasks.map((t: { title: string }) => t.title)).toEqual(expect.arrayContaining(['投稿削除の判断', 'メディア対応']));
+    expect(resolvedEvent.data.openRequiredTasks.map((t: { title: string }) => t.title)).toEqual(
+      expect.arrayContaining(['投稿削除の判断', 'メディア対応']),
+    );
     const pm = await (await send('GET', `${base}/postmortem`, 'pr_staff')).json();
     expect(pm.facts.resolvedOverOpenTasks).toHaveLength(1);
-    expect(pm.facts.resolvedOverOpenTasks[0]).toMatchObject({ reason: resolveReason, tasks: expect.arrayContaining(['投稿削除の判断', 'メディア対応']) });
+    expect(pm.facts.resolvedOverOpenTasks[0]).toMatchObject({
+      reason: resolveReason,
+      tasks: expect.arrayContaining(['投稿削除の判断', 'メディア対応']),
+    });
     expect(pm.wentBadly).toContain('「投稿削除の判断」');
     expect(pm.wentBadly).toContain(resolveReason);
     const md = await (await send('GET', `${base}/postmortem.md`, 'pr_staff')).text();
@@ -173,7 +209,7 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     expect(page).not.toContain('<b>削除しない</b>');
   });
 
-  it('metrics: detect 2h15m (01:10 → 03:25, the end of the alert\'s 5-minute window), acknowledge 15 min, first statement 4 h, resolve 8h40m, recovery 4 h (03:00 → 07:00)', async () => {
+  it("metrics: detect 2h15m (01:10 → 03:25, the end of the alert's 5-minute window), acknowledge 15 min, first statement 4 h, resolve 8h40m, recovery 4 h (03:00 → 07:00)", async () => {
     const res = await send('GET', `${base}/postmortem`, 'pr_staff');
     expect(res.status).toBe(200);
     const pm = await res.json();
@@ -216,8 +252,12 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     expect(pm.wentBadly).toMatch(/院内エスカレーション.*超過 40分/);
     expect(pm.facts.statements).toHaveLength(1);
     expect(pm.facts.statements[0].publishedAt).toBe('2026-11-20T07:20:00.000Z');
-    expect(pm.facts.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['opened', 'status_changed', 'statement_published']));
-    const kinds = await ctx.sql<{ kind: string }[]>`select kind from incident_events where incident_id = ${incidentId} and kind like 'postmortem_%'`;
+    expect(pm.facts.timeline.map((e: { kind: string }) => e.kind)).toEqual(
+      expect.arrayContaining(['opened', 'status_changed', 'statement_published']),
+    );
+    const kinds = await ctx.sql<
+      { kind: string }[]
+    >`select kind from incident_events where incident_id = ${incidentId} and kind like 'postmortem_%'`;
     expect(kinds.map((r) => r.kind)).toEqual(['postmortem_drafted']);
   });
 
@@ -256,16 +296,25 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     const stale = await send('PATCH', `${base}/postmortem`, 'director', { version: 99, summary: 'x' });
     expect(stale.status).toBe(409);
     const edited = await send('PATCH', `${base}/postmortem`, 'oncall_manager', {
-      version: 1, wentWell: '初動は早かった。',
-      actionItems: [{ title: 'SNS研修の実施', ownerRole: 'pr_staff', assigneeId: director }, { title: 'マニュアル改訂', ownerRole: 'director', dueAt: '2026-12-10T09:00:00+09:00' }],
+      version: 1,
+      wentWell: '初動は早かった。',
+      actionItems: [
+        { title: 'SNS研修の実施', ownerRole: 'pr_staff', assigneeId: director },
+        { title: 'マニュアル改訂', ownerRole: 'director', dueAt: '2026-12-10T09:00:00+09:00' },
+      ],
     });
     expect(edited.status).toBe(200);
     const pm = await edited.json();
     expect(pm.version).toBe(2);
     expect(pm.editedFields).toEqual(['wentWell']);
-    expect(pm.actionItems.map((a: { key: string; title: string; assigneeName: string | null }) => [a.key, a.title, a.assigneeName]))
-      .toEqual([['action:1', 'SNS研修の実施', '院長 三郎'], ['action:2', 'マニュアル改訂', null]]);
-    const tasks = await ctx.sql`select step_key, owner_role, due_at from incident_tasks where incident_id = ${incidentId} and step_key like 'action:%' order by step_key`;
+    expect(
+      pm.actionItems.map((a: { key: string; title: string; assigneeName: string | null }) => [a.key, a.title, a.assigneeName]),
+    ).toEqual([
+      ['action:1', 'SNS研修の実施', '院長 三郎'],
+      ['action:2', 'マニュアル改訂', null],
+    ]);
+    const tasks =
+      await ctx.sql`select step_key, owner_role, due_at from incident_tasks where incident_id = ${incidentId} and step_key like 'action:%' order by step_key`;
     expect(tasks.map((t) => t.owner_role)).toEqual(['pr_staff', 'director']);
     expect(tasks[1]!.due_at).toEqual(utc('2026-12-10T00:00:00Z'));
     // The same version again is stale now.
@@ -275,7 +324,10 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     // An assignee from another org is refused.
     const { org: other } = await makeOrg(ctx, '別の病院');
     const stranger = await makeUser(other.id, 'director', '他院 四郎');
-    const refused = await send('PATCH', `${base}/postmortem`, 'oncall_manager', { version: 2, actionItems: [{ title: 't', ownerRole: 'pr_staff', assigneeId: stranger }] });
+    const refused = await send('PATCH', `${base}/postmortem`, 'oncall_manager', {
+      version: 2,
+      actionItems: [{ title: 't', ownerRole: 'pr_staff', assigneeId: stranger }],
+    });
     expect(refused.status).toBe(400);
   });
 
@@ -308,7 +360,9 @@ describe('a resolved flare-up drafts its post-mortem with the right metrics', ()
     const after = await (await send('GET', `${base}/postmortem`, 'pr_staff')).json();
     expect(after.version).toBe(a.version);
     expect(after.facts.metrics.timeToResolveMs).toBe(8 * HOUR + 40 * MIN);
-    const actions = await ctx.sql<{ action: string }[]>`select action from audit_log where org_id = ${orgId} and action like 'postmortem.%' order by seq`;
+    const actions = await ctx.sql<
+      { action: string }[]
+    >`select action from audit_log where org_id = ${orgId} and action like 'postmortem.%' order by seq`;
     expect(actions.map((r) => r.action)).toEqual(['postmortem.draft', 'postmortem.edit', 'postmortem.regenerate', 'postmortem.approve']);
     expect((await verifyAudit(ctx.sql, orgId)).breaks).toEqual([]);
   });
@@ -328,7 +382,13 @@ describe('reopen before approval refreshes the draft', () => {
     const { getPostmortem } = await import('../../src/postmortems/queries.ts');
     const first = await getPostmortem(ctx.sql, org.id, id);
     // No statement: null, not 0; no mentions: no recovery, no first negative post.
-    expect(first.facts.metrics).toEqual({ timeToDetectMs: null, timeToAcknowledgeMs: 30 * MIN, timeToFirstStatementMs: null, timeToResolveMs: 2 * HOUR, sentimentRecoveryMs: null });
+    expect(first.facts.metrics).toEqual({
+      timeToDetectMs: null,
+      timeToAcknowledgeMs: 30 * MIN,
+      timeToFirstStatementMs: null,
+      timeToResolveMs: 2 * HOUR,
+      sentimentRecoveryMs: null,
+    });
     expect(first.wentBadly).toContain('公式発表は出されていません');
     await editPostmortem(ctx, org.id, id, { version: first.version, summary: '人が書いた概要' }, user(mgr));
     now = utc('2026-11-21T01:00:00Z');
@@ -336,14 +396,18 @@ describe('reopen before approval refreshes the draft', () => {
     now = utc('2026-11-21T02:00:00Z');
     await transitionIncident(ctx, org.id, id, { to: 'resolved' }, user(mgr));
     const { approvePostmortem } = await import('../../src/postmortems/approve-postmortem.ts');
-    await expect(approvePostmortem(ctx, org.id, id, { version: 2 }, { type: 'system', id: 'hinoko' })).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(approvePostmortem(ctx, org.id, id, { version: 2 }, { type: 'system', id: 'hinoko' })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
     const second = await getPostmortem(ctx.sql, org.id, id);
     expect(second.version).toBe(3);
     expect(second.summary).toBe('人が書いた概要');
     expect(second.facts.metrics.timeToResolveMs).toBe(4 * HOUR);
 
     // Two editors who read the same version at once: one wins, the other gets a conflict.
-    const results = await Promise.allSettled(['A', 'B'].map((who) => editPostmortem(ctx, org.id, id, { version: 3, wentBadly: who }, user(mgr))));
+    const results = await Promise.allSettled(
+      ['A', 'B'].map((who) => editPostmortem(ctx, org.id, id, { version: 3, wentBadly: who }, user(mgr))),
+    );
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.code).toBe('conflict');
     expect((await getPostmortem(ctx.sql, org.id, id)).version).toBe(4);
@@ -360,9 +424,12 @@ describe('incident roles as people', () => {
     const [incident] = await ctx.sql<{ id: string }[]>`
       insert into incidents (org_id, title, status, severity, playbook_version, detected_at) values (${org.id}, 't', 'active', 3, 0, ${now}) returning id`;
     const path = `/api/v1/organizations/${org.id}/incidents/${incident!.id}/roles`;
-    const patch = async (body: unknown) => app.request(path, {
-      method: 'PATCH', headers: { ...(await authHeaders(ctx, { orgId: org.id, role: 'oncall_manager' })), 'content-type': 'application/json' }, body: JSON.stringify(body),
-    });
+    const patch = async (body: unknown) =>
+      app.request(path, {
+        method: 'PATCH',
+        headers: { ...(await authHeaders(ctx, { orgId: org.id, role: 'oncall_manager' })), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const ok = await patch({ communicationsLeadId: lead, commander: 'oncall_manager' });
     expect(ok.status).toBe(200);
     const view = await ok.json();
@@ -402,8 +469,16 @@ describe('org report', () => {
     const res = await app.request(`/api/v1/organizations/${org.id}/reports/incidents?${q}`, { headers });
     expect(res.status).toBe(200);
     const report = await res.json();
-    expect(report.months.map((m: { month: string; incidents: number; medians: { timeToAcknowledgeMs: number | null; timeToResolveMs: number | null } }) =>
-      [m.month, m.incidents, m.medians.timeToAcknowledgeMs, m.medians.timeToResolveMs])).toEqual([
+    expect(
+      report.months.map(
+        (m: { month: string; incidents: number; medians: { timeToAcknowledgeMs: number | null; timeToResolveMs: number | null } }) => [
+          m.month,
+          m.incidents,
+          m.medians.timeToAcknowledgeMs,
+          m.medians.timeToResolveMs,
+        ],
+      ),
+    ).toEqual([
       ['2026-10', 1, 10 * MIN, 5 * HOUR],
       ['2026-11', 3, 30 * MIN, 5 * HOUR],
     ]);
@@ -414,6 +489,12 @@ describe('org report', () => {
     expect(html).not.toContain('<b>件名</b>');
     expect(html).toContain('@media print');
     expect(html).toContain('30分');
-    expect((await app.request(`/api/v1/organizations/${org.id}/reports/incidents?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z`, { headers })).status).toBe(400);
+    expect(
+      (
+        await app.request(`/api/v1/organizations/${org.id}/reports/incidents?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z`, {
+          headers,
+        })
+      ).status,
+    ).toBe(400);
   });
 });

@@ -24,7 +24,9 @@ beforeAll(async () => {
   orgId = (await makeOrg(ctx)).org.id;
   for (const role of roles) callers[role] = await testToken(ctx, { orgId, role });
 });
-afterAll(async () => { await db.drop(); });
+afterAll(async () => {
+  await db.drop();
+});
 
 const registered = () => {
   const keys = new Set<string>();
@@ -90,12 +92,14 @@ describe('the role × route matrix', () => {
   it('refuses (fail closed) a route that is registered but missing from the table', async () => {
     const extra = createApp(ctx);
     extra.get('/api/v1/organizations/:orgId/unlisted', (c) => c.json({ leaked: true }));
-    const res = await extra.request(`/api/v1/organizations/${orgId}/unlisted`, { headers: { authorization: `Bearer ${callers.admin.token}` } });
+    const res = await extra.request(`/api/v1/organizations/${orgId}/unlisted`, {
+      headers: { authorization: `Bearer ${callers.admin.token}` },
+    });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { code: 'forbidden' } });
   });
 
-  it('another organization\'s paths are 404 for every role, whatever the route', async () => {
+  it("another organization's paths are 404 for every role, whatever the route", async () => {
     const other = (await makeOrg(ctx)).org.id;
     const wrong: string[] = [];
     for (const key of registered().filter((k) => k.includes('/organizations/:orgId'))) {
@@ -103,7 +107,9 @@ describe('the role × route matrix', () => {
       for (const role of roles) {
         const url = urlFor(path, callers[role].userId).replace(`/organizations/${orgId}`, `/organizations/${other}`);
         const res = await app.request(url, {
-          method, headers: { authorization: `Bearer ${callers[role].token}`, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}',
+          method,
+          headers: { authorization: `Bearer ${callers[role].token}`, 'content-type': 'application/json' },
+          body: method === 'GET' ? undefined : '{}',
         });
         if (res.status !== 404) wrong.push(`${role} ${key} → ${res.status}`);
       }

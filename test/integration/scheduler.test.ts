@@ -7,14 +7,24 @@ import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
 import { makeOrg, makeSource, mentionFixture, testContext, withTestSource } from '../factories/index.ts';
 
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
 
 /** A source that records every run's interval and yields one new mention per run. */
 function recordingSource(intervals: { start: number; end: number }[], runMs: number): SourceDefinition<Record<string, never>> {
   let n = 0;
   return {
-    type: 'rss', label: 'recording', defaultSchedule: '* * * * * *', parseConfig: () => ({}), credentials: [], requiredCredentials: () => [], endpoints: () => ({ credentialOrigins: [], operatorUrls: [] }),
+    type: 'rss',
+    label: 'recording',
+    defaultSchedule: '* * * * * *',
+    parseConfig: () => ({}),
+    credentials: [],
+    requiredCredentials: () => [],
+    endpoints: () => ({ credentialOrigins: [], operatorUrls: [] }),
     async *collect({ runtime }): AsyncIterable<CollectPage> {
       const start = Date.now();
       await runtime.sleep(runMs);

@@ -29,7 +29,11 @@ beforeAll(async () => {
     res.end('{}');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  listener = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, close: () => new Promise((r) => server.close(() => r())) };
+  listener = {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 });
 afterAll(async () => {
   await listener.close();
@@ -42,24 +46,32 @@ function strictContext(extra: Record<string, string> = {}): AppContext {
 
 async function post(ctx: AppContext, orgId: string, body: unknown): Promise<Response> {
   return createApp(ctx).request(`/api/v1/organizations/${orgId}/sources`, {
-    method: 'POST', headers: { ...(await authHeaders(ctx, { orgId })), 'content-type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { ...(await authHeaders(ctx, { orgId })), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   });
 }
 
 async function patch(ctx: AppContext, orgId: string, sourceId: string, body: unknown): Promise<Response> {
   return createApp(ctx).request(`/api/v1/organizations/${orgId}/sources/${sourceId}`, {
-    method: 'PATCH', headers: { ...(await authHeaders(ctx, { orgId })), 'content-type': 'application/json' }, body: JSON.stringify(body),
+    method: 'PATCH',
+    headers: { ...(await authHeaders(ctx, { orgId })), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   });
 }
 
 describe('credentials per organisation', () => {
-  it('refuses the reported theft: another tenant\'s variable, PATH, or any server variable, named in a config', async () => {
+  it("refuses the reported theft: another tenant's variable, PATH, or any server variable, named in a config", async () => {
     const ctx = strictContext();
     const { org } = await makeOrg(ctx);
     env.LINE_SECRET_T = 'victim-line-channel-secret';
     try {
       for (const name of ['LINE_SECRET_T', 'PATH', 'DATABASE_URL', 'HINOKO_SECRET']) {
-        const res = await post(ctx, org.id, { type: 'mastodon', name: 'm', config: { baseUrl: listener.url, hashtags: ['x'], accessTokenEnv: name } });
+        const res = await post(ctx, org.id, {
+          type: 'mastodon',
+          name: 'm',
+          config: { baseUrl: listener.url, hashtags: ['x'], accessTokenEnv: name },
+        });
         expect(res.status, name).toBe(400);
         const body = await res.json();
         expect(body.error.message).toContain('accessTokenEnv');
@@ -80,8 +92,14 @@ describe('credentials per organisation', () => {
     expect(res.status).toBe(201);
     const created = await res.json();
     expect(created.credentials).toEqual([{ name: 'bearerToken', label: expect.any(String), required: true, set: true, via: 'stored' }]);
-    const read = await (await createApp(ctx).request(`/api/v1/organizations/${org.id}/sources/${created.id}`, { headers: await authHeaders(ctx, { orgId: org.id }) })).text();
-    const list = await (await createApp(ctx).request(`/api/v1/organizations/${org.id}/sources`, { headers: await authHeaders(ctx, { orgId: org.id }) })).text();
+    const read = await (
+      await createApp(ctx).request(`/api/v1/organizations/${org.id}/sources/${created.id}`, {
+        headers: await authHeaders(ctx, { orgId: org.id }),
+      })
+    ).text();
+    const list = await (
+      await createApp(ctx).request(`/api/v1/organizations/${org.id}/sources`, { headers: await authHeaders(ctx, { orgId: org.id }) })
+    ).text();
     for (const text of [JSON.stringify(created), read, list]) expect(text).not.toContain(token);
     const audit = await ctx.sql`select before::text as b, after::text as a from audit_log where org_id = ${org.id}`;
     expect(audit.length).toBeGreaterThan(0);
@@ -101,7 +119,7 @@ describe('credentials per organisation', () => {
     expect((await getSource(ctx, created.id)).enabled).toBe(true);
   });
 
-  it('keeps platform API URLs the platform\'s unless the operator allows overrides', async () => {
+  it("keeps platform API URLs the platform's unless the operator allows overrides", async () => {
     const ctx = strictContext();
     const { org } = await makeOrg(ctx);
     for (const body of [
@@ -139,13 +157,27 @@ describe('credentials per organisation', () => {
     const one1 = await new MastodonFake().start();
     const two = await new MastodonFake().start();
     try {
-      const created = await (await post(ctx, org.id, { type: 'mastodon', name: 'm', config: { baseUrl: one1.baseUrl, hashtags: ['x'] }, credentials: { accessToken: 'tok-one' } })).json();
+      const created = await (
+        await post(ctx, org.id, {
+          type: 'mastodon',
+          name: 'm',
+          config: { baseUrl: one1.baseUrl, hashtags: ['x'] },
+          credentials: { accessToken: 'tok-one' },
+        })
+      ).json();
       expect(created.credentials[0].set).toBe(true);
       const moved = await (await patch(ctx, org.id, created.id, { config: { baseUrl: two.baseUrl, hashtags: ['x'] } })).json();
       expect(moved.credentials[0].set).toBe(false);
-      const audit = one(await ctx.sql`select after from audit_log where org_id = ${org.id} and action = 'source.configure' order by seq desc limit 1`);
+      const audit = one(
+        await ctx.sql`select after from audit_log where org_id = ${org.id} and action = 'source.configure' order by seq desc limit 1`,
+      );
       expect(audit.after).toMatchObject({ credentialsCleared: ['accessToken'] });
-      const reentered = await (await patch(ctx, org.id, created.id, { config: { baseUrl: one1.baseUrl, hashtags: ['x'] }, credentials: { accessToken: 'tok-again' } })).json();
+      const reentered = await (
+        await patch(ctx, org.id, created.id, {
+          config: { baseUrl: one1.baseUrl, hashtags: ['x'] },
+          credentials: { accessToken: 'tok-again' },
+        })
+      ).json();
       expect(reentered.credentials[0].set).toBe(true);
       // Same destination, other settings: the token stays.
       const same = await (await patch(ctx, org.id, created.id, { config: { baseUrl: one1.baseUrl, hashtags: ['y'] } })).json();
@@ -163,8 +195,19 @@ describe('credentials per organisation', () => {
     const fake = await new MastodonFake().start();
     try {
       fake.requiredToken = 'tok-victim';
-      const victim = await addSource(ctx, { orgId: org.id, type: 'mastodon', name: 'v', config: { baseUrl: fake.baseUrl, hashtags: ['x'] }, credentials: { accessToken: 'tok-victim' } });
-      const thief = await addSource(ctx, { orgId: other.org.id, type: 'mastodon', name: 't', config: { baseUrl: fake.baseUrl, hashtags: ['x'] } });
+      const victim = await addSource(ctx, {
+        orgId: org.id,
+        type: 'mastodon',
+        name: 'v',
+        config: { baseUrl: fake.baseUrl, hashtags: ['x'] },
+        credentials: { accessToken: 'tok-victim' },
+      });
+      const thief = await addSource(ctx, {
+        orgId: other.org.id,
+        type: 'mastodon',
+        name: 't',
+        config: { baseUrl: fake.baseUrl, hashtags: ['x'] },
+      });
       await ctx.sql`
         insert into source_credentials (org_id, source_id, name, sealed, key_id)
         select ${other.org.id}, ${thief.id}, name, sealed, key_id from source_credentials where source_id = ${victim.id}`;
@@ -183,7 +226,13 @@ describe('outbound requests cannot reach inside', () => {
   it('a Mastodon "instance" or RSS feed on an internal address is refused before any request, with the same words every time', async () => {
     const ctx = strictContext();
     const { org } = await makeOrg(ctx);
-    const urls = [`${listener.url}/healthz`, 'http://127.0.0.1:5432/', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]:8787/', 'http://localhost:5432/'];
+    const urls = [
+      `${listener.url}/healthz`,
+      'http://127.0.0.1:5432/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]:8787/',
+      'http://localhost:5432/',
+    ];
     const errors = new Set<string>();
     for (const url of urls) {
       const src = await addSource(ctx, { orgId: org.id, type: 'rss', name: unique('rss'), config: { feeds: [url] } });
@@ -193,7 +242,13 @@ describe('outbound requests cannot reach inside', () => {
       const row = one(await ctx.sql`select health_message from sources where id = ${src.id}`);
       expect(row.health_message).not.toMatch(/ECONNREFUSED|EHOSTUNREACH|socket|5432.*refused/i);
     }
-    const mastodon = await addSource(ctx, { orgId: org.id, type: 'mastodon', name: 'm', config: { baseUrl: listener.url, hashtags: ['x'] }, credentials: { accessToken: 'stolen?' } });
+    const mastodon = await addSource(ctx, {
+      orgId: org.id,
+      type: 'mastodon',
+      name: 'm',
+      config: { baseUrl: listener.url, hashtags: ['x'] },
+      credentials: { accessToken: 'stolen?' },
+    });
     const outcome = await runSource(ctx, { sourceId: mastodon.id, trigger: 'manual' });
     expect(outcome.status).toBe('failed');
     errors.add((outcome as { error: string }).error);
@@ -213,7 +268,7 @@ describe('outbound requests cannot reach inside', () => {
 });
 
 describe('credentials named by environment variable before issue 11', () => {
-  it('move into each source\'s sealed store at boot, except a variable several organisations name', async () => {
+  it("move into each source's sealed store at boot, except a variable several organisations name", async () => {
     const ctx = testContext(db);
     const a = await makeOrg(ctx);
     const b = await makeOrg(ctx);
@@ -225,23 +280,36 @@ describe('credentials named by environment variable before issue 11', () => {
     try {
       fake.requiredToken = 'tok-own';
       // Rows as the old code saved them (addSource now refuses such names).
-      const insert = async (orgId: string, tokenEnv: string) => one(await ctx.sql<{ id: string }[]>`
+      const insert = async (orgId: string, tokenEnv: string) =>
+        one(
+          await ctx.sql<{ id: string }[]>`
         insert into sources (org_id, type, name, config, schedule)
         values (${orgId}, 'mastodon', 'legacy', ${ctx.sql.json({ baseUrl: fake.baseUrl, hashtags: ['x'], accessTokenEnv: tokenEnv })}, '*/5 * * * *')
-        returning id`).id;
+        returning id`,
+        ).id;
       const legacy = await insert(a.org.id, own);
       const sharedA = await insert(a.org.id, shared);
       const sharedB = await insert(b.org.id, shared);
       const report = await sealEnvCredentials(ctx);
       expect(report.sealed).toEqual([{ orgId: a.org.id, sourceId: legacy, slots: ['accessToken'] }]);
-      expect(report.ambiguous).toEqual([{ name: shared, sources: [{ orgId: a.org.id, sourceId: sharedA }, { orgId: b.org.id, sourceId: sharedB }] }]);
+      expect(report.ambiguous).toEqual([
+        {
+          name: shared,
+          sources: [
+            { orgId: a.org.id, sourceId: sharedA },
+            { orgId: b.org.id, sourceId: sharedB },
+          ],
+        },
+      ]);
       const moved = await getSource(ctx, legacy);
       expect(moved.config).not.toHaveProperty('accessTokenEnv');
       expect(moved.credentials[0]).toMatchObject({ set: true, via: 'stored' });
       delete env[own];
       expect(await runSource(ctx, { sourceId: legacy, trigger: 'manual' })).toMatchObject({ status: 'succeeded' });
       expect((await getSource(ctx, sharedB)).config).toHaveProperty('accessTokenEnv', shared);
-      expect(one(await ctx.sql`select count(*)::int as n from audit_log where action = 'source.credentials_sealed' and target_id = ${legacy}`).n).toBe(1);
+      expect(
+        one(await ctx.sql`select count(*)::int as n from audit_log where action = 'source.credentials_sealed' and target_id = ${legacy}`).n,
+      ).toBe(1);
       // A second boot (or a second instance) finds nothing left to move.
       expect((await sealEnvCredentials(ctx)).sealed).toEqual([]);
     } finally {

@@ -27,7 +27,12 @@ it('refused credentials mark the source unhealthy (API and scheduler see it) ins
   const { org } = await makeOrg(ctx);
   x.addTweet({ text: 'テスト内科の待ち時間が長い' });
   const src = await addSource(ctx, {
-    orgId: org.id, type: 'x', name: 'X', config: { baseUrl: x.baseUrl, requestTimeoutMs: 2000 }, credentials: { bearerToken: 'a-revoked-token' }, schedule: '* * * * * *',
+    orgId: org.id,
+    type: 'x',
+    name: 'X',
+    config: { baseUrl: x.baseUrl, requestTimeoutMs: 2000 },
+    credentials: { bearerToken: 'a-revoked-token' },
+    schedule: '* * * * * *',
   });
 
   const outcome = await runSource(ctx, { sourceId: src.id, trigger: 'manual' });
@@ -36,7 +41,11 @@ it('refused credentials mark the source unhealthy (API and scheduler see it) ins
   expect(row.health).toBe('unhealthy');
   expect(row.health_message).not.toContain('a-revoked-token');
 
-  const api = await (await createApp(ctx).request(`/api/v1/organizations/${org.id}/sources/${src.id}`, { headers: await authHeaders(ctx, { orgId: org.id }) })).json();
+  const api = await (
+    await createApp(ctx).request(`/api/v1/organizations/${org.id}/sources/${src.id}`, {
+      headers: await authHeaders(ctx, { orgId: org.id }),
+    })
+  ).json();
   expect(api).toMatchObject({ health: 'unhealthy' });
   expect(JSON.stringify(api)).not.toContain('a-revoked-token');
 

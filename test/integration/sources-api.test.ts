@@ -4,8 +4,12 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { makeOrg, testContext } from '../factories/index.ts';
 
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
 
 it('stores source config as a JSON object, not a JSON string', async () => {
   const ctx = testContext(db);

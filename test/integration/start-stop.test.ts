@@ -7,8 +7,12 @@ import { startServiceChild, until } from '../support/service-child.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db.drop();
+});
 
 const env = (extra: Record<string, string> = {}) => ({
   DATABASE_URL: db.url,
@@ -27,7 +31,10 @@ it('a start on a port in use exits non-zero with the reason in one line, and not
   try {
     const before = (await db.sql`select count(*)::int as n from collector_runs`)[0]!.n as number;
     const err = await startServiceChild(env({ PORT: String(port) }), 90_000).then(
-      async (svc) => { await svc.stop(); return null; },
+      async (svc) => {
+        await svc.stop();
+        return null;
+      },
       (e: Error) => e,
     );
     expect(err).not.toBeNull();
@@ -46,7 +53,11 @@ it('a start on a port in use exits non-zero with the reason in one line, and not
 
 it('SIGTERM drains the workers and exits 0 within the 10 s drain', async () => {
   const svc = await startServiceChild(env());
-  await until(async () => (await db.sql`select 1 from collector_runs where status = 'succeeded'`).length > 0, 90_000, 'a first collection run');
+  await until(
+    async () => (await db.sql`select 1 from collector_runs where status = 'succeeded'`).length > 0,
+    90_000,
+    'a first collection run',
+  );
   const asked = Date.now();
   const code = await svc.stop();
   const took = Date.now() - asked;

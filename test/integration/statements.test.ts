@@ -29,7 +29,9 @@ beforeAll(async () => {
   ctx = testContext(db, { now: () => now });
   app = createApp(ctx);
 });
-afterAll(async () => { await db.drop(); });
+afterAll(async () => {
+  await db.drop();
+});
 
 const user = (id: string): AuditActor => ({ type: 'user', id });
 const author = user('9001');
@@ -40,8 +42,9 @@ const approver2 = user('9004');
 // A statement that passes the checker: an apology with facts, cause and prevention.
 const goodApology = {
   title: '職員による不適切な投稿についてのお詫び',
-  body: '11月20日、当院職員が院内で撮影した写真を個人のSNSに投稿していたことが判明いたしました。多大なご迷惑とご心配をおかけしましたことを、'
-    + '心より深くお詫び申し上げます。原因は、SNS利用に関する職員教育が不十分であったことです。再発防止策として、全職員を対象とした研修を12月中に実施します。',
+  body:
+    '11月20日、当院職員が院内で撮影した写真を個人のSNSに投稿していたことが判明いたしました。多大なご迷惑とご心配をおかけしましたことを、' +
+    '心より深くお詫び申し上げます。原因は、SNS利用に関する職員教育が不十分であったことです。再発防止策として、全職員を対象とした研修を12月中に実施します。',
 };
 
 async function makeIncident(orgId: string, detectedAt = new Date(now.getTime() - 3 * 3_600_000), status = 'active') {
@@ -64,7 +67,10 @@ async function inReview(orgId: string, incidentId: string, text = goodApology) {
 }
 
 async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<AppError> {
-  const err = await p.then(() => null, (e: AppError) => e);
+  const err = await p.then(
+    () => null,
+    (e: AppError) => e,
+  );
   expect(err, 'expected a refusal').not.toBeNull();
   expect(err!.code).toBe(code);
   if (message) expect(err!.message).toMatch(message);
@@ -72,7 +78,9 @@ async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Pro
 }
 
 const timelineKinds = async (orgId: string, incidentId: string) =>
-  (await ctx.sql<{ kind: string }[]>`select kind from incident_events where org_id = ${orgId} and incident_id = ${incidentId} order by id`).map((r) => r.kind);
+  (
+    await ctx.sql<{ kind: string }[]>`select kind from incident_events where org_id = ${orgId} and incident_id = ${incidentId} order by id`
+  ).map((r) => r.kind);
 
 describe('drafting from a template and editing', () => {
   it('a template is filled from the organization and the incident (JST), with versions, timeline and audit', async () => {
@@ -84,17 +92,32 @@ describe('drafting from a template and editing', () => {
     expect(s.body).toContain('2026年11月25日より');
     expect(s.body).toContain('【記入:');
 
-    const edited = await editStatement(ctx, orgId, incidentId, s.id, { version: 1, body: s.body.replaceAll(/【記入:[^】]*】/g, '受付対応に関する投稿') }, editor);
+    const edited = await editStatement(
+      ctx,
+      orgId,
+      incidentId,
+      s.id,
+      { version: 1, body: s.body.replaceAll(/【記入:[^】]*】/g, '受付対応に関する投稿') },
+      editor,
+    );
     expect(edited.version).toBe(2);
     const full = await getStatement(ctx.sql, orgId, incidentId, s.id);
-    expect(full.versions.map((v) => [v.version, v.editedBy])).toEqual([[1, '9001'], [2, '9002']]);
+    expect(full.versions.map((v) => [v.version, v.editedBy])).toEqual([
+      [1, '9001'],
+      [2, '9002'],
+    ]);
     expect(full.versions[0]!.body).toBe(s.body);
     // An edit on top of an old version is refused: someone else's text would be overwritten.
     await rejects(editStatement(ctx, orgId, incidentId, s.id, { version: 1, body: 'x' }, author), 'conflict', /current version is 2/);
 
     expect(await timelineKinds(orgId, incidentId)).toEqual(['statement_drafted', 'statement_edited']);
-    const audit = await ctx.sql<{ action: string; actor_id: string }[]>`select action, actor_id from audit_log where org_id = ${orgId} and target_type = 'statement' order by seq`;
-    expect(audit.map((a) => [a.action, a.actor_id])).toEqual([['statement.create', '9001'], ['statement.edit', '9002']]);
+    const audit = await ctx.sql<
+      { action: string; actor_id: string }[]
+    >`select action, actor_id from audit_log where org_id = ${orgId} and target_type = 'statement' order by seq`;
+    expect(audit.map((a) => [a.action, a.actor_id])).toEqual([
+      ['statement.create', '9001'],
+      ['statement.edit', '9002'],
+    ]);
   });
 
   it('text with an unfilled slot cannot even be submitted; the stored check records findings', async () => {
@@ -118,7 +141,11 @@ describe('two-person approval', () => {
 
     await rejects(approveStatement(ctx, orgId, incidentId, s.id, { version: 2, overrides: [] }, author), 'forbidden', /author/);
     await rejects(approveStatement(ctx, orgId, incidentId, s.id, { version: 2, overrides: [] }, editor), 'forbidden');
-    await rejects(approveStatement(ctx, orgId, incidentId, s.id, { version: 2, overrides: [] }, { type: 'cli', id: '9003' }), 'forbidden', /logged-in user/);
+    await rejects(
+      approveStatement(ctx, orgId, incidentId, s.id, { version: 2, overrides: [] }, { type: 'cli', id: '9003' }),
+      'forbidden',
+      /logged-in user/,
+    );
     await rejects(approveStatement(ctx, orgId, incidentId, s.id, { version: 2, overrides: [] }, { type: 'user', id: null }), 'forbidden');
     // The approver names the version read; an older one is not what is in review.
     await rejects(approveStatement(ctx, orgId, incidentId, s.id, { version: 1, overrides: [] }, approver), 'conflict', /version/);
@@ -128,13 +155,20 @@ describe('two-person approval', () => {
     expect(approved.approvedAt).toEqual(now);
     // Approved twice? No: it is no longer in review.
     await rejects(approveStatement(ctx, orgId, incidentId, s.id, { version: 2, overrides: [] }, approver2), 'conflict');
-    expect(await timelineKinds(orgId, incidentId)).toEqual(['statement_drafted', 'statement_edited', 'statement_submitted', 'statement_approved']);
+    expect(await timelineKinds(orgId, incidentId)).toEqual([
+      'statement_drafted',
+      'statement_edited',
+      'statement_submitted',
+      'statement_approved',
+    ]);
   });
 
   it('the database itself refuses an approval by the author', async () => {
     const { orgId, incidentId } = await setup();
     const s = await inReview(orgId, incidentId);
-    await expect(ctx.sql`update statements set status = 'approved', approved_by = author_id, approved_at = now() where id = ${s.id}`).rejects.toThrow(/check/);
+    await expect(
+      ctx.sql`update statements set status = 'approved', approved_by = author_id, approved_at = now() where id = ${s.id}`,
+    ).rejects.toThrow(/check/);
   });
 
   it('blocking findings need an override with a reason each; the reasons are stored and audited', async () => {
@@ -144,17 +178,45 @@ describe('two-person approval', () => {
     const block = s.findings.filter((f) => f.severity === 'block');
     expect(block.map((f) => f.rule)).toEqual(['blames_misunderstanding']);
 
-    const err = await rejects(approveStatement(ctx, orgId, incidentId, s.id, { version: 1, overrides: [] }, approver), 'validation_failed', /誤解を招/);
+    const err = await rejects(
+      approveStatement(ctx, orgId, incidentId, s.id, { version: 1, overrides: [] }, approver),
+      'validation_failed',
+      /誤解を招/,
+    );
     expect(err.message).toContain('blames_misunderstanding');
-    await rejects(approveStatement(ctx, orgId, incidentId, s.id, { version: 1, overrides: [{ findingId: 'body:pii:1-2', reason: '関係ない理由' }] }, approver), 'validation_failed', /not blocking findings/);
+    await rejects(
+      approveStatement(
+        ctx,
+        orgId,
+        incidentId,
+        s.id,
+        { version: 1, overrides: [{ findingId: 'body:pii:1-2', reason: '関係ない理由' }] },
+        approver,
+      ),
+      'validation_failed',
+      /not blocking findings/,
+    );
 
     const reason = '弁護士と確認済み。当院の表現の問題として書いている';
-    const approved = await approveStatement(ctx, orgId, incidentId, s.id, { version: 1, overrides: [{ findingId: block[0]!.id, reason }] }, approver);
+    const approved = await approveStatement(
+      ctx,
+      orgId,
+      incidentId,
+      s.id,
+      { version: 1, overrides: [{ findingId: block[0]!.id, reason }] },
+      approver,
+    );
     expect(approved.overrides).toEqual([{ findingId: block[0]!.id, rule: 'blames_misunderstanding', excerpt: '誤解を招', reason }]);
-    const audit = one(await ctx.sql<{ after: { overrides: { reason: string }[] } }[]>`
-      select after from audit_log where org_id = ${orgId} and action = 'statement.approve'`);
+    const audit = one(
+      await ctx.sql<{ after: { overrides: { reason: string }[] } }[]>`
+      select after from audit_log where org_id = ${orgId} and action = 'statement.approve'`,
+    );
     expect(audit.after.overrides[0]!.reason).toBe(reason);
-    const event = one(await ctx.sql<{ data: { overrides: unknown[] } }[]>`select data from incident_events where incident_id = ${incidentId} and kind = 'statement_approved'`);
+    const event = one(
+      await ctx.sql<
+        { data: { overrides: unknown[] } }[]
+      >`select data from incident_events where incident_id = ${incidentId} and kind = 'statement_approved'`,
+    );
     expect(event.data.overrides).toHaveLength(1);
   });
 
@@ -206,7 +268,8 @@ describe('publishing and withdrawing', () => {
     return approveStatement(ctx, orgId, incidentId, s.id, { version: 1, overrides: [] }, approver);
   }
   const firstResponse = async (incidentId: string) =>
-    one(await ctx.sql<{ first_response_at: Date | null }[]>`select first_response_at from incidents where id = ${incidentId}`).first_response_at;
+    one(await ctx.sql<{ first_response_at: Date | null }[]>`select first_response_at from incidents where id = ${incidentId}`)
+      .first_response_at;
 
   it('only an approved statement is published; the first one sets first_response_at, later ones leave it', async () => {
     const { orgId, incidentId } = await setup();
@@ -234,8 +297,16 @@ describe('publishing and withdrawing', () => {
   it('the time given is validated: not before the approval or the detection, not in the future, not after closing', async () => {
     const { orgId, incidentId } = await setup();
     const a = await approvedStatement(orgId, incidentId);
-    await rejects(publishStatement(ctx, orgId, incidentId, a.id, { at: new Date(now.getTime() - 60_000) }, author), 'validation_failed', /approval/);
-    await rejects(publishStatement(ctx, orgId, incidentId, a.id, { at: new Date(now.getTime() + 3_600_000) }, author), 'validation_failed', /future/);
+    await rejects(
+      publishStatement(ctx, orgId, incidentId, a.id, { at: new Date(now.getTime() - 60_000) }, author),
+      'validation_failed',
+      /approval/,
+    );
+    await rejects(
+      publishStatement(ctx, orgId, incidentId, a.id, { at: new Date(now.getTime() + 3_600_000) }, author),
+      'validation_failed',
+      /future/,
+    );
     // Approved before detection can only happen with a bad clock; the incident's own rule still holds.
     await ctx.sql`update incidents set detected_at = ${new Date(now.getTime() + 30_000)} where id = ${incidentId}`;
     await rejects(publishStatement(ctx, orgId, incidentId, a.id, { at: now }, author), 'validation_failed', /detectedAt/);
@@ -309,8 +380,13 @@ describe('API', () => {
     expect((await published.json()).incidentFirstResponseAt).toBe(now.toISOString());
     const incident = await (await send(staff, 'GET', `/organizations/${orgId}/incidents/${incidentId}`)).json();
     expect(incident.firstResponseAt).toBe(now.toISOString());
-    expect(incident.timeline.map((e: { kind: string }) => e.kind)).toEqual(
-      ['statement_drafted', 'statement_edited', 'statement_submitted', 'statement_approved', 'statement_published']);
+    expect(incident.timeline.map((e: { kind: string }) => e.kind)).toEqual([
+      'statement_drafted',
+      'statement_edited',
+      'statement_submitted',
+      'statement_approved',
+      'statement_published',
+    ]);
 
     const list = await (await send(staff, 'GET', `${base}?status=published`)).json();
     expect(list.items.map((x: { id: string }) => x.id)).toEqual([s.id]);
@@ -334,7 +410,10 @@ describe('API', () => {
   it('checks a text without saving it; findings carry Japanese messages and masked excerpts', async () => {
     const { orgId } = await setup();
     const staff = await authHeaders(ctx, { orgId, role: 'pr_staff' });
-    const res = await send(staff, 'POST', `/organizations/${orgId}/statement-checks`, { kind: 'review_reply', text: '山田様、診察の際はご不快な思いをおかけしました。' });
+    const res = await send(staff, 'POST', `/organizations/${orgId}/statement-checks`, {
+      kind: 'review_reply',
+      text: '山田様、診察の際はご不快な思いをおかけしました。',
+    });
     expect(res.status).toBe(200);
     const out = await res.json();
     expect(out.findings.map((f: { rule: string }) => f.rule).sort()).toEqual(['confirms_patient', 'discomfort_without_account', 'pii']);
@@ -377,7 +456,11 @@ describe('the OpenAPI document', () => {
 
   it('documents every statement route, and real answers match it', async () => {
     // A defined route registers its middleware and handler as several entries: count method + path once.
-    const statementRoutes = [...new Map(app.routes.filter((r) => r.method !== 'ALL' && /statement/.test(r.path)).map((r) => [`${r.method} ${r.path}`, r])).values()];
+    const statementRoutes = [
+      ...new Map(
+        app.routes.filter((r) => r.method !== 'ALL' && /statement/.test(r.path)).map((r) => [`${r.method} ${r.path}`, r]),
+      ).values(),
+    ];
     expect(statementRoutes.length).toBe(12);
     for (const r of statementRoutes) okSchema(r.path.slice('/api/v1'.length), r.method.toLowerCase());
 
@@ -392,10 +475,20 @@ describe('the OpenAPI document', () => {
     answers.push([`${base}/:statementId`, 'get', await app.request(`/api/v1${base}/${s.id}`, { headers })]);
     answers.push([base, 'get', await app.request(`/api/v1${base}`, { headers })]);
     answers.push([`${base}/:statementId/check`, 'post', await app.request(`/api/v1${base}/${s.id}/check`, { method: 'POST', headers })]);
-    answers.push([`/organizations/${orgId}/statement-templates`, 'get', await app.request(`/api/v1/organizations/${orgId}/statement-templates`, { headers })]);
-    answers.push([`/organizations/${orgId}/statement-checks`, 'post', await app.request(`/api/v1/organizations/${orgId}/statement-checks`, {
-      method: 'POST', headers: json, body: JSON.stringify({ kind: 'apology', text: '誤解を招く表現がありました。' }),
-    })]);
+    answers.push([
+      `/organizations/${orgId}/statement-templates`,
+      'get',
+      await app.request(`/api/v1/organizations/${orgId}/statement-templates`, { headers }),
+    ]);
+    answers.push([
+      `/organizations/${orgId}/statement-checks`,
+      'post',
+      await app.request(`/api/v1/organizations/${orgId}/statement-checks`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ kind: 'apology', text: '誤解を招く表現がありました。' }),
+      }),
+    ]);
     for (const [path, method, res] of answers) {
       expect(res.status, path).toBeLessThan(300);
       const template = path.replace(orgId, ':orgId').replace(`/incidents/${incidentId}/`, '/incidents/:incidentId/');
@@ -411,7 +504,9 @@ describe('four eyes across a resubmission', () => {
     await rejectStatement(ctx, orgId, incidentId, s.id, { reason: '確認のため' }, approver);
     await submitStatement(ctx, orgId, incidentId, s.id, approver);
     await rejects(approveStatement(ctx, orgId, incidentId, s.id, { version: 1, overrides: [] }, approver), 'forbidden');
-    await expect(ctx.sql`update statements set status = 'approved', approved_by = submitted_by, approved_at = now() where id = ${s.id}`).rejects.toThrow(/check/);
+    await expect(
+      ctx.sql`update statements set status = 'approved', approved_by = submitted_by, approved_at = now() where id = ${s.id}`,
+    ).rejects.toThrow(/check/);
     expect((await approveStatement(ctx, orgId, incidentId, s.id, { version: 1, overrides: [] }, approver2)).status).toBe('approved');
   });
 });

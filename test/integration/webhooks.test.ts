@@ -14,7 +14,9 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
 });
-afterAll(async () => { await db.drop(); });
+afterAll(async () => {
+  await db.drop();
+});
 
 describe('LINE webhook', () => {
   it('stores signed deliveries once, privately, answers 200 after the insert and analyses afterwards', async () => {
@@ -22,7 +24,13 @@ describe('LINE webhook', () => {
     const app = createApp(ctx);
     const { org } = await makeOrg(ctx);
     const line = new LineFake();
-    const src = await addSource(ctx, { orgId: org.id, type: 'line', name: 'LINE公式', config: { destination: line.destination }, credentials: { channelSecret: 'line-test-secret' } });
+    const src = await addSource(ctx, {
+      orgId: org.id,
+      type: 'line',
+      name: 'LINE公式',
+      config: { destination: line.destination },
+      credentials: { channelSecret: 'line-test-secret' },
+    });
     const post = (d: { body: string; headers: Record<string, string> }) =>
       app.request(`/webhooks/${src.id}`, { method: 'POST', headers: d.headers, body: d.body });
 
@@ -57,7 +65,13 @@ describe('LINE webhook', () => {
     const app = createApp(ctx);
     const { org } = await makeOrg(ctx);
     const line = new LineFake();
-    const src = await addSource(ctx, { orgId: org.id, type: 'line', name: 'LINE', config: {}, credentials: { channelSecret: 'line-test-secret' } });
+    const src = await addSource(ctx, {
+      orgId: org.id,
+      type: 'line',
+      name: 'LINE',
+      config: {},
+      credentials: { channelSecret: 'line-test-secret' },
+    });
     const forged = line.delivery([line.textMessage('U1', 'なりすまし')], { secret: 'wrong-secret' });
     expect((await app.request(`/webhooks/${src.id}`, { method: 'POST', headers: forged.headers, body: forged.body })).status).toBe(401);
     const unsigned = line.delivery([line.textMessage('U1', '署名なし')]);
@@ -75,7 +89,13 @@ describe('LINE webhook', () => {
     const app = createApp(ctx);
     const { org } = await makeOrg(ctx);
     const line = new LineFake();
-    const src = await addSource(ctx, { orgId: org.id, type: 'line', name: 'LINE', config: {}, credentials: { channelSecret: 'line-test-secret' } });
+    const src = await addSource(ctx, {
+      orgId: org.id,
+      type: 'line',
+      name: 'LINE',
+      config: {},
+      credentials: { channelSecret: 'line-test-secret' },
+    });
     await updateSource(ctx, src.id, undefined, { enabled: false });
     const d = line.delivery([line.textMessage('U1', 'x')]);
     expect((await app.request(`/webhooks/${src.id}`, { method: 'POST', headers: d.headers, body: d.body })).status).toBe(404);
@@ -91,7 +111,9 @@ describe('Facebook webhook', () => {
     const app = createApp(ctx);
     const { org } = await makeOrg(ctx);
     const src = await addSource(ctx, {
-      orgId: org.id, type: 'facebook', name: 'Facebookページ',
+      orgId: org.id,
+      type: 'facebook',
+      name: 'Facebookページ',
       config: { pageId: '1234567890' },
       credentials: { accessToken: 'graph-test-token', appSecret: 'app-secret', verifyToken: 'verify-me' },
     });
@@ -103,8 +125,26 @@ describe('Facebook webhook', () => {
     const fake = new FacebookFake('1234567890', { appSecret: 'app-secret' });
     const from = { id: '555', name: '患者A' };
     const delivery = fake.feedDelivery([
-      { from, post_id: '1234567890_1', comment_id: '1_10', parent_id: '1234567890_1', created_time: 1764057600, item: 'comment', verb: 'add', message: '受付が不親切' },
-      { from, post_id: '1234567890_1', comment_id: '1_10', parent_id: '1234567890_1', created_time: 1764057600, item: 'comment', verb: 'edited', message: '受付が不親切でした（追記）' },
+      {
+        from,
+        post_id: '1234567890_1',
+        comment_id: '1_10',
+        parent_id: '1234567890_1',
+        created_time: 1764057600,
+        item: 'comment',
+        verb: 'add',
+        message: '受付が不親切',
+      },
+      {
+        from,
+        post_id: '1234567890_1',
+        comment_id: '1_10',
+        parent_id: '1234567890_1',
+        created_time: 1764057600,
+        item: 'comment',
+        verb: 'edited',
+        message: '受付が不親切でした（追記）',
+      },
     ]);
     const res = await app.request(`/webhooks/${src.id}`, { method: 'POST', headers: delivery.headers, body: delivery.rawBody });
     expect(res.status).toBe(200);
@@ -112,7 +152,10 @@ describe('Facebook webhook', () => {
     expect(m).toMatchObject({ text: '受付が不親切でした（追記）', version: 2 });
     const versions = await ctx.sql`select version, text from mention_versions where mention_id = ${m.id}`;
     expect(versions).toEqual([{ version: 1, text: '受付が不親切' }]);
-    const forged = fake.feedDelivery([{ from, post_id: '1234567890_1', comment_id: '1_11', created_time: 1764057601, item: 'comment', verb: 'add', message: '偽' }], 'not-the-secret');
+    const forged = fake.feedDelivery(
+      [{ from, post_id: '1234567890_1', comment_id: '1_11', created_time: 1764057601, item: 'comment', verb: 'add', message: '偽' }],
+      'not-the-secret',
+    );
     expect((await app.request(`/webhooks/${src.id}`, { method: 'POST', headers: forged.headers, body: forged.rawBody })).status).toBe(401);
     expect(await ctx.sql`select 1 from mentions where org_id = ${org.id}`).toHaveLength(1);
   });

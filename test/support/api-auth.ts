@@ -25,15 +25,20 @@ function platformOrg(ctx: AppContext): Promise<string> {
   let org = platformOrgs.get(ctx.sql);
   if (!org) {
     org = ctx.sql<{ id: string }[]>`
-      insert into organizations (name, slug) values ('テスト運営', ${`test-platform-${randomBytes(4).toString('hex')}`}) returning id`.then((r) => r[0]!.id);
+      insert into organizations (name, slug) values ('テスト運営', ${`test-platform-${randomBytes(4).toString('hex')}`}) returning id`.then(
+      (r) => r[0]!.id,
+    );
     platformOrgs.set(ctx.sql, org);
   }
   return org;
 }
 
 /** A per-user API token with every scope for a user with `role` in `orgId` (created once, reused). */
-export async function testToken(ctx: AppContext, opts: { orgId?: string; role?: Role } = {}): Promise<{ token: string; userId: string; orgId: string }> {
-  const orgId = opts.orgId ?? await platformOrg(ctx);
+export async function testToken(
+  ctx: AppContext,
+  opts: { orgId?: string; role?: Role } = {},
+): Promise<{ token: string; userId: string; orgId: string }> {
+  const orgId = opts.orgId ?? (await platformOrg(ctx));
   const userId = await testUser(ctx, orgId, opts.role ?? 'admin');
   const token = `${tokenPrefix}${newSecret()}`;
   await ctx.sql`

@@ -11,7 +11,9 @@ logger.level = 'silent';
 const [url, sourceId] = process.argv.slice(2);
 const db = connect(url!, { max: 4 });
 const ctx = createContext({
-  config: loadConfig({}), sql: db.sql, db: db.db,
+  config: loadConfig({}),
+  sql: db.sql,
+  db: db.db,
   sources: { ...sourceRegistry, rss: slowListSource(crashItems(), 25) },
 });
 await runSource(ctx, { sourceId: sourceId!, trigger: 'manual' });

@@ -60,5 +60,11 @@ export async function runDemoAt(clinic: DemoClinic, at: Date): Promise<void> {
 
 /** The jobs of a mailer delivering to the SMTP fake, woken by the outbox NOTIFY as in the service. */
 export function demoMailer(ctx: AppContext, smtp: SmtpFake, instanceId: string, pollMs: number): Jobs {
-  return new Jobs<AppContext>(ctx, new Mailer({ sql: ctx.sql, log: ctx.log, instanceId }, { transport: createSmtpTransport(smtp.url), from: ctx.config.mail.from, pollMs }).jobs());
+  return new Jobs<AppContext>(
+    ctx,
+    new Mailer(
+      { sql: ctx.sql, log: ctx.log, instanceId },
+      { transport: createSmtpTransport(smtp.url), from: ctx.config.mail.from, pollMs },
+    ).jobs(),
+  );
 }

@@ -4,7 +4,12 @@
 
 type Schema = Record<string, any>;
 
-export function schemaErrors(value: unknown, schema: Schema, root: { components: { schemas: Record<string, Schema> } }, at = '$'): string[] {
+export function schemaErrors(
+  value: unknown,
+  schema: Schema,
+  root: { components: { schemas: Record<string, Schema> } },
+  at = '$',
+): string[] {
   if (schema.$ref) {
     const name = String(schema.$ref).replace('#/components/schemas/', '');
     const target = root.components.schemas[name];
@@ -23,12 +28,22 @@ export function schemaErrors(value: unknown, schema: Schema, root: { components:
   // OpenAPI 3.1 writes a nullable type as a list: { type: ['string', 'null'] }.
   const types = (Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []) as string[];
   if (types.length > 0) {
-    const ok = types.some((type) => type === 'null' ? value === null
-      : type === 'array' ? Array.isArray(value)
-      : type === 'object' ? value !== null && typeof value === 'object' && !Array.isArray(value)
-      : type === 'integer' ? Number.isInteger(value)
-      : typeof value === type);
-    if (!ok) return [...errors, `${at}: expected ${types.join(' or ')}, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`];
+    const ok = types.some((type) =>
+      type === 'null'
+        ? value === null
+        : type === 'array'
+          ? Array.isArray(value)
+          : type === 'object'
+            ? value !== null && typeof value === 'object' && !Array.isArray(value)
+            : type === 'integer'
+              ? Number.isInteger(value)
+              : typeof value === type,
+    );
+    if (!ok)
+      return [
+        ...errors,
+        `${at}: expected ${types.join(' or ')}, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`,
+      ];
   }
   if (typeof value === 'string') {
     if (schema.pattern && !new RegExp(schema.pattern, 'u').test(value)) errors.push(`${at}: does not match ${schema.pattern}`);

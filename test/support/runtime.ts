@@ -5,7 +5,9 @@ import type { SourceRuntime } from '../../src/sources/types.ts';
 export function inMemoryRuntime(now: () => Date): SourceRuntime {
   return {
     fetch: () => Promise.reject(new Error('no network in this test')),
-    secret: (name) => { throw new Error(`no secret ${name} in this test`); },
+    secret: (name) => {
+      throw new Error(`no secret ${name} in this test`);
+    },
     hasSecret: () => false,
     now,
     sleep: async () => {},

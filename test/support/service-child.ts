@@ -22,21 +22,38 @@ export async function startServiceChild(env: Record<string, string>, timeoutMs =
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
   let code: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => { code = c; resolve(c); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (c) => {
+      code = c;
+      resolve(c);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
     const check = () => {
       const m = /火の粉 Hinoko: (http:\/\/[^/\s]+)\//.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]!); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
     };
     child.stdout.on('data', check);
-    void exited.then(() => { clearTimeout(timer); reject(new Error(`exited before listening:\n${out}`)); });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`exited before listening:\n${out}`));
+    });
   });
   return {
-    child, url, exited,
+    child,
+    url,
+    exited,
     output: () => out,
     alive: () => code === undefined,
     async health() {

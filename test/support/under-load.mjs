@@ -17,7 +17,9 @@ for (let i = 1; i <= runs; i++) {
     const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run'], { stdio: 'inherit' });
     child.on('exit', (c) => resolve(c ?? 1));
   });
-  process.stdout.write(`[under-load] run ${i}: exit ${code} in ${Math.round((Date.now() - started) / 1000)} s, load average ${os.loadavg()[0].toFixed(1)}\n`);
+  process.stdout.write(
+    `[under-load] run ${i}: exit ${code} in ${Math.round((Date.now() - started) / 1000)} s, load average ${os.loadavg()[0].toFixed(1)}\n`,
+  );
   if (code !== 0) failed++;
 }
 await Promise.all(workers.map((w) => w.terminate()));

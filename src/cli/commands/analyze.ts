@@ -20,7 +20,8 @@ function describeProblem(line: string): { id: string | number; text: string } | 
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'オブジェクトではありません (expected a JSON object)';
   const { id, text } = value as { id?: unknown; text?: unknown };
-  if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) return '"id" は文字列か数値が必要です ("id" must be a string or number)';
+  if (typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id)))
+    return '"id" は文字列か数値が必要です ("id" must be a string or number)';
   if (typeof text !== 'string') return '"text" は文字列が必要です ("text" must be a string)';
   return { id, text };
 }

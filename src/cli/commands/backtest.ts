@@ -18,13 +18,20 @@ export const backtestCommand: CliCommand = {
       orgId: idString(org, '--org'),
       from: isoTime(from, '--from'),
       to: isoTime(to, '--to'),
-      sensitivity: stringOption(args, 'sensitivity') === undefined ? undefined : oneOf(stringOption(args, 'sensitivity'), '--sensitivity', sensitivities),
+      sensitivity:
+        stringOption(args, 'sensitivity') === undefined
+          ? undefined
+          : oneOf(stringOption(args, 'sensitivity'), '--sensitivity', sensitivities),
     };
     if (q.to <= q.from) throw new UsageError('--to must be after --from');
     const result = await withContext((ctx) => backtest(ctx, q));
-    io.stdout.write(`sensitivity ${result.sensitivity}: ${result.alerts.length} notification(s) between ${formatJstDateTime(q.from)} and ${formatJstDateTime(q.to)} JST (${result.buckets.toLocaleString()} buckets replayed)\n`);
+    io.stdout.write(
+      `sensitivity ${result.sensitivity}: ${result.alerts.length} notification(s) between ${formatJstDateTime(q.from)} and ${formatJstDateTime(q.to)} JST (${result.buckets.toLocaleString()} buckets replayed)\n`,
+    );
     for (const a of result.alerts) {
-      io.stdout.write(`${formatJstDateTime(a.bucketStart)}\t${a.watchTargetId ? `target ${a.watchTargetId}` : 'org'}\t${a.action}\tseverity ${a.severity}\t${a.kind}\t${a.summary}\n`);
+      io.stdout.write(
+        `${formatJstDateTime(a.bucketStart)}\t${a.watchTargetId ? `target ${a.watchTargetId}` : 'org'}\t${a.action}\tseverity ${a.severity}\t${a.kind}\t${a.summary}\n`,
+      );
     }
     return 0;
   },

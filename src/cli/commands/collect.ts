@@ -14,30 +14,35 @@ export const collectCommand: CliCommand = {
     const sourceArg = stringOption(args, 'source');
     const sourceId = sourceArg === undefined ? undefined : idString(sourceArg, '--source');
     if (!args.values.once && sourceId) throw new UsageError('--source needs --once');
-    return withContext(async (ctx) => {
-      if (!args.values.once) {
-        const scheduler = new JobRunner(ctx, collectionScheduleJob());
-        await scheduler.start();
-        io.stdout.write('収集スケジューラを実行中 (scheduler running; Ctrl+C to stop)\n');
-        await new Promise<void>((resolve) => ctx.shutdown.addEventListener('abort', () => resolve(), { once: true }));
-        await scheduler.stop();
-        return 0;
-      }
-      const sources = sourceId
-        ? [{ id: sourceId }]
-        : (await listSources(ctx, { enabledOnly: true })).filter((s) => ctx.sources[s.type]?.collect);
-      let failed = 0;
-      for (const s of sources) {
-        const outcome = await runSource(ctx, { sourceId: s.id, trigger: 'manual' });
-        if (outcome.status === 'succeeded' || outcome.status === 'failed') {
-          io.stdout.write(`source ${s.id}: ${outcome.status} — pages ${outcome.pages}, fetched ${outcome.fetched}, new ${outcome.inserted}, updated ${outcome.updated}, deleted ${outcome.tombstoned}, rejected ${outcome.rejected}${outcome.error ? ` — ${outcome.error}` : ''}\n`);
-          if (outcome.status === 'failed') failed++;
-        } else {
-          io.stdout.write(`source ${s.id}: skipped (${'reason' in outcome ? outcome.reason : 'claimed by another instance'})\n`);
+    return withContext(
+      async (ctx) => {
+        if (!args.values.once) {
+          const scheduler = new JobRunner(ctx, collectionScheduleJob());
+          await scheduler.start();
+          io.stdout.write('収集スケジューラを実行中 (scheduler running; Ctrl+C to stop)\n');
+          await new Promise<void>((resolve) => ctx.shutdown.addEventListener('abort', () => resolve(), { once: true }));
+          await scheduler.stop();
+          return 0;
         }
-      }
-      if (sources.length === 0) io.stdout.write('no enabled sources to collect\n');
-      return failed > 0 ? 1 : 0;
-    }, { stages: true });
+        const sources = sourceId
+          ? [{ id: sourceId }]
+          : (await listSources(ctx, { enabledOnly: true })).filter((s) => ctx.sources[s.type]?.collect);
+        let failed = 0;
+        for (const s of sources) {
+          const outcome = await runSource(ctx, { sourceId: s.id, trigger: 'manual' });
+          if (outcome.status === 'succeeded' || outcome.status === 'failed') {
+            io.stdout.write(
+              `source ${s.id}: ${outcome.status} — pages ${outcome.pages}, fetched ${outcome.fetched}, new ${outcome.inserted}, updated ${outcome.updated}, deleted ${outcome.tombstoned}, rejected ${outcome.rejected}${outcome.error ? ` — ${outcome.error}` : ''}\n`,
+            );
+            if (outcome.status === 'failed') failed++;
+          } else {
+            io.stdout.write(`source ${s.id}: skipped (${'reason' in outcome ? outcome.reason : 'claimed by another instance'})\n`);
+          }
+        }
+        if (sources.length === 0) io.stdout.write('no enabled sources to collect\n');
+        return failed > 0 ? 1 : 0;
+      },
+      { stages: true },
+    );
   },
 };

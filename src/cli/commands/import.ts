@@ -6,7 +6,8 @@ import { stringOption, type CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
 
 export const importCommand: CliCommand = {
-  usage: 'hinoko import FILE --org ID [--portal NAME] [--source ID] [--format jsonl|csv]\n' +
+  usage:
+    'hinoko import FILE --org ID [--portal NAME] [--source ID] [--format jsonl|csv]\n' +
     '  fields: text, posted_at (required); id, author, author_handle, url, rating (1-5), likes, replies, language, reply_to',
   options: { org: { type: 'string' }, portal: { type: 'string' }, source: { type: 'string' }, format: { type: 'string' } },
   allowPositionals: true,
@@ -29,12 +30,22 @@ export const importCommand: CliCommand = {
     }
     if (size > MAX_IMPORT_BYTES) throw new UsageError(`${file} is over ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it`);
     const content = await readFile(file);
-    const summary = await withContext((ctx) => importMentions(ctx, {
-      orgId, portal, format, content, sourceId: sourceArg === undefined ? undefined : idString(sourceArg, '--source'),
-    }), { stages: true });
+    const summary = await withContext(
+      (ctx) =>
+        importMentions(ctx, {
+          orgId,
+          portal,
+          format,
+          content,
+          sourceId: sourceArg === undefined ? undefined : idString(sourceArg, '--source'),
+        }),
+      { stages: true },
+    );
     for (const e of summary.errors.slice(0, 200)) io.stderr.write(`${file}:${e.line}: ${e.message}\n`);
     if (summary.errors.length > 200) io.stderr.write(`… and ${summary.errors.length - 200} more errors\n`);
-    io.stdout.write(`imported ${summary.imported} new mention(s) into source ${summary.sourceId}; ${summary.alreadyPresent} already present; ${summary.errors.length} line(s) skipped\n`);
+    io.stdout.write(
+      `imported ${summary.imported} new mention(s) into source ${summary.sourceId}; ${summary.alreadyPresent} already present; ${summary.errors.length} line(s) skipped\n`,
+    );
     return summary.errors.length > 0 ? 1 : 0;
   },
 };

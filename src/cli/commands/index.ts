@@ -8,16 +8,52 @@ export interface CommandEntry {
 }
 
 export const commands: Record<string, CommandEntry> = {
-  start: { summary: 'サービスを起動 (start the service: HTTP API, dashboard, scheduler)', load: async () => (await import('./start.ts')).startCommand },
-  migrate: { summary: 'データベースのマイグレーションを適用 (apply pending SQL migrations)', load: async () => (await import('./migrate.ts')).migrateCommand },
-  collect: { summary: '収集を実行 (collect: --once runs every enabled source once; without it, runs the scheduler in the foreground)', load: async () => (await import('./collect.ts')).collectCommand },
-  sources: { summary: '収集元の一覧・追加・有効化・無効化 (list, add, enable or disable sources)', load: async () => (await import('./sources.ts')).sourcesCommand },
-  import: { summary: '口コミサイト等のファイルを取り込み (import mentions from JSON lines or CSV)', load: async () => (await import('./import.ts')).importCommand },
-  analyze: { summary: 'テキスト解析 (感情・リスク・個人情報) を JSON Lines で実行 (analyse JSON lines from stdin)', load: async () => (await import('./analyze.ts')).analyzeCommand },
-  reanalyze: { summary: '保存済みの投稿を再分析 (re-analyse stored mentions after a lexicon change; resumable)', load: async () => (await import('./reanalyze.ts')).reanalyzeCommand },
-  detect: { summary: '時系列CSVで炎上検知を実行 (run flare-up detection over a timestamp,value[,negative] CSV)', load: async () => (await import('./detect.ts')).detectCommand },
-  backtest: { summary: '保存済みの投稿で検知を再現 (replay stored mentions through detection; lists alerts that would have fired)', load: async () => (await import('./backtest.ts')).backtestCommand },
-  seed: { summary: 'ベンチマーク用の合成データを投入 (bulk synthetic mentions for benchmarks)', load: async () => (await import('./seed.ts')).seedCommand },
-  audit: { summary: '監査ログの改ざん検査 (verify the tamper-evident audit log)', load: async () => (await import('./audit.ts')).auditCommand },
-  users: { summary: '利用者の追加・一覧・無効化・パスワード再設定・API トークン発行 (add, list, disable users; reset passwords; issue API tokens)', load: async () => (await import('./users.ts')).usersCommand },
+  start: {
+    summary: 'サービスを起動 (start the service: HTTP API, dashboard, scheduler)',
+    load: async () => (await import('./start.ts')).startCommand,
+  },
+  migrate: {
+    summary: 'データベースのマイグレーションを適用 (apply pending SQL migrations)',
+    load: async () => (await import('./migrate.ts')).migrateCommand,
+  },
+  collect: {
+    summary: '収集を実行 (collect: --once runs every enabled source once; without it, runs the scheduler in the foreground)',
+    load: async () => (await import('./collect.ts')).collectCommand,
+  },
+  sources: {
+    summary: '収集元の一覧・追加・有効化・無効化 (list, add, enable or disable sources)',
+    load: async () => (await import('./sources.ts')).sourcesCommand,
+  },
+  import: {
+    summary: '口コミサイト等のファイルを取り込み (import mentions from JSON lines or CSV)',
+    load: async () => (await import('./import.ts')).importCommand,
+  },
+  analyze: {
+    summary: 'テキスト解析 (感情・リスク・個人情報) を JSON Lines で実行 (analyse JSON lines from stdin)',
+    load: async () => (await import('./analyze.ts')).analyzeCommand,
+  },
+  reanalyze: {
+    summary: '保存済みの投稿を再分析 (re-analyse stored mentions after a lexicon change; resumable)',
+    load: async () => (await import('./reanalyze.ts')).reanalyzeCommand,
+  },
+  detect: {
+    summary: '時系列CSVで炎上検知を実行 (run flare-up detection over a timestamp,value[,negative] CSV)',
+    load: async () => (await import('./detect.ts')).detectCommand,
+  },
+  backtest: {
+    summary: '保存済みの投稿で検知を再現 (replay stored mentions through detection; lists alerts that would have fired)',
+    load: async () => (await import('./backtest.ts')).backtestCommand,
+  },
+  seed: {
+    summary: 'ベンチマーク用の合成データを投入 (bulk synthetic mentions for benchmarks)',
+    load: async () => (await import('./seed.ts')).seedCommand,
+  },
+  audit: {
+    summary: '監査ログの改ざん検査 (verify the tamper-evident audit log)',
+    load: async () => (await import('./audit.ts')).auditCommand,
+  },
+  users: {
+    summary: '利用者の追加・一覧・無効化・パスワード再設定・API トークン発行 (add, list, disable users; reset passwords; issue API tokens)',
+    load: async () => (await import('./users.ts')).usersCommand,
+  },
 };

@@ -17,9 +17,15 @@ export const reanalyzeCommand: CliCommand = {
     const orgArg = stringOption(args, 'org');
     const orgId = orgArg === undefined ? undefined : idString(orgArg, '--org');
     const started = Date.now();
-    const result = await withContext((ctx) => analyzeStored(ctx, {
-      orgId, mode: 'stale', onProgress: (done, total) => io.stderr.write(`\r${bar(done, total)}`),
-    }), { stages: true });
+    const result = await withContext(
+      (ctx) =>
+        analyzeStored(ctx, {
+          orgId,
+          mode: 'stale',
+          onProgress: (done, total) => io.stderr.write(`\r${bar(done, total)}`),
+        }),
+      { stages: true },
+    );
     io.stderr.write('\n');
     io.stdout.write(`re-analysed ${result.analysed.toLocaleString()} mention(s) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     return 0;

@@ -13,12 +13,18 @@ export const seedCommand: CliCommand = {
     const days = intOption(args, 'days', 30)!;
     if (days < 1 || days > 3650) throw new UsageError('--days must be between 1 and 3650');
     const orgArg = stringOption(args, 'org');
-    const result = await withContext((ctx) => seedMentions(ctx, {
-      count, days, orgId: orgArg === undefined ? undefined : idString(orgArg, '--org'),
-      onProgress: (done) => io.stderr.write(`\r${done.toLocaleString()} / ${count.toLocaleString()}`),
-    }));
+    const result = await withContext((ctx) =>
+      seedMentions(ctx, {
+        count,
+        days,
+        orgId: orgArg === undefined ? undefined : idString(orgArg, '--org'),
+        onProgress: (done) => io.stderr.write(`\r${done.toLocaleString()} / ${count.toLocaleString()}`),
+      }),
+    );
     io.stderr.write('\n');
-    io.stdout.write(`seeded ${result.inserted} mentions into org ${result.orgId} (source ${result.sourceId}) in ${result.seconds.toFixed(1)} s\n`);
+    io.stdout.write(
+      `seeded ${result.inserted} mentions into org ${result.orgId} (source ${result.sourceId}) in ${result.seconds.toFixed(1)} s\n`,
+    );
     return 0;
   },
 };

@@ -12,7 +12,10 @@ export const startCommand: CliCommand = {
     // Thrown exceptions still end it (their state is unknown); an orchestrator restarts it.
     process.on('unhandledRejection', (reason, promise) => {
       const query = (promise as { string?: unknown }).string;
-      logger.error({ err: reason, query: typeof query === 'string' ? query.slice(0, 200) : undefined }, '処理されなかった Promise の拒否 (unhandled promise rejection; kept running)');
+      logger.error(
+        { err: reason, query: typeof query === 'string' ? query.slice(0, 200) : undefined },
+        '処理されなかった Promise の拒否 (unhandled promise rejection; kept running)',
+      );
     });
     const service = await startService(loadConfig(), io.stdout);
     io.stdout.write(`\n  火の粉 Hinoko: ${service.url}/  (Ctrl+C で停止 / to stop)\n\n`);

@@ -38,8 +38,14 @@ export const usersCommand: CliCommand = {
     '       hinoko users token USER_ID --label LABEL [--scopes read,write,…]',
   ].join('\n'),
   options: {
-    org: { type: 'string' }, 'org-name': { type: 'string' }, role: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' },
-    'password-stdin': { type: 'boolean' }, label: { type: 'string' }, scopes: { type: 'string' },
+    org: { type: 'string' },
+    'org-name': { type: 'string' },
+    role: { type: 'string' },
+    email: { type: 'string' },
+    name: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    label: { type: 'string' },
+    scopes: { type: 'string' },
   },
   allowPositionals: true,
   async run(args, io) {
@@ -55,13 +61,18 @@ export const usersCommand: CliCommand = {
         const name = stringOption(args, 'name');
         if (!name) throw new UsageError('--name is required');
         const orgName = stringOption(args, 'org-name');
-        const result = await withContext(async (ctx) => {
-          let org = await findOrganization(ctx.sql, orgArg);
-          if (!org && orgName) org = await createOrganization(ctx, { name: orgName, slug: orgArg }, cliActor());
-          if (!org) throw new NotFoundError(`organization "${orgArg}" not found (give --org-name to create it)`);
-          return { org, ...(await createUser(ctx, org.id, { name, email, role, password }, cliActor())) };
-        }, orgName === undefined ? {} : { createDatabase: io.stderr });
-        io.stdout.write(`added user ${result.user.id} (${result.user.email}, ${result.user.role}) to organization ${result.org.id} (${result.org.slug})\n`);
+        const result = await withContext(
+          async (ctx) => {
+            let org = await findOrganization(ctx.sql, orgArg);
+            if (!org && orgName) org = await createOrganization(ctx, { name: orgName, slug: orgArg }, cliActor());
+            if (!org) throw new NotFoundError(`organization "${orgArg}" not found (give --org-name to create it)`);
+            return { org, ...(await createUser(ctx, org.id, { name, email, role, password }, cliActor())) };
+          },
+          orgName === undefined ? {} : { createDatabase: io.stderr },
+        );
+        io.stdout.write(
+          `added user ${result.user.id} (${result.user.email}, ${result.user.role}) to organization ${result.org.id} (${result.org.slug})\n`,
+        );
         if (result.initialPassword) io.stdout.write(`password (shown only this once): ${result.initialPassword}\n`);
         return 0;
       }
@@ -76,7 +87,9 @@ export const usersCommand: CliCommand = {
       case 'disable':
       case 'enable': {
         const userId = idString(id, 'USER_ID');
-        const u = await withContext(async (ctx) => updateUser(ctx, await userOrg(ctx, userId), userId, { disabled: action === 'disable' }, cliActor()));
+        const u = await withContext(async (ctx) =>
+          updateUser(ctx, await userOrg(ctx, userId), userId, { disabled: action === 'disable' }, cliActor()),
+        );
         io.stdout.write(`user ${u.id} ${u.disabledAt ? 'disabled' : 'enabled'}\n`);
         return 0;
       }
@@ -94,7 +107,9 @@ export const usersCommand: CliCommand = {
         const userId = idString(id, 'USER_ID');
         const label = stringOption(args, 'label');
         if (!label) throw new UsageError('--label is required (what the token is for)');
-        const scopes: TokenScope[] = (stringOption(args, 'scopes') ?? tokenScopes.join(',')).split(',').map((s) => oneOf(s.trim(), '--scopes', tokenScopes));
+        const scopes: TokenScope[] = (stringOption(args, 'scopes') ?? tokenScopes.join(','))
+          .split(',')
+          .map((s) => oneOf(s.trim(), '--scopes', tokenScopes));
         const { token } = await withContext(async (ctx) => {
           const orgId = await userOrg(ctx, userId);
           return createUserToken(ctx, orgId, userId, { label, scopes, expiresAt: null }, cliActor());

@@ -60,7 +60,10 @@ export class BlueskyClient {
   private readonly http: HttpClient;
   private readonly key: string;
 
-  constructor(private readonly config: BlueskyConfig, private readonly runtime: SourceRuntime) {
+  constructor(
+    private readonly config: BlueskyConfig,
+    private readonly runtime: SourceRuntime,
+  ) {
     this.http = createHttpClient({ runtime, label: 'bluesky', timeoutMs: config.requestTimeoutMs, classifyError: classify });
     this.key = `${config.baseUrl}\n${runtime.secret('identifier')}`;
   }
@@ -125,7 +128,8 @@ export class BlueskyClient {
     if (params.lang !== null) url.searchParams.set('lang', params.lang);
     if (params.cursor !== null) url.searchParams.set('cursor', params.cursor);
     const body = await this.authedGet(url);
-    if (!isRecord(body) || !Array.isArray(body.posts)) throw new SourceResponseError('bluesky: searchPosts の応答に posts がありません (response without posts)');
+    if (!isRecord(body) || !Array.isArray(body.posts))
+      throw new SourceResponseError('bluesky: searchPosts の応答に posts がありません (response without posts)');
     const cursor = body.cursor;
     return { posts: body.posts, cursor: typeof cursor === 'string' && cursor !== '' && cursor.length <= 4096 ? cursor : null };
   }

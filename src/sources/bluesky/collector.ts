@@ -52,9 +52,10 @@ export function readBlueskyCursor(raw: unknown): BlueskyCursor {
     if (!isRecord(value)) continue;
     cursor.queries[q] = {
       since: typeof value.since === 'string' ? value.since : null,
-      scan: isRecord(value.scan) && typeof value.scan.cursor === 'string'
-        ? { cursor: value.scan.cursor, newest: typeof value.scan.newest === 'string' ? value.scan.newest : null }
-        : null,
+      scan:
+        isRecord(value.scan) && typeof value.scan.cursor === 'string'
+          ? { cursor: value.scan.cursor, newest: typeof value.scan.newest === 'string' ? value.scan.newest : null }
+          : null,
     };
   }
   return cursor;
@@ -79,7 +80,12 @@ export async function* collectBluesky(input: CollectInput<BlueskyConfig>): Async
     for (let pages = 0; ;) {
       let page;
       try {
-        page = await client.searchPosts({ q: term.q, since: cursor.since, lang: config.lang, cursor: scan.cursor === '' ? null : scan.cursor });
+        page = await client.searchPosts({
+          q: term.q,
+          since: cursor.since,
+          lang: config.lang,
+          cursor: scan.cursor === '' ? null : scan.cursor,
+        });
       } catch (error) {
         if (error instanceof SourceHttpError && error.status === 400) {
           if (scan.cursor !== '') {

@@ -16,6 +16,9 @@ export const blueskySource: SourceDefinition<BlueskyConfig> = {
     slot('appPassword', 'アプリパスワード (app password)', (c) => c.appPasswordEnv),
   ],
   requiredCredentials: () => ['identifier', 'appPassword'],
-  endpoints: (c) => ({ credentialOrigins: [originOf(c.baseUrl)], operatorUrls: [{ field: 'baseUrl', url: c.baseUrl, defaultUrl: blueskyBaseUrl }] }),
+  endpoints: (c) => ({
+    credentialOrigins: [originOf(c.baseUrl)],
+    operatorUrls: [{ field: 'baseUrl', url: c.baseUrl, defaultUrl: blueskyBaseUrl }],
+  }),
   collect: collectBluesky,
 };

@@ -5,9 +5,7 @@
 import type { NormalizedMention } from '../../mention.ts';
 import { count, definedMetrics, isRecord, optionalString, parseTime } from '../payload.ts';
 
-export type PostMapResult =
-  | { ok: true; mention: NormalizedMention; sortAt: Date }
-  | { ok: false; id: string | null; reason: string };
+export type PostMapResult = { ok: true; mention: NormalizedMention; sortAt: Date } | { ok: false; id: string | null; reason: string };
 
 const postUriPattern = /^at:\/\/([^/\s]{1,2048})\/app\.bsky\.feed\.post\/([A-Za-z0-9._~:-]{1,512})$/;
 

@@ -32,8 +32,7 @@ const FLARE_PEAK_PER_MIN = 45;
 // Posting activity by hour of day in Asia/Tokyo: quiet at night, busy around clinic hours and
 // the evening, when people post about their day.
 const hourProfile = [
-  0.25, 0.15, 0.1, 0.08, 0.08, 0.12, 0.35, 0.7, 1.1, 1.45, 1.5, 1.45,
-  1.5, 1.4, 1.3, 1.25, 1.25, 1.3, 1.4, 1.45, 1.35, 1.1, 0.75, 0.45,
+  0.25, 0.15, 0.1, 0.08, 0.08, 0.12, 0.35, 0.7, 1.1, 1.45, 1.5, 1.45, 1.5, 1.4, 1.3, 1.25, 1.25, 1.3, 1.4, 1.45, 1.35, 1.1, 0.75, 0.45,
 ];
 // Sunday (clinic closed) is quieter; Saturday morning is busy.
 const dayProfile = [0.6, 1.1, 1.0, 1.0, 0.95, 1.05, 1.0];
@@ -43,7 +42,24 @@ export function activity(t: Date): number {
   return hourProfile[jst.getUTCHours()]! * dayProfile[jst.getUTCDay()]!;
 }
 
-const nicknames = ['はるか', 'ゆうき', 'みさき', 'けんた', 'あやの', 'たけし', 'なつみ', 'りょう', 'さくら好き', 'ぽん太', 'もも', 'しょうへい', 'まい', 'そら', 'ひろ', 'ちー'];
+const nicknames = [
+  'はるか',
+  'ゆうき',
+  'みさき',
+  'けんた',
+  'あやの',
+  'たけし',
+  'なつみ',
+  'りょう',
+  'さくら好き',
+  'ぽん太',
+  'もも',
+  'しょうへい',
+  'まい',
+  'そら',
+  'ひろ',
+  'ちー',
+];
 
 function author(rng: Rng) {
   const n = Math.floor(rng() * 2400);
@@ -72,7 +88,14 @@ export function flareIntensity(t: number, flareAt: number): number {
   return Math.exp(-(dt - FLARE_RAMP_MS) / FLARE_DECAY_MS);
 }
 
-function mention(id: string, t: number, text: string, rng: Rng, cfg: DemoConfig, extra: Partial<NormalizedMention> & { kind: string }): NormalizedMention {
+function mention(
+  id: string,
+  t: number,
+  text: string,
+  rng: Rng,
+  cfg: DemoConfig,
+  extra: Partial<NormalizedMention> & { kind: string },
+): NormalizedMention {
   const a = author(rng);
   const { kind, ...rest } = extra;
   return {
@@ -103,7 +126,12 @@ export function generateSlot(cfg: DemoConfig, slot: number): NormalizedMention[]
     const category = weighted(rng, quietMix);
     const text = fill(pick(rng, quietTemplates[category]), rng);
     // An everyday post about a local clinic is seen by a few followers and rarely shared.
-    out.push(mention(`demo-${slot}-${i}`, t0 + Math.floor(rng() * SLOT_MS), text, rng, cfg, { kind: category, metrics: engagement(rng, 0.5, 0.8) }));
+    out.push(
+      mention(`demo-${slot}-${i}`, t0 + Math.floor(rng() * SLOT_MS), text, rng, cfg, {
+        kind: category,
+        metrics: engagement(rng, 0.5, 0.8),
+      }),
+    );
   }
   if (cfg.flareAt) out.push(...flareSlot(cfg, slot, Date.parse(cfg.flareAt)));
   return out;
@@ -119,7 +147,9 @@ function flareSlot(cfg: DemoConfig, slot: number, flareAt: number): NormalizedMe
   if (flareAt >= t0 && flareAt < t0 + SLOT_MS) {
     out.push({
       ...mention(originId, flareAt, originText, rng, cfg, { kind: 'flare-origin' }),
-      authorHandle: 'demo_whistle', authorName: '匿名の告発アカウント（デモ）', authorId: 'demo-whistle',
+      authorHandle: 'demo_whistle',
+      authorName: '匿名の告発アカウント（デモ）',
+      authorId: 'demo-whistle',
       metrics: { likes: 2400, reposts: 1800, quotes: 320, replies: 460 },
     });
   }
@@ -128,14 +158,34 @@ function flareSlot(cfg: DemoConfig, slot: number, flareAt: number): NormalizedMe
   for (let i = 0; i < n; i++) {
     const id = `demo-flare-${flareAt}-${slot}-${i}`;
     const t = Math.max(flareAt + 1, t0 + Math.floor(rng() * SLOT_MS));
-    const kind = weighted(rng, [[38, 'repost'], [14, 'quote'], [36, 'angry'], [7, 'doubtful'], [5, 'defending']] as const);
+    const kind = weighted(rng, [
+      [38, 'repost'],
+      [14, 'quote'],
+      [36, 'angry'],
+      [7, 'doubtful'],
+      [5, 'defending'],
+    ] as const);
     if (kind === 'repost') {
-      out.push(mention(id, t, `RT @demo_whistle: ${originText}`, rng, cfg, { kind, repostOfExternalId: originId, metrics: { likes: 0, reposts: 0, quotes: 0, replies: 0 } }));
+      out.push(
+        mention(id, t, `RT @demo_whistle: ${originText}`, rng, cfg, {
+          kind,
+          repostOfExternalId: originId,
+          metrics: { likes: 0, reposts: 0, quotes: 0, replies: 0 },
+        }),
+      );
     } else if (kind === 'quote') {
-      out.push(mention(id, t, fill(pick(rng, scenario.angry), rng), rng, cfg, { kind, quoteOfExternalId: originId, metrics: engagement(rng, 6) }));
+      out.push(
+        mention(id, t, fill(pick(rng, scenario.angry), rng), rng, cfg, { kind, quoteOfExternalId: originId, metrics: engagement(rng, 6) }),
+      );
     } else {
       const text = fill(pick(rng, kind === 'angry' ? scenario.angry : kind === 'doubtful' ? scenario.doubtful : scenario.defending), rng);
-      out.push(mention(id, t, text, rng, cfg, { kind, replyToExternalId: rng() < 0.3 ? originId : null, metrics: engagement(rng, kind === 'angry' ? 5 : 1.5) }));
+      out.push(
+        mention(id, t, text, rng, cfg, {
+          kind,
+          replyToExternalId: rng() < 0.3 ? originId : null,
+          metrics: engagement(rng, kind === 'angry' ? 5 : 1.5),
+        }),
+      );
     }
   }
   return out;

@@ -8,7 +8,8 @@ export type { Rng };
 
 export function slotRng(seed: number, slot: number, salt = 0): Rng {
   // Mix the three integers so neighbouring slots do not get correlated streams.
-  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(slot | 0, 0xc2b2ae35) ^ Math.imul(Math.floor(slot / 2 ** 32), 0x27d4eb2f) ^ salt;
+  let h =
+    Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(slot | 0, 0xc2b2ae35) ^ Math.imul(Math.floor(slot / 2 ** 32), 0x27d4eb2f) ^ salt;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
   return mulberry32(h ^ (h >>> 16));

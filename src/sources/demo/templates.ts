@@ -63,10 +63,7 @@ export const quietTemplates: Record<DemoCategory, readonly string[]> = {
     '{clinic}で{staff}に怒られた。こっちは具合悪いのに{grumble}',
     '{clinic}、{doctor}はいいけど{staff}の対応が雑なのが残念',
   ],
-  cost: [
-    '{clinic}、説明なしで検査が増えて会計が高かった。最初に言ってほしい',
-    '{clinic}の自費の料金、ホームページと違ってた気がする',
-  ],
+  cost: ['{clinic}、説明なしで検査が増えて会計が高かった。最初に言ってほしい', '{clinic}の自費の料金、ホームページと違ってた気がする'],
   other: [
     '{clinic}の前の桜がきれい🌸',
     '{clinic}の前の道、工事中で通りにくい',
@@ -76,7 +73,13 @@ export const quietTemplates: Record<DemoCategory, readonly string[]> = {
 
 /** Weights of the quiet stream (Japanese clinic reviews lean positive; waiting time tops complaints). */
 export const quietMix: readonly (readonly [number, DemoCategory])[] = [
-  [30, 'praise'], [24, 'neutral'], [14, 'question'], [14, 'wait'], [9, 'staff'], [4, 'cost'], [5, 'other'],
+  [30, 'praise'],
+  [24, 'neutral'],
+  [14, 'question'],
+  [14, 'wait'],
+  [9, 'staff'],
+  [4, 'cost'],
+  [5, 'other'],
 ];
 
 export interface FlareScenario {
@@ -90,7 +93,8 @@ export interface FlareScenario {
 export const flareScenarios: readonly FlareScenario[] = [
   {
     key: 'staff-post',
-    origin: '【拡散希望】{clinic}の看護師が裏アカで「今日のクレーマー患者」って待合室の写真上げてる。患者の顔も写ってるし完全にアウトでしょ #拡散希望',
+    origin:
+      '【拡散希望】{clinic}の看護師が裏アカで「今日のクレーマー患者」って待合室の写真上げてる。患者の顔も写ってるし完全にアウトでしょ #拡散希望',
     angry: [
       '{clinic}の看護師の投稿ひどすぎ。患者の写真晒すとか信じられない{grumble}',
       'これ{clinic}？個人情報の扱いどうなってるの。もう二度と行かない',
@@ -103,10 +107,7 @@ export const flareScenarios: readonly FlareScenario[] = [
       '{clinic}の看護師の件、拡散して。患者を晒す病院は許せない #拡散希望',
       '勤務中に患者の写真撮ってSNSとか、{clinic}どういう教育してるの',
     ],
-    doubtful: [
-      '{clinic}の件、本当なの？元の投稿もう消えてる？',
-      '{clinic}の話、スクショしか出回ってないけど事実確認まだだよね',
-    ],
+    doubtful: ['{clinic}の件、本当なの？元の投稿もう消えてる？', '{clinic}の話、スクショしか出回ってないけど事実確認まだだよね'],
     defending: [
       '{clinic}の{doctor}には本当にお世話になってるから、ちゃんと説明してほしい',
       '{clinic}自体はいい病院なのに…一人の職員のせいで残念',
@@ -114,7 +115,8 @@ export const flareScenarios: readonly FlareScenario[] = [
   },
   {
     key: 'misdiagnosis',
-    origin: '{clinic}で「ただの風邪」って言われた母が翌日救急搬送されて肺炎だった。誤診じゃないの？ちゃんと検査もしてくれなかった #拡散希望',
+    origin:
+      '{clinic}で「ただの風邪」って言われた母が翌日救急搬送されて肺炎だった。誤診じゃないの？ちゃんと検査もしてくれなかった #拡散希望',
     angry: [
       '{clinic}の誤診の話こわすぎる。検査もせずに帰すとかありえない',
       '{clinic}で見落とされた人、他にもいるみたい。医療ミスでしょ{grumble}',
@@ -123,12 +125,7 @@ export const flareScenarios: readonly FlareScenario[] = [
       '{clinic}には二度と行かない。たらい回しの上に誤診とか最悪',
       '{clinic}の件、弁護士に相談した方がいいよ。拡散します',
     ],
-    doubtful: [
-      '{clinic}の件、片方の話だけで判断するのは早い気もする',
-      '風邪と肺炎の見分けって初診だと難しいのでは？{clinic}の説明待ち',
-    ],
-    defending: [
-      '{clinic}の{doctor}はいつも丁寧なのに。何があったんだろう',
-    ],
+    doubtful: ['{clinic}の件、片方の話だけで判断するのは早い気もする', '風邪と肺炎の見分けって初診だと難しいのでは？{clinic}の説明待ち'],
+    defending: ['{clinic}の{doctor}はいつも丁寧なのに。何があったんだろう'],
   },
 ];

@@ -29,18 +29,38 @@ export interface FacebookCursor {
 }
 
 const postFields = [
-  'id', 'message', 'created_time', 'updated_time', 'from', 'permalink_url', 'status_type', 'shares', 'is_hidden',
-  'reactions.limit(0).summary(true)', 'comments.limit(0).summary(true)',
+  'id',
+  'message',
+  'created_time',
+  'updated_time',
+  'from',
+  'permalink_url',
+  'status_type',
+  'shares',
+  'is_hidden',
+  'reactions.limit(0).summary(true)',
+  'comments.limit(0).summary(true)',
 ].join(',');
-const commentFields = ['id', 'message', 'created_time', 'from', 'parent{id}', 'like_count', 'comment_count', 'permalink_url', 'is_hidden'].join(',');
+const commentFields = [
+  'id',
+  'message',
+  'created_time',
+  'from',
+  'parent{id}',
+  'like_count',
+  'comment_count',
+  'permalink_url',
+  'is_hidden',
+].join(',');
 
 function parseTraversal(v: unknown): Traversal {
   if (!isRecord(v)) return { since: null, pending: null };
   const since = typeof v.since === 'number' && Number.isSafeInteger(v.since) ? v.since : null;
   const p = v.pending;
-  const pending = isRecord(p) && typeof p.after === 'string' && p.after.length <= 1024
-    ? { after: p.after, newest: typeof p.newest === 'number' && Number.isSafeInteger(p.newest) ? p.newest : null }
-    : null;
+  const pending =
+    isRecord(p) && typeof p.after === 'string' && p.after.length <= 1024
+      ? { after: p.after, newest: typeof p.newest === 'number' && Number.isSafeInteger(p.newest) ? p.newest : null }
+      : null;
   return { since, pending };
 }
 
@@ -93,7 +113,8 @@ export async function* collectFacebook(input: CollectInput<FacebookConfig>): Asy
   const horizon = unixSeconds(runtime.now()) - config.commentsLookbackDays * 86_400;
   const track = (mentions: NormalizedMention[]) => {
     for (const m of mentions) {
-      if (!cursor.posts[m.externalId]) cursor.posts[m.externalId] = { createdAt: unixSeconds(m.postedAt), comments: { since: null, pending: null } };
+      if (!cursor.posts[m.externalId])
+        cursor.posts[m.externalId] = { createdAt: unixSeconds(m.postedAt), comments: { since: null, pending: null } };
     }
     const kept = Object.entries(cursor.posts)
       .filter(([, p]) => p.createdAt >= horizon)
@@ -110,8 +131,12 @@ export async function* collectFacebook(input: CollectInput<FacebookConfig>): Asy
   const idle = cursor.feed.pending === null && Object.values(cursor.posts).every((p) => p.comments.pending === null);
   // A first run reads everything anyway, so it counts as a full read.
   if (cursor.lastFullRead === null) cursor.lastFullRead = nowMs;
-  else if (config.fullReadEveryHours > 0 && idle && cursor.feed.since !== null
-    && nowMs - cursor.lastFullRead >= config.fullReadEveryHours * 3_600_000) {
+  else if (
+    config.fullReadEveryHours > 0 &&
+    idle &&
+    cursor.feed.since !== null &&
+    nowMs - cursor.lastFullRead >= config.fullReadEveryHours * 3_600_000
+  ) {
     cursor.lastFullRead = nowMs;
     cursor.feed = { since: Math.min(cursor.feed.since, horizon), pending: null };
     for (const post of Object.values(cursor.posts)) post.comments = { since: null, pending: null };
@@ -148,7 +173,10 @@ export async function* collectFacebook(input: CollectInput<FacebookConfig>): Asy
       if (!post) break;
       budget -= 1;
       const params: Record<string, string> = {
-        fields: commentFields, filter: 'stream', order: 'chronological', limit: String(config.pageSize),
+        fields: commentFields,
+        filter: 'stream',
+        order: 'chronological',
+        limit: String(config.pageSize),
       };
       if (post.comments.since !== null) params.since = String(post.comments.since);
       let page: GraphPage;
@@ -186,5 +214,6 @@ export async function* collectFacebook(input: CollectInput<FacebookConfig>): Asy
     }
     if (budget <= 0) break;
   }
-  if (budget <= 0) log.info({ source: 'facebook', maxPagesPerRun: config.maxPagesPerRun }, 'page budget used up; the next run continues from the cursor');
+  if (budget <= 0)
+    log.info({ source: 'facebook', maxPagesPerRun: config.maxPagesPerRun }, 'page budget used up; the next run continues from the cursor');
 }

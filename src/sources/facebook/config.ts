@@ -50,5 +50,8 @@ export function metaCredentials<C extends GraphAuthConfig & { verifyTokenEnv: st
 
 /** Meta's Graph API is one platform: its token goes to the Graph host and nowhere else. */
 export function metaEndpoints(config: GraphAuthConfig): SourceEndpoints {
-  return { credentialOrigins: [originOf(config.baseUrl)], operatorUrls: [{ field: 'baseUrl', url: config.baseUrl, defaultUrl: graphApiBaseUrl }] };
+  return {
+    credentialOrigins: [originOf(config.baseUrl)],
+    operatorUrls: [{ field: 'baseUrl', url: config.baseUrl, defaultUrl: graphApiBaseUrl }],
+  };
 }

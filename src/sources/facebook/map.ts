@@ -49,8 +49,7 @@ export function mapComment(comment: unknown, postId: string, watchTargetId: stri
   if (!postedAt) return null;
   if (comment.message !== undefined && typeof comment.message !== 'string') return null;
   const from = author(comment.from);
-  const parent = isRecord(comment.parent) && isGraphId(comment.parent.id)
-    ? comment.parent.id : null;
+  const parent = isRecord(comment.parent) && isGraphId(comment.parent.id) ? comment.parent.id : null;
   return {
     externalId: comment.id,
     url: httpsUrl(comment.permalink_url),

@@ -44,7 +44,8 @@ export function verifyMetaDelivery(
 ): { ok: true; body: Record<string, unknown> } | { ok: false; result: WebhookResult } {
   if (request.method !== 'POST') return { ok: false, result: { kind: 'rejected', status: 400, reason: 'expected POST' } };
   // No app secret for this source: nothing can be verified, so nothing is accepted.
-  if (!secrets.hasSecret('appSecret')) return { ok: false, result: { kind: 'rejected', status: 401, reason: 'no app secret is set for this source' } };
+  if (!secrets.hasSecret('appSecret'))
+    return { ok: false, result: { kind: 'rejected', status: 401, reason: 'no app secret is set for this source' } };
   const appSecret = secrets.secret('appSecret');
   if (!verifyHubSignature(appSecret, request.rawBody, request.headers['x-hub-signature-256'])) {
     return { ok: false, result: { kind: 'rejected', status: 401, reason: 'X-Hub-Signature-256 missing or wrong' } };

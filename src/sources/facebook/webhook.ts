@@ -14,8 +14,15 @@ import { answerHubChallenge, optionalSecret, verifyMetaDelivery } from './webhoo
 
 const postItems = new Set(['status', 'photo', 'video', 'share', 'post', 'link', 'event']);
 
-export function parsePageChanges(body: Record<string, unknown>, pageId: string, watchTargetId: string | null): {
-  mentions: NormalizedMention[]; tombstones: Tombstone[]; eventIds: string[]; skipped: number;
+export function parsePageChanges(
+  body: Record<string, unknown>,
+  pageId: string,
+  watchTargetId: string | null,
+): {
+  mentions: NormalizedMention[];
+  tombstones: Tombstone[];
+  eventIds: string[];
+  skipped: number;
 } {
   const mentions: NormalizedMention[] = [];
   const tombstones: Tombstone[] = [];
@@ -69,7 +76,7 @@ export function parsePageChanges(body: Record<string, unknown>, pageId: string, 
           language: null,
           postedAt: at,
           metrics: {},
-          replyToExternalId: isComment ? parentId ?? postId : null,
+          replyToExternalId: isComment ? (parentId ?? postId) : null,
           watchTargetId,
           raw: change,
         });
@@ -89,6 +96,7 @@ export function handleFacebookWebhook(request: WebhookRequest, config: FacebookC
   const verified = verifyMetaDelivery(request, secrets);
   if (!verified.ok) return verified.result;
   const parsed = parsePageChanges(verified.body, config.pageId, null);
-  if (parsed.skipped > 0) logger.warn({ source: 'facebook', skipped: parsed.skipped }, 'skipped webhook changes that are not posts or comments of this Page');
+  if (parsed.skipped > 0)
+    logger.warn({ source: 'facebook', skipped: parsed.skipped }, 'skipped webhook changes that are not posts or comments of this Page');
   return { kind: 'events', page: { mentions: parsed.mentions, tombstones: parsed.tombstones }, eventIds: parsed.eventIds };
 }

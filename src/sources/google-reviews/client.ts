@@ -32,9 +32,22 @@ export class GoogleReviewsClient {
   private readonly tokenHttp: HttpClient;
   private accessToken: string | null = null;
 
-  constructor(private readonly config: GoogleReviewsConfig, private readonly runtime: SourceRuntime) {
-    this.http = createHttpClient({ runtime, label: 'google_reviews', timeoutMs: config.requestTimeoutMs, classifyError: classifyGoogleError });
-    this.tokenHttp = createHttpClient({ runtime, label: 'google_reviews oauth', timeoutMs: config.requestTimeoutMs, classifyError: classifyTokenError });
+  constructor(
+    private readonly config: GoogleReviewsConfig,
+    private readonly runtime: SourceRuntime,
+  ) {
+    this.http = createHttpClient({
+      runtime,
+      label: 'google_reviews',
+      timeoutMs: config.requestTimeoutMs,
+      classifyError: classifyGoogleError,
+    });
+    this.tokenHttp = createHttpClient({
+      runtime,
+      label: 'google_reviews oauth',
+      timeoutMs: config.requestTimeoutMs,
+      classifyError: classifyTokenError,
+    });
   }
 
   get stats() {

@@ -44,14 +44,15 @@ export function readCursor(raw: unknown): GoogleReviewsCursor {
   if (!isRecord(raw) || !isRecord(raw.locations)) return { locations };
   for (const [name, value] of Object.entries(raw.locations)) {
     if (!isRecord(value)) continue;
-    const scan = isRecord(value.scan) && typeof value.scan.pageToken === 'string'
-      ? {
-          pageToken: value.scan.pageToken,
-          newest: typeof value.scan.newest === 'string' ? value.scan.newest : null,
-          full: value.scan.full === true,
-          seen: stringArray(value.scan.seen),
-        }
-      : null;
+    const scan =
+      isRecord(value.scan) && typeof value.scan.pageToken === 'string'
+        ? {
+            pageToken: value.scan.pageToken,
+            newest: typeof value.scan.newest === 'string' ? value.scan.newest : null,
+            full: value.scan.full === true,
+            seen: stringArray(value.scan.seen),
+          }
+        : null;
     locations[name] = {
       since: typeof value.since === 'string' ? value.since : null,
       scan,
@@ -74,7 +75,13 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
   // Locations removed from the config drop out of the cursor.
   const state: GoogleReviewsCursor = { locations: {} };
   for (const location of config.locations) {
-    state.locations[location.name] = cursor.locations[location.name] ?? { since: null, scan: null, known: [], replied: [], lastFullListingAt: null };
+    state.locations[location.name] = cursor.locations[location.name] ?? {
+      since: null,
+      scan: null,
+      known: [],
+      replied: [],
+      lastFullListingAt: null,
+    };
   }
   const snapshot = (): GoogleReviewsCursor => structuredClone(state);
 
@@ -82,8 +89,9 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
     const loc = state.locations[location.name] as LocationCursor;
     const context = { name: location.name, ownerName: location.ownerName, watchTargetId: targetFor(location.name, targets) };
     const now = runtime.now();
-    const fullDue = config.fullListingEveryHours > 0
-      && (loc.lastFullListingAt === null || now.getTime() - Date.parse(loc.lastFullListingAt) >= config.fullListingEveryHours * 3_600_000);
+    const fullDue =
+      config.fullListingEveryHours > 0 &&
+      (loc.lastFullListingAt === null || now.getTime() - Date.parse(loc.lastFullListingAt) >= config.fullListingEveryHours * 3_600_000);
     let scan = loc.scan ?? { pageToken: '', newest: null, full: fullDue, seen: [] };
     let pages = 0;
 
@@ -107,7 +115,10 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
       for (const review of page.reviews) {
         const mapped = mapReview(review, context);
         if (!mapped.ok) {
-          runtime.log.warn({ source: 'google_reviews', location: location.name, id: mapped.id, reason: mapped.reason }, 'skipping malformed review');
+          runtime.log.warn(
+            { source: 'google_reviews', location: location.name, id: mapped.id, reason: mapped.reason },
+            'skipping malformed review',
+          );
           continue;
         }
         const updated = mapped.updateTime.toISOString();
@@ -127,7 +138,12 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
         if (hasReply && !hadReply) loc.replied.push(mapped.reviewId);
         if (!hasReply && hadReply) {
           loc.replied = loc.replied.filter((id) => id !== mapped.reviewId);
-          tombstones.push({ externalId: replyExternalId(mapped.reviewId), deletedAt: runtime.now(), reason: 'deleted', raw: { location: location.name, reviewId: mapped.reviewId, reviewReply: null } });
+          tombstones.push({
+            externalId: replyExternalId(mapped.reviewId),
+            deletedAt: runtime.now(),
+            reason: 'deleted',
+            raw: { location: location.name, reviewId: mapped.reviewId, reviewReply: null },
+          });
         }
       }
       if (!scan.full) {
@@ -164,12 +180,19 @@ export async function* collectGoogleReviews(input: CollectInput<GoogleReviewsCon
             }
             // 'unavailable', not 'deleted': a 404 looks the same whether the reviewer deleted
             // the review or Google removed it.
-            tombstones.push({ externalId: reviewId, deletedAt: runtime.now(), reason: 'unavailable', raw: { location: location.name, reviewId, status: 404 } });
+            tombstones.push({
+              externalId: reviewId,
+              deletedAt: runtime.now(),
+              reason: 'unavailable',
+              raw: { location: location.name, reviewId, status: 404 },
+            });
             loc.replied = loc.replied.filter((id) => id !== reviewId);
           }
         } else {
-          runtime.log.info({ source: 'google_reviews', location: location.name, listed: seen.size, total: page.totalReviewCount },
-            'full listing incomplete (reviews moved while paging); deletion check skipped');
+          runtime.log.info(
+            { source: 'google_reviews', location: location.name, listed: seen.size, total: page.totalReviewCount },
+            'full listing incomplete (reviews moved while paging); deletion check skipped',
+          );
           stillThere.push(...missing);
         }
         loc.known = [...seen, ...stillThere];

@@ -35,7 +35,9 @@ export function parseGoogleReviewsConfig(input: unknown): GoogleReviewsConfig {
   const locations = raw.locations.map((entry: unknown, i) => {
     const name = typeof entry === 'string' ? entry : isRecord(entry) ? entry.name : undefined;
     if (typeof name !== 'string' || !locationPattern.test(name)) {
-      throw new ValidationError(`locations[${i}]: accounts/{accountId}/locations/{locationId} の形式で (expected accounts/{a}/locations/{l})`);
+      throw new ValidationError(
+        `locations[${i}]: accounts/{accountId}/locations/{locationId} の形式で (expected accounts/{a}/locations/{l})`,
+      );
     }
     const ownerName = isRecord(entry) ? entry.ownerName : undefined;
     if (ownerName !== undefined && (typeof ownerName !== 'string' || ownerName.length > 200)) {

@@ -1,7 +1,13 @@
 import type { SourceDefinition } from '../types.ts';
 import { collectGoogleReviews } from './collector.ts';
 import { originOf, slot } from '../config-fields.ts';
-import { googleApiBaseUrl, googleReviewsRequiredCredentials, googleTokenUrl, parseGoogleReviewsConfig, type GoogleReviewsConfig } from './config.ts';
+import {
+  googleApiBaseUrl,
+  googleReviewsRequiredCredentials,
+  googleTokenUrl,
+  parseGoogleReviewsConfig,
+  type GoogleReviewsConfig,
+} from './config.ts';
 
 export type { GoogleReviewsConfig } from './config.ts';
 
@@ -12,9 +18,13 @@ export const googleReviewsSource: SourceDefinition<GoogleReviewsConfig> = {
   defaultSchedule: '*/30 * * * *',
   parseConfig: parseGoogleReviewsConfig,
   credentials: [
-    slot('accessToken', 'アクセストークン (fixed access token; trials only)', (c) => (c.auth.kind === 'access-token' ? c.auth.accessTokenEnv : null)),
+    slot('accessToken', 'アクセストークン (fixed access token; trials only)', (c) =>
+      c.auth.kind === 'access-token' ? c.auth.accessTokenEnv : null,
+    ),
     slot('clientId', 'OAuth クライアント ID (OAuth client id)', (c) => (c.auth.kind === 'oauth' ? c.auth.clientIdEnv : null)),
-    slot('clientSecret', 'OAuth クライアントシークレット (OAuth client secret)', (c) => (c.auth.kind === 'oauth' ? c.auth.clientSecretEnv : null)),
+    slot('clientSecret', 'OAuth クライアントシークレット (OAuth client secret)', (c) =>
+      c.auth.kind === 'oauth' ? c.auth.clientSecretEnv : null,
+    ),
     slot('refreshToken', 'リフレッシュトークン (OAuth refresh token)', (c) => (c.auth.kind === 'oauth' ? c.auth.refreshTokenEnv : null)),
   ],
   requiredCredentials: googleReviewsRequiredCredentials,

@@ -17,9 +17,7 @@ export interface ReviewLocation {
 }
 
 export type ReviewMapResult =
-  | { ok: true; mentions: NormalizedMention[]; reviewId: string; updateTime: Date }
-  | { ok: false; id: string | null; reason: string };
-
+  { ok: true; mentions: NormalizedMention[]; reviewId: string; updateTime: Date } | { ok: false; id: string | null; reason: string };
 
 export function replyExternalId(reviewId: string): string {
   return `${reviewId}/reply`;
@@ -39,23 +37,25 @@ export function mapReview(review: unknown, location: ReviewLocation): ReviewMapR
   }
   const reviewer = isRecord(review.reviewer) ? review.reviewer : {};
   const anonymous = reviewer.isAnonymous === true;
-  const rating = typeof review.starRating === 'string' ? starRatings[review.starRating] ?? null : null;
+  const rating = typeof review.starRating === 'string' ? (starRatings[review.starRating] ?? null) : null;
 
-  const mentions: NormalizedMention[] = [{
-    externalId: reviewId,
-    url: null,
-    authorId: null,
-    authorHandle: null,
-    authorName: anonymous ? null : stringOrNull(reviewer.displayName),
-    // A rating without a comment is still a review: stored with empty text, the rating carries it.
-    text: typeof review.comment === 'string' ? review.comment : '',
-    language: null,
-    postedAt: createTime,
-    metrics: {},
-    rating,
-    watchTargetId: location.watchTargetId,
-    raw: review,
-  }];
+  const mentions: NormalizedMention[] = [
+    {
+      externalId: reviewId,
+      url: null,
+      authorId: null,
+      authorHandle: null,
+      authorName: anonymous ? null : stringOrNull(reviewer.displayName),
+      // A rating without a comment is still a review: stored with empty text, the rating carries it.
+      text: typeof review.comment === 'string' ? review.comment : '',
+      language: null,
+      postedAt: createTime,
+      metrics: {},
+      rating,
+      watchTargetId: location.watchTargetId,
+      raw: review,
+    },
+  ];
 
   const reply = review.reviewReply;
   if (isRecord(reply) && typeof reply.comment === 'string') {

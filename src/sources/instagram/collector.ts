@@ -49,7 +49,8 @@ export function parseInstagramCursor(raw: unknown, log?: SourceRuntime['log']): 
   }
   if (isRecord(raw.media)) {
     for (const [id, m] of Object.entries(raw.media)) {
-      if (graphIdPattern.test(id) && isRecord(m) && num(m.createdAt) !== null) fresh.media[id] = { createdAt: num(m.createdAt)!, commentsRead: num(m.commentsRead) };
+      if (graphIdPattern.test(id) && isRecord(m) && num(m.createdAt) !== null)
+        fresh.media[id] = { createdAt: num(m.createdAt)!, commentsRead: num(m.commentsRead) };
     }
   }
   if (isRecord(raw.hashtagIds)) {
@@ -63,7 +64,9 @@ export function parseInstagramCursor(raw: unknown, log?: SourceRuntime['log']): 
 
 /** Hashtags still counting against the limit at `now`. */
 export function hashtagsInWindow(uses: Record<string, number>, now: number): string[] {
-  return Object.entries(uses).filter(([, at]) => at > now - hashtagWindowMs).map(([tag]) => tag);
+  return Object.entries(uses)
+    .filter(([, at]) => at > now - hashtagWindowMs)
+    .map(([tag]) => tag);
 }
 
 export async function* collectInstagram(input: CollectInput<InstagramConfig>): AsyncGenerator<CollectPage> {
@@ -94,14 +97,19 @@ export async function* collectInstagram(input: CollectInput<InstagramConfig>): A
 
   // 1. Tagged media.
   while (spend()) {
-    const result = await graph.list(`${config.igUserId}/tags`, { fields: mediaFields, limit: String(config.pageSize) }, cursor.tags.pending?.after ?? null);
+    const result = await graph.list(
+      `${config.igUserId}/tags`,
+      { fields: mediaFields, limit: String(config.pageSize) },
+      cursor.tags.pending?.after ?? null,
+    );
     const mentions = mapAll(result.data, (i) => mapMedia(i, watchTargetId), 'tagged media');
     const pageNewest = mentions.reduce<number | null>((n, m) => Math.max(n ?? 0, m.postedAt.getTime()), null);
     const newest = Math.max(cursor.tags.pending?.newest ?? -1, pageNewest ?? -1);
     // Meta does not document the order of /tags (newest first in practice). Stopping only at a
     // page with nothing newer than the watermark costs one extra page when it is newest first and
     // loses nothing when it is not.
-    const reachedSeen = cursor.tags.newest !== null && mentions.length > 0 && mentions.every((m) => m.postedAt.getTime() <= cursor.tags.newest!);
+    const reachedSeen =
+      cursor.tags.newest !== null && mentions.length > 0 && mentions.every((m) => m.postedAt.getTime() <= cursor.tags.newest!);
     const more = result.after !== null && !reachedSeen;
     cursor.tags = more
       ? { newest: cursor.tags.newest, pending: { after: result.after!, newest: newest >= 0 ? newest : null } }
@@ -126,7 +134,10 @@ export async function* collectInstagram(input: CollectInput<InstagramConfig>): A
     const idToTag = new Map(Object.entries(cursor.hashtagIds).map(([t, id]) => [id, t] as const));
     for (const id of platformIds) inWindow.add(idToTag.get(id) ?? `id:${id}`);
     if (!inWindow.has(tag) && inWindow.size >= hashtagLimit) {
-      log.warn({ source: 'instagram', hashtag: tag, inWindow: inWindow.size }, 'hashtag skipped: 30 unique hashtags already used in the last 7 days');
+      log.warn(
+        { source: 'instagram', hashtag: tag, inWindow: inWindow.size },
+        'hashtag skipped: 30 unique hashtags already used in the last 7 days',
+      );
       continue;
     }
     // Record the use and commit it before spending it. A hashtag's 7 days run from its first
@@ -154,7 +165,11 @@ export async function* collectInstagram(input: CollectInput<InstagramConfig>): A
     const seen = new Set<string>();
     let after: string | null = null;
     for (let n = 0; n < config.maxPagesPerHashtag && spend(); n += 1) {
-      const result = await graph.list(`${hashtagId}/recent_media`, { user_id: config.igUserId, fields: hashtagMediaFields, limit: String(config.pageSize) }, after);
+      const result = await graph.list(
+        `${hashtagId}/recent_media`,
+        { user_id: config.igUserId, fields: hashtagMediaFields, limit: String(config.pageSize) },
+        after,
+      );
       const mentions = mapAll(result.data, (i) => mapMedia(i, watchTargetId), 'hashtag media').filter((m) => !seen.has(m.externalId));
       for (const m of mentions) seen.add(m.externalId);
       yield page(mentions);
@@ -204,7 +219,8 @@ async function* collectOwnMediaComments(
         pastHorizon = true;
         continue;
       }
-      if (recent.length < config.maxMediaForComments) recent.push({ mention: m, comments: num((item as Record<string, unknown>).comments_count) });
+      if (recent.length < config.maxMediaForComments)
+        recent.push({ mention: m, comments: num((item as Record<string, unknown>).comments_count) });
     }
     if (pastHorizon || result.after === null) break;
     after = result.after;
@@ -216,9 +232,15 @@ async function* collectOwnMediaComments(
   const vanished = Object.entries(cursor.media)
     .filter(([id, m]) => !listed.has(id) && m.createdAt >= horizon && m.createdAt > oldestListed)
     .map(([id]) => id);
-  cursor.media = Object.fromEntries(recent.map((r) => [r.mention.externalId, {
-    createdAt: r.mention.postedAt.getTime(), commentsRead: cursor.media[r.mention.externalId]?.commentsRead ?? null,
-  }]));
+  cursor.media = Object.fromEntries(
+    recent.map((r) => [
+      r.mention.externalId,
+      {
+        createdAt: r.mention.postedAt.getTime(),
+        commentsRead: cursor.media[r.mention.externalId]?.commentsRead ?? null,
+      },
+    ]),
+  );
   // The account's own posts are stored too: comments reply to them, and their counts are reach.
   yield {
     ...page(recent.map((r) => r.mention)),
@@ -234,14 +256,23 @@ async function* collectOwnMediaComments(
     while (spend()) {
       let result: GraphPage;
       try {
-        result = await graph.list(`${mediaId}/comments`, {
-          fields: `${commentFields},replies{${commentFields}}`, limit: String(config.pageSize),
-        }, commentsAfter);
+        result = await graph.list(
+          `${mediaId}/comments`,
+          {
+            fields: `${commentFields},replies{${commentFields}}`,
+            limit: String(config.pageSize),
+          },
+          commentsAfter,
+        );
       } catch (error) {
         // Deleted between the media listing and this request: a tombstone, not a failed run.
         if (!isMissingObject(error)) throw error;
         delete cursor.media[mediaId];
-        yield { mentions: [], tombstones: [{ externalId: mediaId, deletedAt: runtime.now(), reason: 'deleted' }], cursor: structuredClone(cursor) };
+        yield {
+          mentions: [],
+          tombstones: [{ externalId: mediaId, deletedAt: runtime.now(), reason: 'deleted' }],
+          cursor: structuredClone(cursor),
+        };
         complete = true;
         break;
       }

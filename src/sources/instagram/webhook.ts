@@ -76,6 +76,7 @@ export function handleInstagramWebhook(request: WebhookRequest, config: Instagra
       }
     }
   }
-  if (skipped > 0) logger.warn({ source: 'instagram', skipped }, 'skipped webhook changes that are not comments or mentions of this account');
+  if (skipped > 0)
+    logger.warn({ source: 'instagram', skipped }, 'skipped webhook changes that are not comments or mentions of this account');
   return { kind: 'events', page: { mentions, tombstones: [] }, eventIds, activities };
 }

@@ -42,8 +42,14 @@ function actorOf(source: unknown): string | null {
 export function parseLineEvents(events: unknown[]): LineParseResult {
   const result: LineParseResult = { mentions: [], tombstones: [], activities: [], eventIds: [], skipped: [] };
   events.forEach((event, index) => {
-    if (!isRecord(event) || typeof event.type !== 'string' || typeof event.webhookEventId !== 'string'
-      || !ulidPattern.test(event.webhookEventId) || typeof event.timestamp !== 'number' || !Number.isFinite(event.timestamp)) {
+    if (
+      !isRecord(event) ||
+      typeof event.type !== 'string' ||
+      typeof event.webhookEventId !== 'string' ||
+      !ulidPattern.test(event.webhookEventId) ||
+      typeof event.timestamp !== 'number' ||
+      !Number.isFinite(event.timestamp)
+    ) {
       result.skipped.push(index);
       return;
     }
@@ -64,7 +70,8 @@ export function parseLineEvents(events: unknown[]): LineParseResult {
         return;
       }
       if (message.type === 'text' && typeof message.text === 'string') {
-        const quoted = typeof message.quotedMessageId === 'string' && idPattern.test(message.quotedMessageId) ? message.quotedMessageId : null;
+        const quoted =
+          typeof message.quotedMessageId === 'string' && idPattern.test(message.quotedMessageId) ? message.quotedMessageId : null;
         result.mentions.push({
           externalId: message.id,
           url: null,

@@ -27,7 +27,10 @@ function linkParam(url: string | undefined, name: string): string | null {
 export class MastodonClient {
   private readonly http: HttpClient;
 
-  constructor(private readonly config: MastodonConfig, private readonly runtime: SourceRuntime) {
+  constructor(
+    private readonly config: MastodonConfig,
+    private readonly runtime: SourceRuntime,
+  ) {
     this.http = createHttpClient({ runtime, label: 'mastodon', timeoutMs: config.requestTimeoutMs });
   }
 
@@ -41,7 +44,8 @@ export class MastodonClient {
     if (params.maxId !== undefined) url.searchParams.set('max_id', params.maxId);
     if (params.minId !== undefined) url.searchParams.set('min_id', params.minId);
     const response = await this.http.requestJson(url, { headers: this.headers() });
-    if (!Array.isArray(response.body)) throw new SourceResponseError('mastodon: タイムラインの応答が配列ではありません (timeline response is not an array)');
+    if (!Array.isArray(response.body))
+      throw new SourceResponseError('mastodon: タイムラインの応答が配列ではありません (timeline response is not an array)');
     // Paging follows the Link header, not the ids in the body: the server may filter statuses
     // out of a page, and the link still marks where that page ended.
     const links = parseLinkHeader(response.headers.get('link'));
@@ -53,7 +57,9 @@ export class MastodonClient {
   /** The status, or null when the instance answers 404 (deleted, or no longer visible). */
   async status(id: string): Promise<unknown> {
     try {
-      const response = await this.http.requestJson(`${this.config.baseUrl}/api/v1/statuses/${encodeURIComponent(id)}`, { headers: this.headers() });
+      const response = await this.http.requestJson(`${this.config.baseUrl}/api/v1/statuses/${encodeURIComponent(id)}`, {
+        headers: this.headers(),
+      });
       return response.body;
     } catch (error) {
       if (error instanceof SourceHttpError && (error.status === 404 || error.status === 410)) return null;

@@ -51,16 +51,22 @@ export function readMastodonCursor(raw: unknown): MastodonCursor {
       const b = value.backfill;
       cursor.tags[tag] = {
         minId: idOrNull(value.minId),
-        backfill: isRecord(b) && idOrNull(b.maxId) !== null
-          ? { maxId: b.maxId as string, newestId: idOrNull(b.newestId), pages: typeof b.pages === 'number' ? b.pages : 0 }
-          : null,
+        backfill:
+          isRecord(b) && idOrNull(b.maxId) !== null
+            ? { maxId: b.maxId as string, newestId: idOrNull(b.newestId), pages: typeof b.pages === 'number' ? b.pages : 0 }
+            : null,
       };
     }
   }
   if (Array.isArray(raw.recent)) {
     for (const r of raw.recent) {
       if (!isRecord(r) || idOrNull(r.id) === null || typeof r.postedAt !== 'string' || typeof r.tag !== 'string') continue;
-      cursor.recent.push({ id: r.id as string, postedAt: r.postedAt, editedAt: typeof r.editedAt === 'string' ? r.editedAt : null, tag: r.tag });
+      cursor.recent.push({
+        id: r.id as string,
+        postedAt: r.postedAt,
+        editedAt: typeof r.editedAt === 'string' ? r.editedAt : null,
+        tag: r.tag,
+      });
     }
   }
   return cursor;
@@ -82,7 +88,10 @@ export function hashtagsFor(config: MastodonConfig, targets: WatchTargetSpec[]):
 
 function targetForText(text: string, targets: WatchTargetSpec[], fallback: string | null): string | null {
   const t = text.normalize('NFKC').toLowerCase();
-  return targets.find((target) => [...target.names, ...target.keywords].some((n) => n !== '' && t.includes(n.normalize('NFKC').toLowerCase())))?.id ?? fallback;
+  return (
+    targets.find((target) => [...target.names, ...target.keywords].some((n) => n !== '' && t.includes(n.normalize('NFKC').toLowerCase())))
+      ?.id ?? fallback
+  );
 }
 
 export async function* collectMastodon(input: CollectInput<MastodonConfig>): AsyncIterable<CollectPage> {
@@ -94,7 +103,11 @@ export async function* collectMastodon(input: CollectInput<MastodonConfig>): Asy
   const snapshot = (): MastodonCursor => structuredClone(state);
   const client = new MastodonClient(config, runtime);
 
-  const mapPage = (page: TimelinePage, tag: string, fallbackTarget: string | null): { mentions: NormalizedMention[]; newest: string | null } => {
+  const mapPage = (
+    page: TimelinePage,
+    tag: string,
+    fallbackTarget: string | null,
+  ): { mentions: NormalizedMention[]; newest: string | null } => {
     const mentions: NormalizedMention[] = [];
     let newest: string | null = null;
     for (const status of page.statuses) {

@@ -30,7 +30,8 @@ export function parseMastodonConfig(input: unknown): MastodonConfig {
   if (!Array.isArray(hashtags) || hashtags.length > 50) throw new ValidationError('hashtags: 50 件以内の配列 (array of at most 50)');
   const tags = hashtags.map((t: unknown, i) => {
     const tag = typeof t === 'string' ? t.replace(/^#/, '') : '';
-    if (!hashtagPattern.test(tag)) throw new ValidationError(`hashtags[${i}]: ハッシュタグとして使えない文字があります (letters, digits and _ only)`);
+    if (!hashtagPattern.test(tag))
+      throw new ValidationError(`hashtags[${i}]: ハッシュタグとして使えない文字があります (letters, digits and _ only)`);
     return tag;
   });
   const hashtagsFromTargets = booleanOr(raw.hashtagsFromTargets, 'hashtagsFromTargets', true);

@@ -11,7 +11,9 @@ export const mastodonSource: SourceDefinition<MastodonConfig> = {
   // 300 requests per 5 minutes per IP on default instances; a run takes a few.
   defaultSchedule: '*/5 * * * *',
   parseConfig: parseMastodonConfig,
-  credentials: [slot('accessToken', 'アクセストークン (access token; only for instances that hide public timelines)', (c) => c.accessTokenEnv)],
+  credentials: [
+    slot('accessToken', 'アクセストークン (access token; only for instances that hide public timelines)', (c) => c.accessTokenEnv),
+  ],
   requiredCredentials: () => [],
   // The instance is the org's choice (there is no one Mastodon); the token goes to it alone, and
   // changing the instance clears the stored token (src/collection/update-source.ts).

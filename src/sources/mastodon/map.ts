@@ -5,9 +5,7 @@ import type { NormalizedMention } from '../../mention.ts';
 import { htmlToText } from '../html-text.ts';
 import { count, definedMetrics, isRecord, optionalString, parseTime } from '../payload.ts';
 
-export type StatusMapResult =
-  | { ok: true; mention: NormalizedMention }
-  | { ok: false; id: string | null; reason: string };
+export type StatusMapResult = { ok: true; mention: NormalizedMention } | { ok: false; id: string | null; reason: string };
 
 const statusIdPattern = /^[0-9A-Za-z_-]{1,64}$/;
 function statusId(value: unknown): string | null {

@@ -59,8 +59,11 @@ export async function* collectRss(input: CollectInput<RssConfig>): AsyncIterable
       const charset = declaredCharset(response.headers.get('content-type'), xml.slice(0, 512));
       if (!isUtf8(charset)) {
         const decoder = decoderFor(charset as string);
-        if (decoder === null) throw new SourceResponseError(`rss: 文字コード ${charset} は読めません (unknown charset ${charset}) ${feed.url}`);
-        xml = decoder.decode(await fetchBytes(runtime, feed.url, { timeoutMs: config.requestTimeoutMs, maxBytes: config.maxBodyBytes, accept: feedAccept }));
+        if (decoder === null)
+          throw new SourceResponseError(`rss: 文字コード ${charset} は読めません (unknown charset ${charset}) ${feed.url}`);
+        xml = decoder.decode(
+          await fetchBytes(runtime, feed.url, { timeoutMs: config.requestTimeoutMs, maxBytes: config.maxBodyBytes, accept: feedAccept }),
+        );
       }
       let parsed;
       try {
@@ -68,7 +71,8 @@ export async function* collectRss(input: CollectInput<RssConfig>): AsyncIterable
       } catch (error) {
         throw new SourceResponseError(`rss: フィードを解析できません (cannot parse feed: ${(error as Error).message}) ${feed.url}`);
       }
-      for (const skip of parsed.skipped) runtime.log.warn({ source: 'rss', feed: feed.url, index: skip.index, reason: skip.reason }, 'skipping unreadable feed item');
+      for (const skip of parsed.skipped)
+        runtime.log.warn({ source: 'rss', feed: feed.url, index: skip.index, reason: skip.reason }, 'skipping unreadable feed item');
       const fetchedAt = runtime.now();
       const mentions: NormalizedMention[] = [];
       const ids = new Set<string>();
@@ -94,7 +98,10 @@ export async function* collectRss(input: CollectInput<RssConfig>): AsyncIterable
   if (failures.length === 1 && config.feeds.length === 1) throw failures[0]?.error;
   if (failures.length > 0) {
     throw new SourceResponseError(
-      `rss: ${failures.length} 件のフィードで失敗しました (${failures.length} of ${config.feeds.length} feeds failed): ${failures.map((f) => `${f.url}: ${(f.error as Error).message}`).join('; ').slice(0, 2000)}`,
+      `rss: ${failures.length} 件のフィードで失敗しました (${failures.length} of ${config.feeds.length} feeds failed): ${failures
+        .map((f) => `${f.url}: ${(f.error as Error).message}`)
+        .join('; ')
+        .slice(0, 2000)}`,
     );
   }
 }

@@ -70,7 +70,10 @@ export function parseFeedDate(value: string | null): Date | null {
   if (value === null) return null;
   let text = value.trim();
   // Date.parse understands RFC 822 except the military and some named zones feeds use.
-  text = text.replace(/\b(JST)\b/, '+0900').replace(/\bUT\b/, 'GMT').replace(/\bZ$/, 'Z');
+  text = text
+    .replace(/\b(JST)\b/, '+0900')
+    .replace(/\bUT\b/, 'GMT')
+    .replace(/\bZ$/, 'Z');
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) return null;
   const date = new Date(ms);
@@ -150,7 +153,10 @@ function readAtom(feed: XmlElement): ParsedFeed {
 /** The element as JSON: `{ name, attrs?, text?, children? }`, compact enough to store as raw. */
 function toPlain(element: XmlElement): unknown {
   const elements = childElements(element);
-  const text = element.children.filter((c): c is string => typeof c === 'string').join('').trim();
+  const text = element.children
+    .filter((c): c is string => typeof c === 'string')
+    .join('')
+    .trim();
   const plain: Record<string, unknown> = { name: element.name };
   if (Object.keys(element.attrs).length > 0) plain.attrs = element.attrs;
   if (text !== '') plain.text = text;

@@ -31,7 +31,11 @@ export function isUtf8(charset: string | null): boolean {
   return charset === null || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii';
 }
 
-export async function fetchBytes(runtime: SourceRuntime, url: string, options: { timeoutMs: number; maxBytes: number; accept: string }): Promise<Buffer> {
+export async function fetchBytes(
+  runtime: SourceRuntime,
+  url: string,
+  options: { timeoutMs: number; maxBytes: number; accept: string },
+): Promise<Buffer> {
   const signal = AbortSignal.any([runtime.signal, AbortSignal.timeout(options.timeoutMs)]);
   let response: Response;
   try {
@@ -43,7 +47,9 @@ export async function fetchBytes(runtime: SourceRuntime, url: string, options: {
   }
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => {});
-    throw new SourceResponseError(`rss: フィードの再取得が HTTP ${response.status} でした (re-read answered HTTP ${response.status}) ${url}`);
+    throw new SourceResponseError(
+      `rss: フィードの再取得が HTTP ${response.status} でした (re-read answered HTTP ${response.status}) ${url}`,
+    );
   }
   const bytes = await readCappedBytes(response, options.maxBytes);
   if (bytes === null) throw new SourceResponseError(`rss: 応答が大きすぎます (response body over ${options.maxBytes} bytes) ${url}`);

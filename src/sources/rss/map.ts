@@ -47,7 +47,12 @@ export function itemText(item: FeedItem): string {
   return `${item.title}\n${item.text}`;
 }
 
-export function mapFeedItem(item: FeedItem & { id: string }, feedUrl: string, watchTargetId: string | null, fetchedAt: Date): NormalizedMention {
+export function mapFeedItem(
+  item: FeedItem & { id: string },
+  feedUrl: string,
+  watchTargetId: string | null,
+  fetchedAt: Date,
+): NormalizedMention {
   return {
     externalId: itemExternalId(feedUrl, item.id),
     url: safeUrl(item.link),

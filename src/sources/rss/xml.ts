@@ -14,7 +14,10 @@ export interface XmlElement {
 export type XmlNode = XmlElement | string;
 
 export class XmlParseError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`${message} (offset ${offset})`);
     this.name = 'XmlParseError';
   }
@@ -168,7 +171,9 @@ export function innerXml(element: XmlElement): string {
       out += child.replace(/&/g, '&amp;').replace(/</g, '&lt;');
       continue;
     }
-    const attrs = Object.entries(child.attrs).map(([k, v]) => ` ${k}="${v.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`).join('');
+    const attrs = Object.entries(child.attrs)
+      .map(([k, v]) => ` ${k}="${v.replace(/&/g, '&amp;').replace(/"/g, '&quot;')}"`)
+      .join('');
     out += `<${child.name}${attrs}>${innerXml(child)}</${child.name}>`;
   }
   return out;

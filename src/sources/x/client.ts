@@ -8,8 +8,17 @@ import type { XConfig } from './config.ts';
 // collector should do, and response envelopes checked before anything is mapped.
 
 const tweetFields = [
-  'id', 'text', 'created_at', 'author_id', 'conversation_id', 'lang', 'referenced_tweets',
-  'public_metrics', 'edit_history_tweet_ids', 'in_reply_to_user_id', 'note_tweet',
+  'id',
+  'text',
+  'created_at',
+  'author_id',
+  'conversation_id',
+  'lang',
+  'referenced_tweets',
+  'public_metrics',
+  'edit_history_tweet_ids',
+  'in_reply_to_user_id',
+  'note_tweet',
 ].join(',');
 const expansions = ['author_id', 'referenced_tweets.id', 'referenced_tweets.id.author_id'].join(',');
 const userFields = ['id', 'name', 'username'].join(',');
@@ -64,7 +73,12 @@ export function createXClient(config: XConfig, runtime: SourceRuntime): XClient 
     return Array.isArray(body.errors) ? body.errors.filter(isRecord) : [];
   }
 
-  async function searchRecent(params: { query: string; sinceId: string | null; nextToken: string | null; maxResults: number }): Promise<XSearchPage> {
+  async function searchRecent(params: {
+    query: string;
+    sinceId: string | null;
+    nextToken: string | null;
+    maxResults: number;
+  }): Promise<XSearchPage> {
     const url = new URL(`${config.baseUrl}/2/tweets/search/recent`);
     url.searchParams.set('query', params.query);
     url.searchParams.set('max_results', String(params.maxResults));

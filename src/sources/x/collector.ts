@@ -45,9 +45,10 @@ export function parseXCursor(raw: unknown, log?: SourceRuntime['log']): XCursor 
     if (!isRecord(value)) continue;
     const sinceId = isTweetId(value.sinceId) ? value.sinceId : null;
     const p = value.pending;
-    const pending = isRecord(p) && typeof p.nextToken === 'string' && p.nextToken.length <= 512
-      ? { nextToken: p.nextToken, newestId: isTweetId(p.newestId) ? p.newestId : null }
-      : null;
+    const pending =
+      isRecord(p) && typeof p.nextToken === 'string' && p.nextToken.length <= 512
+        ? { nextToken: p.nextToken, newestId: isTweetId(p.newestId) ? p.newestId : null }
+        : null;
     fresh.streams[key] = { sinceId, pending };
   }
   if (Array.isArray(raw.recent)) {
@@ -162,7 +163,8 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
         // same 400 forever; instead the stream restarts from what search can still see, which
         // re-delivers at most 7 days of posts (harmless: the pipeline upserts).
         const param = rejectedParameter(error);
-        if (param === null || (param === 'since_id' && state.sinceId === null) || (param !== 'since_id' && state.pending === null)) throw error;
+        if (param === null || (param === 'since_id' && state.sinceId === null) || (param !== 'since_id' && state.pending === null))
+          throw error;
         log.warn({ source: 'x', stream: stream.key, parameter: param }, 'X refused the stored position; restarting this query stream');
         state = param === 'since_id' ? { sinceId: null, pending: null } : { sinceId: state.sinceId, pending: null };
         budget += 1;
@@ -184,11 +186,14 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
         mentions.push(mention);
       }
       const tombstones: Tombstone[] = goneFromErrors(result.errors).map((g) => ({
-        externalId: g.id, deletedAt: runtime.now(), reason: g.reason, raw: g.raw,
+        externalId: g.id,
+        deletedAt: runtime.now(),
+        reason: g.reason,
+        raw: g.raw,
       }));
       if (result.errors.length > 0) log.info({ source: 'x', partialErrors: result.errors.length }, 'search page carried partial errors');
 
-      const newestId = state.pending ? maxId(state.pending.newestId, null) ?? newestOnPage : newestOnPage;
+      const newestId = state.pending ? (maxId(state.pending.newestId, null) ?? newestOnPage) : newestOnPage;
       state = result.meta.nextToken
         ? { sinceId: state.sinceId, pending: { nextToken: result.meta.nextToken, newestId } }
         : { sinceId: maxId(state.sinceId, newestId), pending: null };
@@ -197,7 +202,8 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
       yield { mentions, tombstones, cursor: snapshot(cursor) };
       if (!result.meta.nextToken) break;
     }
-    if (state.pending) log.info({ source: 'x', stream: stream.key }, 'page budget for this query used up; the next run continues from the cursor');
+    if (state.pending)
+      log.info({ source: 'x', stream: stream.key }, 'page budget for this query used up; the next run continues from the cursor');
   }
 }
 

@@ -14,6 +14,9 @@ export const xSource: SourceDefinition<XConfig> = {
   parseConfig: parseXConfig,
   credentials: [slot('bearerToken', 'Bearer トークン (app-only bearer token)', (c) => c.bearerTokenEnv)],
   requiredCredentials: () => ['bearerToken'],
-  endpoints: (c) => ({ credentialOrigins: [originOf(c.baseUrl)], operatorUrls: [{ field: 'baseUrl', url: c.baseUrl, defaultUrl: xApiBaseUrl }] }),
+  endpoints: (c) => ({
+    credentialOrigins: [originOf(c.baseUrl)],
+    operatorUrls: [{ field: 'baseUrl', url: c.baseUrl, defaultUrl: xApiBaseUrl }],
+  }),
   collect: collectX,
 };

@@ -18,7 +18,10 @@ export interface XQueryPlan {
 const handlePattern = /^[A-Za-z0-9_]{1,15}$/;
 
 export function cleanTerm(term: string): string {
-  return term.replace(/["\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  return term
+    .replace(/["\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function buildXQueries(
@@ -40,10 +43,7 @@ export function buildXQueries(
   const handle = target.handles.x?.replace(/^@/, '');
   if (handle && handlePattern.test(handle)) add(`@${handle}`);
 
-  let suffix = [
-    options.lang ? `lang:${options.lang}` : '',
-    options.excludeRetweets ? '-is:retweet' : '',
-  ].filter(Boolean).join(' ');
+  let suffix = [options.lang ? `lang:${options.lang}` : '', options.excludeRetweets ? '-is:retweet' : ''].filter(Boolean).join(' ');
   const clientSideExclusions: string[] = [];
   // Leave room for at least one long-ish term: exclusions beyond that budget go client-side.
   const exclusionBudget = Math.floor(options.maxLength / 2);

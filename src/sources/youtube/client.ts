@@ -8,11 +8,22 @@ import { isRecord } from '../payload.ts';
 import type { YouTubeConfig } from './config.ts';
 
 const pacificParts = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/Los_Angeles', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23',
+  timeZone: 'America/Los_Angeles',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  hourCycle: 'h23',
 });
 
 function partsOf(date: Date): Record<string, number> {
-  return Object.fromEntries(pacificParts.formatToParts(date).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+  return Object.fromEntries(
+    pacificParts
+      .formatToParts(date)
+      .filter((p) => p.type !== 'literal')
+      .map((p) => [p.type, Number(p.value)]),
+  );
 }
 
 /** The next midnight in America/Los_Angeles (PST or PDT), when YouTube's daily quota resets. */
@@ -62,7 +73,8 @@ function classifier(runtime: SourceRuntime): ErrorClassifier {
         // About this video or channel, not the credentials: the collector skips it.
         return { kind: 'fatal' };
       default:
-        if (response.status === 400 && typeof response.text === 'string' && response.text.includes('API key not valid')) return { kind: 'auth' };
+        if (response.status === 400 && typeof response.text === 'string' && response.text.includes('API key not valid'))
+          return { kind: 'auth' };
         return undefined;
     }
   };
@@ -76,7 +88,10 @@ export interface YouTubeListPage {
 export class YouTubeClient {
   private readonly http: HttpClient;
 
-  constructor(private readonly config: YouTubeConfig, private readonly runtime: SourceRuntime) {
+  constructor(
+    private readonly config: YouTubeConfig,
+    private readonly runtime: SourceRuntime,
+  ) {
     this.http = createHttpClient({ runtime, label: 'youtube', timeoutMs: config.requestTimeoutMs, classifyError: classifier(runtime) });
   }
 
@@ -86,7 +101,8 @@ export class YouTubeClient {
     // The key is a query parameter by Google's design; http.ts redacts `key` from logs and errors.
     url.searchParams.set('key', this.runtime.secret('apiKey'));
     const { body } = await this.http.requestJson(url);
-    if (!isRecord(body) || !Array.isArray(body.items)) throw new SourceResponseError(`youtube: ${path} の応答に items がありません (response without items)`);
+    if (!isRecord(body) || !Array.isArray(body.items))
+      throw new SourceResponseError(`youtube: ${path} の応答に items がありません (response without items)`);
     const next = body.nextPageToken;
     return { items: body.items, nextPageToken: typeof next === 'string' && next !== '' && next.length <= 4096 ? next : null };
   }

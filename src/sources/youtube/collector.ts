@@ -54,16 +54,22 @@ export function readYouTubeCursor(raw: unknown): YouTubeCursor {
       if (!isRecord(value)) continue;
       cursor.feeds[key] = {
         since: typeof value.since === 'string' ? value.since : null,
-        scan: isRecord(value.scan) && typeof value.scan.pageToken === 'string'
-          ? { pageToken: value.scan.pageToken, newest: typeof value.scan.newest === 'string' ? value.scan.newest : null }
-          : null,
+        scan:
+          isRecord(value.scan) && typeof value.scan.pageToken === 'string'
+            ? { pageToken: value.scan.pageToken, newest: typeof value.scan.newest === 'string' ? value.scan.newest : null }
+            : null,
       };
     }
   }
   if (Array.isArray(raw.watched)) {
     for (const w of raw.watched) {
       if (!isRecord(w) || typeof w.id !== 'string' || typeof w.postedAt !== 'string' || typeof w.replies !== 'number') continue;
-      cursor.watched.push({ id: w.id, postedAt: w.postedAt, replies: w.replies, updatedAt: typeof w.updatedAt === 'string' ? w.updatedAt : null });
+      cursor.watched.push({
+        id: w.id,
+        postedAt: w.postedAt,
+        replies: w.replies,
+        updatedAt: typeof w.updatedAt === 'string' ? w.updatedAt : null,
+      });
     }
   }
   return cursor;
@@ -99,7 +105,11 @@ export async function* collectYouTube(input: CollectInput<YouTubeConfig>): Async
   const freshThisRun = new Set<string>();
 
   /** Maps threads (with every reply) and notes them for watching. */
-  async function threadMentions(items: unknown[], feedKey: string, fallbackChannel: string | undefined): Promise<{ mentions: NormalizedMention[]; oldest: Date | null; newest: Date | null; returned: Set<string> }> {
+  async function threadMentions(
+    items: unknown[],
+    feedKey: string,
+    fallbackChannel: string | undefined,
+  ): Promise<{ mentions: NormalizedMention[]; oldest: Date | null; newest: Date | null; returned: Set<string> }> {
     const byId = new Map<string, NormalizedMention>();
     let oldest: Date | null = null;
     let newest: Date | null = null;
@@ -108,7 +118,8 @@ export async function* collectYouTube(input: CollectInput<YouTubeConfig>): Async
       const snippet = isRecord(thread) && isRecord(thread.snippet) ? thread.snippet : null;
       const watchTargetId = targetFor(snippet?.channelId ?? fallbackChannel, targets);
       const mapped = mapThread(thread, watchTargetId);
-      for (const skip of mapped.skipped) runtime.log.warn({ source: 'youtube', feed: feedKey, id: skip.id, reason: skip.reason }, 'skipping malformed comment');
+      for (const skip of mapped.skipped)
+        runtime.log.warn({ source: 'youtube', feed: feedKey, id: skip.id, reason: skip.reason }, 'skipping malformed comment');
       for (const m of mapped.mentions) byId.set(m.externalId, m);
       if (mapped.threadId !== null) returned.add(mapped.threadId);
       if (mapped.publishedAt !== null) {
@@ -126,7 +137,12 @@ export async function* collectYouTube(input: CollectInput<YouTubeConfig>): Async
       if (config.watchThreadsDays > 0 && mapped.threadId !== null && mapped.publishedAt !== null) {
         freshThisRun.add(mapped.threadId);
         state.watched = state.watched.filter((w) => w.id !== mapped.threadId);
-        state.watched.push({ id: mapped.threadId, postedAt: mapped.publishedAt.toISOString(), replies: mapped.totalReplyCount, updatedAt: mapped.updatedAt });
+        state.watched.push({
+          id: mapped.threadId,
+          postedAt: mapped.publishedAt.toISOString(),
+          replies: mapped.totalReplyCount,
+          updatedAt: mapped.updatedAt,
+        });
       }
     }
     return { mentions: [...byId.values()], oldest, newest, returned };
@@ -149,7 +165,10 @@ export async function* collectYouTube(input: CollectInput<YouTubeConfig>): Async
               continue;
             }
             // Comments disabled, video deleted, channel gone: this feed has nothing to give; the others still do.
-            runtime.log.warn({ source: 'youtube', feed: feed.key, status: error.status, err: error.message }, 'feed unavailable; skipped this run');
+            runtime.log.warn(
+              { source: 'youtube', feed: feed.key, status: error.status, err: error.message },
+              'feed unavailable; skipped this run',
+            );
             break;
           }
           throw error;
@@ -185,11 +204,13 @@ export async function* collectYouTube(input: CollectInput<YouTubeConfig>): Async
         const before = new Map(batch.map((w) => [w.id, w]));
         const { mentions, returned } = await threadMentions(page.items, 'watch', undefined);
         // Only threads that changed are passed on; the rest were stored as they are.
-        const changed = new Set([...returned].filter((id) => {
-          const now = state.watched.find((w) => w.id === id);
-          const was = before.get(id);
-          return now !== undefined && was !== undefined && (now.replies !== was.replies || now.updatedAt !== was.updatedAt);
-        }));
+        const changed = new Set(
+          [...returned].filter((id) => {
+            const now = state.watched.find((w) => w.id === id);
+            const was = before.get(id);
+            return now !== undefined && was !== undefined && (now.replies !== was.replies || now.updatedAt !== was.updatedAt);
+          }),
+        );
         // A thread missing from the answer is asked for once more on its own before it counts as
         // deleted: one quota unit against a false tombstone.
         let missing = batch.filter((w) => !returned.has(w.id));
@@ -198,11 +219,17 @@ export async function* collectYouTube(input: CollectInput<YouTubeConfig>): Async
           const back = new Set(again.items.map((t) => (isRecord(t) && typeof t.id === 'string' ? t.id : '')));
           missing = missing.filter((w) => !back.has(w.id));
         }
-        const tombstones: Tombstone[] = missing
-          .map((w) => ({ externalId: w.id, deletedAt: runtime.now(), reason: 'unavailable' as const, raw: { threadId: w.id, missingFromIdLookup: true } }));
+        const tombstones: Tombstone[] = missing.map((w) => ({
+          externalId: w.id,
+          deletedAt: runtime.now(),
+          reason: 'unavailable' as const,
+          raw: { threadId: w.id, missingFromIdLookup: true },
+        }));
         const gone = new Set(tombstones.map((t) => t.externalId));
         state.watched = state.watched.filter((w) => !gone.has(w.id));
-        const passed = mentions.filter((m) => changed.has(m.externalId) || (m.replyToExternalId != null && changed.has(m.replyToExternalId)));
+        const passed = mentions.filter(
+          (m) => changed.has(m.externalId) || (m.replyToExternalId != null && changed.has(m.replyToExternalId)),
+        );
         if (passed.length > 0 || tombstones.length > 0) yield { mentions: passed, tombstones, cursor: snapshot() };
       }
     }

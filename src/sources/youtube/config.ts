@@ -29,7 +29,9 @@ export function parseYouTubeConfig(input: unknown): YouTubeConfig {
   const videoIds = stringList(raw.videoIds, 'videoIds', /^[A-Za-z0-9_-]{6,64}$/, 200);
   const channelIds = stringList(raw.channelIds, 'channelIds', /^UC[A-Za-z0-9_-]{10,62}$/, 50);
   if (videoIds.length + channelIds.length === 0) {
-    throw new ValidationError('videoIds: 動画 ID かチャンネル ID (channelIds, UC…) を 1 つ以上指定してください (at least one video or channel)');
+    throw new ValidationError(
+      'videoIds: 動画 ID かチャンネル ID (channelIds, UC…) を 1 つ以上指定してください (at least one video or channel)',
+    );
   }
   const fetchAllReplies = booleanOr(raw.fetchAllReplies, 'fetchAllReplies', true);
   return {

@@ -14,6 +14,9 @@ export const youtubeSource: SourceDefinition<YouTubeConfig> = {
   parseConfig: parseYouTubeConfig,
   credentials: [slot('apiKey', 'API キー (Data API v3 key)', (c) => c.apiKeyEnv)],
   requiredCredentials: () => ['apiKey'],
-  endpoints: (c) => ({ credentialOrigins: [originOf(c.baseUrl)], operatorUrls: [{ field: 'baseUrl', url: c.baseUrl, defaultUrl: youtubeApiBaseUrl }] }),
+  endpoints: (c) => ({
+    credentialOrigins: [originOf(c.baseUrl)],
+    operatorUrls: [{ field: 'baseUrl', url: c.baseUrl, defaultUrl: youtubeApiBaseUrl }],
+  }),
   collect: collectYouTube,
 };

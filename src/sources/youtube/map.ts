@@ -5,9 +5,7 @@ import type { NormalizedMention } from '../../mention.ts';
 import { htmlToText } from '../html-text.ts';
 import { count, definedMetrics, isRecord, optionalString, parseTime } from '../payload.ts';
 
-export type CommentMapResult =
-  | { ok: true; mention: NormalizedMention }
-  | { ok: false; id: string | null; reason: string };
+export type CommentMapResult = { ok: true; mention: NormalizedMention } | { ok: false; id: string | null; reason: string };
 
 export function commentUrl(videoId: string | null, channelId: string | null, commentId: string): string | null {
   if (videoId !== null) return `https://www.youtube.com/watch?v=${encodeURIComponent(videoId)}&lc=${encodeURIComponent(commentId)}`;
@@ -71,7 +69,15 @@ export interface ThreadMapResult {
 
 /** One `CommentThread`: its top-level comment and the replies embedded with it. */
 export function mapThread(thread: unknown, watchTargetId: string | null): ThreadMapResult {
-  const result: ThreadMapResult = { mentions: [], skipped: [], threadId: null, missingReplies: 0, publishedAt: null, totalReplyCount: 0, updatedAt: null };
+  const result: ThreadMapResult = {
+    mentions: [],
+    skipped: [],
+    threadId: null,
+    missingReplies: 0,
+    publishedAt: null,
+    totalReplyCount: 0,
+    updatedAt: null,
+  };
   if (!isRecord(thread) || !isRecord(thread.snippet)) {
     result.skipped.push({ id: isRecord(thread) ? optionalString(thread.id) : null, reason: 'thread without snippet' });
     return result;
@@ -85,7 +91,8 @@ export function mapThread(thread: unknown, watchTargetId: string | null): Thread
   };
   const totalReplyCount = count(snippet.totalReplyCount) ?? 0;
   result.totalReplyCount = totalReplyCount;
-  const topSnippet = isRecord(snippet.topLevelComment) && isRecord(snippet.topLevelComment.snippet) ? snippet.topLevelComment.snippet : null;
+  const topSnippet =
+    isRecord(snippet.topLevelComment) && isRecord(snippet.topLevelComment.snippet) ? snippet.topLevelComment.snippet : null;
   result.updatedAt = optionalString(topSnippet?.updatedAt) ?? optionalString(topSnippet?.publishedAt);
   const top = mapComment(snippet.topLevelComment, { ...context, totalReplyCount });
   if (top.ok) {

@@ -20,15 +20,21 @@ async function run(input: string, args: string[] = []): Promise<{ code: number; 
 
 describe('hinoko analyze', () => {
   it('writes one result per input line, in order, with the documented shape', async () => {
-    const input = [
-      { id: 'a', text: '受付の態度が最悪。090-1234-5678' },
-      { id: 2, text: '先生がとても丁寧でした😊' },
-      { id: 'c', text: '明日は健診です' },
-    ].map((x) => JSON.stringify(x)).join('\n') + '\n';
+    const input =
+      [
+        { id: 'a', text: '受付の態度が最悪。090-1234-5678' },
+        { id: 2, text: '先生がとても丁寧でした😊' },
+        { id: 'c', text: '明日は健診です' },
+      ]
+        .map((x) => JSON.stringify(x))
+        .join('\n') + '\n';
     const { code, out, err } = await run(input);
     expect(err).toBe('');
     expect(code).toBe(0);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.id)).toEqual(['a', 2, 'c']);
     expect(Object.keys(lines[0]!)).toEqual(['id', 'sentiment', 'risks', 'pii']);
     expect(lines[0]).toMatchObject({
@@ -52,7 +58,12 @@ describe('hinoko analyze', () => {
     ].join('\n');
     const { code, out, err } = await run(input);
     expect(code).toBe(1);
-    expect(out.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(['ok1', 'ok2']);
+    expect(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id),
+    ).toEqual(['ok1', 'ok2']);
     expect(err).toContain('2 行目');
     expect(err).toContain('4 行目');
     expect(err).toContain('5 行目');

@@ -30,7 +30,11 @@ describe('rankEmergingTerms', () => {
 
   it('sorts by score, respects limit and accepts Maps', () => {
     const result = rankEmergingTerms({
-      current: new Map([['x', 10], ['y', 30], ['z', 20]]),
+      current: new Map([
+        ['x', 10],
+        ['y', 30],
+        ['z', 20],
+      ]),
       baseline: [new Map(), new Map([['y', 1]])],
       limit: 2,
     });

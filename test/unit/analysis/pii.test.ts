@@ -79,7 +79,10 @@ describe('PII detection', () => {
     expect(spans).toContainEqual(['person_name', '鈴木']);
     expect(spans.map((s) => s[0])).toEqual(['person_name']);
     const text2 = 'ｗｗｗ https://example.com/x 見て！！！ ＴＥＬ：０９０－１２３４－５６７８ と 鈴木さん';
-    expect(found(text2)).toEqual([['phone', '０９０－１２３４－５６７８'], ['person_name', '鈴木']]);
+    expect(found(text2)).toEqual([
+      ['phone', '０９０－１２３４－５６７８'],
+      ['person_name', '鈴木'],
+    ]);
   });
 
   it('is part of analyze() with the same offsets', () => {
@@ -95,10 +98,12 @@ describe('maskPii', () => {
   });
 
   it('ignores out-of-range and overlapping spans and uses *** for unknown types', () => {
-    expect(maskPii('abcdef', [
-      { type: 'phone', start: 4, end: 99 },
-      { type: 'x', start: 0, end: 2 },
-      { type: 'email', start: 1, end: 3 },
-    ])).toBe('***cdef');
+    expect(
+      maskPii('abcdef', [
+        { type: 'phone', start: 4, end: 99 },
+        { type: 'x', start: 0, end: 2 },
+        { type: 'email', start: 1, end: 3 },
+      ]),
+    ).toBe('***cdef');
   });
 });

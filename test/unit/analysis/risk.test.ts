@@ -15,10 +15,20 @@ function categories(text: string): string[] {
 
 describe('risk categories (data/risk-categories.json)', () => {
   it('defines exactly the ten categories of the issue', () => {
-    const data = JSON.parse(readFileSync(new URL('../../../src/analysis/data/risk-categories.json', import.meta.url), 'utf8')) as RiskCategoryData;
+    const data = JSON.parse(
+      readFileSync(new URL('../../../src/analysis/data/risk-categories.json', import.meta.url), 'utf8'),
+    ) as RiskCategoryData;
     expect(data.categories.map((c) => c.category)).toEqual([
-      '医療過誤・誤診', '接遇・態度', '待ち時間・予約', '費用・請求', '衛生・感染', '個人情報・プライバシー',
-      '職員の不適切投稿', '差別・ハラスメント', '誹謗中傷・脅迫', '炎上シグナル',
+      '医療過誤・誤診',
+      '接遇・態度',
+      '待ち時間・予約',
+      '費用・請求',
+      '衛生・感染',
+      '個人情報・プライバシー',
+      '職員の不適切投稿',
+      '差別・ハラスメント',
+      '誹謗中傷・脅迫',
+      '炎上シグナル',
     ]);
   });
 
@@ -72,18 +82,24 @@ describe('risk categories (data/risk-categories.json)', () => {
 
 describe('compileRiskRules', () => {
   it('rejects malformed data with a ValidationError', () => {
-    expect(() => compileRiskRules({ minimumWeight: 0.5, categories: [{ category: 'x', terms: { a: -1 } }] }))
-      .toThrow(ValidationError);
-    expect(() => compileRiskRules({ minimumWeight: 0.5, categories: [{ category: 'x', terms: {}, patterns: [{ pattern: '(', weight: 1 }] }] }))
-      .toThrow(ValidationError);
+    expect(() => compileRiskRules({ minimumWeight: 0.5, categories: [{ category: 'x', terms: { a: -1 } }] })).toThrow(ValidationError);
+    expect(() =>
+      compileRiskRules({ minimumWeight: 0.5, categories: [{ category: 'x', terms: {}, patterns: [{ pattern: '(', weight: 1 }] }] }),
+    ).toThrow(ValidationError);
     expect(() => compileRiskRules({ categories: [] } as unknown as RiskCategoryData)).toThrow(ValidationError);
   });
 
   it('lets one term count for several categories', () => {
     const rules = compileRiskRules({
       minimumWeight: 0.5,
-      categories: [{ category: 'a', terms: { 晒す: 1 } }, { category: 'b', terms: { 晒す: 0.5 } }],
+      categories: [
+        { category: 'a', terms: { 晒す: 1 } },
+        { category: 'b', terms: { 晒す: 0.5 } },
+      ],
     });
-    expect(detectRisks('晒す', rules).map((r) => [r.category, r.score])).toEqual([['a', 0.632], ['b', 0.393]]);
+    expect(detectRisks('晒す', rules).map((r) => [r.category, r.score])).toEqual([
+      ['a', 0.632],
+      ['b', 0.393],
+    ]);
   });
 });

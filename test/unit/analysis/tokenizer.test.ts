@@ -13,8 +13,16 @@ function plainTokenizer(): Promise<Tokenizer> {
 it('the sped-up tokenizer gives exactly the tokens of plain kuromoji', async () => {
   const [fast, plain] = await Promise.all([loadTokenizer(), plainTokenizer()]);
   const texts = readFileSync(new URL('../../fixtures/clinic-posts.tsv', import.meta.url), 'utf8')
-    .split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).map((l) => l.split('\t')[4]!);
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'))
+    .map((l) => l.split('\t')[4]!);
   // Long runs exercise the trie cut: a 300-character unpunctuated post, kana, Latin and emoji.
-  texts.push('あ'.repeat(300), `${'さくら内科クリニック'.repeat(20)}😀${'予約'.repeat(40)}`, 'ｗ'.repeat(120), 'A'.repeat(200) + '😀', texts.join(''));
+  texts.push(
+    'あ'.repeat(300),
+    `${'さくら内科クリニック'.repeat(20)}😀${'予約'.repeat(40)}`,
+    'ｗ'.repeat(120),
+    'A'.repeat(200) + '😀',
+    texts.join(''),
+  );
   for (const text of texts) expect(fast.tokenize(text)).toEqual(plain.tokenize(text));
 }, 60_000);

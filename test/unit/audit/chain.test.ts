@@ -6,9 +6,19 @@ function chainOf(n: number): StoredAuditRow[] {
   let prev: Buffer | null = null;
   for (let i = 1; i <= n; i++) {
     const fields = {
-      chain: '7', seq: i, orgId: '7', at: new Date(Date.UTC(2026, 10, 25, 0, i)), actorType: 'api_token', actorId: 'platform-token',
-      action: 'source.disable', targetType: 'source', targetId: String(i), before: { enabled: true }, after: { enabled: false },
-      requestId: `r${i}`, sourceIp: '127.0.0.1',
+      chain: '7',
+      seq: i,
+      orgId: '7',
+      at: new Date(Date.UTC(2026, 10, 25, 0, i)),
+      actorType: 'api_token',
+      actorId: 'platform-token',
+      action: 'source.disable',
+      targetType: 'source',
+      targetId: String(i),
+      before: { enabled: true },
+      after: { enabled: false },
+      requestId: `r${i}`,
+      sourceIp: '127.0.0.1',
     };
     const hash = auditHash(prev, fields);
     rows.push({ ...fields, id: String(100 + i), prevHash: prev, hash });

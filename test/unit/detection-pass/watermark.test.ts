@@ -4,7 +4,10 @@ import { collectionGate, scheduleIntervalMs } from '../../../src/detection-pass/
 const min = 60_000;
 
 describe('collectionGate', () => {
-  const sources = [{ name: 'X', coveredUntil: 100 * min }, { name: 'RSS', coveredUntil: 90 * min }];
+  const sources = [
+    { name: 'X', coveredUntil: 100 * min },
+    { name: 'RSS', coveredUntil: 90 * min },
+  ];
 
   it('judges what every waited-for source has covered', () => {
     const gate = collectionGate(sources, { nowMs: 92 * min, waitFromMs: 0, waitMs: 5 * min });

@@ -19,8 +19,13 @@ function run(steps: { score: number; severity: number; kind?: 'crisis' | 'notice
 describe('alert rules', () => {
   it('opens once, updates while active, closes after the quiet spell', () => {
     const alerts = run([
-      { score: 0.1, severity: 0 }, { score: 0.9, severity: 2 }, { score: 0.8, severity: 2 },
-      { score: close + 0.01, severity: 1 }, { score: 0.1, severity: 0 }, { score: 0.1, severity: 0 }, { score: 0.1, severity: 0 },
+      { score: 0.1, severity: 0 },
+      { score: 0.9, severity: 2 },
+      { score: 0.8, severity: 2 },
+      { score: close + 0.01, severity: 1 },
+      { score: 0.1, severity: 0 },
+      { score: 0.1, severity: 0 },
+      { score: 0.1, severity: 0 },
     ]);
     expect(alerts.map((a) => a?.action ?? null)).toEqual([null, 'open', 'update', 'update', null, 'close', null]);
     expect(alerts.filter((a) => a?.notify).length).toBe(1);
@@ -34,7 +39,13 @@ describe('alert rules', () => {
   });
 
   it('escalates (and notifies) when severity rises to 3 or more, silently below', () => {
-    const alerts = run([{ score: 0.9, severity: 1 }, { score: 0.9, severity: 2 }, { score: 0.95, severity: 3 }, { score: 0.95, severity: 3 }, { score: 0.99, severity: 5 }]);
+    const alerts = run([
+      { score: 0.9, severity: 1 },
+      { score: 0.9, severity: 2 },
+      { score: 0.95, severity: 3 },
+      { score: 0.95, severity: 3 },
+      { score: 0.99, severity: 5 },
+    ]);
     expect(alerts.map((a) => a?.action)).toEqual(['open', 'update', 'escalate', 'update', 'escalate']);
     expect(alerts.map((a) => a?.severity)).toEqual([1, 1, 3, 3, 5]);
     expect(new Set(alerts.map((a) => a?.episodeId)).size).toBe(1);
@@ -47,7 +58,10 @@ describe('alert rules', () => {
   });
 
   it('a notice that turns negative escalates to a crisis', () => {
-    const alerts = run([{ score: 0.9, severity: 2, kind: 'notice' }, { score: 0.9, severity: 2, kind: 'crisis' }]);
+    const alerts = run([
+      { score: 0.9, severity: 2, kind: 'notice' },
+      { score: 0.9, severity: 2, kind: 'crisis' },
+    ]);
     expect(alerts[1]).toMatchObject({ action: 'escalate', kind: 'crisis', notify: true });
   });
 

@@ -17,7 +17,8 @@ function negBinTail(k: number, mean: number, phi: number): number {
   const p = r / (r + mean);
   // Summed upwards from k: 1 − CDF would cancel to nothing for tails near 1e-13.
   let tail = 0;
-  for (let i = k; i < k + 20_000; i++) tail += Math.exp(logGamma(i + r) - logGamma(r) - logGamma(i + 1) + r * Math.log(p) + i * Math.log(1 - p));
+  for (let i = k; i < k + 20_000; i++)
+    tail += Math.exp(logGamma(i + r) - logGamma(r) - logGamma(i + 1) + r * Math.log(p) + i * Math.log(1 - p));
   return tail;
 }
 
@@ -36,13 +37,21 @@ describe('count tails', () => {
   });
 
   it('Poisson surprise equals -log10 of the exact tail', () => {
-    for (const [k, mean] of [[3, 1], [10, 2.5], [7, 0.3]] as const) {
+    for (const [k, mean] of [
+      [3, 1],
+      [10, 2.5],
+      [7, 0.3],
+    ] as const) {
       expect(countSurprise(k, mean, 0)).toBeCloseTo(-Math.log10(poissonTail(k, mean)), 6);
     }
   });
 
   it('negative-binomial surprise equals -log10 of the exact tail', () => {
-    for (const [k, mean, phi] of [[5, 1, 0.5], [40, 3, 0.2], [200, 60, 0.3]] as const) {
+    for (const [k, mean, phi] of [
+      [5, 1, 0.5],
+      [40, 3, 0.2],
+      [200, 60, 0.3],
+    ] as const) {
       expect(countSurprise(k, mean, phi)).toBeCloseTo(-Math.log10(negBinTail(k, mean, phi)), 5);
     }
   });

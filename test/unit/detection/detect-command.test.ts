@@ -42,7 +42,11 @@ describe('hinoko detect', () => {
     const lines = out.trim().split('\n');
     expect(lines[0]).toBe('timestamp,anomaly_score,alert,severity,kind');
     expect(lines).toHaveLength(2001);
-    const inputStamps = text.trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+    const inputStamps = text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[0]);
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(inputStamps);
     for (const l of lines.slice(1)) {
       const [, score, alert, severity, kind] = l.split(',');
@@ -62,7 +66,9 @@ describe('hinoko detect', () => {
     const rows = parseVolumeCsv(series(1600, true));
     const whole = formatVerdictCsv(detectSeries(rows)).trim().split('\n');
     for (const n of [1, 2, 3, 288, 701, 702, 705, 1000, 1501, 1599]) {
-      const part = formatVerdictCsv(detectSeries(rows.slice(0, n))).trim().split('\n');
+      const part = formatVerdictCsv(detectSeries(rows.slice(0, n)))
+        .trim()
+        .split('\n');
       expect(part, `prefix ${n}`).toEqual(whole.slice(0, n + 1));
     }
   });

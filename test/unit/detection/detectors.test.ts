@@ -130,7 +130,8 @@ describe('sentiment detector', () => {
   it('a sustained shift barely moves an established baseline', () => {
     let state = base;
     // 30 days of 3 mentions an hour, one negative in seven.
-    for (let i = 0; i < 24 * 30; i++) state = sentimentDetector.step(state, bucket(i, { count: 3, negative: i % 7 === 0 ? 3 : 0 }), context, settings).state;
+    for (let i = 0; i < 24 * 30; i++)
+      state = sentimentDetector.step(state, bucket(i, { count: 3, negative: i % 7 === 0 ? 3 : 0 }), context, settings).state;
     for (let i = 0; i < 48; i++) state = sentimentDetector.step(state, bucket(i, { count: 20, negative: 16 }), context, settings).state;
     const baseline = (state.negative + 0.2 * 10) / (state.total + 10);
     expect(baseline).toBeLessThan(0.25);
@@ -150,14 +151,24 @@ describe('sentiment CUSUM', () => {
     let state = sentimentDetector.initial(settings);
     // A month of 3 posts a day, one in seven negative: the CUSUM keeps returning to 0.
     for (let i = 0; i < 24 * 30; i++) {
-      state = sentimentDetector.step(state, bucket(i, i % 8 === 0 ? { count: 1, negative: i % 56 === 0 ? 1 : 0 } : {}), context, settings).state;
+      state = sentimentDetector.step(
+        state,
+        bucket(i, i % 8 === 0 ? { count: 1, negative: i % 56 === 0 ? 1 : 0 } : {}),
+        context,
+        settings,
+      ).state;
     }
     expect(state.cusum).toBeLessThan(3);
     // Then one post every 4 hours, two in three negative: never more than one post a bucket.
     let firstFired = -1;
     for (let i = 0; i < 24 * 10; i++) {
       const at = 24 * 30 + i;
-      const step = sentimentDetector.step(state, bucket(at, i % 4 === 0 ? { count: 1, negative: i % 12 === 8 ? 0 : 1 } : {}), context, settings);
+      const step = sentimentDetector.step(
+        state,
+        bucket(at, i % 4 === 0 ? { count: 1, negative: i % 12 === 8 ? 0 : 1 } : {}),
+        context,
+        settings,
+      );
       state = step.state;
       expect(step.reading.surprise).toBeLessThanOrEqual(settings.sentiment.cusumCapSurprise + 1e-9);
       if (firstFired < 0 && step.reading.fired) firstFired = i;
@@ -177,7 +188,10 @@ describe('sentiment CUSUM', () => {
 describe('combined score', () => {
   const reading = (strength: number) => ({ fired: strength >= 0.5, strength, surprise: 0, observed: 0, expected: 0 });
   const readings = (volume: number, sentiment = 0, velocity = 0, criticalTerms = 0) => ({
-    volume: reading(volume), sentiment: reading(sentiment), velocity: reading(velocity), criticalTerms: reading(criticalTerms),
+    volume: reading(volume),
+    sentiment: reading(sentiment),
+    velocity: reading(velocity),
+    criticalTerms: reading(criticalTerms),
   });
 
   it('passes one detector through unchanged', () => {
@@ -199,16 +213,27 @@ describe('combined score', () => {
 describe('velocity detector', () => {
   it('fires on a jump in engagement on negative posts, not on the usual trickle', () => {
     let state = velocityDetector.initial(settings);
-    for (let i = 0; i < 100; i++) state = velocityDetector.step(state, bucket(i, { reach: { reposts: 2, quotes: 0, replies: 1 } }), context, settings).state;
-    expect(velocityDetector.step(state, bucket(100, { reach: { reposts: 4, quotes: 0, replies: 2 } }), context, settings).reading.fired).toBe(false);
-    expect(velocityDetector.step(state, bucket(100, { reach: { reposts: 800, quotes: 100, replies: 300 } }), context, settings).reading.fired).toBe(true);
+    for (let i = 0; i < 100; i++)
+      state = velocityDetector.step(state, bucket(i, { reach: { reposts: 2, quotes: 0, replies: 1 } }), context, settings).state;
+    expect(
+      velocityDetector.step(state, bucket(100, { reach: { reposts: 4, quotes: 0, replies: 2 } }), context, settings).reading.fired,
+    ).toBe(false);
+    expect(
+      velocityDetector.step(state, bucket(100, { reach: { reposts: 800, quotes: 100, replies: 300 } }), context, settings).reading.fired,
+    ).toBe(true);
   });
 
   it('counts falling engagement less than rising engagement', () => {
     let state = velocityDetector.initial(settings);
-    for (let i = 0; i < 100; i++) state = velocityDetector.step(state, bucket(i, { reach: { reposts: 2, quotes: 0, replies: 1 } }), context, settings).state;
+    for (let i = 0; i < 100; i++)
+      state = velocityDetector.step(state, bucket(i, { reach: { reposts: 2, quotes: 0, replies: 1 } }), context, settings).state;
     const rising = velocityDetector.step(state, bucket(100, { reach: { reposts: 100, quotes: 0, replies: 0 } }), context, settings);
-    const afterPeak = velocityDetector.step({ ...state, previous: 1000 }, bucket(100, { reach: { reposts: 100, quotes: 0, replies: 0 } }), context, settings);
+    const afterPeak = velocityDetector.step(
+      { ...state, previous: 1000 },
+      bucket(100, { reach: { reposts: 100, quotes: 0, replies: 0 } }),
+      context,
+      settings,
+    );
     expect(afterPeak.reading.strength).toBeLessThan(rising.reading.strength);
     void rising.state;
   });

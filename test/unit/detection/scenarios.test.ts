@@ -40,7 +40,10 @@ describe('sparse clinic stream (0–5 mentions a day)', () => {
   it('a single post naming a critical term alerts even at low volume', () => {
     const at = 40 * 24 + 14;
     const stream = hourlyStream(3, from, 45, (ms, i, r) =>
-      i === at ? { count: 1, negativeShare: 1, criticalTerms: ['個人情報流出'] } : { count: poisson(r, clinicRate(ms, 3)), negativeShare: 0.15 });
+      i === at
+        ? { count: 1, negativeShare: 1, criticalTerms: ['個人情報流出'] }
+        : { count: poisson(r, clinicRate(ms, 3)), negativeShare: 0.15 },
+    );
     const { results, notifications } = replay(stream);
     expect(notifications).toEqual([at]);
     expect(results[at]!).toMatchObject({ kind: 'crisis', severity: 3 });
@@ -90,10 +93,17 @@ describe('slow-burning complaint trend', () => {
         const base = clinicRate(ms, 3);
         if (day < 0) return { count: poisson(r, base), negativeShare: 0.15 };
         const extra = base * Math.min(day, 10) * 0.8;
-        return { count: poisson(r, base + extra), negativeShare: Math.min(0.85, (0.15 * base + 0.9 * extra) / (base + extra)), reachPerNegative: 1 };
+        return {
+          count: poisson(r, base + extra),
+          negativeShare: Math.min(0.85, (0.15 * base + 0.9 * extra) / (base + extra)),
+          reachPerNegative: 1,
+        };
       });
       const { results, notifications } = replay(stream);
-      expect(notifications.filter((i) => i < start), `seed ${seed}`).toEqual([]);
+      expect(
+        notifications.filter((i) => i < start),
+        `seed ${seed}`,
+      ).toEqual([]);
       expect(notifications.length, `seed ${seed}`).toBeGreaterThanOrEqual(1);
       expect(notifications.length, `seed ${seed}`).toBeLessThanOrEqual(3);
       expect((notifications[0]! - start) / 24, `seed ${seed} delay (days)`).toBeLessThanOrEqual(11);
@@ -112,7 +122,11 @@ describe('complaint trend measured by the CUSUM of negative posts', () => {
       const base = clinicRate(ms, 3);
       if (day < 0) return { count: poisson(r, base), negativeShare: 0.15 };
       const extra = base * Math.min(day, 10) * perDay;
-      return { count: poisson(r, base + extra), negativeShare: Math.min(0.85, (0.15 * base + 0.9 * extra) / (base + extra)), reachPerNegative: 1 };
+      return {
+        count: poisson(r, base + extra),
+        negativeShare: Math.min(0.85, (0.15 * base + 0.9 * extra) / (base + extra)),
+        reachPerNegative: 1,
+      };
     });
   }
 
@@ -131,7 +145,10 @@ describe('complaint trend measured by the CUSUM of negative posts', () => {
     const start = 40 * 24;
     for (const seed of seeds) {
       const { notifications } = replay(trend(seed, start, 0.4));
-      expect(notifications.filter((i) => i < start), `seed ${seed}`).toEqual([]);
+      expect(
+        notifications.filter((i) => i < start),
+        `seed ${seed}`,
+      ).toEqual([]);
       expect(notifications.length, `seed ${seed}`).toBeGreaterThanOrEqual(1);
       expect((notifications[0]! - start) / 24, `seed ${seed} delay (days)`).toBeLessThanOrEqual(8);
     }
@@ -149,7 +166,8 @@ describe('complaint trend measured by the CUSUM of negative posts', () => {
         const extra = day < 0 ? 0 : base * Math.min(day, 10) * 0.8;
         return signalFor(random, ms, {
           count: poisson(random, base + extra),
-          negativeShare: Math.min(0.85, (0.15 * base + 0.9 * extra) / (base + extra)), reachPerNegative: 1,
+          negativeShare: Math.min(0.85, (0.15 * base + 0.9 * extra) / (base + extra)),
+          reachPerNegative: 1,
         });
       });
       const { notifications } = replay(signals, fiveMinutes);
@@ -180,7 +198,10 @@ describe('weekends and 年末年始', () => {
     for (const seed of seeds) {
       const stream = hourlyStream(seed, novemberFirst, 80, (ms, _i, r) => ({ count: poisson(r, clinicRate(ms, 10)), negativeShare: 0.15 }));
       const { notifications } = replay(stream);
-      expect(notifications.map((i) => new Date(stream[i]!.start.getTime() + 9 * hourMs).toISOString()), `seed ${seed}`).toEqual([]);
+      expect(
+        notifications.map((i) => new Date(stream[i]!.start.getTime() + 9 * hourMs).toISOString()),
+        `seed ${seed}`,
+      ).toEqual([]);
     }
   });
 
@@ -192,7 +213,10 @@ describe('weekends and 年末年始', () => {
       return { count: poisson(r, clinicRate(ms, 10)), negativeShare: 0.15 };
     });
     const { results, notifications } = replay(stream);
-    const onset = stream.findIndex((s) => { const t = jst(s.start.getTime()); return t.month === 1 && t.date === 4 && t.hour === 11; });
+    const onset = stream.findIndex((s) => {
+      const t = jst(s.start.getTime());
+      return t.month === 1 && t.date === 4 && t.hour === 11;
+    });
     expect(notifications[0]! - onset).toBeLessThanOrEqual(1);
     expect(notifications[0]! - onset).toBeGreaterThanOrEqual(0);
     expect(results[notifications[0]!]!.kind).toBe('crisis');
@@ -220,7 +244,11 @@ describe('busy 5-minute stream with routine bursts (volume only, like a brand on
   // of learning; the tail calibration must keep these from becoming daily alerts.
   const fiveMinutes = 300_000;
   const perDay = 288;
-  interface Surge { at: number; buckets: number; factor: number }
+  interface Surge {
+    at: number;
+    buckets: number;
+    factor: number;
+  }
   function busyStream(seed: number, surges: Surge[] = []): { signals: BucketSignal[]; bursts: number } {
     const random = seededRandom(seed);
     const signals: BucketSignal[] = [];
@@ -240,7 +268,12 @@ describe('busy 5-minute stream with routine bursts (volume only, like a brand on
         burstLeft--;
       }
       for (const surge of surges) if (i >= surge.at && i < surge.at + surge.buckets) mean *= surge.factor;
-      signals.push({ ...emptyBucketSignal(new Date(from + i * fiveMinutes)), count: poisson(random, mean), negative: null, positive: null });
+      signals.push({
+        ...emptyBucketSignal(new Date(from + i * fiveMinutes)),
+        count: poisson(random, mean),
+        negative: null,
+        positive: null,
+      });
     }
     return { signals, bursts };
   }

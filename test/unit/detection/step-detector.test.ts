@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  defaultDetectorSettings, describeAlert, initialDetectorState, stepDetector,
-  type BucketSignal, type DetectorState,
+  defaultDetectorSettings,
+  describeAlert,
+  initialDetectorState,
+  stepDetector,
+  type BucketSignal,
+  type DetectorState,
 } from '../../../src/detection/index.ts';
 import { clinicRate, hourlyStream, poisson } from './synthetic.ts';
 
@@ -10,7 +14,13 @@ const from = Date.UTC(2026, 8, 1, 15);
 const onset = 20 * 24 + 10;
 const stream = hourlyStream(7, from, 30, (ms, i, r) => {
   const k = i - onset;
-  if (k >= 0 && k < 12) return { count: poisson(r, [5, 20, 60][Math.min(k, 2)]!), negativeShare: 0.7, reachPerNegative: 4, criticalTerms: k === 1 ? ['医療ミス'] : [] };
+  if (k >= 0 && k < 12)
+    return {
+      count: poisson(r, [5, 20, 60][Math.min(k, 2)]!),
+      negativeShare: 0.7,
+      reachPerNegative: 4,
+      criticalTerms: k === 1 ? ['医療ミス'] : [],
+    };
   return { count: poisson(r, clinicRate(ms, 4)), negativeShare: 0.15 };
 });
 
@@ -76,8 +86,12 @@ describe('stepDetector', () => {
     let state = initialDetectorState(settings);
     for (const s of stream.slice(0, 48)) state = stepDetector(state, s, settings).state;
     const hostile = {
-      start: new Date(stream[48]!.start), count: Number.NaN, negative: -5, positive: Infinity,
-      riskHits: { '__proto__': 3, x: -1 }, reach: { reposts: -1, quotes: 1e300, replies: Number.NaN },
+      start: new Date(stream[48]!.start),
+      count: Number.NaN,
+      negative: -5,
+      positive: Infinity,
+      riskHits: { __proto__: 3, x: -1 },
+      reach: { reposts: -1, quotes: 1e300, replies: Number.NaN },
       criticalTerms: ['a'.repeat(10_000), 42 as unknown as string],
       samples: [{ id: 'x', text: 'y'.repeat(100_000), engagement: 5 }],
     } as BucketSignal;
@@ -93,5 +107,4 @@ describe('stepDetector', () => {
     expect(JSON.stringify(r.state.detectors)).not.toContain('null');
     expect(r.result.explanation.samples[0]!.text.length).toBeLessThanOrEqual(280);
   });
-
 });

@@ -1,6 +1,11 @@
 import {
-  defaultDetectorSettings, initialDetectorState, stepDetector,
-  type BucketSignal, type DetectionResult, type DetectorSettings, type Sensitivity,
+  defaultDetectorSettings,
+  initialDetectorState,
+  stepDetector,
+  type BucketSignal,
+  type DetectionResult,
+  type DetectorSettings,
+  type Sensitivity,
 } from '../../../src/detection/index.ts';
 
 // Seeded synthetic streams for scenario tests: deterministic, so a failure reproduces exactly.
@@ -54,8 +59,16 @@ export function signalFor(random: () => number, startMs: number, plan: BucketPla
   const positive = Math.min(plan.count - negative, binomial(random, plan.count, plan.positiveShare ?? 0.3));
   const reach = Math.round(negative * (plan.reachPerNegative ?? 0.5));
   return {
-    start: new Date(startMs), count: plan.count, negative, positive, riskHits: {},
-    reach: { reposts: Math.round(reach * 0.6), quotes: Math.round(reach * 0.1), replies: reach - Math.round(reach * 0.6) - Math.round(reach * 0.1) },
+    start: new Date(startMs),
+    count: plan.count,
+    negative,
+    positive,
+    riskHits: {},
+    reach: {
+      reposts: Math.round(reach * 0.6),
+      quotes: Math.round(reach * 0.1),
+      replies: reach - Math.round(reach * 0.6) - Math.round(reach * 0.1),
+    },
     criticalTerms: plan.criticalTerms ?? [],
   };
 }
@@ -88,11 +101,16 @@ export function clinicRate(ms: number, perDay: number): number {
   if (holiday) return (perDay * 0.1) / 24;
   const dayShape = hour >= 8 && hour < 22 ? 1.5 : 0.2;
   const weekShape = dow === 0 ? 0.3 : dow === 6 ? 0.6 : dow === 1 ? 1.3 : 1;
-  return (perDay / 24) * dayShape * weekShape / 1.06;
+  return ((perDay / 24) * dayShape * weekShape) / 1.06;
 }
 
 /** Hourly buckets from `fromMs` for `days` days, with `plan` deciding each bucket. */
-export function hourlyStream(seed: number, fromMs: number, days: number, plan: (ms: number, i: number, random: () => number) => BucketPlan): BucketSignal[] {
+export function hourlyStream(
+  seed: number,
+  fromMs: number,
+  days: number,
+  plan: (ms: number, i: number, random: () => number) => BucketPlan,
+): BucketSignal[] {
   const random = seededRandom(seed);
   const out: BucketSignal[] = [];
   for (let i = 0; i < days * 24; i++) {

@@ -13,33 +13,55 @@ import { buildOpenApiDocument } from '../../../src/server/openapi.ts';
 
 const meta = { action: 'public' as const, tags: ['test'] as [string], summary: 'test' };
 
-const markdown = defineRoute({
-  ...meta, method: 'get', path: '/note.md', operationId: 'note',
-  responses: { 200: textAnswer('text/markdown') },
-}, () => (c) => answerText(c, 'text/markdown', '# 見出し\n', { headers: { 'cache-control': 'private, no-store' } }));
+const markdown = defineRoute(
+  {
+    ...meta,
+    method: 'get',
+    path: '/note.md',
+    operationId: 'note',
+    responses: { 200: textAnswer('text/markdown') },
+  },
+  () => (c) => answerText(c, 'text/markdown', '# 見出し\n', { headers: { 'cache-control': 'private, no-store' } }),
+);
 
-const both = defineRoute({
-  ...meta, method: 'get', path: '/both', operationId: 'both',
-  responses: { 200: textAnswer('text/html'), 202: jsonAnswer(z.object({ queued: z.boolean() })) },
-}, () => (c) => (c.req.header('x-json') ? c.json({ queued: true }, 202) : answerText(c, 'text/html', '<p>ok</p>')));
+const both = defineRoute(
+  {
+    ...meta,
+    method: 'get',
+    path: '/both',
+    operationId: 'both',
+    responses: { 200: textAnswer('text/html'), 202: jsonAnswer(z.object({ queued: z.boolean() })) },
+  },
+  () => (c) => (c.req.header('x-json') ? c.json({ queued: true }, 202) : answerText(c, 'text/html', '<p>ok</p>')),
+);
 
 // Only registered by the runtime test below; what matters here is that each handler is refused.
 export const refused = [
-  defineRoute({ ...meta, method: 'get', path: '/a.html', operationId: 'a', responses: { 200: textAnswer('text/html') } },
+  defineRoute(
+    { ...meta, method: 'get', path: '/a.html', operationId: 'a', responses: { 200: textAnswer('text/html') } },
     // @ts-expect-error JSON from a route declared text/html
-    () => (c) => c.json({ any: 'thing' }, 200)),
-  defineRoute({ ...meta, method: 'get', path: '/b.md', operationId: 'b', responses: { 200: textAnswer('text/markdown') } },
+    () => (c) => c.json({ any: 'thing' }, 200),
+  ),
+  defineRoute(
+    { ...meta, method: 'get', path: '/b.md', operationId: 'b', responses: { 200: textAnswer('text/markdown') } },
     // @ts-expect-error HTML from a route declared text/markdown
-    () => (c) => answerText(c, 'text/html', '<p>x</p>')),
-  defineRoute({ ...meta, method: 'get', path: '/c.md', operationId: 'c', responses: { 200: textAnswer('text/markdown') } },
+    () => (c) => answerText(c, 'text/html', '<p>x</p>'),
+  ),
+  defineRoute(
+    { ...meta, method: 'get', path: '/c.md', operationId: 'c', responses: { 200: textAnswer('text/markdown') } },
     // @ts-expect-error a declared media type, but an undeclared status
-    () => (c) => answerText(c, 'text/markdown', 'x', { status: 201 })),
-  defineRoute({ ...meta, method: 'get', path: '/d', operationId: 'd', responses: { 200: jsonAnswer(z.object({ n: z.number() })) } },
+    () => (c) => answerText(c, 'text/markdown', 'x', { status: 201 }),
+  ),
+  defineRoute(
+    { ...meta, method: 'get', path: '/d', operationId: 'd', responses: { 200: jsonAnswer(z.object({ n: z.number() })) } },
     // @ts-expect-error text from a route declared JSON
-    () => (c) => answerText(c, 'text/markdown', 'x')),
-  defineRoute({ ...meta, method: 'get', path: '/e.html', operationId: 'e', responses: { 200: textAnswer('text/html') } },
+    () => (c) => answerText(c, 'text/markdown', 'x'),
+  ),
+  defineRoute(
+    { ...meta, method: 'get', path: '/e.html', operationId: 'e', responses: { 200: textAnswer('text/html') } },
     // @ts-expect-error a Response made by hand carries no declared media type
-    () => (c) => c.body('<p>x</p>', 200, { 'content-type': 'text/html' })),
+    () => (c) => c.body('<p>x</p>', 200, { 'content-type': 'text/html' }),
+  ),
 ];
 
 function appOf(...routes: (typeof markdown)[]) {
@@ -65,7 +87,8 @@ describe('text answers', () => {
 
   it('are documented with their media type and a string body', () => {
     const doc = buildOpenApiDocument({ version: 'test', routes: [markdown, both] });
-    const ok = (path: string) => (doc.paths[path] as { get: { responses: Record<string, { content: Record<string, { schema: unknown }> }> } }).get.responses;
+    const ok = (path: string) =>
+      (doc.paths[path] as { get: { responses: Record<string, { content: Record<string, { schema: unknown }> }> } }).get.responses;
     expect(ok('/note.md')['200']!.content).toEqual({ 'text/markdown': { schema: { type: 'string' } } });
     expect(Object.keys(ok('/both')['200']!.content)).toEqual(['text/html']);
     expect(Object.keys(ok('/both')['202']!.content)).toEqual(['application/json']);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  findTransition, incidentStatuses, stampsAfter, timestampViolations, transitions, type IncidentStatus, type IncidentTimestamps,
+  findTransition,
+  incidentStatuses,
+  stampsAfter,
+  timestampViolations,
+  transitions,
+  type IncidentStatus,
+  type IncidentTimestamps,
 } from '../../../src/incident-record/lifecycle.ts';
 
 // Written out by hand, independently of the table, so a changed table fails here until the
@@ -40,7 +46,14 @@ describe('transition table', () => {
 
 const t0 = new Date('2026-11-25T01:00:00Z');
 const min = (n: number) => new Date(t0.getTime() + n * 60_000);
-const fresh = (): IncidentTimestamps => ({ detectedAt: t0, acknowledgedAt: null, firstResponseAt: null, mitigatedAt: null, resolvedAt: null, closedAt: null });
+const fresh = (): IncidentTimestamps => ({
+  detectedAt: t0,
+  acknowledgedAt: null,
+  firstResponseAt: null,
+  mitigatedAt: null,
+  resolvedAt: null,
+  closedAt: null,
+});
 
 describe('timestamps', () => {
   it('acknowledging stamps acknowledgedAt once; a later relapse keeps it', () => {
@@ -64,7 +77,12 @@ describe('timestamps', () => {
   });
 
   it('accepts a consistent set', () => {
-    expect(timestampViolations({ detectedAt: t0, acknowledgedAt: min(3), firstResponseAt: min(50), mitigatedAt: min(40), resolvedAt: min(60), closedAt: min(90) }, min(100))).toEqual([]);
+    expect(
+      timestampViolations(
+        { detectedAt: t0, acknowledgedAt: min(3), firstResponseAt: min(50), mitigatedAt: min(40), resolvedAt: min(60), closedAt: min(90) },
+        min(100),
+      ),
+    ).toEqual([]);
   });
 
   const cases: [string, Partial<IncidentTimestamps>, RegExp][] = [

@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPlaybook, matchingSteps, playbookSteps, plannedTasks } from '../../../src/incidents/playbook.ts';
 
-const keys = (severity: number, riskCategories: string[] = []) => matchingSteps(defaultPlaybook, { severity, riskCategories }).map((s) => s.key);
+const keys = (severity: number, riskCategories: string[] = []) =>
+  matchingSteps(defaultPlaybook, { severity, riskCategories }).map((s) => s.key);
 
 describe('default playbook (DOMAIN.md §4)', () => {
   it('ships the seven steps in Japanese with owners, due offsets and checklists', () => {
     const titles = defaultPlaybook.steps.map((s) => s.title);
-    for (const t of ['事実確認', '院内エスカレーション', '公式見解・謝罪', '投稿削除の判断', 'メディア対応', '職員の個人アカウント', '再発防止・体制見直し']) expect(titles).toContain(t);
+    for (const t of [
+      '事実確認',
+      '院内エスカレーション',
+      '公式見解・謝罪',
+      '投稿削除の判断',
+      'メディア対応',
+      '職員の個人アカウント',
+      '再発防止・体制見直し',
+    ])
+      expect(titles).toContain(t);
     const byKey = Object.fromEntries(defaultPlaybook.steps.map((s) => [s.key, s]));
     expect(byKey['internal-escalation']!.dueOffsetMinutes).toBe(60);
     expect(byKey['official-statement']!.dueOffsetMinutes).toBe(24 * 60);
@@ -49,7 +59,7 @@ describe('planned tasks', () => {
     expect(esc).toMatchObject({ title: '院内エスカレーション', ownerRole: 'oncall_manager', dueAt: new Date('2026-11-25T02:00:00Z') });
   });
 
-  it('raising severity adds only the higher level\'s steps', () => {
+  it("raising severity adds only the higher level's steps", () => {
     const first = plannedTasks(defaultPlaybook, { severity: 3, riskCategories: [], detectedAt }, new Set());
     const more = plannedTasks(defaultPlaybook, { severity: 4, riskCategories: [], detectedAt }, new Set(first.map((t) => t.stepKey)));
     expect(more.map((t) => t.stepKey)).toEqual(['media-response']);

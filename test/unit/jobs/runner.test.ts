@@ -11,7 +11,11 @@ const errors: unknown[] = [];
 const deps: JobDeps = {
   // Never queried: a client connects on its first query only.
   sql: postgres({ host: '127.0.0.1', port: 1, max: 1 }),
-  log: Object.assign(logger.child({}), { error: (o: unknown) => { errors.push(o); } }),
+  log: Object.assign(logger.child({}), {
+    error: (o: unknown) => {
+      errors.push(o);
+    },
+  }),
   instanceId: 'unit',
   now: () => new Date('2026-12-01T00:00:00Z'),
 };
@@ -27,12 +31,22 @@ function manualJob(name = 'manual') {
     trigger: { pollMs: 60_000 },
     lock: null,
     wakeup: new Wakeup(),
-    run: (_ctx, pass) => new Promise<void>((resolve, reject) => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      passes.push({ pass, settle: (fail) => { inFlight--; if (fail) reject(fail); else resolve(); } });
-    }),
-    stop: async () => { stopped++; },
+    run: (_ctx, pass) =>
+      new Promise<void>((resolve, reject) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        passes.push({
+          pass,
+          settle: (fail) => {
+            inFlight--;
+            if (fail) reject(fail);
+            else resolve();
+          },
+        });
+      }),
+    stop: async () => {
+      stopped++;
+    },
   };
   return { job, passes, max: () => maxInFlight, stopped: () => stopped };
 }
@@ -62,7 +76,9 @@ it('drain() returns only when no pass runs and none is asked for', async () => {
   const runner = new JobRunner(deps, m.job);
   runner.wake();
   let drained = false;
-  const draining = runner.drain().then(() => { drained = true; });
+  const draining = runner.drain().then(() => {
+    drained = true;
+  });
   await tick();
   runner.wake(); // asked for during the first pass
   m.passes[0]!.settle();
@@ -97,7 +113,9 @@ it('stop() aborts the pass in flight, waits for it, runs the job stop once, and 
   await tick();
   runner.wake(); // would run after the pass: stop() cancels it
   let stopped = false;
-  const stopping = runner.stop().then(() => { stopped = true; });
+  const stopping = runner.stop().then(() => {
+    stopped = true;
+  });
   await tick();
   expect(m.passes[0]!.pass.signal.aborted).toBe(true);
   expect(stopped).toBe(false);

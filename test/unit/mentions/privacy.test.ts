@@ -4,14 +4,35 @@ import type { MentionView } from '../../../src/mentions/queries.ts';
 
 const text = '山田花子さんが誤診された 090-1234-5678';
 const base: MentionView = {
-  id: '1', orgId: '1', sourceId: '1', sourceType: 'x', watchTargetId: null, externalId: 'e1', url: null,
-  author: { id: 'a', handle: 'h', name: '投稿者' }, text, language: 'ja', postedAt: new Date(0), collectedAt: new Date(0),
-  metrics: { likes: 0, reposts: 0, quotes: 0, replies: 0, views: null }, replyToExternalId: null, quoteOfExternalId: null,
-  repostOfExternalId: null, rating: null, isPrivate: false, isDemo: false, version: 1, deletedAt: null,
+  id: '1',
+  orgId: '1',
+  sourceId: '1',
+  sourceType: 'x',
+  watchTargetId: null,
+  externalId: 'e1',
+  url: null,
+  author: { id: 'a', handle: 'h', name: '投稿者' },
+  text,
+  language: 'ja',
+  postedAt: new Date(0),
+  collectedAt: new Date(0),
+  metrics: { likes: 0, reposts: 0, quotes: 0, replies: 0, views: null },
+  replyToExternalId: null,
+  quoteOfExternalId: null,
+  repostOfExternalId: null,
+  rating: null,
+  isPrivate: false,
+  isDemo: false,
+  version: 1,
+  deletedAt: null,
   sentiment: { label: 'negative', score: -0.8 },
   analysis: {
-    sentiment: { label: 'negative', score: -0.8 }, risks: [],
-    pii: [{ type: 'person_name', start: 0, end: 4 }, { type: 'phone', start: text.indexOf('090'), end: text.length }],
+    sentiment: { label: 'negative', score: -0.8 },
+    risks: [],
+    pii: [
+      { type: 'person_name', start: 0, end: 4 },
+      { type: 'phone', start: text.indexOf('090'), end: text.length },
+    ],
     terms: ['山田花子', '誤診'],
   },
 };
@@ -35,7 +56,10 @@ describe('presentMention', () => {
   });
 
   it('leaves a post without PII as it is', () => {
-    const clean = presentMention({ ...base, text: 'とても親切でした', analysis: { ...base.analysis!, pii: [], terms: [] } }, { revealPii: false });
+    const clean = presentMention(
+      { ...base, text: 'とても親切でした', analysis: { ...base.analysis!, pii: [], terms: [] } },
+      { revealPii: false },
+    );
     expect(clean.text).toBe('とても親切でした');
     expect(clean.piiMasked).toBe(false);
   });

@@ -6,7 +6,13 @@ const hostile = `<script>alert("x")</script> & 'quoted' <img src=x onerror=alert
 
 function input(overrides: Partial<AlertMailInput> = {}): AlertMailInput {
   return {
-    orgId: '7', orgName: 'さくら医療法人', targetName: 'さくら内科クリニック', alertId: '42', action: 'open', kind: 'crisis', severity: 4,
+    orgId: '7',
+    orgName: 'さくら医療法人',
+    targetName: 'さくら内科クリニック',
+    alertId: '42',
+    action: 'open',
+    kind: 'crisis',
+    severity: 4,
     summary: '【深刻度4 重大・炎上の疑い】通常 5分あたり約2件のところ 38件（19倍）。',
     explanation: {
       bucketMs: 300_000,
@@ -17,7 +23,10 @@ function input(overrides: Partial<AlertMailInput> = {}): AlertMailInput {
       detectors: { volume: { strength: 0.97 }, sentiment: { strength: 0.8 } },
       criticalTerms: { new: ['医療ミス'], all: ['医療ミス'] },
       riskCategories: [{ category: '医療過誤・誤診', count: 12 }],
-      emergingTerms: [{ term: '誤診', count: 20, baselineMean: 0.1 }, { term: hostile, count: 3, baselineMean: 0 }],
+      emergingTerms: [
+        { term: '誤診', count: 20, baselineMean: 0.1 },
+        { term: hostile, count: 3, baselineMean: 0 },
+      ],
       topTerms: [{ term: '誤診' }],
       samples: [
         { id: '1', text: `${hostile}\r\nBcc: victim@example.com`, url: 'javascript:alert(1)', engagement: 50 },
@@ -33,8 +42,12 @@ function input(overrides: Partial<AlertMailInput> = {}): AlertMailInput {
 describe('alert mail', () => {
   it('puts severity, its Japanese level and the target in the subject', () => {
     expect(composeAlertMail(input()).subject).toBe('【火の粉・深刻度4 重大】さくら内科クリニックで炎上の疑い');
-    expect(alertSubject({ ...input(), targetName: null, action: 'escalate', severity: 5 })).toBe('【火の粉・深刻度5 緊急】さくら医療法人で炎上の疑い（深刻度が上がりました）');
-    expect(alertSubject({ ...input(), kind: 'notice', severity: 2 })).toBe('【火の粉・深刻度2 警戒】さくら内科クリニックで好意的な話題が急増');
+    expect(alertSubject({ ...input(), targetName: null, action: 'escalate', severity: 5 })).toBe(
+      '【火の粉・深刻度5 緊急】さくら医療法人で炎上の疑い（深刻度が上がりました）',
+    );
+    expect(alertSubject({ ...input(), kind: 'notice', severity: 2 })).toBe(
+      '【火の粉・深刻度2 警戒】さくら内科クリニックで好意的な話題が急増',
+    );
   });
 
   it('never lets CR/LF or control characters from names into the subject, and caps its length', () => {

@@ -12,7 +12,9 @@ it('warns at start-up when SMTP is set and From: is at localhost or a dotless na
   const smtp = { SMTP_URL: 'smtp://mail.example.jp:587' };
   // The default From: is hinoko@localhost.
   const [message] = warnings(smtp);
-  expect(message).toMatch(/^HINOKO_MAIL_FROM のドメイン \(localhost\) は実在するドメインではありません。.*Message-ID.*\(the From: domain "localhost" is not a real domain: Message-IDs, replies/);
+  expect(message).toMatch(
+    /^HINOKO_MAIL_FROM のドメイン \(localhost\) は実在するドメインではありません。.*Message-ID.*\(the From: domain "localhost" is not a real domain: Message-IDs, replies/,
+  );
   expect(warnings({ ...smtp, HINOKO_MAIL_FROM: '火の粉 <alerts@LocalHost>' })).toHaveLength(1);
   expect(warnings({ ...smtp, HINOKO_MAIL_FROM: 'alerts@mailhost' })).toHaveLength(1);
 });

@@ -18,7 +18,9 @@ it('refuses another key, an edited payload (a later expiry, another incident), a
   const [, , mac] = token.split('.');
   const edited = Buffer.from(JSON.stringify({ o: '7', i: '43', n: claims.nonce, e: claims.expiresAt.getTime() })).toString('base64url');
   expect(verifyAckToken(key, `v1.${edited}.${mac}`, at)).toEqual({ ok: false, reason: 'forged' });
-  const later = Buffer.from(JSON.stringify({ o: '7', i: '42', n: claims.nonce, e: claims.expiresAt.getTime() + 1e9 })).toString('base64url');
+  const later = Buffer.from(JSON.stringify({ o: '7', i: '42', n: claims.nonce, e: claims.expiresAt.getTime() + 1e9 })).toString(
+    'base64url',
+  );
   expect(verifyAckToken(key, `v1.${later}.${mac}`, at)).toEqual({ ok: false, reason: 'forged' });
   expect(verifyAckToken(key, token.slice(0, -1), at)).toEqual({ ok: false, reason: 'forged' });
   for (const junk of ['', 'v1..', 'v2.abc.def', `v1.${'A'.repeat(500)}.${mac}`]) expect(verifyAckToken(key, junk, at).ok).toBe(false);

@@ -4,7 +4,11 @@ import { loadConfig, readCredentialEnv } from '../../../src/config.ts';
 it('on-call settings: defaults, durations, a short secret refused without echoing it, the secret never handed to sources', () => {
   expect(loadConfig({}).oncall).toEqual({ secret: null, ackLinkTtlMs: 24 * 3_600_000, pollMs: 15_000 });
   const key = 'k'.repeat(40);
-  expect(loadConfig({ HINOKO_SECRET: key, HINOKO_ACK_LINK_TTL: '2h', HINOKO_ESCALATION_POLL: '5s' }).oncall).toEqual({ secret: key, ackLinkTtlMs: 7_200_000, pollMs: 5000 });
+  expect(loadConfig({ HINOKO_SECRET: key, HINOKO_ACK_LINK_TTL: '2h', HINOKO_ESCALATION_POLL: '5s' }).oncall).toEqual({
+    secret: key,
+    ackLinkTtlMs: 7_200_000,
+    pollMs: 5000,
+  });
   try {
     loadConfig({ HINOKO_SECRET: 'short-secret-value' });
     expect.unreachable();

@@ -54,8 +54,9 @@ it('an override beats the rotation inside its window only; the newer one wins on
 
 it('nobody before the rotation starts; the parser refuses malformed rotations', () => {
   expect(whoIsOnCall({ ...base, restDayRotation: null }, jst('2026-11-02T08:59:00'))).toBeNull();
-  expect(ScheduleDefinitionInput.parse({ rotation: { userIds: [1, '2'], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-02' } }))
-    .toEqual({ rotation: { userIds: ['1', '2'], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-02' }, restDayRotation: null });
+  expect(
+    ScheduleDefinitionInput.parse({ rotation: { userIds: [1, '2'], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-02' } }),
+  ).toEqual({ rotation: { userIds: ['1', '2'], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-02' }, restDayRotation: null });
   const bad = [
     { rotation: { userIds: [], lengthDays: 7, handoffTime: '09:00', startDate: '2026-11-02' } },
     { rotation: { userIds: ['1'], lengthDays: 0, handoffTime: '09:00', startDate: '2026-11-02' } },

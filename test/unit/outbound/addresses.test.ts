@@ -3,15 +3,46 @@ import { AddressAllowList, addressPermitted, embeddedIpv4, isInternalAddress, pa
 
 describe('internal addresses', () => {
   it('refuses loopback, private, link-local, CGNAT, multicast, unspecified and reserved IPv4', () => {
-    for (const a of ['127.0.0.1', '127.1.2.3', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1',
-      '100.127.255.255', '0.0.0.0', '224.0.0.251', '239.255.255.250', '240.0.0.1', '255.255.255.255', '192.0.2.1', '198.18.0.1']) {
+    for (const a of [
+      '127.0.0.1',
+      '127.1.2.3',
+      '10.0.0.1',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '100.127.255.255',
+      '0.0.0.0',
+      '224.0.0.251',
+      '239.255.255.250',
+      '240.0.0.1',
+      '255.255.255.255',
+      '192.0.2.1',
+      '198.18.0.1',
+    ]) {
       expect(isInternalAddress(a), a).toBe(true);
     }
   });
 
   it('refuses the IPv6 forms, including IPv4 hidden inside IPv6', () => {
-    for (const a of ['::1', '::', 'fe80::1', 'fc00::1', 'fd12:3456::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:a9fe:a9fe',
-      '64:ff9b::127.0.0.1', '64:ff9b::a9fe:a9fe', '2002:7f00:1::1', '2002:c0a8:0101::1', '::127.0.0.1', 'fe80::1%eth0']) {
+    for (const a of [
+      '::1',
+      '::',
+      'fe80::1',
+      'fc00::1',
+      'fd12:3456::1',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:a9fe:a9fe',
+      '64:ff9b::127.0.0.1',
+      '64:ff9b::a9fe:a9fe',
+      '2002:7f00:1::1',
+      '2002:c0a8:0101::1',
+      '::127.0.0.1',
+      'fe80::1%eth0',
+    ]) {
       expect(isInternalAddress(a), a).toBe(true);
     }
     expect(embeddedIpv4('::ffff:10.1.2.3')).toBe('10.1.2.3');
@@ -19,7 +50,16 @@ describe('internal addresses', () => {
   });
 
   it('lets public addresses through', () => {
-    for (const a of ['8.8.8.8', '93.184.216.34', '172.32.0.1', '100.128.0.1', '2001:4860:4860::8888', '2606:4700::1111', '::ffff:8.8.8.8', '2002:0808:0808::1']) {
+    for (const a of [
+      '8.8.8.8',
+      '93.184.216.34',
+      '172.32.0.1',
+      '100.128.0.1',
+      '2001:4860:4860::8888',
+      '2606:4700::1111',
+      '::ffff:8.8.8.8',
+      '2002:0808:0808::1',
+    ]) {
       expect(isInternalAddress(a), a).toBe(false);
     }
   });

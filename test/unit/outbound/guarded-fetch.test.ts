@@ -8,7 +8,11 @@ import { guardedAgent, guardFetch, OutboundRefusedError } from '../../../src/out
 // Real HTTP listeners on loopback addresses. Linux answers the whole of 127/8, so 127.0.0.1 plays
 // "the platform" the operator allowed and 127.0.0.2 "the inside" that must never be reached.
 
-interface Listener { url: string; requests: { path: string; authorization?: string }[]; close(): Promise<void> }
+interface Listener {
+  url: string;
+  requests: { path: string; authorization?: string }[];
+  close(): Promise<void>;
+}
 
 async function listen(host: string, handler: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<Listener> {
   const requests: Listener['requests'] = [];
@@ -31,7 +35,8 @@ beforeAll(async () => {
       const n = Number(req.url.split('/')[2] ?? 0);
       return void res.writeHead(302, { location: `/hop/${n + 1}` }).end();
     }
-    if (req.url?.startsWith('/to-other-origin')) return void res.writeHead(307, { location: `${platform.url.replace('127.0.0.1', 'localhost')}/landed` }).end();
+    if (req.url?.startsWith('/to-other-origin'))
+      return void res.writeHead(307, { location: `${platform.url.replace('127.0.0.1', 'localhost')}/landed` }).end();
     res.end('ok');
   });
 });
@@ -43,11 +48,19 @@ afterAll(async () => {
 function guarded(options: { allow?: string[]; credentialOrigins?: string[]; credentials?: string[]; resolve?: typeof dnsLookup } = {}) {
   const allow = new AddressAllowList(options.allow ?? ['127.0.0.1']);
   const agent = guardedAgent(allow, options.resolve);
-  return guardFetch(globalThis.fetch, { allow, agent, credentialOrigins: options.credentialOrigins ?? [], credentials: () => options.credentials ?? [] });
+  return guardFetch(globalThis.fetch, {
+    allow,
+    agent,
+    credentialOrigins: options.credentialOrigins ?? [],
+    credentials: () => options.credentials ?? [],
+  });
 }
 
 async function refusal(p: Promise<unknown>): Promise<OutboundRefusedError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   const refused = err instanceof OutboundRefusedError ? err : (err as { cause?: unknown })?.cause;
   expect(refused, String(err)).toBeInstanceOf(OutboundRefusedError);
   return refused as OutboundRefusedError;
@@ -56,7 +69,13 @@ async function refusal(p: Promise<unknown>): Promise<OutboundRefusedError> {
 describe('the outbound guard', () => {
   it('refuses internal address literals, the metadata service and IPv6 loopback before connecting', async () => {
     const f = guarded({ allow: [] });
-    for (const url of [`${platform.url}/`, 'http://169.254.169.254/latest/meta-data/', 'http://[::1]:5432/', 'http://[::ffff:127.0.0.1]:5432/', 'http://0.0.0.0:5432/']) {
+    for (const url of [
+      `${platform.url}/`,
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]:5432/',
+      'http://[::ffff:127.0.0.1]:5432/',
+      'http://0.0.0.0:5432/',
+    ]) {
       const err = await refusal(f(url));
       // The same words whatever the reason: nothing to scan the inside with.
       expect(err.message).toBe('接続先が許可されていません (destination not allowed: internal or reserved address)');
@@ -85,7 +104,7 @@ describe('the outbound guard', () => {
     expect(await ok.text()).toBe('ok');
   });
 
-  it('sends a credential only to the platform\'s origins, and drops Authorization on a redirect elsewhere', async () => {
+  it("sends a credential only to the platform's origins, and drops Authorization on a redirect elsewhere", async () => {
     const token = 'tok-XYZ-0123456789';
     const f = guarded({ allow: ['127.0.0.1'], credentialOrigins: [platform.url], credentials: [token] });
     const fine = await f(`${platform.url}/plain`, { headers: { authorization: `Bearer ${token}` } });
@@ -105,7 +124,9 @@ describe('the outbound guard', () => {
     expect(platform.requests.length).toBe(count);
     // The platform redirecting to another origin: the request goes on without the credential.
     const landed = await guarded({ allow: ['127.0.0.1'], credentialOrigins: [platform.url], credentials: [] })(
-      `${platform.url}/to-other-origin`, { headers: { authorization: `Bearer ${token}` } });
+      `${platform.url}/to-other-origin`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
     expect(landed.status).toBe(200);
     expect(platform.requests.at(-1)).toEqual({ path: '/landed', authorization: undefined });
   });

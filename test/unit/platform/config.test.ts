@@ -6,7 +6,14 @@ describe('configuration', () => {
     const c = loadConfig({});
     expect(c.database.url).toBeNull();
     expect(c.http).toMatchObject({ host: '127.0.0.1', port: 8787 });
-    expect(c.auth).toMatchObject({ sessionIdleMs: 7_200_000, sessionMaxMs: 43_200_000, maxFailures: 5, lockWindowMs: 900_000, lockMs: 900_000, scryptLogN: 17 });
+    expect(c.auth).toMatchObject({
+      sessionIdleMs: 7_200_000,
+      sessionMaxMs: 43_200_000,
+      maxFailures: 5,
+      lockWindowMs: 900_000,
+      lockMs: 900_000,
+      scryptLogN: 17,
+    });
     expect(c.demo).toMatchObject({ mode: 'auto', flareAfterMs: 180_000, flareAfterExplicit: false });
     // Set in the environment, even to the default: a start with a demo schedules another flare-up.
     expect(loadConfig({ HINOKO_DEMO_FLARE_AFTER: '3m' }).demo).toMatchObject({ flareAfterMs: 180_000, flareAfterExplicit: true });
@@ -17,7 +24,13 @@ describe('configuration', () => {
   it('names every variable that is wrong, and never echoes a database URL', () => {
     let message = '';
     try {
-      loadConfig({ PORT: 'eighty', HINOKO_DEMO: 'maybe', HINOKO_DEMO_FLARE_AFTER: 'soon', DATABASE_URL: 'mysql://root:hunter2@db/x', HINOKO_API_TOKEN: 'short' });
+      loadConfig({
+        PORT: 'eighty',
+        HINOKO_DEMO: 'maybe',
+        HINOKO_DEMO_FLARE_AFTER: 'soon',
+        DATABASE_URL: 'mysql://root:hunter2@db/x',
+        HINOKO_API_TOKEN: 'short',
+      });
     } catch (err) {
       message = (err as Error).message;
     }
@@ -43,7 +56,13 @@ describe('configuration', () => {
   });
 
   it('lets sources read no environment variable unless the operator allows the name for their organisation', () => {
-    const env = { X_BEARER_TOKEN: 'abc', HINOKO_ORG_1_X: 'one', HINOKO_ORG_12_X: 'twelve', DATABASE_URL: 'postgres://u:p@h/db', PATH: '/usr/bin' };
+    const env = {
+      X_BEARER_TOKEN: 'abc',
+      HINOKO_ORG_1_X: 'one',
+      HINOKO_ORG_12_X: 'twelve',
+      DATABASE_URL: 'postgres://u:p@h/db',
+      PATH: '/usr/bin',
+    };
     const closed = loadConfig({});
     expect(closed.sources.credentialEnvPatterns).toEqual([]);
     for (const name of ['X_BEARER_TOKEN', 'PATH', 'HINOKO_ORG_1_X']) expect(readCredentialEnv(closed, '1', name, env)).toBeUndefined();

@@ -52,7 +52,8 @@ describe('demo stream', () => {
     const later = new Date('2026-11-20T01:10:00Z');
     const runtime2 = inMemoryRuntime(() => later);
     const next = [];
-    for await (const p of demoSource.collect!({ config: { ...cfg, backfillHours: 1 }, cursor, targets: [], runtime: runtime2 })) next.push(...p.mentions);
+    for await (const p of demoSource.collect!({ config: { ...cfg, backfillHours: 1 }, cursor, targets: [], runtime: runtime2 }))
+      next.push(...p.mentions);
     const all = [...first, ...next];
     expect(new Set(all.map((m) => m.externalId)).size).toBe(all.length);
     expect(next.every((m) => m.postedAt >= new Date(cursor.until) && m.postedAt < later)).toBe(true);

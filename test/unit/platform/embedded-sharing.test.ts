@@ -4,12 +4,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  decideOpen, decideRelease, liveClients, registerClient, thisProcess, withServerLock, type OpenState, type ServerRecord,
+  decideOpen,
+  decideRelease,
+  liveClients,
+  registerClient,
+  thisProcess,
+  withServerLock,
+  type OpenState,
+  type ServerRecord,
 } from '../../../src/db/embedded-sharing.ts';
 
 const record: ServerRecord = {
-  version: 1, port: 5555, passwordFile: '/d/pg-password', appPasswordFile: '/d/pg-app-password',
-  ownerPid: 100, ownerStart: '1', postmasterPid: 200, startedAt: '2026-11-20T00:00:00Z',
+  version: 1,
+  port: 5555,
+  passwordFile: '/d/pg-password',
+  appPasswordFile: '/d/pg-app-password',
+  ownerPid: 100,
+  ownerStart: '1',
+  postmasterPid: 200,
+  startedAt: '2026-11-20T00:00:00Z',
 };
 const state = (s: Partial<OpenState>): OpenState => ({ record, postmasterPid: 200, ownerAlive: true, answers: true, liveClients: 0, ...s });
 
@@ -19,7 +32,7 @@ function deadPid(): number {
 }
 
 describe('sharing the embedded Postgres of a data directory', () => {
-  it('attaches to a live owner\'s server and never stops a server another live process uses', () => {
+  it("attaches to a live owner's server and never stops a server another live process uses", () => {
     expect(decideOpen(state({}))).toBe('attach');
     expect(decideOpen(state({ answers: false }))).toBe('wait');
     // Owner dead: an orphan is stopped only when nobody else uses it; otherwise it is adopted.

@@ -4,7 +4,8 @@ import { decodeLines } from '../../../src/collection/import-mentions.ts';
 
 describe('import files', () => {
   it('parses RFC 4180 CSV: quotes, doubled quotes, commas and newlines inside fields, CRLF, BOM', () => {
-    const text = '\ufefftext,posted_at\r\n"待ち時間が長い, でも丁寧","2026-11-01T10:00:00+09:00"\r\n"改行\nあり ""引用""",2026-11-02T10:00:00+09:00\n';
+    const text =
+      '\ufefftext,posted_at\r\n"待ち時間が長い, でも丁寧","2026-11-01T10:00:00+09:00"\r\n"改行\nあり ""引用""",2026-11-02T10:00:00+09:00\n';
     const rows = [...parseCsv(text)];
     expect(rows).toEqual([
       { line: 1, fields: ['text', 'posted_at'] },
@@ -45,7 +46,11 @@ describe('import files', () => {
   });
 
   it('names the line with invalid UTF-8 in JSON lines, and refuses a CSV with any', () => {
-    const bad = Buffer.concat([Buffer.from('{"text":"ok","posted_at":"2026-11-01"}\n'), Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), Buffer.from('\n')]);
+    const bad = Buffer.concat([
+      Buffer.from('{"text":"ok","posted_at":"2026-11-01"}\n'),
+      Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
+      Buffer.from('\n'),
+    ]);
     const { errors } = decodeLines(bad, 'jsonl');
     expect(errors).toEqual([{ line: 2, message: expect.stringContaining('UTF-8') }]);
     expect(() => decodeLines(bad, 'csv')).toThrow(/line 2: not valid UTF-8; nothing was imported/);

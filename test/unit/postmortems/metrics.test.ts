@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bandUpper, baselineOf, baselineWindow, deadlineOutcomes, episodeStart, formatDuration, hourly, HOUR_MS, jstMonth, median,
-  responseMetrics, sentimentRecovery, type Bucket,
+  bandUpper,
+  baselineOf,
+  baselineWindow,
+  deadlineOutcomes,
+  episodeStart,
+  formatDuration,
+  hourly,
+  HOUR_MS,
+  jstMonth,
+  median,
+  responseMetrics,
+  sentimentRecovery,
+  type Bucket,
 } from '../../../src/postmortems/metrics.ts';
 import { monthlyTrend, type ReportIncident } from '../../../src/postmortems/report.ts';
 import { mdInline } from '../../../src/postmortems/render.ts';
@@ -24,7 +35,14 @@ function timeline(alertHour: number, episode: [number, number, number][]): Bucke
 describe('baseline and episode start', () => {
   it('the baseline is the 7 days ending 48 h before the alert hour; the episode starts at the first elevated hour, a single lull tolerated', () => {
     const alertAt = new Date(at(100).getTime() + 20 * 60_000);
-    const buckets = timeline(100, [[95, 12, 5], [96, 10, 1], [97, 15, 6], [98, 20, 10], [99, 40, 25], [100, 80, 60]]);
+    const buckets = timeline(100, [
+      [95, 12, 5],
+      [96, 10, 1],
+      [97, 15, 6],
+      [98, 20, 10],
+      [99, 40, 25],
+      [100, 80, 60],
+    ]);
     const w = baselineWindow(alertAt);
     expect(w.to).toEqual(at(52));
     expect(w.from).toEqual(at(52 - 168));
@@ -38,7 +56,12 @@ describe('baseline and episode start', () => {
 
   it('two quiet hours end the run; a non-elevated alert hour is its own start', () => {
     const alertAt = at(100);
-    const buckets = timeline(100, [[94, 12, 6], [97, 15, 6], [98, 20, 10], [99, 40, 25]]);
+    const buckets = timeline(100, [
+      [94, 12, 6],
+      [97, 15, 6],
+      [98, 20, 10],
+      [99, 40, 25],
+    ]);
     const base = baselineOf(buckets, baselineWindow(alertAt));
     const hours = hourly(buckets, at(52), at(300));
     expect(episodeStart(hours, base, alertAt)).toEqual(at(97));
@@ -54,7 +77,7 @@ describe('baseline and episode start', () => {
     expect(episodeStart(hourly(buckets, at(52), at(300)), baselineOf(buckets, baselineWindow(alertAt)), alertAt)).toEqual(at(52));
   });
 
-  it('judges an hour against the same hour of day: a clinic\'s busy morning is not an episode, the same count at night is', () => {
+  it("judges an hour against the same hour of day: a clinic's busy morning is not an episode, the same count at night is", () => {
     // A week where 00:00–01:00 UTC (09 JST) always has 4 negatives and every other hour none.
     const rows: Bucket[] = [];
     const alertAt = at(24 * 10 + 1); // 01:00 UTC on day 10
@@ -66,11 +89,16 @@ describe('baseline and episode start', () => {
     // The same 4 negatives at 22:00–23:00 UTC (07 JST), where none are usual, start the episode there.
     const night = rows.map((r) => (r.start.getTime() === at(24 * 10 - 1).getTime() ? { ...r, negative: 4 } : r));
     const nightAlert = at(24 * 10);
-    expect(episodeStart(hourly(night, at(0), at(24 * 10 + 2)), baselineOf(night, baselineWindow(nightAlert)), nightAlert)).toEqual(at(24 * 10 - 1));
+    expect(episodeStart(hourly(night, at(0), at(24 * 10 + 2)), baselineOf(night, baselineWindow(nightAlert)), nightAlert)).toEqual(
+      at(24 * 10 - 1),
+    );
   });
 
   it('hourly sums 5-minute rows and fills empty hours', () => {
-    const rows = [{ start: new Date(at(1).getTime() + 5 * 60_000), total: 2, negative: 1 }, { start: new Date(at(1).getTime() + 55 * 60_000), total: 3, negative: 0 }];
+    const rows = [
+      { start: new Date(at(1).getTime() + 5 * 60_000), total: 2, negative: 1 },
+      { start: new Date(at(1).getTime() + 55 * 60_000), total: 3, negative: 0 },
+    ];
     expect(hourly(rows, at(0), at(3))).toEqual([b(0, 0, 0), b(1, 5, 1), b(2, 0, 0)]);
   });
 });
@@ -110,16 +138,33 @@ describe('response metrics', () => {
   const recovery = { peakAt: at(2), peakNegative: 10, recoveredAt: at(6), recoveryMs: 4 * HOUR_MS };
   it('each metric is the difference of its two times', () => {
     const m = responseMetrics({
-      firstNegativeAt: at(0), firstAlertAt: new Date(at(1).getTime() + 30 * 60_000), detectedAt: at(1), acknowledgedAt: new Date(at(1).getTime() + 15 * 60_000),
-      firstResponseAt: at(5), resolvedAt: at(48), recovery,
+      firstNegativeAt: at(0),
+      firstAlertAt: new Date(at(1).getTime() + 30 * 60_000),
+      detectedAt: at(1),
+      acknowledgedAt: new Date(at(1).getTime() + 15 * 60_000),
+      firstResponseAt: at(5),
+      resolvedAt: at(48),
+      recovery,
     });
     expect(m).toEqual({
-      timeToDetectMs: 90 * 60_000, timeToAcknowledgeMs: 15 * 60_000, timeToFirstStatementMs: 4 * HOUR_MS, timeToResolveMs: 47 * HOUR_MS, sentimentRecoveryMs: 4 * HOUR_MS,
+      timeToDetectMs: 90 * 60_000,
+      timeToAcknowledgeMs: 15 * 60_000,
+      timeToFirstStatementMs: 4 * HOUR_MS,
+      timeToResolveMs: 47 * HOUR_MS,
+      sentimentRecoveryMs: 4 * HOUR_MS,
     });
   });
 
   it('no statement yet, not acknowledged, no negative post found → null metrics, not 0', () => {
-    const m = responseMetrics({ firstNegativeAt: null, firstAlertAt: at(1), detectedAt: at(1), acknowledgedAt: null, firstResponseAt: null, resolvedAt: at(3), recovery });
+    const m = responseMetrics({
+      firstNegativeAt: null,
+      firstAlertAt: at(1),
+      detectedAt: at(1),
+      acknowledgedAt: null,
+      firstResponseAt: null,
+      resolvedAt: at(3),
+      recovery,
+    });
     expect(m.timeToFirstStatementMs).toBeNull();
     expect(m.timeToAcknowledgeMs).toBeNull();
     expect(m.timeToDetectMs).toBeNull();
@@ -129,15 +174,32 @@ describe('response metrics', () => {
 
 describe('playbook deadlines', () => {
   it('met, late, missed, open and skipped; action items are left out', () => {
-    const task = (stepKey: string, due: number, status: 'open' | 'done' | 'skipped', done: number | null) =>
-      ({ id: stepKey, stepKey, title: stepKey, ownerRole: 'pr_staff', dueAt: at(due), status, doneAt: done === null ? null : at(done) });
-    const out = deadlineOutcomes([
-      task('fact-check', 1, 'done', 0.5), task('escalation', 1, 'done', 3), task('official-statement', 24, 'open', null),
-      task('media', 72, 'open', null), task('delete', 24, 'skipped', 2), task('action:1', 1, 'open', null),
-    ], at(30));
+    const task = (stepKey: string, due: number, status: 'open' | 'done' | 'skipped', done: number | null) => ({
+      id: stepKey,
+      stepKey,
+      title: stepKey,
+      ownerRole: 'pr_staff',
+      dueAt: at(due),
+      status,
+      doneAt: done === null ? null : at(done),
+    });
+    const out = deadlineOutcomes(
+      [
+        task('fact-check', 1, 'done', 0.5),
+        task('escalation', 1, 'done', 3),
+        task('official-statement', 24, 'open', null),
+        task('media', 72, 'open', null),
+        task('delete', 24, 'skipped', 2),
+        task('action:1', 1, 'open', null),
+      ],
+      at(30),
+    );
     expect(out.map((d) => [d.stepKey, d.outcome, d.lateMs])).toEqual([
-      ['fact-check', 'met', null], ['escalation', 'late', 2 * HOUR_MS], ['official-statement', 'missed', 6 * HOUR_MS],
-      ['media', 'open', null], ['delete', 'skipped', null],
+      ['fact-check', 'met', null],
+      ['escalation', 'late', 2 * HOUR_MS],
+      ['official-statement', 'missed', 6 * HOUR_MS],
+      ['media', 'open', null],
+      ['delete', 'skipped', null],
     ]);
   });
 });
@@ -156,13 +218,28 @@ describe('report helpers', () => {
 
   it('monthlyTrend counts per JST month with medians, empty months included', () => {
     const inc = (detectedAt: string, ack: number | null): ReportIncident => ({
-      id: detectedAt, title: 't', severity: 3, status: 'resolved', detectedAt: new Date(detectedAt), postmortem: 'draft',
-      metrics: { timeToDetectMs: null, timeToAcknowledgeMs: ack, timeToFirstStatementMs: null, timeToResolveMs: 10, sentimentRecoveryMs: null },
+      id: detectedAt,
+      title: 't',
+      severity: 3,
+      status: 'resolved',
+      detectedAt: new Date(detectedAt),
+      postmortem: 'draft',
+      metrics: {
+        timeToDetectMs: null,
+        timeToAcknowledgeMs: ack,
+        timeToFirstStatementMs: null,
+        timeToResolveMs: 10,
+        sentimentRecoveryMs: null,
+      },
     });
-    const rows = monthlyTrend([inc('2026-10-31T16:00:00Z', 100), inc('2026-11-15T00:00:00Z', 300), inc('2026-09-02T00:00:00Z', null)],
-      { from: new Date('2026-08-31T15:00:00Z'), to: new Date('2026-11-30T15:00:00Z') });
+    const rows = monthlyTrend([inc('2026-10-31T16:00:00Z', 100), inc('2026-11-15T00:00:00Z', 300), inc('2026-09-02T00:00:00Z', null)], {
+      from: new Date('2026-08-31T15:00:00Z'),
+      to: new Date('2026-11-30T15:00:00Z'),
+    });
     expect(rows.map((r) => [r.month, r.incidents, r.medians.timeToAcknowledgeMs])).toEqual([
-      ['2026-09', 1, null], ['2026-10', 0, null], ['2026-11', 2, 200],
+      ['2026-09', 1, null],
+      ['2026-10', 0, null],
+      ['2026-11', 2, 200],
     ]);
   });
 

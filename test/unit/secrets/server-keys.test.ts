@@ -43,7 +43,11 @@ describe('sealed credentials', () => {
     expect(openCredential(keys.credentials, at, box)).toBe('AAAA-token');
     // A fresh nonce each time: the same value never seals to the same bytes.
     expect(sealCredential(keys.credentials, at, 'AAAA-token').sealed.equals(box.sealed)).toBe(false);
-    for (const moved of [{ ...at, orgId: '9' }, { ...at, sourceId: '3' }, { ...at, name: 'apiKey' }]) {
+    for (const moved of [
+      { ...at, orgId: '9' },
+      { ...at, sourceId: '3' },
+      { ...at, name: 'apiKey' },
+    ]) {
       expect(() => openCredential(keys.credentials, moved, box)).toThrow(CredentialUnreadableError);
     }
     const flipped = Buffer.from(box.sealed);

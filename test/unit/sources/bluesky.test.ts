@@ -24,7 +24,14 @@ afterEach(async () => {
 });
 
 function config(extra: Record<string, unknown> = {}): BlueskyConfig {
-  return blueskySource.parseConfig({ baseUrl: fake.baseUrl, identifierEnv: 'BSKY_ID', appPasswordEnv: 'BSKY_PASS', pageSize: 10, requestTimeoutMs: 1000, ...extra });
+  return blueskySource.parseConfig({
+    baseUrl: fake.baseUrl,
+    identifierEnv: 'BSKY_ID',
+    appPasswordEnv: 'BSKY_PASS',
+    pageSize: 10,
+    requestTimeoutMs: 1000,
+    ...extra,
+  });
 }
 
 async function run(cursor: unknown, cfg = config()) {
@@ -47,10 +54,18 @@ describe('bluesky collector', () => {
     expect(result.error).toBeNull();
     expect(result.pages).toHaveLength(3);
     expect(result.mentions).toHaveLength(25);
-    expect(fake.http.answered('/xrpc/app.bsky.feed.searchPosts')[0]?.query).toMatchObject({ q: '"さくら内科"', sort: 'latest', limit: '10' });
+    expect(fake.http.answered('/xrpc/app.bsky.feed.searchPosts')[0]?.query).toMatchObject({
+      q: '"さくら内科"',
+      sort: 'latest',
+      limit: '10',
+    });
     const mappedRoot = result.mentions.find((m) => m.externalId === root.uri);
     expect(mappedRoot).toMatchObject({
-      authorId: 'did:plc:kanjabskysocial', authorHandle: 'kanja.bsky.social', language: 'ja', watchTargetId: 't1', metrics: { likes: 3 },
+      authorId: 'did:plc:kanjabskysocial',
+      authorHandle: 'kanja.bsky.social',
+      language: 'ja',
+      watchTargetId: 't1',
+      metrics: { likes: 3 },
       url: `https://bsky.app/profile/kanja.bsky.social/post/${root.uri.split('/').pop()}`,
     });
     expect(result.mentions.find((m) => m.externalId === reply.uri)?.replyToExternalId).toBe(root.uri);
@@ -118,10 +133,23 @@ describe('bluesky collector', () => {
   });
 
   it('skips malformed posts and never throws on hostile shapes', () => {
-    expect(mapPost({ uri: 'at://x/app.bsky.feed.like/1', author: { did: 'd' }, record: { text: 'a', createdAt: '2026-01-01T00:00:00Z' } }, null)).toMatchObject({ ok: false });
-    expect(mapPost({ uri: 'at://did:plc:a/app.bsky.feed.post/abc', author: { did: 'did:plc:a' }, record: { text: 5 } }, null)).toMatchObject({ ok: false });
+    expect(
+      mapPost({ uri: 'at://x/app.bsky.feed.like/1', author: { did: 'd' }, record: { text: 'a', createdAt: '2026-01-01T00:00:00Z' } }, null),
+    ).toMatchObject({ ok: false });
+    expect(
+      mapPost({ uri: 'at://did:plc:a/app.bsky.feed.post/abc', author: { did: 'did:plc:a' }, record: { text: 5 } }, null),
+    ).toMatchObject({ ok: false });
     expect(mapPost(null, null)).toMatchObject({ ok: false });
-    const ok = mapPost({ uri: 'at://did:plc:a/app.bsky.feed.post/abc', author: { did: 'did:plc:a', handle: 'handle.invalid' }, record: { text: 'x', createdAt: 'nonsense' }, indexedAt: '2026-01-01T00:00:00Z', likeCount: -5 }, null);
+    const ok = mapPost(
+      {
+        uri: 'at://did:plc:a/app.bsky.feed.post/abc',
+        author: { did: 'did:plc:a', handle: 'handle.invalid' },
+        record: { text: 'x', createdAt: 'nonsense' },
+        indexedAt: '2026-01-01T00:00:00Z',
+        likeCount: -5,
+      },
+      null,
+    );
     expect(ok).toMatchObject({ ok: true, mention: { url: 'https://bsky.app/profile/did%3Aplc%3Aa/post/abc', metrics: {} } });
   });
 

@@ -8,7 +8,14 @@ import { verifyHubSignature } from '../../../src/sources/facebook/webhook-securi
 import type { WatchTargetSpec, WebhookRequest, WebhookResult } from '../../../src/sources/types.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
 import { FacebookFake } from '../../fakes/facebook-fake.ts';
-import { createTestRuntime, createVirtualClock, drainCollector, secretsFrom, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+import {
+  createTestRuntime,
+  createVirtualClock,
+  drainCollector,
+  secretsFrom,
+  type TestRuntime,
+  type VirtualClock,
+} from '../../fakes/source-runtime.ts';
 
 const target: WatchTargetSpec = { id: 't1', names: ['さくら内科'], keywords: [], handles: { facebook: '1234567890' }, exclusions: [] };
 const secrets = { accessToken: 'graph-test-token', appSecret: 'app-secret', verifyToken: 'verify-me' };
@@ -26,8 +33,14 @@ afterEach(async () => {
 
 function config(extra: Record<string, unknown> = {}): FacebookConfig {
   return parseFacebookConfig({
-    baseUrl: fake.baseUrl, pageId: '1234567890', accessTokenEnv: 'FB_PAGE_TOKEN', appSecretEnv: 'FB_APP_SECRET',
-    verifyTokenEnv: 'FB_VERIFY_TOKEN', pageSize: 25, requestTimeoutMs: 1000, ...extra,
+    baseUrl: fake.baseUrl,
+    pageId: '1234567890',
+    accessTokenEnv: 'FB_PAGE_TOKEN',
+    appSecretEnv: 'FB_APP_SECRET',
+    verifyTokenEnv: 'FB_VERIFY_TOKEN',
+    pageSize: 25,
+    requestTimeoutMs: 1000,
+    ...extra,
   });
 }
 function runtime(overrides: Partial<typeof secrets> = {}, random?: () => number): TestRuntime {
@@ -36,7 +49,8 @@ function runtime(overrides: Partial<typeof secrets> = {}, random?: () => number)
 async function run(cfg: FacebookConfig, cursor: unknown, rt: TestRuntime) {
   const { pages, error } = await drainCollector(() => facebookSource.collect!({ config: cfg, cursor, targets: [target], runtime: rt }));
   return {
-    pages, error,
+    pages,
+    error,
     cursor: (pages.length > 0 ? pages[pages.length - 1]!.cursor : cursor) as FacebookCursor | null,
     ids: pages.flatMap((p) => p.mentions.map((m) => m.externalId)),
   };
@@ -48,25 +62,45 @@ function seedPage() {
   for (const post of fake.posts.slice(0, 3)) {
     for (let j = 0; j < 30; j += 1) {
       const c = fake.addComment(post.id, `コメント ${j}`, { at: new Date(clock.now().getTime() - (30 - j) * 1000) });
-      if (j % 10 === 0) fake.addComment(post.id, `返信 ${j}`, { parentId: c.id, at: new Date(clock.now().getTime() - (30 - j) * 1000 + 500) });
+      if (j % 10 === 0)
+        fake.addComment(post.id, `返信 ${j}`, { parentId: c.id, at: new Date(clock.now().getTime() - (30 - j) * 1000 + 500) });
     }
   }
 }
 
 describe('Facebook mapping', () => {
   it('maps posts and comments with +0000 times, counts and reply relations', () => {
-    const post = mapPagePost({
-      id: '1_2', message: '休診のお知らせ', created_time: '2026-11-25T08:00:00+0000', from: { id: '1', name: 'さくら内科' },
-      permalink_url: 'https://www.facebook.com/1/posts/2', shares: { count: 3 },
-      reactions: { data: [], summary: { total_count: 12 } }, comments: { data: [], summary: { total_count: 4 } },
-    }, 't1');
-    expect(post).toMatchObject({ externalId: '1_2', postedAt: new Date('2026-11-25T08:00:00Z'), metrics: { likes: 12, replies: 4, reposts: 3 }, authorName: 'さくら内科' });
-    const reply = mapComment({ id: '2_9', message: 'ひどい', created_time: '2026-11-25T08:01:00+0000', parent: { id: '2_8' }, like_count: 1, comment_count: 0 }, '1_2', null);
+    const post = mapPagePost(
+      {
+        id: '1_2',
+        message: '休診のお知らせ',
+        created_time: '2026-11-25T08:00:00+0000',
+        from: { id: '1', name: 'さくら内科' },
+        permalink_url: 'https://www.facebook.com/1/posts/2',
+        shares: { count: 3 },
+        reactions: { data: [], summary: { total_count: 12 } },
+        comments: { data: [], summary: { total_count: 4 } },
+      },
+      't1',
+    );
+    expect(post).toMatchObject({
+      externalId: '1_2',
+      postedAt: new Date('2026-11-25T08:00:00Z'),
+      metrics: { likes: 12, replies: 4, reposts: 3 },
+      authorName: 'さくら内科',
+    });
+    const reply = mapComment(
+      { id: '2_9', message: 'ひどい', created_time: '2026-11-25T08:01:00+0000', parent: { id: '2_8' }, like_count: 1, comment_count: 0 },
+      '1_2',
+      null,
+    );
     expect(reply).toMatchObject({ replyToExternalId: '2_8', metrics: { likes: 1, replies: 0 }, url: null });
     expect(mapComment({ id: '2_10', message: 'x', created_time: '2026-11-25T08:01:00+0000' }, '1_2', null)?.replyToExternalId).toBe('1_2');
     expect(mapComment({ id: '2_11', message: { evil: true }, created_time: '2026-11-25T08:01:00+0000' }, '1_2', null)).toBeNull();
     expect(mapPagePost({ id: '../me', created_time: '2026-11-25T08:00:00+0000' }, null)).toBeNull();
-    expect(mapPagePost({ id: '1_3', permalink_url: 'javascript:alert(1)', created_time: '2026-11-25T08:00:00+0000' }, null)?.url).toBe('https://www.facebook.com/1_3');
+    expect(mapPagePost({ id: '1_3', permalink_url: 'javascript:alert(1)', created_time: '2026-11-25T08:00:00+0000' }, null)?.url).toBe(
+      'https://www.facebook.com/1_3',
+    );
   });
 });
 
@@ -114,7 +148,12 @@ describe('Facebook collection against the fake', () => {
     clock.advance(6 * 3_600_000);
     const due = await run(cfg, soon.cursor, runtime());
     const texts = due.pages.flatMap((p) => p.mentions).map((m) => [m.externalId, m.text]);
-    expect(texts).toEqual(expect.arrayContaining([[comment.id, '対応が遅い（追記: 2時間待ち）'], [post.id, '診療時間のお知らせ（訂正）']]));
+    expect(texts).toEqual(
+      expect.arrayContaining([
+        [comment.id, '対応が遅い（追記: 2時間待ち）'],
+        [post.id, '診療時間のお知らせ（訂正）'],
+      ]),
+    );
     expect(due.cursor!.feed.since).toBe(soon.cursor!.feed.since);
     expect(due.cursor!.posts[post.id]!.comments).toEqual(soon.cursor!.posts[post.id]!.comments);
   });
@@ -157,7 +196,10 @@ describe('Facebook collection against the fake', () => {
   it('converges to exactly the fake set under random throttling, 5xx, resets and bad bodies', async () => {
     await fake.close();
     fake = new FacebookFake('1234567890', {
-      now: clock.now, appSecret: 'app-secret', faultRate: 0.3, faultSeed: 5,
+      now: clock.now,
+      appSecret: 'app-secret',
+      faultRate: 0.3,
+      faultSeed: 5,
       faultKinds: ['throttle', 'buc-throttle', 'server-error', 'transient', 'reset', 'malformed'],
     });
     await fake.start();
@@ -169,7 +211,11 @@ describe('Facebook collection against the fake', () => {
       const post = fake.addPost(`お知らせ ${runNo}`);
       for (let j = 0; j < 7; j += 1) fake.addComment(fake.posts[j % fake.posts.length]!.id, `コメント ${runNo}-${j}`);
       fake.addComment(post.id, `返信 ${runNo}`, { parentId: fake.addComment(post.id, `親 ${runNo}`).id });
-      const result = await run(config({ pageSize: 5 }), cursor, runtime({}, () => 0.5));
+      const result = await run(
+        config({ pageSize: 5 }),
+        cursor,
+        runtime({}, () => 0.5),
+      );
       if (result.error) failures += 1;
       for (const id of result.ids) seen.add(id);
       cursor = result.cursor;
@@ -214,7 +260,10 @@ describe('Facebook webhook', () => {
     facebookSource.webhook!.handle({ method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0), ...req }, cfg(), secret);
 
   it('answers the hub challenge only with the right verify token', () => {
-    const q = (token: string, challenge = '1158201444') => ({ method: 'GET', query: { 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': challenge } });
+    const q = (token: string, challenge = '1158201444') => ({
+      method: 'GET',
+      query: { 'hub.mode': 'subscribe', 'hub.verify_token': token, 'hub.challenge': challenge },
+    });
     expect(handle(q('verify-me'))).toEqual({ kind: 'challenge', body: '1158201444' });
     expect(handle(q('wrong'))).toMatchObject({ kind: 'rejected', status: 403 });
     expect(handle(q('verify-me', '<script>alert(1)</script>'))).toMatchObject({ kind: 'rejected', status: 400 });
@@ -225,25 +274,54 @@ describe('Facebook webhook', () => {
     const body = Buffer.from('{"object":"page","entry":[]}');
     const delivery = fake.signedDelivery(JSON.parse(body.toString()));
     expect(verifyHubSignature('app-secret', delivery.rawBody, delivery.headers['x-hub-signature-256'])).toBe(true);
-    expect(verifyHubSignature('app-secret', Buffer.concat([delivery.rawBody, Buffer.from(' ')]), delivery.headers['x-hub-signature-256'])).toBe(false);
-    expect(handle({ rawBody: delivery.rawBody, headers: { 'x-hub-signature': delivery.headers['x-hub-signature'] } })).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(
+      verifyHubSignature('app-secret', Buffer.concat([delivery.rawBody, Buffer.from(' ')]), delivery.headers['x-hub-signature-256']),
+    ).toBe(false);
+    expect(handle({ rawBody: delivery.rawBody, headers: { 'x-hub-signature': delivery.headers['x-hub-signature'] } })).toMatchObject({
+      kind: 'rejected',
+      status: 401,
+    });
     const forged = fake.signedDelivery({ object: 'page', entry: [] }, 'other-secret');
     expect(handle(forged)).toMatchObject({ kind: 'rejected', status: 401 });
-    expect(handle({ rawBody: delivery.rawBody, headers: { 'x-hub-signature-256': 'sha256=zz' } })).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(handle({ rawBody: delivery.rawBody, headers: { 'x-hub-signature-256': 'sha256=zz' } })).toMatchObject({
+      kind: 'rejected',
+      status: 401,
+    });
   });
 
-  it('refuses deliveries it cannot verify; an unset secret is the server\'s problem, not the sender\'s', () => {
+  it("refuses deliveries it cannot verify; an unset secret is the server's problem, not the sender's", () => {
     const delivery = fake.feedDelivery([]);
     const req = { method: 'POST', headers: delivery.headers, query: {}, rawBody: delivery.rawBody };
     // No app secret for this source: nothing can be verified, so nothing is accepted.
-    expect(facebookSource.webhook!.handle(req, cfg(), secretsFrom({ accessToken: 'graph-test-token' }))).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(facebookSource.webhook!.handle(req, cfg(), secretsFrom({ accessToken: 'graph-test-token' }))).toMatchObject({
+      kind: 'rejected',
+      status: 401,
+    });
   });
 
   it('turns comment add/edit into mentions and remove/hide into tombstones, with stable event ids', () => {
     const from = { id: '555', name: '山田' };
     const changes = [
-      { from, post_id: '1234567890_1', comment_id: '1_10', parent_id: '1234567890_1', created_time: 1764057600, item: 'comment', verb: 'add', message: '受付が不親切' },
-      { from, post_id: '1234567890_1', comment_id: '1_10', parent_id: '1234567890_1', created_time: 1764057600, item: 'comment', verb: 'edited', message: '受付が不親切でした（追記）' },
+      {
+        from,
+        post_id: '1234567890_1',
+        comment_id: '1_10',
+        parent_id: '1234567890_1',
+        created_time: 1764057600,
+        item: 'comment',
+        verb: 'add',
+        message: '受付が不親切',
+      },
+      {
+        from,
+        post_id: '1234567890_1',
+        comment_id: '1_10',
+        parent_id: '1234567890_1',
+        created_time: 1764057600,
+        item: 'comment',
+        verb: 'edited',
+        message: '受付が不親切でした（追記）',
+      },
       { from, post_id: '1234567890_1', comment_id: '1_11', created_time: 1764057601, item: 'comment', verb: 'remove' },
       { from, post_id: '1234567890_2', created_time: 1764057602, item: 'status', verb: 'add', message: '本日休診' },
       { from, post_id: '1234567890_1', comment_id: '1_12', created_time: 1764057603, item: 'comment', verb: 'hide' },
@@ -258,7 +336,10 @@ describe('Facebook webhook', () => {
       ['1234567890_2', '本日休診', null],
     ]);
     expect(result.page.mentions[0]!.postedAt).toEqual(new Date(1764057600 * 1000));
-    expect(result.page.tombstones?.map((t) => [t.externalId, t.reason])).toEqual([['1_11', 'deleted'], ['1_12', 'hidden']]);
+    expect(result.page.tombstones?.map((t) => [t.externalId, t.reason])).toEqual([
+      ['1_11', 'deleted'],
+      ['1_12', 'hidden'],
+    ]);
     expect(result.eventIds).toHaveLength(5);
     expect(new Set(result.eventIds).size).toBe(5);
     const again = handle(delivery);
@@ -266,9 +347,25 @@ describe('Facebook webhook', () => {
   });
 
   it('ignores entries for other Pages and survives signed garbage', () => {
-    const other = fake.signedDelivery({ object: 'page', entry: [{ id: '999', time: 1, changes: [{ field: 'feed', value: { item: 'comment', verb: 'add', comment_id: '9_9', message: 'x', created_time: 1 } }] }] });
+    const other = fake.signedDelivery({
+      object: 'page',
+      entry: [
+        {
+          id: '999',
+          time: 1,
+          changes: [{ field: 'feed', value: { item: 'comment', verb: 'add', comment_id: '9_9', message: 'x', created_time: 1 } }],
+        },
+      ],
+    });
     expect(handle(other)).toMatchObject({ kind: 'events', eventIds: [], page: { mentions: [] } });
-    const garbage = fake.signedDelivery({ object: 'page', entry: [null, 5, { id: '1234567890', changes: [null, { field: 'feed', value: { item: 'comment', verb: 'add', comment_id: { x: 1 } } }] }] });
+    const garbage = fake.signedDelivery({
+      object: 'page',
+      entry: [
+        null,
+        5,
+        { id: '1234567890', changes: [null, { field: 'feed', value: { item: 'comment', verb: 'add', comment_id: { x: 1 } } }] },
+      ],
+    });
     expect(handle(garbage)).toMatchObject({ kind: 'events', eventIds: [] });
     const raw = Buffer.from('{oops');
     const notJson = { rawBody: raw, headers: { 'x-hub-signature-256': fake.signedDelivery(null).headers['x-hub-signature-256'] } };
@@ -282,7 +379,11 @@ describe('Facebook config', () => {
     expect(() => parseFacebookConfig({ pageId: '1', accessTokenEnv: 'has space' })).toThrow(ValidationError);
     const c = parseFacebookConfig({ pageId: '1', accessTokenEnv: 'A', appSecretEnv: 'B' });
     expect(c.baseUrl).toBe('https://graph.facebook.com/v25.0');
-    expect(facebookSource.credentials.map((s) => [s.name, s.envName(c)])).toEqual([['accessToken', 'A'], ['appSecret', 'B'], ['verifyToken', null]]);
+    expect(facebookSource.credentials.map((s) => [s.name, s.envName(c)])).toEqual([
+      ['accessToken', 'A'],
+      ['appSecret', 'B'],
+      ['verifyToken', null],
+    ]);
     expect(facebookSource.requiredCredentials(c)).toEqual(['accessToken']);
     expect(facebookSource.endpoints(c).credentialOrigins).toEqual(['https://graph.facebook.com']);
   });

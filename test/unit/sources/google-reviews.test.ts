@@ -16,7 +16,12 @@ beforeEach(async () => {
   fake = await new GoogleReviewsFake({ now: () => clock.now().getTime() }).start();
   runtime = createTestRuntime({
     clock,
-    secrets: { clientId: fake.clientId, clientSecret: fake.clientSecret, refreshToken: fake.refreshToken, accessToken: 'static-access-token' },
+    secrets: {
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+      refreshToken: fake.refreshToken,
+      accessToken: 'static-access-token',
+    },
   });
 });
 afterEach(async () => {
@@ -35,7 +40,13 @@ function config(extra: Record<string, unknown> = {}): GoogleReviewsConfig {
 
 async function run(cursor: unknown, cfg = config(), stopAfterPages = Infinity) {
   const { pages, error } = await drainCollector(
-    () => googleReviewsSource.collect!({ config: cfg, cursor, targets: [{ id: 't1', names: ['さくら内科'], keywords: [], handles: { google_reviews: loc }, exclusions: [] }], runtime }),
+    () =>
+      googleReviewsSource.collect!({
+        config: cfg,
+        cursor,
+        targets: [{ id: 't1', names: ['さくら内科'], keywords: [], handles: { google_reviews: loc }, exclusions: [] }],
+        runtime,
+      }),
     { stopAfterPages },
   );
   const mentions: NormalizedMention[] = pages.flatMap((p) => p.mentions);
@@ -45,7 +56,13 @@ async function run(cursor: unknown, cfg = config(), stopAfterPages = Infinity) {
 
 function seed(count: number): void {
   for (let i = 0; i < count; i += 1) {
-    fake.addReview(loc, { reviewId: `r${String(i).padStart(3, '0')}`, rating: ((i % 5) + 1) as 1, comment: `口コミ ${i}`, author: i % 7 === 0 ? null : `患者${i}`, at: new Date(Date.UTC(2026, 10, 1, 0, i)) });
+    fake.addReview(loc, {
+      reviewId: `r${String(i).padStart(3, '0')}`,
+      rating: ((i % 5) + 1) as 1,
+      comment: `口コミ ${i}`,
+      author: i % 7 === 0 ? null : `患者${i}`,
+      at: new Date(Date.UTC(2026, 10, 1, 0, i)),
+    });
   }
 }
 
@@ -62,7 +79,11 @@ describe('google reviews collector', () => {
     expect(r3).toMatchObject({ rating: 4, text: '口コミ 3', authorName: '患者3', watchTargetId: 't1' });
     expect(reviews.find((m) => m.externalId === 'r000')?.authorName).toBeNull(); // anonymous
     const reply = result.mentions.find((m) => m.externalId === 'r005/reply');
-    expect(reply).toMatchObject({ replyToExternalId: 'r005', authorName: 'さくら内科クリニック', text: 'ご不便をおかけし申し訳ございません。' });
+    expect(reply).toMatchObject({
+      replyToExternalId: 'r005',
+      authorName: 'さくら内科クリニック',
+      text: 'ご不便をおかけし申し訳ございません。',
+    });
     // Pages 1 and 2 keep the listing's page token; the last page closes it.
     expect((result.pages[0]?.cursor as any).locations[loc].scan.pageToken).toBeTruthy();
     expect((result.cursor as any).locations[loc]).toMatchObject({ scan: null, since: '2026-11-20T00:00:00.000Z' });
@@ -75,7 +96,13 @@ describe('google reviews collector', () => {
     seed(120);
     const first = await run(null);
     fake.editReview(loc, 'r010', '対応が改善されました', new Date(Date.UTC(2026, 10, 22)), 4);
-    fake.addReview(loc, { reviewId: 'new1', rating: 1, comment: '待ち時間が長すぎる', author: '匿名希望', at: new Date(Date.UTC(2026, 10, 23)) });
+    fake.addReview(loc, {
+      reviewId: 'new1',
+      rating: 1,
+      comment: '待ち時間が長すぎる',
+      author: '匿名希望',
+      at: new Date(Date.UTC(2026, 10, 23)),
+    });
     const second = await run(first.cursor);
     expect(second.error).toBeNull();
     expect(second.mentions.map((m) => m.externalId).sort()).toEqual(['new1', 'r010', 'r119']);
@@ -187,7 +214,7 @@ describe('google reviews collector', () => {
     expect((await run(full.cursor)).tombstones).toHaveLength(0);
   });
 
-  it('converges to exactly the fake\'s reviews under random 429s, 5xx, hangs, resets and bad bodies', async () => {
+  it("converges to exactly the fake's reviews under random 429s, 5xx, hangs, resets and bad bodies", async () => {
     seed(130);
     fake.http.setFaults({ rate: 0.3, seed: 7 });
     const result = await runCollections({
@@ -203,7 +230,12 @@ describe('google reviews collector', () => {
     });
     expect(result.failedRuns).toBeGreaterThan(0);
     expect(fake.http.requests.some((r) => r.fault === 'hang')).toBe(true);
-    expect([...result.stored.keys()].sort()).toEqual(fake.reviews(loc).map((r) => r.reviewId).sort());
+    expect([...result.stored.keys()].sort()).toEqual(
+      fake
+        .reviews(loc)
+        .map((r) => r.reviewId)
+        .sort(),
+    );
     for (const review of fake.reviews(loc)) expect(result.stored.get(review.reviewId)).toBe(review.comment ?? '');
   });
 
@@ -219,6 +251,9 @@ describe('google reviews collector', () => {
     const oauth = googleReviewsSource.parseConfig({ locations: [loc], oauth: {} });
     expect(googleReviewsSource.requiredCredentials(oauth)).toEqual(['clientId', 'clientSecret', 'refreshToken']);
     // The refresh token goes to the token endpoint too, and nowhere else.
-    expect(googleReviewsSource.endpoints(oauth).credentialOrigins).toEqual(['https://mybusiness.googleapis.com', 'https://oauth2.googleapis.com']);
+    expect(googleReviewsSource.endpoints(oauth).credentialOrigins).toEqual([
+      'https://mybusiness.googleapis.com',
+      'https://oauth2.googleapis.com',
+    ]);
   });
 });

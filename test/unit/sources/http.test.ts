@@ -1,7 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { blockedUntilFromHeaders, nextLinkUrl, parseLinkHeader, parseResetInstant, parseRetryAfter } from '../../../src/sources/http-response.ts';
+import {
+  blockedUntilFromHeaders,
+  nextLinkUrl,
+  parseLinkHeader,
+  parseResetInstant,
+  parseRetryAfter,
+} from '../../../src/sources/http-response.ts';
 import { createHttpClient, redactUrl } from '../../../src/sources/http.ts';
 import { SourceHttpError, SourceRateLimitedError, SourceResponseError } from '../../../src/sources/http-errors.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
@@ -36,9 +42,11 @@ beforeEach(() => {
   seen = [];
 });
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Step => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Step =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  };
 const reset: Step = (req) => req.socket.destroy();
 const hang: Step = () => {};
 
@@ -78,7 +86,9 @@ describe('requestJson', () => {
   it('gives up after the retry budget with a clear error', async () => {
     const rt = createTestRuntime();
     steps = Array.from({ length: 3 }, () => json(502, { title: 'Bad Gateway' }));
-    const err = await client(rt, { maxAttempts: 3 }).requestJson(`${base}/d`).catch((e: unknown) => e);
+    const err = await client(rt, { maxAttempts: 3 })
+      .requestJson(`${base}/d`)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceHttpError);
     expect((err as SourceHttpError).status).toBe(502);
     expect((err as Error).message).toMatch(/3 回試行/);
@@ -133,7 +143,9 @@ describe('requestJson', () => {
   it('ends as rate limited, not broken, when every attempt is throttled', async () => {
     const rt = createTestRuntime({ random: () => 0.5 });
     steps = Array.from({ length: 3 }, () => json(429, { error: 'Too many requests' }));
-    const err = await client(rt, { maxAttempts: 3 }).requestJson(`${base}/q`).catch((e: unknown) => e);
+    const err = await client(rt, { maxAttempts: 3 })
+      .requestJson(`${base}/q`)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceRateLimitedError);
     expect(rt.sleeps).toEqual([500, 1000]);
     expect(seen).toHaveLength(3);
@@ -143,7 +155,9 @@ describe('requestJson', () => {
     const rt = createTestRuntime();
     const resetAt = nowSec(rt) + 3600;
     steps = [json(429, {}, { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(resetAt) })];
-    const err = await client(rt).requestJson(`${base}/i`).catch((e: unknown) => e);
+    const err = await client(rt)
+      .requestJson(`${base}/i`)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceRateLimitedError);
     expect((err as SourceRateLimitedError).retryAt?.getTime()).toBe(resetAt * 1000);
     expect(rt.sleeps).toEqual([]);
@@ -152,7 +166,15 @@ describe('requestJson', () => {
   it('pauses on Meta usage headers before the platform refuses', async () => {
     const rt = createTestRuntime();
     steps = [
-      json(200, { data: [] }, { 'x-business-use-case-usage': JSON.stringify({ '1234': [{ type: 'pages', call_count: 100, total_cputime: 20, total_time: 20, estimated_time_to_regain_access: 3 }] }) }),
+      json(
+        200,
+        { data: [] },
+        {
+          'x-business-use-case-usage': JSON.stringify({
+            '1234': [{ type: 'pages', call_count: 100, total_cputime: 20, total_time: 20, estimated_time_to_regain_access: 3 }],
+          }),
+        },
+      ),
       json(200, { data: [] }, { 'x-app-usage': JSON.stringify({ call_count: 95, total_cputime: 10, total_time: 10 }) }),
       json(200, { data: [] }),
     ];
@@ -191,7 +213,9 @@ describe('requestJson', () => {
   it('never puts access tokens into errors or logs', async () => {
     const rt = createTestRuntime();
     steps = [json(500, {}), json(400, { error: { message: 'bad' } })];
-    const err = await client(rt).requestJson(`${base}/l?access_token=SECRET123&fields=id`).catch((e: unknown) => e);
+    const err = await client(rt)
+      .requestJson(`${base}/l?access_token=SECRET123&fields=id`)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceHttpError);
     expect((err as Error).message).not.toContain('SECRET123');
     expect(JSON.stringify(rt.logs)).not.toContain('SECRET123');
@@ -219,7 +243,9 @@ describe('requestJson', () => {
   it('malformed JSON is a clear error, not a crash', async () => {
     const rt = createTestRuntime();
     steps = [(_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": [')];
-    const err = await client(rt).requestJson(`${base}/o`).catch((e: unknown) => e);
+    const err = await client(rt)
+      .requestJson(`${base}/o`)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceResponseError);
     expect((err as Error).message).toMatch(/JSON/);
   });
@@ -232,7 +258,13 @@ describe('requestJson', () => {
     ];
     const http = client(rt);
     const first = await http.requestText(`${base}/feed`);
-    expect(first).toMatchObject({ status: 200, text: '<rss/>', etag: '"v1"', lastModified: 'Tue, 24 Nov 2026 10:00:00 GMT', notModified: false });
+    expect(first).toMatchObject({
+      status: 200,
+      text: '<rss/>',
+      etag: '"v1"',
+      lastModified: 'Tue, 24 Nov 2026 10:00:00 GMT',
+      notModified: false,
+    });
     const second = await http.requestText(`${base}/feed`, { ifNoneMatch: first.etag, ifModifiedSince: first.lastModified });
     expect(second).toMatchObject({ status: 304, notModified: true, etag: '"v1"', lastModified: 'Tue, 24 Nov 2026 10:00:00 GMT' });
     expect(seen[1]?.headers['if-modified-since']).toBe('Tue, 24 Nov 2026 10:00:00 GMT');
@@ -272,7 +304,8 @@ describe('header parsing', () => {
     expect(blockedUntilFromHeaders(b, now, 200)).toBe(now + 60_000);
   });
   it('parses Link headers and resolves rel="next"', () => {
-    const link = '<https://m.example/api/v1/timelines/tag/x?max_id=9>; rel="next", <https://m.example/api/v1/timelines/tag/x?min_id=12>; rel="prev"';
+    const link =
+      '<https://m.example/api/v1/timelines/tag/x?max_id=9>; rel="next", <https://m.example/api/v1/timelines/tag/x?min_id=12>; rel="prev"';
     expect(parseLinkHeader(link)).toEqual({
       next: 'https://m.example/api/v1/timelines/tag/x?max_id=9',
       prev: 'https://m.example/api/v1/timelines/tag/x?min_id=12',

@@ -5,7 +5,14 @@ import { instagramSource } from '../../../src/sources/instagram/index.ts';
 import type { WatchTargetSpec, WebhookRequest, WebhookResult } from '../../../src/sources/types.ts';
 import { SourceAuthError } from '../../../src/sources/types.ts';
 import { InstagramFake } from '../../fakes/instagram-fake.ts';
-import { createTestRuntime, createVirtualClock, drainCollector, secretsFrom, type TestRuntime, type VirtualClock } from '../../fakes/source-runtime.ts';
+import {
+  createTestRuntime,
+  createVirtualClock,
+  drainCollector,
+  secretsFrom,
+  type TestRuntime,
+  type VirtualClock,
+} from '../../fakes/source-runtime.ts';
 
 const igUserId = '17841400000000001';
 const target: WatchTargetSpec = { id: 't1', names: ['さくら内科'], keywords: [], handles: { instagram: igUserId }, exclusions: [] };
@@ -24,8 +31,14 @@ afterEach(async () => {
 
 function config(extra: Record<string, unknown> = {}): InstagramConfig {
   return parseInstagramConfig({
-    baseUrl: fake.baseUrl, igUserId, accessTokenEnv: 'IG_TOKEN', appSecretEnv: 'IG_APP_SECRET', verifyTokenEnv: 'IG_VERIFY',
-    requestTimeoutMs: 1000, pageSize: 25, ...extra,
+    baseUrl: fake.baseUrl,
+    igUserId,
+    accessTokenEnv: 'IG_TOKEN',
+    appSecretEnv: 'IG_APP_SECRET',
+    verifyTokenEnv: 'IG_VERIFY',
+    requestTimeoutMs: 1000,
+    pageSize: 25,
+    ...extra,
   });
 }
 function runtime(random?: () => number): TestRuntime {
@@ -33,12 +46,13 @@ function runtime(random?: () => number): TestRuntime {
 }
 async function run(cfg: InstagramConfig, cursor: unknown, rt = runtime()) {
   const queriesAtPage: number[] = [];
-  const { pages, error } = await drainCollector(
-    () => instagramSource.collect!({ config: cfg, cursor, targets: [target], runtime: rt }),
-    { onPage: () => queriesAtPage.push(fake.hashtagQueries.length) },
-  );
+  const { pages, error } = await drainCollector(() => instagramSource.collect!({ config: cfg, cursor, targets: [target], runtime: rt }), {
+    onPage: () => queriesAtPage.push(fake.hashtagQueries.length),
+  });
   return {
-    pages, error, queriesAtPage,
+    pages,
+    error,
+    queriesAtPage,
     cursor: (pages.length > 0 ? pages[pages.length - 1]!.cursor : cursor) as InstagramCursor | null,
     ids: pages.flatMap((p) => p.mentions.map((m) => m.externalId)),
   };
@@ -138,7 +152,11 @@ describe('Instagram collection against the fake', () => {
   it('retries Graph throttling and transient errors; an expired token is an auth error', async () => {
     fake.addTaggedMedia('x');
     fake.injectFaults('transient', 'reset', 'server-error');
-    const ok = await run(config(), null, runtime(() => 0.5));
+    const ok = await run(
+      config(),
+      null,
+      runtime(() => 0.5),
+    );
     expect(ok.error).toBeNull();
     expect(ok.ids).toHaveLength(1);
     fake.injectFaults('auth');
@@ -154,8 +172,25 @@ describe('Instagram webhook', () => {
 
   it('maps comments to mentions and mentions to activities', () => {
     const delivery = fake.delivery([
-      { field: 'comments', value: { id: '17865799348089039', from: { id: '232323232', username: 'patient_c' }, text: '受付の人が怖い', media: { id: '17900000000000001', media_product_type: 'FEED' } } },
-      { field: 'comments', value: { id: '17865799348089040', from: { id: '232323232', username: 'patient_c' }, text: '返信です', media: { id: '17900000000000001' }, parent_id: '17865799348089039' } },
+      {
+        field: 'comments',
+        value: {
+          id: '17865799348089039',
+          from: { id: '232323232', username: 'patient_c' },
+          text: '受付の人が怖い',
+          media: { id: '17900000000000001', media_product_type: 'FEED' },
+        },
+      },
+      {
+        field: 'comments',
+        value: {
+          id: '17865799348089040',
+          from: { id: '232323232', username: 'patient_c' },
+          text: '返信です',
+          media: { id: '17900000000000001' },
+          parent_id: '17865799348089039',
+        },
+      },
       { field: 'mentions', value: { media_id: '17887498072083520', comment_id: '17887498072083521' } },
     ]);
     const result = handle(delivery);
@@ -164,26 +199,44 @@ describe('Instagram webhook', () => {
       ['17865799348089039', '受付の人が怖い', 'patient_c', '17900000000000001'],
       ['17865799348089040', '返信です', 'patient_c', '17865799348089039'],
     ]);
-    expect(result.activities).toEqual([expect.objectContaining({ kind: 'instagram.mention', eventId: 'instagram:mention:17887498072083520:17887498072083521' })]);
+    expect(result.activities).toEqual([
+      expect.objectContaining({ kind: 'instagram.mention', eventId: 'instagram:mention:17887498072083520:17887498072083521' }),
+    ]);
     expect(result.eventIds).toHaveLength(3);
     expect(result.page.mentions.every((m) => m.text.length > 0)).toBe(true);
   });
 
   it('accepts field/value on the entry itself, ignores other accounts, rejects bad signatures', () => {
     const time = Math.floor(clock.now().getTime() / 1000);
-    const flat = fake.signedDelivery({ object: 'instagram', entry: [{ id: igUserId, time, field: 'comments', value: { id: '1', text: 'flat', from: { id: '2', username: 'u' }, media: { id: '3' } } }] });
+    const flat = fake.signedDelivery({
+      object: 'instagram',
+      entry: [
+        { id: igUserId, time, field: 'comments', value: { id: '1', text: 'flat', from: { id: '2', username: 'u' }, media: { id: '3' } } },
+      ],
+    });
     expect(handle(flat)).toMatchObject({ kind: 'events', eventIds: ['instagram:comment:1'] });
-    const other = fake.signedDelivery({ object: 'instagram', entry: [{ id: '999', time, changes: [{ field: 'comments', value: { id: '1', text: 'x' } }] }] });
+    const other = fake.signedDelivery({
+      object: 'instagram',
+      entry: [{ id: '999', time, changes: [{ field: 'comments', value: { id: '1', text: 'x' } }] }],
+    });
     expect(handle(other)).toMatchObject({ kind: 'events', eventIds: [] });
     expect(handle(fake.delivery([], 'wrong-secret'))).toMatchObject({ kind: 'rejected', status: 401 });
-    expect(handle({ method: 'GET', query: { 'hub.mode': 'subscribe', 'hub.verify_token': 'verify-me', 'hub.challenge': '42' } })).toEqual({ kind: 'challenge', body: '42' });
+    expect(handle({ method: 'GET', query: { 'hub.mode': 'subscribe', 'hub.verify_token': 'verify-me', 'hub.challenge': '42' } })).toEqual({
+      kind: 'challenge',
+      body: '42',
+    });
   });
 });
 
 describe('Instagram config', () => {
   it('caps hashtags at 30 and normalises them', () => {
-    expect(() => parseInstagramConfig({ igUserId, accessTokenEnv: 'A', hashtags: Array.from({ length: 31 }, (_, i) => `t${i}`) })).toThrow(/hashtags/);
+    expect(() => parseInstagramConfig({ igUserId, accessTokenEnv: 'A', hashtags: Array.from({ length: 31 }, (_, i) => `t${i}`) })).toThrow(
+      /hashtags/,
+    );
     expect(() => parseInstagramConfig({ igUserId, accessTokenEnv: 'A', hashtags: ['a b'] })).toThrow(/hashtags\[0\]/);
-    expect(parseInstagramConfig({ igUserId, accessTokenEnv: 'A', hashtags: ['#Sakura', 'sakura', '＃さくら'] }).hashtags).toEqual(['sakura', 'さくら']);
+    expect(parseInstagramConfig({ igUserId, accessTokenEnv: 'A', hashtags: ['#Sakura', 'sakura', '＃さくら'] }).hashtags).toEqual([
+      'sakura',
+      'さくら',
+    ]);
   });
 });

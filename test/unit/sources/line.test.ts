@@ -67,11 +67,11 @@ describe('LINE webhook', () => {
     const sticker = line.sticker(user);
     const result = events(handle(request(line.delivery([msg, unsend, follow, unfollow, sticker]))));
     expect(result.page.mentions.map((m) => m.replyToExternalId)).toEqual(['499999999999999']);
-    expect(result.page.tombstones).toEqual([
-      expect.objectContaining({ externalId: (msg.message as { id: string }).id, reason: 'unsent' }),
-    ]);
+    expect(result.page.tombstones).toEqual([expect.objectContaining({ externalId: (msg.message as { id: string }).id, reason: 'unsent' })]);
     expect(result.activities?.map((a) => [a.kind, a.actorId, a.isPrivate])).toEqual([
-      ['line.follow', user, true], ['line.unfollow', user, true], ['line.message.sticker', user, true],
+      ['line.follow', user, true],
+      ['line.unfollow', user, true],
+      ['line.message.sticker', user, true],
     ]);
     expect(result.eventIds).toEqual([msg, unsend, follow, unfollow, sticker].map((e) => e.webhookEventId));
     expect(result.page.mentions.every((m) => m.text.length > 0)).toBe(true);
@@ -97,17 +97,32 @@ describe('LINE webhook', () => {
     const good = line.delivery([msg]);
     expect(handle(request(good, { headers: {} }))).toMatchObject({ kind: 'rejected', status: 401 });
     // One byte changed after signing.
-    expect(handle(request(good, { rawBody: Buffer.from(good.body.replace('"x"', '"y"')) }))).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(handle(request(good, { rawBody: Buffer.from(good.body.replace('"x"', '"y"')) }))).toMatchObject({
+      kind: 'rejected',
+      status: 401,
+    });
     // No secret for this source: secret() throws and the platform marks the source unhealthy.
     expect(() => lineSource.webhook!.handle(request(good), config, secretsFrom({}))).toThrow(/channelSecret/);
   });
 
   it('survives hostile bodies: signed garbage, wrong shapes, malformed events', () => {
-    const signed = (body: string): LineDelivery => ({ body, headers: { 'x-line-signature': lineSignature('line-test-secret', Buffer.from(body)) } });
+    const signed = (body: string): LineDelivery => ({
+      body,
+      headers: { 'x-line-signature': lineSignature('line-test-secret', Buffer.from(body)) },
+    });
     expect(handle(request(signed('{not json')))).toMatchObject({ kind: 'rejected', status: 400 });
     expect(handle(request(signed('[1,2]')))).toMatchObject({ kind: 'rejected', status: 400 });
     const good = line.textMessage('Ueeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', 'ok');
-    const body = JSON.stringify({ destination: line.destination, events: [null, { type: 'message' }, { ...good, webhookEventId: 'nope' }, good, { ...line.unsend('U1', '1'), unsend: { messageId: { $gt: '' } } }] });
+    const body = JSON.stringify({
+      destination: line.destination,
+      events: [
+        null,
+        { type: 'message' },
+        { ...good, webhookEventId: 'nope' },
+        good,
+        { ...line.unsend('U1', '1'), unsend: { messageId: { $gt: '' } } },
+      ],
+    });
     const result = events(handle(request(signed(body))));
     expect(result.page.mentions).toHaveLength(1);
     expect(result.eventIds).toEqual([good.webhookEventId]);
@@ -118,7 +133,10 @@ describe('LINE webhook', () => {
     const cfg = parseLineConfig({ channelSecretEnv: 'LINE_CHANNEL_SECRET', destination: line.destination });
     const msg = line.textMessage('Uffffffffffffffffffffffffffffffff', 'x');
     expect(handle(request(line.delivery([msg])), cfg).kind).toBe('events');
-    expect(handle(request(line.delivery([msg], { destination: `U${'f'.repeat(32)}` })), cfg)).toMatchObject({ kind: 'rejected', status: 403 });
+    expect(handle(request(line.delivery([msg], { destination: `U${'f'.repeat(32)}` })), cfg)).toMatchObject({
+      kind: 'rejected',
+      status: 403,
+    });
   });
 
   it('validates config naming the field', () => {

@@ -28,7 +28,9 @@ function config(extra: Record<string, unknown> = {}): MastodonConfig {
 }
 
 async function run(cursor: unknown, cfg = config(), stopAfterPages = Infinity) {
-  const { pages, error } = await drainCollector(() => mastodonSource.collect!({ config: cfg, cursor, targets, runtime }), { stopAfterPages });
+  const { pages, error } = await drainCollector(() => mastodonSource.collect!({ config: cfg, cursor, targets, runtime }), {
+    stopAfterPages,
+  });
   const mentions: NormalizedMention[] = pages.flatMap((p) => p.mentions);
   const tombstones: Tombstone[] = pages.flatMap((p) => p.tombstones ?? []);
   return { pages, mentions, tombstones, cursor: pages.at(-1)?.cursor ?? cursor, error };
@@ -113,24 +115,35 @@ describe('mastodon collector', () => {
   });
 
   it('maps content warnings, replies and boosts; rejects malformed statuses without throwing', () => {
-    const base = { id: '1', created_at: '2026-11-25T00:00:00Z', account: { id: '9', acct: 'a' }, content: '<p>本文&amp;</p>', spoiler_text: 'CW' };
-    expect(mapStatus({ ...base, in_reply_to_id: '0' }, null)).toMatchObject({ ok: true, mention: { text: 'CW\n本文&', replyToExternalId: '0' } });
-    expect(mapStatus({ ...base, spoiler_text: '', content: '', reblog: { ...base, id: '5', content: '<p>元</p>', spoiler_text: '' } }, null))
-      .toMatchObject({ ok: true, mention: { repostOfExternalId: '5', text: '元' } });
+    const base = {
+      id: '1',
+      created_at: '2026-11-25T00:00:00Z',
+      account: { id: '9', acct: 'a' },
+      content: '<p>本文&amp;</p>',
+      spoiler_text: 'CW',
+    };
+    expect(mapStatus({ ...base, in_reply_to_id: '0' }, null)).toMatchObject({
+      ok: true,
+      mention: { text: 'CW\n本文&', replyToExternalId: '0' },
+    });
+    expect(
+      mapStatus({ ...base, spoiler_text: '', content: '', reblog: { ...base, id: '5', content: '<p>元</p>', spoiler_text: '' } }, null),
+    ).toMatchObject({ ok: true, mention: { repostOfExternalId: '5', text: '元' } });
     expect(mapStatus({ ...base, created_at: 'x' }, null)).toMatchObject({ ok: false, id: '1' });
     expect(mapStatus({ ...base, id: '../../etc' }, null)).toMatchObject({ ok: false });
     expect(mapStatus('nope', null)).toMatchObject({ ok: false });
     expect(newerId('999', '1000')).toBe('1000');
   });
 
-  it('converges to exactly the hashtag\'s statuses under random faults, with edits and deletions applied', async () => {
+  it("converges to exactly the hashtag's statuses under random faults, with edits and deletions applied", async () => {
     seed(60);
     fake.http.setFaults({ rate: 0.3, seed: 3 });
     const deleted: string[] = [];
     let edited = '';
     const result = await runCollections({
       runs: 45,
-      collect: (cursor) => mastodonSource.collect!({ config: config({ pageSize: 20, recheckLimit: 5, requestTimeoutMs: 400 }), cursor, targets, runtime }),
+      collect: (cursor) =>
+        mastodonSource.collect!({ config: config({ pageSize: 20, recheckLimit: 5, requestTimeoutMs: 400 }), cursor, targets, runtime }),
       between: (run, stored) => {
         if (run === 40) fake.http.setFaults({ rate: 0 });
         if (run < 35) seed(3, 100 + run * 3);
@@ -140,7 +153,10 @@ describe('mastodon collector', () => {
         }
         if (run === 36) {
           // The newest status already stored disappears; the recheck must notice.
-          const victim = fake.allIds(tag).filter((id) => stored.has(id)).at(-2)!;
+          const victim = fake
+            .allIds(tag)
+            .filter((id) => stored.has(id))
+            .at(-2)!;
           deleted.push(victim);
           fake.delete(victim);
         }

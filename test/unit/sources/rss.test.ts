@@ -19,7 +19,16 @@ beforeEach(async () => {
   fake = await new RssFake({ now: () => clock.now().getTime() }).start();
   runtime = createTestRuntime({ clock });
   const day = (d: number) => new Date(Date.UTC(2026, 10, d, 3));
-  fake.add({ guid: 'n1', title: 'さくら内科で待ち時間トラブル', description: '<p>患者から<b>苦情</b>&amp;批判</p>', pubDate: day(20), author: '記者A' }, day(20));
+  fake.add(
+    {
+      guid: 'n1',
+      title: 'さくら内科で待ち時間トラブル',
+      description: '<p>患者から<b>苦情</b>&amp;批判</p>',
+      pubDate: day(20),
+      author: '記者A',
+    },
+    day(20),
+  );
   fake.add({ guid: 'n2', title: '駅前再開発のお知らせ', description: '<p>関係のない記事</p>', pubDate: day(21) }, day(21));
   fake.add({ guid: 'n3', title: '札幌のさくら内科が開院', description: '別の病院', pubDate: day(22) }, day(22));
   fake.add({ guid: 'https://news.example.jp/a/4', title: 'Sakura clinic news', description: 'sakura 内科 ok', pubDate: null }, day(23));
@@ -45,8 +54,12 @@ describe('rss collector', () => {
     const feedUrl = `${fake.baseUrl}/feed.xml`;
     expect(result.mentions.map((m) => m.externalId)).toEqual([`${feedUrl}#n1`]);
     expect(result.mentions[0]).toMatchObject({
-      url: 'https://news.example.jp/articles/n1', authorName: '記者A', language: 'ja', watchTargetId: 't1',
-      text: 'さくら内科で待ち時間トラブル\n患者から苦情&批判', postedAt: new Date(Date.UTC(2026, 10, 20, 3)),
+      url: 'https://news.example.jp/articles/n1',
+      authorName: '記者A',
+      language: 'ja',
+      watchTargetId: 't1',
+      text: 'さくら内科で待ち時間トラブル\n患者から苦情&批判',
+      postedAt: new Date(Date.UTC(2026, 10, 20, 3)),
     });
     // Full-width ＳＡＫＵＲＡ内科 in the target matches "SAKURA内科" after NFKC and case folding.
     fake.add({ guid: 'n5', title: 'SAKURA内科の新サービス', description: '', pubDate: null }, new Date(Date.UTC(2026, 10, 24)));
@@ -80,14 +93,20 @@ describe('rss collector', () => {
     const result = await run(null, config([{ url: `${fake.baseUrl}/atom.xml`, matchAll: true }]));
     expect(result.error).toBeNull();
     expect(result.mentions.map((m) => m.externalId)).toEqual([
-      'tag:news.example.jp,2026:https://news.example.jp/a/4', 'tag:news.example.jp,2026:n3', 'tag:news.example.jp,2026:n2', 'tag:news.example.jp,2026:n1',
+      'tag:news.example.jp,2026:https://news.example.jp/a/4',
+      'tag:news.example.jp,2026:n3',
+      'tag:news.example.jp,2026:n2',
+      'tag:news.example.jp,2026:n1',
     ]);
     expect(result.mentions.find((m) => m.externalId.endsWith(':n2'))?.watchTargetId).toBeNull();
     expect(result.mentions.find((m) => m.externalId.endsWith(':n1'))?.text).toBe('さくら内科で待ち時間トラブル\n患者から苦情&批判');
   });
 
   it('refuses a DOCTYPE (entity bomb) in one feed, still collects the others, and reports the failure', async () => {
-    fake.rawBodies.set('/bomb.xml', '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><rss><channel><item><title>&lol2;</title></item></channel></rss>');
+    fake.rawBodies.set(
+      '/bomb.xml',
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><rss><channel><item><title>&lol2;</title></item></channel></rss>',
+    );
     const result = await run(null, config([`${fake.baseUrl}/bomb.xml`, `${fake.baseUrl}/feed.xml`]));
     expect(result.mentions).toHaveLength(1);
     expect(String(result.error)).toMatch(/bomb\.xml.*DOCTYPE/);
@@ -131,7 +150,10 @@ describe('rss collector', () => {
       between: (run) => {
         if (run === 40) fake.http.setFaults({ rate: 0 });
         if (run < 35 && run % 2 === 0) {
-          fake.add({ guid: `live${run}`, title: `さくら内科 続報${run}`, description: '', pubDate: new Date(Date.UTC(2026, 10, 24, 0, run)) }, new Date(Date.UTC(2026, 10, 24, 0, run)));
+          fake.add(
+            { guid: `live${run}`, title: `さくら内科 続報${run}`, description: '', pubDate: new Date(Date.UTC(2026, 10, 24, 0, run)) },
+            new Date(Date.UTC(2026, 10, 24, 0, run)),
+          );
           expected.add(`${feedUrl}#live${run}`);
         }
       },
@@ -169,7 +191,12 @@ describe('feed and XML parsing', () => {
 <item rdf:about="https://blog.example.jp/entry/1"><title>さくら内科に行った</title><link>https://blog.example.jp/entry/1</link>
 <description>よかった</description><dc:date>2026-11-20T10:00:00+09:00</dc:date><dc:creator>ぶろがー</dc:creator></item></rdf:RDF>`);
     expect(feed.format).toBe('rdf');
-    expect(feed.items[0]).toMatchObject({ id: 'https://blog.example.jp/entry/1', author: 'ぶろがー', publishedAt: new Date('2026-11-20T01:00:00Z'), text: 'よかった' });
+    expect(feed.items[0]).toMatchObject({
+      id: 'https://blog.example.jp/entry/1',
+      author: 'ぶろがー',
+      publishedAt: new Date('2026-11-20T01:00:00Z'),
+      text: 'よかった',
+    });
   });
 
   it('strips HTML to text with paragraph breaks and without script or style content', () => {

@@ -46,11 +46,14 @@ async function run(cfg: XConfig, cursor: unknown, rt: TestRuntime, targets = [ta
 function seed(n: number, text = (i: number) => `さくら内科で診てもらった ${i}`) {
   return Array.from({ length: n }, (_, i) => fake.addTweet({ text: text(i) }));
 }
-const sorted = (ids: string[]) => [...ids].sort((a, b) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0));
+const sorted = (ids: string[]) => [...ids].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
 
 describe('X query building', () => {
   it('quotes names, adds the handle, exclusions, lang and retweet filter', () => {
-    const plan = buildXQueries({ ...target, names: ['さくら "内科"', 'さくら内科クリニック'], keywords: ['院長'] }, { maxLength: 512, lang: 'ja', excludeRetweets: true });
+    const plan = buildXQueries(
+      { ...target, names: ['さくら "内科"', 'さくら内科クリニック'], keywords: ['院長'] },
+      { maxLength: 512, lang: 'ja', excludeRetweets: true },
+    );
     expect(plan.queries).toEqual(['("さくら 内科" OR "さくら内科クリニック" OR "院長" OR @sakura_naika) lang:ja -is:retweet -"大阪"']);
   });
   it('splits into several queries under the length limit and never exceeds it', () => {
@@ -63,7 +66,10 @@ describe('X query building', () => {
   });
   it('moves exclusions that do not fit to client-side filtering and skips impossible terms', () => {
     const exclusions = Array.from({ length: 30 }, (_, i) => `除外語${i}`);
-    const plan = buildXQueries({ ...target, names: ['さくら', 'x'.repeat(200)], exclusions }, { maxLength: 100, lang: null, excludeRetweets: false });
+    const plan = buildXQueries(
+      { ...target, names: ['さくら', 'x'.repeat(200)], exclusions },
+      { maxLength: 100, lang: null, excludeRetweets: false },
+    );
     expect(plan.clientSideExclusions.length).toBeGreaterThan(0);
     expect(plan.skippedTerms).toEqual([`"${'x'.repeat(200)}"`]);
     for (const q of plan.queries) expect(q.length).toBeLessThanOrEqual(100);
@@ -73,23 +79,47 @@ describe('X query building', () => {
 describe('X mapping', () => {
   it('maps an edited long post with relations onto its original id', () => {
     const users = new Map([['10', { id: '10', name: '患者A', username: 'patient_a' }]]);
-    const m = mapTweet({
-      id: '300', text: 'short…', note_tweet: { text: 'long full text' }, author_id: '10', created_at: '2026-11-25T08:00:00.000Z',
-      lang: 'ja', edit_history_tweet_ids: ['100', '300'],
-      referenced_tweets: [{ type: 'replied_to', id: '50' }, { type: 'quoted', id: '60' }],
-      public_metrics: { retweet_count: 2, reply_count: 1, like_count: 5, quote_count: 1, bookmark_count: 0, impression_count: 900 },
-    }, users, 't1');
+    const m = mapTweet(
+      {
+        id: '300',
+        text: 'short…',
+        note_tweet: { text: 'long full text' },
+        author_id: '10',
+        created_at: '2026-11-25T08:00:00.000Z',
+        lang: 'ja',
+        edit_history_tweet_ids: ['100', '300'],
+        referenced_tweets: [
+          { type: 'replied_to', id: '50' },
+          { type: 'quoted', id: '60' },
+        ],
+        public_metrics: { retweet_count: 2, reply_count: 1, like_count: 5, quote_count: 1, bookmark_count: 0, impression_count: 900 },
+      },
+      users,
+      't1',
+    );
     expect(m).toMatchObject({
-      externalId: '100', url: 'https://x.com/patient_a/status/300', authorHandle: 'patient_a', authorName: '患者A',
-      text: 'long full text', language: 'ja', replyToExternalId: '50', quoteOfExternalId: '60', repostOfExternalId: null,
-      metrics: { likes: 5, reposts: 2, quotes: 1, replies: 1, views: 900 }, watchTargetId: 't1',
+      externalId: '100',
+      url: 'https://x.com/patient_a/status/300',
+      authorHandle: 'patient_a',
+      authorName: '患者A',
+      text: 'long full text',
+      language: 'ja',
+      replyToExternalId: '50',
+      quoteOfExternalId: '60',
+      repostOfExternalId: null,
+      metrics: { likes: 5, reposts: 2, quotes: 1, replies: 1, views: 900 },
+      watchTargetId: 't1',
     });
   });
   it('rejects malformed posts and ignores hostile fields', () => {
     expect(mapTweet({ id: 'abc', text: 'x', created_at: '2026-11-25T08:00:00Z' }, new Map(), null)).toBeNull();
     expect(mapTweet({ id: '1', text: 5, created_at: '2026-11-25T08:00:00Z' }, new Map(), null)).toBeNull();
     expect(mapTweet({ id: '1', text: 'x', created_at: 'yesterday' }, new Map(), null)).toBeNull();
-    const m = mapTweet({ id: '1', text: 'x', created_at: '2026-11-25T08:00:00Z', lang: 'und', public_metrics: { like_count: -3 } }, new Map(), null);
+    const m = mapTweet(
+      { id: '1', text: 'x', created_at: '2026-11-25T08:00:00Z', lang: 'und', public_metrics: { like_count: -3 } },
+      new Map(),
+      null,
+    );
     expect(m).toMatchObject({ url: 'https://x.com/i/web/status/1', language: null, metrics: {} });
   });
 });
@@ -97,11 +127,13 @@ describe('X mapping', () => {
 describe('X config', () => {
   it('names the bad field', () => {
     expect(() => parseXConfig({ bearerTokenEnv: 'not a name' })).toThrow(ValidationError);
-    expect(() => parseXConfig({ bearerTokenEnv: 'X' , maxResults: 5 })).toThrow(/maxResults/);
+    expect(() => parseXConfig({ bearerTokenEnv: 'X', maxResults: 5 })).toThrow(/maxResults/);
     expect(() => parseXConfig({ bearerTokenEnv: 'X', baseUrl: 'ftp://a' })).toThrow(/baseUrl/);
     expect(parseXConfig({ bearerTokenEnv: 'X' }).baseUrl).toBe('https://api.x.com');
     expect(xSource.credentials.map((s) => s.name)).toEqual(['bearerToken']);
-    expect(xSource.endpoints(parseXConfig({})).operatorUrls).toEqual([{ field: 'baseUrl', url: 'https://api.x.com', defaultUrl: 'https://api.x.com' }]);
+    expect(xSource.endpoints(parseXConfig({})).operatorUrls).toEqual([
+      { field: 'baseUrl', url: 'https://api.x.com', defaultUrl: 'https://api.x.com' },
+    ]);
   });
 });
 
@@ -210,7 +242,10 @@ describe('X collection against the fake', () => {
     const first = await run(cfg, null, rt);
     expect(first.ids).toHaveLength(3);
     const quoted = first.pages.flatMap((p) => p.mentions).find((m) => m.externalId === quote.id);
-    expect(quoted).toMatchObject({ quoteOfExternalId: referenced.id, raw: { referenced: [expect.objectContaining({ text: '元の投稿' })] } });
+    expect(quoted).toMatchObject({
+      quoteOfExternalId: referenced.id,
+      raw: { referenced: [expect.objectContaining({ text: '元の投稿' })] },
+    });
 
     const edited = fake.editTweet(a!.id, 'さくら内科 追記: 対応がひどかった');
     fake.deleteTweet(b!.id);
@@ -248,7 +283,12 @@ describe('X collection against the fake', () => {
     expect(result.error).toBeNull();
     // Two pages each: the backlog of the first target does not take the second one's turn.
     expect(result.pages).toHaveLength(4);
-    expect(result.pages.slice(2).flatMap((p) => p.mentions.map((m) => m.externalId)).sort()).toEqual(mine.map((t) => t.id).sort());
+    expect(
+      result.pages
+        .slice(2)
+        .flatMap((p) => p.mentions.map((m) => m.externalId))
+        .sort(),
+    ).toEqual(mine.map((t) => t.id).sort());
     expect(Object.values((result.cursor as XCursor).streams).map((s) => s.pending === null)).toEqual([false, true]);
   });
 
@@ -266,14 +306,23 @@ describe('X collection against the fake', () => {
 
   it('collects exactly the fake set despite random faults across many runs', async () => {
     await fake.close();
-    fake = new XFake({ now: clock.now, faultRate: 0.3, faultSeed: 42, faultKinds: ['rate-limit', 'server-error', 'unavailable', 'reset', 'malformed'] });
+    fake = new XFake({
+      now: clock.now,
+      faultRate: 0.3,
+      faultSeed: 42,
+      faultKinds: ['rate-limit', 'server-error', 'unavailable', 'reset', 'malformed'],
+    });
     await fake.start();
     const seen = new Map<string, number>();
     let cursor: unknown = null;
     let failures = 0;
     for (let runNo = 0; runNo < 25; runNo += 1) {
       seed(37, (i) => `さくら内科 run ${runNo} post ${i}`);
-      const result = await run(config({ maxResults: 10 }), cursor, runtime(fake.token, () => 0.5));
+      const result = await run(
+        config({ maxResults: 10 }),
+        cursor,
+        runtime(fake.token, () => 0.5),
+      );
       if (result.error) failures += 1;
       for (const id of result.ids) seen.set(id, (seen.get(id) ?? 0) + 1);
       cursor = result.cursor;

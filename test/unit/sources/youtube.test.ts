@@ -26,11 +26,25 @@ afterEach(async () => {
 });
 
 function config(extra: Record<string, unknown> = {}): YouTubeConfig {
-  return youtubeSource.parseConfig({ baseUrl: fake.baseUrl, apiKeyEnv: 'YT_KEY', channelIds: [channel], pageSize: 10, requestTimeoutMs: 1000, ...extra });
+  return youtubeSource.parseConfig({
+    baseUrl: fake.baseUrl,
+    apiKeyEnv: 'YT_KEY',
+    channelIds: [channel],
+    pageSize: 10,
+    requestTimeoutMs: 1000,
+    ...extra,
+  });
 }
 
 async function run(cursor: unknown, cfg = config()) {
-  const { pages, error } = await drainCollector(() => youtubeSource.collect!({ config: cfg, cursor, targets: [{ id: 't1', names: [], keywords: [], handles: { youtube: channel }, exclusions: [] }], runtime }));
+  const { pages, error } = await drainCollector(() =>
+    youtubeSource.collect!({
+      config: cfg,
+      cursor,
+      targets: [{ id: 't1', names: [], keywords: [], handles: { youtube: channel }, exclusions: [] }],
+      runtime,
+    }),
+  );
   const mentions: NormalizedMention[] = pages.flatMap((p) => p.mentions);
   return { pages, mentions, cursor: pages.at(-1)?.cursor ?? cursor, error };
 }
@@ -41,7 +55,8 @@ function minutes(n: number): Date {
 
 describe('youtube collector', () => {
   it('collects every thread of the channel with all replies, plain text, and reply relations', async () => {
-    for (let i = 0; i < 25; i += 1) fake.comment(i % 2 === 0 ? 'vid00000001' : 'vid00000002', { text: `コメント${i} <script>&`, at: minutes(i), likes: i });
+    for (let i = 0; i < 25; i += 1)
+      fake.comment(i % 2 === 0 ? 'vid00000001' : 'vid00000002', { text: `コメント${i} <script>&`, at: minutes(i), likes: i });
     const busy = fake.comment('vid00000001', { text: '説明がなかった', at: minutes(30), author: '@kanja' });
     for (let i = 0; i < 8; i += 1) fake.comment('vid00000001', { text: `返信${i}`, at: minutes(31 + i), replyTo: busy.id });
     const unrelated = fake.comment('other000001', { text: '関係ない動画', at: minutes(5) });
@@ -49,10 +64,21 @@ describe('youtube collector', () => {
     expect(result.error).toBeNull();
     const ids = result.mentions.map((m) => m.externalId);
     expect(new Set(ids).size).toBe(ids.length);
-    expect([...ids].sort()).toEqual(fake.allCommentIds().filter((id) => id !== unrelated.id).sort());
+    expect([...ids].sort()).toEqual(
+      fake
+        .allCommentIds()
+        .filter((id) => id !== unrelated.id)
+        .sort(),
+    );
     expect(ids).toHaveLength(26 + 8);
     const top = result.mentions.find((m) => m.externalId === busy.id);
-    expect(top).toMatchObject({ text: '説明がなかった', authorHandle: 'kanja', authorName: '@kanja', watchTargetId: 't1', metrics: { likes: 0, replies: 8 } });
+    expect(top).toMatchObject({
+      text: '説明がなかった',
+      authorHandle: 'kanja',
+      authorName: '@kanja',
+      watchTargetId: 't1',
+      metrics: { likes: 0, replies: 8 },
+    });
     expect(top?.url).toBe(`https://www.youtube.com/watch?v=vid00000001&lc=${busy.id}`);
     const replies = result.mentions.filter((m) => m.replyToExternalId === busy.id);
     expect(replies).toHaveLength(8); // 5 embedded + 3 from comments.list
@@ -182,7 +208,7 @@ describe('youtube collector', () => {
     expect(resumed.mentions.filter((m) => m.replyToExternalId === threads[0]!.id)).toHaveLength(6);
   });
 
-  it('converges to exactly the fake\'s comments under random faults', async () => {
+  it("converges to exactly the fake's comments under random faults", async () => {
     for (let i = 0; i < 40; i += 1) fake.comment('vid00000001', { text: `c${i}`, at: minutes(i) });
     fake.http.setFaults({ rate: 0.3, seed: 11 });
     const unrelated = fake.comment('other000001', { text: '別チャンネル', at: minutes(1) });
@@ -193,12 +219,18 @@ describe('youtube collector', () => {
         if (run === 40) fake.http.setFaults({ rate: 0 });
         if (run < 35) fake.comment(run % 2 === 0 ? 'vid00000001' : 'vid00000002', { text: `live${run}`, at: minutes(100 + run) });
         // Replies to older threads reach us only through the by-id re-read.
-        if (run < 35 && run % 3 === 0) fake.comment('vid00000001', { text: `後からの返信${run}`, at: minutes(200 + run), replyTo: `Ugz${5 + run}` });
+        if (run < 35 && run % 3 === 0)
+          fake.comment('vid00000001', { text: `後からの返信${run}`, at: minutes(200 + run), replyTo: `Ugz${5 + run}` });
       },
     });
     expect(result.failedRuns).toBeGreaterThan(0);
     expect([...result.tombstoned]).toEqual([]);
-    expect([...result.stored.keys()].sort()).toEqual(fake.allCommentIds().filter((id) => id !== unrelated.id).sort());
+    expect([...result.stored.keys()].sort()).toEqual(
+      fake
+        .allCommentIds()
+        .filter((id) => id !== unrelated.id)
+        .sort(),
+    );
   });
 
   it('validates its config', () => {

@@ -21,7 +21,7 @@ describe('checkDocument (title and body, PII with the tokenizer)', () => {
     expect((await checkDocument(title, account, 'holding')).map((f) => f.rule)).not.toContain('discomfort_without_account');
   });
 
-  it('a private person\'s name with an honorific blocks, masked in the excerpt', async () => {
+  it("a private person's name with an honorific blocks, masked in the excerpt", async () => {
     const findings = await checkDocument('口コミへの返信', '山田太郎様、ご意見をありがとうございます。', 'review_reply');
     const name = findings.find((f) => f.rule === 'pii')!;
     expect(name).toMatchObject({ severity: 'block', excerpt: '[氏名]', field: 'body' });
