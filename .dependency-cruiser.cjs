@@ -46,6 +46,7 @@ const layers = [
   'postmortems',
   'incidents',
   'detection-pass',
+  'overview', // reads mentions, alerts, incidents and sources for the wall screen
   'pipeline-stages.ts',
   // the edges: pages, demo data, the composed app, the process, the command line
   'web',

@@ -11,7 +11,7 @@ const DetectionSettings = z.object({ sensitivity: z.enum(sensitivities) }).opena
 
 const severity = z.number().int().min(1).max(5).openapi({ description: '深刻度 1–5 (README「深刻度」参照)' });
 
-const Alert = z
+export const Alert = z
   .object({
     id: id(),
     orgId: id(),

@@ -60,7 +60,7 @@ const CountBucket = z
   })
   .openapi('CountBucket');
 
-const EmergingTerm = z
+export const EmergingTerm = z
   .object({ term: z.string(), count: z.number(), baselineMean: z.number(), score: z.number() })
   .openapi('EmergingTerm', { description: '窓内で基準より増えた語 (a term rising against its baseline)' });
 

@@ -11,6 +11,7 @@ import { mentionRoutes } from '../mentions/routes.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { organizationRoutes } from '../organizations/routes.ts';
+import { overviewRoutes } from '../overview/routes.ts';
 import { postmortemRoutes } from '../postmortems/routes.ts';
 import type { AppEnv } from '../http/env.ts';
 import { actionsOf, defineRoute, type RouteDefinition } from '../http/route.ts';
@@ -47,6 +48,7 @@ export const apiRoutes: readonly RouteDefinition[] = [
   ...postmortemRoutes,
   ...oncallRoutes,
   ...statementRoutes,
+  ...overviewRoutes,
 ];
 
 /**
