@@ -1,5 +1,6 @@
 // npm run bench:api — with 1,000,000 mentions seeded in one org, time the API's mention list
-// (newest first, filtered) and the per-bucket count query end to end through the hono app.
+// (newest first, filtered), the per-bucket count query and the overview end to end through the
+// hono app.
 import { systemActor } from '../src/audit/record.ts';
 import { createUser } from '../src/auth/create-user.ts';
 import { createUserToken } from '../src/auth/user-tokens.ts';
@@ -49,6 +50,9 @@ try {
     ['counts 5m × 24h', () => `/api/v1/organizations/${org}/mention-counts?bucket=5m&from=${iso(now - 86_400_000)}&to=${iso(now)}`],
     ['counts 1h × 7d', () => `/api/v1/organizations/${org}/mention-counts?bucket=1h&from=${iso(now - 7 * 86_400_000)}&to=${iso(now)}`],
     ['counts 1d × 30d', () => `/api/v1/organizations/${org}/mention-counts?bucket=1d&from=${iso(now - 30 * 86_400_000)}&to=${iso(now)}`],
+    // The wall screen's whole read (issue 14: p95 ≤ 150 ms server time).
+    ['overview 24h', () => `/api/v1/organizations/${org}/overview`],
+    ['overview 7d', () => `/api/v1/organizations/${org}/overview?hours=168`],
   ];
   let deepCursor = '';
   {
