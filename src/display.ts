@@ -44,3 +44,14 @@ export function formatJstWindow(start: Date, lengthMs: number | null): string {
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
+
+// Direction overrides and isolates (U+202A–202E, U+2066–2069) and invisible characters (zero-width
+// space, word joiner, BOM) let a stranger make "txt.exe" read as "exe.txt" or hide words from a
+// reader. Escaping does not stop them: they are removed wherever untrusted text is shown (the
+// stored text keeps them as evidence). Joiners (U+200C/D) stay: emoji and some scripts need them.
+const invisibleControls = /[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]/g;
+
+/** Text written by strangers or admins, as it is safe to show: no direction tricks, no hidden characters. */
+export function displayText(s: string): string {
+  return s.replace(invisibleControls, '');
+}

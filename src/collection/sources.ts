@@ -33,7 +33,7 @@ export interface SourceRecord {
   createdAt: Date;
 }
 
-type SourceHealth = Row<'sources'>['health'];
+export type SourceHealth = Row<'sources'>['health'];
 type SourceRow = Row<'sources'>;
 
 function toRecord(ctx: Pick<AppContext, 'sources' | 'config'>, r: SourceRow, stored: Set<string> | undefined): SourceRecord {

@@ -73,6 +73,9 @@ export type IncidentEventKind =
   | 'escalated'
   | 'task_overdue';
 
+/** Every kind a timeline row may hold (statements and post-mortems append theirs too). */
+export type StoredEventKind = Row<'incident_events'>['kind'];
+
 export async function appendEvent(
   tx: Tx,
   e: { orgId: string; incidentId: string; at: Date; kind: IncidentEventKind; actor: AuditActor; data: Record<string, unknown> },

@@ -133,3 +133,24 @@ export async function listOverdueTasks(sql: Sql, orgId: string, now: Date, limit
       and exists (select 1 from incidents i where i.org_id = t.org_id and i.id = t.incident_id and i.status in ('triage', 'active', 'stable'))
     order by t.due_at, t.id limit ${limit}`;
 }
+
+/** An open incident as every page's banner shows it: who acknowledged it, by name. */
+export type OpenIncidentSummary = Pick<IncidentRow, 'id' | 'title' | 'severity' | 'status' | 'detected_at' | 'acknowledged_at'> & {
+  acknowledged_by: string | null;
+};
+
+/** The open incidents, most severe first (served by incidents_org_open_idx). */
+export async function openIncidentSummaries(sql: Sql, orgId: string, limit = 5): Promise<OpenIncidentSummary[]> {
+  return sql<OpenIncidentSummary[]>`
+    select i.id, i.title, i.severity, i.status, i.detected_at, i.acknowledged_at, u.name as acknowledged_by
+    from incidents i
+    left join lateral (
+      select actor_id from incident_events e
+      where e.org_id = i.org_id and e.incident_id = i.id and e.kind = 'acknowledged' and e.actor_type = 'user'
+      order by e.id limit 1
+    ) a on true
+    left join users u on u.org_id = i.org_id and u.id::text = a.actor_id
+    where i.org_id = ${orgId} and i.status in ('triage', 'active', 'stable')
+    order by i.severity desc, i.detected_at desc
+    limit ${limit}`;
+}

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { sessionAuth, sessionCookie } from '../auth/credentials.ts';
 import { csrfPasses, sameOrigin } from '../auth/csrf.ts';
@@ -8,31 +8,71 @@ import { logout } from '../auth/login.ts';
 import { loginWithCookie } from '../auth/routes.ts';
 import type { AppContext } from '../context.ts';
 import { requestActor, setRequestAuth } from '../http/actor.ts';
-import { presentMention } from '../mentions/privacy.ts';
-import { countMentions, listMentions } from '../mentions/queries.ts';
-import { getOrganization } from '../organizations/organizations.ts';
-import { DashboardPage, LoginPage } from './views.tsx';
 import type { AppEnv } from '../http/env.ts';
+import { openStatuses } from '../incident-record/lifecycle.ts';
+import { listIncidents } from '../incidents/queries.ts';
+import { presentMention } from '../mentions/privacy.ts';
+import { listMentions } from '../mentions/queries.ts';
+import { loadOverview } from '../overview/load-overview.ts';
+import { assetRoutes } from './assets.ts';
+import { definePage, registerPages, safeNext, type PageDefinition } from './page.tsx';
+import { IncidentsPage } from './pages/incidents.tsx';
+import { LoginPage } from './pages/login.tsx';
+import { OverviewPage } from './pages/overview.tsx';
+
+// Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
+// handlers outside the guard (there is no session yet, or it is ending).
+
+export const webPages: readonly PageDefinition[] = [
+  definePage({
+    method: 'get',
+    path: '/',
+    action: 'mentions.read',
+    handler: (ctx) => async (c, viewer) => {
+      const auth = viewer.auth;
+      const [overview, page] = await Promise.all([
+        loadOverview(
+          ctx,
+          requestActor(c),
+          {
+            alerts: viewer.may('alerts.read'),
+            incidents: viewer.may('incidents.read'),
+            sources: viewer.may('sources.read'),
+            privateTerms: viewer.may('mentions.read_pii'),
+          },
+          { orgId: auth.orgId, hours: 24 },
+        ),
+        listMentions(ctx.sql, { orgId: auth.orgId, limit: 50 }),
+      ]);
+      // The overview never reveals detected personal data; the mention pages do, on request, for those allowed.
+      const mentions = page.items.map((m) => presentMention(m, { revealPii: false }));
+      return c.html(<OverviewPage viewer={viewer} overview={overview} mentions={mentions} />);
+    },
+  }),
+  definePage({
+    method: 'get',
+    path: '/incidents',
+    action: 'incidents.read',
+    handler: (ctx) => async (c, viewer) => {
+      const all = await listIncidents(ctx.sql, { orgId: viewer.auth.orgId, limit: 100 });
+      const open = all.filter((i) => openStatuses.includes(i.status)).sort((a, b) => b.severity - a.severity);
+      const ended = all.filter((i) => !openStatuses.includes(i.status));
+      return c.html(<IncidentsPage viewer={viewer} open={open} ended={ended} />);
+    },
+  }),
+];
 
 const formField = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? form[name] : '');
 
 export function webRoutes(ctx: AppContext) {
   const web = new Hono<AppEnv>();
-  const session = (c: Context) => sessionAuth(ctx, getCookie(c, sessionCookie));
+  web.route('/', assetRoutes());
 
-  web.get('/', async (c) => {
-    const auth = await session(c);
-    if (!auth) return c.html(<LoginPage />);
-    // A user sees their own organization only.
-    const org = await getOrganization(ctx.db, auth.orgId);
-    const now = ctx.now();
-    const [buckets, page] = await Promise.all([
-      countMentions(ctx.sql, { orgId: org.id, from: new Date(now.getTime() - 24 * 3_600_000), to: now, bucket: '15m' }),
-      listMentions(ctx.sql, { orgId: org.id, limit: 50 }),
-    ]);
-    // The dashboard never reveals detected personal data; the API does, on request, for those allowed.
-    const mentions = page.items.map((m) => presentMention(m, { revealPii: false }));
-    return c.html(<DashboardPage orgs={[org]} org={org} buckets={buckets} mentions={mentions} now={now} csrfToken={auth.csrfToken!} />);
+  web.get('/login', async (c) => {
+    const next = safeNext(c.req.query('next'));
+    // Already signed in (a second tab, a mail link): straight to where they were going.
+    if (await sessionAuth(ctx, getCookie(c, sessionCookie))) return c.redirect(next, 303);
+    return c.html(<LoginPage next={next} />);
   });
 
   // Login CSRF (a cross-site form logging the victim into the attacker's account) is refused by
@@ -43,24 +83,29 @@ export function webRoutes(ctx: AppContext) {
     const form = await c.req.parseBody();
     const email = formField(form, 'email').trim();
     const password = formField(form, 'password');
+    const next = safeNext(formField(form, 'next'));
     if (!email || !password || email.length > 254 || password.length > 512) {
       return c.html(
-        <LoginPage error="メールアドレスとパスワードを入力してください (enter your e-mail and password)" email={email.slice(0, 254)} />,
+        <LoginPage
+          error="メールアドレスとパスワードを入力してください (enter your e-mail and password)"
+          email={email.slice(0, 254)}
+          next={next}
+        />,
         400,
       );
     }
     try {
       await loginWithCookie(ctx, c, { email, password });
     } catch (err) {
-      if (err instanceof InvalidCredentialsError) return c.html(<LoginPage error={err.message} email={email} />, 401);
-      if (err instanceof RateLimitedError) return c.html(<LoginPage error={err.message} email={email} />, 429);
+      if (err instanceof InvalidCredentialsError) return c.html(<LoginPage error={err.message} email={email} next={next} />, 401);
+      if (err instanceof RateLimitedError) return c.html(<LoginPage error={err.message} email={email} next={next} />, 429);
       throw err;
     }
-    return c.redirect('/', 303);
+    return c.redirect(next, 303);
   });
 
   web.post('/logout', async (c) => {
-    const auth = await session(c);
+    const auth = await sessionAuth(ctx, getCookie(c, sessionCookie));
     if (auth) {
       const form = await c.req.parseBody();
       if (!csrfPasses(c.req.raw, auth, formField(form, '_csrf'), ctx.config.mail.publicUrl))
@@ -69,8 +114,9 @@ export function webRoutes(ctx: AppContext) {
       await logout(ctx, auth, requestActor(c));
     }
     deleteCookie(c, sessionCookie, { path: '/' });
-    return c.redirect('/', 303);
+    return c.redirect('/login', 303);
   });
 
+  registerPages(web, ctx, webPages);
   return web;
 }

@@ -531,6 +531,10 @@ describe('web login form', () => {
     expect((await form('/logout', { _csrf: 'forged' }, { cookie })).status).toBe(403);
     expect((await form('/logout', { _csrf: csrf! }, { cookie, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await form('/logout', { _csrf: csrf! }, { cookie })).status).toBe(303);
-    expect(await (await app.request('/', { headers: { cookie } })).text()).toContain('name="password"');
+    // The ended session opens nothing: the page sends the browser to the login form, and back after.
+    const after = await app.request('/', { headers: { cookie } });
+    expect(after.status).toBe(303);
+    expect(after.headers.get('location')).toBe('/login?next=%2F');
+    expect(await (await app.request('/login?next=%2F', { headers: { cookie } })).text()).toContain('name="password"');
   });
 });

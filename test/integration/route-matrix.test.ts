@@ -3,6 +3,11 @@ import { actions, publicAction, roleAllows, roles, type Role } from '../../src/a
 import { routeActions } from '../../src/server/api.ts';
 import { secretHash, tokenPrefix, newSecret } from '../../src/auth/credentials.ts';
 import { createApp } from '../../src/server/app.ts';
+import { createSession } from '../../src/auth/credentials.ts';
+import { definePage, registerPages } from '../../src/web/page.tsx';
+import { webPages } from '../../src/web/routes.tsx';
+import { Hono } from 'hono';
+import type { AppEnv } from '../../src/http/env.ts';
 import { makeOrg, testContext } from '../factories/index.ts';
 import { testToken } from '../support/api-auth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -115,5 +120,79 @@ describe('the role × route matrix', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('the role × page matrix', () => {
+  // Pages sit outside /api: they are declared in src/web/routes.tsx with an action of the same table.
+  const outsideThePages = /^\/(api|assets|webhooks|ack)\/|^\/(healthz|login|logout)$/;
+  const pageKeys = () => {
+    const keys = new Set<string>();
+    for (const r of app.routes) if (r.method !== 'ALL' && !outsideThePages.test(r.path)) keys.add(`${r.method} ${r.path}`);
+    return [...keys].sort();
+  };
+  const declared = webPages.map((p) => `${p.method.toUpperCase()} ${p.path}`).sort();
+  const cookies = {} as Record<Role, string>;
+  beforeAll(async () => {
+    for (const role of roles) {
+      const session = await ctx.sql.begin((tx) => createSession(tx, ctx, { id: callers[role].userId, orgId }, new Date(), null));
+      cookies[role] = `hinoko_session=${session.id}`;
+    }
+  });
+  const pageUrl = (path: string) => path.replace(/:([A-Za-z]\w*)/g, '999999999');
+
+  it('serves exactly the declared pages', () => {
+    expect(pageKeys()).toEqual(declared);
+    expect(declared.length).toBeGreaterThan(1);
+  });
+
+  it('every role opens a page exactly where the table allows it; without a session, the login page and back', async () => {
+    const wrong: string[] = [];
+    for (const page of webPages.filter((p) => p.method === 'get')) {
+      for (const role of roles) {
+        const res = await app.request(pageUrl(page.path), { headers: { cookie: cookies[role] } });
+        const allowed = roleAllows(role, page.action);
+        const ok = allowed ? [200, 404].includes(res.status) : res.status === 403;
+        if (!ok) wrong.push(`${role} ${page.path} → ${res.status} (table: ${allowed ? 'allowed' : 'forbidden'})`);
+      }
+      const anonymous = await app.request(pageUrl(page.path));
+      if (anonymous.status !== 303 || anonymous.headers.get('location') !== `/login?next=${encodeURIComponent(pageUrl(page.path))}`)
+        wrong.push(`anonymous ${page.path} → ${anonymous.status} ${anonymous.headers.get('location')}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('a page of a narrower action answers 403 to the roles outside it, and a post without the CSRF token is refused', async () => {
+    const web = new Hono<AppEnv>();
+    let ran = 0;
+    registerPages(web, ctx, [
+      definePage({ method: 'get', path: '/audit-only', action: 'audit.read', handler: () => async (c) => (ran++, c.text('ok')) }),
+      definePage({ method: 'post', path: '/write', action: 'incidents.work', handler: () => async (c) => (ran++, c.text('ok')) }),
+    ]);
+    for (const role of roles) {
+      const res = await web.request('/audit-only', { headers: { cookie: cookies[role] } });
+      expect(res.status, role).toBe(roleAllows(role, 'audit.read') ? 200 : 403);
+    }
+    const post = (body: string, site = 'same-origin') =>
+      web.request('/write', {
+        method: 'POST',
+        headers: { cookie: cookies.pr_staff, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': site },
+        body,
+      });
+    const before = ran;
+    expect((await post('')).status).toBe(403);
+    expect((await post('_csrf=forged')).status).toBe(403);
+    expect(ran).toBe(before);
+  });
+
+  it('login sends a person back only to a path on this site', async () => {
+    const { safeNext } = await import('../../src/web/page.tsx');
+    for (const evil of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/\u0000x', ' /x', '']) {
+      expect(safeNext(evil), JSON.stringify(evil)).toBe('/');
+    }
+    expect(safeNext('/incidents/12?tab=tasks')).toBe('/incidents/12?tab=tasks');
+    const res = await app.request('/login?next=%2F%2Fevil.example', { headers: { cookie: cookies.admin } });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/');
   });
 });

@@ -1,0 +1,131 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/audit/record.ts';
+import { createUser } from '../../src/auth/create-user.ts';
+import type { AppContext } from '../../src/context.ts';
+import { createApp } from '../../src/server/app.ts';
+import { makeOrg, testContext } from '../factories/index.ts';
+import { seriousA11yViolations } from '../support/axe.ts';
+import { launchChromium, screenshotBoth } from '../support/browser.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+// Issue 14 item 1: the layout every page stands on — role navigation, the incident banner while
+// an incident is open, Japanese labels and names, 390 px and 1440 px, keyboard and screen reader
+// (axe-core), nothing a stranger or an admin typed ever runs.
+
+const hostileTitle = '職員の不適切投稿の疑い <img src=x onerror="window.__pwned=3"> ‮txt.exe‬';
+let db: TestDatabase;
+let ctx: AppContext;
+let server: ServerType;
+let base: string;
+let browser: Browser;
+let incidentId: string;
+const manager = { email: 'toban@pages.example.jp', password: '夜明け前の病棟で温かいお茶を飲む' };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ctx = testContext(db);
+  const { org } = await makeOrg(ctx, 'みどり台クリニック');
+  const { user } = await createUser(
+    ctx,
+    org.id,
+    { name: '当番 太郎', email: manager.email, role: 'oncall_manager', password: manager.password },
+    systemActor,
+  );
+  const detected = new Date(Date.now() - 42 * 60_000);
+  const [incident] = await ctx.sql<{ id: string }[]>`
+    insert into incidents (org_id, title, status, severity, playbook_version, detected_at, acknowledged_at, resolved_at, created_at, updated_at)
+    values (${org.id}, ${hostileTitle}, 'active', 5, 1, ${detected}, now(), null, now(), now()),
+           (${org.id}, '駐車場の案内への苦情', 'resolved', 2, 1, now() - interval '3 days', now() - interval '3 days',
+            now() - interval '2 days 20 hours', now(), now())
+    returning id`;
+  incidentId = incident!.id;
+  await ctx.sql`
+    insert into incident_events (org_id, incident_id, at, kind, actor_type, actor_id, data)
+    values (${org.id}, ${incidentId}, now(), 'acknowledged', 'user', ${user.id}, '{}'::jsonb)`;
+  server = serve({ fetch: createApp(ctx).fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise((r) => server.once('listening', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  await db?.drop();
+});
+
+/** A page that records every console error and uncaught exception. */
+async function watchedPage(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ locale: 'ja-JP', viewport: { width: 1440, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { page, errors };
+}
+
+describe('pages', () => {
+  it('login comes back to the page asked for; every page shows the banner, passes axe and fits a phone', async () => {
+    const { page, errors } = await watchedPage();
+    await page.goto(`${base}/incidents`);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshotBoth(page, 'login');
+    await page.fill('input[name=email]', manager.email);
+    await page.fill('input[name=password]', manager.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${base}/incidents`);
+
+    for (const [name, path] of [
+      ['incidents', '/incidents'],
+      ['overview', '/'],
+    ] as const) {
+      await page.goto(base + path);
+      const banner = page.locator('.banner');
+      expect(await banner.innerText(), name).toContain('深刻度5・緊急');
+      expect(await banner.innerText(), name).toContain('受領済み（当番 太郎）');
+      expect(await banner.innerText(), name).toMatch(/検知から4[0-9]分/);
+      // The title an admin or a detector wrote is text, never markup.
+      expect(await banner.innerText(), name).toContain('<img src=x onerror="window.__pwned=3">');
+      expect(await page.locator('.banner img').count(), name).toBe(0);
+      // A right-to-left override cannot turn "txt.exe" into "exe.txt" for the reader.
+      expect(await banner.innerText(), name).toContain('txt.exe');
+      expect(await banner.innerText(), name).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+      expect(await page.locator('.banner a').first().getAttribute('href')).toBe(`/incidents/${incidentId}`);
+      // Role navigation, people's names and Japanese labels, never codes.
+      const body = await page.locator('body').innerText();
+      expect(body).toContain('当番 太郎（当番責任者）');
+      expect(body).not.toMatch(/\b(triage|active|oncall_manager|user:\d+)\b/);
+      expect(await seriousA11yViolations(page), name).toEqual([]);
+      if (name === 'incidents') {
+        const list = await page.locator('main').innerText();
+        expect(list).toContain('対応中');
+        expect(list).toContain('駐車場の案内への苦情');
+        expect(list).toContain('解決まで4時間');
+      }
+      const { phoneOverflow } = await screenshotBoth(page, name);
+      expect(phoneOverflow, name).toBeLessThanOrEqual(0);
+    }
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('the navigation and every form work from the keyboard alone', async () => {
+    const { page } = await watchedPage();
+    await page.goto(`${base}/login`);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(manager.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(manager.password);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('本文へ移動');
+    await page.close();
+  }, 60_000);
+});

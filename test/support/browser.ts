@@ -1,0 +1,40 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+// Debian's headless Chromium for page tests (.ci/run installs it with fonts-noto-cjk when missing).
+
+export const chromiumPath = '/usr/bin/chromium';
+/** Screenshots land here for people to look at; git ignores the folder. */
+export const screenshotDir = path.resolve('test-artifacts/screenshots');
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(chromiumPath))
+    throw new Error('Debian chromium is required for page tests: apt-get install chromium (.ci/run installs it)');
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A full-page screenshot at 1440 and at 390 px wide, and whether the phone view overflows sideways. */
+export async function screenshotBoth(page: Page, name: string): Promise<{ phoneOverflow: number }> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}-1440.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(0);
+  const phoneOverflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+  await page.screenshot({ path: path.join(screenshotDir, `${name}-390.png`), fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  return { phoneOverflow };
+}
