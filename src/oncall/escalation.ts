@@ -291,3 +291,16 @@ export async function advanceEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: 
   );
   return true;
 }
+
+/** Where an incident's escalation stands, for its page: null when nobody was ever paged. */
+export async function escalationOf(
+  sql: Sql,
+  orgId: string,
+  incidentId: string,
+): Promise<{ status: string; level: number; levels: number; round: number; nextAt: Date | null } | null> {
+  const [row] = await sql<(Pick<Row<'incident_escalations'>, 'status' | 'level' | 'round' | 'next_at'> & { levels: number })[]>`
+    select status, level, round, next_at, jsonb_array_length(levels)::int as levels
+    from incident_escalations where org_id = ${orgId} and incident_id = ${incidentId}
+    order by wave desc limit 1`;
+  return row ? { status: row.status, level: row.level, levels: row.levels, round: row.round, nextAt: row.next_at } : null;
+}

@@ -10,12 +10,26 @@ import type { AppContext } from '../context.ts';
 import { requestActor, setRequestAuth } from '../http/actor.ts';
 import type { AppEnv } from '../http/env.ts';
 import { openStatuses } from '../incident-record/lifecycle.ts';
-import { listIncidents } from '../incidents/queries.ts';
+import { addNote } from '../incidents/add-note.ts';
+import { assignRoles } from '../incidents/assign-roles.ts';
+import { changeSeverity } from '../incidents/change-severity.ts';
+import { getIncident, listIncidents } from '../incidents/queries.ts';
+import { transitionIncident } from '../incidents/transition-incident.ts';
+import { updateTask } from '../incidents/update-task.ts';
+import { listUsers } from '../auth/users.ts';
+import { acknowledgeIncident } from '../oncall/acknowledge-incident.ts';
+import { escalationOf } from '../oncall/escalation.ts';
+import { z } from 'zod';
+import type { Context } from 'hono';
+import { ValidationError } from '../errors.ts';
+import { cleanText, id as idSchema } from '../http/schemas.ts';
+import { incidentStatuses } from '../incident-record/lifecycle.ts';
 import { presentMention } from '../mentions/privacy.ts';
 import { listMentions } from '../mentions/queries.ts';
 import { loadOverview } from '../overview/load-overview.ts';
 import { assetRoutes } from './assets.ts';
 import { definePage, registerPages, safeNext, type PageDefinition } from './page.tsx';
+import { IncidentPage } from './pages/incident.tsx';
 import { IncidentsPage } from './pages/incidents.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { OverviewPage } from './pages/overview.tsx';
@@ -60,7 +74,145 @@ export const webPages: readonly PageDefinition[] = [
       return c.html(<IncidentsPage viewer={viewer} open={open} ended={ended} />);
     },
   }),
+  definePage({
+    method: 'get',
+    path: '/incidents/:incidentId',
+    action: 'incidents.read',
+    handler: (ctx) => async (c, viewer) => {
+      const id = incidentId(c);
+      const [incident, people, escalation] = await Promise.all([
+        getIncident(ctx.sql, viewer.auth.orgId, id),
+        listUsers(ctx.sql, viewer.auth.orgId),
+        escalationOf(ctx.sql, viewer.auth.orgId, id),
+      ]);
+      const flash = flashes[c.req.query('done') ?? ''];
+      return c.html(<IncidentPage viewer={viewer} incident={incident} people={people} escalation={escalation} flash={flash} />);
+    },
+  }),
+  definePage({
+    method: 'post',
+    path: '/incidents/:incidentId/acknowledge',
+    action: 'oncall.acknowledge',
+    handler: (ctx) => async (c, viewer) => {
+      const id = incidentId(c);
+      await acknowledgeIncident(ctx, viewer.auth.orgId, id, requestActor(c));
+      return back(c, id, 'ack');
+    },
+  }),
+  definePage({
+    method: 'post',
+    path: '/incidents/:incidentId/transition',
+    action: 'incidents.manage',
+    handler: (ctx) => async (c, viewer) => {
+      const id = incidentId(c);
+      const form = await formOf(
+        c,
+        z.object({
+          to: z.enum(incidentStatuses, { error: '新しい状態を選んでください' }),
+          reason: optionalText(2000),
+          confirm: z.literal('yes').optional(),
+        }),
+      );
+      // Resolving or closing over open tasks asks for a confirmation and a reason, on the server too.
+      if (form.to === 'resolved' || form.to === 'closed') {
+        const open = (await getIncident(ctx.sql, viewer.auth.orgId, id)).tasks.filter((t) => t.status === 'open');
+        if (open.length > 0 && (form.confirm !== 'yes' || !form.reason)) {
+          throw new ValidationError(
+            `未完了のタスクが ${open.length} 件あります（${open
+              .map((t) => t.title)
+              .join('、')
+              .slice(0, 300)}）。確認のチェックと理由を入力してください。`,
+          );
+        }
+      }
+      await transitionIncident(ctx, viewer.auth.orgId, id, { to: form.to, reason: form.reason }, requestActor(c));
+      return back(c, id, 'status');
+    },
+  }),
+  definePage({
+    method: 'post',
+    path: '/incidents/:incidentId/severity',
+    action: 'incidents.manage',
+    handler: (ctx) => async (c, viewer) => {
+      const id = incidentId(c);
+      const form = await formOf(
+        c,
+        z.object({
+          severity: z.enum(['1', '2', '3', '4', '5'], { error: '深刻度は 1〜5 です' }).transform(Number),
+          reason: optionalText(2000),
+        }),
+      );
+      if (!form.reason) throw new ValidationError('深刻度を変える理由を入力してください');
+      await changeSeverity(ctx, viewer.auth.orgId, id, { severity: form.severity, reason: form.reason }, requestActor(c));
+      return back(c, id, 'severity');
+    },
+  }),
+  definePage({
+    method: 'post',
+    path: '/incidents/:incidentId/roles',
+    action: 'incidents.manage',
+    handler: (ctx) => async (c, viewer) => {
+      const id = incidentId(c);
+      const person = z.preprocess((v) => (v === '' || v === undefined ? null : v), idSchema().nullable());
+      const form = await formOf(c, z.object({ commander: person, communications: person, scribe: person }));
+      await assignRoles(
+        ctx,
+        viewer.auth.orgId,
+        id,
+        { commanderId: form.commander, communicationsLeadId: form.communications, scribeId: form.scribe },
+        requestActor(c),
+      );
+      return back(c, id, 'roles');
+    },
+  }),
+  definePage({
+    method: 'post',
+    path: '/incidents/:incidentId/tasks/:taskId',
+    action: 'incidents.work',
+    handler: (ctx) => async (c, viewer) => {
+      const id = incidentId(c);
+      const taskId = c.req.param('taskId') ?? '';
+      if (!/^[1-9]\d{0,17}$/.test(taskId)) throw new ValidationError('タスク番号が正しくありません');
+      const form = await formOf(c, z.object({ status: z.enum(['open', 'done', 'skipped'], { error: '状態が正しくありません' }) }));
+      await updateTask(ctx, viewer.auth.orgId, id, taskId, { status: form.status }, requestActor(c));
+      return back(c, id, 'task');
+    },
+  }),
+  definePage({
+    method: 'post',
+    path: '/incidents/:incidentId/notes',
+    action: 'incidents.work',
+    handler: (ctx) => async (c, viewer) => {
+      const id = incidentId(c);
+      const form = await formOf(c, z.object({ text: cleanText(4000) }));
+      await addNote(ctx, viewer.auth.orgId, id, { text: form.text }, requestActor(c));
+      return back(c, id, 'note');
+    },
+  }),
 ];
+
+/** A form's fields through a zod schema: a clear 400 page instead of a verb fed the wrong shape. */
+async function formOf<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.infer<T>> {
+  const parsed = schema.safeParse(await c.req.parseBody());
+  if (!parsed.success) throw new ValidationError(`入力を確認してください: ${parsed.error.issues.map((i) => i.message).join(' / ')}`);
+  return parsed.data;
+}
+
+const incidentId = (c: Context<AppEnv>) => {
+  const id = c.req.param('incidentId') ?? '';
+  if (!/^[1-9]\d{0,17}$/.test(id)) throw new ValidationError('インシデント番号が正しくありません');
+  return id;
+};
+const optionalText = (max: number) => z.preprocess((v) => (v === '' ? undefined : v), cleanText(max).optional());
+const back = (c: Context<AppEnv>, id: string, done: string) => c.redirect(`/incidents/${id}?done=${done}`, 303);
+const flashes: Record<string, string> = {
+  ack: '受領しました。次の段階の呼び出しは止まります。',
+  status: '状態を変更しました。',
+  severity: '深刻度を変更しました。',
+  roles: '担当を保存しました。',
+  task: 'タスクを更新しました。',
+  note: 'メモを追加しました。',
+};
 
 const formField = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? form[name] : '');
 
