@@ -4,6 +4,7 @@
 import { systemActor } from '../src/audit/record.ts';
 import { createUser } from '../src/auth/create-user.ts';
 import { createUserToken } from '../src/auth/user-tokens.ts';
+import { createSession } from '../src/auth/credentials.ts';
 import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/context.ts';
 import { createApp } from '../src/server/app.ts';
@@ -26,6 +27,11 @@ try {
   const org = seeded.orgId;
   const { user } = await createUser(ctx, org, { name: 'bench', email: `bench-${Date.now()}@example.com`, role: 'pr_staff' }, systemActor);
   const { token } = await createUserToken(ctx, org, user.id, { label: 'bench', scopes: ['read'], expiresAt: null }, systemActor);
+  // The pages, as a signed-in person opens them (issue 14: overview ≤ 150 ms, incident page ≤ 100 ms).
+  const session = await db.sql.begin((tx) => createSession(tx, ctx, { id: user.id, orgId: org }, new Date(), null));
+  const [incident] = await db.sql<{ id: string }[]>`
+    insert into incidents (org_id, title, status, severity, playbook_version, detected_at, created_at, updated_at)
+    values (${org}, 'ベンチマーク用インシデント・深刻度4', 'active', 4, 1, now() - interval '1 hour', now(), now()) returning id`;
   const now = Date.now();
   const iso = (ms: number) => new Date(ms).toISOString();
   const cases: [string, () => string][] = [
@@ -53,6 +59,9 @@ try {
     // The wall screen's whole read (issue 14: p95 ≤ 150 ms server time).
     ['overview 24h', () => `/api/v1/organizations/${org}/overview`],
     ['overview 7d', () => `/api/v1/organizations/${org}/overview?hours=168`],
+    ['page / (overview, HTML)', () => '/'],
+    ['page /incidents', () => '/incidents'],
+    ['page /incidents/{id}', () => `/incidents/${incident!.id}`],
   ];
   let deepCursor = '';
   {
@@ -72,7 +81,11 @@ try {
     const times: number[] = [];
     for (let i = 0; i < runs + 10; i++) {
       const t = performance.now();
-      const res = await app.request(path(), { headers: { authorization: `Bearer ${token}` } });
+      const url = path();
+      const headers: Record<string, string> = url.startsWith('/api/')
+        ? { authorization: `Bearer ${token}` }
+        : { cookie: `hinoko_session=${session.id}` };
+      const res = await app.request(url, { headers });
       if (res.status !== 200) throw new Error(`${name}: HTTP ${res.status} ${await res.text()}`);
       await res.arrayBuffer();
       if (i >= 10) times.push(performance.now() - t);

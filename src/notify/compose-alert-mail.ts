@@ -25,6 +25,8 @@ export interface AlertMailInput {
   at: Date;
   /** Base URL of the dashboard, without a trailing slash. */
   dashboardUrl: string;
+  /** The incident the alert belongs to: the mail links to its page (login first, then back to it). */
+  incidentId?: string | null;
   /** This recipient's acknowledgement link (opens a confirm page), when the mail is about an incident. */
   ackUrl?: string | null;
   /** A line above the headline, e.g. which escalation level this page is. */
@@ -177,11 +179,15 @@ export function alertSubject(input: Pick<AlertMailInput, 'orgName' | 'targetName
   return prefix + headerSafe(`${where}${what}${escalated}`, MAX_SUBJECT_CHARS - prefix.length);
 }
 
-export function alertLinks(input: Pick<AlertMailInput, 'dashboardUrl' | 'orgId' | 'alertId'>) {
+/**
+ * Where the mail sends a person: the incident's page when there is one (a manager on a phone acts
+ * there), and the overview. Pages, not the JSON API: a login page comes first and returns to them.
+ */
+export function alertLinks(input: Pick<AlertMailInput, 'dashboardUrl' | 'incidentId'>) {
   const base = input.dashboardUrl.replace(/\/+$/, '');
   return {
-    dashboard: `${base}/?org=${encodeURIComponent(input.orgId)}`,
-    api: `${base}/api/v1/organizations/${encodeURIComponent(input.orgId)}/alerts/${encodeURIComponent(input.alertId)}`,
+    incident: input.incidentId ? `${base}/incidents/${encodeURIComponent(input.incidentId)}` : null,
+    overview: `${base}/`,
   };
 }
 
@@ -255,8 +261,8 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
           '',
         ]
       : []),
-    `ダッシュボード: ${links.dashboard}`,
-    `アラート詳細 (API): ${links.api}`,
+    ...(links.incident ? [`インシデントを開く: ${links.incident}`] : []),
+    `概要（投稿の推移）を開く: ${links.overview}`,
     '',
     '--',
     '火の粉 (Hinoko) 自動送信です。このメールに返信しても届きません。',
@@ -300,7 +306,7 @@ ${facts.samples.map((s) => `<li><blockquote style="margin: 0 0 0.5em; white-spac
 </ol>`
     : ''
 }
-<p><a href="${e(links.dashboard)}">ダッシュボードを開く</a> · <a href="${e(links.api)}">アラート詳細 (API)</a></p>
+<p>${links.incident ? `<a href="${e(links.incident)}">インシデントを開く</a> · ` : ''}<a href="${e(links.overview)}">概要（投稿の推移）を開く</a></p>
 <hr>
 <p style="color: #666; font-size: 0.9em">火の粉 (Hinoko) 自動送信です。このメールに返信しても届きません。<br>
 Automatic crisis alert from Hinoko: severity ${e(`${Math.round(input.severity)} (${level.en})`)} — ${e(level.meaningEn)}</p>

@@ -91,6 +91,7 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
         explanation: event.explanation,
         at: event.at,
         dashboardUrl: config.publicUrl,
+        incidentId: link.incident_id,
         ackUrl,
         note: '【続報】対応中のインシデントに関する更新です。',
       });
@@ -133,6 +134,7 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
     explanation: event.explanation,
     at: event.at,
     dashboardUrl: config.publicUrl,
+    incidentId: link?.incident_id ?? null,
   };
   if (link && config.incident) {
     // No policy: the static recipients are the single level, paged with ack links in the incident's thread.

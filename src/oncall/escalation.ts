@@ -107,6 +107,7 @@ export async function incidentPageComposer(
       explanation: r.explanation ?? {},
       at: r.opened_at ?? r.detected_at,
       dashboardUrl: publicUrl,
+      incidentId,
       ackUrl,
       note,
     });

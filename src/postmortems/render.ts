@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { escapeHtml, formatJst } from '../display.ts';
 import type { PostmortemFacts } from './facts.ts';
 import { formatDuration, metricLabels, metricNames, type DeadlineOutcome } from './metrics.ts';
@@ -210,6 +211,9 @@ th{background:#f2f2f2}.kv th{width:35%}.meta{color:#444}.badge{display:inline-bl
 .statement{border:1px solid #ccc;padding:.5rem;margin:.5rem 0}.small{font-size:.85rem;color:#444}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}table,.statement,li{break-inside:avoid}a{color:inherit;text-decoration:none}@page{size:A4;margin:15mm}}
 `;
+
+/** The print stylesheet's CSP hash: the only inline style the app allows (src/server/app.ts). */
+export const printCssHash = `'sha256-${createHash('sha256').update(printCss).digest('base64')}'`;
 
 export function htmlPage(title: string, body: string): string {
   return (

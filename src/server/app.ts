@@ -10,8 +10,8 @@ import { errorBody, handleError } from '../http/errors.ts';
 import { definedRoutes, routeActions } from './api.ts';
 import { pathId } from '../http/params.ts';
 import { receiveWebhook } from '../collection/receive-webhook.ts';
+import { printCssHash } from '../postmortems/render.ts';
 import { webRoutes } from '../web/routes.tsx';
-import { ackPages } from '../oncall/ack-pages.ts';
 
 const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
   const incoming = c.req.header('x-request-id');
@@ -68,7 +68,9 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
       referrerPolicy: 'same-origin',
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
+        // No inline styles either: pages use /assets/app.css (uPlot styles through the CSSOM, which CSP
+        // allows); the one exception is the post-mortem print page's stylesheet, allowed by its hash.
+        styleSrc: ["'self'", printCssHash],
         imgSrc: ["'self'", 'data:'],
         scriptSrc: ["'self'"],
         // No page of ours is framed (clickjacking), posts nowhere else, or re-bases its links.
@@ -125,7 +127,6 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
   app.use('/api/*', authorizeApi(ctx, routeActions));
   app.route('/api/v1', definedRoutes(ctx));
   app.use('/ack/*', limit(16 * 1024));
-  app.route('/', ackPages(ctx));
   app.route('/', webRoutes(ctx));
   return app;
 }

@@ -29,12 +29,25 @@ const nav: { href: string; label: string; action: Action }[] = [
   { href: '/incidents', label: 'インシデント', action: 'incidents.read' },
 ];
 
-export function Document(props: { title: string; children: Child; scripts?: AssetName[]; styles?: AssetName[] }) {
+export function Document(props: {
+  title: string;
+  children: Child;
+  scripts?: AssetName[];
+  styles?: AssetName[];
+  /** Pages reached by a secret link: never indexed, and the link never leaves in a Referer. */
+  secretLink?: boolean;
+}) {
   return (
     <html lang="ja">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {props.secretLink ? (
+          <>
+            <meta name="robots" content="noindex" />
+            <meta name="referrer" content="no-referrer" />
+          </>
+        ) : null}
         <title>{props.title}</title>
         <link rel="icon" href={assetPath('favicon.svg')} type="image/svg+xml" />
         {(props.styles ?? []).map((s) => (

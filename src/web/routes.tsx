@@ -7,7 +7,7 @@ import { InvalidCredentialsError, RateLimitedError } from '../auth/errors.ts';
 import { logout } from '../auth/login.ts';
 import { loginWithCookie } from '../auth/routes.ts';
 import type { AppContext } from '../context.ts';
-import { requestActor, setRequestAuth } from '../http/actor.ts';
+import { requestActor, requestIdOf, requestSourceIp, setRequestAuth } from '../http/actor.ts';
 import type { AppEnv } from '../http/env.ts';
 import { openStatuses } from '../incident-record/lifecycle.ts';
 import { addNote } from '../incidents/add-note.ts';
@@ -17,7 +17,7 @@ import { getIncident, listIncidents } from '../incidents/queries.ts';
 import { transitionIncident } from '../incidents/transition-incident.ts';
 import { updateTask } from '../incidents/update-task.ts';
 import { listUsers } from '../auth/users.ts';
-import { acknowledgeIncident } from '../oncall/acknowledge-incident.ts';
+import { acknowledgeByLink, acknowledgeIncident, AckLinkError, inspectAckLink } from '../oncall/acknowledge-incident.ts';
 import { escalationOf } from '../oncall/escalation.ts';
 import { z } from 'zod';
 import type { Context } from 'hono';
@@ -29,6 +29,7 @@ import { listMentions } from '../mentions/queries.ts';
 import { loadOverview } from '../overview/load-overview.ts';
 import { assetRoutes } from './assets.ts';
 import { definePage, registerPages, safeNext, type PageDefinition } from './page.tsx';
+import { AckConfirmPage, AckDonePage, AckRefusedPage } from './pages/ack.tsx';
 import { IncidentPage } from './pages/incident.tsx';
 import { IncidentsPage } from './pages/incidents.tsx';
 import { LoginPage } from './pages/login.tsx';
@@ -267,6 +268,29 @@ export function webRoutes(ctx: AppContext) {
     }
     deleteCookie(c, sessionCookie, { path: '/' });
     return c.redirect('/login', 303);
+  });
+
+  // The acknowledgement pages behind a mail's link (no session: the signed single-use token is the
+  // credential). Mail scanners and link previews fetch links, so a GET must never acknowledge.
+  const ackStatus = { forged: 400, expired: 410, used: 409 } as const;
+  web.get('/ack/:token', async (c) => {
+    const token = c.req.param('token');
+    try {
+      const link = await inspectAckLink(ctx, token);
+      return c.html(<AckConfirmPage token={token} link={link} />);
+    } catch (err) {
+      if (err instanceof AckLinkError) return c.html(<AckRefusedPage reason={err.reason} />, ackStatus[err.reason]);
+      throw err;
+    }
+  });
+  web.post('/ack/:token', async (c) => {
+    try {
+      const result = await acknowledgeByLink(ctx, c.req.param('token'), { requestId: requestIdOf(c), sourceIp: requestSourceIp(c) });
+      return c.html(<AckDonePage incidentId={result.incidentId} acknowledgedAt={result.acknowledgedAt} first={result.first} />);
+    } catch (err) {
+      if (err instanceof AckLinkError) return c.html(<AckRefusedPage reason={err.reason} />, ackStatus[err.reason]);
+      throw err;
+    }
   });
 
   registerPages(web, ctx, webPages);

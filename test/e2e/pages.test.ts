@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/audit/record.ts';
 import { createUser } from '../../src/auth/create-user.ts';
 import type { AppContext } from '../../src/context.ts';
+import { newNonce, signAckToken } from '../../src/notify/ack-token.ts';
 import { createApp } from '../../src/server/app.ts';
 import { makeOrg, testContext } from '../factories/index.ts';
 import { seriousA11yViolations } from '../support/axe.ts';
@@ -207,4 +208,49 @@ describe('the incident page', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+});
+
+describe('the acknowledgement link from a mail', () => {
+  it('on a 390 px phone: the short title and the severity by name, one button, then the way to the incident page', async () => {
+    const [user] = await ctx.sql<{ id: string; org_id: string }[]>`select id, org_id from users where email = ${manager.email}`;
+    const [incident] = await ctx.sql<{ id: string }[]>`
+      insert into incidents (org_id, title, status, severity, playbook_version, detected_at, created_at, updated_at)
+      values (${user!.org_id}, '職員の不適切投稿の疑い・深刻度5', 'triage', 5, 1, now() - interval '4 minutes', now(), now()) returning id`;
+    const nonce = newNonce();
+    const expiresAt = new Date(Date.now() + 3_600_000);
+    await ctx.sql`
+      insert into ack_links (nonce, org_id, incident_id, recipient, expires_at, created_at)
+      values (${nonce}, ${user!.org_id}, ${incident!.id}, ${`user:${user!.id}`}, ${expiresAt}, now())`;
+    const token = signAckToken(ctx.keys.ackLinks, { orgId: user!.org_id, incidentId: incident!.id, nonce, expiresAt });
+
+    const phone = await browser.newPage({ locale: 'ja-JP', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const errors: string[] = [];
+    phone.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await phone.goto(`${base}/ack/${token}`);
+    expect(await phone.locator('h1').innerText()).toBe('インシデントの受領確認');
+    expect(await phone.locator('.ack-title').innerText()).toBe('職員の不適切投稿の疑い・深刻度5');
+    expect(await phone.locator('main').innerText()).toContain('深刻度5・緊急');
+    expect(await phone.evaluate('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    expect(await seriousA11yViolations(phone)).toEqual([]);
+    await screenshotBoth(phone, 'ack-confirm');
+    await phone.setViewportSize({ width: 390, height: 844 });
+    // Opening the link acknowledged nothing (mail scanners open links too).
+    expect((await ctx.sql`select acknowledged_at from incidents where id = ${incident!.id}`)[0]!.acknowledged_at).toBeNull();
+
+    await phone.click('button[type=submit]');
+    await phone.waitForSelector('text=受領確認しました');
+    expect((await ctx.sql`select acknowledged_at from incidents where id = ${incident!.id}`)[0]!.acknowledged_at).not.toBeNull();
+    await screenshotBoth(phone, 'ack-done');
+    await phone.setViewportSize({ width: 390, height: 844 });
+    // The way on: the incident page, through the login page, and back to it.
+    await phone.click('text=インシデントのページを開く');
+    expect(new URL(phone.url()).pathname).toBe('/login');
+    await phone.fill('input[name=email]', manager.email);
+    await phone.fill('input[name=password]', manager.password);
+    await phone.click('button[type=submit]');
+    await phone.waitForURL(`${base}/incidents/${incident!.id}`);
+    expect(await phone.locator('dl.facts').innerText()).toContain('当番 太郎');
+    expect(errors).toEqual([]);
+    await phone.close();
+  }, 90_000);
 });

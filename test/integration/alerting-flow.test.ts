@@ -68,5 +68,7 @@ it('demo flare-up → crisis alert → one mail per recipient received by the SM
   expect(body).toMatch(/投稿量: \d+件/);
   expect(body).toContain('反応した検知器');
   expect(body).toContain('(JST)');
-  expect(body).toContain(`?org=${orgId}`);
+  // Links go to pages (login, then back), never to the JSON API.
+  expect(body).toMatch(/概要（投稿の推移）を開く: https?:\/\/\S+\/\r?$/m);
+  expect(body).not.toContain('/api/v1/');
 }, 120_000);

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { printCss } from '../../src/postmortems/render.ts';
 import { addSource } from '../../src/collection/sources.ts';
 import { createApp } from '../../src/server/app.ts';
 import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
@@ -27,6 +29,10 @@ it('CSP forbids framing, foreign form targets and <base>; answers are not cached
     expect(csp, path).toContain("form-action 'self'");
     expect(csp, path).toContain("base-uri 'none'");
     expect(res.headers.get('cache-control'), path).toMatch(/no-store/);
+    // No inline script or style anywhere; the post-mortem print page's stylesheet is allowed by its hash only.
+    expect(csp, path).not.toContain('unsafe-inline');
+    expect(csp, path).toContain(`style-src 'self' 'sha256-${createHash('sha256').update(printCss).digest('base64')}'`);
+    expect(csp, path).toContain("script-src 'self'");
   }
 });
 

@@ -81,8 +81,14 @@ describe('alert mail', () => {
     expect(text).toMatch(/増えている語: 誤診、/);
     expect(text).toContain('検知した時間帯: 2026/11/20 10:05〜10:10 (JST)');
     expect(text).not.toContain('■ 概要');
-    expect(text).toContain('ダッシュボード: https://hinoko.example.jp/?org=7');
-    expect(html).toContain('href="https://hinoko.example.jp/?org=7"');
+    // Pages, never the JSON API: the overview always, the incident's page when the alert has one.
+    expect(text).toContain('概要（投稿の推移）を開く: https://hinoko.example.jp/');
+    expect(html).toContain('href="https://hinoko.example.jp/"');
+    expect(text).not.toContain('/api/');
+    expect(text).not.toContain('インシデントを開く');
+    const withIncident = composeAlertMail({ ...input(), incidentId: '42' });
+    expect(withIncident.text).toContain('インシデントを開く: https://hinoko.example.jp/incidents/42');
+    expect(withIncident.html).toContain('href="https://hinoko.example.jp/incidents/42">インシデントを開く</a>');
     expect(text).toContain('経営層・広報・法務');
   });
 
