@@ -59,7 +59,9 @@ export async function listAlerts(
 export async function getAlert(sql: Sql, orgId: string, id: string) {
   const [row] = await sql<AlertRow[]>`select * from alerts where org_id = ${orgId} and id = ${id}`;
   if (!row) return null;
-  const events = await sql`
+  const events = await sql<
+    (Pick<Row<'alert_events'>, 'action' | 'notify' | 'severity' | 'score' | 'bucket_start' | 'created_at'> & { summary: string })[]
+  >`
     select action, notify, severity, score, bucket_start, summary_ja as summary, created_at
     from alert_events where org_id = ${orgId} and alert_id = ${id} order by id`;
   return { ...toView(row), events };

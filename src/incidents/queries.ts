@@ -154,3 +154,10 @@ export async function openIncidentSummaries(sql: Sql, orgId: string, limit = 5):
     order by i.severity desc, i.detected_at desc
     limit ${limit}`;
 }
+
+/** The incident an alert is attached to, if any. */
+export async function incidentOfAlert(sql: Sql, orgId: string, alertId: string): Promise<string | null> {
+  const [row] = await sql<Pick<Row<'incident_alerts'>, 'incident_id'>[]>`
+    select incident_id from incident_alerts where org_id = ${orgId} and alert_id = ${alertId} limit 1`;
+  return row?.incident_id ?? null;
+}

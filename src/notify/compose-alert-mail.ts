@@ -97,7 +97,7 @@ const detectorNames: Record<string, string> = {
   criticalTerms: '重大ワード',
 };
 
-interface MailFacts {
+export interface MailFacts {
   bucket: string | null;
   bucketMs: number | null;
   observed: number | null;
@@ -113,7 +113,8 @@ interface MailFacts {
   samples: { text: string; url: string | null; engagement: number | null; negative: boolean }[];
 }
 
-function factsOf(explanation: unknown): MailFacts {
+/** The stored explanation read defensively (jsonb): what the mail and the alert page show. */
+export function factsOf(explanation: unknown): MailFacts {
   const e = rec(explanation);
   const volume = rec(e.volume);
   const negative = rec(e.negativeShare);

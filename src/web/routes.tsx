@@ -13,7 +13,12 @@ import { openStatuses } from '../incident-record/lifecycle.ts';
 import { addNote } from '../incidents/add-note.ts';
 import { assignRoles } from '../incidents/assign-roles.ts';
 import { changeSeverity } from '../incidents/change-severity.ts';
-import { getIncident, listIncidents } from '../incidents/queries.ts';
+import { getIncident, incidentOfAlert, listIncidents } from '../incidents/queries.ts';
+import { promoteAlert } from '../incidents/promote-alert.ts';
+import { getAlert, listAlerts } from '../detection-pass/queries.ts';
+import { factsOf } from '../notify/compose-alert-mail.ts';
+import { countMentions } from '../mentions/queries.ts';
+import { NotFoundError } from '../errors.ts';
 import { transitionIncident } from '../incidents/transition-incident.ts';
 import { updateTask } from '../incidents/update-task.ts';
 import { listUsers } from '../auth/users.ts';
@@ -30,6 +35,7 @@ import { loadOverview } from '../overview/load-overview.ts';
 import { assetRoutes } from './assets.ts';
 import { definePage, registerPages, safeNext, type PageDefinition } from './page.tsx';
 import { AckConfirmPage, AckDonePage, AckRefusedPage } from './pages/ack.tsx';
+import { AlertPage, AlertsPage } from './pages/alerts.tsx';
 import { IncidentPage } from './pages/incident.tsx';
 import { IncidentsPage } from './pages/incidents.tsx';
 import { LoginPage } from './pages/login.tsx';
@@ -73,6 +79,45 @@ export const webPages: readonly PageDefinition[] = [
       const open = all.filter((i) => openStatuses.includes(i.status)).sort((a, b) => b.severity - a.severity);
       const ended = all.filter((i) => !openStatuses.includes(i.status));
       return c.html(<IncidentsPage viewer={viewer} open={open} ended={ended} />);
+    },
+  }),
+  definePage({
+    method: 'get',
+    path: '/alerts',
+    action: 'alerts.read',
+    handler: (ctx) => async (c, viewer) => {
+      const status = z.enum(['open', 'closed']).optional().catch(undefined).parse(c.req.query('status'));
+      const kind = z.enum(['crisis', 'notice']).optional().catch(undefined).parse(c.req.query('kind'));
+      const alerts = await listAlerts(ctx.sql, { orgId: viewer.auth.orgId, status, kind, limit: 100 });
+      const current = status ? `status=${status}` : kind ? `kind=${kind}` : '';
+      return c.html(<AlertsPage viewer={viewer} alerts={alerts} current={current} />);
+    },
+  }),
+  definePage({
+    method: 'get',
+    path: '/alerts/:alertId',
+    action: 'alerts.read',
+    handler: (ctx) => async (c, viewer) => {
+      const id = pathNumber(c, 'alertId', 'アラート番号');
+      const alert = await getAlert(ctx.sql, viewer.auth.orgId, id);
+      if (!alert) throw new NotFoundError('アラートが見つかりません');
+      // Six hours before the alert opened to an hour after it closed (or now): the rise, the peak, the calm.
+      const from = new Date(alert.openedAt.getTime() - 6 * 3_600_000);
+      const to = new Date(Math.min(ctx.now().getTime(), (alert.closedAt ?? ctx.now()).getTime() + 3_600_000));
+      const [series, incidentId] = await Promise.all([
+        countMentions(ctx.sql, { orgId: viewer.auth.orgId, watchTargetId: alert.watchTargetId ?? undefined, from, to, bucket: '5m' }),
+        incidentOfAlert(ctx.sql, viewer.auth.orgId, id),
+      ]);
+      return c.html(<AlertPage viewer={viewer} alert={alert} facts={factsOf(alert.explanation)} series={series} incidentId={incidentId} />);
+    },
+  }),
+  definePage({
+    method: 'post',
+    path: '/alerts/:alertId/incident',
+    action: 'incidents.manage',
+    handler: (ctx) => async (c, viewer) => {
+      const incident = await promoteAlert(ctx, viewer.auth.orgId, pathNumber(c, 'alertId', 'アラート番号'), requestActor(c));
+      return c.redirect(`/incidents/${incident.id}`, 303);
     },
   }),
   definePage({
@@ -172,8 +217,7 @@ export const webPages: readonly PageDefinition[] = [
     action: 'incidents.work',
     handler: (ctx) => async (c, viewer) => {
       const id = incidentId(c);
-      const taskId = c.req.param('taskId') ?? '';
-      if (!/^[1-9]\d{0,17}$/.test(taskId)) throw new ValidationError('タスク番号が正しくありません');
+      const taskId = pathNumber(c, 'taskId', 'タスク番号');
       const form = await formOf(c, z.object({ status: z.enum(['open', 'done', 'skipped'], { error: '状態が正しくありません' }) }));
       await updateTask(ctx, viewer.auth.orgId, id, taskId, { status: form.status }, requestActor(c));
       return back(c, id, 'task');
@@ -199,11 +243,12 @@ async function formOf<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promi
   return parsed.data;
 }
 
-const incidentId = (c: Context<AppEnv>) => {
-  const id = c.req.param('incidentId') ?? '';
-  if (!/^[1-9]\d{0,17}$/.test(id)) throw new ValidationError('インシデント番号が正しくありません');
+function pathNumber(c: Context<AppEnv>, name: string, what: string): string {
+  const id = c.req.param(name) ?? '';
+  if (!/^[1-9]\d{0,17}$/.test(id)) throw new ValidationError(`${what}が正しくありません`);
   return id;
-};
+}
+const incidentId = (c: Context<AppEnv>) => pathNumber(c, 'incidentId', 'インシデント番号');
 const optionalText = (max: number) => z.preprocess((v) => (v === '' ? undefined : v), cleanText(max).optional());
 const back = (c: Context<AppEnv>, id: string, done: string) => c.redirect(`/incidents/${id}?done=${done}`, 303);
 const flashes: Record<string, string> = {

@@ -254,3 +254,77 @@ describe('the acknowledgement link from a mail', () => {
     await phone.close();
   }, 90_000);
 });
+
+describe('alerts', () => {
+  it('the inbox filters; an alert shows why it fired against the usual, its posts inert, its history, and becomes an incident', async () => {
+    const [user] = await ctx.sql<{ org_id: string }[]>`select org_id from users where email = ${manager.email}`;
+    const orgId = user!.org_id;
+    const explanation = {
+      bucketMs: 300_000,
+      volume: { observed: 38, expected: 2.1 },
+      negativeShare: { observed: 0.82, baseline: 0.12 },
+      fired: ['volume', 'sentiment'],
+      detectors: { volume: { strength: 0.97 }, sentiment: { strength: 0.8 } },
+      riskCategories: [{ category: '職員の対応', count: 12 }],
+      emergingTerms: [{ term: '不適切' }],
+      samples: [
+        {
+          text: '受付の人の態度が最悪 <img src=x onerror="window.__pwned=5">',
+          url: 'javascript:alert(1)',
+          engagement: 120,
+          negative: true,
+        },
+        { text: '看護師さんの投稿が炎上してる', url: 'https://x.example/status/1', engagement: 80, negative: true },
+      ],
+    };
+    const at = new Date(Date.now() - 30 * 60_000);
+    const [crisis, notice] = await ctx.sql<{ id: string }[]>`
+      insert into alerts (org_id, episode_id, kind, status, severity, peak_score, opened_at, updated_at, summary_ja, explanation)
+      values (${orgId}, 'ep-crisis', 'crisis', 'open', 4, 0.93, ${at}, ${at}, '否定的な投稿が急増（通常の18倍）', ${ctx.sql.json(explanation)}),
+             (${orgId}, 'ep-notice', 'notice', 'open', 2, 0.5, ${at}, ${at}, 'テレビで紹介され好意的な投稿が増加', '{}'::jsonb)
+      returning id`;
+    await ctx.sql`
+      insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
+      values (${orgId}, ${crisis!.id}, 'open', true, 3, 0.8, ${at}, '否定的な投稿が増加'),
+             (${orgId}, ${crisis!.id}, 'escalate', true, 4, 0.93, ${new Date(at.getTime() + 300_000)}, '否定的な投稿が急増（通常の18倍）')`;
+
+    const { page, errors } = await watchedPage();
+    await page.goto(`${base}/login?next=%2Falerts`);
+    await page.fill('input[name=email]', manager.email);
+    await page.fill('input[name=password]', manager.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${base}/alerts`);
+    const inbox = await page.locator('main').innerText();
+    expect(inbox).toContain('否定的な投稿が急増（通常の18倍）');
+    expect(inbox).toContain('テレビで紹介され好意的な投稿が増加');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshotBoth(page, 'alerts');
+    await page.click('text=お知らせ');
+    expect(await page.locator('main').innerText()).not.toContain('否定的な投稿が急増');
+
+    await page.goto(`${base}/alerts/${crisis!.id}`);
+    const body = await page.locator('main').innerText();
+    expect(body).toContain('38件（通常 約2.1件）');
+    expect(body).toContain('82%（通常 12%）');
+    expect(body).toContain('投稿量 97%、否定割合 80%');
+    expect(body).toContain('職員の対応（12件）');
+    expect(body).toContain('<img src=x onerror="window.__pwned=5">');
+    expect(body).toMatch(/深刻度の上昇（深刻度4・重大）/);
+    // A sample's javascript: URL never becomes a link; a real one opens the original post.
+    expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
+    expect(await page.locator('a[href="https://x.example/status/1"]').count()).toBe(1);
+    await page.waitForSelector('#overview-chart canvas');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshotBoth(page, 'alert');
+
+    await page.click('text=インシデントにする');
+    await page.waitForURL(/\/incidents\/\d+$/);
+    expect(await page.locator('h1').innerText()).toContain('否定的な投稿が急増');
+    await page.goto(`${base}/alerts/${crisis!.id}`);
+    expect(await page.locator('a.button', { hasText: 'インシデントを開く' }).count()).toBe(1);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(errors).toEqual([]);
+    void notice;
+    await page.close();
+  }, 90_000);
+});

@@ -93,9 +93,19 @@
         { label: 'ネガティブ率 %', scale: 'share', stroke: '#b3261e', width: 2, spanGaps: false },
       ],
     };
+    var columns = [xs, totals, shares];
+    // An alert's page draws the usual level too: the expected count per bucket, as a dashed line.
+    if (typeof data.baseline === 'number') {
+      opts.series.push({ label: '通常の水準', stroke: '#5f5a55', width: 1.5, dash: [6, 4] });
+      columns.push(
+        xs.map(function () {
+          return data.baseline;
+        }),
+      );
+    }
     if (plot) plot.destroy();
     holder.textContent = '';
-    plot = new uPlot(opts, [xs, totals, shares], holder);
+    plot = new uPlot(opts, columns, holder);
     holder.setAttribute('data-points', String(xs.length));
   }
 

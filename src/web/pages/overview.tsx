@@ -3,17 +3,13 @@ import { displayText, formatJstDateTime, formatJstTime } from '../../display.ts'
 import type { PresentedMention } from '../../mentions/privacy.ts';
 import type { Overview } from '../../overview/load-overview.ts';
 import { usualVerdictLabels, type UsualComparison } from '../../overview/usual.ts';
+import { jsonForScript } from '../json.ts';
 import { Layout, type Viewer } from '../layout.tsx';
 import { alertKindLabels, incidentStatusLabels, sentimentLabels, severityLabel, sourceHealthLabels, sourceLabels } from '../labels.ts';
 import { sinceJa } from '../time.ts';
 
 // PR staff's wall screen: today against the usual, the volume chart (uPlot, drag to zoom), what is
 // open, what people talk about, whether every source collects, and the latest posts.
-
-/** JSON for a <script type="application/json">: no character that could end the element or start markup. */
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 function chartData(o: Overview) {
   const points = (ps: Overview['byWatchTarget'][number]['points']) => ps.map((p) => [p.start.getTime(), p.total, p.negative]);
