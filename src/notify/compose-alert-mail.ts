@@ -184,10 +184,11 @@ export function alertSubject(input: Pick<AlertMailInput, 'orgName' | 'targetName
  * Where the mail sends a person: the incident's page when there is one (a manager on a phone acts
  * there), and the overview. Pages, not the JSON API: a login page comes first and returns to them.
  */
-export function alertLinks(input: Pick<AlertMailInput, 'dashboardUrl' | 'incidentId'>) {
+export function alertLinks(input: Pick<AlertMailInput, 'dashboardUrl' | 'incidentId' | 'alertId'>) {
   const base = input.dashboardUrl.replace(/\/+$/, '');
   return {
     incident: input.incidentId ? `${base}/incidents/${encodeURIComponent(input.incidentId)}` : null,
+    alert: input.alertId ? `${base}/alerts/${encodeURIComponent(input.alertId)}` : null,
     overview: `${base}/`,
   };
 }
@@ -263,6 +264,7 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
         ]
       : []),
     ...(links.incident ? [`インシデントを開く: ${links.incident}`] : []),
+    ...(links.alert ? [`アラートの詳細を開く: ${links.alert}`] : []),
     `概要（投稿の推移）を開く: ${links.overview}`,
     '',
     '--',
@@ -307,7 +309,7 @@ ${facts.samples.map((s) => `<li><blockquote style="margin: 0 0 0.5em; white-spac
 </ol>`
     : ''
 }
-<p>${links.incident ? `<a href="${e(links.incident)}">インシデントを開く</a> · ` : ''}<a href="${e(links.overview)}">概要（投稿の推移）を開く</a></p>
+<p>${links.incident ? `<a href="${e(links.incident)}">インシデントを開く</a> · ` : ''}${links.alert ? `<a href="${e(links.alert)}">アラートの詳細を開く</a> · ` : ''}<a href="${e(links.overview)}">概要（投稿の推移）を開く</a></p>
 <hr>
 <p style="color: #666; font-size: 0.9em">火の粉 (Hinoko) 自動送信です。このメールに返信しても届きません。<br>
 Automatic crisis alert from Hinoko: severity ${e(`${Math.round(input.severity)} (${level.en})`)} — ${e(level.meaningEn)}</p>

@@ -86,6 +86,7 @@ describe('alert mail', () => {
     expect(html).toContain('href="https://hinoko.example.jp/"');
     expect(text).not.toContain('/api/');
     expect(text).not.toContain('インシデントを開く');
+    expect(text).toMatch(/アラートの詳細を開く: https:\/\/hinoko\.example\.jp\/alerts\/\d+/);
     const withIncident = composeAlertMail({ ...input(), incidentId: '42' });
     expect(withIncident.text).toContain('インシデントを開く: https://hinoko.example.jp/incidents/42');
     expect(withIncident.html).toContain('href="https://hinoko.example.jp/incidents/42">インシデントを開く</a>');
