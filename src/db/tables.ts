@@ -318,6 +318,14 @@ export interface Mentions {
   watch_target_id: Int8 | null;
 }
 
+export interface MentionSourceCounts {
+  bucket_start: Timestamp;
+  negative: Generated<number>;
+  org_id: Int8;
+  source_id: Int8;
+  total: Generated<number>;
+}
+
 export interface MentionTombstones {
   deleted_at: Timestamp;
   external_id: string;
@@ -550,6 +558,7 @@ export interface DB {
   login_throttle: LoginThrottle;
   mail_outbox: MailOutbox;
   mention_counts: MentionCounts;
+  mention_source_counts: MentionSourceCounts;
   mention_tombstones: MentionTombstones;
   mention_versions: MentionVersions;
   mentions: Mentions;

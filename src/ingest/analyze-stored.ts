@@ -14,7 +14,7 @@ export interface AnalyzeStoredOptions {
 
 type PendingRow = Pick<
   Row<'mentions'>,
-  'org_id' | 'id' | 'text' | 'rating' | 'watch_target_id' | 'posted_at' | 'sentiment_label' | 'analysis_version'
+  'org_id' | 'id' | 'source_id' | 'text' | 'rating' | 'watch_target_id' | 'posted_at' | 'sentiment_label' | 'analysis_version'
 >;
 
 /**
@@ -48,7 +48,7 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
     let afterId = '0';
     while (!ctx.shutdown.aborted) {
       const rows = await ctx.sql<PendingRow[]>`
-        select m.org_id, m.id, m.text, m.rating, m.watch_target_id, m.posted_at, m.sentiment_label, m.analysis_version
+        select m.org_id, m.id, m.source_id, m.text, m.rating, m.watch_target_id, m.posted_at, m.sentiment_label, m.analysis_version
         from mentions m
         where ${pending(org)} ${opts.sourceId ? ctx.sql`and m.source_id = ${opts.sourceId}` : ctx.sql``} and m.id > ${afterId}
         order by m.id limit ${batchSize}`;
@@ -84,8 +84,9 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
             negative: (after === 'negative' ? 1 : 0) - (before === 'negative' ? 1 : 0),
             positive: (after === 'positive' ? 1 : 0) - (before === 'positive' ? 1 : 0),
           });
+          deltas.addSource(row.source_id, row.posted_at, { negative: (after === 'negative' ? 1 : 0) - (before === 'negative' ? 1 : 0) });
         }
-        await applyCountDeltas(tx, org, deltas.rows());
+        await applyCountDeltas(tx, org, deltas.rows(), deltas.sourceRows());
       });
       done += rows.length;
       opts.onProgress?.(done, total);

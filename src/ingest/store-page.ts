@@ -52,9 +52,27 @@ const countFields = [
   'negative_replies',
 ] as const satisfies readonly CountColumn[];
 
-/** Accumulates per-bucket count changes for the org-wide row and the watch target's row. */
+/** Increments to one mention_source_counts row. */
+type SourceDelta = { sourceId: string; bucket: number; total: number; negative: number };
+
+/** Accumulates per-bucket count changes for the org-wide row and the watch target's row, and per source. */
 export class CountDeltas {
   private readonly byKey = new Map<string, CountDelta>();
+  private readonly bySource = new Map<string, SourceDelta>();
+
+  /** The per-source rollup (the overview's chart by source): mentions and negative ones. */
+  addSource(sourceId: string, at: Date, d: { total?: number; negative?: number }): void {
+    const bucket = bucketStart(at).getTime();
+    const key = `${sourceId}:${bucket}`;
+    const row = this.bySource.get(key) ?? { sourceId, bucket, total: 0, negative: 0 };
+    row.total += d.total ?? 0;
+    row.negative += d.negative ?? 0;
+    this.bySource.set(key, row);
+  }
+
+  sourceRows(): SourceDelta[] {
+    return [...this.bySource.values()].filter((r) => r.total !== 0 || r.negative !== 0);
+  }
 
   add(targetId: string | null, at: Date, d: Partial<Omit<CountDelta, 'targetId' | 'bucket'>>): void {
     for (const t of targetId === null ? [null] : [null, targetId]) {
@@ -98,7 +116,22 @@ function labelCounts(label: SentimentLabel | null | undefined): { negative: numb
   return { negative: label === 'negative' ? 1 : 0, positive: label === 'positive' ? 1 : 0 };
 }
 
-export async function applyCountDeltas(tx: Tx, orgId: string, deltas: CountDelta[]): Promise<void> {
+export async function applyCountDeltas(tx: Tx, orgId: string, deltas: CountDelta[], sources: SourceDelta[] = []): Promise<void> {
+  if (sources.length > 0) {
+    sources.sort((a, b) => a.bucket - b.bucket || a.sourceId.localeCompare(b.sourceId));
+    await tx`
+      insert into mention_source_counts as c (org_id, source_id, bucket_start, total, negative)
+      select ${orgId}::bigint, t.source, t.bucket, t.total, t.negative
+      from unnest(
+        ${sources.map((d) => d.sourceId)}::bigint[],
+        ${sources.map((d) => new Date(d.bucket).toISOString())}::timestamptz[],
+        ${sources.map((d) => d.total)}::int[],
+        ${sources.map((d) => d.negative)}::int[]
+      ) as t(source, bucket, total, negative)
+      on conflict (org_id, source_id, bucket_start) do update set
+        total = c.total + excluded.total,
+        negative = c.negative + excluded.negative`;
+  }
   if (deltas.length === 0) return;
   // Sorted so concurrent transactions lock bucket rows in the same order and cannot deadlock.
   deltas.sort((a, b) => a.bucket - b.bucket || (a.targetId ?? '').localeCompare(b.targetId ?? ''));
@@ -163,6 +196,7 @@ async function storeRows(
   }
   for (const m of inserted) {
     deltas.add(m.watchTargetId, m.postedAt, { total: 1, ...labelCounts(m.analysis?.sentiment.label) });
+    deltas.addSource(sourceId, m.postedAt, { total: 1, negative: labelCounts(m.analysis?.sentiment.label).negative });
     const reach = { reposts: m.metrics.reposts ?? 0, quotes: m.metrics.quotes ?? 0, replies: m.metrics.replies ?? 0 };
     deltas.addReach(m.watchTargetId, m.postedAt, reach, m.analysis?.sentiment.label === 'negative');
   }
@@ -197,6 +231,7 @@ async function storeRows(
         negative: after.negative - before.negative,
         positive: after.positive - before.positive,
       });
+      deltas.addSource(sourceId, prior.posted_at, { negative: after.negative - before.negative });
       deltas.addReach(prior.watch_target_id, now, reachGrowth(prior, row), row.analysis?.sentiment.label === 'negative');
     }
   }
@@ -247,7 +282,7 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
       refreshedCount += r.refreshed;
     }
     const tombstoned = await storeTombstones(tx, orgId, sourceId, input.tombstones);
-    await applyCountDeltas(tx, orgId, deltas.rows());
+    await applyCountDeltas(tx, orgId, deltas.rows(), deltas.sourceRows());
 
     if (input.cursor) {
       await tx`

@@ -11,7 +11,7 @@ import { compareWithUsual, type UsualComparison } from './usual.ts';
 // Everything the PR staff's wall screen shows, in one read: volume and negative share over time per
 // watch target and per source, today against the usual, what is open, what people talk about and
 // whether every source is collecting. Each part reads a rollup or an index range, so the answer
-// stays fast with millions of mentions (npm run bench:overview).
+// stays fast with millions of mentions (npm run bench:api).
 
 /** Which parts the caller may see; the edge decides from the permission table. */
 export interface OverviewAccess {
@@ -89,12 +89,12 @@ export async function loadOverview(ctx: AppContext, actor: AuditActor, access: O
     from mention_counts
     where org_id = ${q.orgId} and bucket_start >= ${from} and bucket_start < ${now}
     group by 1, 2`;
-  // Per source from the mentions themselves (the rollup has no source), an index range on posted_at.
+  // Per source from its own rollup (kept with mention_counts by the same transactions).
   const sourceRows = sql<{ source_id: string; start: Date; total: number; negative: number }[]>`
-    select source_id, date_bin(${interval}::interval, posted_at, ${JST_ORIGIN}::timestamptz) as start,
-      count(*)::int as total, count(*) filter (where sentiment_label = 'negative')::int as negative
-    from mentions
-    where org_id = ${q.orgId} and posted_at >= ${from} and posted_at < ${now} and deleted_at is null
+    select source_id, date_bin(${interval}::interval, bucket_start, ${JST_ORIGIN}::timestamptz) as start,
+      sum(total)::int as total, sum(negative)::int as negative
+    from mention_source_counts
+    where org_id = ${q.orgId} and bucket_start >= ${from} and bucket_start < ${now}
     group by 1, 2`;
   const watchTargets = sql<{ id: string; name: string }[]>`select id, name from watch_targets where org_id = ${q.orgId}`;
   const usualRows = usualSpans(ctx, q.orgId, now);

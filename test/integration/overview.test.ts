@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAnalyzer } from '../../src/analysis/index.ts';
 import type { AppContext } from '../../src/context.ts';
@@ -166,6 +167,34 @@ describe('the overview', () => {
     expect(new Date(points[0]!.start).getTime()).toBeLessThanOrEqual(now.getTime() - 168 * 3_600_000);
     expect(new Date(points.at(-1)!.start).getTime()).toBe(Date.UTC(2026, 10, 20, 3, 0));
     for (const bad of ['?hours=0', '?hours=169', '?hours=abc', '?hours=24&x=1']) expect((await overview('pr_staff', bad)).status).toBe(400);
+  });
+
+  it('keeps the per-source rollup equal to the mentions it counts, and the migration backfills it the same way', async () => {
+    const direct = () => ctx.sql`
+      select source_id, to_timestamp(floor(extract(epoch from posted_at) / 300) * 300) as bucket_start, count(*)::int as total,
+        (count(*) filter (where sentiment_label = 'negative'))::int as negative
+      from mentions where org_id = ${orgId} group by 1, 2 order by 1, 2`;
+    const rollup = () => ctx.sql`
+      select source_id, bucket_start, total, negative from mention_source_counts where org_id = ${orgId} order by 1, 2`;
+    // An edit that changes a post's sentiment moves its negative count too.
+    await ingest(ingestDepsFrom(ctx), {
+      orgId,
+      sourceId,
+      mentions: [
+        mentionFixture(1, { postedAt: new Date(Date.UTC(2026, 10, 20, 3, 1)), text: 'テスト内科の看護師の対応が最悪で二度と行かない' }),
+      ],
+    });
+    const expected = await direct();
+    expect(expected.length).toBeGreaterThan(5);
+    expect(await rollup()).toEqual(expected);
+    const migration = readFileSync(new URL('../../sql/019_mention_source_counts.sql', import.meta.url), 'utf8');
+    await ctx.sql`delete from mention_source_counts where org_id = ${orgId}`;
+    await ctx.sql.unsafe(
+      migration
+        .slice(migration.indexOf('insert into mention_source_counts'))
+        .replace('from mentions', `from mentions where org_id = ${Number(orgId)}`),
+    );
+    expect(await rollup()).toEqual(expected);
   });
 
   it('answers another organisation’s overview with 403 or 404, never its data', async () => {
