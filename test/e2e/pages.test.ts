@@ -328,3 +328,64 @@ describe('alerts', () => {
     await page.close();
   }, 90_000);
 });
+
+describe('statements', () => {
+  it('a draft from a template shows its findings in the text; the author cannot approve, a second person does; published', async () => {
+    const [user] = await ctx.sql<{ org_id: string }[]>`select org_id from users where email = ${manager.email}`;
+    const orgId = user!.org_id;
+    const director = { email: 'incho@pages.example.jp', password: '桜並木の下で春の風を感じる静かな日曜日' };
+    await createUser(ctx, orgId, { name: '院長 花子', email: director.email, role: 'director', password: director.password }, systemActor);
+    const [incident] = await ctx.sql<{ id: string }[]>`
+      insert into incidents (org_id, title, status, severity, playbook_version, detected_at, created_at, updated_at)
+      values (${orgId}, '受付対応への批判・深刻度3', 'active', 3, 1, now() - interval '1 hour', now(), now()) returning id`;
+    const login = async (who: { email: string; password: string }, next: string) => {
+      const { page, errors } = await watchedPage();
+      await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
+      await page.fill('input[name=email]', who.email);
+      await page.fill('input[name=password]', who.password);
+      await page.click('button[type=submit]');
+      await page.waitForURL(base + next);
+      return { page, errors };
+    };
+
+    const { page, errors } = await login(manager, `/incidents/${incident!.id}`);
+    await page.selectOption('#template', { index: 0 });
+    await page.click('section[aria-labelledby=statements] button[type=submit]');
+    await page.waitForURL(/\/statements\/\d+$/);
+    const statementUrl = page.url();
+    // The template's unfilled slots are findings, marked where they are in the text.
+    expect(await page.locator('.statement-text mark').count()).toBeGreaterThan(0);
+    expect(await page.locator('.findings').innerText()).toContain('記入欄');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshotBoth(page, 'statement-draft');
+
+    const body = await page.locator('#st-body').inputValue();
+    const filled = body.replace(/【\s*(?:記入|要記入|ご記入|入力|選択)[^】\n]*】/g, '12月4日午前').replace(/[〇○◯]{2,}/g, '当院');
+    await page.fill('#st-body', filled);
+    await page.click('section[aria-labelledby=edit] button[type=submit]');
+    await page.waitForSelector('.flash');
+    expect(await page.locator('.findings').innerText()).not.toContain('記入欄');
+    expect(await page.locator('.diff ins').count()).toBeGreaterThan(0);
+    await page.click('text=承認を依頼する');
+    await page.waitForSelector('.flash');
+    // The author never sees 承認する.
+    expect(await page.locator('button:has-text("承認する")').count()).toBe(0);
+    expect(await page.locator('main').innerText()).toContain('あなたはこの声明文を書いたため承認できません');
+
+    const second = await login(director, new URL(statementUrl).pathname);
+    for (const [i, input] of (await second.page.locator('input[name^="override:"]').all()).entries()) {
+      await input.fill(`事実確認済みのため問題なし ${i + 1}`);
+    }
+    await second.page.click('button:has-text("承認する")');
+    await second.page.waitForSelector('.flash');
+    expect(await second.page.locator('p.meta').innerText()).toContain('承認: 院長 花子');
+    await second.page.click('button:has-text("公開済みにする")');
+    await second.page.waitForSelector('.flash');
+    expect(await second.page.locator('p.meta').innerText()).toContain('公開済み');
+    await screenshotBoth(second.page, 'statement-published');
+    expect(second.errors).toEqual([]);
+    expect(errors).toEqual([]);
+    await second.page.close();
+    await page.close();
+  }, 120_000);
+});

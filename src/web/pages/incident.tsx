@@ -5,6 +5,9 @@ import type { getIncident } from '../../incidents/queries.ts';
 import { Layout, type Viewer } from '../layout.tsx';
 import { eventKindLabels, incidentRoleLabels, incidentStatusLabels, roleLabels, severityLabel, taskStatusLabels } from '../labels.ts';
 import { sinceJa } from '../time.ts';
+import { kindLabels, type StatementKind } from '../../statements/lifecycle.ts';
+import type { StatementView } from '../../statements/queries.ts';
+import { statementStatusLabels } from './statement.tsx';
 
 // The incident page, as an on-call manager works it (modelled on what PagerDuty users expect): the
 // state and who holds which role, acknowledgement and escalation, the actions the role may take,
@@ -12,6 +15,7 @@ import { sinceJa } from '../time.ts';
 // Every action is a plain form (works without JavaScript) posting to a page route.
 
 export type IncidentDetail = Awaited<ReturnType<typeof getIncident>>;
+type StatementSummary = Pick<StatementView, 'id' | 'kind' | 'title' | 'status' | 'version' | 'updatedAt'>;
 
 export interface EscalationView {
   status: string;
@@ -80,6 +84,8 @@ export function IncidentPage(props: {
   incident: IncidentDetail;
   people: { id: string; name: string; role: string }[];
   escalation: EscalationView | null;
+  statements: StatementSummary[];
+  templates: readonly { key: string; kind: StatementKind; label_ja: string }[];
   flash?: string;
 }) {
   const v = props.viewer;
@@ -224,6 +230,43 @@ export function IncidentPage(props: {
               })}
             </ul>
           </section>
+
+          {v.may('statements.read') ? (
+            <section class="card" aria-labelledby="statements">
+              <h2 id="statements">声明文</h2>
+              {props.statements.length === 0 ? <p class="muted">まだありません。</p> : null}
+              <ul class="rows">
+                {props.statements.map((st) => (
+                  <li>
+                    <div class="meta">
+                      <span class="badge">{kindLabels[st.kind]}</span>
+                      <span class="badge">{statementStatusLabels[st.status]}</span>
+                      <span>
+                        第{st.version}版・{formatJstDateTime(st.updatedAt)}
+                      </span>
+                    </div>
+                    <a href={`${base}/statements/${st.id}`}>{displayText(st.title)}</a>
+                  </li>
+                ))}
+              </ul>
+              {v.may('statements.write') && i.status !== 'cancelled' ? (
+                <form method="post" action={`${base}/statements`} class="field">
+                  {csrf}
+                  <label for="template">テンプレートから下書きを作る</label>
+                  <select id="template" name="template" required>
+                    {props.templates.map((t) => (
+                      <option value={t.key}>
+                        {kindLabels[t.kind]}：{t.label_ja}
+                      </option>
+                    ))}
+                  </select>
+                  <p>
+                    <button type="submit">下書きを作る</button>
+                  </p>
+                </form>
+              ) : null}
+            </section>
+          ) : null}
 
           <section class="card" aria-labelledby="timeline">
             <h2 id="timeline">タイムライン</h2>
