@@ -47,6 +47,7 @@ const layers = [
   'incidents',
   'detection-pass',
   'overview', // reads mentions, alerts, incidents and sources for the wall screen
+  'live', // NOTIFY → the pages' event streams
   'pipeline-stages.ts',
   // the edges: pages, demo data, the composed app, the process, the command line
   'web',

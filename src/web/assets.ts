@@ -13,6 +13,7 @@ const own = (file: string) => new URL(`./assets/${file}`, import.meta.url);
 const sources = {
   'app.css': own('app.css'),
   'overview.js': own('overview.js'),
+  'live.js': own('live.js'),
   'favicon.svg': own('favicon.svg'),
   'uplot.js': require.resolve('uplot/dist/uPlot.iife.min.js'),
   'uplot.css': require.resolve('uplot/dist/uPlot.min.css'),

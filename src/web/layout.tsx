@@ -74,10 +74,12 @@ export function Layout(props: {
   children: Child;
   scripts?: AssetName[];
   styles?: AssetName[];
+  /** What a change in the organisation does to this page: swap in the new content, or show a note. */
+  live?: 'refresh' | 'note';
 }) {
   const v = props.viewer;
   return (
-    <Document title={`${props.title} — 火の粉 Hinoko`} scripts={props.scripts} styles={props.styles}>
+    <Document title={`${props.title} — 火の粉 Hinoko`} scripts={['live.js', ...(props.scripts ?? [])]} styles={props.styles}>
       <a class="skip" href="#main">
         本文へ移動
       </a>
@@ -108,6 +110,9 @@ export function Layout(props: {
                 ))}
             </ul>
           </nav>
+          <span id="live-status" class="live" role="status" aria-live="polite" data-state="off">
+            ライブ更新なし
+          </span>
           <div class="who">
             <span>
               {displayText(v.name)}（{roleLabels[v.role]}）
@@ -119,8 +124,15 @@ export function Layout(props: {
           </div>
         </div>
       </header>
-      <IncidentBanner incidents={v.openIncidents} now={v.now} />
-      <main id="main">{props.children}</main>
+      <div id="banner-slot">
+        <IncidentBanner incidents={v.openIncidents} now={v.now} />
+      </div>
+      <main id="main" data-live={props.live ?? 'note'}>
+        <p id="live-note" class="notice" hidden>
+          新しい情報があります。<a href="">再読み込み</a>すると表示されます。
+        </p>
+        {props.children}
+      </main>
     </Document>
   );
 }

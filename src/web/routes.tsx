@@ -33,6 +33,7 @@ import { presentMention } from '../mentions/privacy.ts';
 import { listMentions } from '../mentions/queries.ts';
 import { loadOverview } from '../overview/load-overview.ts';
 import { assetRoutes } from './assets.ts';
+import { liveStream } from '../live/stream.ts';
 import { definePage, registerPages, safeNext, type PageDefinition } from './page.tsx';
 import { AckConfirmPage, AckDonePage, AckRefusedPage } from './pages/ack.tsx';
 import { AlertPage, AlertsPage } from './pages/alerts.tsx';
@@ -80,6 +81,12 @@ export const webPages: readonly PageDefinition[] = [
       const mentions = page.items.map((m) => presentMention(m, { revealPii: false }));
       return c.html(<OverviewPage viewer={viewer} overview={overview} mentions={mentions} />);
     },
+  }),
+  definePage({
+    method: 'get',
+    path: '/events',
+    action: 'mentions.read',
+    handler: (ctx) => async (c, viewer) => liveStream(ctx, c, { orgId: viewer.auth.orgId, userId: viewer.auth.userId }),
   }),
   definePage({
     method: 'get',

@@ -7,7 +7,8 @@ import { createUser } from '../../src/auth/create-user.ts';
 import type { AppContext } from '../../src/context.ts';
 import { newNonce, signAckToken } from '../../src/notify/ack-token.ts';
 import { createApp } from '../../src/server/app.ts';
-import { makeOrg, testContext } from '../factories/index.ts';
+import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
+import { makeOrg, makeSource, mentionFixture, testContext } from '../factories/index.ts';
 import { seriousA11yViolations } from '../support/axe.ts';
 import { launchChromium, screenshotBoth } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -388,4 +389,48 @@ describe('statements', () => {
     await second.page.close();
     await page.close();
   }, 120_000);
+});
+
+describe('the live overview', () => {
+  it('shows a new post, a new incident in the banner and the chart again, without a reload', async () => {
+    const [user] = await ctx.sql<{ org_id: string }[]>`select org_id from users where email = ${manager.email}`;
+    const orgId = user!.org_id;
+    const src = await makeSource(ctx, orgId);
+    const { page, errors } = await watchedPage();
+    await page.goto(`${base}/login`);
+    await page.fill('input[name=email]', manager.email);
+    await page.fill('input[name=password]', manager.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${base}/`);
+    await page.waitForSelector('#live-status[data-state=live]');
+    expect(await page.locator('#live-status').innerText()).toBe('ライブ更新中');
+    await page.evaluate('window.__sameDocument = true');
+
+    // Analysed on the way in (an unanalysed post's text is withheld until checked for personal data).
+    const analyzer = {
+      version: 't',
+      analyze: () => ({ sentiment: { label: 'negative' as const, score: -0.8 }, risks: [], pii: [], terms: [] }),
+    };
+    await ingest(
+      { ...ingestDepsFrom(ctx), analyzer },
+      {
+        orgId,
+        sourceId: src.id,
+        mentions: [mentionFixture(777, { postedAt: new Date(), text: 'ライブで届いた投稿 <b>太字ではない</b>' })],
+      },
+    );
+    await page.waitForSelector('.rows.mentions >> text=ライブで届いた投稿', { timeout: 15_000 });
+    await ctx.sql`
+      insert into incidents (org_id, title, status, severity, playbook_version, detected_at, created_at, updated_at)
+      values (${orgId}, 'ライブで開いたインシデント', 'triage', 3, 1, now(), now(), now())`;
+    const [incident] = await ctx.sql<{ id: string }[]>`select id from incidents where title = 'ライブで開いたインシデント'`;
+    await ctx.sql`insert into incident_events (org_id, incident_id, at, kind, actor_type) values (${orgId}, ${incident!.id}, now(), 'opened', 'system')`;
+    await page.waitForSelector('.banner >> text=ライブで開いたインシデント', { timeout: 15_000 });
+    // The same document all along (no reload), the chart drawn again, the stranger's markup still text.
+    expect(await page.evaluate('window.__sameDocument')).toBe(true);
+    await page.waitForSelector('#overview-chart canvas');
+    expect(await page.locator('.rows.mentions b').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
 });
