@@ -17,7 +17,7 @@ function withDb(url: string, db: string) {
   return u.toString();
 }
 
-export async function benchDatabase(): Promise<DbHandle & { where: string; dispose(): Promise<void> }> {
+export async function benchDatabase(): Promise<DbHandle & { where: string; url: string; dispose(): Promise<void> }> {
   logger.level = 'warn';
   let admin = process.env.DATABASE_URL;
   let where = 'DATABASE_URL';
@@ -47,11 +47,13 @@ export async function benchDatabase(): Promise<DbHandle & { where: string; dispo
   const name = `hinoko_bench_${randomBytes(4).toString('hex')}`;
   const a = postgres(admin, { max: 1, onnotice: () => {} });
   await a.unsafe(`create database "${name}"`);
-  const handle = connect(withDb(admin, name), { max: 10, applicationName: 'hinoko-bench' });
+  const url = withDb(admin, name);
+  const handle = connect(url, { max: 10, applicationName: 'hinoko-bench' });
   await migrate(handle.sql);
   return {
     ...handle,
     where,
+    url,
     async dispose() {
       await handle.close();
       await a.unsafe(`drop database if exists "${name}" with (force)`);
