@@ -1,3 +1,4 @@
+import { withSeverity } from '../detection/short-title.ts';
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
@@ -28,7 +29,7 @@ export async function changeSeverity(
       throw new ConflictError(`深刻度はすでに ${input.severity} です (severity is already ${input.severity})`);
     await lockAuditChain(tx, orgId);
     const [row] = await tx<IncidentRow[]>`
-      update incidents set severity = ${input.severity}, updated_at = ${at}
+      update incidents set severity = ${input.severity}, updated_at = ${at}, title = ${withSeverity(current.title, input.severity)}
       where org_id = ${orgId} and id = ${incidentId} and severity = ${current.severity} and status in ('triage', 'active', 'stable')
       returning *`;
     if (!row) throw new ConflictError('終了したインシデント、または他の操作で変更されました (incident is over or changed concurrently)');

@@ -1,3 +1,4 @@
+import { shortTitle, withSeverity } from '../detection/short-title.ts';
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { Tx } from '../db/connect.ts';
 import { advisoryKey, lockNames } from '../db/locks.ts';
@@ -18,6 +19,8 @@ export interface AlertFacts {
   severity: number;
   openedAt: Date;
   summary: string;
+  /** 「職員の不適切投稿の疑い・深刻度5」: the incident's title when the alert opens one. */
+  title: string;
   riskCategories: string[];
 }
 
@@ -32,6 +35,7 @@ export async function loadAlertFacts(tx: Tx, orgId: string, alertId: string): Pr
     severity: row.severity,
     openedAt: row.opened_at,
     summary: row.summary_ja,
+    title: shortTitle(row.kind, row.severity, row.explanation),
     riskCategories: riskCategoriesOf(row.explanation),
   };
 }
@@ -68,7 +72,8 @@ export async function openIncidentForAlert(
   how: 'auto' | 'promoted',
 ): Promise<IncidentRow> {
   const playbook = await currentPlaybook(tx, alert.orgId);
-  const title = alert.summary.slice(0, 300) || `アラート #${alert.id}`;
+  // Short and human; the long explanation stays on the alert (its page, the mail's body).
+  const title = alert.title || `アラート #${alert.id}`;
   // detected_at is when the alert saw the flare-up, not when someone promoted it.
   const [incident] = await tx<IncidentRow[]>`
     insert into incidents (org_id, title, status, severity, risk_categories, playbook_version, detected_at, created_at, updated_at)
@@ -128,7 +133,8 @@ export async function widenIncident(tx: Tx, actor: AuditActor, incident: Inciden
   const raise = alert.severity > incident.severity;
   if (!raise && categories.length === incident.risk_categories.length) return incident;
   const [updated] = await tx<IncidentRow[]>`
-    update incidents set severity = greatest(severity, ${alert.severity}), risk_categories = ${categories}, updated_at = ${at}
+    update incidents set severity = greatest(severity, ${alert.severity}), risk_categories = ${categories}, updated_at = ${at},
+      title = ${raise ? withSeverity(incident.title, alert.severity) : incident.title}
     where org_id = ${incident.org_id} and id = ${incident.id} returning *`;
   if (raise) {
     await appendEvent(tx, {

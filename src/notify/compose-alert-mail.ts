@@ -1,3 +1,4 @@
+import { alertTopic } from '../detection/short-title.ts';
 import { bucketLengthJa, severityLevels } from '../detection/describe-alert.ts';
 import { escapeHtml, formatJstWindow } from '../display.ts';
 
@@ -170,10 +171,13 @@ function levelOf(severity: number) {
   return severityLevels[Math.min(5, Math.max(1, Math.round(severity))) as 1 | 2 | 3 | 4 | 5];
 }
 
-export function alertSubject(input: Pick<AlertMailInput, 'orgName' | 'targetName' | 'kind' | 'severity' | 'action'>): string {
+export function alertSubject(
+  input: Pick<AlertMailInput, 'orgName' | 'targetName' | 'kind' | 'severity' | 'action'> & { explanation?: unknown },
+): string {
   const level = levelOf(input.severity);
   const where = input.targetName ?? input.orgName;
-  const what = input.kind === 'notice' ? 'で好意的な話題が急増' : 'で炎上の疑い';
+  // The short title's topic (src/detection/short-title.ts): 「…で職員の不適切投稿の疑い」.
+  const what = `で${alertTopic(input.kind === 'notice' ? 'notice' : 'crisis', input.explanation)}`;
   const escalated = input.action === 'escalate' ? '（深刻度が上がりました）' : '';
   // The prefix is ours and never cut; a long clinic name is.
   const prefix = `【火の粉・深刻度${Math.round(input.severity)} ${level.ja}】`;

@@ -177,6 +177,8 @@ describe('the incident page', () => {
     await page.click('section[aria-labelledby=sev] button[type=submit]');
     await page.waitForSelector('.flash');
     expect(await page.locator('.banner').innerText()).toContain('深刻度5・緊急');
+    // The generated title's 「・深刻度N」 follows the change.
+    expect(await page.locator('h1').innerText()).toBe('看護師の対応への批判・深刻度5');
 
     // Only the moves the lifecycle table allows are offered: from 初動確認中, 対応中 or 取り消し.
     expect(await page.locator('#to option').allInnerTexts()).toEqual(['対応中にする', '取り消す（誤検知など）']);
@@ -320,7 +322,8 @@ describe('alerts', () => {
 
     await page.click('text=インシデントにする');
     await page.waitForURL(/\/incidents\/\d+$/);
-    expect(await page.locator('h1').innerText()).toContain('否定的な投稿が急増');
+    // The incident takes the alert's short title; the long explanation stays on the alert.
+    expect(await page.locator('h1').innerText()).toBe('「職員の対応」に関する投稿の急増・深刻度4');
     await page.goto(`${base}/alerts/${crisis!.id}`);
     expect(await page.locator('a.button', { hasText: 'インシデントを開く' }).count()).toBe(1);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();

@@ -76,7 +76,7 @@ const explanation = {
   fired: ['volume', 'sentiment'],
   detectors: { volume: { strength: 0.99 }, sentiment: { strength: 0.9 } },
   criticalTerms: { new: [], all: [] },
-  riskCategories: [{ category: '接遇・対応', count: 20 }],
+  riskCategories: [{ category: '接遇・態度', count: 20 }],
   emergingTerms: [{ term: '受付', count: 30, baselineMean: 1 }],
   samples: [{ id: '1', text: '<script>alert("受付")</script>\r\nBcc: victim@evil.example', url: 'https://x.example/1', engagement: 12 }],
 };
@@ -165,7 +165,7 @@ describe('alert mail outbox', () => {
     expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
     expect(new Set(got.map((g) => g.messageId))).toEqual(new Set(rows.map((r) => r.message_id)));
     expect(rows[0]!.delivery_detail).toMatch(/^250 .*queued/);
-    expect(got[0]!.subject).toBe('【火の粉・深刻度4 重大】さくら医療法人で炎上の疑い');
+    expect(got[0]!.subject).toBe('【火の粉・深刻度4 重大】さくら医療法人で接遇・態度への批判');
     expect(got[0]!.headers).toMatch(/^Auto-Submitted: auto-generated$/m);
   });
 
@@ -203,8 +203,8 @@ describe('alert mail outbox', () => {
     await storeAlertEvent(orgId, { alertId: opened.alertId, action: 'escalate', severity: 3 });
     await storeAlertEvent(orgId, { alertId: opened.alertId, action: 'escalate', severity: 5 });
     expect((await rowsOf(orgId)).map((r) => r.subject)).toEqual([
-      '【火の粉・深刻度3 要対応】さくら医療法人で炎上の疑い',
-      '【火の粉・深刻度5 緊急】さくら医療法人で炎上の疑い（深刻度が上がりました）',
+      '【火の粉・深刻度3 要対応】さくら医療法人で接遇・態度への批判',
+      '【火の粉・深刻度5 緊急】さくら医療法人で接遇・態度への批判（深刻度が上がりました）',
     ]);
     expect(await mailer(smtpTransport()).processDue()).toEqual({ sent: 2, retried: 0, failed: 0 });
     expect(
@@ -303,7 +303,7 @@ describe('alert mail outbox', () => {
     const got = one(receivedFor(orgId));
     expect(got.to).toEqual(['oncall@clinic.example.jp']);
     expect(got.headers).not.toMatch(/^(Bcc|X-Injected):/im);
-    expect(got.subject).toBe('【火の粉・深刻度4 重大】さくら内科 Bcc: victim@evil.example X-Injected: 1で炎上の疑い');
+    expect(got.subject).toBe('【火の粉・深刻度4 重大】さくら内科 Bcc: victim@evil.example X-Injected: 1で接遇・態度への批判');
     const html = one(await rowsOf(orgId)).html_body;
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(&quot;受付&quot;)&lt;/script&gt;');
@@ -332,7 +332,7 @@ describe('without SMTP: previews', () => {
       expect(body.items[0]).toMatchObject({
         status: 'sent',
         deliveredVia: 'preview',
-        subject: '【火の粉・深刻度4 重大】さくら医療法人で炎上の疑い',
+        subject: '【火の粉・深刻度4 重大】さくら医療法人で接遇・態度への批判',
       });
       expect(files).toContain(body.items[0].deliveryDetail);
     } finally {

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { AlertView } from '../../detection-pass/queries.ts';
+import { shortTitle } from '../../detection/short-title.ts';
 import { displayText, formatJstDateTime } from '../../display.ts';
 import type { CountBucket } from '../../mentions/queries.ts';
 import type { MailFacts } from '../../notify/compose-alert-mail.ts';
@@ -48,7 +49,8 @@ export function AlertsPage(props: { viewer: Viewer; alerts: AlertView[]; current
                 <span>{alertStatusLabels[a.status]}</span>
                 <span>{formatJstDateTime(a.openedAt)} から</span>
               </div>
-              <a href={`/alerts/${a.id}`}>{displayText(a.latest.summary)}</a>
+              <a href={`/alerts/${a.id}`}>{shortTitle(a.kind, a.severity, a.explanation)}</a>
+              <span class="muted">{displayText(a.latest.summary)}</span>
             </li>
           ))}
         </ul>
@@ -82,11 +84,18 @@ export function AlertPage(props: {
     baseline: f.expected,
   };
   return (
-    <Layout viewer={v} title={`アラート: ${a.summary}`} current="/alerts" scripts={['uplot.js', 'overview.js']} styles={['uplot.css']}>
+    <Layout
+      viewer={v}
+      title={shortTitle(a.kind, a.severity, a.explanation)}
+      current="/alerts"
+      scripts={['uplot.js', 'overview.js']}
+      styles={['uplot.css']}
+    >
       <p class="muted">
         <a href="/alerts">アラート一覧</a> ›
       </p>
-      <h1>{displayText(a.latest.summary)}</h1>
+      <h1>{shortTitle(a.kind, a.severity, a.explanation)}</h1>
+      <p>{displayText(a.latest.summary)}</p>
       <p class="meta">
         <span class={`badge ${a.kind}`}>{alertKindLabels[a.kind]}</span>
         <span class={`badge sev-${a.severity}`}>ピーク {severityLabel(a.severity)}</span>

@@ -41,12 +41,14 @@ function input(overrides: Partial<AlertMailInput> = {}): AlertMailInput {
 
 describe('alert mail', () => {
   it('puts severity, its Japanese level and the target in the subject', () => {
-    expect(composeAlertMail(input()).subject).toBe('【火の粉・深刻度4 重大】さくら内科クリニックで炎上の疑い');
+    // The subject says what it is about: the short title's topic (src/detection/short-title.ts).
+    expect(composeAlertMail(input()).subject).toBe('【火の粉・深刻度4 重大】さくら内科クリニックで医療過誤・誤診の指摘');
     expect(alertSubject({ ...input(), targetName: null, action: 'escalate', severity: 5 })).toBe(
-      '【火の粉・深刻度5 緊急】さくら医療法人で炎上の疑い（深刻度が上がりました）',
+      '【火の粉・深刻度5 緊急】さくら医療法人で医療過誤・誤診の指摘（深刻度が上がりました）',
     );
+    expect(alertSubject({ ...input(), explanation: {}, severity: 3 })).toBe('【火の粉・深刻度3 要対応】さくら内科クリニックで炎上の疑い');
     expect(alertSubject({ ...input(), kind: 'notice', severity: 2 })).toBe(
-      '【火の粉・深刻度2 警戒】さくら内科クリニックで好意的な話題が急増',
+      '【火の粉・深刻度2 警戒】さくら内科クリニックで好意的な話題の急増',
     );
   });
 
