@@ -32,6 +32,11 @@ try {
   const [incident] = await db.sql<{ id: string }[]>`
     insert into incidents (org_id, title, status, severity, playbook_version, detected_at, created_at, updated_at)
     values (${org}, 'ベンチマーク用インシデント・深刻度4', 'active', 4, 1, now() - interval '1 hour', now(), now()) returning id`;
+  const [alert] = await db.sql<{ id: string }[]>`
+    insert into alerts (org_id, episode_id, kind, status, severity, peak_score, opened_at, updated_at, summary_ja, explanation)
+    values (${org}, 'bench', 'crisis', 'open', 4, 0.9, now() - interval '1 hour', now(), '否定的な投稿が急増',
+      '{"volume": {"observed": 38, "expected": 2}, "fired": ["volume"], "riskCategories": [{"category": "接遇・態度", "count": 9}]}'::jsonb)
+    returning id`;
   const now = Date.now();
   const iso = (ms: number) => new Date(ms).toISOString();
   const cases: [string, () => string][] = [
@@ -62,6 +67,8 @@ try {
     ['page / (overview, HTML)', () => '/'],
     ['page /incidents', () => '/incidents'],
     ['page /incidents/{id}', () => `/incidents/${incident!.id}`],
+    ['page /alerts', () => '/alerts'],
+    ['page /alerts/{id}', () => `/alerts/${alert!.id}`],
   ];
   let deepCursor = '';
   {
