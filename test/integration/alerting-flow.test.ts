@@ -62,7 +62,10 @@ it('demo flare-up → crisis alert → one mail per recipient received by the SM
   for (const to of recipients) expect(smtp.received.filter((m) => m.to[0] === to)).toHaveLength(rows.length / 2);
 
   const first = smtp.received[0]!;
-  expect(first.subject).toMatch(/^【火の粉・深刻度[3-5] (要対応|重大|緊急)】.+で炎上の疑い/);
+  // The subject names the severity and what it is about (the short title's topic: the demo's staff post).
+  expect(first.subject).toMatch(
+    /^【火の粉・深刻度[3-5] (要対応|重大|緊急)】.+で(職員の不適切投稿の疑い|炎上の兆候|否定的な投稿の急増|炎上の疑い)/,
+  );
   // The body carries the explanation (text part, quoted-printable or base64 decoded by hand).
   const body = decodeTextPart(first.raw);
   expect(body).toMatch(/投稿量: \d+件/);
