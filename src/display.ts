@@ -55,3 +55,11 @@ const invisibleControls = /[\u202a-\u202e\u2066-\u2069\u200b\u2060\ufeff]/g;
 export function displayText(s: string): string {
   return s.replace(invisibleControls, '');
 }
+
+/**
+ * JSON text that can sit inside HTML (an answer sniffed as markup, a <script type="application/json">):
+ * <, >, & and the JS line separators written as \u escapes, which JSON reads back as the same text.
+ */
+export function escapeJsonForHtml(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -2,7 +2,7 @@ import type { AuditActor } from '../audit/record.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Narrowed, Row } from '../db/schema.ts';
-import type { IncidentStatus, RoleName } from '../incident-record/lifecycle.ts';
+import { openStatuses, type IncidentStatus, type RoleName } from '../incident-record/lifecycle.ts';
 import { appendEvent, findIncident, incidentView, type IncidentRow } from '../incident-record/incident.ts';
 import { defaultPlaybook, plannedTasks, type Playbook, type PlaybookStep } from './playbook.ts';
 
@@ -150,7 +150,7 @@ export async function openIncidentSummaries(sql: Sql, orgId: string, limit = 5):
       order by e.id limit 1
     ) a on true
     left join users u on u.org_id = i.org_id and u.id::text = a.actor_id
-    where i.org_id = ${orgId} and i.status in ('triage', 'active', 'stable')
+    where i.org_id = ${orgId} and i.status = any(${openStatuses as string[]})
     order by i.severity desc, i.detected_at desc
     limit ${limit}`;
 }

@@ -37,17 +37,6 @@ export class LiveHub {
     };
   }
 
-  subscribers(orgId: string): number {
-    return this.byOrg.get(orgId)?.size ?? 0;
-  }
-
-  async stop(): Promise<void> {
-    const listening = this.listening;
-    this.listening = null;
-    this.byOrg.clear();
-    if (listening) await (await listening.catch(() => null))?.unlisten().catch(() => {});
-  }
-
   private deliver(payload: string): void {
     let message: { o?: unknown; k?: unknown };
     try {

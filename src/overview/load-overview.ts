@@ -4,7 +4,7 @@ import { listSources, type SourceRecord } from '../collection/sources.ts';
 import type { AppContext } from '../context.ts';
 import type { Row } from '../db/schema.ts';
 import { listAlerts, type AlertView } from '../detection-pass/queries.ts';
-import { openStatuses } from '../incident-record/lifecycle.ts';
+import { openIncidentSummaries, type OpenIncidentSummary } from '../incidents/queries.ts';
 import { viewEmergingTerms } from '../mentions/view-emerging-terms.ts';
 import { compareWithUsual, type UsualComparison } from './usual.ts';
 
@@ -49,7 +49,7 @@ export interface Overview {
   sources: SourceHealth[] | null;
 }
 
-export type OpenIncident = Pick<Row<'incidents'>, 'id' | 'title' | 'severity' | 'status' | 'detected_at' | 'acknowledged_at'>;
+export type OpenIncident = OpenIncidentSummary;
 
 export interface SourceHealth {
   id: string;
@@ -99,12 +99,7 @@ export async function loadOverview(ctx: AppContext, actor: AuditActor, access: O
   const watchTargets = sql<{ id: string; name: string }[]>`select id, name from watch_targets where org_id = ${q.orgId}`;
   const usualRows = usualSpans(ctx, q.orgId, now);
   const alerts = access.alerts ? openAlerts(ctx, q.orgId) : null;
-  const incidents = access.incidents
-    ? sql<OpenIncident[]>`
-        select id, title, severity, status, detected_at, acknowledged_at from incidents
-        where org_id = ${q.orgId} and status = any(${openStatuses as string[]})
-        order by severity desc, detected_at desc limit 20`
-    : null;
+  const incidents = access.incidents ? openIncidentSummaries(sql, q.orgId, 20) : null;
   const termsFrom = new Date(now.getTime() - 3_600_000);
   const terms = viewEmergingTerms(ctx, actor, { orgId: q.orgId, from: termsFrom, to: now, limit: 10, includePrivate: access.privateTerms });
   const sources = access.sources ? Promise.all([listSources(ctx, { orgId: q.orgId }), lastRuns(ctx, q.orgId)]) : null;

@@ -10,6 +10,7 @@ import { errorBody, handleError } from '../http/errors.ts';
 import { definedRoutes, routeActions } from './api.ts';
 import { pathId } from '../http/params.ts';
 import { receiveWebhook } from '../collection/receive-webhook.ts';
+import { escapeJsonForHtml } from '../display.ts';
 import { printCssHash } from '../postmortems/render.ts';
 import { webRoutes } from '../web/routes.tsx';
 
@@ -33,7 +34,7 @@ const privateAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(c.res.headers.get('content-type') ?? '')) {
     const text = await c.res.text();
     if (/[<>&\u2028\u2029]/.test(text)) {
-      const escaped = text.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      const escaped = escapeJsonForHtml(text);
       const headers = new Headers(c.res.headers);
       headers.delete('content-length');
       c.res = new Response(escaped, { status: c.res.status, statusText: c.res.statusText, headers });

@@ -12,7 +12,7 @@ const own = (file: string) => new URL(`./assets/${file}`, import.meta.url);
 
 const sources = {
   'app.css': own('app.css'),
-  'overview.js': own('overview.js'),
+  'volume-chart.js': own('volume-chart.js'),
   'live.js': own('live.js'),
   'favicon.svg': own('favicon.svg'),
   'uplot.js': require.resolve('uplot/dist/uPlot.iife.min.js'),

@@ -20,3 +20,6 @@ export function pathNumber(c: Context<AppEnv>, name: string, what: string): stri
   return id;
 }
 export const optionalText = (max: number) => z.preprocess((v) => (v === '' ? undefined : v), cleanText(max).optional());
+
+/** The incident in a page's path (/incidents/:incidentId/…). */
+export const incidentId = (c: Context<AppEnv>) => pathNumber(c, 'incidentId', 'インシデント番号');

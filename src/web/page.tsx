@@ -104,8 +104,3 @@ export function registerPages(web: Hono<AppEnv>, ctx: AppContext, pages: readonl
     });
   }
 }
-
-/** 'GET /incidents/:incidentId' → action, for the route-matrix test. */
-export function pageActions(pages: readonly PageDefinition[]): Record<string, Action> {
-  return Object.fromEntries(pages.map((p) => [`${p.method.toUpperCase()} ${p.path}`, p.action]));
-}

@@ -88,7 +88,7 @@ export function AlertPage(props: {
       viewer={v}
       title={shortTitle(a.kind, a.severity, a.explanation)}
       current="/alerts"
-      scripts={['uplot.js', 'overview.js']}
+      scripts={['uplot.js', 'volume-chart.js']}
       styles={['uplot.css']}
     >
       <p class="muted">

@@ -58,11 +58,9 @@ function describe(kind: string, data: Record<string, unknown>, name: (id: unknow
       return `${taskTitle(data.stepKey)}：${taskStatusLabels[data.to as 'open'] ?? str(data.to)}${data.note ? `（${str(data.note)}）` : ''}`;
     case 'tasks_added':
       return Array.isArray(data.stepKeys) ? data.stepKeys.map(taskTitle).join('、') : '';
-    case 'acknowledged': {
-      // `by` is 'user:4' (or the link's recipient): a person's name, never the code.
-      const by = typeof data.by === 'string' ? /^user:(\d+)$/.exec(data.by)?.[1] : undefined;
-      return `${by ? name(by) : '受領リンク'} が受領${data.via === 'link' ? '（メールのリンクから）' : ''}`;
-    }
+    case 'acknowledged':
+      // `by` is 'user:4' or a link's plain address: a person's name, never the code.
+      return `${typeof data.by === 'string' && data.by.startsWith('user:') ? name(data.by) : '受領リンク'} が受領${data.via === 'link' ? '（メールのリンクから）' : ''}`;
     case 'mail_queued':
     case 'mail_sent':
     case 'mail_failed': {

@@ -71,7 +71,7 @@ export function OverviewPage(props: { viewer: Viewer; overview: Overview; mentio
   const total = all.points.reduce((n, p) => n + p.total, 0);
   const negative = all.points.reduce((n, p) => n + p.negative, 0);
   return (
-    <Layout viewer={props.viewer} title="概要" current="/" scripts={['uplot.js', 'overview.js']} styles={['uplot.css']} live="refresh">
+    <Layout viewer={props.viewer} title="概要" current="/" scripts={['uplot.js', 'volume-chart.js']} styles={['uplot.css']} live="refresh">
       <h1>
         概要 <span class="en">Overview — {formatJstDateTime(o.now)} 時点 (JST)</span>
       </h1>

@@ -17,7 +17,7 @@ import { acknowledgeIncident } from '../../oncall/acknowledge-incident.ts';
 import { escalationOf } from '../../oncall/escalation.ts';
 import { listStatements } from '../../statements/queries.ts';
 import { statementTemplates } from '../../statements/templates.ts';
-import { formOf, optionalText, pathNumber } from '../forms.ts';
+import { formOf, incidentId, optionalText, pathNumber } from '../forms.ts';
 import { definePage, type PageDefinition } from '../page.tsx';
 import { IncidentPage } from '../pages/incident.tsx';
 import { IncidentsPage } from '../pages/incidents.tsx';
@@ -25,7 +25,6 @@ import { IncidentsPage } from '../pages/incidents.tsx';
 // The incident list, the incident page and its forms: each form one verb, then back to the page
 // with a note of what was done.
 
-const incidentId = (c: Context<AppEnv>) => pathNumber(c, 'incidentId', 'インシデント番号');
 const back = (c: Context<AppEnv>, id: string, done: string) => c.redirect(`/incidents/${id}?done=${done}`, 303);
 const flashes: Record<string, string> = {
   ack: '受領しました。次の段階の呼び出しは止まります。',

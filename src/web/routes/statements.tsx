@@ -17,13 +17,12 @@ import { rejectStatement } from '../../statements/reject-statement.ts';
 import { submitStatement } from '../../statements/submit-statement.ts';
 import { statementTemplates } from '../../statements/templates.ts';
 import { withdrawStatement } from '../../statements/withdraw-statement.ts';
-import { formOf, pathNumber } from '../forms.ts';
+import { formOf, incidentId, pathNumber } from '../forms.ts';
 import { definePage, type PageDefinition } from '../page.tsx';
 import { StatementPage } from '../pages/statement.tsx';
 
 // Statements from the incident page: a draft from a template, the editor, and the workflow's forms.
 
-const incidentId = (c: Context<AppEnv>) => pathNumber(c, 'incidentId', 'インシデント番号');
 const statementFlashes: Record<string, string> = {
   edit: '保存し、チェックしました。',
   submit: '承認を依頼しました。',

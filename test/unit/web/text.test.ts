@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { displayText } from '../../../src/display.ts';
-import { durationJa, sinceJa } from '../../../src/web/time.ts';
+import { sinceJa } from '../../../src/web/time.ts';
 
 describe('what pages show', () => {
-  it('durations as people say them', () => {
-    expect(durationJa(30_000)).toBe('1分未満');
-    expect(durationJa(42 * 60_000)).toBe('42分');
-    expect(durationJa(3 * 3_600_000)).toBe('3時間');
-    expect(durationJa(3 * 3_600_000 + 5 * 60_000)).toBe('3時間5分');
-    expect(durationJa(2 * 86_400_000)).toBe('2日');
-    expect(durationJa(2 * 86_400_000 + 4 * 3_600_000 + 59 * 60_000)).toBe('2日4時間');
-    expect(durationJa(-5_000)).toBe('1分未満');
+  it('time since, as people say it', () => {
+    expect(sinceJa(new Date('2026-12-04T00:00:00Z'), new Date('2026-12-04T00:42:17Z'))).toBe('42分');
+    expect(sinceJa(new Date('2026-12-04T01:00:00Z'), new Date('2026-12-04T00:00:00Z'))).toBe('0秒');
     expect(sinceJa(new Date('2026-12-04T00:00:00Z'), new Date('2026-12-04T01:30:00Z'))).toBe('1時間30分');
   });
 

@@ -1,4 +1,4 @@
-// The overview's charts: volume and negative share over time, per watch target or per source.
+// The volume chart (the overview, an alert's page): volume and negative share over time, per watch target or source.
 // Data comes from <script type="application/json" id="overview-data"> (never executed); uPlot is
 // served by us (/assets). Drag to zoom, double-click to reset. Without JavaScript the page shows
 // the same figures as a table.
