@@ -318,7 +318,7 @@ describe('alerts', () => {
     expect(await page.locator('a[href="https://x.example/status/1"]').count()).toBe(1);
     await page.waitForSelector('#overview-chart canvas');
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await screenshotBoth(page, 'alert');
+    expect((await screenshotBoth(page, 'alert')).phoneOverflow).toBeLessThanOrEqual(0);
 
     await page.click('text=インシデントにする');
     await page.waitForURL(/\/incidents\/\d+$/);

@@ -32,8 +32,13 @@ export async function screenshotBoth(page: Page, name: string): Promise<{ phoneO
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.screenshot({ path: path.join(screenshotDir, `${name}-1440.png`), fullPage: true });
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.waitForTimeout(0);
-  const phoneOverflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+  // Charts follow their box through a ResizeObserver: give them a few frames to shrink to the phone.
+  let phoneOverflow = 0;
+  for (let i = 0; i < 40; i++) {
+    phoneOverflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+    if (phoneOverflow <= 0) break;
+    await page.waitForTimeout(50);
+  }
   await page.screenshot({ path: path.join(screenshotDir, `${name}-390.png`), fullPage: true });
   await page.setViewportSize({ width: 1440, height: 900 });
   return { phoneOverflow };
