@@ -21,7 +21,7 @@ try {
   for (let slot = Math.floor(Date.now() / SLOT_MS) - 100_000; rows.length < total; slot++) {
     for (const m of generateSlot(cfg, slot)) {
       const n = normaliseMention(m, defaultIngestLimits);
-      if (n.ok && rows.length < total) rows.push({ ...n.row, analysis: null, analysisVersion: null });
+      if (n.ok && rows.length < total) rows.push({ ...n.row, analysis: null, lexemes: null, analysisVersion: null });
     }
   }
   const started = performance.now();

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { MentionAnalyzer, TextAnalysis } from './types.ts';
+import type { AnalysedText, MentionAnalyzer } from './types.ts';
 import { buildLexicon, parseLexicon, readLexiconFile, type Lexicon } from './lexicon.ts';
 import { normalizeText } from './normalize.ts';
 import { detectPiiSpans, type PiiOptions, type PiiSpan } from './pii.ts';
 import { compileRiskRules, detectRisks, type RiskCategoryData, type RiskRules } from './risk.ts';
 import { compileSymbolPattern, scoreSentiment, type SentimentContext } from './sentiment.ts';
+import { queryLexemes, searchLexemes } from './search.ts';
 import { extractTerms, loadStopwords } from './terms.ts';
 import { loadTokenizer, type Tokenizer } from './tokenizer.ts';
 
@@ -59,7 +60,7 @@ class LexiconAnalyzer implements Analyzer {
     this.sentiment = { lexicon, symbolPattern: compileSymbolPattern(lexicon), positiveAt, negativeAt };
   }
 
-  analyze(text: string, hints?: { rating?: number | null }): TextAnalysis {
+  analyze(text: string, hints?: { rating?: number | null }): AnalysedText {
     const original = typeof text === 'string' ? truncate(text) : '';
     const normalized = normalizeText(original);
     // One tokenisation shared by sentiment, terms and names.
@@ -68,12 +69,19 @@ class LexiconAnalyzer implements Analyzer {
     let riskScore = 0;
     for (const r of risks) riskScore += r.score;
     const sentiment = scoreSentiment(tokens, normalized.text, this.sentiment, { rating: hints?.rating, riskScore });
+    const pii = detectPiiSpans(original, normalized.folded, tokens, normalized.origin);
     return {
       sentiment: { label: sentiment.label, score: sentiment.score },
       risks,
-      pii: detectPiiSpans(original, normalized.folded, tokens, normalized.origin),
+      pii,
       terms: extractTerms(tokens, normalized.hashtags, this.stopwords),
+      lexemes: searchLexemes(tokens, normalized.origin, pii),
     };
+  }
+
+  queryLexemes(query: string): string[] {
+    const normalized = normalizeText(truncate(query));
+    return queryLexemes(this.tokenizer.tokenize(normalized.text));
   }
 
   detectPii(text: string, options?: PiiOptions): PiiSpan[] {

@@ -12,9 +12,19 @@ export interface TextAnalysis {
   terms: string[];
 }
 
+/**
+ * What `analyze` returns: the analysis, and the words the post can be searched by (stored apart,
+ * as mentions.search, not in mentions.analysis).
+ */
+export interface AnalysedText extends TextAnalysis {
+  lexemes: string[];
+}
+
 /** The analysis stage of the pipeline. Filled by src/analysis. */
 export interface MentionAnalyzer {
   /** Changes whenever results could change (lexicon edits), so stale rows can be re-analysed. */
   readonly version: string;
-  analyze(text: string, hints?: { rating?: number | null }): TextAnalysis;
+  analyze(text: string, hints?: { rating?: number | null }): AnalysedText;
+  /** A search query split the way posts are (all of these must be among a post's lexemes). */
+  queryLexemes(query: string): string[];
 }

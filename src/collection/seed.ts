@@ -4,7 +4,7 @@ import { addSource } from './sources.ts';
 import { activity, generateSlot, SLOT_MS, type DemoConfig } from '../sources/demo/index.ts';
 import { defaultIngestLimits, normaliseMention } from '../ingest/normalise.ts';
 import { storePage, type AnalysedMention } from '../ingest/store-page.ts';
-import type { SentimentLabel, TextAnalysis } from '../analysis/types.ts';
+import type { AnalysedText, SentimentLabel, TextAnalysis } from '../analysis/types.ts';
 
 // Bulk synthetic data for benchmarks (`hinoko seed --mentions N`): the demo generator's posts,
 // spread over the last `days`, stored through the real store path in large batches.
@@ -18,7 +18,7 @@ const labelByKind: Record<string, SentimentLabel> = {
   quote: 'negative',
 };
 
-/** Marked version "seed": `hinoko reanalyze` replaces it with real analysis. */
+/** Without an analyzer: marked version "seed", which `hinoko reanalyze` replaces with real analysis. */
 function seedAnalysis(kind: string): TextAnalysis {
   const label = labelByKind[kind] ?? 'neutral';
   return { sentiment: { label, score: label === 'positive' ? 0.6 : label === 'negative' ? -0.6 : 0 }, risks: [], pii: [], terms: [] };
@@ -71,6 +71,17 @@ export async function seedMentions(
     watchTargetId: targetId,
   };
   const batchSize = opts.batchSize ?? 5000;
+  // With an analyzer, real analysis (and search words), once per distinct text: the generator
+  // repeats a few thousand texts, so a million posts cost seconds, not the tokenizer's hour.
+  const analyzer = ctx.analyzer;
+  const analysed = new Map<string, AnalysedText>();
+  const analyse = (text: string, kind: string): Pick<AnalysedMention, 'analysis' | 'lexemes' | 'analysisVersion'> => {
+    if (!analyzer) return { analysis: seedAnalysis(kind), lexemes: null, analysisVersion: 'seed' };
+    let result = analysed.get(text);
+    if (!result) analysed.set(text, (result = analyzer.analyze(text)));
+    const { lexemes, ...analysis } = result;
+    return { analysis, lexemes, analysisVersion: analyzer.version };
+  };
   const started = performance.now();
   let inserted = 0;
   let rows: AnalysedMention[] = [];
@@ -84,7 +95,7 @@ export async function seedMentions(
     for (const m of generateSlot(cfg, slot)) {
       const n = normaliseMention(m, defaultIngestLimits);
       if (!n.ok) continue;
-      rows.push({ ...n.row, analysis: seedAnalysis(String((m.raw as { kind?: string }).kind)), analysisVersion: 'seed' });
+      rows.push({ ...n.row, ...analyse(n.row.text, String((m.raw as { kind?: string }).kind)) });
       if (inserted + rows.length >= opts.count) break;
     }
     if (rows.length >= batchSize) await flush();

@@ -307,6 +307,7 @@ export interface Mentions {
   reply_to_external_id: string | null;
   repost_of_external_id: string | null;
   reposts: Generated<number>;
+  search: string | null;
   sentiment_label: "positive" | "neutral" | "negative" | null;
   sentiment_score: number | null;
   source_id: Int8;

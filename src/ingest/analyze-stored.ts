@@ -1,12 +1,15 @@
 import type { AppContext } from '../context.ts';
 import type { Row } from '../db/schema.ts';
-import type { TextAnalysis } from '../analysis/types.ts';
-import { applyCountDeltas, CountDeltas } from './store-page.ts';
+import type { AnalysedText } from '../analysis/types.ts';
+import { applyCountDeltas, CountDeltas, lexemesJson } from './store-page.ts';
 
 export interface AnalyzeStoredOptions {
   orgId?: string;
   sourceId?: string;
-  /** 'missing': never analysed (webhook deliveries). 'stale': analysed with another lexicon version, or never. */
+  /**
+   * 'missing': never analysed (webhook deliveries), or analysed before posts had search words
+   * (sql/021_mention_search.sql). 'stale': analysed with another lexicon version, or never.
+   */
   mode: 'missing' | 'stale';
   batchSize?: number;
   onProgress?: (done: number, total: number) => void;
@@ -33,7 +36,8 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
     : (await ctx.sql<Pick<Row<'organizations'>, 'id'>[]>`select id from organizations order by id`).map((r) => r.id);
   const pending = (org: string) =>
     opts.mode === 'missing'
-      ? ctx.sql`m.org_id = ${org} and m.analysis is null`
+      ? // The partial index mentions_unanalysed_idx has exactly this condition.
+        ctx.sql`m.org_id = ${org} and (m.analysis is null or m.search is null)`
       : ctx.sql`m.org_id = ${org} and m.analysis_version is distinct from ${version}`;
   let total = 0;
   if (opts.onProgress) {
@@ -54,7 +58,7 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
         order by m.id limit ${batchSize}`;
       if (rows.length === 0) break;
       afterId = rows[rows.length - 1]!.id;
-      const results: { row: PendingRow; analysis: TextAnalysis }[] = [];
+      const results: { row: PendingRow; analysis: AnalysedText }[] = [];
       for (const row of rows) {
         try {
           results.push({ row, analysis: analyzer.analyze(row.text, { rating: row.rating }) });
@@ -65,12 +69,13 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
       await ctx.sql.begin(async (tx) => {
         const updated = await tx<Pick<Row<'mentions'>, 'id'>[]>`
           update mentions m set analysis = u.analysis::jsonb, analysis_version = ${version},
-            sentiment_label = u.label, sentiment_score = u.score
+            search = hinoko_lexemes(u.lexemes::jsonb), sentiment_label = u.label, sentiment_score = u.score
           from unnest(
-            ${results.map((r) => r.row.id)}::bigint[], ${results.map((r) => JSON.stringify(r.analysis))}::text[],
+            ${results.map((r) => r.row.id)}::bigint[], ${results.map((r) => JSON.stringify(storedPart(r.analysis)))}::text[],
+            ${results.map((r) => lexemesJson(r.analysis.lexemes))}::text[],
             ${results.map((r) => r.analysis.sentiment.label)}::text[], ${results.map((r) => r.analysis.sentiment.score)}::real[],
             ${results.map((r) => r.row.analysis_version)}::text[]
-          ) as u(id, analysis, label, score, old_version)
+          ) as u(id, analysis, lexemes, label, score, old_version)
           where m.org_id = ${org} and m.id = u.id and m.analysis_version is not distinct from u.old_version
           returning m.id`;
         const landed = new Set(updated.map((u) => u.id));
@@ -93,4 +98,9 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
     }
   }
   return { analysed: done };
+}
+
+/** What goes into mentions.analysis: the lexemes are stored apart, as mentions.search. */
+function storedPart({ lexemes: _, ...analysis }: AnalysedText) {
+  return analysis;
 }

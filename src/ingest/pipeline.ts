@@ -2,7 +2,7 @@ import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../logger.ts';
 import { defaultIngestLimits, normaliseMention, type IngestLimits } from './normalise.ts';
 import { storePage, type AnalysedMention, type StorePageResult } from './store-page.ts';
-import type { MentionAnalyzer } from '../analysis/types.ts';
+import type { MentionAnalyzer, TextAnalysis } from '../analysis/types.ts';
 import type { DetectionStage } from '../context.ts';
 import type { NormalizedMention, Tombstone } from '../mention.ts';
 
@@ -65,17 +65,18 @@ export function prepareBatch(
       rejected.push({ externalId: n.externalId, reason: n.reason });
       continue;
     }
-    let analysis = null;
+    let analysis: TextAnalysis | null = null;
+    let lexemes: string[] | null = null;
     if (analyzer) {
       try {
-        analysis = analyzer.analyze(n.row.text, { rating: n.row.rating });
+        ({ lexemes, ...analysis } = analyzer.analyze(n.row.text, { rating: n.row.rating }));
       } catch (err) {
         // A mention is never lost because analysis failed: it is stored unanalysed and the
         // backlog analyser retries it.
         deps.log.warn({ err, externalId: n.row.externalId }, 'analysis failed; storing unanalysed');
       }
     }
-    rows.push({ ...n.row, analysis, analysisVersion: analysis ? analyzer!.version : null });
+    rows.push({ ...n.row, analysis, lexemes, analysisVersion: analysis ? analyzer!.version : null });
   }
   return { rows, rejected };
 }

@@ -7,6 +7,13 @@ import type { StoredMention, Tombstone } from '../mention.ts';
 export interface AnalysedMention extends CheckedMention {
   analysis: TextAnalysis | null;
   analysisVersion: string | null;
+  /** The words the post is found by (mentions.search); null until analysed. */
+  lexemes: string[] | null;
+}
+
+/** A column of lexeme lists as JSON text, for hinoko_lexemes() in SQL (sql/021_mention_search.sql). */
+export function lexemesJson(lexemes: string[] | null): string | null {
+  return lexemes ? JSON.stringify(lexemes) : null;
 }
 
 export interface StorePageInput {
@@ -210,18 +217,18 @@ async function storeRows(
     await tx`
       update mentions m set
         text = u.text, raw = u.raw::jsonb, analysis = u.analysis::jsonb, analysis_version = u.analysis_version,
-        sentiment_label = u.label, sentiment_score = u.score,
+        search = hinoko_lexemes(u.lexemes::jsonb), sentiment_label = u.label, sentiment_score = u.score,
         likes = u.likes, reposts = u.reposts, quotes = u.quotes, replies = u.replies,
         version = m.version + 1, updated_at = ${now}
       from unnest(
         ${ids}::bigint[], ${edited.map((e) => e.row.text)}::text[], ${edited.map((e) => e.row.rawJson)}::text[],
         ${edited.map((e) => (e.row.analysis ? JSON.stringify(e.row.analysis) : null))}::text[],
-        ${edited.map((e) => e.row.analysisVersion)}::text[],
+        ${edited.map((e) => e.row.analysisVersion)}::text[], ${edited.map((e) => lexemesJson(e.row.lexemes))}::text[],
         ${edited.map((e) => e.row.analysis?.sentiment.label ?? null)}::text[],
         ${edited.map((e) => e.row.analysis?.sentiment.score ?? null)}::real[],
         ${edited.map((e) => e.row.likes)}::int[], ${edited.map((e) => e.row.reposts)}::int[],
         ${edited.map((e) => e.row.quotes)}::int[], ${edited.map((e) => e.row.replies)}::int[]
-      ) as u(id, text, raw, analysis, analysis_version, label, score, likes, reposts, quotes, replies)
+      ) as u(id, text, raw, analysis, analysis_version, lexemes, label, score, likes, reposts, quotes, replies)
       where m.org_id = ${orgId} and m.id = u.id`;
     for (const { row, prior } of edited) {
       const before = labelCounts(prior.sentiment_label);
@@ -316,11 +323,11 @@ async function insertMentions(tx: Tx, orgId: string, sourceId: string, rows: Ana
       org_id, source_id, watch_target_id, external_id, url, author_id, author_handle, author_name, text, language,
       posted_at, collected_at, updated_at, likes, reposts, quotes, replies, views,
       reply_to_external_id, quote_of_external_id, repost_of_external_id, rating, is_private, is_demo, raw,
-      analysis, analysis_version, sentiment_label, sentiment_score)
+      analysis, analysis_version, search, sentiment_label, sentiment_score)
     select ${orgId}::bigint, ${sourceId}::bigint, u.target, u.external_id, u.url, u.author_id, u.author_handle, u.author_name,
       u.text, u.language, u.posted_at, ${now}, ${now}, u.likes, u.reposts, u.quotes, u.replies, u.views,
       u.reply_to, u.quote_of, u.repost_of, u.rating, u.is_private, u.is_demo, u.raw::jsonb,
-      u.analysis::jsonb, u.analysis_version, u.label, u.score
+      u.analysis::jsonb, u.analysis_version, hinoko_lexemes(u.lexemes::jsonb), u.label, u.score
     from unnest(
       ${col((r) => r.watchTargetId)}::bigint[], ${col((r) => r.externalId)}::text[], ${col((r) => r.url)}::text[],
       ${col((r) => r.authorId)}::text[], ${col((r) => r.authorHandle)}::text[], ${col((r) => r.authorName)}::text[],
@@ -330,10 +337,10 @@ async function insertMentions(tx: Tx, orgId: string, sourceId: string, rows: Ana
       ${col((r) => r.repostOfExternalId)}::text[], ${col((r) => r.rating)}::smallint[], ${col((r) => pgBool(r.isPrivate))}::text[]::boolean[],
       ${col((r) => pgBool(r.isDemo))}::text[]::boolean[], ${col((r) => r.rawJson)}::text[],
       ${col((r) => (r.analysis ? JSON.stringify(r.analysis) : null))}::text[], ${col((r) => r.analysisVersion)}::text[],
-      ${col((r) => r.analysis?.sentiment.label ?? null)}::text[], ${col((r) => r.analysis?.sentiment.score ?? null)}::real[]
+      ${col((r) => lexemesJson(r.lexemes))}::text[], ${col((r) => r.analysis?.sentiment.label ?? null)}::text[], ${col((r) => r.analysis?.sentiment.score ?? null)}::real[]
     ) as u(target, external_id, url, author_id, author_handle, author_name, text, language, posted_at,
            likes, reposts, quotes, replies, views, reply_to, quote_of, repost_of, rating, is_private, is_demo, raw,
-           analysis, analysis_version, label, score)
+           analysis, analysis_version, lexemes, label, score)
     on conflict (org_id, source_id, external_id) do nothing
     returning id, external_id`;
   const byExternalId = new Map(rows.map((r) => [r.externalId, r]));

@@ -12,7 +12,7 @@ import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
 import { logger } from '../../src/logger.ts';
 import { createOrganization } from '../../src/organizations/organizations.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { makeSource, mentionFixture, testContext } from '../factories/index.ts';
+import { makeSource, mentionFixture, testContext, stubAnalyzer } from '../factories/index.ts';
 import { launchChromium, screenshotDir } from '../support/browser.ts';
 
 // The dashboard in a real headless Chromium (Debian's package): login, data, escaping.
@@ -30,15 +30,12 @@ beforeAll(async () => {
   await createUser(ctx, org.id, { name: '広報 花子', email, role: 'pr_staff', password }, systemActor);
   const src = await makeSource(ctx, org.id, 'import');
   const now = Date.now();
-  const analyzer = {
-    version: 't',
-    analyze: (text: string) => ({
-      sentiment: { label: text.includes('最悪') ? ('negative' as const) : ('positive' as const), score: 0 },
-      risks: [],
-      pii: [],
-      terms: [],
-    }),
-  };
+  const analyzer = stubAnalyzer('t', (text: string) => ({
+    sentiment: { label: text.includes('最悪') ? ('negative' as const) : ('positive' as const), score: 0 },
+    risks: [],
+    pii: [],
+    terms: [],
+  }));
   await ingest(
     { sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger },
     {

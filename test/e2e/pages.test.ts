@@ -8,7 +8,7 @@ import type { AppContext } from '../../src/context.ts';
 import { newNonce, signAckToken } from '../../src/notify/ack-token.ts';
 import { createApp } from '../../src/server/app.ts';
 import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
-import { makeOrg, makeSource, mentionFixture, testContext } from '../factories/index.ts';
+import { makeOrg, makeSource, mentionFixture, testContext, stubAnalyzer } from '../factories/index.ts';
 import { seriousA11yViolations } from '../support/axe.ts';
 import { launchChromium, screenshotBoth } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -410,10 +410,7 @@ describe('the live overview', () => {
     await page.evaluate('window.__sameDocument = true');
 
     // Analysed on the way in (an unanalysed post's text is withheld until checked for personal data).
-    const analyzer = {
-      version: 't',
-      analyze: () => ({ sentiment: { label: 'negative' as const, score: -0.8 }, risks: [], pii: [], terms: [] }),
-    };
+    const analyzer = stubAnalyzer('t', () => ({ sentiment: { label: 'negative' as const, score: -0.8 }, risks: [], pii: [], terms: [] }));
     await ingest(
       { ...ingestDepsFrom(ctx), analyzer },
       {

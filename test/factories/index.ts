@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { MentionAnalyzer, TextAnalysis } from '../../src/analysis/types.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createContext, type AppContext } from '../../src/context.ts';
 import { ephemeralServerKeys } from '../../src/secrets/server-keys.ts';
@@ -92,4 +93,10 @@ export async function makeSource(ctx: AppContext, orgId: string, type = 'import'
 
 export function withTestSource(ctx: AppContext, def: SourceDefinition<any>): AppContext {
   return { ...ctx, sources: { ...sourceRegistry, [def.type]: def } };
+}
+
+/** An analyzer for tests with a fixed analysis; a post's search words are its whitespace-separated words. */
+export function stubAnalyzer(version: string, analyze: (text: string) => TextAnalysis): MentionAnalyzer {
+  const words = (text: string) => [...new Set(text.toLowerCase().split(/\s+/).filter(Boolean))];
+  return { version, analyze: (text) => ({ ...analyze(text), lexemes: words(text) }), queryLexemes: words };
 }

@@ -7,7 +7,7 @@ import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
 import { logger } from '../../src/logger.ts';
 import { authHeaders } from '../support/api-auth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { makeOrg, makeSource, mentionFixture, testContext } from '../factories/index.ts';
+import { makeOrg, makeSource, mentionFixture, testContext, stubAnalyzer } from '../factories/index.ts';
 
 let db: TestDatabase;
 let platform: Record<string, string>;
@@ -152,15 +152,12 @@ describe('mentions', () => {
     const { org } = await makeOrg(ctx);
     await signIn(org.id);
     const src = await makeSource(ctx, org.id);
-    const analyzer = {
-      version: 't',
-      analyze: (text: string) => ({
-        sentiment: { label: text.includes('最悪') ? ('negative' as const) : ('neutral' as const), score: 0 },
-        risks: [],
-        pii: [],
-        terms: [],
-      }),
-    };
+    const analyzer = stubAnalyzer('t', (text: string) => ({
+      sentiment: { label: text.includes('最悪') ? ('negative' as const) : ('neutral' as const), score: 0 },
+      risks: [],
+      pii: [],
+      terms: [],
+    }));
     const items = Array.from({ length: 25 }, (_, i) =>
       mentionFixture(i, { text: i % 5 === 0 ? `最悪 <script>alert(${i})</script>` : `普通 ${i}` }),
     );
@@ -211,10 +208,12 @@ describe('emerging terms', () => {
     const { org } = await makeOrg(ctx);
     await signIn(org.id);
     const src = await makeSource(ctx, org.id);
-    const analyzer = {
-      version: 't',
-      analyze: (text: string) => ({ sentiment: { label: 'neutral' as const, score: 0 }, risks: [], pii: [], terms: text.split(' ') }),
-    };
+    const analyzer = stubAnalyzer('t', (text: string) => ({
+      sentiment: { label: 'neutral' as const, score: 0 },
+      risks: [],
+      pii: [],
+      terms: text.split(' '),
+    }));
     const hour = Date.parse('2026-11-20T00:00:00Z');
     const mentions = [];
     let i = 0;

@@ -7,7 +7,7 @@ import { createApp } from '../../src/server/app.ts';
 import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
 import { ingest } from '../../src/ingest/pipeline.ts';
 import { logger } from '../../src/logger.ts';
-import { makeOrg, makeSource, mentionFixture, testContext, unique } from '../factories/index.ts';
+import { makeOrg, makeSource, mentionFixture, testContext, unique, stubAnalyzer } from '../factories/index.ts';
 import { authHeaders, testToken } from '../support/api-auth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -450,20 +450,17 @@ describe('personal data in mentions', () => {
     const { org } = await makeOrg(ctx);
     const src = await makeSource(ctx, org.id);
     const text = '山田花子さんが誤診された 090-1234-5678';
-    const analyzer = {
-      version: 't',
-      analyze: (t: string) => ({
-        sentiment: { label: 'negative' as const, score: -0.8 },
-        risks: [],
-        terms: ['誤診'],
-        pii: t.includes('090')
-          ? [
-              { type: 'person_name' as const, start: 0, end: 4 },
-              { type: 'phone' as const, start: t.indexOf('090'), end: t.length },
-            ]
-          : [],
-      }),
-    };
+    const analyzer = stubAnalyzer('t', (t: string) => ({
+      sentiment: { label: 'negative' as const, score: -0.8 },
+      risks: [],
+      terms: ['誤診'],
+      pii: t.includes('090')
+        ? [
+            { type: 'person_name' as const, start: 0, end: 4 },
+            { type: 'phone' as const, start: t.indexOf('090'), end: t.length },
+          ]
+        : [],
+    }));
     await ingest(
       { sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger },
       { orgId: org.id, sourceId: src.id, mentions: [mentionFixture(1, { text })] },

@@ -5,7 +5,7 @@ import { defaultIngestLimits } from '../../src/ingest/normalise.ts';
 import type { MentionAnalyzer } from '../../src/analysis/types.ts';
 import { logger } from '../../src/logger.ts';
 import { createTestDatabase, one, type TestDatabase } from '../support/db.ts';
-import { listSource, makeOrg, makeSource, mentionFixture, testContext, withTestSource } from '../factories/index.ts';
+import { listSource, makeOrg, makeSource, mentionFixture, testContext, withTestSource, stubAnalyzer } from '../factories/index.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -15,15 +15,12 @@ afterAll(async () => {
   await db.drop();
 });
 
-const negativeWhenAngry: MentionAnalyzer = {
-  version: 'test-1',
-  analyze: (text) => ({
-    sentiment: text.includes('最悪') ? { label: 'negative', score: -0.8 } : { label: 'neutral', score: 0 },
-    risks: [],
-    pii: [],
-    terms: [],
-  }),
-};
+const negativeWhenAngry = stubAnalyzer('test-1', (text) => ({
+  sentiment: text.includes('最悪') ? { label: 'negative', score: -0.8 } : { label: 'neutral', score: 0 },
+  risks: [],
+  pii: [],
+  terms: [],
+}));
 
 function deps(ctx: ReturnType<typeof testContext>, analyzer: MentionAnalyzer | null = negativeWhenAngry) {
   return { sql: ctx.sql, analyzer, detection: null, limits: defaultIngestLimits, now: () => new Date(), log: logger };
