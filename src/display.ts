@@ -63,3 +63,17 @@ export function displayText(s: string): string {
 export function escapeJsonForHtml(json: string): string {
   return json.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * A link a stranger supplied, as it may be put in an href: http(s) only (javascript:, data: and
+ * anything unparseable are dropped), and not absurdly long.
+ */
+export function httpLink(v: unknown): string | null {
+  if (typeof v !== 'string' || v.length > 2000) return null;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : null;
+  } catch {
+    return null;
+  }
+}

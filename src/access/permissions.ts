@@ -36,6 +36,12 @@ export const actions = {
   'sources.manage': { roles: admins, scope: 'manage' },
   'mentions.read': { roles: everyone, scope: 'read' },
   'mentions.read_pii': { roles: managers, scope: 'read_pii' },
+  // Private messages (LINE) are patients writing to the clinic, not posting in public.
+  'mentions.read_private': { roles: managers, scope: 'read_pii' },
+  // The payload as the platform sent it: every field, unmasked.
+  'mentions.read_raw': { roles: admins, scope: 'read_pii' },
+  'mentions.triage': { roles: everyone, scope: 'write' },
+  'mentions.export': { roles: everyone, scope: 'read' },
   'alerts.read': { roles: everyone, scope: 'read' },
   'alerting.read': { roles: managers, scope: 'read' },
   'audit.read': { roles: admins, scope: 'read' },

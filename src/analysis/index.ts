@@ -124,3 +124,12 @@ export async function loadAnalyzer(options: LoadAnalyzerOptions = {}): Promise<A
     `lex-${hash.digest('hex').slice(0, 16)}`,
   );
 }
+
+let categoryNames: readonly string[] | null = null;
+/** The risk categories' names, in the data file's order (for filters and forms). */
+export function riskCategoryNames(): readonly string[] {
+  categoryNames ??= (JSON.parse(readFileSync(new URL('risk-categories.json', dataDir), 'utf8')) as RiskCategoryData).categories.map(
+    (c) => c.category,
+  );
+  return categoryNames;
+}

@@ -320,6 +320,19 @@ const maskLabels: Record<PiiType, string> = {
   person_name: '[氏名]',
 };
 
+/** The kinds of personal data, as people call them. */
+export const piiLabels: Record<PiiType, string> = {
+  phone: '電話番号',
+  postal_code: '郵便番号',
+  email: 'メールアドレス',
+  address: '住所',
+  my_number: 'マイナンバー',
+  insurance_number: '保険証番号',
+  patient_id: '患者ID・カルテ番号',
+  birth_date: '生年月日',
+  person_name: '氏名',
+};
+
 /** Replaces each span with a label such as [電話番号]. Spans must be offsets into `text`. */
 export function maskPii(text: string, pii: readonly { type: string; start: number; end: number }[]): string {
   const sorted = [...pii]

@@ -26,11 +26,7 @@ function searchable(t: Token): boolean {
  * The lexemes of an analysed text: every token's surface and dictionary form. `origin` maps the
  * tokenised (normalised) text back to the original, where the PII spans point.
  */
-export function searchLexemes(
-  tokens: readonly Token[],
-  origin: Int32Array,
-  pii: readonly { start: number; end: number }[],
-): string[] {
+export function searchLexemes(tokens: readonly Token[], origin: Int32Array, pii: readonly { start: number; end: number }[]): string[] {
   const out = new Set<string>();
   for (const t of tokens) {
     if (!searchable(t)) continue;

@@ -283,6 +283,15 @@ export interface MentionCounts {
   watch_target_id: Int8 | null;
 }
 
+export interface MentionNotes {
+  author_id: Int8;
+  body: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<Int8>;
+  mention_id: Int8;
+  org_id: Int8;
+}
+
 export interface Mentions {
   analysis: Json | null;
   analysis_version: string | null;
@@ -336,6 +345,16 @@ export interface MentionTombstones {
   reason: "deleted" | "unsent" | "hidden" | "unavailable";
   recorded_at: Generated<Timestamp>;
   source_id: Int8;
+}
+
+export interface MentionTriage {
+  assignee_id: Int8 | null;
+  mention_id: Int8;
+  org_id: Int8;
+  replied_at: Timestamp | null;
+  status: "open" | "needs_reply" | "handled" | "ignored";
+  updated_at: Generated<Timestamp>;
+  updated_by: Int8 | null;
 }
 
 export interface MentionVersions {
@@ -559,8 +578,10 @@ export interface DB {
   login_throttle: LoginThrottle;
   mail_outbox: MailOutbox;
   mention_counts: MentionCounts;
+  mention_notes: MentionNotes;
   mention_source_counts: MentionSourceCounts;
   mention_tombstones: MentionTombstones;
+  mention_triage: MentionTriage;
   mention_versions: MentionVersions;
   mentions: Mentions;
   oncall_overrides: OncallOverrides;

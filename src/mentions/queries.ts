@@ -1,4 +1,4 @@
-import type { Sql } from '../db/connect.ts';
+import type { Sql, Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { ValidationError } from '../errors.ts';
 import { idInRange, timeInRange } from '../validation.ts';
@@ -9,7 +9,9 @@ export interface MentionView {
   orgId: string;
   sourceId: string;
   sourceType: string;
+  sourceName: string;
   watchTargetId: string | null;
+  watchTargetName: string | null;
   externalId: string;
   url: string | null;
   author: { id: string | null; handle: string | null; name: string | null };
@@ -28,6 +30,22 @@ export interface MentionView {
   deletedAt: Date | null;
   sentiment: { label: SentimentLabel; score: number } | null;
   analysis: TextAnalysis | null;
+  triage: MentionTriage;
+}
+
+export const triageStatuses = ['open', 'needs_reply', 'handled', 'ignored'] as const;
+export type TriageStatus = (typeof triageStatuses)[number];
+
+/** People's work on a post (sql/022_mention_triage.sql); a post nobody touched is open. */
+export interface MentionTriage {
+  status: TriageStatus;
+  assignee: { id: string; name: string } | null;
+  /** The clinic's first reply: its own post answering this one, or a reply staff recorded. */
+  firstReplyAt: Date | null;
+  /** The reply time staff recorded (a reply outside the platforms we read). */
+  recordedReplyAt: Date | null;
+  notes: number;
+  updatedAt: Date | null;
 }
 
 export interface MentionFilter {
@@ -37,8 +55,15 @@ export interface MentionFilter {
   from?: Date;
   to?: Date;
   sentiment?: SentimentLabel;
-  /** Case-insensitive substring of the text. */
-  q?: string;
+  riskCategory?: string;
+  hasPii?: boolean;
+  /** A triage state, or 'unhandled': open or needing a reply. */
+  triage?: TriageStatus | 'unhandled';
+  assigneeId?: string;
+  /** Search words (the query split by the analyzer): posts holding all of them. */
+  words?: readonly string[];
+  /** Private messages (LINE) are left out unless the viewer may see them. */
+  includePrivate: boolean;
   limit?: number;
   cursor?: string;
 }
@@ -61,28 +86,43 @@ export function decodeCursor(cursor: string): { postedAt: Date; id: string } {
   return { postedAt: new Date(at), id };
 }
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** Words as a tsquery asking for all of them, each quoted as a lexeme (no parser runs on them). */
+export function allWordsQuery(words: readonly string[]): string {
+  return words.map((w) => `'${w.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`).join(' & ');
 }
 
+/** The most posts one request reads (a CSV export reads several pages of this). */
+export const maxPageSize = 1000;
+
 export async function listMentions(sql: Sql, f: MentionFilter): Promise<MentionPage> {
-  const limit = Math.min(Math.max(f.limit ?? 50, 1), 200);
+  const limit = Math.min(Math.max(f.limit ?? 50, 1), maxPageSize);
   const after = f.cursor ? decodeCursor(f.cursor) : null;
+  const triageIs = (condition: ReturnType<Sql>) =>
+    sql`exists (select 1 from mention_triage t where t.org_id = m.org_id and t.mention_id = m.id and ${condition})`;
   const rows = await sql<MentionRowOut[]>`
-    select m.id, m.org_id, m.source_id, s.type as source_type, m.watch_target_id, m.external_id, m.url,
-      m.author_id, m.author_handle, m.author_name, m.text, m.language, m.posted_at, m.collected_at,
-      m.likes, m.reposts, m.quotes, m.replies, m.views, m.reply_to_external_id, m.quote_of_external_id,
-      m.repost_of_external_id, m.rating, m.is_private, m.is_demo, m.version, m.deleted_at,
-      m.sentiment_label, m.sentiment_score, m.analysis
-    from mentions m
-    join sources s on s.org_id = m.org_id and s.id = m.source_id
+    select ${mentionColumns(sql)}
+    ${mentionJoins(sql)}
     where m.org_id = ${f.orgId}
+      ${f.includePrivate ? sql`` : sql`and not m.is_private`}
       ${f.sourceId ? sql`and m.source_id = ${f.sourceId}` : sql``}
       ${f.watchTargetId ? sql`and m.watch_target_id = ${f.watchTargetId}` : sql``}
       ${f.sentiment ? sql`and m.sentiment_label = ${f.sentiment}` : sql``}
       ${f.from ? sql`and m.posted_at >= ${f.from}` : sql``}
       ${f.to ? sql`and m.posted_at < ${f.to}` : sql``}
-      ${f.q ? sql`and m.text ilike ${'%' + escapeLike(f.q) + '%'}` : sql``}
+      ${f.riskCategory ? sql`and m.analysis -> 'risks' @> ${sql.json([{ category: f.riskCategory }])}::jsonb` : sql``}
+      ${f.hasPii === true ? sql`and jsonb_array_length(m.analysis -> 'pii') > 0` : sql``}
+      ${f.hasPii === false ? sql`and jsonb_array_length(m.analysis -> 'pii') = 0` : sql``}
+      ${f.words && f.words.length > 0 ? sql`and m.search @@ ${allWordsQuery(f.words)}::tsquery` : sql``}
+      ${
+        f.triage === 'open'
+          ? sql`and not ${triageIs(sql`t.status <> 'open'`)}`
+          : f.triage === 'unhandled'
+            ? sql`and not ${triageIs(sql`t.status in ('handled', 'ignored')`)}`
+            : f.triage
+              ? sql`and ${triageIs(sql`t.status = ${f.triage}`)}`
+              : sql``
+      }
+      ${f.assigneeId ? sql`and ${triageIs(sql`t.assignee_id = ${f.assigneeId}`)}` : sql``}
       ${after ? sql`and (m.posted_at, m.id) < (${after.postedAt}, ${after.id}::bigint)` : sql``}
     order by m.posted_at desc, m.id desc
     limit ${limit + 1}`;
@@ -93,13 +133,57 @@ export async function listMentions(sql: Sql, f: MentionFilter): Promise<MentionP
 
 export async function getMention(sql: Sql, orgId: string, id: string): Promise<MentionView | null> {
   const rows = await sql<MentionRowOut[]>`
-    select m.*, s.type as source_type from mentions m join sources s on s.org_id = m.org_id and s.id = m.source_id
+    select ${mentionColumns(sql)} ${mentionJoins(sql)}
     where m.org_id = ${orgId} and m.id = ${id}`;
   return rows[0] ? toView(rows[0]) : null;
 }
 
-/** What both queries select: the mention without its raw payload and bookkeeping, and its source's type. */
-type MentionRowOut = Omit<Row<'mentions'>, 'raw' | 'analysis_version' | 'updated_at'> & { source_type: Row<'sources'>['type'] };
+// What every read of a post selects: the post without its raw payload and bookkeeping, its
+// source and watch target by name, and its triage with the clinic's first reply.
+const mentionColumns = (sql: Sql) => sql`
+  m.id, m.org_id, m.source_id, s.type as source_type, s.name as source_name, m.watch_target_id, w.name as watch_target_name,
+  m.external_id, m.url, m.author_id, m.author_handle, m.author_name, m.text, m.language, m.posted_at, m.collected_at,
+  m.likes, m.reposts, m.quotes, m.replies, m.views, m.reply_to_external_id, m.quote_of_external_id,
+  m.repost_of_external_id, m.rating, m.is_private, m.is_demo, m.version, m.deleted_at,
+  m.sentiment_label, m.sentiment_score, m.analysis,
+  coalesce(t.status, 'open') as triage_status, t.assignee_id, u.name as assignee_name, t.updated_at as triage_updated_at,
+  least(t.replied_at, own_reply.at) as first_reply_at, t.replied_at as recorded_reply_at,
+  (select count(*)::int from mention_notes n where n.org_id = m.org_id and n.mention_id = m.id) as note_count`;
+
+const mentionJoins = (sql: Sql) => sql`
+  from mentions m
+  join sources s on s.org_id = m.org_id and s.id = m.source_id
+  left join watch_targets w on w.org_id = m.org_id and w.id = m.watch_target_id
+  left join mention_triage t on t.org_id = m.org_id and t.mention_id = m.id
+  left join users u on u.org_id = t.org_id and u.id = t.assignee_id
+  left join lateral (
+    select min(r.posted_at) as at from mentions r
+    where r.org_id = m.org_id and r.source_id = m.source_id and r.reply_to_external_id = m.external_id
+      and ${isOwnReply(sql)}
+  ) own_reply on true`;
+
+/**
+ * Whether `r`, a reply on source `s`, is the clinic's own: on Google only the owner can answer a
+ * review; elsewhere its author is one of the watch targets' accounts on that network.
+ */
+const isOwnReply = (sql: Sql) => sql`
+  (s.type = 'google_reviews' or exists (
+    select 1 from watch_targets own
+    where own.org_id = r.org_id
+      and lower(ltrim(own.handles ->> s.type, '@')) in (lower(ltrim(r.author_handle, '@')), lower(r.author_id))))`;
+
+type MentionRowOut = Omit<Row<'mentions'>, 'raw' | 'analysis_version' | 'updated_at' | 'search'> & {
+  source_type: Row<'sources'>['type'];
+  source_name: Row<'sources'>['name'];
+  watch_target_name: string | null;
+  triage_status: TriageStatus;
+  assignee_id: string | null;
+  assignee_name: string | null;
+  triage_updated_at: Date | null;
+  first_reply_at: Date | null;
+  recorded_reply_at: Date | null;
+  note_count: number;
+};
 
 function toView(r: MentionRowOut): MentionView {
   return {
@@ -107,7 +191,9 @@ function toView(r: MentionRowOut): MentionView {
     orgId: r.org_id,
     sourceId: r.source_id,
     sourceType: r.source_type,
+    sourceName: r.source_name,
     watchTargetId: r.watch_target_id,
+    watchTargetName: r.watch_target_name,
     externalId: r.external_id,
     url: r.url,
     author: { id: r.author_id, handle: r.author_handle, name: r.author_name },
@@ -126,6 +212,14 @@ function toView(r: MentionRowOut): MentionView {
     deletedAt: r.deleted_at,
     sentiment: r.sentiment_label ? { label: r.sentiment_label, score: r.sentiment_score ?? 0 } : null,
     analysis: r.analysis,
+    triage: {
+      status: r.triage_status,
+      assignee: r.assignee_id && r.assignee_name ? { id: r.assignee_id, name: r.assignee_name } : null,
+      firstReplyAt: r.first_reply_at,
+      recordedReplyAt: r.recorded_reply_at,
+      notes: r.note_count,
+      updatedAt: r.triage_updated_at,
+    },
   };
 }
 
@@ -191,4 +285,47 @@ export async function countMentions(
     quotes: Number(r.quotes),
     replies: Number(r.replies),
   }));
+}
+
+export interface MentionHistory {
+  /** Earlier texts, oldest first: version n is the text before edit n+1. */
+  versions: { version: number; text: string; observedAt: Date; replacedAt: Date }[];
+  tombstone: { reason: Row<'mention_tombstones'>['reason']; deletedAt: Date; recordedAt: Date } | null;
+  notes: { id: string; author: string; body: string; createdAt: Date }[];
+  /** The clinic's replies found in the data, oldest first. */
+  replies: { id: string; text: string; postedAt: Date; author: string | null }[];
+}
+
+export async function mentionHistory(sql: Sql, m: Pick<MentionView, 'orgId' | 'id' | 'sourceId' | 'externalId'>): Promise<MentionHistory> {
+  const [versions, tombstones, notes, replies] = await Promise.all([
+    sql<Pick<Row<'mention_versions'>, 'version' | 'text' | 'observed_at' | 'replaced_at'>[]>`
+      select version, text, observed_at, replaced_at from mention_versions
+      where org_id = ${m.orgId} and mention_id = ${m.id} order by version`,
+    sql<Pick<Row<'mention_tombstones'>, 'reason' | 'deleted_at' | 'recorded_at'>[]>`
+      select reason, deleted_at, recorded_at from mention_tombstones
+      where org_id = ${m.orgId} and source_id = ${m.sourceId} and external_id = ${m.externalId}`,
+    sql<{ id: string; author: string; body: string; created_at: Date }[]>`
+      select n.id, u.name as author, n.body, n.created_at from mention_notes n
+      join users u on u.org_id = n.org_id and u.id = n.author_id
+      where n.org_id = ${m.orgId} and n.mention_id = ${m.id} order by n.created_at, n.id`,
+    sql<{ id: string; text: string; posted_at: Date; author_name: string | null }[]>`
+      select r.id, r.text, r.posted_at, coalesce(r.author_name, r.author_handle) as author_name from mentions r
+      join sources s on s.org_id = r.org_id and s.id = r.source_id
+      where r.org_id = ${m.orgId} and r.source_id = ${m.sourceId} and r.reply_to_external_id = ${m.externalId}
+        and ${isOwnReply(sql)}
+      order by r.posted_at limit 20`,
+  ]);
+  const t = tombstones[0];
+  return {
+    versions: versions.map((v) => ({ version: v.version, text: v.text, observedAt: v.observed_at, replacedAt: v.replaced_at })),
+    tombstone: t ? { reason: t.reason, deletedAt: t.deleted_at, recordedAt: t.recorded_at } : null,
+    notes: notes.map((n) => ({ id: n.id, author: n.author, body: n.body, createdAt: n.created_at })),
+    replies: replies.map((r) => ({ id: r.id, text: r.text, postedAt: r.posted_at, author: r.author_name })),
+  };
+}
+
+/** The payload as the platform sent it (admins only, and on record). */
+export async function mentionRaw(sql: Sql | Tx, orgId: string, id: string): Promise<unknown> {
+  const [row] = await sql<Pick<Row<'mentions'>, 'raw'>[]>`select raw from mentions where org_id = ${orgId} and id = ${id}`;
+  return row?.raw ?? null;
 }

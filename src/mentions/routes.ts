@@ -4,11 +4,14 @@ import { authorize, may } from '../auth/authorize.ts';
 import { requestActor, requestAuth } from '../http/actor.ts';
 import type { AppEnv } from '../http/env.ts';
 import { defineRoute } from '../http/route.ts';
-import { id, idParam, jsonAnswer, limit, orgParams, query, time } from '../http/schemas.ts';
+import { cleanText, id, idParam, jsonAnswer, jsonBody, limit, orgParams, query, time, timeInput } from '../http/schemas.ts';
 import { bucketSizes, countMentions, type BucketSize } from './queries.ts';
 import { viewEmergingTerms } from './view-emerging-terms.ts';
+import { addMentionNote } from './add-mention-note.ts';
+import { triageStatuses } from './queries.ts';
+import { triageMention } from './triage-mention.ts';
 import { viewMention } from './view-mention.ts';
-import { viewMentions } from './view-mentions.ts';
+import { feedFields, feedFilter, viewMentions, type MentionViewer } from './view-mentions.ts';
 
 const sentiments = ['positive', 'neutral', 'negative'] as const;
 
@@ -18,7 +21,9 @@ const Mention = z
     orgId: id(),
     sourceId: id(),
     sourceType: z.string(),
+    sourceName: z.string(),
     watchTargetId: id().nullable(),
+    watchTargetName: z.string().nullable(),
     externalId: z.string(),
     url: z.string().nullable(),
     author: z.object({ id: z.string().nullable(), handle: z.string().nullable(), name: z.string().nullable() }),
@@ -45,6 +50,14 @@ const Mention = z
     analysis: z.unknown().openapi({ type: ['object', 'null'], description: '感情・リスク区分・個人情報の位置・語' }),
     piiMasked: z.boolean().openapi({ description: '個人情報を伏せ字にした (PII found and masked)' }),
     piiTypes: z.array(z.string()).openapi({ description: '見つかった個人情報の種類 (kinds of PII found)' }),
+    triage: z.object({
+      status: z.enum(triageStatuses).openapi({ description: 'open 未対応 / needs_reply 要返信 / handled 対応済み / ignored 対応不要' }),
+      assignee: z.object({ id: id(), name: z.string() }).nullable(),
+      firstReplyAt: time().nullable().openapi({ description: '医院の最初の返信 (自アカウントの返信・Google の返信・記録した返信)' }),
+      recordedReplyAt: time().nullable().openapi({ description: '担当者が記録した返信日時' }),
+      notes: z.number().int(),
+      updatedAt: time().nullable(),
+    }),
   })
   .openapi('Mention');
 
@@ -68,6 +81,11 @@ const revealPii = query.oneOf(
   ['true', 'false'],
   '個人情報を伏せずに表示 (mentions.read_pii: oncall_manager 以上・read_pii スコープ); 監査ログに記録',
 );
+
+/** What the caller may see of posts: PII on request if allowed, private messages if allowed. */
+function mentionViewer(c: Context<AppEnv>, requested: 'true' | 'false' | undefined): MentionViewer {
+  return { actor: requestActor(c), revealPii: mayReveal(c, requested), includePrivate: may(requestAuth(c), 'mentions.read_private') };
+}
 
 /** Detected PII is shown unmasked only on request, and only to whom the table allows it. */
 function mayReveal(c: Context<AppEnv>, requested: 'true' | 'false' | undefined): boolean {
@@ -93,24 +111,14 @@ export const mentionRoutes = [
         '非公開メッセージの閲覧は監査ログに記録されます (views of private messages are audited). 検出された個人情報は伏せ字 (piiMasked); revealPii=true で当番責任者以上に表示し、監査ログに記録 (PII is masked unless revealed, audited).',
       request: {
         params: orgParams,
-        query: z.strictObject({
-          sourceId: query.id(),
-          watchTargetId: query.id(),
-          from: query.time(),
-          to: query.time(),
-          sentiment: query.oneOf(sentiments),
-          q: query.text(200, '本文の部分一致'),
-          limit: limit(),
-          cursor: query.text(200),
-          revealPii,
-        }),
+        query: z.strictObject({ ...feedFields, limit: limit(), cursor: query.text(200), revealPii }),
       },
       responses: { 200: jsonAnswer(z.object({ items: z.array(Mention), nextCursor: z.string().nullable() }).openapi('MentionPage')) },
     },
     (ctx) => async (c) => {
-      const { revealPii: requested, ...filter } = c.req.valid('query');
-      const viewer = { actor: requestActor(c), revealPii: mayReveal(c, requested) };
-      return c.json(await viewMentions(ctx, viewer, { orgId: c.req.valid('param').orgId, ...filter }), 200);
+      const { revealPii: requested, limit, cursor, ...q } = c.req.valid('query');
+      const viewer = mentionViewer(c, requested);
+      return c.json(await viewMentions(ctx, viewer, feedFilter(ctx, viewer, c.req.valid('param').orgId, q, { limit, cursor })), 200);
     },
   ),
 
@@ -127,8 +135,58 @@ export const mentionRoutes = [
     },
     (ctx) => async (c) => {
       const { orgId, mentionId } = c.req.valid('param');
-      const viewer = { actor: requestActor(c), revealPii: mayReveal(c, c.req.valid('query').revealPii) };
-      return c.json(await viewMention(ctx, viewer, orgId, mentionId), 200);
+      return c.json(await viewMention(ctx, mentionViewer(c, c.req.valid('query').revealPii), orgId, mentionId), 200);
+    },
+  ),
+
+  defineRoute(
+    {
+      method: 'patch',
+      path: '/organizations/{orgId}/mentions/{mentionId}/triage',
+      action: 'mentions.triage',
+      operationId: 'triageMention',
+      tags: ['mentions'],
+      summary: '投稿の対応状況・担当者・返信日時 (triage a mention)',
+      request: {
+        params: orgParams.extend({ mentionId: idParam() }),
+        body: jsonBody(
+          z.strictObject({
+            status: z.enum(triageStatuses).optional(),
+            assigneeId: id().nullable().optional().openapi({ description: '担当者 (null: なし)' }),
+            repliedAt: timeInput().nullable().optional().openapi({ description: '医院が返信した日時 (プラットフォーム外の返信を記録)' }),
+          }),
+        ),
+      },
+      responses: { 200: jsonAnswer(Mention) },
+    },
+    (ctx) => async (c) => {
+      const { orgId, mentionId } = c.req.valid('param');
+      const auth = requestAuth(c);
+      const includePrivate = may(auth, 'mentions.read_private');
+      await triageMention(ctx, orgId, mentionId, c.req.valid('json'), { userId: auth.userId, includePrivate }, requestActor(c));
+      return c.json(await viewMention(ctx, mentionViewer(c, undefined), orgId, mentionId), 200);
+    },
+  ),
+
+  defineRoute(
+    {
+      method: 'post',
+      path: '/organizations/{orgId}/mentions/{mentionId}/notes',
+      action: 'mentions.triage',
+      operationId: 'addMentionNote',
+      tags: ['mentions'],
+      summary: '投稿へのメモ (a note on a mention)',
+      request: {
+        params: orgParams.extend({ mentionId: idParam() }),
+        body: jsonBody(z.strictObject({ body: cleanText(2000) })),
+      },
+      responses: { 201: jsonAnswer(z.object({ id: id() })) },
+    },
+    (ctx) => async (c) => {
+      const { orgId, mentionId } = c.req.valid('param');
+      const auth = requestAuth(c);
+      const by = { userId: auth.userId, includePrivate: may(auth, 'mentions.read_private') };
+      return c.json(await addMentionNote(ctx, orgId, mentionId, c.req.valid('json'), by, requestActor(c)), 201);
     },
   ),
 

@@ -1,6 +1,6 @@
 import { alertTopic } from '../detection/short-title.ts';
 import { bucketLengthJa, severityLevels } from '../detection/describe-alert.ts';
-import { escapeHtml, formatJstWindow } from '../display.ts';
+import { escapeHtml, formatJstWindow, httpLink } from '../display.ts';
 
 // The crisis alert e-mail, Japanese first, as plain text and HTML. Pure: the same input always
 // gives the same mail, so the outbox row can be written inside the detection transaction.
@@ -80,17 +80,6 @@ function list(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
-/** Only http(s) links survive into the mail; anything else (javascript:, data:) is dropped. */
-function safeUrl(v: unknown): string | null {
-  if (typeof v !== 'string' || v.length > 2000) return null;
-  try {
-    const u = new URL(v);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : null;
-  } catch {
-    return null;
-  }
-}
-
 const detectorNames: Record<string, string> = {
   volume: '投稿量',
   sentiment: '否定割合',
@@ -157,7 +146,7 @@ export function factsOf(explanation: unknown): MailFacts {
     samples: list(e.samples)
       .flatMap((s) => {
         const text = str(rec(s).text, MAX_SAMPLE_CHARS);
-        return text ? [{ text, url: safeUrl(rec(s).url), engagement: num(rec(s).engagement), negative: rec(s).negative === true }] : [];
+        return text ? [{ text, url: httpLink(rec(s).url), engagement: num(rec(s).engagement), negative: rec(s).negative === true }] : [];
       })
       .slice(0, MAX_SAMPLES),
   };

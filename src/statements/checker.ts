@@ -1,5 +1,5 @@
 import { foldWidth } from '../analysis/normalize.ts';
-import { detectPiiSpans, mapSpan, maskPii, type PiiSpan, type PiiType } from '../analysis/pii.ts';
+import { detectPiiSpans, mapSpan, maskPii, piiLabels, type PiiSpan, type PiiType } from '../analysis/pii.ts';
 import type { StatementKind } from './lifecycle.ts';
 
 // The statement checker: a pure function over a draft's text. It flags the wording that makes an
@@ -118,17 +118,6 @@ const texts: Record<Exclude<CheckRule, 'pii'>, RuleText> = {
   },
 };
 
-const piiLabels: Record<PiiType, string> = {
-  phone: '電話番号',
-  postal_code: '郵便番号',
-  email: 'メールアドレス',
-  address: '住所',
-  my_number: 'マイナンバー',
-  insurance_number: '保険証番号',
-  patient_id: '患者ID・カルテ番号',
-  birth_date: '生年月日',
-  person_name: '氏名',
-};
 // Identifiers that are never the institution's own: no reason makes publishing them right.
 const neverPublish: ReadonlySet<PiiType> = new Set(['my_number', 'insurance_number', 'patient_id', 'birth_date']);
 // The clinic's own contact details are published on purpose; the approver confirms that they are.

@@ -4,6 +4,7 @@ import { severityLevels } from '../detection/describe-alert.ts';
 import type { StoredEventKind } from '../incident-record/incident.ts';
 import type { IncidentStatus } from '../incident-record/lifecycle.ts';
 import type { TaskStatus } from '../incidents/queries.ts';
+import type { TriageStatus } from '../mentions/queries.ts';
 
 // Every code a page shows, in Japanese (one place, so a page never prints `triage` or `user:4`).
 // Times and escaping: src/display.ts.
@@ -92,3 +93,17 @@ export const eventKindLabels: Record<StoredEventKind, string> = {
   postmortem_edited: '振り返りの編集',
   postmortem_approved: '振り返りの承認',
 };
+
+export const triageLabels: Record<TriageStatus, string> = {
+  open: '未対応',
+  needs_reply: '要返信',
+  handled: '対応済み',
+  ignored: '対応不要',
+};
+
+export const tombstoneReasonLabels = {
+  deleted: '投稿者またはプラットフォームが削除',
+  unsent: '送信者が送信を取り消し',
+  hidden: '非表示にされた',
+  unavailable: '閲覧できなくなった',
+} as const;

@@ -26,6 +26,7 @@ export interface Viewer {
 /** The navigation: only what the role may open. */
 const nav: { href: string; label: string; action: Action }[] = [
   { href: '/', label: '概要', action: 'mentions.read' },
+  { href: '/mentions', label: '投稿', action: 'mentions.read' },
   { href: '/alerts', label: 'アラート', action: 'alerts.read' },
   { href: '/incidents', label: 'インシデント', action: 'incidents.read' },
 ];

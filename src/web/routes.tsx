@@ -10,8 +10,7 @@ import type { AppContext } from '../context.ts';
 import { requestActor, requestIdOf, requestSourceIp, setRequestAuth } from '../http/actor.ts';
 import type { AppEnv } from '../http/env.ts';
 import { liveStream } from '../live/stream.ts';
-import { presentMention } from '../mentions/privacy.ts';
-import { listMentions } from '../mentions/queries.ts';
+import { viewMentions } from '../mentions/view-mentions.ts';
 import { acknowledgeByLink, AckLinkError, inspectAckLink } from '../oncall/acknowledge-incident.ts';
 import { loadOverview } from '../overview/load-overview.ts';
 import { assetRoutes } from './assets.ts';
@@ -21,6 +20,7 @@ import { LoginPage } from './pages/login.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { alertPages } from './routes/alerts.tsx';
 import { incidentPages } from './routes/incidents.tsx';
+import { mentionPages } from './routes/mentions.tsx';
 import { statementPages } from './routes/statements.tsx';
 
 // Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
@@ -45,11 +45,14 @@ export const webPages: readonly PageDefinition[] = [
           },
           { orgId: auth.orgId, hours: 24 },
         ),
-        listMentions(ctx.sql, { orgId: auth.orgId, limit: 50 }),
+        // The overview never reveals detected personal data; the mention pages do, on request, for those allowed.
+        viewMentions(
+          ctx,
+          { actor: requestActor(c), revealPii: false, includePrivate: viewer.may('mentions.read_private') },
+          { orgId: auth.orgId, limit: 50, includePrivate: true },
+        ),
       ]);
-      // The overview never reveals detected personal data; the mention pages do, on request, for those allowed.
-      const mentions = page.items.map((m) => presentMention(m, { revealPii: false }));
-      return c.html(<OverviewPage viewer={viewer} overview={overview} mentions={mentions} />);
+      return c.html(<OverviewPage viewer={viewer} overview={overview} mentions={page.items} />);
     },
   }),
   definePage({
@@ -58,6 +61,7 @@ export const webPages: readonly PageDefinition[] = [
     action: 'mentions.read',
     handler: (ctx) => async (c, viewer) => liveStream(ctx, c, { orgId: viewer.auth.orgId, userId: viewer.auth.userId }),
   }),
+  ...mentionPages,
   ...alertPages,
   ...incidentPages,
   ...statementPages,

@@ -2,6 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAnalyzer } from '../../src/analysis/index.ts';
 import { systemActor } from '../../src/audit/record.ts';
 import { createUser } from '../../src/auth/create-user.ts';
 import type { AppContext } from '../../src/context.ts';
@@ -28,7 +29,8 @@ const manager = { email: 'toban@pages.example.jp', password: '夜明け前の病
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  ctx = testContext(db);
+  // The real analyzer: the mention feed's search splits queries the way posts were split.
+  ctx = testContext(db, { analyzer: await loadAnalyzer() });
   const { org } = await makeOrg(ctx, 'みどり台クリニック');
   const { user } = await createUser(
     ctx,
@@ -433,4 +435,82 @@ describe('the live overview', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);
+});
+
+describe('mentions', () => {
+  it('search and filters, quick triage from the feed, the post with its reveal and a note; hostile text inert; axe; phone', async () => {
+    const [user] = await ctx.sql<{ org_id: string }[]>`select org_id from users where email = ${manager.email}`;
+    const orgId = user!.org_id;
+    const src = await makeSource(ctx, orgId);
+    await ingest(ingestDepsFrom(ctx), {
+      orgId,
+      sourceId: src.id,
+      mentions: [
+        mentionFixture(901, { postedAt: new Date(Date.now() - 30 * 60_000), text: '受付の待ち時間が長すぎて最悪でした' }),
+        mentionFixture(902, {
+          postedAt: new Date(Date.now() - 20 * 60_000),
+          text: '山田花子さんの診察で誤診された 090-1234-5678 <img src=x onerror="window.__pwned=4"> 待ち時間',
+          authorName: '<script>window.__pwned=5</script>',
+          url: 'javascript:window.__pwned=6',
+        }),
+        mentionFixture(903, { postedAt: new Date(Date.now() - 10 * 60_000), text: '=cmd|"/c calc"!A1 駐車場が満車' }),
+      ],
+    });
+    const { page, errors } = await watchedPage();
+    await page.goto(`${base}/login?next=${encodeURIComponent('/mentions')}`);
+    await page.fill('input[name=email]', manager.email);
+    await page.fill('input[name=password]', manager.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${base}/mentions`);
+    expect(await page.locator('nav a[aria-current=page]').innerText()).toBe('投稿');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect((await screenshotBoth(page, 'mentions')).phoneOverflow).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    // Search from the keyboard: the words of the query, found through the index.
+    await page.fill('#f-q', '待ち時間');
+    await Promise.all([page.waitForURL(/q=/), page.press('#f-q', 'Enter')]);
+    const found = page.locator('.rows.mentions > li');
+    expect(await found.count()).toBe(2);
+    const listed = await page.locator('.rows.mentions').innerText();
+    expect(listed).toContain('[氏名]さんの診察で誤診された [電話番号]');
+    expect(listed).not.toContain('山田花子');
+    expect(listed).toContain('<script>window.__pwned=5</script>');
+    expect(await page.locator('.rows.mentions a[href^="javascript:"]').count()).toBe(0);
+
+    // 要返信 from the feed comes back to the same search; then the unhandled filter shows it.
+    const hostile = found.filter({ hasText: '誤診' });
+    await Promise.all([page.waitForURL(/q=/), hostile.getByRole('button', { name: /要返信にする/ }).click()]);
+    expect(await page.locator('.rows.mentions > li', { hasText: '誤診' }).innerText()).toContain('要返信');
+    await page.selectOption('#f-triage', 'needs_reply');
+    await Promise.all([page.waitForURL(/triage=needs_reply/), page.click('button:text("絞り込む")')]);
+    expect(await page.locator('.rows.mentions > li').count()).toBe(1);
+
+    // The post: masked until a manager reveals it (on record), a note, assigned to a person.
+    await Promise.all([page.waitForURL(/\/mentions\/\d+$/), page.locator('.rows.mentions > li a:text("詳細・対応")').click()]);
+    expect(await page.locator('main').innerText()).toContain('[氏名]さんの診察で誤診された');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect((await screenshotBoth(page, 'mention')).phoneOverflow).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.click('button:has-text("個人情報を表示")');
+    await page.waitForSelector('.flash');
+    expect(await page.locator('main').innerText()).toContain('山田花子さんの診察で誤診された 090-1234-5678');
+    await page.goBack();
+    await page.selectOption('#t-assignee', { label: '当番 太郎' });
+    await Promise.all([page.waitForURL(/done=triage/), page.click('button:text("対応を保存")')]);
+    await page.fill('#n-body', '院長に報告、折り返し電話の予定 <b>至急</b>');
+    await Promise.all([page.waitForURL(/done=note/), page.click('button:text("メモを追加")')]);
+    const main = await page.locator('main').innerText();
+    expect(main).toContain('担当者\n当番 太郎');
+    expect(main).toContain('院長に報告、折り返し電話の予定 <b>至急</b>');
+    expect(main).not.toContain('山田花子');
+    await screenshotBoth(page, 'mention-triaged');
+
+    // The CSV of the same feed: the formula-like post defused.
+    const csv = await page.evaluate(`fetch('/mentions.csv?q=' + encodeURIComponent('駐車場')).then((r) => r.text())`);
+    expect(csv).toContain(`"'=cmd|""/c calc""!A1 駐車場が満車"`);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

@@ -1,11 +1,12 @@
 /** @jsxImportSource hono/jsx */
 import { displayText, formatJstDateTime, formatJstTime } from '../../display.ts';
 import type { PresentedMention } from '../../mentions/privacy.ts';
+import { MentionItem } from './mentions.tsx';
 import type { Overview } from '../../overview/load-overview.ts';
 import { usualVerdictLabels, type UsualComparison } from '../../overview/usual.ts';
 import { jsonForScript } from '../json.ts';
 import { Layout, type Viewer } from '../layout.tsx';
-import { alertKindLabels, incidentStatusLabels, sentimentLabels, severityLabel, sourceHealthLabels, sourceLabels } from '../labels.ts';
+import { alertKindLabels, incidentStatusLabels, severityLabel, sourceHealthLabels, sourceLabels } from '../labels.ts';
 import { sinceJa } from '../time.ts';
 
 // PR staff's wall screen: today against the usual, the volume chart (uPlot, drag to zoom), what is
@@ -34,34 +35,6 @@ function UsualFigure(props: { title: string; u: UsualComparison }) {
         {u.usual !== null ? `（ふだんは${Math.round(u.usual).toLocaleString('ja-JP')}件前後）` : ''}
       </span>
     </div>
-  );
-}
-
-function MentionItem(props: { m: PresentedMention }) {
-  const m = props.m;
-  const label = m.sentiment?.label;
-  return (
-    <li>
-      <div class="meta">
-        <time datetime={m.postedAt.toISOString()}>{formatJstDateTime(m.postedAt)}</time>
-        <span>{sourceLabels[m.sourceType] ?? m.sourceType}</span>
-        {m.isDemo ? <span class="badge demo">デモ</span> : null}
-      </div>
-      <div>
-        <div class="meta">
-          <span>{displayText(m.author.name ?? m.author.handle ?? '—')}</span>
-          {m.author.handle ? <span>@{displayText(m.author.handle)}</span> : null}
-        </div>
-        <p class="post">{m.isPrivate ? '（非公開メッセージ — 権限のある担当者のみ閲覧できます）' : displayText(m.text)}</p>
-        {m.deletedAt ? <p class="muted">削除済み（証拠として保存）</p> : null}
-      </div>
-      <div class="meta">
-        {label ? <span class={`badge ${label}`}>{sentimentLabels[label]}</span> : <span class="muted">未分析</span>}
-        <span>
-          共有 {m.metrics.reposts}・返信 {m.metrics.replies}・いいね {m.metrics.likes}
-        </span>
-      </div>
-    </li>
   );
 }
 
@@ -235,7 +208,7 @@ export function OverviewPage(props: { viewer: Viewer; overview: Overview; mentio
           </h2>
           <ul class="rows mentions">
             {props.mentions.map((m) => (
-              <MentionItem m={m} />
+              <MentionItem m={m} now={o.now} />
             ))}
           </ul>
           {props.mentions.length === 0 ? <p class="muted">まだ投稿がありません。(No mentions yet.)</p> : null}

@@ -8,7 +8,9 @@ const base: MentionView = {
   orgId: '1',
   sourceId: '1',
   sourceType: 'x',
+  sourceName: 'X',
   watchTargetId: null,
+  watchTargetName: null,
   externalId: 'e1',
   url: null,
   author: { id: 'a', handle: 'h', name: '投稿者' },
@@ -35,6 +37,7 @@ const base: MentionView = {
     ],
     terms: ['山田花子', '誤診'],
   },
+  triage: { status: 'open', assignee: null, firstReplyAt: null, recordedReplyAt: null, notes: 0, updatedAt: null },
 };
 
 describe('presentMention', () => {
