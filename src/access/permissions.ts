@@ -44,6 +44,8 @@ export const actions = {
   'mentions.export': { roles: everyone, scope: 'read' },
   'alerts.read': { roles: everyone, scope: 'read' },
   'alerting.read': { roles: managers, scope: 'read' },
+  // Quiet a watch target's notices for a while (never its crises).
+  'alerts.mute': { roles: managers, scope: 'write' },
   'audit.read': { roles: admins, scope: 'read' },
   // people
   'users.read': { roles: everyone, scope: 'read' },

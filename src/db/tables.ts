@@ -553,6 +553,9 @@ export interface WatchTargets {
   handles: Generated<Json>;
   id: Generated<Int8>;
   keywords: Generated<string[]>;
+  mute_reason: string | null;
+  muted_by: Int8 | null;
+  muted_until: Timestamp | null;
   name: string;
   names: Generated<string[]>;
   org_id: Int8;

@@ -99,33 +99,39 @@ export async function listMentions(sql: Sql, f: MentionFilter): Promise<MentionP
   const after = f.cursor ? decodeCursor(f.cursor) : null;
   const triageIs = (condition: ReturnType<Sql>) =>
     sql`exists (select 1 from mention_triage t where t.org_id = m.org_id and t.mention_id = m.id and ${condition})`;
+  // The page's ids first (filters, order, limit: what the indexes answer), then everything shown
+  // about those rows only — the reply lookup and note count must not run for every match.
   const rows = await sql<MentionRowOut[]>`
+    with page as (
+      select m.id from mentions m
+      where m.org_id = ${f.orgId}
+        ${f.includePrivate ? sql`` : sql`and not m.is_private`}
+        ${f.sourceId ? sql`and m.source_id = ${f.sourceId}` : sql``}
+        ${f.watchTargetId ? sql`and m.watch_target_id = ${f.watchTargetId}` : sql``}
+        ${f.sentiment ? sql`and m.sentiment_label = ${f.sentiment}` : sql``}
+        ${f.from ? sql`and m.posted_at >= ${f.from}` : sql``}
+        ${f.to ? sql`and m.posted_at < ${f.to}` : sql``}
+        ${f.riskCategory ? sql`and m.analysis -> 'risks' @> ${sql.json([{ category: f.riskCategory }])}::jsonb` : sql``}
+        ${f.hasPii === true ? sql`and jsonb_array_length(m.analysis -> 'pii') > 0` : sql``}
+        ${f.hasPii === false ? sql`and jsonb_array_length(m.analysis -> 'pii') = 0` : sql``}
+        ${f.words && f.words.length > 0 ? sql`and m.search @@ ${allWordsQuery(f.words)}::tsquery` : sql``}
+        ${
+          f.triage === 'open'
+            ? sql`and not ${triageIs(sql`t.status <> 'open'`)}`
+            : f.triage === 'unhandled'
+              ? sql`and not ${triageIs(sql`t.status in ('handled', 'ignored')`)}`
+              : f.triage
+                ? sql`and ${triageIs(sql`t.status = ${f.triage}`)}`
+                : sql``
+        }
+        ${f.assigneeId ? sql`and ${triageIs(sql`t.assignee_id = ${f.assigneeId}`)}` : sql``}
+        ${after ? sql`and (m.posted_at, m.id) < (${after.postedAt}, ${after.id}::bigint)` : sql``}
+      order by m.posted_at desc, m.id desc
+      limit ${limit + 1}
+    )
     select ${mentionColumns(sql)}
-    ${mentionJoins(sql)}
-    where m.org_id = ${f.orgId}
-      ${f.includePrivate ? sql`` : sql`and not m.is_private`}
-      ${f.sourceId ? sql`and m.source_id = ${f.sourceId}` : sql``}
-      ${f.watchTargetId ? sql`and m.watch_target_id = ${f.watchTargetId}` : sql``}
-      ${f.sentiment ? sql`and m.sentiment_label = ${f.sentiment}` : sql``}
-      ${f.from ? sql`and m.posted_at >= ${f.from}` : sql``}
-      ${f.to ? sql`and m.posted_at < ${f.to}` : sql``}
-      ${f.riskCategory ? sql`and m.analysis -> 'risks' @> ${sql.json([{ category: f.riskCategory }])}::jsonb` : sql``}
-      ${f.hasPii === true ? sql`and jsonb_array_length(m.analysis -> 'pii') > 0` : sql``}
-      ${f.hasPii === false ? sql`and jsonb_array_length(m.analysis -> 'pii') = 0` : sql``}
-      ${f.words && f.words.length > 0 ? sql`and m.search @@ ${allWordsQuery(f.words)}::tsquery` : sql``}
-      ${
-        f.triage === 'open'
-          ? sql`and not ${triageIs(sql`t.status <> 'open'`)}`
-          : f.triage === 'unhandled'
-            ? sql`and not ${triageIs(sql`t.status in ('handled', 'ignored')`)}`
-            : f.triage
-              ? sql`and ${triageIs(sql`t.status = ${f.triage}`)}`
-              : sql``
-      }
-      ${f.assigneeId ? sql`and ${triageIs(sql`t.assignee_id = ${f.assigneeId}`)}` : sql``}
-      ${after ? sql`and (m.posted_at, m.id) < (${after.postedAt}, ${after.id}::bigint)` : sql``}
-    order by m.posted_at desc, m.id desc
-    limit ${limit + 1}`;
+    ${mentionJoins(sql, sql`page join mentions m on m.org_id = ${f.orgId} and m.id = page.id`)}
+    order by m.posted_at desc, m.id desc`;
   const items = rows.slice(0, limit).map(toView);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.postedAt, last.id) : null };
@@ -133,7 +139,7 @@ export async function listMentions(sql: Sql, f: MentionFilter): Promise<MentionP
 
 export async function getMention(sql: Sql, orgId: string, id: string): Promise<MentionView | null> {
   const rows = await sql<MentionRowOut[]>`
-    select ${mentionColumns(sql)} ${mentionJoins(sql)}
+    select ${mentionColumns(sql)} ${mentionJoins(sql, sql`mentions m`)}
     where m.org_id = ${orgId} and m.id = ${id}`;
   return rows[0] ? toView(rows[0]) : null;
 }
@@ -150,8 +156,8 @@ const mentionColumns = (sql: Sql) => sql`
   least(t.replied_at, own_reply.at) as first_reply_at, t.replied_at as recorded_reply_at,
   (select count(*)::int from mention_notes n where n.org_id = m.org_id and n.mention_id = m.id) as note_count`;
 
-const mentionJoins = (sql: Sql) => sql`
-  from mentions m
+const mentionJoins = (sql: Sql, from: ReturnType<Sql>) => sql`
+  from ${from}
   join sources s on s.org_id = m.org_id and s.id = m.source_id
   left join watch_targets w on w.org_id = m.org_id and w.id = m.watch_target_id
   left join mention_triage t on t.org_id = m.org_id and t.mention_id = m.id

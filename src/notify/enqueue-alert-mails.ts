@@ -1,5 +1,6 @@
 import type { Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
+import { formatJst } from '../display.ts';
 import { logger } from '../logger.ts';
 import { composeAlertMail } from './compose-alert-mail.ts';
 import { messageIdFor, OUTBOX_CHANNEL } from './outbox-identity.ts';
@@ -76,8 +77,17 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
     const told = await severityTold(tx, event.orgId, link.incident_id);
     if (told !== null && event.severity <= told) return 0;
   }
+  // A muted watch target's notices are not mailed; a suspected 炎上 is, saying the target is muted.
+  const target = await targetOf(tx, event);
+  if (target?.mutedUntil && event.kind === 'notice') {
+    logger.info({ orgId: event.orgId, alertId: event.alertId, mutedUntil: target.mutedUntil }, 'muted watch target: notice not mailed');
+    return 0;
+  }
+  const targetName = target?.name ?? null;
+  const mutedNote = target?.mutedUntil
+    ? `※ この監視対象はお知らせをミュート中です（${formatJst(target.mutedUntil)} まで・理由: ${target.muteReason}）。炎上の疑いのため通知しています。`
+    : null;
   if (link?.escalation && config.incident && (event.kind === 'notice' ? settings.notices : event.severity >= settings.minSeverity)) {
-    const targetName = await targetNameOf(tx, event);
     const mail = (ackUrl: string | null) =>
       composeAlertMail({
         orgId: event.orgId,
@@ -93,7 +103,7 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
         dashboardUrl: config.publicUrl,
         incidentId: link.incident_id,
         ackUrl,
-        note: '【続報】対応中のインシデントに関する更新です。',
+        note: ['【続報】対応中のインシデントに関する更新です。', mutedNote].filter(Boolean).join('\n'),
       });
     const sent = await enqueueIncidentMails(tx, config.incident, {
       orgId: event.orgId,
@@ -118,7 +128,6 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
     }
     return 0;
   }
-  const targetName = await targetNameOf(tx, event);
   // An alert that opened below the threshold and escalated past it is news to the recipients:
   // "深刻度が上がりました" only when they were mailed about it before.
   const [before] = await tx`select 1 from mail_outbox where org_id = ${event.orgId} and alert_id = ${event.alertId} limit 1`;
@@ -135,6 +144,7 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
     at: event.at,
     dashboardUrl: config.publicUrl,
     incidentId: link?.incident_id ?? null,
+    note: mutedNote,
   };
   if (link && config.incident) {
     // No policy: the static recipients are the single level, paged with ack links in the incident's thread.
@@ -175,10 +185,11 @@ export async function enqueueAlertMails(tx: Tx, config: MailEnqueueConfig, event
   return inserted.length;
 }
 
-async function targetNameOf(tx: Tx, event: Pick<AlertMailEvent, 'orgId' | 'watchTargetId'>): Promise<string | null> {
+/** The event's watch target: its name, and its mute while it lasts (now() is the transaction's time). */
+async function targetOf(tx: Tx, event: Pick<AlertMailEvent, 'orgId' | 'watchTargetId'>) {
   if (event.watchTargetId === null) return null;
-  const [t] = await tx<
-    Pick<Row<'watch_targets'>, 'name'>[]
-  >`select name from watch_targets where org_id = ${event.orgId} and id = ${event.watchTargetId}`;
-  return t?.name ?? null;
+  const [t] = await tx<{ name: string; muted_until: Date | null; mute_reason: string | null }[]>`
+    select name, case when muted_until > now() then muted_until end as muted_until, mute_reason
+    from watch_targets where org_id = ${event.orgId} and id = ${event.watchTargetId}`;
+  return t ? { name: t.name, mutedUntil: t.muted_until, muteReason: t.mute_reason } : null;
 }

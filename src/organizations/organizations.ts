@@ -19,6 +19,8 @@ export interface WatchTarget {
   keywords: string[];
   handles: Record<string, string>;
   exclusions: string[];
+  /** Notices about it are not mailed until then (src/organizations/mute-watch-target.ts); null when not muted. */
+  mute: { until: Date; reason: string; by: string | null } | null;
   createdAt: Date;
 }
 
@@ -89,6 +91,7 @@ function toWatchTarget(r: Row<'watch_targets'>): WatchTarget {
     keywords: r.keywords,
     handles: r.handles,
     exclusions: r.exclusions,
+    mute: r.muted_until && r.mute_reason ? { until: r.muted_until, reason: r.mute_reason, by: r.muted_by } : null,
     createdAt: r.created_at,
   };
 }

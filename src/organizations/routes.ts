@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { requestActor, requestAuth } from '../http/actor.ts';
 import { defineRoute } from '../http/route.ts';
-import { cleanText, ErrorBody, id, itemsOf, jsonAnswer, jsonBody, orgParams, time } from '../http/schemas.ts';
+import { cleanText, ErrorBody, id, idParam, itemsOf, jsonAnswer, jsonBody, orgParams, time, timeInput } from '../http/schemas.ts';
 import { getAlertingSettings } from '../notify/recipients.ts';
 import { AlertingSettingsAnswer } from '../notify/routes.ts';
+import { muteWatchTarget } from './mute-watch-target.ts';
 import { createOrganization, createWatchTarget, getOrganization, listWatchTargets } from './organizations.ts';
 
 const conflict = { 409: jsonAnswer(ErrorBody, '同じ slug の組織がある (conflict: the slug is taken)') };
@@ -21,6 +22,10 @@ const WatchTarget = z
     keywords: z.array(z.string()),
     handles: z.record(z.string(), z.string()),
     exclusions: z.array(z.string()),
+    mute: z
+      .object({ until: time(), reason: z.string(), by: id().nullable() })
+      .nullable()
+      .openapi({ description: 'お知らせのミュート (until を過ぎれば解除済み); 炎上の疑いは通知される' }),
     createdAt: time(),
   })
   .openapi('WatchTarget');
@@ -134,6 +139,45 @@ export const organizationRoutes = [
         requestActor(c),
       );
       return c.json(target, 201);
+    },
+  ),
+
+  defineRoute(
+    {
+      method: 'put',
+      path: '/organizations/{orgId}/watch-targets/{targetId}/mute',
+      action: 'alerts.mute',
+      operationId: 'muteWatchTarget',
+      tags: ['organizations'],
+      summary: '監視対象のお知らせを一時停止 (mute notices, at most 7 days; a suspected 炎上 is still mailed)',
+      request: {
+        params: orgParams.extend({ targetId: idParam() }),
+        body: jsonBody(z.strictObject({ until: timeInput(), reason: cleanText(500) })),
+      },
+      responses: { 204: { description: 'Muted' } },
+    },
+    (ctx) => async (c) => {
+      const { orgId, targetId } = c.req.valid('param');
+      await muteWatchTarget(ctx, orgId, targetId, c.req.valid('json'), { userId: requestAuth(c).userId }, requestActor(c));
+      return c.body(null, 204);
+    },
+  ),
+
+  defineRoute(
+    {
+      method: 'delete',
+      path: '/organizations/{orgId}/watch-targets/{targetId}/mute',
+      action: 'alerts.mute',
+      operationId: 'unmuteWatchTarget',
+      tags: ['organizations'],
+      summary: 'ミュートを解除 (unmute now)',
+      request: { params: orgParams.extend({ targetId: idParam() }) },
+      responses: { 204: { description: 'Unmuted' } },
+    },
+    (ctx) => async (c) => {
+      const { orgId, targetId } = c.req.valid('param');
+      await muteWatchTarget(ctx, orgId, targetId, null, { userId: requestAuth(c).userId }, requestActor(c));
+      return c.body(null, 204);
     },
   ),
 ];

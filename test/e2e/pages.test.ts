@@ -283,10 +283,11 @@ describe('alerts', () => {
       ],
     };
     const at = new Date(Date.now() - 30 * 60_000);
+    const [target] = await ctx.sql<{ id: string }[]>`select id from watch_targets where org_id = ${orgId} order by id limit 1`;
     const [crisis, notice] = await ctx.sql<{ id: string }[]>`
-      insert into alerts (org_id, episode_id, kind, status, severity, peak_score, opened_at, updated_at, summary_ja, explanation)
-      values (${orgId}, 'ep-crisis', 'crisis', 'open', 4, 0.93, ${at}, ${at}, '否定的な投稿が急増（通常の18倍）', ${ctx.sql.json(explanation)}),
-             (${orgId}, 'ep-notice', 'notice', 'open', 2, 0.5, ${at}, ${at}, 'テレビで紹介され好意的な投稿が増加', '{}'::jsonb)
+      insert into alerts (org_id, watch_target_id, episode_id, kind, status, severity, peak_score, opened_at, updated_at, summary_ja, explanation)
+      values (${orgId}, ${target!.id}, 'ep-crisis', 'crisis', 'open', 4, 0.93, ${at}, ${at}, '否定的な投稿が急増（通常の18倍）', ${ctx.sql.json(explanation)}),
+             (${orgId}, ${target!.id}, 'ep-notice', 'notice', 'open', 2, 0.5, ${at}, ${at}, 'テレビで紹介され好意的な投稿が増加', '{}'::jsonb)
       returning id`;
     await ctx.sql`
       insert into alert_events (org_id, alert_id, action, notify, severity, score, bucket_start, summary_ja)
@@ -328,9 +329,25 @@ describe('alerts', () => {
     expect(await page.locator('h1').innerText()).toBe('「職員の対応」に関する投稿の急増・深刻度4');
     await page.goto(`${base}/alerts/${crisis!.id}`);
     expect(await page.locator('a.button', { hasText: 'インシデントを開く' }).count()).toBe(1);
+
+    // The notice was expected (a TV programme): mute the target's notices for a day, with a reason.
+    await page.goto(`${base}/alerts/${notice!.id}`);
+    await page.selectOption('#mute-for', '24h');
+    await page.fill('#mute-reason', '12/3 のテレビ出演 <b>特集</b>');
+    await Promise.all([page.waitForURL(/done=mute/), page.click('button:text("お知らせをミュート")')]);
+    const muted = await page.locator('#mute-h + p').innerText();
+    expect(muted).toContain('「テスト内科」はミュート中');
+    expect(muted).toContain('（当番 太郎が設定）');
+    expect(muted).toContain('理由: 12/3 のテレビ出演 <b>特集</b>');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshotBoth(page, 'alert-muted');
+    await page.goto(`${base}/alerts`);
+    expect(await page.locator('.rows li', { hasText: 'テレビで紹介' }).innerText()).toContain('ミュート中');
+    await page.goto(`${base}/alerts/${notice!.id}`);
+    await Promise.all([page.waitForURL(/done=unmute/), page.click('button:text("ミュートを解除")')]);
+    expect(await page.locator('main').innerText()).toContain('お知らせをミュート');
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(errors).toEqual([]);
-    void notice;
     await page.close();
   }, 90_000);
 });

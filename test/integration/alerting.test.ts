@@ -3,6 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { muteWatchTarget } from '../../src/organizations/mute-watch-target.ts';
 import { enqueueAlertMails } from '../../src/notify/enqueue-alert-mails.ts';
 import { installationIdOf } from '../../src/notify/installation.ts';
 import { Mailer } from '../../src/notify/mailer.ts';
@@ -287,6 +288,41 @@ describe('alert mail outbox', () => {
     expect(got).toHaveLength(2);
     expect(got[0]!.messageId).toBe(row!.message_id);
     expect(got[1]!.messageId).toBe(row!.message_id);
+  });
+
+  it('a muted watch target: its notices are not mailed, a suspected 炎上 still is and says so; the mute is audited, ends by itself and at most 7 days', async () => {
+    const { orgId, target } = await orgWithRecipients(['pr@clinic.example.jp'], { notices: true, minSeverity: 3 });
+    const [user] = await ctx.sql<{ id: string }[]>`
+      insert into users (org_id, name, email, role) values (${orgId}, '当番 花子', ${`${unique('m')}@example.com`}, 'oncall_manager') returning id`;
+    const by = { userId: user!.id };
+    const actor = { type: 'user' as const, id: user!.id };
+    const soon = (ms: number) => new Date(Date.now() + ms);
+    await expect(muteWatchTarget(ctx, orgId, target.id, { until: soon(8 * 86_400_000), reason: '長すぎ' }, by, actor)).rejects.toThrow(
+      /7日/,
+    );
+    await expect(muteWatchTarget(ctx, orgId, target.id, { until: soon(-60_000), reason: '過去' }, by, actor)).rejects.toThrow(/今より後/);
+    await expect(muteWatchTarget(ctx, orgId, target.id, { until: soon(3_600_000), reason: '  ' }, by, actor)).rejects.toThrow(/理由/);
+    await muteWatchTarget(ctx, orgId, target.id, { until: soon(3_600_000), reason: 'テレビ出演 <b>12/3</b>' }, by, actor);
+
+    expect((await storeAlertEvent(orgId, { kind: 'notice', severity: 2, watchTargetId: target.id })).queued).toBe(0);
+    // The organisation-wide series is not the muted target: its notice goes out.
+    expect((await storeAlertEvent(orgId, { kind: 'notice', severity: 2 })).queued).toBe(1);
+    const crisis = await storeAlertEvent(orgId, { kind: 'crisis', severity: 4, watchTargetId: target.id });
+    expect(crisis.queued).toBe(1);
+    const [mail] = await ctx.sql<{ text_body: string; html_body: string }[]>`
+      select text_body, html_body from mail_outbox where org_id = ${orgId} and alert_id = ${crisis.alertId}`;
+    expect(mail!.text_body).toContain('※ この監視対象はお知らせをミュート中です');
+    expect(mail!.text_body).toContain('理由: テレビ出演 <b>12/3</b>');
+    expect(mail!.html_body).toContain('テレビ出演 &lt;b&gt;12/3&lt;/b&gt;');
+
+    // Over (the time passed): notices are mailed again.
+    await ctx.sql`update watch_targets set muted_until = now() - interval '1 second' where org_id = ${orgId} and id = ${target.id}`;
+    expect((await storeAlertEvent(orgId, { kind: 'notice', severity: 2, watchTargetId: target.id })).queued).toBe(1);
+    await muteWatchTarget(ctx, orgId, target.id, null, by, actor);
+    const audit = await ctx.sql<{ action: string; after: { reason?: string } }[]>`
+      select action, after from audit_log where org_id = ${orgId} and action like 'watch_target.%mute' order by id`;
+    expect(audit.map((a) => a.action)).toEqual(['watch_target.mute', 'watch_target.unmute']);
+    expect(audit[0]!.after.reason).toBe('テレビ出演 <b>12/3</b>');
   });
 
   it('keeps hostile text out of headers and markup', async () => {

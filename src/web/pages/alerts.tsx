@@ -4,6 +4,7 @@ import { shortTitle } from '../../detection/short-title.ts';
 import { displayText, formatJstDateTime } from '../../display.ts';
 import type { CountBucket } from '../../mentions/queries.ts';
 import type { MailFacts } from '../../notify/compose-alert-mail.ts';
+import type { WatchTarget } from '../../organizations/organizations.ts';
 import { Layout, type Viewer } from '../layout.tsx';
 import { alertKindLabels, alertStatusLabels, severityLabel } from '../labels.ts';
 import { jsonForScript } from '../json.ts';
@@ -21,7 +22,7 @@ const filters = [
   { label: 'すべて', query: '' },
 ];
 
-export function AlertsPage(props: { viewer: Viewer; alerts: AlertView[]; current: string }) {
+export function AlertsPage(props: { viewer: Viewer; alerts: AlertView[]; current: string; mutedTargets: ReadonlySet<string> }) {
   return (
     <Layout viewer={props.viewer} title="アラート" current="/alerts">
       <h1>
@@ -48,6 +49,7 @@ export function AlertsPage(props: { viewer: Viewer; alerts: AlertView[]; current
                 <span class={`badge sev-${a.severity}`}>{severityLabel(a.severity)}</span>
                 <span>{alertStatusLabels[a.status]}</span>
                 <span>{formatJstDateTime(a.openedAt)} から</span>
+                {a.watchTargetId && props.mutedTargets.has(a.watchTargetId) ? <span class="badge">ミュート中</span> : null}
               </div>
               <a href={`/alerts/${a.id}`}>{shortTitle(a.kind, a.severity, a.explanation)}</a>
               <span class="muted">{displayText(a.latest.summary)}</span>
@@ -66,6 +68,74 @@ export interface AlertEventRow {
   summary: string;
 }
 
+/** The alert's posts in the feed: six hours before it opened to when it closed (or now). */
+function postsLink(a: Pick<AlertView, 'openedAt' | 'closedAt'>, targetId: string | null): string {
+  const q = new URLSearchParams({ from: new Date(a.openedAt.getTime() - 6 * 3_600_000).toISOString() });
+  if (a.closedAt) q.set('to', a.closedAt.toISOString());
+  if (targetId) q.set('watchTargetId', targetId);
+  return `/mentions?${q.toString()}`;
+}
+
+export const muteDurations = { '1h': '1時間', '4h': '4時間', '24h': '24時間', '3d': '3日間', '7d': '7日間' } as const;
+
+/** Whether the watch target's notices are muted, and the form to mute it (managers) or end the mute. */
+function MuteCard(props: { viewer: Viewer; alertId: string; target: Pick<WatchTarget, 'id' | 'name' | 'mute'>; mutedBy: string | null }) {
+  const v = props.viewer;
+  const mute = props.target.mute && props.target.mute.until > v.now ? props.target.mute : null;
+  const csrf = <input type="hidden" name="_csrf" value={v.csrfToken} />;
+  return (
+    <section class="card" aria-labelledby="mute-h">
+      <h2 id="mute-h">お知らせのミュート</h2>
+      {mute ? (
+        <>
+          <p class="notice">
+            <strong>「{displayText(props.target.name)}」はミュート中</strong>：{formatJstDateTime(mute.until)}（JST）まで
+            {props.mutedBy ? `（${displayText(props.mutedBy)}が設定）` : ''}
+            <br />
+            理由: {displayText(mute.reason)}
+          </p>
+          <p class="muted">お知らせのメールは送られません。炎上の疑いは、ミュート中でも通知されます。</p>
+          {v.may('alerts.mute') ? (
+            <form method="post" action={`/alerts/${props.alertId}/unmute`}>
+              {csrf}
+              <button type="submit" class="secondary">
+                ミュートを解除
+              </button>
+            </form>
+          ) : null}
+        </>
+      ) : v.may('alerts.mute') ? (
+        <form method="post" action={`/alerts/${props.alertId}/mute`}>
+          {csrf}
+          <p class="muted">
+            テレビ出演やキャンペーンなど、理由のわかっている話題で「{displayText(props.target.name)}
+            」のお知らせが続くときに。炎上の疑いは止まりません。
+          </p>
+          <div class="field">
+            <label for="mute-for">期間</label>
+            <select id="mute-for" name="duration">
+              {Object.entries(muteDurations).map(([value, label]) => (
+                <option value={value} selected={value === '24h'}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="mute-reason">理由（記録されます）</label>
+            <textarea id="mute-reason" name="reason" maxlength={500} required></textarea>
+          </div>
+          <button type="submit" class="secondary">
+            お知らせをミュート
+          </button>
+        </form>
+      ) : (
+        <p class="muted">ミュートされていません。</p>
+      )}
+    </section>
+  );
+}
+
 const actionLabels: Record<string, string> = { open: '発生', escalate: '深刻度の上昇', reopen: '再発', update: '更新', close: '終了' };
 
 export function AlertPage(props: {
@@ -74,6 +144,11 @@ export function AlertPage(props: {
   facts: MailFacts;
   series: CountBucket[];
   incidentId: string | null;
+  /** The alert's watch target (null for the organisation-wide series). */
+  target: Pick<WatchTarget, 'id' | 'name' | 'mute'> | null;
+  /** The person who muted it, by name. */
+  mutedBy: string | null;
+  flash?: string;
 }) {
   const a = props.alert;
   const f = props.facts;
@@ -95,6 +170,11 @@ export function AlertPage(props: {
         <a href="/alerts">アラート一覧</a> ›
       </p>
       <h1>{shortTitle(a.kind, a.severity, a.explanation)}</h1>
+      {props.flash ? (
+        <p class="flash" role="status">
+          {props.flash}
+        </p>
+      ) : null}
       <p>{displayText(a.latest.summary)}</p>
       <p class="meta">
         <span class={`badge ${a.kind}`}>{alertKindLabels[a.kind]}</span>
@@ -196,6 +276,13 @@ export function AlertPage(props: {
             ) : (
               <p class="muted">インシデントはありません。</p>
             )}
+          </section>
+          {props.target ? <MuteCard viewer={v} alertId={a.id} target={props.target} mutedBy={props.mutedBy} /> : null}
+          <section class="card" aria-labelledby="posts-h">
+            <h2 id="posts-h">投稿</h2>
+            <p>
+              <a href={postsLink(a, props.target?.id ?? null)}>この時間帯の投稿を一覧で見る</a>
+            </p>
           </section>
           <section class="card" aria-labelledby="history">
             <h2 id="history">経過</h2>
