@@ -41,8 +41,8 @@ try {
     returning id`;
   // Some triage, as weeks of PR work leave it: 2,000 posts handled by the bench user, 300 needing a reply.
   await db.sql`
-    insert into mention_triage (org_id, mention_id, status, assignee_id, updated_by)
-    select ${org}, id, case when random() < 0.13 then 'needs_reply' else 'handled' end, ${user.id}, ${user.id}
+    insert into mention_triage (org_id, mention_id, status, posted_at, assignee_id, updated_by)
+    select ${org}, id, case when random() < 0.13 then 'needs_reply' else 'handled' end, posted_at, ${user.id}, ${user.id}
     from mentions where org_id = ${org} order by random() limit 2300`;
   await db.sql`analyze mention_triage`;
   const [someMention] = await db.sql<

@@ -9,7 +9,8 @@ import { migrate } from '../src/db/migrate.ts';
 import { logger } from '../src/logger.ts';
 
 // Benchmarks run against a fresh database of their own: DATABASE_URL's server if set, else the
-// local server at 127.0.0.1:5432, else an embedded one. It is dropped afterwards.
+// local server at 127.0.0.1:5432, else an embedded one. It is dropped afterwards (unless
+// HINOKO_BENCH_KEEP=1, to look at query plans).
 
 function withDb(url: string, db: string) {
   const u = new URL(url);
@@ -56,6 +57,12 @@ export async function benchDatabase(): Promise<DbHandle & { where: string; url: 
     url,
     async dispose() {
       await handle.close();
+      // HINOKO_BENCH_KEEP=1 leaves the database for EXPLAIN afterwards (drop it by hand).
+      if (process.env.HINOKO_BENCH_KEEP === '1') {
+        process.stderr.write(`kept database ${name}\n`);
+        await a.end();
+        return;
+      }
       await a.unsafe(`drop database if exists "${name}" with (force)`);
       await a.end();
       await stopEmbedded?.();

@@ -6,6 +6,9 @@ create table mention_triage (
   org_id        bigint not null,
   mention_id    bigint not null,
   status        text not null check (status in ('open', 'needs_reply', 'handled', 'ignored')),
+  -- The post's time, copied (it never changes): the feed filtered by state or assignee walks the
+  -- indexes below newest first and stops at a page, instead of the posts' index and a probe each.
+  posted_at     timestamptz not null,
   assignee_id   bigint,
   -- When the clinic replied, as staff recorded it (a reply on a platform we read is found in the
   -- data instead: a Google review's reply, or a post of the clinic's own account answering it).
@@ -17,9 +20,10 @@ create table mention_triage (
   foreign key (org_id, assignee_id) references users (org_id, id),
   foreign key (org_id, updated_by) references users (org_id, id)
 );
--- The feed filtered by state or by assignee starts from these rows.
-create index mention_triage_status_idx on mention_triage (org_id, status);
-create index mention_triage_assignee_idx on mention_triage (org_id, assignee_id) where assignee_id is not null;
+-- The feed filtered by state or by assignee starts from these rows, newest first.
+create index mention_triage_status_idx on mention_triage (org_id, status, posted_at desc, mention_id desc);
+create index mention_triage_assignee_idx on mention_triage (org_id, assignee_id, posted_at desc, mention_id desc)
+  where assignee_id is not null;
 
 create table mention_notes (
   org_id      bigint not null,

@@ -351,6 +351,7 @@ export interface MentionTriage {
   assignee_id: Int8 | null;
   mention_id: Int8;
   org_id: Int8;
+  posted_at: Timestamp;
   replied_at: Timestamp | null;
   status: "open" | "needs_reply" | "handled" | "ignored";
   updated_at: Generated<Timestamp>;

@@ -99,36 +99,46 @@ export async function listMentions(sql: Sql, f: MentionFilter): Promise<MentionP
   const after = f.cursor ? decodeCursor(f.cursor) : null;
   const triageIs = (condition: ReturnType<Sql>) =>
     sql`exists (select 1 from mention_triage t where t.org_id = m.org_id and t.mention_id = m.id and ${condition})`;
+  // A state other than open, or an assignee, is a few thousand posts of a million: the page walks
+  // their triage rows newest first (sql/022_mention_triage.sql) instead of every post.
+  const byTriage = (f.triage && f.triage !== 'open' && f.triage !== 'unhandled') || f.assigneeId !== undefined;
+  const postFilters = sql`
+    ${f.includePrivate ? sql`` : sql`and not m.is_private`}
+    ${f.sourceId ? sql`and m.source_id = ${f.sourceId}` : sql``}
+    ${f.watchTargetId ? sql`and m.watch_target_id = ${f.watchTargetId}` : sql``}
+    ${f.sentiment ? sql`and m.sentiment_label = ${f.sentiment}` : sql``}
+    ${f.from ? sql`and m.posted_at >= ${f.from}` : sql``}
+    ${f.to ? sql`and m.posted_at < ${f.to}` : sql``}
+    ${f.riskCategory ? sql`and m.analysis -> 'risks' @> ${sql.json([{ category: f.riskCategory }])}::jsonb` : sql``}
+    ${f.hasPii === true ? sql`and jsonb_array_length(m.analysis -> 'pii') > 0` : sql``}
+    ${f.hasPii === false ? sql`and jsonb_array_length(m.analysis -> 'pii') = 0` : sql``}
+    ${f.words && f.words.length > 0 ? sql`and m.search @@ ${allWordsQuery(f.words)}::tsquery` : sql``}`;
   // The page's ids first (filters, order, limit: what the indexes answer), then everything shown
   // about those rows only — the reply lookup and note count must not run for every match.
-  const rows = await sql<MentionRowOut[]>`
-    with page as (
+  const page = byTriage
+    ? sql`
+      select t.mention_id as id from mention_triage t
+      join mentions m on m.org_id = t.org_id and m.id = t.mention_id
+      where t.org_id = ${f.orgId}
+        ${f.triage && f.triage !== 'open' && f.triage !== 'unhandled' ? sql`and t.status = ${f.triage}` : sql``}
+        ${f.triage === 'unhandled' ? sql`and t.status in ('open', 'needs_reply')` : sql``}
+        ${f.triage === 'open' ? sql`and t.status = 'open'` : sql``}
+        ${f.assigneeId ? sql`and t.assignee_id = ${f.assigneeId}` : sql``}
+        ${postFilters}
+        ${after ? sql`and (t.posted_at, t.mention_id) < (${after.postedAt}, ${after.id}::bigint)` : sql``}
+      order by t.posted_at desc, t.mention_id desc
+      limit ${limit + 1}`
+    : sql`
       select m.id from mentions m
       where m.org_id = ${f.orgId}
-        ${f.includePrivate ? sql`` : sql`and not m.is_private`}
-        ${f.sourceId ? sql`and m.source_id = ${f.sourceId}` : sql``}
-        ${f.watchTargetId ? sql`and m.watch_target_id = ${f.watchTargetId}` : sql``}
-        ${f.sentiment ? sql`and m.sentiment_label = ${f.sentiment}` : sql``}
-        ${f.from ? sql`and m.posted_at >= ${f.from}` : sql``}
-        ${f.to ? sql`and m.posted_at < ${f.to}` : sql``}
-        ${f.riskCategory ? sql`and m.analysis -> 'risks' @> ${sql.json([{ category: f.riskCategory }])}::jsonb` : sql``}
-        ${f.hasPii === true ? sql`and jsonb_array_length(m.analysis -> 'pii') > 0` : sql``}
-        ${f.hasPii === false ? sql`and jsonb_array_length(m.analysis -> 'pii') = 0` : sql``}
-        ${f.words && f.words.length > 0 ? sql`and m.search @@ ${allWordsQuery(f.words)}::tsquery` : sql``}
-        ${
-          f.triage === 'open'
-            ? sql`and not ${triageIs(sql`t.status <> 'open'`)}`
-            : f.triage === 'unhandled'
-              ? sql`and not ${triageIs(sql`t.status in ('handled', 'ignored')`)}`
-              : f.triage
-                ? sql`and ${triageIs(sql`t.status = ${f.triage}`)}`
-                : sql``
-        }
-        ${f.assigneeId ? sql`and ${triageIs(sql`t.assignee_id = ${f.assigneeId}`)}` : sql``}
+        ${postFilters}
+        ${f.triage === 'open' ? sql`and not ${triageIs(sql`t.status <> 'open'`)}` : sql``}
+        ${f.triage === 'unhandled' ? sql`and not ${triageIs(sql`t.status in ('handled', 'ignored')`)}` : sql``}
         ${after ? sql`and (m.posted_at, m.id) < (${after.postedAt}, ${after.id}::bigint)` : sql``}
       order by m.posted_at desc, m.id desc
-      limit ${limit + 1}
-    )
+      limit ${limit + 1}`;
+  const rows = await sql<MentionRowOut[]>`
+    with page as (${page})
     select ${mentionColumns(sql)}
     ${mentionJoins(sql, sql`page join mentions m on m.org_id = ${f.orgId} and m.id = page.id`)}
     order by m.posted_at desc, m.id desc`;

@@ -12,10 +12,11 @@ export interface TriageBy {
 }
 
 /** The post, locked for this transaction; a private message is not there for someone who may not read it. */
-export async function lockTriagedMention(tx: Tx, orgId: string, mentionId: string, by: TriageBy): Promise<void> {
-  const [m] = await tx<Pick<Row<'mentions'>, 'is_private'>[]>`
-    select is_private from mentions where org_id = ${orgId} and id = ${mentionId} for share`;
+export async function lockTriagedMention(tx: Tx, orgId: string, mentionId: string, by: TriageBy): Promise<{ postedAt: Date }> {
+  const [m] = await tx<Pick<Row<'mentions'>, 'is_private' | 'posted_at'>[]>`
+    select is_private, posted_at from mentions where org_id = ${orgId} and id = ${mentionId} for share`;
   if (!m || (m.is_private && !by.includePrivate)) throw new NotFoundError('投稿が見つかりません (mention not found)');
+  return { postedAt: m.posted_at };
 }
 
 export interface TriageChange {
@@ -44,7 +45,7 @@ export async function triageMention(
   }
   await ctx.sql.begin(async (tx) => {
     await lockAuditChain(tx, orgId);
-    await lockTriagedMention(tx, orgId, mentionId, by);
+    const { postedAt } = await lockTriagedMention(tx, orgId, mentionId, by);
     if (change.assigneeId) {
       const [user] = await tx`select 1 from users where org_id = ${orgId} and id = ${change.assigneeId} and disabled_at is null`;
       if (!user) throw new ValidationError('担当者が見つかりません (no such active user in this organization)');
@@ -57,8 +58,8 @@ export async function triageMention(
       replied_at: change.repliedAt === undefined ? (before?.replied_at ?? null) : change.repliedAt,
     };
     await tx`
-      insert into mention_triage (org_id, mention_id, status, assignee_id, replied_at, updated_by, updated_at)
-      values (${orgId}, ${mentionId}, ${after.status}, ${after.assignee_id}, ${after.replied_at}, ${by.userId}, ${now})
+      insert into mention_triage (org_id, mention_id, status, posted_at, assignee_id, replied_at, updated_by, updated_at)
+      values (${orgId}, ${mentionId}, ${after.status}, ${postedAt}, ${after.assignee_id}, ${after.replied_at}, ${by.userId}, ${now})
       on conflict (org_id, mention_id) do update set
         status = excluded.status, assignee_id = excluded.assignee_id, replied_at = excluded.replied_at,
         updated_by = excluded.updated_by, updated_at = excluded.updated_at`;

@@ -211,7 +211,13 @@ export function OverviewPage(props: { viewer: Viewer; overview: Overview; mentio
               <MentionItem m={m} now={o.now} />
             ))}
           </ul>
-          {props.mentions.length === 0 ? <p class="muted">まだ投稿がありません。(No mentions yet.)</p> : null}
+          {props.mentions.length === 0 ? (
+            <p class="muted">まだ投稿がありません。(No mentions yet.)</p>
+          ) : (
+            <p>
+              <a href="/mentions">すべての投稿を見る（検索・絞り込み・対応）</a>
+            </p>
+          )}
         </section>
       </div>
     </Layout>
