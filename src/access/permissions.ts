@@ -6,6 +6,14 @@
 export const roles = ['pr_staff', 'oncall_manager', 'director', 'admin'] as const;
 export type Role = (typeof roles)[number];
 
+/** The roles as people call them. */
+export const roleLabels: Record<Role, string> = {
+  pr_staff: '広報担当',
+  oncall_manager: '当番責任者',
+  director: '院長・理事',
+  admin: '管理者',
+};
+
 /**
  * What a per-user API token may be allowed to do. A scope only narrows: a token never does more
  * than its user's role allows, whatever scopes it carries.

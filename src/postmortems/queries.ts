@@ -109,3 +109,40 @@ export async function getPostmortem(q: Q, orgId: string, incidentId: string): Pr
   const row = await requirePostmortem(q, orgId, incidentId);
   return postmortemView(row, await listActionItems(q, orgId, incidentId));
 }
+
+export interface PostmortemListItem {
+  incidentId: string;
+  title: string;
+  severity: number;
+  resolvedAt: Date | null;
+  status: PostmortemRow['status'];
+  version: number;
+  approvedAt: Date | null;
+  updatedAt: Date;
+  metrics: PostmortemFacts['metrics'];
+}
+
+/** The org's post-mortems, newest incident first (the directors' list). */
+export async function listPostmortems(q: Q, orgId: string, limit = 200): Promise<PostmortemListItem[]> {
+  const rows = await q<
+    (Pick<PostmortemRow, 'incident_id' | 'status' | 'version' | 'approved_at' | 'updated_at'> &
+      Pick<Row<'incidents'>, 'title' | 'severity' | 'resolved_at'> & { metrics: PostmortemFacts['metrics'] })[]
+  >`
+    select p.incident_id, p.status, p.version, p.approved_at, p.updated_at, i.title, i.severity, i.resolved_at,
+      p.facts -> 'metrics' as metrics
+    from postmortems p join incidents i on i.org_id = p.org_id and i.id = p.incident_id
+    where p.org_id = ${orgId}
+    order by coalesce(i.resolved_at, p.created_at) desc, p.incident_id desc
+    limit ${limit}`;
+  return rows.map((r) => ({
+    incidentId: r.incident_id,
+    title: r.title,
+    severity: r.severity,
+    resolvedAt: r.resolved_at,
+    status: r.status,
+    version: r.version,
+    approvedAt: r.approved_at,
+    updatedAt: r.updated_at,
+    metrics: r.metrics,
+  }));
+}

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import { escapeHtml, formatJst } from '../display.ts';
+import { roleLabels } from '../access/permissions.ts';
+import { actorNameOfRef, describeEvent, eventKindLabels, taskStatusLabels } from '../incident-record/describe-event.ts';
+import { kindLabels, statementStatusLabels, type StatementKind, type StatementStatus } from '../statements/lifecycle.ts';
 import type { PostmortemFacts } from './facts.ts';
 import { formatDuration, metricLabels, metricNames, type DeadlineOutcome } from './metrics.ts';
 import type { PostmortemView } from './queries.ts';
@@ -11,31 +14,6 @@ import type { PostmortemView } from './queries.ts';
 const when = (iso: string | null) => (iso ? formatJst(new Date(iso)) : '—');
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 
-const eventLabels: Record<string, string> = {
-  opened: 'インシデント開始',
-  alert_attached: 'アラート追加',
-  alert_updated: 'アラート更新',
-  status_changed: '状態変更',
-  severity_changed: '深刻度変更',
-  tasks_added: 'タスク追加',
-  task_updated: 'タスク更新',
-  roles_changed: '役割変更',
-  note: 'メモ',
-  mail_queued: 'メール送信予約',
-  mail_sent: 'メール送信',
-  mail_failed: 'メール送信失敗',
-  acknowledged: '受領',
-  escalated: 'エスカレーション',
-  task_overdue: 'タスク期限超過',
-  statement_drafted: '声明文作成',
-  statement_edited: '声明文編集',
-  statement_checked: '声明文チェック',
-  statement_submitted: '声明文提出',
-  statement_approved: '声明文承認',
-  statement_rejected: '声明文差し戻し',
-  statement_published: '声明文公開',
-  statement_withdrawn: '声明文取り下げ',
-};
 const outcomeLabels: Record<DeadlineOutcome, string> = {
   met: '期限内 (met)',
   late: '期限超過で完了 (late)',
@@ -43,33 +21,23 @@ const outcomeLabels: Record<DeadlineOutcome, string> = {
   skipped: '省略 (skipped)',
   open: '未完了 (open)',
 };
-const statusLabels: Record<string, string> = { draft: '下書き (draft)', approved: '承認済み (approved)' };
+export const postmortemStatusLabels: Record<string, string> = { draft: '下書き', approved: '承認済み' };
 
-/** One line about a timeline event; plain text, escaped by the caller for its format. */
-export function describeEvent(e: PostmortemFacts['timeline'][number]): string {
-  const d = e.data ?? {};
-  const s = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
-  const label = eventLabels[e.kind] ?? e.kind;
-  switch (e.kind) {
-    case 'status_changed': {
-      const open = Array.isArray(d.openRequiredTasks)
-        ? (d.openRequiredTasks as { title?: unknown }[]).map((t) => `「${s(t?.title)}」`).join('')
-        : '';
-      const name = d.transition === 'relapse' ? '再燃 (relapse)' : label;
-      return `${name}: ${s(d.from)} → ${s(d.to)}${d.reason ? `（${s(d.reason)}）` : ''}${open ? ` 未完了の必須タスク: ${open}` : ''}`;
-    }
-    case 'severity_changed':
-      return `${label}: ${s(d.from)} → ${s(d.to)}${d.reason ? `（${s(d.reason)}）` : ''}`;
-    case 'note':
-      return `${label}: ${s(d.text)}`;
-    case 'task_updated':
-      return `${label}: ${s(d.stepKey)} ${s(d.from)} → ${s(d.to)}`;
-    case 'alert_attached':
-    case 'opened':
-      return `${label}${d.alertId ? `（アラート #${s(d.alertId)}）` : ''}`;
-    default:
-      return d.title ? `${label}: ${s(d.title)}` : label;
-  }
+const ownerOf = (a: PostmortemView['actionItems'][number]) => a.assigneeName ?? `${roleLabels[a.ownerRole] ?? a.ownerRole}（未割り当て）`;
+const itemStatus = (a: PostmortemView['actionItems'][number]) => taskStatusLabels[a.status] ?? a.status;
+const statementLine = (st: PostmortemFacts['statements'][number]) =>
+  `${kindLabels[st.kind as StatementKind] ?? st.kind} ・ ${statementStatusLabels[st.status as StatementStatus] ?? st.status} ・ 承認 ${when(st.approvedAt)} ・ 公開 ${when(st.publishedAt)}`;
+
+/** Names for the people in a post-mortem (ids and 'user:4' references alike); built by the caller from the org's users. */
+export type PeopleNames = (idOrRef: unknown) => string;
+
+/** One line about a timeline event — when, what, who, and what it said — as plain text, escaped by the caller. */
+export function timelineLine(e: PostmortemFacts['timeline'][number], f: PostmortemFacts, name: PeopleNames): string {
+  const titles = new Map(f.deadlines.map((d) => [d.stepKey, d.title]));
+  const words = { name, taskTitle: (key: unknown) => titles.get(String(key)) ?? 'タスク' };
+  const label = eventKindLabels[e.kind as keyof typeof eventKindLabels] ?? '記録';
+  const said = describeEvent(e.kind, e.data ?? {}, words);
+  return `${when(e.at)} ${label}（${actorNameOfRef(e.actor, words)}）${said ? `: ${said}` : ''}`;
 }
 
 /**
@@ -134,7 +102,7 @@ const definitions = [
   '未発生の出来事（公式発表なし等）の指標は 0 ではなく「—」。',
 ];
 
-export function renderMarkdown(pm: PostmortemView, orgName: string): string {
+export function renderMarkdown(pm: PostmortemView, orgName: string, name: PeopleNames): string {
   const f = pm.facts;
   const lines: string[] = [];
   const table = (rows: [string, string][]) => {
@@ -144,17 +112,17 @@ export function renderMarkdown(pm: PostmortemView, orgName: string): string {
   };
   lines.push(`# ポストモーテム: ${mdInline(f.incident.title)}`, '');
   lines.push(
-    `${mdInline(orgName)} ・ インシデント \\#${f.incident.id} ・ 深刻度 ${f.incident.severity} ・ ${mdInline(statusLabels[pm.status] ?? pm.status)} ・ 第${pm.version}版`,
+    `${mdInline(orgName)} ・ インシデント \\#${f.incident.id} ・ 深刻度 ${f.incident.severity} ・ ${mdInline(postmortemStatusLabels[pm.status] ?? pm.status)} ・ 第${pm.version}版`,
     '',
   );
-  if (pm.approvedAt) lines.push(`承認: ${mdInline(pm.approvedBy ?? '')} ${mdInline(formatJst(new Date(pm.approvedAt)))}`, '');
+  if (pm.approvedAt) lines.push(`承認: ${mdInline(name(pm.approvedBy))} ${mdInline(formatJst(new Date(pm.approvedAt)))}`, '');
   lines.push('## 概要 (summary)', '', mdBlock(pm.summary), '');
   lines.push('## 指標 (metrics)', '');
   table(metricRows(f));
   lines.push('## 影響 (impact)', '');
   table(impactRows(f));
   lines.push('## 経緯 (timeline)', '');
-  for (const e of f.timeline) lines.push(`- ${mdInline(when(e.at))} ${mdInline(describeEvent(e))}`);
+  for (const e of f.timeline) lines.push(`- ${mdInline(timelineLine(e, f, name))}`);
   lines.push('');
   lines.push('## 未完了の必須タスクを残した解決 (resolved with required tasks open)', '');
   const over = overOpenTasksLines(f);
@@ -174,19 +142,14 @@ export function renderMarkdown(pm: PostmortemView, orgName: string): string {
   if (pm.actionItems.length === 0) lines.push('（なし）');
   for (const a of pm.actionItems) {
     lines.push(
-      `- ${mdInline(a.title)} — 担当: ${mdInline(a.assigneeName ?? a.ownerRole)} ・ 期限 ${mdInline(formatJst(new Date(a.dueAt)))} ・ ${mdInline(a.status)}`,
+      `- ${mdInline(a.title)} — 担当: ${mdInline(ownerOf(a))} ・ 期限 ${mdInline(formatJst(new Date(a.dueAt)))} ・ ${mdInline(itemStatus(a))}`,
     );
   }
   lines.push('');
   lines.push('## 使用した声明文 (statements)', '');
   if (f.statements.length === 0) lines.push('（なし）');
   for (const s of f.statements) {
-    lines.push(
-      `### ${mdInline(s.title)}`,
-      '',
-      `${mdInline(s.kind)} ・ ${mdInline(s.status)} ・ 承認 ${mdInline(when(s.approvedAt))} ・ 公開 ${mdInline(when(s.publishedAt))}`,
-      '',
-    );
+    lines.push(`### ${mdInline(s.title)}`, '', mdInline(statementLine(s)), '');
     lines.push(mdBlock(s.body), '');
   }
   lines.push('## 主な否定的投稿 (key negative posts)', '');
@@ -222,20 +185,20 @@ export function htmlPage(title: string, body: string): string {
   );
 }
 
-export function renderHtml(pm: PostmortemView, orgName: string): string {
+export function renderHtml(pm: PostmortemView, orgName: string, name: PeopleNames): string {
   const f = pm.facts;
   const table = (rows: [string, string][]) =>
     `<table class="kv">${rows.map(([k, v]) => `<tr><th>${h(k)}</th><td>${h(v)}</td></tr>`).join('')}</table>`;
   const parts: string[] = [];
   parts.push(`<h1>ポストモーテム: ${h(f.incident.title)}</h1>`);
   parts.push(
-    `<p class="meta">${h(orgName)} ・ インシデント #${h(f.incident.id)} ・ 深刻度 ${f.incident.severity} ・ <span class="badge">${h(statusLabels[pm.status] ?? pm.status)}</span> ・ 第${pm.version}版` +
-      `${pm.approvedAt ? ` ・ 承認 ${h(pm.approvedBy ?? '')} ${h(formatJst(new Date(pm.approvedAt)))}` : ''}</p>`,
+    `<p class="meta">${h(orgName)} ・ インシデント #${h(f.incident.id)} ・ 深刻度 ${f.incident.severity} ・ <span class="badge">${h(postmortemStatusLabels[pm.status] ?? pm.status)}</span> ・ 第${pm.version}版` +
+      `${pm.approvedAt ? ` ・ 承認 ${h(name(pm.approvedBy))} ${h(formatJst(new Date(pm.approvedAt)))}` : ''}</p>`,
   );
   parts.push(`<h2>概要 (summary)</h2><p>${multiline(pm.summary)}</p>`);
   parts.push(`<h2>指標 (metrics)</h2>${table(metricRows(f))}`);
   parts.push(`<h2>影響 (impact)</h2>${table(impactRows(f))}`);
-  parts.push(`<h2>経緯 (timeline)</h2><ul>${f.timeline.map((e) => `<li>${h(when(e.at))} ${h(describeEvent(e))}</li>`).join('')}</ul>`);
+  parts.push(`<h2>経緯 (timeline)</h2><ul>${f.timeline.map((e) => `<li>${h(timelineLine(e, f, name))}</li>`).join('')}</ul>`);
   const over = overOpenTasksLines(f);
   parts.push(
     `<h2>未完了の必須タスクを残した解決 (resolved with required tasks open)</h2>${over.length === 0 ? '<p>（なし）</p>' : `<ul>${over.map((l) => `<li>${h(l)}</li>`).join('')}</ul>`}`,
@@ -257,10 +220,7 @@ export function renderHtml(pm: PostmortemView, orgName: string): string {
       pm.actionItems.length === 0
         ? '<p>（なし）</p>'
         : `<ul>${pm.actionItems
-            .map(
-              (a) =>
-                `<li>${h(a.title)} — 担当: ${h(a.assigneeName ?? a.ownerRole)} ・ 期限 ${h(formatJst(new Date(a.dueAt)))} ・ ${h(a.status)}</li>`,
-            )
+            .map((a) => `<li>${h(a.title)} — 担当: ${h(ownerOf(a))} ・ 期限 ${h(formatJst(new Date(a.dueAt)))} ・ ${h(itemStatus(a))}</li>`)
             .join('')}</ul>`
     }`,
   );
@@ -271,7 +231,7 @@ export function renderHtml(pm: PostmortemView, orgName: string): string {
         : f.statements
             .map(
               (s) =>
-                `<div class="statement"><strong>${h(s.title)}</strong><div class="small">${h(s.kind)} ・ ${h(s.status)} ・ 承認 ${h(when(s.approvedAt))} ・ 公開 ${h(when(s.publishedAt))}</div><p>${multiline(s.body)}</p></div>`,
+                `<div class="statement"><strong>${h(s.title)}</strong><div class="small">${h(statementLine(s))}</div><p>${multiline(s.body)}</p></div>`,
             )
             .join('')
     }`,

@@ -43,3 +43,12 @@ export const kindLabels: Record<StatementKind, string> = {
   apology: '謝罪文',
   review_reply: '口コミへの返信',
 };
+
+export const statementStatusLabels: Record<StatementStatus, string> = {
+  draft: '下書き',
+  in_review: '承認待ち',
+  approved: '承認済み',
+  rejected: '差し戻し',
+  published: '公開済み',
+  withdrawn: '取り下げ',
+};

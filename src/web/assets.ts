@@ -60,5 +60,11 @@ export function assetRoutes() {
       'x-content-type-options': 'nosniff',
     });
   });
+  // Pages without a <link rel="icon"> (the print exports, a JSON answer opened in a tab) make the
+  // browser ask for /favicon.ico: the same icon, rather than a 404 in every console.
+  app.get('/favicon.ico', (c) => {
+    const icon = assets.get('favicon.svg')!;
+    return c.body(new Uint8Array(icon.body), 200, { 'content-type': icon.type, 'cache-control': 'public, max-age=86400' });
+  });
   return app;
 }

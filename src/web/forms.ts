@@ -23,3 +23,10 @@ export const optionalText = (max: number) => z.preprocess((v) => (v === '' ? und
 
 /** The incident in a page's path (/incidents/:incidentId/…). */
 export const incidentId = (c: Context<AppEnv>) => pathNumber(c, 'incidentId', 'インシデント番号');
+
+/** A datetime-local field, read as JST (what the person sees on the page). */
+export const jstLocal = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, '日時の形式が正しくありません')
+  .transform((v) => new Date(`${v}:00+09:00`))
+  .refine((d) => !Number.isNaN(d.getTime()), '日時が正しくありません');

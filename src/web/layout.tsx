@@ -29,6 +29,7 @@ const nav: { href: string; label: string; action: Action }[] = [
   { href: '/mentions', label: '投稿', action: 'mentions.read' },
   { href: '/alerts', label: 'アラート', action: 'alerts.read' },
   { href: '/incidents', label: 'インシデント', action: 'incidents.read' },
+  { href: '/postmortems', label: 'ポストモーテム', action: 'postmortems.read' },
 ];
 
 export function Document(props: {
@@ -176,4 +177,13 @@ export function ErrorPage(props: { viewer: Viewer; status: number; message: stri
       </div>
     </Layout>
   );
+}
+
+/** What the last form did (「保存しました。」), announced to screen readers. */
+export function Flash(props: { message?: string }) {
+  return props.message ? (
+    <p class="flash" role="status">
+      {props.message}
+    </p>
+  ) : null;
 }

@@ -21,6 +21,7 @@ import { OverviewPage } from './pages/overview.tsx';
 import { alertPages } from './routes/alerts.tsx';
 import { incidentPages } from './routes/incidents.tsx';
 import { mentionPages } from './routes/mentions.tsx';
+import { postmortemPages } from './routes/postmortems.tsx';
 import { statementPages } from './routes/statements.tsx';
 
 // Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
@@ -64,6 +65,7 @@ export const webPages: readonly PageDefinition[] = [
   ...mentionPages,
   ...alertPages,
   ...incidentPages,
+  ...postmortemPages,
   ...statementPages,
 ];
 

@@ -26,6 +26,8 @@ let clinic: DemoClinic;
 let server: ServerType;
 let base: string;
 let browser: Browser;
+/** The walk's incident, which the director's review (the second test) continues with. */
+let walkedIncident: string | undefined;
 
 beforeAll(async () => {
   clinic = await openDemoClinic(env.db, new Date('2026-11-20T01:00:00Z')); // 10:00 JST, a Friday
@@ -79,6 +81,7 @@ it('the demo flare-up, live on the overview → the alert → acknowledged from 
       incidentId = (await ctx.sql<{ id: string }[]>`select id from incidents where org_id = ${orgId}`)[0]?.id;
     }
     expect(incidentId).toBeDefined();
+    walkedIncident = incidentId;
     await env.smtp.waitFor(1, 15_000);
     await mailer.drain();
   } finally {
@@ -187,3 +190,44 @@ it('the demo flare-up, live on the overview → the alert → acknowledged from 
   expect(desk.errors).toEqual([]);
   await page.close();
 }, 300_000);
+
+// Issue 15 item 1, continuing the walk: the director reviews the incident's post-mortem.
+it('the director opens the post-mortem from the incident page, edits the prose and an action item, approves it and prints it', async () => {
+  expect(walkedIncident).toBeDefined();
+  const { page, errors } = await signedIn(director, `/incidents/${walkedIncident}`);
+  await Promise.all([page.waitForURL(/\/postmortem$/), page.click('a:text("ポストモーテムを開く")')]);
+  const body = await page.locator('main').innerText();
+  expect(body).toContain('検知までの時間');
+  expect(body).toContain('プレイブックの期限');
+  expect(body).toContain(`${manager.name}`);
+  expect(body).not.toMatch(/user:\d+|\btriage\b|\bresolved\b|\boncall_manager\b/);
+  await page.waitForSelector('#overview-chart canvas');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  expect((await screenshotBoth(page, 'postmortem')).phoneOverflow).toBeLessThanOrEqual(0);
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  await page.fill('#pm-f-well', '受領まで12分。第一報はテンプレートから30分以内に公開できた <script>window.__pwned=7</script>');
+  await page.fill('#a-title-0', '夜間の当番表を見直す');
+  await page.selectOption('#a-owner-0', 'director');
+  await page.selectOption('#a-assignee-0', { label: director.name });
+  await page.fill('#a-due-0', '2026-12-15T17:00');
+  await Promise.all([page.waitForURL(/done=edit/), page.click('button:has-text("保存する")')]);
+  const edited = await page.locator('main').innerText();
+  expect(edited).toContain('受領まで12分。第一報はテンプレートから30分以内に公開できた <script>window.__pwned=7</script>');
+  expect(edited).toMatch(/夜間の当番表を見直す\s*院長 一郎\s*期限 2026\/12\/15 17:00/);
+  expect(edited).toContain('第2版');
+
+  await Promise.all([page.waitForURL(/done=approve/), page.click('button:text("承認する")')]);
+  expect(await page.locator('p.meta').innerText()).toContain(`承認: ${director.name}`);
+  expect(await page.locator('button:has-text("保存する")').count()).toBe(0);
+
+  const print = await page.locator('a:text("印刷用ページ")').getAttribute('href');
+  await page.goto(base + print!);
+  const text = await page.locator('body').innerText();
+  expect(text).toContain(`承認 ${director.name}`);
+  expect(text).toContain('夜間の当番表を見直す — 担当: 院長 一郎');
+  expect(text).not.toMatch(/user:\d+|\btriage\b|\boncall_manager\b/);
+  expect(await page.evaluate('window.__pwned')).toBeUndefined();
+  expect(errors).toEqual([]);
+  await page.close();
+}, 120_000);

@@ -1,4 +1,4 @@
-// The volume chart (the overview, an alert's page): volume and negative share over time, per watch target or source.
+// The volume chart (the overview, an alert's page, a post-mortem): volume and negative share over time, per watch target or source.
 // Data comes from <script type="application/json" id="overview-data"> (never executed); uPlot is
 // served by us (/assets). Drag to zoom, double-click to reset. Without JavaScript the page shows
 // the same figures as a table.
@@ -106,6 +106,35 @@
             return data.baseline;
           }),
         );
+      }
+      // A post-mortem's chart marks what happened when (alert, acknowledgement, statement, resolution):
+      // vertical lines with their labels drawn on the canvas, never as markup.
+      var markers = data.markers || [];
+      if (markers.length > 0) {
+        opts.hooks = {
+          draw: [
+            function (u) {
+              var ctx = u.ctx;
+              ctx.save();
+              ctx.font = Math.round(11 * devicePixelRatio) + 'px sans-serif';
+              ctx.textBaseline = 'top';
+              markers.forEach(function (m, i) {
+                var x = Math.round(u.valToPos(m.t / 1000, 'x', true));
+                if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+                ctx.strokeStyle = m.color || '#2f2a26';
+                ctx.fillStyle = m.color || '#2f2a26';
+                ctx.lineWidth = devicePixelRatio;
+                ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+                ctx.beginPath();
+                ctx.moveTo(x, u.bbox.top);
+                ctx.lineTo(x, u.bbox.top + u.bbox.height);
+                ctx.stroke();
+                ctx.fillText(String(m.label), x + 3 * devicePixelRatio, u.bbox.top + (i % 4) * 14 * devicePixelRatio);
+              });
+              ctx.restore();
+            },
+          ],
+        };
       }
       if (plot) plot.destroy();
       holder.textContent = '';

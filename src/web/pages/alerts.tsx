@@ -5,7 +5,7 @@ import { displayText, formatJstDateTime } from '../../display.ts';
 import type { CountBucket } from '../../mentions/queries.ts';
 import type { MailFacts } from '../../notify/compose-alert-mail.ts';
 import type { WatchTarget } from '../../organizations/organizations.ts';
-import { Layout, type Viewer } from '../layout.tsx';
+import { Flash, Layout, type Viewer } from '../layout.tsx';
 import { alertKindLabels, alertStatusLabels, severityLabel } from '../labels.ts';
 import { jsonForScript } from '../json.ts';
 import { sinceJa } from '../time.ts';
@@ -170,11 +170,7 @@ export function AlertPage(props: {
         <a href="/alerts">アラート一覧</a> ›
       </p>
       <h1>{shortTitle(a.kind, a.severity, a.explanation)}</h1>
-      {props.flash ? (
-        <p class="flash" role="status">
-          {props.flash}
-        </p>
-      ) : null}
+      <Flash message={props.flash} />
       <p>{displayText(a.latest.summary)}</p>
       <p class="meta">
         <span class={`badge ${a.kind}`}>{alertKindLabels[a.kind]}</span>

@@ -2,12 +2,12 @@
 import { displayText, formatJstDateTime } from '../../display.ts';
 import { findTransition, incidentStatuses, openStatuses, type IncidentStatus } from '../../incident-record/lifecycle.ts';
 import type { getIncident } from '../../incidents/queries.ts';
-import { Layout, type Viewer } from '../layout.tsx';
+import { actorName, describeEvent } from '../../incident-record/describe-event.ts';
+import { Flash, Layout, type Viewer } from '../layout.tsx';
 import { eventKindLabels, incidentRoleLabels, incidentStatusLabels, roleLabels, severityLabel, taskStatusLabels } from '../labels.ts';
 import { sinceJa } from '../time.ts';
-import { kindLabels, type StatementKind } from '../../statements/lifecycle.ts';
+import { kindLabels, statementStatusLabels, type StatementKind } from '../../statements/lifecycle.ts';
 import type { StatementView } from '../../statements/queries.ts';
-import { statementStatusLabels } from './statement.tsx';
 
 // The incident page, as an on-call manager works it (modelled on what PagerDuty users expect): the
 // state and who holds which role, acknowledgement and escalation, the actions the role may take,
@@ -41,42 +41,6 @@ const moveLabels: Partial<Record<IncidentStatus, string>> = {
   triage: '初動確認に戻す',
 };
 
-/** What an event says, in a sentence: names for people, labels for codes. */
-function describe(kind: string, data: Record<string, unknown>, name: (id: unknown) => string, taskTitle: (key: unknown) => string): string {
-  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? displayText(String(v)) : '');
-  const status = (v: unknown) => incidentStatusLabels[v as IncidentStatus] ?? str(v);
-  switch (kind) {
-    case 'opened':
-      return `深刻度${str(data.severity)}で開始（${data.how === 'promoted' ? 'アラートから手動で' : data.how === 'auto' ? '自動' : '手動'}）`;
-    case 'status_changed':
-      return `${status(data.from)} → ${status(data.to)}${data.reason ? `：${str(data.reason)}` : ''}`;
-    case 'severity_changed':
-      return `深刻度 ${str(data.from)} → ${str(data.to)}${data.reason ? `：${str(data.reason)}` : ''}`;
-    case 'note':
-      return str(data.text);
-    case 'task_updated':
-      return `${taskTitle(data.stepKey)}：${taskStatusLabels[data.to as 'open'] ?? str(data.to)}${data.note ? `（${str(data.note)}）` : ''}`;
-    case 'tasks_added':
-      return Array.isArray(data.stepKeys) ? data.stepKeys.map(taskTitle).join('、') : '';
-    case 'acknowledged':
-      // `by` is 'user:4' or a link's plain address: a person's name, never the code.
-      return `${typeof data.by === 'string' && data.by.startsWith('user:') ? name(data.by) : '受領リンク'} が受領${data.via === 'link' ? '（メールのリンクから）' : ''}`;
-    case 'mail_queued':
-    case 'mail_sent':
-    case 'mail_failed': {
-      const to = Array.isArray(data.to) ? data.to.map(str).join('、') : str(data.to);
-      return `${to}${data.error ? `（${str(data.error)}）` : ''}`;
-    }
-    case 'alert_attached':
-    case 'alert_updated':
-      return `アラート #${str(data.alertId)}（深刻度${str(data.severity)}）`;
-    case 'roles_changed':
-      return '指揮者・広報窓口・記録係の割り当てを変更';
-    default:
-      return '';
-  }
-}
-
 export function IncidentPage(props: {
   viewer: Viewer;
   incident: IncidentDetail;
@@ -92,18 +56,9 @@ export function IncidentPage(props: {
   // People are stored as ids or as 'user:4' (done_by, acknowledgements): always shown by name.
   const name = (id: unknown) =>
     typeof id === 'string' || typeof id === 'number' ? (names.get(String(id).replace(/^user:/, '')) ?? '（不明な利用者）') : 'システム';
-  const actorName = (type: string, id: string | null) =>
-    type === 'user'
-      ? name(id)
-      : type === 'system'
-        ? 'システム'
-        : type === 'webhook'
-          ? '外部連携'
-          : type === 'cli'
-            ? 'コマンド'
-            : 'APIトークン';
   const titles = new Map(i.tasks.map((t) => [t.stepKey, t.title]));
   const taskTitle = (key: unknown) => displayText(titles.get(String(key)) ?? 'タスク');
+  const words = { name, taskTitle };
   const isOpen = openStatuses.includes(i.status);
   const moves = incidentStatuses.filter((to) => to !== i.status && findTransition(i.status, to));
   const openTasks = i.tasks.filter((t) => t.status === 'open');
@@ -122,11 +77,14 @@ export function IncidentPage(props: {
         <a href="/incidents">インシデント一覧</a> ›
       </p>
       <h1>{displayText(i.title)}</h1>
-      {props.flash ? (
-        <p class="flash" role="status">
-          {props.flash}
+      {(i.status === 'resolved' || i.status === 'closed') && v.may('postmortems.read') ? (
+        <p>
+          <a class="button" href={`/incidents/${i.id}/postmortem`}>
+            ポストモーテムを開く
+          </a>
         </p>
       ) : null}
+      <Flash message={props.flash} />
       {isOpen && !i.acknowledgedAt && v.may('oncall.acknowledge') ? (
         <section class="card ack-card" aria-labelledby="ack">
           <h2 id="ack">受領</h2>
@@ -284,8 +242,8 @@ export function IncidentPage(props: {
                   <time datetime={e.at.toISOString()}>{formatJstDateTime(e.at)}</time>
                   <b>{eventKindLabels[e.kind as keyof typeof eventKindLabels] ?? '記録'}</b>
                   {' — '}
-                  {actorName(e.actorType, e.actorId)}
-                  <div class="post">{describe(e.kind, e.data, name, taskTitle)}</div>
+                  {actorName(e.actorType, e.actorId, words)}
+                  <div class="post">{displayText(describeEvent(e.kind, e.data, words))}</div>
                 </li>
               ))}
             </ol>

@@ -4,7 +4,8 @@ import { displayText, formatJstDateTime, httpLink } from '../../display.ts';
 import type { PresentedMention } from '../../mentions/privacy.ts';
 import { triageStatuses, type MentionHistory } from '../../mentions/queries.ts';
 import { formatDuration } from '../../postmortems/metrics.ts';
-import { Layout, type Viewer } from '../layout.tsx';
+import { Flash, Layout, type Viewer } from '../layout.tsx';
+import { jstInputValue } from '../time.ts';
 import { sentimentLabels, sourceLabels, tombstoneReasonLabels, triageLabels } from '../labels.ts';
 
 // The mention feed (filters, search, quick triage, CSV) and one post with everything about it:
@@ -241,11 +242,6 @@ export function MentionsPage(props: {
   );
 }
 
-/** A datetime-local value in JST (what a Japanese user types). */
-function jstInput(d: Date | null): string {
-  return d ? new Date(d.getTime() + 9 * 3_600_000).toISOString().slice(0, 16) : '';
-}
-
 export function MentionPage(props: {
   viewer: Viewer;
   m: PresentedMention;
@@ -270,11 +266,7 @@ export function MentionPage(props: {
           {sourceName(m)}・{formatJstDateTime(m.postedAt)}（JST）
         </span>
       </h1>
-      {props.flash ? (
-        <p class="flash" role="status">
-          {props.flash}
-        </p>
-      ) : null}
+      <Flash message={props.flash} />
       <div class="grid halves">
         <section class="card" aria-labelledby="post-h">
           <h2 id="post-h">本文</h2>
@@ -392,7 +384,7 @@ export function MentionPage(props: {
                 </div>
                 <div class="field">
                   <label for="t-replied">返信した日時（JST・プラットフォーム外での返信）</label>
-                  <input id="t-replied" type="datetime-local" name="repliedAt" value={jstInput(m.triage.recordedReplyAt)} />
+                  <input id="t-replied" type="datetime-local" name="repliedAt" value={jstInputValue(m.triage.recordedReplyAt)} />
                 </div>
               </div>
               <button type="submit">対応を保存</button>

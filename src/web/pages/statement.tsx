@@ -2,24 +2,15 @@
 import { diffChars } from 'diff';
 import type { Child } from 'hono/jsx';
 import { displayText, formatJstDateTime } from '../../display.ts';
-import { editableStatuses, kindLabels, type StatementStatus } from '../../statements/lifecycle.ts';
+import { editableStatuses, kindLabels, statementStatusLabels } from '../../statements/lifecycle.ts';
 import type { getStatement } from '../../statements/queries.ts';
-import { Layout, type Viewer } from '../layout.tsx';
+import { Flash, Layout, type Viewer } from '../layout.tsx';
 
 // The statement editor (第一報・謝罪文・口コミ返信): the text with the checker's findings marked where
 // they are, unfilled 【記入: …】 slots among them, every version with what changed, and only the
 // workflow buttons this person may use — the author and editors never see 承認.
 
 export type StatementDetail = Awaited<ReturnType<typeof getStatement>>;
-
-export const statementStatusLabels: Record<StatementStatus, string> = {
-  draft: '下書き',
-  in_review: '承認待ち',
-  approved: '承認済み',
-  rejected: '差し戻し',
-  published: '公開済み',
-  withdrawn: '取り下げ',
-};
 
 const severityLabels = { block: '要修正', warn: '注意' } as const;
 
@@ -106,11 +97,7 @@ export function StatementPage(props: {
         {s.approvedBy ? <span>承認: {person(s.approvedBy)}</span> : null}
         {s.checkedAt ? <span>チェック {formatJstDateTime(s.checkedAt)}</span> : <span class="error">未チェック</span>}
       </p>
-      {props.flash ? (
-        <p class="flash" role="status">
-          {props.flash}
-        </p>
-      ) : null}
+      <Flash message={props.flash} />
       {s.status === 'rejected' && s.rejectReason ? <p class="notice">差し戻しの理由: {displayText(s.rejectReason)}</p> : null}
       <div class="grid two">
         <div class="stack">

@@ -16,7 +16,7 @@ import { viewMentionDetail } from '../../mentions/view-mention.ts';
 import { feedFields, feedFilter, viewMentions, type MentionViewer } from '../../mentions/view-mentions.ts';
 import { listWatchTargets } from '../../organizations/organizations.ts';
 import { mentionsCsv } from '../csv.ts';
-import { formOf, optionalText, pathNumber } from '../forms.ts';
+import { formOf, optionalText, pathNumber, jstLocal } from '../forms.ts';
 import type { Viewer } from '../layout.tsx';
 import { definePage, safeNext, type PageDefinition } from '../page.tsx';
 import { feedFormFields, MentionPage, MentionsPage, periods, type FeedForm, type FeedOptions } from '../pages/mentions.tsx';
@@ -71,12 +71,6 @@ async function showMention(
   return c.html(<MentionPage viewer={viewer} m={detail.mention} history={detail.history} users={users} raw={detail.raw} flash={flash} />);
 }
 
-// A datetime-local field, read as JST (what the person sees on the page).
-const jstLocal = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, '日時の形式が正しくありません')
-  .transform((v) => new Date(`${v}:00+09:00`))
-  .refine((d) => !Number.isNaN(d.getTime()), '日時が正しくありません');
 const clearable = <T extends z.ZodType>(schema: T) => z.union([z.literal('').transform(() => null), schema]).optional();
 
 const triageForm = z.object({
