@@ -10,6 +10,7 @@ import { createContext } from '../src/context.ts';
 import { createApp } from '../src/server/app.ts';
 import { seedMentions } from '../src/collection/seed.ts';
 import { loadAnalyzer } from '../src/analysis/index.ts';
+import { transitionIncident } from '../src/incidents/transition-incident.ts';
 import { benchDatabase, percentile } from './db.ts';
 
 const count = Number(process.argv[2] ?? 1_000_000);
@@ -39,6 +40,12 @@ try {
     values (${org}, 'bench', 'crisis', 'open', 4, 0.9, now() - interval '1 hour', now(), '否定的な投稿が急増',
       '{"volume": {"observed": 38, "expected": 2}, "fired": ["volume"], "riskCategories": [{"category": "接遇・態度", "count": 9}]}'::jsonb)
     returning id`;
+  // A resolved incident with its post-mortem, drafted from the million posts as the service would.
+  const [resolved] = await db.sql<{ id: string }[]>`
+    insert into incidents (org_id, title, status, severity, playbook_version, detected_at, acknowledged_at, created_at, updated_at)
+    values (${org}, 'ベンチマーク用・解決済み・深刻度3', 'active', 3, 1, now() - interval '3 hours', now() - interval '170 minutes', now(), now())
+    returning id`;
+  await transitionIncident(ctx, org, resolved!.id, { to: 'resolved' }, systemActor);
   // Some triage, as weeks of PR work leave it: 2,000 posts handled by the bench user, 300 needing a reply.
   await db.sql`
     insert into mention_triage (org_id, mention_id, status, posted_at, assignee_id, updated_by)
@@ -103,6 +110,9 @@ try {
     ['feed last 24 h', () => feed('period=24h')],
     ['feed search + negative', () => feed(`q=${encodeURIComponent('待ち時間')}&sentiment=negative`)],
     ['page /mentions/{id}', () => `/mentions/${someMention!.id}`],
+    // Issue 15: the post-mortem page ≤ 150 ms.
+    ['page /postmortems', () => '/postmortems'],
+    ['page /incidents/{id}/postmortem', () => `/incidents/${resolved!.id}/postmortem`],
     ['API search 待ち時間', () => `/api/v1/organizations/${org}/mentions?limit=50&q=${encodeURIComponent('待ち時間')}`],
   ];
   let deepCursor = '';
