@@ -3,7 +3,9 @@ import type { Sql } from '../db/connect.ts';
 import { ValidationError } from '../errors.ts';
 import type { PostmortemFacts } from './facts.ts';
 import { formatDuration, jstMonth, median, metricLabels, metricNames, responseMetrics, type Metrics } from './metrics.ts';
-import { htmlPage } from './render.ts';
+import { htmlPage, postmortemStatusLabels } from './render.ts';
+import { incidentStatusLabels } from '../incident-record/describe-event.ts';
+import type { IncidentStatus } from '../incident-record/lifecycle.ts';
 
 // The org report: incidents per month (JST) and the median of each post-mortem metric per month,
 // so directors see whether the response is getting faster. Cancelled incidents are not counted.
@@ -110,7 +112,7 @@ export function renderReportHtml(report: IncidentReport, orgName: string): strin
   const list = report.incidents
     .map(
       (i) =>
-        `<tr><td>#${h(i.id)}</td><td>${h(formatJst(i.detectedAt))}</td><td>${h(i.title)}</td><td>${i.severity}</td><td>${h(i.status)}</td><td>${h(i.postmortem)}</td></tr>`,
+        `<tr><td>#${h(i.id)}</td><td>${h(formatJst(i.detectedAt))}</td><td>${h(i.title)}</td><td>${i.severity}</td><td>${h(incidentStatusLabels[i.status as IncidentStatus] ?? i.status)}</td><td>${h(i.postmortem === 'none' ? 'なし' : (postmortemStatusLabels[i.postmortem] ?? i.postmortem))}</td></tr>`,
     )
     .join('');
   const body =

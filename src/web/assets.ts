@@ -13,6 +13,7 @@ const own = (file: string) => new URL(`./assets/${file}`, import.meta.url);
 const sources = {
   'app.css': own('app.css'),
   'volume-chart.js': own('volume-chart.js'),
+  'report-chart.js': own('report-chart.js'),
   'live.js': own('live.js'),
   'favicon.svg': own('favicon.svg'),
   'uplot.js': require.resolve('uplot/dist/uPlot.iife.min.js'),

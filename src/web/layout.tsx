@@ -30,6 +30,7 @@ const nav: { href: string; label: string; action: Action }[] = [
   { href: '/alerts', label: 'アラート', action: 'alerts.read' },
   { href: '/incidents', label: 'インシデント', action: 'incidents.read' },
   { href: '/postmortems', label: 'ポストモーテム', action: 'postmortems.read' },
+  { href: '/reports', label: '報告', action: 'reports.read' },
 ];
 
 export function Document(props: {

@@ -227,6 +227,16 @@ it('the director opens the post-mortem from the incident page, edits the prose a
   expect(text).toContain(`承認 ${director.name}`);
   expect(text).toContain('夜間の当番表を見直す — 担当: 院長 一郎');
   expect(text).not.toMatch(/user:\d+|\btriage\b|\boncall_manager\b/);
+
+  // The monthly report: the incident counted in its month, the medians charted and tabled.
+  await page.goto(`${base}/reports`);
+  await page.waitForSelector('#report-counts canvas');
+  await page.waitForSelector('#report-medians canvas');
+  const report = await page.locator('main').innerText();
+  expect(report).toContain('2026/11');
+  expect(report).toContain('ポストモーテム（承認済み）');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  expect((await screenshotBoth(page, 'report')).phoneOverflow).toBeLessThanOrEqual(0);
   expect(await page.evaluate('window.__pwned')).toBeUndefined();
   expect(errors).toEqual([]);
   await page.close();

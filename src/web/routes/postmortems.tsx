@@ -14,9 +14,10 @@ import { regeneratePostmortem } from '../../postmortems/draft-postmortem.ts';
 import { editPostmortem, type ActionItemInput } from '../../postmortems/edit-postmortem.ts';
 import { peopleNames } from '../../postmortems/exports.ts';
 import { getPostmortem, listPostmortems } from '../../postmortems/queries.ts';
+import { incidentReport } from '../../postmortems/report.ts';
 import { formOf, incidentId, jstLocal } from '../forms.ts';
 import { definePage, type PageDefinition } from '../page.tsx';
-import { PostmortemPage, PostmortemsPage, type PostmortemMarker } from '../pages/postmortems.tsx';
+import { PostmortemPage, PostmortemsPage, ReportPage, type PostmortemMarker } from '../pages/postmortems.tsx';
 
 // The post-mortem list, one post-mortem, and its forms (edit, regenerate, approve): each form one
 // verb with the version read, then back to the page with a note of what was done.
@@ -68,6 +69,24 @@ function actionItemsOf(form: Record<string, unknown>): ActionItemInput[] {
 }
 
 export const postmortemPages: readonly PageDefinition[] = [
+  definePage({
+    method: 'get',
+    path: '/reports',
+    action: 'reports.read',
+    handler: (ctx) => async (c, viewer) => {
+      const months = z
+        .enum(['12', '24', '60'])
+        .catch('12')
+        .parse(c.req.query('months') ?? '12');
+      const n = Number(months);
+      // Whole JST months: from the first day of the month n-1 months ago to now.
+      const jstNow = new Date(viewer.now.getTime() + 9 * HOUR);
+      const from = new Date(Date.UTC(jstNow.getUTCFullYear(), jstNow.getUTCMonth() - (n - 1), 1) - 9 * HOUR);
+      const report = await incidentReport(ctx.sql, viewer.auth.orgId, { from, to: viewer.now });
+      const printHref = `/api/v1/organizations/${viewer.auth.orgId}/reports/incidents.html?from=${encodeURIComponent(from.toISOString())}`;
+      return c.html(<ReportPage viewer={viewer} report={report} months={n} printHref={printHref} />);
+    },
+  }),
   definePage({
     method: 'get',
     path: '/postmortems',
