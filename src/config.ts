@@ -19,6 +19,8 @@ export interface Config {
     migrationUrl: string | null;
     poolSize: number;
     embeddedPort: number | null;
+    /** Lets the dashboards' read-only role (sql/024) log in with this password; null leaves it as it is. */
+    readonlyPassword: string | null;
   };
   dataDir: string;
   http: {
@@ -262,6 +264,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       migrationUrl: databaseUrl(env, 'HINOKO_MIGRATION_DATABASE_URL'),
       poolSize: int(env, 'HINOKO_DB_POOL', 10, 1, 200),
       embeddedPort: read(env, 'HINOKO_EMBEDDED_PG_PORT') === undefined ? null : int(env, 'HINOKO_EMBEDDED_PG_PORT', 0, 1024, 65535),
+      readonlyPassword: read(env, 'HINOKO_READONLY_PASSWORD') ?? null,
     },
     dataDir: path.resolve(read(env, 'HINOKO_DATA_DIR') ?? '.hinoko'),
     http: {
@@ -345,6 +348,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const need = (holds: boolean, problem: string) => holds || problems.push(problem);
   // The embedded Postgres sets up its two roles itself; a migration URL only means something beside DATABASE_URL.
   need(config.database.migrationUrl === null || config.database.url !== null, 'HINOKO_MIGRATION_DATABASE_URL goes with DATABASE_URL');
+  need(
+    config.database.readonlyPassword === null || config.database.readonlyPassword.length >= 12,
+    'HINOKO_READONLY_PASSWORD must be at least 12 characters',
+  );
   need(config.mail.pollMs >= 100, 'HINOKO_MAIL_POLL must be at least 100ms');
   need((config.oncall.secret?.length ?? 32) >= 32, 'HINOKO_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)');
   need(config.oncall.ackLinkTtlMs >= 60_000, 'HINOKO_ACK_LINK_TTL must be at least 1m');

@@ -3,7 +3,7 @@ import { logger } from '../logger.ts';
 import { connect, type DbHandle } from './connect.ts';
 import { embeddedLocation, NoDatabaseError, startEmbeddedPostgres } from './embedded.ts';
 import { migrate } from './migrate.ts';
-import { canRewriteAuditLog, ensureLoginRole, grantAppRole } from './roles.ts';
+import { canRewriteAuditLog, enableReadonlyLogin, ensureLoginRole, grantAppRole } from './roles.ts';
 
 export interface OpenDatabase extends DbHandle {
   embedded: boolean;
@@ -32,6 +32,17 @@ export function databaseLocation(config: Pick<Config, 'database' | 'dataDir'>): 
 async function hasSchema(sql: DbHandle['sql']): Promise<boolean> {
   const [row] = await sql<{ present: boolean }[]>`select to_regclass('public.schema_migrations') is not null as present`;
   return row!.present;
+}
+
+/** HINOKO_READONLY_PASSWORD set: the dashboards' role may log in with it (docker-compose's Grafana). */
+async function readonlyLogin(owner: DbHandle['sql'], config: Readonly<Config>): Promise<void> {
+  if (config.database.readonlyPassword === null) return;
+  // Dashboards are not worth refusing to start over: a role that may not alter roles is a warning.
+  const enabled = await enableReadonlyLogin(owner, config.database.readonlyPassword).catch((err: unknown) => {
+    logger.warn({ err }, 'could not let hinoko_readonly log in');
+    return true;
+  });
+  if (!enabled) logger.warn('HINOKO_READONLY_PASSWORD is set but the role hinoko_readonly does not exist (README, "Dashboards")');
 }
 
 /** The user name in a postgres:// URL. */
@@ -72,6 +83,7 @@ export async function openDatabase(config: Readonly<Config>, options: { migrate?
         if (options.migrate !== false) applied = await migrate(owner.sql);
         if (embedded) await ensureLoginRole(owner.sql, embedded.appRole, embedded.appPassword);
         await grantAppRole(owner.sql, roleOf(appUrl));
+        await readonlyLogin(owner.sql, config);
       } finally {
         await owner.close();
       }
@@ -81,6 +93,7 @@ export async function openDatabase(config: Readonly<Config>, options: { migrate?
     if (ownerUrl === appUrl) {
       await checkSchema(handle.sql);
       if (options.migrate !== false) applied = await migrate(handle.sql);
+      await readonlyLogin(handle.sql, config);
     }
     if (await canRewriteAuditLog(handle.sql)) {
       logger.warn(

@@ -42,3 +42,17 @@ export async function canRewriteAuditLog(sql: Sql): Promise<boolean> {
     from pg_class c where c.relname = 'audit_log' and c.relnamespace = 'public'::regnamespace`;
   return Boolean(row && (row.owner || row.superuser));
 }
+
+/** The dashboards' read-only role (sql/024_grafana_readonly.sql). */
+export const readonlyRole = 'hinoko_readonly';
+
+/**
+ * Lets the read-only role log in with `password` (run as the owner after migrating). False when
+ * the role is missing — the migrating role could not create it — so the caller can say so.
+ */
+export async function enableReadonlyLogin(owner: Sql, password: string): Promise<boolean> {
+  const [exists] = await owner<{ n: number }[]>`select 1 as n from pg_roles where rolname = ${readonlyRole}`;
+  if (!exists) return false;
+  await owner.unsafe(`alter role ${quoteIdent(readonlyRole)} login password ${quoteLiteral(password)}`);
+  return true;
+}
