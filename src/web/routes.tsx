@@ -22,6 +22,7 @@ import { alertPages } from './routes/alerts.tsx';
 import { incidentPages } from './routes/incidents.tsx';
 import { mentionPages } from './routes/mentions.tsx';
 import { postmortemPages } from './routes/postmortems.tsx';
+import { settingsPages } from './routes/settings.tsx';
 import { statementPages } from './routes/statements.tsx';
 
 // Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
@@ -66,6 +67,7 @@ export const webPages: readonly PageDefinition[] = [
   ...alertPages,
   ...incidentPages,
   ...postmortemPages,
+  ...settingsPages,
   ...statementPages,
 ];
 

@@ -531,3 +531,51 @@ describe('mentions', () => {
     await page.close();
   }, 120_000);
 });
+
+describe('settings', () => {
+  it('alert e-mail: a manager reads it; an admin changes it, a bad address refused in Japanese with the text kept; audited', async () => {
+    const [user] = await ctx.sql<{ org_id: string }[]>`select org_id from users where email = ${manager.email}`;
+    const orgId = user!.org_id;
+    const admin = { email: 'kanri@pages.example.jp', password: '朝の光が差し込む待合室で新聞を読む' };
+    await createUser(ctx, orgId, { name: '管理 次郎', email: admin.email, role: 'admin', password: admin.password }, systemActor);
+    const login = async (who: { email: string; password: string }) => {
+      const { page, errors } = await watchedPage();
+      await page.goto(`${base}/login?next=${encodeURIComponent('/settings/alerting')}`);
+      await page.fill('input[name=email]', who.email);
+      await page.fill('input[name=password]', who.password);
+      await Promise.all([page.waitForURL(`${base}/settings/alerting`), page.click('button[type=submit]')]);
+      return { page, errors };
+    };
+
+    const reader = await login(manager);
+    expect(await reader.page.locator('main').innerText()).toContain('未設定です');
+    expect(await reader.page.locator('#set-recipients').count()).toBe(0);
+    await reader.page.close();
+
+    const { page, errors } = await login(admin);
+    await page.fill('#set-recipients', `${manager.email}\nnot-an-address\npr@clinic.example.jp`);
+    await page.selectOption('#set-severity', '4');
+    await page.click('button:text("保存する")');
+    await page.waitForSelector('p.error[role=alert]');
+    expect(await page.locator('p.error[role=alert]').innerText()).toContain('メールアドレスとして使えないものがあります: not-an-address');
+    expect(await page.locator('#set-recipients').inputValue()).toContain('not-an-address');
+    expect(await page.locator('#set-severity').inputValue()).toBe('4');
+    // The refusal is a 400 page, which the browser logs; that one line is expected.
+    expect(errors.splice(0)).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    await page.fill('#set-recipients', `${manager.email}\nPR@Clinic.Example.JP`);
+    await page.check('#set-notices');
+    await Promise.all([page.waitForURL(/done=saved/), page.click('button:text("保存する")')]);
+    const now = await page.locator('section[aria-labelledby=set-now]').innerText();
+    expect(now).toContain(`${manager.email}（当番 太郎）`);
+    expect(now).toContain('PR@clinic.example.jp');
+    expect(now).toContain('深刻度4・重大 以上');
+    expect(now).toContain('送る（好意的な話題の急増も知らせる）');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect((await screenshotBoth(page, 'settings-alerting')).phoneOverflow).toBeLessThanOrEqual(0);
+    const [audit] = await ctx.sql<{ after: { recipients: string[]; minSeverity: number } }[]>`
+      select after from audit_log where org_id = ${orgId} and action = 'alerting.configure' order by id desc limit 1`;
+    expect(audit!.after).toMatchObject({ recipients: [manager.email, 'PR@clinic.example.jp'], minSeverity: 4 });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+});
