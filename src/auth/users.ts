@@ -19,6 +19,21 @@ export interface User {
 
 export type UserRow = Row<'users'>;
 
+/** The people who may still be picked (assignees, owners): active users, by id and name. */
+export function activePeople(users: readonly User[]): { id: string; name: string }[] {
+  return users.filter((u) => !u.disabledAt).map((u) => ({ id: u.id, name: u.name }));
+}
+
+/**
+ * A person's name from an id or a stored reference ('user:4'), as pages and exports show it: never
+ * the code; an id nobody has any more says so, and no id at all is the system.
+ */
+export function nameOf(users: readonly Pick<User, 'id' | 'name'>[]): (idOrRef: unknown) => string {
+  const names = new Map(users.map((u) => [u.id, u.name]));
+  return (v) =>
+    typeof v === 'string' || typeof v === 'number' ? (names.get(String(v).replace(/^user:/, '')) ?? '（不明な利用者）') : 'システム';
+}
+
 export function toUser(r: UserRow): User {
   return {
     id: r.id,

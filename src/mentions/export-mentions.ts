@@ -1,8 +1,8 @@
 import { recordAudit } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import type { PresentedMention } from './privacy.ts';
-import { maxPageSize, type MentionFilter } from './queries.ts';
-import { viewMentions, type MentionViewer } from './view-mentions.ts';
+import { maxPageSize } from './queries.ts';
+import { viewMentions, type FeedFilter, type MentionViewer } from './view-mentions.ts';
 
 /** At most this many posts per export: a spreadsheet for a report, not a copy of the database. */
 export const maxExportRows = 10_000;
@@ -15,7 +15,7 @@ export const maxExportRows = 10_000;
 export async function exportMentions(
   ctx: Pick<AppContext, 'sql'>,
   viewer: Omit<MentionViewer, 'revealPii'>,
-  filter: MentionFilter,
+  filter: FeedFilter,
 ): Promise<{ items: PresentedMention[]; truncated: boolean }> {
   const items: PresentedMention[] = [];
   let cursor: string | undefined;
@@ -36,7 +36,11 @@ export async function exportMentions(
       orgId: filter.orgId,
       action: 'mention.export',
       targetType: 'mention',
-      after: { rows: items.length, truncated: more, filter: { ...rest, searchWords: words?.length ?? 0 } },
+      after: {
+        rows: items.length,
+        truncated: more,
+        filter: { ...rest, includePrivate: viewer.includePrivate, searchWords: words?.length ?? 0 },
+      },
     }),
   );
   return { items, truncated: more };

@@ -118,7 +118,7 @@ export const mentionRoutes = [
     (ctx) => async (c) => {
       const { revealPii: requested, limit, cursor, ...q } = c.req.valid('query');
       const viewer = mentionViewer(c, requested);
-      return c.json(await viewMentions(ctx, viewer, feedFilter(ctx, viewer, c.req.valid('param').orgId, q, { limit, cursor })), 200);
+      return c.json(await viewMentions(ctx, viewer, feedFilter(ctx, c.req.valid('param').orgId, q, { limit, cursor })), 200);
     },
   ),
 

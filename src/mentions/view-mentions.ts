@@ -40,13 +40,15 @@ export function searchWords(ctx: Pick<AppContext, 'analyzer'>, q: string | undef
   return words;
 }
 
+/** What the viewer asked for; whether private messages are in it is the viewer's (viewMentions). */
+export type FeedFilter = Omit<MentionFilter, 'includePrivate'>;
+
 export function feedFilter(
   ctx: Pick<AppContext, 'analyzer'>,
-  viewer: Pick<MentionViewer, 'includePrivate'>,
   orgId: string,
   q: FeedQuery,
   page: { limit?: number; cursor?: string } = {},
-): MentionFilter {
+): FeedFilter {
   return {
     orgId,
     sourceId: q.sourceId,
@@ -59,7 +61,6 @@ export function feedFilter(
     triage: q.triage,
     assigneeId: q.assigneeId,
     words: searchWords(ctx, q.q),
-    includePrivate: viewer.includePrivate,
     ...page,
   };
 }
@@ -71,9 +72,9 @@ export function feedFilter(
 export async function viewMentions(
   ctx: Pick<AppContext, 'sql'>,
   viewer: MentionViewer,
-  filter: MentionFilter,
+  filter: FeedFilter,
 ): Promise<{ items: PresentedMention[]; nextCursor: string | null }> {
-  const page = await listMentions(ctx.sql, { ...filter, includePrivate: filter.includePrivate && viewer.includePrivate });
+  const page = await listMentions(ctx.sql, { ...filter, includePrivate: viewer.includePrivate });
   const items = page.items.map((m) => presentMention(m, { revealPii: viewer.revealPii }));
   await recordMentionViews(ctx.sql, viewer.actor, filter.orgId, items, viewer.revealPii);
   return { ...page, items };

@@ -31,13 +31,15 @@ const statementLine = (st: PostmortemFacts['statements'][number]) =>
 /** Names for the people in a post-mortem (ids and 'user:4' references alike); built by the caller from the org's users. */
 export type PeopleNames = (idOrRef: unknown) => string;
 
-/** One line about a timeline event — when, what, who, and what it said — as plain text, escaped by the caller. */
-export function timelineLine(e: PostmortemFacts['timeline'][number], f: PostmortemFacts, name: PeopleNames): string {
+/** The timeline, a line per event — when, what, who, and what it said — as plain text, escaped by the caller. */
+export function timelineLines(f: PostmortemFacts, name: PeopleNames): string[] {
   const titles = new Map(f.deadlines.map((d) => [d.stepKey, d.title]));
   const words = { name, taskTitle: (key: unknown) => titles.get(String(key)) ?? 'タスク' };
-  const label = eventKindLabels[e.kind as keyof typeof eventKindLabels] ?? '記録';
-  const said = describeEvent(e.kind, e.data ?? {}, words);
-  return `${when(e.at)} ${label}（${actorNameOfRef(e.actor, words)}）${said ? `: ${said}` : ''}`;
+  return f.timeline.map((e) => {
+    const label = eventKindLabels[e.kind as keyof typeof eventKindLabels] ?? '記録';
+    const said = describeEvent(e.kind, e.data ?? {}, words);
+    return `${when(e.at)} ${label}（${actorNameOfRef(e.actor, words)}）${said ? `: ${said}` : ''}`;
+  });
 }
 
 /**
@@ -122,7 +124,7 @@ export function renderMarkdown(pm: PostmortemView, orgName: string, name: People
   lines.push('## 影響 (impact)', '');
   table(impactRows(f));
   lines.push('## 経緯 (timeline)', '');
-  for (const e of f.timeline) lines.push(`- ${mdInline(timelineLine(e, f, name))}`);
+  for (const l of timelineLines(f, name)) lines.push(`- ${mdInline(l)}`);
   lines.push('');
   lines.push('## 未完了の必須タスクを残した解決 (resolved with required tasks open)', '');
   const over = overOpenTasksLines(f);
@@ -198,7 +200,11 @@ export function renderHtml(pm: PostmortemView, orgName: string, name: PeopleName
   parts.push(`<h2>概要 (summary)</h2><p>${multiline(pm.summary)}</p>`);
   parts.push(`<h2>指標 (metrics)</h2>${table(metricRows(f))}`);
   parts.push(`<h2>影響 (impact)</h2>${table(impactRows(f))}`);
-  parts.push(`<h2>経緯 (timeline)</h2><ul>${f.timeline.map((e) => `<li>${h(timelineLine(e, f, name))}</li>`).join('')}</ul>`);
+  parts.push(
+    `<h2>経緯 (timeline)</h2><ul>${timelineLines(f, name)
+      .map((l) => `<li>${h(l)}</li>`)
+      .join('')}</ul>`,
+  );
   const over = overOpenTasksLines(f);
   parts.push(
     `<h2>未完了の必須タスクを残した解決 (resolved with required tasks open)</h2>${over.length === 0 ? '<p>（なし）</p>' : `<ul>${over.map((l) => `<li>${h(l)}</li>`).join('')}</ul>`}`,

@@ -51,7 +51,7 @@ export const webPages: readonly PageDefinition[] = [
         viewMentions(
           ctx,
           { actor: requestActor(c), revealPii: false, includePrivate: viewer.may('mentions.read_private') },
-          { orgId: auth.orgId, limit: 20, includePrivate: true },
+          { orgId: auth.orgId, limit: 20 },
         ),
       ]);
       return c.html(<OverviewPage viewer={viewer} overview={overview} mentions={page.items} />);

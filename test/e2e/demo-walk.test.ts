@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { systemActor } from '../../src/audit/record.ts';
 import { createUser } from '../../src/auth/create-user.ts';
@@ -8,7 +8,7 @@ import { updateAlertingSettings } from '../../src/notify/recipients.ts';
 import { createApp } from '../../src/server/app.ts';
 import { decodeTextPart } from '../fakes/smtp-fake.ts';
 import { seriousA11yViolations } from '../support/axe.ts';
-import { launchChromium, screenshotBoth } from '../support/browser.ts';
+import { launchChromium, screenshotBoth, signedInPage } from '../support/browser.ts';
 import { demoMailer, openDemoClinic, runDemoAt, useDatabaseAndSmtp, type DemoClinic } from '../support/demo-flow.ts';
 
 // The issue-14 proof in one continuous walk through the pages, on the demo clinic's flare-up as
@@ -47,17 +47,7 @@ afterAll(async () => {
   await new Promise((r) => server?.close(r));
 });
 
-async function signedIn(who: { email: string; password: string }, next: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ locale: 'ja-JP', viewport: { width: 1440, height: 900 } });
-  const errors: string[] = [];
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
-  await page.fill('input[name=email]', who.email);
-  await page.fill('input[name=password]', who.password);
-  await Promise.all([page.waitForURL(base + next), page.click('button[type=submit]')]);
-  return { page, errors };
-}
+const signedIn = (who: { email: string; password: string }, next: string) => signedInPage(browser, base, who, next);
 
 it('the demo flare-up, live on the overview → the alert → acknowledged from the mail on a phone → task, role, statement, second approver, published → resolved', async () => {
   const { ctx, orgId, clock } = clinic;

@@ -11,7 +11,7 @@ import { createApp } from '../../src/server/app.ts';
 import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
 import { makeOrg, makeSource, mentionFixture, testContext, stubAnalyzer } from '../factories/index.ts';
 import { seriousA11yViolations } from '../support/axe.ts';
-import { launchChromium, screenshotBoth } from '../support/browser.ts';
+import { launchChromium, screenshotBoth, signedInPage } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 // Issue 14 item 1: the layout every page stands on — role navigation, the incident banner while
@@ -361,15 +361,7 @@ describe('statements', () => {
     const [incident] = await ctx.sql<{ id: string }[]>`
       insert into incidents (org_id, title, status, severity, playbook_version, detected_at, created_at, updated_at)
       values (${orgId}, '受付対応への批判・深刻度3', 'active', 3, 1, now() - interval '1 hour', now(), now()) returning id`;
-    const login = async (who: { email: string; password: string }, next: string) => {
-      const { page, errors } = await watchedPage();
-      await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
-      await page.fill('input[name=email]', who.email);
-      await page.fill('input[name=password]', who.password);
-      await page.click('button[type=submit]');
-      await page.waitForURL(base + next);
-      return { page, errors };
-    };
+    const login = (who: { email: string; password: string }, next: string) => signedInPage(browser, base, who, next);
 
     const { page, errors } = await login(manager, `/incidents/${incident!.id}`);
     await page.selectOption('#template', { index: 0 });
@@ -538,14 +530,7 @@ describe('settings', () => {
     const orgId = user!.org_id;
     const admin = { email: 'kanri@pages.example.jp', password: '朝の光が差し込む待合室で新聞を読む' };
     await createUser(ctx, orgId, { name: '管理 次郎', email: admin.email, role: 'admin', password: admin.password }, systemActor);
-    const login = async (who: { email: string; password: string }) => {
-      const { page, errors } = await watchedPage();
-      await page.goto(`${base}/login?next=${encodeURIComponent('/settings/alerting')}`);
-      await page.fill('input[name=email]', who.email);
-      await page.fill('input[name=password]', who.password);
-      await Promise.all([page.waitForURL(`${base}/settings/alerting`), page.click('button[type=submit]')]);
-      return { page, errors };
-    };
+    const login = (who: { email: string; password: string }) => signedInPage(browser, base, who, '/settings/alerting');
 
     const reader = await login(manager);
     expect(await reader.page.locator('main').innerText()).toContain('未設定です');

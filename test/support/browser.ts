@@ -43,3 +43,24 @@ export async function screenshotBoth(page: Page, name: string): Promise<{ phoneO
   await page.setViewportSize({ width: 1440, height: 900 });
   return { phoneOverflow };
 }
+
+/**
+ * A 1440 px page signed in through the login form and on `next`, recording every console error
+ * and uncaught exception (tests expect none, or exactly the ones they provoke).
+ */
+export async function signedInPage(
+  browser: Browser,
+  base: string,
+  who: { email: string; password: string },
+  next: string,
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ locale: 'ja-JP', viewport: { width: 1440, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
+  await page.fill('input[name=email]', who.email);
+  await page.fill('input[name=password]', who.password);
+  await Promise.all([page.waitForURL(base + next), page.click('button[type=submit]')]);
+  return { page, errors };
+}

@@ -34,14 +34,6 @@
       var hour = Number(parts.hour) % 24;
       return hour === 0 && parts.minute === '00' ? parts.month + '/' + parts.day : hour + ':' + parts.minute;
     }
-    var full = new Intl.DateTimeFormat('ja-JP', {
-      timeZone: 'Asia/Tokyo',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: '2-digit',
-      hour12: false,
-    });
 
     function seriesFor(key) {
       var all = (data.byWatchTarget || []).concat(data.bySource || []);
@@ -90,7 +82,7 @@
           {
             label: '日時 (JST)',
             value: function (u, ts) {
-              return ts == null ? '—' : full.format(new Date(ts * 1000));
+              return ts == null ? '—' : jstParts.format(new Date(ts * 1000));
             },
           },
           { label: '投稿数', stroke: '#3b6ea5', fill: 'rgba(59,110,165,0.15)', width: 2 },

@@ -2,6 +2,7 @@
 import { displayText, formatJstDateTime } from '../../display.ts';
 import { findTransition, incidentStatuses, openStatuses, type IncidentStatus } from '../../incident-record/lifecycle.ts';
 import type { getIncident } from '../../incidents/queries.ts';
+import { nameOf } from '../../auth/users.ts';
 import { actorName, describeEvent } from '../../incident-record/describe-event.ts';
 import { Flash, Layout, type Viewer } from '../layout.tsx';
 import { eventKindLabels, incidentRoleLabels, incidentStatusLabels, roleLabels, severityLabel, taskStatusLabels } from '../labels.ts';
@@ -52,10 +53,8 @@ export function IncidentPage(props: {
 }) {
   const v = props.viewer;
   const i = props.incident;
-  const names = new Map(props.people.map((p) => [p.id, p.name]));
   // People are stored as ids or as 'user:4' (done_by, acknowledgements): always shown by name.
-  const name = (id: unknown) =>
-    typeof id === 'string' || typeof id === 'number' ? (names.get(String(id).replace(/^user:/, '')) ?? '（不明な利用者）') : 'システム';
+  const name = nameOf(props.people);
   const titles = new Map(i.tasks.map((t) => [t.stepKey, t.title]));
   const taskTitle = (key: unknown) => displayText(titles.get(String(key)) ?? 'タスク');
   const words = { name, taskTitle };

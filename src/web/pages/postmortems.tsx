@@ -5,7 +5,7 @@ import type { CountBucket } from '../../mentions/queries.ts';
 import { formatDuration, metricLabels, metricNames, type DeadlineOutcome } from '../../postmortems/metrics.ts';
 import type { PostmortemListItem, PostmortemView } from '../../postmortems/queries.ts';
 import type { IncidentReport } from '../../postmortems/report.ts';
-import { postmortemStatusLabels, timelineLine, type PeopleNames } from '../../postmortems/render.ts';
+import { postmortemStatusLabels, timelineLines, type PeopleNames } from '../../postmortems/render.ts';
 import { jsonForScript } from '../json.ts';
 import { Flash, Layout, type Viewer } from '../layout.tsx';
 import { jstInputValue } from '../time.ts';
@@ -154,8 +154,8 @@ export function PostmortemPage(props: {
           <section class="card" aria-labelledby="pm-timeline">
             <h2 id="pm-timeline">経緯</h2>
             <ol class="timeline">
-              {f.timeline.map((e) => (
-                <li>{displayText(timelineLine(e, f, props.name))}</li>
+              {timelineLines(f, props.name).map((line) => (
+                <li>{displayText(line)}</li>
               ))}
             </ol>
           </section>

@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { riskCategoryNames } from '../../analysis/index.ts';
-import { listUsers } from '../../auth/users.ts';
+import { activePeople, listUsers } from '../../auth/users.ts';
 import { listSources } from '../../collection/sources.ts';
 import { ValidationError } from '../../errors.ts';
 import { requestActor } from '../../http/actor.ts';
@@ -44,8 +44,7 @@ function viewerOfMentions(c: Context<AppEnv>, viewer: Viewer, revealPii = false)
   return { actor: requestActor(c), revealPii, includePrivate: viewer.may('mentions.read_private') };
 }
 
-const activeUsers = async (ctx: Parameters<PageDefinition['handler']>[0], orgId: string) =>
-  (await listUsers(ctx.sql, orgId)).filter((u) => !u.disabledAt).map((u) => ({ id: u.id, name: u.name }));
+const activeUsers = async (ctx: Parameters<PageDefinition['handler']>[0], orgId: string) => activePeople(await listUsers(ctx.sql, orgId));
 
 /** The query string without the cursor, for the next page, the CSV and coming back after a quick triage. */
 function queryWithout(c: Context<AppEnv>, drop: string[]): string {
@@ -90,7 +89,7 @@ export const mentionPages: readonly PageDefinition[] = [
       const { q, cursor, range } = readFeedQuery(c, viewer.now);
       const mv = viewerOfMentions(c, viewer);
       const [page, sources, targets, users] = await Promise.all([
-        viewMentions(ctx, mv, feedFilter(ctx, mv, orgId, q, { limit: 50, cursor })),
+        viewMentions(ctx, mv, feedFilter(ctx, orgId, q, { limit: 50, cursor })),
         listSources(ctx, { orgId }),
         listWatchTargets(ctx.db, orgId),
         activeUsers(ctx, orgId),
@@ -127,7 +126,7 @@ export const mentionPages: readonly PageDefinition[] = [
     handler: (ctx) => async (c, viewer) => {
       const { q } = readFeedQuery(c, viewer.now);
       const mv = viewerOfMentions(c, viewer);
-      const { items } = await exportMentions(ctx, mv, feedFilter(ctx, mv, viewer.auth.orgId, q));
+      const { items } = await exportMentions(ctx, mv, feedFilter(ctx, viewer.auth.orgId, q));
       const stamp = new Date(viewer.now.getTime() + 9 * 3_600_000).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
       return c.body(mentionsCsv(items), 200, {
         'content-type': 'text/csv; charset=utf-8',

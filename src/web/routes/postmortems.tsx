@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { listUsers } from '../../auth/users.ts';
+import { activePeople, listUsers, nameOf } from '../../auth/users.ts';
 import { ValidationError } from '../../errors.ts';
 import { requestActor } from '../../http/actor.ts';
 import type { AppEnv } from '../../http/env.ts';
@@ -12,7 +12,6 @@ import { countMentions } from '../../mentions/queries.ts';
 import { approvePostmortem } from '../../postmortems/approve-postmortem.ts';
 import { regeneratePostmortem } from '../../postmortems/draft-postmortem.ts';
 import { editPostmortem, type ActionItemInput } from '../../postmortems/edit-postmortem.ts';
-import { peopleNames } from '../../postmortems/exports.ts';
 import { getPostmortem, listPostmortems } from '../../postmortems/queries.ts';
 import { incidentReport } from '../../postmortems/report.ts';
 import { formOf, incidentId, jstLocal } from '../forms.ts';
@@ -101,10 +100,9 @@ export const postmortemPages: readonly PageDefinition[] = [
     handler: (ctx) => async (c, viewer) => {
       const id = incidentId(c);
       const orgId = viewer.auth.orgId;
-      const [pm, incident, name, users] = await Promise.all([
+      const [pm, incident, users] = await Promise.all([
         getPostmortem(ctx.sql, orgId, id),
         findIncident(ctx.sql, orgId, id),
-        peopleNames(ctx.sql, orgId),
         listUsers(ctx.sql, orgId),
       ]);
       const f = pm.facts;
@@ -130,8 +128,8 @@ export const postmortemPages: readonly PageDefinition[] = [
           viewer={viewer}
           title={incident.title}
           pm={pm}
-          name={name}
-          people={users.filter((u) => !u.disabledAt).map((u) => ({ id: u.id, name: u.name }))}
+          name={nameOf(users)}
+          people={activePeople(users)}
           series={series}
           markers={markers}
           flash={done ? flashes[done] : undefined}
