@@ -42,6 +42,11 @@ export default tseslint.config(
     },
   },
   {
+    // A file past 400 lines holds more than one thing (issue 13); the generated row types are exempt.
+    files: ['src/**'],
+    rules: { 'max-lines': ['error', { max: 400 }] },
+  },
+  {
     // Scripts the pages load: plain browser JavaScript (no build step), uPlot as a global.
     files: ['src/web/assets/**/*.js'],
     ...tseslint.configs.disableTypeChecked,

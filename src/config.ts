@@ -2,7 +2,8 @@ import path from 'node:path';
 import { ConfigError } from './errors.ts';
 import { parseAllowEntry } from './outbound/addresses.ts';
 
-// The only reader of process.env. Everything is validated once, at boot, with a message that
+// The only reader of process.env, with src/collection/credential-env.ts (a source's credential named
+// by an environment variable the operator allows). Everything is validated once, at boot, with a message that
 // names the variable and says what is wrong; the result is frozen and passed down explicitly.
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -124,7 +125,7 @@ export interface Config {
   logLevel: LogLevel;
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 const problems: string[] = [];
 
@@ -369,37 +370,4 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 
 const credentialEnvPattern = /^[A-Z][A-Z0-9_]{0,62}(?:\{org\}_[A-Z0-9_]{0,40})?\*?$/;
 // The platform's own secrets are never a source's credential, whatever the patterns say.
-const reservedNames = new Set(['DATABASE_URL', 'HINOKO_API_TOKEN', 'SMTP_URL', 'HINOKO_SECRET', 'HINOKO_MIGRATION_DATABASE_URL']);
-
-const readableName = (name: string) => /^[A-Z][A-Z0-9_]{1,127}$/.test(name) && !reservedNames.has(name);
-
-/** Whether the operator lets organisation `orgId`'s sources read environment variable `name`. */
-export function credentialEnvAllowed(config: Pick<Config, 'sources'>, orgId: string, name: string): boolean {
-  const matches = (pattern: string) => {
-    const concrete = pattern.replace('{org}', orgId);
-    return concrete.endsWith('*') ? name.startsWith(concrete.slice(0, -1)) : name === concrete;
-  };
-  return readableName(name) && config.sources.credentialEnvPatterns.some(matches);
-}
-
-/**
- * The value of an environment variable a source names, only when the operator allows that name
- * for the source's organisation; undefined otherwise or when unset.
- */
-export function readCredentialEnv(
-  config: Pick<Config, 'sources'>,
-  orgId: string,
-  name: string,
-  env: Env = process.env,
-): string | undefined {
-  return credentialEnvAllowed(config, orgId, name) ? read(env, name) : undefined;
-}
-
-/**
- * An environment variable named by a source saved before credentials were sealed per source
- * (issue 11): read once, at boot, to move its value into that source's sealed store
- * (src/collection/seal-env-credentials.ts). The platform's own secrets are still never read.
- */
-export function readLegacyCredentialEnv(name: string, env: Env = process.env): string | undefined {
-  return readableName(name) ? read(env, name) : undefined;
-}
+export const reservedNames = new Set(['DATABASE_URL', 'HINOKO_API_TOKEN', 'SMTP_URL', 'HINOKO_SECRET', 'HINOKO_MIGRATION_DATABASE_URL']);

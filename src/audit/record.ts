@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../db/connect.ts';
+import { asJson, type Sql, type Tx } from '../db/connect.ts';
 import { advisoryKey, lockNames } from '../db/locks.ts';
 import { auditHash, verifyChain, type AuditFields, type ChainBreak, type StoredAuditRow } from './chain.ts';
 import { latestByChain } from './checkpoint.ts';
@@ -45,7 +45,7 @@ export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, 
   const [last] = await tx<Pick<Row<'audit_log'>, 'seq' | 'hash'>[]>`
     select seq, hash from audit_log where chain = ${chain} order by seq desc limit 1`;
   // Stored as it will be read back (jsonb), so the hash covers exactly what verify sees.
-  const asJson = (v: unknown) => (v === undefined || v === null ? null : (JSON.parse(JSON.stringify(v)) as unknown));
+  const plainJson = (v: unknown) => (v === undefined || v === null ? null : (JSON.parse(JSON.stringify(v)) as unknown));
   const fields: AuditFields = {
     chain,
     seq: Number(last?.seq ?? 0) + 1,
@@ -56,8 +56,8 @@ export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, 
     action: entry.action,
     targetType: entry.targetType ?? null,
     targetId: entry.targetId ?? null,
-    before: asJson(entry.before),
-    after: asJson(entry.after),
+    before: plainJson(entry.before),
+    after: plainJson(entry.after),
     requestId: actor.requestId ?? null,
     sourceIp: actor.sourceIp ?? null,
   };
@@ -67,8 +67,8 @@ export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry, 
     insert into audit_log (chain, seq, org_id, at, actor_type, actor_id, action, target_type, target_id, before, after,
       request_id, source_ip, prev_hash, hash)
     values (${chain}, ${fields.seq}, ${fields.orgId}, ${at}, ${fields.actorType}, ${fields.actorId}, ${fields.action},
-      ${fields.targetType}, ${fields.targetId}, ${fields.before === null ? null : tx.json(fields.before as never)},
-      ${fields.after === null ? null : tx.json(fields.after as never)}, ${fields.requestId}, ${fields.sourceIp}, ${prev}, ${hash})`;
+      ${fields.targetType}, ${fields.targetId}, ${fields.before === null ? null : tx.json(asJson(fields.before))},
+      ${fields.after === null ? null : tx.json(asJson(fields.after))}, ${fields.requestId}, ${fields.sourceIp}, ${prev}, ${hash})`;
 }
 
 /**

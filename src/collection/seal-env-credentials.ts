@@ -1,5 +1,6 @@
+import { asJson } from '../db/connect.ts';
 import { recordAudit, systemActor } from '../audit/record.ts';
-import { credentialEnvAllowed, readLegacyCredentialEnv } from '../config.ts';
+import { credentialEnvAllowed, readLegacyCredentialEnv } from './credential-env.ts';
 import type { AppContext } from '../context.ts';
 import { writeCredentials } from './source-credentials.ts';
 import type { Row } from '../db/schema.ts';
@@ -82,7 +83,7 @@ export async function sealEnvCredentials(ctx: AppContext): Promise<SealEnvReport
       if (JSON.stringify(config) === JSON.stringify(row.config)) return null;
       const values = Object.fromEntries(list.map((r) => [r.slot, readLegacyCredentialEnv(r.name)!]));
       const slots = await writeCredentials(tx, ctx.keys, { orgId, id: sourceId }, values, ctx.now());
-      await tx`update sources set config = ${tx.json(config as never)}, updated_at = ${ctx.now()} where org_id = ${orgId} and id = ${sourceId}`;
+      await tx`update sources set config = ${tx.json(asJson(config))}, updated_at = ${ctx.now()} where org_id = ${orgId} and id = ${sourceId}`;
       await recordAudit(tx, systemActor, {
         orgId,
         action: 'source.credentials_sealed',

@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { credentialEnvAllowed, readCredentialEnv } from '../config.ts';
+import { credentialEnvAllowed, readCredentialEnv } from './credential-env.ts';
 import type { Sql, Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { ValidationError } from '../errors.ts';

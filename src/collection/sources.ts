@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import { recordAudit, systemActor, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import type { Sql, Tx } from '../db/connect.ts';
+import { asJson, type Sql, type Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { SourceType } from '../mention.ts';
@@ -136,7 +136,7 @@ export async function addSource(ctx: AppContext, input: AddSourceInput, actor: A
   return ctx.sql.begin(async (tx) => {
     const [row] = await tx<SourceRow[]>`
       insert into sources (org_id, type, name, config, schedule, enabled)
-      values (${input.orgId}, ${input.type}, ${input.name}, ${tx.json(input.config as never)}, ${schedule}, ${input.enabled ?? true})
+      values (${input.orgId}, ${input.type}, ${input.name}, ${tx.json(asJson(input.config))}, ${schedule}, ${input.enabled ?? true})
       returning *`;
     const set = await writeCredentials(tx, ctx.keys, { orgId: row!.org_id, id: row!.id }, credentials, ctx.now());
     const [source] = await withCredentials(ctx, [row!], tx);

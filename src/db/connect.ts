@@ -8,6 +8,13 @@ export type Sql = postgres.Sql;
 export type Tx = postgres.TransactionSql;
 /** Either: for reads that run inside or outside a transaction. Inside one, pass the tx, never the pool. */
 export type Queryable = Sql | Tx;
+
+/**
+ * A value for `sql.json()`. postgres.js types its argument as JSONValue, which asks for index
+ * signatures that our interfaces (plain data: strings, numbers, arrays, nested records) never
+ * declare; the values passed here are built by our code, never functions or class instances.
+ */
+export const asJson = (value: unknown): postgres.JSONValue => value as postgres.JSONValue;
 export type Db = Kysely<Database>;
 
 export interface DbHandle {

@@ -6,7 +6,7 @@
 import { enqueueAlertMails, type MailEnqueueConfig } from '../notify/enqueue-alert-mails.ts';
 import { rankEmergingTerms, type EmergingTerm } from '../analysis/index.ts';
 import { recordAudit, systemActor } from '../audit/record.ts';
-import type { Tx } from '../db/connect.ts';
+import { asJson, type Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { describeAlert, type AlertDecision, type BucketSignal, type DetectionResult } from '../detection/index.ts';
 import { incidentForAlertChange } from '../incidents/auto-open-incident.ts';
@@ -88,7 +88,7 @@ export async function saveAlert(tx: Tx, d: DecisionContext): Promise<string | nu
       insert into alerts (org_id, watch_target_id, episode_id, kind, status, severity, peak_score, opened_at, updated_at, summary_ja, explanation,
         latest_severity, latest_summary_ja, latest_at)
       values (${series.orgId}, ${series.watchTargetId}, ${decision.episodeId}, ${decision.kind}, 'open', ${severity},
-        ${result.score}, ${at}, ${at}, ${summary}, ${tx.json(explanation as never)}, ${latest.severity}, ${latest.summary}, ${at})
+        ${result.score}, ${at}, ${at}, ${summary}, ${tx.json(asJson(explanation))}, ${latest.severity}, ${latest.summary}, ${at})
       on conflict (org_id, watch_target_id, episode_id) do update set updated_at = excluded.updated_at
       returning id`;
     return row!.id;
@@ -113,7 +113,7 @@ export async function saveAlert(tx: Tx, d: DecisionContext): Promise<string | nu
       latest_summary_ja = ${latest.summary},
       latest_at = ${at},
       updated_at = ${at},
-      explanation = ${tx.json(explanation as never)}
+      explanation = ${tx.json(asJson(explanation))}
     where org_id = ${series.orgId} and watch_target_id is not distinct from ${series.watchTargetId} and episode_id = ${decision.episodeId}
     returning id`;
   return row?.id ?? null;

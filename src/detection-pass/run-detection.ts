@@ -5,7 +5,7 @@
 import type { MailEnqueueConfig } from '../notify/enqueue-alert-mails.ts';
 import { mailEnqueueConfigFor } from '../notify/mail-config.ts';
 import type { AppContext } from '../context.ts';
-import type { Sql, Tx } from '../db/connect.ts';
+import { asJson, type Sql, type Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import {
   defaultDetectorSettings,
@@ -82,7 +82,7 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date, g
       // between an insert and a separate select can no longer leave the pass without a state.
       const [row] = await tx<Pick<Row<'detector_states'>, 'state' | 'last_bucket_start' | 'rejudge_from'>[]>`
         insert into detector_states (org_id, watch_target_id, bucket_ms, state)
-        values (${series.orgId}, ${series.watchTargetId}, ${B}, ${tx.json(initialDetectorState(settings) as never)})
+        values (${series.orgId}, ${series.watchTargetId}, ${B}, ${tx.json(asJson(initialDetectorState(settings)))})
         on conflict (org_id, watch_target_id) do update set bucket_ms = detector_states.bucket_ms
         returning state, last_bucket_start, rejudge_from`;
       let state = row!.state.version === detectorStateVersion ? row!.state : initialDetectorState(settings);
@@ -126,7 +126,7 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date, g
         if (recent) {
           await tx`
             insert into detector_snapshots (org_id, watch_target_id, bucket_start, state)
-            values (${series.orgId}, ${series.watchTargetId}, ${signal.start}, ${tx.json(state as never)})
+            values (${series.orgId}, ${series.watchTargetId}, ${signal.start}, ${tx.json(asJson(state))})
             on conflict (org_id, watch_target_id, bucket_start) do update set state = excluded.state`;
         }
       }
@@ -135,7 +135,7 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date, g
         where org_id = ${series.orgId} and watch_target_id is not distinct from ${series.watchTargetId}
           and bucket_start < ${new Date(now.getTime() - NOTIFY_WINDOW_MS - B)}`;
       await tx`
-        update detector_states set state = ${tx.json(state as never)}, last_bucket_start = ${new Date(to - B)}, rejudge_from = null, updated_at = now()
+        update detector_states set state = ${tx.json(asJson(state))}, last_bucket_start = ${new Date(to - B)}, rejudge_from = null, updated_at = now()
         where org_id = ${series.orgId} and watch_target_id is not distinct from ${series.watchTargetId}`;
       return to <= lastSettled;
     });

@@ -1,5 +1,5 @@
 import type { AuditActor } from '../audit/record.ts';
-import type { Sql, Tx } from '../db/connect.ts';
+import { asJson, type Sql, type Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import type { IncidentTimestamps } from './lifecycle.ts';
@@ -82,5 +82,5 @@ export async function appendEvent(
 ): Promise<void> {
   await tx`
     insert into incident_events (org_id, incident_id, at, kind, actor_type, actor_id, data)
-    values (${e.orgId}, ${e.incidentId}, ${e.at}, ${e.kind}, ${e.actor.type}, ${e.actor.id}, ${tx.json(e.data as never)})`;
+    values (${e.orgId}, ${e.incidentId}, ${e.at}, ${e.kind}, ${e.actor.type}, ${e.actor.id}, ${tx.json(asJson(e.data))})`;
 }

@@ -1,3 +1,4 @@
+import { asJson } from '../db/connect.ts';
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { advisoryKey, lockNames } from '../db/locks.ts';
@@ -13,7 +14,7 @@ export async function savePlaybook(ctx: AppContext, orgId: string, input: { step
     await tx`select pg_advisory_xact_lock(${advisoryKey(lockNames.playbook(orgId))}::bigint)`;
     const [row] = await tx<Pick<Row<'playbook_versions'>, 'version'>[]>`
       insert into playbook_versions (org_id, version, steps, created_by)
-      select ${orgId}, coalesce(max(version), 0) + 1, ${tx.json(input.steps as never)}, ${`${actor.type}:${actor.id ?? ''}`}
+      select ${orgId}, coalesce(max(version), 0) + 1, ${tx.json(asJson(input.steps))}, ${`${actor.type}:${actor.id ?? ''}`}
       from playbook_versions where org_id = ${orgId}
       returning version`;
     await recordAudit(tx, actor, {

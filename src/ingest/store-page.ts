@@ -1,4 +1,4 @@
-import type { Sql, Tx } from '../db/connect.ts';
+import { asJson, type Sql, type Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { bucketStart, type CheckedMention } from './normalise.ts';
 import type { SentimentLabel, TextAnalysis } from '../analysis/types.ts';
@@ -294,7 +294,7 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
     if (input.cursor) {
       await tx`
         insert into source_cursors (org_id, source_id, cursor, updated_at)
-        values (${orgId}, ${sourceId}, ${tx.json(input.cursor.value as never)}, ${now})
+        values (${orgId}, ${sourceId}, ${tx.json(asJson(input.cursor.value))}, ${now})
         on conflict (org_id, source_id) do update set cursor = excluded.cursor, updated_at = excluded.updated_at`;
     }
     return { inserted, edited: editedCount, refreshed: refreshedCount, tombstoned };

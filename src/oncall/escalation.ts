@@ -3,7 +3,7 @@ import { enqueueIncidentMails, type IncidentMailConfig } from '../notify/enqueue
 import { alertingSettingsOf } from '../notify/recipients.ts';
 import { lockAuditChain, recordAudit, systemActor } from '../audit/record.ts';
 import { logger } from '../logger.ts';
-import type { Sql, Tx } from '../db/connect.ts';
+import { asJson, type Sql, type Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { policyOf, resolveTargets, type Level } from './policy.ts';
 import { appendEvent } from '../incident-record/incident.ts';
@@ -178,7 +178,7 @@ export async function startEscalation(tx: Tx, cfg: IncidentMailConfig, orgId: st
   // again (a replayed pass) changes nothing.
   const [row] = await tx<Pick<Row<'incident_escalations'>, 'incident_id'>[]>`
     insert into incident_escalations (org_id, incident_id, levels, repeat, round, level, status, next_at, created_at, wave)
-    values (${orgId}, ${incidentId}, ${tx.json(policy.levels as never)}, ${policy.repeat}, 1, 1, 'active',
+    values (${orgId}, ${incidentId}, ${tx.json(asJson(policy.levels))}, ${policy.repeat}, 1, 1, 'active',
       ${new Date(cfg.now.getTime() + policy.levels[0]!.timeoutMinutes * 60_000)}, ${cfg.now}, ${wave})
     on conflict (org_id, incident_id) do update set
       levels = excluded.levels, repeat = excluded.repeat, round = 1, level = 1, status = 'active',

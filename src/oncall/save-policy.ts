@@ -1,3 +1,4 @@
+import { asJson } from '../db/connect.ts';
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ValidationError } from '../errors.ts';
@@ -23,7 +24,7 @@ export async function savePolicy(ctx: AppContext, orgId: string, policy: Policy,
     }
     const before = await policyOf(tx, orgId);
     await tx`
-      insert into escalation_policies (org_id, levels, repeat, updated_at) values (${orgId}, ${tx.json(policy.levels as never)}, ${policy.repeat}, now())
+      insert into escalation_policies (org_id, levels, repeat, updated_at) values (${orgId}, ${tx.json(asJson(policy.levels))}, ${policy.repeat}, now())
       on conflict (org_id) do update set levels = excluded.levels, repeat = excluded.repeat, updated_at = now()`;
     await recordAudit(tx, actor, { orgId, action: 'oncall.policy', targetType: 'organization', targetId: orgId, before, after: policy });
     return policy;

@@ -1,6 +1,6 @@
 import { recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import type { Tx } from '../db/connect.ts';
+import { asJson, type Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { ScheduleDefinition } from './schedule.ts';
@@ -31,10 +31,10 @@ export async function saveSchedule(
       scheduleId === null
         ? await tx<
             Pick<Row<'oncall_schedules'>, 'id'>[]
-          >`insert into oncall_schedules (org_id, name, definition) values (${orgId}, ${input.name}, ${tx.json(input.definition as never)}) returning id`
+          >`insert into oncall_schedules (org_id, name, definition) values (${orgId}, ${input.name}, ${tx.json(asJson(input.definition))}) returning id`
         : await tx<
             Pick<Row<'oncall_schedules'>, 'id'>[]
-          >`update oncall_schedules set name = ${input.name}, definition = ${tx.json(input.definition as never)}, updated_at = now()
+          >`update oncall_schedules set name = ${input.name}, definition = ${tx.json(asJson(input.definition))}, updated_at = now()
           where org_id = ${orgId} and id = ${scheduleId} returning id`;
     if (!row) throw new NotFoundError('スケジュールが見つかりません (schedule not found)');
     await recordAudit(tx, actor, {

@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { Agent } from 'undici';
 import { addressPermitted, type AddressAllowList } from './addresses.ts';
 
@@ -38,7 +38,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
 export function guardedAgent(allow: AddressAllowList, resolve: typeof dnsLookup = dnsLookup): Agent {
   return new Agent({
     connect: {
-      lookup(hostname: string, options: object, callback: LookupCallback) {
+      lookup: ((hostname, options, callback: LookupCallback) => {
         resolve(hostname, { ...options, all: true }, (err, addresses) => {
           if (err) return callback(err, []);
           const list = addresses;
@@ -49,8 +49,8 @@ export function guardedAgent(allow: AddressAllowList, resolve: typeof dnsLookup 
           if ((options as { all?: boolean }).all) return callback(null, list);
           return callback(null, list[0]!.address, list[0]!.family);
         });
-      },
-    } as never,
+      }) satisfies LookupFunction,
+    },
   });
 }
 

@@ -1,6 +1,6 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
-import type { Tx } from '../db/connect.ts';
+import { asJson, type Tx } from '../db/connect.ts';
 import { ConflictError } from '../errors.ts';
 import { appendEvent, findIncident, type IncidentRow } from '../incident-record/incident.ts';
 import { gatherFacts, seedProse } from './facts.ts';
@@ -25,13 +25,13 @@ export async function draftPostmortem(tx: Tx, incident: IncidentRow, actor: Audi
   };
   const [row] = existing
     ? await tx<PostmortemRow[]>`
-        update postmortems set facts = ${tx.json(facts as never)}, summary = ${prose.summary}, went_well = ${prose.wentWell},
+        update postmortems set facts = ${tx.json(asJson(facts))}, summary = ${prose.summary}, went_well = ${prose.wentWell},
           went_badly = ${prose.wentBadly}, version = version + 1, generated_at = ${at}, updated_at = ${at}, updated_by = ${actorRef(actor)}
         where org_id = ${incident.org_id} and incident_id = ${incident.id} and status = 'draft' and version = ${existing.version}
         returning *`
     : await tx<PostmortemRow[]>`
         insert into postmortems (org_id, incident_id, status, facts, summary, went_well, went_badly, generated_at, created_at, updated_at, updated_by)
-        values (${incident.org_id}, ${incident.id}, 'draft', ${tx.json(facts as never)}, ${prose.summary}, ${prose.wentWell}, ${prose.wentBadly},
+        values (${incident.org_id}, ${incident.id}, 'draft', ${tx.json(asJson(facts))}, ${prose.summary}, ${prose.wentWell}, ${prose.wentBadly},
           ${at}, ${at}, ${at}, ${actorRef(actor)})
         on conflict (org_id, incident_id) do nothing
         returning *`;

@@ -1,3 +1,4 @@
+import { asJson } from '../db/connect.ts';
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { AppError, ConflictError, ValidationError } from '../errors.ts';
@@ -99,7 +100,7 @@ export async function approveStatement(
     await lockAuditChain(tx, orgId);
     const [row] = await tx<StatementRow[]>`
       update statements set status = 'approved', approved_by = ${approver}, approved_at = ${now},
-        overrides = ${tx.json(overrides as never)}, findings = ${tx.json(findings as never)}, checked_at = ${now}, updated_at = ${now}
+        overrides = ${tx.json(asJson(overrides))}, findings = ${tx.json(asJson(findings))}, checked_at = ${now}, updated_at = ${now}
       where org_id = ${orgId} and id = ${statementId} and status = 'in_review' and version = ${input.version}
         -- The same submission that was read: a reject and resubmit in between (perhaps by the
         -- approver, who would then be the submitter) makes this a conflict.

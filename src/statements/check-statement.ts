@@ -1,3 +1,4 @@
+import { asJson } from '../db/connect.ts';
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError } from '../errors.ts';
@@ -20,7 +21,7 @@ export async function checkStoredStatement(
   return ctx.sql.begin(async (tx) => {
     await lockAuditChain(tx, orgId);
     const [row] = await tx<StatementRow[]>`
-      update statements set findings = ${tx.json(findings as never)}, checked_at = ${now}
+      update statements set findings = ${tx.json(asJson(findings))}, checked_at = ${now}
       where org_id = ${orgId} and id = ${statementId} and version = ${read.version}
       returning *`;
     if (!row) throw new ConflictError('確認中に声明文が更新されました (statement changed while it was checked; retry)');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditActor } from '../audit/record.ts';
-import type { Sql, Tx } from '../db/connect.ts';
+import { asJson, type Sql, type Tx } from '../db/connect.ts';
 import type { Narrowed, Row } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
 import type { StatementKind, StatementStatus } from './lifecycle.ts';
@@ -132,7 +132,7 @@ export async function appendStatementEvent(
   const data = { statementId: e.row.id, statementKind: e.row.kind, version: e.row.version, ...e.data };
   await tx`
     insert into incident_events (org_id, incident_id, at, kind, actor_type, actor_id, data)
-    values (${e.row.org_id}, ${e.row.incident_id}, ${e.at}, ${e.kind}, ${e.actor.type}, ${e.actor.id}, ${tx.json(data as never)})`;
+    values (${e.row.org_id}, ${e.row.incident_id}, ${e.at}, ${e.kind}, ${e.actor.type}, ${e.actor.id}, ${tx.json(asJson(data))})`;
 }
 
 /** Counts by severity and the rules that fired: what the timeline and audit carry (not the text). */

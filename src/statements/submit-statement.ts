@@ -1,3 +1,4 @@
+import { asJson } from '../db/connect.ts';
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
@@ -46,7 +47,7 @@ export async function submitStatement(
   return ctx.sql.begin(async (tx) => {
     await lockAuditChain(tx, orgId);
     const [row] = await tx<StatementRow[]>`
-      update statements set status = 'in_review', findings = ${tx.json(findings as never)}, checked_at = ${now},
+      update statements set status = 'in_review', findings = ${tx.json(asJson(findings))}, checked_at = ${now},
         submitted_by = ${actorKey(actor)}, submitted_at = ${now}, updated_at = ${now}
       where org_id = ${orgId} and id = ${statementId} and status = ${read.status} and version = ${read.version}
       returning *`;

@@ -19,7 +19,8 @@ import { mentionsCsv } from '../csv.ts';
 import { formOf, optionalText, pathNumber, jstLocal } from '../forms.ts';
 import type { Viewer } from '../layout.tsx';
 import { definePage, safeNext, type PageDefinition } from '../page.tsx';
-import { feedFormFields, MentionPage, MentionsPage, periods, type FeedForm, type FeedOptions } from '../pages/mentions.tsx';
+import { feedFormFields, MentionsPage, periods, type FeedForm, type FeedOptions } from '../pages/mentions.tsx';
+import { MentionPage } from '../pages/mention.tsx';
 
 // The mention feed, its CSV, one post, and the post's forms (triage, note, the audited reveals).
 

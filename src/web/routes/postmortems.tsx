@@ -16,7 +16,8 @@ import { getPostmortem, listPostmortems } from '../../postmortems/queries.ts';
 import { incidentReport } from '../../postmortems/report.ts';
 import { formOf, incidentId, jstLocal } from '../forms.ts';
 import { definePage, type PageDefinition } from '../page.tsx';
-import { PostmortemPage, PostmortemsPage, ReportPage, type PostmortemMarker } from '../pages/postmortems.tsx';
+import { PostmortemPage, PostmortemsPage, type PostmortemMarker } from '../pages/postmortems.tsx';
+import { ReportPage } from '../pages/reports.tsx';
 
 // The post-mortem list, one post-mortem, and its forms (edit, regenerate, approve): each form one
 // verb with the version read, then back to the page with a note of what was done.

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { loadConfig, readCredentialEnv } from '../../../src/config.ts';
+import { loadConfig } from '../../../src/config.ts';
+import { readCredentialEnv } from '../../../src/collection/credential-env.ts';
 
 it('on-call settings: defaults, durations, a short secret refused without echoing it, the secret never handed to sources', () => {
   expect(loadConfig({}).oncall).toEqual({ secret: null, ackLinkTtlMs: 24 * 3_600_000, pollMs: 15_000 });

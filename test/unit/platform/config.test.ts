@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { credentialEnvAllowed, loadConfig, parseDuration, readCredentialEnv } from '../../../src/config.ts';
+import { loadConfig, parseDuration } from '../../../src/config.ts';
+import { credentialEnvAllowed, readCredentialEnv } from '../../../src/collection/credential-env.ts';
 
 describe('configuration', () => {
   it('has defaults that run the demo on an embedded Postgres', () => {
