@@ -549,6 +549,8 @@ export interface UserTokens {
 }
 
 export interface WatchTargets {
+  archived_at: Timestamp | null;
+  archived_by: Int8 | null;
   created_at: Generated<Timestamp>;
   exclusions: Generated<string[]>;
   handles: Generated<Json>;

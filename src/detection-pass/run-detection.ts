@@ -47,7 +47,7 @@ export async function detectionSettingsFor(sql: Sql, orgId: string): Promise<Det
 export async function seriesOf(sql: Sql, orgId: string): Promise<Series[]> {
   const targets = await sql<
     Pick<Row<'watch_targets'>, 'id' | 'names'>[]
-  >`select id, names from watch_targets where org_id = ${orgId} order by id`;
+  >`select id, names from watch_targets where org_id = ${orgId} and archived_at is null order by id`;
   return [
     { orgId, watchTargetId: null, institutionNames: [...new Set(targets.flatMap((t) => t.names))] },
     ...targets.map((t) => ({ orgId, watchTargetId: t.id, institutionNames: t.names })),

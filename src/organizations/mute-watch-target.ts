@@ -28,7 +28,7 @@ export async function muteWatchTarget(
   await ctx.sql.begin(async (tx) => {
     await lockAuditChain(tx, orgId);
     const [before] = await tx<Pick<Row<'watch_targets'>, 'muted_until' | 'mute_reason'>[]>`
-      select muted_until, mute_reason from watch_targets where org_id = ${orgId} and id = ${targetId} for update`;
+      select muted_until, mute_reason from watch_targets where org_id = ${orgId} and id = ${targetId} and archived_at is null for update`;
     if (!before) throw new NotFoundError('監視対象が見つかりません (watch target not found)');
     await tx`
       update watch_targets set muted_until = ${mute?.until ?? null}, mute_reason = ${mute?.reason.trim() ?? null},

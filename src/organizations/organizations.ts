@@ -24,6 +24,9 @@ export interface WatchTarget {
   createdAt: Date;
 }
 
+/** What a person sets on a watch target (the API, the settings page and `hinoko targets` alike). */
+export type WatchTargetInput = Pick<WatchTarget, 'name' | 'names' | 'keywords' | 'handles' | 'exclusions'>;
+
 type OrganizationRow = Pick<Row<'organizations'>, 'id' | 'name' | 'slug' | 'is_demo' | 'created_at'>;
 
 function toOrganization(r: OrganizationRow): Organization {
@@ -67,7 +70,7 @@ export async function getOrganization(db: Db, orgId: string): Promise<Organizati
 export async function createWatchTarget(
   ctx: { sql: Sql; db: Db },
   orgId: string,
-  input: { name: string; names: string[]; keywords: string[]; handles: Record<string, string>; exclusions: string[] },
+  input: WatchTargetInput,
   actor: AuditActor = systemActor,
 ): Promise<WatchTarget> {
   await getOrganization(ctx.db, orgId);
@@ -82,7 +85,7 @@ export async function createWatchTarget(
   }) as Promise<WatchTarget>;
 }
 
-function toWatchTarget(r: Row<'watch_targets'>): WatchTarget {
+export function toWatchTarget(r: Row<'watch_targets'>): WatchTarget {
   return {
     id: r.id,
     orgId: r.org_id,
@@ -96,7 +99,14 @@ function toWatchTarget(r: Row<'watch_targets'>): WatchTarget {
   };
 }
 
+/** The organisation's watch targets in use (removed ones are archived: src/organizations/remove-watch-target.ts). */
 export async function listWatchTargets(db: Db, orgId: string): Promise<WatchTarget[]> {
-  const rows = await db.selectFrom('watch_targets').selectAll().where('org_id', '=', orgId).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('watch_targets')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('archived_at', 'is', null)
+    .orderBy('id')
+    .execute();
   return rows.map(toWatchTarget);
 }

@@ -5,6 +5,8 @@ import { cleanText, ErrorBody, id, idParam, itemsOf, jsonAnswer, jsonBody, orgPa
 import { getAlertingSettings } from '../notify/recipients.ts';
 import { AlertingSettingsAnswer } from '../notify/routes.ts';
 import { muteWatchTarget } from './mute-watch-target.ts';
+import { removeWatchTarget } from './remove-watch-target.ts';
+import { updateWatchTarget } from './update-watch-target.ts';
 import { createOrganization, createWatchTarget, getOrganization, listWatchTargets } from './organizations.ts';
 
 const conflict = { 409: jsonAnswer(ErrorBody, '同じ slug の組織がある (conflict: the slug is taken)') };
@@ -31,6 +33,19 @@ const WatchTarget = z
   .openapi('WatchTarget');
 
 const terms = z.array(cleanText(200)).max(100);
+
+/** A watch target as a person sets it; the settings page and `hinoko targets` parse with it too. */
+export const WatchTargetFields = z.strictObject({
+  name: cleanText(200),
+  names: terms.optional(),
+  keywords: terms.optional(),
+  handles: z
+    .record(z.string().regex(/^[a-z_]{1,30}$/, 'is not a network name such as x or instagram'), cleanText(200))
+    .refine((h) => Object.keys(h).length <= 20, 'at most 20 networks')
+    .optional()
+    .openapi({ description: 'ネットワーク名 → アカウント (network → handle), e.g. {"x": "clinic_account"}' }),
+  exclusions: terms.optional(),
+});
 
 export const organizationRoutes = [
   defineRoute(
@@ -109,18 +124,7 @@ export const organizationRoutes = [
       summary: '監視対象を追加 (add a watch target: names, keywords, handles)',
       request: {
         params: orgParams,
-        body: jsonBody(
-          z.strictObject({
-            name: cleanText(200),
-            names: terms.optional(),
-            keywords: terms.optional(),
-            handles: z
-              .record(z.string().regex(/^[a-z_]{1,30}$/, 'is not a network name such as x or instagram'), cleanText(200))
-              .optional()
-              .openapi({ description: 'ネットワーク名 → アカウント (network → handle), e.g. {"x": "clinic_account"}' }),
-            exclusions: terms.optional(),
-          }),
-        ),
+        body: jsonBody(WatchTargetFields),
       },
       responses: { 201: jsonAnswer(WatchTarget, 'Created') },
     },
@@ -139,6 +143,41 @@ export const organizationRoutes = [
         requestActor(c),
       );
       return c.json(target, 201);
+    },
+  ),
+
+  defineRoute(
+    {
+      method: 'patch',
+      path: '/organizations/{orgId}/watch-targets/{targetId}',
+      action: 'settings.manage',
+      operationId: 'updateWatchTarget',
+      tags: ['organizations'],
+      summary: '監視対象を変更 (change names, keywords, handles, exclusions; the next collector run uses them)',
+      request: { params: orgParams.extend({ targetId: idParam() }), body: jsonBody(WatchTargetFields.partial()) },
+      responses: { 200: jsonAnswer(WatchTarget) },
+    },
+    (ctx) => async (c) => {
+      const { orgId, targetId } = c.req.valid('param');
+      return c.json(await updateWatchTarget(ctx, orgId, targetId, c.req.valid('json'), requestActor(c)), 200);
+    },
+  ),
+
+  defineRoute(
+    {
+      method: 'delete',
+      path: '/organizations/{orgId}/watch-targets/{targetId}',
+      action: 'settings.manage',
+      operationId: 'removeWatchTarget',
+      tags: ['organizations'],
+      summary: '監視対象を外す (archive: collection and detection stop; posts and incidents keep its name)',
+      request: { params: orgParams.extend({ targetId: idParam() }) },
+      responses: { 204: { description: 'Removed' } },
+    },
+    (ctx) => async (c) => {
+      const { orgId, targetId } = c.req.valid('param');
+      await removeWatchTarget(ctx, orgId, targetId, { userId: requestAuth(c).userId }, requestActor(c));
+      return c.body(null, 204);
     },
   ),
 

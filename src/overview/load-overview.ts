@@ -96,7 +96,8 @@ export async function loadOverview(ctx: AppContext, actor: AuditActor, access: O
     from mention_source_counts
     where org_id = ${q.orgId} and bucket_start >= ${from} and bucket_start < ${now}
     group by 1, 2`;
-  const watchTargets = sql<{ id: string; name: string }[]>`select id, name from watch_targets where org_id = ${q.orgId}`;
+  const watchTargets = sql<{ id: string; name: string; archived: boolean }[]>`
+    select id, name, archived_at is not null as archived from watch_targets where org_id = ${q.orgId}`;
   const usualRows = usualSpans(ctx, q.orgId, now);
   const alerts = access.alerts ? openAlerts(ctx, q.orgId) : null;
   const incidents = access.incidents ? openIncidentSummaries(sql, q.orgId, 20) : null;
@@ -116,11 +117,13 @@ export async function loadOverview(ctx: AppContext, actor: AuditActor, access: O
   ]);
 
   const slots = bucketStarts(from, now, bucketSeconds);
-  // Org-wide first, then every watch target by name — the quiet ones too, as zeros.
+  // Org-wide first, then every watch target by name — the quiet ones too, as zeros; a removed
+  // (archived) target only while its posts are still in the period.
   const counted = new Map(group(targets, (r) => r.watch_target_id ?? ''));
   const byWatchTarget = [
     { watchTargetId: null, name: '全体', points: fill(slots, counted.get('') ?? []) },
     ...named
+      .filter((t) => !t.archived || counted.has(t.id))
       .sort((a, b) => a.name.localeCompare(b.name, 'ja'))
       .map((t) => ({ watchTargetId: t.id, name: t.name, points: fill(slots, counted.get(t.id) ?? []) })),
   ];

@@ -31,7 +31,7 @@ const nav: { href: string; label: string; action: Action }[] = [
   { href: '/incidents', label: 'インシデント', action: 'incidents.read' },
   { href: '/postmortems', label: 'ポストモーテム', action: 'postmortems.read' },
   { href: '/reports', label: '報告', action: 'reports.read' },
-  { href: '/settings/alerting', label: '設定', action: 'alerting.read' },
+  { href: '/settings', label: '設定', action: 'settings.read' },
 ];
 
 export function Document(props: {

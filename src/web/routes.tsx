@@ -23,6 +23,7 @@ import { incidentPages } from './routes/incidents.tsx';
 import { mentionPages } from './routes/mentions.tsx';
 import { postmortemPages } from './routes/postmortems.tsx';
 import { settingsPages } from './routes/settings.tsx';
+import { watchTargetPages } from './routes/settings-targets.tsx';
 import { statementPages } from './routes/statements.tsx';
 
 // Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
@@ -68,6 +69,7 @@ export const webPages: readonly PageDefinition[] = [
   ...incidentPages,
   ...postmortemPages,
   ...settingsPages,
+  ...watchTargetPages,
   ...statementPages,
 ];
 

@@ -145,6 +145,39 @@ describe('watch targets and sources', () => {
     // A source is only reachable under its own organization.
     expect((await app.request(`/api/v1/organizations/${other.org.id}/sources/${created.id}`, { headers: auth() })).status).toBe(404);
   });
+
+  it('changes and removes a watch target: the list drops it, another organisation cannot touch it, a removed one is gone', async () => {
+    const { org, target } = await makeOrg(ctx);
+    await signIn(org.id);
+    const path = `/api/v1/organizations/${org.id}/watch-targets/${target.id}`;
+    const send = (method: string, body?: unknown) =>
+      app.request(path, {
+        method,
+        headers: { ...auth(), 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const changed = await send('PATCH', { keywords: ['院長'], handles: { x: 'test_clinic' } });
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toMatchObject({
+      name: 'テスト内科',
+      names: ['テスト内科', 'テストクリニック'],
+      keywords: ['院長'],
+      handles: { x: 'test_clinic' },
+    });
+    expect((await send('PATCH', { keywords: ['x'.repeat(201)] })).status).toBe(400);
+    expect((await send('PATCH', { colour: 'red' })).status).toBe(400);
+    const other = await makeOrg(ctx);
+    const foreign = await app.request(`/api/v1/organizations/${other.org.id}/watch-targets/${target.id}`, {
+      method: 'DELETE',
+      headers: auth(),
+    });
+    expect(foreign.status).toBe(404);
+    expect((await send('DELETE')).status).toBe(204);
+    expect((await send('DELETE')).status).toBe(404);
+    expect((await send('PATCH', { name: 'x' })).status).toBe(404);
+    const list = await (await app.request(`/api/v1/organizations/${org.id}/watch-targets`, { headers: auth() })).json();
+    expect(list.items).toEqual([]);
+  });
 });
 
 describe('mentions', () => {

@@ -50,7 +50,20 @@ describe('hinoko CLI', () => {
   it('prints help listing every command', async () => {
     const r = await hinoko(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['start', 'migrate', 'collect', 'import', 'sources', 'seed', 'analyze', 'detect', 'reanalyze', 'backtest', 'audit'])
+    for (const c of [
+      'start',
+      'migrate',
+      'collect',
+      'import',
+      'sources',
+      'targets',
+      'seed',
+      'analyze',
+      'detect',
+      'reanalyze',
+      'backtest',
+      'audit',
+    ])
       expect(r.stdout).toContain(c);
   });
 
@@ -214,6 +227,50 @@ describe('hinoko users', () => {
     expect(
       (await db.sql`select action from audit_log where chain = ${org.id} and action like 'user%' order by seq`).map((r) => r.action),
     ).toEqual(['user.create', 'user.create', 'user_token.create', 'user.password_reset']);
+  }, 60_000);
+
+  it('manages watch targets: list with the searches they produce, add, update, remove; bad input is one line', async () => {
+    const { org } = await makeOrg(testContext(db));
+    const added = await hinoko([
+      'targets',
+      'add',
+      '--org',
+      org.id,
+      '--name',
+      'あおば眼科',
+      '--names',
+      'あおば眼科',
+      '--names',
+      'あおば眼科医院',
+      '--keyword',
+      '青葉先生',
+      '--handle',
+      'x=aoba_eye',
+      '--exclude',
+      'あおば動物病院',
+    ]);
+    expect(added.stderr).toBe('');
+    const id = /added watch target (\d+)/.exec(added.stdout)![1]!;
+    const list = await hinoko(['targets', 'list', '--org', org.id, '--queries']);
+    expect(list.stdout).toContain(`${id}\tあおば眼科\tあおば眼科,あおば眼科医院\t青葉先生\tx=aoba_eye\tあおば動物病院`);
+    expect(list.stdout).toContain('\tx\t("あおば眼科" OR "あおば眼科医院" OR "青葉先生" OR @aoba_eye) -"あおば動物病院"');
+    expect(list.stdout).toContain('\tmastodon\t#あおば眼科医院');
+    expect((await hinoko(['targets', 'update', id, '--org', org.id, '--keyword', '院長'])).stdout).toContain(`updated watch target ${id}`);
+    const [row] = await db.sql`select keywords, names from watch_targets where id = ${id}`;
+    expect(row).toMatchObject({ keywords: ['院長'], names: ['あおば眼科', 'あおば眼科医院'] });
+    const bad = await hinoko(['targets', 'update', id, '--org', org.id, '--keyword', 'x'.repeat(201)]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('keywords.0');
+    expect((await hinoko(['targets', 'add', '--org', org.id, '--name', 'n', '--handle', 'broken'])).stderr).toContain('NETWORK=ACCOUNT');
+    expect((await hinoko(['targets', 'remove', id, '--org', org.id])).stdout).toContain('removed watch target');
+    expect((await hinoko(['targets', 'list', '--org', org.id])).stdout).not.toContain('あおば');
+    expect((await hinoko(['targets', 'remove', id, '--org', org.id])).code).not.toBe(0);
+    expect(
+      (await db.sql`select action from audit_log where chain = ${org.id} and action like 'watch_target%' order by seq`).map(
+        (r) => r.action,
+      ),
+    ).toEqual(['watch_target.create', 'watch_target.create', 'watch_target.update', 'watch_target.remove']);
   }, 60_000);
 });
 

@@ -24,6 +24,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: '収集元の一覧・追加・有効化・無効化 (list, add, enable or disable sources)',
     load: async () => (await import('./sources.ts')).sourcesCommand,
   },
+  targets: {
+    summary: '監視対象の一覧・追加・変更・削除 (list, add, update or remove watch targets; --queries shows the searches they produce)',
+    load: async () => (await import('./targets.ts')).targetsCommand,
+  },
   import: {
     summary: '口コミサイト等のファイルを取り込み (import mentions from JSON lines or CSV)',
     load: async () => (await import('./import.ts')).importCommand,

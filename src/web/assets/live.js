@@ -4,6 +4,16 @@
 // so nothing a person is typing is replaced. The header shows the connection state.
 (function () {
   'use strict';
+  // A button that removes or disables something asks first (data-confirm holds the question);
+  // without script the form simply submits, as the server allows it either way.
+  document.addEventListener('submit', function (e) {
+    var button = e.submitter;
+    var question = button && button.getAttribute('data-confirm');
+    if (question && !window.confirm(question)) e.preventDefault();
+  });
+})();
+(function () {
+  'use strict';
   if (typeof EventSource === 'undefined') return;
   var status = document.getElementById('live-status');
   function show(text, state) {

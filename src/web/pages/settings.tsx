@@ -5,6 +5,7 @@ import { MAX_RECIPIENTS } from '../../notify/recipients.ts';
 import type { WatchTarget } from '../../organizations/organizations.ts';
 import { Flash, Layout, type Viewer } from '../layout.tsx';
 import { severityLabel } from '../labels.ts';
+import { SettingsNav } from './settings-nav.tsx';
 
 // Settings, one page per subject. Alert mail: who gets it, from which severity, and whether the
 // good-news notices go out too; the watch targets muted right now are listed beside it.
@@ -23,7 +24,8 @@ export function AlertingSettingsPage(props: {
   const s = props.settings;
   const mayChange = v.may('settings.manage');
   return (
-    <Layout viewer={v} title="通知の設定" current="/settings/alerting">
+    <Layout viewer={v} title="通知の設定" current="/settings">
+      <SettingsNav viewer={v} current="/settings/alerting" />
       <h1>
         通知の設定 <span class="en">Alert e-mail</span>
       </h1>

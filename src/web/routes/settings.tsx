@@ -8,8 +8,9 @@ import { listWatchTargets } from '../../organizations/organizations.ts';
 import type { Viewer } from '../layout.tsx';
 import { definePage, type PageDefinition } from '../page.tsx';
 import { AlertingSettingsPage } from '../pages/settings.tsx';
+import { SettingsIndexPage } from '../pages/settings-nav.tsx';
 
-// Settings pages (issue 15 item 2): alert e-mail so far.
+// Settings: the index of the settings pages and alert e-mail (the other subjects have their own files).
 
 async function showAlerting(
   ctx: Parameters<PageDefinition['handler']>[0],
@@ -33,6 +34,12 @@ async function showAlerting(
 }
 
 export const settingsPages: readonly PageDefinition[] = [
+  definePage({
+    method: 'get',
+    path: '/settings',
+    action: 'settings.read',
+    handler: () => async (c, viewer) => c.html(<SettingsIndexPage viewer={viewer} />),
+  }),
   definePage({
     method: 'get',
     path: '/settings/alerting',

@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+
+// A settings form refused: each problem in Japanese, naming the field as the form labels it,
+// so a person knows what to fix without reading the API's English.
+
+export function issuesInJapanese(issues: readonly z.core.$ZodIssue[], labels: Record<string, string>): string[] {
+  return issues.map((i) => {
+    const field = labels[String(i.path[0] ?? '')] ?? '入力';
+    const item = i.path.length > 1 && typeof i.path[1] === 'number' ? `（${i.path[1] + 1}行目）` : '';
+    switch (i.code) {
+      case 'too_big':
+        return i.origin === 'array' ? `${field}: ${String(i.maximum)}件までです。` : `${field}${item}: ${String(i.maximum)}文字までです。`;
+      case 'too_small':
+        return i.origin === 'array' ? `${field}: 1件以上入力してください。` : `${field}${item}: 入力してください。`;
+      case 'invalid_format':
+        return `${field}${item}: 形式が正しくありません。`;
+      case 'custom':
+        return `${field}${item}: ${/[ぁ-んァ-ン一-龠]/.test(i.message) ? i.message.replace(/ \(.*\)$/, '') : '使えない値です。'}`;
+      default:
+        return `${field}${item}: 正しくありません。`;
+    }
+  });
+}
+
+/** A textarea with one item per line: trimmed, blank lines dropped. */
+export const lines = (v: unknown): string[] =>
+  typeof v === 'string'
+    ? v
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean)
+    : [];
