@@ -4,6 +4,7 @@ import { defineRoute } from '../http/route.ts';
 import { cleanText, ErrorBody, id, idParam, itemsOf, jsonAnswer, jsonBody, orgParams, time } from '../http/schemas.ts';
 import { sourceTypes } from '../mention.ts';
 import { runSource } from './run-source.ts';
+import { testSourceConnection } from './test-source.ts';
 import { listSourceRuns } from './source-runs.ts';
 import { addSource, getSource, listSources } from './sources.ts';
 import { updateSource } from './update-source.ts';
@@ -146,13 +147,49 @@ export const sourceRoutes = [
         '接続先 (baseUrl など) を変えると、同じ要求で入力し直さない限り保存済みの認証情報は消去されます (moving a source to another host clears its stored credentials unless they are entered again in the same request).',
       request: {
         params: sourceParams,
-        body: jsonBody(z.strictObject({ enabled: z.boolean().optional(), config: config.optional(), credentials: credentials.optional() })),
+        body: jsonBody(
+          z.strictObject({
+            name: cleanText(200).optional(),
+            schedule: cleanText(100).optional(),
+            enabled: z.boolean().optional(),
+            config: config.optional(),
+            credentials: credentials.optional(),
+          }),
+        ),
       },
       responses: { 200: jsonAnswer(Source) },
     },
     (ctx) => async (c) => {
       const { orgId, sourceId } = c.req.valid('param');
       return c.json(await updateSource(ctx, sourceId, orgId, c.req.valid('json'), requestActor(c)), 200);
+    },
+  ),
+
+  defineRoute(
+    {
+      method: 'post',
+      path: '/organizations/{orgId}/sources/{sourceId}/connection-test',
+      action: 'sources.manage',
+      operationId: 'testSourceConnection',
+      tags: ['sources'],
+      summary: '接続テスト (one real request as the collector makes it; nothing stored but the audit row)',
+      request: { params: sourceParams },
+      responses: {
+        200: jsonAnswer(
+          z
+            .object({
+              ok: z.boolean(),
+              request: z.object({ url: z.string(), status: z.number(), contentType: z.string().nullable(), ms: z.number() }).nullable(),
+              posts: z.number().nullable(),
+              message: z.string(),
+            })
+            .openapi('ConnectionTest'),
+        ),
+      },
+    },
+    (ctx) => async (c) => {
+      const { orgId, sourceId } = c.req.valid('param');
+      return c.json(await testSourceConnection(ctx, orgId, sourceId, requestActor(c)), 200);
     },
   ),
 

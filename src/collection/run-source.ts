@@ -63,7 +63,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * What one run of one source may use: its own credentials, and a fetch that goes through the
  * outbound guard (no internal addresses, credentials only to the platform's origins).
  */
-async function runtimeFor(
+export async function runtimeFor(
   ctx: AppContext,
   source: { orgId: string; id: string },
   def: SourceDefinition<any>,
@@ -92,7 +92,7 @@ async function runtimeFor(
   };
 }
 
-function errorMessage(err: unknown): string {
+export function errorMessage(err: unknown): string {
   // Our own errors carry messages written for people (and the guard's say nothing of what is
   // inside); anything else is summarised without its text, because a library error can quote a
   // request (and with it a credential) or tell an internal socket failure from a parse error.

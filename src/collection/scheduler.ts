@@ -80,3 +80,15 @@ function sourceJob(s: SourceRecord, outcomes: CollectionScheduleJob['outcomes'])
     },
   };
 }
+
+/** When a cron schedule next fires (for the settings page); null when it is not a valid one. */
+export function nextRunAt(schedule: string): Date | null {
+  if (!cron.validate(schedule)) return null;
+  // A stopped task only computes: it starts no timer (destroyed at once all the same).
+  const task = cron.createTask(schedule, () => {});
+  try {
+    return task.getNextRuns(1)[0] ?? null;
+  } finally {
+    void task.destroy();
+  }
+}

@@ -82,9 +82,11 @@ export interface AddSourceInput {
   credentials?: unknown;
 }
 
-function checkSchedule(schedule: string): void {
+export function checkSchedule(schedule: string): void {
   if (!cron.validate(schedule)) {
-    throw new ValidationError(`schedule "${schedule}" is not a valid cron expression (e.g. "*/5 * * * *" for every 5 minutes)`);
+    throw new ValidationError(
+      `schedule: 「${schedule}」は cron 式として読めません。例: */5 * * * *（5分ごと） (not a valid cron expression, e.g. "*/5 * * * *" for every 5 minutes)`,
+    );
   }
 }
 

@@ -1,10 +1,14 @@
 import { recordAudit, systemActor, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
+import { asJson } from '../db/connect.ts';
 import { ValidationError } from '../errors.ts';
 import { clearCredentials, parseCredentialsInput, writeCredentials } from './source-credentials.ts';
-import { definitionFor, lockSource, sourceInTransaction, validateConfig, type SourceRecord } from './sources.ts';
+import { checkSchedule, definitionFor, lockSource, sourceInTransaction, validateConfig, type SourceRecord } from './sources.ts';
 
 export interface UpdateSourceInput {
+  name?: string;
+  /** A cron expression (pull sources only). */
+  schedule?: string;
   config?: Record<string, unknown>;
   /** Parsed against the source type's slots in updateSource; null values clear. */
   credentials?: unknown;
@@ -29,11 +33,18 @@ export async function updateSource(
   input: UpdateSourceInput,
   actor: AuditActor = systemActor,
 ): Promise<SourceRecord> {
-  if (input.config === undefined && input.credentials === undefined && input.enabled === undefined) {
+  if (
+    input.config === undefined &&
+    input.credentials === undefined &&
+    input.enabled === undefined &&
+    input.name === undefined &&
+    input.schedule === undefined
+  ) {
     throw new ValidationError(
-      'config, credentials, enabled のいずれかを指定してください (nothing to change: send config, credentials or enabled)',
+      'name, schedule, config, credentials, enabled のいずれかを指定してください (nothing to change: send name, schedule, config, credentials or enabled)',
     );
   }
+  if (input.schedule !== undefined) checkSchedule(input.schedule);
   return ctx.sql.begin(async (tx) => {
     const now = ctx.now();
     // The row as it is now, locked: a concurrent PATCH that moved the source first is what this
@@ -53,14 +64,16 @@ export async function updateSource(
       destinationChanged = oldOrigins === null || !sameOrigins(oldOrigins, def.endpoints(parsed).credentialOrigins);
     }
     const config = input.config ?? before.config;
-    const configChanged = input.config !== undefined;
+    const name = input.name ?? before.name;
+    const schedule = input.schedule ?? before.schedule;
+    const configChanged = input.config !== undefined || name !== before.name || schedule !== before.schedule;
     const credentialsChanged = Object.keys(credentials).length > 0;
     // A new config or credentials, or re-enabling, clears the last verdict: the operator says
     // the problem is fixed, and the next run tells.
     const clearHealth = configChanged || credentialsChanged || input.enabled === true;
     await tx`
       update sources set
-        config = ${tx.json(config as Parameters<typeof tx.json>[0])},
+        config = ${tx.json(asJson(config))}, name = ${name}, schedule = ${schedule},
         enabled = ${input.enabled ?? before.enabled},
         updated_at = ${now},
         health = case when ${clearHealth} then 'unknown' else health end,
@@ -74,8 +87,10 @@ export async function updateSource(
         action: 'source.configure',
         targetType: 'source',
         targetId: before.id,
-        before: { config: before.config, credentials: before.credentials },
+        before: { name: before.name, schedule: before.schedule, config: before.config, credentials: before.credentials },
         after: {
+          name,
+          schedule,
           config,
           credentialsSet: set.filter((n) => credentials[n] !== null),
           credentialsCleared: [...cleared, ...set.filter((n) => credentials[n] === null)],

@@ -24,6 +24,7 @@ import { mentionPages } from './routes/mentions.tsx';
 import { postmortemPages } from './routes/postmortems.tsx';
 import { settingsPages } from './routes/settings.tsx';
 import { watchTargetPages } from './routes/settings-targets.tsx';
+import { sourcePages } from './routes/settings-sources.tsx';
 import { statementPages } from './routes/statements.tsx';
 
 // Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
@@ -70,6 +71,7 @@ export const webPages: readonly PageDefinition[] = [
   ...postmortemPages,
   ...settingsPages,
   ...watchTargetPages,
+  ...sourcePages,
   ...statementPages,
 ];
 

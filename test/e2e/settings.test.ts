@@ -6,6 +6,7 @@ import { systemActor } from '../../src/audit/record.ts';
 import { createUser } from '../../src/auth/create-user.ts';
 import type { AppContext } from '../../src/context.ts';
 import { createApp } from '../../src/server/app.ts';
+import { RssFake } from '../fakes/rss-fake.ts';
 import { makeOrg, testContext } from '../factories/index.ts';
 import { seriousA11yViolations } from '../support/axe.ts';
 import { launchChromium, screenshotBoth, signedInPage } from '../support/browser.ts';
@@ -98,5 +99,65 @@ describe('settings', () => {
     expect(audit.map((a) => a.action)).toEqual(['watch_target.create', 'watch_target.create', 'watch_target.remove']);
     expect(errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
     await page.close();
+  }, 90_000);
+
+  it('sources: an admin adds an RSS source pointed at a local feed, runs the connection test, sees a refusal in Japanese, disables it', async () => {
+    const fake = await new RssFake().start();
+    const now = new Date();
+    fake.add({ guid: 'a1', title: 'さくら台クリニックが新棟を開設', description: '地域のニュース', pubDate: now }, now);
+    fake.add({ guid: 'a2', title: '市の健診のお知らせ', description: '…', pubDate: now }, now);
+    try {
+      const { page, errors } = await signedInPage(browser, base, people.admin, '/settings/sources');
+      await Promise.all([page.waitForURL(/\/settings\/sources\/new\?type=rss/), page.click('a[href="/settings/sources/new?type=rss"]')]);
+      await page.fill('#src-name', '地域ニュース');
+      await page.fill('#cfg-feeds', 'ftp://news.example.jp/feed');
+      await page.click('button:text("追加する")');
+      await page.waitForSelector('.error[role=alert]');
+      expect(await page.locator('.error[role=alert]').innerText()).toContain('http(s) の URL のみ');
+      expect(await page.locator('#src-name').inputValue()).toBe('地域ニュース');
+      await page.fill('#cfg-feeds', '');
+      await page.fill('#cfg-feedsAll', `${fake.baseUrl}/feed.xml`);
+      await page.fill('#src-schedule', '*/15 * * * *');
+      await Promise.all([page.waitForURL(/done=added/), page.click('button:text("追加する")')]);
+      await Promise.all([page.waitForURL(/\/test$/), page.click('button:text("接続テスト")')]);
+      const result = await page.locator('section[aria-labelledby=src-test]').innerText();
+      expect(result).toContain('接続テストの結果: 成功');
+      expect(result).toContain('応答から投稿を 2 件読めました');
+      expect(result).toContain('HTTP 200');
+      expect(result).toContain(`${fake.baseUrl}/feed.xml`);
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      expect((await screenshotBoth(page, 'settings-source-test')).phoneOverflow).toBeLessThanOrEqual(0);
+      // The test stored nothing: no post, no run, health untouched; it left an audit row.
+      const [stored] = await ctx.sql<{ n: number }[]>`select count(*)::int as n from mentions where org_id = ${orgId}`;
+      expect(stored!.n).toBe(0);
+      const [source] = await ctx.sql<{ id: string; schedule: string; health: string; config: unknown }[]>`
+        select id, schedule, health, config from sources where org_id = ${orgId} and type = 'rss'`;
+      expect(source).toMatchObject({
+        schedule: '*/15 * * * *',
+        health: 'unknown',
+        config: { feeds: [{ url: `${fake.baseUrl}/feed.xml`, matchAll: true }] },
+      });
+      const [tested] = await ctx.sql<{ n: number }[]>`
+        select count(*)::int as n from audit_log where org_id = ${orgId} and action = 'source.test' and target_id = ${source!.id}`;
+      expect(tested!.n).toBe(1);
+
+      // A feed that answers 503 fails the test with what came back.
+      fake.http.setFaults({ rate: 1, seed: 1, kinds: ['unavailable'] });
+      await page.click('button:text("接続テスト")');
+      await page.waitForSelector('.test-failed');
+      expect(await page.locator('section[aria-labelledby=src-test]').innerText()).toContain('接続テストの結果: 失敗');
+      fake.http.setFaults({ rate: 0, seed: 1, kinds: [] });
+
+      await page.goto(`${base}/settings/sources`);
+      expect(await page.locator('main').innerText()).toContain('*/15 * * * *・次回');
+      expect((await screenshotBoth(page, 'settings-sources')).phoneOverflow).toBeLessThanOrEqual(0);
+      page.once('dialog', (d) => void d.accept());
+      await Promise.all([page.waitForURL(/done=disabled/), page.click('button:text("無効にする")')]);
+      expect(await page.locator('main').innerText()).toContain('無効（収集しません）');
+      expect(errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+      await page.close();
+    } finally {
+      await fake.close();
+    }
   }, 90_000);
 });
