@@ -6,6 +6,7 @@ import { cleanText, id, idParam, itemsOf, jsonAnswer, jsonBody, orgParams, query
 import { normalizeEmailAddress } from '../notify/recipients.ts';
 import { acknowledgeIncident } from './acknowledge-incident.ts';
 import { addOverride } from './add-override.ts';
+import { removeOverride } from './remove-override.ts';
 import { assignTask } from './assign-task.ts';
 import { listSchedules, onCallAt, policyOf } from './policy.ts';
 import { savePolicy } from './save-policy.ts';
@@ -73,7 +74,7 @@ const TargetInput = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('user'), userId: idInput() }),
   z.strictObject({ type: z.literal('address'), address }),
 ]);
-const PolicyBody = z.strictObject({
+export const PolicyBody = z.strictObject({
   levels: z
     .array(
       z.strictObject({
@@ -97,7 +98,7 @@ const Policy = z.object({
   repeat: z.number().int(),
 });
 
-const OverrideBody = z
+export const OverrideBody = z
   .strictObject({ userId: idInput(), startsAt: timeInput(), endsAt: timeInput() })
   .refine((o) => o.endsAt > o.startsAt, { message: 'endsAt must be after startsAt', path: ['endsAt'] })
   .refine((o) => o.endsAt.getTime() - o.startsAt.getTime() <= 90 * 86_400_000, {
@@ -177,6 +178,24 @@ export const oncallRoutes = [
     (ctx) => async (c) => {
       const { orgId, scheduleId } = c.req.valid('param');
       return c.json(await addOverride(ctx, orgId, scheduleId, c.req.valid('json'), requestActor(c)), 201);
+    },
+  ),
+
+  defineRoute(
+    {
+      method: 'delete',
+      path: '/organizations/{orgId}/oncall/schedules/{scheduleId}/overrides/{overrideId}',
+      action: 'oncall.manage',
+      operationId: 'removeOverride',
+      tags: ['oncall'],
+      summary: '代理を取り消す (take an override back; the rotation covers that stretch again)',
+      request: { params: scheduleParams.extend({ overrideId: idParam() }) },
+      responses: { 204: { description: 'Removed' } },
+    },
+    (ctx) => async (c) => {
+      const { orgId, scheduleId, overrideId } = c.req.valid('param');
+      await removeOverride(ctx, orgId, scheduleId, overrideId, requestActor(c));
+      return c.body(null, 204);
     },
   ),
 

@@ -25,6 +25,7 @@ import { postmortemPages } from './routes/postmortems.tsx';
 import { settingsPages } from './routes/settings.tsx';
 import { watchTargetPages } from './routes/settings-targets.tsx';
 import { sourcePages } from './routes/settings-sources.tsx';
+import { oncallPages } from './routes/settings-oncall.tsx';
 import { statementPages } from './routes/statements.tsx';
 
 // Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
@@ -72,6 +73,7 @@ export const webPages: readonly PageDefinition[] = [
   ...settingsPages,
   ...watchTargetPages,
   ...sourcePages,
+  ...oncallPages,
   ...statementPages,
 ];
 

@@ -5,8 +5,10 @@ import type { z } from 'zod';
 
 export function issuesInJapanese(issues: readonly z.core.$ZodIssue[], labels: Record<string, string>): string[] {
   return issues.map((i) => {
-    const field = labels[String(i.path[0] ?? '')] ?? '入力';
-    const item = i.path.length > 1 && typeof i.path[1] === 'number' ? `（${i.path[1] + 1}行目）` : '';
+    const named = i.path.map(String);
+    const field = labels[named.join('.')] ?? labels[named.slice(0, 2).join('.')] ?? labels[named[0] ?? ''] ?? '入力';
+    const last = i.path[i.path.length - 1];
+    const item = typeof last === 'number' ? `（${last + 1}行目）` : '';
     switch (i.code) {
       case 'too_big':
         return i.origin === 'array' ? `${field}: ${String(i.maximum)}件までです。` : `${field}${item}: ${String(i.maximum)}文字までです。`;

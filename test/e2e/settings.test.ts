@@ -160,4 +160,64 @@ describe('settings', () => {
       await fake.close();
     }
   }, 90_000);
+
+  it('on-call: an admin sets a rotation, an override shows on the calendar over the rotation, and the escalation policy is edited', async () => {
+    const { page, errors } = await signedInPage(browser, base, people.admin, '/settings/oncall');
+    expect(await page.locator('main').innerText()).toContain('当番表がありません');
+    // The rotation: 当番 次郎 then 院長 一郎, a week each, from the first of this month (JST).
+    const jstToday = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
+    const monthStart = `${jstToday.slice(0, 8)}01`;
+    const ids = Object.fromEntries(
+      (await ctx.sql<{ id: string; email: string }[]>`select id, email from users where org_id = ${orgId}`).map((u) => [u.email, u.id]),
+    );
+    await page.fill('#oc-name', '広報当番');
+    await page.fill(`#r-u-${ids[people.manager.email]}`, '1');
+    await page.fill(`#r-u-${ids[people.director.email]}`, '2');
+    await page.fill('#r-length', '0');
+    await page.fill('#r-start', monthStart);
+    await page.click('button:text("当番表を保存")');
+    await page.waitForSelector('.error[role=alert]');
+    expect(await page.locator('.error[role=alert]').innerText()).toContain('通常の交代制の日数（1〜28）');
+    await page.fill(`#r-u-${ids[people.manager.email]}`, '1');
+    await page.fill(`#r-u-${ids[people.director.email]}`, '2');
+    await page.fill('#r-length', '7');
+    await page.fill('#r-start', monthStart);
+    await Promise.all([page.waitForURL(/done=saved/), page.click('button:text("当番表を保存")')]);
+    const first = page.locator(`.cal-day[data-date="${monthStart}"]`);
+    expect(await first.innerText()).toContain('当番 次郎');
+    expect(await page.locator(`.cal-day[data-date="${monthStart.slice(0, 8)}08"]`).innerText()).toContain('院長 一郎');
+
+    // Tomorrow 10:00–18:00 JST, 管理 花子 covers.
+    const tomorrow = new Date(Date.parse(`${jstToday}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    await page.selectOption('#ov-user', { label: people.admin.name });
+    await page.fill('#ov-from', `${tomorrow}T10:00`);
+    await page.fill('#ov-to', `${tomorrow}T18:00`);
+    await Promise.all([page.waitForURL(/done=override/), page.click('button:text("代理を保存")')]);
+    const covered = await page.locator(`.cal-day[data-date="${tomorrow}"]`).innerText();
+    expect(covered).toContain('代理 管理 花子 10:00〜18:00');
+    expect(await page.locator('section[aria-labelledby=oc-ov]').innerText()).toContain(
+      `${tomorrow.replaceAll('-', '/')} 10:00 〜 ${tomorrow.replaceAll('-', '/')} 18:00`,
+    );
+    const [onCall] = await ctx.sql<{ user_id: string }[]>`select user_id from oncall_overrides where org_id = ${orgId}`;
+    expect(onCall!.user_id).toBe(ids[people.admin.email]);
+
+    // Escalation: the on-call first, after 10 minutes the director.
+    await page.fill('#lv0-timeout', '10');
+    await page.check('label:text("広報当番の当番") >> xpath=preceding-sibling::input');
+    await page.check(`#lv1-u-${ids[people.director.email]}`);
+    await page.fill('#lv1-timeout', '20');
+    await Promise.all([page.waitForURL(/done=policy/), page.click('button:text("エスカレーションを保存")')]);
+    const policy = await page.locator('ol.levels').innerText();
+    expect(policy).toContain('すぐに: 広報当番の当番');
+    expect(policy).toContain('前の段階から 10 分応答がなければ: 院長 一郎');
+    const [saved] = await ctx.sql<{ levels: unknown }[]>`select levels from escalation_policies where org_id = ${orgId}`;
+    expect(saved!.levels).toEqual([
+      { timeoutMinutes: 10, targets: [{ type: 'schedule', scheduleId: expect.any(String) }] },
+      { timeoutMinutes: 20, targets: [{ type: 'user', userId: ids[people.director.email] }] },
+    ]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect((await screenshotBoth(page, 'settings-oncall')).phoneOverflow).toBeLessThanOrEqual(0);
+    expect(errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+    await page.close();
+  }, 90_000);
 });
