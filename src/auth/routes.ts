@@ -89,6 +89,9 @@ const password = cleanText(1000).openapi({
   description: '15〜128文字。よく使われる語・氏名・組織名・連続や繰り返しだけのものは不可 (NIST SP 800-63B-4)',
 });
 
+/** A new user as an admin enters one (the API and the settings page). */
+export const NewUserFields = z.strictObject({ name, email, role, password: password.optional() });
+
 const noContent = { 204: { description: 'No Content' } };
 const userParams = orgParams.extend({ userId: idParam() });
 const users = '/organizations/{orgId}/users';
@@ -196,7 +199,7 @@ export const authRoutes = [
       summary: '利用者を追加 (add a user; without a password one is generated and returned once)',
       description:
         '15 分以内にログインしたセッションからのみ (needs a login from the last HINOKO_RECENT_LOGIN, never an API token: 403 reauth_required). メールアドレスは組織ごとに一意です (e-mails are unique per organisation).',
-      request: { params: orgParams, body: jsonBody(z.strictObject({ name, email, role, password: password.optional() })) },
+      request: { params: orgParams, body: jsonBody(NewUserFields) },
       responses: {
         201: jsonAnswer(User.extend({ initialPassword: z.string().optional() }).openapi('CreatedUser'), 'Created'),
         409: jsonAnswer(ErrorBody, 'この組織にメールアドレスが登録済み (e-mail already registered in this organisation)'),

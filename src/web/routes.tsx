@@ -26,6 +26,7 @@ import { settingsPages } from './routes/settings.tsx';
 import { watchTargetPages } from './routes/settings-targets.tsx';
 import { sourcePages } from './routes/settings-sources.tsx';
 import { oncallPages } from './routes/settings-oncall.tsx';
+import { userPages } from './routes/settings-users.tsx';
 import { statementPages } from './routes/statements.tsx';
 
 // Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
@@ -74,6 +75,7 @@ export const webPages: readonly PageDefinition[] = [
   ...watchTargetPages,
   ...sourcePages,
   ...oncallPages,
+  ...userPages,
   ...statementPages,
 ];
 

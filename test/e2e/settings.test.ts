@@ -220,4 +220,58 @@ describe('settings', () => {
     expect(errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it('users: an admin adds a user whose generated password is shown once and who then signs in; the last admin cannot demote herself; a token is shown once', async () => {
+    const { page, errors } = await signedInPage(browser, base, people.admin, '/settings/users');
+    await page.fill('#u-name', '新人 四郎');
+    // An address already here: refused by the server, the form kept.
+    await page.fill('#u-email', people.staff.email);
+    await page.click('button:text("追加する")');
+    await page.waitForSelector('.error[role=alert]');
+    expect(await page.locator('.error[role=alert]').innerText()).toContain('登録');
+    expect(await page.locator('#u-name').inputValue()).toBe('新人 四郎');
+    await page.fill('#u-email', 'shinjin@settings.example.jp');
+    await page.selectOption('#u-role', 'oncall_manager');
+    await page.click('button:text("追加する")');
+    await page.waitForSelector('.secret');
+    const initial = await page.locator('.secret input').inputValue();
+    expect(initial.length).toBeGreaterThanOrEqual(15);
+    expect(await page.locator('.secret').innerText()).toContain('この画面を離れると二度と表示されません');
+    expect(await page.locator('main').innerText()).toContain('新人 四郎（当番責任者）');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect((await screenshotBoth(page, 'settings-users')).phoneOverflow).toBeLessThanOrEqual(0);
+    // Not in the page's address, and gone on the next visit.
+    expect(page.url()).not.toContain(initial);
+    await page.goto(`${base}/settings/users`);
+    expect(await page.content()).not.toContain(initial);
+
+    // The last admin: demoting herself is refused with the rule explained.
+    await page.click('a:text("自分の設定・トークン")');
+    await page.selectOption('#u-role-change', 'director');
+    await page.click('button:text("役割を変える")');
+    await page.waitForSelector('.error[role=alert]');
+    const refused = await page.locator('.error[role=alert]').innerText();
+    expect(refused).toContain('最後の管理者は無効化・降格できません');
+    expect(refused).toContain('組織には有効な管理者が1人以上必要です');
+
+    // Her own token, shown once, then revoked.
+    await page.fill('#tk-label', 'Grafana 連携');
+    await page.click('button:text("発行する")');
+    await page.waitForSelector('.secret');
+    expect(await page.locator('.secret input').inputValue()).toMatch(/^hnk_/);
+    expect((await screenshotBoth(page, 'settings-user')).phoneOverflow).toBeLessThanOrEqual(0);
+    page.once('dialog', (d) => void d.accept());
+    await Promise.all([page.waitForURL(/done=revoked/), page.click('button:text("失効")')]);
+    expect(await page.locator('section[aria-labelledby=u-tokens]').innerText()).toContain('ありません');
+    expect(errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+    await page.close();
+
+    // The new user signs in with the password handed over.
+    const newcomer = await signedInPage(browser, base, { email: 'shinjin@settings.example.jp', password: initial }, '/settings/oncall');
+    expect(await newcomer.page.locator('.who').innerText()).toContain('新人 四郎（当番責任者）');
+    await newcomer.page.close();
+    const audit = await ctx.sql<{ action: string }[]>`
+      select action from audit_log where org_id = ${orgId} and action in ('user.create', 'user_token.create', 'user_token.revoke') order by id`;
+    expect(audit.map((a) => a.action).slice(-3)).toEqual(['user.create', 'user_token.create', 'user_token.revoke']);
+  }, 90_000);
 });
