@@ -26,10 +26,26 @@ export async function backtest(
   ctx: AppContext,
   q: { orgId: string; from: Date; to: Date; sensitivity?: Sensitivity },
 ): Promise<{ alerts: BacktestAlert[]; buckets: number; sensitivity: Sensitivity }> {
-  const settings = q.sensitivity ? defaultDetectorSettings(MENTION_BUCKET_MS, q.sensitivity) : await detectionSettingsFor(ctx.sql, q.orgId);
+  const sensitivity = q.sensitivity ?? (await detectionSettingsFor(ctx.sql, q.orgId)).sensitivity;
+  const [result] = await backtestEach(ctx, { ...q, sensitivities: [sensitivity] });
+  return result!;
+}
+
+/**
+ * The same replay for several sensitivities at once (the settings page compares them): the
+ * signals are read once and stepped through one detector per sensitivity.
+ */
+export async function backtestEach(
+  ctx: AppContext,
+  q: { orgId: string; from: Date; to: Date; sensitivities: readonly Sensitivity[] },
+): Promise<{ alerts: BacktestAlert[]; buckets: number; sensitivity: Sensitivity }[]> {
+  const runs = q.sensitivities.map((sensitivity) => ({
+    sensitivity,
+    settings: defaultDetectorSettings(MENTION_BUCKET_MS, sensitivity),
+    alerts: [] as BacktestAlert[],
+  }));
   const warmupStart = Math.floor((q.from.getTime() - BACKTEST_WARMUP_MS) / MENTION_BUCKET_MS) * MENTION_BUCKET_MS;
   const end = Math.ceil(q.to.getTime() / MENTION_BUCKET_MS) * MENTION_BUCKET_MS;
-  const alerts: BacktestAlert[] = [];
   let buckets = 0;
   for (const series of await seriesOf(ctx.sql, q.orgId)) {
     // Like live detection, a series starts learning at its first data, not in empty time before it.
@@ -38,27 +54,29 @@ export async function backtest(
       where org_id = ${q.orgId} and watch_target_id is not distinct from ${series.watchTargetId}`;
     if (!first?.at) continue;
     const start = Math.max(warmupStart, first.at.getTime());
-    let state = initialDetectorState(settings);
+    const states = runs.map((r) => initialDetectorState(r.settings));
     for (let t = start; t < end; t += CHUNK_MS) {
       const signals = await loadBucketSignals(ctx.sql, { ...series, from: new Date(t), to: new Date(Math.min(end, t + CHUNK_MS)) });
       for (const signal of signals) {
-        const step = stepDetector(state, signal, settings);
-        state = step.state;
         buckets++;
-        const a = step.result.alert;
-        if (a && a.notify && signal.start >= q.from && signal.start < q.to) {
-          alerts.push({
-            watchTargetId: series.watchTargetId,
-            bucketStart: signal.start,
-            action: a.action,
-            severity: a.severity,
-            kind: a.kind,
-            score: step.result.score,
-            summary: describeAlert(step.result),
-          });
-        }
+        runs.forEach((run, i) => {
+          const step = stepDetector(states[i]!, signal, run.settings);
+          states[i] = step.state;
+          const a = step.result.alert;
+          if (a && a.notify && signal.start >= q.from && signal.start < q.to) {
+            run.alerts.push({
+              watchTargetId: series.watchTargetId,
+              bucketStart: signal.start,
+              action: a.action,
+              severity: a.severity,
+              kind: a.kind,
+              score: step.result.score,
+              summary: describeAlert(step.result),
+            });
+          }
+        });
       }
     }
   }
-  return { alerts, buckets, sensitivity: settings.sensitivity };
+  return runs.map((r) => ({ alerts: r.alerts, buckets, sensitivity: r.sensitivity }));
 }

@@ -14,6 +14,7 @@ const sources = {
   'app.css': own('app.css'),
   'volume-chart.js': own('volume-chart.js'),
   'report-chart.js': own('report-chart.js'),
+  'backtest-chart.js': own('backtest-chart.js'),
   'live.js': own('live.js'),
   'favicon.svg': own('favicon.svg'),
   'uplot.js': require.resolve('uplot/dist/uPlot.iife.min.js'),

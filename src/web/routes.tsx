@@ -27,6 +27,7 @@ import { watchTargetPages } from './routes/settings-targets.tsx';
 import { sourcePages } from './routes/settings-sources.tsx';
 import { oncallPages } from './routes/settings-oncall.tsx';
 import { userPages } from './routes/settings-users.tsx';
+import { detectionPages } from './routes/settings-detection.tsx';
 import { statementPages } from './routes/statements.tsx';
 
 // Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
@@ -76,6 +77,7 @@ export const webPages: readonly PageDefinition[] = [
   ...sourcePages,
   ...oncallPages,
   ...userPages,
+  ...detectionPages,
   ...statementPages,
 ];
 

@@ -274,4 +274,22 @@ describe('settings', () => {
       select action from audit_log where org_id = ${orgId} and action in ('user.create', 'user_token.create', 'user_token.revoke') order by id`;
     expect(audit.map((a) => a.action).slice(-3)).toEqual(['user.create', 'user_token.create', 'user_token.revoke']);
   }, 90_000);
+
+  it('detection: the last 30 days replayed for every sensitivity as a chart and a table, then another one saved', async () => {
+    const { page, errors } = await signedInPage(browser, base, people.admin, '/settings/detection');
+    const table = await page.locator('table.figures-table').innerText();
+    for (const name of ['少なめ', '標準（いまの設定）', '多め']) expect(table).toContain(name);
+    await page.waitForSelector('#backtest-chart canvas');
+    await page.check('#det-more');
+    await Promise.all([page.waitForURL(/done=saved/), page.click('button:text("保存する")')]);
+    expect(await page.locator('table.figures-table').innerText()).toContain('多め（いまの設定）');
+    const [saved] = await ctx.sql<
+      { s: string }[]
+    >`select settings -> 'detection' ->> 'sensitivity' as s from organizations where id = ${orgId}`;
+    expect(saved!.s).toBe('more');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect((await screenshotBoth(page, 'settings-detection')).phoneOverflow).toBeLessThanOrEqual(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

@@ -77,6 +77,17 @@ it('demo flare-up: a quiet week asks nobody to act; the flare-up opens one crisi
   // Backtest over the same period lists the same notifications (from scratch, nothing stored).
   const replay = await backtest(ctx, { orgId, from: start, to: now });
   expect(replay.alerts.filter((a) => a.kind === 'crisis' && a.action === 'open').length).toBe(crisis.length);
+
+  // The settings page replays every sensitivity in one read: the same answer per sensitivity as
+  // one replay each, and a more sensitive setting never raises fewer notifications.
+  const { backtestEach } = await import('../../src/detection-pass/backtest.ts');
+  const each = await backtestEach(ctx, { orgId, from: start, to: now, sensitivities: ['fewer', 'balanced', 'more'] });
+  for (const run of each)
+    expect(run.alerts).toEqual((await backtest(ctx, { orgId, from: start, to: now, sensitivity: run.sensitivity })).alerts);
+  const [fewer, balanced, more] = each.map((r) => r.alerts.length) as [number, number, number];
+  expect(fewer).toBeLessThanOrEqual(balanced);
+  expect(balanced).toBeLessThanOrEqual(more);
+  expect(each.find((r) => r.sensitivity === 'balanced')!.alerts).toEqual(replay.alerts);
 }, 120_000);
 
 it('rebuilds a series from history when a backfill lands in buckets it already stepped, and pages nobody about the past', async () => {
