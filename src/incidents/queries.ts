@@ -26,6 +26,14 @@ export async function playbookVersion(q: Q, orgId: string, version: number): Pro
   return row ? { version: row.version, steps: row.steps } : defaultPlaybook;
 }
 
+/** The org's saved playbook versions, newest first, with who saved them (a stored reference such as 'user:4'). */
+export async function listPlaybookVersions(q: Q, orgId: string): Promise<{ version: number; createdAt: Date; createdBy: string | null; steps: number }[]> {
+  const rows = await q<{ version: number; created_at: Date; created_by: string | null; steps: number }[]>`
+    select version, created_at, created_by, jsonb_array_length(steps) as steps
+    from playbook_versions where org_id = ${orgId} order by version desc limit 100`;
+  return rows.map((r) => ({ version: r.version, createdAt: r.created_at, createdBy: r.created_by, steps: r.steps }));
+}
+
 /** The org's current playbook, or the version asked for (0: the shipped default); a version it never saved is a 404. */
 export async function getPlaybook(q: Q, orgId: string, version?: number): Promise<Playbook> {
   if (version === undefined) return currentPlaybook(q, orgId);

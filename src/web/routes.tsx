@@ -28,6 +28,7 @@ import { sourcePages } from './routes/settings-sources.tsx';
 import { oncallPages } from './routes/settings-oncall.tsx';
 import { userPages } from './routes/settings-users.tsx';
 import { detectionPages } from './routes/settings-detection.tsx';
+import { playbookPages } from './routes/settings-playbook.tsx';
 import { statementPages } from './routes/statements.tsx';
 
 // Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
@@ -78,6 +79,7 @@ export const webPages: readonly PageDefinition[] = [
   ...oncallPages,
   ...userPages,
   ...detectionPages,
+  ...playbookPages,
   ...statementPages,
 ];
 

@@ -292,4 +292,38 @@ describe('settings', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it('playbook: a director adds a step and saves a new version; a bad due time is refused in Japanese; earlier versions stay readable', async () => {
+    const { page, errors } = await signedInPage(browser, base, people.director, '/settings/playbook');
+    expect(await page.locator('#pb-steps').innerText()).toContain('同梱の既定版');
+    const count = Number(await page.locator('input[name=count]').inputValue());
+    const fresh = count - 2;
+    await page.fill(`#st${fresh}-title`, '院内掲示の確認');
+    await page.fill(`#st${fresh}-due`, '一時間');
+    await page.click('button:text("新しい版として保存")');
+    await page.waitForSelector('.error[role=alert]');
+    expect(await page.locator('.error[role=alert]').innerText()).toContain(`手順${fresh + 1}の期限（0〜129600分）`);
+    await page.fill(`#st${fresh}-title`, '院内掲示の確認');
+    await page.fill(`#st${fresh}-due`, '120');
+    await page.fill(`#st${fresh}-check`, '待合室の掲示\n受付の案内');
+    await page.fill(`#st${fresh}-order`, '1');
+    await Promise.all([page.waitForURL(/done=saved/), page.click('button:text("新しい版として保存")')]);
+    expect(await page.locator('.flash').innerText()).toContain('第1版として保存しました');
+    const steps = await page.locator('#pb-steps + ol').innerText();
+    expect(steps.split('\n')[0]).toContain('院内掲示の確認');
+    expect(steps).toContain('検知から 2時間以内');
+    expect(await page.locator('section[aria-labelledby=pb-versions]').innerText()).toContain('院長 一郎');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect((await screenshotBoth(page, 'settings-playbook')).phoneOverflow).toBeLessThanOrEqual(0);
+    await page.click('a:text("同梱の既定版")');
+    expect(await page.locator('#pb-steps').innerText()).toContain('（過去の版）');
+    expect(await page.locator('#pb-steps + ol').innerText()).not.toContain('院内掲示の確認');
+    const [saved] = await ctx.sql<{ version: number; steps: { title: string; dueOffsetMinutes: number; checklist: string[] }[] }[]>`
+      select version, steps from playbook_versions where org_id = ${orgId}`;
+    expect(saved!.version).toBe(1);
+    expect(saved!.steps[0]).toMatchObject({ title: '院内掲示の確認', dueOffsetMinutes: 120, checklist: ['待合室の掲示', '受付の案内'] });
+    expect(saved!.steps).toHaveLength(fresh + 1);
+    expect(errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+    await page.close();
+  }, 90_000);
 });
