@@ -92,6 +92,21 @@ export async function getUser(sql: Sql, orgId: string, userId: string): Promise<
 }
 
 /** Resolves --org for the CLI: a decimal id or a slug. */
+/**
+ * The other organisations where this e-mail holds an active account with a password (a hospital
+ * group's admin has one per clinic): what the organisation page offers to switch to.
+ */
+export async function otherAccountsOf(
+  sql: Sql,
+  email: string,
+  orgId: string,
+): Promise<{ orgId: string; name: string; slug: string; role: Role }[]> {
+  return sql<{ orgId: string; name: string; slug: string; role: Role }[]>`
+    select o.id as "orgId", o.name, o.slug, u.role from users u join organizations o on o.id = u.org_id
+    where lower(u.email) = ${email.toLowerCase()} and u.org_id <> ${orgId} and u.disabled_at is null and u.password_hash is not null
+    order by o.name limit 20`;
+}
+
 export async function findOrganization(sql: Sql, idOrSlug: string): Promise<{ id: string; name: string; slug: string } | null> {
   const [row] = /^\d{1,19}$/.test(idOrSlug)
     ? await sql<Pick<Row<'organizations'>, 'id' | 'name' | 'slug'>[]>`select id, name, slug from organizations where id = ${idOrSlug}`

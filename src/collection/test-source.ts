@@ -54,7 +54,8 @@ async function probe(
       ok: true,
       request: null,
       posts: null,
-      message: 'このソースはプラットフォームから Webhook で届きます。こちらから接続するものはありません（Webhook の URL を相手の設定画面に登録してください）。',
+      message:
+        'このソースはプラットフォームから Webhook で届きます。こちらから接続するものはありません（Webhook の URL を相手の設定画面に登録してください）。',
     };
   }
   let config: unknown;
@@ -90,7 +91,11 @@ async function probe(
   } catch (err) {
     if (err instanceof OneRequestDone) return answer(request, null, null);
     const reason =
-      err instanceof SourceAuthError ? `認証が拒否されました: ${err.message}` : timeout.aborted ? '応答がありません（15秒）' : errorMessage(err);
+      err instanceof SourceAuthError
+        ? `認証が拒否されました: ${err.message}`
+        : timeout.aborted
+          ? '応答がありません（15秒）'
+          : errorMessage(err);
     return answer(request, null, reason);
   } finally {
     await runtime.close();

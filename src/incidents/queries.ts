@@ -27,7 +27,10 @@ export async function playbookVersion(q: Q, orgId: string, version: number): Pro
 }
 
 /** The org's saved playbook versions, newest first, with who saved them (a stored reference such as 'user:4'). */
-export async function listPlaybookVersions(q: Q, orgId: string): Promise<{ version: number; createdAt: Date; createdBy: string | null; steps: number }[]> {
+export async function listPlaybookVersions(
+  q: Q,
+  orgId: string,
+): Promise<{ version: number; createdAt: Date; createdBy: string | null; steps: number }[]> {
   const rows = await q<{ version: number; created_at: Date; created_by: string | null; steps: number }[]>`
     select version, created_at, created_by, jsonb_array_length(steps) as steps
     from playbook_versions where org_id = ${orgId} order by version desc limit 100`;

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import { Hono } from 'hono';
+import { ValidationError } from '../errors.ts';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { sessionAuth, sessionCookie } from '../auth/credentials.ts';
 import { csrfPasses, sameOrigin } from '../auth/csrf.ts';
@@ -29,6 +30,7 @@ import { oncallPages } from './routes/settings-oncall.tsx';
 import { userPages } from './routes/settings-users.tsx';
 import { detectionPages } from './routes/settings-detection.tsx';
 import { playbookPages } from './routes/settings-playbook.tsx';
+import { organizationPages } from './routes/settings-organization.tsx';
 import { statementPages } from './routes/statements.tsx';
 
 // Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
@@ -80,6 +82,7 @@ export const webPages: readonly PageDefinition[] = [
   ...userPages,
   ...detectionPages,
   ...playbookPages,
+  ...organizationPages,
   ...statementPages,
 ];
 
@@ -115,10 +118,13 @@ export function webRoutes(ctx: AppContext) {
         400,
       );
     }
+    const organization = formField(form, 'organization').trim().slice(0, 64);
     try {
-      await loginWithCookie(ctx, c, { email, password });
+      await loginWithCookie(ctx, c, { email, password, ...(organization ? { organization } : {}) });
     } catch (err) {
       if (err instanceof InvalidCredentialsError) return c.html(<LoginPage error={err.message} email={email} next={next} />, 401);
+      // The same e-mail and password open accounts in several organisations: ask which.
+      if (err instanceof ValidationError) return c.html(<LoginPage error={err.message} email={email} next={next} askOrganization />, 400);
       if (err instanceof RateLimitedError) return c.html(<LoginPage error={err.message} email={email} next={next} />, 429);
       throw err;
     }

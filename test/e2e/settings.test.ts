@@ -326,4 +326,29 @@ describe('settings', () => {
     expect(errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it("organisations: an admin of two clinics switches to the other with that account's password; this session ends", async () => {
+    const branch = await makeOrg(ctx, 'さくら台クリニック 駅前分院');
+    const branchPassword = '駅前の分院で夕方の診察を終えて帰る';
+    await createUser(ctx, branch.org.id, { ...people.admin, password: branchPassword }, systemActor);
+    const { page, errors } = await signedInPage(browser, base, people.admin, '/settings/organization');
+    const before = await page.context().cookies();
+    const others = page.locator('section[aria-labelledby=org-others]');
+    expect(await others.innerText()).toContain('さくら台クリニック 駅前分院');
+    await others.locator('input[type=password]').fill('違うパスワードです違うパスワードです');
+    await others.locator('button:text("切り替える")').click();
+    await page.waitForSelector('p.error[role=alert]');
+    expect(await page.locator('p.error[role=alert]').innerText()).toContain('パスワードが違います');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect((await screenshotBoth(page, 'settings-organization')).phoneOverflow).toBeLessThanOrEqual(0);
+    await others.locator('input[type=password]').fill(branchPassword);
+    await Promise.all([page.waitForURL(`${base}/`), others.locator('button:text("切り替える")').click()]);
+    expect(await page.locator('.org').innerText()).toContain('駅前分院');
+    const old = before.find((c) => c.name === 'hinoko_session')!.value;
+    // The old cookie no longer opens the first clinic.
+    const res = await fetch(`${base}/settings`, { headers: { cookie: `hinoko_session=${old}` }, redirect: 'manual' });
+    expect(res.headers.get('location')).toMatch(/^\/login/);
+    expect(errors.filter((e) => !/40[01] \((Bad Request|Unauthorized)\)/.test(e))).toEqual([]);
+    await page.close();
+  }, 90_000);
 });

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { Document } from '../layout.tsx';
 
-export function LoginPage(props: { error?: string; email?: string; next?: string }) {
+export function LoginPage(props: { error?: string; email?: string; next?: string; askOrganization?: boolean }) {
   return (
     <Document title="ログイン — 火の粉 Hinoko">
       <main id="main">
@@ -27,6 +27,12 @@ export function LoginPage(props: { error?: string; email?: string; next?: string
               <label for="password">パスワード (password)</label>
               <input id="password" type="password" name="password" autocomplete="current-password" required maxlength={512} />
             </div>
+            {props.askOrganization ? (
+              <div class="field">
+                <label for="organization">組織の ID（slug。複数の医療機関のアカウントをお持ちの方）</label>
+                <input id="organization" type="text" name="organization" maxlength={64} required />
+              </div>
+            ) : null}
             <button type="submit">ログイン (Log in)</button>
           </form>
         </div>
