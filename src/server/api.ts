@@ -15,7 +15,7 @@ import { overviewRoutes } from '../overview/routes.ts';
 import { postmortemRoutes } from '../postmortems/routes.ts';
 import type { AppEnv } from '../http/env.ts';
 import { actionsOf, defineRoute, type RouteDefinition } from '../http/route.ts';
-import { jsonAnswer } from '../http/schemas.ts';
+import { ErrorBody, jsonAnswer } from '../http/schemas.ts';
 
 // Every route under /api/v1 declared with defineRoute, by feature. createApp registers them; the
 // permission map and the OpenAPI document below are derived from this one list.
@@ -28,10 +28,14 @@ const openApiRoute = defineRoute(
     operationId: 'getOpenApi',
     tags: ['meta'],
     summary: 'この API 文書 (this OpenAPI document)',
-    responses: { 200: jsonAnswer(z.looseObject({}).openapi({ type: 'object', description: 'OpenAPI 3.1' })) },
+    responses: {
+      200: jsonAnswer(z.looseObject({}).openapi({ type: 'object', description: 'OpenAPI 3.1' })),
+      // The body limit runs before any route, this one included.
+      413: jsonAnswer(ErrorBody, '本文が大きすぎる (request body over HINOKO_BODY_LIMIT)'),
+    },
   },
-  () => {
-    const document = openApiDocument(packageJson.version);
+  (ctx) => {
+    const document = openApiDocument(packageJson.version, ctx.config.mail.publicUrl);
     return (c) => c.json(document, 200);
   },
 );

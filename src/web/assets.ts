@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Hono } from 'hono';
 
-// Client files served by us (no CDN): our stylesheet and scripts, and uPlot from npm. Each is read
+// Client files served by us (no CDN): our stylesheet and scripts, uPlot and (for the API docs page
+// alone) Swagger UI from npm. Each is read
 // once at start and named by its content hash, so it can be cached for a year and a new release
 // is never mixed with an old script.
 
@@ -19,6 +20,10 @@ const sources = {
   'favicon.svg': own('favicon.svg'),
   'uplot.js': require.resolve('uplot/dist/uPlot.iife.min.js'),
   'uplot.css': require.resolve('uplot/dist/uPlot.min.css'),
+  // The API docs page only (/docs/api): Swagger UI from npm, started by our own script.
+  'swagger-ui.js': require.resolve('swagger-ui-dist/swagger-ui-bundle.js'),
+  'swagger-ui.css': require.resolve('swagger-ui-dist/swagger-ui.css'),
+  'api-docs.js': own('api-docs.js'),
 } as const;
 export type AssetName = keyof typeof sources;
 
@@ -46,9 +51,12 @@ export function assetPath(name: AssetName): string {
   return assets.get(name)!.path;
 }
 
-/** Every served file (the size budget test reads them). */
-export function allAssets(): readonly Asset[] {
-  return [...assets.values()];
+/** The files only the API docs page loads (a developer's page, outside the working pages' budget). */
+export const docsAssets: readonly AssetName[] = ['swagger-ui.js', 'swagger-ui.css', 'api-docs.js'];
+
+/** Every served file with its name (the size budget test reads them). */
+export function allAssets(): readonly (Asset & { name: AssetName })[] {
+  return [...assets.entries()].map(([name, a]) => ({ ...a, name }));
 }
 
 export function assetRoutes() {

@@ -351,4 +351,22 @@ describe('settings', () => {
     expect(errors.filter((e) => !/40[01] \((Bad Request|Unauthorized)\)/.test(e))).toEqual([]);
     await page.close();
   }, 90_000);
+
+  it('API docs: Swagger UI served by us renders the whole document under the CSP, /healthz and the webhooks included', async () => {
+    const { page, errors } = await signedInPage(browser, base, people.staff, '/settings');
+    await Promise.all([page.waitForURL(`${base}/docs/api`), page.click('.settings-index a[href="/docs/api"]')]);
+    await page.waitForSelector('.swagger-ui .opblock-tag-section');
+    const text = await page.locator('#api-docs').innerText();
+    expect(text).toContain('Hinoko (火の粉) API');
+    for (const tag of ['incidents', 'statements', 'oncall', 'sources']) expect(text).toContain(tag);
+    await page.click('.opblock-tag:has-text("meta")');
+    await page.waitForSelector('.opblock-summary-path[data-path="/healthz"]');
+    // Nothing was loaded from anywhere else, and the CSP refused nothing (a refusal is a console error).
+    const hosts = await page.evaluate("[...performance.getEntriesByType('resource')].map((e) => new URL(e.name).host)");
+    expect([...new Set(hosts as string[])]).toEqual([new URL(base).host]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect((await screenshotBoth(page, 'api-docs')).phoneOverflow).toBeLessThanOrEqual(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
 });

@@ -97,6 +97,8 @@ function declaredOperations(): Map<string, Declared> {
   const doc = openApiDocument('fuzz');
   const out = new Map<string, Declared>();
   for (const [path, methods] of Object.entries(doc.paths)) {
+    // Paths with servers of their own are outside /api/v1 (/healthz, /ack, /webhooks).
+    if ('servers' in methods) continue;
     for (const [method, op] of Object.entries(methods as Record<string, Op>)) {
       const query = Object.fromEntries((op.parameters ?? []).filter((p) => p.in === 'query').map((p) => [p.name, p.schema]));
       out.set(`${method.toUpperCase()} /api/v1${path.replace(/\{([^}]+)\}/g, ':$1')}`, {

@@ -17,8 +17,9 @@ type Op = {
   responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
   operationId: string;
 };
-const ops = () =>
-  Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op: op as Op })));
+/** The /api/v1 operations (a path with servers of its own is outside /api/v1: /healthz, /ack, /webhooks). */
+const apiPaths = () => Object.entries(doc.paths).filter(([, item]) => !('servers' in item));
+const ops = () => apiPaths().flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op: op as Op })));
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -59,6 +60,31 @@ describe('the OpenAPI document', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(20);
     for (const r of refs) expect(doc.components.schemas, r).toHaveProperty(r);
+  });
+
+  it('documents the routes outside /api/v1 that other systems call, each with the service root as its server', () => {
+    const outside = new Set(
+      app.routes
+        .filter((r) => r.method !== 'ALL' && /^\/(healthz|ack|webhooks)\b/.test(r.path))
+        .map((r) => `${r.method.toLowerCase()} ${openapiPath(r.path)}`),
+    );
+    const documented = Object.entries(doc.paths)
+      .filter(([, item]) => 'servers' in item)
+      .flatMap(([path, item]) =>
+        Object.keys(item)
+          .filter((k) => ['get', 'post', 'put', 'patch', 'delete'].includes(k))
+          .map((m) => `${m} ${path}`),
+      );
+    expect(documented.sort()).toEqual([...outside].sort());
+    expect(documented.sort()).toEqual([
+      'get /ack/{token}',
+      'get /healthz',
+      'get /webhooks/{sourceId}',
+      'post /ack/{token}',
+      'post /webhooks/{sourceId}',
+    ]);
+    const served = openApiDocument('test', 'https://hinoko.example.jp');
+    expect((served.paths['/healthz'] as { servers: { url: string }[] }).servers[0]!.url).toBe('https://hinoko.example.jp');
   });
 
   it('is served at /api/v1/openapi.json without credentials', async () => {

@@ -449,7 +449,7 @@ describe('the OpenAPI document', () => {
   const doc = openApiDocument('test');
   type Op = { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> };
   const okSchema = (path: string, method: string) => {
-    const op = (doc.paths as Record<string, Record<string, Op>>)[openapiPath(path)]?.[method];
+    const op = (doc.paths as unknown as Record<string, Record<string, Op>>)[openapiPath(path)]?.[method];
     expect(op, `${method} ${path} is documented`).toBeDefined();
     return Object.entries(op!.responses).find(([status]) => status.startsWith('2'))![1].content!['application/json']!.schema;
   };

@@ -9,6 +9,7 @@ import type { Viewer } from '../layout.tsx';
 import { definePage, type PageDefinition } from '../page.tsx';
 import { AlertingSettingsPage } from '../pages/settings.tsx';
 import { SettingsIndexPage } from '../pages/settings-nav.tsx';
+import { ApiDocsPage } from '../pages/api-docs.tsx';
 
 // Settings: the index of the settings pages and alert e-mail (the other subjects have their own files).
 
@@ -39,6 +40,12 @@ export const settingsPages: readonly PageDefinition[] = [
     path: '/settings',
     action: 'settings.read',
     handler: () => async (c, viewer) => c.html(<SettingsIndexPage viewer={viewer} />),
+  }),
+  definePage({
+    method: 'get',
+    path: '/docs/api',
+    action: 'settings.read',
+    handler: () => async (c, viewer) => c.html(<ApiDocsPage viewer={viewer} />),
   }),
   definePage({
     method: 'get',
