@@ -50,7 +50,7 @@ export default tseslint.config(
     // Scripts the pages load: plain browser JavaScript (no build step), uPlot as a global.
     files: ['src/web/assets/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { ...globals.browser, uPlot: 'readonly' }, sourceType: 'script' },
+    languageOptions: { globals: { ...globals.browser, uPlot: 'readonly', SwaggerUIBundle: 'readonly' }, sourceType: 'script' },
   },
   {
     // Tests read untyped JSON from responses and poke at fakes: the `any` rules would only add casts.
