@@ -2,7 +2,7 @@
 import type { Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Auth } from '../access/auth.ts';
-import type { Action } from '../access/permissions.ts';
+import { actions, roleLabels, type Action } from '../access/permissions.ts';
 import { may } from '../auth/authorize.ts';
 import { sessionAuth, sessionCookie } from '../auth/credentials.ts';
 import { csrfPasses } from '../auth/csrf.ts';
@@ -71,8 +71,16 @@ export function registerPages(web: Hono<AppEnv>, ctx: AppContext, pages: readonl
       setRequestAuth(c, auth);
       const viewer = await viewerOf(ctx, auth);
       if (!may(auth, page.action)) {
+        // Why, in the words of the role table: who may, and what the viewer is.
+        const allowed = actions[page.action].roles.map((r) => roleLabels[r]).join('・');
+        const what = page.method === 'get' ? 'このページを開ける' : 'この操作ができる';
         return c.html(
-          <ErrorPage viewer={viewer} status={403} message="このページを開く権限がありません。" en="Your role may not open this page." />,
+          <ErrorPage
+            viewer={viewer}
+            status={403}
+            message={`${what}のは ${allowed} です（あなたは ${roleLabels[viewer.role]}）。`}
+            en="Your role may not open this page or do this."
+          />,
           403,
         );
       }
