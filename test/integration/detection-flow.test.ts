@@ -78,16 +78,62 @@ it('demo flare-up: a quiet week asks nobody to act; the flare-up opens one crisi
   const replay = await backtest(ctx, { orgId, from: start, to: now });
   expect(replay.alerts.filter((a) => a.kind === 'crisis' && a.action === 'open').length).toBe(crisis.length);
 
-  // The settings page replays every sensitivity in one read: the same answer per sensitivity as
-  // one replay each, and a more sensitive setting never raises fewer notifications.
+  // The counted signals are the posts' signals in every field a detector reads, for every series.
+  const { loadSeriesSignals } = await import('../../src/detection-pass/aggregate-signals.ts');
+  const { loadBucketSignals } = await import('../../src/detection-pass/signals.ts');
+  const { seriesOf } = await import('../../src/detection-pass/run-detection.ts');
+  const allSeries = await seriesOf(ctx.sql, orgId);
+  const flareFrom = new Date(now.getTime() - 2 * 86_400_000);
+  const counted = await loadSeriesSignals(ctx.sql, { orgId, series: allSeries, from: flareFrom, to: now });
+  const fields = (g: {
+    start: Date;
+    count: number;
+    negative: number | null;
+    positive: number | null;
+    riskHits: Record<string, number>;
+    reach: unknown;
+    criticalTerms: string[];
+  }) => ({
+    start: g.start.toISOString(),
+    count: g.count,
+    negative: g.negative,
+    positive: g.positive,
+    riskHits: g.riskHits,
+    reach: g.reach,
+    criticalTerms: [...g.criticalTerms].sort(),
+  });
+  let critical = 0;
+  for (const s of allSeries) {
+    const posts = await loadBucketSignals(ctx.sql, { ...s, from: flareFrom, to: now });
+    expect(counted.get(s.watchTargetId ?? '')!.map(fields)).toEqual(posts.map(fields));
+    critical += posts.filter((g) => g.criticalTerms.length > 0).length + posts.filter((g) => Object.keys(g.riskHits).length > 0).length;
+  }
+  // The comparison covered buckets with risk hits, not only quiet ones.
+  expect(critical).toBeGreaterThan(0);
+  // The settings page replays every sensitivity in one read of per-bucket counts: the same
+  // decisions per sensitivity as one replay each over the posts, and a more sensitive setting
+  // never raises fewer notifications.
   const { backtestEach } = await import('../../src/detection-pass/backtest.ts');
-  const each = await backtestEach(ctx, { orgId, from: start, to: now, sensitivities: ['fewer', 'balanced', 'more'] });
-  for (const run of each)
-    expect(run.alerts).toEqual((await backtest(ctx, { orgId, from: start, to: now, sensitivity: run.sensitivity })).alerts);
+  const decisions = (
+    alerts: { bucketStart: Date; watchTargetId: string | null; action: string; severity: number; kind: string; score: number }[],
+  ) =>
+    alerts.map((a) => ({
+      at: a.bucketStart.toISOString(),
+      target: a.watchTargetId,
+      action: a.action,
+      severity: a.severity,
+      kind: a.kind,
+      score: a.score,
+    }));
+  const each = await backtestEach(ctx, { orgId, from: start, to: now, sensitivities: ['fewer', 'balanced', 'more'], signals: 'counts' });
+  for (const run of each) {
+    const single = await backtest(ctx, { orgId, from: start, to: now, sensitivity: run.sensitivity });
+    expect(decisions(run.alerts)).toEqual(decisions(single.alerts));
+  }
   const [fewer, balanced, more] = each.map((r) => r.alerts.length) as [number, number, number];
   expect(fewer).toBeLessThanOrEqual(balanced);
   expect(balanced).toBeLessThanOrEqual(more);
-  expect(each.find((r) => r.sensitivity === 'balanced')!.alerts).toEqual(replay.alerts);
+  expect(decisions(each.find((r) => r.sensitivity === 'balanced')!.alerts)).toEqual(decisions(replay.alerts));
 }, 120_000);
 
 it('rebuilds a series from history when a backfill lands in buckets it already stepped, and pages nobody about the past', async () => {

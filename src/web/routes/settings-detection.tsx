@@ -28,7 +28,7 @@ export const detectionPages: readonly PageDefinition[] = [
       );
       const [current, runs] = await Promise.all([
         getDetectionSettings(ctx.sql, orgId),
-        backtestEach(ctx, { orgId, from, to: viewer.now, sensitivities }),
+        backtestEach(ctx, { orgId, from, to: viewer.now, sensitivities, signals: 'counts' }),
       ]);
       const previews: SensitivityPreview[] = runs.map((r) => {
         const perDay = days.map(() => 0);
