@@ -292,6 +292,14 @@ export interface MentionNotes {
   org_id: Int8;
 }
 
+export interface MentionRiskCounts {
+  bucket_start: Timestamp;
+  category: string;
+  hits: Generated<number>;
+  org_id: Int8;
+  watch_target_id: Int8 | null;
+}
+
 export interface Mentions {
   analysis: Json | null;
   analysis_version: string | null;
@@ -585,6 +593,7 @@ export interface DB {
   mail_outbox: MailOutbox;
   mention_counts: MentionCounts;
   mention_notes: MentionNotes;
+  mention_risk_counts: MentionRiskCounts;
   mention_source_counts: MentionSourceCounts;
   mention_tombstones: MentionTombstones;
   mention_triage: MentionTriage;

@@ -1,16 +1,14 @@
 import type { Queryable } from '../db/connect.ts';
 import { buildBucketSignal, defaultCriticalCategories, type BucketSignal } from '../detection/index.ts';
 import { MENTION_BUCKET_MS, type StoredMention } from '../mention.ts';
-import { riskCategoryNames } from '../analysis/index.ts';
 import type { TextAnalysis } from '../analysis/types.ts';
 import type { Series } from './apply-decision.ts';
 
 // The signals of many buckets for every series of an organisation at once, for replays (the
 // settings page's backtest over 30 days plus warm-up). Live detection reads each bucket's posts
-// (signals.ts); a replay of a busy clinic would read a million rows, so here the counts come from
-// the per-bucket rollup the ingest path keeps (mention_counts), risk hits from the posts the GIN
-// index on risks finds (grouped per bucket for every series at once), and only the few posts that
-// can carry a critical term come back as rows. The fields the detectors read (count, negative, positive, risk
+// (signals.ts); a replay of a busy clinic would read a million rows, so here the counts and the
+// risk hits come from the per-bucket rollups the ingest path keeps (mention_counts,
+// mention_risk_counts), and only the few posts that can carry a critical term come back as rows. The fields the detectors read (count, negative, positive, risk
 // hits, reach, critical terms) equal signals.ts's (test/integration/aggregate-signals.test.ts);
 // the explanation's samples and top terms are left out: a replay only counts what would be raised.
 
@@ -36,11 +34,10 @@ export async function loadSeriesSignals(
       select ${bucket} as b, watch_target_id as target, grouping(watch_target_id) as whole, count(*)::int as n
       from mentions where ${range} and analysis is null
       group by grouping sets ((1), (1, watch_target_id))`,
-    sql<{ b: Date; target: string | null; whole: number; category: string; n: number }[]>`
-      select ${bucket} as b, watch_target_id as target, grouping(watch_target_id) as whole, r ->> 'category' as category, count(*)::int as n
-      from mentions, jsonb_array_elements(analysis -> 'risks') r
-      where ${range} and (${anyOf(riskCategoryNames())})
-      group by grouping sets ((1, 4), (1, watch_target_id, 4))`,
+    // Risk hits per bucket, kept by the ingest path (sql/026).
+    sql<{ b: Date; target: string | null; category: string; n: number }[]>`
+      select bucket_start as b, watch_target_id as target, category, hits as n
+      from mention_risk_counts where org_id = ${q.orgId} and bucket_start >= ${q.from} and bucket_start < ${q.to} and hits <> 0`,
     // Posts with a critical category's match strong enough to count (build-signal.ts decides the rest).
     sql<{ id: string; posted_at: Date; target: string | null; text: string; risks: TextAnalysis['risks'] }[]>`
       select id, posted_at, watch_target_id as target, text, analysis -> 'risks' as risks
@@ -66,7 +63,7 @@ export async function loadSeriesSignals(
     };
     const countBy = new Map(counts.filter((r) => r.target === s.watchTargetId).map((r) => [r.b.getTime(), r]));
     const unanalysedBy = new Map(unanalysed.filter(mine).map((r) => [r.b.getTime(), r.n]));
-    const riskBy = byBucket(risks.filter(mine));
+    const riskBy = byBucket(risks.filter((r) => r.target === s.watchTargetId));
     const criticalBy = new Map<number, StoredMention[]>();
     for (const r of critical) {
       if (s.watchTargetId !== null && r.target !== s.watchTargetId) continue;

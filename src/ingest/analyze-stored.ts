@@ -1,7 +1,8 @@
 import type { AppContext } from '../context.ts';
 import type { Row } from '../db/schema.ts';
-import type { AnalysedText } from '../analysis/types.ts';
-import { applyCountDeltas, CountDeltas, lexemesJson } from './store-page.ts';
+import type { AnalysedText, TextAnalysis } from '../analysis/types.ts';
+import { lexemesJson } from './store-page.ts';
+import { applyCountDeltas, CountDeltas } from './rollups.ts';
 
 export interface AnalyzeStoredOptions {
   orgId?: string;
@@ -18,7 +19,7 @@ export interface AnalyzeStoredOptions {
 type PendingRow = Pick<
   Row<'mentions'>,
   'org_id' | 'id' | 'source_id' | 'text' | 'rating' | 'watch_target_id' | 'posted_at' | 'sentiment_label' | 'analysis_version'
->;
+> & { risks: TextAnalysis['risks'] | null };
 
 /**
  * Analyses stored mentions in batches: the backlog left by webhooks (analysed after the 200) and
@@ -52,7 +53,8 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
     let afterId = '0';
     while (!ctx.shutdown.aborted) {
       const rows = await ctx.sql<PendingRow[]>`
-        select m.org_id, m.id, m.source_id, m.text, m.rating, m.watch_target_id, m.posted_at, m.sentiment_label, m.analysis_version
+        select m.org_id, m.id, m.source_id, m.text, m.rating, m.watch_target_id, m.posted_at, m.sentiment_label, m.analysis_version,
+          m.analysis -> 'risks' as risks
         from mentions m
         where ${pending(org)} ${opts.sourceId ? ctx.sql`and m.source_id = ${opts.sourceId}` : ctx.sql``} and m.id > ${afterId}
         order by m.id limit ${batchSize}`;
@@ -82,6 +84,7 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
         const deltas = new CountDeltas();
         for (const { row, analysis } of results) {
           if (!landed.has(row.id)) continue;
+          deltas.moveRisks(row.watch_target_id, row.posted_at, row.risks, analysis.risks);
           const before = row.sentiment_label;
           const after = analysis.sentiment.label;
           if (before === after) continue;
@@ -91,7 +94,7 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
           });
           deltas.addSource(row.source_id, row.posted_at, { negative: (after === 'negative' ? 1 : 0) - (before === 'negative' ? 1 : 0) });
         }
-        await applyCountDeltas(tx, org, deltas.rows(), deltas.sourceRows());
+        await applyCountDeltas(tx, org, deltas.rows(), deltas.sourceRows(), deltas.risks.rows());
       });
       done += rows.length;
       opts.onProgress?.(done, total);
