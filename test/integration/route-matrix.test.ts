@@ -141,7 +141,12 @@ describe('the role × page matrix', () => {
       csrf[role] = session.csrfToken;
     }
   });
-  const pageUrl = (path: string) => path.replace(/:([A-Za-z]\w*)/g, '999999999');
+  // Made-up ids, except the caller's own user id on pages of their own credentials
+  // (account.credentials is "own, or anyone's for an admin"), as urlFor does for the API.
+  const pageUrl = (path: string, role?: Role, action?: string) =>
+    path.replace(/:([A-Za-z]\w*)/g, (_, name: string) =>
+      name === 'userId' && role && action === 'account.credentials' ? callers[role].userId : '999999999',
+    );
 
   it('serves exactly the declared pages', () => {
     expect(pageKeys()).toEqual(declared);
@@ -152,7 +157,7 @@ describe('the role × page matrix', () => {
     const wrong: string[] = [];
     for (const page of webPages.filter((p) => p.method === 'get')) {
       for (const role of roles) {
-        const res = await app.request(pageUrl(page.path), { headers: { cookie: cookies[role] } });
+        const res = await app.request(pageUrl(page.path, role, page.action), { headers: { cookie: cookies[role] } });
         const allowed = roleAllows(role, page.action);
         const ok = allowed ? [200, 404].includes(res.status) : res.status === 403;
         if (!ok) wrong.push(`${role} ${page.path} → ${res.status} (table: ${allowed ? 'allowed' : 'forbidden'})`);
@@ -168,7 +173,7 @@ describe('the role × page matrix', () => {
     const wrong: string[] = [];
     for (const page of webPages.filter((p) => p.method === 'post')) {
       for (const role of roles) {
-        const res = await app.request(pageUrl(page.path), {
+        const res = await app.request(pageUrl(page.path, role, page.action), {
           method: 'POST',
           headers: { cookie: cookies[role], 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
           body: new URLSearchParams({ _csrf: csrf[role] }).toString(),

@@ -112,23 +112,26 @@ const flashes: Record<string, string> = {
   disabled: '無効にしました。収集は止まります。',
 };
 
+async function listPage(ctx: Ctx, c: Context<AppEnv>, viewer: Viewer) {
+  const sources = await listSources(ctx, { orgId: viewer.auth.orgId });
+  const summaries = await Promise.all(sources.map((s) => summarise(ctx, s)));
+  const addable = addableTypes.map((type) => ({ type, label: definitionFor(ctx, type).label }));
+  return c.html(<SourcesPage viewer={viewer} sources={summaries} addable={addable} flash={flashes[c.req.query('done') ?? '']} />);
+}
+
 export const sourcePages: readonly PageDefinition[] = [
   definePage({
     method: 'get',
     path: '/settings/sources',
     action: 'sources.read',
-    handler: (ctx) => async (c, viewer) => {
-      const sources = await listSources(ctx, { orgId: viewer.auth.orgId });
-      const summaries = await Promise.all(sources.map((s) => summarise(ctx, s)));
-      const addable = addableTypes.map((type) => ({ type, label: definitionFor(ctx, type).label }));
-      return c.html(<SourcesPage viewer={viewer} sources={summaries} addable={addable} flash={flashes[c.req.query('done') ?? '']} />);
-    },
+    handler: (ctx) => async (c, viewer) => listPage(ctx, c, viewer),
   }),
   definePage({
     method: 'get',
     path: '/settings/sources/new',
     action: 'sources.manage',
-    handler: (ctx) => async (c, viewer) => formPage(ctx, c, viewer, typeFrom(c), null),
+    // Without a type: the sources page, whose first card is the choice of type.
+    handler: (ctx) => async (c, viewer) => (c.req.query('type') ? formPage(ctx, c, viewer, typeFrom(c), null) : listPage(ctx, c, viewer)),
   }),
   definePage({
     method: 'post',
