@@ -183,6 +183,7 @@ describe('settings', () => {
     await page.fill('#r-length', '7');
     await page.fill('#r-start', monthStart);
     await Promise.all([page.waitForURL(/done=saved/), page.click('button:text("当番表を保存")')]);
+    expect(await page.locator('.cal-day[aria-current=date]').getAttribute('data-date')).toBe(jstToday);
     const first = page.locator(`.cal-day[data-date="${monthStart}"]`);
     expect(await first.innerText()).toContain('当番 次郎');
     expect(await page.locator(`.cal-day[data-date="${monthStart.slice(0, 8)}08"]`).innerText()).toContain('院長 一郎');

@@ -172,7 +172,18 @@ describe('watch targets and sources', () => {
       headers: auth(),
     });
     expect(foreign.status).toBe(404);
+    // An open alert of the target: detection stops stepping it, so removing the target closes it.
+    const [alert] = await ctx.sql<{ id: string }[]>`
+      insert into alerts (org_id, watch_target_id, episode_id, kind, status, severity, peak_score, opened_at, updated_at, summary_ja, explanation)
+      values (${org.id}, ${target.id}, 'e1', 'notice', 'open', 2, 0.5, now() - interval '1 hour', now(), 'お知らせ', '{}'::jsonb)
+      returning id`;
     expect((await send('DELETE')).status).toBe(204);
+    const [closed] = await ctx.sql<{ status: string }[]>`select status from alerts where id = ${alert!.id}`;
+    expect(closed!.status).toBe('closed');
+    const events = await ctx.sql<
+      { action: string; notify: boolean }[]
+    >`select action, notify from alert_events where alert_id = ${alert!.id}`;
+    expect(events).toEqual([{ action: 'close', notify: false }]);
     expect((await send('DELETE')).status).toBe(404);
     expect((await send('PATCH', { name: 'x' })).status).toBe(404);
     const list = await (await app.request(`/api/v1/organizations/${org.id}/watch-targets`, { headers: auth() })).json();

@@ -19,7 +19,7 @@ function hm(d: Date): string {
   return formatJstDateTime(d).slice(-5);
 }
 
-function Calendar(props: { days: CalendarDay[]; name: (id: string) => string }) {
+function Calendar(props: { days: CalendarDay[]; name: (id: string) => string; today: string }) {
   const lead = props.days[0]?.weekday ?? 0;
   return (
     <div class="calendar">
@@ -33,7 +33,11 @@ function Calendar(props: { days: CalendarDay[]; name: (id: string) => string }) 
           <li class="cal-blank" aria-hidden="true" />
         ))}
         {props.days.map((d) => (
-          <li class={`cal-day${d.restDay ? ' rest' : ''}${d.overrides.length > 0 ? ' covered' : ''}`} data-date={d.date}>
+          <li
+            class={`cal-day${d.restDay ? ' rest' : ''}${d.overrides.length > 0 ? ' covered' : ''}${d.date === props.today ? ' today' : ''}`}
+            data-date={d.date}
+            aria-current={d.date === props.today ? 'date' : undefined}
+          >
             <span class="cal-date">
               {Number(d.date.slice(8))}
               <span class="cal-wd">（{weekdayNames[d.weekday]}）</span>
@@ -167,7 +171,7 @@ export function OncallPage(props: {
             <a href={`${base}${shift(-1)}`}>← 前の月</a>
             <a href={`${base}${shift(1)}`}>次の月 →</a>
           </p>
-          <Calendar days={props.days} name={props.names} />
+          <Calendar days={props.days} name={props.names} today={formatJstDateTime(v.now).slice(0, 10).replaceAll('/', '-')} />
           <p class="muted">
             交代時刻 {s.rotation.handoffTime}（日本時間）。土日祝の色の日は{s.restDayRotation ? '土日祝の交代制' : '通常の交代制'}
             が担当します。「代理」は交代制より優先されます。
