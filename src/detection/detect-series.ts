@@ -25,8 +25,8 @@ function rowSignal(row: SeriesRow): BucketSignal {
     negative: row.negative,
     positive: row.negative === null ? null : row.value - row.negative,
     riskHits: {},
-    reach: { reposts: 0, quotes: 0, replies: 0 },
-    criticalTerms: [],
+    reach: row.reach,
+    criticalTerms: row.criticalTerms,
   };
 }
 

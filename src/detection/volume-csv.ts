@@ -1,7 +1,11 @@
 import { ValidationError } from '../errors.ts';
 
-// The plain CSV series `hinoko detect` reads: `timestamp,value[,negative]`, one row per bucket.
-// Input comes from anyone, so every row is checked and the first bad one is named by line.
+// The plain CSV series `hinoko detect` reads: `timestamp,value[,negative]`, one row per bucket,
+// and optionally what the service's own buckets carry besides counts, so that severity means the
+// same here as in the service: `negative_reposts`, `negative_quotes`, `negative_replies` (the
+// engagement the bucket's negative posts gained) and `critical_terms` (the high-risk terms seen
+// with the institution's name, separated by `;`). Input comes from anyone, so every row is checked
+// and the first bad one is named by line.
 
 export interface SeriesRow {
   /** The timestamp exactly as written, echoed back in the output. */
@@ -9,7 +13,14 @@ export interface SeriesRow {
   startMs: number;
   value: number;
   negative: number | null;
+  /** Engagement gained by the bucket's negative posts; zeros when the columns are absent. */
+  reach: { reposts: number; quotes: number; replies: number };
+  criticalTerms: string[];
 }
+
+/** At most this many critical terms per row, each at most this long (a term, not a text). */
+export const maxCriticalTerms = 20;
+const maxTermLength = 40;
 
 export const maxSeriesRows = 2_000_000;
 
@@ -48,13 +59,39 @@ function parseCount(cell: string | undefined, line: number, column: string): num
   return Math.round(Number(t));
 }
 
+function terms(cell: string | undefined, line: number): string[] {
+  const list = [
+    ...new Set(
+      (cell ?? '')
+        .split(';')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (list.length > maxCriticalTerms) throw new ValidationError(`line ${line}: critical_terms lists more than ${maxCriticalTerms} terms`);
+  for (const t of list) {
+    if (t.length > maxTermLength || /[\u0000-\u001f\u007f"]/.test(t)) {
+      throw new ValidationError(
+        `line ${line}: critical_terms holds "${t.slice(0, 40)}", not a term (at most ${maxTermLength} characters, no quotes or control characters)`,
+      );
+    }
+  }
+  return list;
+}
+
 export function parseVolumeCsv(input: string): SeriesRow[] {
   const lines = input.replace(/^\uFEFF/, '').split(/\r?\n/);
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
   const ts = header.indexOf('timestamp');
   const val = header.indexOf('value');
   const neg = header.indexOf('negative');
-  if (ts < 0 || val < 0) throw new ValidationError('line 1: header must name the columns timestamp and value (optionally negative)');
+  const reachColumns = (['negative_reposts', 'negative_quotes', 'negative_replies'] as const).map((c) => [c, header.indexOf(c)] as const);
+  const critical = header.indexOf('critical_terms');
+  if (ts < 0 || val < 0) {
+    throw new ValidationError(
+      'line 1: header must name the columns timestamp and value (optionally negative, negative_reposts, negative_quotes, negative_replies, critical_terms)',
+    );
+  }
   const rows: SeriesRow[] = [];
   for (let i = 1; i < lines.length; i++) {
     const raw = lines[i]!;
@@ -73,7 +110,19 @@ export function parseVolumeCsv(input: string): SeriesRow[] {
     const value = parseCount(cells[val], line, 'value');
     const negative = neg >= 0 ? parseCount(cells[neg], line, 'negative') : null;
     if (negative !== null && negative > value) throw new ValidationError(`line ${line}: negative (${negative}) exceeds value (${value})`);
-    rows.push({ timestamp, startMs, value, negative });
+    const [reposts, quotes, replies] = reachColumns.map(([name, at]) => (at >= 0 ? parseCount(cells[at], line, name) : 0)) as [
+      number,
+      number,
+      number,
+    ];
+    rows.push({
+      timestamp,
+      startMs,
+      value,
+      negative,
+      reach: { reposts, quotes, replies },
+      criticalTerms: critical >= 0 ? terms(cells[critical], line) : [],
+    });
   }
   return rows;
 }

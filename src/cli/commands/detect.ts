@@ -22,7 +22,9 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 export const detectCommand: CliCommand = {
-  usage: 'hinoko detect [--input FILE] [--sensitivity fewer|balanced|more]  (CSV on stdin if no --input)',
+  usage:
+    'hinoko detect [--input FILE] [--sensitivity fewer|balanced|more]  (CSV on stdin if no --input: ' +
+    'timestamp,value[,negative][,negative_reposts,negative_quotes,negative_replies][,critical_terms as 医療ミス;死亡])',
   options: {
     input: { type: 'string' },
     sensitivity: { type: 'string' },

@@ -107,6 +107,32 @@ describe('hinoko detect', () => {
     await fs.rm(dir, { recursive: true });
   });
 
+  it('reads the optional reach and critical-term columns, so severity means what it means in the service (issue 16 item 6)', () => {
+    // A quiet clinic (3 posts per 5 minutes) for two days, then one bucket of 9 posts, 6 negative.
+    const random = seededRandom(21);
+    const head = 'timestamp,value,negative,negative_reposts,negative_quotes,negative_replies,critical_terms';
+    const quiet: string[] = [];
+    for (let i = 0; i < 576; i++) {
+      const v = poisson(random, 3);
+      quiet.push(`${new Date(Date.UTC(2026, 0, 5) + i * 300_000).toISOString()},${v},${Math.min(v, poisson(random, 0.3))}`);
+    }
+    const at = new Date(Date.UTC(2026, 0, 5) + 576 * 300_000).toISOString();
+    const plain = parseVolumeCsv([head.split(',').slice(0, 3).join(','), ...quiet, `${at},9,6`].join('\n'));
+    const withColumns = parseVolumeCsv(
+      [head, ...quiet.map((l) => `${l},0,0,0,`), `${at},9,6,900,120,300,医療ミス; 死亡 ;医療ミス`].join('\n'),
+    );
+    expect(withColumns.at(-1)).toMatchObject({ reach: { reposts: 900, quotes: 120, replies: 300 }, criticalTerms: ['医療ミス', '死亡'] });
+    expect(plain.at(-1)).toMatchObject({ reach: { reposts: 0, quotes: 0, replies: 0 }, criticalTerms: [] });
+    // Rows without the columns give the same verdicts as before; with them the last bucket weighs more.
+    const before = detectSeries(plain).at(-1)!;
+    const after = detectSeries(withColumns).at(-1)!;
+    expect(after.alert).toBe(1);
+    expect(after.kind).toBe('crisis');
+    expect(after.severity).toBeGreaterThan(before.severity);
+    expect(() => parseVolumeCsv(`${head}\n${at},1,0,0,0,0,${'語'.repeat(41)}`)).toThrow(/line 2: critical_terms/);
+    expect(() => parseVolumeCsv(`${head}\n${at},1,0,-3,0,0,`)).toThrow(/line 2: negative_reposts/);
+  });
+
   it('names the line of a malformed row and exits non-zero', async () => {
     const cases: [string, RegExp][] = [
       ['timestamp,value\n2015-01-01 00:00:00,3\n2015-01-01 00:05:00,abc\n', /line 3/],
