@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/connect.ts';
-import { buildBucketSignal, defaultCriticalCategories, type BucketSignal } from '../detection/index.ts';
-import { MENTION_BUCKET_MS, type StoredMention } from '../mention.ts';
+import { criticalTermsIn, defaultCriticalCategories, type BucketSignal } from '../detection/index.ts';
+import { MENTION_BUCKET_MS } from '../mention.ts';
 import type { TextAnalysis } from '../analysis/types.ts';
 import type { Series } from './apply-decision.ts';
 
@@ -38,9 +38,9 @@ export async function loadSeriesSignals(
     sql<{ b: Date; target: string | null; category: string; n: number }[]>`
       select bucket_start as b, watch_target_id as target, category, hits as n
       from mention_risk_counts where org_id = ${q.orgId} and bucket_start >= ${q.from} and bucket_start < ${q.to} and hits <> 0`,
-    // Posts with a critical category's match strong enough to count (build-signal.ts decides the rest).
-    sql<{ id: string; posted_at: Date; target: string | null; text: string; risks: TextAnalysis['risks'] }[]>`
-      select id, posted_at, watch_target_id as target, text, analysis -> 'risks' as risks
+    // Posts with a critical category's match strong enough to count (criticalTermsIn decides the rest).
+    sql<{ b: Date; target: string | null; text: string; risks: TextAnalysis['risks'] }[]>`
+      select ${bucket} as b, watch_target_id as target, text, analysis -> 'risks' as risks
       from mentions
       where ${range} and (${anyOf(defaultCriticalCategories)}) and exists (
         select 1 from jsonb_array_elements(analysis -> 'risks') r
@@ -64,30 +64,7 @@ export async function loadSeriesSignals(
     const countBy = new Map(counts.filter((r) => r.target === s.watchTargetId).map((r) => [r.b.getTime(), r]));
     const unanalysedBy = new Map(unanalysed.filter(mine).map((r) => [r.b.getTime(), r.n]));
     const riskBy = byBucket(risks.filter((r) => r.target === s.watchTargetId));
-    const criticalBy = new Map<number, StoredMention[]>();
-    for (const r of critical) {
-      if (s.watchTargetId !== null && r.target !== s.watchTargetId) continue;
-      const b = Math.floor(r.posted_at.getTime() / MENTION_BUCKET_MS) * MENTION_BUCKET_MS;
-      const m: StoredMention = {
-        id: r.id,
-        externalId: '',
-        orgId: q.orgId,
-        sourceId: '',
-        watchTargetId: s.watchTargetId,
-        postedAt: r.posted_at,
-        text: r.text,
-        metrics: {},
-        analysis: {
-          sentiment: { label: 'neutral', score: 0, evidence: [] } as unknown as TextAnalysis['sentiment'],
-          risks: r.risks,
-          pii: [],
-          terms: [],
-        },
-      };
-      const list = criticalBy.get(b);
-      if (list) list.push(m);
-      else criticalBy.set(b, [m]);
-    }
+    const criticalBy = byBucket(critical.filter((r) => s.watchTargetId === null || r.target === s.watchTargetId));
     const signals: BucketSignal[] = [];
     for (let t = q.from.getTime(); t < q.to.getTime(); t += MENTION_BUCKET_MS) {
       const c = countBy.get(t);
@@ -105,7 +82,7 @@ export async function loadSeriesSignals(
         reach: c
           ? { reposts: Number(c.reposts), quotes: Number(c.quotes), replies: Number(c.replies) }
           : { reposts: 0, quotes: 0, replies: 0 },
-        criticalTerms: crit ? buildBucketSignal(new Date(t), crit, { institutionNames: s.institutionNames }).criticalTerms : [],
+        criticalTerms: crit ? criticalTermsIn(crit, { institutionNames: s.institutionNames }) : [],
       });
     }
     out.set(key, signals);

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { defaultDetectorSettings, describeAlert, initialDetectorState, stepDetector, type Sensitivity } from '../detection/index.ts';
-import { detectionSettingsFor, seriesOf } from './run-detection.ts';
+import { detectionSettingsFor, seriesOf, type Series } from './run-detection.ts';
 import { MENTION_BUCKET_MS } from '../mention.ts';
 import { loadBucketSignals } from './signals.ts';
 import { loadSeriesSignals } from './aggregate-signals.ts';
@@ -63,11 +63,11 @@ export async function backtestEach(
     if (!first?.at) continue;
     const start = Math.max(warmupStart, first.at.getTime());
     const states = runs.map((r) => initialDetectorState(r.settings));
-    for (let t = start; t < end; t += CHUNK_MS) {
-      const chunkEnd = Math.min(end, t + CHUNK_MS);
-      const signals = aggregated
-        ? (aggregated.get(series.watchTargetId ?? '') ?? []).filter((g) => g.start.getTime() >= t && g.start.getTime() < chunkEnd)
-        : await loadBucketSignals(ctx.sql, { ...series, from: new Date(t), to: new Date(chunkEnd) });
+    // Counted signals are all in memory already; posts are read a chunk at a time.
+    const chunks = aggregated
+      ? [(aggregated.get(series.watchTargetId ?? '') ?? []).filter((g) => g.start.getTime() >= start)]
+      : postSignals(ctx.sql, series, start, end);
+    for await (const signals of chunks) {
       for (const signal of signals) {
         buckets++;
         runs.forEach((run, i) => {
@@ -90,4 +90,11 @@ export async function backtestEach(
     }
   }
   return runs.map((r) => ({ alerts: r.alerts, buckets, sensitivity: r.sensitivity }));
+}
+
+/** A series' signals built from its posts, two days at a time (bounded memory on a busy clinic). */
+async function* postSignals(sql: AppContext['sql'], series: Series, start: number, end: number) {
+  for (let t = start; t < end; t += CHUNK_MS) {
+    yield loadBucketSignals(sql, { ...series, from: new Date(t), to: new Date(Math.min(end, t + CHUNK_MS)) });
+  }
 }

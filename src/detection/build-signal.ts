@@ -28,16 +28,34 @@ function engagement(m: StoredMention): number {
   return n(x.reposts) + n(x.quotes) + n(x.replies) + n(x.likes);
 }
 
-export function buildBucketSignal(start: Date, mentions: readonly StoredMention[], options: BuildSignalOptions = {}): BucketSignal {
-  const critical = new Set(options.criticalCategories ?? defaultCriticalCategories);
+/**
+ * The high-risk terms in posts that also name the institution: matches of a critical category
+ * strong enough to count. The replay (src/detection-pass/aggregate-signals.ts) calls it on the
+ * few posts that can carry one.
+ */
+export function criticalTermsIn(
+  posts: readonly { text: string; risks: readonly { category: string; score: number; terms: readonly string[] }[] }[],
+  options: Pick<BuildSignalOptions, 'criticalCategories' | 'minCriticalScore' | 'institutionNames'> = {},
+): string[] {
+  const critical = new Set<string>(options.criticalCategories ?? defaultCriticalCategories);
   const minScore = options.minCriticalScore ?? 0.7;
   const names = (options.institutionNames ?? []).map(fold).filter(Boolean);
+  const terms = new Set<string>();
+  for (const p of posts) {
+    const strong = p.risks.filter((r) => critical.has(r.category) && r.score >= minScore);
+    if (strong.length === 0) continue;
+    if (names.length > 0 && !names.some((n) => fold(p.text).includes(n))) continue;
+    for (const r of strong) for (const t of r.terms) terms.add(t);
+  }
+  return [...terms];
+}
+
+export function buildBucketSignal(start: Date, mentions: readonly StoredMention[], options: BuildSignalOptions = {}): BucketSignal {
   let negative = 0;
   let positive = 0;
   let analysed = 0;
   const riskHits: Record<string, number> = {};
   const reach = { reposts: 0, quotes: 0, replies: 0 };
-  const criticalTerms = new Set<string>();
   const termCounts = new Map<string, number>();
 
   for (const m of mentions) {
@@ -51,11 +69,7 @@ export function buildBucketSignal(start: Date, mentions: readonly StoredMention[
       reach.quotes += Math.max(0, m.metrics.quotes ?? 0);
       reach.replies += Math.max(0, m.metrics.replies ?? 0);
     } else if (a.sentiment.label === 'positive') positive++;
-    const namesInstitution = names.length === 0 || names.some((n) => fold(m.text).includes(n));
-    for (const r of a.risks) {
-      riskHits[r.category] = (riskHits[r.category] ?? 0) + 1;
-      if (critical.has(r.category) && r.score >= minScore && namesInstitution) for (const t of r.terms) criticalTerms.add(t);
-    }
+    for (const r of a.risks) riskHits[r.category] = (riskHits[r.category] ?? 0) + 1;
     for (const t of new Set(a.terms)) termCounts.set(t, (termCounts.get(t) ?? 0) + 1);
   }
 
@@ -77,7 +91,10 @@ export function buildBucketSignal(start: Date, mentions: readonly StoredMention[
     positive: analysed === 0 && mentions.length > 0 ? null : positive,
     riskHits,
     reach,
-    criticalTerms: [...criticalTerms],
+    criticalTerms: criticalTermsIn(
+      mentions.flatMap((m) => (m.analysis ? [{ text: m.text, risks: m.analysis.risks }] : [])),
+      options,
+    ),
     topTerms: [...termCounts]
       .sort((a, b) => b[1] - a[1])
       .slice(0, options.maxTopTerms ?? 10)

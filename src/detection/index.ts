@@ -19,4 +19,4 @@ export { describeAlert, severityLevels, bucketLengthJa, type SeverityLevel } fro
 export { countSurprise, betaBinomialSurprise } from './count-tails.ts';
 export { parseVolumeCsv, parseSeriesTimestamp, type SeriesRow } from './volume-csv.ts';
 export { detectSeries, SeriesDetector, formatVerdictCsv, type SeriesVerdict } from './detect-series.ts';
-export { buildBucketSignal, bucketStartFor, defaultCriticalCategories, type BuildSignalOptions } from './build-signal.ts';
+export { buildBucketSignal, bucketStartFor, criticalTermsIn, defaultCriticalCategories, type BuildSignalOptions } from './build-signal.ts';

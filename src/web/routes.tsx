@@ -36,6 +36,18 @@ import { statementPages } from './routes/statements.tsx';
 // Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
 // handlers outside the guard (there is no session yet, or it is ending).
 
+/** Every settings page, one subject per file (the settings-roles test walks them with every role). */
+export const allSettingsPages: readonly PageDefinition[] = [
+  ...settingsPages,
+  ...watchTargetPages,
+  ...sourcePages,
+  ...oncallPages,
+  ...userPages,
+  ...detectionPages,
+  ...playbookPages,
+  ...organizationPages,
+];
+
 export const webPages: readonly PageDefinition[] = [
   definePage({
     method: 'get',
@@ -75,14 +87,7 @@ export const webPages: readonly PageDefinition[] = [
   ...alertPages,
   ...incidentPages,
   ...postmortemPages,
-  ...settingsPages,
-  ...watchTargetPages,
-  ...sourcePages,
-  ...oncallPages,
-  ...userPages,
-  ...detectionPages,
-  ...playbookPages,
-  ...organizationPages,
+  ...allSettingsPages,
   ...statementPages,
 ];
 

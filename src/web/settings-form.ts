@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { statusByCode } from '../http/errors.ts';
 
 // A settings form refused: each problem in Japanese, naming the field as the form labels it,
 // so a person knows what to fix without reading the API's English.
@@ -32,3 +34,12 @@ export const lines = (v: unknown): string[] =>
         .map((l) => l.trim())
         .filter(Boolean)
     : [];
+
+/**
+ * A verb's refusal as a line for the form it came from (the page shows the form again with it);
+ * anything that is not the person's to fix goes on to the page guard.
+ */
+export function refusalMessage(err: unknown): string {
+  if (err instanceof AppError && statusByCode[err.code] < 500) return err.message;
+  throw err;
+}

@@ -6,15 +6,7 @@ import { createUser } from '../../src/auth/create-user.ts';
 import { addSource } from '../../src/collection/sources.ts';
 import { saveSchedule } from '../../src/oncall/save-schedule.ts';
 import { createApp } from '../../src/server/app.ts';
-import type { PageDefinition } from '../../src/web/page.tsx';
-import { detectionPages } from '../../src/web/routes/settings-detection.tsx';
-import { oncallPages } from '../../src/web/routes/settings-oncall.tsx';
-import { organizationPages } from '../../src/web/routes/settings-organization.tsx';
-import { playbookPages } from '../../src/web/routes/settings-playbook.tsx';
-import { sourcePages } from '../../src/web/routes/settings-sources.tsx';
-import { watchTargetPages } from '../../src/web/routes/settings-targets.tsx';
-import { userPages } from '../../src/web/routes/settings-users.tsx';
-import { settingsPages } from '../../src/web/routes/settings.tsx';
+import { allSettingsPages } from '../../src/web/routes.tsx';
 import { makeOrg, testContext } from '../factories/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -27,17 +19,6 @@ let app: ReturnType<typeof createApp>;
 const cookies = new Map<Role, string>();
 const userIds = new Map<Role, string>();
 const ids: Record<string, string> = {};
-
-const everySettingsPage: readonly PageDefinition[] = [
-  ...settingsPages,
-  ...watchTargetPages,
-  ...sourcePages,
-  ...oncallPages,
-  ...userPages,
-  ...detectionPages,
-  ...playbookPages,
-  ...organizationPages,
-];
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -89,13 +70,13 @@ function concrete(path: string, role: Role): string {
 
 describe('settings pages and the role × action table', () => {
   it('lists every settings page it checks', () => {
-    expect(everySettingsPage.length).toBeGreaterThan(30);
+    expect(allSettingsPages.length).toBeGreaterThan(30);
   });
 
   for (const role of roles) {
     it(`${role}: refused exactly where the table says, with who may; allowed pages open`, async () => {
       const refused: string[] = [];
-      for (const page of everySettingsPage) {
+      for (const page of allSettingsPages) {
         const url = concrete(page.path, role);
         const allowed = (actions[page.action].roles as readonly Role[]).includes(role);
         if (page.method === 'get') {

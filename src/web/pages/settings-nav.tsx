@@ -1,9 +1,11 @@
 /** @jsxImportSource hono/jsx */
 import type { Action } from '../../access/permissions.ts';
+import { displayText } from '../../display.ts';
 import { Layout, type Viewer } from '../layout.tsx';
 
-// The settings, one page per subject; each is listed for the roles that may open it (the same
-// role × action table as the API), and shows what the viewer may change.
+// What every settings page shares: the list of subjects (each shown to the roles the role × action
+// table lets open it), the sub-menu, the index page, and the list of what to fix when a form is
+// refused.
 
 export const settingsSections: readonly { href: string; label: string; en: string; action: Action; about: string }[] = [
   {
@@ -103,5 +105,20 @@ export function SettingsIndexPage(props: { viewer: Viewer }) {
           ))}
       </ul>
     </Layout>
+  );
+}
+
+/** A refused form's problems, in Japanese, above the form shown again as typed. */
+export function FormErrors(props: { errors: readonly string[]; lead?: string }) {
+  if (props.errors.length === 0) return null;
+  return (
+    <div class="error" role="alert">
+      <p>{props.lead ?? '保存できませんでした。次の点を直してください。'}</p>
+      <ul>
+        {props.errors.map((e) => (
+          <li>{displayText(e)}</li>
+        ))}
+      </ul>
+    </div>
   );
 }

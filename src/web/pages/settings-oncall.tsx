@@ -4,7 +4,7 @@ import type { CalendarDay } from '../../oncall/calendar.ts';
 import type { Policy } from '../../oncall/policy.ts';
 import type { Rotation, ScheduleDefinition } from '../../oncall/schedule.ts';
 import { Flash, Layout, type Viewer } from '../layout.tsx';
-import { SettingsNav } from './settings-nav.tsx';
+import { FormErrors, SettingsNav } from './settings-nav.tsx';
 
 // On-call: the month as a calendar (who is on call each day, holidays marked, overrides drawn
 // over the day they cover), the rotation and its rest-day rotation, overrides by form, and the
@@ -139,16 +139,7 @@ export function OncallPage(props: {
         当番とエスカレーション <span class="en">On-call</span>
       </h1>
       <Flash message={props.flash} />
-      {props.errors.length > 0 ? (
-        <div class="error" role="alert">
-          <p>保存できませんでした。次の点を直してください。</p>
-          <ul>
-            {props.errors.map((e) => (
-              <li>{displayText(e)}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <FormErrors errors={props.errors} />
       {props.schedules.length > 1 ? (
         <nav class="subnav" aria-label="当番表">
           <ul>

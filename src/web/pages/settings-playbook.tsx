@@ -4,7 +4,7 @@ import type { Playbook, PlaybookStep } from '../../incidents/playbook.ts';
 import { displayText, formatJstDateTime } from '../../display.ts';
 import { Flash, Layout, type Viewer } from '../layout.tsx';
 import { roleLabels, severityLabel } from '../labels.ts';
-import { SettingsNav } from './settings-nav.tsx';
+import { FormErrors, SettingsNav } from './settings-nav.tsx';
 
 // The crisis playbook: its steps (owner role, due after detection, checklist, when it applies,
 // whether it must be done before resolving) and its versions. Saving makes a new version;
@@ -117,16 +117,7 @@ export function PlaybookPage(props: {
         対応手順（プレイブック） <span class="en">Playbook</span>
       </h1>
       <Flash message={props.flash} />
-      {props.errors.length > 0 ? (
-        <div class="error" role="alert">
-          <p>保存できませんでした。次の点を直してください。</p>
-          <ul>
-            {props.errors.map((e) => (
-              <li>{displayText(e)}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <FormErrors errors={props.errors} />
       <div class="grid two">
         <section class="card" aria-labelledby="pb-steps">
           <h2 id="pb-steps">

@@ -7,7 +7,7 @@ import type { SourceType } from '../../mention.ts';
 import { configForms, type ConfigField } from '../../sources/config-form.ts';
 import { Flash, Layout, type Viewer } from '../layout.tsx';
 import { sourceHealthLabels, sourceLabels } from '../labels.ts';
-import { SettingsNav } from './settings-nav.tsx';
+import { FormErrors, SettingsNav } from './settings-nav.tsx';
 
 // Sources: each with its state (health, last runs, next run), credentials (set or not, never their
 // values), the webhook URL to give the platform, and the connection test; a form per type.
@@ -301,16 +301,7 @@ export function SourceFormPage(props: {
           ) : null}
         </section>
       ) : null}
-      {props.errors.length > 0 ? (
-        <div class="error" role="alert">
-          <p>保存できませんでした。次の点を直してください。</p>
-          <ul>
-            {props.errors.map((e) => (
-              <li>{displayText(e)}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <FormErrors errors={props.errors} />
       <div class="grid two">
         <form class="card" method="post" action={action}>
           <input type="hidden" name="_csrf" value={v.csrfToken} />

@@ -4,7 +4,7 @@ import type { WatchTarget, WatchTargetInput } from '../../organizations/organiza
 import type { QueryPreview } from '../../sources/query-preview.ts';
 import { Flash, Layout, type Viewer } from '../layout.tsx';
 import { sourceLabels } from '../labels.ts';
-import { SettingsNav } from './settings-nav.tsx';
+import { FormErrors, SettingsNav } from './settings-nav.tsx';
 
 // Watch targets: what the clinic is called, the words that mean it, its own accounts and the
 // words that mark someone else; beside each, the searches they produce on X, Bluesky and Mastodon.
@@ -155,16 +155,7 @@ export function WatchTargetFormPage(props: {
         <a href="/settings/targets">← 監視対象の一覧</a>
       </p>
       <h1>{displayText(title)}</h1>
-      {props.errors.length > 0 ? (
-        <div class="error" role="alert">
-          <p>保存できませんでした。次の点を直してください。</p>
-          <ul>
-            {props.errors.map((e) => (
-              <li>{e}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <FormErrors errors={props.errors} />
       <div class="grid two">
         <form class="card" method="post" action={action}>
           <input type="hidden" name="_csrf" value={v.csrfToken} />

@@ -5,7 +5,7 @@ import type { User } from '../../auth/users.ts';
 import { displayText, formatJstDateTime } from '../../display.ts';
 import { Flash, Layout, type Viewer } from '../layout.tsx';
 import { roleLabels } from '../labels.ts';
-import { SettingsNav } from './settings-nav.tsx';
+import { FormErrors, SettingsNav } from './settings-nav.tsx';
 
 // Users and tokens: who works here and in which role; for an admin, adding people, changing
 // roles, disabling, resetting passwords; for everyone, their own API tokens. A secret (a
@@ -35,18 +35,6 @@ function Secret(props: { secret: OneTimeSecret }) {
       </p>
     </section>
   );
-}
-
-function Errors(props: { errors: string[] }) {
-  return props.errors.length > 0 ? (
-    <div class="error" role="alert">
-      <ul>
-        {props.errors.map((e) => (
-          <li>{displayText(e)}</li>
-        ))}
-      </ul>
-    </div>
-  ) : null;
 }
 
 function RoleSelect(props: { id: string; value: Role }) {
@@ -80,7 +68,7 @@ export function UsersPage(props: {
       </h1>
       <Flash message={props.flash} />
       {props.secret ? <Secret secret={props.secret} /> : null}
-      <Errors errors={props.errors} />
+      <FormErrors errors={props.errors} lead="できませんでした。" />
       <section class="card" aria-labelledby="u-list">
         <h2 id="u-list">ユーザー</h2>
         <ul class="rows">
@@ -156,7 +144,7 @@ export function UserPage(props: {
       </h1>
       <Flash message={props.flash} />
       {props.secret ? <Secret secret={props.secret} /> : null}
-      <Errors errors={props.errors} />
+      <FormErrors errors={props.errors} lead="できませんでした。" />
       <div class="grid halves">
         <section class="card" aria-labelledby="u-facts">
           <h2 id="u-facts">アカウント</h2>

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
+import type { AppContext } from '../../context.ts';
 import type { Context } from 'hono';
 import { activePeople, listUsers, nameOf } from '../../auth/users.ts';
 import { formatJstDateTime } from '../../display.ts';
-import { AppError } from '../../errors.ts';
 import { requestActor } from '../../http/actor.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { addOverride } from '../../oncall/add-override.ts';
@@ -15,13 +15,12 @@ import { saveSchedule } from '../../oncall/save-schedule.ts';
 import { jstLocal, pathNumber } from '../forms.ts';
 import type { Viewer } from '../layout.tsx';
 import { definePage, type PageDefinition } from '../page.tsx';
-import { issuesInJapanese, lines } from '../settings-form.ts';
+import { issuesInJapanese, lines, refusalMessage } from '../settings-form.ts';
 import { OncallPage } from '../pages/settings-oncall.tsx';
 
 // On-call settings: the calendar of a month, the rotations, overrides and the escalation policy.
 // Forms go through the API's own schemas; refusals come back on the page in Japanese.
 
-type Ctx = Parameters<PageDefinition['handler']>[0];
 type Form = Record<string, unknown>;
 
 const labels: Record<string, string> = {
@@ -46,7 +45,7 @@ function currentMonth(now: Date): { year: number; month: number } {
   return { year: Number(jst.slice(0, 4)), month: Number(jst.slice(5, 7)) };
 }
 
-async function show(ctx: Ctx, c: Context<AppEnv>, viewer: Viewer, errors: string[] = [], status: 200 | 400 = 200) {
+async function show(ctx: AppContext, c: Context<AppEnv>, viewer: Viewer, errors: string[] = [], status: 200 | 400 = 200) {
   const orgId = viewer.auth.orgId;
   const [schedules, users, policy] = await Promise.all([
     listSchedules(ctx.sql, orgId),
@@ -98,13 +97,7 @@ function rotationFrom(form: Form, prefix: string) {
   };
 }
 
-/** Refusals a person can fix come back on the page; anything else is ours. */
-function refusal(err: unknown): string[] {
-  if (err instanceof AppError && (err.code === 'validation_failed' || err.code === 'bad_request')) return [err.message];
-  throw err;
-}
-
-async function submitSchedule(ctx: Ctx, c: Context<AppEnv>, viewer: Viewer, scheduleId: string | null) {
+async function submitSchedule(ctx: AppContext, c: Context<AppEnv>, viewer: Viewer, scheduleId: string | null) {
   const form = await c.req.parseBody();
   const name = typeof form.name === 'string' ? form.name.trim() : '';
   const rotation = rotationFrom(form, 'r');
@@ -119,7 +112,7 @@ async function submitSchedule(ctx: Ctx, c: Context<AppEnv>, viewer: Viewer, sche
     const saved = await saveSchedule(ctx, viewer.auth.orgId, scheduleId, { name, definition: parsed.data }, requestActor(c));
     return c.redirect(`/settings/oncall?schedule=${saved.id}&done=saved`, 303);
   } catch (err) {
-    return show(ctx, c, viewer, refusal(err), 400);
+    return show(ctx, c, viewer, [refusalMessage(err)], 400);
   }
 }
 
@@ -158,7 +151,7 @@ export const oncallPages: readonly PageDefinition[] = [
       try {
         await savePolicy(ctx, viewer.auth.orgId, parsed.data, requestActor(c));
       } catch (err) {
-        return show(ctx, c, viewer, refusal(err), 400);
+        return show(ctx, c, viewer, [refusalMessage(err)], 400);
       }
       return c.redirect(`/settings/oncall?done=policy#oc-pol`, 303);
     },
@@ -191,7 +184,7 @@ export const oncallPages: readonly PageDefinition[] = [
       try {
         await addOverride(ctx, viewer.auth.orgId, id, parsed.data, requestActor(c));
       } catch (err) {
-        return show(ctx, c, viewer, refusal(err), 400);
+        return show(ctx, c, viewer, [refusalMessage(err)], 400);
       }
       const start = formatJstDateTime(parsed.data.startsAt);
       return c.redirect(`/settings/oncall?schedule=${id}&month=${start.slice(0, 4)}-${start.slice(5, 7)}&done=override`, 303);

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import type { AppContext } from '../../context.ts';
 import type { Context } from 'hono';
 import { InvalidCredentialsError, RateLimitedError } from '../../auth/errors.ts';
 import { loginWithCookie } from '../../auth/routes.ts';
@@ -11,9 +12,7 @@ import { OrganizationPage } from '../pages/settings-organization.tsx';
 
 // Switching between the organisations one person works for: a fresh login to the other account.
 
-type Ctx = Parameters<PageDefinition['handler']>[0];
-
-async function show(ctx: Ctx, c: Context<AppEnv>, viewer: Viewer, error?: string, status: 200 | 400 | 401 | 429 = 200) {
+async function show(ctx: AppContext, c: Context<AppEnv>, viewer: Viewer, error?: string, status: 200 | 400 | 401 | 429 = 200) {
   const me = await getUser(ctx.sql, viewer.auth.orgId, viewer.auth.userId!);
   const [org, others] = await Promise.all([
     getOrganization(ctx.db, viewer.auth.orgId),

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
+import type { AppContext } from '../../context.ts';
 import type { Context } from 'hono';
 import { riskCategoryNames } from '../../analysis/index.ts';
 import { listUsers, nameOf } from '../../auth/users.ts';
-import { AppError } from '../../errors.ts';
 import { requestActor } from '../../http/actor.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { playbookSteps, type PlaybookStep } from '../../incidents/playbook.ts';
@@ -10,12 +10,10 @@ import { currentPlaybook, getPlaybook, listPlaybookVersions } from '../../incide
 import { savePlaybook } from '../../incidents/save-playbook.ts';
 import type { Viewer } from '../layout.tsx';
 import { definePage, type PageDefinition } from '../page.tsx';
-import { issuesInJapanese, lines } from '../settings-form.ts';
+import { issuesInJapanese, lines, refusalMessage } from '../settings-form.ts';
 import { PlaybookPage } from '../pages/settings-playbook.tsx';
 
 // The playbook: the current (or an earlier) version and a form that saves the next one.
-
-type Ctx = Parameters<PageDefinition['handler']>[0];
 
 const labels: Record<string, string> = {
   '': '手順',
@@ -35,7 +33,7 @@ function savedBy(names: (ref: unknown) => string, ref: string | null): string {
   return 'システム';
 }
 
-async function show(ctx: Ctx, c: Context<AppEnv>, viewer: Viewer, errors: string[] = []) {
+async function show(ctx: AppContext, c: Context<AppEnv>, viewer: Viewer, errors: string[] = []) {
   const orgId = viewer.auth.orgId;
   const asked = c.req.query('version');
   const version = asked !== undefined && /^\d{1,7}$/.test(asked) ? Number(asked) : undefined;
@@ -122,8 +120,7 @@ export const playbookPages: readonly PageDefinition[] = [
       try {
         await savePlaybook(ctx, viewer.auth.orgId, { steps: parsed.data as PlaybookStep[] }, requestActor(c));
       } catch (err) {
-        if (err instanceof AppError && err.code === 'validation_failed') return show(ctx, c, viewer, [err.message]);
-        throw err;
+        return show(ctx, c, viewer, [refusalMessage(err)]);
       }
       return c.redirect('/settings/playbook?done=saved', 303);
     },

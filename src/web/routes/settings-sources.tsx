@@ -1,16 +1,18 @@
 /** @jsxImportSource hono/jsx */
+import type { AppContext } from '../../context.ts';
 import type { Context } from 'hono';
 import { nextRunAt } from '../../collection/scheduler.ts';
 import { listSourceRuns } from '../../collection/source-runs.ts';
 import { addSource, definitionFor, getSource, listSources, type SourceRecord } from '../../collection/sources.ts';
 import { testSourceConnection } from '../../collection/test-source.ts';
 import { updateSource } from '../../collection/update-source.ts';
-import { AppError, ValidationError } from '../../errors.ts';
+import { ValidationError } from '../../errors.ts';
 import { requestActor } from '../../http/actor.ts';
 import type { AppEnv } from '../../http/env.ts';
 import { sourceTypes, type SourceType } from '../../mention.ts';
 import { addableTypes, configForms, configFromForm, otherConfig } from '../../sources/config-form.ts';
 import { pathNumber } from '../forms.ts';
+import { refusalMessage } from '../settings-form.ts';
 import type { Viewer } from '../layout.tsx';
 import { definePage, type PageDefinition } from '../page.tsx';
 import { SourceFormPage, SourcesPage, sourceFormValues, type SourceFormValues, type SourceSummary } from '../pages/settings-sources.tsx';
@@ -19,9 +21,7 @@ import { SourceFormPage, SourcesPage, sourceFormValues, type SourceFormValues, t
 // enable and disable. The verbs validate (the type's own parseConfig, the operator's rules); a
 // refusal shows the form again as typed with the message, credentials never echoed back.
 
-type Ctx = Parameters<PageDefinition['handler']>[0];
-
-async function summarise(ctx: Ctx, source: SourceRecord, runs = 5): Promise<SourceSummary> {
+async function summarise(ctx: AppContext, source: SourceRecord, runs = 5): Promise<SourceSummary> {
   const def = definitionFor(ctx, source.type);
   return {
     source,
@@ -60,7 +60,7 @@ function typedValues(form: Record<string, unknown>, type: SourceType): SourceFor
 }
 
 async function formPage(
-  ctx: Ctx,
+  ctx: AppContext,
   c: Context<AppEnv>,
   viewer: Viewer,
   type: SourceType,
@@ -96,13 +96,6 @@ async function formPage(
   );
 }
 
-/** A refusal from a verb as a line for the form; anything else is not the person's to fix. */
-function refusal(err: unknown): string {
-  if (err instanceof AppError && (err.code === 'validation_failed' || err.code === 'bad_request' || err.code === 'conflict'))
-    return err.message;
-  throw err;
-}
-
 const sourceId = (c: Context<AppEnv>) => pathNumber(c, 'sourceId', '収集元の番号');
 
 const flashes: Record<string, string> = {
@@ -112,7 +105,7 @@ const flashes: Record<string, string> = {
   disabled: '無効にしました。収集は止まります。',
 };
 
-async function listPage(ctx: Ctx, c: Context<AppEnv>, viewer: Viewer) {
+async function listPage(ctx: AppContext, c: Context<AppEnv>, viewer: Viewer) {
   const sources = await listSources(ctx, { orgId: viewer.auth.orgId });
   const summaries = await Promise.all(sources.map((s) => summarise(ctx, s)));
   const addable = addableTypes.map((type) => ({ type, label: definitionFor(ctx, type).label }));
@@ -162,7 +155,7 @@ export const sourcePages: readonly PageDefinition[] = [
         );
         return c.redirect(`/settings/sources/${created.id}?done=added`, 303);
       } catch (err) {
-        return formPage(ctx, c, viewer, type, null, { values, errors: [refusal(err)] });
+        return formPage(ctx, c, viewer, type, null, { values, errors: [refusalMessage(err)] });
       }
     },
   }),
@@ -205,7 +198,7 @@ export const sourcePages: readonly PageDefinition[] = [
         );
         return c.redirect(`/settings/sources/${source.id}?done=saved`, 303);
       } catch (err) {
-        return formPage(ctx, c, viewer, source.type, source, { values, errors: [refusal(err)] });
+        return formPage(ctx, c, viewer, source.type, source, { values, errors: [refusalMessage(err)] });
       }
     },
   }),

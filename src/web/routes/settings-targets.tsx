@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import type { AppContext } from '../../context.ts';
 import type { Context } from 'hono';
 import { listSources } from '../../collection/sources.ts';
 import { requestActor, requestAuth } from '../../http/actor.ts';
@@ -16,8 +17,6 @@ import { issuesInJapanese, lines } from '../settings-form.ts';
 import { formValues, handleNetworks, WatchTargetFormPage, WatchTargetsPage, type TargetFormValues } from '../pages/settings-targets.tsx';
 
 // Watch targets: list with the searches they produce, add, change (preview before saving), remove.
-
-type Ctx = Parameters<PageDefinition['handler']>[0];
 
 const fieldLabels = { name: '表示名', names: '名前', keywords: 'キーワード', handles: '公式アカウント', exclusions: '除外語' };
 
@@ -67,13 +66,13 @@ function readForm(form: Record<string, unknown>): { values: TargetFormValues; in
   };
 }
 
-async function previewsFor(ctx: Ctx, orgId: string) {
+async function previewsFor(ctx: AppContext, orgId: string) {
   const sources = await listSources(ctx, { orgId });
   return (t: WatchTargetInput & { id?: string }) => previewTargetQueries({ id: t.id ?? 'preview', ...t }, sources);
 }
 
 /** Preview or save, for a new target (targetId null) or an existing one. */
-async function submit(ctx: Ctx, c: Context<AppEnv>, viewer: Viewer, targetId: string | null) {
+async function submit(ctx: AppContext, c: Context<AppEnv>, viewer: Viewer, targetId: string | null) {
   const orgId = viewer.auth.orgId;
   const form = await c.req.parseBody();
   const { values, input, errors } = readForm(form);
@@ -89,7 +88,7 @@ async function submit(ctx: Ctx, c: Context<AppEnv>, viewer: Viewer, targetId: st
   return c.html(page, errors.length > 0 ? 400 : 200);
 }
 
-async function targetOf(ctx: Ctx, orgId: string, targetId: string) {
+async function targetOf(ctx: AppContext, orgId: string, targetId: string) {
   const target = (await listWatchTargets(ctx.db, orgId)).find((t) => t.id === targetId);
   if (!target) throw new NotFoundError('監視対象が見つかりません');
   return target;

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import type { AppContext } from '../../context.ts';
 import type { Context } from 'hono';
 import { tokenScopes, type Role } from '../../access/permissions.ts';
 import { createUser } from '../../auth/create-user.ts';
@@ -15,37 +16,27 @@ import type { AppEnv } from '../../http/env.ts';
 import { jstLocal, pathNumber } from '../forms.ts';
 import type { Viewer } from '../layout.tsx';
 import { definePage, type PageDefinition } from '../page.tsx';
-import { issuesInJapanese } from '../settings-form.ts';
+import { issuesInJapanese, refusalMessage } from '../settings-form.ts';
 import { UserPage, UsersPage, type OneTimeSecret } from '../pages/settings-users.tsx';
 
 // Users and tokens. The verbs hold the rules (the last active admin, a recent login before a
 // password is set or a user added, own tokens or an admin's); a refusal is shown on the page,
 // with what the rule is for. Secrets are answered once, never redirected to (a URL would keep them).
 
-type Ctx = Parameters<PageDefinition['handler']>[0];
-
 const labels = { name: '氏名', email: 'メールアドレス', role: '役割', password: '初期パスワード', label: '用途' };
 
-/** A refusal the person can act on, with the reason behind the rule. */
+/** A refusal the person can act on, with the reason behind the rule where one refused. */
 function refusal(err: unknown): string[] {
-  if (!(err instanceof AppError)) throw err;
-  switch (err.code) {
-    case 'conflict':
-      return err.message.includes('最後の管理者')
-        ? [
-            err.message,
-            '組織には有効な管理者が1人以上必要です（いなくなると、だれもユーザーや設定を変えられません）。先に別の人を管理者にしてください。',
-          ]
-        : [err.message];
-    case 'reauth_required':
-      return [err.message, 'ログアウトしてもう一度ログインすると、続けられます。'];
-    case 'validation_failed':
-    case 'bad_request':
-    case 'forbidden':
-      return [err.message];
-    default:
-      throw err;
+  const message = refusalMessage(err);
+  const code = err instanceof AppError ? err.code : null;
+  if (code === 'conflict' && message.includes('最後の管理者')) {
+    return [
+      message,
+      '組織には有効な管理者が1人以上必要です（いなくなると、だれもユーザーや設定を変えられません）。先に別の人を管理者にしてください。',
+    ];
   }
+  if (code === 'reauth_required') return [message, 'ログアウトしてもう一度ログインすると、続けられます。'];
+  return [message];
 }
 
 const flashes: Record<string, string> = {
@@ -57,7 +48,7 @@ const flashes: Record<string, string> = {
 };
 
 async function listPage(
-  ctx: Ctx,
+  ctx: AppContext,
   c: Context<AppEnv>,
   viewer: Viewer,
   extra: { errors?: string[]; secret?: OneTimeSecret; typed?: { name: string; email: string; role: Role } } = {},
@@ -78,7 +69,7 @@ async function listPage(
 }
 
 async function userPage(
-  ctx: Ctx,
+  ctx: AppContext,
   c: Context<AppEnv>,
   viewer: Viewer,
   userId: string,

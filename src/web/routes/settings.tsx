@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import type { AppContext } from '../../context.ts';
 import type { Context } from 'hono';
 import { listUsers } from '../../auth/users.ts';
 import { requestActor } from '../../http/actor.ts';
@@ -14,7 +15,7 @@ import { ApiDocsPage } from '../pages/api-docs.tsx';
 // Settings: the index of the settings pages and alert e-mail (the other subjects have their own files).
 
 async function showAlerting(
-  ctx: Parameters<PageDefinition['handler']>[0],
+  ctx: AppContext,
   c: Context<AppEnv>,
   viewer: Viewer,
   typed?: { recipients: string; minSeverity: number; notices: boolean; error: string },
