@@ -6,6 +6,7 @@ import { normalizeText } from './normalize.ts';
 import { detectPiiSpans, type PiiOptions, type PiiSpan } from './pii.ts';
 import { compileRiskRules, detectRisks, type RiskCategoryData, type RiskRules } from './risk.ts';
 import { compileSymbolPattern, scoreSentiment, type SentimentContext } from './sentiment.ts';
+import { sharesTroubleReport } from './report-stance.ts';
 import { queryLexemes, searchLexemes } from './search.ts';
 import { extractTerms, loadStopwords } from './terms.ts';
 import { loadTokenizer, type Tokenizer } from './tokenizer.ts';
@@ -27,7 +28,7 @@ export interface LoadAnalyzerOptions {
 }
 
 // Bump when the rules in code change in a way that changes results; data changes are hashed.
-const rulesRevision = 'rules-1';
+const rulesRevision = 'rules-2';
 // Posts beyond this are analysed on their first part only: kuromoji's lattice grows with the
 // text, and a hostile 1 MB "post" must not stall ingestion.
 export const maxAnalyzedChars = 5000;
@@ -75,6 +76,7 @@ class LexiconAnalyzer implements Analyzer {
       risks,
       pii,
       terms: extractTerms(tokens, normalized.hashtags, this.stopwords),
+      sharesReport: sharesTroubleReport(normalized.text, normalized.folded.text.toLowerCase()),
       lexemes: searchLexemes(tokens, normalized.origin, pii),
     };
   }

@@ -10,6 +10,11 @@ export interface TextAnalysis {
   pii: { type: string; start: number; end: number }[];
   /** Nouns and noun compounds, for emerging-term detection. */
   terms: string[];
+  /**
+   * The post shares, quotes or reacts to a report of trouble (report-stance.ts): negative evidence
+   * for the organisation whatever its own words. Absent in analyses stored before it existed.
+   */
+  sharesReport?: boolean;
 }
 
 /**

@@ -278,6 +278,7 @@ export interface MentionCounts {
   positive: Generated<number>;
   quotes: Generated<Int8>;
   replies: Generated<Int8>;
+  reported: Generated<number>;
   reposts: Generated<Int8>;
   total: Generated<number>;
   watch_target_id: Int8 | null;

@@ -25,8 +25,20 @@ export async function loadSeriesSignals(
     categories.map((c) => sql`analysis -> 'risks' @> ${sql.json([{ category: c }])}`).reduce((a, b) => sql`${a} or ${b}`);
   const [counts, unanalysed, risks, critical] = await Promise.all([
     // The counts the ingest path keeps per bucket (the org-wide row has no watch target).
-    sql<{ b: Date; target: string | null; n: number; neg: number; pos: number; reposts: string; quotes: string; replies: string }[]>`
-      select bucket_start as b, watch_target_id as target, total as n, negative as neg, positive as pos,
+    sql<
+      {
+        b: Date;
+        target: string | null;
+        n: number;
+        neg: number;
+        pos: number;
+        rep: number;
+        reposts: string;
+        quotes: string;
+        replies: string;
+      }[]
+    >`
+      select bucket_start as b, watch_target_id as target, total as n, negative as neg, positive as pos, reported as rep,
         negative_reposts as reposts, negative_quotes as quotes, negative_replies as replies
       from mention_counts where org_id = ${q.orgId} and bucket_start >= ${q.from} and bucket_start < ${q.to}`,
     // Posts not analysed yet (the partial index): a bucket of only these has unknown sentiment.
@@ -78,6 +90,7 @@ export async function loadSeriesSignals(
         count: n,
         negative: unknown ? null : (c?.neg ?? 0),
         positive: unknown ? null : (c?.pos ?? 0),
+        reported: unknown ? 0 : (c?.rep ?? 0),
         riskHits,
         reach: c
           ? { reposts: Number(c.reposts), quotes: Number(c.quotes), replies: Number(c.replies) }

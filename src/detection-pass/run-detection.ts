@@ -13,6 +13,7 @@ import {
   initialDetectorState,
   sensitivities,
   stepDetector,
+  type DetectionResult,
   type DetectorSettings,
   type Sensitivity,
 } from '../detection/index.ts';
@@ -76,6 +77,8 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date, g
   const settledEnd = Math.min(now.getTime() - SETTLE_MS, gate?.judgeUntil ?? Infinity);
   const lastSettled = Math.floor(settledEnd / B) * B - B;
   const changes: AlertChange[] = [];
+  /** Episodes known to have told someone (alreadyUnderWay asks the database once per episode). */
+  const notified = new Set<string>();
   for (;;) {
     const more = await ctx.sql.begin(async (tx) => {
       // One statement creates or locks the row and returns it: a late-data reset deleting the row
@@ -117,7 +120,10 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date, g
         const step = stepDetector(state, signal, settings);
         state = step.state;
         const recent = now.getTime() - signal.start.getTime() <= NOTIFY_WINDOW_MS;
-        const result = recent || !step.result.alert ? step.result : { ...step.result, alert: { ...step.result.alert, notify: false } };
+        let result = recent || !step.result.alert ? step.result : { ...step.result, alert: { ...step.result.alert, notify: false } };
+        if (recent && result.alert && !result.alert.notify && result.alert.action !== 'close') {
+          result = await alreadyUnderWay(tx, series, result, notified);
+        }
         const end = signal.start.getTime() + B;
         const lagging = gate && end > gate.completeUntil ? gate.lagging(end) : [];
         const change = await applyDecision(tx, series, signal, result, recent, mail, lagging);
@@ -142,6 +148,26 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date, g
     if (!more) break;
   }
   return changes;
+}
+
+/**
+ * A flare-up already running when the series was first stepped (a new source's backfill, a new
+ * organisation) opened its episode in history, where nobody is notified, and its live buckets only
+ * update it. The first live bucket of such an episode tells people now, as an escalation that
+ * says the history was short.
+ */
+async function alreadyUnderWay(tx: Tx, series: Series, result: DetectionResult, notified: Set<string>): Promise<DetectionResult> {
+  const alert = result.alert!;
+  if (notified.has(alert.episodeId)) return result;
+  const [row] = await tx<{ told: boolean }[]>`
+    select exists (
+      select 1 from alerts a join alert_events e on e.org_id = a.org_id and e.alert_id = a.id
+      where a.org_id = ${series.orgId} and a.watch_target_id is not distinct from ${series.watchTargetId}
+        and a.episode_id = ${alert.episodeId} and e.notify
+    ) as told`;
+  notified.add(alert.episodeId);
+  if (row?.told) return result;
+  return { ...result, alert: { ...alert, action: 'escalate', notify: true }, explanation: { ...result.explanation, underWay: true } };
 }
 
 async function clearRejudge(tx: Tx, series: Series): Promise<void> {

@@ -11,6 +11,7 @@ type SignalRow = Pick<Row<'mentions'>, 'id' | 'posted_at' | 'text' | 'likes' | '
   risks: TextAnalysis['risks'] | null;
   terms: TextAnalysis['terms'] | null;
   pii: PiiSpan[] | null;
+  shares_report: boolean | null;
 };
 
 /**
@@ -24,7 +25,8 @@ export async function loadBucketSignals(
 ): Promise<BucketSignal[]> {
   const rows = await sql<SignalRow[]>`
     select id, posted_at, text, likes, reposts, quotes, replies, is_private,
-      analysis -> 'sentiment' as sentiment, analysis -> 'risks' as risks, analysis -> 'terms' as terms, analysis -> 'pii' as pii
+      analysis -> 'sentiment' as sentiment, analysis -> 'risks' as risks, analysis -> 'terms' as terms, analysis -> 'pii' as pii,
+      (analysis ->> 'sharesReport')::boolean as shares_report
     from mentions
     where org_id = ${q.orgId}
       ${q.watchTargetId ? sql`and watch_target_id = ${q.watchTargetId}` : sql``}
@@ -46,7 +48,9 @@ export async function loadBucketSignals(
       // offsets refer to the whole text, so mask first, then shorten).
       text: r.is_private ? '（非公開メッセージ）' : maskPii(r.text, r.pii ?? []).slice(0, 280),
       metrics: { likes: r.likes, reposts: r.reposts, quotes: r.quotes, replies: r.replies },
-      analysis: r.sentiment ? { sentiment: r.sentiment, risks: r.risks ?? [], pii: [], terms: r.terms ?? [] } : null,
+      analysis: r.sentiment
+        ? { sentiment: r.sentiment, risks: r.risks ?? [], pii: [], terms: r.terms ?? [], sharesReport: r.shares_report === true }
+        : null,
     });
   }
   // Diffusion is the engagement negative posts *gained* in a bucket (kept by the ingest path as

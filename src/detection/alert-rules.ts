@@ -1,4 +1,4 @@
-import type { AlertKind } from './severity.ts';
+import type { AlertKind } from './episode-kind.ts';
 import type { DetectorSettings } from './settings.ts';
 
 // One episode = one alert. Scores above the open threshold open an episode; it stays active
@@ -17,6 +17,8 @@ export interface AlertDecision {
   kind: AlertKind;
   /** True when someone should be told now (open, escalate). */
   notify: boolean;
+  /** The episode's kind before this decision, when this decision changed it. */
+  kindFrom?: AlertKind;
 }
 
 export interface OpenEpisode {
@@ -76,6 +78,7 @@ export function stepAlert(
           severity: resumed.notifiedSeverity,
           kind: resumed.kind,
           notify: escalates,
+          ...(upgraded ? { kindFrom: last.kind } : {}),
         },
       };
     }
@@ -96,10 +99,13 @@ export function stepAlert(
 
   if (score >= close) {
     const upgraded = episode.kind === 'notice' && kind === 'crisis' && score >= open;
+    // Back to a notice only once the evidence has said so for a sustained spell (episode-kind.ts
+    // decides that); it tells nobody, the alert's history says why.
+    const downgraded = episode.kind === 'crisis' && kind === 'notice';
     const escalates = upgraded || (severity > episode.notifiedSeverity && severity >= escalateFromSeverity && score >= open);
     const next: OpenEpisode = {
       ...episode,
-      kind: upgraded ? 'crisis' : episode.kind,
+      kind: upgraded ? 'crisis' : downgraded ? 'notice' : episode.kind,
       notifiedSeverity: escalates ? Math.max(severity, episode.notifiedSeverity) : episode.notifiedSeverity,
       peakSeverity: Math.max(episode.peakSeverity, severity),
       peakScore: Math.max(episode.peakScore, score),
@@ -113,6 +119,7 @@ export function stepAlert(
         severity: next.notifiedSeverity,
         kind: next.kind,
         notify: escalates,
+        ...(next.kind !== episode.kind ? { kindFrom: episode.kind } : {}),
       },
     };
   }

@@ -53,6 +53,7 @@ export function criticalTermsIn(
 export function buildBucketSignal(start: Date, mentions: readonly StoredMention[], options: BuildSignalOptions = {}): BucketSignal {
   let negative = 0;
   let positive = 0;
+  let reported = 0;
   let analysed = 0;
   const riskHits: Record<string, number> = {};
   const reach = { reposts: 0, quotes: 0, replies: 0 };
@@ -69,6 +70,8 @@ export function buildBucketSignal(start: Date, mentions: readonly StoredMention[
       reach.quotes += Math.max(0, m.metrics.quotes ?? 0);
       reach.replies += Math.max(0, m.metrics.replies ?? 0);
     } else if (a.sentiment.label === 'positive') positive++;
+    // Passing on a report of trouble is negative evidence even in neutral words (episode-kind.ts).
+    if (a.sentiment.label === 'neutral' && a.sharesReport) reported++;
     for (const r of a.risks) riskHits[r.category] = (riskHits[r.category] ?? 0) + 1;
     for (const t of new Set(a.terms)) termCounts.set(t, (termCounts.get(t) ?? 0) + 1);
   }
@@ -89,6 +92,7 @@ export function buildBucketSignal(start: Date, mentions: readonly StoredMention[
     // Unknown, not zero, when nothing in the bucket has been analysed yet.
     negative: analysed === 0 && mentions.length > 0 ? null : negative,
     positive: analysed === 0 && mentions.length > 0 ? null : positive,
+    reported,
     riskHits,
     reach,
     criticalTerms: criticalTermsIn(

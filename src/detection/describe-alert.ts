@@ -78,8 +78,16 @@ export function describeAlert(result: DetectionResult): string {
   parts.push(`通常 ${bucketLengthJa(e.bucketMs)}あたり${approx(e.volume.expected)}のところ ${count(e.volume.observed)}件${ratioText}。`);
 
   if (e.negativeShare.observed !== null && e.volume.observed > 0) {
-    parts.push(`否定的投稿の割合 ${percent(e.negativeShare.observed)}（通常 ${percent(e.negativeShare.baseline)}）。`);
+    const reported =
+      e.negativeShare.reported > 0
+        ? `、ほかにニュース・まとめの共有や炎上への言及 ${count(e.negativeShare.reported)}件（否定的な反応として数える）`
+        : '';
+    parts.push(`否定的投稿の割合 ${percent(e.negativeShare.observed)}（通常 ${percent(e.negativeShare.baseline)}）${reported}。`);
   }
+  if (e.volume.catchUp)
+    parts.push('長い空白の後にまとめて届いた投稿のため（収集の遅れの可能性）、空白期間に想定される件数と合わせて判定。');
+  const kindSentence = describeKind(result);
+  if (kindSentence) parts.push(kindSentence);
   if (e.reach.observed > 0) {
     parts.push(`否定的投稿の拡散（リポスト・引用・返信） ${count(e.reach.observed)}件（通常 ${approx(e.reach.expected)}）。`);
   }
@@ -92,6 +100,34 @@ export function describeAlert(result: DetectionResult): string {
     const names = { volume: '投稿量', sentiment: '否定割合', velocity: '拡散速度', criticalTerms: '重大ワード' } as const;
     const strengths = e.fired.map((d) => `${names[d]} ${Math.round(result.detectors[d].strength * 100)}%`);
     parts.push(`反応した検知器: ${strengths.join('、')}。`);
+  }
+  if (e.underWay) parts.push('※監視の開始時点ですでに進行中だった可能性があります（それ以前の履歴が短いため、始まりは分かりません）。');
+  if (e.provisional) parts.push('※履歴が短いため、基準値は同規模の診療所の標準的な値を交えた暫定値です。');
+  return parts.join('');
+}
+
+const kindNames = { crisis: '炎上の疑い', notice: 'お知らせ' } as const;
+
+/** Why this is a crisis or a notice, and a change of kind when this decision made one. */
+function describeKind(result: DetectionResult): string {
+  const v = result.explanation.kind;
+  const ev = v.evidence;
+  const parts: string[] = [];
+  const from = result.alert?.kindFrom;
+  if (from && result.kind && from !== result.kind) parts.push(`種別を「${kindNames[from]}」から「${kindNames[result.kind]}」に変更。`);
+  const shared = ev.reported >= 0.5 ? `（ニュース・まとめの共有や炎上への言及 ${count(ev.reported)}件を含む）` : '';
+  const span = ev.span === 'run' ? '否定的な投稿が増え始めてからの' : '直近約1時間の';
+  const tally = `${span}否定的な反応 ${count(ev.negative)}/${count(ev.total)}件${shared}`;
+  if (v.reason === 'negative-evidence') {
+    parts.push(`${tally}: 好意的な話題でも見られる水準（${percent(ev.nullShare)}）を明らかに上回る（下限 ${percent(ev.lowerBound)}）。`);
+  } else if (v.reason === 'within-good-news' && result.kind === 'notice') {
+    parts.push(`${tally}: 好意的な話題でも見られる水準（${percent(ev.nullShare)}）の範囲内。`);
+  } else if (v.reason === 'not-significant' && result.kind === 'notice' && ev.total >= 0.5) {
+    parts.push(`${tally}: 好意的な話題でも見られる水準（${percent(ev.nullShare)}）を上回るとは言えない。`);
+  } else if (v.reason === 'unconfirmed' && result.kind === 'notice') {
+    parts.push(`${tally}: 好意的な話題でも見られる水準（${percent(ev.nullShare)}）を上回り始めた（続けば「炎上の疑い」に切り替え）。`);
+  } else if (v.reason === 'unknown-sentiment' && result.kind === 'crisis') {
+    parts.push('投稿の感情が分からない件数のみの系列のため、炎上の可能性として扱う。');
   }
   return parts.join('');
 }

@@ -12,6 +12,10 @@ export interface DetectorReading {
   surprise: number;
   observed: number;
   expected: number;
+  /** Judged against a provisional baseline (a default profile blended with a short history). */
+  provisional?: boolean;
+  /** Judged as a catch-up batch after an improbably long empty stretch (volume only). */
+  catchUp?: boolean;
 }
 
 /** Calendar position of the bucket in the target's local time. */

@@ -14,7 +14,7 @@ export {
 } from './step-detector.ts';
 export type { DetectorReading } from './detector.ts';
 export type { AlertDecision, AlertAction } from './alert-rules.ts';
-export type { AlertKind } from './severity.ts';
+export type { AlertKind, KindReason, KindEvidence, KindVerdict } from './episode-kind.ts';
 export { describeAlert, severityLevels, bucketLengthJa, type SeverityLevel } from './describe-alert.ts';
 export { countSurprise, betaBinomialSurprise } from './count-tails.ts';
 export { parseVolumeCsv, parseSeriesTimestamp, type SeriesRow } from './volume-csv.ts';

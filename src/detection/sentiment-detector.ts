@@ -23,6 +23,8 @@ export interface SentimentState {
   cusum?: number;
   /** Negative posts since the CUSUM last stood at 0 (the minimum-count floor applies to them). */
   cusumNegative?: number;
+  /** All posts since then: with cusumNegative, the posts of the run the CUSUM is adding up (episode-kind.ts judges them). */
+  cusumTotal?: number;
 }
 
 /**
@@ -43,7 +45,7 @@ export function shareShiftLogLikelihoodRatio(k: number, n: number, baseline: num
 }
 
 export const sentimentDetector: Detector<SentimentState> = {
-  initial: () => ({ negative: 0, total: 0, recentNegative: 0, recentTotal: 0, cusum: 0, cusumNegative: 0 }),
+  initial: () => ({ negative: 0, total: 0, recentNegative: 0, recentTotal: 0, cusum: 0, cusumNegative: 0, cusumTotal: 0 }),
 
   step(state, signal, _context, settings) {
     const s = settings.sentiment;
@@ -77,6 +79,7 @@ export const sentimentDetector: Detector<SentimentState> = {
       Math.max(0, (state.cusum ?? 0) + shareShiftLogLikelihoodRatio(k, n, baseline, settings)),
     );
     const cusumNegative = cusum > 0 ? (state.cusumNegative ?? 0) + k : 0;
+    const cusumTotal = cusum > 0 ? (state.cusumTotal ?? 0) + n : 0;
     const cusumSurprise =
       cusumNegative >= settings.floors.minNegative ? Math.min(maxSurprise, Math.max(0, cusum - discount) / Math.LN10) : 0;
     const surprise = Math.max(bucketSurprise, recentSurprise, cusumSurprise);
@@ -99,6 +102,7 @@ export const sentimentDetector: Detector<SentimentState> = {
         recentTotal,
         cusum,
         cusumNegative,
+        cusumTotal,
       },
     };
   },

@@ -1,13 +1,12 @@
 import type { DetectorReading } from './detector.ts';
 import { strengthFromSurprise, type DetectorSettings } from './settings.ts';
+import type { AlertKind } from './episode-kind.ts';
 import type { BucketSignal } from './signal.ts';
 
 // Severity and kind of one bucket, in terms a PR person can act on (README table):
 // 1 注意 unusual but small · 2 警戒 clear surge · 3 要対応 negative surge or spreading, or a new
 // critical term · 4 重大 large negative surge with spread, or critical term plus surge ·
 // 5 緊急 critical term, surge and spread together, or an enormous negative surge.
-
-export type AlertKind = 'crisis' | 'notice';
 
 // Strengths are turned back into surprises on one common scale to be combined (the default
 // half-way point of settings.ts); a single detector's strength passes through unchanged.
@@ -39,19 +38,6 @@ export function combinedScore(readings: DetectorReadings): number {
   const pair = sum > 0 ? sum - Math.log10(1 + Math.LN10 * sum) : 0;
   const surprise = Math.max(first, pair);
   return Math.round(strengthFromSurprise(surprise, halfStrength) * 1e6) / 1e6;
-}
-
-/**
- * Crisis unless the surge is visibly positive. Unknown sentiment (a plain volume series) counts
- * as crisis: staying quiet about a possible 炎上 is the expensive mistake.
- */
-export function alertKind(signal: BucketSignal, readings: DetectorReadings, baselineNegativeShare: number): AlertKind {
-  if (readings.criticalTerms.fired || readings.sentiment.fired || readings.velocity.fired) return 'crisis';
-  if (signal.negative === null || signal.count === 0) return 'crisis';
-  const negativeShare = signal.negative / signal.count;
-  const positiveShare = signal.positive === null ? null : signal.positive / signal.count;
-  const calm = negativeShare <= Math.max(0.3, baselineNegativeShare + 0.1);
-  return calm && (positiveShare === null || positiveShare >= negativeShare) ? 'notice' : 'crisis';
 }
 
 export function bucketSeverity(

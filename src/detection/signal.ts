@@ -32,6 +32,12 @@ export interface BucketSignal {
   negative: number | null;
   /** Mentions classified positive; null when unknown. */
   positive: number | null;
+  /**
+   * Mentions neutral in their own words that share or react to a report of trouble about
+   * the organisation (a news or まとめ link with a trouble word, 「炎上してる」, a quote of a
+   * negative post): negative evidence for the organisation all the same. Absent when unknown.
+   */
+  reported?: number;
   /** Risk-category hits in the bucket, by category id. */
   riskHits: Record<string, number>;
   /** Engagement gained in this bucket by the bucket's negative posts (diffusion). */
@@ -87,6 +93,7 @@ export function sanitizeSignal(signal: BucketSignal): BucketSignal {
     count: total,
     negative: sentiment(signal.negative),
     positive: sentiment(signal.positive),
+    ...(signal.reported === undefined ? {} : { reported: Math.min(count(signal.reported), total) }),
     riskHits,
     reach: {
       reposts: count(signal.reach?.reposts),

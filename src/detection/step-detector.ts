@@ -2,7 +2,8 @@ import { initialAlertState, stepAlert, type AlertDecision, type AlertState } fro
 import { criticalTermsDetector, type CriticalTermsState } from './critical-terms-detector.ts';
 import type { BucketContext, Detector, DetectorReading } from './detector.ts';
 import { sentimentDetector, type SentimentState } from './sentiment-detector.ts';
-import { alertKind, bucketSeverity, combinedScore, type AlertKind, type DetectorReadings } from './severity.ts';
+import { initialKindState, stepKind, type AlertKind, type KindState, type KindVerdict } from './episode-kind.ts';
+import { bucketSeverity, combinedScore, type DetectorReadings } from './severity.ts';
 import type { DetectorSettings } from './settings.ts';
 import { sanitizeSignal, type BucketSignal, type BucketSample, type BucketTerm } from './signal.ts';
 import { velocityDetector, type VelocityState } from './velocity-detector.ts';
@@ -27,6 +28,8 @@ export interface DetectorState {
   /** Start (ms since epoch) of the last bucket stepped; older or repeated buckets are ignored. */
   lastBucketMs: number | null;
   detectors: DetectorStates;
+  /** Crisis-or-notice evidence; optional so state saved before it existed loads (as no evidence). */
+  kind?: KindState;
   alert: AlertState;
 }
 
@@ -40,8 +43,15 @@ const detectors: { [K in DetectorName]: Detector<DetectorStates[K]> } = {
 export interface DetectionExplanation {
   bucketStart: string;
   bucketMs: number;
-  volume: { observed: number; expected: number; ratio: number };
-  negativeShare: { observed: number | null; baseline: number; negative: number | null };
+  /** `catchUp`: a batch after an improbably long empty stretch, judged against the stretch's expectation. */
+  volume: { observed: number; expected: number; ratio: number; catchUp?: boolean };
+  negativeShare: { observed: number | null; baseline: number; negative: number | null; reported: number };
+  /** Why the episode is (or would open as) a crisis or a notice. */
+  kind: KindVerdict;
+  /** The baseline is provisional (a new series: default profile blended with a short history). */
+  provisional: boolean;
+  /** Set by the detection pass: the episode began before the series' history did (already under way). */
+  underWay?: boolean;
   reach: { observed: number; expected: number };
   fired: DetectorName[];
   criticalTerms: { new: string[]; all: string[] };
@@ -71,6 +81,7 @@ export function initialDetectorState(settings: DetectorSettings): DetectorState 
       velocity: detectors.velocity.initial(settings),
       criticalTerms: detectors.criticalTerms.initial(settings),
     },
+    kind: initialKindState(),
     alert: initialAlertState(),
   };
 }
@@ -97,21 +108,56 @@ export function stepDetector(
   const stale = state.lastBucketMs !== null && nowMs <= state.lastBucketMs;
 
   const volume = detectors.volume.step(state.detectors.volume, signal, context, settings);
-  const sentiment = detectors.sentiment.step(state.detectors.sentiment, signal, context, settings);
+  // Posts sharing a report of trouble are negative evidence whatever their own words (episode-kind.ts).
+  const judged =
+    signal.reported && signal.negative !== null
+      ? { ...signal, negative: Math.min(signal.count, signal.negative + signal.reported) }
+      : signal;
+  const sentiment = detectors.sentiment.step(state.detectors.sentiment, judged, context, settings);
   const velocity = detectors.velocity.step(state.detectors.velocity, signal, context, settings);
   const criticalTerms = detectors.criticalTerms.step(state.detectors.criticalTerms, signal, context, settings);
+
+  // Until the sentiment baseline has seen enough posts, good news is judged by the default share:
+  // a series that starts inside a flare-up must not learn the flare-up's share as normal.
+  const sentimentProvisional = state.detectors.sentiment.total < settings.kind.provisionalPosts;
+  const baselineShare = sentimentProvisional
+    ? Math.min(sentiment.reading.expected, settings.sentiment.priorShare)
+    : sentiment.reading.expected;
+  const last = state.alert.lastClosed;
+  const episodeActive =
+    state.alert.episode !== null || (last !== null && nowMs - last.closedMs <= settings.episode.cooldownBuckets * settings.bucketMs);
+  const run = sentiment.reading.fired ? { negative: sentiment.state.cusumNegative ?? 0, total: sentiment.state.cusumTotal ?? 0 } : null;
+  const kindStep = stepKind(
+    state.kind ?? initialKindState(),
+    signal,
+    criticalTerms.reading.fired,
+    baselineShare,
+    settings,
+    episodeActive,
+    run,
+  );
+  const kind = kindStep.verdict.kind;
+
+  // A provisional volume reading (cold start) may alert only with negative evidence or a critical
+  // term: a busy target's first ordinary day is not a surge, a first day that starts with a 炎上 is.
+  const provisionalVolume = volume.reading.provisional === true;
+  const volumeMayAlert = !provisionalVolume || (kindStep.verdict.signalled === 'crisis' && kindStep.verdict.reason !== 'unknown-sentiment');
   const readings: DetectorReadings = {
-    volume: volume.reading,
+    volume: volumeMayAlert ? volume.reading : { ...volume.reading, fired: false, strength: 0 },
     sentiment: sentiment.reading,
     velocity: velocity.reading,
     criticalTerms: criticalTerms.reading,
   };
-
-  const baselineShare = sentiment.reading.expected;
   const score = combinedScore(readings);
-  const kind = alertKind(signal, readings, baselineShare);
   const severity = bucketSeverity(score, kind, signal, readings, settings);
-  const explanation = explain(signal, readings, criticalTerms.state.lastNew, settings);
+  const explanation = explain(
+    signal,
+    readings,
+    criticalTerms.state.lastNew,
+    settings,
+    kindStep.verdict,
+    provisionalVolume || sentimentProvisional,
+  );
 
   if (stale) {
     // Out of order or repeated: report what it looks like, but learn nothing and alert nothing.
@@ -123,6 +169,7 @@ export function stepDetector(
     version: detectorStateVersion,
     lastBucketMs: nowMs,
     detectors: { volume: volume.state, sentiment: sentiment.state, velocity: velocity.state, criticalTerms: criticalTerms.state },
+    kind: kindStep.state,
     alert: alert.state,
   };
   return {
@@ -138,7 +185,14 @@ export function stepDetector(
   };
 }
 
-function explain(signal: BucketSignal, readings: DetectorReadings, newTerms: string[], settings: DetectorSettings): DetectionExplanation {
+function explain(
+  signal: BucketSignal,
+  readings: DetectorReadings,
+  newTerms: string[],
+  settings: DetectorSettings,
+  kind: DetectionExplanation['kind'],
+  provisional: boolean,
+): DetectionExplanation {
   const fired = (Object.keys(readings) as DetectorName[]).filter((name) => readings[name].fired);
   return {
     bucketStart: signal.start.toISOString(),
@@ -147,12 +201,16 @@ function explain(signal: BucketSignal, readings: DetectorReadings, newTerms: str
       observed: signal.count,
       expected: round(readings.volume.expected),
       ratio: round(signal.count / Math.max(readings.volume.expected, 1e-9), 2),
+      ...(readings.volume.catchUp ? { catchUp: true } : {}),
     },
     negativeShare: {
       observed: signal.negative === null || signal.count === 0 ? null : round(signal.negative / signal.count),
       baseline: round(readings.sentiment.expected),
       negative: signal.negative,
+      reported: signal.reported ?? 0,
     },
+    kind,
+    provisional,
     reach: { observed: readings.velocity.observed, expected: round(readings.velocity.expected) },
     fired,
     criticalTerms: { new: newTerms, all: signal.criticalTerms },

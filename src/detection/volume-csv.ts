@@ -4,7 +4,9 @@ import { ValidationError } from '../errors.ts';
 // and optionally what the service's own buckets carry besides counts, so that severity means the
 // same here as in the service: `negative_reposts`, `negative_quotes`, `negative_replies` (the
 // engagement the bucket's negative posts gained) and `critical_terms` (the high-risk terms seen
-// with the institution's name, separated by `;`). Input comes from anyone, so every row is checked
+// with the institution's name, separated by `;`), and `reported` (posts neutral in their own words
+// that pass on a report of trouble: a news link with a trouble word, 「炎上してる」, a quote of a
+// negative post; it needs `negative`). Input comes from anyone, so every row is checked
 // and the first bad one is named by line.
 
 export interface SeriesRow {
@@ -13,6 +15,8 @@ export interface SeriesRow {
   startMs: number;
   value: number;
   negative: number | null;
+  /** Neutral posts passing on a report of trouble; 0 when the column is absent. */
+  reported: number;
   /** Engagement gained by the bucket's negative posts; zeros when the columns are absent. */
   reach: { reposts: number; quotes: number; replies: number };
   criticalTerms: string[];
@@ -87,11 +91,13 @@ export function parseVolumeCsv(input: string): SeriesRow[] {
   const neg = header.indexOf('negative');
   const reachColumns = (['negative_reposts', 'negative_quotes', 'negative_replies'] as const).map((c) => [c, header.indexOf(c)] as const);
   const critical = header.indexOf('critical_terms');
+  const rep = header.indexOf('reported');
   if (ts < 0 || val < 0) {
     throw new ValidationError(
-      'line 1: header must name the columns timestamp and value (optionally negative, negative_reposts, negative_quotes, negative_replies, critical_terms)',
+      'line 1: header must name the columns timestamp and value (optionally negative, reported, negative_reposts, negative_quotes, negative_replies, critical_terms)',
     );
   }
+  if (rep >= 0 && neg < 0) throw new ValidationError('line 1: the reported column needs the negative column');
   const rows: SeriesRow[] = [];
   for (let i = 1; i < lines.length; i++) {
     const raw = lines[i]!;
@@ -110,6 +116,10 @@ export function parseVolumeCsv(input: string): SeriesRow[] {
     const value = parseCount(cells[val], line, 'value');
     const negative = neg >= 0 ? parseCount(cells[neg], line, 'negative') : null;
     if (negative !== null && negative > value) throw new ValidationError(`line ${line}: negative (${negative}) exceeds value (${value})`);
+    const reported = rep >= 0 ? parseCount(cells[rep], line, 'reported') : 0;
+    if (negative !== null && negative + reported > value) {
+      throw new ValidationError(`line ${line}: negative (${negative}) and reported (${reported}) together exceed value (${value})`);
+    }
     const [reposts, quotes, replies] = reachColumns.map(([name, at]) => (at >= 0 ? parseCount(cells[at], line, name) : 0)) as [
       number,
       number,
@@ -120,6 +130,7 @@ export function parseVolumeCsv(input: string): SeriesRow[] {
       startMs,
       value,
       negative,
+      reported,
       reach: { reposts, quotes, replies },
       criticalTerms: critical >= 0 ? terms(cells[critical], line) : [],
     });

@@ -37,6 +37,12 @@ export interface VolumeState {
   windowSquaredMean: number;
   windowTailExceedances: number;
   windowTailExcess: number;
+  /**
+   * Posts the model expected over the current run of empty buckets. When a run was improbable
+   * (collection stopped, a feed delivers nightly), the batch that ends it is judged against what
+   * the whole stretch should have held, not as one bucket's surge. Optional: older state loads as 0.
+   */
+  emptyRunExpected?: number;
 }
 
 export interface TailHistory {
@@ -116,6 +122,7 @@ export const volumeDetector: Detector<VolumeState> = {
     windowSquaredMean: 0,
     windowTailExceedances: 0,
     windowTailExcess: 0,
+    emptyRunExpected: 0,
   }),
 
   step(state, signal, { hourOfDay, dayOfWeek }, settings) {
@@ -124,7 +131,12 @@ export const volumeDetector: Detector<VolumeState> = {
     const { mean, hourFactor, dayFactor, phi } = expectedVolume(state, hourOfDay, dayOfWeek, settings);
     const sd = Math.sqrt(mean + phi * mean * mean);
 
-    const rawSurprise = x > mean ? countSurprise(x, mean, phi) : 0;
+    // A batch after an improbably long empty stretch (e^−5: under 1 % by chance) is a collection
+    // artefact: it carries the stretch's posts, so it is judged against the stretch's expectation.
+    const gapExpected = state.emptyRunExpected ?? 0;
+    const catchUp = x > 0 && gapExpected >= v.gapExpectedPosts;
+    const judgedMean = catchUp ? mean + gapExpected : mean;
+    const rawSurprise = x > judgedMean ? countSurprise(x, judgedMean, phi) : 0;
     const windowDecay = Math.pow(0.5, 1 / v.windowHalfLifeBuckets);
     const windowObserved = windowDecay * state.windowObserved + x;
     const windowExpected = windowDecay * state.windowExpected + mean;
@@ -132,8 +144,37 @@ export const volumeDetector: Detector<VolumeState> = {
     const windowPhi = dispersion(state, settings, state.windowExcessVariance, state.windowSquaredMean, 1 - windowDecay);
     const windowRaw = windowObserved > windowExpected ? countSurprise(Math.floor(windowObserved), windowExpected, windowPhi) : 0;
     let reading: DetectorReading;
-    if (state.seen < v.warmupBuckets || x < settings.floors.minCount || x <= mean) {
-      reading = { fired: false, strength: 0, surprise: 0, observed: x, expected: mean };
+    if (state.seen < v.warmupBuckets) {
+      // Cold start: no history to calibrate against yet, so the bucket is judged against a
+      // clinic-sized profile blended with the little seen so far, and flagged provisional; the
+      // step decides whether a provisional reading may alert (step-detector.ts).
+      const prior = (v.priorPostsPerDay * settings.bucketMs) / 86_400_000;
+      const provisionalMean = Math.max(
+        v.minExpected,
+        (prior * v.priorWeightBuckets + state.level * state.seen) / (v.priorWeightBuckets + state.seen),
+      );
+      const provisionalPhi = Math.max(phi, v.priorDispersion);
+      // The window too: a clinic's 炎上 arrives a few posts per 5 minutes, never minCount in one bucket.
+      const windowLength = (1 - Math.pow(windowDecay, state.seen + 1)) / (1 - windowDecay);
+      const provisionalWindow = provisionalMean * windowLength;
+      const windowCount = Math.floor(windowObserved);
+      const surprise = Math.max(
+        x >= settings.floors.minCount && x > provisionalMean ? countSurprise(x, provisionalMean, provisionalPhi) : 0,
+        windowCount >= settings.floors.minCount && windowCount > provisionalWindow
+          ? countSurprise(windowCount, provisionalWindow, provisionalPhi)
+          : 0,
+      );
+      const strength = strengthFromSurprise(surprise, settings.halfStrengthSurprise.volume);
+      reading = {
+        fired: strength >= settings.thresholds.fired,
+        strength,
+        surprise,
+        observed: x,
+        expected: provisionalMean,
+        provisional: true,
+      };
+    } else if (x < settings.floors.minCount || x <= judgedMean) {
+      reading = { fired: false, strength: 0, surprise: 0, observed: x, expected: judgedMean, ...(catchUp ? { catchUp: true } : {}) };
     } else {
       const surprise = Math.max(
         calibratedSurprise(
@@ -148,7 +189,14 @@ export const volumeDetector: Detector<VolumeState> = {
         ),
       );
       const strength = strengthFromSurprise(surprise, settings.halfStrengthSurprise.volume);
-      reading = { fired: strength >= settings.thresholds.fired, strength, surprise, observed: x, expected: mean };
+      reading = {
+        fired: strength >= settings.thresholds.fired,
+        strength,
+        surprise,
+        observed: x,
+        expected: judgedMean,
+        ...(catchUp ? { catchUp: true } : {}),
+      };
     }
 
     // Learn from a clipped count: a flare-up must not become the new normal within hours.
@@ -219,6 +267,7 @@ export const volumeDetector: Detector<VolumeState> = {
         windowTailExcess:
           tailDecay * state.windowTailExcess +
           (windowAnomalous ? (1 - windowDecay) * Math.min(v.tailExcessCap, windowRaw - v.tailThreshold) : 0),
+        emptyRunExpected: x === 0 && state.seen >= v.warmupBuckets ? gapExpected + mean : 0,
       },
     };
   },

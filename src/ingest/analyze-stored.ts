@@ -2,7 +2,8 @@ import type { AppContext } from '../context.ts';
 import type { Row } from '../db/schema.ts';
 import type { AnalysedText, TextAnalysis } from '../analysis/types.ts';
 import { lexemesJson } from './store-page.ts';
-import { applyCountDeltas, CountDeltas } from './rollups.ts';
+import { markQuotesOfNegative } from './quote-evidence.ts';
+import { applyCountDeltas, CountDeltas, labelCounts } from './rollups.ts';
 
 export interface AnalyzeStoredOptions {
   orgId?: string;
@@ -18,8 +19,17 @@ export interface AnalyzeStoredOptions {
 
 type PendingRow = Pick<
   Row<'mentions'>,
-  'org_id' | 'id' | 'source_id' | 'text' | 'rating' | 'watch_target_id' | 'posted_at' | 'sentiment_label' | 'analysis_version'
-> & { risks: TextAnalysis['risks'] | null };
+  | 'org_id'
+  | 'id'
+  | 'source_id'
+  | 'text'
+  | 'rating'
+  | 'watch_target_id'
+  | 'posted_at'
+  | 'sentiment_label'
+  | 'analysis_version'
+  | 'quote_of_external_id'
+> & { risks: TextAnalysis['risks'] | null; shares_report: boolean | null };
 
 /**
  * Analyses stored mentions in batches: the backlog left by webhooks (analysed after the 200) and
@@ -54,7 +64,8 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
     while (!ctx.shutdown.aborted) {
       const rows = await ctx.sql<PendingRow[]>`
         select m.org_id, m.id, m.source_id, m.text, m.rating, m.watch_target_id, m.posted_at, m.sentiment_label, m.analysis_version,
-          m.analysis -> 'risks' as risks
+          m.quote_of_external_id,
+          m.analysis -> 'risks' as risks, (m.analysis ->> 'sharesReport')::boolean as shares_report
         from mentions m
         where ${pending(org)} ${opts.sourceId ? ctx.sql`and m.source_id = ${opts.sourceId}` : ctx.sql``} and m.id > ${afterId}
         order by m.id limit ${batchSize}`;
@@ -69,6 +80,16 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
         }
       }
       await ctx.sql.begin(async (tx) => {
+        // Quotes of negative posts pass the complaint on (quote-evidence.ts); ids are per source.
+        for (const sourceId of new Set(results.map((r) => r.row.source_id))) {
+          const group = results.filter((r) => r.row.source_id === sourceId);
+          await markQuotesOfNegative(
+            tx,
+            org,
+            sourceId,
+            group.map((r) => ({ quoteOfExternalId: r.row.quote_of_external_id, analysis: r.analysis })),
+          );
+        }
         const updated = await tx<Pick<Row<'mentions'>, 'id'>[]>`
           update mentions m set analysis = u.analysis::jsonb, analysis_version = ${version},
             search = hinoko_lexemes(u.lexemes::jsonb), sentiment_label = u.label, sentiment_score = u.score
@@ -85,14 +106,15 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
         for (const { row, analysis } of results) {
           if (!landed.has(row.id)) continue;
           deltas.moveRisks(row.watch_target_id, row.posted_at, row.risks, analysis.risks);
-          const before = row.sentiment_label;
-          const after = analysis.sentiment.label;
-          if (before === after) continue;
+          const before = labelCounts(row.sentiment_label, row.shares_report);
+          const after = labelCounts(analysis.sentiment.label, analysis.sharesReport);
+          if (before.negative === after.negative && before.positive === after.positive && before.reported === after.reported) continue;
           deltas.add(row.watch_target_id, row.posted_at, {
-            negative: (after === 'negative' ? 1 : 0) - (before === 'negative' ? 1 : 0),
-            positive: (after === 'positive' ? 1 : 0) - (before === 'positive' ? 1 : 0),
+            negative: after.negative - before.negative,
+            positive: after.positive - before.positive,
+            reported: after.reported - before.reported,
           });
-          deltas.addSource(row.source_id, row.posted_at, { negative: (after === 'negative' ? 1 : 0) - (before === 'negative' ? 1 : 0) });
+          deltas.addSource(row.source_id, row.posted_at, { negative: after.negative - before.negative });
         }
         await applyCountDeltas(tx, org, deltas.rows(), deltas.sourceRows(), deltas.risks.rows());
       });

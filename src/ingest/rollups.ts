@@ -18,6 +18,7 @@ const countFields = [
   'total',
   'negative',
   'positive',
+  'reported',
   'reposts',
   'quotes',
   'replies',
@@ -67,6 +68,7 @@ export class CountDeltas {
           total: 0,
           negative: 0,
           positive: 0,
+          reported: 0,
           reposts: 0,
           quotes: 0,
           replies: 0,
@@ -93,8 +95,19 @@ export class CountDeltas {
   }
 }
 
-export function labelCounts(label: SentimentLabel | null | undefined): { negative: number; positive: number } {
-  return { negative: label === 'negative' ? 1 : 0, positive: label === 'positive' ? 1 : 0 };
+/**
+ * What one post adds to its bucket's sentiment counters: negative, positive, and "reported" — it
+ * passes on a report of trouble in neutral words of its own (src/analysis/report-stance.ts).
+ */
+export function labelCounts(
+  label: SentimentLabel | null | undefined,
+  sharesReport?: boolean | null,
+): { negative: number; positive: number; reported: number } {
+  return {
+    negative: label === 'negative' ? 1 : 0,
+    positive: label === 'positive' ? 1 : 0,
+    reported: sharesReport && label === 'neutral' ? 1 : 0,
+  };
 }
 
 export async function applyCountDeltas(
@@ -124,26 +137,28 @@ export async function applyCountDeltas(
   // Sorted so concurrent transactions lock bucket rows in the same order and cannot deadlock.
   deltas.sort((a, b) => a.bucket - b.bucket || (a.targetId ?? '').localeCompare(b.targetId ?? ''));
   await tx`
-    insert into mention_counts as c (org_id, watch_target_id, bucket_start, total, negative, positive, reposts, quotes, replies,
+    insert into mention_counts as c (org_id, watch_target_id, bucket_start, total, negative, positive, reported, reposts, quotes, replies,
       negative_reposts, negative_quotes, negative_replies)
-    select ${orgId}::bigint, t.target, t.bucket, t.total, t.negative, t.positive, t.reposts, t.quotes, t.replies, t.nr, t.nq, t.nrp
+    select ${orgId}::bigint, t.target, t.bucket, t.total, t.negative, t.positive, t.reported, t.reposts, t.quotes, t.replies, t.nr, t.nq, t.nrp
     from unnest(
       ${deltas.map((d) => d.targetId)}::bigint[],
       ${deltas.map((d) => new Date(d.bucket).toISOString())}::timestamptz[],
       ${deltas.map((d) => d.total)}::int[],
       ${deltas.map((d) => d.negative)}::int[],
       ${deltas.map((d) => d.positive)}::int[],
+      ${deltas.map((d) => d.reported)}::int[],
       ${deltas.map((d) => d.reposts)}::bigint[],
       ${deltas.map((d) => d.quotes)}::bigint[],
       ${deltas.map((d) => d.replies)}::bigint[],
       ${deltas.map((d) => d.negative_reposts)}::bigint[],
       ${deltas.map((d) => d.negative_quotes)}::bigint[],
       ${deltas.map((d) => d.negative_replies)}::bigint[]
-    ) as t(target, bucket, total, negative, positive, reposts, quotes, replies, nr, nq, nrp)
+    ) as t(target, bucket, total, negative, positive, reported, reposts, quotes, replies, nr, nq, nrp)
     on conflict (org_id, watch_target_id, bucket_start) do update set
       total = c.total + excluded.total,
       negative = c.negative + excluded.negative,
       positive = c.positive + excluded.positive,
+      reported = c.reported + excluded.reported,
       reposts = c.reposts + excluded.reposts,
       quotes = c.quotes + excluded.quotes,
       replies = c.replies + excluded.replies,

@@ -3,6 +3,7 @@ import type { Row } from '../db/schema.ts';
 import type { CheckedMention } from './normalise.ts';
 import type { TextAnalysis } from '../analysis/types.ts';
 import type { StoredMention, Tombstone } from '../mention.ts';
+import { markQuotesOfNegative } from './quote-evidence.ts';
 import { applyCountDeltas, CountDeltas, labelCounts } from './rollups.ts';
 
 export interface AnalysedMention extends CheckedMention {
@@ -40,7 +41,7 @@ export interface StorePageResult {
 type ExistingRow = Pick<
   Row<'mentions'>,
   'id' | 'external_id' | 'text' | 'watch_target_id' | 'posted_at' | 'sentiment_label' | 'likes' | 'reposts' | 'quotes' | 'replies'
-> & { risks: TextAnalysis['risks'] | null };
+> & { risks: TextAnalysis['risks'] | null; shares_report: boolean | null };
 
 /** Inserts, edits and metric refreshes for rows with distinct external ids, inside `tx`. */
 async function storeRows(
@@ -57,7 +58,8 @@ async function storeRows(
     seen.length === 0
       ? []
       : await tx<ExistingRow[]>`
-    select id, external_id, text, watch_target_id, posted_at, sentiment_label, likes, reposts, quotes, replies, analysis -> 'risks' as risks
+    select id, external_id, text, watch_target_id, posted_at, sentiment_label, likes, reposts, quotes, replies, analysis -> 'risks' as risks,
+      (analysis ->> 'sharesReport')::boolean as shares_report
     from mentions
     where org_id = ${orgId} and source_id = ${sourceId} and external_id = any(${seen.map((r) => r.externalId)}::text[])
     for update`;
@@ -73,7 +75,7 @@ async function storeRows(
     }
   }
   for (const m of inserted) {
-    deltas.add(m.watchTargetId, m.postedAt, { total: 1, ...labelCounts(m.analysis?.sentiment.label) });
+    deltas.add(m.watchTargetId, m.postedAt, { total: 1, ...labelCounts(m.analysis?.sentiment.label, m.analysis?.sharesReport) });
     deltas.addSource(sourceId, m.postedAt, { total: 1, negative: labelCounts(m.analysis?.sentiment.label).negative });
     const reach = { reposts: m.metrics.reposts ?? 0, quotes: m.metrics.quotes ?? 0, replies: m.metrics.replies ?? 0 };
     deltas.addReach(m.watchTargetId, m.postedAt, reach, m.analysis?.sentiment.label === 'negative');
@@ -103,12 +105,13 @@ async function storeRows(
       ) as u(id, text, raw, analysis, analysis_version, lexemes, label, score, likes, reposts, quotes, replies)
       where m.org_id = ${orgId} and m.id = u.id`;
     for (const { row, prior } of edited) {
-      const before = labelCounts(prior.sentiment_label);
-      const after = labelCounts(row.analysis?.sentiment.label);
+      const before = labelCounts(prior.sentiment_label, prior.shares_report);
+      const after = labelCounts(row.analysis?.sentiment.label, row.analysis?.sharesReport);
       // Sentiment is counted where the post's total is (its own bucket); spread, when seen.
       deltas.add(prior.watch_target_id, prior.posted_at, {
         negative: after.negative - before.negative,
         positive: after.positive - before.positive,
+        reported: after.reported - before.reported,
       });
       deltas.addSource(sourceId, prior.posted_at, { negative: after.negative - before.negative });
       deltas.addReach(prior.watch_target_id, now, reachGrowth(prior, row), row.analysis?.sentiment.label === 'negative');
@@ -151,6 +154,8 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
     (generations[k] ??= []).push(r);
   }
   return sql.begin(async (tx) => {
+    const negativeInPage = new Set(input.rows.filter((r) => r.analysis?.sentiment.label === 'negative').map((r) => r.externalId));
+    await markQuotesOfNegative(tx, orgId, sourceId, input.rows, negativeInPage);
     const deltas = new CountDeltas();
     const inserted: StoredMention[] = [];
     let editedCount = 0;

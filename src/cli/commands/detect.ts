@@ -23,15 +23,21 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 
 export const detectCommand: CliCommand = {
   usage:
-    'hinoko detect [--input FILE] [--sensitivity fewer|balanced|more]  (CSV on stdin if no --input: ' +
-    'timestamp,value[,negative][,negative_reposts,negative_quotes,negative_replies][,critical_terms as 医療ミス;死亡])',
+    'hinoko detect [--input FILE] [--sensitivity fewer|balanced|more] [--bucket-minutes N]  (CSV on stdin if no --input: ' +
+    'timestamp,value[,negative[,reported]][,negative_reposts,negative_quotes,negative_replies][,critical_terms as 医療ミス;死亡])',
   options: {
     input: { type: 'string' },
     sensitivity: { type: 'string' },
+    'bucket-minutes': { type: 'string' },
   },
   async run(args, io) {
     const sensitivity = (stringOption(args, 'sensitivity') ?? 'balanced') as Sensitivity;
     if (!sensitivities.includes(sensitivity)) throw new UsageError(`--sensitivity must be one of ${sensitivities.join(', ')}`);
+    const bucketOption = stringOption(args, 'bucket-minutes');
+    const bucketMinutes = bucketOption === undefined ? undefined : Number(bucketOption);
+    if (bucketMinutes !== undefined && !(Number.isInteger(bucketMinutes) && bucketMinutes >= 1 && bucketMinutes <= 10_080)) {
+      throw new UsageError('--bucket-minutes must be a whole number of minutes from 1 to 10080');
+    }
     const file = stringOption(args, 'input');
     let text: string;
     if (file) {
@@ -43,7 +49,10 @@ export const detectCommand: CliCommand = {
       text = await readAll(io.stdin);
     }
     const rows = parseVolumeCsv(text);
-    io.stdout.write(formatVerdictCsv(detectSeries(rows, sensitivity)));
+    // Without --bucket-minutes the length comes from the first two rows (five minutes for one row).
+    io.stdout.write(
+      formatVerdictCsv(detectSeries(rows, sensitivity, undefined, bucketMinutes === undefined ? undefined : bucketMinutes * 60_000)),
+    );
     return 0;
   },
 };

@@ -40,7 +40,7 @@ describe('hinoko detect', () => {
     const { code, out } = await cli([], text);
     expect(code).toBe(0);
     const lines = out.trim().split('\n');
-    expect(lines[0]).toBe('timestamp,anomaly_score,alert,severity,kind');
+    expect(lines[0]).toBe('timestamp,anomaly_score,alert,severity,kind,baseline');
     expect(lines).toHaveLength(2001);
     const inputStamps = text
       .trim()
@@ -140,6 +140,8 @@ describe('hinoko detect', () => {
       ['timestamp,value\n2015-01-01 00:05:00,3\n2015-01-01 00:00:00,4\n', /line 3: .*not after/],
       ['timestamp,value\n2015-01-01 00:00:00,-1\n', /line 2/],
       ['timestamp,value,negative\n2015-01-01 00:00:00,3,4\n', /line 2: negative/],
+      ['timestamp,value,negative,reported\n2015-01-01 00:00:00,5,3,3\n', /line 2: negative \(3\) and reported \(3\)/],
+      ['timestamp,value,reported\n2015-01-01 00:00:00,5,3\n', /line 1: the reported column needs/],
       ['time,count\n2015-01-01 00:00:00,3\n', /line 1/],
       ['timestamp,value\n2015-01-01 00:00:00\n', /line 2/],
     ];
@@ -149,6 +151,83 @@ describe('hinoko detect', () => {
       expect(err, input).toMatch(message);
       expect(out).toBe('');
     }
+  });
+
+  it('reports a flare-up already under way at the first rows, marking the baseline provisional (issue 16 item 3)', async () => {
+    const random = seededRandom(5);
+    const start = Date.UTC(2026, 8, 2, 1, 0, 0);
+    const lines = ['timestamp,value,negative'];
+    for (let i = 0; i < 48; i++) {
+      const value = poisson(random, 8);
+      lines.push(`${new Date(start + i * 300_000).toISOString()},${value},${Math.round(value * 0.7)}`);
+    }
+    const { code, out } = await cli([], lines.join('\n'));
+    expect(code).toBe(0);
+    const rows = out
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
+    const firstAlert = rows.findIndex((r) => r[2] === '1');
+    expect(firstAlert).toBeGreaterThanOrEqual(0);
+    expect(firstAlert).toBeLessThanOrEqual(4);
+    expect(rows.slice(0, 12).some((r) => r[4] === 'crisis')).toBe(true);
+    expect(rows[firstAlert]![5]).toBe('provisional');
+    // --bucket-minutes states the length instead of inferring it; a single row is judged too.
+    const one = await cli(['--bucket-minutes', '5'], lines.slice(0, 2).join('\n'));
+    expect(one.out.trim().split('\n')[1]!.split(',')[5]).toBe('provisional');
+    expect((await cli(['--bucket-minutes', '0'], lines.join('\n'))).code).toBe(2);
+  });
+
+  it('judges a nightly batch after 23 empty hours as a catch-up, not a surge (issue 16 item 6)', () => {
+    const random = seededRandom(9);
+    const start = Date.UTC(2026, 8, 1, 15, 0, 0);
+    const lines = ['timestamp,value,negative'];
+    let held = 0;
+    for (let i = 0; i < 12 * 288; i++) {
+      const hour = ((i / 12) | 0) % 24;
+      const value = poisson(random, hour >= 0 && hour < 14 ? 5 : 1);
+      // From day 10 the feed delivers once a day, everything since the last delivery.
+      if (i < 10 * 288) lines.push(`${new Date(start + i * 300_000).toISOString()},${value},${Math.round(value * 0.15)}`);
+      else {
+        held += value;
+        const delivery = i % 288 === 36;
+        lines.push(`${new Date(start + i * 300_000).toISOString()},${delivery ? held : 0},${delivery ? Math.round(held * 0.15) : 0}`);
+        if (delivery) held = 0;
+      }
+    }
+    const verdicts = detectSeries(parseVolumeCsv(lines.join('\n')));
+    const batch = 11 * 288 + 36;
+    expect(Number(lines[batch + 1]!.split(',')[1])).toBeGreaterThan(300);
+    expect(verdicts.slice(10 * 288).filter((v) => v.alert === 1)).toEqual([]);
+    expect(verdicts[batch]!.severity).toBeLessThanOrEqual(1);
+    // Judged as one bucket's surge (catch-up recognition switched off), the batches alert.
+    const naive = detectSeries(parseVolumeCsv(lines.join('\n')), 'balanced', (s) => ({
+      ...s,
+      volume: { ...s.volume, gapExpectedPosts: Infinity },
+    }));
+    expect(naive.slice(10 * 288).some((v) => v.alert === 1)).toBe(true);
+  });
+
+  it('reads a reported column: a news-sharing 炎上 in neutral words is a crisis', () => {
+    const random = seededRandom(3);
+    const start = Date.UTC(2026, 8, 1, 15, 0, 0);
+    const lines = ['timestamp,value,negative,reported'];
+    const onset = 20 * 288;
+    for (let i = 0; i < 21 * 288; i++) {
+      const surge = i >= onset ? 2 + (i - onset) * 0.4 : 0;
+      const value = poisson(random, 0.02 + surge);
+      const negative = Math.round(value * 0.15);
+      const reported = i >= onset ? Math.round((value - negative) * 0.7) : 0;
+      lines.push(`${new Date(start + i * 300_000).toISOString()},${value},${negative},${reported}`);
+    }
+    const verdicts = detectSeries(parseVolumeCsv(lines.join('\n')));
+    const crisis = verdicts.findIndex((v, i) => i >= onset && v.alert === 1 && v.kind === 'crisis');
+    expect(crisis - onset).toBeGreaterThanOrEqual(0);
+    expect(crisis - onset).toBeLessThanOrEqual(12);
+    // Without the column the same posts read as neutral chatter: no crisis in the first hour.
+    const plain = detectSeries(parseVolumeCsv(lines.map((l) => l.split(',').slice(0, 3).join(',')).join('\n')));
+    expect(plain.slice(onset, onset + 12).some((v) => v.kind === 'crisis')).toBe(false);
   });
 
   it('rejects an unknown sensitivity', async () => {

@@ -40,9 +40,15 @@ describe('volume detector', () => {
     expect(volumeDetector.step(silent, bucket(301, { count: 30 }), context, settings).reading.fired).toBe(true);
   });
 
-  it('stays silent during warm-up', () => {
+  it('during warm-up judges against the clinic-sized prior and says the reading is provisional', () => {
     const young = learnVolume([0, 0, 1]);
-    expect(volumeDetector.step(young, bucket(4, { count: 500 }), context, settings).reading.strength).toBe(0);
+    const surge = volumeDetector.step(young, bucket(4, { count: 500 }), context, settings).reading;
+    expect(surge.provisional).toBe(true);
+    expect(surge.fired).toBe(true);
+    // The expectation blends 3 posts a day with the little seen: well under one post an hour.
+    expect(surge.expected).toBeLessThan(1);
+    const grown = learnVolume(new Array(24 * 2).fill(3));
+    expect(volumeDetector.step(grown, bucket(49, { count: 500 }), context, settings).reading.provisional).toBeUndefined();
   });
 
   it('a spike does not become the new normal: learning is clipped', () => {

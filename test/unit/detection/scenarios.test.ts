@@ -17,7 +17,7 @@ describe('sparse clinic stream (0–5 mentions a day)', () => {
     }
   });
 
-  it('notifies a negative flare-up within 2 buckets of its onset, once, as a crisis', () => {
+  it('notifies a negative flare-up within 2 buckets of its onset, in one episode, as a crisis', () => {
     const onset = 50 * 24 + 10;
     for (const seed of seeds) {
       const stream = hourlyStream(seed, from, 60, (ms, i, r) => {
@@ -30,8 +30,11 @@ describe('sparse clinic stream (0–5 mentions a day)', () => {
       expect(opens, `seed ${seed}`).toHaveLength(1);
       expect(opens[0]! - onset, `seed ${seed} delay`).toBeGreaterThanOrEqual(0);
       expect(opens[0]! - onset, `seed ${seed} delay`).toBeLessThanOrEqual(2);
-      expect(results[opens[0]!]!.kind).toBe('crisis');
-      expect(results[opens[0]!]!.severity).toBeGreaterThanOrEqual(3);
+      // A crisis by the second hour: 5 negatives of 11 in the first hour do not yet prove more
+      // than good news would (episode-kind.ts), so that hour may be told as a notice first.
+      const crisis = notifications.find((i) => results[i]!.kind === 'crisis');
+      expect(crisis! - onset, `seed ${seed} crisis delay`).toBeLessThanOrEqual(2);
+      expect(results[crisis!]!.severity).toBeGreaterThanOrEqual(3);
       // Escalations only, no second episode; nothing after the flare-up ends.
       expect(notifications.filter((i) => i < onset || i > onset + 24 + 24)).toEqual([]);
     }
