@@ -61,6 +61,28 @@ function symbolEvidence(text: string, ctx: SentimentContext): number {
   return sum;
 }
 
+// Kaomoji are endlessly varied, so beyond the ones the lexicon lists a face is read by its parts:
+// a face is a short bracketed group built of eye and mouth characters, and its eyes and mouth
+// say the feeling — Д / 皿 / 益 angry, tears (; T ｉ ﾟ) sad, ^ ▽ ≧ ∀ happy.
+const kaomoji = /[(（][^()（）\p{L}\p{N}]{0,3}[´`・ωДд▽∀≧≦^＾;；TｉﾟoO_＿−ー-][^()（）]{0,8}[)）]/gu;
+const angryFace = /[Д皿益]|#|＃|メ/u;
+const sadFace = /[;；Tｉ]|ﾟ[^ﾟ]*ﾟ|´\s*[;；]/u;
+const happyFace = /[\^＾▽∀≧≦]/u;
+
+function kaomojiEvidence(text: string, ctx: SentimentContext): number {
+  if (!text.includes('(') && !text.includes('（')) return 0;
+  let sum = 0;
+  for (const m of text.matchAll(kaomoji)) {
+    const face = m[0];
+    // Faces the lexicon lists are scored there (symbolEvidence); a group of letters is not a face.
+    if (ctx.lexicon.symbols.has(face) || /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]{2}/u.test(face)) continue;
+    if (angryFace.test(face)) sum -= 1.5;
+    else if (sadFace.test(face)) sum -= 1.2;
+    else if (happyFace.test(face)) sum += 1;
+  }
+  return sum;
+}
+
 /** A star rating is strong evidence: 1★ and 5★ reviews rarely mean the opposite. */
 function ratingPrior(rating: number | null | undefined): number {
   if (rating === null || rating === undefined || !Number.isFinite(rating)) return 0;
@@ -99,7 +121,12 @@ export function scoreSentiment(
   const japanese = japaneseEvidence(tokens, ctx.lexicon);
   const riskEvidence = riskEvidenceFactor * (hints.riskScore ?? 0);
   let raw =
-    japanese.sum + englishEvidence(normalized, ctx.lexicon) + symbolEvidence(normalized, ctx) + ratingPrior(hints.rating) + riskEvidence;
+    japanese.sum +
+    englishEvidence(normalized, ctx.lexicon) +
+    symbolEvidence(normalized, ctx) +
+    kaomojiEvidence(normalized, ctx) +
+    ratingPrior(hints.rating) +
+    riskEvidence;
   if (japanese.positive > 0 && deadpanMarker.test(normalized)) {
     // 完璧な対応(棒): the writer says the praise means its opposite.
     raw -= japanese.positive * (1 + deadpanFactor);
