@@ -119,7 +119,9 @@ export function stepDetector(
 
   // Until the sentiment baseline has seen enough posts, good news is judged by the default share:
   // a series that starts inside a flare-up must not learn the flare-up's share as normal.
-  const sentimentProvisional = state.detectors.sentiment.total < settings.kind.provisionalPosts;
+  // Also while the volume is still warming up: a first day's flare-up brings its own 30 posts.
+  const sentimentProvisional =
+    state.detectors.sentiment.total < settings.kind.provisionalPosts || state.detectors.volume.seen < settings.volume.warmupBuckets;
   const baselineShare = sentimentProvisional
     ? Math.min(sentiment.reading.expected, settings.sentiment.priorShare)
     : sentiment.reading.expected;

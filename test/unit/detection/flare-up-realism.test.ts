@@ -1,81 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import type { BucketSignal } from '../../../src/detection/index.ts';
-import { binomial, clinicRate, poisson, replay, seededRandom, type Replay } from './synthetic.ts';
+import { clinicRate, poisson, replay, seededRandom } from './synthetic.ts';
+import {
+  bucket,
+  clinicSeries,
+  crisisNotifications,
+  fiveMinutes,
+  flareUps,
+  type Plan,
+  from,
+  perHour,
+  positiveBurst,
+  rampPerBucket,
+  seeds,
+} from './flare-scenarios.ts';
 
 // Issue 16: the product's own setting — a clinic of about 3 posts a day, 5-minute buckets — with
 // the things real series do that our older scenarios did not: good news that the lexicon partly
 // misreads as negative (10–20 % of its posts, over-dispersed from bucket to bucket), a 炎上 carried
 // by posts that only pass the news on, a series that starts inside a flare-up, a new organisation,
 // and a collector that delivers a day's posts at once.
-
-const fiveMinutes = 300_000;
-const perHour = 12;
-const from = Date.UTC(2026, 8, 1, 15); // 2026-09-02 00:00 JST, a Wednesday
-const seeds = [1, 2, 3, 4, 5];
-
-interface Plan {
-  count: number;
-  /** Share of posts the lexicon calls negative. */
-  negativeShare: number;
-  positiveShare?: number;
-  /** Share of posts that pass on a report of trouble without negative words. */
-  reportedShare?: number;
-  criticalTerms?: string[];
-  reachPerNegative?: number;
-}
-
-function bucket(random: () => number, ms: number, plan: Plan): BucketSignal {
-  const negative = binomial(random, plan.count, plan.negativeShare);
-  const reported = binomial(random, plan.count - negative, plan.reportedShare ?? 0);
-  const positive = Math.min(plan.count - negative - reported, binomial(random, plan.count, plan.positiveShare ?? 0.3));
-  const reach = Math.round(negative * (plan.reachPerNegative ?? 0.5));
-  return {
-    start: new Date(ms),
-    count: plan.count,
-    negative,
-    positive,
-    reported,
-    riskHits: {},
-    reach: {
-      reposts: Math.round(reach * 0.7),
-      quotes: Math.round(reach * 0.1),
-      replies: reach - Math.round(reach * 0.7) - Math.round(reach * 0.1),
-    },
-    criticalTerms: plan.criticalTerms ?? [],
-  };
-}
-
-/** Five-minute buckets of a 3-a-day clinic for `days`, with `event(k)` deciding bucket k after `onset`. */
-function clinicSeries(seed: number, days: number, onset: number, event: (k: number, random: () => number) => Plan | null): BucketSignal[] {
-  const random = seededRandom(seed);
-  return Array.from({ length: days * 24 * perHour }, (_, i) => {
-    const ms = from + i * fiveMinutes;
-    const planned = i >= onset ? event(i - onset, random) : null;
-    return bucket(random, ms, planned ?? { count: poisson(random, clinicRate(ms, 3) / perHour), negativeShare: 0.15 });
-  });
-}
-
-/** Share drawn around `mean` for each bucket (Beta with concentration 20): noise is lumpy, not binomial. */
-function lumpy(random: () => number, mean: number): number {
-  // Sum of 20 Bernoulli draws is a cheap stand-in for a Beta(20·mean, 20·(1−mean)) draw.
-  return binomial(random, 20, mean) / 20;
-}
-
-const crisisNotifications = (r: Replay) => r.notifications.filter((i) => r.results[i]!.kind === 'crisis');
-
-/** A positive burst of `scale` × a clinic-sized one (60 posts over six hours). */
-function positiveBurst(seed: number, scale: number, noise: number, onset: number) {
-  const shape = (k: number) => (k < 6 ? (k + 1) / 6 : k < 18 ? 1 : Math.max(0, Math.exp(-(k - 18) / 12)));
-  return clinicSeries(seed, 35, onset, (k, random) =>
-    k < 72
-      ? {
-          count: poisson(random, scale * 1.4 * shape(k)),
-          negativeShare: lumpy(random, noise),
-          positiveShare: 0.6,
-        }
-      : null,
-  );
-}
 
 describe('positive bursts (a sports win, a TV feature) at clinic size in 5-minute buckets', () => {
   const onset = 30 * 24 * perHour + 19 * perHour; // day 31, 19:00 JST
@@ -100,9 +43,6 @@ describe('positive bursts (a sports win, a TV feature) at clinic size in 5-minut
   }
 });
 
-/** 炎上 at clinic size: about 30 posts in its first hour, rising. */
-const rampPerBucket = (k: number) => Math.min(12, 0.6 + k * 0.35);
-
 describe('炎上 at clinic size in 5-minute buckets become crises within one hour of onset', () => {
   const onset = 30 * 24 * perHour + 10 * perHour + 3;
 
@@ -126,25 +66,15 @@ describe('炎上 at clinic size in 5-minute buckets become crises within one hou
   }
 
   it('a staff member posts patients’ photos (a critical term with the name, then outrage)', () => {
-    expectCaught('staff post', (k, random) => ({
-      count: Math.max(k === 0 ? 1 : 0, poisson(random, rampPerBucket(k))),
-      negativeShare: 0.55,
-      criticalTerms: k === 0 ? ['患者の写真'] : [],
-      reachPerNegative: 3,
-    }));
+    expectCaught('staff post', flareUps['staff post']!);
   });
 
   it('a 誤診 accusation with no critical term reaching the detector: negative posts alone', () => {
-    expectCaught('誤診', (k, random) => ({ count: poisson(random, rampPerBucket(k)), negativeShare: 0.6, reachPerNegative: 2 }));
+    expectCaught('誤診', flareUps['誤診']!);
   });
 
   it('a news-sharing 炎上 in mostly neutral words (links and 「炎上してる」 counted as reports)', () => {
-    const delays = expectCaught('news-sharing', (k, random) => ({
-      count: poisson(random, rampPerBucket(k)),
-      negativeShare: 0.15,
-      reportedShare: 0.65,
-      positiveShare: 0.05,
-    }));
+    const delays = expectCaught('news-sharing', flareUps['news-sharing']!);
     expect(Math.max(...delays)).toBeLessThanOrEqual(perHour);
   });
 
