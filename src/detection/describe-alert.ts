@@ -69,7 +69,7 @@ export function describeAlert(result: DetectionResult): string {
   const e = result.explanation;
   const parts: string[] = [];
   const level = severityLevels[result.severity as 1 | 2 | 3 | 4 | 5];
-  const kindJa = result.kind === 'notice' ? 'お知らせ（好意的な話題の急増）' : result.kind === 'crisis' ? '炎上の疑い' : null;
+  const kindJa = result.kind === 'notice' ? 'お知らせ（炎上の兆候のない話題の急増）' : result.kind === 'crisis' ? '炎上の疑い' : null;
   if (level) parts.push(`【深刻度${result.severity} ${level.ja}${kindJa ? `・${kindJa}` : ''}】`);
 
   const ratio = e.volume.expected > 0 ? e.volume.observed / e.volume.expected : 0;

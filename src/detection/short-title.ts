@@ -27,9 +27,9 @@ const detectorPhrases: Record<string, string> = {
 
 const MAX_TOPIC_CHARS = 24;
 
-/** The topic alone: 「待ち時間・予約への不満」, 「好意的な話題の急増」. */
+/** The topic alone: 「待ち時間・予約への不満」, 「炎上の兆候のない話題の急増」. */
 export function alertTopic(kind: 'crisis' | 'notice', explanation: unknown): string {
-  if (kind === 'notice') return '好意的な話題の急増';
+  if (kind === 'notice') return '炎上の兆候のない話題の急増';
   const e = (explanation && typeof explanation === 'object' ? explanation : {}) as { riskCategories?: unknown; fired?: unknown };
   const risks = (Array.isArray(e.riskCategories) ? e.riskCategories : [])
     .map((r) => (r && typeof r === 'object' ? (r as { category?: unknown; count?: unknown }) : {}))

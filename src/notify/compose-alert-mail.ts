@@ -223,7 +223,7 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
     input.action === 'escalate'
       ? '炎上の疑いのある投稿の深刻度が上がりました。'
       : input.kind === 'notice'
-        ? '好意的な話題の急増を検知しました。'
+        ? '炎上の兆候のない話題の急増を検知しました。'
         : '炎上の疑いのある投稿の急増を検知しました。';
 
   const ack = input.ackUrl ?? null;

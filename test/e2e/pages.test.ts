@@ -554,7 +554,7 @@ describe('settings', () => {
     expect(now).toContain(`${manager.email}（当番 太郎）`);
     expect(now).toContain('PR@clinic.example.jp');
     expect(now).toContain('深刻度4・重大 以上');
-    expect(now).toContain('送る（好意的な話題の急増も知らせる）');
+    expect(now).toContain('送る（炎上の兆候のない話題の急増も知らせる）');
     expect(await seriousA11yViolations(page)).toEqual([]);
     expect((await screenshotBoth(page, 'settings-alerting')).phoneOverflow).toBeLessThanOrEqual(0);
     const [audit] = await ctx.sql<{ after: { recipients: string[]; minSeverity: number } }[]>`

@@ -57,7 +57,7 @@ export function AlertingSettingsPage(props: {
             <dt>送る深刻度</dt>
             <dd>{severityLabel(s.minSeverity)} 以上</dd>
             <dt>お知らせ</dt>
-            <dd>{s.notices ? '送る（好意的な話題の急増も知らせる）' : '送らない（炎上の疑いだけ）'}</dd>
+            <dd>{s.notices ? '送る（炎上の兆候のない話題の急増も知らせる）' : '送らない（炎上の疑いだけ）'}</dd>
           </dl>
           <p class="muted">
             エスカレーションポリシーがあるときは、インシデントの呼び出しはポリシーに従います。ここでの通知先は、ポリシーがないときの呼び出し先と、インシデントになる前のアラートの送り先です。
@@ -101,7 +101,7 @@ export function AlertingSettingsPage(props: {
             </div>
             <div class="field check">
               <input id="set-notices" type="checkbox" name="notices" value="on" checked={props.typed?.notices ?? s.notices} />
-              <label for="set-notices">お知らせ（好意的な話題の急増）もメールで送る</label>
+              <label for="set-notices">お知らせ（炎上の兆候のない話題の急増）もメールで送る</label>
             </div>
             <button type="submit">保存する（監査ログに記録）</button>
           </form>

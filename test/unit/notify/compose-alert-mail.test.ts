@@ -48,7 +48,7 @@ describe('alert mail', () => {
     );
     expect(alertSubject({ ...input(), explanation: {}, severity: 3 })).toBe('【火の粉・深刻度3 要対応】さくら内科クリニックで炎上の疑い');
     expect(alertSubject({ ...input(), kind: 'notice', severity: 2 })).toBe(
-      '【火の粉・深刻度2 警戒】さくら内科クリニックで好意的な話題の急増',
+      '【火の粉・深刻度2 警戒】さくら内科クリニックで炎上の兆候のない話題の急増',
     );
   });
 
