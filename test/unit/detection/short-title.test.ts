@@ -31,7 +31,9 @@ describe('short titles', () => {
   });
 
   it('say good news is good news', () => {
-    expect(shortTitle('notice', 2, { riskCategories: [{ category: '接遇・態度', count: 5 }] })).toBe('炎上の兆候のない話題の急増（お知らせ）');
+    expect(shortTitle('notice', 2, { riskCategories: [{ category: '接遇・態度', count: 5 }] })).toBe(
+      '炎上の兆候のない話題の急増（お知らせ）',
+    );
   });
 
   it('survive a hostile or broken explanation', () => {
