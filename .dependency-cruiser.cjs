@@ -43,6 +43,7 @@ const layers = [
   'collection',
   'mentions',
   'statements',
+  'post-review', // the clinic's own posts checked before publishing (issue 17)
   'postmortems',
   'incidents',
   'detection-pass',

@@ -191,13 +191,14 @@ const honorific = /([\p{Script=Han}\p{Script=Katakana}ー〇○◯×＊*A-Za-z]{
 const genericBeforeHonorific =
   /(?:^|[^当該])(?:皆|患者|客|子|利用者|関係者|各位|地域|保護者|家族|来院者|同|模|仕|多|異|一|有|両|神|王|如何|皆さ)$/;
 
-interface Sentence {
+export interface Sentence {
   start: number;
   end: number;
   text: string;
 }
 
-function sentencesOf(text: string): Sentence[] {
+/** A text's sentences (split after 。！？ and at line ends) with their offsets; post-review shares it. */
+export function sentencesOf(text: string): Sentence[] {
   const out: Sentence[] = [];
   const re = /[^。！？!?\n]+[。！？!?]?/g;
   for (const m of text.matchAll(re)) {

@@ -1,22 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/main.ts';
+import { runCliCapture } from '../../support/run-cli.ts';
 
-async function run(input: string, args: string[] = []): Promise<{ code: number; out: string; err: string }> {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  stdin.end(input);
-  const code = await runCli(['analyze', ...args], { stdin, stdout, stderr });
-  return { code, out, err };
-}
+const run = (input: string, args: string[] = []) => runCliCapture(['analyze', ...args], input);
 
 describe('hinoko analyze', () => {
   it('writes one result per input line, in order, with the documented shape', async () => {

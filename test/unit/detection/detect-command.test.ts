@@ -1,6 +1,5 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/main.ts';
+import { runCliCapture } from '../../support/run-cli.ts';
 import { detectSeries, formatVerdictCsv, parseSeriesTimestamp, parseVolumeCsv } from '../../../src/detection/index.ts';
 import { poisson, seededRandom } from './synthetic.ts';
 
@@ -20,18 +19,7 @@ function series(rows: number, withNegative = false): string {
   return lines.join('\n') + '\n';
 }
 
-async function cli(args: string[], stdinText: string) {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  stdin.end(stdinText);
-  const code = await runCli(['detect', ...args], { stdin, stdout, stderr });
-  return { code, out, err };
-}
+const cli = (args: string[], stdinText: string) => runCliCapture(['detect', ...args], stdinText);
 
 describe('hinoko detect', () => {
   const text = series(2000);
