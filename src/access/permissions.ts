@@ -70,6 +70,10 @@ export const actions = {
   'statements.read': { roles: everyone, scope: 'read' },
   'statements.write': { roles: everyone, scope: 'write' },
   'statements.approve': { roles: managers, scope: 'approve' },
+  // the clinic's own posts: anyone drafts and reviews (N colleagues, never the author); overriding a blocking finding is a manager's (approve-post.ts)
+  'posts.read': { roles: everyone, scope: 'read' },
+  'posts.write': { roles: everyone, scope: 'write' },
+  'posts.review': { roles: everyone, scope: 'approve' },
   // oncall
   'oncall.read': { roles: everyone, scope: 'read' },
   'oncall.manage': { roles: managers, scope: 'write' },

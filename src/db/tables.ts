@@ -402,6 +402,8 @@ export interface Organizations {
   id: Generated<Int8>;
   is_demo: Generated<boolean>;
   name: string;
+  post_reviewers_required: Generated<number>;
+  published_identifiers: Generated<Json>;
   settings: Generated<Json>;
   slug: string;
 }
@@ -411,6 +413,47 @@ export interface PlaybookVersions {
   created_by: string | null;
   org_id: Int8;
   steps: Json;
+  version: number;
+}
+
+export interface PostApprovals {
+  approved_at: Timestamp;
+  org_id: Int8;
+  overrides: Generated<Json>;
+  post_id: Int8;
+  reviewer_id: string;
+  version: number;
+}
+
+export interface PostDrafts {
+  attachments: Generated<Json>;
+  author_id: string;
+  channel: "x" | "instagram" | "facebook" | "line" | "blog" | "google_review_reply";
+  checked_at: Timestamp;
+  created_at: Timestamp;
+  findings: Generated<Json>;
+  id: Generated<Int8>;
+  images: Generated<Json>;
+  org_id: Int8;
+  planned_at: Timestamp | null;
+  published_at: Timestamp | null;
+  published_url: string | null;
+  rules_version: string;
+  status: "draft" | "in_review" | "approved" | "scheduled" | "published" | "withdrawn";
+  text: string;
+  updated_at: Timestamp;
+  version: Generated<number>;
+  withdraw_reason: string | null;
+  withdrawn_at: Timestamp | null;
+}
+
+export interface PostDraftVersions {
+  edited_at: Timestamp;
+  edited_by: string;
+  images: Json;
+  org_id: Int8;
+  post_id: Int8;
+  text: string;
   version: number;
 }
 
@@ -604,6 +647,9 @@ export interface DB {
   oncall_schedules: OncallSchedules;
   organizations: Organizations;
   playbook_versions: PlaybookVersions;
+  post_approvals: PostApprovals;
+  post_draft_versions: PostDraftVersions;
+  post_drafts: PostDrafts;
   postmortems: Postmortems;
   schema_migrations: SchemaMigrations;
   sessions: Sessions;

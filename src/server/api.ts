@@ -7,6 +7,7 @@ import { detectionPassRoutes } from '../detection-pass/routes.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
 import { oncallRoutes } from '../oncall/routes.ts';
 import { statementRoutes } from '../statements/routes.ts';
+import { postRoutes } from '../post-review/routes.ts';
 import { mentionRoutes } from '../mentions/routes.ts';
 import { notifyRoutes } from '../notify/routes.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -52,6 +53,7 @@ export const apiRoutes: readonly RouteDefinition[] = [
   ...postmortemRoutes,
   ...oncallRoutes,
   ...statementRoutes,
+  ...postRoutes,
   ...overviewRoutes,
 ];
 

@@ -27,6 +27,7 @@ const tagDescriptions: Record<string, string> = {
   oncall: '当番表・代理・エスカレーション・応答 (on-call)',
   postmortems: 'ポストモーテムと月次報告 (post-mortems and reports)',
   statements: '公式見解の作成・確認・承認・公開 (statements)',
+  posts: '当院の投稿の公開前チェック・複数人承認・公開 (the clinic’s own posts: check, N reviewers, publish)',
 };
 
 const errorEnvelope = {

@@ -1,0 +1,124 @@
+import type { Queryable } from '../db/connect.ts';
+import type { Narrowed, Row } from '../db/schema.ts';
+import { NotFoundError } from '../errors.ts';
+import type { Channel } from './channels.ts';
+import type { OwnIdentifiers, PostFinding, PostImage } from './check-post.ts';
+import type { PostStatus } from './lifecycle.ts';
+
+// Reading posts: one row with its approvals of the current version, the versions, the org's rule.
+
+export type PostRow = Narrowed<
+  Row<'post_drafts'>,
+  { findings: PostFinding[]; images: PostImage[]; attachments: { name: string; mimeType: string; bytes: number }[] }
+>;
+type ApprovalRow = Narrowed<Row<'post_approvals'>, { overrides: PostOverride[] }>;
+
+export interface PostOverride {
+  findingId: string;
+  rule: string;
+  excerpt: string;
+  reason: string;
+}
+
+export interface PostView {
+  id: string;
+  orgId: string;
+  channel: Channel;
+  text: string;
+  images: PostImage[];
+  attachments: { name: string; mimeType: string; bytes: number }[];
+  plannedAt: Date | null;
+  status: PostStatus;
+  version: number;
+  authorId: string;
+  findings: PostFinding[];
+  rulesVersion: string;
+  checkedAt: Date;
+  /** Approvals of the current version (earlier versions' approvals no longer count). */
+  approvals: { reviewerId: string; approvedAt: Date; overrides: PostOverride[] }[];
+  reviewersRequired: number;
+  publishedAt: Date | null;
+  publishedUrl: string | null;
+  withdrawnAt: Date | null;
+  withdrawReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function postView(row: PostRow, approvals: ApprovalRow[], reviewersRequired: number): PostView {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    channel: row.channel as Channel,
+    text: row.text,
+    images: row.images,
+    attachments: row.attachments,
+    plannedAt: row.planned_at,
+    status: row.status as PostStatus,
+    version: row.version,
+    authorId: row.author_id,
+    findings: row.findings,
+    rulesVersion: row.rules_version,
+    checkedAt: row.checked_at,
+    approvals: approvals
+      .filter((a) => a.version === row.version)
+      .map((a) => ({ reviewerId: a.reviewer_id, approvedAt: a.approved_at, overrides: a.overrides })),
+    reviewersRequired,
+    publishedAt: row.published_at,
+    publishedUrl: row.published_url,
+    withdrawnAt: row.withdrawn_at,
+    withdrawReason: row.withdraw_reason,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The organisation's review rule and its published identifiers (allowed in its posts). */
+export async function reviewSettingsOf(sql: Queryable, orgId: string): Promise<{ reviewersRequired: number; own: OwnIdentifiers }> {
+  const [org] = await sql<{ post_reviewers_required: number; published_identifiers: OwnIdentifiers }[]>`
+    select post_reviewers_required, published_identifiers from organizations where id = ${orgId}`;
+  if (!org) throw new NotFoundError('organization');
+  return { reviewersRequired: org.post_reviewers_required, own: org.published_identifiers };
+}
+
+export async function findPost(sql: Queryable, orgId: string, postId: string, forUpdate = false): Promise<PostRow> {
+  const [row] = await sql<PostRow[]>`
+    select * from post_drafts where org_id = ${orgId} and id = ${postId} ${forUpdate ? sql`for update` : sql``}`;
+  if (!row) throw new NotFoundError('post');
+  return row;
+}
+
+export async function approvalsOf(sql: Queryable, orgId: string, postId: string, version: number): Promise<ApprovalRow[]> {
+  return sql<ApprovalRow[]>`
+    select * from post_approvals where org_id = ${orgId} and post_id = ${postId} and version = ${version} order by approved_at`;
+}
+
+export async function getPost(
+  sql: Queryable,
+  orgId: string,
+  postId: string,
+): Promise<PostView & { versions: Row<'post_draft_versions'>[] }> {
+  const row = await findPost(sql, orgId, postId);
+  const { reviewersRequired } = await reviewSettingsOf(sql, orgId);
+  const versions = await sql<Row<'post_draft_versions'>[]>`
+    select * from post_draft_versions where org_id = ${orgId} and post_id = ${postId} order by version`;
+  return { ...postView(row, await approvalsOf(sql, orgId, postId, row.version), reviewersRequired), versions };
+}
+
+export async function listPosts(sql: Queryable, orgId: string, q: { status?: PostStatus; limit?: number }): Promise<PostView[]> {
+  const { reviewersRequired } = await reviewSettingsOf(sql, orgId);
+  const rows = await sql<PostRow[]>`
+    select * from post_drafts where org_id = ${orgId} ${q.status ? sql`and status = ${q.status}` : sql``}
+    order by updated_at desc, id desc limit ${Math.min(200, q.limit ?? 50)}`;
+  if (rows.length === 0) return [];
+  const approvals = await sql<ApprovalRow[]>`
+    select a.* from post_approvals a join post_drafts p on p.org_id = a.org_id and p.id = a.post_id and p.version = a.version
+    where a.org_id = ${orgId} and a.post_id = any(${rows.map((r) => r.id)}::bigint[])`;
+  return rows.map((r) =>
+    postView(
+      r,
+      approvals.filter((a) => a.post_id === r.id),
+      reviewersRequired,
+    ),
+  );
+}

@@ -1,0 +1,281 @@
+import { z } from '@hono/zod-openapi';
+import { requestActor, requestAuth } from '../http/actor.ts';
+import { defineRoute } from '../http/route.ts';
+import { cleanText, ErrorBody, id, idParam, itemsOf, jsonAnswer, jsonBody, orgParams, query, time, timeInput } from '../http/schemas.ts';
+import { approvePost } from './approve-post.ts';
+import { channels } from './channels.ts';
+import { createPost } from './create-post.ts';
+import { editPost } from './edit-post.ts';
+import { postStatuses } from './lifecycle.ts';
+import { publishPost } from './publish-post.ts';
+import { getPost, listPosts, reviewSettingsOf } from './queries.ts';
+import { runPostCheck } from './run-check.ts';
+import { schedulePost } from './schedule-post.ts';
+import { submitPost } from './submit-post.ts';
+import { withdrawPost } from './withdraw-post.ts';
+
+// The clinic's own posts under /organizations/{orgId}/posts: drafts, the check, N reviewers.
+
+const maxTextChars = 100_000;
+const conflict = {
+  409: jsonAnswer(ErrorBody, '状態が変わっていた・版が古い (conflict: the post changed, or this move is not allowed from its status)'),
+};
+const channel = z.enum(channels);
+const Image = z.strictObject({ alt: cleanText(2000, 0).optional(), description: cleanText(2000, 0).optional() }).openapi('PostImage');
+const Attachment = z
+  .strictObject({ name: cleanText(200), mimeType: cleanText(100), bytes: z.number().int().min(0).max(1_000_000_000) })
+  .openapi('PostAttachment');
+const Finding = z
+  .object({
+    id: z.string().openapi({ description: '承認で上書きする指摘の識別子 (name it in overrides)' }),
+    rule: z.string(),
+    category: z.string(),
+    severity: z.enum(['block', 'warn', 'info']),
+    field: z.string(),
+    start: z.number().int().min(0),
+    end: z.number().int().min(0),
+    excerpt: z.string(),
+    message_ja: z.string(),
+    advice_ja: z.string(),
+    cite: z.string(),
+    overridable: z.boolean(),
+  })
+  .openapi('PostFinding');
+const Post = z
+  .object({
+    id: id(),
+    orgId: id(),
+    channel,
+    text: z.string(),
+    images: z.array(z.object({ alt: z.string().optional(), description: z.string().optional() })),
+    attachments: z.array(z.object({ name: z.string(), mimeType: z.string(), bytes: z.number() })),
+    plannedAt: time().nullable(),
+    status: z.enum(postStatuses),
+    version: z.number().int().min(1),
+    authorId: z.string(),
+    findings: z.array(Finding),
+    rulesVersion: z.string(),
+    checkedAt: time(),
+    approvals: z.array(z.object({ reviewerId: z.string(), approvedAt: time(), overrides: z.array(z.object({}).passthrough()) })),
+    reviewersRequired: z.number().int(),
+    publishedAt: time().nullable(),
+    publishedUrl: z.string().nullable(),
+    withdrawnAt: time().nullable(),
+    withdrawReason: z.string().nullable(),
+    createdAt: time(),
+    updatedAt: time(),
+  })
+  .openapi('Post');
+const version = z.number().int().min(1).openapi({ description: '読んだ版 (the version you read)' });
+const content = {
+  channel,
+  text: cleanText(maxTextChars),
+  images: z.array(Image).max(20).optional(),
+  attachments: z.array(Attachment).max(20).optional(),
+  plannedAt: timeInput().nullable().optional(),
+};
+const postParams = orgParams.extend({ postId: idParam() });
+const one = '/organizations/{orgId}/posts/{postId}';
+const httpUrl = z
+  .string()
+  .max(2000)
+  .refine((v) => /^https?:\/\/[^\s]+$/i.test(v), 'url must be an http(s) URL');
+
+export const postRoutes = [
+  defineRoute(
+    {
+      method: 'post',
+      path: '/organizations/{orgId}/post-checks',
+      action: 'posts.read',
+      operationId: 'checkPostDraft',
+      tags: ['posts'],
+      summary: '投稿文のチェック (保存しない): 医療広告ガイドライン・個人情報・患者の特定・チャネルの制限',
+      request: {
+        params: orgParams,
+        body: jsonBody(z.strictObject({ channel, text: cleanText(maxTextChars), images: z.array(Image).max(20).optional() })),
+      },
+      responses: { 200: jsonAnswer(z.object({ rulesVersion: z.string(), findings: z.array(Finding) })) },
+    },
+    (ctx) => async (c) => {
+      const { orgId } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const { own } = await reviewSettingsOf(ctx.sql, orgId);
+      return c.json(await runPostCheck({ channel: body.channel, text: body.text, images: body.images ?? [] }, own), 200);
+    },
+  ),
+  defineRoute(
+    {
+      method: 'get',
+      path: '/organizations/{orgId}/posts',
+      action: 'posts.read',
+      operationId: 'listPosts',
+      tags: ['posts'],
+      summary: '当院の投稿（下書き・確認中・公開済み…）',
+      request: { params: orgParams, query: z.strictObject({ status: query.oneOf(postStatuses) }) },
+      responses: { 200: jsonAnswer(itemsOf(Post)) },
+    },
+    (ctx) => async (c) => c.json({ items: await listPosts(ctx.sql, c.req.valid('param').orgId, c.req.valid('query')) }, 200),
+  ),
+  defineRoute(
+    {
+      method: 'post',
+      path: '/organizations/{orgId}/posts',
+      action: 'posts.write',
+      operationId: 'createPost',
+      tags: ['posts'],
+      summary: '投稿の下書きを作成（すぐにチェックされる）',
+      request: { params: orgParams, body: jsonBody(z.strictObject(content)) },
+      responses: { 201: jsonAnswer(Post, 'Created') },
+    },
+    (ctx) => async (c) => c.json(await createPost(ctx, c.req.valid('param').orgId, c.req.valid('json'), requestActor(c)), 201),
+  ),
+  defineRoute(
+    {
+      method: 'get',
+      path: one,
+      action: 'posts.read',
+      operationId: 'getPost',
+      tags: ['posts'],
+      summary: '投稿とすべての版',
+      request: { params: postParams },
+      responses: {
+        200: jsonAnswer(
+          Post.extend({
+            versions: z.array(
+              z.object({ version: z.number().int(), text: z.string(), edited_by: z.string(), edited_at: time() }).passthrough(),
+            ),
+          }).openapi('PostWithVersions'),
+        ),
+      },
+    },
+    (ctx) => async (c) => {
+      const { orgId, postId } = c.req.valid('param');
+      return c.json(await getPost(ctx.sql, orgId, postId), 200);
+    },
+  ),
+  defineRoute(
+    {
+      method: 'patch',
+      path: one,
+      action: 'posts.write',
+      operationId: 'editPost',
+      tags: ['posts'],
+      summary: '編集（新しい版。承認済み・予約済みなら確認中に戻り、承認はやり直し）',
+      request: {
+        params: postParams,
+        body: jsonBody(
+          z
+            .strictObject({
+              version,
+              channel: channel.optional(),
+              text: cleanText(maxTextChars).optional(),
+              images: content.images,
+              attachments: content.attachments,
+              plannedAt: content.plannedAt,
+            })
+            .refine((b) => Object.keys(b).length > 1, 'give something to change besides version'),
+        ),
+      },
+      responses: { 200: jsonAnswer(Post), ...conflict },
+    },
+    (ctx) => async (c) => {
+      const { orgId, postId } = c.req.valid('param');
+      return c.json(await editPost(ctx, orgId, postId, c.req.valid('json'), requestActor(c)), 200);
+    },
+  ),
+  defineRoute(
+    {
+      method: 'post',
+      path: `${one}/submit`,
+      action: 'posts.write',
+      operationId: 'submitPost',
+      tags: ['posts'],
+      summary: '確認に回す（下書き → 確認中）',
+      request: { params: postParams, body: jsonBody(z.strictObject({ version })) },
+      responses: { 200: jsonAnswer(Post), ...conflict },
+    },
+    (ctx) => async (c) => {
+      const { orgId, postId } = c.req.valid('param');
+      return c.json(await submitPost(ctx, orgId, postId, c.req.valid('json').version, requestActor(c)), 200);
+    },
+  ),
+  defineRoute(
+    {
+      method: 'post',
+      path: `${one}/approve`,
+      action: 'posts.review',
+      operationId: 'approvePost',
+      tags: ['posts'],
+      summary: '承認（作成・編集した人以外。公開不可の指摘は当番責任者以上が理由付きで上書き）',
+      request: {
+        params: postParams,
+        body: jsonBody(
+          z.strictObject({
+            version,
+            overrides: z
+              .array(z.strictObject({ findingId: cleanText(300), reason: cleanText(1000) }))
+              .max(100)
+              .default([]),
+          }),
+        ),
+      },
+      responses: {
+        200: jsonAnswer(Post),
+        403: jsonAnswer(ErrorBody, '作成者・編集者は承認できない、または上書きの権限がない'),
+        ...conflict,
+      },
+    },
+    (ctx) => async (c) => {
+      const { orgId, postId } = c.req.valid('param');
+      return c.json(await approvePost(ctx, orgId, postId, c.req.valid('json'), requestActor(c), requestAuth(c).role), 200);
+    },
+  ),
+  defineRoute(
+    {
+      method: 'post',
+      path: `${one}/schedule`,
+      action: 'posts.write',
+      operationId: 'schedulePost',
+      tags: ['posts'],
+      summary: '公開予約（承認済み → 予約済み）',
+      request: { params: postParams, body: jsonBody(z.strictObject({ version, plannedAt: timeInput() })) },
+      responses: { 200: jsonAnswer(Post), ...conflict },
+    },
+    (ctx) => async (c) => {
+      const { orgId, postId } = c.req.valid('param');
+      return c.json(await schedulePost(ctx, orgId, postId, c.req.valid('json'), requestActor(c)), 200);
+    },
+  ),
+  defineRoute(
+    {
+      method: 'post',
+      path: `${one}/publish`,
+      action: 'posts.write',
+      operationId: 'publishPost',
+      tags: ['posts'],
+      summary: '公開済みにする（承認済み・予約済みのみ。チャネルでの公開は手作業）',
+      request: { params: postParams, body: jsonBody(z.strictObject({ version, url: httpUrl.nullable().optional() })) },
+      responses: { 200: jsonAnswer(Post), ...conflict },
+    },
+    (ctx) => async (c) => {
+      const { orgId, postId } = c.req.valid('param');
+      return c.json(await publishPost(ctx, orgId, postId, c.req.valid('json'), requestActor(c)), 200);
+    },
+  ),
+  defineRoute(
+    {
+      method: 'post',
+      path: `${one}/withdraw`,
+      action: 'posts.write',
+      operationId: 'withdrawPost',
+      tags: ['posts'],
+      summary: '取り下げ（理由を記録）',
+      request: { params: postParams, body: jsonBody(z.strictObject({ version, reason: cleanText(1000) })) },
+      responses: { 200: jsonAnswer(Post), ...conflict },
+    },
+    (ctx) => async (c) => {
+      const { orgId, postId } = c.req.valid('param');
+      return c.json(await withdrawPost(ctx, orgId, postId, c.req.valid('json'), requestActor(c)), 200);
+    },
+  ),
+];

@@ -1,0 +1,25 @@
+import { normalizeText } from '../analysis/normalize.ts';
+import { detectPiiSpans } from '../analysis/pii.ts';
+import { loadTokenizer } from '../analysis/tokenizer.ts';
+import { checkPost, postRulesVersion, type OwnIdentifiers, type PostDraft, type PostFinding } from './check-post.ts';
+
+// The checker with the analysis PII detector at full strength (names need kuromoji, loaded once
+// per process) and the institution's own published details allowed.
+
+export async function runPostCheck(draft: PostDraft, own: OwnIdentifiers): Promise<{ findings: PostFinding[]; rulesVersion: string }> {
+  const tokenizer = await loadTokenizer();
+  const normalized = normalizeText(draft.text);
+  const pii = detectPiiSpans(draft.text, normalized.folded, tokenizer.tokenize(normalized.text), normalized.origin, {
+    allowNames: new Set(own.names ?? []),
+  });
+  return { findings: checkPost(draft, { own, pii }), rulesVersion: postRulesVersion() };
+}
+
+/** Counts by severity and the rules found, for audit rows and events. */
+export function findingsSummary(findings: readonly PostFinding[]) {
+  return {
+    block: findings.filter((f) => f.severity === 'block').length,
+    warn: findings.filter((f) => f.severity === 'warn').length,
+    rules: [...new Set(findings.map((f) => f.rule))].sort(),
+  };
+}
