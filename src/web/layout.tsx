@@ -31,6 +31,7 @@ const nav: { href: string; label: string; action: Action }[] = [
   { href: '/incidents', label: 'インシデント', action: 'incidents.read' },
   { href: '/postmortems', label: 'ポストモーテム', action: 'postmortems.read' },
   { href: '/reports', label: '報告', action: 'reports.read' },
+  { href: '/posts', label: '公開前チェック', action: 'posts.read' },
   { href: '/settings', label: '設定', action: 'settings.read' },
 ];
 

@@ -32,6 +32,7 @@ import { detectionPages } from './routes/settings-detection.tsx';
 import { playbookPages } from './routes/settings-playbook.tsx';
 import { organizationPages } from './routes/settings-organization.tsx';
 import { statementPages } from './routes/statements.tsx';
+import { postPages } from './routes/posts.tsx';
 
 // Every page of the web UI, declared once (src/web/page.tsx); login and logout are the only
 // handlers outside the guard (there is no session yet, or it is ending).
@@ -89,6 +90,7 @@ export const webPages: readonly PageDefinition[] = [
   ...postmortemPages,
   ...allSettingsPages,
   ...statementPages,
+  ...postPages,
 ];
 
 const formField = (form: Record<string, unknown>, name: string) => (typeof form[name] === 'string' ? form[name] : '');

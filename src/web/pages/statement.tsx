@@ -1,10 +1,10 @@
 /** @jsxImportSource hono/jsx */
-import { diffChars } from 'diff';
 import type { Child } from 'hono/jsx';
 import { displayText, formatJstDateTime } from '../../display.ts';
 import { editableStatuses, kindLabels, statementStatusLabels } from '../../statements/lifecycle.ts';
 import type { getStatement } from '../../statements/queries.ts';
 import { Flash, Layout, type Viewer } from '../layout.tsx';
+import { Marked, OverrideFields, VersionHistory, WithdrawForm } from './review-parts.tsx';
 
 // The statement editor (第一報・謝罪文・口コミ返信): the text with the checker's findings marked where
 // they are, unfilled 【記入: …】 slots among them, every version with what changed, and only the
@@ -15,53 +15,6 @@ export type StatementDetail = Awaited<ReturnType<typeof getStatement>>;
 const severityLabels = { block: '要修正', warn: '注意' } as const;
 
 type Finding = StatementDetail['findings'][number];
-
-/** The text as segments: plain, or marked with the findings (numbered) that cover it. */
-export function markedSegments(text: string, findings: readonly { start: number; end: number }[]): { text: string; marks: number[] }[] {
-  const cuts = new Set([0, text.length]);
-  for (const f of findings) {
-    cuts.add(Math.max(0, Math.min(text.length, f.start)));
-    cuts.add(Math.max(0, Math.min(text.length, f.end)));
-  }
-  const points = [...cuts].sort((a, b) => a - b);
-  const out: { text: string; marks: number[] }[] = [];
-  for (let i = 0; i < points.length - 1; i++) {
-    const [from, to] = [points[i]!, points[i + 1]!];
-    if (from === to) continue;
-    const marks = findings.flatMap((f, n) => (f.start <= from && f.end >= to ? [n + 1] : []));
-    out.push({ text: text.slice(from, to), marks });
-  }
-  return out;
-}
-
-function Marked(props: { text: string; findings: Finding[] }) {
-  return (
-    <div class="post statement-text">
-      {markedSegments(props.text, props.findings).map((s) =>
-        s.marks.length === 0 ? (
-          displayText(s.text)
-        ) : (
-          <mark title={`指摘 ${s.marks.join('・')}`}>
-            {displayText(s.text)}
-            <sup>{s.marks.join(',')}</sup>
-          </mark>
-        ),
-      )}
-    </div>
-  );
-}
-
-function Diff(props: { before: string; after: string }) {
-  const parts = diffChars(props.before, props.after);
-  if (parts.every((p) => !p.added && !p.removed)) return <p class="muted">本文の変更はありません。</p>;
-  return (
-    <div class="post diff">
-      {parts.map((p): Child =>
-        p.added ? <ins>{displayText(p.value)}</ins> : p.removed ? <del>{displayText(p.value)}</del> : displayText(p.value),
-      )}
-    </div>
-  );
-}
 
 export function StatementPage(props: {
   viewer: Viewer;
@@ -81,7 +34,6 @@ export function StatementPage(props: {
   const titleFindings = s.findings.filter((f) => f.field === 'title');
   const editable = editableStatuses.includes(s.status) && v.may('statements.write');
   const blocking = s.findings.filter((f) => f.severity === 'block');
-  const versions = [...s.versions].reverse();
 
   return (
     <Layout viewer={v} title={`${kindLabels[s.kind]}: ${s.title}`} current="/incidents">
@@ -148,21 +100,9 @@ export function StatementPage(props: {
               </form>
             </section>
           ) : null}
-          <section class="card" aria-labelledby="versions">
-            <h2 id="versions">版の履歴</h2>
-            <ol class="timeline" reversed>
-              {versions.map((ver, i) => {
-                const previous = versions[i + 1];
-                return (
-                  <li>
-                    <time datetime={ver.editedAt.toISOString()}>{formatJstDateTime(ver.editedAt)}</time>
-                    <b>第{ver.version}版</b> — {person(ver.editedBy)}
-                    {previous ? <Diff before={previous.body} after={ver.body} /> : <p class="muted">最初の版</p>}
-                  </li>
-                );
-              })}
-            </ol>
-          </section>
+          <VersionHistory
+            versions={s.versions.map((ver) => ({ version: ver.version, at: ver.editedAt, by: person(ver.editedBy), text: ver.body }))}
+          />
         </div>
         <div class="stack">
           <Workflow viewer={v} statement={s} base={base} csrf={csrf} isWriter={props.isWriter} blocking={blocking} />
@@ -205,20 +145,7 @@ function Workflow(props: {
         <form method="post" action={`${base}/approve`} class="field">
           {csrf}
           <input type="hidden" name="version" value={String(s.version)} />
-          {props.blocking.map((f, i) => (
-            <div class="field">
-              <label for={`override-${i}`}>要修正「{displayText(f.excerpt)}」を承知で承認する理由</label>
-              <input
-                id={`override-${i}`}
-                type="text"
-                name={`override:${f.id}`}
-                maxlength={1000}
-                required={f.overridable}
-                disabled={!f.overridable}
-              />
-              {!f.overridable ? <p class="error">この指摘は上書きできません。差し戻して修正してください。</p> : null}
-            </div>
-          ))}
+          <OverrideFields findings={props.blocking} label="要修正" never="この指摘は上書きできません。差し戻して修正してください。" />
           <button type="submit">承認する</button>
         </form>
       ) : null}
@@ -240,19 +167,7 @@ function Workflow(props: {
           </button>
         </form>
       ) : null}
-      {can.withdraw ? (
-        <details>
-          <summary>取り下げる</summary>
-          <form method="post" action={`${base}/withdraw`} class="field">
-            {csrf}
-            <label for="withdraw-reason">取り下げの理由</label>
-            <textarea id="withdraw-reason" name="reason" required maxlength={2000} />
-            <button type="submit" class="secondary">
-              取り下げる
-            </button>
-          </form>
-        </details>
-      ) : null}
+      {can.withdraw ? <WithdrawForm action={`${base}/withdraw`} hidden={csrf} maxLength={2000} /> : null}
     </section>
   );
 }
