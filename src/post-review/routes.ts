@@ -12,6 +12,7 @@ import { getPost, listPosts, reviewSettingsOf } from './queries.ts';
 import { runPostCheck } from './run-check.ts';
 import { schedulePost } from './schedule-post.ts';
 import { submitPost } from './submit-post.ts';
+import { updateReviewSettings } from './update-review-settings.ts';
 import { withdrawPost } from './withdraw-post.ts';
 
 // The clinic's own posts under /organizations/{orgId}/posts: drafts, the check, N reviewers.
@@ -81,7 +82,54 @@ const httpUrl = z
   .max(2000)
   .refine((v) => /^https?:\/\/[^\s]+$/i.test(v), 'url must be an http(s) URL');
 
+const ReviewSettings = z
+  .strictObject({
+    reviewersRequired: z.number().int().min(1).max(5).openapi({ description: '承認に必要な人数（作成者以外）' }),
+    own: z.strictObject({
+      phones: z.array(cleanText(40)).max(10),
+      addresses: z.array(cleanText(200)).max(10),
+      names: z.array(cleanText(40)).max(50),
+    }),
+  })
+  .openapi('PostReviewSettings');
+
 export const postRoutes = [
+  defineRoute(
+    {
+      method: 'get',
+      path: '/organizations/{orgId}/post-review-settings',
+      action: 'settings.read',
+      operationId: 'getPostReviewSettings',
+      tags: ['posts'],
+      summary: '公開前チェックの設定（承認に必要な人数・当院の公開情報）',
+      request: { params: orgParams },
+      responses: { 200: jsonAnswer(ReviewSettings) },
+    },
+    (ctx) => async (c) => {
+      const { reviewersRequired, own } = await reviewSettingsOf(ctx.sql, c.req.valid('param').orgId);
+      return c.json(
+        {
+          reviewersRequired,
+          own: { phones: [...(own.phones ?? [])], addresses: [...(own.addresses ?? [])], names: [...(own.names ?? [])] },
+        },
+        200,
+      );
+    },
+  ),
+  defineRoute(
+    {
+      method: 'put',
+      path: '/organizations/{orgId}/post-review-settings',
+      action: 'settings.manage',
+      operationId: 'setPostReviewSettings',
+      tags: ['posts'],
+      summary: '公開前チェックの設定を保存',
+      request: { params: orgParams, body: jsonBody(ReviewSettings) },
+      responses: { 200: jsonAnswer(ReviewSettings) },
+    },
+    (ctx) => async (c) => c.json(await updateReviewSettings(ctx, c.req.valid('param').orgId, c.req.valid('json'), requestActor(c)), 200),
+  ),
+
   defineRoute(
     {
       method: 'post',

@@ -10,7 +10,8 @@ export async function runPostCheck(draft: PostDraft, own: OwnIdentifiers): Promi
   const tokenizer = await loadTokenizer();
   const normalized = normalizeText(draft.text);
   const pii = detectPiiSpans(draft.text, normalized.folded, tokenizer.tokenize(normalized.text), normalized.origin, {
-    allowNames: new Set(own.names ?? []),
+    // 山田 一郎 as listed: allowed written together, and either part alone (山田先生).
+    allowNames: new Set((own.names ?? []).flatMap((n) => [n, n.replace(/\s+/g, ''), ...n.split(/\s+/).filter((part) => part.length >= 2)])),
   });
   return { findings: checkPost(draft, { own, pii }), rulesVersion: postRulesVersion() };
 }

@@ -31,6 +31,7 @@ import { userPages } from './routes/settings-users.tsx';
 import { detectionPages } from './routes/settings-detection.tsx';
 import { playbookPages } from './routes/settings-playbook.tsx';
 import { organizationPages } from './routes/settings-organization.tsx';
+import { postReviewSettingsPages } from './routes/settings-posts.tsx';
 import { statementPages } from './routes/statements.tsx';
 import { postPages } from './routes/posts.tsx';
 
@@ -47,6 +48,7 @@ export const allSettingsPages: readonly PageDefinition[] = [
   ...detectionPages,
   ...playbookPages,
   ...organizationPages,
+  ...postReviewSettingsPages,
 ];
 
 export const webPages: readonly PageDefinition[] = [

@@ -25,6 +25,7 @@ const people = {
   staff: { email: 'koho@posts.example.jp', password, name: '広報 三恵', role: 'pr_staff' as const },
   manager: { email: 'toban@posts.example.jp', password, name: '当番 次郎', role: 'oncall_manager' as const },
   director: { email: 'incho@posts.example.jp', password, name: '院長 一郎', role: 'director' as const },
+  admin: { email: 'kanri@posts.example.jp', password, name: '管理 花子', role: 'admin' as const },
 };
 
 beforeAll(async () => {
@@ -105,4 +106,23 @@ describe('pre-publication review', () => {
     await screenshotBoth(page, 'posts');
     expect(staff.errors).toEqual([]);
   }, 120_000);
+
+  it('an admin sets the number of approvals and the clinic’s published details; a director sees them read-only', async () => {
+    const { page, errors } = await signedInPage(browser, base, people.admin, '/settings/posts');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.selectOption('#pr-reviewers', '3');
+    await page.fill('#pr-phones', '03-1234-5678');
+    await page.fill('#pr-names', 'さくら 花子\n山田 一郎');
+    await Promise.all([page.waitForURL(/done=saved/), page.click('button:text("保存する")')]);
+    expect(await page.locator('#pr-reviewers').inputValue()).toBe('3');
+    await screenshotBoth(page, 'settings-posts');
+    // Too many names is refused in Japanese, with what was typed kept.
+    await page.fill('#pr-names', Array.from({ length: 51 }, (_, i) => `職員${i}`).join('\n'));
+    await page.click('button:text("保存する")');
+    expect(await page.locator('[role=alert]').innerText()).toContain('50件まで');
+    expect(errors.filter((e) => !e.includes('400 (Bad Request)'))).toEqual([]);
+    const director = await signedInPage(browser, base, people.director, '/settings/posts');
+    expect(await director.page.locator('#pr-reviewers').isDisabled()).toBe(true);
+    expect(await director.page.locator('button:text("保存する")').count()).toBe(0);
+  }, 60_000);
 });

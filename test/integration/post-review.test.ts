@@ -158,4 +158,26 @@ describe('the clinic’s own posts', () => {
     const posts = await ctx.sql`select 1 from post_drafts where org_id = ${orgId} and text like '%必ず治ります%'`;
     expect(posts).toHaveLength(0);
   }, 60_000);
+
+  it('the review settings: everyone reads them, only an admin saves them, within limits, audited; the rule applies at once', async () => {
+    const [staff, admin] = [await person('pr_staff'), await person('admin')];
+    const settings = { reviewersRequired: 1, own: { phones: ['03-9999-0000'], addresses: [], names: ['山田太郎'] } };
+    expect((await call(staff, 'PUT', '/post-review-settings', settings)).status).toBe(403);
+    expect((await call(admin, 'PUT', '/post-review-settings', { ...settings, reviewersRequired: 9 })).status).toBe(400);
+    expect(
+      (await call(admin, 'PUT', '/post-review-settings', { ...settings, own: { ...settings.own, names: Array(51).fill('名前') } })).status,
+    ).toBe(400);
+    expect((await call(admin, 'PUT', '/post-review-settings', settings)).status).toBe(200);
+    expect((await call(staff, 'GET', '/post-review-settings')).body).toEqual(settings);
+    const [audit] = await ctx.sql<{ action: string }[]>`
+      select action from audit_log where org_id = ${orgId} and action = 'organization.post_review_settings'`;
+    expect(audit).toBeDefined();
+    // One approval is now enough, and the institution's own number is not personal data.
+    const author = await person('pr_staff');
+    const created = await call(author, 'POST', '/posts', { channel: 'x', text: '本日は通常診療です。お問い合わせは03-9999-0000へ。' });
+    expect(created.body.findings).toEqual([]);
+    await call(author, 'POST', `/posts/${created.body.id}/submit`, { version: 1 });
+    expect((await call(staff, 'POST', `/posts/${created.body.id}/approve`, { version: 1 })).body.status).toBe('approved');
+    await call(admin, 'PUT', '/post-review-settings', { ...settings, reviewersRequired: 2 });
+  }, 60_000);
 });

@@ -45,6 +45,13 @@ export const settingsSections: readonly { href: string; label: string; en: strin
     about: '炎上時の手順・担当・期限・チェックリストと、その版',
   },
   {
+    href: '/settings/posts',
+    label: '公開前チェック',
+    en: 'Post review',
+    action: 'settings.read',
+    about: '当院の投稿の承認に必要な人数と、投稿に書いてよい当院の公開情報',
+  },
+  {
     href: '/settings/users',
     label: 'ユーザーとトークン',
     en: 'Users & tokens',

@@ -133,3 +133,17 @@ describe('channels', () => {
     expect(checkPost({ channel: 'instagram', text: tags }).map((f) => f.rule)).toEqual(['channel_limits']);
   });
 });
+
+describe('names the institution lists', () => {
+  it('are allowed as listed, written together, or by one part; other names are flagged', async () => {
+    const { runPostCheck } = await import('../../../src/post-review/run-check.ts');
+    const text = '担当は山田一郎医師です。山田先生の外来は火曜です。患者の鈴木花子さんの件で連絡しました。';
+    const flagged = (await runPostCheck({ channel: 'blog', text }, {})).findings.filter((f) => f.rule === 'personal_data');
+    expect(flagged.length).toBeGreaterThanOrEqual(2);
+    const allowed = (await runPostCheck({ channel: 'blog', text }, { names: ['山田 一郎'] })).findings.filter(
+      (f) => f.rule === 'personal_data',
+    );
+    expect(allowed.map((f) => f.excerpt)).toEqual(['[氏名]']);
+    expect(text.slice(allowed[0]!.start, allowed[0]!.end)).toContain('鈴木');
+  });
+});
