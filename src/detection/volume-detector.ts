@@ -143,40 +143,28 @@ export const volumeDetector: Detector<VolumeState> = {
     // A window sums ~1/(1 − decay) buckets, so its floor on relative variance is that much lower.
     const windowPhi = dispersion(state, settings, state.windowExcessVariance, state.windowSquaredMean, 1 - windowDecay);
     const windowRaw = windowObserved > windowExpected ? countSurprise(Math.floor(windowObserved), windowExpected, windowPhi) : 0;
-    let reading: DetectorReading;
-    if (state.seen < v.warmupBuckets) {
+    let surprise = 0;
+    let expected = judgedMean;
+    const provisional = state.seen < v.warmupBuckets;
+    if (provisional) {
       // Cold start: no history to calibrate against yet, so the bucket is judged against a
       // clinic-sized profile blended with the little seen so far, and flagged provisional; the
       // step decides whether a provisional reading may alert (step-detector.ts).
       const prior = (v.priorPostsPerDay * settings.bucketMs) / 86_400_000;
-      const provisionalMean = Math.max(
-        v.minExpected,
-        (prior * v.priorWeightBuckets + state.level * state.seen) / (v.priorWeightBuckets + state.seen),
-      );
+      expected = Math.max(v.minExpected, (prior * v.priorWeightBuckets + state.level * state.seen) / (v.priorWeightBuckets + state.seen));
       const provisionalPhi = Math.max(phi, v.priorDispersion);
       // The window too: a clinic's 炎上 arrives a few posts per 5 minutes, never minCount in one bucket.
       const windowLength = (1 - Math.pow(windowDecay, state.seen + 1)) / (1 - windowDecay);
-      const provisionalWindow = provisionalMean * windowLength;
+      const provisionalWindow = expected * windowLength;
       const windowCount = Math.floor(windowObserved);
-      const surprise = Math.max(
-        x >= settings.floors.minCount && x > provisionalMean ? countSurprise(x, provisionalMean, provisionalPhi) : 0,
+      surprise = Math.max(
+        x >= settings.floors.minCount && x > expected ? countSurprise(x, expected, provisionalPhi) : 0,
         windowCount >= settings.floors.minCount && windowCount > provisionalWindow
           ? countSurprise(windowCount, provisionalWindow, provisionalPhi)
           : 0,
       );
-      const strength = strengthFromSurprise(surprise, settings.halfStrengthSurprise.volume);
-      reading = {
-        fired: strength >= settings.thresholds.fired,
-        strength,
-        surprise,
-        observed: x,
-        expected: provisionalMean,
-        provisional: true,
-      };
-    } else if (x < settings.floors.minCount || x <= judgedMean) {
-      reading = { fired: false, strength: 0, surprise: 0, observed: x, expected: judgedMean, ...(catchUp ? { catchUp: true } : {}) };
-    } else {
-      const surprise = Math.max(
+    } else if (x >= settings.floors.minCount && x > judgedMean) {
+      surprise = Math.max(
         calibratedSurprise(
           rawSurprise,
           { buckets: state.tailBuckets, exceedances: state.tailExceedances, excess: state.tailExcess },
@@ -188,16 +176,17 @@ export const volumeDetector: Detector<VolumeState> = {
           settings,
         ),
       );
-      const strength = strengthFromSurprise(surprise, settings.halfStrengthSurprise.volume);
-      reading = {
-        fired: strength >= settings.thresholds.fired,
-        strength,
-        surprise,
-        observed: x,
-        expected: judgedMean,
-        ...(catchUp ? { catchUp: true } : {}),
-      };
     }
+    const strength = strengthFromSurprise(surprise, settings.halfStrengthSurprise.volume);
+    const reading: DetectorReading = {
+      fired: strength >= settings.thresholds.fired,
+      strength,
+      surprise,
+      observed: x,
+      expected,
+      ...(provisional ? { provisional: true } : {}),
+      ...(catchUp ? { catchUp: true } : {}),
+    };
 
     // Learn from a clipped count: a flare-up must not become the new normal within hours.
     const clipped = Math.min(x, mean + Math.max(1, v.clipSigmas * sd));

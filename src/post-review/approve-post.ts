@@ -5,11 +5,11 @@ import { asJson } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { ApprovalRefusedError } from '../statements/approve-statement.ts';
-import { actorKey } from '../statements/queries.ts';
+import { actorKey, findingsSummary } from '../statements/queries.ts';
 import { applyMove } from './apply-move.ts';
 import type { Channel } from './channels.ts';
-import { approvalsOf, reviewSettingsOf, type PostOverride, type PostRow, type PostView } from './queries.ts';
-import { findingsSummary, runPostCheck } from './run-check.ts';
+import { approvalsOf, findPost, reviewSettingsOf, type PostOverride, type PostRow, type PostView } from './queries.ts';
+import { runPostCheck } from './run-check.ts';
 
 /** Roles that may publish over a blocking finding, with a reason. */
 const overridingRoles: readonly Role[] = ['oncall_manager', 'director', 'admin'];
@@ -39,6 +39,13 @@ export async function approvePost(
     throw new ApprovalRefusedError('承認はログインした利用者のみが行えます (only a logged-in user can approve)');
   const reviewer = actorKey(actor);
   const { reviewersRequired, own } = await reviewSettingsOf(ctx.sql, orgId);
+  // The checker runs before the transaction (tokenising holds no lock); applyMove refuses unless the
+  // post is still at the version read, so these findings are of the text being approved.
+  const read = await findPost(ctx.sql, orgId, postId);
+  const { findings } =
+    read.version === input.version
+      ? await runPostCheck({ channel: read.channel as Channel, text: read.text, images: read.images }, own)
+      : { findings: [] };
   return applyMove(ctx, orgId, postId, 'approve', input.version, actor, async (tx, row) => {
     const writers = await tx<Pick<Row<'post_draft_versions'>, 'edited_by'>[]>`
       select distinct edited_by from post_draft_versions where org_id = ${orgId} and post_id = ${postId}`;
@@ -49,7 +56,6 @@ export async function approvePost(
     if (already.some((a) => a.reviewer_id === reviewer))
       throw new ConflictError('この版はすでに承認しています (you already approved this version)');
 
-    const { findings } = await runPostCheck({ channel: row.channel as Channel, text: row.text, images: row.images }, own);
     const blocking = findings.filter((f) => f.severity === 'block');
     const never = blocking.filter((f) => !f.overridable);
     if (never.length > 0) {

@@ -1,11 +1,11 @@
 import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts';
 import type { AppContext } from '../context.ts';
 import { asJson } from '../db/connect.ts';
-import { actorKey } from '../statements/queries.ts';
+import { actorKey, findingsSummary } from '../statements/queries.ts';
 import type { Channel } from './channels.ts';
 import type { PostImage } from './check-post.ts';
 import { approvalsOf, postView, reviewSettingsOf, type PostRow, type PostView } from './queries.ts';
-import { findingsSummary, runPostCheck } from './run-check.ts';
+import { runPostCheck } from './run-check.ts';
 
 export interface PostContent {
   channel: Channel;

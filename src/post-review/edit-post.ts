@@ -2,11 +2,11 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { AppContext } from '../context.ts';
 import { asJson } from '../db/connect.ts';
 import { ConflictError } from '../errors.ts';
-import { actorKey } from '../statements/queries.ts';
+import { actorKey, findingsSummary } from '../statements/queries.ts';
 import type { PostContent } from './create-post.ts';
 import { mayMove, postStatusLabels, type PostStatus } from './lifecycle.ts';
 import { approvalsOf, findPost, postView, reviewSettingsOf, type PostRow, type PostView } from './queries.ts';
-import { findingsSummary, runPostCheck } from './run-check.ts';
+import { runPostCheck } from './run-check.ts';
 
 /**
  * A new version of the text, images or plan. Allowed until published; the version named must be

@@ -73,12 +73,22 @@ export function postView(row: PostRow, approvals: ApprovalRow[], reviewersRequir
   };
 }
 
-/** The organisation's review rule and its published identifiers (allowed in its posts). */
-export async function reviewSettingsOf(sql: Queryable, orgId: string): Promise<{ reviewersRequired: number; own: OwnIdentifiers }> {
+/** How many colleagues approve a post, and what the institution publishes about itself (allowed in its posts). */
+export interface ReviewSettings {
+  reviewersRequired: number;
+  own: { phones: string[]; addresses: string[]; names: string[] };
+}
+
+/** The organisation's review rule and its published identifiers, every list present. */
+export async function reviewSettingsOf(sql: Queryable, orgId: string): Promise<ReviewSettings> {
   const [org] = await sql<{ post_reviewers_required: number; published_identifiers: OwnIdentifiers }[]>`
     select post_reviewers_required, published_identifiers from organizations where id = ${orgId}`;
   if (!org) throw new NotFoundError('organization');
-  return { reviewersRequired: org.post_reviewers_required, own: org.published_identifiers };
+  const own = org.published_identifiers;
+  return {
+    reviewersRequired: org.post_reviewers_required,
+    own: { phones: [...(own.phones ?? [])], addresses: [...(own.addresses ?? [])], names: [...(own.names ?? [])] },
+  };
 }
 
 export async function findPost(sql: Queryable, orgId: string, postId: string, forUpdate = false): Promise<PostRow> {

@@ -105,16 +105,7 @@ export const postRoutes = [
       request: { params: orgParams },
       responses: { 200: jsonAnswer(ReviewSettings) },
     },
-    (ctx) => async (c) => {
-      const { reviewersRequired, own } = await reviewSettingsOf(ctx.sql, c.req.valid('param').orgId);
-      return c.json(
-        {
-          reviewersRequired,
-          own: { phones: [...(own.phones ?? [])], addresses: [...(own.addresses ?? [])], names: [...(own.names ?? [])] },
-        },
-        200,
-      );
-    },
+    (ctx) => async (c) => c.json(await reviewSettingsOf(ctx.sql, c.req.valid('param').orgId), 200),
   ),
   defineRoute(
     {

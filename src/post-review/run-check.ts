@@ -15,12 +15,3 @@ export async function runPostCheck(draft: PostDraft, own: OwnIdentifiers): Promi
   });
   return { findings: checkPost(draft, { own, pii }), rulesVersion: postRulesVersion() };
 }
-
-/** Counts by severity and the rules found, for audit rows and events. */
-export function findingsSummary(findings: readonly PostFinding[]) {
-  return {
-    block: findings.filter((f) => f.severity === 'block').length,
-    warn: findings.filter((f) => f.severity === 'warn').length,
-    rules: [...new Set(findings.map((f) => f.rule))].sort(),
-  };
-}

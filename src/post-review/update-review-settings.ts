@@ -2,15 +2,10 @@ import { lockAuditChain, recordAudit, type AuditActor } from '../audit/record.ts
 import type { AppContext } from '../context.ts';
 import { asJson } from '../db/connect.ts';
 import { ValidationError } from '../errors.ts';
-import { reviewSettingsOf } from './queries.ts';
+import { reviewSettingsOf, type ReviewSettings } from './queries.ts';
 
 // How many colleagues approve a post before it may go out, and what the institution publishes
 // about itself (allowed in its posts: its phone numbers, addresses, doctors' names as listed).
-
-export interface ReviewSettings {
-  reviewersRequired: number;
-  own: { phones: string[]; addresses: string[]; names: string[] };
-}
 
 const limits = { phones: { count: 10, chars: 40 }, addresses: { count: 10, chars: 200 }, names: { count: 50, chars: 40 } } as const;
 

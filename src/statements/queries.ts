@@ -136,7 +136,8 @@ export async function appendStatementEvent(
 }
 
 /** Counts by severity and the rules that fired: what the timeline and audit carry (not the text). */
-export function findingsSummary(findings: readonly StatementFinding[]) {
+/** Counts by severity and the rules found, for audit rows and events (statements and posts alike). */
+export function findingsSummary(findings: readonly { severity: string; rule: string }[]) {
   return {
     block: findings.filter((f) => f.severity === 'block').length,
     warn: findings.filter((f) => f.severity === 'warn').length,

@@ -1,14 +1,8 @@
-import { serve, type ServerType } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemActor } from '../../src/audit/record.ts';
-import { createUser } from '../../src/auth/create-user.ts';
-import type { AppContext } from '../../src/context.ts';
-import { createApp } from '../../src/server/app.ts';
-import { makeOrg, testContext } from '../factories/index.ts';
 import { seriousA11yViolations } from '../support/axe.ts';
-import { launchChromium, screenshotBoth, signedInPage } from '../support/browser.ts';
+import { screenshotBoth, signedInPage } from '../support/browser.ts';
+import { openClinicSite, type ClinicSite } from '../support/clinic-site.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 // Issue 17's browser proof: a staff member drafts a post with a violation and sees it marked in
@@ -16,8 +10,6 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 // sends it back for approval. Axe on the list and the editor, screenshots at 1440 and 390 px.
 
 let db: TestDatabase;
-let ctx: AppContext;
-let server: ServerType;
 let base: string;
 let browser: Browser;
 const password = '窓の外で桜の花びらが静かに舞う午後';
@@ -28,20 +20,15 @@ const people = {
   admin: { email: 'kanri@posts.example.jp', password, name: '管理 花子', role: 'admin' as const },
 };
 
+let site: ClinicSite;
 beforeAll(async () => {
   db = await createTestDatabase();
-  ctx = testContext(db);
-  const { org } = await makeOrg(ctx, 'さくら台クリニック');
-  for (const p of Object.values(people)) await createUser(ctx, org.id, p, systemActor);
-  server = serve({ fetch: createApp(ctx).fetch, hostname: '127.0.0.1', port: 0 });
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  site = await openClinicSite(db, 'さくら台クリニック', people);
+  ({ base, browser } = site);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await site?.close();
   await db?.drop();
 });
 

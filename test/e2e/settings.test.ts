@@ -1,15 +1,13 @@
-import { serve, type ServerType } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/context.ts';
 import { systemActor } from '../../src/audit/record.ts';
 import { createUser } from '../../src/auth/create-user.ts';
-import type { AppContext } from '../../src/context.ts';
-import { createApp } from '../../src/server/app.ts';
 import { RssFake } from '../fakes/rss-fake.ts';
-import { makeOrg, testContext } from '../factories/index.ts';
+import { makeOrg } from '../factories/index.ts';
 import { seriousA11yViolations } from '../support/axe.ts';
-import { launchChromium, screenshotBoth, signedInPage } from '../support/browser.ts';
+import { screenshotBoth, signedInPage } from '../support/browser.ts';
+import { openClinicSite, type ClinicSite } from '../support/clinic-site.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 // Issue 15 item 2: an administrator sets a clinic up from the settings pages alone — a watch
@@ -19,7 +17,6 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
 let ctx: AppContext;
-let server: ServerType;
 let base: string;
 let browser: Browser;
 let orgId: string;
@@ -31,21 +28,16 @@ const people = {
   staff: { email: 'koho@settings.example.jp', password, name: '広報 三恵', role: 'pr_staff' as const },
 };
 
+let site: ClinicSite;
 beforeAll(async () => {
   db = await createTestDatabase();
-  ctx = testContext(db);
-  const { org } = await makeOrg(ctx, 'さくら台クリニック');
-  orgId = org.id;
-  for (const p of Object.values(people)) await createUser(ctx, orgId, p, systemActor);
-  server = serve({ fetch: createApp(ctx).fetch, hostname: '127.0.0.1', port: 0 });
-  await new Promise((r) => server.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  site = await openClinicSite(db, 'さくら台クリニック', people);
+  ({ base, browser } = site);
+  ({ ctx, orgId } = site);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await site?.close();
   await db?.drop();
 });
 

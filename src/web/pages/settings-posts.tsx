@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import type { ReviewSettings } from '../../post-review/update-review-settings.ts';
+import type { ReviewSettings } from '../../post-review/queries.ts';
 import { Flash, Layout, type Viewer } from '../layout.tsx';
 import { FormErrors, SettingsNav } from './settings-nav.tsx';
 

@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
 import { ValidationError } from '../../errors.ts';
 import { requestActor } from '../../http/actor.ts';
-import { reviewSettingsOf } from '../../post-review/queries.ts';
-import { updateReviewSettings, type ReviewSettings } from '../../post-review/update-review-settings.ts';
+import { reviewSettingsOf, type ReviewSettings } from '../../post-review/queries.ts';
+import { updateReviewSettings } from '../../post-review/update-review-settings.ts';
 import { definePage, type PageDefinition } from '../page.tsx';
 import { PostReviewSettingsPage } from '../pages/settings-posts.tsx';
 import { lines } from '../settings-form.ts';
@@ -15,11 +15,7 @@ export const postReviewSettingsPages: readonly PageDefinition[] = [
     path: '/settings/posts',
     action: 'settings.read',
     handler: (ctx) => async (c, viewer) => {
-      const { reviewersRequired, own } = await reviewSettingsOf(ctx.sql, viewer.auth.orgId);
-      const settings: ReviewSettings = {
-        reviewersRequired,
-        own: { phones: [...(own.phones ?? [])], addresses: [...(own.addresses ?? [])], names: [...(own.names ?? [])] },
-      };
+      const settings = await reviewSettingsOf(ctx.sql, viewer.auth.orgId);
       return c.html(
         <PostReviewSettingsPage
           viewer={viewer}
