@@ -434,10 +434,14 @@ export interface PostDrafts {
   findings: Generated<Json>;
   id: Generated<Int8>;
   images: Generated<Json>;
+  linked_at: Timestamp | null;
+  mention_id: Int8 | null;
   org_id: Int8;
   planned_at: Timestamp | null;
   published_at: Timestamp | null;
+  published_external_id: string | null;
   published_url: string | null;
+  published_url_key: Generated<string | null>;
   rules_version: string;
   status: "draft" | "in_review" | "approved" | "scheduled" | "published" | "withdrawn";
   text: string;

@@ -17,6 +17,8 @@ import {
   type DetectorSettings,
   type Sensitivity,
 } from '../detection/index.ts';
+import { channelLabels, type Channel } from '../post-review/channels.ts';
+import { postUnderFire } from '../post-review/own-post-link.ts';
 import { applyDecision, type AlertChange, type Series } from './apply-decision.ts';
 import { MENTION_BUCKET_MS } from '../mention.ts';
 import { loadBucketSignals } from './signals.ts';
@@ -124,6 +126,7 @@ export async function detectSeries(ctx: AppContext, series: Series, now: Date, g
         if (recent && result.alert && !result.alert.notify && result.alert.action !== 'close') {
           result = await alreadyUnderWay(tx, series, result, notified);
         }
+        if (recent && result.alert && result.alert.action !== 'close') result = await nameOwnPost(tx, series, signal.start, result);
         const end = signal.start.getTime() + B;
         const lagging = gate && end > gate.completeUntil ? gate.lagging(end) : [];
         const change = await applyDecision(tx, series, signal, result, recent, mail, lagging);
@@ -168,6 +171,31 @@ async function alreadyUnderWay(tx: Tx, series: Series, result: DetectionResult, 
   notified.add(alert.episodeId);
   if (row?.told) return result;
   return { ...result, alert: { ...alert, action: 'escalate', notify: true }, explanation: { ...result.explanation, underWay: true } };
+}
+
+/** The window an alert looks at for replies to the clinic's own post: the kind test's hour. */
+const OWN_POST_WINDOW_MS = 60 * 60_000;
+
+/**
+ * An alert about replies and quotes to the clinic's own published post names that post, so the
+ * person on call sees at once which of the clinic's words started it.
+ */
+async function nameOwnPost(tx: Tx, series: Series, bucketStart: Date, result: DetectionResult): Promise<DetectionResult> {
+  const to = new Date(bucketStart.getTime() + MENTION_BUCKET_MS);
+  const post = await postUnderFire(tx, { ...series, from: new Date(to.getTime() - OWN_POST_WINDOW_MS), to });
+  if (!post) return result;
+  const ownPost = {
+    postId: post.postId,
+    channelJa: channelLabels[post.channel as Channel] ?? post.channel,
+    excerpt: post.excerpt,
+    url: post.url,
+    publishedAt: post.publishedAt.toISOString(),
+    negative: post.negative,
+    reactions: post.reactions,
+    windowNegative: post.windowNegative,
+    windowMinutes: OWN_POST_WINDOW_MS / 60_000,
+  };
+  return { ...result, explanation: { ...result.explanation, ownPost } };
 }
 
 async function clearRejudge(tx: Tx, series: Series): Promise<void> {

@@ -1,3 +1,4 @@
+import { formatJst } from '../display.ts';
 import type { DetectionResult } from './step-detector.ts';
 
 // Japanese explanation of a detection for e-mails and the UI: baseline vs observed first,
@@ -100,6 +101,12 @@ export function describeAlert(result: DetectionResult): string {
     const names = { volume: '投稿量', sentiment: '否定割合', velocity: '拡散速度', criticalTerms: '重大ワード' } as const;
     const strengths = e.fired.map((d) => `${names[d]} ${Math.round(result.detectors[d].strength * 100)}%`);
     parts.push(`反応した検知器: ${strengths.join('、')}。`);
+  }
+  if (e.ownPost) {
+    const o = e.ownPost;
+    parts.push(
+      `当院の${o.channelJa}の投稿「${o.excerpt.replace(/\s+/g, ' ').slice(0, 40)}${o.excerpt.length > 40 ? '…' : ''}」（${formatJst(new Date(o.publishedAt))} 公開）への返信・引用に否定的な反応 ${count(o.negative)}件（直近${o.windowMinutes}分の否定的投稿 ${count(o.windowNegative)}件のうち）。`,
+    );
   }
   if (e.underWay) parts.push('※監視の開始時点ですでに進行中だった可能性があります（それ以前の履歴が短いため、始まりは分かりません）。');
   if (e.provisional) parts.push('※履歴が短いため、基準値は同規模の診療所の標準的な値を交えた暫定値です。');

@@ -40,6 +40,21 @@ const detectors: { [K in DetectorName]: Detector<DetectorStates[K]> } = {
   criticalTerms: criticalTermsDetector,
 };
 
+export interface OwnPostUnderFire {
+  postId: string;
+  /** The channel in Japanese (X（旧Twitter）, Instagram …). */
+  channelJa: string;
+  excerpt: string;
+  url: string | null;
+  publishedAt: string;
+  /** Negative replies and quotes to it, all replies and quotes, and the window's negative posts. */
+  negative: number;
+  reactions: number;
+  windowNegative: number;
+  /** The window counted, in minutes. */
+  windowMinutes: number;
+}
+
 export interface DetectionExplanation {
   bucketStart: string;
   bucketMs: number;
@@ -52,6 +67,11 @@ export interface DetectionExplanation {
   provisional: boolean;
   /** Set by the detection pass: the episode began before the series' history did (already under way). */
   underWay?: boolean;
+  /**
+   * Set by the detection pass: the clinic's own published post whose replies and quotes carry a
+   * good part of the window's negative posts (src/post-review/own-post-link.ts).
+   */
+  ownPost?: OwnPostUnderFire;
   reach: { observed: number; expected: number };
   fired: DetectorName[];
   criticalTerms: { new: string[]; all: string[] };

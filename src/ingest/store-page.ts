@@ -3,6 +3,7 @@ import type { Row } from '../db/schema.ts';
 import type { CheckedMention } from './normalise.ts';
 import type { TextAnalysis } from '../analysis/types.ts';
 import type { StoredMention, Tombstone } from '../mention.ts';
+import { linkOwnPosts } from './own-posts.ts';
 import { markQuotesOfNegative } from './quote-evidence.ts';
 import { applyCountDeltas, CountDeltas, labelCounts } from './rollups.ts';
 
@@ -167,6 +168,12 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
       refreshedCount += r.refreshed;
     }
     const tombstoned = await storeTombstones(tx, orgId, sourceId, input.tombstones);
+    await linkOwnPosts(
+      tx,
+      orgId,
+      inserted.map((m) => m.id),
+      now,
+    );
     await applyCountDeltas(tx, orgId, deltas.rows(), deltas.sourceRows(), deltas.risks.rows());
 
     if (input.cursor) {

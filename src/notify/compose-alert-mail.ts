@@ -1,6 +1,6 @@
 import { alertTopic } from '../detection/short-title.ts';
 import { bucketLengthJa, severityLevels } from '../detection/describe-alert.ts';
-import { escapeHtml, formatJstWindow, httpLink } from '../display.ts';
+import { escapeHtml, formatJst, formatJstWindow, httpLink } from '../display.ts';
 
 // The crisis alert e-mail, Japanese first, as plain text and HTML. Pure: the same input always
 // gives the same mail, so the outbox row can be written inside the detection transaction.
@@ -101,6 +101,22 @@ export interface MailFacts {
   risks: { category: string; count: number }[];
   terms: string[];
   samples: { text: string; url: string | null; engagement: number | null; negative: boolean }[];
+  /** The clinic's own published post whose replies and quotes carry the surge (issue 17). */
+  ownPost: { postId: string; line: string; url: string | null } | null;
+}
+
+/** 「X（旧Twitter）の投稿「…」（… 公開）への否定的な返信・引用 N件（直近60分の否定的投稿 M件のうち）」 */
+function ownPostOf(v: unknown): MailFacts['ownPost'] {
+  const o = rec(v);
+  const postId = typeof o.postId === 'string' && /^\d{1,20}$/.test(o.postId) ? o.postId : null;
+  const negative = num(o.negative);
+  if (!postId || negative === null) return null;
+  const published = typeof o.publishedAt === 'string' ? new Date(o.publishedAt) : null;
+  const when = published && Number.isFinite(published.getTime()) ? `（${formatJst(published)} 公開）` : '';
+  const within =
+    num(o.windowNegative) !== null ? `（直近${num(o.windowMinutes) ?? 60}分の否定的投稿 ${count(num(o.windowNegative)!)}件のうち）` : '';
+  const line = `${str(o.channelJa, 40) ?? ''}の投稿「${str(o.excerpt, 40) ?? ''}」${when}への否定的な返信・引用 ${count(negative)}件${within}`;
+  return { postId, line, url: httpLink(o.url) };
 }
 
 /** The stored explanation read defensively (jsonb): what the mail and the alert page show. */
@@ -149,6 +165,7 @@ export function factsOf(explanation: unknown): MailFacts {
         return text ? [{ text, url: httpLink(rec(s).url), engagement: num(rec(s).engagement), negative: rec(s).negative === true }] : [];
       })
       .slice(0, MAX_SAMPLES),
+    ownPost: ownPostOf(e.ownPost),
   };
 }
 
@@ -177,9 +194,10 @@ export function alertSubject(
  * Where the mail sends a person: the incident's page when there is one (a manager on a phone acts
  * there), and the overview. Pages, not the JSON API: a login page comes first and returns to them.
  */
-export function alertLinks(input: Pick<AlertMailInput, 'dashboardUrl' | 'incidentId' | 'alertId'>) {
+export function alertLinks(input: Pick<AlertMailInput, 'dashboardUrl' | 'incidentId' | 'alertId'>, ownPostId: string | null = null) {
   const base = input.dashboardUrl.replace(/\/+$/, '');
   return {
+    ownPost: ownPostId ? `${base}/posts/${encodeURIComponent(ownPostId)}` : null,
     incident: input.incidentId ? `${base}/incidents/${encodeURIComponent(input.incidentId)}` : null,
     alert: input.alertId ? `${base}/alerts/${encodeURIComponent(input.alertId)}` : null,
     overview: `${base}/`,
@@ -207,6 +225,7 @@ function factLines(f: MailFacts): { label: string; value: string }[] {
   if (f.criticalNew.length > 0) lines.push({ label: '重大ワードの初出', value: f.criticalNew.join('、') });
   if (f.risks.length > 0) lines.push({ label: 'リスク分類', value: f.risks.map((r) => `${r.category}(${r.count})`).join('、') });
   if (f.terms.length > 0) lines.push({ label: '増えている語', value: f.terms.join('、') });
+  if (f.ownPost) lines.push({ label: '発端とみられる当院の投稿', value: f.ownPost.line + (f.ownPost.url ? ` ${f.ownPost.url}` : '') });
   return lines;
 }
 
@@ -215,7 +234,7 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
   const level = levelOf(input.severity);
   const facts = factsOf(input.explanation);
   const lines = factLines(facts);
-  const links = alertLinks(input);
+  const links = alertLinks(input, facts.ownPost?.postId ?? null);
   const where = bodySafe(input.targetName ? `${input.orgName}／${input.targetName}` : input.orgName, 400);
   const summary = bodySafe(input.summary, 2000);
   const when = formatJstWindow(input.at, facts.bucketMs);
@@ -258,6 +277,7 @@ export function composeAlertMail(input: AlertMailInput): ComposedMail {
       : []),
     ...(links.incident ? [`インシデントを開く: ${links.incident}`] : []),
     ...(links.alert ? [`アラートの詳細を開く: ${links.alert}`] : []),
+    ...(links.ownPost ? [`発端とみられる当院の投稿を開く: ${links.ownPost}`] : []),
     `概要（投稿の推移）を開く: ${links.overview}`,
     '',
     '--',
@@ -302,7 +322,7 @@ ${facts.samples.map((s) => `<li><blockquote style="margin: 0 0 0.5em; white-spac
 </ol>`
     : ''
 }
-<p>${links.incident ? `<a href="${e(links.incident)}">インシデントを開く</a> · ` : ''}${links.alert ? `<a href="${e(links.alert)}">アラートの詳細を開く</a> · ` : ''}<a href="${e(links.overview)}">概要（投稿の推移）を開く</a></p>
+<p>${links.incident ? `<a href="${e(links.incident)}">インシデントを開く</a> · ` : ''}${links.alert ? `<a href="${e(links.alert)}">アラートの詳細を開く</a> · ` : ''}${links.ownPost ? `<a href="${e(links.ownPost)}">発端とみられる当院の投稿を開く</a> · ` : ''}<a href="${e(links.overview)}">概要（投稿の推移）を開く</a></p>
 <hr>
 <p style="color: #666; font-size: 0.9em">火の粉 (Hinoko) 自動送信です。このメールに返信しても届きません。<br>
 Automatic crisis alert from Hinoko: severity ${e(`${Math.round(input.severity)} (${level.en})`)} — ${e(level.meaningEn)}</p>

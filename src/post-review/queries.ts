@@ -39,6 +39,10 @@ export interface PostView {
   reviewersRequired: number;
   publishedAt: Date | null;
   publishedUrl: string | null;
+  /** The post's id on its platform: what its replies and quotes name. */
+  publishedExternalId: string | null;
+  /** The clinic's own post as collected, once it appeared (its replies are watched from then). */
+  linkedMentionId: string | null;
   withdrawnAt: Date | null;
   withdrawReason: string | null;
   createdAt: Date;
@@ -66,6 +70,8 @@ export function postView(row: PostRow, approvals: ApprovalRow[], reviewersRequir
     reviewersRequired,
     publishedAt: row.published_at,
     publishedUrl: row.published_url,
+    publishedExternalId: row.published_external_id,
+    linkedMentionId: row.mention_id,
     withdrawnAt: row.withdrawn_at,
     withdrawReason: row.withdraw_reason,
     createdAt: row.created_at,
@@ -107,12 +113,13 @@ export async function getPost(
   sql: Queryable,
   orgId: string,
   postId: string,
-): Promise<PostView & { versions: Row<'post_draft_versions'>[] }> {
+): Promise<PostView & { versions: Row<'post_draft_versions'>[]; reactions: OwnPostReactions | null }> {
   const row = await findPost(sql, orgId, postId);
   const { reviewersRequired } = await reviewSettingsOf(sql, orgId);
   const versions = await sql<Row<'post_draft_versions'>[]>`
     select * from post_draft_versions where org_id = ${orgId} and post_id = ${postId} order by version`;
-  return { ...postView(row, await approvalsOf(sql, orgId, postId, row.version), reviewersRequired), versions };
+  const reactions = row.status === 'published' ? await ownPostReactions(sql, orgId, row) : null;
+  return { ...postView(row, await approvalsOf(sql, orgId, postId, row.version), reviewersRequired), versions, reactions };
 }
 
 export async function listPosts(sql: Queryable, orgId: string, q: { status?: PostStatus; limit?: number }): Promise<PostView[]> {
@@ -131,4 +138,53 @@ export async function listPosts(sql: Queryable, orgId: string, q: { status?: Pos
       reviewersRequired,
     ),
   );
+}
+
+export interface OwnPostReactions {
+  /** The collected copy, once it appeared. */
+  copy: { mentionId: string; url: string | null; postedAt: Date; linkedAt: Date } | null;
+  replies: number;
+  quotes: number;
+  /** Replies and quotes that are negative, or neutral but passing on a report of trouble. */
+  negative: number;
+  lastAt: Date | null;
+}
+
+/**
+ * Replies and quotes a published post has drawn. On the platform of its collected copy when there
+ * is one (ids are only unique within a platform); before that, on every source of the clinic.
+ */
+export async function ownPostReactions(sql: Queryable, orgId: string, row: PostRow): Promise<OwnPostReactions> {
+  const copy = row.mention_id
+    ? ((
+        await sql<{ id: string; url: string | null; posted_at: Date; source_type: string }[]>`
+          select m.id, m.url, m.posted_at, s.type as source_type
+          from mentions m join sources s on s.org_id = m.org_id and s.id = m.source_id
+          where m.org_id = ${orgId} and m.id = ${row.mention_id}`
+      )[0] ?? null)
+    : null;
+  const base = {
+    copy: copy && row.linked_at ? { mentionId: copy.id, url: copy.url, postedAt: copy.posted_at, linkedAt: row.linked_at } : null,
+  };
+  if (row.published_external_id === null) return { ...base, replies: 0, quotes: 0, negative: 0, lastAt: null };
+  // source_id = any(…) lets the (org, source, reply_to / quote_of) indexes answer.
+  const [counts] = await sql<{ replies: number; quotes: number; negative: number; last_at: Date | null }[]>`
+    select count(*) filter (where m.reply_to_external_id = ${row.published_external_id})::int as replies,
+      count(*) filter (where m.quote_of_external_id = ${row.published_external_id})::int as quotes,
+      count(*) filter (where ${negativeEvidence(sql)})::int as negative,
+      max(m.posted_at) as last_at
+    from mentions m
+    where m.org_id = ${orgId} and m.deleted_at is null
+      and m.source_id = any(select id from sources where org_id = ${orgId} ${copy ? sql`and type = ${copy.source_type}` : sql``})
+      and (m.reply_to_external_id = ${row.published_external_id} or m.quote_of_external_id = ${row.published_external_id})
+      ${copy ? sql`and m.id <> ${copy.id}` : sql``}`;
+  return { ...base, replies: counts!.replies, quotes: counts!.quotes, negative: counts!.negative, lastAt: counts!.last_at };
+}
+
+/**
+ * What the episode-kind test counts as negative evidence (src/detection/episode-kind.ts): a
+ * negative post, or a neutral one passing on a report of trouble. A fragment over `m`.
+ */
+export function negativeEvidence(sql: Queryable) {
+  return sql`(m.sentiment_label = 'negative' or (m.sentiment_label = 'neutral' and coalesce((m.analysis ->> 'sharesReport')::boolean, false)))`;
 }

@@ -7,6 +7,7 @@ import { channels } from './channels.ts';
 import { createPost } from './create-post.ts';
 import { editPost } from './edit-post.ts';
 import { postStatuses } from './lifecycle.ts';
+import { linkPost } from './link-post.ts';
 import { publishPost } from './publish-post.ts';
 import { getPost, listPosts, reviewSettingsOf } from './queries.ts';
 import { runPostCheck } from './run-check.ts';
@@ -61,6 +62,8 @@ const Post = z
     reviewersRequired: z.number().int(),
     publishedAt: time().nullable(),
     publishedUrl: z.string().nullable(),
+    publishedExternalId: z.string().nullable().openapi({ description: 'プラットフォーム上の投稿ID（返信・引用が指すID）' }),
+    linkedMentionId: z.string().nullable().openapi({ description: '収集された当院の投稿（mentions.id）。現れたときに結び付く' }),
     withdrawnAt: time().nullable(),
     withdrawReason: z.string().nullable(),
     createdAt: time(),
@@ -81,6 +84,20 @@ const httpUrl = z
   .string()
   .max(2000)
   .refine((v) => /^https?:\/\/[^\s]+$/i.test(v), 'url must be an http(s) URL');
+
+/** Where a published post went out: either or both, so its collected copy and replies are found. */
+const publishedAs = {
+  url: httpUrl.nullable().optional(),
+  externalId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(512)
+    .regex(/^[\x21-\x7e]+$/, 'externalId は英数字と記号のみ (visible ASCII only)')
+    .nullable()
+    .optional()
+    .openapi({ description: 'プラットフォーム上の投稿ID（XのポストID、Instagramのメディアなど）' }),
+};
 
 const ReviewSettings = z
   .strictObject({
@@ -183,6 +200,16 @@ export const postRoutes = [
             versions: z.array(
               z.object({ version: z.number().int(), text: z.string(), edited_by: z.string(), edited_at: time() }).passthrough(),
             ),
+            reactions: z
+              .object({
+                copy: z.object({ mentionId: z.string(), url: z.string().nullable(), postedAt: time(), linkedAt: time() }).nullable(),
+                replies: z.number().int(),
+                quotes: z.number().int(),
+                negative: z.number().int().openapi({ description: '否定的な返信・引用（炎上への言及の共有を含む）' }),
+                lastAt: time().nullable(),
+              })
+              .nullable()
+              .openapi({ description: '公開済みの投稿への返信・引用（公開済みのときのみ）' }),
           }).openapi('PostWithVersions'),
         ),
       },
@@ -293,12 +320,35 @@ export const postRoutes = [
       operationId: 'publishPost',
       tags: ['posts'],
       summary: '公開済みにする（承認済み・予約済みのみ。チャネルでの公開は手作業）',
-      request: { params: postParams, body: jsonBody(z.strictObject({ version, url: httpUrl.nullable().optional() })) },
+      request: { params: postParams, body: jsonBody(z.strictObject({ version, ...publishedAs })) },
       responses: { 200: jsonAnswer(Post), ...conflict },
     },
     (ctx) => async (c) => {
       const { orgId, postId } = c.req.valid('param');
       return c.json(await publishPost(ctx, orgId, postId, c.req.valid('json'), requestActor(c)), 200);
+    },
+  ),
+  defineRoute(
+    {
+      method: 'post',
+      path: `${one}/link`,
+      action: 'posts.write',
+      operationId: 'linkPost',
+      tags: ['posts'],
+      summary: '公開済みの投稿のURL・投稿IDを後から登録（収集された投稿と結び付け、返信を監視）',
+      request: {
+        params: postParams,
+        body: jsonBody(
+          z
+            .strictObject({ version, ...publishedAs })
+            .refine((b) => b.url || b.externalId, { message: 'url または externalId を指定してください (give url or externalId)' }),
+        ),
+      },
+      responses: { 200: jsonAnswer(Post), ...conflict },
+    },
+    (ctx) => async (c) => {
+      const { orgId, postId } = c.req.valid('param');
+      return c.json(await linkPost(ctx, orgId, postId, c.req.valid('json'), requestActor(c)), 200);
     },
   ),
   defineRoute(

@@ -1,5 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
+import { makeSource, mentionFixture } from '../factories/index.ts';
 import { seriousA11yViolations } from '../support/axe.ts';
 import { screenshotBoth, signedInPage } from '../support/browser.ts';
 import { openClinicSite, type ClinicSite } from '../support/clinic-site.ts';
@@ -86,7 +88,24 @@ describe('pre-publication review', () => {
     await page.fill('#published-url', 'https://www.instagram.com/p/abc/');
     await Promise.all([page.waitForURL(/done=publish/), page.click('button:text("公開済みにする")')]);
     expect(await page.locator('.meta').first().innerText()).toContain('公開済み');
-    await screenshotBoth(page, 'post-published');
+    expect(await page.locator('#reactions').locator('..').innerText()).toContain('まだ収集されていません');
+    // Instagram gives comments the media's id, not the address: given afterwards, replies are counted.
+    await page.fill('#published-id', '17900000001');
+    await Promise.all([page.waitForURL(/done=link/), page.click('button:text("公開先を登録する")')]);
+    const source = await makeSource(site.ctx, site.orgId);
+    await ingest(ingestDepsFrom(site.ctx), {
+      orgId: site.orgId,
+      sourceId: source.id,
+      mentions: [1, 2].map((i) =>
+        mentionFixture(i, { externalId: `c-${i}`, url: null, replyToExternalId: '17900000001', postedAt: new Date() }),
+      ),
+    });
+    await page.reload();
+    const reactions = await page.locator('#reactions').locator('..').innerText();
+    expect(reactions).toContain('投稿ID 17900000001');
+    expect(reactions).toContain('返信 2件・引用 0件');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect((await screenshotBoth(page, 'post-published')).phoneOverflow).toBeLessThanOrEqual(0);
     await page.goto(`${base}/posts`);
     expect(await page.locator('.list').innerText()).toContain('公開済み');
     expect(await seriousA11yViolations(page)).toEqual([]);

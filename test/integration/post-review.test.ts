@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tokenScopes, type Role } from '../../src/access/permissions.ts';
-import { newSecret, secretHash, tokenPrefix } from '../../src/auth/credentials.ts';
+import type { Role } from '../../src/access/permissions.ts';
 import { createApp } from '../../src/server/app.ts';
 import { makeOrg, testContext } from '../factories/index.ts';
+import { newTestPerson } from '../support/api-auth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 // Issue 17, the review workflow through the API: a draft with a violation is flagged, fixed,
@@ -27,16 +26,7 @@ afterAll(async () => {
 });
 
 /** A person of `role` with an API token of their own (each call a different person). */
-async function person(role: Role) {
-  const [user] = await ctx.sql<{ id: string }[]>`
-    insert into users (org_id, name, email, role) values (${orgId}, ${`職員 ${role}`}, ${`p-${randomBytes(6).toString('hex')}@example.com`}, ${role})
-    returning id`;
-  const token = `${tokenPrefix}${newSecret()}`;
-  await ctx.sql`
-    insert into user_tokens (org_id, user_id, label, token_hash, scopes, created_at)
-    values (${orgId}, ${user!.id}, 'test', ${secretHash(token)}, ${[...tokenScopes]}, now())`;
-  return { id: user!.id, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } };
-}
+const person = (role: Role) => newTestPerson(ctx, orgId, role);
 
 type Who = Awaited<ReturnType<typeof person>>;
 type Post = {

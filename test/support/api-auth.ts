@@ -56,3 +56,18 @@ export async function testToken(
 export async function authHeaders(ctx: AppContext, opts: { orgId?: string; role?: TestRole } = {}): Promise<Record<string, string>> {
   return { authorization: `Bearer ${(await testToken(ctx, opts)).token}` };
 }
+
+/**
+ * A new person with `role` in `orgId` and an API token of their own: for tests where who acts
+ * matters (an author may not approve their own post; two approvals need two people).
+ */
+export async function newTestPerson(ctx: AppContext, orgId: string, role: Role): Promise<{ id: string; headers: Record<string, string> }> {
+  const [user] = await ctx.sql<{ id: string }[]>`
+    insert into users (org_id, name, email, role) values (${orgId}, ${`職員 ${role}`}, ${`p-${randomBytes(6).toString('hex')}@example.com`}, ${role})
+    returning id`;
+  const token = `${tokenPrefix}${newSecret()}`;
+  await ctx.sql`
+    insert into user_tokens (org_id, user_id, label, token_hash, scopes, created_at)
+    values (${orgId}, ${user!.id}, 'test', ${secretHash(token)}, ${[...tokenScopes]}, now())`;
+  return { id: user!.id, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } };
+}

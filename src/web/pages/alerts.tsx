@@ -227,6 +227,14 @@ export function AlertPage(props: {
                   <dd>{f.terms.map(displayText).join('、')}</dd>
                 </>
               ) : null}
+              {f.ownPost ? (
+                <>
+                  <dt>発端とみられる当院の投稿</dt>
+                  <dd>
+                    <a href={`/posts/${f.ownPost.postId}`}>{displayText(f.ownPost.line)}</a>
+                  </dd>
+                </>
+              ) : null}
             </dl>
             <h3>前後の投稿数（5分ごと）</h3>
             <div id="overview-chart" class="chart" role="img" aria-label="アラート前後の投稿数と通常の水準" />

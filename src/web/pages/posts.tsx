@@ -139,11 +139,7 @@ export function PostPage(props: {
       </p>
       <Flash message={props.flash} />
       {p.status === 'withdrawn' && p.withdrawReason ? <p class="notice">取り下げの理由: {displayText(p.withdrawReason)}</p> : null}
-      {p.publishedUrl ? (
-        <p>
-          公開した投稿: <a href={p.publishedUrl}>{displayText(p.publishedUrl)}</a>
-        </p>
-      ) : null}
+      {p.status === 'published' ? <PublishedReactions post={p} /> : null}
       <div class="grid two">
         <div class="stack">
           <section class="card" aria-labelledby="text">
@@ -229,6 +225,7 @@ function Workflow(props: {
     approve: p.status === 'in_review' && v.may('posts.review') && !props.isWriter && !props.approvedByMe,
     schedule: (p.status === 'approved' || p.status === 'scheduled') && v.may('posts.write'),
     publish: (p.status === 'approved' || p.status === 'scheduled') && v.may('posts.write'),
+    link: p.status === 'published' && p.linkedMentionId === null && v.may('posts.write'),
     withdraw: p.status !== 'withdrawn' && v.may('posts.write'),
   };
   return (
@@ -284,10 +281,20 @@ function Workflow(props: {
         <form method="post" action={`${base}/publish`} class="field">
           {csrf}
           {version}
-          <label for="published-url">公開した投稿のURL（任意）</label>
-          <input id="published-url" type="url" name="url" maxlength={2000} />
+          <PublishedAsFields />
           <button type="submit" class="danger">
             公開済みにする
+          </button>
+        </form>
+      ) : null}
+      {can.link ? (
+        <form method="post" action={`${base}/link`} class="field">
+          {csrf}
+          {version}
+          <p class="muted">公開した投稿のURLか投稿IDを登録すると、収集された投稿と結び付け、その返信・引用を監視します。</p>
+          <PublishedAsFields />
+          <button type="submit" class="secondary">
+            公開先を登録する
           </button>
         </form>
       ) : null}
@@ -303,6 +310,58 @@ function Workflow(props: {
           maxLength={1000}
         />
       ) : null}
+    </section>
+  );
+}
+
+/** The address and platform id of a published post: what links it to its collected copy. */
+function PublishedAsFields() {
+  return (
+    <>
+      <label for="published-url">公開した投稿のURL（任意）</label>
+      <input id="published-url" type="url" name="url" maxlength={2000} />
+      <label for="published-id">投稿ID（任意・URLがない投稿のとき）</label>
+      <input id="published-id" name="externalId" maxlength={512} autocomplete="off" />
+    </>
+  );
+}
+
+/** Where the published post is, whether its collected copy has appeared, and what it has drawn. */
+function PublishedReactions(props: { post: PostDetail }) {
+  const p = props.post;
+  const r = p.reactions;
+  return (
+    <section class="card" aria-labelledby="reactions">
+      <h2 id="reactions">公開後の反応</h2>
+      <dl class="facts">
+        <dt>公開</dt>
+        <dd>{p.publishedAt ? formatJstDateTime(p.publishedAt) : '—'}</dd>
+        <dt>公開した投稿</dt>
+        <dd>
+          {p.publishedUrl ? <a href={p.publishedUrl}>{displayText(p.publishedUrl)}</a> : null}
+          {p.publishedExternalId ? <span class="muted"> 投稿ID {displayText(p.publishedExternalId)}</span> : null}
+          {!p.publishedUrl && !p.publishedExternalId ? '未登録（下のフォームで登録すると返信を監視します）' : null}
+        </dd>
+        <dt>収集</dt>
+        <dd>
+          {r?.copy ? (
+            <>
+              <a href={`/mentions/${r.copy.mentionId}`}>収集した投稿</a>（{formatJstDateTime(r.copy.linkedAt)} に結び付け）
+            </>
+          ) : (
+            'まだ収集されていません（収集されると自動で結び付き、返信・引用を監視します）'
+          )}
+        </dd>
+        {r && (r.replies > 0 || r.quotes > 0 || p.publishedExternalId) ? (
+          <>
+            <dt>返信・引用</dt>
+            <dd>
+              返信 {r.replies}件・引用 {r.quotes}件（うち否定的 {r.negative}件）
+              {r.lastAt ? <span class="muted"> 最新 {formatJstDateTime(r.lastAt)}</span> : null}
+            </dd>
+          </>
+        ) : null}
+      </dl>
     </section>
   );
 }

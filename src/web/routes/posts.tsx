@@ -9,6 +9,7 @@ import { approvePost } from '../../post-review/approve-post.ts';
 import { channels } from '../../post-review/channels.ts';
 import { createPost } from '../../post-review/create-post.ts';
 import { editPost } from '../../post-review/edit-post.ts';
+import { linkPost } from '../../post-review/link-post.ts';
 import { publishPost } from '../../post-review/publish-post.ts';
 import { getPost, listPosts } from '../../post-review/queries.ts';
 import { schedulePost } from '../../post-review/schedule-post.ts';
@@ -28,6 +29,7 @@ const flashes: Record<string, string> = {
   approve: '承認しました。',
   schedule: '公開を予約しました。',
   publish: '公開済みにしました。',
+  link: '公開先を登録しました。',
   withdraw: '取り下げました。',
 };
 
@@ -35,6 +37,23 @@ const version = z
   .string()
   .regex(/^[1-9]\d{0,8}$/, '版が正しくありません')
   .transform(Number);
+/** A form field that may be left blank or left out: trimmed, checked, null when blank. */
+const blankOr = (max: number, ok: RegExp, message: string) =>
+  z.preprocess(
+    (v) => v ?? '',
+    z
+      .string()
+      .trim()
+      .max(max)
+      .refine((v) => v === '' || ok.test(v), message)
+      .transform((v) => v || null),
+  );
+/** Where a published post went out (both optional). */
+const publishedAs = z.object({
+  version,
+  url: blankOr(2000, /^https?:\/\/\S+$/i, '公開した投稿のURL（https://…）を入力してください'),
+  externalId: blankOr(512, /^[\x21-\x7e]+$/, '投稿IDは英数字と記号で入力してください'),
+});
 const content = z.object({
   channel: z.enum(channels, { error: 'チャネルを選んでください' }),
   text: cleanText(100_000),
@@ -115,18 +134,23 @@ function postMoves(): PageDefinition[] {
       action: 'posts.write',
       handler: (ctx) => async (c, viewer) => {
         const id = postId(c);
+        const form = await formOf(c, publishedAs);
+        await publishPost(ctx, viewer.auth.orgId, id, form, requestActor(c));
+        return back(c, id, 'publish');
+      },
+    }),
+    definePage({
+      method: 'post',
+      path: path('link'),
+      action: 'posts.write',
+      handler: (ctx) => async (c, viewer) => {
+        const id = postId(c);
         const form = await formOf(
           c,
-          z.object({
-            version,
-            url: z
-              .string()
-              .max(2000)
-              .refine((v) => v === '' || /^https?:\/\/\S+$/i.test(v), '公開した投稿のURL（https://…）を入力してください'),
-          }),
+          publishedAs.refine((f) => f.url || f.externalId, { message: '公開した投稿のURLか投稿IDを入力してください', path: ['url'] }),
         );
-        await publishPost(ctx, viewer.auth.orgId, id, { version: form.version, url: form.url || null }, requestActor(c));
-        return back(c, id, 'publish');
+        await linkPost(ctx, viewer.auth.orgId, id, form, requestActor(c));
+        return back(c, id, 'link');
       },
     }),
     definePage({

@@ -110,3 +110,39 @@ describe('alert mail', () => {
     expect(escapeHtml(`<>&"'`)).toBe('&lt;&gt;&amp;&quot;&#39;');
   });
 });
+
+describe('alert mail naming the clinic’s own post (issue 17)', () => {
+  const ownPost = {
+    postId: '31',
+    channelJa: 'X（旧Twitter）',
+    excerpt: `新しい予約システム ${hostile}`,
+    url: 'https://x.com/clinic/status/5',
+    publishedAt: '2026-11-20T00:00:00Z',
+    negative: 12,
+    reactions: 15,
+    windowNegative: 20,
+    windowMinutes: 60,
+  };
+
+  it('names the post, when it went out, the negative replies among the window’s, and links its page', () => {
+    const mail = composeAlertMail(input({ explanation: { ...input().explanation!, ownPost } }));
+    expect(mail.text).toContain(
+      `発端とみられる当院の投稿: X（旧Twitter）の投稿「新しい予約システム <script>alert("x")</script> &…」（${formatJst(new Date(ownPost.publishedAt))} 公開）への否定的な返信・引用 12件（直近60分の否定的投稿 20件のうち） https://x.com/clinic/status/5`,
+    );
+    expect(mail.text).toContain('発端とみられる当院の投稿を開く: https://hinoko.example.jp/posts/31');
+    expect(mail.html).toContain('<a href="https://hinoko.example.jp/posts/31">発端とみられる当院の投稿を開く</a>');
+    expect(mail.html).not.toContain('<script>');
+  });
+
+  it('ignores a stored ownPost that is not one (a bad id, no count, a script address)', () => {
+    for (const bad of [{ ...ownPost, postId: '../1' }, { ...ownPost, negative: 'many' }, 'x', null]) {
+      const mail = composeAlertMail(input({ explanation: { ...input().explanation!, ownPost: bad } }));
+      expect(mail.text).not.toContain('発端とみられる当院の投稿');
+    }
+    const scripted = composeAlertMail(
+      input({ explanation: { ...input().explanation!, ownPost: { ...ownPost, url: 'javascript:alert(1)' } } }),
+    );
+    expect(scripted.text).toContain('発端とみられる当院の投稿: X（旧Twitter）');
+    expect(scripted.text).not.toContain('javascript:');
+  });
+});
