@@ -154,7 +154,10 @@ const rules: PiiRule[] = [
   {
     type: 'my_number',
     regex: /(?<!\d)\d{4}[- ]?\d{4}[- ]?\d{4}(?!\d)/g,
-    accept: (m, text, i) => isValidMyNumber(digitsOf(m)) && keywordNear(text, i, myNumberKeyword, 300, 300),
+    // A valid check digit near the word anywhere in the post; right after the word (マイナンバー：…,
+    // 個人番号 …) twelve digits are meant as one even when mistyped or made up, and must not be published.
+    accept: (m, text, i) =>
+      (isValidMyNumber(digitsOf(m)) && keywordNear(text, i, myNumberKeyword, 300, 300)) || keywordNear(text, i, myNumberKeyword, 16),
   },
   {
     type: 'insurance_number',

@@ -17,6 +17,7 @@ import {
   imagePerson,
   lengthRule,
   namedPatient,
+  nobodyInImage,
   patientInImage,
   personInImage,
   placeOrDate,
@@ -252,7 +253,7 @@ export function checkPost(draft: PostDraft, options: CheckPostOptions = {}): Pos
         add(field, text, imagePatient, start, end);
       } else {
         const person = personInImage.exec(folded.text);
-        if (person && !consent.test(folded.text)) {
+        if (person && !consent.test(folded.text) && !nobodyInImage.test(folded.text)) {
           const [start, end] = mapSpan(folded.origin, text, person.index, person.index + person[0].length);
           add(field, text, imagePerson, start, end);
         }
