@@ -137,7 +137,7 @@ function compiledRules(): { version: string; rules: CompiledRule[] } {
 
 /** Version of the rules a check ran with (stored beside each check's findings). */
 export function postRulesVersion(): string {
-  return `${compiledRules().version}+code-1`;
+  return `${compiledRules().version}+code-2`;
 }
 
 const digits = (s: string) => s.normalize('NFKC').replace(/\D/g, '');
