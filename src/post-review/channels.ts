@@ -3,6 +3,7 @@
 // punctuation ranges weigh 1, everything else — Japanese included — 2; every URL counts as 23
 // whatever its length; an emoji sequence counts as one character of weight 2; text is NFC first.
 // The limit is 280 weighted characters, so a Japanese post holds 140 characters.
+// A Google review reply is limited in bytes, not characters.
 
 export const channels = ['x', 'instagram', 'facebook', 'line', 'blog', 'google_review_reply'] as const;
 export type Channel = (typeof channels)[number];
@@ -73,10 +74,26 @@ export function xWeightedLength(text: string): number {
   return length;
 }
 
-/** Length in the channel's unit: X weighted characters, otherwise characters (code points). */
+/**
+ * Length in the channel's unit: X weighted characters; UTF-8 bytes for a Google review reply (the
+ * Business Profile API caps ReviewReply.comment at 4,096 bytes — about 1,360 Japanese characters);
+ * otherwise characters (code points).
+ */
 export function channelLength(channel: Channel, text: string): number {
-  return channel === 'x' ? xWeightedLength(text) : [...text].length;
+  if (channel === 'x') return xWeightedLength(text);
+  if (channel === 'google_review_reply') return Buffer.byteLength(text, 'utf8');
+  return [...text].length;
 }
+
+/** The unit channelLength counts in, for people. */
+export const channelLengthUnit: Record<Channel, string> = {
+  x: '重み付き文字数',
+  instagram: '文字数',
+  facebook: '文字数',
+  line: '文字数',
+  blog: '文字数',
+  google_review_reply: 'バイト数（UTF-8）',
+};
 
 const hashtag = /[#＃][^\s#＃、。!！?？]+/gu;
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { foldWidth } from '../analysis/normalize.ts';
 import { detectPiiSpans, mapSpan, maskPii, piiLabels, type PiiSpan, type PiiType } from '../analysis/pii.ts';
 import { sentencesOf } from '../statements/checker.ts';
-import { channelLabels, channelLength, channelLimits, hashtagCount, type Channel } from './channels.ts';
+import { channelLabels, channelLength, channelLengthUnit, channelLimits, hashtagCount, type Channel } from './channels.ts';
 import {
   age,
   beforeAfter,
@@ -301,7 +301,7 @@ export function checkPost(draft: PostDraft, options: CheckPostOptions = {}): Pos
       lengthRule,
       0,
       draft.text.length,
-      `${channelLabels[draft.channel]}の上限 ${limits.maxLength} を超えています（${length}${draft.channel === 'x' ? '（重み付き）' : '文字'}）。`,
+      `${channelLabels[draft.channel]}の上限 ${limits.maxLength} を超えています（${channelLengthUnit[draft.channel]} ${length}）。`,
     );
   }
   const tags = hashtagCount(draft.text);

@@ -83,5 +83,5 @@ export const lengthRule = {
   overridable: false,
   message_ja: '',
   advice_ja: '文字数・ハッシュタグ・画像の数をチャネルの上限内に収めてください。',
-  cite: '各チャネルの仕様（X: 重み付き280文字、Instagram: 2,200文字・ハッシュタグ30個、LINE: 5,000文字）',
+  cite: '各チャネルの仕様（X: 重み付き280文字、Instagram: 2,200文字・ハッシュタグ30個、LINE: 5,000文字、Google 口コミへの返信: 4,096バイト）',
 };

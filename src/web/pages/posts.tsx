@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
 import { displayText, formatJstDateTime } from '../../display.ts';
-import { channelLabels, channelLength, channelLimits, channels } from '../../post-review/channels.ts';
+import { channelLabels, channelLength, channelLengthUnit, channelLimits, channels } from '../../post-review/channels.ts';
 import { postStatusLabels } from '../../post-review/lifecycle.ts';
 import type { getPost, PostView } from '../../post-review/queries.ts';
 import { Flash, Layout, type Viewer } from '../layout.tsx';
@@ -128,7 +128,7 @@ export function PostPage(props: {
         <span>第{p.version}版</span>
         <span>作成: {person(p.authorId)}</span>
         <span>
-          {p.channel === 'x' ? '重み付き文字数' : '文字数'} {length}
+          {channelLengthUnit[p.channel]} {length}
           {limit !== null ? ` / ${limit}` : ''}
         </span>
         <span>

@@ -125,9 +125,15 @@ describe('channels', () => {
     expect(checkPost({ channel: 'x', text: 'あ'.repeat(140) })).toEqual([]);
     const over = checkPost({ channel: 'x', text: 'あ'.repeat(141) });
     expect(over.map((f) => [f.rule, f.message_ja])).toEqual([
-      ['channel_limits', 'X（旧Twitter）の上限 280 を超えています（282（重み付き））。'],
+      ['channel_limits', 'X（旧Twitter）の上限 280 を超えています（重み付き文字数 282）。'],
     ]);
     expect(channelLength('line', 'あ'.repeat(5000))).toBe(5000);
+    // A Google review reply is capped at 4,096 bytes: 1,365 Japanese characters fit, 1,366 do not.
+    expect(channelLength('google_review_reply', 'あ'.repeat(1365))).toBe(4095);
+    expect(checkPost({ channel: 'google_review_reply', text: 'あ'.repeat(1365) })).toEqual([]);
+    expect(checkPost({ channel: 'google_review_reply', text: 'あ'.repeat(1366) }).map((f) => f.message_ja)).toEqual([
+      'Google 口コミへの返信の上限 4096 を超えています（バイト数（UTF-8） 4098）。',
+    ]);
     const tags = Array.from({ length: 31 }, (_, i) => `#tag${i}`).join(' ');
     expect(hashtagCount(tags)).toBe(31);
     expect(checkPost({ channel: 'instagram', text: tags }).map((f) => f.rule)).toEqual(['channel_limits']);
