@@ -1,12 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { requestActor, requestAuth } from '../http/actor.ts';
 import { defineRoute } from '../http/route.ts';
-import { cleanText, ErrorBody, id, idParam, itemsOf, jsonAnswer, jsonBody, orgParams, query, time, timeInput } from '../http/schemas.ts';
+import { cleanText, ErrorBody, idParam, itemsOf, jsonAnswer, jsonBody, orgParams, query, time, timeInput } from '../http/schemas.ts';
 import { approvePost } from './approve-post.ts';
-import { channels } from './channels.ts';
 import { createPost } from './create-post.ts';
 import { editPost } from './edit-post.ts';
-import { postStatuses } from './lifecycle.ts';
+import { exportPost } from './export-post.ts';
 import { linkPost } from './link-post.ts';
 import { publishPost } from './publish-post.ts';
 import { getPost, listPosts, reviewSettingsOf } from './queries.ts';
@@ -15,101 +14,16 @@ import { schedulePost } from './schedule-post.ts';
 import { submitPost } from './submit-post.ts';
 import { updateReviewSettings } from './update-review-settings.ts';
 import { withdrawPost } from './withdraw-post.ts';
+import { Finding, Image, Post, ReviewSettings, channel, content, maxTextChars, publishedAs, version } from './schemas.ts';
+import { postStatuses } from './lifecycle.ts';
 
 // The clinic's own posts under /organizations/{orgId}/posts: drafts, the check, N reviewers.
 
-const maxTextChars = 100_000;
 const conflict = {
   409: jsonAnswer(ErrorBody, '状態が変わっていた・版が古い (conflict: the post changed, or this move is not allowed from its status)'),
 };
-const channel = z.enum(channels);
-const Image = z.strictObject({ alt: cleanText(2000, 0).optional(), description: cleanText(2000, 0).optional() }).openapi('PostImage');
-const Attachment = z
-  .strictObject({ name: cleanText(200), mimeType: cleanText(100), bytes: z.number().int().min(0).max(1_000_000_000) })
-  .openapi('PostAttachment');
-const Finding = z
-  .object({
-    id: z.string().openapi({ description: '承認で上書きする指摘の識別子 (name it in overrides)' }),
-    rule: z.string(),
-    category: z.string(),
-    severity: z.enum(['block', 'warn', 'info']),
-    field: z.string(),
-    start: z.number().int().min(0),
-    end: z.number().int().min(0),
-    excerpt: z.string(),
-    message_ja: z.string(),
-    advice_ja: z.string(),
-    cite: z.string(),
-    overridable: z.boolean(),
-  })
-  .openapi('PostFinding');
-const Post = z
-  .object({
-    id: id(),
-    orgId: id(),
-    channel,
-    text: z.string(),
-    images: z.array(z.object({ alt: z.string().optional(), description: z.string().optional() })),
-    attachments: z.array(z.object({ name: z.string(), mimeType: z.string(), bytes: z.number() })),
-    plannedAt: time().nullable(),
-    status: z.enum(postStatuses),
-    version: z.number().int().min(1),
-    authorId: z.string(),
-    findings: z.array(Finding),
-    rulesVersion: z.string(),
-    checkedAt: time(),
-    approvals: z.array(z.object({ reviewerId: z.string(), approvedAt: time(), overrides: z.array(z.object({}).passthrough()) })),
-    reviewersRequired: z.number().int(),
-    publishedAt: time().nullable(),
-    publishedUrl: z.string().nullable(),
-    publishedExternalId: z.string().nullable().openapi({ description: 'プラットフォーム上の投稿ID（返信・引用が指すID）' }),
-    linkedMentionId: z.string().nullable().openapi({ description: '収集された当院の投稿（mentions.id）。現れたときに結び付く' }),
-    withdrawnAt: time().nullable(),
-    withdrawReason: z.string().nullable(),
-    createdAt: time(),
-    updatedAt: time(),
-  })
-  .openapi('Post');
-const version = z.number().int().min(1).openapi({ description: '読んだ版 (the version you read)' });
-const content = {
-  channel,
-  text: cleanText(maxTextChars),
-  images: z.array(Image).max(20).optional(),
-  attachments: z.array(Attachment).max(20).optional(),
-  plannedAt: timeInput().nullable().optional(),
-};
 const postParams = orgParams.extend({ postId: idParam() });
 const one = '/organizations/{orgId}/posts/{postId}';
-const httpUrl = z
-  .string()
-  .max(2000)
-  .refine((v) => /^https?:\/\/[^\s]+$/i.test(v), 'url must be an http(s) URL');
-
-/** Where a published post went out: either or both, so its collected copy and replies are found. */
-const publishedAs = {
-  url: httpUrl.nullable().optional(),
-  externalId: z
-    .string()
-    .trim()
-    .min(1)
-    .max(512)
-    .regex(/^[\x21-\x7e]+$/, 'externalId は英数字と記号のみ (visible ASCII only)')
-    .nullable()
-    .optional()
-    .openapi({ description: 'プラットフォーム上の投稿ID（XのポストID、Instagramのメディアなど）' }),
-};
-
-const ReviewSettings = z
-  .strictObject({
-    reviewersRequired: z.number().int().min(1).max(5).openapi({ description: '承認に必要な人数（作成者以外）' }),
-    own: z.strictObject({
-      phones: z.array(cleanText(40)).max(10),
-      addresses: z.array(cleanText(200)).max(10),
-      names: z.array(cleanText(40)).max(50),
-    }),
-  })
-  .openapi('PostReviewSettings');
-
 export const postRoutes = [
   defineRoute(
     {
@@ -349,6 +263,36 @@ export const postRoutes = [
     (ctx) => async (c) => {
       const { orgId, postId } = c.req.valid('param');
       return c.json(await linkPost(ctx, orgId, postId, c.req.valid('json'), requestActor(c)), 200);
+    },
+  ),
+  defineRoute(
+    {
+      method: 'post',
+      path: `${one}/export`,
+      action: 'posts.write',
+      operationId: 'exportPost',
+      tags: ['posts'],
+      summary: '承認済みの投稿をチャネルの形式で書き出す（各プラットフォームの投稿APIのリクエスト本文。監査に記録）',
+      request: { params: postParams },
+      responses: {
+        200: jsonAnswer(
+          z
+            .object({
+              postId: z.string(),
+              version: z.number().int(),
+              channel,
+              endpoint: z.string().openapi({ description: '送り先（プラットフォームの文書どおり）' }),
+              body: z.record(z.string(), z.unknown()),
+              altTexts: z.array(z.string()),
+            })
+            .openapi('PostExport'),
+        ),
+        ...conflict,
+      },
+    },
+    (ctx) => async (c) => {
+      const { orgId, postId } = c.req.valid('param');
+      return c.json(await exportPost(ctx, orgId, postId, requestActor(c)), 200);
     },
   ),
   defineRoute(

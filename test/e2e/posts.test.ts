@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
@@ -85,6 +86,11 @@ describe('pre-publication review', () => {
       await reviewer.page.close();
     }
     await page.goto(postUrl);
+    // The approved version, as Instagram's API takes it, downloaded for whoever posts it.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:text("チャネル用に書き出す")')]);
+    expect(download.suggestedFilename()).toMatch(/^post-\d+-v3-instagram\.json$/);
+    const exported = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { body: { caption: string } };
+    expect(exported.body.caption).toBe('インフルエンザ予防接種を10月1日から始めます。ご予約はお電話かウェブで。');
     await page.fill('#published-url', 'https://www.instagram.com/p/abc/');
     await Promise.all([page.waitForURL(/done=publish/), page.click('button:text("公開済みにする")')]);
     expect(await page.locator('.meta').first().innerText()).toContain('公開済み');

@@ -61,6 +61,8 @@ describe('the clinic’s own posts', () => {
       text: 'インフルエンザ予防接種を始めました。ご予約はお電話で。',
     });
     expect(fixed.body).toMatchObject({ version: 2, status: 'draft', findings: [] });
+    // Nothing leaves Hinoko for a channel before it is approved.
+    expect((await call(author, 'POST', `/posts/${id}/export`)).status).toBe(409);
     expect((await call(author, 'POST', `/posts/${id}/submit`, { version: 2 })).body.status).toBe('in_review');
 
     expect((await call(author, 'POST', `/posts/${id}/approve`, { version: 2 })).status).toBe(403);
@@ -78,6 +80,15 @@ describe('the clinic’s own posts', () => {
     expect((await call(a, 'POST', `/posts/${id}/publish`, { version: 3 })).status).toBe(409);
     await call(a, 'POST', `/posts/${id}/approve`, { version: 3 });
     expect((await call(b, 'POST', `/posts/${id}/approve`, { version: 3 })).body.status).toBe('approved');
+    const exported = (await call(a, 'POST', `/posts/${id}/export`)).body as unknown as Record<string, unknown>;
+    expect(exported).toEqual({
+      postId: id,
+      version: 3,
+      channel: 'instagram',
+      endpoint: 'POST https://graph.facebook.com/{ig-user-id}/media',
+      body: { caption: 'インフルエンザ予防接種を始めました。ご予約はお電話かウェブで。' },
+      altTexts: [],
+    });
     now = new Date(now.getTime() + 60_000);
     expect((await call(a, 'POST', `/posts/${id}/schedule`, { version: 3, plannedAt: '2026-12-04T00:00:00Z' })).status).toBe(400);
     expect((await call(a, 'POST', `/posts/${id}/schedule`, { version: 3, plannedAt: '2026-12-05T00:00:00Z' })).body.status).toBe(
@@ -99,6 +110,7 @@ describe('the clinic’s own posts', () => {
       'post.edit',
       'post.approve',
       'post.approve',
+      'post.export',
       'post.schedule',
       'post.publish',
     ]);

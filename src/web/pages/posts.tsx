@@ -226,6 +226,7 @@ function Workflow(props: {
     schedule: (p.status === 'approved' || p.status === 'scheduled') && v.may('posts.write'),
     publish: (p.status === 'approved' || p.status === 'scheduled') && v.may('posts.write'),
     link: p.status === 'published' && p.linkedMentionId === null && v.may('posts.write'),
+    export: ['approved', 'scheduled', 'published'].includes(p.status) && v.may('posts.write'),
     withdraw: p.status !== 'withdrawn' && v.may('posts.write'),
   };
   return (
@@ -284,6 +285,15 @@ function Workflow(props: {
           <PublishedAsFields />
           <button type="submit" class="danger">
             公開済みにする
+          </button>
+        </form>
+      ) : null}
+      {can.export ? (
+        <form method="post" action={`${base}/export`} class="field">
+          {csrf}
+          <p class="muted">承認された版を、チャネルの投稿APIの形式（JSON）で書き出します。書き出しは監査ログに残ります。</p>
+          <button type="submit" class="secondary">
+            チャネル用に書き出す
           </button>
         </form>
       ) : null}

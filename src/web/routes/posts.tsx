@@ -9,6 +9,7 @@ import { approvePost } from '../../post-review/approve-post.ts';
 import { channels } from '../../post-review/channels.ts';
 import { createPost } from '../../post-review/create-post.ts';
 import { editPost } from '../../post-review/edit-post.ts';
+import { exportPost } from '../../post-review/export-post.ts';
 import { linkPost } from '../../post-review/link-post.ts';
 import { publishPost } from '../../post-review/publish-post.ts';
 import { getPost, listPosts } from '../../post-review/queries.ts';
@@ -151,6 +152,19 @@ function postMoves(): PageDefinition[] {
         );
         await linkPost(ctx, viewer.auth.orgId, id, form, requestActor(c));
         return back(c, id, 'link');
+      },
+    }),
+    definePage({
+      method: 'post',
+      path: path('export'),
+      action: 'posts.write',
+      handler: (ctx) => async (c, viewer) => {
+        const out = await exportPost(ctx, viewer.auth.orgId, postId(c), requestActor(c));
+        // A download: the request body for the channel's API, as approved.
+        return c.body(JSON.stringify(out, null, 2), 200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-disposition': `attachment; filename="post-${out.postId}-v${out.version}-${out.channel}.json"`,
+        });
       },
     }),
     definePage({
