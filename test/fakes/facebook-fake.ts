@@ -21,6 +21,12 @@ export interface GraphFakeOptions {
   faultRate?: number;
   faultSeed?: number;
   faultKinds?: GraphFaultKind[];
+  /**
+   * 'cursor' (default): cursors.after on every page, paging.next while there is more. 'time': the
+   * time-based paging some edges use — no cursors, only paging.next (and previous) with until and
+   * __paging_token, the token embedded as Meta does.
+   */
+  paging?: 'cursor' | 'time';
 }
 
 export class GraphError {
@@ -62,6 +68,8 @@ type Route = (url: URL, match: RegExpExecArray) => unknown;
 
 export class GraphFake extends ScriptedFaultServer<GraphFaultKind> {
   protected readonly clock: () => Date;
+  /** Rewrites each paging.next link (a test of a next link to another host). */
+  rewriteNext: (next: string) => string = (next) => next;
   private readonly routes: { pattern: RegExp; handler: Route }[] = [];
 
   constructor(protected readonly options: GraphFakeOptions = {}) {
@@ -102,7 +110,8 @@ export class GraphFake extends ScriptedFaultServer<GraphFaultKind> {
   protected paginate<T extends { id: string }>(items: T[], url: URL, defaultLimit = 25, maxLimit = 100): Record<string, unknown> {
     const limitParam = url.searchParams.get('limit');
     const limit = Math.min(maxLimit, Math.max(1, Number(limitParam ?? defaultLimit) || defaultLimit));
-    const after = url.searchParams.get('after');
+    const timePaging = this.options.paging === 'time';
+    const after = timePaging ? url.searchParams.get('__paging_token') : url.searchParams.get('after');
     let start = 0;
     if (after) {
       const lastId = Buffer.from(after, 'base64url').toString('utf8');
@@ -117,11 +126,17 @@ export class GraphFake extends ScriptedFaultServer<GraphFaultKind> {
       page.length > 0
         ? { before: Buffer.from(page[0]!.id).toString('base64url'), after: Buffer.from(page[page.length - 1]!.id).toString('base64url') }
         : {};
-    const paging: Record<string, unknown> = { cursors };
+    const paging: Record<string, unknown> = timePaging ? {} : { cursors };
     if (start + limit < items.length) {
       const next = new URL(url.toString());
-      next.searchParams.set('after', (cursors as { after: string }).after);
-      paging.next = `${this.baseUrl}${next.pathname.replace(/^\/v25\.0/, '')}${next.search}`;
+      if (timePaging) {
+        const last = page[page.length - 1] as unknown as { created_time?: string };
+        next.searchParams.delete('after');
+        next.searchParams.set('until', String(Math.floor(Date.parse(fixTime(last.created_time ?? '')) / 1000)));
+        next.searchParams.set('__paging_token', (cursors as { after: string }).after);
+        paging.previous = `${this.baseUrl}${url.pathname.replace(/^\/v25\.0/, '')}${url.search}`;
+      } else next.searchParams.set('after', (cursors as { after: string }).after);
+      paging.next = this.rewriteNext(`${this.baseUrl}${next.pathname.replace(/^\/v25\.0/, '')}${next.search}`);
     }
     return { data: page, paging };
   }

@@ -3,7 +3,7 @@ import type { CollectInput, CollectPage, SourceRuntime, WatchTargetSpec } from '
 import { idForLog, isRecord } from '../payload.ts';
 import type { FacebookConfig } from './config.ts';
 import { type SourceHttpError } from '../http-errors.ts';
-import { createGraphClient, graphIdPattern, isMissingObject, parseGraphTime, type GraphPage } from './graph.ts';
+import { createGraphClient, graphIdPattern, isMissingObject, maxGraphCursorChars, parseGraphTime, type GraphPage } from './graph.ts';
 import { mapComment, mapPagePost } from './map.ts';
 
 // The Page feed (newest first, time-bounded with `since`) and then the comments and replies on the
@@ -58,7 +58,7 @@ function parseTraversal(v: unknown): Traversal {
   const since = typeof v.since === 'number' && Number.isSafeInteger(v.since) ? v.since : null;
   const p = v.pending;
   const pending =
-    isRecord(p) && typeof p.after === 'string' && p.after.length <= 1024
+    isRecord(p) && typeof p.after === 'string' && p.after.length <= maxGraphCursorChars
       ? { after: p.after, newest: typeof p.newest === 'number' && Number.isSafeInteger(p.newest) ? p.newest : null }
       : null;
   return { since, pending };

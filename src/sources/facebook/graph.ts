@@ -8,6 +8,9 @@ import { isRecord } from '../payload.ts';
 // and error envelope). Tokens travel as the access_token parameter, so every URL that reaches a log
 // or an error is redacted by http.ts, and paging follows the `after` cursor with a URL we build
 // ourselves: paging.next embeds the token, and storing it in a cursor would put it in the database.
+// Some edges page by time (paging.next with until / __paging_token and no cursors): then the
+// parameters of paging.next are the cursor — without the token and proof, and only for the same
+// host and path we asked (a next link elsewhere would carry our token there).
 
 export interface GraphAuthConfig {
   baseUrl: string;
@@ -18,7 +21,10 @@ export interface GraphAuthConfig {
 
 export interface GraphPage {
   data: unknown[];
-  /** The cursor for the next page, or null on the last one (paging.next absent). */
+  /**
+   * The cursor for the next page, or null on the last one (paging.next absent): the `after` cursor,
+   * or `next?<query>` — paging.next's parameters without the token — for time-based paging.
+   */
   after: string | null;
 }
 
@@ -67,17 +73,53 @@ export function createGraphClient(config: GraphAuthConfig, runtime: SourceRuntim
   }
 
   async function list(path: string, params: Record<string, string>, after: string | null): Promise<GraphPage> {
-    const body = await get(path, after ? { ...params, after } : params);
+    const query = after?.startsWith(nextPrefix)
+      ? Object.fromEntries(new URLSearchParams(after.slice(nextPrefix.length)))
+      : after
+        ? { ...params, after }
+        : params;
+    const body = await get(path, query);
     if (!Array.isArray(body.data)) throw new SourceResponseError(`${label}: data が配列ではありません (data is not an array)`);
     const paging = isRecord(body.paging) ? body.paging : {};
     const cursors = isRecord(paging.cursors) ? paging.cursors : {};
-    const next = typeof paging.next === 'string' && paging.next.length > 0;
-    const cursor = typeof cursors.after === 'string' && cursors.after.length > 0 && cursors.after.length <= 1024 ? cursors.after : null;
     // `after` is present even on the last page; only paging.next says there is more.
-    return { data: body.data, after: next ? cursor : null };
+    if (typeof paging.next !== 'string' || paging.next.length === 0) return { data: body.data, after: null };
+    const cursor = typeof cursors.after === 'string' && cursors.after.length > 0 && cursors.after.length <= 1024 ? cursors.after : null;
+    if (cursor) return { data: body.data, after: cursor };
+    const resumed = resumeFrom(paging.next, url(path, {}));
+    if (!resumed) {
+      // Stopping here would look like the end of the list and lose the rest silently.
+      throw new SourceResponseError(
+        `${label}: 次のページがあるのに続きを読めません（cursors.after がなく、paging.next が別の宛先） (paging.next present but neither a cursor nor a next link on the same path)`,
+      );
+    }
+    return { data: body.data, after: resumed };
   }
 
   return { get, list, http };
+}
+
+const nextPrefix = 'next?';
+const maxNextQuery = 4096;
+/** The longest cursor list() returns: an `after` cursor (≤ 1,024) or a next query with its prefix. */
+export const maxGraphCursorChars = nextPrefix.length + maxNextQuery;
+
+/**
+ * paging.next as a cursor: its query without the token and proof, when it points at the path we
+ * asked (same origin and path); null otherwise.
+ */
+function resumeFrom(next: string, asked: URL): string | null {
+  let u: URL;
+  try {
+    u = new URL(next);
+  } catch {
+    return null;
+  }
+  if (u.origin !== asked.origin || u.pathname !== asked.pathname) return null;
+  u.searchParams.delete('access_token');
+  u.searchParams.delete('appsecret_proof');
+  const query = u.searchParams.toString();
+  return query.length > 0 && query.length <= maxNextQuery ? `${nextPrefix}${query}` : null;
 }
 
 /** Graph timestamps look like 2019-05-17T16:24:04+0000; webhooks send unix seconds. */

@@ -132,6 +132,32 @@ describe('Facebook collection against the fake', () => {
     expect(feedRequests.at(-1)?.searchParams.get('since')).toBe(String(Date.parse('2026-11-25T09:00:00Z') / 1000 - 60));
   });
 
+  it('follows time-based paging (paging.next without cursors) to the end, keeping the token out of cursors and logs', async () => {
+    await fake.close();
+    fake = new FacebookFake('1234567890', { now: clock.now, appSecret: 'app-secret', paging: 'time' });
+    await fake.start();
+    seedPage();
+    const rt = runtime();
+    const first = await run(config(), null, rt);
+    expect(first.error).toBeNull();
+    expect([...first.ids].sort()).toEqual(fake.allIds());
+    expect(fake.requests.some((u) => u.searchParams.has('__paging_token'))).toBe(true);
+    expect(JSON.stringify(first.pages.map((p) => p.cursor))).not.toContain('graph-test-token');
+    expect(JSON.stringify(rt.logs)).not.toContain('graph-test-token');
+  });
+
+  it('fails loudly when paging.next points elsewhere and there is no cursor, instead of stopping as if at the end', async () => {
+    await fake.close();
+    fake = new FacebookFake('1234567890', { now: clock.now, appSecret: 'app-secret', paging: 'time' });
+    fake.rewriteNext = (next) => next.replace('127.0.0.1', 'localhost');
+    await fake.start();
+    seedPage();
+    const rt = runtime();
+    const first = await run(config(), null, rt);
+    expect(String(first.error)).toMatch(/paging\.next/);
+    expect(fake.requests.some((u) => u.searchParams.has('__paging_token'))).toBe(false);
+  });
+
   it('re-reads the followed window now and then, so edited posts and comments come back as new text', async () => {
     const post = fake.addPost('診療時間のお知らせ', { at: new Date(clock.now().getTime() - 120_000) });
     fake.addPost('別のお知らせ', { at: new Date(clock.now().getTime() - 60_000) });
