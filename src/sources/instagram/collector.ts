@@ -1,6 +1,14 @@
 import type { NormalizedMention } from '../../mention.ts';
 import { targetForAccount } from '../facebook/collector.ts';
-import { createGraphClient, graphIdPattern, isGraphId, isMissingObject, maxGraphCursorChars, type GraphClient, type GraphPage } from '../facebook/graph.ts';
+import {
+  createGraphClient,
+  graphIdPattern,
+  isGraphId,
+  isMissingObject,
+  maxGraphCursorChars,
+  type GraphClient,
+  type GraphPage,
+} from '../facebook/graph.ts';
 import { SourceHttpError, SourceResponseError } from '../http-errors.ts';
 import type { CollectInput, CollectPage, SourceRuntime } from '../types.ts';
 import { idForLog, isRecord } from '../payload.ts';
@@ -44,7 +52,10 @@ export function parseInstagramCursor(raw: unknown, log?: SourceRuntime['log']): 
     const p = raw.tags.pending;
     fresh.tags = {
       newest: num(raw.tags.newest),
-      pending: isRecord(p) && typeof p.after === 'string' && p.after.length <= maxGraphCursorChars ? { after: p.after, newest: num(p.newest) } : null,
+      pending:
+        isRecord(p) && typeof p.after === 'string' && p.after.length <= maxGraphCursorChars
+          ? { after: p.after, newest: num(p.newest) }
+          : null,
     };
   }
   if (isRecord(raw.media)) {
