@@ -194,6 +194,15 @@ export class InstagramFake extends GraphFake {
     return c;
   }
 
+  /** The commenter deleted it (or the account did): gone, and the media's count goes down. */
+  removeComment(commentId: string): void {
+    const i = this.comments.findIndex((c) => c.id === commentId);
+    if (i < 0) return;
+    const [c] = this.comments.splice(i, 1);
+    const media = this.ownMedia.find((m) => m.id === c!.mediaId);
+    if (media) media.comments_count -= 1;
+  }
+
   /**
    * Every id a complete collection should hold: tagged media, own media, their comments and
    * replies, and hashtag media still inside recent_media's 24 hours.

@@ -18,8 +18,9 @@ import { mapIgComment, mapMedia } from './map.ts';
 // Three feeds, in this order each run:
 // 1. media the account is tagged in (/tags), read until a page has nothing newer than before;
 // 2. the account's recent media and, for each whose comments_count changed since the last full
-//    read, all its comments and replies (the comments edge has no `since`; an unchanged count
-//    means nothing to read);
+//    read — or whose last full read is older than fullReadEveryHours, because a deleted comment
+//    and a new one leave the count as it was — all its comments and replies (the comments edge
+//    has no `since`);
 // 3. hashtag recent_media (last 24 h only, not chronological, at most 50 a page). Instagram counts
 //    30 unique hashtags per account per rolling 7 days. Every use is written into the cursor and
 //    committed (an empty page) BEFORE the request that spends it, so even a crash right after the
@@ -28,8 +29,8 @@ import { mapIgComment, mapMedia } from './map.ts';
 export interface InstagramCursor {
   v: 1;
   tags: { newest: number | null; pending: { after: string; newest: number | null } | null };
-  /** Own media followed for comments: id → created (ms) and comments_count at the last full read. */
-  media: Record<string, { createdAt: number; commentsRead: number | null }>;
+  /** Own media followed for comments: id → created (ms), and comments_count and time (ms) of the last full read. */
+  media: Record<string, { createdAt: number; commentsRead: number | null; readAt?: number | null }>;
   hashtagIds: Record<string, string>;
   /** Hashtag → first query of its current 7-day window (ms). */
   hashtagUses: Record<string, number>;
@@ -61,7 +62,7 @@ export function parseInstagramCursor(raw: unknown, log?: SourceRuntime['log']): 
   if (isRecord(raw.media)) {
     for (const [id, m] of Object.entries(raw.media)) {
       if (graphIdPattern.test(id) && isRecord(m) && num(m.createdAt) !== null)
-        fresh.media[id] = { createdAt: num(m.createdAt)!, commentsRead: num(m.commentsRead) };
+        fresh.media[id] = { createdAt: num(m.createdAt)!, commentsRead: num(m.commentsRead), readAt: num(m.readAt) };
     }
   }
   if (isRecord(raw.hashtagIds)) {
@@ -249,6 +250,7 @@ async function* collectOwnMediaComments(
       {
         createdAt: r.mention.postedAt.getTime(),
         commentsRead: cursor.media[r.mention.externalId]?.commentsRead ?? null,
+        readAt: cursor.media[r.mention.externalId]?.readAt ?? null,
       },
     ]),
   );
@@ -260,7 +262,12 @@ async function* collectOwnMediaComments(
 
   for (const { mention, comments } of recent) {
     const state = cursor.media[mention.externalId];
-    if (!state || (comments !== null && state.commentsRead === comments)) continue;
+    if (!state) continue;
+    const unchanged = comments !== null && state.commentsRead === comments;
+    const readRecently =
+      config.fullReadEveryHours === 0 ||
+      (typeof state.readAt === 'number' && runtime.now().getTime() - state.readAt < config.fullReadEveryHours * 3_600_000);
+    if (unchanged && readRecently) continue;
     const mediaId = mention.externalId;
     let commentsAfter: string | null = null;
     let complete = false;
@@ -315,7 +322,10 @@ async function* collectOwnMediaComments(
       complete = result.after === null;
       // Mark the media read only once every page is in: a crash part-way re-reads it (dedupe is
       // the pipeline's), it never skips it.
-      if (complete) state.commentsRead = comments;
+      if (complete) {
+        state.commentsRead = comments;
+        state.readAt = runtime.now().getTime();
+      }
       yield page(mentions);
       if (complete) break;
       commentsAfter = result.after;

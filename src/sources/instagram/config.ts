@@ -12,6 +12,11 @@ export interface InstagramConfig extends GraphAuthConfig {
   pageSize: number;
   /** Comments are followed on the account's media this recent … */
   mediaLookbackDays: number;
+  /**
+   * Hours after which a followed media's comments are read in full even when comments_count has
+   * not changed (a deleted comment and a new one leave it as it was); 0 reads only on a change.
+   */
+  fullReadEveryHours: number;
   /** … up to this many of the newest. */
   maxMediaForComments: number;
   /** recent_media pages per hashtag per run (its cursor does not move, see the collector). */
@@ -53,6 +58,7 @@ export function parseInstagramConfig(input: unknown): InstagramConfig {
     // recent_media returns at most 50 a page.
     pageSize: integerIn(raw.pageSize, 'pageSize', 1, 50, 50),
     mediaLookbackDays: integerIn(raw.mediaLookbackDays, 'mediaLookbackDays', 1, 90, 7),
+    fullReadEveryHours: integerIn(raw.fullReadEveryHours, 'fullReadEveryHours', 0, 24 * 7, 6),
     maxMediaForComments: integerIn(raw.maxMediaForComments, 'maxMediaForComments', 0, 200, 25),
     maxPagesPerHashtag: integerIn(raw.maxPagesPerHashtag, 'maxPagesPerHashtag', 1, 100, 10),
     maxPagesPerRun: integerIn(raw.maxPagesPerRun, 'maxPagesPerRun', 1, 10_000, 200),

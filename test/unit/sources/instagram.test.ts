@@ -102,6 +102,28 @@ describe('Instagram collection against the fake', () => {
     expect(second.ids).toEqual(expect.arrayContaining([newTag.id, newComment.id]));
   });
 
+  it('reads comments in full every few hours, so a deleted comment and a new one (same count) do not hide the new one', async () => {
+    const media = fake.addOwnMedia('a', minutesAgo(50));
+    const gone = fake.addComment(media.id, '最初のコメント');
+    const first = await run(config(), null);
+    expect(first.ids).toContain(gone.id);
+
+    clock.advance(60_000);
+    fake.removeComment(gone.id);
+    const hidden = fake.addComment(media.id, '受付の対応がひどい');
+    // The count is back where it was: soon after, nothing says there is anything to read …
+    const soon = await run(config(), first.cursor);
+    expect(soon.ids).not.toContain(hidden.id);
+    // … but after fullReadEveryHours (default 6) the comments are read in full.
+    clock.advance(6 * 3_600_000);
+    const later = await run(config(), soon.cursor);
+    expect(later.ids).toContain(hidden.id);
+    // Read: the next run within the hours does not read them again.
+    const before = fake.requests.length;
+    await run(config(), later.cursor);
+    expect(fake.requests.slice(before).filter((u) => u.pathname.endsWith('/comments'))).toEqual([]);
+  });
+
   it('notices own media that vanished from the listing', async () => {
     const old = fake.addOwnMedia('古い投稿', minutesAgo(90));
     const gone = fake.addOwnMedia('問題の投稿', minutesAgo(60));
