@@ -79,6 +79,8 @@ export function parseFakeQuery(query: string): ParsedQuery {
 }
 
 export class XFake extends ScriptedFaultServer<XFaultKind> {
+  /** GET /2/tweets answers 403 (an access level without lookup): search still works. */
+  lookupForbidden = false;
   readonly tweets = new Map<string, FakeTweet>();
   readonly users = new Map<string, FakeUser>();
   /** Ids of versions superseded by an edit: still found by lookup, no longer by search. */
@@ -301,7 +303,23 @@ export class XFake extends ScriptedFaultServer<XFaultKind> {
       return;
     }
     if (url.pathname === '/2/tweets/search/recent') this.search(url, res, rate);
-    else if (url.pathname === '/2/tweets') this.lookup(url, res, rate);
+    else if (url.pathname === '/2/tweets' && this.lookupForbidden) {
+      // What X answers an app whose access level does not include the endpoint.
+      this.send(
+        res,
+        403,
+        problem(
+          'client-forbidden',
+          'Client Forbidden',
+          403,
+          'When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project.',
+          {
+            reason: 'client-not-enrolled',
+          },
+        ),
+        rate,
+      );
+    } else if (url.pathname === '/2/tweets') this.lookup(url, res, rate);
     else this.send(res, 404, problem('resource-not-found', 'Not Found Error', 404, 'no such endpoint'), rate);
   }
 

@@ -136,10 +136,12 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
       .slice(-config.deletionCheckIds * recentPerCheck);
   };
 
-  if (config.deletionCheckIds > 0) {
-    const page = await checkDeletions(client, cursor, config, runtime, () => budget--);
-    if (page) yield page;
-  }
+  // The deletion check runs after search, on the posts known before this run, with a page kept
+  // for it: search is what must not be blocked (a lookup refused with 403 used to end the run).
+  const known = new Set(cursor.recent.map((e) => e[0]));
+  const reserved =
+    config.deletionCheckIds > 0 && known.size > 0 ? Math.min(Math.ceil(config.deletionCheckIds / lookupBatch), budget - 1) : 0;
+  budget -= reserved;
 
   for (const [index, stream] of streams.entries()) {
     let state = cursor.streams[stream.key] ?? { sinceId: null, pending: null };
@@ -205,6 +207,22 @@ export async function* collectX(input: CollectInput<XConfig>): AsyncGenerator<Co
     if (state.pending)
       log.info({ source: 'x', stream: stream.key }, 'page budget for this query used up; the next run continues from the cursor');
   }
+
+  if (config.deletionCheckIds > 0 && known.size > 0) {
+    budget += reserved;
+    try {
+      const page = await checkDeletions(client, cursor, config, runtime, () => budget--, known);
+      if (page) yield page;
+    } catch (error) {
+      // A deletion check that fails costs a tombstone for now, never the posts search found (a
+      // token X refuses outright failed search first). A run being stopped stays stopped.
+      if (error instanceof Error && error.name === 'AbortError') throw error;
+      log.warn(
+        { source: 'x', error: error instanceof Error ? error.message.slice(0, 300) : String(error) },
+        'the deletion check failed; search results are kept, deletions are checked on a later run',
+      );
+    }
+  }
 }
 
 /**
@@ -218,10 +236,15 @@ async function checkDeletions(
   config: XConfig,
   runtime: SourceRuntime,
   spend: () => number,
+  known: ReadonlySet<string>,
 ): Promise<CollectPage | null> {
   const horizon = runtime.now().getTime() - config.deletionCheckHours * 3_600_000;
   cursor.recent = cursor.recent.filter((e) => e[2] >= horizon);
-  const batch = [...cursor.recent].sort((a, b) => a[4] - b[4] || b[2] - a[2]).slice(0, config.deletionCheckIds);
+  // Posts search delivered in this very run were just read: they wait for a later check.
+  const batch = cursor.recent
+    .filter((e) => known.has(e[0]))
+    .sort((a, b) => a[4] - b[4] || b[2] - a[2])
+    .slice(0, config.deletionCheckIds);
   if (batch.length === 0) return null;
   const byTweetId = new Map(batch.map((e) => [e[1], e] as const));
   const mentions: NormalizedMention[] = [];

@@ -292,6 +292,26 @@ describe('X collection against the fake', () => {
     expect(Object.values((result.cursor as XCursor).streams).map((s) => s.pending === null)).toEqual([false, true]);
   });
 
+  it('checks deletions after search, and a lookup refused with 403 is a warning, not a lost run', async () => {
+    seed(2);
+    const cfg = config({ deletionCheckIds: 100 });
+    const first = await run(cfg, null, runtime());
+    // Nothing known before the first run: nothing to look up yet.
+    expect(fake.requests.filter((u) => u.pathname === '/2/tweets')).toEqual([]);
+    fake.lookupForbidden = true;
+    const [fresh] = seed(1, (i) => `さくら内科の新しい投稿 ${i}`);
+    clock.advance(60_000);
+    const rt = runtime();
+    const second = await run(cfg, first.cursor, rt);
+    expect(second.error).toBeNull();
+    expect(second.ids).toContain(fresh!.id);
+    const paths = fake.requests.map((u) => u.pathname);
+    expect(paths.lastIndexOf('/2/tweets')).toBeGreaterThan(paths.lastIndexOf('/2/tweets/search/recent'));
+    expect(rt.logs.some((l) => String(l.msg).includes('deletion check failed'))).toBe(true);
+    // The search position moved on: the next run does not fetch the same posts again.
+    expect((second.cursor as XCursor).streams).not.toEqual((first.cursor as XCursor).streams);
+  });
+
   it('spreads deletion checks over runs, least recently checked first', async () => {
     const [a, b] = seed(2);
     const cfg = config({ deletionCheckIds: 1 });
