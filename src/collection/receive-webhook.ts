@@ -2,6 +2,7 @@ import type { AppContext } from '../context.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { ingest, ingestDepsFrom } from '../ingest/pipeline.ts';
 import type { SourceActivity, WebhookRequest } from '../sources/types.ts';
+import { watchTargetSpecs } from '../organizations/organizations.ts';
 import { resolveSecrets } from './source-credentials.ts';
 import { definitionFor, getSource, setSourceHealth } from './sources.ts';
 import { SourceAuthError } from '../sources/types.ts';
@@ -29,7 +30,7 @@ export async function receiveWebhook(ctx: AppContext, sourceId: string, request:
   const secrets = await resolveSecrets(ctx.sql, ctx.keys, ctx.config, def, source, config);
   let result;
   try {
-    result = def.webhook.handle(request, config, secrets);
+    result = def.webhook.handle(request, config, secrets, await watchTargetSpecs(ctx.db, source.orgId));
   } catch (err) {
     // A missing or unreadable secret is the clinic's setup, not the sender's fault; nothing
     // unverified is stored, and the source shows why.

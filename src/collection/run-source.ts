@@ -6,9 +6,9 @@ import { AppError } from '../errors.ts';
 import { ingestDepsFrom, prepareBatch, storeBatch, type PreparedBatch } from '../ingest/pipeline.ts';
 import { AddressAllowList } from '../outbound/addresses.ts';
 import { guardedAgent, guardFetch, OutboundRefusedError } from '../outbound/guarded-fetch.ts';
-import { SourceAuthError, type SourceDefinition, type SourceRuntime, type WatchTargetSpec } from '../sources/types.ts';
+import { SourceAuthError, type SourceDefinition, type SourceRuntime } from '../sources/types.ts';
 import { resolveSecrets } from './source-credentials.ts';
-import { listWatchTargets } from '../organizations/organizations.ts';
+import { watchTargetSpecs } from '../organizations/organizations.ts';
 import { definitionFor, getSource, setSourceHealth, validateConfig } from './sources.ts';
 
 export interface RunRequest {
@@ -173,13 +173,7 @@ async function collectLocked(
     const config = validateConfig(ctx, def, source.orgId, source.config);
     const [cursorRow] = await ctx.sql<Pick<Row<'source_cursors'>, 'cursor'>[]>`
       select cursor from source_cursors where org_id = ${source.orgId} and source_id = ${source.id}`;
-    const targets: WatchTargetSpec[] = (await listWatchTargets(ctx.db, source.orgId)).map((t) => ({
-      id: t.id,
-      names: t.names,
-      keywords: t.keywords,
-      handles: t.handles,
-      exclusions: t.exclusions,
-    }));
+    const targets = await watchTargetSpecs(ctx.db, source.orgId);
     runtime = await runtimeFor(ctx, source, def, config);
     const pages = def.collect!({ config, cursor: cursorRow?.cursor ?? null, targets, runtime });
     // Pages are analysed while the previous page's transaction commits (kuromoji in this process,

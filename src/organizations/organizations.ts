@@ -2,6 +2,7 @@ import { recordAudit, systemActor, type AuditActor } from '../audit/record.ts';
 import type { Db, Sql } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import type { WatchTargetSpec } from '../sources/types.ts';
 
 export interface Organization {
   id: string;
@@ -109,4 +110,15 @@ export async function listWatchTargets(db: Db, orgId: string): Promise<WatchTarg
     .orderBy('id')
     .execute();
   return rows.map(toWatchTarget);
+}
+
+/** The targets as a source sees them, on the pull path and for webhooks alike. */
+export async function watchTargetSpecs(db: Db, orgId: string): Promise<WatchTargetSpec[]> {
+  return (await listWatchTargets(db, orgId)).map((t) => ({
+    id: t.id,
+    names: t.names,
+    keywords: t.keywords,
+    handles: t.handles,
+    exclusions: t.exclusions,
+  }));
 }

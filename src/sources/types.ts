@@ -128,8 +128,11 @@ export interface SourceActivity {
 }
 
 export interface WebhookHandler<C> {
-  /** Verify the signature (constant-time) and parse. Must not throw on hostile input. */
-  handle(request: WebhookRequest, config: C, secrets: SourceSecrets): WebhookResult;
+  /**
+   * Verify the signature (constant-time) and parse. Must not throw on hostile input. `targets`
+   * are the organisation's watch targets, for assigning mentions as the pull path does.
+   */
+  handle(request: WebhookRequest, config: C, secrets: SourceSecrets, targets: WatchTargetSpec[]): WebhookResult;
 }
 
 /** Raised by collectors when credentials are rejected: the source is marked unhealthy. */

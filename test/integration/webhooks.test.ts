@@ -109,7 +109,7 @@ describe('Facebook webhook', () => {
   it('answers the subscription handshake, stores a signed delivery, and keeps an edit in the same delivery as a version', async () => {
     const ctx = testContext(db);
     const app = createApp(ctx);
-    const { org } = await makeOrg(ctx);
+    const { org, target } = await makeOrg(ctx);
     const src = await addSource(ctx, {
       orgId: org.id,
       type: 'facebook',
@@ -148,8 +148,9 @@ describe('Facebook webhook', () => {
     ]);
     const res = await app.request(`/webhooks/${src.id}`, { method: 'POST', headers: delivery.headers, body: delivery.rawBody });
     expect(res.status).toBe(200);
-    const m = one(await ctx.sql`select id, text, version from mentions where org_id = ${org.id}`);
-    expect(m).toMatchObject({ text: '受付が不親切でした（追記）', version: 2 });
+    const m = one(await ctx.sql`select id, text, version, watch_target_id from mentions where org_id = ${org.id}`);
+    // The Page's watch target, as the pull path assigns it: pushed and pulled comments are one series.
+    expect(m).toMatchObject({ text: '受付が不親切でした（追記）', version: 2, watch_target_id: target.id });
     const versions = await ctx.sql`select version, text from mention_versions where mention_id = ${m.id}`;
     expect(versions).toEqual([{ version: 1, text: '受付が不親切' }]);
     const forged = fake.feedDelivery(

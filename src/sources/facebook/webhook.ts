@@ -1,6 +1,7 @@
 import type { NormalizedMention, Tombstone } from '../../mention.ts';
 import { logger } from '../../logger.ts';
-import type { SourceSecrets, WebhookRequest, WebhookResult } from '../types.ts';
+import type { SourceSecrets, WatchTargetSpec, WebhookRequest, WebhookResult } from '../types.ts';
+import { targetForAccount } from './collector.ts';
 import { isRecord } from '../payload.ts';
 import type { FacebookConfig } from './config.ts';
 import { isGraphId, parseGraphTime } from './graph.ts';
@@ -91,11 +92,18 @@ export function parsePageChanges(
   return { mentions, tombstones, eventIds, skipped };
 }
 
-export function handleFacebookWebhook(request: WebhookRequest, config: FacebookConfig, secrets: SourceSecrets): WebhookResult {
+export function handleFacebookWebhook(
+  request: WebhookRequest,
+  config: FacebookConfig,
+  secrets: SourceSecrets,
+  targets: WatchTargetSpec[],
+): WebhookResult {
   if (request.method === 'GET') return answerHubChallenge(request, optionalSecret(secrets, 'verifyToken'));
   const verified = verifyMetaDelivery(request, secrets);
   if (!verified.ok) return verified.result;
-  const parsed = parsePageChanges(verified.body, config.pageId, null);
+  // The Page's watch target, as the pull path assigns it (collector.ts): a comment pushed here and
+  // the same comment pulled later belong to the same series.
+  const parsed = parsePageChanges(verified.body, config.pageId, targetForAccount(targets, 'facebook', config.pageId));
   if (parsed.skipped > 0)
     logger.warn({ source: 'facebook', skipped: parsed.skipped }, 'skipped webhook changes that are not posts or comments of this Page');
   return { kind: 'events', page: { mentions: parsed.mentions, tombstones: parsed.tombstones }, eventIds: parsed.eventIds };

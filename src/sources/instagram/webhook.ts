@@ -2,7 +2,8 @@ import type { NormalizedMention } from '../../mention.ts';
 import { logger } from '../../logger.ts';
 import { isGraphId, parseGraphTime } from '../facebook/graph.ts';
 import { answerHubChallenge, optionalSecret, verifyMetaDelivery } from '../facebook/webhook-security.ts';
-import type { SourceActivity, SourceSecrets, WebhookRequest, WebhookResult } from '../types.ts';
+import { targetForAccount } from '../facebook/collector.ts';
+import type { SourceActivity, SourceSecrets, WatchTargetSpec, WebhookRequest, WebhookResult } from '../types.ts';
 import { isRecord } from '../payload.ts';
 import type { InstagramConfig } from './config.ts';
 
@@ -13,11 +14,18 @@ import type { InstagramConfig } from './config.ts';
 
 const usernamePattern = /^[A-Za-z0-9._]{1,30}$/;
 
-export function handleInstagramWebhook(request: WebhookRequest, config: InstagramConfig, secrets: SourceSecrets): WebhookResult {
+export function handleInstagramWebhook(
+  request: WebhookRequest,
+  config: InstagramConfig,
+  secrets: SourceSecrets,
+  targets: WatchTargetSpec[],
+): WebhookResult {
   if (request.method === 'GET') return answerHubChallenge(request, optionalSecret(secrets, 'verifyToken'));
   const verified = verifyMetaDelivery(request, secrets);
   if (!verified.ok) return verified.result;
   const body = verified.body;
+  // The account's watch target, as the pull path assigns it (collector.ts).
+  const watchTargetId = targetForAccount(targets, 'instagram', config.igUserId);
   const mentions: NormalizedMention[] = [];
   const activities: SourceActivity[] = [];
   const eventIds: string[] = [];
@@ -56,6 +64,7 @@ export function handleInstagramWebhook(request: WebhookRequest, config: Instagra
             postedAt: at,
             metrics: {},
             replyToExternalId: parentId ?? mediaId,
+            watchTargetId,
             raw: change,
           });
           // Instagram comments cannot be edited, so the comment id identifies the event.

@@ -8,6 +8,7 @@ import { verifyLineSignature } from './signature.ts';
 
 export type { LineConfig } from './config.ts';
 
+// LINE messages are the clinic's own channel, not a watch target's; `targets` is not needed.
 export function handleLineWebhook(request: WebhookRequest, config: LineConfig, secrets: SourceSecrets): WebhookResult {
   if (request.method !== 'POST') return { kind: 'rejected', status: 400, reason: 'LINE webhooks are POST requests' };
   // A missing secret is the server's misconfiguration, not the sender's fault: secret() throws and

@@ -283,7 +283,7 @@ describe('Facebook webhook', () => {
   const cfg = () => config();
   const secret = secretsFrom(secrets);
   const handle = (req: Partial<WebhookRequest>): WebhookResult =>
-    facebookSource.webhook!.handle({ method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0), ...req }, cfg(), secret);
+    facebookSource.webhook!.handle({ method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0), ...req }, cfg(), secret, [target]);
 
   it('answers the hub challenge only with the right verify token', () => {
     const q = (token: string, challenge = '1158201444') => ({
@@ -319,7 +319,7 @@ describe('Facebook webhook', () => {
     const delivery = fake.feedDelivery([]);
     const req = { method: 'POST', headers: delivery.headers, query: {}, rawBody: delivery.rawBody };
     // No app secret for this source: nothing can be verified, so nothing is accepted.
-    expect(facebookSource.webhook!.handle(req, cfg(), secretsFrom({ accessToken: 'graph-test-token' }))).toMatchObject({
+    expect(facebookSource.webhook!.handle(req, cfg(), secretsFrom({ accessToken: 'graph-test-token' }), [target])).toMatchObject({
       kind: 'rejected',
       status: 401,
     });

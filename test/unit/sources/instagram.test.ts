@@ -190,7 +190,9 @@ describe('Instagram collection against the fake', () => {
 describe('Instagram webhook', () => {
   const secret = secretsFrom(secrets);
   const handle = (req: Partial<WebhookRequest>): WebhookResult =>
-    instagramSource.webhook!.handle({ method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0), ...req }, config(), secret);
+    instagramSource.webhook!.handle({ method: 'POST', headers: {}, query: {}, rawBody: Buffer.alloc(0), ...req }, config(), secret, [
+      target,
+    ]);
 
   it('maps comments to mentions and mentions to activities', () => {
     const delivery = fake.delivery([
@@ -226,6 +228,8 @@ describe('Instagram webhook', () => {
     ]);
     expect(result.eventIds).toHaveLength(3);
     expect(result.page.mentions.every((m) => m.text.length > 0)).toBe(true);
+    // The account's watch target, as the pull path assigns it.
+    expect(result.page.mentions.map((m) => m.watchTargetId)).toEqual(['t1', 't1']);
   });
 
   it('accepts field/value on the entry itself, ignores other accounts, rejects bad signatures', () => {

@@ -16,7 +16,7 @@ function request(delivery: LineDelivery, overrides: Partial<WebhookRequest> = {}
   return { method: 'POST', headers: { ...delivery.headers }, query: {}, rawBody: Buffer.from(delivery.body), ...overrides };
 }
 function handle(req: WebhookRequest, cfg = config): WebhookResult {
-  return lineSource.webhook!.handle(req, cfg, secret);
+  return lineSource.webhook!.handle(req, cfg, secret, []);
 }
 function events(result: WebhookResult) {
   if (result.kind !== 'events') throw new Error(`expected events, got ${JSON.stringify(result)}`);
@@ -102,7 +102,7 @@ describe('LINE webhook', () => {
       status: 401,
     });
     // No secret for this source: secret() throws and the platform marks the source unhealthy.
-    expect(() => lineSource.webhook!.handle(request(good), config, secretsFrom({}))).toThrow(/channelSecret/);
+    expect(() => lineSource.webhook!.handle(request(good), config, secretsFrom({}), [])).toThrow(/channelSecret/);
   });
 
   it('survives hostile bodies: signed garbage, wrong shapes, malformed events', () => {
