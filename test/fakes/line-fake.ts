@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { lineSignature } from '../../src/sources/line/signature.ts';
+import { createHmac, randomBytes } from 'node:crypto';
 
 // Stands in for the LINE Platform, which pushes to us: builds webhook deliveries shaped like
 // line/webhook.yml (Messaging API), signs them with the channel secret like LINE does, and can
@@ -26,6 +25,15 @@ export interface LineDelivery {
 
 export class LineFake {
   private seq = 0;
+
+  /**
+   * x-line-signature as the contract defines it (base64 HMAC-SHA256 of the raw body, keyed by the
+   * channel secret), computed here — never by the code under test.
+   */
+  static sign(channelSecret: string, body: string | Buffer): string {
+    return createHmac('sha256', channelSecret).update(body).digest('base64');
+  }
+
   constructor(
     readonly channelSecret = 'line-test-secret',
     readonly destination = `U${'0123456789abcdef'.repeat(2)}`,
@@ -99,7 +107,7 @@ export class LineFake {
       body,
       headers: {
         'content-type': 'application/json; charset=utf-8',
-        'x-line-signature': lineSignature(options.secret ?? this.channelSecret, Buffer.from(body)),
+        'x-line-signature': LineFake.sign(options.secret ?? this.channelSecret, body),
         'user-agent': 'LineBotWebhook/2.0',
       },
     };

@@ -78,7 +78,33 @@ export function parseFakeQuery(query: string): ParsedQuery {
   return { include, exclude, lang, noRetweets: /(?:^|\s)-is:retweet\b/.test(query) };
 }
 
+/** A 200 body with the newer revisions' field names. */
+function renamedForNewerSpec(body: unknown): unknown {
+  if (!isObj(body)) return body;
+  const post = (t: unknown) => {
+    if (!isObj(t)) return t;
+    const { referenced_tweets, edit_history_tweet_ids, ...rest } = t as Record<string, unknown>;
+    return {
+      ...rest,
+      ...(referenced_tweets === undefined ? {} : { referenced_posts: referenced_tweets }),
+      ...(edit_history_tweet_ids === undefined ? {} : { edit_history_post_ids: edit_history_tweet_ids }),
+    };
+  };
+  const out: Record<string, unknown> = { ...body };
+  if (Array.isArray(body.data)) out.data = body.data.map(post);
+  if (isObj(body.includes)) {
+    const { tweets, ...includes } = body.includes as Record<string, unknown>;
+    out.includes = { ...includes, ...(Array.isArray(tweets) ? { posts: tweets.map(post) } : {}) };
+  }
+  return out;
+}
+
 export class XFake extends ScriptedFaultServer<XFaultKind> {
+  /**
+   * Answer with the names of newer spec revisions (CONTRACTS.md: referenced_posts, includes.posts,
+   * edit_history_post_ids), which the collector must accept as well as the documented ones.
+   */
+  renamedFields = false;
   /** GET /2/tweets answers 403 (an access level without lookup): search still works. */
   lookupForbidden = false;
   readonly tweets = new Map<string, FakeTweet>();
@@ -224,7 +250,7 @@ export class XFake extends ScriptedFaultServer<XFaultKind> {
   }
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const json = JSON.stringify(body);
+    const json = JSON.stringify(this.renamedFields && status === 200 ? renamedForNewerSpec(body) : body);
     const type =
       status >= 400 && !(isObj(body) && 'errors' in body && !('type' in body))
         ? 'application/problem+json'

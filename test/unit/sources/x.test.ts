@@ -260,6 +260,28 @@ describe('X collection against the fake', () => {
     expect(recent).not.toContain(b!.id);
   });
 
+  it('reads the newer spec names (referenced_posts, includes.posts, edit_history_post_ids) as the documented ones', async () => {
+    fake.renamedFields = true;
+    const [a] = seed(1);
+    const referenced = fake.addTweet({ text: '元の投稿' });
+    const quote = fake.addTweet({ text: 'さくら内科 引用', referenced: [{ type: 'quoted', id: referenced.id }] });
+    const cfg = config({ deletionCheckIds: 100 });
+    const first = await run(cfg, null, runtime());
+    const quoted = first.pages.flatMap((p) => p.mentions).find((m) => m.externalId === quote.id);
+    expect(quoted).toMatchObject({
+      quoteOfExternalId: referenced.id,
+      raw: { referenced: [expect.objectContaining({ text: '元の投稿' })] },
+    });
+    const edited = fake.editTweet(a!.id, 'さくら内科 追記あり');
+    clock.advance(60_000);
+    const second = await run(cfg, first.cursor, runtime());
+    // The edit is the same post: its original id, the new text.
+    expect(second.pages.flatMap((p) => p.mentions).find((m) => m.text.includes('追記'))).toMatchObject({
+      externalId: a!.id,
+      url: expect.stringContaining(edited.id),
+    });
+  });
+
   it('restarts a query stream whose since_id has fallen out of the 7-day window', async () => {
     seed(5);
     const rt = runtime();
