@@ -126,6 +126,8 @@ async function benchSource(): Promise<void> {
     random: Math.random,
     signal: new AbortController().signal,
     log: pino({ level: 'silent' }),
+    // X needs no session (an app bearer token).
+    session: { load: async () => null, save: async () => {} },
   };
   const started = performance.now();
   let pages = 0;

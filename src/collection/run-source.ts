@@ -8,6 +8,7 @@ import { AddressAllowList } from '../outbound/addresses.ts';
 import { guardedAgent, guardFetch, OutboundRefusedError } from '../outbound/guarded-fetch.ts';
 import { SourceAuthError, type SourceDefinition, type SourceRuntime } from '../sources/types.ts';
 import { resolveSecrets } from './source-credentials.ts';
+import { sourceSessionStore } from './source-session.ts';
 import { watchTargetSpecs } from '../organizations/organizations.ts';
 import { definitionFor, getSource, setSourceHealth, validateConfig } from './sources.ts';
 
@@ -89,6 +90,7 @@ export async function runtimeFor(
     random: Math.random,
     signal: ctx.shutdown,
     log: ctx.log,
+    session: sourceSessionStore(ctx.sql, ctx.keys, source, ctx.now),
   };
 }
 

@@ -542,6 +542,14 @@ export interface Sources {
   updated_at: Generated<Timestamp>;
 }
 
+export interface SourceSessions {
+  key_id: string;
+  org_id: Int8;
+  sealed: Buffer;
+  source_id: Int8;
+  updated_at: Timestamp;
+}
+
 export interface Statements {
   approved_at: Timestamp | null;
   approved_by: string | null;
@@ -660,6 +668,7 @@ export interface DB {
   source_activities: SourceActivities;
   source_credentials: SourceCredentials;
   source_cursors: SourceCursors;
+  source_sessions: SourceSessions;
   sources: Sources;
   statement_versions: StatementVersions;
   statements: Statements;

@@ -25,6 +25,16 @@ export interface SourceSecrets {
 }
 
 /** What a collector may use: no database, no process.env. */
+/**
+ * A small state a source keeps between runs and processes — a login session — stored sealed
+ * (encrypted, bound to the source), never in the cursor or a log.
+ */
+export interface SessionStore {
+  load(): Promise<string | null>;
+  /** null forgets it. */
+  save(value: string | null): Promise<void>;
+}
+
 export interface SourceRuntime extends SourceSecrets {
   /** fetch with timeouts; sources wrap it with their own retry/rate-limit handling. */
   fetch: typeof fetch;
@@ -33,6 +43,7 @@ export interface SourceRuntime extends SourceSecrets {
   random(): number;
   signal: AbortSignal;
   log: Logger;
+  session: SessionStore;
 }
 
 export interface CollectInput<C> {

@@ -27,6 +27,8 @@ export class BlueskyFake extends FaultyServerFake {
   password = 'abcd-efgh-ijkl-mnop';
   createSessionCalls = 0;
   refreshSessionCalls = 0;
+  /** searchPosts requests answered with posts (not refused). */
+  searchCalls = 0;
   private accessTokens = new Set<string>();
   private expiredAccessTokens = new Set<string>();
   private refreshTokens = new Set<string>();
@@ -112,10 +114,26 @@ export class BlueskyFake extends FaultyServerFake {
     this.refreshTokens.clear();
   }
 
+  /** A JWT-shaped token as the PDS issues (signature not meaningful here): access ~2 h, refresh ~90 days. */
+  private jwt(scope: string, lifetimeS: number): string {
+    const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const iat = Math.floor(this.clock() / 1000);
+    return `${part({ typ: 'at+jwt', alg: 'ES256K' })}.${part({ scope, sub: 'did:plc:hinokomonitor', iat, exp: iat + lifetimeS, jti: `${scope}-${this.minted}` })}.c2ln`;
+  }
+
+  private static expired(token: string, nowMs: number): boolean {
+    try {
+      const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+      return typeof claims.exp === 'number' && claims.exp * 1000 <= nowMs;
+    } catch {
+      return false;
+    }
+  }
+
   private mint(): FakeResponse {
     this.minted += 1;
-    const access = `access-${this.minted}`;
-    const refresh = `refresh-${this.minted}`;
+    const access = this.jwt('com.atproto.appPass', 7200);
+    const refresh = this.jwt('com.atproto.refresh', 90 * 86_400);
     this.accessTokens.add(access);
     this.refreshTokens.add(refresh);
     return json(200, { accessJwt: access, refreshJwt: refresh, handle: this.identifier, did: 'did:plc:hinokomonitor', active: true });
@@ -145,8 +163,10 @@ export class BlueskyFake extends FaultyServerFake {
     }
     if (path === '/xrpc/app.bsky.feed.searchPosts' && request.method === 'GET') {
       if (bearer === null) return xrpcError(401, 'AuthenticationRequired', 'Authentication Required');
-      if (this.expiredAccessTokens.has(bearer)) return xrpcError(400, 'ExpiredToken', 'Token has expired');
+      if (this.expiredAccessTokens.has(bearer) || (this.accessTokens.has(bearer) && BlueskyFake.expired(bearer, this.clock())))
+        return xrpcError(400, 'ExpiredToken', 'Token has expired');
       if (!this.accessTokens.has(bearer)) return xrpcError(401, 'InvalidToken', 'Malformed token');
+      this.searchCalls += 1;
       return this.search(request.url.searchParams);
     }
     return xrpcError(501, 'MethodNotImplemented', 'Method Not Implemented');

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { SourceAuthError, type CollectPage, type SourceRuntime, type SourceSecrets } from '../../src/sources/types.ts';
+import { SourceAuthError, type CollectPage, type SessionStore, type SourceRuntime, type SourceSecrets } from '../../src/sources/types.ts';
+import { memorySessionStore } from '../support/runtime.ts';
 
 // An in-memory SourceRuntime for collector tests: a virtual clock that sleep() advances instantly
 // (every requested wait is recorded so tests can assert it), a seeded random source, secrets from
@@ -42,6 +43,8 @@ export function createTestRuntime(
     clock?: VirtualClock;
     random?: () => number;
     fetch?: typeof fetch;
+    /** Shared by runtimes standing for separate processes on one database. */
+    session?: SessionStore;
   } = {},
 ): TestRuntime {
   const clock = options.clock ?? createVirtualClock();
@@ -74,6 +77,7 @@ export function createTestRuntime(
     random: options.random ?? seededRandom(1),
     signal: controller.signal,
     log,
+    session: options.session ?? memorySessionStore(),
     sleeps,
     logs,
     clock,

@@ -14,5 +14,18 @@ export function inMemoryRuntime(now: () => Date): SourceRuntime {
     random: () => 0.5,
     signal: new AbortController().signal,
     log: logger,
+    session: memorySessionStore(),
   };
+}
+
+/** A session store in memory (a test's "database"). */
+export function memorySessionStore(): SourceRuntime['session'] & { value: string | null } {
+  const store = {
+    value: null as string | null,
+    load: async () => store.value,
+    save: async (v: string | null) => {
+      store.value = v;
+    },
+  };
+  return store;
 }

@@ -1,8 +1,9 @@
 // XRPC client for Bluesky: app-password sessions (createSession / refreshSession) and
 // app.bsky.feed.searchPosts. Access tokens live about two hours and createSession is limited
-// per account (30 per 5 minutes, 300 a day), so sessions are kept in memory between runs —
-// never in the cursor or the log — refreshed on ExpiredToken and re-created only when the
-// refresh token is gone too.
+// per account (30 per 5 minutes, 300 a day), so a session outlives the run: in memory for this
+// process and sealed in the database for the next one (runtime.session, sql/030) — never in the
+// cursor or the log. It is refreshed when its access token has expired (by its `exp`, or on
+// ExpiredToken) and re-created only when the refresh token is gone too.
 
 import { createHttpClient, type HttpClient } from '../http.ts';
 import { SourceHttpError, SourceResponseError, type ErrorClassifier } from '../http-errors.ts';
@@ -15,8 +16,23 @@ interface Session {
   refreshJwt: string;
 }
 
-// Process memory only. Keyed by server and identifier so two sources on one account share it.
+// This process's copy, keyed by server and identifier so two sources on one account share it.
 const sessions = new Map<string, Session>();
+
+/** Seconds before its `exp` an access token is treated as expired (clock skew, the request's time). */
+const EXPIRY_MARGIN_S = 60;
+
+/** The `exp` (unix seconds) of a JWT, or null when it has none we can read (no signature check: the server checks). */
+function expiresAt(jwt: string): number | null {
+  const payload = jwt.split('.')[1];
+  if (!payload) return null;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return isRecord(claims) && typeof claims.exp === 'number' && Number.isFinite(claims.exp) ? claims.exp : null;
+  } catch {
+    return null;
+  }
+}
 
 /** For tests: forget every cached session. */
 export function clearBlueskySessions(): void {
@@ -80,8 +96,32 @@ export class BlueskyClient {
       rateLimitBucket: 'session',
     });
     const session = readSession(response.body);
-    sessions.set(this.key, session);
+    await this.keep(session);
     return session;
+  }
+
+  /** Keeps a session for this process and, sealed, for the next one. */
+  private async keep(session: Session): Promise<void> {
+    sessions.set(this.key, session);
+    await this.runtime.session.save(JSON.stringify({ account: this.key, ...session }));
+  }
+
+  /** The session from this process, else the one the last process kept (if it is this account's). */
+  private async kept(): Promise<Session | null> {
+    const here = sessions.get(this.key);
+    if (here) return here;
+    const stored = await this.runtime.session.load();
+    if (!stored) return null;
+    try {
+      const parsed: unknown = JSON.parse(stored);
+      // Another account's session (the identifier was changed) is not this one's.
+      if (!isRecord(parsed) || parsed.account !== this.key) return null;
+      const session = readSession(parsed);
+      sessions.set(this.key, session);
+      return session;
+    } catch {
+      return null;
+    }
   }
 
   private async refreshSession(session: Session): Promise<Session | null> {
@@ -92,7 +132,7 @@ export class BlueskyClient {
         rateLimitBucket: 'session',
       });
       const fresh = readSession(response.body);
-      sessions.set(this.key, fresh);
+      await this.keep(fresh);
       return fresh;
     } catch (error) {
       if (isTokenError(error) || error instanceof SourceAuthError) return null;
@@ -102,7 +142,16 @@ export class BlueskyClient {
 
   /** A GET with the session's access token: refresh once on a token error, then log in once. */
   private async authedGet(url: URL): Promise<unknown> {
-    let session = sessions.get(this.key) ?? (await this.createSession());
+    let session = await this.kept();
+    if (session) {
+      // An access token past its exp would only earn an ExpiredToken: refresh first.
+      const exp = expiresAt(session.accessJwt);
+      if (exp !== null && exp - EXPIRY_MARGIN_S <= this.runtime.now().getTime() / 1000) {
+        sessions.delete(this.key);
+        session = await this.refreshSession(session);
+      }
+    }
+    session ??= await this.createSession();
     for (let step = 0; ; step += 1) {
       try {
         const response = await this.http.requestJson(url, { headers: { authorization: `Bearer ${session.accessJwt}` } });

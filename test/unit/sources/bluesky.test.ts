@@ -84,6 +84,39 @@ describe('bluesky collector', () => {
     expect(fake.createSessionCalls).toBe(1);
   });
 
+  it('keeps the session for the next process (collect --once), refreshes it when its exp has passed, and never across accounts', async () => {
+    fake.post({ text: 'さくら内科 1', at: at(1) });
+    await run(null);
+    expect(fake.createSessionCalls).toBe(1);
+    const stored = await runtime.session.load();
+    expect(stored).not.toBeNull();
+    // A new process: nothing in memory, the sealed session from the database.
+    clearBlueskySessions();
+    const second = await run(null);
+    expect(second.error).toBeNull();
+    expect(fake.createSessionCalls).toBe(1);
+
+    // Three hours later the access token's exp has passed: refreshed before it is used, no failed search.
+    clock.advance(3 * 3_600_000);
+    clearBlueskySessions();
+    const refused = fake.http.answered('/xrpc/app.bsky.feed.searchPosts').length - fake.searchCalls;
+    const third = await run(null);
+    expect(third.error).toBeNull();
+    expect(fake.refreshSessionCalls).toBe(1);
+    expect(fake.createSessionCalls).toBe(1);
+    expect(fake.http.answered('/xrpc/app.bsky.feed.searchPosts').length - fake.searchCalls).toBe(refused);
+
+    // Another account's session (the identifier was changed) is not used.
+    clearBlueskySessions();
+    const other = createTestRuntime({
+      clock,
+      secrets: { identifier: 'someone-else.bsky.social', appPassword: fake.password },
+      session: runtime.session,
+    });
+    await drainCollector(() => blueskySource.collect!({ config: config(), cursor: null, targets, runtime: other }));
+    expect(fake.createSessionCalls).toBe(2);
+  });
+
   it('refreshes the session on ExpiredToken, logs in again when the refresh token is revoked, and fails as auth on a bad password', async () => {
     fake.post({ text: 'さくら内科 1', at: at(1) });
     await run(null);
@@ -98,7 +131,10 @@ describe('bluesky collector', () => {
     expect(afterRevoke.error).toBeNull();
     expect(fake.createSessionCalls).toBe(2);
     clearBlueskySessions();
+    // A changed app password revokes the sessions it opened.
     fake.password = 'changed';
+    fake.expireAccessTokens();
+    fake.revokeRefreshTokens();
     const denied = await run(null);
     expect(denied.error).toBeInstanceOf(SourceAuthError);
     expect(JSON.stringify(runtime.logs)).not.toContain('abcd-efgh');
