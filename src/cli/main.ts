@@ -2,6 +2,7 @@ import { AppError } from '../errors.ts';
 import { logger } from '../logger.ts';
 import { parseCommandArgs, type CliIo } from './command.ts';
 import { commands } from './commands/index.ts';
+import { usages, type CommandName } from './commands/usage.ts';
 
 function helpText(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
@@ -29,12 +30,13 @@ export async function runCli(argv: string[], io: CliIo = process): Promise<numbe
     io.stderr.write(`hinoko: unknown command "${name}" (see hinoko --help)\n`);
     return 2;
   }
+  // Help without loading the command: its imports (the database, hono, kuromoji) take seconds.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${entry.summary}\nusage: ${usages[name as CommandName]}\n`);
+    return 0;
+  }
   try {
     const command = await entry.load();
-    if (rest.includes('--help') || rest.includes('-h')) {
-      io.stdout.write(`${entry.summary}\nusage: ${command.usage}\n`);
-      return 0;
-    }
     const args = parseCommandArgs(command, rest);
     return await command.run(args, io);
   } catch (err) {

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { loadAnalyzer } from '../../analysis/index.ts';
 import { loadConfig } from '../../config.ts';
 import { stringOption, type CliCommand } from '../command.ts';
+import { usages } from './usage.ts';
 
 // `hinoko analyze`: JSON lines {"id","text"} in, one JSON line per input out, in order. Streams,
 // so a large file never sits in memory; needs no database. A bad line is reported on stderr
@@ -27,7 +28,7 @@ function describeProblem(line: string): { id: string | number; text: string } | 
 }
 
 export const analyzeCommand: CliCommand = {
-  usage: 'hinoko analyze [--lexicon FILE] < posts.jsonl   (each line {"id","text"}; writes {"id","sentiment","risks","pii"})',
+  usage: usages.analyze,
   options: { lexicon: { type: 'string' } },
   async run(args, io) {
     const lexiconExtraPath = stringOption(args, 'lexicon') ?? loadConfig().analysis.lexiconExtraPath;

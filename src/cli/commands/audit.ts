@@ -4,8 +4,9 @@ import { UsageError } from '../../errors.ts';
 import { idString } from '../../validation.ts';
 import { stringOption, type CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
+import { usages } from './usage.ts';
 
-const usage = "hinoko audit verify [--org ID] [--checkpoints FILE]\n       hinoko audit checkpoint   (record every chain's head now)";
+const usage = usages.audit;
 
 export const auditCommand: CliCommand = {
   usage,

@@ -5,9 +5,10 @@ import { idString, isoTime, oneOf } from '../../validation.ts';
 import { formatJstDateTime } from '../../display.ts';
 import { stringOption, type CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
+import { usages } from './usage.ts';
 
 export const backtestCommand: CliCommand = {
-  usage: 'hinoko backtest --org ID --from ISO --to ISO [--sensitivity fewer|balanced|more]',
+  usage: usages.backtest,
   options: { org: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, sensitivity: { type: 'string' } },
   async run(args, io) {
     const org = stringOption(args, 'org');

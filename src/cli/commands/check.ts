@@ -4,6 +4,7 @@ import { UsageError } from '../../errors.ts';
 import { channelLabels, channels, type Channel } from '../../post-review/channels.ts';
 import { blockingPostFindings, checkPost, type PostDraft, type PostFinding, type PostImage } from '../../post-review/check-post.ts';
 import { stringOption, type CliCommand } from '../command.ts';
+import { usages } from './usage.ts';
 
 // `hinoko check FILE`: the pre-publication check of a draft from a script (issue 17). FILE is a
 // plain text draft, or JSON lines {"id","text","channel"?,"images"?:[{"alt","description"}]} when
@@ -73,9 +74,7 @@ function describe(f: PostFinding): string {
 }
 
 export const checkCommand: CliCommand = {
-  usage:
-    'hinoko check FILE [--channel x|instagram|facebook|line|blog|google_review_reply] [--jsonl] [--json] ' +
-    '[--phone 03-...,...] [--address ...] [--name 山田太郎,...]   (exit 1 when a finding blocks publication)',
+  usage: usages.check,
   allowPositionals: true,
   options: {
     channel: { type: 'string' },

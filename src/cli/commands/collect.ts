@@ -6,9 +6,10 @@ import { idString } from '../../validation.ts';
 import { UsageError } from '../../errors.ts';
 import { stringOption, type CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
+import { usages } from './usage.ts';
 
 export const collectCommand: CliCommand = {
-  usage: 'hinoko collect [--once] [--source ID]',
+  usage: usages.collect,
   options: { once: { type: 'boolean' }, source: { type: 'string' } },
   async run(args, io) {
     const sourceArg = stringOption(args, 'source');

@@ -4,6 +4,7 @@ import { stringOption, type CliCommand } from '../command.ts';
 import { detectSeries, formatVerdictCsv } from '../../detection/detect-series.ts';
 import { parseVolumeCsv } from '../../detection/volume-csv.ts';
 import { sensitivities, type Sensitivity } from '../../detection/settings.ts';
+import { usages } from './usage.ts';
 
 // Imports stay inside src/detection (no database, no kuromoji): this command must start fast.
 
@@ -22,9 +23,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 export const detectCommand: CliCommand = {
-  usage:
-    'hinoko detect [--input FILE] [--sensitivity fewer|balanced|more] [--bucket-minutes N]  (CSV on stdin if no --input: ' +
-    'timestamp,value[,negative[,reported]][,negative_reposts,negative_quotes,negative_replies][,critical_terms as 医療ミス;死亡])',
+  usage: usages.detect,
   options: {
     input: { type: 'string' },
     sensitivity: { type: 'string' },

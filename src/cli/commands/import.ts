@@ -4,11 +4,10 @@ import { UsageError } from '../../errors.ts';
 import { idString } from '../../validation.ts';
 import { stringOption, type CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
+import { usages } from './usage.ts';
 
 export const importCommand: CliCommand = {
-  usage:
-    'hinoko import FILE --org ID [--portal NAME] [--source ID] [--format jsonl|csv]\n' +
-    '  fields: text, posted_at (required); id, author, author_handle, url, rating (1-5), likes, replies, language, reply_to',
+  usage: usages.import,
   options: { org: { type: 'string' }, portal: { type: 'string' }, source: { type: 'string' }, format: { type: 'string' } },
   allowPositionals: true,
   async run(args, io) {

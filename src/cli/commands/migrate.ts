@@ -2,9 +2,10 @@ import { loadConfig } from '../../config.ts';
 import { openDatabase } from '../../db/open.ts';
 import { logger } from '../../logger.ts';
 import type { CliCommand } from '../command.ts';
+import { usages } from './usage.ts';
 
 export const migrateCommand: CliCommand = {
-  usage: 'hinoko migrate',
+  usage: usages.migrate,
   async run(_args, io) {
     const config = loadConfig();
     logger.level = 'warn';

@@ -2,6 +2,7 @@ import { analyzeStored } from '../../ingest/analyze-stored.ts';
 import { idString } from '../../validation.ts';
 import { stringOption, type CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
+import { usages } from './usage.ts';
 
 function bar(done: number, total: number): string {
   const width = 30;
@@ -11,7 +12,7 @@ function bar(done: number, total: number): string {
 }
 
 export const reanalyzeCommand: CliCommand = {
-  usage: 'hinoko reanalyze [--org ID]',
+  usage: usages.reanalyze,
   options: { org: { type: 'string' } },
   async run(args, io) {
     const orgArg = stringOption(args, 'org');

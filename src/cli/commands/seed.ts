@@ -3,9 +3,10 @@ import { UsageError } from '../../errors.ts';
 import { idString } from '../../validation.ts';
 import { intOption, stringOption, type CliCommand } from '../command.ts';
 import { withContext } from '../with-context.ts';
+import { usages } from './usage.ts';
 
 export const seedCommand: CliCommand = {
-  usage: 'hinoko seed --mentions N [--days D] [--org ID]',
+  usage: usages.seed,
   options: { mentions: { type: 'string' }, days: { type: 'string' }, org: { type: 'string' } },
   async run(args, io) {
     const count = intOption(args, 'mentions');

@@ -5,6 +5,7 @@ import { sourceTypes } from '../../mention.ts';
 import { idString, oneOf } from '../../validation.ts';
 import { readStdin, stringOption, type CliCommand } from '../command.ts';
 import { cliActor, withContext } from '../with-context.ts';
+import { usages } from './usage.ts';
 
 function parseConfigJson(raw: string | undefined): Record<string, unknown> {
   if (raw === undefined) return {};
@@ -18,9 +19,7 @@ function parseConfigJson(raw: string | undefined): Record<string, unknown> {
 }
 
 export const sourcesCommand: CliCommand = {
-  usage:
-    'hinoko sources list [--org ID]\n       hinoko sources add --org ID --type TYPE --name NAME [--config JSON] [--schedule CRON]\n       hinoko sources enable|disable ID\n' +
-    '       hinoko sources credential ID NAME [--clear]   (the value is read from standard input, never from the command line)',
+  usage: usages.sources,
   options: {
     org: { type: 'string' },
     type: { type: 'string' },

@@ -2,9 +2,10 @@ import { loadConfig } from '../../config.ts';
 import { logger } from '../../logger.ts';
 import { startService } from '../../main.ts';
 import type { CliCommand } from '../command.ts';
+import { usages } from './usage.ts';
 
 export const startCommand: CliCommand = {
-  usage: 'hinoko start',
+  usage: usages.start,
   async run(_args, io) {
     // The service must outlive a database outage. A rejected promise nobody awaited (postgres.js
     // can leave one behind when a connection dies mid-query) is logged with the query it was,

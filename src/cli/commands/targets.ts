@@ -8,6 +8,7 @@ import { previewTargetQueries } from '../../sources/query-preview.ts';
 import { idString } from '../../validation.ts';
 import { stringOption, type CliCommand, type ParsedArgs } from '../command.ts';
 import { cliActor, withContext } from '../with-context.ts';
+import { usages } from './usage.ts';
 
 // `hinoko targets`: the watch targets of an organisation, as the settings page manages them.
 // Repeated options build the lists (--keyword 予約 --keyword 院長); on update, a list given
@@ -46,11 +47,7 @@ function fieldsFrom(args: ParsedArgs): Partial<WatchTargetInput> {
 }
 
 export const targetsCommand: CliCommand = {
-  usage:
-    'hinoko targets list --org ID [--queries]\n' +
-    '       hinoko targets add --org ID --name NAME [--names N]... [--keyword K]... [--handle NETWORK=ACCOUNT]... [--exclude T]...\n' +
-    '       hinoko targets update ID --org ID [--name NAME] [--names N]... [--keyword K]... [--handle NETWORK=ACCOUNT]... [--exclude T]...\n' +
-    '       hinoko targets remove ID --org ID',
+  usage: usages.targets,
   options: {
     org: { type: 'string' },
     name: { type: 'string' },

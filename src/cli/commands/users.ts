@@ -11,6 +11,7 @@ import { idString, oneOf } from '../../validation.ts';
 import { readStdin, stringOption, type CliCommand } from '../command.ts';
 import { cliActor, withContext } from '../with-context.ts';
 import type { Row } from '../../db/schema.ts';
+import { usages } from './usage.ts';
 
 // `hinoko users`: add (the bootstrap admin), list, disable, enable, password, token.
 
@@ -30,13 +31,7 @@ async function userOrg(ctx: AppContext, userId: string): Promise<string> {
 const operator = (orgId: string) => ({ userId: '0', orgId, role: 'admin' as const, via: 'token' as const, scopes: [...tokenScopes] });
 
 export const usersCommand: CliCommand = {
-  usage: [
-    'hinoko users add --org ID|SLUG [--org-name NAME] --role ROLE --email EMAIL --name NAME [--password-stdin]',
-    '       hinoko users list --org ID|SLUG',
-    '       hinoko users disable|enable USER_ID',
-    '       hinoko users password USER_ID [--password-stdin]',
-    '       hinoko users token USER_ID --label LABEL [--scopes read,write,…]',
-  ].join('\n'),
+  usage: usages.users,
   options: {
     org: { type: 'string' },
     'org-name': { type: 'string' },
