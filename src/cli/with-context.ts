@@ -25,6 +25,12 @@ export interface WithContextOptions {
   /** Load the analysis and detection stages (commands that store mentions). */
   stages?: boolean;
   /**
+   * Run the detection passes the stored batches ask for before exiting. Without it the command
+   * only records what detection needs (late data, re-judgements) and the service's next pass —
+   * within a minute — judges the new posts: a collection or an import does not wait for it.
+   */
+  detect?: boolean;
+  /**
    * Only `users add --org-name`, the documented way to set up a first organisation without the
    * demo, may create the database; it says so on this stream. Every other command refuses a data
    * directory or DATABASE_URL without a database and names where it looked.
@@ -55,7 +61,7 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, option
     await checkServerKeyFingerprint(database.sql, keys);
     const ctx = createContext({ config, sql: database.sql, db: database.db, keys, shutdown: shutdown.signal, ...stages });
     // Not started: batches this command stores wake detection; the minute sweep is the service's.
-    const detection = stages ? new JobRunner(ctx, stages.detection) : null;
+    const detection = stages && options.detect ? new JobRunner(ctx, stages.detection) : null;
     try {
       return await fn(ctx);
     } catch (err) {

@@ -15,6 +15,8 @@ export interface ImportInput {
   portal: string | null;
   format: 'jsonl' | 'csv';
   content: Buffer;
+  /** After each stored batch: the line reached and the file's lines (for a rate and an ETA). */
+  onProgress?: (p: { line: number; lines: number }) => void;
 }
 
 export interface ImportSummary {
@@ -71,6 +73,7 @@ export async function importMentions(ctx: AppContext, input: ImportInput): Promi
   const { text, errors } = decodeLines(input.content, input.format);
   const summary: ImportSummary = { sourceId, records: 0, imported: 0, alreadyPresent: 0, errors: [...errors] };
   const deps = ingestDepsFrom(ctx);
+  const lines = text.length === 0 ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
   let batch: { line: number; mention: NormalizedMention }[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -81,6 +84,7 @@ export async function importMentions(ctx: AppContext, input: ImportInput): Promi
       const line = batch.find((b) => b.mention.externalId === r.externalId)?.line ?? 0;
       summary.errors.push({ line, message: r.reason });
     }
+    input.onProgress?.({ line: batch[batch.length - 1]!.line, lines });
     batch = [];
   };
   for (const rec of parseImport(text, input.format, input.portal)) {

@@ -141,7 +141,48 @@ describe('hinoko CLI', () => {
     ]);
     // Imported mentions are analysed on the way in.
     expect(rows.every((r) => r.sentiment_label !== null)).toBe(true);
+    // The skipped line is in the report, with what was on it.
+    const report = readFileSync(`${file}.errors.jsonl`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
+    expect(report).toEqual([{ line: 3, error: 'posted_at is missing', input: 'r2,日付がない,,3' }]);
   }, 60_000);
+
+  it('import: every bad line in the report; detection waits for the service unless --detect', async () => {
+    const { org } = await makeOrg(testContext(db));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-import-'));
+    const file = path.join(dir, 'reviews.jsonl');
+    const lines = Array.from({ length: 600 }, (_, i) =>
+      i % 2 === 0
+        ? JSON.stringify({
+            id: `ok-${i}`,
+            text: `テスト内科の口コミ ${i}`,
+            posted_at: new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString(),
+          })
+        : `{"id": "bad-${i}", "text": 42}`,
+    );
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const reportFile = path.join(dir, 'rejected.jsonl');
+    const imported = await hinoko(['import', file, '--org', org.id, '--report', reportFile]);
+    expect(imported.code).toBe(1);
+    expect(imported.stdout).toContain('imported 300 new mention(s)');
+    expect(imported.stdout).toContain('300 line(s) skipped');
+    const report = readFileSync(reportFile, 'utf8').trim().split('\n');
+    // All 300, not the first 200.
+    expect(report).toHaveLength(300);
+    expect(JSON.parse(report[299]!)).toMatchObject({ line: 600, input: '{"id": "bad-599", "text": 42}' });
+    expect(imported.stderr).toContain(`skipped lines, every one: ${reportFile}`);
+    expect(imported.stderr.split('\n').filter((l) => /^\S+:\d+: /.test(l))).toHaveLength(20);
+    // Nothing judged yet: the service's next pass does it.
+    expect(await db.sql`select 1 from detector_states where org_id = ${org.id}`).toHaveLength(0);
+
+    const second = path.join(dir, 'more.jsonl');
+    writeFileSync(second, `${JSON.stringify({ id: 'more-1', text: 'テスト内科', posted_at: '2026-11-02T00:00:00Z' })}\n`);
+    const judged = await hinoko(['import', second, '--org', org.id, '--detect']);
+    expect(judged.code, judged.stderr).toBe(0);
+    expect((await db.sql`select 1 from detector_states where org_id = ${org.id}`).length).toBeGreaterThan(0);
+  }, 120_000);
 });
 
 describe('hinoko users', () => {

@@ -10,11 +10,12 @@ import { usages } from './usage.ts';
 
 export const collectCommand: CliCommand = {
   usage: usages.collect,
-  options: { once: { type: 'boolean' }, source: { type: 'string' } },
+  options: { once: { type: 'boolean' }, source: { type: 'string' }, detect: { type: 'boolean' } },
   async run(args, io) {
     const sourceArg = stringOption(args, 'source');
     const sourceId = sourceArg === undefined ? undefined : idString(sourceArg, '--source');
     if (!args.values.once && sourceId) throw new UsageError('--source needs --once');
+    if (!args.values.once && args.values.detect) throw new UsageError('--detect needs --once');
     return withContext(
       async (ctx) => {
         if (!args.values.once) {
@@ -41,9 +42,11 @@ export const collectCommand: CliCommand = {
           }
         }
         if (sources.length === 0) io.stdout.write('no enabled sources to collect\n');
+        else if (!args.values.detect)
+          io.stdout.write('検知はサービスの次の巡回で行われます (detection runs on the service’s next pass; --detect runs it now)\n');
         return failed > 0 ? 1 : 0;
       },
-      { stages: true },
+      { stages: true, detect: args.values.detect === true },
     );
   },
 };

@@ -1,14 +1,22 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { importMentions, MAX_IMPORT_BYTES } from '../../collection/import-mentions.ts';
 import { UsageError } from '../../errors.ts';
 import { idString } from '../../validation.ts';
 import { stringOption, type CliCommand } from '../command.ts';
+import { progressPrinter } from '../progress.ts';
 import { withContext } from '../with-context.ts';
 import { usages } from './usage.ts';
 
 export const importCommand: CliCommand = {
   usage: usages.import,
-  options: { org: { type: 'string' }, portal: { type: 'string' }, source: { type: 'string' }, format: { type: 'string' } },
+  options: {
+    org: { type: 'string' },
+    portal: { type: 'string' },
+    source: { type: 'string' },
+    format: { type: 'string' },
+    report: { type: 'string' },
+    detect: { type: 'boolean' },
+  },
   allowPositionals: true,
   async run(args, io) {
     const [file, ...extra] = args.positionals;
@@ -29,6 +37,8 @@ export const importCommand: CliCommand = {
     }
     if (size > MAX_IMPORT_BYTES) throw new UsageError(`${file} is over ${MAX_IMPORT_BYTES / 1024 / 1024} MB; split it`);
     const content = await readFile(file);
+    const reportPath = stringOption(args, 'report') ?? `${file}.errors.jsonl`;
+    const progress = progressPrinter(io.stderr);
     const summary = await withContext(
       (ctx) =>
         importMentions(ctx, {
@@ -37,11 +47,22 @@ export const importCommand: CliCommand = {
           format,
           content,
           sourceId: sourceArg === undefined ? undefined : idString(sourceArg, '--source'),
+          onProgress: progress,
         }),
-      { stages: true },
+      { stages: true, detect: args.values.detect === true },
     );
-    for (const e of summary.errors.slice(0, 200)) io.stderr.write(`${file}:${e.line}: ${e.message}\n`);
-    if (summary.errors.length > 200) io.stderr.write(`… and ${summary.errors.length - 200} more errors\n`);
+    progress.done();
+    if (summary.errors.length > 0) {
+      // Every skipped line, with what was on it, for fixing and importing again — not only a screenful.
+      const raw = content.toString('utf8').split(/\r?\n/);
+      const report = summary.errors
+        .map((e) => JSON.stringify({ line: e.line, error: e.message, input: (raw[e.line - 1] ?? '').slice(0, 4000) }))
+        .join('\n');
+      await writeFile(reportPath, `${report}\n`, { mode: 0o600 });
+      for (const e of summary.errors.slice(0, 20)) io.stderr.write(`${file}:${e.line}: ${e.message}\n`);
+      if (summary.errors.length > 20) io.stderr.write(`… and ${summary.errors.length - 20} more\n`);
+      io.stderr.write(`skipped lines, every one: ${reportPath}\n`);
+    }
     io.stdout.write(
       `imported ${summary.imported} new mention(s) into source ${summary.sourceId}; ${summary.alreadyPresent} already present; ${summary.errors.length} line(s) skipped\n`,
     );

@@ -25,7 +25,8 @@ export const reanalyzeCommand: CliCommand = {
           mode: 'stale',
           onProgress: (done, total) => io.stderr.write(`\r${bar(done, total)}`),
         }),
-      { stages: true },
+      // Changed sentiments change what detection sees: judged before the command returns.
+      { stages: true, detect: true },
     );
     io.stderr.write('\n');
     io.stdout.write(`re-analysed ${result.analysed.toLocaleString()} mention(s) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

@@ -4,13 +4,14 @@
 export const usages = {
   start: 'hinoko start',
   migrate: 'hinoko migrate',
-  collect: 'hinoko collect [--once] [--source ID]',
+  collect:
+    'hinoko collect [--once [--source ID] [--detect]]   (--detect: judge what was stored before exiting; otherwise the service does within a minute)',
   sources:
     'hinoko sources list [--org ID]\n       hinoko sources add --org ID --type TYPE --name NAME [--config JSON] [--schedule CRON]\n       hinoko sources enable|disable ID\n       hinoko sources credential ID NAME [--clear]   (the value is read from standard input, never from the command line)',
   targets:
     'hinoko targets list --org ID [--queries]\n       hinoko targets add --org ID --name NAME [--names N]... [--keyword K]... [--handle NETWORK=ACCOUNT]... [--exclude T]...\n       hinoko targets update ID --org ID [--name NAME] [--names N]... [--keyword K]... [--handle NETWORK=ACCOUNT]... [--exclude T]...\n       hinoko targets remove ID --org ID',
   import:
-    'hinoko import FILE --org ID [--portal NAME] [--source ID] [--format jsonl|csv]\n  fields: text, posted_at (required); id, author, author_handle, url, rating (1-5), likes, replies, language, reply_to',
+    'hinoko import FILE --org ID [--portal NAME] [--source ID] [--format jsonl|csv] [--report FILE] [--detect]\n  every skipped line goes to the report (default FILE.errors.jsonl); progress on standard error\n  fields: text, posted_at (required); id, author, author_handle, url, rating (1-5), likes, replies, language, reply_to',
   analyze: 'hinoko analyze [--lexicon FILE] < posts.jsonl   (each line {"id","text"}; writes {"id","sentiment","risks","pii"})',
   check:
     'hinoko check FILE [--channel x|instagram|facebook|line|blog|google_review_reply] [--jsonl] [--json] [--phone 03-...,...] [--address ...] [--name 山田太郎,...]   (exit 1 when a finding blocks publication)',
