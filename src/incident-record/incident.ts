@@ -2,6 +2,7 @@ import type { AuditActor } from '../audit/record.ts';
 import { asJson, type Sql, type Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
+import { logger } from '../logger.ts';
 import type { IncidentTimestamps } from './lifecycle.ts';
 
 // The incident record every later stage reads and the timeline every stage writes to: the incident
@@ -83,4 +84,13 @@ export async function appendEvent(
   await tx`
     insert into incident_events (org_id, incident_id, at, kind, actor_type, actor_id, data)
     values (${e.orgId}, ${e.incidentId}, ${e.at}, ${e.kind}, ${e.actor.type}, ${e.actor.id}, ${tx.json(asJson(e.data))})`;
+  logIncidentEvent(e.orgId, e.incidentId, e.kind, e.actor);
+}
+
+/**
+ * Every timeline event at info, for operators following a crisis in the logs: who did what to
+ * which incident. Not the event's data — notes and reasons can name patients.
+ */
+export function logIncidentEvent(orgId: string, incidentId: string, kind: string, actor: AuditActor): void {
+  logger.info({ orgId, incidentId, event: kind, actor: `${actor.type}:${actor.id ?? ''}` }, `incident ${incidentId}: ${kind}`);
 }

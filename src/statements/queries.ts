@@ -3,6 +3,7 @@ import type { AuditActor } from '../audit/record.ts';
 import { asJson, type Sql, type Tx } from '../db/connect.ts';
 import type { Narrowed, Row } from '../db/schema.ts';
 import { NotFoundError } from '../errors.ts';
+import { logIncidentEvent } from '../incident-record/incident.ts';
 import type { StatementKind, StatementStatus } from './lifecycle.ts';
 import type { StatementFinding } from './run-checker.ts';
 
@@ -133,6 +134,7 @@ export async function appendStatementEvent(
   await tx`
     insert into incident_events (org_id, incident_id, at, kind, actor_type, actor_id, data)
     values (${e.row.org_id}, ${e.row.incident_id}, ${e.at}, ${e.kind}, ${e.actor.type}, ${e.actor.id}, ${tx.json(asJson(data))})`;
+  logIncidentEvent(e.row.org_id, e.row.incident_id, e.kind, e.actor);
 }
 
 /** Counts by severity and the rules that fired: what the timeline and audit carry (not the text). */

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { logger } from '../../src/logger.ts';
 import { verifyAudit } from '../../src/audit/record.ts';
 import { createApp } from '../../src/server/app.ts';
 import { incidentForAlertChange } from '../../src/incidents/auto-open-incident.ts';
@@ -186,6 +187,7 @@ describe('lifecycle through the API', () => {
   }
 
   it('walks triage → active → stable → resolved → closed → reopened, stamping times, on the timeline and the audit log', async () => {
+    const logged = vi.spyOn(logger, 'info');
     const { orgId, incidentId, base } = await openIncident();
     const go = (to: string, extra: Record<string, unknown> = {}) => send('POST', `${base}/transitions`, { to, ...extra });
     expect((await go('active')).status).toBe(200);
@@ -205,6 +207,11 @@ describe('lifecycle through the API', () => {
     expect(
       detail.timeline.filter((e: { kind: string }) => e.kind === 'status_changed').map((e: { data: { to: string } }) => e.data.to),
     ).toEqual(['active', 'stable', 'resolved', 'closed', 'active']);
+    // Every timeline event is in the log at info, by kind and actor — never its data.
+    const lines = logged.mock.calls.filter(([fields]) => (fields as { incidentId?: string }).incidentId === incidentId);
+    expect(lines.map(([fields]) => (fields as { event: string }).event)).toEqual(detail.timeline.map((e: { kind: string }) => e.kind));
+    expect(JSON.stringify(lines)).not.toContain('再燃');
+    logged.mockRestore();
     expect(detail.tasks.length).toBe(5);
     const audited = await ctx.sql<
       { action: string }[]
