@@ -14,6 +14,7 @@ const layers = [
   'errors.ts',
   'random.ts',
   'logger.ts',
+  'metrics.ts', // what this process counts (prom-client); read by GET /metrics
   'display.ts',
   'validation.ts',
   'outbound',

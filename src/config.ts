@@ -31,6 +31,8 @@ export interface Config {
     webhookBodyLimitBytes: number;
     /** Behind a reverse proxy: take the client address from the last X-Forwarded-For entry (the proxy's own). */
     trustProxy: boolean;
+    /** Bearer token for GET /metrics; without it /metrics answers only the machine itself (loopback). */
+    metricsToken: string | null;
   };
   ingest: {
     maxTextChars: number;
@@ -274,6 +276,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       bodyLimitBytes: int(env, 'HINOKO_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
       webhookBodyLimitBytes: int(env, 'HINOKO_WEBHOOK_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
       trustProxy: bool(env, 'HINOKO_TRUST_PROXY', false),
+      metricsToken: read(env, 'HINOKO_METRICS_TOKEN') ?? null,
     },
     ingest: {
       maxTextChars: int(env, 'HINOKO_MAX_TEXT_CHARS', 10_000, 100, 1_000_000),
@@ -354,6 +357,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     'HINOKO_READONLY_PASSWORD must be at least 12 characters',
   );
   need(config.mail.pollMs >= 100, 'HINOKO_MAIL_POLL must be at least 100ms');
+  need((config.http.metricsToken?.length ?? 24) >= 24, 'HINOKO_METRICS_TOKEN must be at least 24 characters (e.g. openssl rand -hex 16)');
   need((config.oncall.secret?.length ?? 32) >= 32, 'HINOKO_SECRET must be at least 32 characters (e.g. openssl rand -hex 32)');
   need(config.oncall.ackLinkTtlMs >= 60_000, 'HINOKO_ACK_LINK_TTL must be at least 1m');
   need(config.oncall.pollMs >= 100, 'HINOKO_ESCALATION_POLL must be at least 100ms');

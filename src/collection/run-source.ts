@@ -11,6 +11,7 @@ import { resolveSecrets } from './source-credentials.ts';
 import { sourceSessionStore } from './source-session.ts';
 import { watchTargetSpecs } from '../organizations/organizations.ts';
 import { definitionFor, getSource, setSourceHealth, validateConfig } from './sources.ts';
+import { collectionRunSeconds, collectionRuns } from '../metrics.ts';
 
 export interface RunRequest {
   sourceId: string;
@@ -167,6 +168,7 @@ async function collectLocked(
   runId: string,
 ): Promise<RunOutcome> {
   const totals = { pages: 0, fetched: 0, inserted: 0, updated: 0, tombstoned: 0, rejected: 0 };
+  const timer = collectionRunSeconds.startTimer();
   const deps = ingestDepsFrom(ctx);
   let committing: Promise<void> | null = null;
   let runtime: Awaited<ReturnType<typeof runtimeFor>> | null = null;
@@ -220,6 +222,7 @@ async function collectLocked(
     if (committing) await committing;
     await finishRun(ctx, source.orgId, runId, 'succeeded', null);
     await setSourceHealth(ctx, source, 'ok', null, true);
+    countRun(source.type, 'succeeded', timer);
     return { status: 'succeeded', runId, ...totals };
   } catch (err) {
     // The page already handed to the database finishes (or fails) before the run is closed.
@@ -230,10 +233,16 @@ async function collectLocked(
     ctx.log.warn({ sourceId: source.id, type: source.type, error: message }, unhealthy ? 'source unhealthy' : 'collection run failed');
     await finishRun(ctx, source.orgId, runId, 'failed', message);
     await setSourceHealth(ctx, source, unhealthy ? 'unhealthy' : 'failing', message, false);
+    countRun(source.type, 'failed', timer);
     return { status: 'failed', runId, ...totals, error: message };
   } finally {
     await runtime?.close().catch(() => {});
   }
+}
+
+function countRun(type: string, status: 'succeeded' | 'failed', timer: (labels: { source_type: string }) => number): void {
+  collectionRuns.inc({ source_type: type, status });
+  timer({ source_type: type });
 }
 
 async function finishRun(ctx: AppContext, orgId: string, runId: string, status: 'succeeded' | 'failed', error: string | null) {

@@ -1,6 +1,7 @@
 import type { AppContext, DetectionStage } from '../context.ts';
 import { Wakeup, type Job, type JobPass } from '../jobs/job.ts';
 import { detectOrg, markLateRecentBuckets, resetSeriesAfterLateData } from './run-detection.ts';
+import { alertChanges, detectionPassSeconds } from '../metrics.ts';
 
 /**
  * Passes running at once: each holds one pool connection while it works, and the mailer, the
@@ -77,11 +78,14 @@ function passOverQueue(ctx: AppContext, pass: JobPass, queued: Set<string>, wake
         if (running.has(orgId)) continue;
         queued.delete(orgId);
         running.add(orgId);
+        const timer = detectionPassSeconds.startTimer();
         void detectOrg(ctx, orgId, ctx.now(), options)
           .then(
             (changes) => {
               done++;
+              timer();
               for (const c of changes) {
+                alertChanges.inc({ kind: c.kind ?? 'unknown', action: c.action });
                 // Only what notifies someone is news in the log; silent updates (every bucket of an
                 // episode, a replay of history) would bury it.
                 ctx.log[c.notify ? 'info' : 'debug'](

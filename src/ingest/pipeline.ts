@@ -5,6 +5,7 @@ import { storePage, type AnalysedMention, type StorePageResult } from './store-p
 import type { MentionAnalyzer, TextAnalysis } from '../analysis/types.ts';
 import type { DetectionStage } from '../context.ts';
 import type { NormalizedMention, Tombstone } from '../mention.ts';
+import { ingestedMentions } from '../metrics.ts';
 
 export interface IngestDeps {
   sql: Sql;
@@ -98,6 +99,7 @@ export async function storeBatch(
     cursor: input.cursor,
     now: deps.now(),
   });
+  ingestedMentions.inc(stored.inserted.length);
   if (deps.detection && stored.inserted.length > 0) {
     try {
       await deps.detection.afterStore(deps, input.orgId, stored.inserted);

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { Job } from '../jobs/job.ts';
 import { advanceEscalation, dueEscalations, ESCALATION_CHANNEL } from './escalation.ts';
 import { notifyOverdueTask, overdueTasks } from './overdue-tasks.ts';
+import { escalationsPaged } from '../metrics.ts';
 
 // The escalation job: pages the next level of every escalation whose timeout passed (counted
 // from the delivery of the level's page: escalation.ts, levelTimesOutAt), and mails the owners of
@@ -22,7 +23,10 @@ export async function escalateDue(ctx: AppContext, signal?: AbortSignal): Promis
   const summary: EscalationSummary = { paged: 0, overdue: 0 };
   for (const e of await dueEscalations(ctx.sql, now)) {
     if (signal?.aborted) break;
-    if (await ctx.sql.begin((tx) => advanceEscalation(tx, cfg, e.org_id, e.incident_id))) summary.paged++;
+    if (await ctx.sql.begin((tx) => advanceEscalation(tx, cfg, e.org_id, e.incident_id))) {
+      summary.paged++;
+      escalationsPaged.inc();
+    }
   }
   for (const t of await overdueTasks(ctx.sql, now)) {
     if (signal?.aborted) break;

@@ -13,6 +13,7 @@ import { receiveWebhook } from '../collection/receive-webhook.ts';
 import { escapeJsonForHtml } from '../display.ts';
 import { printCssHash } from '../postmortems/render.ts';
 import { webRoutes } from '../web/routes.tsx';
+import { metricsHandler } from './metrics.ts';
 
 const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
   const incoming = c.req.header('x-request-id');
@@ -106,6 +107,8 @@ export function createApp(ctx: AppContext, options: AppOptions = {}) {
     const body = 'error' in reply.body ? { error: { ...reply.body.error, requestId: c.get('requestId') } } : reply.body;
     return c.json(body, reply.status);
   });
+
+  app.get('/metrics', metricsHandler(ctx));
 
   app.get('/healthz', async (c) => {
     try {

@@ -119,6 +119,20 @@ function rootPaths(rootUrl: string): PathsObject {
         },
       },
     },
+    '/metrics': {
+      servers,
+      get: {
+        operationId: 'getMetrics',
+        tags: ['meta'],
+        summary:
+          'Prometheus の指標 (Prometheus metrics: collection runs and lag, ingest, detection passes, alerts, mail queue, escalations, connections). HINOKO_METRICS_TOKEN を Bearer で、未設定ならこのマシンからのみ',
+        security: [],
+        responses: {
+          200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } },
+          403: errorJson('トークンが違う、またはこのマシン以外から (wrong token, or not from this machine)'),
+        },
+      },
+    },
     '/ack/{token}': {
       servers,
       parameters: [token],

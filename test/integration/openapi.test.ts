@@ -17,7 +17,7 @@ type Op = {
   responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
   operationId: string;
 };
-/** The /api/v1 operations (a path with servers of its own is outside /api/v1: /healthz, /ack, /webhooks). */
+/** The /api/v1 operations (a path with servers of its own is outside /api/v1: /healthz, /metrics, /ack, /webhooks). */
 const apiPaths = () => Object.entries(doc.paths).filter(([, item]) => !('servers' in item));
 const ops = () => apiPaths().flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op: op as Op })));
 
@@ -65,7 +65,7 @@ describe('the OpenAPI document', () => {
   it('documents the routes outside /api/v1 that other systems call, each with the service root as its server', () => {
     const outside = new Set(
       app.routes
-        .filter((r) => r.method !== 'ALL' && /^\/(healthz|ack|webhooks)\b/.test(r.path))
+        .filter((r) => r.method !== 'ALL' && /^\/(healthz|metrics|ack|webhooks)\b/.test(r.path))
         .map((r) => `${r.method.toLowerCase()} ${openapiPath(r.path)}`),
     );
     const documented = Object.entries(doc.paths)
@@ -79,6 +79,7 @@ describe('the OpenAPI document', () => {
     expect(documented.sort()).toEqual([
       'get /ack/{token}',
       'get /healthz',
+      'get /metrics',
       'get /webhooks/{sourceId}',
       'post /ack/{token}',
       'post /webhooks/{sourceId}',

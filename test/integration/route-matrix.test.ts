@@ -125,7 +125,7 @@ describe('the role × route matrix', () => {
 
 describe('the role × page matrix', () => {
   // Pages sit outside /api: they are declared in src/web/routes.tsx with an action of the same table.
-  const outsideThePages = /^\/(api|assets|webhooks|ack)\/|^\/(healthz|login|logout|favicon\.ico)$/;
+  const outsideThePages = /^\/(api|assets|webhooks|ack)\/|^\/(healthz|metrics|login|logout|favicon\.ico)$/;
   const pageKeys = () => {
     const keys = new Set<string>();
     for (const r of app.routes) if (r.method !== 'ALL' && !outsideThePages.test(r.path)) keys.add(`${r.method} ${r.path}`);
