@@ -47,6 +47,7 @@ const layers = [
   'post-review', // the clinic's own posts checked before publishing (issue 17)
   'postmortems',
   'incidents',
+  'privacy', // erasure on request: reads what incidents cite
   'detection-pass',
   'overview', // reads mentions, alerts, incidents and sources for the wall screen
   'live', // NOTIFY → the pages' event streams

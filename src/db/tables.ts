@@ -309,6 +309,7 @@ export interface Mentions {
   author_name: string | null;
   collected_at: Generated<Timestamp>;
   deleted_at: Timestamp | null;
+  erased_at: Timestamp | null;
   external_id: string;
   id: Generated<Int8>;
   is_demo: Generated<boolean>;

@@ -63,6 +63,8 @@ async function storeRows(
       (analysis ->> 'sharesReport')::boolean as shares_report
     from mentions
     where org_id = ${orgId} and source_id = ${sourceId} and external_id = any(${seen.map((r) => r.externalId)}::text[])
+      -- Erased on its author's request (src/privacy/erase-person.ts): collecting it again brings nothing back.
+      and erased_at is null
     for update`;
   const byExternalId = new Map(existing.map((e) => [e.external_id, e]));
   const edited: { row: AnalysedMention; prior: ExistingRow }[] = [];

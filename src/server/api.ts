@@ -14,6 +14,7 @@ import { buildOpenApiDocument } from './openapi.ts';
 import { organizationRoutes } from '../organizations/routes.ts';
 import { overviewRoutes } from '../overview/routes.ts';
 import { postmortemRoutes } from '../postmortems/routes.ts';
+import { privacyRoutes } from '../privacy/routes.ts';
 import type { AppEnv } from '../http/env.ts';
 import { actionsOf, defineRoute, type RouteDefinition } from '../http/route.ts';
 import { ErrorBody, jsonAnswer } from '../http/schemas.ts';
@@ -54,6 +55,7 @@ export const apiRoutes: readonly RouteDefinition[] = [
   ...oncallRoutes,
   ...statementRoutes,
   ...postRoutes,
+  ...privacyRoutes,
   ...overviewRoutes,
 ];
 

@@ -28,6 +28,7 @@ const tagDescriptions: Record<string, string> = {
   postmortems: 'ポストモーテムと月次報告 (post-mortems and reports)',
   statements: '公式見解の作成・確認・承認・公開 (statements)',
   posts: '当院の投稿の公開前チェック・複数人承認・公開 (the clinic’s own posts: check, N reviewers, publish)',
+  privacy: '本人の求めによる消去 (erasure on request)',
 };
 
 const errorEnvelope = {

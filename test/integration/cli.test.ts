@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { makeOrg, testContext } from '../factories/index.ts';
+import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
+import { makeOrg, makeSource, mentionFixture, testContext } from '../factories/index.ts';
 
 const bin = fileURLToPath(new URL('../../bin/hinoko.mjs', import.meta.url));
 let db: TestDatabase;
@@ -183,6 +184,26 @@ describe('hinoko CLI', () => {
     expect(judged.code, judged.stderr).toBe(0);
     expect((await db.sql`select 1 from detector_states where org_id = ${org.id}`).length).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('hinoko erase', () => {
+  it('previews, then erases a person’s posts; a request without a person is a usage error', async () => {
+    const ctx = testContext(db);
+    const { org } = await makeOrg(ctx);
+    const src = await makeSource(ctx, org.id);
+    await ingest(ingestDepsFrom(ctx), {
+      orgId: org.id,
+      sourceId: src.id,
+      mentions: [mentionFixture(1, { authorHandle: 'kanja_b', text: '入院中の母の話' }), mentionFixture(2, { authorHandle: 'other' })],
+    });
+    const preview = await hinoko(['erase', '--org', org.id, '--handle', '@kanja_b', '--dry-run']);
+    expect(preview.stdout, preview.stderr).toContain('posts 1');
+    expect(await db.sql`select 1 from mentions where org_id = ${org.id} and erased_at is not null`).toHaveLength(0);
+    const erased = await hinoko(['erase', '--org', org.id, '--handle', '@kanja_b']);
+    expect(erased.code, erased.stderr).toBe(0);
+    expect((await db.sql`select author_handle from mentions where org_id = ${org.id} and erased_at is not null`).length).toBe(1);
+    expect((await hinoko(['erase', '--org', org.id])).code).toBe(2);
+  }, 60_000);
 });
 
 describe('hinoko users', () => {

@@ -36,6 +36,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'テキスト解析 (感情・リスク・個人情報) を JSON Lines で実行 (analyse JSON lines from stdin)',
     load: async () => (await import('./analyze.ts')).analyzeCommand,
   },
+  erase: {
+    summary: '本人の求めによる投稿の消去 (erase a person’s posts on their request, by handle or account id)',
+    load: async () => (await import('./erase.ts')).eraseCommand,
+  },
   check: {
     summary: '公開前の投稿チェック (check a draft of the clinic’s own post: 医療広告ガイドライン, privacy; exit 1 on blocking findings)',
     load: async () => (await import('./check.ts')).checkCommand,

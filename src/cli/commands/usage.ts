@@ -16,6 +16,8 @@ export const usages = {
   check:
     'hinoko check FILE [--channel x|instagram|facebook|line|blog|google_review_reply] [--jsonl] [--json] [--phone 03-...,...] [--address ...] [--name 山田太郎,...]   (exit 1 when a finding blocks publication)',
   reanalyze: 'hinoko reanalyze [--org ID]',
+  erase:
+    'hinoko erase --org ID (--handle HANDLE | --author-id ID) [--dry-run]   (a person’s posts on their request; what an open incident cites is kept and listed)',
   detect:
     'hinoko detect [--input FILE] [--sensitivity fewer|balanced|more] [--bucket-minutes N]  (CSV on stdin if no --input: timestamp,value[,negative[,reported]][,negative_reposts,negative_quotes,negative_replies][,critical_terms as 医療ミス;死亡])',
   backtest: 'hinoko backtest --org ID --from ISO --to ISO [--sensitivity fewer|balanced|more]',
