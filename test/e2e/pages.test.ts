@@ -281,6 +281,18 @@ describe('alerts', () => {
         },
         { text: '看護師さんの投稿が炎上してる', url: 'https://x.example/status/1', engagement: 80, negative: true },
       ],
+      // The clinic's own post whose replies carry the surge (issue 17): named with a link to it.
+      ownPost: {
+        postId: '9001',
+        channelJa: 'X（旧Twitter）',
+        excerpt: '新しい予約システムについてのお知らせです。',
+        url: 'https://x.example/status/9001',
+        publishedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+        negative: 24,
+        reactions: 30,
+        windowNegative: 31,
+        windowMinutes: 60,
+      },
     };
     const at = new Date(Date.now() - 30 * 60_000);
     const [target] = await ctx.sql<{ id: string }[]>`select id from watch_targets where org_id = ${orgId} order by id limit 1`;
@@ -314,6 +326,8 @@ describe('alerts', () => {
     expect(body).toContain('82%（通常 12%）');
     expect(body).toContain('投稿量 97%、否定割合 80%');
     expect(body).toContain('職員の対応（12件）');
+    expect(body).toContain('発端とみられる当院の投稿');
+    expect(await page.locator('a[href="/posts/9001"]').count()).toBe(1);
     expect(body).toContain('<img src=x onerror="window.__pwned=5">');
     expect(body).toMatch(/深刻度の上昇（深刻度4・重大）/);
     // A sample's javascript: URL never becomes a link; a real one opens the original post.

@@ -17,7 +17,7 @@ import { schedulePost } from '../../post-review/schedule-post.ts';
 import { submitPost } from '../../post-review/submit-post.ts';
 import { withdrawPost } from '../../post-review/withdraw-post.ts';
 import { actorKey } from '../../statements/queries.ts';
-import { formOf, pathNumber } from '../forms.ts';
+import { formOf, optionalText, pathNumber } from '../forms.ts';
 import { definePage, type PageDefinition } from '../page.tsx';
 import { PostPage, PostsPage } from '../pages/posts.tsx';
 
@@ -38,22 +38,11 @@ const version = z
   .string()
   .regex(/^[1-9]\d{0,8}$/, '版が正しくありません')
   .transform(Number);
-/** A form field that may be left blank or left out: trimmed, checked, null when blank. */
-const blankOr = (max: number, ok: RegExp, message: string) =>
-  z.preprocess(
-    (v) => v ?? '',
-    z
-      .string()
-      .trim()
-      .max(max)
-      .refine((v) => v === '' || ok.test(v), message)
-      .transform((v) => v || null),
-  );
 /** Where a published post went out (both optional). */
 const publishedAs = z.object({
   version,
-  url: blankOr(2000, /^https?:\/\/\S+$/i, '公開した投稿のURL（https://…）を入力してください'),
-  externalId: blankOr(512, /^[\x21-\x7e]+$/, '投稿IDは英数字と記号で入力してください'),
+  url: optionalText(2000).refine((v) => v === undefined || /^https?:\/\/\S+$/i.test(v), '公開した投稿のURL（https://…）を入力してください'),
+  externalId: optionalText(512).refine((v) => v === undefined || /^[\x21-\x7e]+$/.test(v), '投稿IDは英数字と記号で入力してください'),
 });
 const content = z.object({
   channel: z.enum(channels, { error: 'チャネルを選んでください' }),
