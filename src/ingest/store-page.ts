@@ -4,6 +4,7 @@ import type { CheckedMention } from './normalise.ts';
 import type { TextAnalysis } from '../analysis/types.ts';
 import type { StoredMention, Tombstone } from '../mention.ts';
 import { linkOwnPosts } from './own-posts.ts';
+import { stageMentions } from './mention-stage.ts';
 import { markQuotesOfNegative } from './quote-evidence.ts';
 import { applyCountDeltas, CountDeltas, labelCounts } from './rollups.ts';
 
@@ -47,12 +48,19 @@ type ExistingRow = Pick<
 /** Inserts, edits and metric refreshes for rows with distinct external ids, inside `tx`. */
 async function storeRows(
   tx: Tx,
-  { orgId, sourceId, now, rows, deltas }: { orgId: string; sourceId: string; now: Date; rows: AnalysedMention[]; deltas: CountDeltas },
+  {
+    orgId,
+    sourceId,
+    now,
+    gen,
+    rows,
+    deltas,
+  }: { orgId: string; sourceId: string; now: Date; gen: number; rows: AnalysedMention[]; deltas: CountDeltas },
 ): Promise<{ inserted: StoredMention[]; edited: number; refreshed: number }> {
   // Insert first: on a normal page most items are new, and "on conflict do nothing" returns
   // exactly the rows this transaction created, even against a concurrent instance. Only the
   // items that already existed are read back (locked) to find edits and fresher metrics.
-  const inserted = await insertMentions(tx, orgId, sourceId, rows, now);
+  const inserted = await insertMentions(tx, orgId, sourceId, gen, rows, now);
   const insertedIds = new Set(inserted.map((m) => m.externalId));
   const seen = rows.filter((r) => !insertedIds.has(r.externalId));
   const existing =
@@ -163,8 +171,9 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
     const inserted: StoredMention[] = [];
     let editedCount = 0;
     let refreshedCount = 0;
-    for (const rows of generations) {
-      const r = await storeRows(tx, { orgId, sourceId, now, rows, deltas });
+    await stageMentions(tx, generations);
+    for (const [gen, rows] of generations.entries()) {
+      const r = await storeRows(tx, { orgId, sourceId, now, gen, rows, deltas });
       inserted.push(...r.inserted);
       editedCount += r.edited;
       refreshedCount += r.refreshed;
@@ -188,10 +197,6 @@ export async function storePage(sql: Sql, input: StorePageInput): Promise<StoreP
   });
 }
 
-// postgres.js tags a JS boolean array with the scalar boolean type, and its bool serialiser turns
-// anything but `true` into 'f': send text and let the server cast text[] to boolean[].
-const pgBool = (b: boolean) => (b ? 't' : 'f');
-
 function reachGrowth(prior: ExistingRow, row: CheckedMention) {
   return {
     reposts: Math.max(0, row.reposts - prior.reposts),
@@ -200,34 +205,30 @@ function reachGrowth(prior: ExistingRow, row: CheckedMention) {
   };
 }
 
-async function insertMentions(tx: Tx, orgId: string, sourceId: string, rows: AnalysedMention[], now: Date): Promise<StoredMention[]> {
+async function insertMentions(
+  tx: Tx,
+  orgId: string,
+  sourceId: string,
+  gen: number,
+  rows: AnalysedMention[],
+  now: Date,
+): Promise<StoredMention[]> {
   if (rows.length === 0) return [];
-  const col = <T>(f: (r: AnalysedMention) => T) => rows.map(f);
-  // A concurrent instance may have inserted some of these since we looked: "do nothing" skips
-  // them, and only the rows we really inserted come back, so nothing is counted twice.
+  // The page's rows wait in the staging table (mention-stage.ts). A concurrent instance may have
+  // inserted some of these since we looked: "do nothing" skips them, and only the rows we really
+  // inserted come back, so nothing is counted twice.
   const result = await tx<Pick<Row<'mentions'>, 'id' | 'external_id'>[]>`
     insert into mentions (
       org_id, source_id, watch_target_id, external_id, url, author_id, author_handle, author_name, text, language,
       posted_at, collected_at, updated_at, likes, reposts, quotes, replies, views,
       reply_to_external_id, quote_of_external_id, repost_of_external_id, rating, is_private, is_demo, raw,
       analysis, analysis_version, search, sentiment_label, sentiment_score)
-    select ${orgId}::bigint, ${sourceId}::bigint, u.target, u.external_id, u.url, u.author_id, u.author_handle, u.author_name,
-      u.text, u.language, u.posted_at, ${now}, ${now}, u.likes, u.reposts, u.quotes, u.replies, u.views,
-      u.reply_to, u.quote_of, u.repost_of, u.rating, u.is_private, u.is_demo, u.raw::jsonb,
-      u.analysis::jsonb, u.analysis_version, hinoko_lexemes(u.lexemes::jsonb), u.label, u.score
-    from unnest(
-      ${col((r) => r.watchTargetId)}::bigint[], ${col((r) => r.externalId)}::text[], ${col((r) => r.url)}::text[],
-      ${col((r) => r.authorId)}::text[], ${col((r) => r.authorHandle)}::text[], ${col((r) => r.authorName)}::text[],
-      ${col((r) => r.text)}::text[], ${col((r) => r.language)}::text[], ${col((r) => r.postedAt.toISOString())}::timestamptz[],
-      ${col((r) => r.likes)}::int[], ${col((r) => r.reposts)}::int[], ${col((r) => r.quotes)}::int[], ${col((r) => r.replies)}::int[],
-      ${col((r) => r.views)}::bigint[], ${col((r) => r.replyToExternalId)}::text[], ${col((r) => r.quoteOfExternalId)}::text[],
-      ${col((r) => r.repostOfExternalId)}::text[], ${col((r) => r.rating)}::smallint[], ${col((r) => pgBool(r.isPrivate))}::text[]::boolean[],
-      ${col((r) => pgBool(r.isDemo))}::text[]::boolean[], ${col((r) => r.rawJson)}::text[],
-      ${col((r) => (r.analysis ? JSON.stringify(r.analysis) : null))}::text[], ${col((r) => r.analysisVersion)}::text[],
-      ${col((r) => lexemesJson(r.lexemes))}::text[], ${col((r) => r.analysis?.sentiment.label ?? null)}::text[], ${col((r) => r.analysis?.sentiment.score ?? null)}::real[]
-    ) as u(target, external_id, url, author_id, author_handle, author_name, text, language, posted_at,
-           likes, reposts, quotes, replies, views, reply_to, quote_of, repost_of, rating, is_private, is_demo, raw,
-           analysis, analysis_version, lexemes, label, score)
+    select ${orgId}::bigint, ${sourceId}::bigint, s.target, s.external_id, s.url, s.author_id, s.author_handle, s.author_name,
+      s.text, s.language, s.posted_at, ${now}, ${now}, s.likes, s.reposts, s.quotes, s.replies, s.views,
+      s.reply_to, s.quote_of, s.repost_of, s.rating, s.is_private, s.is_demo, s.raw::jsonb,
+      s.analysis::jsonb, s.analysis_version, hinoko_lexemes(s.lexemes::jsonb), s.label, s.score
+    from hinoko_mention_stage s
+    where s.gen = ${gen}
     on conflict (org_id, source_id, external_id) do nothing
     returning id, external_id`;
   const byExternalId = new Map(rows.map((r) => [r.externalId, r]));

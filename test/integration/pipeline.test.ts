@@ -149,6 +149,39 @@ describe('ingest pipeline', () => {
     ]);
   });
 
+  it('stores every field exactly as written, whatever characters frame COPY rows and columns', async () => {
+    // Pages reach Postgres through COPY's text format (src/ingest/mention-stage.ts): a stranger's
+    // tab, newline, backslash or end-of-data marker must land as text, never as a column or row.
+    const ctx = testContext(db);
+    const { org } = await makeOrg(ctx);
+    const src = await makeSource(ctx, org.id);
+    const hostile = 'a\tb\nc\r\nd\\e\\.\n\\.\n\\N 終\\t';
+    const item = mentionFixture(1, {
+      externalId: 'x\\N\t1',
+      text: hostile,
+      authorName: '\\N',
+      authorHandle: null,
+      url: null,
+      raw: { note: hostile, nested: ['\\', '\t'] },
+      metrics: { likes: 2_000_000_000, reposts: 0, quotes: 0, replies: 0, views: 9_007_199_254_740_991 },
+    });
+    const r = await ingest(deps(ctx), { orgId: org.id, sourceId: src.id, mentions: [item, mentionFixture(2)] });
+    expect(r.inserted).toHaveLength(2);
+    const [row] = await ctx.sql`
+      select external_id, text, author_name, author_handle, url, raw, likes, views::text as views from mentions
+      where org_id = ${org.id} and external_id = ${'x\\N\t1'}`;
+    expect(row).toEqual({
+      external_id: 'x\\N\t1',
+      text: hostile.trim(),
+      author_name: '\\N',
+      author_handle: null,
+      url: null,
+      raw: { note: hostile, nested: ['\\', '\t'] },
+      likes: 2_000_000_000,
+      views: '9007199254740991',
+    });
+  });
+
   it('keeps deleted mentions as evidence with a tombstone', async () => {
     const ctx = testContext(db);
     const { org } = await makeOrg(ctx);
