@@ -21,6 +21,7 @@ import { logger } from './logger.ts';
 import { loadPipelineStages } from './pipeline-stages.ts';
 import { checkServerKeyFingerprint } from './secrets/check-fingerprint.ts';
 import { loadServerKeys } from './secrets/server-keys.ts';
+import { retentionJob } from './privacy/retention-job.ts';
 
 export interface RunningService {
   ctx: AppContext;
@@ -123,6 +124,7 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
       backlog,
       stages.detection,
       escalationJob(config.oncall.pollMs),
+      retentionJob(),
       ...mailer.jobs(),
     ]);
     const app = createApp(ctx, {

@@ -60,6 +60,8 @@ export const actions = {
   'users.manage': { roles: admins, scope: 'manage' },
   // erasing a person's posts on their request (src/privacy/erase-person.ts)
   'privacy.erase': { roles: admins, scope: 'manage' },
+  // running the retention pass now, or counting what it would remove (src/privacy/retention.ts)
+  'privacy.retention': { roles: admins, scope: 'manage' },
   // Own tokens and password; the verb also checks that the target user is the caller (or an admin).
   'account.credentials': { roles: everyone, scope: 'manage' },
   // incidents

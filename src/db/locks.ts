@@ -32,4 +32,6 @@ export const leaseNames = {
   sourceRun: (sourceId: string) => `source-run:${sourceId}`,
   /** The analysis backlog sweep (src/ingest/analysis-backlog-job.ts): one instance sweeps at a time. */
   analysisBacklog: 'analysis-backlog',
+  /** The daily retention pass (src/privacy/retention-job.ts). */
+  retention: 'retention',
 } as const;

@@ -246,6 +246,7 @@ export interface MailOutbox {
   alert_id: Int8 | null;
   attempts: Generated<number>;
   audited_at: Timestamp | null;
+  body_removed_at: Timestamp | null;
   created_at: Generated<Timestamp>;
   dedupe_key: string;
   delivered_via: "smtp" | "preview" | null;
@@ -331,6 +332,7 @@ export interface Mentions {
   sentiment_score: number | null;
   source_id: Int8;
   text: string;
+  text_removed_at: Timestamp | null;
   updated_at: Generated<Timestamp>;
   url: string | null;
   version: Generated<number>;

@@ -45,11 +45,13 @@ export async function analyzeStored(ctx: AppContext, opts: AnalyzeStoredOptions)
   const orgIds = opts.orgId
     ? [opts.orgId]
     : (await ctx.sql<Pick<Row<'organizations'>, 'id'>[]>`select id from organizations order by id`).map((r) => r.id);
+  // Never a post whose text was erased or removed by retention (src/privacy): analysing the
+  // placeholder would overwrite the sentiment its buckets counted.
   const pending = (org: string) =>
     opts.mode === 'missing'
-      ? // The partial index mentions_unanalysed_idx has exactly this condition.
-        ctx.sql`m.org_id = ${org} and (m.analysis is null or m.search is null)`
-      : ctx.sql`m.org_id = ${org} and m.analysis_version is distinct from ${version}`;
+      ? // The partial index mentions_unanalysed_idx has the condition in parentheses.
+        ctx.sql`m.org_id = ${org} and (m.analysis is null or m.search is null) and m.erased_at is null and m.text_removed_at is null`
+      : ctx.sql`m.org_id = ${org} and m.analysis_version is distinct from ${version} and m.erased_at is null and m.text_removed_at is null`;
   let total = 0;
   if (opts.onProgress) {
     for (const org of orgIds) {

@@ -59,21 +59,9 @@ export async function erasePerson(ctx: AppContext, orgId: string, request: Erasu
         where m.org_id = ${orgId} and m.erased_at is null
           and (${handle}::text is not null and lower(ltrim(m.author_handle, '@')) = ${handle}
             or ${authorId}::text is not null and m.author_id = ${authorId})
-      ),
-      cited as (
-        select (s ->> 'id') as mention_id, i.id as incident_id,
-          case when i.status in ('triage', 'active', 'stable') then 'open_incident' else 'postmortem_not_approved' end as reason
-        from incidents i
-        join incident_alerts ia on ia.org_id = i.org_id and ia.incident_id = i.id
-        join alerts a on a.org_id = ia.org_id and a.id = ia.alert_id
-        cross join lateral jsonb_array_elements(coalesce(a.explanation -> 'samples', '[]'::jsonb)) as s
-        left join postmortems p on p.org_id = i.org_id and p.incident_id = i.id
-        where i.org_id = ${orgId}
-          and (i.status in ('triage', 'active', 'stable') or (p.status is not null and p.status <> 'approved'))
       )
-      select p.id, min(c.incident_id::text) as retained_by, min(c.reason) as reason
-      from person p left join cited c on c.mention_id = p.id::text
-      group by p.id`;
+      select p.id, c.incident_id::text as retained_by, c.reason
+      from person p left join hinoko_cited_mentions(${orgId}) c on c.mention_id = p.id`;
     const erase = posts.filter((p) => p.retained_by === null).map((p) => p.id);
     const report: ErasureReport = {
       mentions: erase.length,
@@ -104,7 +92,7 @@ export async function erasePerson(ctx: AppContext, orgId: string, request: Erasu
     if (!report.dryRun && erase.length + report.activities > 0) {
       await tx`
         update mentions set text = ${erasedText}, author_id = null, author_handle = null, author_name = null, url = null,
-          raw = '{}'::jsonb, search = null,
+          raw = '{}'::jsonb, search = ''::tsvector,
           analysis = case when analysis is null then null else analysis - 'terms' - 'pii' || '{"terms": [], "pii": []}'::jsonb end,
           erased_at = ${now}, updated_at = ${now}
         where org_id = ${orgId} and id = any(${erase}::bigint[])`;

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { analyzeStored } from '../../src/ingest/analyze-stored.ts';
 import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
 import { erasedText } from '../../src/privacy/erase-person.ts';
 import { createApp } from '../../src/server/app.ts';
-import { makeOrg, makeSource, mentionFixture, testContext } from '../factories/index.ts';
+import { makeOrg, makeSource, mentionFixture, stubAnalyzer, testContext } from '../factories/index.ts';
 import { newTestPerson } from '../support/api-auth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -18,7 +19,14 @@ afterAll(async () => {
 });
 
 it('erases a person’s posts across sources, keeps what an open incident cites, and nothing comes back on the next collection', async () => {
-  const ctx = testContext(db);
+  const ctx = testContext(db, {
+    analyzer: stubAnalyzer('erasure-test', (text) => ({
+      sentiment: text.includes('ひどい') ? { label: 'negative', score: -0.8 } : { label: 'neutral', score: 0 },
+      risks: [],
+      pii: [],
+      terms: [],
+    })),
+  });
   const app = createApp(ctx);
   const { org } = await makeOrg(ctx);
   const [x, rss] = [await makeSource(ctx, org.id), await makeSource(ctx, org.id)];
@@ -99,6 +107,11 @@ it('erases a person’s posts across sources, keeps what an open incident cites,
     { explanation: { samples: { text: string }[] } }[]
   >`select explanation from alerts where id = ${closedAlert}`;
   expect(quoted!.explanation.samples[0]!.text).toBe(erasedText);
+  // The backlog sweep leaves erased posts alone: analysing the placeholder would rewrite their sentiment.
+  const labels = await ctx.sql`select id, sentiment_label, analysis from mentions where org_id = ${org.id} order by id`;
+  await analyzeStored(ctx, { mode: 'missing', orgId: org.id });
+  await analyzeStored(ctx, { mode: 'stale', orgId: org.id });
+  expect(await ctx.sql`select id, sentiment_label, analysis from mentions where org_id = ${org.id} order by id`).toEqual(labels);
   // Collected again: it stays erased.
   await ingest(deps, { orgId: org.id, sourceId: x.id, mentions: [hers(2, '受付の対応がひどい')] });
   expect((await ctx.sql<{ text: string }[]>`select text from mentions where id = ${ids['m-2']!}`)[0]!.text).toBe(erasedText);

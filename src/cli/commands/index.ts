@@ -40,6 +40,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: '本人の求めによる投稿の消去 (erase a person’s posts on their request, by handle or account id)',
     load: async () => (await import('./erase.ts')).eraseCommand,
   },
+  retention: {
+    summary: '保存期間の過ぎた個人データを消去 (apply the retention periods now; the service also does daily at 03:30 JST)',
+    load: async () => (await import('./retention.ts')).retentionCommand,
+  },
   check: {
     summary: '公開前の投稿チェック (check a draft of the clinic’s own post: 医療広告ガイドライン, privacy; exit 1 on blocking findings)',
     load: async () => (await import('./check.ts')).checkCommand,

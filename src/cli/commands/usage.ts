@@ -18,6 +18,7 @@ export const usages = {
   reanalyze: 'hinoko reanalyze [--org ID]',
   erase:
     'hinoko erase --org ID (--handle HANDLE | --author-id ID) [--dry-run]   (a person’s posts on their request; what an open incident cites is kept and listed)',
+  retention: 'hinoko retention [--org ID] [--dry-run]   (every organisation without --org; --dry-run counts what would go)',
   detect:
     'hinoko detect [--input FILE] [--sensitivity fewer|balanced|more] [--bucket-minutes N]  (CSV on stdin if no --input: timestamp,value[,negative[,reported]][,negative_reposts,negative_quotes,negative_replies][,critical_terms as 医療ミス;死亡])',
   backtest: 'hinoko backtest --org ID --from ISO --to ISO [--sensitivity fewer|balanced|more]',
