@@ -3,7 +3,8 @@ import { createOrganization, createWatchTarget } from '../organizations/organiza
 import { addSource } from './sources.ts';
 import { activity, generateSlot, SLOT_MS, type DemoConfig } from '../sources/demo/index.ts';
 import { defaultIngestLimits, normaliseMention } from '../ingest/normalise.ts';
-import { storePage, type AnalysedMention } from '../ingest/store-page.ts';
+import type { AnalysedMention } from '../ingest/normalise.ts';
+import { storePage } from '../ingest/store-page.ts';
 import type { AnalysedText, SentimentLabel, TextAnalysis } from '../analysis/types.ts';
 
 // Bulk synthetic data for benchmarks (`hinoko seed --mentions N`): the demo generator's posts,

@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Tx } from '../db/connect.ts';
-import type { AnalysedMention } from './store-page.ts';
+import type { AnalysedMention } from './normalise.ts';
 
 // A page of posts reaches Postgres by COPY into a temporary staging table, and from there into
 // mentions with one INSERT … ON CONFLICT (store-page.ts). COPY's text format costs the client a

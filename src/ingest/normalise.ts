@@ -1,4 +1,5 @@
 import { MENTION_BUCKET_MS, type NormalizedMention } from '../mention.ts';
+import type { TextAnalysis } from '../analysis/types.ts';
 
 // Pure checks and clean-up applied to every mention from every source before it is stored.
 // Posts are written by strangers: anything that would break storage or display is rejected here
@@ -134,4 +135,12 @@ export function normaliseMention(m: NormalizedMention, limits: IngestLimits = de
 
 export function bucketStart(t: Date, bucketMs = MENTION_BUCKET_MS): Date {
   return new Date(Math.floor(t.getTime() / bucketMs) * bucketMs);
+}
+
+/** A checked post with its analysis (null when analysis is off or comes later), as the store path takes it. */
+export interface AnalysedMention extends CheckedMention {
+  analysis: TextAnalysis | null;
+  analysisVersion: string | null;
+  /** The words the post is found by (mentions.search); null until analysed. */
+  lexemes: string[] | null;
 }

@@ -1,7 +1,8 @@
 import type { Sql } from '../db/connect.ts';
 import type { Logger } from '../logger.ts';
 import { defaultIngestLimits, normaliseMention, type IngestLimits } from './normalise.ts';
-import { storePage, type AnalysedMention, type StorePageResult } from './store-page.ts';
+import type { AnalysedMention } from './normalise.ts';
+import { storePage, type StorePageResult } from './store-page.ts';
 import type { MentionAnalyzer, TextAnalysis } from '../analysis/types.ts';
 import type { DetectionStage } from '../context.ts';
 import type { NormalizedMention, Tombstone } from '../mention.ts';

@@ -1,19 +1,12 @@
 import { asJson, type Sql, type Tx } from '../db/connect.ts';
 import type { Row } from '../db/schema.ts';
-import type { CheckedMention } from './normalise.ts';
+import type { AnalysedMention, CheckedMention } from './normalise.ts';
 import type { TextAnalysis } from '../analysis/types.ts';
 import type { StoredMention, Tombstone } from '../mention.ts';
 import { linkOwnPosts } from './own-posts.ts';
 import { stageMentions } from './mention-stage.ts';
 import { markQuotesOfNegative } from './quote-evidence.ts';
 import { applyCountDeltas, CountDeltas, labelCounts } from './rollups.ts';
-
-export interface AnalysedMention extends CheckedMention {
-  analysis: TextAnalysis | null;
-  analysisVersion: string | null;
-  /** The words the post is found by (mentions.search); null until analysed. */
-  lexemes: string[] | null;
-}
 
 /** A column of lexeme lists as JSON text, for hinoko_lexemes() in SQL (sql/021_mention_search.sql). */
 export function lexemesJson(lexemes: string[] | null): string | null {
