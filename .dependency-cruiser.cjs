@@ -48,6 +48,7 @@ const layers = [
   'postmortems',
   'incidents',
   'privacy', // erasure on request: reads what incidents cite
+  'backup', // hinoko backup / restore: the whole database, as its owner
   'detection-pass',
   'overview', // reads mentions, alerts, incidents and sources for the wall screen
   'live', // NOTIFY → the pages' event streams

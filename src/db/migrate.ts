@@ -40,8 +40,9 @@ export async function readMigrations(dir = sqlDir): Promise<MigrationFile[]> {
  * the record again, so concurrent starts are safe: the second instance waits, then finds nothing
  * left to do. (No session lock: that would need a reserved connection, see src/db/leases.ts.)
  */
-export async function migrate(sql: Sql, dir = sqlDir): Promise<string[]> {
-  const migrations = await readMigrations(dir);
+export async function migrate(sql: Sql, dir = sqlDir, options: { upTo?: number } = {}): Promise<string[]> {
+  // upTo: a restore rebuilds the schema its backup was taken with, loads the rows, then migrates on.
+  const migrations = (await readMigrations(dir)).filter((m) => options.upTo === undefined || m.version <= options.upTo);
   const key = advisoryKey(lockNames.migrate);
   const applied = await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${key}::bigint)`;

@@ -51,3 +51,26 @@ it('queries on a reserved connection whose backend died settle (no crash, no han
     process.off('uncaughtException', onUncaught);
   }
 });
+
+it('a COPY TO read slowly to its end leaves the connection working (the socket is resumed at CopyDone)', async () => {
+  // Unpatched, when the last chunks fill the stream's buffer the socket stays paused after the
+  // stream ends, and the next query on the connection never answers (the test then times out).
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+  try {
+    for (let round = 0; round < 5; round++) {
+      await sql.begin(async (tx) => {
+        const source = await tx`copy (select g, repeat('x', 200) from generate_series(1, 20000) g) to stdout`.readable();
+        let bytes = 0;
+        for await (const chunk of source as AsyncIterable<Buffer>) {
+          bytes += chunk.length;
+          // A slow consumer: the buffer fills and postgres.js pauses the socket.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        expect(bytes).toBeGreaterThan(20000 * 200);
+        expect(await tx`select ${round}::int as r`).toEqual([{ r: round }]);
+      });
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+});

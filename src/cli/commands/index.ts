@@ -40,6 +40,14 @@ export const commands: Record<string, CommandEntry> = {
     summary: '本人の求めによる投稿の消去 (erase a person’s posts on their request, by handle or account id)',
     load: async () => (await import('./erase.ts')).eraseCommand,
   },
+  backup: {
+    summary: 'データベースのバックアップ (back up the database: pg_dump, or Hinoko’s own format for the embedded one)',
+    load: async () => (await import('./backup.ts')).backupCommand,
+  },
+  restore: {
+    summary: 'バックアップから復元 (restore a backup into an empty database)',
+    load: async () => (await import('./backup.ts')).restoreCommand,
+  },
   retention: {
     summary: '保存期間の過ぎた個人データを消去 (apply the retention periods now; the service also does daily at 03:30 JST)',
     load: async () => (await import('./retention.ts')).retentionCommand,

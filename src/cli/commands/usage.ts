@@ -18,6 +18,9 @@ export const usages = {
   reanalyze: 'hinoko reanalyze [--org ID]',
   erase:
     'hinoko erase --org ID (--handle HANDLE | --author-id ID) [--dry-run]   (a person’s posts on their request; what an open incident cites is kept and listed)',
+  backup:
+    'hinoko backup FILE [--format auto|pg_dump|hinoko]   (auto: pg_dump when one can read the server — HINOKO_PG_BIN or PATH — else Hinoko’s own format)',
+  restore: 'hinoko restore FILE [--force]   (stop the service first; --force empties a database that is not empty)',
   retention: 'hinoko retention [--org ID] [--dry-run]   (every organisation without --org; --dry-run counts what would go)',
   detect:
     'hinoko detect [--input FILE] [--sensitivity fewer|balanced|more] [--bucket-minutes N]  (CSV on stdin if no --input: timestamp,value[,negative[,reported]][,negative_reposts,negative_quotes,negative_replies][,critical_terms as 医療ミス;死亡])',
