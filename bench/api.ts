@@ -208,8 +208,18 @@ try {
 async function concurrentLoad(app: ReturnType<typeof createApp>, token: string, paths: string[], mentions: number): Promise<void> {
   const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
   const duration = Number(process.env.BENCH_SECONDS ?? 30);
+  // Requests still being answered when the load generator exits must finish before the database goes.
+  let inFlight = 0;
+  const fetch = async (req: Request) => {
+    inFlight++;
+    try {
+      return await app.fetch(req);
+    } finally {
+      inFlight--;
+    }
+  };
   const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+    const s = serve({ fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   const run = (seconds: number) =>
@@ -251,6 +261,7 @@ async function concurrentLoad(app: ReturnType<typeof createApp>, token: string, 
     writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
   }
   server.close();
+  while (inFlight > 0) await new Promise((r) => setTimeout(r, 10));
   console.log(
     `bench:api --concurrent: ${mentions.toLocaleString()} mentions; ${connections} clients for ${duration} s on the mention feed (newest, negative, by source, page 20) and counts (5m × 24h, 1h × 7d), one instance over HTTP`,
   );
