@@ -18,6 +18,11 @@ export interface Config {
      * tables (README, "Security"); null: DATABASE_URL migrates too (and the service warns).
      */
     migrationUrl: string | null;
+    /**
+     * DATABASE_READ_URL: a replica for the reads that may lag a moment — the mention feed, the
+     * counts, the overview's charts; null: they go to DATABASE_URL like everything else.
+     */
+    readUrl: string | null;
     poolSize: number;
     embeddedPort: number | null;
     /** Lets the dashboards' read-only role (sql/024) log in with this password; null leaves it as it is. */
@@ -265,6 +270,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     database: {
       url: databaseUrl(env),
       migrationUrl: databaseUrl(env, 'HINOKO_MIGRATION_DATABASE_URL'),
+      readUrl: databaseUrl(env, 'DATABASE_READ_URL'),
       poolSize: int(env, 'HINOKO_DB_POOL', 10, 1, 200),
       embeddedPort: read(env, 'HINOKO_EMBEDDED_PG_PORT') === undefined ? null : int(env, 'HINOKO_EMBEDDED_PG_PORT', 0, 1024, 65535),
       readonlyPassword: read(env, 'HINOKO_READONLY_PASSWORD') ?? null,
@@ -352,6 +358,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const need = (holds: boolean, problem: string) => holds || problems.push(problem);
   // The embedded Postgres sets up its two roles itself; a migration URL only means something beside DATABASE_URL.
   need(config.database.migrationUrl === null || config.database.url !== null, 'HINOKO_MIGRATION_DATABASE_URL goes with DATABASE_URL');
+  need(config.database.readUrl === null || config.database.url !== null, 'DATABASE_READ_URL goes with DATABASE_URL');
   need(
     config.database.readonlyPassword === null || config.database.readonlyPassword.length >= 12,
     'HINOKO_READONLY_PASSWORD must be at least 12 characters',
@@ -374,4 +381,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 
 const credentialEnvPattern = /^[A-Z][A-Z0-9_]{0,62}(?:\{org\}_[A-Z0-9_]{0,40})?\*?$/;
 // The platform's own secrets are never a source's credential, whatever the patterns say.
-export const reservedNames = new Set(['DATABASE_URL', 'HINOKO_API_TOKEN', 'SMTP_URL', 'HINOKO_SECRET', 'HINOKO_MIGRATION_DATABASE_URL']);
+export const reservedNames = new Set([
+  'DATABASE_URL',
+  'HINOKO_API_TOKEN',
+  'SMTP_URL',
+  'HINOKO_SECRET',
+  'HINOKO_MIGRATION_DATABASE_URL',
+  'DATABASE_READ_URL',
+]);

@@ -19,6 +19,12 @@ export interface DetectionStage {
 export interface AppContext {
   config: Readonly<Config>;
   sql: Sql;
+  /**
+   * For reads that may lag the primary a moment (the feed, counts, the overview's charts): a
+   * replica's pool when DATABASE_READ_URL is set, else `sql`. Never for a read that must see what
+   * this request just wrote, and never inside a transaction.
+   */
+  readSql: Sql;
   db: Db;
   analyzer: MentionAnalyzer | null;
   detection: DetectionStage | null;
@@ -44,6 +50,7 @@ export function newInstanceId(): string {
  */
 export function createContext(parts: Pick<AppContext, 'config' | 'sql' | 'db'> & Partial<AppContext>): AppContext {
   return {
+    readSql: parts.sql,
     keys: parts.keys ?? ephemeralServerKeys(),
     analyzer: null,
     detection: null,

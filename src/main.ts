@@ -79,7 +79,15 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
     const stages = await loadPipelineStages(config);
     const keys = loadServerKeys(config);
     await checkServerKeyFingerprint(database.sql, keys);
-    const ctx = createContext({ config, sql: database.sql, db: database.db, keys, shutdown: shutdown.signal, ...stages });
+    const ctx = createContext({
+      config,
+      sql: database.sql,
+      readSql: database.readSql,
+      db: database.db,
+      keys,
+      shutdown: shutdown.signal,
+      ...stages,
+    });
 
     await sealEnvCredentials(ctx);
     const demo = await ensureDemo(ctx, startedAt);

@@ -59,7 +59,15 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, option
     const stages = options.stages ? await loadPipelineStages(config) : null;
     const keys = loadServerKeys(config);
     await checkServerKeyFingerprint(database.sql, keys);
-    const ctx = createContext({ config, sql: database.sql, db: database.db, keys, shutdown: shutdown.signal, ...stages });
+    const ctx = createContext({
+      config,
+      sql: database.sql,
+      readSql: database.readSql,
+      db: database.db,
+      keys,
+      shutdown: shutdown.signal,
+      ...stages,
+    });
     // Not started: batches this command stores wake detection; the minute sweep is the service's.
     const detection = stages && options.detect ? new JobRunner(ctx, stages.detection) : null;
     try {

@@ -13,6 +13,8 @@ export interface OpenDatabase extends DbHandle {
   created: boolean;
   /** Migrations applied by this start. */
   applied: string[];
+  /** The pool for reads that may lag (DATABASE_READ_URL's replica), or `sql` when there is none. */
+  readSql: DbHandle['sql'];
   /** Closes the pool, then ends our use of the embedded server (stopping it if nobody else uses it). */
   shutdown(): Promise<void>;
 }
@@ -106,13 +108,19 @@ export async function openDatabase(config: Readonly<Config>, options: { migrate?
     throw err;
   }
   const h = handle;
+  // A replica is read only through its own pool; the primary's is never used for it, nor the reverse.
+  const read = config.database.readUrl
+    ? connect(config.database.readUrl, { max: config.database.poolSize, applicationName: 'hinoko-read' })
+    : null;
   return {
     ...h,
+    readSql: read?.sql ?? h.sql,
     embedded: embedded !== null,
     location,
     created,
     applied,
     async shutdown() {
+      await read?.close();
       await h.close();
       if (embedded) await embedded.stop().catch((err) => logger.error({ err }, 'embedded Postgres did not stop cleanly'));
     },

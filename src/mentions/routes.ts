@@ -228,7 +228,7 @@ export const mentionRoutes = [
           bucket,
           from,
           to,
-          items: await countMentions(ctx.sql, { orgId: c.req.valid('param').orgId, watchTargetId: q.watchTargetId, from, to, bucket }),
+          items: await countMentions(ctx.readSql, { orgId: c.req.valid('param').orgId, watchTargetId: q.watchTargetId, from, to, bucket }),
         },
         200,
       );

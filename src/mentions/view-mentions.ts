@@ -70,11 +70,11 @@ export function feedFilter(
  * messages only for those who may see them, and the views of both on record.
  */
 export async function viewMentions(
-  ctx: Pick<AppContext, 'sql'>,
+  ctx: Pick<AppContext, 'sql' | 'readSql'>,
   viewer: MentionViewer,
   filter: FeedFilter,
 ): Promise<{ items: PresentedMention[]; nextCursor: string | null }> {
-  const page = await listMentions(ctx.sql, { ...filter, includePrivate: viewer.includePrivate });
+  const page = await listMentions(ctx.readSql, { ...filter, includePrivate: viewer.includePrivate });
   const items = page.items.map((m) => presentMention(m, { revealPii: viewer.revealPii }));
   await recordMentionViews(ctx.sql, viewer.actor, filter.orgId, items, viewer.revealPii);
   return { ...page, items };

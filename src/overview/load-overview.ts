@@ -80,7 +80,8 @@ export async function loadOverview(ctx: AppContext, actor: AuditActor, access: O
   const bucketSeconds = overviewBucketSeconds(q.hours);
   const interval = `${bucketSeconds} seconds`;
   const from = new Date(Math.floor((now.getTime() - q.hours * 3_600_000) / (bucketSeconds * 1000)) * bucketSeconds * 1000);
-  const sql = ctx.sql;
+  // The charts' rollups and names may lag a moment: the replica's, when there is one.
+  const sql = ctx.readSql;
 
   // Per watch target (and org-wide: watch_target_id null) from the 5-minute rollup.
   const targetRows = sql<{ watch_target_id: string | null; start: Date; total: number; negative: number }[]>`
