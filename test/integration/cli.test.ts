@@ -84,7 +84,8 @@ describe('hinoko CLI', () => {
       expect(r.stderr.trim().length).toBeGreaterThan(0);
     }
     expect(cases[5]!.stderr).toContain('PORT must be an integer');
-  });
+    // Seven processes, each loading Node and the CLI: several seconds quiet, far more on a busy machine.
+  }, 120_000);
 
   it('migrates, manages sources and imports a file, reporting bad lines by number', async () => {
     expect((await hinoko(['migrate'])).stdout).toContain('up to date');
@@ -148,7 +149,7 @@ describe('hinoko CLI', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as unknown);
     expect(report).toEqual([{ line: 3, error: 'posted_at is missing', input: 'r2,日付がない,,3' }]);
-  }, 60_000);
+  }, 180_000);
 
   it('import: every bad line in the report; detection waits for the service unless --detect', async () => {
     const { org } = await makeOrg(testContext(db));
