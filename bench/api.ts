@@ -2,7 +2,8 @@
 // (newest first, filtered), the per-bucket count query and the overview end to end through the
 // hono app. `npm run bench:api -- --concurrent` instead serves the app over HTTP and puts 50
 // concurrent clients (autocannon, bench/load-client.mjs, its own process) on the mention feed and
-// the counts for 30 s (issue 18: ≥ 400 requests/s, p95 ≤ 150 ms on one instance).
+// the counts for 30 s (issue 18: ≥ 400 requests/s, p95 ≤ 150 ms on one instance). BENCH_CONNECTIONS,
+// BENCH_SECONDS and BENCH_PATHS (comma-separated) change the load; BENCH_PROFILE=FILE profiles the server.
 import { systemActor } from '../src/audit/record.ts';
 import { createUser } from '../src/auth/create-user.ts';
 import { createUserToken } from '../src/auth/user-tokens.ts';

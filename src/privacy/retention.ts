@@ -113,7 +113,9 @@ export async function applyRetention(
       left join hinoko_cited_mentions(${orgId}) c on d.kind = 'mention' and c.mention_id = d.id`;
     kinds[kind] = { removed: counts!.due - counts!.kept, kept: counts!.kept, olderThan: cutoff.toISOString() };
     if (dryRun || counts!.due === counts!.kept) continue;
-    // Batches until one comes back short; each commits its removal with its audit row.
+    // Batches until one comes back short; each commits its removal with its audit row. The report
+    // then says what the batches removed (posts may have changed since the count).
+    kinds[kind].removed = 0;
     for (;;) {
       const removed = await ctx.sql.begin(async (tx) => {
         const n = await removeBatch(tx, ctx, kind, orgId, cutoff, now);
@@ -133,6 +135,7 @@ export async function applyRetention(
         }
         return n;
       });
+      kinds[kind].removed += removed;
       if (removed < BATCH || ctx.shutdown.aborted) break;
     }
   }
