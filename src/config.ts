@@ -69,6 +69,11 @@ export interface Config {
   scheduler: {
     enabled: boolean;
   };
+  /** Installation-wide retention; each organisation's periods are in its settings (src/privacy/retention.ts). */
+  retention: {
+    /** Whole months of posts and counts kept besides the current one; older months are dropped. 0: keep everything. */
+    keepMonths: number;
+  };
   detection: {
     /**
      * How long detection waits for collection to catch up with a bucket (counted from the bucket's
@@ -318,6 +323,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     scheduler: {
       enabled: bool(env, 'HINOKO_SCHEDULER', true),
+    },
+    retention: {
+      keepMonths: int(env, 'HINOKO_KEEP_MONTHS', 36, 0, 1200),
     },
     detection: {
       waitMs: duration(env, 'HINOKO_DETECTION_WAIT', 5 * 60_000),

@@ -27,6 +27,9 @@ select create_distributed_table('source_cursors', 'org_id', colocate_with => 'us
 select create_distributed_table('source_sessions', 'org_id', colocate_with => 'users');
 select create_distributed_table('source_activities', 'org_id', colocate_with => 'users');
 select create_distributed_table('collector_runs', 'org_id', colocate_with => 'users');
+select create_distributed_table('mention_keys', 'org_id', colocate_with => 'users');
+-- Partitioned by month (sql/034): Citus distributes each month with its table, and a month made
+-- later (hinoko_month_partition) is distributed as it is attached.
 select create_distributed_table('mentions', 'org_id', colocate_with => 'users');
 select create_distributed_table('mention_versions', 'org_id', colocate_with => 'users');
 select create_distributed_table('mention_tombstones', 'org_id', colocate_with => 'users');

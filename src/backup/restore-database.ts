@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Config } from '../config.ts';
 import type { Sql } from '../db/connect.ts';
+import { ensureMonthPartitions } from '../db/partitions.ts';
 import { migrate, readMigrations } from '../db/migrate.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { openOwner, type BackupFormat } from './backup-database.ts';
@@ -96,7 +97,11 @@ export async function restoreDatabase(config: Readonly<Config>, file: string, op
       const upTo = Math.max(0, ...manifest.migrations.map((m) => m.version));
       await migrate(sql, undefined, { upTo });
       const loaded = await sql.begin((tx) => loadSnapshot(tx, createReadStream(file)));
-      return { format, tables: loaded.tables, migrated: await migrate(sql) };
+      const migrated = await migrate(sql);
+      // The schema was rebuilt today, with today's months: the rows of older ones wait in the
+      // default partitions until their months are made again.
+      await ensureMonthPartitions(sql, new Date());
+      return { format, tables: loaded.tables, migrated };
     } catch (err) {
       await emptySchema(sql).catch(() => {});
       throw err;

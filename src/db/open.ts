@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import { logger } from '../logger.ts';
 import { connect, type DbHandle } from './connect.ts';
 import { embeddedLocation, NoDatabaseError, startEmbeddedPostgres } from './embedded.ts';
+import { ensureMonthPartitions } from './partitions.ts';
 import { migrate } from './migrate.ts';
 import { canRewriteAuditLog, enableReadonlyLogin, ensureLoginRole, grantAppRole } from './roles.ts';
 
@@ -97,6 +98,8 @@ export async function openDatabase(config: Readonly<Config>, options: { migrate?
       if (options.migrate !== false) applied = await migrate(handle.sql);
       await readonlyLogin(handle.sql, config);
     }
+    // This month and the next two exist before anything is stored (the daily retention job keeps it so).
+    if (options.migrate !== false) await ensureMonthPartitions(handle.sql, new Date());
     if (await canRewriteAuditLog(handle.sql)) {
       logger.warn(
         'サービスのデータベースロールが監査ログを書き換えられます。README「Security」の2つのロールを設定してください (the service runs as a database role that owns audit_log or is a superuser: it could rewrite the audit log; set up the two roles described in README, "Security")',

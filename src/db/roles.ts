@@ -30,6 +30,8 @@ export async function grantAppRole(owner: Sql, role: string): Promise<void> {
   await owner.unsafe(`grant usage on schema public to ${r}`);
   await owner.unsafe(`grant select, insert, update, delete on all tables in schema public to ${r}`);
   await owner.unsafe(`grant usage, select on all sequences in schema public to ${r}`);
+  // Making and dropping monthly partitions (sql/034): owner functions, not granted to everyone.
+  await owner.unsafe(`grant execute on function hinoko_month_partition(text, date), hinoko_drop_month_partition(text, date) to ${r}`);
   await owner.unsafe(`revoke update, delete, truncate on audit_log from ${r}`);
   await owner.unsafe(`revoke insert, update, delete, truncate on schema_migrations from ${r}`);
 }

@@ -285,6 +285,14 @@ export interface MentionCounts {
   watch_target_id: Int8 | null;
 }
 
+export interface MentionKeys {
+  external_id: string;
+  id: Generated<Int8>;
+  org_id: Int8;
+  posted_at: Timestamp;
+  source_id: Int8;
+}
+
 export interface MentionNotes {
   author_id: Int8;
   body: string;
@@ -312,7 +320,7 @@ export interface Mentions {
   deleted_at: Timestamp | null;
   erased_at: Timestamp | null;
   external_id: string;
-  id: Generated<Int8>;
+  id: Int8;
   is_demo: Generated<boolean>;
   is_private: Generated<boolean>;
   language: string | null;
@@ -651,6 +659,7 @@ export interface DB {
   login_throttle: LoginThrottle;
   mail_outbox: MailOutbox;
   mention_counts: MentionCounts;
+  mention_keys: MentionKeys;
   mention_notes: MentionNotes;
   mention_risk_counts: MentionRiskCounts;
   mention_source_counts: MentionSourceCounts;

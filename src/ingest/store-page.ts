@@ -207,22 +207,27 @@ async function insertMentions(
   now: Date,
 ): Promise<StoredMention[]> {
   if (rows.length === 0) return [];
-  // The page's rows wait in the staging table (mention-stage.ts). A concurrent instance may have
-  // inserted some of these since we looked: "do nothing" skips them, and only the rows we really
-  // inserted come back, so nothing is counted twice.
+  // The page's rows wait in the staging table (mention-stage.ts). A post's identity is its key
+  // (sql/034): a concurrent instance may have stored some of these since we looked, and "do
+  // nothing" skips them, so only the keys we really created come back and get a row in mentions —
+  // nothing is counted twice. A post whose month has expired keeps its key, and stays gone.
   const result = await tx<Pick<Row<'mentions'>, 'id' | 'external_id'>[]>`
+    with fresh as (
+      insert into mention_keys (org_id, source_id, external_id, posted_at)
+      select ${orgId}::bigint, ${sourceId}::bigint, s.external_id, s.posted_at from hinoko_mention_stage s where s.gen = ${gen}
+      on conflict (org_id, source_id, external_id) do nothing
+      returning id, external_id
+    )
     insert into mentions (
-      org_id, source_id, watch_target_id, external_id, url, author_id, author_handle, author_name, text, language,
+      org_id, id, source_id, watch_target_id, external_id, url, author_id, author_handle, author_name, text, language,
       posted_at, collected_at, updated_at, likes, reposts, quotes, replies, views,
       reply_to_external_id, quote_of_external_id, repost_of_external_id, rating, is_private, is_demo, raw,
       analysis, analysis_version, search, sentiment_label, sentiment_score)
-    select ${orgId}::bigint, ${sourceId}::bigint, s.target, s.external_id, s.url, s.author_id, s.author_handle, s.author_name,
+    select ${orgId}::bigint, f.id, ${sourceId}::bigint, s.target, s.external_id, s.url, s.author_id, s.author_handle, s.author_name,
       s.text, s.language, s.posted_at, ${now}, ${now}, s.likes, s.reposts, s.quotes, s.replies, s.views,
       s.reply_to, s.quote_of, s.repost_of, s.rating, s.is_private, s.is_demo, s.raw::jsonb,
       s.analysis::jsonb, s.analysis_version, hinoko_lexemes(s.lexemes::jsonb), s.label, s.score
-    from hinoko_mention_stage s
-    where s.gen = ${gen}
-    on conflict (org_id, source_id, external_id) do nothing
+    from fresh f join hinoko_mention_stage s on s.gen = ${gen} and s.external_id = f.external_id
     returning id, external_id`;
   const byExternalId = new Map(rows.map((r) => [r.externalId, r]));
   return result.map(({ id, external_id }) => {

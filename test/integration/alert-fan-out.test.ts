@@ -135,8 +135,11 @@ describe('detectSeries and a late-data reset racing', () => {
       insert into sources (org_id, type, name, config, schedule) values (${org.id}, 'import', 'race', '{}', '* * * * *') returning id`,
     );
     await ctx.sql`
-      insert into mentions (org_id, source_id, external_id, text, posted_at, url, raw)
-      values (${org.id}, ${src.id}, 'race-1', 'テスト', ${bucket(0)}, 'https://example.test/1', '{}')`;
+      with k as (
+        insert into mention_keys (org_id, source_id, external_id, posted_at) values (${org.id}, ${src.id}, 'race-1', ${bucket(0)}) returning id
+      )
+      insert into mentions (org_id, id, source_id, external_id, text, posted_at, url, raw)
+      select ${org.id}, k.id, ${src.id}, 'race-1', 'テスト', ${bucket(0)}, 'https://example.test/1', '{}' from k`;
     const series = { orgId: org.id, watchTargetId: null, institutionNames: [] };
     const now = bucket(3);
     // The reset (src/detection-pass/run-detection.ts resetSeriesAfterLateData) deletes the row between

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import postgres from 'postgres';
-import { afterAll, beforeAll, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { backupDatabase } from '../../src/backup/backup-database.ts';
 import { findPgTool } from '../../src/backup/pg-tools.ts';
 import { restoreDatabase } from '../../src/backup/restore-database.ts';
@@ -12,16 +12,14 @@ import { loadConfig } from '../../src/config.ts';
 import { ingest, ingestDepsFrom } from '../../src/ingest/pipeline.ts';
 import { makeOrg, makeSource, mentionFixture, testContext } from '../factories/index.ts';
 import { newTestPerson } from '../support/api-auth.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { createEmptyDatabase, createTestDatabase, dropEmptyDatabases, type TestDatabase } from '../support/db.ts';
 
 // Issue 18 item 5: `hinoko backup` / `hinoko restore` round trips — Hinoko's own format and
 // pg_dump's on the local server, and the embedded PostgreSQL 18 (which no pg_dump here can read).
 // A restored database holds exactly the rows of the original, table by table.
 
-const adminUrl = inject('hinokoAdminUrl');
 let source: TestDatabase;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'hinoko-backup-test-'));
-const created: string[] = [];
 
 beforeAll(async () => {
   source = await createTestDatabase();
@@ -41,33 +39,21 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await source.drop();
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  for (const name of created) await admin.unsafe(`drop database if exists "${name}" with (force)`);
-  await admin.end();
+  await dropEmptyDatabases();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function emptyDatabase(): Promise<string> {
-  const name = `hinoko_r_${randomBytes(5).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  await admin.end();
-  created.push(name);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 const configFor = (url: string | null, dataDir = dir) =>
   loadConfig({ ...(url ? { DATABASE_URL: url } : {}), HINOKO_DATA_DIR: dataDir, HINOKO_PG_BIN: process.env.HINOKO_PG_BIN });
 
-/** Every table's rows, as one digest per table (leases and the migration record aside). */
+/** Every table's rows, as one digest per table (leases and the migration record aside; a partitioned table as a whole). */
 async function contents(where: string | postgres.Sql): Promise<Record<string, string>> {
   const sql = typeof where === 'string' ? postgres(where, { max: 1, onnotice: () => {} }) : where;
   try {
     const tables = await sql<{ name: string }[]>`
       select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-      where n.nspname = 'public' and c.relkind in ('r', 'p') and c.relname not in ('leases', 'schema_migrations') order by 1`;
+      where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition
+        and c.relname not in ('leases', 'schema_migrations') order by 1`;
     const out: Record<string, string> = {};
     for (const { name } of tables) {
       const [r] = await sql.unsafe<{ n: number; digest: string | null }[]>(
@@ -87,7 +73,7 @@ it('round-trips the local database through Hinoko’s own format, whole and exac
   expect(backup.format).toBe('hinoko');
   expect(backup.tables!.mentions!.rows).toBe(301);
   expect(statSync(file).mode & 0o777).toBe(0o600);
-  const target = await emptyDatabase();
+  const target = await createEmptyDatabase('hinoko_r');
   const restored = await restoreDatabase(configFor(target), file);
   expect(restored.tables!.mentions!.rows).toBe(301);
   const before = await contents(source.url);
@@ -123,7 +109,7 @@ it('refuses a damaged or cut-short backup and leaves the database as empty as it
     [cut, /cut short/],
     [notBackup, /neither a Hinoko backup nor a pg_dump archive/],
   ] as const) {
-    const target = await emptyDatabase();
+    const target = await createEmptyDatabase('hinoko_r');
     await expect(restoreDatabase(configFor(target), f)).rejects.toThrow(message);
     expect(await contents(target)).toEqual({});
   }
@@ -144,7 +130,7 @@ it('round-trips the local database through pg_dump and pg_restore when they can 
   const backup = await backupDatabase(configFor(source.url), file);
   expect(backup.format).toBe('pg_dump');
   expect(readFileSync(file).subarray(0, 5).toString('latin1')).toBe('PGDMP');
-  const target = await emptyDatabase();
+  const target = await createEmptyDatabase('hinoko_r');
   const restored = await restoreDatabase(configFor(target), file);
   expect(restored.format).toBe('pg_dump');
   expect(await contents(target)).toEqual(await contents(source.url));

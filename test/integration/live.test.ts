@@ -121,8 +121,11 @@ describe('live pages', () => {
     await b.sql
       .begin(async (tx) => {
         await tx`
-          insert into mentions (org_id, source_id, external_id, text, posted_at, raw)
-          values (${org.id}, ${src.id}, 'rolled-back', 'x', now(), '{}'::jsonb)`;
+          with k as (
+            insert into mention_keys (org_id, source_id, external_id, posted_at) values (${org.id}, ${src.id}, 'rolled-back', now()) returning id
+          )
+          insert into mentions (org_id, id, source_id, external_id, text, posted_at, raw)
+          select ${org.id}, k.id, ${src.id}, 'rolled-back', 'x', now(), '{}'::jsonb from k`;
         throw new Error('roll back');
       })
       .catch(() => {});

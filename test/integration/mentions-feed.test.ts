@@ -151,7 +151,8 @@ describe('Japanese search', () => {
       await tx`set local enable_seqscan = off`;
       await tx`set local enable_indexscan = off`;
       const plan = await tx.unsafe(`explain select id from mentions where search @@ '''待ち'' & ''時間'''::tsquery`);
-      expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('mentions_search_idx');
+      // Each month's partition has its own copy of the index (mentions_2026_12_search_idx …).
+      expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/mentions_\w*search_idx/);
     });
   });
 

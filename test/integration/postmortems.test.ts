@@ -89,9 +89,12 @@ async function seedWorld(orgId: string) {
   for (const p of posts) {
     n++;
     await ctx.sql`
-      insert into mentions (org_id, source_id, external_id, author_id, author_handle, text, posted_at, likes, reposts, views, raw, sentiment_label)
-      values (${orgId}, ${source.id}, ${`pm-${n}`}, ${p.author}, ${p.author}, ${p.text ?? `テスト内科の投稿 ${n}`}, ${p.at}, ${p.likes ?? 0},
-        ${p.likes ? 2 : 0}, ${p.views ?? null}, '{}', ${p.negative ? 'negative' : 'neutral'})`;
+      with k as (
+        insert into mention_keys (org_id, source_id, external_id, posted_at) values (${orgId}, ${source.id}, ${`pm-${n}`}, ${p.at}) returning id
+      )
+      insert into mentions (org_id, id, source_id, external_id, author_id, author_handle, text, posted_at, likes, reposts, views, raw, sentiment_label)
+      select ${orgId}, k.id, ${source.id}, ${`pm-${n}`}, ${p.author}, ${p.author}, ${p.text ?? `テスト内科の投稿 ${n}`}, ${p.at}, ${p.likes ?? 0},
+        ${p.likes ? 2 : 0}, ${p.views ?? null}, '{}', ${p.negative ? 'negative' : 'neutral'} from k`;
   }
   await ctx.sql`
     insert into mention_counts (org_id, watch_target_id, bucket_start, total, negative)

@@ -51,6 +51,28 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/**
+ * Empty databases (no schema) for migrations and restores to build; dropEmptyDatabases() drops
+ * every one made so far (a file's afterAll).
+ */
+const emptyDatabases: string[] = [];
+
+export async function createEmptyDatabase(prefix = 'hinoko_e'): Promise<string> {
+  const adminUrl = inject('hinokoAdminUrl');
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  await admin.end();
+  emptyDatabases.push(name);
+  return withDatabase(adminUrl, name);
+}
+
+export async function dropEmptyDatabases(): Promise<void> {
+  const admin = postgres(inject('hinokoAdminUrl'), { max: 1, onnotice: () => {} });
+  for (const name of emptyDatabases.splice(0)) await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  await admin.end();
+}
+
 /** The single row of a query that must return one. */
 export function one<T>(rows: readonly T[]): T {
   if (rows.length !== 1) throw new Error(`expected one row, got ${rows.length}`);
