@@ -13,6 +13,8 @@ import type { SourceDefinition } from './sources/types.ts';
 export interface DetectionStage {
   /** `deps` are the pipeline's own: the stage is built before the context it becomes part of. */
   afterStore(deps: Pick<AppContext, 'sql' | 'now' | 'log'>, orgId: string, mentions: StoredMention[]): Promise<void>;
+  /** A collection run of the org committed at `finishedAt`, having collected what was posted before `coversUntil`. */
+  afterRun(orgId: string, coversUntil: Date, finishedAt: Date): void;
 }
 
 /** What verbs receive: built once in main.ts (or by a test), never global. */

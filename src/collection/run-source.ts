@@ -117,11 +117,12 @@ export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOu
   if (!def.collect)
     throw new AppError('bad_request', `source ${source.id} (${source.type}) receives data by push or import; it cannot be collected`);
 
+  const coversUntil = ctx.now();
   let runId: string;
   if (req.scheduledFor) {
     const claimed = await ctx.sql<Pick<Row<'collector_runs'>, 'id'>[]>`
       insert into collector_runs (org_id, source_id, scheduled_for, trigger, instance_id, status, covers_until)
-      values (${source.orgId}, ${source.id}, ${req.scheduledFor}, 'schedule', ${ctx.instanceId}, 'running', ${ctx.now()})
+      values (${source.orgId}, ${source.id}, ${req.scheduledFor}, 'schedule', ${ctx.instanceId}, 'running', ${coversUntil})
       on conflict (org_id, source_id, scheduled_for) do nothing
       returning id`;
     if (claimed.length === 0) return { status: 'claimed-elsewhere' };
@@ -129,7 +130,7 @@ export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOu
   } else {
     const [row] = await ctx.sql<Pick<Row<'collector_runs'>, 'id'>[]>`
       insert into collector_runs (org_id, source_id, trigger, instance_id, status, covers_until)
-      values (${source.orgId}, ${source.id}, ${req.trigger}, ${ctx.instanceId}, 'running', ${ctx.now()})
+      values (${source.orgId}, ${source.id}, ${req.trigger}, ${ctx.instanceId}, 'running', ${coversUntil})
       returning id`;
     runId = row!.id;
   }
@@ -152,7 +153,10 @@ export async function runSource(ctx: AppContext, req: RunRequest): Promise<RunOu
         error = 'interrupted: the collecting process stopped before finishing'
       where org_id = ${source.orgId} and source_id = ${source.id} and status = 'running' and id <> ${runId}`;
     // A lost lease stops the run like a shutdown does: at its next page.
-    return await collectLocked({ ...ctx, shutdown: AbortSignal.any([ctx.shutdown, lease.lost]) }, source, def, runId);
+    const outcome = await collectLocked({ ...ctx, shutdown: AbortSignal.any([ctx.shutdown, lease.lost]) }, source, def, runId);
+    // The buckets that ended before this run began may be complete now (detection-job.ts).
+    if (outcome.status === 'succeeded') ctx.detection?.afterRun(source.orgId, coversUntil, ctx.now());
+    return outcome;
   } finally {
     await lease.release();
   }

@@ -1,7 +1,8 @@
 import type { AppContext, DetectionStage } from '../context.ts';
 import { Wakeup, type Job, type JobPass } from '../jobs/job.ts';
-import { detectOrg, markLateRecentBuckets, resetSeriesAfterLateData } from './run-detection.ts';
+import { detectOrg, markLateRecentBuckets, resetSeriesAfterLateData, SETTLE_MS } from './run-detection.ts';
 import { alertChanges, detectionPassSeconds } from '../metrics.ts';
+import { MENTION_BUCKET_MS } from '../mention.ts';
 
 /**
  * Passes running at once: each holds one pool connection while it works, and the mailer, the
@@ -35,6 +36,8 @@ export function detectionJob(pollMs = 60_000): DetectionJob {
     queued.add(orgId);
     wakeup.wake();
   };
+  /** Per org, the latest settled bucket end a finished run asked a pass for: one pass per bucket, not per run. */
+  const kickedFor = new Map<string, number>();
   return {
     name: 'detection',
     trigger: { pollMs },
@@ -49,6 +52,18 @@ export function detectionJob(pollMs = 60_000): DetectionJob {
       if (reset.length > 0) deps.log.info({ orgId, series: reset }, 'late data: detection series will be rebuilt from history');
       const rejudged = await markLateRecentBuckets(deps, orgId, mentions);
       if (rejudged > 0) deps.log.debug({ orgId, series: rejudged }, 'late posts in recent buckets: they will be judged again');
+      kick(orgId);
+    },
+    afterRun(orgId, coversUntil, finishedAt) {
+      // A bucket may be judged once it has settled (SETTLE_MS after its end) and a run that
+      // began after its end has committed (watermark.ts). The first run of an org to finish
+      // after that moment gets the org its pass: the bucket is judged within a collection
+      // interval of settling, the orgs' passes spread over that interval, one pass per org and
+      // bucket — instead of waiting for a stored post or the minute's poll (a quiet clinic has
+      // neither for minutes).
+      const settled = Math.floor((finishedAt.getTime() - SETTLE_MS) / MENTION_BUCKET_MS) * MENTION_BUCKET_MS;
+      if (coversUntil.getTime() < settled || (kickedFor.get(orgId) ?? -Infinity) >= settled) return;
+      kickedFor.set(orgId, settled);
       kick(orgId);
     },
     async run(ctx, pass) {

@@ -147,3 +147,31 @@ it('a source that does not catch up holds the buckets back only for the wait; th
     `[watermark] one source down for good: alert for +${(open!.opened_at.getTime() - flareAt) / 60_000} min paged at +${(now.getTime() - flareAt) / 60_000} min, noting the source\n`,
   );
 }, 180_000);
+
+it('the first run to finish after a bucket settled gets its org judged, once per bucket: a quiet clinic waits for no post and no poll', async () => {
+  let now = minute(4);
+  const job = detectionJob();
+  // Only finished runs kick here (stored posts kick too in the service; a quiet clinic has none).
+  const ctx = testContext(db, { analyzer, now: () => now, detection: { afterStore: async () => {}, afterRun: job.afterRun } });
+  const { orgId, sourceId } = await demoOrg(ctx);
+  const pass = { triggered: false, scheduledFor: null, startedAt: start, signal: new AbortController().signal };
+  const judged = async () =>
+    (
+      await ctx.sql<{ last: Date }[]>`
+        select last_bucket_start as last from detector_states where org_id = ${orgId} and watch_target_id is null`
+    )[0]?.last.toISOString();
+  const runAt = async (at: Date) => {
+    now = at;
+    await runSource(ctx, { sourceId, trigger: 'manual' });
+    return (await job.run(ctx, pass)).orgs;
+  };
+  // 01:04: the bucket that ended at 01:00 has settled (a minute for late posts) and is covered.
+  expect(await runAt(minute(4))).toBe(1);
+  expect(await judged()).toBe('2026-11-20T00:55:00.000Z');
+  // The bucket ending at 01:05 is covered at 01:05:02 but settles only at 01:06: no pass yet…
+  expect(await runAt(new Date(minute(5).getTime() + 2_000))).toBe(0);
+  // …the first run to finish after 01:06 asks for it, and later runs ask for nothing more.
+  expect(await runAt(new Date(minute(6).getTime() + 5_000))).toBe(1);
+  expect(await judged()).toBe('2026-11-20T01:00:00.000Z');
+  expect(await runAt(new Date(minute(6).getTime() + 15_000))).toBe(0);
+}, 180_000);
