@@ -74,3 +74,33 @@ it('a COPY TO read slowly to its end leaves the connection working (the socket i
     await sql.end({ timeout: 5 });
   }
 });
+
+it('a transaction whose BEGIN fills the pipeline still owns its connection (no UNSAFE_TRANSACTION, nothing runs inside it)', async () => {
+  // porsager/postgres#1189/#823: the BEGIN that fills a connection's pipeline (always, with
+  // max_pipeline 0; at the boundary otherwise) was sent without reserving the connection. Seen in
+  // bench:tenants as collection runs failing with UNSAFE_TRANSACTION.
+  for (const max_pipeline of [0, 1, 2]) {
+    // max_pipeline is a connection option postgres.js reads but does not declare in its types.
+    const sql = postgres(db.url, { max: 2, max_pipeline, onnotice: () => {} } as postgres.Options<Record<string, never>>);
+    try {
+      const work = Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0
+          ? sql.begin(async (tx) => {
+              const [first] = await tx<{ xact: string }[]>`select txid_current()::text as xact`;
+              await tx`select pg_sleep(0.01)`;
+              const [again] = await tx<{ xact: string }[]>`select txid_current()::text as xact`;
+              return again!.xact === first!.xact ? 'same transaction' : 'moved';
+            })
+          : // Inside another's transaction, the txid that transaction took would show.
+            sql<{ in_tx: boolean }[]>`select txid_current_if_assigned() is not null as in_tx`.then(([r]) =>
+              r!.in_tx ? 'inside a transaction' : 'alone',
+            ),
+      );
+      const outcomes = await Promise.allSettled(work);
+      const seen = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : (o.reason as Error).message));
+      expect(new Set(seen), `max_pipeline ${max_pipeline}`).toEqual(new Set(['same transaction', 'alone']));
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  }
+});
