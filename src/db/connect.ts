@@ -44,8 +44,10 @@ export function connect(url: string, options: { max?: number; applicationName?: 
     sql,
     db,
     async close() {
-      await db.destroy().catch(() => {});
+      // The pool first, with a deadline: Kysely's destroy() ends it without one, and a query that
+      // never settles (a connection lost mid-outage) would hold a shutdown forever.
       await sql.end({ timeout: 5 }).catch(() => {});
+      await db.destroy().catch(() => {});
     },
   };
 }
