@@ -174,7 +174,7 @@ const seedOne = async (i: number) => {
     }),
   );
 }
-const effective = (perHour: number) => Math.round(rate(perHour) * activity(new Date()));
+const effective = (perHour: number, at = new Date()) => Math.round(rate(perHour) * activity(at));
 say(`seeded ${seeded} organisations (${clinics} clinics at ${effective(30)}/h, ${large} large at ${effective(5000)}/h now)`);
 
 // --- 2. The service. Its first passes collect the backfill; the measured window starts after. ---
@@ -331,7 +331,7 @@ const newPosts = posts1!.n - posts0!.n;
 say('');
 say(`bench:tenants — ${clinics} clinics + ${large} large organisations, ${minutes} min measured (${db.where}, ${os.cpus().length} cores)`);
 say(
-  `  load: ${effective(30)} posts/h per clinic, ${effective(5000)}/h per large one (the busiest JST hour of the week: the streams' rate ×${lift.toFixed(1)})`,
+  `  load: ${effective(30, new Date(windowStart))} posts/h per clinic, ${effective(5000, new Date(windowStart))}/h per large one (the busiest JST hour of the week: the streams' rate ×${lift.toFixed(1)})`,
 );
 say(
   `  posts stored in the window: ${newPosts} (${(newPosts / elapsed).toFixed(1)}/s); collection runs: ${runs!.ok} succeeded, ${runs!.failed} failed, ${runs!.skipped} skipped (previous run still going)`,
