@@ -12,15 +12,14 @@ import { collectionScheduleJob } from './collection/scheduler.ts';
 import { sealEnvCredentials } from './collection/seal-env-credentials.ts';
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
-import { createContext, type AppContext } from './context.ts';
+import type { AppContext } from './context.ts';
+import { processContext } from './bootstrap/process-context.ts';
 import { openDatabase, type OpenDatabase } from './db/open.ts';
 import { createApp } from './server/app.ts';
 import { analysisBacklogJob } from './ingest/analysis-backlog-job.ts';
 import { Jobs } from './jobs/runner.ts';
 import { logger } from './logger.ts';
 import { loadPipelineStages } from './pipeline-stages.ts';
-import { checkServerKeyFingerprint } from './secrets/check-fingerprint.ts';
-import { loadServerKeys } from './secrets/server-keys.ts';
 import { retentionJob } from './privacy/retention-job.ts';
 
 export interface RunningService {
@@ -77,17 +76,7 @@ export async function startService(config: Readonly<Config>, out: NodeJS.Writabl
   try {
     database = await openDatabase(config);
     const stages = await loadPipelineStages(config);
-    const keys = loadServerKeys(config);
-    await checkServerKeyFingerprint(database.sql, keys);
-    const ctx = createContext({
-      config,
-      sql: database.sql,
-      readSql: database.readSql,
-      db: database.db,
-      keys,
-      shutdown: shutdown.signal,
-      ...stages,
-    });
+    const ctx = await processContext(config, database, { shutdown: shutdown.signal, ...stages });
 
     await sealEnvCredentials(ctx);
     const demo = await ensureDemo(ctx, startedAt);

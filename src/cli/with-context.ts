@@ -1,14 +1,13 @@
 import os from 'node:os';
 import type { AuditActor } from '../audit/record.ts';
 import { loadConfig } from '../config.ts';
-import { createContext, type AppContext } from '../context.ts';
+import type { AppContext } from '../context.ts';
+import { processContext } from '../bootstrap/process-context.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { openDatabase } from '../db/open.ts';
 import { JobRunner } from '../jobs/runner.ts';
 import { logger } from '../logger.ts';
 import { loadPipelineStages } from '../pipeline-stages.ts';
-import { checkServerKeyFingerprint } from '../secrets/check-fingerprint.ts';
-import { loadServerKeys } from '../secrets/server-keys.ts';
 
 /** The audit actor for changes made from the command line. */
 export function cliActor(): AuditActor {
@@ -57,17 +56,7 @@ export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>, option
   process.once('SIGTERM', onSignal);
   try {
     const stages = options.stages ? await loadPipelineStages(config) : null;
-    const keys = loadServerKeys(config);
-    await checkServerKeyFingerprint(database.sql, keys);
-    const ctx = createContext({
-      config,
-      sql: database.sql,
-      readSql: database.readSql,
-      db: database.db,
-      keys,
-      shutdown: shutdown.signal,
-      ...stages,
-    });
+    const ctx = await processContext(config, database, { shutdown: shutdown.signal, ...stages });
     // Not started: batches this command stores wake detection; the minute sweep is the service's.
     const detection = stages && options.detect ? new JobRunner(ctx, stages.detection) : null;
     try {
