@@ -51,6 +51,10 @@ begin
   end if;
   perform pg_advisory_xact_lock(hashtext('hinoko_month_partitions'));
   if to_regclass(name) is not null then return name; end if;
+  -- Making a partition locks the table anyway; taken first, no row can reach the default
+  -- partition between moving its rows out and the new month's check of it (a collector storing
+  -- that month's posts meanwhile failed the check), and the order of locks is the inserters'.
+  execute format('lock table %I in access exclusive mode', parent);
   execute format('create temp table hinoko_moving (like %I) on commit drop', parent);
   execute format('with m as (delete from %I where %I >= $1 and %I < $2 returning *) insert into hinoko_moving select * from m',
     parent || '_default', col, col) using lo, hi;

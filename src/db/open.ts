@@ -98,8 +98,14 @@ export async function openDatabase(config: Readonly<Config>, options: { migrate?
       if (options.migrate !== false) applied = await migrate(handle.sql);
       await readonlyLogin(handle.sql, config);
     }
-    // This month and the next two exist before anything is stored (the daily retention job keeps it so).
-    if (options.migrate !== false) await ensureMonthPartitions(handle.sql, new Date());
+    // This month and the next two exist before anything is stored (the daily retention job keeps
+    // it so). Not worth refusing to start over: a month not made yet stores into the default
+    // partition, and the next pass moves it out.
+    if (options.migrate !== false) {
+      await ensureMonthPartitions(handle.sql, new Date()).catch((err: unknown) =>
+        logger.warn({ err }, '月別パーティションを作成できませんでした (could not make the monthly partitions; the daily job tries again)'),
+      );
+    }
     if (await canRewriteAuditLog(handle.sql)) {
       logger.warn(
         'サービスのデータベースロールが監査ログを書き換えられます。README「Security」の2つのロールを設定してください (the service runs as a database role that owns audit_log or is a superuser: it could rewrite the audit log; set up the two roles described in README, "Security")',

@@ -217,3 +217,30 @@ it('drops whole months past the horizon, keeps a month an open incident cites, a
     await db.drop();
   }
 });
+
+it('a month made while a collector stores that month into the default partition waits for it and takes its rows', async () => {
+  const db = await createTestDatabase();
+  try {
+    const ctx = testContext(db, { analyzer });
+    const { org } = await makeOrg(ctx);
+    const at = new Date(Date.UTC(2031, 2, 10, 3));
+    let making: Promise<unknown> | undefined;
+    await ctx.sql.begin(async (tx) => {
+      // Not committed yet when the month is made: the mover does not see it, the new month's check would.
+      await tx`insert into mention_counts (org_id, watch_target_id, bucket_start, total) values (${org.id}, null, ${at}, 1)`;
+      making = ctx.sql`select hinoko_month_partition('mention_counts', ${at}::date)`.execute();
+      const [self] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      for (;;) {
+        const [blocked] = await ctx.sql<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity where ${self!.pid} = any(pg_blocking_pids(pid))`;
+        if (blocked!.n > 0) break;
+      }
+    });
+    await making;
+    const rows = await ctx.sql<{ part: string }[]>`
+      select tableoid::regclass::text as part from mention_counts where org_id = ${org.id}`;
+    expect(rows).toEqual([{ part: 'mention_counts_2031_03' }]);
+  } finally {
+    await db.drop();
+  }
+});
