@@ -27,6 +27,15 @@ export interface AppContext {
    * this request just wrote, and never inside a transaction.
    */
   readSql: Sql;
+  /**
+   * The database `readSql` reads, on connections that plan each statement once and reuse that
+   * generic plan: the mention feed's fixed shapes run thousands of times a minute, and planning
+   * them over every month's partition at each call cost twice their run. Only for statements whose
+   * best plan does not depend on the values (src/mentions/view-mentions.ts says which), with any
+   * LIMIT written into the text (a generic LIMIT $n is planned as a tenth of the table). `readSql`
+   * when not set (tests): the same answers, planned per call.
+   */
+  readGenericSql: Sql;
   db: Db;
   analyzer: MentionAnalyzer | null;
   detection: DetectionStage | null;
@@ -52,7 +61,8 @@ export function newInstanceId(): string {
  */
 export function createContext(parts: Pick<AppContext, 'config' | 'sql' | 'db'> & Partial<AppContext>): AppContext {
   return {
-    readSql: parts.sql,
+    readSql: parts.readSql ?? parts.sql,
+    readGenericSql: parts.readSql ?? parts.sql,
     keys: parts.keys ?? ephemeralServerKeys(),
     analyzer: null,
     detection: null,

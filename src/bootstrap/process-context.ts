@@ -17,5 +17,13 @@ export async function processContext(
 ): Promise<AppContext> {
   const keys = loadServerKeys(config);
   await checkServerKeyFingerprint(database.sql, keys);
-  return createContext({ config, sql: database.sql, readSql: database.readSql, db: database.db, keys, ...parts });
+  return createContext({
+    config,
+    sql: database.sql,
+    readSql: database.readSql,
+    readGenericSql: database.readGenericSql,
+    db: database.db,
+    keys,
+    ...parts,
+  });
 }

@@ -28,14 +28,19 @@ export interface DbHandle {
  * everything else. bigint columns come back as strings: ids leave the service as strings anyway,
  * and counts are cast to int in the queries that produce them.
  */
-export function connect(url: string, options: { max?: number; applicationName?: string } = {}): DbHandle {
+export function connect(url: string, options: { max?: number; applicationName?: string; plans?: 'custom' | 'generic' } = {}): DbHandle {
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
     // postgres.js prepares every statement; after five runs Postgres may switch a prepared
     // statement to a generic plan, and for `= any($array)` and unnest() batches that plan
-    // degrades to scans as tables grow (measured: 9k → 400 mentions/s). Always plan per call.
-    connection: { application_name: options.applicationName ?? 'hinoko', TimeZone: 'UTC', plan_cache_mode: 'force_custom_plan' },
+    // degrades to scans as tables grow (measured: 9k → 400 mentions/s). Always plan per call,
+    // except on a pool made for reads whose plan does not depend on the values (OpenDatabase.readGenericSql).
+    connection: {
+      application_name: options.applicationName ?? 'hinoko',
+      TimeZone: 'UTC',
+      plan_cache_mode: options.plans === 'generic' ? 'force_generic_plan' : 'force_custom_plan',
+    },
     // A dead server must not hang start-up or health checks forever.
     connect_timeout: 10,
   });

@@ -16,6 +16,8 @@ export interface OpenDatabase extends DbHandle {
   applied: string[];
   /** The pool for reads that may lag (DATABASE_READ_URL's replica), or `sql` when there is none. */
   readSql: DbHandle['sql'];
+  /** The same database as `readSql`, on connections that reuse each statement's generic plan (AppContext.readGenericSql). */
+  readGenericSql: DbHandle['sql'];
   /** Closes the pool, then ends our use of the embedded server (stopping it if nobody else uses it). */
   shutdown(): Promise<void>;
 }
@@ -121,14 +123,21 @@ export async function openDatabase(config: Readonly<Config>, options: { migrate?
   const read = config.database.readUrl
     ? connect(config.database.readUrl, { max: config.database.poolSize, applicationName: 'hinoko-read' })
     : null;
+  const readGeneric = connect(config.database.readUrl ?? appUrl, {
+    max: config.database.poolSize,
+    applicationName: 'hinoko-read-plans',
+    plans: 'generic',
+  });
   return {
     ...h,
     readSql: read?.sql ?? h.sql,
+    readGenericSql: readGeneric.sql,
     embedded: embedded !== null,
     location,
     created,
     applied,
     async shutdown() {
+      await readGeneric.close();
       await read?.close();
       await h.close();
       if (embedded) await embedded.stop().catch((err) => logger.error({ err }, 'embedded Postgres did not stop cleanly'));

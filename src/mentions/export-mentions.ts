@@ -13,7 +13,7 @@ export const maxExportRows = 10_000;
  * export itself is on record with its filter and size.
  */
 export async function exportMentions(
-  ctx: Pick<AppContext, 'sql' | 'readSql'>,
+  ctx: Pick<AppContext, 'sql' | 'readSql' | 'readGenericSql'>,
   viewer: Omit<MentionViewer, 'revealPii'>,
   filter: FeedFilter,
 ): Promise<{ items: PresentedMention[]; truncated: boolean }> {

@@ -97,6 +97,8 @@ export const maxPageSize = 1000;
 export async function listMentions(sql: Sql, f: MentionFilter): Promise<MentionPage> {
   const limit = Math.min(Math.max(f.limit ?? 50, 1), maxPageSize);
   const after = f.cursor ? decodeCursor(f.cursor) : null;
+  // In the text, not a parameter (an integer from the clamp above): a generic plan (AppContext.readGenericSql) for LIMIT $n expects a tenth of the table.
+  const pageLimit = sql.unsafe(String(limit + 1));
   const triageIs = (condition: ReturnType<Sql>) =>
     sql`exists (select 1 from mention_triage t where t.org_id = m.org_id and t.mention_id = m.id and ${condition})`;
   // A state other than open, or an assignee, is a few thousand posts of a million: the page walks
@@ -117,7 +119,7 @@ export async function listMentions(sql: Sql, f: MentionFilter): Promise<MentionP
   // about those rows only — the reply lookup and note count must not run for every match.
   const page = byTriage
     ? sql`
-      select t.mention_id as id from mention_triage t
+      select t.mention_id as id, m.posted_at from mention_triage t
       join mentions m on m.org_id = t.org_id and m.id = t.mention_id
       where t.org_id = ${f.orgId}
         ${f.triage && f.triage !== 'open' && f.triage !== 'unhandled' ? sql`and t.status = ${f.triage}` : sql``}
@@ -127,20 +129,20 @@ export async function listMentions(sql: Sql, f: MentionFilter): Promise<MentionP
         ${postFilters}
         ${after ? sql`and (t.posted_at, t.mention_id) < (${after.postedAt}, ${after.id}::bigint)` : sql``}
       order by t.posted_at desc, t.mention_id desc
-      limit ${limit + 1}`
+      limit ${pageLimit}`
     : sql`
-      select m.id from mentions m
+      select m.id, m.posted_at from mentions m
       where m.org_id = ${f.orgId}
         ${postFilters}
         ${f.triage === 'open' ? sql`and not ${triageIs(sql`t.status <> 'open'`)}` : sql``}
         ${f.triage === 'unhandled' ? sql`and not ${triageIs(sql`t.status in ('handled', 'ignored')`)}` : sql``}
         ${after ? sql`and (m.posted_at, m.id) < (${after.postedAt}, ${after.id}::bigint)` : sql``}
       order by m.posted_at desc, m.id desc
-      limit ${limit + 1}`;
+      limit ${pageLimit}`;
   const rows = await sql<MentionRowOut[]>`
     with page as (${page})
     select ${mentionColumns(sql)}
-    ${mentionJoins(sql, sql`page join mentions m on m.org_id = ${f.orgId} and m.id = page.id`)}
+    ${mentionJoins(sql, sql`page join mentions m on m.org_id = ${f.orgId} and m.id = page.id and m.posted_at = page.posted_at`)}
     order by m.posted_at desc, m.id desc`;
   const items = rows.slice(0, limit).map(toView);
   const last = items[items.length - 1];

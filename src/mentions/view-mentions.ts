@@ -70,11 +70,16 @@ export function feedFilter(
  * messages only for those who may see them, and the views of both on record.
  */
 export async function viewMentions(
-  ctx: Pick<AppContext, 'sql' | 'readSql'>,
+  ctx: Pick<AppContext, 'sql' | 'readSql' | 'readGenericSql'>,
   viewer: MentionViewer,
   filter: FeedFilter,
 ): Promise<{ items: PresentedMention[]; nextCursor: string | null }> {
-  const page = await listMentions(ctx.readSql, { ...filter, includePrivate: viewer.includePrivate });
+  // A text search or a risk category matches a handful of posts or half of them depending on the
+  // word: planned for its values. The other filters pick much the same share of posts whatever
+  // the value, so each of the feed's shapes reuses one plan (measured over 1,000,000 posts:
+  // planning 2.9 ms and running 1.6 ms per page, against 1.3 ms for the reused plan).
+  const reads = filter.words?.length || filter.riskCategory ? ctx.readSql : ctx.readGenericSql;
+  const page = await listMentions(reads, { ...filter, includePrivate: viewer.includePrivate });
   const items = page.items.map((m) => presentMention(m, { revealPii: viewer.revealPii }));
   await recordMentionViews(ctx.sql, viewer.actor, filter.orgId, items, viewer.revealPii);
   return { ...page, items };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { secureHeaders } from 'hono/secure-headers';
 import { authorizeApi } from '../auth/middleware.ts';
 import type { AppContext } from '../context.ts';
@@ -27,18 +28,36 @@ const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
  * Answers carry posts and personal data: no cache (a shared proxy, the browser's back button on a
  * shared ward PC) keeps them unless a route says otherwise. JSON escapes <, > and & so no answer
  * can be sniffed or pasted into a page as markup; in JSON text those characters stand only inside
- * strings, where \u003c means the same.
+ * strings, where \u003c means the same. c.json escapes as it serialises (reading a written answer
+ * back to escape it cost a busy feed a fifth of its time); a JSON answer made another way is
+ * escaped afterwards.
  */
 const privateAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const escaped = new WeakSet<Response>();
+  // c.json's contract (hono/context: a status or a ResponseInit, then headers), its text escaped;
+  // the cast is for hono's typed-response brand, which the route definitions read.
+  const json = (object: unknown, arg?: ContentfulStatusCode | ResponseInit, headers?: Record<string, string>) => {
+    const text = escapeJsonForHtml(JSON.stringify(object));
+    const res =
+      typeof arg === 'object'
+        ? c.body(text, (arg.status ?? 200) as ContentfulStatusCode, {
+            'content-type': 'application/json',
+            ...Object.fromEntries(new Headers(arg.headers)),
+          })
+        : c.body(text, arg, { 'content-type': 'application/json', ...headers });
+    escaped.add(res);
+    return res;
+  };
+  c.json = json as unknown as typeof c.json;
   await next();
   if (!c.res.headers.has('cache-control')) c.res.headers.set('cache-control', 'no-store');
+  if (escaped.has(c.res)) return;
   if (/^application\/(?:[\w.+-]+\+)?json\b/i.test(c.res.headers.get('content-type') ?? '')) {
     const text = await c.res.text();
     if (/[<>&\u2028\u2029]/.test(text)) {
-      const escaped = escapeJsonForHtml(text);
       const headers = new Headers(c.res.headers);
       headers.delete('content-length');
-      c.res = new Response(escaped, { status: c.res.status, statusText: c.res.statusText, headers });
+      c.res = new Response(escapeJsonForHtml(text), { status: c.res.status, statusText: c.res.statusText, headers });
     } else {
       c.res = new Response(text, c.res);
     }

@@ -50,6 +50,26 @@ it('JSON escapes <, > and & so a post can never be read as markup, and parses ba
   expect(raw).toContain('\\u003cscript\\u003e');
   expect(JSON.parse(raw).items[0].text).toBe(text);
   expect(res.headers.get('content-type')).toMatch(/application\/json/);
+  // c.json escapes as it writes; JSON made another way is escaped on its way out, status and headers kept.
+  const app = createApp(ctx);
+  app.get(
+    '/raw-json',
+    () => new Response('{"a":"<b>&</b>"}', { status: 202, headers: { 'content-type': 'application/json', 'x-kept': '1' } }),
+  );
+  app.get('/json-init', (c) => c.json({ a: '<i>' }, { status: 201, headers: { 'x-kept': '2' } }));
+  const made = await app.request('/raw-json');
+  expect([made.status, made.headers.get('x-kept'), await made.text()]).toEqual([
+    202,
+    '1',
+    '{"a":"\\u003cb\\u003e\\u0026\\u003c/b\\u003e"}',
+  ]);
+  const init = await app.request('/json-init');
+  expect([init.status, init.headers.get('x-kept'), init.headers.get('content-type'), await init.text()]).toEqual([
+    201,
+    '2',
+    'application/json',
+    '{"a":"\\u003ci\\u003e"}',
+  ]);
 });
 
 it('webhook refusals carry the request id and the code that matches their status', async () => {

@@ -70,7 +70,16 @@ it('the feed, counts and overview read the replica; sign-in, writes and a postâ€
     const [named] = await database.readSql<{ name: string; db: string }[]>`
       select current_setting('application_name') as name, current_database() as db`;
     expect(named).toEqual({ name: 'hinoko-read', db: replicaName });
-    const app = createApp({ ...testContext(primary), sql: database.sql, readSql: database.readSql });
+    // The feed's reused plans (AppContext.readGenericSql) read the replica too.
+    const [plans] = await database.readGenericSql<{ name: string; db: string; mode: string }[]>`
+      select current_setting('application_name') as name, current_database() as db, current_setting('plan_cache_mode') as mode`;
+    expect(plans).toEqual({ name: 'hinoko-read-plans', db: replicaName, mode: 'force_generic_plan' });
+    const app = createApp({
+      ...testContext(primary),
+      sql: database.sql,
+      readSql: database.readSql,
+      readGenericSql: database.readGenericSql,
+    });
     const get = async (p: string) => {
       const res = await app.request(`/api/v1/organizations/${org.id}${p}`, { headers: person.headers });
       expect(res.status, p).toBe(200);
