@@ -18,11 +18,12 @@ import { addOverride } from '../src/oncall/add-override.ts';
 import { saveSchedule } from '../src/oncall/save-schedule.ts';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
-import { benchDatabase, percentile } from './db.ts';
+import { benchDatabase, machineCpu, percentile, postgresCpuSeconds } from './db.ts';
 import { connect, type DbHandle } from '../src/db/connect.ts';
 import { ensureMonthPartitions } from '../src/db/partitions.ts';
 
@@ -265,7 +266,11 @@ async function concurrentLoad(app: ReturnType<typeof createApp>, token: string, 
     await profiler.post('Profiler.enable');
     await profiler.post('Profiler.start');
   }
+  const cpu0 = { server: process.cpuUsage(), postgres: postgresCpuSeconds(), machine: machineCpu() };
   const r = await run(duration);
+  const serverCpu = process.cpuUsage(cpu0.server);
+  const postgresS = postgresCpuSeconds() - cpu0.postgres;
+  const machine = machineCpu();
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
     writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
@@ -277,6 +282,17 @@ async function concurrentLoad(app: ReturnType<typeof createApp>, token: string, 
   );
   console.log(
     `  ${Math.round(r.rps)} requests/s (${r.requests.toLocaleString()} in all), p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx}, errors ${r.errors}`,
+  );
+  // Where the time went: the server process, Postgres, and the machine as a whole (the load
+  // generator runs on it too), per request answered.
+  const perRequest = (seconds: number) => ((seconds * 1000) / r.requests).toFixed(2);
+  const serverS = (serverCpu.user + serverCpu.system) / 1e6;
+  const busy = machine && cpu0.machine ? (machine.busy - cpu0.machine.busy) / (machine.total - cpu0.machine.total) : null;
+  console.log(
+    `  CPU per request: server process ${perRequest(serverS)} ms (${Math.round((serverS / duration) * 100)} % of a core), Postgres ${perRequest(postgresS)} ms` +
+      (busy === null
+        ? ''
+        : `; the machine ${Math.round(busy * 100)} % busy over ${os.cpus().length} cores (${perRequest(busy * os.cpus().length * duration)} ms per request, load generator included)`),
   );
   if (r.non2xx > 0 || r.errors > 0) throw new Error('requests failed under load');
 }

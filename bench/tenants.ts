@@ -20,7 +20,7 @@
 //
 // BENCH_MINUTES, BENCH_CLINICS (1000), BENCH_LARGE (10), BENCH_FLARES (5) change the shape.
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
@@ -40,7 +40,7 @@ import { createOrganization, createWatchTarget } from '../src/organizations/orga
 import { ephemeralServerKeys } from '../src/secrets/server-keys.ts';
 import { activity } from '../src/sources/demo/index.ts';
 import { startSmtpFake } from '../test/fakes/smtp-fake.ts';
-import { benchDatabase, percentile } from './db.ts';
+import { benchDatabase, percentile, postgresCpuSeconds } from './db.ts';
 
 // The service logs to file descriptor 1 (pino writes to it directly): the bench runs itself as
 // a child whose standard output is a file, and counts the error lines in it afterwards.
@@ -199,24 +199,9 @@ say(`backfill collected at ${new Date().toISOString()}; measuring from ${new Dat
 await new Promise((r) => setTimeout(r, windowStart - Date.now()));
 
 // --- 3. The measured window. ---
-const procCpu = () => {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (comm !== 'postgres') continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return ticks / 100; // USER_HZ
-};
 const [size0] = await sql<{ bytes: string }[]>`select pg_database_size(current_database())::text as bytes`;
 const cpu0 = process.cpuUsage();
-const pgCpu0 = procCpu();
+const pgCpu0 = postgresCpuSeconds();
 const [posts0] = await sql<{ n: number }[]>`select count(*)::int as n from mentions`;
 const lagSamples: number[] = [];
 const memory: { at: number; rss: number; heap: number }[] = [];
@@ -252,7 +237,7 @@ clearInterval(lagTimer);
 clearInterval(memTimer);
 clearInterval(judgeTimer);
 const cpu = process.cpuUsage(cpu0);
-const pgCpu = procCpu() - pgCpu0;
+const pgCpu = postgresCpuSeconds() - pgCpu0;
 const elapsed = (Date.now() - windowStart) / 1000;
 
 // --- 4. What happened. ---
