@@ -323,7 +323,11 @@ export async function startEmbeddedPostgres(
       const isOwner = record !== null && sameProcess({ pid: record.ownerPid, start: record.ownerStart }, me);
       const decision = decideRelease({ isOwner, others: isOwner ? liveClients(dataDir, me) : [] });
       if (decision.kind === 'stop') {
-        await stopPostmaster(record!.postmasterPid, pgDir);
+        // The server that holds the directory now, from Postgres's own lock file: the pid recorded
+        // at start may be another process's by now (Postgres restarted by hand; pids come back
+        // within minutes where pid_max is 32,768), and signalling that one stopped nothing.
+        const live = livePostmaster(pgDir);
+        if (live !== null) await stopPostmaster(live, pgDir);
         removeServerRecord(dataDir);
         logger.info('組み込みPostgreSQLを停止しました (embedded Postgres stopped)');
       } else if (decision.kind === 'hand-over') {

@@ -185,6 +185,29 @@ describe('CLI commands while the service runs on the embedded Postgres', () => {
   }, 240_000);
 });
 
+describe('a service stopping its server', () => {
+  it('stops the postmaster that holds the directory, not whatever process now has the pid it recorded', async () => {
+    const dataDir = tempDataDir('hinoko-pid-reuse-');
+    const service = await startLong(['start'], serviceEnv(dataDir), servicePattern);
+    // Pids come back within minutes where pid_max is 32,768: the recorded one now names another process.
+    const other = spawn('sleep', ['600'], { stdio: 'ignore' });
+    try {
+      const record = readServerRecord(dataDir)!;
+      const postmaster = livePostmaster(path.join(dataDir, 'pg'));
+      expect(postmaster).toBe(record.postmasterPid);
+      writeFileSync(serverRecordFile(dataDir), JSON.stringify({ ...record, postmasterPid: other.pid }));
+      service.child.kill('SIGTERM');
+      expect(await service.exited, service.output().slice(-2000)).toBe(0);
+      expect(pidAlive(postmaster!)).toBe(false);
+      expect(other.exitCode === null && other.signalCode === null).toBe(true);
+      expect(readServerRecord(dataDir)).toBeNull();
+    } finally {
+      other.kill('SIGKILL');
+      if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    }
+  }, 240_000);
+});
+
 describe('a server whose starter was killed', () => {
   it('is taken over, not stopped, while another process still uses it; stopped and replaced once nobody does', async () => {
     const dataDir = tempDataDir('hinoko-orphan-');

@@ -20,15 +20,22 @@ export const startCommand: CliCommand = {
     });
     const service = await startService(loadConfig(), io.stdout);
     io.stdout.write(`\n  火の粉 Hinoko: ${service.url}/  (Ctrl+C で停止 / to stop)\n\n`);
-    await new Promise<void>((resolve) => {
+    return new Promise<number>((resolve) => {
       const onSignal = () => {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
-        void service.stop().then(resolve);
+        // A stop that fails (the embedded server would not stop) still ends the process, non-zero:
+        // a process left waiting forever is one an orchestrator cannot restart.
+        service.stop().then(
+          () => resolve(0),
+          (err: unknown) => {
+            logger.error({ err }, '停止処理に失敗しました (stopping failed)');
+            resolve(1);
+          },
+        );
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
-    return 0;
   },
 };
