@@ -37,14 +37,11 @@ const privateAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
   // c.json's contract (hono/context: a status or a ResponseInit, then headers), its text escaped;
   // the cast is for hono's typed-response brand, which the route definitions read.
   const json = (object: unknown, arg?: ContentfulStatusCode | ResponseInit, headers?: Record<string, string>) => {
-    const text = escapeJsonForHtml(JSON.stringify(object));
-    const res =
-      typeof arg === 'object'
-        ? c.body(text, (arg.status ?? 200) as ContentfulStatusCode, {
-            'content-type': 'application/json',
-            ...Object.fromEntries(new Headers(arg.headers)),
-          })
-        : c.body(text, arg, { 'content-type': 'application/json', ...headers });
+    const [status, given] = typeof arg === 'object' ? [arg.status, Object.fromEntries(new Headers(arg.headers))] : [arg, headers];
+    const res = c.body(escapeJsonForHtml(JSON.stringify(object)), (status ?? 200) as ContentfulStatusCode, {
+      'content-type': 'application/json',
+      ...given,
+    });
     escaped.add(res);
     return res;
   };
